@@ -1,0 +1,175 @@
+"""URL frontier: canonical URLs, dedupe, depth limits and per-site queues.
+
+Breadth-first by depth; each site (scheme, host, port) has its own queue so the
+scheduler can pick a site that has a free connection slot. Links to other sites
+make those sites candidates, and their home page is queued before the linked page.
+"""
+
+from __future__ import annotations
+
+import logging
+import posixpath
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Frontier", "QueuedPage", "canonicalise", "site_of", "TRACKING_PARAMS"]
+
+#: Query parameters that only track clicks; dropped so one page has one URL.
+TRACKING_PARAMS = frozenset({
+    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "yclid", "mc_cid", "mc_eid",
+    "igshid", "_ga", "_gl", "ref_src", "spm", "zanpid", "_hsenc", "_hsmi", "mkt_tok",
+})
+TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def _is_tracking(name: str) -> bool:
+    lowered = name.lower()
+    return lowered in TRACKING_PARAMS or lowered.startswith(TRACKING_PREFIXES)
+
+
+def _clean_path(path: str) -> str:
+    if not path:
+        return "/"
+    trailing = path.endswith("/") or path.endswith("/.") or path.endswith("/..")
+    cleaned = posixpath.normpath(path)
+    cleaned = "/" + cleaned.lstrip("/")
+    if trailing and cleaned != "/":
+        cleaned += "/"
+    return cleaned
+
+
+def canonicalise(url: str, base: str | None = None) -> str | None:
+    """Return the canonical form of an http(s) URL, or None if it is not one.
+
+    Lower-cases scheme and host, drops default ports, fragments, credentials and
+    tracking parameters, resolves dot segments and sorts the query.
+
+    Args:
+        url: absolute or (with ``base``) relative URL text.
+        base: the page the link was found on.
+
+    Returns:
+        The canonical URL, or None for other schemes and unparseable input.
+    """
+    try:
+        url = url.strip()
+        absolute = urljoin(base, url) if base else url
+        parts = urlsplit(absolute)
+        scheme = parts.scheme.lower()
+        host = (parts.hostname or "").rstrip(".")
+        port = parts.port
+    except ValueError:
+        return None
+    if scheme not in DEFAULT_PORTS or not host or any(ch in host for ch in " \t\r\n\\@/?#[]"):
+        return None
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k))
+    return urlunsplit((scheme, netloc, _clean_path(parts.path), urlencode(query), ""))
+
+
+def site_of(url: str) -> str:
+    """Return the site (scheme://host[:port]) of a canonical URL.
+
+    Args:
+        url: a URL as returned by :func:`canonicalise`.
+
+    Returns:
+        The origin, without a trailing slash.
+    """
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@dataclass(frozen=True)
+class QueuedPage:
+    """A page waiting to be fetched."""
+
+    url: str
+    site: str
+    depth: int
+    found_via: str | None
+
+
+@dataclass
+class _SiteQueue:
+    order: int
+    found_via: str | None
+    pages: deque = field(default_factory=deque)
+    queued: int = 0
+
+
+class Frontier:
+    """Dedupe and order pages; remember every site seen and where it was found."""
+
+    def __init__(self, max_pages: int, max_depth: int, max_pages_per_site: int) -> None:
+        self.max_pages = max_pages
+        self.max_depth = max_depth
+        self.max_pages_per_site = max_pages_per_site
+        self.seen: set[str] = set()
+        self.sites: dict[str, _SiteQueue] = {}
+        self.handed_out = 0
+
+    def add(self, url: str, depth: int, found_via: str | None = None) -> bool:
+        """Queue a URL unless seen, too deep, or its site is full.
+
+        Args:
+            url: absolute URL (canonicalised here).
+            depth: link distance from a seed.
+            found_via: the page where the link was found (None for seeds).
+
+        Returns:
+            True when the URL was queued.
+        """
+        canonical = canonicalise(url)
+        if canonical is None or depth > self.max_depth:
+            return False
+        site = site_of(canonical)
+        if site not in self.sites:
+            self.sites[site] = _SiteQueue(order=len(self.sites), found_via=found_via)
+            home = site + "/"
+            if home != canonical:
+                self._enqueue(home, site, depth)
+        return self._enqueue(canonical, site, depth)
+
+    def _enqueue(self, canonical: str, site: str, depth: int) -> bool:
+        queue = self.sites[site]
+        if canonical in self.seen or queue.queued >= self.max_pages_per_site:
+            return False
+        self.seen.add(canonical)
+        queue.queued += 1
+        queue.pages.append(QueuedPage(canonical, site, depth, queue.found_via))
+        return True
+
+    def pending(self) -> int:
+        """Return how many pages are queued and may still be handed out."""
+        waiting = sum(len(q.pages) for q in self.sites.values())
+        return min(waiting, max(0, self.max_pages - self.handed_out))
+
+    def next_page(self, busy: Callable[[str], bool]) -> QueuedPage | None:
+        """Hand out the shallowest queued page of a site that is not busy.
+
+        Args:
+            busy: tells whether a site has no free connection slot.
+
+        Returns:
+            The page, or None when nothing can be handed out now.
+        """
+        if self.handed_out >= self.max_pages:
+            return None
+        best: _SiteQueue | None = None
+        for site, queue in self.sites.items():
+            if not queue.pages or busy(site):
+                continue
+            if best is None or queue.pages[0].depth < best.pages[0].depth:
+                best = queue
+        if best is None:
+            return None
+        self.handed_out += 1
+        return best.pages.popleft()
