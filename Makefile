@@ -1,0 +1,53 @@
+# Local Reach: two commands. `make run` serves the demo; `make test` runs everything.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 5000
+export FLASK_APP := wsgi
+
+.PHONY: run test lint venv install browser-deps db demo clean bench
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian's Chromium for the browser tests (Playwright must not download its own).
+browser-deps:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "Installing Debian chromium for the browser tests"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
+	fi
+
+db: install
+	$(BIN)/flask --app wsgi init-db
+
+demo: db
+	$(BIN)/flask --app wsgi demo
+
+# One command: set up, migrate, load the demo (prints the demo logins once) and serve.
+# Cookies are not HTTPS-only here because the demo is served over plain HTTP on loopback.
+run: demo
+	@echo "Serving on http://$(HOST):$(PORT)  (Ctrl+C to stop)"
+	SESSION_COOKIE_SECURE=0 LOCAL_REACH_SAMPLE_WEB=1 $(BIN)/flask --app wsgi run --host $(HOST) --port $(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+
+# One command: set up and run the whole suite (SQLite, then PostgreSQL when reachable).
+test: install browser-deps lint
+	bash scripts/test.sh
+
+bench: install
+	@echo "See README.md, section Performance, for the benchmark commands."
+
+clean:
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache

@@ -1,0 +1,76 @@
+"""Route access rules: every view declares who may use it, and one hook enforces it.
+
+A view is decorated with ``@allow("officer", "supervisor")``, ``@allow(ANY_USER)``
+(any signed-in user) or ``@public`` (no sign-in needed). A view without a rule is
+refused for everyone, and the route × role test fails on it.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from flask import Flask, abort, current_app, request
+from flask_login import current_user
+
+from portal.models import ROLES
+
+F = TypeVar("F", bound=Callable)
+
+PUBLIC = "public"
+ANY_USER = "any_user"
+
+# Endpoints supplied by Flask itself.
+BUILTIN_PUBLIC_ENDPOINTS = frozenset({"static"})
+
+
+def allow(*roles: str) -> Callable[[F], F]:
+    """Declare which roles may use a view (ANY_USER for every signed-in user)."""
+    unknown = set(roles) - set(ROLES) - {ANY_USER}
+    if unknown or not roles:
+        raise ValueError(f"unknown roles {sorted(unknown)}")
+    allowed = frozenset(ROLES) if ANY_USER in roles else frozenset(roles)
+
+    def decorate(view: F) -> F:
+        view.allowed_roles = allowed  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def public(view: F) -> F:
+    """Declare that a view needs no sign-in (login page, health check, error pages)."""
+    view.allowed_roles = PUBLIC  # type: ignore[attr-defined]
+    return view
+
+
+def rule_for(app: Flask, endpoint: str | None) -> frozenset[str] | str | None:
+    """Return the declared rule of an endpoint, or None when it has none."""
+    if endpoint is None:
+        return None
+    if endpoint in BUILTIN_PUBLIC_ENDPOINTS:
+        return PUBLIC
+    view = app.view_functions.get(endpoint)
+    return getattr(view, "allowed_roles", None)
+
+
+def enforce() -> None:
+    """before_request hook: refuse anything the declared rule does not allow."""
+    if request.endpoint is None:  # 404/405: let Flask answer
+        return None
+    rule = rule_for(current_app, request.endpoint)
+    if rule == PUBLIC:
+        return None
+    if rule is None:
+        current_app.logger.error("route %s has no access rule; refusing", request.endpoint)
+        abort(403)
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    if current_user.role not in rule:
+        abort(403)
+    return None
+
+
+def require_area(area_id: int | None) -> None:
+    """Abort with 403 unless the current user may see records of this area."""
+    if not current_user.can_see_area(area_id):
+        abort(403)

@@ -1,0 +1,111 @@
+"""Admin views for users: list, invite, deactivate, areas, force sign-out."""
+from __future__ import annotations
+
+import secrets
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import func, select
+
+from portal import audit
+from portal.access import allow
+from portal.admin import bp
+from portal.admin.forms import InviteForm, UserAreasForm
+from portal.extensions import db
+from portal.models import Area, User
+
+USERS_PER_PAGE = 50
+
+
+def _area_choices() -> list[tuple[int, str]]:
+    return [(a.id, a.name) for a in Area.ordered()]
+
+
+@bp.get("/")
+@allow("admin")
+def index():
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    return render_template("admin/index.html", counts=counts, areas=Area.ordered())
+
+
+@bp.route("/users", methods=["GET", "POST"])
+@allow("admin")
+def users():
+    form = InviteForm()
+    form.areas.choices = _area_choices()
+    invite_link = None
+    if form.validate_on_submit():
+        email = form.email.data.strip().lower()
+        if User.by_email(email):
+            form.email.errors.append("A user with that email address already exists")
+        else:
+            user = invite_user(email, form.display_name.data.strip(), form.role.data, form.areas.data)
+            invite_link = url_for("auth.accept_invite", token=user.invite_token, _external=True)
+            flash(f"Invitation created for {email}. Send them the link below.", "success")
+            form = InviteForm(formdata=None)
+            form.areas.choices = _area_choices()
+    page = max(1, request.args.get("page", 1, type=int))
+    listing = db.paginate(select(User).order_by(User.role, User.email), page=page,
+                          per_page=USERS_PER_PAGE, error_out=False)
+    return render_template("admin/users.html", form=form, listing=listing, invite_link=invite_link)
+
+
+def invite_user(email: str, name: str, role: str, area_ids: list[int]) -> User:
+    """Create an inactive-password user with a one-time invitation token."""
+    user = User(email=email, display_name=name, role=role, invite_token=secrets.token_urlsafe(32),
+                invited_by_id=current_user.id)
+    user.areas = list(db.session.scalars(select(Area).where(Area.id.in_(area_ids or [-1]))))
+    db.session.add(user)
+    db.session.flush()
+    audit.record("create", f"Invited {role} user {user.id}", user, details={"role": role, "areas": area_ids})
+    db.session.commit()
+    return user
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@allow("admin")
+def user_detail(user_id: int):
+    user = _user_or_404(user_id)
+    form = UserAreasForm(data={"areas": [a.id for a in user.areas]})
+    form.areas.choices = _area_choices()
+    if form.validate_on_submit():
+        user.areas = list(db.session.scalars(select(Area).where(Area.id.in_(form.areas.data or [-1]))))
+        audit.record("change", f"Changed areas of user {user.id}", user, details={"areas": form.areas.data})
+        db.session.commit()
+        flash("Areas saved.", "success")
+        return redirect(url_for("admin.user_detail", user_id=user.id), code=303)
+    return render_template("admin/user.html", user=user, form=form)
+
+
+@bp.post("/users/<int:user_id>/active")
+@allow("admin")
+def set_active(user_id: int):
+    user = _user_or_404(user_id)
+    make_active = request.form.get("active") == "1"
+    if user.id == current_user.id and not make_active:
+        flash("You cannot deactivate your own account.", "error")
+        return redirect(url_for("admin.user_detail", user_id=user.id), code=303)
+    user.active = make_active
+    user.rotate_session()
+    audit.record("change", f"{'Reactivated' if make_active else 'Deactivated'} user {user.id}", user)
+    db.session.commit()
+    flash(f"{user.email} is now {'active' if make_active else 'deactivated'}.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id), code=303)
+
+
+@bp.post("/users/<int:user_id>/sign-out")
+@allow("admin")
+def force_sign_out(user_id: int):
+    user = _user_or_404(user_id)
+    user.rotate_session()
+    audit.record("change", f"Forced sign-out of user {user.id}", user)
+    db.session.commit()
+    flash(f"{user.email} has been signed out everywhere.", "success")
+    return redirect(url_for("admin.user_detail", user_id=user.id), code=303)

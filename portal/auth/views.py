@@ -1,0 +1,96 @@
+"""Sign in (rate-limited, with lockout), sign out, accept an invitation."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
+
+from portal import audit
+from portal.access import ANY_USER, allow, public
+from portal.auth import bp
+from portal.auth.forms import LoginForm, SetPasswordForm
+from portal.extensions import db, limiter
+from portal.models import User, utcnow
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow same-site relative paths after sign-in (no open redirects)."""
+    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
+        return target
+    return url_for("main.dashboard")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(url_for("main.dashboard"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user, problem = authenticate(form.email.data, form.password.data)
+        if user is not None:
+            session.clear()  # rotate: nothing from before sign-in survives
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append(problem)
+    return render_template("auth/login.html", form=form)
+
+
+def authenticate(email: str, password: str) -> tuple[User | None, str]:
+    """Check credentials, counting failures and locking the account after too many."""
+    user = User.by_email(email or "")
+    generic = "Email address or password is not right"
+    now = utcnow()
+    if user is None or not user.active:
+        return None, generic
+    if user.is_locked(now):
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        return None, f"This account is locked after too many failed attempts. Try again in {minutes} minutes or ask an admin."
+    if not user.check_password(password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOCKOUT_THRESHOLD"]:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
+            user.failed_logins = 0
+            audit.record("lockout", f"Account {user.id} locked after failed sign-ins", user, actor_id=user.id)
+        db.session.commit()
+        return None, generic
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    audit.record("login", "Signed in", user, actor_id=user.id)
+    db.session.commit()
+    return user, ""
+
+
+@bp.post("/logout")
+@allow(ANY_USER)
+def logout():
+    logout_user()
+    session.clear()
+    flash("You have signed out.", "success")
+    return redirect(url_for("auth.login"))
+
+
+@bp.route("/invite/<token>", methods=["GET", "POST"])
+@public
+def accept_invite(token: str):
+    user = db.session.scalar(select(User).where(User.invite_token == token))
+    if user is None or not user.active or len(token) < 20:
+        abort(404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        user.set_password(form.password.data)
+        user.invite_token = None
+        user.rotate_session()
+        audit.record("change", "Accepted invitation and set a password", user, actor_id=user.id)
+        db.session.commit()
+        flash("Your password is set. Sign in to continue.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/invite.html", form=form, user=user)

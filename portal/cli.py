@@ -1,0 +1,109 @@
+"""flask commands: init-db, users create, areas import, demo.
+
+Feature commands (crawl, research, guidance, retention) live with their
+blueprints as blueprint CLI groups.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from flask_migrate import upgrade
+
+from portal.auth.passwords import password_problem
+from portal.extensions import db
+from portal.models import ROLES, User
+
+users_cli = AppGroup("users", help="Manage user accounts.")
+areas_cli = AppGroup("areas", help="Manage areas and their profiles.")
+
+
+@click.command("init-db")
+def init_db_command() -> None:
+    """Create or upgrade the database schema (runs the migrations)."""
+    upgrade(directory=current_app.extensions["migrate"].directory)
+    click.echo("Database is up to date.")
+
+
+@users_cli.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True)
+@click.option("--name", default=None, help="Name shown to colleagues (default: the email's local part).")
+@click.option("--area", "areas", multiple=True, help="Slug of an area the user works (repeatable).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+def create_user_command(email: str, role: str, name: str | None, areas: tuple[str, ...],
+                        password_stdin: bool) -> None:
+    """Create a user account."""
+    from portal.models import Area
+
+    email = email.strip().lower()
+    if "@" not in email:
+        raise click.BadParameter("enter an email address", param_hint="EMAIL")
+    if User.by_email(email):
+        raise click.ClickException(f"a user with email {email} already exists")
+    user = User(email=email, role=role, display_name=name or email.split("@")[0])
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+        problem = password_problem(password)
+        if problem:
+            raise click.ClickException(problem)
+        user.set_password(password)
+    for slug in areas:
+        area = Area.by_slug(slug)
+        if area is None:
+            raise click.ClickException(f"no area with slug {slug!r}")
+        user.areas.append(area)
+    db.session.add(user)
+    db.session.commit()
+    click.echo(f"Created {role} {email} (id {user.id}).")
+
+
+@areas_cli.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--slug", default=None, help="Slug for the area (default: from its name).")
+def import_area_command(file: Path, slug: str | None) -> None:
+    """Create or update an area from an area profile JSON file."""
+    from portal.areas import ProfileError, import_area
+
+    try:
+        data = json.loads(file.read_text(encoding="utf-8"))
+        area, created = import_area(data, slug=slug)
+    except (ValueError, ProfileError) as exc:
+        raise click.ClickException(f"{file}: {exc}") from exc
+    db.session.commit()
+    click.echo(f"{'Created' if created else 'Updated'} area {area.slug} ({area.name}).")
+
+
+@areas_cli.command("list")
+def list_areas_command() -> None:
+    """List areas."""
+    from portal.models import Area
+
+    for area in Area.ordered():
+        click.echo(f"{area.slug}\t{area.name}")
+
+
+@click.command("demo")
+@click.option("--reset", is_flag=True, help="Delete existing demo users first.")
+def demo_command(reset: bool) -> None:
+    """Load a demo area, demo users for each role and sample records."""
+    from portal.demo import load_demo
+
+    result = load_demo(reset=reset)
+    if not result.passwords:
+        click.echo("Demo data already loaded (use --reset to recreate the demo users).")
+        return
+    click.echo("Demo loaded. Sign in with (passwords shown once):")
+    for email, password in result.passwords.items():
+        click.echo(f"  {email:38} {password}")
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(init_db_command)
+    app.cli.add_command(users_cli)
+    app.cli.add_command(areas_cli)
+    app.cli.add_command(demo_command)

@@ -1,0 +1,6 @@
+"""The catalogue of communities."""
+from flask import Blueprint
+
+bp = Blueprint("communities", __name__)
+
+from portal.communities import views  # noqa: E402,F401

@@ -1,0 +1,79 @@
+"""Settings read from the environment, with embedded defaults for one machine."""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+
+def _bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return SECRET_KEY from the environment, or a key kept in the instance folder.
+
+    A generated key is written once with owner-only permissions so sessions
+    survive restarts without anyone having to invent a secret.
+    """
+    if os.environ.get("SECRET_KEY"):
+        return os.environ["SECRET_KEY"]
+    key_file = instance_path / "secret_key"
+    if key_file.exists():
+        return key_file.read_text().strip()
+    instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    key_file.write_text(key)
+    key_file.chmod(0o600)
+    return key
+
+
+def database_url(instance_path: Path) -> str:
+    """Return the SQLAlchemy URL: DATABASE_URL, or a SQLite file in the instance folder."""
+    url = os.environ.get("DATABASE_URL", "").strip()
+    if not url:
+        return f"sqlite:///{instance_path / 'local_reach.sqlite'}"
+    # Hosting platforms still hand out postgres:// URLs; psycopg 3 is our driver.
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def load(instance_path: Path) -> dict:
+    """Build the configuration mapping for create_app."""
+    redis_url = os.environ.get("REDIS_URL", "").strip() or None
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        # Sessions: HTTPS-only cookies unless explicitly relaxed for a loopback demo.
+        "SESSION_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", True),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": _bool("SESSION_COOKIE_SECURE", True),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "PERMANENT_SESSION_LIFETIME": int(os.environ.get("SESSION_LIFETIME_SECONDS", 8 * 3600)),
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead; forms stay open on phones
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        "LOCKOUT_THRESHOLD": int(os.environ.get("LOCKOUT_THRESHOLD", 5)),
+        "LOCKOUT_MINUTES": int(os.environ.get("LOCKOUT_MINUTES", 15)),
+        "PSEUDONYM_KEY": os.environ.get("PSEUDONYM_KEY") or None,
+        # Crawler limits (see crawlers/settings.py for where each default comes from).
+        "CRAWL_MAX_PAGES": int(os.environ.get("CRAWL_MAX_PAGES", 500)),
+        "CRAWL_MAX_DEPTH": int(os.environ.get("CRAWL_MAX_DEPTH", 3)),
+        "CRAWL_CONCURRENCY": int(os.environ.get("CRAWL_CONCURRENCY", 16)),
+        "CRAWL_PER_HOST": int(os.environ.get("CRAWL_PER_HOST", 2)),
+        "CRAWL_TIMEOUT": float(os.environ.get("CRAWL_TIMEOUT", 15)),
+        "CRAWL_ALLOW_PRIVATE": [
+            item for item in os.environ.get("CRAWL_ALLOW_PRIVATE", "").split(",") if item.strip()
+        ],
+        "JOBS_INLINE": _bool("JOBS_INLINE", False),
+        "PAGE_SIZE": 25,
+    }

@@ -1,0 +1,131 @@
+"""Demo data: a Sussex area, a user for each role and a handful of real-looking records.
+
+The community addresses use the reserved .example domain; nothing here is a real group.
+"""
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+from sqlalchemy import delete, select
+
+from portal.areas import import_area
+from portal.extensions import db
+from portal.models import (
+    Area, Assessment, Community, CommunityTag, Meeting, OutreachContact, StageChange, User, utcnow,
+)
+from portal.urlkeys import url_key
+
+DEMO_DATA = Path(__file__).with_name("demo_data")
+
+DEMO_USERS = (
+    ("officer@example.org", "PC Sam Officer", "officer"),
+    ("officer2@example.org", "PCSO Alex Second", "officer"),
+    ("supervisor@example.org", "Sgt Jo Supervisor", "supervisor"),
+    ("researcher@example.org", "Dr Ri Researcher", "researcher"),
+    ("admin@example.org", "Ade Admin", "admin"),
+    ("auditor@example.org", "Aud Auditor", "auditor"),
+)
+
+# (name, url, platform, access, stage, tags, audience)
+DEMO_COMMUNITIES = (
+    ("Lewes Residents' Forum", "https://lewes-residents.example/forum/", "forum", "public", "two_way",
+     ["residents", "town"], 640),
+    ("Newhaven Community Noticeboard (Facebook group)", "https://www.facebook.com/groups/newhaven-notices-example",
+     "facebook_group", "closed", "acknowledged", ["town", "families"], 5200),
+    ("Seaford Residents' Association", "https://seaford-ra.example/", "residents_association", "public",
+     "partner", ["residents"], 300),
+    ("Peacehaven & Telscombe neighbours (Nextdoor)", "https://nextdoor.example/neighborhood/peacehaven",
+     "nextdoor", "closed", "approached", ["neighbours"], 2100),
+    ("Ringmer Village WhatsApp", None, "whatsapp", "invite", "identified", ["village"], 180),
+    ("Cliffe & Malling blog", "https://cliffe-malling.example/", "blog", "public", "dormant", ["blog"], None),
+    ("Ouse Valley Walkers (Meetup)", "https://meetup.example/ouse-valley-walkers/", "meetup", "closed",
+     "declined", ["leisure"], 90),
+)
+
+
+@dataclass
+class DemoResult:
+    area: Area
+    passwords: dict[str, str] = field(default_factory=dict)
+
+
+def load_demo(reset: bool = False, passwords: dict[str, str] | None = None) -> DemoResult:
+    """Load the demo; return the area and the new users' passwords (empty if already loaded)."""
+    profile = json.loads((DEMO_DATA / "lewes.json").read_text(encoding="utf-8"))
+    area, _ = import_area(profile, slug=profile["slug"])
+    db.session.flush()
+    existing = db.session.scalar(select(User).where(User.email == DEMO_USERS[0][0]))
+    if existing is not None and not reset:
+        db.session.commit()
+        return DemoResult(area=area)
+    if existing is not None:
+        db.session.execute(delete(User).where(User.email.in_([u[0] for u in DEMO_USERS])))
+    created = _users(area, passwords or {})
+    if db.session.scalar(select(Community.id).where(Community.area_id == area.id).limit(1)) is None:
+        _communities(area, created)
+    db.session.commit()
+    return DemoResult(area=area, passwords={email: pw for email, (_, pw) in created.items()})
+
+
+def _users(area: Area, passwords: dict[str, str]) -> dict[str, tuple[User, str]]:
+    created = {}
+    for email, name, role in DEMO_USERS:
+        password = passwords.get(email) or secrets.token_urlsafe(12)
+        user = User(email=email, display_name=name, role=role)
+        user.set_password(password)
+        if role in {"officer", "supervisor"}:
+            user.areas.append(area)
+        db.session.add(user)
+        created[email] = (user, password)
+    db.session.flush()
+    return created
+
+
+def _communities(area: Area, users: dict[str, tuple[User, str]]) -> None:
+    officer = users["officer@example.org"][0]
+    now = utcnow()
+    path = ("identified", "approached", "acknowledged", "two_way", "partner")
+    for index, (name, url, platform, access, stage, tags, audience) in enumerate(DEMO_COMMUNITIES):
+        created_at = now - timedelta(days=120 - index * 7)
+        community = Community(
+            area=area, name=name, url=url, url_key=url_key(url) if url else None, platform=platform,
+            access=access, audience_size=audience, provenance="officer", created_by_id=officer.id,
+            owner_id=officer.id, stage="identified", created_at=created_at,
+            gatekeeper_role="group admin" if access != "public" else None,
+            description=f"Demo record: {name}.",
+        )
+        community.tags = [CommunityTag(tag=t) for t in tags]
+        db.session.add(community)
+        db.session.flush()
+        db.session.add(StageChange(community_id=community.id, to_stage="identified",
+                                   changed_at=created_at, changed_by_id=officer.id))
+        steps = path[1:path.index(stage) + 1] if stage in path else ("approached", stage)
+        when = created_at
+        for step_no, step in enumerate(steps):
+            when = when + timedelta(days=6 + step_no * 3)
+            outcome = "pending" if step == "approached" else ("hostile" if step == "hostile" else
+                      "negative" if step in {"declined", "dormant"} else "positive")
+            contact = OutreachContact(
+                community_id=community.id, officer_id=officer.id, occurred_at=when,
+                channel="group_post" if platform.endswith("group") else "direct_message",
+                purpose="introduce" if step_no == 0 else "inform", outcome=outcome,
+                message_text="Hello from your neighbourhood policing team. We'd like to hear what matters to you.",
+                follow_up_on=(when + timedelta(days=14)).date(),
+            )
+            db.session.add(contact)
+            db.session.flush()
+            db.session.add(StageChange(community_id=community.id, from_stage=community.stage, to_stage=step,
+                                       changed_at=when, changed_by_id=officer.id,
+                                       evidence_contact_id=contact.id))
+            community.stage, community.stage_changed_at, community.last_contact_at = step, when, when
+        if stage in {"two_way", "partner", "acknowledged"}:
+            db.session.add(Assessment(community_id=community.id, assessed_by_id=officer.id,
+                                      assessed_at=when, trust=3 + (stage == "partner"), reciprocity=3,
+                                      reach=2 + (audience or 0) // 2000, note="Demo assessment."))
+    meeting = Meeting(area=area, title="Lewes neighbourhood panel", held_at=now - timedelta(days=20),
+                      place="Lewes Town Hall", attendance=14, created_by_id=officer.id)
+    db.session.add(meeting)

@@ -1,0 +1,28 @@
+"""Typed SQLAlchemy 2 models for the whole domain, split by area of concern."""
+from portal.models.audit import AuditEvent, Job, RetentionDecision
+from portal.models.base import (
+    ACCESS_ROUTES, CHANNELS, CLOSED_PLATFORMS, DIRECTIONS, DISMISS_REASONS, GUIDANCE_CATEGORIES,
+    OUTCOMES, PLATFORMS, POLICE_WELCOME, PURPOSES, ROLE_LABELS, ROLES, SEVERITIES, STAGE_BRANCHES,
+    STAGE_LABELS, STAGE_PATH, STAGES, label, utcnow,
+)
+from portal.models.communities import ActivitySample, Community, CommunityTag, Feed
+from portal.models.discovery import Candidate, CrawlRun
+from portal.models.guidance import (
+    GuidancePage, GuidanceRule, GuidanceRuleRevision, MessageReview, MessageTemplate,
+    SupportFlag, SupportNote,
+)
+from portal.models.outreach import (
+    Assessment, ContactRevision, Meeting, OutreachContact, StageChange, Task, meeting_promotions,
+)
+from portal.models.people import Area, User, user_areas
+
+__all__ = [
+    "ACCESS_ROUTES", "CHANNELS", "CLOSED_PLATFORMS", "DIRECTIONS", "DISMISS_REASONS",
+    "GUIDANCE_CATEGORIES", "OUTCOMES", "PLATFORMS", "POLICE_WELCOME", "PURPOSES", "ROLE_LABELS",
+    "ROLES", "SEVERITIES", "STAGE_BRANCHES", "STAGE_LABELS", "STAGE_PATH", "STAGES",
+    "ActivitySample", "Area", "Assessment", "AuditEvent", "Candidate", "Community", "CommunityTag",
+    "ContactRevision", "CrawlRun", "Feed", "GuidancePage", "GuidanceRule", "GuidanceRuleRevision",
+    "Job", "Meeting", "MessageReview", "MessageTemplate", "OutreachContact", "RetentionDecision",
+    "StageChange", "SupportFlag", "SupportNote", "Task", "User", "label", "meeting_promotions",
+    "user_areas", "utcnow",
+]

@@ -1,0 +1,123 @@
+"""Communities (where people gather online), their tags, feeds and activity samples."""
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from portal.extensions import db
+from portal.models.base import Timestamped
+
+
+class Community(Timestamped, db.Model):
+    """A place where people of an area gather: blog, forum, group, page, mailing list…
+
+    Records are about communities, never about people: a gatekeeper is a role
+    ("group admin"), not a profile.
+    """
+
+    __tablename__ = "communities"
+    __table_args__ = (
+        Index("ix_communities_area_status_stage", "area_id", "status", "stage"),
+        Index("ix_communities_area_last_contact", "area_id", "last_contact_at"),
+        Index("ix_communities_area_name", "area_id", "name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    # Normalised host+path used for duplicate detection and "share a link" look-ups.
+    url_key: Mapped[str | None] = mapped_column(String(1000), index=True)
+    platform: Mapped[str] = mapped_column(String(40), index=True)
+    description: Mapped[str | None] = mapped_column(Text)
+    access: Mapped[str] = mapped_column(String(20), default="public")
+    gatekeeper_role: Mapped[str | None] = mapped_column(String(120))
+    house_rules: Mapped[str | None] = mapped_column(Text)
+    police_welcome: Mapped[str] = mapped_column(String(10), default="unknown")
+    audience_size: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20), default="active")  # active, archived, merged
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id"))
+    provenance: Mapped[str] = mapped_column(String(20), default="officer")  # officer, crawl
+    crawl_run_id: Mapped[int | None] = mapped_column(ForeignKey("crawl_runs.id", ondelete="SET NULL"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    # Denormalised from StageChange / OutreachContact so lists filter without joins.
+    stage: Mapped[str] = mapped_column(String(20), default="identified")
+    stage_changed_at: Mapped[datetime | None] = mapped_column()
+    last_contact_at: Mapped[datetime | None] = mapped_column()
+    stay_in_touch_days: Mapped[int | None] = mapped_column(Integer)
+    items_per_week: Mapped[float | None] = mapped_column(Float)
+    last_item_at: Mapped[datetime | None] = mapped_column()
+    locality_score: Mapped[float | None] = mapped_column(Float)
+    archived_at: Mapped[datetime | None] = mapped_column()
+
+    area = relationship("Area")
+    owner = relationship("User", foreign_keys=[owner_id])
+    created_by = relationship("User", foreign_keys=[created_by_id])
+    tags: Mapped[list[CommunityTag]] = relationship(
+        back_populates="community", cascade="all, delete-orphan", order_by="CommunityTag.tag"
+    )
+    feeds: Mapped[list[Feed]] = relationship(back_populates="community", cascade="all, delete-orphan")
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [t.tag for t in self.tags]
+
+    @classmethod
+    def by_url_key(cls, url_key: str) -> Community | None:
+        return db.session.scalar(select(cls).where(cls.url_key == url_key, cls.status != "merged"))
+
+    def __repr__(self) -> str:
+        return f"<Community {self.id} {self.name!r}>"
+
+
+class CommunityTag(db.Model):
+    """A free tag on a community (e.g. "parish", "families", "traders")."""
+
+    __tablename__ = "community_tags"
+    __table_args__ = (Index("ix_community_tags_tag", "tag", "community_id"),)
+
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True)
+
+    community: Mapped[Community] = relationship(back_populates="tags")
+
+
+class Feed(Timestamped, db.Model):
+    """An RSS / Atom / JSON Feed of a community, polled with conditional GET."""
+
+    __tablename__ = "feeds"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(1000))
+    kind: Mapped[str] = mapped_column(String(10))  # rss, atom, json
+    title: Mapped[str | None] = mapped_column(String(500))
+    is_primary: Mapped[bool] = mapped_column(default=False)
+    etag: Mapped[str | None] = mapped_column(String(300))
+    last_modified: Mapped[str | None] = mapped_column(String(100))
+    last_polled_at: Mapped[datetime | None] = mapped_column()
+    next_poll_at: Mapped[datetime | None] = mapped_column(index=True)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    items: Mapped[int | None] = mapped_column(Integer)
+    last_item_at: Mapped[datetime | None] = mapped_column()
+    items_per_week: Mapped[float | None] = mapped_column(Float)
+
+    community: Mapped[Community] = relationship(back_populates="feeds")
+
+
+class ActivitySample(db.Model):
+    """A point-in-time reading of a community's own activity, from its feed."""
+
+    __tablename__ = "activity_samples"
+    __table_args__ = (Index("ix_activity_samples_community_time", "community_id", "sampled_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))
+    feed_id: Mapped[int | None] = mapped_column(ForeignKey("feeds.id", ondelete="SET NULL"))
+    sampled_at: Mapped[datetime] = mapped_column()
+    items_per_week: Mapped[float | None] = mapped_column(Float)
+    items_total: Mapped[int | None] = mapped_column(Integer)
+    last_item_at: Mapped[datetime | None] = mapped_column()

@@ -1,0 +1,115 @@
+"""Areas (beats) and the users who work them."""
+from __future__ import annotations
+
+import re
+import secrets
+from datetime import datetime
+from typing import Any
+
+from flask_login import UserMixin
+from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from portal.extensions import db
+from portal.models.base import Timestamped, utcnow
+
+user_areas = Table(
+    "user_areas",
+    db.metadata,
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+    Column("area_id", ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True),
+)
+
+class Area(Timestamped, db.Model):
+    """A neighbourhood or beat, with the profile that says what 'local' means there."""
+
+    __tablename__ = "areas"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(80), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # The area profile file format from DESIGN.md: places, exclude_places,
+    # postcode_districts, bbox. Kept whole so import/export round-trips exactly.
+    profile: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+    users: Mapped[list[User]] = relationship(secondary=user_areas, back_populates="areas")
+
+    @staticmethod
+    def slugify(name: str) -> str:
+        """Return a URL-safe slug for an area name."""
+        return re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")[:80] or "area"
+
+    @classmethod
+    def by_slug(cls, slug: str) -> Area | None:
+        return db.session.scalar(select(cls).where(cls.slug == slug))
+
+    @classmethod
+    def ordered(cls) -> list[Area]:
+        return list(db.session.scalars(select(cls).order_by(cls.name)))
+
+    def __repr__(self) -> str:
+        return f"<Area {self.slug}>"
+
+class User(UserMixin, Timestamped, db.Model):
+    """Someone who signs in: an officer, supervisor, researcher, admin or auditor."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Changing the session token invalidates every session of this user (force logout).
+    session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None] = mapped_column()
+    last_login_at: Mapped[datetime | None] = mapped_column()
+    invite_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+    areas: Mapped[list[Area]] = relationship(secondary=user_areas, back_populates="users")
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return bool(self.active)
+
+    def set_password(self, password: str) -> None:
+        self.password_hash = generate_password_hash(password)
+
+    def check_password(self, password: str) -> bool:
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def rotate_session(self) -> None:
+        """Invalidate all existing sessions of this user."""
+        self.session_token = secrets.token_hex(16)
+
+    def is_locked(self, now: datetime | None = None) -> bool:
+        return self.locked_until is not None and self.locked_until > (now or utcnow())
+
+    def has_role(self, *roles: str) -> bool:
+        return self.role in roles
+
+    @property
+    def area_ids(self) -> set[int]:
+        return {area.id for area in self.areas}
+
+    def can_see_area(self, area_id: int | None) -> bool:
+        """Officers and supervisors see their own areas; other roles see every area."""
+        if self.role not in {"officer", "supervisor"}:
+            return True
+        return area_id in self.area_ids
+
+    @classmethod
+    def by_email(cls, email: str) -> User | None:
+        return db.session.scalar(select(cls).where(cls.email == email.strip().lower()))
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.role}>"
+

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# Run the whole suite: everything on SQLite, then the portal tests on PostgreSQL.
+# PostgreSQL/Redis parts are skipped with a printed reason when the servers are absent,
+# unless LOCAL_REACH_REQUIRE_SERVICES=1 (CI), which turns an absent server into a failure.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+status=0
+
+echo "== Test suite on SQLite (all tests, including the browser tests) =="
+$PY -m pytest -p no:cacheprovider "$@" || status=$?
+
+PG_URL="${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
+if $PY - "$PG_URL" <<'PYEOF'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1].replace("+psycopg", ""), connect_timeout=3).close()
+except Exception as exc:
+    print(f"PostgreSQL unreachable: {exc}")
+    sys.exit(1)
+PYEOF
+then
+  echo "== Portal tests on PostgreSQL =="
+  LOCAL_REACH_TEST_DB=postgresql $PY -m pytest -p no:cacheprovider -m "not browser" tests/portal "$@" || status=$?
+else
+  if [ "${LOCAL_REACH_REQUIRE_SERVICES:-0}" = 1 ]; then
+    echo "FAIL: PostgreSQL is required here (LOCAL_REACH_REQUIRE_SERVICES=1) but unreachable"; status=1
+  else
+    echo "SKIPPED: portal tests on PostgreSQL (no server reachable at $PG_URL)"
+  fi
+fi
+exit $status

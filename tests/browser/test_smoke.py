@@ -1,0 +1,51 @@
+"""Sign in as each demo role on a phone and on a desktop, see the right navigation, sign out."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+EXPECTED_NAV = {
+    "officer@example.org": ({"Home", "Communities"}, {"Admin", "Audit", "Research"}),
+    "supervisor@example.org": ({"Home", "Communities"}, {"Admin", "Audit"}),
+    "researcher@example.org": ({"Home"}, {"Admin", "Communities", "Audit"}),
+    "admin@example.org": ({"Home", "Communities", "Admin"}, set()),
+    "auditor@example.org": ({"Home"}, {"Admin", "Communities"}),
+}
+
+
+@pytest.mark.parametrize("email", sorted(EXPECTED_NAV))
+def test_each_role_signs_in_sees_its_navigation_and_signs_out(page, email):
+    sign_in(page, email)
+    menu = page.locator(".govuk-service-navigation__toggle")
+    if menu.is_visible():  # the phone layout collapses the navigation behind a Menu button
+        menu.click()
+    links = page.locator("[data-testid=main-nav] .govuk-service-navigation__link")
+    links.first.wait_for(state="visible")
+    names = {text.strip() for text in links.all_inner_texts()}
+    expected, forbidden = EXPECTED_NAV[email]
+    assert expected <= names, names
+    assert not (forbidden & names), names
+    page.click("[data-testid=sign-out]")
+    page.wait_for_url("**/login")
+    assert page.locator("text=You have signed out").is_visible()
+    assert page.js_errors == []
+
+
+def test_wrong_password_shows_error_summary(page):
+    page.goto("/login")
+    page.fill("#email", "officer@example.org")
+    page.fill("#password", "not-the-password")
+    page.click("button[type=submit], input[type=submit]")
+    assert page.locator(".govuk-error-summary").is_visible()
+    assert page.input_value("#email") == "officer@example.org"
+
+
+def test_no_horizontal_scroll_on_a_phone(page, viewport):
+    sign_in(page, "admin@example.org")
+    for path in ("/home", "/communities", "/admin/", "/admin/users"):
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {viewport['width']}px"

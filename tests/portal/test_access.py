@@ -1,0 +1,76 @@
+"""Every registered route × every role: each route declares a rule and the rule holds."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from portal.access import PUBLIC, rule_for
+from portal.models import ROLES
+from tests.conftest import ROLE_EMAILS, PASSWORD
+
+MISSING_ID = 999_999
+
+
+def _build_url(rule) -> str:
+    """Fill a rule's URL parameters with values that name no existing record."""
+    url = rule.rule
+    for name, converter in rule._converters.items():  # noqa: SLF001
+        kind = type(converter).__name__
+        value = str(MISSING_ID) if kind in {"IntegerConverter", "NumberConverter"} else "x" * 24
+        if kind == "PathConverter":
+            value = "missing/file.txt"
+        url = re.sub(rf"<(?:[^>:]+:)?{name}>", value, url)
+    return url
+
+
+def _routes(app):
+    for rule in app.url_map.iter_rules():
+        methods = sorted(rule.methods - {"HEAD", "OPTIONS"})
+        yield rule, methods
+
+
+def test_every_route_declares_an_access_rule(app):
+    missing = [rule.endpoint for rule, _ in _routes(app) if rule_for(app, rule.endpoint) is None]
+    assert missing == [], f"routes without an access rule: {missing}"
+
+
+def test_route_table_is_not_trivially_small(app):
+    endpoints = {rule.endpoint for rule, _ in _routes(app)}
+    assert {"auth.login", "main.dashboard", "admin.users", "communities.list_communities"} <= endpoints
+
+
+def _signed_in_client(app, role):
+    client = app.test_client()
+    if role is not None:
+        response = client.post("/login", data={"email": ROLE_EMAILS[role], "password": PASSWORD})
+        assert response.status_code == 302, f"could not sign in as {role}"
+    return client
+
+
+@pytest.mark.parametrize("role", [*ROLES, None])
+def test_each_role_gets_exactly_what_the_rules_allow(app, users, role):
+    checked = 0
+    client = _signed_in_client(app, role)
+    for rule, methods in _routes(app):
+        if rule.endpoint == "static":
+            continue
+        allowed = rule_for(app, rule.endpoint)
+        url = _build_url(rule)
+        for method in methods:
+            response = client.open(url, method=method)
+            checked += 1
+            where = f"{method} {url} ({rule.endpoint}) as {role or 'anonymous'}"
+            assert response.status_code < 500, f"{where} crashed with {response.status_code}"
+            if allowed == PUBLIC:
+                assert response.status_code != 403, f"{where} is public but was refused"
+            elif role is None:
+                assert response.status_code == 302 and "/login" in response.headers["Location"], (
+                    f"{where} should send anonymous users to sign in, got {response.status_code}")
+            elif role in allowed:
+                assert response.status_code != 403, f"{where} should be allowed, got 403"
+            else:
+                assert response.status_code == 403, f"{where} should be refused, got {response.status_code}"
+            if rule.endpoint == "auth.logout":  # sign back in for the remaining routes
+                client = _signed_in_client(app, role)
+    assert checked > 10

@@ -1,0 +1,114 @@
+"""Sign in, sign out, lockout, rate limiting, CSRF and session handling."""
+from __future__ import annotations
+
+import pytest
+
+from portal.models import AuditEvent, User
+from tests.conftest import PASSWORD, ROLE_EMAILS
+
+
+def test_login_page_renders(client):
+    response = client.get("/login")
+    assert response.status_code == 200
+    assert b"Sign in to Local Reach" in response.data
+    assert b'name="password"' in response.data
+
+
+def test_login_and_logout(client, auth, users):
+    response = auth.login("officer")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith("/home")
+    assert b"Test officer" in client.get("/home").data
+    response = auth.logout()
+    assert response.status_code == 302
+    assert client.get("/home").status_code == 302
+
+
+@pytest.mark.parametrize(("email", "password"), [
+    (ROLE_EMAILS["officer"], "wrong-password-123"),
+    ("nobody@tests.example.org", PASSWORD),
+    ("", ""),
+])
+def test_bad_credentials_are_refused_with_a_message(client, users, email, password):
+    response = client.post("/login", data={"email": email, "password": password})
+    assert response.status_code == 200
+    assert b"There is a problem" in response.data
+    assert client.get("/home").status_code == 302
+
+
+def test_next_parameter_cannot_redirect_off_site(client, users):
+    response = client.post("/login?next=//evil.example/", data={"email": ROLE_EMAILS["officer"], "password": PASSWORD})
+    assert response.headers["Location"].endswith("/home")
+    client.post("/logout")
+    response = client.post("/login?next=/admin/", data={"email": ROLE_EMAILS["officer"], "password": PASSWORD})
+    assert response.headers["Location"].endswith("/admin/")
+
+
+def test_account_locks_after_repeated_failures(app, client, users, db_session):
+    threshold = app.config["LOCKOUT_THRESHOLD"]
+    for _ in range(threshold):
+        client.post("/login", data={"email": ROLE_EMAILS["officer"], "password": "not-the-password"})
+    response = client.post("/login", data={"email": ROLE_EMAILS["officer"], "password": PASSWORD})
+    assert b"locked" in response.data
+    assert client.get("/home").status_code == 302
+    user = User.by_email(ROLE_EMAILS["officer"])
+    assert user.locked_until is not None
+    assert db_session.query(AuditEvent).filter_by(action="lockout").count() == 1
+
+
+def test_deactivated_user_cannot_sign_in(client, users, db_session):
+    users["officer"].active = False
+    db_session.commit()
+    response = client.post("/login", data={"email": ROLE_EMAILS["officer"], "password": PASSWORD})
+    assert response.status_code == 200
+    assert client.get("/home").status_code == 302
+
+
+def test_session_token_change_signs_user_out(client, auth, users, db_session):
+    auth.login("officer")
+    assert client.get("/home").status_code == 200
+    users["officer"].rotate_session()
+    db_session.commit()
+    assert client.get("/home").status_code == 302
+
+
+def test_session_cookie_flags(app):
+    assert app.config["SESSION_COOKIE_HTTPONLY"] is True
+    assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_secure_cookies_are_the_default(monkeypatch, tmp_path):
+    from portal.config import load
+
+    monkeypatch.delenv("SESSION_COOKIE_SECURE", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "x")
+    assert load(tmp_path)["SESSION_COOKIE_SECURE"] is True
+
+
+class TestWithCsrf:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "WTF_CSRF_ENABLED": True}
+
+    def test_forged_post_without_token_is_refused(self, client, users):
+        response = client.post("/login", data={"email": ROLE_EMAILS["officer"], "password": PASSWORD})
+        assert response.status_code == 400
+        assert b"CSRF" in response.data
+        assert client.get("/home").status_code == 302
+
+    def test_login_form_carries_a_token(self, client, users):
+        page = client.get("/login").data.decode()
+        assert 'name="csrf_token"' in page
+
+
+class TestRateLimit:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute",
+                "LOCKOUT_THRESHOLD": 100}
+
+    def test_login_posts_are_rate_limited(self, client, users):
+        codes = [client.post("/login", data={"email": "x@y.org", "password": "nope-nope-nope"}).status_code
+                 for _ in range(4)]
+        assert codes[:3] == [200, 200, 200]
+        assert codes[3] == 429

@@ -1,0 +1,51 @@
+"""flask commands: init-db, users create, areas import, demo."""
+from __future__ import annotations
+
+import json
+
+from portal.models import Area, Community, OutreachContact, StageChange, User
+
+
+def test_users_create_reads_password_from_stdin(runner, area):
+    result = runner.invoke(args=["users", "create", "Sgt@Tests.example.org", "--role", "supervisor",
+                                 "--area", "test-town", "--password-stdin"], input="violet-harbour-lamp-8\n")
+    assert result.exit_code == 0, result.output
+    user = User.by_email("sgt@tests.example.org")
+    assert user.role == "supervisor" and user.check_password("violet-harbour-lamp-8")
+    assert [a.slug for a in user.areas] == ["test-town"]
+
+
+def test_users_create_refuses_weak_password_and_unknown_role(runner, app):
+    weak = runner.invoke(args=["users", "create", "a@b.org", "--role", "officer", "--password-stdin"],
+                         input="short\n")
+    assert weak.exit_code != 0 and "at least 12" in weak.output
+    bad_role = runner.invoke(args=["users", "create", "a@b.org", "--role", "chief"])
+    assert bad_role.exit_code != 0
+    assert User.by_email("a@b.org") is None
+
+
+def test_areas_import(runner, tmp_path, app):
+    path = tmp_path / "area.json"
+    path.write_text(json.dumps({"name": "Hove", "places": ["Hove"], "postcode_districts": ["BN3"]}))
+    result = runner.invoke(args=["areas", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert Area.by_slug("hove").profile["postcode_districts"] == {"BN3": 1.0}
+    path.write_text("{broken")
+    result = runner.invoke(args=["areas", "import", str(path)])
+    assert result.exit_code != 0 and "area.json" in result.output
+
+
+def test_demo_loads_users_communities_and_contacts(runner, db_session):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "officer@example.org" in result.output
+    for role in ("officer", "supervisor", "researcher", "admin", "auditor"):
+        assert db_session.query(User).filter_by(role=role).count() >= 1
+    assert db_session.query(Community).count() >= 5
+    assert db_session.query(OutreachContact).count() >= 5
+    assert db_session.query(StageChange).filter(StageChange.evidence_contact_id.isnot(None)).count() >= 5
+    area = Area.by_slug("lewes")
+    assert "BN7" in area.profile["postcode_districts"]
+    again = runner.invoke(args=["demo"])
+    assert "already loaded" in again.output
+    assert db_session.query(User).count() == 6

@@ -1,0 +1,71 @@
+"""Pages every service has: start, health, errors, security headers, fragments."""
+from __future__ import annotations
+
+from portal import htmx
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "database": "ok"}
+
+
+def test_root_redirects_to_login_then_dashboard(client, auth):
+    assert client.get("/").headers["Location"].endswith("/login")
+    auth.login("officer")
+    assert client.get("/").headers["Location"].endswith("/home")
+
+
+def test_not_found_page_is_styled(client):
+    response = client.get("/no-such-page")
+    assert response.status_code == 404
+    assert b"Page not found" in response.data and b"govuk-template" in response.data
+
+
+def test_forbidden_page_is_styled(client, auth):
+    auth.login("officer")
+    response = client.get("/admin/")
+    assert response.status_code == 403
+    assert b"You do not have access" in response.data
+
+
+def test_security_headers_and_strict_csp(client):
+    response = client.get("/login")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp and "unsafe-eval" not in csp
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["X-Frame-Options"] == "DENY"
+    assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_pages_have_no_inline_script_or_style_attributes(client, auth):
+    auth.login("admin")
+    for url in ("/login", "/home", "/admin/", "/admin/users", "/admin/areas/new", "/communities", "/privacy"):
+        page = client.get(url).data.decode()
+        assert "<script>" not in page and " onclick=" not in page and ' style="' not in page, url
+
+
+def test_accessibility_and_privacy_pages_are_public(client):
+    assert b"Accessibility statement" in client.get("/accessibility").data
+    assert b"communities, not people" in client.get("/privacy").data
+
+
+def test_fragment_choice(app):
+    cases = [
+        ({}, False),
+        ({"HX-Request": "true"}, True),
+        ({"HX-Request": "true", "HX-Boosted": "true"}, False),
+        ({"HX-Request": "true", "HX-History-Restore-Request": "true"}, False),
+    ]
+    for headers, expected in cases:
+        with app.test_request_context("/", headers=headers):
+            assert htmx.is_fragment_request() is expected, headers
+
+
+def test_navigation_differs_by_role(client, auth):
+    auth.login("officer")
+    officer_page = client.get("/home").data.decode()
+    assert "Communities" in officer_page and ">Admin<" not in officer_page.replace(" ", "").replace("\n", "")
+    auth.logout()
+    auth.login("admin")
+    assert "/admin/" in client.get("/home").data.decode()
