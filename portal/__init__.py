@@ -24,6 +24,11 @@ BLUEPRINTS = (
     "portal.auth",
     "portal.admin",
     "portal.communities",
+    "portal.outreach",
+    "portal.discovery",
+    "portal.guidance",
+    "portal.research",
+    "portal.audit",
 )
 
 logger = logging.getLogger(__name__)

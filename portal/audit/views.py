@@ -1,0 +1,2 @@
+"""Views of the audit feature (routes are added by the feature's issue)."""
+from portal.audit import bp  # noqa: F401

@@ -1,0 +1,6 @@
+"""Research views and the pseudonymised export."""
+from flask import Blueprint
+
+bp = Blueprint("research", __name__, cli_group="research")
+
+from portal.research import views  # noqa: E402,F401
