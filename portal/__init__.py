@@ -28,7 +28,7 @@ BLUEPRINTS = (
     "portal.discovery",
     "portal.guidance",
     "portal.research",
-    "portal.audit",
+    "portal.auditor",
 )
 
 logger = logging.getLogger(__name__)

@@ -1,2 +1,2 @@
 """Views of the audit feature (routes are added by the feature's issue)."""
-from portal.audit import bp  # noqa: F401
+from portal.auditor import bp  # noqa: F401
