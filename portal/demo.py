@@ -67,6 +67,7 @@ def load_demo(reset: bool = False, passwords: dict[str, str] | None = None) -> D
     created = _users(area, passwords or {})
     if db.session.scalar(select(Community.id).where(Community.area_id == area.id).limit(1)) is None:
         _communities(area, created)
+        _outreach_extras(area, created)
     db.session.commit()
     return DemoResult(area=area, passwords={email: pw for email, (_, pw) in created.items()})
 
@@ -128,4 +129,49 @@ def _communities(area: Area, users: dict[str, tuple[User, str]]) -> None:
                                       reach=2 + (audience or 0) // 2000, note="Demo assessment."))
     meeting = Meeting(area=area, title="Lewes neighbourhood panel", held_at=now - timedelta(days=20),
                       place="Lewes Town Hall", attendance=14, created_by_id=officer.id)
+    meeting.communities = list(db.session.scalars(select(Community).where(
+        Community.area_id == area.id, Community.platform.in_(("forum", "residents_association")))))
     db.session.add(meeting)
+
+
+# Posts-per-week readings for the communities with feeds: (name prefix, weekly levels oldest first).
+DEMO_ACTIVITY = (
+    ("Lewes Residents", [12, 14, 11, 13, 15, 12, 14, 13, 12, 14, 15, 13]),
+    ("Cliffe & Malling", [6, 7, 6, 5, 6, 7, 6, 5, 1, 0.5, 0.5, 0]),
+    ("Seaford Residents", [3, 4, 3, 3, 4, 3, 4, 4, 3, 4, 3, 4]),
+)
+
+
+def _outreach_extras(area: Area, users: dict[str, tuple[User, str]]) -> None:
+    """Feeds, activity samples, follow-ups due, a stay-in-touch interval and a task (issue 4's pages)."""
+    from portal.models import ActivitySample, Feed, Task
+
+    officer = users["officer@example.org"][0]
+    now = utcnow()
+    communities = {c.name: c for c in db.session.scalars(select(Community).where(Community.area_id == area.id))}
+    for prefix, levels in DEMO_ACTIVITY:
+        community = next(c for name, c in communities.items() if name.startswith(prefix))
+        feed = Feed(community=community, url=(community.url or "https://example.invalid/") + "feed.xml", kind="rss",
+                    title=f"{community.name} feed", is_primary=True, items_per_week=levels[-1],
+                    last_item_at=now - timedelta(days=2 if levels[-1] else 30), last_polled_at=now)
+        db.session.add(feed)
+        db.session.flush()
+        for week, level in enumerate(levels):
+            db.session.add(ActivitySample(community_id=community.id, feed_id=feed.id, items_per_week=level,
+                                          sampled_at=now - timedelta(days=7 * (len(levels) - 1 - week))))
+        community.items_per_week, community.last_item_at = feed.items_per_week, feed.last_item_at
+    # Only the newest contact per community keeps its follow-up open (the clock resets on each contact).
+    for community in communities.values():
+        contacts = list(db.session.scalars(select(OutreachContact).where(
+            OutreachContact.community_id == community.id).order_by(OutreachContact.occurred_at.desc())))
+        for older in contacts[1:]:
+            older.follow_up_closed_at = older.occurred_at + timedelta(days=1)
+        if contacts:
+            contacts[0].follow_up_on = (now - timedelta(days=2)).date()
+    forum = next(c for name, c in communities.items() if name.startswith("Lewes Residents"))
+    forum.stay_in_touch_days = 30
+    seaford = next(c for name, c in communities.items() if name.startswith("Seaford"))
+    seaford.stay_in_touch_days = 14
+    db.session.add(Task(community_id=forum.id, assignee_id=officer.id, kind="follow_up", created_by_id=officer.id,
+                        title="Ask the forum admin about pinning the neighbourhood panel notice",
+                        due_on=now.date()))

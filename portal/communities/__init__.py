@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("communities", __name__)
 
-from portal.communities import views  # noqa: E402,F401
+from portal.communities import edit, views  # noqa: E402,F401

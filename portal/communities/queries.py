@@ -1,9 +1,28 @@
-"""Queries for the community catalogue."""
+"""Queries for the community catalogue: visibility, search, filters, sorting and counts."""
 from __future__ import annotations
 
-from sqlalchemy import Select, or_, select
+from dataclasses import dataclass, fields
+from datetime import timedelta
+from typing import Any
 
-from portal.models import Community, User
+from sqlalchemy import Select, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
+
+from portal.extensions import db
+from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Community, CommunityTag, User, utcnow
+
+SORTS = {
+    "name": (Community.name, Community.id),
+    "last_contact": (Community.last_contact_at.is_(None), Community.last_contact_at.desc(), Community.id),
+    "oldest_contact": (Community.last_contact_at.is_not(None), Community.last_contact_at, Community.id),
+    "stage": (Community.stage_changed_at.is_(None), Community.stage_changed_at.desc(), Community.id),
+    "activity": (Community.items_per_week.is_(None), Community.items_per_week.desc(), Community.id),
+    "newest": (Community.created_at.desc(), Community.id.desc()),
+}
+SORT_LABELS = {"name": "Name", "last_contact": "Most recent contact", "oldest_contact": "Longest without contact",
+               "stage": "Latest stage change", "activity": "Most active", "newest": "Newest catalogued"}
+ACTIVITY = {"active": "Posts weekly or more", "quiet": "Less than weekly", "unknown": "No feed"}
+STATUSES = ("active", "archived")
 
 
 def visible_to(user: User) -> Select:
@@ -14,13 +33,100 @@ def visible_to(user: User) -> Select:
     return query
 
 
+def _like(q: str) -> str:
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+@dataclass
+class CatalogueFilter:
+    """The list's query string, parsed and bounded; every field round-trips to the URL."""
+
+    q: str = ""
+    area: int | None = None
+    platform: str = ""
+    stage: str = ""
+    access: str = ""
+    tag: str = ""
+    activity: str = ""
+    quiet_days: int | None = None
+    status: str = "active"
+    sort: str = "name"
+
+    @classmethod
+    def from_args(cls, args: Any) -> CatalogueFilter:
+        def choice(name: str, allowed, default: str = "") -> str:
+            value = args.get(name, default)
+            return value if value in allowed else default
+
+        quiet = args.get("quiet_days", type=int)
+        return cls(
+            q=(args.get("q") or "").strip()[:200], area=args.get("area", type=int),
+            platform=choice("platform", PLATFORMS), stage=choice("stage", STAGES),
+            access=choice("access", ACCESS_ROUTES), tag=(args.get("tag") or "").strip().lower()[:60],
+            activity=choice("activity", ACTIVITY), quiet_days=quiet if quiet and 0 < quiet < 10000 else None,
+            status=choice("status", STATUSES, "active"), sort=choice("sort", SORTS, "name"),
+        )
+
+    def as_args(self, **overrides: Any) -> dict[str, Any]:
+        """Non-default values as URL arguments (for links that keep the filter)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)} | overrides
+        defaults = {"status": "active", "sort": "name"}
+        return {k: v for k, v in values.items() if v not in (None, "") and defaults.get(k) != v}
+
+    @property
+    def active_count(self) -> int:
+        return len([k for k in self.as_args() if k not in {"q", "sort"}])
+
+
+def filtered(user: User, f: CatalogueFilter, *, with_stage: bool = True) -> Select:
+    """Apply every filter except sorting (stage optional, for the per-stage counts)."""
+    query = visible_to(user).where(Community.status == f.status)
+    if f.q:
+        like = _like(f.q)
+        query = query.where(or_(Community.name.ilike(like, escape="\\"), Community.url.ilike(like, escape="\\")))
+    if f.area:
+        query = query.where(Community.area_id == f.area)
+    if f.platform:
+        query = query.where(Community.platform == f.platform)
+    if with_stage and f.stage:
+        query = query.where(Community.stage == f.stage)
+    if f.access:
+        query = query.where(Community.access == f.access)
+    if f.tag:
+        query = query.where(Community.id.in_(select(CommunityTag.community_id).where(CommunityTag.tag == f.tag)))
+    if f.activity == "active":
+        query = query.where(Community.items_per_week >= 1)
+    elif f.activity == "quiet":
+        query = query.where(Community.items_per_week < 1)
+    elif f.activity == "unknown":
+        query = query.where(Community.items_per_week.is_(None))
+    if f.quiet_days:
+        cutoff = utcnow() - timedelta(days=f.quiet_days)
+        query = query.where(or_(Community.last_contact_at.is_(None), Community.last_contact_at < cutoff))
+    return query
+
+
+def catalogue(user: User, f: CatalogueFilter) -> Select:
+    """The list query: filtered, sorted, with what each row shows loaded up front (no N+1)."""
+    return (filtered(user, f).options(joinedload(Community.area), selectinload(Community.tags))
+            .order_by(*SORTS[f.sort]))
+
+
+def stage_counts(user: User, f: CatalogueFilter) -> list[tuple[str, int]]:
+    """How many communities match the filter at each stage (ignoring the stage filter)."""
+    sub = filtered(user, f, with_stage=False).with_only_columns(Community.stage).subquery()
+    rows = dict(db.session.execute(select(sub.c.stage, func.count()).group_by(sub.c.stage)).all())
+    return [(stage, rows.get(stage, 0)) for stage in STAGES]
+
+
+def tags_in_use(user: User, limit: int = 200) -> list[str]:
+    visible = visible_to(user).with_only_columns(Community.id).where(Community.status == "active")
+    return list(db.session.scalars(
+        select(CommunityTag.tag).where(CommunityTag.community_id.in_(visible)).distinct()
+        .order_by(CommunityTag.tag).limit(limit)))
+
+
 def search(user: User, q: str = "") -> Select:
-    """Search the visible communities by name or address."""
-    query = visible_to(user)
-    q = (q or "").strip()[:200]
-    if q:
-        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = f"%{escaped}%"
-        query = query.where(or_(Community.name.ilike(like, escape="\\"),
-                                Community.url.ilike(like, escape="\\")))
-    return query.order_by(Community.name, Community.id)
+    """Search the visible communities by name or address (kept for callers of the basic list)."""
+    return catalogue(user, CatalogueFilter(q=(q or "").strip()[:200]))

@@ -1,33 +1,60 @@
 """Community list and page."""
 from __future__ import annotations
 
-from flask import abort, request
+from flask import abort, request, url_for
 from flask_login import current_user
+from sqlalchemy import select
 
 from portal import audit, htmx
 from portal.access import allow, require_area
-from portal.communities import bp
-from portal.communities.queries import search
+from portal.communities import bp, charts
+from portal.communities.queries import (
+    ACTIVITY, SORT_LABELS, CatalogueFilter, catalogue, stage_counts, tags_in_use,
+)
+from portal.communities.timeline import Cursor, timeline_page
 from portal.extensions import db
-from portal.models import Community
+from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Area, Community, Feed
+from portal.outreach.services import suggestion_for
 
 
 @bp.get("/communities")
 @allow("officer", "supervisor", "admin")
 def list_communities():
-    q = request.args.get("q", "")
+    f = CatalogueFilter.from_args(request.args)
     page = max(1, request.args.get("page", 1, type=int))
-    listing = db.paginate(search(current_user, q), page=page, per_page=25, error_out=False)
-    return htmx.render("communities/list.html", block="results", listing=listing, q=q)
+    listing = db.paginate(catalogue(current_user, f), page=page, per_page=25, error_out=False)
+    areas = current_user.areas if current_user.role in {"officer", "supervisor"} else Area.ordered()
+    return htmx.render("communities/list.html", block="results", listing=listing, f=f, q=f.q,
+                       counts=stage_counts(current_user, f), areas=areas, tags=tags_in_use(current_user),
+                       PLATFORMS=PLATFORMS, STAGES=STAGES, ACCESS_ROUTES=ACCESS_ROUTES, ACTIVITY=ACTIVITY,
+                       SORT_LABELS=SORT_LABELS)
+
+
+def visible_community(community_id: int) -> Community:
+    """Look the community up (404), then check the area (403)."""
+    community = db.session.get(Community, community_id)
+    if community is None:
+        abort(404)
+    require_area(community.area_id)
+    return community
 
 
 @bp.get("/communities/<int:community_id>")
 @allow("officer", "supervisor", "admin")
 def community_detail(community_id: int):
-    community = db.session.get(Community, community_id)
-    if community is None:
-        abort(404)
-    require_area(community.area_id)
+    community = visible_community(community_id)
+    if community.status == "merged" and community.merged_into_id:
+        return htmx.redirect(url_for("communities.community_detail", community_id=community.merged_into_id))
+    cursor = Cursor.decode(request.args.get("before"))
+    if htmx.is_fragment_request() and htmx.target() == "timeline":
+        return htmx.render("communities/detail.html", block="timeline", community=community,
+                           timeline=timeline_page(community.id, cursor))
     audit.record("view", f"Viewed community {community.id}", community)
-    db.session.commit()
-    return htmx.render("communities/detail.html", community=community)
+    db.session.commit()  # before loading the page's records: a commit expires them (N+1 on render)
+    timeline = timeline_page(community.id, cursor)
+    feeds = db.session.scalars(select(Feed).where(Feed.community_id == community.id).order_by(Feed.id)).all()
+    return htmx.render(
+        "communities/detail.html", community=community, timeline=timeline, feeds=feeds,
+        sparkline=charts.activity_sparkline(community.id), trend=charts.assessment_trend(community.id),
+        suggestion=suggestion_for(community) if community.status == "active" else None,
+        logged=request.args.get("logged", type=int))

@@ -11,22 +11,27 @@ from portal.models import STAGES, Community, OutreachContact, User
 
 
 def dashboard_summary(user: User) -> dict[str, Any]:
-    """Return counts for the user's start page: communities by stage and recent contacts."""
+    """Return the start page's figures: stages, recent outcomes and, for officers, what is due."""
     query = select(Community.stage, func.count()).where(Community.status == "active")
     if user.role in {"officer", "supervisor"}:
         query = query.where(Community.area_id.in_(user.area_ids or {-1}))
     by_stage = dict(db.session.execute(query.group_by(Community.stage)).all())
-    recent = []
+    recent, due = [], None
     if user.role in {"officer", "supervisor"}:
-        recent = list(db.session.scalars(
-            select(OutreachContact).options(joinedload(OutreachContact.community))
-            .where(OutreachContact.officer_id == user.id)
-            .order_by(OutreachContact.occurred_at.desc())
-            .limit(5)
-        ))
+        from portal.outreach.queries import open_follow_ups
+
+        contacts = select(OutreachContact).options(joinedload(OutreachContact.community))
+        if user.role == "officer":
+            contacts = contacts.where(OutreachContact.officer_id == user.id)
+        else:  # supervisors see their team's recent outcomes
+            contacts = contacts.join(Community, Community.id == OutreachContact.community_id).where(
+                Community.area_id.in_(user.area_ids or {-1}))
+        recent = list(db.session.scalars(contacts.order_by(OutreachContact.occurred_at.desc()).limit(8)))
+        due = open_follow_ups(user, horizon_days=0)
     return {
         "by_stage": [(stage, by_stage.get(stage, 0)) for stage in STAGES],
         "communities": sum(by_stage.values()),
         "recent_contacts": recent,
+        "due": due,
         "areas": user.areas,
     }

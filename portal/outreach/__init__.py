@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("outreach", __name__)
 
-from portal.outreach import views  # noqa: E402,F401
+from portal.outreach import relationships, views  # noqa: E402,F401

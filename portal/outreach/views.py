@@ -1,2 +1,100 @@
-"""Views of the outreach feature (routes are added by the feature's issue)."""
-from portal.outreach import bp  # noqa: F401
+"""The quick contact log, contact edits and "My follow-ups"."""
+from __future__ import annotations
+
+from flask import abort, flash, request, url_for
+from flask_login import current_user
+
+from portal import htmx
+from portal.access import allow, require_area
+from portal.extensions import db
+from portal.models import OutreachContact, utcnow
+from portal.outreach import bp, queries, services
+from portal.outreach.forms import OUTCOME_BUTTONS, ContactEditForm, QuickContactForm
+from portal.templating import safe_url
+
+
+def _form_context(form: QuickContactForm, link: str = "") -> dict:
+    chosen = queries.community_by_id(current_user, form.community_id.data or request.args.get("community", type=int))
+    shared = queries.community_for_link(current_user, link) if link else None
+    chosen = chosen or shared
+    recent = queries.recent_communities(current_user)
+    if chosen and chosen.id not in {c.id for c in recent}:
+        recent = [chosen, *recent]
+    return {"form": form, "recent": recent, "chosen": chosen, "link": link, "shared": shared,
+            "outcomes": OUTCOME_BUTTONS}
+
+
+@bp.route("/contacts/new", methods=["GET", "POST"])
+@allow("officer", "supervisor")
+def new_contact():
+    form = QuickContactForm()
+    link = (request.args.get("link") or "").strip()[:1000]
+    if request.method == "GET" and link and safe_url(link) != "#":
+        form.link.data = link
+    if form.validate_on_submit():
+        community = queries.community_by_id(current_user, form.community_id.data)
+        if community is None:
+            form.community_id.errors.append("Choose a community from your areas")
+        else:
+            data = form.details_data() | {"community_id": community.id, "channel": form.channel.data,
+                                          "outcome": form.outcome.data}
+            contact = services.log_contact(data, current_user)
+            db.session.commit()
+            flash(f"Contact with {community.name} logged.", "success")
+            return htmx.redirect(url_for("communities.community_detail", community_id=community.id,
+                                         logged=contact.id) + "#suggestion")
+    response = htmx.render("outreach/new_contact.html", **_form_context(form, link or form.link.data or ""))
+    if form.errors:
+        response.status_code = 422
+    return response
+
+
+@bp.get("/contacts/communities")
+@allow("officer", "supervisor")
+def community_options():
+    matches = queries.community_matches(current_user, request.args.get("community_q", ""))
+    return htmx.render("outreach/community_options.html", block="options", matches=matches,
+                       q=request.args.get("community_q", ""))
+
+
+def _editable_contact(contact_id: int) -> OutreachContact:
+    contact = db.session.get(OutreachContact, contact_id)
+    if contact is None:
+        abort(404)
+    require_area(contact.community.area_id)
+    if current_user.role == "officer" and contact.officer_id != current_user.id:
+        abort(403)
+    return contact
+
+
+@bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
+@allow("officer", "supervisor")
+def edit_contact(contact_id: int):
+    contact = _editable_contact(contact_id)
+    form = ContactEditForm(obj=contact)
+    if form.validate_on_submit():
+        data = form.details_data() | {"channel": form.channel.data, "outcome": form.outcome.data}
+        revision = services.edit_contact(contact, data, current_user)
+        db.session.commit()
+        flash("Contact updated." if revision else "Nothing changed.", "success")
+        return htmx.redirect(url_for("communities.community_detail", community_id=contact.community_id))
+    response = htmx.render("outreach/edit_contact.html", form=form, contact=contact)
+    if form.errors:
+        response.status_code = 422
+    return response
+
+
+@bp.post("/contacts/<int:contact_id>/follow-up-done")
+@allow("officer", "supervisor")
+def close_follow_up(contact_id: int):
+    contact = _editable_contact(contact_id)
+    contact.follow_up_closed_at = contact.follow_up_closed_at or utcnow()
+    db.session.commit()
+    flash(f"Follow-up with {contact.community.name} marked done.", "success")
+    return htmx.redirect(url_for("outreach.follow_ups"))
+
+
+@bp.get("/follow-ups")
+@allow("officer", "supervisor")
+def follow_ups():
+    return htmx.render("outreach/follow_ups.html", due=queries.open_follow_ups(current_user))

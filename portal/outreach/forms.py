@@ -1,0 +1,128 @@
+"""Outreach forms: the quick contact log, contact edits, stage moves, assessments, meetings, handover."""
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
+)
+from wtforms import (
+    DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
+    SubmitField, TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from portal.models import CHANNELS, OUTCOMES, PURPOSES, STAGES, label
+from portal.templating import safe_url
+
+OUTCOME_BUTTONS = {
+    "pending": "Sent, awaiting reply", "no_response": "No response", "acknowledged": "Acknowledged",
+    "positive": "Positive", "negative": "Negative", "hostile": "Hostile",
+}
+
+
+def _choices(values) -> list[tuple[str, str]]:
+    return [(v, label(v)) for v in values]
+
+
+def _http_link(form, field) -> None:  # noqa: ARG001
+    if field.data and safe_url(field.data) == "#":
+        raise ValidationError("Enter a web address starting with http:// or https://")
+
+
+class ContactDetailsMixin:
+    """The optional extras shared by the quick log and the edit form."""
+
+    purpose = SelectField("Purpose", widget=GovSelect(), validators=[Optional()],
+                          choices=[("", "Suggested (introduce first, then inform)"), *_choices(PURPOSES)])
+    direction = RadioField("Direction", widget=GovRadioInput(), default="outbound",
+                           choices=[("outbound", "We contacted them"), ("inbound", "They contacted us")],
+                           validators=[Optional()])
+    message_text = TextAreaField("Message text", widget=GovTextArea(), validators=[Optional(), Length(max=10_000)])
+    link = StringField("Link to the post or message", widget=GovTextInput(),
+                       validators=[Optional(), Length(max=1000), _http_link])
+    reach_views = IntegerField("Views", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0)])
+    reach_replies = IntegerField("Replies", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0)])
+    reach_reactions = IntegerField("Reactions", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0)])
+    follow_up_on = DateField("Follow up on", widget=GovTextInput(), validators=[Optional()],
+                             format="%Y-%m-%d")
+
+    def details_data(self) -> dict:
+        return {name: getattr(self, name).data for name in (
+            "purpose", "direction", "message_text", "link", "reach_views", "reach_replies",
+            "reach_reactions", "follow_up_on")}
+
+    @property
+    def details_touched(self) -> bool:
+        """Open 'More details' when the officer has typed there or it holds an error."""
+        names = ("purpose", "message_text", "link", "reach_views", "reach_replies", "reach_reactions",
+                 "follow_up_on")
+        return any(getattr(self, n).data or getattr(self, n).errors for n in names) or self.direction.data == "inbound"
+
+
+class QuickContactForm(ContactDetailsMixin, FlaskForm):
+    community_id = IntegerField("Community", validators=[InputRequired("Choose the community you contacted")])
+    channel = SelectField("Channel", choices=_choices(CHANNELS),
+                          validators=[InputRequired("Choose how you made contact")])
+    outcome = SelectField("Outcome", choices=list(OUTCOME_BUTTONS.items()),
+                          validators=[InputRequired("Choose the outcome to save the contact")])
+
+    def validate_channel(self, field) -> None:
+        if field.data not in CHANNELS:
+            raise ValidationError("Choose how you made contact")
+
+
+class ContactEditForm(ContactDetailsMixin, FlaskForm):
+    channel = SelectField("Channel", widget=GovSelect(), choices=_choices(CHANNELS), validators=[DataRequired()])
+    outcome = SelectField("Outcome", widget=GovSelect(), choices=_choices(OUTCOMES), validators=[DataRequired()])
+    purpose = SelectField("Purpose", widget=GovSelect(), choices=_choices(PURPOSES), validators=[DataRequired()])
+    submit = SubmitField("Save changes", widget=GovSubmitInput())
+
+
+class StageMoveForm(FlaskForm):
+    to_stage = SelectField("New stage", widget=GovSelect(), choices=_choices(STAGES), validators=[DataRequired()])
+    evidence_contact_id = SelectField("Evidencing contact", widget=GovSelect(), coerce=int, choices=[],
+                                      validators=[Optional()])
+    note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Move stage", widget=GovSubmitInput())
+
+
+SCALE = [(str(n), str(n)) for n in range(1, 6)]
+
+
+class AssessmentForm(FlaskForm):
+    trust = RadioField("Trust", widget=GovRadioInput(), choices=SCALE, coerce=int,
+                       validators=[InputRequired("Rate trust from 1 to 5")])
+    reciprocity = RadioField("Reciprocity", widget=GovRadioInput(), choices=SCALE, coerce=int,
+                             validators=[InputRequired("Rate reciprocity from 1 to 5")])
+    reach = RadioField("Reach", widget=GovRadioInput(), choices=SCALE, coerce=int,
+                       validators=[InputRequired("Rate reach from 1 to 5")])
+    note = TextAreaField("Note", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Save assessment", widget=GovSubmitInput())
+
+
+class MeetingForm(FlaskForm):
+    title = StringField("What was the meeting", widget=GovTextInput(),
+                        validators=[DataRequired("Enter what the meeting was"), Length(max=200)])
+    area_id = SelectField("Area", widget=GovSelect(), coerce=int, choices=[], validators=[DataRequired()])
+    held_at = DateTimeLocalField("When", widget=GovTextInput(), format="%Y-%m-%dT%H:%M",
+                                 validators=[DataRequired("Enter when the meeting was held")])
+    place = StringField("Where", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
+    attendance = IntegerField("How many people came", widget=GovTextInput(),
+                              validators=[Optional(), NumberRange(min=0, max=100_000)])
+    communities = SelectMultipleField("Communities that promoted it", widget=GovCheckboxesInput(), coerce=int,
+                                      choices=[], validators=[Optional()])
+    notes = TextAreaField("Notes", widget=GovTextArea(), validators=[Optional(), Length(max=5000)])
+    submit = SubmitField("Save meeting", widget=GovSubmitInput())
+
+
+class HandoverForm(FlaskForm):
+    from_officer = SelectField("Officer leaving the beat", widget=GovSelect(), coerce=int, choices=[],
+                               validators=[DataRequired()])
+    to_officer = SelectField("Successor", widget=GovSelect(), coerce=int, choices=[], validators=[DataRequired()])
+    note = TextAreaField("Handover note (added to each introduction task)", widget=GovTextArea(),
+                         validators=[Optional(), Length(max=2000)])
+    submit = SubmitField("Hand over", widget=GovSubmitInput())
+
+    def validate_to_officer(self, field) -> None:
+        if field.data == self.from_officer.data:
+            raise ValidationError("Choose a different officer as the successor")

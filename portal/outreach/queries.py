@@ -1,0 +1,143 @@
+"""Read-side queries for outreach: follow-ups, recent communities, link look-ups, gone quiet."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy.orm import joinedload
+
+from portal.communities.queries import visible_to
+from portal.extensions import db
+from portal.models import ActivitySample, Community, OutreachContact, Task, User, utcnow
+from portal.urlkeys import url_key
+
+
+def recent_communities(user: User, limit: int = 5) -> list[Community]:
+    """The officer's most recently contacted communities, then the ones they own."""
+    last = func.max(OutreachContact.occurred_at).label("last")
+    recent_ids = [row[0] for row in db.session.execute(
+        select(OutreachContact.community_id, last).where(OutreachContact.officer_id == user.id)
+        .group_by(OutreachContact.community_id).order_by(last.desc()).limit(limit * 2))]
+    visible = visible_to(user).where(Community.status == "active")
+    found = {c.id: c for c in db.session.scalars(visible.where(Community.id.in_(recent_ids or [-1])))}
+    ordered = [found[i] for i in recent_ids if i in found][:limit]
+    if len(ordered) < limit:
+        owned = visible.where(Community.owner_id == user.id, Community.id.not_in([c.id for c in ordered] or [-1]))
+        ordered += db.session.scalars(owned.order_by(Community.name).limit(limit - len(ordered)))
+    return ordered
+
+
+def community_matches(user: User, q: str, limit: int = 8) -> list[Community]:
+    """Type-ahead: active visible communities whose name or address contains q."""
+    q = (q or "").strip()[:100]
+    if not q:
+        return []
+    escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{escaped}%"
+    query = visible_to(user).where(Community.status == "active", or_(
+        Community.name.ilike(like, escape="\\"), Community.url.ilike(like, escape="\\")))
+    return list(db.session.scalars(query.order_by(Community.name).limit(limit)))
+
+
+def key_prefixes(key: str) -> list[str]:
+    """Every host/path prefix of a URL key, longest first (host alone last)."""
+    host, _, path = key.partition("/")
+    parts = [p for p in path.split("/") if p]
+    return [f"{host}/{'/'.join(parts[:n])}" if n else host for n in range(len(parts), -1, -1)]
+
+
+def community_for_link(user: User, link: str) -> Community | None:
+    """Find the catalogued community a shared post or group link belongs to (longest match)."""
+    key = url_key(link or "")
+    if not key:
+        return None
+    prefixes = key_prefixes(key)
+    rows = db.session.scalars(visible_to(user).where(Community.status == "active", Community.url_key.in_(prefixes)))
+    matches = sorted(rows, key=lambda c: len(c.url_key), reverse=True)
+    return matches[0] if matches else None
+
+
+def community_by_id(user: User, community_id: int | None) -> Community | None:
+    if not community_id:
+        return None
+    return db.session.scalar(visible_to(user).where(Community.id == community_id, Community.status == "active"))
+
+
+@dataclass
+class FollowUps:
+    overdue: list[OutreachContact]
+    due_today: list[OutreachContact]
+    upcoming: list[OutreachContact]
+    tasks: list[Task]
+    going_cold: list[Community]
+
+
+def open_follow_ups(user: User, horizon_days: int = 14) -> FollowUps:
+    """The user's open follow-ups (overdue, today, soon), open tasks and cold relationships."""
+    today = date.today()
+    contacts = list(db.session.scalars(
+        select(OutreachContact).options(joinedload(OutreachContact.community))
+        .where(OutreachContact.officer_id == user.id, OutreachContact.follow_up_on.is_not(None),
+               OutreachContact.follow_up_closed_at.is_(None),
+               OutreachContact.follow_up_on <= today + timedelta(days=horizon_days))
+        .order_by(OutreachContact.follow_up_on, OutreachContact.id)))
+    return FollowUps(
+        overdue=[c for c in contacts if c.follow_up_on < today],
+        due_today=[c for c in contacts if c.follow_up_on == today],
+        upcoming=[c for c in contacts if c.follow_up_on > today],
+        tasks=open_tasks(user),
+        going_cold=going_cold(user),
+    )
+
+
+def open_tasks(user: User) -> list[Task]:
+    return list(db.session.scalars(
+        select(Task).options(joinedload(Task.community))
+        .where(Task.assignee_id == user.id, Task.done_at.is_(None))
+        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)))
+
+
+def going_cold(user: User) -> list[Community]:
+    """Communities the user owns whose 'stay in touch' interval has run out."""
+    now = utcnow()
+    rows = db.session.scalars(
+        visible_to(user).where(Community.status == "active", Community.owner_id == user.id,
+                               Community.stay_in_touch_days.is_not(None)))
+    return [c for c in rows
+            if c.last_contact_at is None or c.last_contact_at < now - timedelta(days=c.stay_in_touch_days)]
+
+
+def no_contact_for(user: User, days: int, limit: int = 100) -> list[Community]:
+    """Active communities with no contact for `days` days (never contacted ones included)."""
+    cutoff = utcnow() - timedelta(days=days)
+    query = visible_to(user).where(Community.status == "active", or_(
+        Community.last_contact_at.is_(None), Community.last_contact_at < cutoff))
+    return list(db.session.scalars(
+        query.order_by(Community.last_contact_at.is_not(None), Community.last_contact_at, Community.name).limit(limit)))
+
+
+@dataclass
+class ActivityDrop:
+    community: Community
+    before: float
+    recent: float
+
+
+def activity_dropped(user: User, recent_days: int = 21, baseline_days: int = 90,
+                     drop: float = 0.5, limit: int = 100) -> list[ActivityDrop]:
+    """Communities whose own feed activity fell by at least `drop` versus their baseline."""
+    now = utcnow()
+    recent_from, baseline_from = now - timedelta(days=recent_days), now - timedelta(days=baseline_days)
+    ipw = ActivitySample.items_per_week
+    recent = func.avg(case((ActivitySample.sampled_at >= recent_from, ipw)))
+    before = func.avg(case((and_(ActivitySample.sampled_at < recent_from,
+                                 ActivitySample.sampled_at >= baseline_from), ipw)))
+    stats = (select(ActivitySample.community_id, recent.label("recent"), before.label("before"))
+             .where(ActivitySample.sampled_at >= baseline_from)
+             .group_by(ActivitySample.community_id).subquery())
+    query = (visible_to(user).add_columns(stats.c.recent, stats.c.before)
+             .join(stats, stats.c.community_id == Community.id)
+             .where(Community.status == "active", stats.c.before > 0, stats.c.recent <= stats.c.before * (1 - drop))
+             .order_by((stats.c.recent / stats.c.before), Community.name).limit(limit))
+    return [ActivityDrop(c, float(b), float(r)) for c, r, b in db.session.execute(query)]

@@ -1,0 +1,153 @@
+"""Outreach changes: log and edit contacts, move stages, assess, record meetings.
+
+Views call these; guidance (issue 5) hooks its message check into ``log_contact``
+through ``review_status`` (held messages keep their contact row).
+"""
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select, update
+
+from portal import audit
+from portal.extensions import db
+from portal.models import (
+    Assessment, Community, ContactRevision, Meeting, OutreachContact, StageChange, User, utcnow,
+)
+from portal.outreach.stages import ContactFacts, check_move, suggest_move
+
+CONTACT_FIELDS = (
+    "channel", "direction", "purpose", "message_text", "link", "outcome", "reach_views",
+    "reach_replies", "reach_reactions", "follow_up_on", "occurred_at",
+)
+
+
+class StageMoveRefused(ValueError):
+    """A stage move broke the rules (e.g. a forward move without evidence)."""
+
+
+def default_purpose(community_id: int) -> str:
+    """'introduce' for a first contact with a community, else 'inform'."""
+    first = db.session.scalar(
+        select(OutreachContact.id).where(OutreachContact.community_id == community_id).limit(1))
+    return "introduce" if first is None else "inform"
+
+
+def log_contact(data: dict[str, Any], officer: User) -> OutreachContact:
+    """Record a contact, reset the community's follow-up clock and keep its summary in sync.
+
+    ``data`` holds CONTACT_FIELDS plus ``community_id``; purpose defaults sensibly.
+    The caller commits (guidance may add its review in the same transaction).
+    """
+    community = db.session.get(Community, data["community_id"])
+    values = {key: data.get(key) for key in CONTACT_FIELDS if data.get(key) not in (None, "")}
+    values.setdefault("purpose", default_purpose(community.id))
+    values.setdefault("occurred_at", utcnow())
+    contact = OutreachContact(community_id=community.id, officer_id=officer.id, review_status="none", **values)
+    db.session.add(contact)
+    db.session.flush()
+    reset_follow_up_clock(community.id, keep_id=contact.id)
+    if community.last_contact_at is None or contact.occurred_at >= community.last_contact_at:
+        community.last_contact_at = contact.occurred_at
+    audit.record("create", f"Logged a {contact.channel} contact with community {community.id}", contact,
+                 details={"community_id": community.id, "outcome": contact.outcome})
+    return contact
+
+
+def reset_follow_up_clock(community_id: int, keep_id: int) -> None:
+    """Close every open follow-up on the community except the new contact's."""
+    db.session.execute(
+        update(OutreachContact)
+        .where(OutreachContact.community_id == community_id, OutreachContact.id != keep_id,
+               OutreachContact.follow_up_on.is_not(None), OutreachContact.follow_up_closed_at.is_(None))
+        .values(follow_up_closed_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+
+
+def _plain(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, date | datetime) else value
+
+
+def edit_contact(contact: OutreachContact, data: dict[str, Any], editor: User) -> ContactRevision | None:
+    """Apply changes to a contact, keeping what changed as a revision."""
+    changes = {}
+    for key in CONTACT_FIELDS:
+        if key not in data:
+            continue
+        new = data[key] if data[key] != "" else None
+        if key == "purpose" and not new:
+            continue
+        old = getattr(contact, key)
+        if old != new:
+            changes[key] = [_plain(old), _plain(new)]
+            setattr(contact, key, new)
+    if not changes:
+        return None
+    revision = ContactRevision(contact=contact, changed_by_id=editor.id, changes=changes)
+    db.session.add(revision)
+    audit.record("change", f"Edited contact {contact.id}", contact, details={"fields": sorted(changes)})
+    return revision
+
+
+def suggestion_for(community: Community) -> tuple[str, OutreachContact] | None:
+    """The stage move the newest contact since the last stage change implies, if any."""
+    query = select(OutreachContact).where(OutreachContact.community_id == community.id)
+    if community.stage_changed_at is not None:
+        query = query.where(OutreachContact.occurred_at >= community.stage_changed_at)
+    contact = db.session.scalar(query.order_by(OutreachContact.occurred_at.desc(), OutreachContact.id.desc()).limit(1))
+    if contact is None:
+        return None
+    if db.session.scalar(select(StageChange.id).where(StageChange.evidence_contact_id == contact.id).limit(1)):
+        return None
+    target = suggest_move(community.stage, ContactFacts(contact.outcome, contact.direction))
+    return (target, contact) if target else None
+
+
+def move_stage(community: Community, to_stage: str, user: User, *, evidence_contact_id: int | None = None,
+               note: str | None = None) -> StageChange:
+    """Move a relationship to a new stage; refuse forward moves without valid evidence."""
+    evidence = None
+    if evidence_contact_id:
+        evidence = db.session.get(OutreachContact, evidence_contact_id)
+        if evidence is None or evidence.community_id != community.id:
+            raise StageMoveRefused("The evidencing contact must be a contact with this community.")
+    facts = ContactFacts(evidence.outcome, evidence.direction) if evidence else None
+    verdict = check_move(community.stage, to_stage, facts)
+    if not verdict.allowed:
+        raise StageMoveRefused(verdict.reason)
+    change = StageChange(community_id=community.id, from_stage=community.stage, to_stage=to_stage,
+                         changed_by_id=user.id, evidence_contact_id=evidence.id if evidence else None,
+                         note=note or None, changed_at=utcnow())
+    db.session.add(change)
+    community.stage, community.stage_changed_at = to_stage, change.changed_at
+    audit.record("change", f"Moved community {community.id} to {to_stage}", community,
+                 details={"from": change.from_stage, "to": to_stage, "evidence_contact_id": change.evidence_contact_id})
+    return change
+
+
+def add_assessment(community: Community, data: dict[str, Any], user: User) -> Assessment:
+    assessment = Assessment(community_id=community.id, assessed_by_id=user.id, trust=data["trust"],
+                            reciprocity=data["reciprocity"], reach=data["reach"], note=data.get("note") or None)
+    db.session.add(assessment)
+    audit.record("create", f"Assessed community {community.id}", community,
+                 details={k: data[k] for k in ("trust", "reciprocity", "reach")})
+    return assessment
+
+
+def record_meeting(data: dict[str, Any], communities: list[Community], user: User) -> Meeting:
+    meeting = Meeting(area_id=data["area_id"], title=data["title"], held_at=data["held_at"],
+                      place=data.get("place") or None, attendance=data.get("attendance"),
+                      notes=data.get("notes") or None, created_by_id=user.id)
+    meeting.communities = communities
+    db.session.add(meeting)
+    db.session.flush()
+    audit.record("create", f"Recorded meeting {meeting.id}", meeting,
+                 details={"communities": [c.id for c in communities]})
+    return meeting
+
+
+def complete_task(task: Any) -> None:
+    task.done_at = task.done_at or utcnow()
+    audit.record("change", f"Completed task {task.id}", task)

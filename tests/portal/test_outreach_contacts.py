@@ -1,0 +1,160 @@
+"""The quick contact log: defaults, validation, share-a-link, the follow-up clock, edits with history."""
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from portal.areas import import_area
+from portal.models import AuditEvent, ContactRevision, OutreachContact
+from tests.portal.outreach_factories import make_community, make_contact
+
+
+def _checked_communities(page: str) -> list[int]:
+    return [int(i) for i in re.findall(r'name="community_id" type="radio" value="(\d+)"[^>]*\schecked', page)]
+
+
+def _post(client, **data):
+    return client.post("/contacts/new", data=data)
+
+
+def test_form_lists_recent_and_owned_communities_first(client, auth, users, area, db_session):
+    owned = make_community(area, "Owned Group", owner=users["officer"])
+    recent = make_community(area, "Recently Contacted")
+    make_contact(recent, users["officer"], days_ago=1)
+    make_community(area, "Someone Else's")
+    auth.login("officer")
+    page = client.get("/contacts/new").data.decode()
+    assert page.index("Recently Contacted") < page.index("Owned Group")
+    assert "Someone Else&#39;s" not in page and "Someone Else's" not in page
+    assert f'value="{owned.id}"' in page
+
+
+def test_log_a_contact_with_three_fields_defaults_purpose_and_updates_the_community(client, auth, users, area,
+                                                                                    db_session):
+    community = make_community(area, "Forum")
+    auth.login("officer")
+    response = _post(client, community_id=community.id, channel="group_post", outcome="pending")
+    assert response.status_code == 303
+    assert f"/communities/{community.id}" in response.headers["Location"]
+    contact = db_session.scalar(select(OutreachContact))
+    assert (contact.purpose, contact.review_status, contact.officer_id) == ("introduce", "none", users["officer"].id)
+    db_session.refresh(community)
+    assert community.last_contact_at == contact.occurred_at
+    assert db_session.scalar(select(AuditEvent).where(AuditEvent.object_type == "OutreachContact"))
+    _post(client, community_id=community.id, channel="comment", outcome="positive")
+    second = db_session.scalars(select(OutreachContact).order_by(OutreachContact.id.desc())).first()
+    assert second.purpose == "inform"
+
+
+def test_failed_validation_keeps_everything_typed(client, auth, area, db_session):
+    auth.login("officer")
+    response = _post(client, channel="email", outcome="positive", message_text="Hello <b>neighbours</b>",
+                     link="https://example.org/post/1", reach_views="12", follow_up_on="2030-01-02")
+    assert response.status_code == 422
+    page = response.data.decode()
+    assert "Choose the community you contacted" in page
+    assert "Hello &lt;b&gt;neighbours&lt;/b&gt;" in page
+    assert 'value="https://example.org/post/1"' in page and 'value="12"' in page and "2030-01-02" in page
+    assert 'id="channel-email" name="channel" type="radio" value="email" checked' in page
+    assert db_session.scalar(select(OutreachContact)) is None
+
+
+def test_missing_outcome_and_bad_link_are_explained_beside_the_fields(client, auth, area, db_session):
+    community = make_community(area)
+    auth.login("officer")
+    page = _post(client, community_id=community.id, channel="email", link="javascript:alert(1)").data.decode()
+    assert "Choose the outcome to save the contact" in page
+    assert "Enter a web address starting with http" in page
+    assert _checked_communities(page) == [community.id]
+
+
+def test_intelligence_is_not_a_purpose(client, auth, area, db_session):
+    community = make_community(area)
+    auth.login("officer")
+    response = _post(client, community_id=community.id, channel="email", outcome="pending", purpose="intelligence")
+    assert response.status_code == 422 and db_session.scalar(select(OutreachContact)) is None
+
+
+def test_cannot_log_against_another_areas_community(client, auth, area, db_session):
+    other, _ = import_area({"name": "Elsewhere", "places": ["Crawley"]}, slug="elsewhere")
+    db_session.commit()
+    theirs = make_community(other, "Theirs")
+    auth.login("officer")
+    response = _post(client, community_id=theirs.id, channel="email", outcome="pending")
+    assert response.status_code == 422 and b"Choose a community from your areas" in response.data
+    assert db_session.scalar(select(OutreachContact)) is None
+
+
+def test_share_a_link_finds_the_community_by_host_and_path(client, auth, area, db_session):
+    group = make_community(area, "Newhaven Notices", "https://www.facebook.com/groups/newhaven-notices",
+                           platform="facebook_group")
+    make_community(area, "Another Group", "https://www.facebook.com/groups/another")
+    auth.login("officer")
+    page = client.get("/contacts/new?link=https://m.facebook.com/groups/newhaven-notices/posts/123?ref=x").data.decode()
+    assert 'data-testid="share-found"' in page and "Newhaven Notices" in page
+    assert _checked_communities(page) == [group.id]
+    assert 'value="https://m.facebook.com/groups/newhaven-notices/posts/123?ref=x"' in page  # link pre-filled
+    missing = client.get("/contacts/new?link=https://unknown.example/thread/9").data.decode()
+    assert 'data-testid="share-missing"' in missing and "/communities/new?url=https" in missing
+
+
+def test_type_ahead_returns_a_fragment_of_radio_buttons(client, auth, area, db_session):
+    make_community(area, "Ringmer Village")
+    make_community(area, "Seaford Parents")
+    auth.login("officer")
+    fragment = client.get("/contacts/communities?community_q=ring", headers={"HX-Request": "true"})
+    assert b"<html" not in fragment.data and b"Ringmer Village" in fragment.data
+    assert b"Seaford" not in fragment.data and b'name="community_id"' in fragment.data
+    assert b"<html" in client.get("/contacts/communities?community_q=ring").data
+
+
+def test_follow_up_clock_resets_when_a_new_contact_is_logged(client, auth, users, area, db_session):
+    community = make_community(area)
+    other = make_community(area, "Other")
+    old = make_contact(community, users["officer"], days_ago=10, follow_up_in=3)
+    untouched = make_contact(other, users["officer"], days_ago=10, follow_up_in=3)
+    auth.login("officer")
+    page = client.get("/follow-ups").data.decode()
+    assert page.count('data-testid="follow-up"') == 2
+    follow_up = (date.today() + timedelta(days=5)).isoformat()
+    _post(client, community_id=community.id, channel="email", outcome="pending", follow_up_on=follow_up)
+    db_session.refresh(old)
+    db_session.refresh(untouched)
+    assert old.follow_up_closed_at is not None
+    assert untouched.follow_up_closed_at is None
+    page = client.get("/follow-ups").data.decode()
+    overdue = page.split('data-testid="overdue"')[1].split('data-testid="due-today"')[0]
+    assert "Other" in overdue and "Lewes Forum" not in overdue
+    assert "Lewes Forum" in page.split('data-testid="upcoming"')[1]
+
+
+def test_marking_a_follow_up_done(client, auth, users, area, db_session):
+    contact = make_contact(make_community(area), users["officer"], days_ago=5, follow_up_in=1)
+    auth.login("officer")
+    assert client.post(f"/contacts/{contact.id}/follow-up-done").status_code == 303
+    db_session.refresh(contact)
+    assert contact.follow_up_closed_at is not None
+
+
+def test_editing_a_contact_keeps_the_history(client, auth, users, area, db_session):
+    contact = make_contact(make_community(area), users["officer"], days_ago=2)
+    auth.login("officer")
+    assert client.get(f"/contacts/{contact.id}/edit").status_code == 200
+    response = client.post(f"/contacts/{contact.id}/edit", data={
+        "outcome": "positive", "channel": "group_post", "purpose": "inform", "direction": "outbound",
+        "reach_replies": "4"})
+    assert response.status_code == 303
+    db_session.refresh(contact)
+    assert contact.outcome == "positive" and contact.reach_replies == 4
+    revision = db_session.scalar(select(ContactRevision))
+    assert revision.changes["outcome"] == ["pending", "positive"]
+    assert revision.changes["reach_replies"] == [None, 4]
+    assert b"pending" in client.get(f"/contacts/{contact.id}/edit").data  # history shown
+
+
+def test_officers_cannot_edit_a_colleagues_contact(client, auth, users, area, db_session):
+    contact = make_contact(make_community(area), users["supervisor"])
+    auth.login("officer")
+    assert client.get(f"/contacts/{contact.id}/edit").status_code == 403

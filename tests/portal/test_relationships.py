@@ -1,0 +1,172 @@
+"""Stage moves (refused without evidence, suggested after a contact), assessments, meetings, handover."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from portal.models import AuditEvent, Meeting, OutreachContact, StageChange, Task, User, utcnow
+from tests.conftest import _password_hash
+from tests.portal.outreach_factories import make_community, make_contact, make_stage
+
+
+def test_forward_move_without_evidence_is_refused_with_a_clear_message(client, auth, users, area, db_session):
+    community = make_community(area, stage="approached")
+    auth.login("officer")
+    response = client.post(f"/communities/{community.id}/stage", data={"to_stage": "acknowledged",
+                                                                       "evidence_contact_id": "0"})
+    assert response.status_code == 422
+    assert b"must cite the contact that evidences it" in response.data
+    db_session.refresh(community)
+    assert community.stage == "approached"
+    assert db_session.scalar(select(StageChange)) is None
+
+
+def test_forward_move_with_evidence_of_the_wrong_kind_is_refused(client, auth, users, area, db_session):
+    community = make_community(area, stage="approached")
+    pending = make_contact(community, users["officer"], outcome="pending")
+    auth.login("officer")
+    response = client.post(f"/communities/{community.id}/stage", data={"to_stage": "acknowledged",
+                                                                       "evidence_contact_id": str(pending.id)})
+    assert response.status_code == 422 and b"does not evidence this move" in response.data
+
+
+def test_evidence_must_belong_to_the_community(client, auth, users, area, db_session):
+    community = make_community(area, stage="approached")
+    elsewhere = make_contact(make_community(area, "Other"), users["officer"], outcome="positive")
+    auth.login("officer")
+    response = client.post(f"/communities/{community.id}/stage", data={"to_stage": "acknowledged",
+                                                                       "evidence_contact_id": str(elsewhere.id)})
+    assert response.status_code == 422
+
+
+def test_logged_outcome_suggests_a_move_and_confirming_it_records_the_evidence(client, auth, users, area, db_session):
+    community = make_community(area, stage="approached")
+    make_stage(community, "approached", days_ago=3)
+    auth.login("officer")
+    client.post("/contacts/new", data={"community_id": community.id, "channel": "comment", "outcome": "positive"})
+    contact = db_session.scalar(select(OutreachContact))
+    page = client.get(f"/communities/{community.id}?logged={contact.id}").data.decode()
+    assert 'data-testid="suggestion"' in page and "Confirm: move to Acknowledged" in page
+    response = client.post(f"/communities/{community.id}/stage", data={
+        "to_stage": "acknowledged", "evidence_contact_id": str(contact.id)})
+    assert response.status_code == 303
+    db_session.refresh(community)
+    assert community.stage == "acknowledged" and community.stage_changed_at is not None
+    change = db_session.scalars(select(StageChange).order_by(StageChange.id.desc())).first()
+    assert change.evidence_contact_id == contact.id and change.from_stage == "approached"
+    assert 'data-testid="suggestion"' not in client.get(f"/communities/{community.id}").data.decode()
+    assert db_session.scalar(select(AuditEvent).where(AuditEvent.summary.like("Moved community%")))
+
+
+def test_backward_and_branch_moves_need_no_evidence(client, auth, users, area, db_session):
+    community = make_community(area, stage="two_way")
+    auth.login("supervisor")
+    response = client.post(f"/communities/{community.id}/stage", data={"to_stage": "dormant", "note": "Went quiet"})
+    assert response.status_code == 303
+    db_session.refresh(community)
+    assert community.stage == "dormant"
+
+
+def test_assessment_is_saved_and_drawn_as_a_trend(client, auth, users, area, db_session):
+    community = make_community(area)
+    auth.login("officer")
+    assert client.post(f"/communities/{community.id}/assess", data={"trust": "2"}).status_code == 422
+    for trust in ("2", "4"):
+        client.post(f"/communities/{community.id}/assess", data={"trust": trust, "reciprocity": "3", "reach": "5",
+                                                                "note": "ok"})
+    page = client.get(f"/communities/{community.id}").data.decode()
+    assert 'data-testid="assessment-trend"' in page and "<polyline" in page
+    assert "Trust</span> 4/5" in page
+    assert "style=" not in page.split('data-testid="assessment-trend"')[1].split("</figure>")[0]
+
+
+def test_meeting_appears_in_the_promoting_communities_timelines(client, auth, users, area, db_session):
+    forum, other = make_community(area, "Forum"), make_community(area, "Not promoting")
+    auth.login("officer")
+    response = client.post("/meetings/new", data={
+        "title": "Beat surgery", "area_id": str(area.id), "held_at": "2026-03-01T18:30", "place": "Library",
+        "attendance": "9", "communities": [str(forum.id)]})
+    assert response.status_code == 303
+    assert db_session.scalar(select(Meeting)).communities[0].id == forum.id
+    assert "Beat surgery" in client.get(f"/communities/{forum.id}").data.decode()
+    assert "Beat surgery" not in client.get(f"/communities/{other.id}").data.decode()
+    assert b"Beat surgery" in client.get("/meetings").data
+
+
+def test_handover_moves_communities_follow_ups_and_tasks(client, auth, users, area, db_session):
+    old = users["officer"]
+    new = User(email="successor@tests.example.org", display_name="Successor", role="officer",
+               password_hash=_password_hash())
+    new.areas.append(area)
+    db_session.add(new)
+    db_session.commit()
+    owned = [make_community(area, f"Owned {n}", owner=old) for n in range(3)]
+    kept = make_community(area, "Not theirs")
+    follow_up = make_contact(owned[0], old, days_ago=3, follow_up_in=5)
+    task = Task(community_id=owned[1].id, assignee_id=old.id, title="Send the newsletter")
+    db_session.add(task)
+    db_session.commit()
+    auth.login("supervisor")
+    assert client.get("/handover").status_code == 200
+    response = client.post("/handover", data={"from_officer": str(old.id), "to_officer": str(new.id),
+                                              "note": "Ask for the admin"})
+    assert response.status_code == 303
+    for community in owned:
+        db_session.refresh(community)
+        assert community.owner_id == new.id
+    db_session.refresh(kept)
+    assert kept.owner_id is None
+    tasks = db_session.scalars(select(Task).where(Task.assignee_id == new.id)).all()
+    assert sorted(t.kind for t in tasks) == ["follow_up", "introduce", "introduce", "introduce", "introduce"]
+    assert {t.community_id for t in tasks if t.kind == "introduce"} == {c.id for c in owned}
+    assert all("Ask for the admin" in t.title for t in tasks if t.kind == "introduce" and t.id != task.id)
+    assert db_session.get(Task, task.id).assignee_id == new.id
+    db_session.refresh(follow_up)
+    assert follow_up.follow_up_closed_at is not None and follow_up.officer_id == old.id  # history kept
+    assert db_session.scalar(select(Task).where(Task.kind == "follow_up")).due_on == follow_up.follow_up_on
+    assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "handover"))
+    client.post("/logout")
+    auth.login(email="successor@tests.example.org")
+    page = client.get("/follow-ups").data.decode()
+    assert page.count(": Introduce yourself") == 3 and "Send the newsletter" in page
+
+
+def test_handover_to_the_same_officer_is_refused(client, auth, users, area, db_session):
+    auth.login("supervisor")
+    response = client.post("/handover", data={"from_officer": str(users["officer"].id),
+                                              "to_officer": str(users["officer"].id)})
+    assert response.status_code in (200, 422)
+
+
+def test_gone_quiet_lists_activity_drops_and_silence_separately(client, auth, users, area, db_session):
+    from portal.models import ActivitySample
+
+    dropping = make_community(area, "Dropping Blog")
+    steady = make_community(area, "Steady Forum")
+    make_contact(steady, users["officer"], days_ago=1)
+    now = utcnow()
+    for community, levels in ((dropping, [10, 10, 10, 10, 1, 0]), (steady, [5, 5, 5, 5, 5, 5])):
+        for week, level in enumerate(levels):
+            db_session.add(ActivitySample(community_id=community.id, items_per_week=level,
+                                          sampled_at=now - timedelta(days=7 * (5 - week))))
+    db_session.commit()
+    auth.login("officer")
+    page = client.get("/gone-quiet?days=30").data.decode()
+    dropped = page.split('data-testid="activity-dropped"')[1].split("</ul>")[0]
+    silent = page.split('data-testid="no-contact"')[1].split("</ul>")[0]
+    assert "Dropping Blog" in dropped and "Steady Forum" not in dropped
+    assert "Dropping Blog" in silent and "Steady Forum" not in silent
+
+
+def test_dashboard_shows_follow_ups_due_outcomes_and_stages(client, auth, users, area, db_session):
+    community = make_community(area, "Due Group", stage="approached")
+    make_contact(community, users["officer"], days_ago=4, follow_up_in=2, outcome="acknowledged")
+    auth.login("officer")
+    page = client.get("/home").data.decode()
+    assert "Due Group" in page.split('data-testid="dashboard-due"')[1]
+    assert "Acknowledged" in page.split('data-testid="recent-outcomes"')[1]
+    assert 'data-testid="stage-summary"' in page
+    auth.logout()
+    auth.login("researcher")
+    assert 'data-testid="dashboard-due"' not in client.get("/home").data.decode()
