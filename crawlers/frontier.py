@@ -12,7 +12,7 @@ import posixpath
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit
 
 logger = logging.getLogger(__name__)
 
@@ -70,8 +70,9 @@ def canonicalise(url: str, base: str | None = None) -> str | None:
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k))
-    return urlunsplit((scheme, netloc, _clean_path(parts.path), urlencode(query), ""))
+    # Query pairs are kept byte for byte (servers such as SMF read ";" and encodings literally).
+    query = sorted(p for p in parts.query.split("&") if p and not _is_tracking(p.split("=", 1)[0]))
+    return urlunsplit((scheme, netloc, _clean_path(parts.path), "&".join(query), ""))
 
 
 def site_of(url: str) -> str:
