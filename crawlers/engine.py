@@ -136,7 +136,7 @@ class Engine:
     async def _crawl_page(self, state: _SiteState, page: QueuedPage) -> None:
         try:
             result = await self.fetcher.fetch(page.url)
-            if result.skipped and "robots" in result.skipped:
+            if (result.skipped and "robots" in result.skipped) or (result.error or "").startswith("refused"):
                 return
             self.pages_fetched += 1
             state.pages_fetched += 1

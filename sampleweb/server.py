@@ -52,6 +52,15 @@ def _handler(web: SampleWeb, site: Site):
         def do_GET(self):  # noqa: N802 - name fixed by the base class
             with web.lock:
                 web.requests.append((site.name, self.path))
+                web.inflight[site.name] = web.inflight.get(site.name, 0) + 1
+                web.peak_inflight[site.name] = max(web.peak_inflight.get(site.name, 0), web.inflight[site.name])
+            try:
+                self._answer()
+            finally:
+                with web.lock:
+                    web.inflight[site.name] -= 1
+
+        def _answer(self):
             if web.latency:
                 time.sleep(web.latency)
             status, content_type, body = render(site, self.path, web.urls, web.now)
@@ -118,6 +127,8 @@ class SampleWeb:
         self.now = datetime.now(UTC)
         self.lock = threading.Lock()
         self.requests: list[tuple[str, str]] = []
+        self.inflight: dict[str, int] = {}
+        self.peak_inflight: dict[str, int] = {}
         self._servers = _bind_block(host, first_port, len(SITES))
         self.first_port = self._servers[0].server_address[1]
         self.last_port = self._servers[-1].server_address[1]

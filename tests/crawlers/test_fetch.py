@@ -106,7 +106,7 @@ def test_connect_time_guard_uses_the_vetted_address(hostile, tight):
         return ["127.0.0.1"]
 
     settings = dataclasses.replace(tight, allow_private=())
-    result = fetch(settings, "http://community.example:%d/" % hostile.server_address[1],
+    result = fetch(settings, f"http://community.example:{hostile.server_address[1]}/",
                    hooks={"resolver": rebinding})
     assert result.error.startswith("refused")
     assert hostile.log == []
