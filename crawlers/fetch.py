@@ -256,10 +256,10 @@ class Fetcher:
         for _hop in range(self.settings.max_redirects + 1):
             try:
                 parsed = check_url(current)
+                await self.vet(parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80))
                 if robots and not await self.allowed(current):
                     result.skipped = "disallowed by robots.txt"
                     return result
-                await self.vet(parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80))
             except AddressRefused as exc:
                 result.error = f"refused: {exc}"
                 return result
