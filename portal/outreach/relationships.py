@@ -102,8 +102,9 @@ def task_done(task_id: int):
     task = db.session.get(Task, task_id)
     if task is None:
         abort(404)
-    if task.assignee_id != current_user.id:
-        require_area(task.community.area_id)
+    require_area(task.community.area_id)
+    if current_user.role == "officer" and task.assignee_id != current_user.id:
+        abort(403)
     services.complete_task(task)
     db.session.commit()
     flash("Task done.", "success")
