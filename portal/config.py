@@ -75,5 +75,13 @@ def load(instance_path: Path) -> dict:
             item for item in os.environ.get("CRAWL_ALLOW_PRIVATE", "").split(",") if item.strip()
         ],
         "JOBS_INLINE": _bool("JOBS_INLINE", False),
+        "RQ_QUEUE": os.environ.get("RQ_QUEUE", "local-reach"),
+        "JOBS_MAX_ATTEMPTS": int(os.environ.get("JOBS_MAX_ATTEMPTS", 3)),
+        "JOBS_HEARTBEAT_SECONDS": float(os.environ.get("JOBS_HEARTBEAT_SECONDS", 15)),
+        "JOBS_THREADS": int(os.environ.get("JOBS_THREADS", 2)),
+        # Serving: number of reverse proxies in front whose X-Forwarded-* headers to trust (0: none).
+        "TRUST_PROXY": int(os.environ.get("TRUST_PROXY", 0) or 0),
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").strip().lower(),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper(),
         "PAGE_SIZE": 25,
     }
