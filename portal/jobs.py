@@ -238,7 +238,9 @@ def _claim(engine, job_id: str) -> bool:
 
 
 def _finish(engine, job_id: str, status: str, message: str | None = None, result: dict | None = None) -> None:
-    values: dict[str, Any] = {"status": status, "message": message, "heartbeat_at": utcnow()}
+    values: dict[str, Any] = {"status": status, "heartbeat_at": utcnow()}
+    if message is not None:  # otherwise the job's last progress message stays
+        values["message"] = message
     if result is not None:
         values["result"] = result
     if status in {"done", "failed"}:
