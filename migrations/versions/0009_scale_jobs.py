@@ -1,4 +1,4 @@
-"""jobs: payload, attempts, heartbeat, fan-out parent
+"""jobs: payload, attempts, heartbeat, fan-out parent; indexes for scale (trigram search, officer contacts)
 
 Revision ID: 0009_scale_jobs
 Revises: 0001
@@ -27,9 +27,23 @@ def upgrade():
         batch_op.create_index('ix_jobs_status_heartbeat', ['status', 'heartbeat_at'], unique=False)
         batch_op.create_foreign_key(batch_op.f('fk_jobs_parent_id_jobs'), 'jobs', ['parent_id'], ['id'], ondelete='CASCADE')
 
+    if op.get_bind().dialect.name == "postgresql":
+        # Trusted extension since PostgreSQL 13: the database owner may create it.
+        op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    with op.batch_alter_table('communities', schema=None) as batch_op:
+        batch_op.create_index('ix_communities_name_trgm', ['name'], unique=False, postgresql_using='gin', postgresql_ops={'name': 'gin_trgm_ops'})
+        batch_op.create_index('ix_communities_url_trgm', ['url'], unique=False, postgresql_using='gin', postgresql_ops={'url': 'gin_trgm_ops'})
+    with op.batch_alter_table('outreach_contacts', schema=None) as batch_op:
+        batch_op.create_index('ix_contacts_officer_time', ['officer_id', 'occurred_at'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('outreach_contacts', schema=None) as batch_op:
+        batch_op.drop_index('ix_contacts_officer_time')
+    with op.batch_alter_table('communities', schema=None) as batch_op:
+        batch_op.drop_index('ix_communities_url_trgm')
+        batch_op.drop_index('ix_communities_name_trgm')
     with op.batch_alter_table('jobs', schema=None) as batch_op:
         batch_op.drop_constraint(batch_op.f('fk_jobs_parent_id_jobs'), type_='foreignkey')
         batch_op.drop_index('ix_jobs_status_heartbeat')
