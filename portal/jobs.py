@@ -171,13 +171,25 @@ def _dispatch(app: Flask, job_id: str, *, retries: int | None = None) -> None:
 
 # --- running ------------------------------------------------------------------------
 
-def run_job(job_id: str) -> Any:
-    """Entry point for RQ workers: run the recorded job; raise so RQ retries a failure."""
+def run_job(target: str, *args: Any, **kwargs: Any) -> Any:
+    """Entry point for RQ workers: run the recorded job; raise so RQ retries a failure.
+
+    ``target`` is a job id (what ``enqueue`` sends), or a function path with its arguments
+    for work put on the queue by other means (e.g. ``rq cron``): that is recorded as a
+    job first, so it too has a status, attempts and a heartbeat.
+    """
     global _worker_app
     if _worker_app is None:
         from portal import create_app
 
         _worker_app = create_app()
+    job_id = target
+    if "." in target or ":" in target:
+        with _worker_app.app_context():
+            job = _new_job(target, args, kwargs, kind=None, job_timeout=3600, max_attempts=1,
+                           requested_by_id=None, parent_id=None)
+            db.session.commit()
+            job_id = job.id
     status, result, error = _execute(_worker_app, job_id)
     if error is not None:
         raise error

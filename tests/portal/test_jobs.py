@@ -147,3 +147,12 @@ def test_jobs_cli_lists_and_recovers(app, runner):
     assert "Re-queued 1 job(s). dead1" in result.output
     listing = runner.invoke(args=["jobs", "list"]).output
     assert "dead1" in listing and "done" in listing and "attempt 2/3" in listing
+
+
+def test_run_job_accepts_a_function_path_for_cron(app, monkeypatch):
+    # rq cron (portal/auditor/cron.py) puts run_job("module.function", *args) on the queue.
+    monkeypatch.setattr(jobs, "_worker_app", app)
+    assert jobs.run_job(f"{DUMMY}.add", 4, 5)["result"]["sum"] == 9
+    db.session.expire_all()
+    job = db.session.scalars(select(Job)).one()
+    assert (job.status, job.kind, job.attempts) == ("done", "add", 1)
