@@ -117,8 +117,8 @@ _COURT_DATE = re.compile(
     re.I,
 )
 _NAME = re.compile(
-    r"\b(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"
-    r"|[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\s+(?:[A-Z]\.?\s+)?(?:Mc|Mac|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b"
+    r"(?=(\b(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"
+    r"|[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\s+(?:[A-Z]\.?\s+)?(?:Mc|Mac|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b))"
 )
 # Capitalised words that start "names" which are not people.
 _NOT_NAME_WORDS = frozenset("""
@@ -130,6 +130,7 @@ monday tuesday wednesday thursday friday saturday sunday january february march 
 august september october november december today tomorrow yesterday if when after before on in at
 crimestoppers action fraud national operation watch residents association forum group page facebook
 nextdoor whatsapp lewes brighton hove newhaven seaford peacehaven ringmer cliffe malling ouse valley
+call contact ask tell speak message email text ring meet join see thanks sorry yes no all some
 """.split())
 _NAME_WINDOW = 80
 
@@ -164,14 +165,23 @@ def _name_near(text: str, argument: str, context: CheckContext) -> Iterator[Matc
     hits = [m for m in words.finditer(text)]
     if not hits:
         return
-    for name in _NAME.finditer(text):
-        if not _looks_like_person(name.group()):
-            continue
+    for start, end, name in _names(text):
         for hit in hits:
-            if abs(hit.start() - name.end()) <= _NAME_WINDOW or abs(name.start() - hit.end()) <= _NAME_WINDOW:
-                start, end = min(name.start(), hit.start()), max(name.end(), hit.end())
-                yield Match(start, end, f"“{name.group()}” near “{hit.group()}”")
+            if abs(hit.start() - end) <= _NAME_WINDOW or abs(start - hit.end()) <= _NAME_WINDOW:
+                yield Match(min(start, hit.start()), max(end, hit.end()), f"“{name}” near “{hit.group()}”")
                 break
+
+
+def _names(text: str) -> Iterator[tuple[int, int, str]]:
+    """Yield capitalised word pairs that look like people's names ("Call John Smith" gives "John Smith")."""
+    covered = -1
+    for found in _NAME.finditer(text):  # a lookahead, so candidates may overlap
+        name = found.group(1)
+        start = found.start()
+        if start < covered or not _looks_like_person(name):
+            continue
+        covered = start + len(name)
+        yield start, covered, name
 
 
 def _audience_at_least(text: str, argument: str, context: CheckContext) -> Iterator[Match]:  # noqa: ARG001

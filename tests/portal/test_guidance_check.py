@@ -97,6 +97,7 @@ EXAMPLES = [
     # several categories at once
     ("John Smith was arrested; call 07700 900123 if you saw him.", None,
      {"live_proceedings": DNS, "personal_data": SUP}),
+    ("Call John Smith if you have seen him, he was arrested last week.", None, {"live_proceedings": DNS}),
     ("Vote Labour and lock up the junkies!", None, {"political": SUP, "discriminatory": SUP}),
 ]
 
