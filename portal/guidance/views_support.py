@@ -51,15 +51,20 @@ def flag(flag_id: int):
 def add_note(flag_id: int):
     found = _flag_or_404(flag_id)
     form = NoteForm()
-    if current_user.role != "supervisor" and form.kind.data == "support":
-        form.kind.errors.append("Only a supervisor can add a support note; choose debrief")
-    elif form.validate_on_submit():
+    if form.validate_on_submit() and not _support_note_refused(form):
         support.add_note(found, current_user, form.body.data, form.kind.data)
         db.session.commit()
         return htmx.render("guidance/flag.html", block="flag_notes", flag=found, form=NoteForm(formdata=None))
     response = htmx.render("guidance/flag.html", block="flag_notes", flag=found, form=form)
     response.status_code = 200 if htmx.is_fragment_request() else 422
     return response
+
+
+def _support_note_refused(form: NoteForm) -> bool:
+    if current_user.role != "supervisor" and form.kind.data == "support":
+        form.kind.errors = ["Only a supervisor can add a support note; choose debrief"]
+        return True
+    return False
 
 
 @bp.post("/guidance/flags/<int:flag_id>/takeover")
