@@ -31,6 +31,8 @@ __all__ = ["Engine"]
 #: Pages whose text feeds the locality score, and how much of each is kept meanwhile.
 MAX_TEXT_PAGES = 8
 MAX_TEXT_PER_PAGE = 20_000
+#: Pages per site whose platform is fingerprinted: a site's pages share one platform.
+FINGERPRINT_PAGES = 3
 #: Feed candidates validated per site (declared + linked; guesses are capped in settings).
 MAX_FEED_CANDIDATES = 12
 PROGRESS_EVERY = 0.5
@@ -162,7 +164,8 @@ class Engine:
         if any(word in result.content_type for word in FEED_CONTENT):
             self._add_feed_candidate(state, final, "link-alternate")
             return
-        facts = extract_page(result.body, final)
+        facts = extract_page(result.body, final, fingerprint=state.platforms.total() < FINGERPRINT_PAGES,
+                             keep_text=len(state.texts) < MAX_TEXT_PAGES)
         if not state.title or page.url == state.site + "/":
             state.title, state.description = facts.title or state.title, facts.description or state.description
         if facts.platform:
