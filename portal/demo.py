@@ -68,11 +68,8 @@ def load_demo(reset: bool = False, passwords: dict[str, str] | None = None) -> D
     created = _users(area, passwords or {})
     if db.session.scalar(select(Community.id).where(Community.area_id == area.id).limit(1)) is None:
         _communities(area, created)
-<<<<<<< HEAD
         _outreach_extras(area, created)
-=======
     _guidance(area)
->>>>>>> main
     db.session.commit()
     return DemoResult(area=area, passwords={email: pw for email, (_, pw) in created.items()})
 
@@ -139,7 +136,6 @@ def _communities(area: Area, users: dict[str, tuple[User, str]]) -> None:
     db.session.add(meeting)
 
 
-<<<<<<< HEAD
 # Posts-per-week readings for the communities with feeds: (name prefix, weekly levels oldest first).
 DEMO_ACTIVITY = (
     ("Lewes Residents", [12, 14, 11, 13, 15, 12, 14, 13, 12, 14, 15, 13]),
@@ -181,10 +177,10 @@ def _outreach_extras(area: Area, users: dict[str, tuple[User, str]]) -> None:
     db.session.add(Task(community_id=forum.id, assignee_id=officer.id, kind="follow_up", created_by_id=officer.id,
                         title="Ask the forum admin about pinning the neighbourhood panel notice",
                         due_on=now.date()))
-=======
+
+
 def _guidance(area: Area) -> None:
     """Guidance rules, library pages and templates, a held message, a decision and a support flag."""
     from portal.guidance.demo import load_guidance_demo
 
     load_guidance_demo(area.id)
->>>>>>> main

@@ -60,6 +60,7 @@ class ContactDetailsMixin:
 
 
 class QuickContactForm(ContactDetailsMixin, FlaskForm):
+    template_id = IntegerField("Message template", validators=[Optional()])
     community_id = IntegerField("Community", validators=[InputRequired("Choose the community you contacted")])
     channel = SelectField("Channel", choices=_choices(CHANNELS),
                           validators=[InputRequired("Choose how you made contact")])

@@ -41,10 +41,12 @@ def log_contact(data: dict[str, Any], officer: User) -> OutreachContact:
     The caller commits (guidance may add its review in the same transaction).
     """
     community = db.session.get(Community, data["community_id"])
-    values = {key: data.get(key) for key in CONTACT_FIELDS if data.get(key) not in (None, "")}
+    values = {key: data.get(key) for key in (*CONTACT_FIELDS, "template_id") if data.get(key) not in (None, "")}
     values.setdefault("purpose", default_purpose(community.id))
     values.setdefault("occurred_at", utcnow())
     contact = OutreachContact(community_id=community.id, officer_id=officer.id, review_status="none", **values)
+    contact.community = community
+    check_message(contact)  # may raise MessageRefused before anything is written
     db.session.add(contact)
     db.session.flush()
     reset_follow_up_clock(community.id, keep_id=contact.id)
@@ -53,6 +55,13 @@ def log_contact(data: dict[str, Any], officer: User) -> OutreachContact:
     audit.record("create", f"Logged a {contact.channel} contact with community {community.id}", contact,
                  details={"community_id": community.id, "outcome": contact.outcome})
     return contact
+
+
+def check_message(contact: OutreachContact) -> None:
+    """Run guidance's sign-off check: holds the message for a supervisor, or raises MessageRefused."""
+    from portal.guidance.services import review_on_save
+
+    review_on_save(contact)
 
 
 def reset_follow_up_clock(community_id: int, keep_id: int) -> None:
@@ -85,6 +94,8 @@ def edit_contact(contact: OutreachContact, data: dict[str, Any], editor: User) -
             setattr(contact, key, new)
     if not changes:
         return None
+    if "message_text" in changes or "channel" in changes:
+        check_message(contact)
     revision = ContactRevision(contact=contact, changed_by_id=editor.id, changes=changes)
     db.session.add(revision)
     audit.record("change", f"Edited contact {contact.id}", contact, details={"fields": sorted(changes)})

@@ -7,7 +7,8 @@ from flask_login import current_user
 from portal import htmx
 from portal.access import allow, require_area
 from portal.extensions import db
-from portal.models import OutreachContact, utcnow
+from portal.guidance.services import MessageRefused
+from portal.models import MessageTemplate, OutreachContact, utcnow
 from portal.outreach import bp, queries, services
 from portal.outreach.forms import OUTCOME_BUTTONS, ContactEditForm, QuickContactForm
 from portal.templating import safe_url
@@ -24,25 +25,53 @@ def _form_context(form: QuickContactForm, link: str = "") -> dict:
             "outcomes": OUTCOME_BUTTONS}
 
 
+def _prefill(form: QuickContactForm, link: str) -> None:
+    """Pre-fill from a shared link (?link=) or a guidance message template (?template=)."""
+    if link and safe_url(link) != "#":
+        form.link.data = link
+    template = db.session.get(MessageTemplate, request.args.get("template", 0, type=int) or 0)
+    if template is not None and template.active:
+        form.message_text.data, form.purpose.data = template.body, template.purpose
+        form.template_id.data = template.id
+
+
+def _template_id(form: QuickContactForm) -> int | None:
+    template = db.session.get(MessageTemplate, form.template_id.data) if form.template_id.data else None
+    return template.id if template is not None else None
+
+
+def _flash_saved(contact: OutreachContact, name: str) -> None:
+    if contact.review_status == "held":
+        flash(f"Contact with {name} logged. The message is held for a supervisor's sign-off: "
+              "do not send it until it is approved.", "info")
+    else:
+        flash(f"Contact with {name} logged.", "success")
+
+
 @bp.route("/contacts/new", methods=["GET", "POST"])
 @allow("officer", "supervisor")
 def new_contact():
     form = QuickContactForm()
     link = (request.args.get("link") or "").strip()[:1000]
-    if request.method == "GET" and link and safe_url(link) != "#":
-        form.link.data = link
+    if request.method == "GET":
+        _prefill(form, link)
     if form.validate_on_submit():
         community = queries.community_by_id(current_user, form.community_id.data)
         if community is None:
             form.community_id.errors.append("Choose a community from your areas")
         else:
             data = form.details_data() | {"community_id": community.id, "channel": form.channel.data,
-                                          "outcome": form.outcome.data}
-            contact = services.log_contact(data, current_user)
-            db.session.commit()
-            flash(f"Contact with {community.name} logged.", "success")
-            return htmx.redirect(url_for("communities.community_detail", community_id=community.id,
-                                         logged=contact.id) + "#suggestion")
+                                          "outcome": form.outcome.data, "template_id": _template_id(form)}
+            try:
+                contact = services.log_contact(data, current_user)
+            except MessageRefused as refused:
+                db.session.rollback()
+                form.message_text.errors.append(str(refused))
+            else:
+                db.session.commit()
+                _flash_saved(contact, community.name)
+                return htmx.redirect(url_for("communities.community_detail", community_id=community.id,
+                                             logged=contact.id) + "#suggestion")
     response = htmx.render("outreach/new_contact.html", **_form_context(form, link or form.link.data or ""))
     if form.errors:
         response.status_code = 422
@@ -74,10 +103,15 @@ def edit_contact(contact_id: int):
     form = ContactEditForm(obj=contact)
     if form.validate_on_submit():
         data = form.details_data() | {"channel": form.channel.data, "outcome": form.outcome.data}
-        revision = services.edit_contact(contact, data, current_user)
-        db.session.commit()
-        flash("Contact updated." if revision else "Nothing changed.", "success")
-        return htmx.redirect(url_for("communities.community_detail", community_id=contact.community_id))
+        try:
+            revision = services.edit_contact(contact, data, current_user)
+        except MessageRefused as refused:
+            db.session.rollback()
+            form.message_text.errors.append(str(refused))
+        else:
+            db.session.commit()
+            flash("Contact updated." if revision else "Nothing changed.", "success")
+            return htmx.redirect(url_for("communities.community_detail", community_id=contact.community_id))
     response = htmx.render("outreach/edit_contact.html", form=form, contact=contact)
     if form.errors:
         response.status_code = 422

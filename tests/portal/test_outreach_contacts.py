@@ -158,3 +158,39 @@ def test_officers_cannot_edit_a_colleagues_contact(client, auth, users, area, db
     contact = make_contact(make_community(area), users["supervisor"])
     auth.login("officer")
     assert client.get(f"/contacts/{contact.id}/edit").status_code == 403
+
+
+def test_message_needing_a_supervisor_is_held_and_do_not_send_is_refused(client, auth, area, db_session):
+    from portal.models import MessageReview
+
+    community = make_community(area)
+    auth.login("officer")
+    refused = _post(client, community_id=community.id, channel="group_post", outcome="pending",
+                    message_text="Gary Hollis was arrested for the burglary.")
+    assert refused.status_code == 422 and "cannot be sent" in refused.data.decode()
+    assert "Gary Hollis was arrested for the burglary." in refused.data.decode()  # what was typed is kept
+    assert db_session.scalar(select(OutreachContact)) is None
+    held = _post(client, community_id=community.id, channel="group_post", outcome="pending",
+                 message_text="A man has been arrested after the burglaries on the seafront.")
+    assert held.status_code == 303
+    contact = db_session.scalar(select(OutreachContact))
+    assert contact.review_status == "held"
+    assert db_session.scalar(select(MessageReview)).contact_id == contact.id
+    assert "held for a supervisor" in client.get(held.headers["Location"]).data.decode()
+
+
+def test_a_message_template_prefills_the_form_and_is_recorded(client, auth, area, db_session):
+    from portal.models import MessageTemplate
+
+    template = MessageTemplate(purpose="invite", title="Panel invite", body="Come to our neighbourhood panel.")
+    db_session.add(template)
+    db_session.commit()
+    community = make_community(area)
+    auth.login("officer")
+    page = client.get(f"/contacts/new?template={template.id}").data.decode()
+    assert "Come to our neighbourhood panel." in page and 'value="invite" selected' in page.replace(
+        'selected value="invite"', 'value="invite" selected')
+    _post(client, community_id=community.id, channel="email", outcome="pending", template_id=template.id,
+          purpose="invite", message_text="Come to our neighbourhood panel.")
+    contact = db_session.scalar(select(OutreachContact))
+    assert (contact.template_id, contact.purpose) == (template.id, "invite")
