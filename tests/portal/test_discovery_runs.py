@@ -1,4 +1,5 @@
 """Crawl runs from the portal: start, progress, cancel, interrupted, re-run, the command line."""
+# ruff: noqa: F811  (fixtures imported from tests.discovery_support are parameters by name)
 from __future__ import annotations
 
 from datetime import timedelta
