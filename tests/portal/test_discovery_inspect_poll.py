@@ -121,5 +121,6 @@ def test_sample_web_wiring_prefills_seeds_and_allows_only_its_range(app_config, 
         page = client.get("/discovery").get_data(as_text=True)
         from portal.extensions import db
 
+        db.session.remove()
         db.engine.dispose()
     assert all(seed in page for seed in web.seeds)
