@@ -48,6 +48,7 @@ class _SiteState:
     texts: list[tuple[str, str]] = field(default_factory=list)
     geo: list[tuple[float, float, str]] = field(default_factory=list)
     how: dict[str, str] = field(default_factory=dict)
+    order: dict[str, int] = field(default_factory=dict)
     pending_feeds: deque = field(default_factory=deque)
     feeds: list[FeedInfo] = field(default_factory=list)
     inflight: int = 0
@@ -136,7 +137,7 @@ class Engine:
     async def _crawl_page(self, state: _SiteState, page: QueuedPage) -> None:
         try:
             result = await self.fetcher.fetch(page.url)
-            if result.skipped and "robots" in result.skipped:
+            if (result.skipped and "robots" in result.skipped) or (result.error or "").startswith("refused"):
                 return
             self.pages_fetched += 1
             state.pages_fetched += 1
@@ -182,9 +183,18 @@ class Engine:
             if not result.ok:
                 return
             info = parse_feed(result.body, canonicalise(result.final_url) or url)
-            if info is None or any(f.fingerprint == info.fingerprint for f in state.feeds):
+            if info is None:
                 return
+            order = list(state.how).index(url)
+            twin = next((f for f in state.feeds if f.fingerprint == info.fingerprint), None)
+            if twin is not None:
+                # Two URLs serve one feed (WordPress /feed/ and /?feed=rss2): keep the earlier candidate.
+                if order >= state.order.get(twin.url, 0):
+                    return
+                state.feeds.remove(twin)
+                self.feeds_found -= 1
             state.how.setdefault(info.url, state.how[url])
+            state.order[info.url] = order
             state.feeds.append(info)
             self.feeds_found += 1
         finally:
@@ -219,6 +229,7 @@ class Engine:
 
     async def _emit_site(self, state: _SiteState) -> None:
         state.emitted = True
+        await self.fetcher.close_site(state.site)
         if not state.pages_fetched and not state.feeds:
             return
         await self.emit(self._record(state))

@@ -19,7 +19,7 @@ from sampleweb.sites import SITES, Site
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["GroundTruth", "SampleWeb", "serve"]
+__all__ = ["GroundTruth", "SampleWeb", "ground_truth", "serve", "site_urls"]
 
 SEEDS = ("council", "sussex-express", "ringmer-parish")
 
@@ -41,6 +41,31 @@ class _Server(ThreadingHTTPServer):
     request_queue_size = 128
 
 
+def site_urls(host: str, first_port: int) -> dict[str, str]:
+    """Return site name → base URL for a sample web whose first site listens on ``first_port``."""
+    return {site.name: f"http://{host}:{first_port + i}" for i, site in enumerate(SITES)}
+
+
+def ground_truth(urls: dict[str, str]) -> dict[str, GroundTruth]:
+    """Site URL (no trailing slash) → what a crawler should find there.
+
+    Args:
+        urls: site name → base URL, as from :func:`site_urls`.
+
+    Returns:
+        The ground truth per site.
+    """
+    truth = {}
+    for site in SITES:
+        base = urls[site.name]
+        posts = [p for p, k in site.feeds.items() if not k.endswith("comments")]
+        comments = [base + p for p, k in site.feeds.items() if k.endswith("comments")]
+        feeds = {base + p for p in site.feeds} | {base + a for a in site.aliases}
+        truth[base] = GroundTruth(site.name, site.local, site.platform,
+                                  base + posts[0] if posts else None, frozenset(feeds), frozenset(comments))
+    return truth
+
+
 def _handler(web: SampleWeb, site: Site):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -52,6 +77,15 @@ def _handler(web: SampleWeb, site: Site):
         def do_GET(self):  # noqa: N802 - name fixed by the base class
             with web.lock:
                 web.requests.append((site.name, self.path))
+                web.inflight[site.name] = web.inflight.get(site.name, 0) + 1
+                web.peak_inflight[site.name] = max(web.peak_inflight.get(site.name, 0), web.inflight[site.name])
+            try:
+                self._answer()
+            finally:
+                with web.lock:
+                    web.inflight[site.name] -= 1
+
+        def _answer(self):
             if web.latency:
                 time.sleep(web.latency)
             status, content_type, body = render(site, self.path, web.urls, web.now)
@@ -118,10 +152,12 @@ class SampleWeb:
         self.now = datetime.now(UTC)
         self.lock = threading.Lock()
         self.requests: list[tuple[str, str]] = []
+        self.inflight: dict[str, int] = {}
+        self.peak_inflight: dict[str, int] = {}
         self._servers = _bind_block(host, first_port, len(SITES))
         self.first_port = self._servers[0].server_address[1]
         self.last_port = self._servers[-1].server_address[1]
-        self.urls = {site.name: f"http://{host}:{self.first_port + i}" for i, site in enumerate(SITES)}
+        self.urls = site_urls(host, self.first_port)
         self._threads = []
         for site, server in zip(SITES, self._servers, strict=True):
             server.RequestHandlerClass = _handler(self, site)
@@ -147,15 +183,7 @@ class SampleWeb:
     @property
     def ground_truth(self) -> dict[str, GroundTruth]:
         """Site URL (no trailing slash) → what a crawler should find there."""
-        truth = {}
-        for site in SITES:
-            base = self.urls[site.name]
-            posts = [p for p, k in site.feeds.items() if not k.endswith("comments")]
-            comments = [base + p for p, k in site.feeds.items() if k.endswith("comments")]
-            feeds = {base + p for p in site.feeds} | {base + a for a in site.aliases}
-            truth[base] = GroundTruth(site.name, site.local, site.platform,
-                                      base + posts[0] if posts else None, frozenset(feeds), frozenset(comments))
-        return truth
+        return ground_truth(self.urls)
 
     def stop(self) -> None:
         """Shut every server down and wait for their threads."""
