@@ -124,3 +124,15 @@ def test_sample_web_wiring_prefills_seeds_and_allows_only_its_range(app_config, 
         db.session.remove()
         db.engine.dispose()
     assert all(seed in page for seed in web.seeds)
+
+
+@pytest.mark.usefixtures("crawl_config")
+def test_inspecting_a_site_crawled_recently_shows_what_was_seen_without_fetching(client, auth, lewes_area,
+                                                                                 sample_web, db_session):
+    auth.login("officer")
+    url = sample_web.url_for("seaford-forum") if "seaford-forum" in sample_web.urls else sample_web.seeds[0]
+    assert _inspect(client, lewes_area, url).status_code == 200
+    served = len(sample_web.requests)
+    again = _inspect(client, lewes_area, url)
+    assert again.status_code == 200 and len(sample_web.requests) == served
+    assert db_session.scalar(select(func.count(Candidate.id))) == 1
