@@ -30,7 +30,7 @@ def start_run(area: Area, seeds: list[str], user: User | None, *, allow_private:
                  details={"seeds": run.seeds, "settings": run.settings},
                  actor_id=user.id if user else None)
     db.session.commit()
-    run.job_id = jobs.enqueue(JOB, run.id)
+    run.job_id = jobs.enqueue(JOB, run.id, kind="crawl", requested_by_id=user.id if user else None)
     db.session.commit()
     return run
 
