@@ -1,7 +1,7 @@
 """jobs: payload, attempts, heartbeat, fan-out parent; indexes for scale (trigram search, officer contacts)
 
 Revision ID: 0009_scale_jobs
-Revises: 0007_audit_append_only
+Revises: 0003_guidance
 Create Date: 2026-11-24 10:24:17.400033
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0009_scale_jobs'
-down_revision = '0007_audit_append_only'
+down_revision = '0003_guidance'
 branch_labels = None
 depends_on = None
 
