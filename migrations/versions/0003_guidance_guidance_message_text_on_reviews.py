@@ -1,7 +1,7 @@
 """guidance: message text on reviews
 
 Revision ID: 0003_guidance
-Revises: 0009_scale_jobs
+Revises: 0007_audit_append_only
 Create Date: 2026-11-24 10:23:18.301634
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0003_guidance'
-down_revision = '0009_scale_jobs'
+down_revision = '0007_audit_append_only'
 branch_labels = None
 depends_on = None
 
