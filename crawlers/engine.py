@@ -87,6 +87,10 @@ class Engine:
             if self.frontier.add(seed, 0, None):
                 self._state(site_of(canonicalise(seed)), None)
         running: set[asyncio.Task] = set()
+        # A job that starts waiting out a Crawl-delay frees its global slot: wake up and fill it.
+        paced = asyncio.Event()
+        self.fetcher.on_pace = paced.set
+        waiter: asyncio.Task | None = None
         try:
             while True:
                 if self.should_cancel and self.should_cancel():
@@ -98,15 +102,19 @@ class Engine:
                     self._start_jobs(running)
                     if not running:
                         break
-                _done, running = await asyncio.wait(running, timeout=PROGRESS_EVERY,
+                if waiter is None or waiter.done():
+                    paced.clear()
+                    waiter = asyncio.create_task(paced.wait())
+                _done, pending = await asyncio.wait({*running, waiter}, timeout=PROGRESS_EVERY,
                                                     return_when=asyncio.FIRST_COMPLETED)
+                running = pending - {waiter}
                 await self._finish_idle_sites()
                 self._report()
         finally:
-            for task in running:
+            self.fetcher.on_pace = None
+            for task in [*running, *([waiter] if waiter else [])]:
                 task.cancel()
-            if running:
-                await asyncio.gather(*running, return_exceptions=True)
+            await asyncio.gather(*running, *([waiter] if waiter else []), return_exceptions=True)
         await self._finish_all()
         self._report(force=True)
 
@@ -217,11 +225,10 @@ class Engine:
         self._guess_if_no_feed(state)
 
     def _guess_if_no_feed(self, state: _SiteState) -> None:
-        """Queue well-known feed paths once a site's known candidates all failed.
+        """Queue well-known feed paths once a page is read and every known candidate failed.
 
-        Done as soon as a page has been read and every candidate checked, not when the
-        site is finished, so the guesses overlap the rest of the crawl instead of forming
-        its tail. A feed declared or linked on a later page still outranks a guessed one.
+        Not left until the site is finished, so the guesses overlap the crawl instead of
+        forming its tail; a feed declared or linked on a later page still outranks them.
         """
         if (state.guessed or not state.pages_fetched or state.pending_feeds or state.checking
                 or not self.settings.max_guesses or choose_main_feed(state.feeds, state.how, state.site)):
