@@ -154,7 +154,7 @@ def trajectory_report(selection: Selection, suppress: bool) -> Report:
         day_cell = lambda q, s=steps: "–" if s is None else (  # noqa: E731
             f"{quantile_day(s, q):.0f}" if quantile_day(s, q) is not None else "not yet reached")
         rows.append([STAGE_LABELS[target], str(len(items)), shown(reached_shown), shown(waiting_shown),
-                     day_cell(0.5), f"{day_cell(0.25)} – {day_cell(0.75)}",
+                     day_cell(0.5), _spread(day_cell(0.25), day_cell(0.75)),
                      *["–" if steps is None else f"{100 * share_by(steps, d):.0f}%" for d in MILESTONE_DAYS]])
     grid = list(range(0, int(horizon) + 8, 7))
     series = [(f"Reached {STAGE_LABELS[t]}", [None if curves[t] is None else round(100 * share_by(curves[t], d), 1)
@@ -172,3 +172,7 @@ def trajectory_report(selection: Selection, suppress: bool) -> Report:
     if suppress:
         notes.append("Curves and medians resting on fewer than 5 communities that reached a stage are not shown.")
     return Report(charts=[chart], tables=[table], notes=notes)
+
+
+def _spread(low: str, high: str) -> str:
+    return low if low == high else f"{low} – {high}"

@@ -14,6 +14,7 @@ SUPPRESSED_FILL = "#b1b4b6"
 WIDTH, HEIGHT = 640, 300
 LEFT, RIGHT, TOP, BOTTOM = 52, 12, 14, 64
 MAX_X_LABELS = 12
+MAX_POINTS = 30
 
 Series = tuple[str, Sequence[float | int | None]]
 
@@ -126,7 +127,8 @@ def lines(chart_id: str, title: str, description: str, x_labels: Sequence[str], 
             if step and segment:
                 segment.append(f"{xs[i]:.1f},{segment[-1].split(',')[1]}")
             segment.append(f"{xs[i]:.1f},{y:.1f}")
-            chart.points.append((xs[i], y, colour, f"{x_labels[i]}, {name}: {_fmt(float(value))}{unit}"))
+            if len(x_labels) <= MAX_POINTS:  # dots only where they can be told apart
+                chart.points.append((xs[i], y, colour, f"{x_labels[i]}, {name}: {_fmt(float(value))}{unit}"))
         if len(segment) > 1:
             chart.polylines.append((" ".join(segment), colour, dash))
     if marker_at is not None and 0 <= marker_at < len(xs):
