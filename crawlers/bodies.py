@@ -49,6 +49,8 @@ def _zlib(data: bytes, limit: int, wbits: int) -> bytes:
             break
     tail = decoder.flush(STEP)
     _check(total + len(tail), limit)
+    if not decoder.eof and not total and not tail:
+        raise zlib.error("truncated stream with no output")
     return b"".join(out) + tail
 
 

@@ -130,6 +130,7 @@ class ClosedLink:
 
     platform: str
     url: str
+    label: str = ""
 
 
 @dataclass(frozen=True)
@@ -282,7 +283,7 @@ def _read_body(doc, facts: PageFacts) -> None:
             continue
         platform = closed_platform(url)
         if platform:
-            facts.closed.append(ClosedLink(platform, url))
+            facts.closed.append(ClosedLink(platform, url, scrub_personal(anchor.text_content()[:200])))
             continue
         if body_feeds < MAX_BODY_FEED_LINKS and (
             FEEDISH_HREF.search(url) or FEEDISH_TEXT.search(anchor.text_content()[:100])

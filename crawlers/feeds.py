@@ -46,6 +46,8 @@ class FeedInfo:
     items_per_week: float
     comments: bool
     fingerprint: str
+    text: str = ""
+    geo: tuple[tuple[float, float], ...] = ()
 
 
 def _iso(value: str | None) -> datetime | None:
@@ -82,7 +84,27 @@ def _parse_json_feed(body: bytes) -> tuple[str, list[datetime], list[str]] | Non
     return str(data.get("title") or "")[:300], dates, ids
 
 
-def _parse_xml_feed(body: bytes) -> tuple[str, str, list[datetime], list[str]] | None:
+#: Item text kept for locality scoring (titles and summaries only, never authors).
+MAX_FEED_TEXT = 20_000
+
+
+def _entry_text_and_geo(entries) -> tuple[str, tuple[tuple[float, float], ...]]:
+    parts, points = [], []
+    for entry in entries[:50]:
+        parts.append(str(entry.get("title") or ""))
+        parts.append(str(entry.get("summary") or "")[:500])
+        where = entry.get("where") or {}
+        coords = where.get("coordinates") if isinstance(where, dict) else None
+        if where.get("type") == "Point" and isinstance(coords, tuple | list) and len(coords) == 2:
+            try:
+                points.append((float(coords[1]), float(coords[0])))
+            except (TypeError, ValueError):
+                pass
+    text = re.sub(r"<[^>]*>", " ", " ".join(parts))[:MAX_FEED_TEXT]
+    return text, tuple(points[:10])
+
+
+def _parse_xml_feed(body: bytes) -> tuple[str, str, list[datetime], list[str], object] | None:
     if HTML_START.match(body[:2048]):
         return None
     parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
@@ -98,7 +120,7 @@ def _parse_xml_feed(body: bytes) -> tuple[str, str, list[datetime], list[str]] |
             dates.append(datetime.fromtimestamp(calendar.timegm(stamp), UTC))
     ids = [str(entry.get("id") or entry.get("link") or entry.get("title") or "") for entry in entries]
     kind = next((k for prefix, k in VERSION_KINDS.items() if version.startswith(prefix)), "rss")
-    return kind, title, dates, ids
+    return kind, title, dates, ids, entries
 
 
 def parse_feed(body: bytes, url: str, now: datetime | None = None) -> FeedInfo | None:
@@ -119,15 +141,18 @@ def parse_feed(body: bytes, url: str, now: datetime | None = None) -> FeedInfo |
         if parsed_json is None:
             return None
         kind, (title, dates, ids) = "json", parsed_json
+        text, geo = "", ()
     else:
         parsed_xml = _parse_xml_feed(body)
         if parsed_xml is None:
             return None
-        kind, title, dates, ids = parsed_xml
+        kind, title, dates, ids, entries = parsed_xml
+        text, geo = _entry_text_and_geo(entries)
     last, per_week = _activity(dates, now)
-    digest = hashlib.sha1("\n".join([title, *ids]).encode("utf-8", "replace")).hexdigest()
+    digest = hashlib.sha256("\n".join([title, *ids]).encode("utf-8", "replace")).hexdigest()
     return FeedInfo(url=url, kind=kind, title=" ".join(title.split()), items=len(ids), last_item_at=last,
-                    items_per_week=per_week, comments=is_comments_feed(url, title), fingerprint=digest)
+                    items_per_week=per_week, comments=is_comments_feed(url, title), fingerprint=digest,
+                    text=text, geo=geo)
 
 
 def is_comments_feed(url: str, title: str) -> bool:

@@ -159,22 +159,43 @@ class Fetcher:
         self._dns: dict[tuple[str, int], str] = {}
         self._sites: dict[tuple[str, str, int], _Site] = {}
         self._global = asyncio.Semaphore(settings.concurrency)
-        limits = httpx.Limits(max_connections=settings.concurrency * 2,
-                              max_keepalive_connections=settings.concurrency * 2)
-        self.client = httpx.AsyncClient(
-            transport=transport or _GuardedTransport(self, limits),
-            timeout=httpx.Timeout(settings.timeout), follow_redirects=False, trust_env=False,
-            headers={"User-Agent": settings.user_agent, "Accept": ACCEPT,
-                     "Accept-Encoding": "gzip, deflate, br, zstd"},
-        )
+        self._transport = transport
+        # One small client per site: httpcore's pool scans every connection on each request,
+        # so a single pool over all sites costs O(sites) CPU per request.
+        self._clients: dict[tuple[str, str, int], httpx.AsyncClient] = {}
+        self.client = self._new_client(settings.concurrency)
         self.requests = 0
         self.errors = 0
+
+    def _new_client(self, connections: int) -> httpx.AsyncClient:
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        return httpx.AsyncClient(
+            transport=self._transport or _GuardedTransport(self, limits),
+            timeout=httpx.Timeout(self.settings.timeout), follow_redirects=False, trust_env=False,
+            headers={"User-Agent": self.settings.user_agent, "Accept": ACCEPT,
+                     "Accept-Encoding": "gzip, deflate, br, zstd"},
+        )
+
+    def _client_for(self, url: httpx.URL) -> httpx.AsyncClient:
+        key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
+        if key not in self._clients:
+            self._clients[key] = self._new_client(self.settings.per_host)
+        return self._clients[key]
+
+    async def close_site(self, site: str) -> None:
+        """Close the keep-alive connections of a finished site (``scheme://host[:port]``)."""
+        url = httpx.URL(site)
+        client = self._clients.pop((url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80)), None)
+        if client is not None:
+            await client.aclose()
 
     async def __aenter__(self) -> Fetcher:
         return self
 
     async def __aexit__(self, *exc_info) -> None:
-        await self.client.aclose()
+        for client in [self.client, *self._clients.values()]:
+            await client.aclose()
+        self._clients.clear()
 
     async def vet(self, host: str, port: int) -> str:
         """Resolve ``host`` once per run and return its vetted IP (see addresses.py)."""
@@ -256,10 +277,10 @@ class Fetcher:
         for _hop in range(self.settings.max_redirects + 1):
             try:
                 parsed = check_url(current)
+                await self.vet(parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80))
                 if robots and not await self.allowed(current):
                     result.skipped = "disallowed by robots.txt"
                     return result
-                await self.vet(parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80))
             except AddressRefused as exc:
                 result.error = f"refused: {exc}"
                 return result
@@ -311,7 +332,7 @@ class Fetcher:
 
     async def _exchange(self, url, result, headers, limit, wanted_types) -> float | None:
         limit = limit or self.settings.max_body_bytes
-        async with self.client.stream("GET", url, headers=headers) as response:
+        async with self._client_for(url).stream("GET", url, headers=headers) as response:
             result.status = response.status_code
             result.final_url = str(url)
             result.content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()

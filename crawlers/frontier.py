@@ -12,7 +12,7 @@ import posixpath
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +25,9 @@ TRACKING_PARAMS = frozenset({
 })
 TRACKING_PREFIXES = ("utm_", "pk_", "mtm_")
 DEFAULT_PORTS = {"http": 80, "https": 443}
+#: Characters left as they are when escaping paths and queries (RFC 3986 reserved + "%").
+SAFE_PATH = "/%:@!$&'()*+,;=-._~"
+SAFE_QUERY = SAFE_PATH + "?"
 
 
 def _is_tracking(name: str) -> bool:
@@ -70,8 +73,11 @@ def canonicalise(url: str, base: str | None = None) -> str | None:
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k))
-    return urlunsplit((scheme, netloc, _clean_path(parts.path), urlencode(query), ""))
+    # Query pairs are kept byte for byte (servers such as SMF read ";" and encodings literally).
+    query = sorted(quote(p, safe=SAFE_QUERY) for p in parts.query.split("&")
+                   if p and not _is_tracking(p.split("=", 1)[0]))
+    path = quote(_clean_path(parts.path), safe=SAFE_PATH)
+    return urlunsplit((scheme, netloc, path, "&".join(query), ""))
 
 
 def site_of(url: str) -> str:

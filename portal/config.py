@@ -43,6 +43,19 @@ def database_url(instance_path: Path) -> str:
     return url
 
 
+# Days each kind of record is kept before retention disposes of it (docs/PRIVACY.md says why).
+RETENTION_DEFAULTS = {
+    "RETENTION_CANDIDATE_DAYS": 90,        # crawl candidates never accepted, since last seen
+    "RETENTION_CONTACT_TEXT_DAYS": 730,    # message text, links and notes, after the last contact
+    "RETENTION_MEETING_NOTES_DAYS": 730,   # meeting notes, after the meeting
+    "RETENTION_USER_DAYS": 730,            # deactivated accounts are anonymised after this
+    "RETENTION_INVITE_DAYS": 14,           # unused invitation links expire
+    "RETENTION_JOB_DAYS": 90,              # finished background job records
+    "RETENTION_AUDIT_DAYS": 2557,          # audit events: 7 years (the database refuses < 6)
+    "RETENTION_REVIEW_WINDOW_DAYS": 30,    # list records this close to disposal for review
+}
+
+
 def load(instance_path: Path) -> dict:
     """Build the configuration mapping for create_app."""
     redis_url = os.environ.get("REDIS_URL", "").strip() or None
@@ -75,5 +88,9 @@ def load(instance_path: Path) -> dict:
             item for item in os.environ.get("CRAWL_ALLOW_PRIVATE", "").split(",") if item.strip()
         ],
         "JOBS_INLINE": _bool("JOBS_INLINE", False),
+        # Retention periods in days (see docs/PRIVACY.md and portal/auditor/retention.py).
+        **{key: int(os.environ.get(key, default)) for key, default in RETENTION_DEFAULTS.items()},
+        # Proportionality: a site is crawled again no sooner than this (portal/proportionality.py).
+        "CRAWL_MIN_INTERVAL_HOURS": float(os.environ.get("CRAWL_MIN_INTERVAL_HOURS", 24)),
         "PAGE_SIZE": 25,
     }

@@ -1,7 +1,7 @@
 """Security headers, including a strict Content-Security-Policy with no inline script."""
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -36,7 +36,21 @@ def add_security_headers(response: Response) -> Response:
     return response
 
 
+def refuse_nul_bytes() -> None:
+    """before_request hook: refuse NUL characters in the query string or form fields.
+
+    No legitimate input contains them, PostgreSQL text columns cannot store them
+    (psycopg raises, which would be a 500), and some parsers truncate at them.
+    """
+    if "\x00" in request.path:
+        abort(400)
+    for source in (request.args, request.form):
+        if any("\x00" in key or "\x00" in value for key, value in source.items(multi=True)):
+            abort(400)
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(refuse_nul_bytes)
     app.after_request(add_security_headers)
     if app.config.get("SESSION_COOKIE_SECURE"):
         @app.after_request

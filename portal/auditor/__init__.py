@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("audit", __name__, cli_group="retention")
 
-from portal.auditor import views  # noqa: E402,F401
+from portal.auditor import cli, views  # noqa: E402,F401

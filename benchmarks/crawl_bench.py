@@ -1,0 +1,125 @@
+"""Crawl benchmark: crawlers/ vs a Scrapy spider on the sample web, plus feed recall/precision.
+
+    .venv/bin/python benchmarks/crawl_bench.py [--latency 0.05] [--bench-python /work/bench-venv/bin/python]
+
+The sample web runs in its own process (so its threads do not share our GIL) with
+``latency`` seconds added to every response. Each crawler runs in its own process, one
+after the other, with concurrency 16 and at most 2 connections per site; the bound is
+concurrency ÷ latency responses per second. Peak memory is each process's max RSS.
+Feed recall/precision compare each site's main feed with the sample web's ground truth,
+for crawlers/ and, when installed, feedsearch-crawler.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sampleweb.server import ground_truth, site_urls  # noqa: E402
+
+CONCURRENCY, PER_HOST = 16, 2
+
+
+async def _ours(seeds: list[str], allow: str) -> dict:
+    from crawlers.engine import Engine
+    from crawlers.fetch import Fetcher
+    from crawlers.locality import load_area_profile
+    from crawlers.settings import CrawlSettings
+
+    settings = CrawlSettings(concurrency=CONCURRENCY, per_host=PER_HOST, allow_private=(allow,))
+    records = []
+
+    async def emit(record):
+        records.append(record)
+
+    started = time.monotonic()
+    async with Fetcher(settings) as fetcher:
+        engine = Engine(settings, fetcher, load_area_profile(ROOT / "crawlers/areas/lewes.json"), emit)
+        await engine.run(seeds)
+        requests = fetcher.requests
+    seconds = time.monotonic() - started
+    return {"requests": requests, "pages": engine.pages_fetched, "seconds": seconds,
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+            "main_feeds": {r.site: r.main_feed.url if r.main_feed else None for r in records},
+            "all_feeds": {r.site: [f.url for f in r.feeds] for r in records}}
+
+
+def _score(main_feeds: dict[str, str | None], truth) -> tuple[float, float]:
+    expected = {site: t.main_feed for site, t in truth.items() if t.main_feed}
+    hits = sum(1 for site, feed in expected.items() if main_feeds.get(site) == feed)
+    reported = [(site, feed) for site, feed in main_feeds.items() if feed and site in truth]
+    correct = sum(1 for site, feed in reported if feed in truth[site].feeds and feed not in truth[site].comments_feeds)
+    return hits / len(expected), (correct / len(reported) if reported else 0.0)
+
+
+def _start_web(latency: float) -> tuple[subprocess.Popen, list[str], str]:
+    proc = subprocess.Popen([sys.executable, "-m", "sampleweb", "--latency", str(latency)], cwd=ROOT,
+                            stdout=subprocess.PIPE, text=True)
+    seeds = proc.stdout.readline().split(":", 1)[1].split()
+    allow = proc.stdout.readline().split(":", 1)[1].strip()
+    return proc, seeds, allow
+
+
+def _run_json(cmd: list[str], timeout: float = 600) -> dict | None:
+    try:
+        out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=True).stdout
+        return json.loads(out.strip().splitlines()[-1])
+    except (subprocess.SubprocessError, ValueError, IndexError, OSError) as exc:
+        sys.stderr.write(f"{cmd[1]} failed: {exc}\n")
+        return None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--bench-python", default="/work/bench-venv/bin/python")
+    parser.add_argument("--ours", nargs="+", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.ours:
+        print(json.dumps(asyncio.run(_ours(args.ours[:-1], args.ours[-1]))))
+        return 0
+    web, seeds, allow = _start_web(args.latency)
+    try:
+        first = int(allow.split(":")[1].split("-")[0])
+        truth = ground_truth(site_urls("127.0.0.1", first))
+        bound = CONCURRENCY / args.latency
+        results = {"crawlers/": _run_json([sys.executable, __file__, "--ours", *seeds, allow])}
+        have_bench = os.path.exists(args.bench_python)
+        if have_bench:
+            results["Scrapy"] = _run_json([args.bench_python, "benchmarks/crawl_scrapy_spider.py", *seeds])
+        print(f"sample web: {len(truth)} sites, latency {args.latency * 1000:.0f} ms, concurrency {CONCURRENCY}, "
+              f"{PER_HOST} per site; bound {bound:.0f} responses/s")
+        print(f"{'crawler':<12}{'requests':>9}{'pages':>7}{'seconds':>9}{'resp/s':>8}{'of bound':>10}"
+              f"{'peak RSS':>10}{'main-feed recall':>18}{'precision':>11}")
+        for name, r in results.items():
+            if r is None:
+                print(f"{name:<12} failed")
+                continue
+            rate = r["requests"] / r["seconds"]
+            recall, precision = _score(r["main_feeds"], truth)
+            print(f"{name:<12}{r['requests']:>9}{r['pages']:>7}{r['seconds']:>9.2f}{rate:>8.1f}"
+                  f"{rate / bound:>10.1%}{r['rss_mb']:>8.0f}MB{recall:>18.3f}{precision:>11.3f}")
+        if have_bench:
+            homes = [base + "/" for base in truth]
+            found = _run_json([args.bench_python, "benchmarks/crawl_feedsearch.py", *homes], timeout=900)
+            if found is not None:
+                recall, precision = _score(found, truth)
+                print(f"{'feedsearch-crawler':<30} main-feed recall {recall:.3f}  precision {precision:.3f}")
+    finally:
+        web.terminate()
+        web.wait(timeout=10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,267 @@
+"""The crawl loop: schedule pages and feed checks, gather per-site facts, emit records.
+
+One coroutine schedules jobs (pages from the frontier, feed candidates to validate)
+onto at most ``concurrency`` tasks, never handing a site more than ``per_host`` jobs
+at once. When a site has nothing left queued or running it is finished: if it has
+no main feed yet its well-known feed paths are tried once, then its record is built,
+scored and emitted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import Counter, deque
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+
+from crawlers.discover import extract_page, feed_guesses
+from crawlers.feeds import FeedInfo, choose_main_feed, parse_feed
+from crawlers.fetch import Fetcher, FetchResult
+from crawlers.frontier import Frontier, QueuedPage, canonicalise, site_of
+from crawlers.locality import AreaProfile, score_locality
+from crawlers.records import CrawlProgress, FeedRecord, SiteRecord
+from crawlers.settings import CrawlSettings
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["Engine"]
+
+#: Pages whose text feeds the locality score, and how much of each is kept meanwhile.
+MAX_TEXT_PAGES = 8
+MAX_TEXT_PER_PAGE = 20_000
+#: Feed candidates validated per site (declared + linked; guesses are capped in settings).
+MAX_FEED_CANDIDATES = 12
+PROGRESS_EVERY = 0.5
+FEED_CONTENT = ("xml", "rss", "atom", "json")
+
+
+@dataclass
+class _SiteState:
+    site: str
+    found_via: str | None
+    title: str = ""
+    description: str = ""
+    platforms: Counter = field(default_factory=Counter)
+    pages_fetched: int = 0
+    texts: list[tuple[str, str]] = field(default_factory=list)
+    geo: list[tuple[float, float, str]] = field(default_factory=list)
+    how: dict[str, str] = field(default_factory=dict)
+    order: dict[str, int] = field(default_factory=dict)
+    pending_feeds: deque = field(default_factory=deque)
+    feeds: list[FeedInfo] = field(default_factory=list)
+    inflight: int = 0
+    guessed: bool = False
+    emitted: bool = False
+
+
+class Engine:
+    """Run one crawl; see :mod:`crawlers.pipeline` for the public entry points."""
+
+    def __init__(self, settings: CrawlSettings, fetcher: Fetcher, profile: AreaProfile | None,
+                 emit: Callable[[SiteRecord], Awaitable[None]], progress=None, should_cancel=None,
+                 same_site_only: bool = False) -> None:
+        self.settings, self.fetcher, self.profile = settings, fetcher, profile
+        self.emit, self.progress, self.should_cancel = emit, progress, should_cancel
+        self.same_site_only = same_site_only
+        self.frontier = Frontier(settings.max_pages, settings.max_depth, settings.max_pages_per_site)
+        self.sites: dict[str, _SiteState] = {}
+        self.closed: dict[str, tuple[str, str, str]] = {}
+        self.pages_fetched = 0
+        self.feeds_found = 0
+        self.started = time.monotonic()
+        self._last_progress = 0.0
+
+    def _state(self, site: str, found_via: str | None) -> _SiteState:
+        if site not in self.sites:
+            self.sites[site] = _SiteState(site, found_via)
+        return self.sites[site]
+
+    async def run(self, seeds: list[str]) -> None:
+        """Crawl from the seeds until the frontier is empty, a limit is hit, or cancelled."""
+        for seed in seeds:
+            if self.frontier.add(seed, 0, None):
+                self._state(site_of(canonicalise(seed)), None)
+        running: set[asyncio.Task] = set()
+        try:
+            while True:
+                if self.should_cancel and self.should_cancel():
+                    logger.info("crawl cancelled")
+                    break
+                self._start_jobs(running)
+                if not running:
+                    await self._finish_idle_sites()
+                    self._start_jobs(running)
+                    if not running:
+                        break
+                _done, running = await asyncio.wait(running, timeout=PROGRESS_EVERY,
+                                                    return_when=asyncio.FIRST_COMPLETED)
+                await self._finish_idle_sites()
+                self._report()
+        finally:
+            for task in running:
+                task.cancel()
+            if running:
+                await asyncio.gather(*running, return_exceptions=True)
+        await self._finish_all()
+        self._report(force=True)
+
+    def _busy(self, site: str) -> bool:
+        state = self.sites.get(site)
+        return state is not None and state.inflight >= self.settings.per_host
+
+    def _start_jobs(self, running: set[asyncio.Task]) -> None:
+        while len(running) < self.settings.concurrency:
+            job = self._next_feed_job() or self._next_page_job()
+            if job is None:
+                return
+            running.add(asyncio.create_task(job))
+
+    def _next_feed_job(self):
+        for state in self.sites.values():
+            if state.pending_feeds and state.inflight < self.settings.per_host:
+                url = state.pending_feeds.popleft()
+                state.inflight += 1
+                return self._check_feed(state, url)
+        return None
+
+    def _next_page_job(self):
+        page = self.frontier.next_page(self._busy)
+        if page is None:
+            return None
+        state = self._state(page.site, page.found_via)
+        state.inflight += 1
+        return self._crawl_page(state, page)
+
+    async def _crawl_page(self, state: _SiteState, page: QueuedPage) -> None:
+        try:
+            result = await self.fetcher.fetch(page.url)
+            if (result.skipped and "robots" in result.skipped) or (result.error or "").startswith("refused"):
+                return
+            self.pages_fetched += 1
+            state.pages_fetched += 1
+            if result.ok:
+                self._read_page(state, page, result)
+        finally:
+            state.inflight -= 1
+
+    def _read_page(self, state: _SiteState, page: QueuedPage, result: FetchResult) -> None:
+        final = canonicalise(result.final_url) or page.url
+        if any(word in result.content_type for word in FEED_CONTENT):
+            self._add_feed_candidate(state, final, "link-alternate")
+            return
+        facts = extract_page(result.body, final)
+        if not state.title or page.url == state.site + "/":
+            state.title, state.description = facts.title or state.title, facts.description or state.description
+        if facts.platform:
+            state.platforms[facts.platform] += 1
+        if len(state.texts) < MAX_TEXT_PAGES:
+            state.texts.append((page.url, facts.text[:MAX_TEXT_PER_PAGE]))
+        state.geo.extend((p.lat, p.lon, f"{p.source} on {page.url}") for p in facts.geo[:5])
+        for link in facts.feed_links:
+            self._add_feed_candidate(state, link.url, link.how)
+        for closed in facts.closed:
+            self.closed.setdefault(closed.url, (closed.platform, page.url, closed.label))
+        for link in facts.links:
+            if self.same_site_only and site_of(link) != state.site:
+                continue
+            if self.frontier.add(link, page.depth + 1, page.url):
+                self._state(site_of(link), page.url)
+
+    def _add_feed_candidate(self, state: _SiteState, url: str, how: str) -> None:
+        if url in state.how or len(state.how) >= MAX_FEED_CANDIDATES + self.settings.max_guesses:
+            return
+        if how != "guess" and len(state.how) >= MAX_FEED_CANDIDATES:
+            return
+        state.how[url] = how
+        state.pending_feeds.append(url)
+
+    async def _check_feed(self, state: _SiteState, url: str) -> None:
+        try:
+            result = await self.fetcher.fetch(url)
+            if not result.ok:
+                return
+            info = parse_feed(result.body, canonicalise(result.final_url) or url)
+            if info is None:
+                return
+            order = list(state.how).index(url)
+            twin = next((f for f in state.feeds if f.fingerprint == info.fingerprint), None)
+            if twin is not None:
+                # Two URLs serve one feed (WordPress /feed/ and /?feed=rss2): keep the earlier candidate.
+                if order >= state.order.get(twin.url, 0):
+                    return
+                state.feeds.remove(twin)
+                self.feeds_found -= 1
+            state.how.setdefault(info.url, state.how[url])
+            state.order[info.url] = order
+            state.feeds.append(info)
+            self.feeds_found += 1
+        finally:
+            state.inflight -= 1
+
+    def _idle(self, state: _SiteState) -> bool:
+        queue = self.frontier.sites.get(state.site)
+        queued = bool(queue and queue.pages) and self.frontier.handed_out < self.frontier.max_pages
+        return not state.emitted and state.inflight == 0 and not state.pending_feeds and not queued
+
+    async def _finish_idle_sites(self) -> None:
+        for state in list(self.sites.values()):
+            if not self._idle(state):
+                continue
+            has_main = choose_main_feed(state.feeds, state.how, state.site) is not None
+            if not state.guessed and not has_main and state.pages_fetched and self.settings.max_guesses:
+                state.guessed = True
+                platform = state.platforms.most_common(1)[0][0] if state.platforms else None
+                for url in feed_guesses(state.site, platform, self.settings.max_guesses):
+                    self._add_feed_candidate(state, url, "guess")
+                continue
+            await self._emit_site(state)
+
+    async def _finish_all(self) -> None:
+        for state in self.sites.values():
+            if not state.emitted:
+                await self._emit_site(state)
+        for url, (platform, found_via, label) in self.closed.items():
+            locality = score_locality(self.profile, [("title", label)])
+            await self.emit(SiteRecord(site=url, title=label or f"{platform} community", platform=platform,
+                                       locality=locality, found_via=found_via))
+
+    async def _emit_site(self, state: _SiteState) -> None:
+        state.emitted = True
+        await self.fetcher.close_site(state.site)
+        if not state.pages_fetched and not state.feeds:
+            return
+        await self.emit(self._record(state))
+
+    def _record(self, state: _SiteState) -> SiteRecord:
+        main = choose_main_feed(state.feeds, state.how, state.site)
+        ordered = sorted(state.feeds, key=lambda f: (f is not main, f.comments))
+        feeds = [
+            FeedRecord(f.url, f.kind, f.title, f.items,
+                       f.last_item_at.isoformat() if f.last_item_at else None, f.items_per_week,
+                       "main" if f is main else "comments" if f.comments else "other")
+            for f in ordered
+        ]
+        texts = [("title", state.title), ("description", state.description), *state.texts]
+        texts += [(f"feed {f.url}", f.text) for f in state.feeds]
+        geo = state.geo + [(lat, lon, f"GeoRSS in {f.url}") for f in state.feeds for lat, lon in f.geo]
+        platform = state.platforms.most_common(1)[0][0] if state.platforms else None
+        return SiteRecord(site=state.site, title=state.title, description=state.description, platform=platform,
+                          feeds=feeds, locality=score_locality(self.profile, texts, geo),
+                          found_via=state.found_via, pages_fetched=state.pages_fetched)
+
+    def counters(self) -> CrawlProgress:
+        """Return the live counters."""
+        elapsed = max(time.monotonic() - self.started, 1e-6)
+        return CrawlProgress(
+            pages_fetched=self.pages_fetched, pages_planned=self.pages_fetched + self.frontier.pending(),
+            sites_found=len(self.sites) + len(self.closed), feeds_found=self.feeds_found,
+            errors=self.fetcher.errors, rate=round(self.pages_fetched / elapsed, 1),
+        )
+
+    def _report(self, force: bool = False) -> None:
+        now = time.monotonic()
+        if self.progress and (force or now - self._last_progress >= PROGRESS_EVERY):
+            self._last_progress = now
+            self.progress(self.counters())

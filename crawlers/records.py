@@ -1,0 +1,89 @@
+"""Plain records the engine emits and the portal stores (JSON as in DESIGN.md)."""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+
+from crawlers.locality import LocalityScore
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["CrawlProgress", "FeedPoll", "FeedRecord", "SiteRecord"]
+
+
+@dataclass
+class FeedRecord:
+    """A validated feed of a site. ``role`` is "main", "comments" or "other"."""
+
+    url: str
+    kind: str
+    title: str
+    items: int
+    last_item_at: str | None
+    items_per_week: float
+    role: str = "other"
+
+    def to_json(self) -> dict:
+        """Return the DESIGN.md feed object (plus the additive ``role``)."""
+        return {"url": self.url, "kind": self.kind, "title": self.title, "items": self.items,
+                "last_item_at": self.last_item_at, "items_per_week": self.items_per_week, "role": self.role}
+
+
+@dataclass
+class SiteRecord:
+    """One site (or closed-platform community) found by a crawl."""
+
+    site: str
+    title: str = ""
+    description: str = ""
+    platform: str | None = None
+    feeds: list[FeedRecord] = field(default_factory=list)
+    locality: LocalityScore = field(default_factory=LocalityScore)
+    found_via: str | None = None
+    pages_fetched: int = 0
+
+    @property
+    def main_feed(self) -> FeedRecord | None:
+        """The site's main feed, if it has one (never a comments feed)."""
+        return next((feed for feed in self.feeds if feed.role == "main"), None)
+
+    def to_json(self) -> dict:
+        """Return the JSONL object of DESIGN.md's ``discover --jsonl``."""
+        return {
+            "site": self.site, "title": self.title, "description": self.description,
+            "platform": self.platform, "feeds": [feed.to_json() for feed in self.feeds],
+            "locality": self.locality.to_json(), "found_via": self.found_via,
+            "pages_fetched": self.pages_fetched,
+        }
+
+    def to_jsonl(self) -> str:
+        """Return one JSON line (no trailing newline)."""
+        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(frozen=True)
+class CrawlProgress:
+    """Live counters for a crawl run; ``rate`` is pages per second."""
+
+    pages_fetched: int
+    pages_planned: int
+    sites_found: int
+    feeds_found: int
+    errors: int
+    rate: float
+
+
+@dataclass(frozen=True)
+class FeedPoll:
+    """Result of re-polling one feed with a conditional GET."""
+
+    status: int
+    not_modified: bool
+    etag: str | None
+    last_modified: str | None
+    items: int | None = None
+    last_item_at: str | None = None
+    items_per_week: float | None = None
+    error: str | None = None

@@ -1,0 +1,37 @@
+"""Proportionality guards: crawl a site no more often than needed.
+
+The discovery feature calls ``may_crawl(site_key)`` before fetching a site again, so
+repeated runs (by one area or several) do not hammer a small community's server or
+build up a fine-grained record of its activity.
+"""
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import Candidate, utcnow
+
+
+def min_interval() -> timedelta:
+    """The configured minimum time between two crawls of one site (CRAWL_MIN_INTERVAL_HOURS)."""
+    return timedelta(hours=float(current_app.config.get("CRAWL_MIN_INTERVAL_HOURS", 24)))
+
+
+def last_crawled(site_key: str) -> datetime | None:
+    """When any area's crawl last saw this site (the latest candidate update), or None."""
+    return db.session.scalar(select(func.max(Candidate.updated_at)).where(Candidate.site_key == site_key))
+
+
+def next_crawl_at(site_key: str) -> datetime | None:
+    """The earliest time the site may be crawled again (None: now)."""
+    last = last_crawled(site_key)
+    return None if last is None else last + min_interval()
+
+
+def may_crawl(site_key: str, now: datetime | None = None) -> bool:
+    """True when the site has not been crawled within the minimum interval."""
+    allowed_at = next_crawl_at(site_key)
+    return allowed_at is None or allowed_at <= (now or utcnow())

@@ -1,0 +1,214 @@
+"""Threaded loopback servers for the sample web, one port per site."""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import logging
+import socket
+import threading
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import brotli
+
+from sampleweb.render import render
+from sampleweb.sites import SITES, Site
+
+logger = logging.getLogger(__name__)
+
+__all__ = ["GroundTruth", "SampleWeb", "ground_truth", "serve", "site_urls"]
+
+SEEDS = ("council", "sussex-express", "ringmer-parish")
+
+
+@dataclass(frozen=True)
+class GroundTruth:
+    """What a correct crawler should conclude about one sample site."""
+
+    name: str
+    local: bool
+    platform: str
+    main_feed: str | None
+    feeds: frozenset[str]
+    comments_feeds: frozenset[str]
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 128
+
+
+def site_urls(host: str, first_port: int) -> dict[str, str]:
+    """Return site name → base URL for a sample web whose first site listens on ``first_port``."""
+    return {site.name: f"http://{host}:{first_port + i}" for i, site in enumerate(SITES)}
+
+
+def ground_truth(urls: dict[str, str]) -> dict[str, GroundTruth]:
+    """Site URL (no trailing slash) → what a crawler should find there.
+
+    Args:
+        urls: site name → base URL, as from :func:`site_urls`.
+
+    Returns:
+        The ground truth per site.
+    """
+    truth = {}
+    for site in SITES:
+        base = urls[site.name]
+        posts = [p for p, k in site.feeds.items() if not k.endswith("comments")]
+        comments = [base + p for p, k in site.feeds.items() if k.endswith("comments")]
+        feeds = {base + p for p in site.feeds} | {base + a for a in site.aliases}
+        truth[base] = GroundTruth(site.name, site.local, site.platform,
+                                  base + posts[0] if posts else None, frozenset(feeds), frozenset(comments))
+    return truth
+
+
+def _handler(web: SampleWeb, site: Site):
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        server_version = "SampleWeb/1.0"
+
+        def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
+            logger.debug("%s %s", site.name, format % args)
+
+        def do_GET(self):  # noqa: N802 - name fixed by the base class
+            with web.lock:
+                web.requests.append((site.name, self.path))
+                web.inflight[site.name] = web.inflight.get(site.name, 0) + 1
+                web.peak_inflight[site.name] = max(web.peak_inflight.get(site.name, 0), web.inflight[site.name])
+            try:
+                self._answer()
+            finally:
+                with web.lock:
+                    web.inflight[site.name] -= 1
+
+        def _answer(self):
+            if web.latency:
+                time.sleep(web.latency)
+            status, content_type, body = render(site, self.path, web.urls, web.now)
+            if status in (301, 302):
+                self.send_response(status)
+                self.send_header("Location", content_type)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
+            if self.headers.get("If-None-Match") == etag:
+                self.send_response(304)
+                self.send_header("ETag", etag)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            accept = self.headers.get("Accept-Encoding", "")
+            encoding = site.encoding if site.encoding and site.encoding in accept else ""
+            if encoding == "gzip":
+                body = gzip.compress(body)
+            elif encoding == "br":
+                body = brotli.compress(body)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("ETag", etag)
+            if encoding:
+                self.send_header("Content-Encoding", encoding)
+            self.end_headers()
+            self.wfile.write(body)
+
+    return Handler
+
+
+def _bind_block(host: str, first_port: int, count: int) -> list[_Server]:
+    """Bind ``count`` consecutive ports, from ``first_port`` or a free block found by the OS."""
+    for _attempt in range(50):
+        start = first_port or _free_port(host)
+        servers: list[_Server] = []
+        try:
+            for offset in range(count):
+                servers.append(_Server((host, start + offset), BaseHTTPRequestHandler))
+            return servers
+        except OSError:
+            for server in servers:
+                server.server_close()
+            if first_port:
+                raise
+    raise OSError("no block of free consecutive ports found")
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        port = probe.getsockname()[1]
+    return port if port + len(SITES) < 65535 else 20000
+
+
+class SampleWeb:
+    """The running sample web. Use :func:`serve` to start one."""
+
+    def __init__(self, host: str = "127.0.0.1", first_port: int = 0, latency: float = 0.0) -> None:
+        self.host, self.latency = host, latency
+        self.now = datetime.now(UTC)
+        self.lock = threading.Lock()
+        self.requests: list[tuple[str, str]] = []
+        self.inflight: dict[str, int] = {}
+        self.peak_inflight: dict[str, int] = {}
+        self._servers = _bind_block(host, first_port, len(SITES))
+        self.first_port = self._servers[0].server_address[1]
+        self.last_port = self._servers[-1].server_address[1]
+        self.urls = site_urls(host, self.first_port)
+        self._threads = []
+        for site, server in zip(SITES, self._servers, strict=True):
+            server.RequestHandlerClass = _handler(self, site)
+            thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2},
+                                      name=f"sampleweb-{site.name}", daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def url_for(self, site_name: str) -> str:
+        """Return a site's home page URL."""
+        return self.urls[site_name] + "/"
+
+    @property
+    def seeds(self) -> list[str]:
+        """The council directory, the local paper and a parish links page."""
+        return [self.url_for(name) for name in SEEDS]
+
+    @property
+    def allow_private(self) -> str:
+        """The ``--allow-private`` value covering every sample site."""
+        return f"{self.host}:{self.first_port}-{self.last_port}"
+
+    @property
+    def ground_truth(self) -> dict[str, GroundTruth]:
+        """Site URL (no trailing slash) → what a crawler should find there."""
+        return ground_truth(self.urls)
+
+    def stop(self) -> None:
+        """Shut every server down and wait for their threads."""
+        for server in self._servers:
+            server.shutdown()
+            server.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def __enter__(self) -> SampleWeb:
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+
+def serve(host: str = "127.0.0.1", first_port: int = 0, latency: float = 0.0) -> SampleWeb:
+    """Start the sample web in background threads.
+
+    Args:
+        host: loopback address to listen on.
+        first_port: first of the consecutive ports (0: find a free block).
+        latency: seconds each response is delayed (for benchmarks).
+
+    Returns:
+        The running :class:`SampleWeb` (a context manager; call ``stop()`` otherwise).
+    """
+    return SampleWeb(host, first_port, latency)

@@ -1,0 +1,167 @@
+"""Fixtures for the crawler tests: the sample web and a hostile loopback server.
+
+The autouse network guard in tests/conftest.py refuses any non-loopback connection.
+"""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import socketserver
+import struct
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+import sampleweb
+from crawlers.settings import CrawlSettings
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "crawlers"
+FEED = (
+    b'<?xml version="1.0"?><rss version="2.0"><channel><title>Hostile test feed</title>'
+    b"<item><title>One</title><link>http://x/1</link><pubDate>Mon, 02 Jun 2025 10:00:00 GMT</pubDate></item>"
+    b"</channel></rss>"
+)
+
+
+def _response(status: str, headers: dict[str, str], body: bytes = b"") -> bytes:
+    lines = [f"HTTP/1.1 {status}"] + [f"{k}: {v}" for k, v in headers.items()]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+class HostileHandler(socketserver.BaseRequestHandler):
+    """Misbehaves according to the request path."""
+
+    def handle(self) -> None:
+        data = b""
+        while b"\r\n\r\n" not in data and len(data) < 65536:
+            chunk = self.request.recv(4096)
+            if not chunk:
+                return
+            data += chunk
+        request_line, *header_lines = data.split(b"\r\n\r\n")[0].decode("latin-1").split("\r\n")
+        path = request_line.split(" ")[1]
+        headers = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines)}
+        self.server.log.append((path, headers))
+        route = getattr(self, "route_" + path.strip("/").split("?")[0].replace("-", "_").replace(".", "_"), None)
+        try:
+            (route or self.route_page)(path, headers)
+        except OSError:
+            pass
+
+    def send(self, status, headers, body=b""):
+        self.request.sendall(_response(status, {"Connection": "close", **headers}, body))
+
+    def route_robots_txt(self, path, headers):
+        body = self.server.robots.encode()
+        self.send("200 OK", {"Content-Type": "text/plain", "Content-Length": str(len(body))}, body)
+
+    def route_page(self, path, headers):
+        body = b"<html><head><title>ok</title></head><body><a href='/secret/x'>s</a></body></html>"
+        self.send("200 OK", {"Content-Type": "text/html", "Content-Length": str(len(body))}, body)
+
+    def route_feed(self, path, headers):
+        if headers.get("if-none-match") == '"v1"':
+            self.send("304 Not Modified", {"ETag": '"v1"', "Content-Length": "0"})
+            return
+        self.send("200 OK", {"Content-Type": "application/rss+xml", "ETag": '"v1"',
+                             "Last-Modified": "Mon, 02 Jun 2025 10:00:00 GMT", "Content-Length": str(len(FEED))}, FEED)
+
+    def route_slow(self, path, headers):
+        self.request.sendall(_response("200 OK", {"Content-Type": "text/html", "Content-Length": "1000"}))
+        for _ in range(100):
+            self.request.sendall(b"x")
+            time.sleep(0.1)
+
+    def route_endless(self, path, headers):
+        self.request.sendall(_response("200 OK", {"Content-Type": "text/html"}))
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            self.request.sendall(b"<p>" + b"a" * 65536)
+
+    def route_bomb(self, path, headers):
+        coding = path.rsplit("=", 1)[1]
+        body = (FIXTURES / "compressed" / f"bomb-{coding}.bin").read_bytes()
+        self.send("200 OK", {"Content-Type": "text/html", "Content-Encoding": coding,
+                             "Content-Length": str(len(body))}, body)
+
+    def route_gzipped(self, path, headers):
+        body = gzip.compress(FEED)
+        self.send("200 OK", {"Content-Type": "application/rss+xml", "Content-Encoding": "gzip",
+                             "Content-Length": str(len(body))}, body)
+
+    def route_loop(self, path, headers):
+        self.send("302 Found", {"Location": "/loop2", "Content-Length": "0"})
+
+    def route_loop2(self, path, headers):
+        self.send("302 Found", {"Location": "/loop", "Content-Length": "0"})
+
+    def route_redirect(self, path, headers):
+        self.send("302 Found", {"Location": path.split("to=", 1)[1], "Content-Length": "0"})
+
+    def route_reset(self, path, headers):
+        self.request.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        self.request.close()
+
+    def route_huge_headers(self, path, headers):
+        self.send("200 OK", {"Content-Type": "text/html", "X-Padding": "a" * 200_000, "Content-Length": "2"}, b"ok")
+
+    def route_busy(self, path, headers):
+        self.server.busy_count += 1
+        if self.server.busy_count <= 2:
+            self.send("503 Service Unavailable", {"Retry-After": "0", "Content-Length": "0"})
+        else:
+            self.route_feed(path, headers)
+
+    def route_image(self, path, headers):
+        self.request.sendall(_response("200 OK", {"Content-Type": "image/png", "Content-Length": "50000000"}))
+        self.request.sendall(b"\x89PNG" + b"\0" * 65536)
+
+
+class HostileServer(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), HostileHandler)
+        self.log: list[tuple[str, dict]] = []
+        self.robots = "User-agent: *\nDisallow: /secret/\n"
+        self.busy_count = 0
+
+    @property
+    def base(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}"
+
+    @property
+    def allow(self) -> str:
+        return f"127.0.0.1:{self.server_address[1]}"
+
+    def paths(self) -> list[str]:
+        return [path for path, _headers in self.log]
+
+
+@pytest.fixture
+def hostile():
+    """A loopback server that misbehaves on purpose (see HostileHandler)."""
+    server = HostileServer()
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def tight(hostile) -> CrawlSettings:
+    """Settings with short limits, allowing only the hostile server."""
+    return CrawlSettings(timeout=0.5, total_deadline=1.5, max_body_bytes=200_000, max_redirects=3,
+                         retries=1, backoff=0.01, allow_private=(hostile.allow,))
+
+
+@pytest.fixture(scope="session")
+def web():
+    """The sample web, started once per test session."""
+    with sampleweb.serve() as running:
+        yield running

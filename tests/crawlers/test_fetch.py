@@ -1,0 +1,131 @@
+"""Fetcher: limits, robots.txt, retries, redirects, conditional GET, against a hostile server."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+
+import pytest
+
+from crawlers.addresses import AddressRefused
+from crawlers.fetch import Fetcher, check_url
+
+
+def fetch(settings, url, **kwargs):
+    async def go():
+        async with Fetcher(settings, **kwargs.pop("hooks", {})) as fetcher:
+            return await fetcher.fetch(url, **kwargs)
+    return asyncio.run(go())
+
+
+def test_plain_page(hostile, tight):
+    result = fetch(tight, hostile.base + "/page")
+    assert result.ok and b"<title>ok</title>" in result.body
+    assert hostile.paths()[:2] == ["/robots.txt", "/page"]
+    assert "LocalReachBot" in hostile.log[1][1]["user-agent"]
+
+
+def test_robots_disallowed_url_is_never_requested(hostile, tight):
+    result = fetch(tight, hostile.base + "/secret/x")
+    assert result.skipped == "disallowed by robots.txt"
+    assert hostile.paths() == ["/robots.txt"]
+
+
+def test_robots_crawl_delay_spaces_requests(hostile, tight):
+    hostile.robots = "User-agent: *\nCrawl-delay: 0.3\n"
+
+    async def go():
+        async with Fetcher(tight) as fetcher:
+            start = asyncio.get_running_loop().time()
+            await asyncio.gather(*(fetcher.fetch(f"{hostile.base}/p{i}") for i in range(3)))
+            return asyncio.get_running_loop().time() - start
+    assert asyncio.run(go()) >= 0.55
+
+
+@pytest.mark.parametrize("path, expected", [
+    ("/slow", "deadline"),
+    ("/endless", "exceeds"),
+    ("/bomb?c=gzip", "after decompression"),
+    ("/bomb?c=deflate", "after decompression"),
+    ("/bomb?c=br", "after decompression"),
+    ("/bomb?c=zstd", "after decompression"),
+    ("/loop", "too many redirects"),
+    ("/reset", "connection error"),
+    ("/huge-headers", "connection error"),
+])
+def test_hostile_responses_are_bounded(hostile, tight, path, expected):
+    settings = dataclasses.replace(tight, max_body_bytes=50_000)
+    result = fetch(settings, hostile.base + path)
+    assert not result.ok
+    assert expected in result.error
+
+
+def test_loop_stops_at_the_redirect_cap(hostile, tight):
+    fetch(tight, hostile.base + "/loop")
+    assert sum(p.startswith("/loop") for p in hostile.paths()) == tight.max_redirects + 1
+
+
+def test_gzip_body_is_decoded(hostile, tight):
+    result = fetch(tight, hostile.base + "/gzipped")
+    assert result.ok and result.body.startswith(b"<?xml")
+
+
+def test_unwanted_content_type_is_skipped_without_reading(hostile, tight):
+    result = fetch(tight, hostile.base + "/image")
+    assert result.skipped and "image/png" in result.skipped and result.body == b""
+
+
+def test_retries_503_then_succeeds(hostile, tight):
+    settings = dataclasses.replace(tight, retries=2)
+    result = fetch(settings, hostile.base + "/busy")
+    assert result.ok
+    assert hostile.paths().count("/busy") == 3
+
+
+def test_conditional_get_returns_304(hostile, tight):
+    result = fetch(tight, hostile.base + "/feed", etag='"v1"')
+    assert result.not_modified and result.status == 304 and result.etag == '"v1"'
+    assert hostile.log[-1][1]["if-none-match"] == '"v1"'
+
+
+@pytest.mark.parametrize("target", [
+    "http://127.0.0.1:{other}/", "http://localhost:{other}/", "http://10.0.0.1/", "http://169.254.169.254/",
+    "http://[::1]:{port}/", "http://0x7f.1:{other}/", "http://2130706433:{other}/",
+])
+def test_redirect_from_allowed_host_to_private_is_refused(hostile, tight, target):
+    other = int(hostile.allow.rsplit(":", 1)[1]) + 1
+    url = target.format(other=other, port=other - 1)
+    result = fetch(tight, f"{hostile.base}/redirect?to={url}")
+    assert result.error and result.error.startswith("refused")
+    assert len(hostile.paths()) == 2  # robots.txt and the redirect; nothing else anywhere
+
+
+def test_connect_time_guard_uses_the_vetted_address(hostile, tight):
+    """A name that resolves to loopback at connect time is refused even if the URL looks public."""
+    async def rebinding(host, port):
+        return ["127.0.0.1"]
+
+    settings = dataclasses.replace(tight, allow_private=())
+    result = fetch(settings, f"http://community.example:{hostile.server_address[1]}/",
+                   hooks={"resolver": rebinding})
+    assert result.error.startswith("refused")
+    assert hostile.log == []
+
+
+def test_connect_time_backend_refuses_even_without_precheck(hostile, tight):
+    """The network backend itself vets: a client request that skips the pre-check is still refused."""
+    async def go():
+        async with Fetcher(dataclasses.replace(tight, allow_private=())) as fetcher:
+            with pytest.raises(AddressRefused):
+                await fetcher.client.get(hostile.base + "/page")
+    asyncio.run(go())
+    assert hostile.log == []
+
+
+@pytest.mark.parametrize("url", [
+    "file:///etc/passwd", "ftp://example.org/", "http://user:pw@example.org/", "http://exa mple.org/",
+    "http:\\\\127.0.0.1\\", "javascript:alert(1)", "",
+])
+def test_check_url_refuses_odd_urls(url):
+    with pytest.raises(AddressRefused):
+        check_url(url)

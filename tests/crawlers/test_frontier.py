@@ -1,0 +1,85 @@
+"""Frontier: canonical URLs, dedupe, depth, per-site queues."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from crawlers.frontier import Frontier, canonicalise, site_of
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("HTTP://Example.ORG:80/a/b/../c?b=2&a=1#frag", "http://example.org/a/c?a=1&b=2"),
+    ("https://example.org:443", "https://example.org/"),
+    ("https://example.org:8443/x", "https://example.org:8443/x"),
+    ("http://example.org/?utm_source=x&utm_medium=y&id=3&fbclid=z&gclid=q", "http://example.org/?id=3"),
+    ("http://user:pw@example.org/p", "http://example.org/p"),
+    ("http://example.org/index.php?action=.xml;type=rss", "http://example.org/index.php?action=.xml;type=rss"),
+    ("mailto:someone@example.org", None),
+    ("javascript:alert(1)", None),
+    ("ftp://example.org/", None),
+    ("http://[::1]:8080/x", "http://[::1]:8080/x"),
+    ("http://example.org:99999/", None),
+])
+def test_canonicalise(url, expected):
+    assert canonicalise(url) == expected
+
+
+def test_relative_links_resolve_against_the_page():
+    assert canonicalise("../feed/", "http://a.example/blog/post/") == "http://a.example/blog/feed/"
+
+
+def test_dedupe_and_home_page_first():
+    frontier = Frontier(max_pages=10, max_depth=2, max_pages_per_site=5)
+    assert frontier.add("http://a.example/post/1", 1, "http://seed.example/")
+    assert not frontier.add("http://A.example/post/1#comments", 1)
+    page = frontier.next_page(lambda site: False)
+    assert page.url == "http://a.example/" and page.found_via == "http://seed.example/"
+
+
+def test_depth_and_page_limits():
+    frontier = Frontier(max_pages=3, max_depth=1, max_pages_per_site=2)
+    assert not frontier.add("http://a.example/deep", 2)
+    for n in range(5):
+        frontier.add(f"http://a.example/{n}", 1)
+    assert frontier.sites["http://a.example"].queued == 2
+    for n in range(5):
+        frontier.add(f"http://b{n}.example/", 1)
+    handed = [frontier.next_page(lambda site: False) for _ in range(5)]
+    assert sum(page is not None for page in handed) == 3
+
+
+def test_breadth_first_and_busy_sites_are_skipped():
+    frontier = Frontier(max_pages=10, max_depth=3, max_pages_per_site=10)
+    frontier.add("http://a.example/", 0)
+    frontier.add("http://a.example/deeper", 2)
+    frontier.add("http://b.example/", 1)
+    first = frontier.next_page(lambda site: False)
+    assert first.url == "http://a.example/"
+    second = frontier.next_page(lambda site: site == "http://b.example")
+    assert second.url == "http://a.example/deeper"
+    assert frontier.next_page(lambda site: False).url == "http://b.example/"
+
+
+def test_site_of():
+    assert site_of("http://127.0.0.1:8001/x?y") == "http://127.0.0.1:8001"
+
+
+URLISH = st.builds(
+    lambda scheme, host, port, path, query, frag: f"{scheme}://{host}{port}{path}{query}{frag}",
+    st.sampled_from(["http", "HTTPS", "https", "ftp"]),
+    st.from_regex(r"[A-Za-z0-9.\-]{1,20}", fullmatch=True),
+    st.sampled_from(["", ":80", ":443", ":8080", ":0"]),
+    st.text(alphabet="/abc.%-_~ é", max_size=20),
+    st.text(alphabet="?&=;abutm_+%", max_size=20),
+    st.sampled_from(["", "#x", "#"]),
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(URLISH, st.text(max_size=60)))
+def test_canonicalise_is_idempotent_and_total(url):
+    once = canonicalise(url)
+    if once is not None:
+        assert canonicalise(once) == once

@@ -1,0 +1,127 @@
+"""End to end over the sample web: feed recall/precision, ranking, politeness, API entry points."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+
+import pytest
+
+from crawlers.frontier import site_of
+from crawlers.pipeline import CrawlSettings, discover, inspect_site, poll_feed, run_discovery
+from sampleweb.sites import CLOSED_LINKS
+
+AREA = "crawlers/areas/lewes.json"
+
+
+@pytest.fixture(scope="module")
+def crawl(web):
+    web.requests.clear()
+    web.peak_inflight.clear()
+    progress = []
+    settings = CrawlSettings(allow_private=(web.allow_private,))
+    records = run_discovery(web.seeds, settings, AREA, progress=progress.append)
+    return records, progress, list(web.requests), dict(web.peak_inflight)
+
+
+def test_main_feed_recall_and_precision(web, crawl):
+    records, *_ = crawl
+    by_site = {r.site: r for r in records}
+    truth = web.ground_truth
+    expected = {site: t.main_feed for site, t in truth.items() if t.main_feed}
+    found = sum(1 for site, feed in expected.items()
+                if by_site.get(site) and by_site[site].main_feed and by_site[site].main_feed.url == feed)
+    assert found / len(expected) >= 0.99
+    for site, t in truth.items():
+        record = by_site[site]
+        for feed in record.feeds:
+            assert feed.url in t.feeds, f"{feed.url} is not a feed of {t.name}"
+        if record.main_feed:
+            assert record.main_feed.url not in t.comments_feeds
+        else:
+            assert t.main_feed is None, t.name
+
+
+def test_sites_platforms_and_closed_links(web, crawl):
+    records, *_ = crawl
+    by_site = {r.site: r for r in records}
+    for site, t in web.ground_truth.items():
+        assert by_site[site].platform == t.platform, t.name
+    closed = {r.site: r for r in records if r.pages_fetched == 0}
+    assert {url for _label, url in CLOSED_LINKS} <= set(closed)
+
+
+def test_local_sites_rank_above_non_local(web, crawl):
+    records, *_ = crawl
+    truth = web.ground_truth
+    scores = [(r.locality.score, truth[r.site].local) for r in records if r.site in truth]
+    assert min(s for s, local in scores if local) >= 0.5 > max(s for s, local in scores if not local)
+    ranked = [truth[r.site].local for r in records if r.site in truth]
+    assert ranked == sorted(ranked, reverse=True)
+    assert all(e.where and e.matched for r in records for e in r.locality.evidence)
+
+
+def test_polite(web, crawl):
+    _records, _progress, requests, peaks = crawl
+    assert not [path for name, path in requests if path.startswith("/private/")]
+    assert max(peaks.values()) <= 2
+    for name in {name for name, _path in requests}:
+        paths = [path for n, path in requests if n == name]
+        assert paths[0] == "/robots.txt" and paths.count("/robots.txt") == 1
+
+
+def test_progress_is_reported(crawl):
+    _records, progress, *_ = crawl
+    assert progress and progress[-1].pages_fetched == progress[-1].pages_planned
+    assert progress[-1].feeds_found >= 25 and progress[-1].sites_found >= 30
+
+
+def test_nothing_personal_is_kept(crawl):
+    records, *_ = crawl
+    text = "\n".join(r.to_jsonl() for r in records)
+    assert not re.search(r"[\w.+-]+@[\w-]+\.", text)
+    assert "01632" not in text and "Sam" not in text
+
+
+def test_cancel_stops_early_and_still_yields(web):
+    calls = []
+
+    def cancel():
+        calls.append(1)
+        return len(calls) > 1
+
+    records = run_discovery(web.seeds, CrawlSettings(allow_private=(web.allow_private,)), AREA,
+                            should_cancel=cancel)
+    assert records and sum(r.pages_fetched for r in records) < 300
+
+
+def test_discover_streams_records(web):
+    async def first_two():
+        out = []
+        settings = CrawlSettings(allow_private=(web.allow_private,), max_pages=40)
+        async for record in discover([web.url_for("lewes-allotments")], settings, AREA):
+            out.append(record)
+        return out
+    records = asyncio.run(first_two())
+    assert records[0].site == site_of(web.url_for("lewes-allotments"))
+
+
+def test_inspect_site(web):
+    settings = CrawlSettings(allow_private=(web.allow_private,))
+    record = asyncio.run(inspect_site(web.url_for("telscombe-community"), settings, AREA))
+    assert record.platform == "Drupal" and record.main_feed.url.endswith("/rss.xml")
+    assert record.locality.score >= 0.5 and record.pages_fetched <= 6
+
+
+def test_inspect_refuses_private_without_allow(web):
+    record = asyncio.run(inspect_site(web.url_for("telscombe-community"), CrawlSettings(), AREA))
+    assert record.pages_fetched == 0 and record.feeds == []
+
+
+def test_poll_feed_conditional_get(web):
+    settings = CrawlSettings(allow_private=(web.allow_private,))
+    url = web.url_for("lewes-town-forum") + "latest.rss"
+    first = asyncio.run(poll_feed(url, settings))
+    assert first.status == 200 and first.items == 15 and first.etag
+    again = asyncio.run(poll_feed(url, settings, etag=first.etag))
+    assert again.not_modified and again.items is None
