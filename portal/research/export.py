@@ -100,12 +100,18 @@ class ExportOptions:
 
 
 def _csv_rows(out: TextIO, columns: list[str], rows: Iterator[dict[str, Any]]) -> Iterator[int]:
-    """Write rows as CSV; yield the running count every FLUSH_EVERY rows and at the end."""
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="raise", lineterminator="\r\n")
-    writer.writeheader()
+    """Write rows as CSV; yield the running count every FLUSH_EVERY rows and at the end.
+
+    A row with a key the codebook does not list is a bug: refuse it rather than drop it.
+    """
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(columns)
+    known = frozenset(columns)
     n = 0
     for row in rows:
-        writer.writerow(row)
+        if n == 0 and row.keys() != known:
+            raise ValueError(f"columns not in the codebook: {sorted(row.keys() ^ known)}")
+        writer.writerow([row[name] for name in columns])
         n += 1
         if n % FLUSH_EVERY == 0:
             yield n
