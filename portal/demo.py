@@ -63,6 +63,7 @@ def load_demo(reset: bool = False, passwords: dict[str, str] | None = None) -> D
     load_research_sample()  # a second area with history for the research charts (idempotent)
     existing = db.session.scalar(select(User).where(User.email == DEMO_USERS[0][0]))
     if existing is not None and not reset:
+        _guidance(area)
         db.session.commit()
         return DemoResult(area=area)
     if existing is not None:
@@ -70,6 +71,7 @@ def load_demo(reset: bool = False, passwords: dict[str, str] | None = None) -> D
     created = _users(area, passwords or {})
     if db.session.scalar(select(Community.id).where(Community.area_id == area.id).limit(1)) is None:
         _communities(area, created)
+    _guidance(area)
     db.session.commit()
     return DemoResult(area=area, passwords={email: pw for email, (_, pw) in created.items()})
 
@@ -132,3 +134,10 @@ def _communities(area: Area, users: dict[str, tuple[User, str]]) -> None:
     meeting = Meeting(area=area, title="Lewes neighbourhood panel", held_at=now - timedelta(days=20),
                       place="Lewes Town Hall", attendance=14, created_by_id=officer.id)
     db.session.add(meeting)
+
+
+def _guidance(area: Area) -> None:
+    """Guidance rules, library pages and templates, a held message, a decision and a support flag."""
+    from portal.guidance.demo import load_guidance_demo
+
+    load_guidance_demo(area.id)
