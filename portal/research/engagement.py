@@ -41,7 +41,7 @@ def response_report(selection: Selection, suppress: bool) -> Report:
         responded = sum(c[o] for o in RESPONDED)
         rate = safe_rate(responded, total - c["pending"], suppress)
         rates.append(None if rate is None else round(rate, 1))
-        rows.append([label(key), str(total), *[shown(v) for v in protect([c[o] for o in OUTCOMES], suppress)],
+        rows.append([label(key), shown(hide_small(total, suppress)), *[shown(v) for v in protect([c[o] for o in OUTCOMES], suppress)],
                      "–" if rate is None else f"{rate:.0f}%"])
     protected = {key: protect([counts[key][o] for o in OUTCOMES], suppress) for key in keys}
     series = [(label(o), [protected[k][i] for k in keys]) for i, o in enumerate(OUTCOMES)]
@@ -83,7 +83,7 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
         charts=[lines("contacts-week", "Outbound contacts per week, by area",
                       "Lines: the number of outbound contacts logged each week in each area.", labels, series)],
         tables=[Table("Outbound contacts per week", ["Week beginning", *[a.name for a in areas], "Total"],
-                      [[lab, *[shown(v) for v in rows[w]], str(sum(counts[w].values()))]
+                      [[lab, *[shown(v) for v in rows[w]], shown(hide_small(sum(counts[w].values()), suppress))]
                        for lab, w in zip(labels, week_starts, strict=True)])],
         notes=["Weeks are ISO weeks (Monday to Sunday)."])
 

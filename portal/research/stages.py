@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.models import STAGE_LABELS, STAGE_PATH, STAGES, Community, OutreachContact, StageChange, utcnow
 from portal.research.filters import Selection, community_conditions, months
 from portal.research.report import Report, Table
-from portal.research.suppression import protect, shown
+from portal.research.suppression import hide_small, protect, shown
 from portal.research.svg import bars, lines
 
 TARGETS = ("acknowledged", "two_way", "partner")
@@ -64,7 +64,7 @@ def stage_funnel(selection: Selection, suppress: bool) -> Report:
     ])
     report.tables.append(Table("Communities at each stage at the end of each month",
                                ["Month", *[STAGE_LABELS[s] for s in STAGES], "Total"],
-                               [[label, *[shown(v) for v in row], str(sum(per_month[m].values()))]
+                               [[label, *[shown(v) for v in row], shown(hide_small(sum(per_month[m].values()), suppress))]
                                 for m, (label, row) in enumerate(zip(labels, rows, strict=True))]))
     report.tables.append(Table("Communities that ever reached each stage", ["Stage", "Communities"],
                                [[STAGE_LABELS[s], shown(v)] for s, v in zip(STAGE_PATH, reached_row, strict=True)]))
