@@ -1,10 +1,11 @@
 """The crawl loop: schedule pages and feed checks, gather per-site facts, emit records.
 
 One coroutine schedules jobs (pages from the frontier, feed candidates to validate)
-onto at most ``concurrency`` tasks, never handing a site more than ``per_host`` jobs
-at once. When a site has nothing left queued or running it is finished: if it has
-no main feed yet its well-known feed paths are tried once, then its record is built,
-scored and emitted.
+onto ``concurrency`` tasks, plus one per job waiting out a Crawl-delay (it holds no
+global slot), never handing a site more than ``per_host`` jobs at once. Once a page of
+a site is read and every known feed candidate failed, its well-known feed paths are
+queued. When a site has nothing left queued or running its record is built, scored
+and emitted.
 """
 
 from __future__ import annotations
@@ -87,6 +88,10 @@ class Engine:
             if self.frontier.add(seed, 0, None):
                 self._state(site_of(canonicalise(seed)), None)
         running: set[asyncio.Task] = set()
+        # A job that starts waiting out a Crawl-delay frees its global slot: wake up and fill it.
+        paced = asyncio.Event()
+        self.fetcher.on_pace = paced.set
+        waiter: asyncio.Task | None = None
         try:
             while True:
                 if self.should_cancel and self.should_cancel():
@@ -98,15 +103,19 @@ class Engine:
                     self._start_jobs(running)
                     if not running:
                         break
-                _done, running = await asyncio.wait(running, timeout=PROGRESS_EVERY,
+                if waiter is None or waiter.done():
+                    paced.clear()
+                    waiter = asyncio.create_task(paced.wait())
+                _done, pending = await asyncio.wait({*running, waiter}, timeout=PROGRESS_EVERY,
                                                     return_when=asyncio.FIRST_COMPLETED)
+                running = pending - {waiter}
                 await self._finish_idle_sites()
                 self._report()
         finally:
-            for task in running:
+            self.fetcher.on_pace = None
+            for task in [*running, *([waiter] if waiter else [])]:
                 task.cancel()
-            if running:
-                await asyncio.gather(*running, return_exceptions=True)
+            await asyncio.gather(*running, *([waiter] if waiter else []), return_exceptions=True)
         await self._finish_all()
         self._report(force=True)
 
@@ -217,11 +226,10 @@ class Engine:
         self._guess_if_no_feed(state)
 
     def _guess_if_no_feed(self, state: _SiteState) -> None:
-        """Queue well-known feed paths once a site's known candidates all failed.
+        """Queue well-known feed paths once a page is read and every known candidate failed.
 
-        Done as soon as a page has been read and every candidate checked, not when the
-        site is finished, so the guesses overlap the rest of the crawl instead of forming
-        its tail. A feed declared or linked on a later page still outranks a guessed one.
+        Not left until the site is finished, so the guesses overlap the crawl instead of
+        forming its tail; a feed declared or linked on a later page still outranks them.
         """
         if (state.guessed or not state.pages_fetched or state.pending_feeds or state.checking
                 or not self.settings.max_guesses or choose_main_feed(state.feeds, state.how, state.site)):
