@@ -42,13 +42,13 @@ async def _ours(seeds: list[str], allow: str) -> dict:
     async def emit(record):
         records.append(record)
 
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     async with Fetcher(settings) as fetcher:
         engine = Engine(settings, fetcher, load_area_profile(ROOT / "crawlers/areas/lewes.json"), emit)
         await engine.run(seeds)
         requests = fetcher.requests
-    seconds = time.monotonic() - started
-    return {"requests": requests, "pages": engine.pages_fetched, "seconds": seconds,
+    seconds, cpu_seconds = time.monotonic() - started, time.process_time() - cpu_started
+    return {"requests": requests, "pages": engine.pages_fetched, "seconds": seconds, "cpu_seconds": cpu_seconds,
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "main_feeds": {r.site: r.main_feed.url if r.main_feed else None for r in records},
             "all_feeds": {r.site: [f.url for f in r.feeds] for r in records}}

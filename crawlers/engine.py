@@ -112,7 +112,8 @@ class Engine:
         return state is not None and state.inflight >= self.settings.per_host
 
     def _start_jobs(self, running: set[asyncio.Task]) -> None:
-        while len(running) < self.settings.concurrency:
+        # Jobs waiting for a Crawl-delay turn hold no global slot, so they do not count.
+        while len(running) - self.fetcher.pacing < self.settings.concurrency:
             job = self._next_feed_job() or self._next_page_job()
             if job is None:
                 return

@@ -1,28 +1,27 @@
 """The crawler's only network I/O: polite, bounded, address-guarded HTTP fetching.
 
-One :class:`Fetcher` per crawl run. It keeps one keep-alive HTTP client, a global
-concurrency limit and per-site limits (a site is scheme + host + port), reads each
-site's robots.txt once and honours it (disallowed URLs are never requested, and
-``Crawl-delay`` spaces requests), retries 429/503/connection errors with backoff,
-follows redirects by hand (each hop re-checked) and never lets a response exceed its
-time or size budget. The address guard runs inside the connection backend, so the
-socket connects to the address that was vetted, whatever DNS says a moment later.
+One :class:`Fetcher` per crawl run. It keeps a global concurrency limit and per-site
+limits (a site is scheme + host + port), reads each site's robots.txt once and honours
+it (disallowed URLs are never requested, and ``Crawl-delay`` spaces requests; see
+robots.py), retries 429/503/connection errors with backoff, follows redirects by hand
+(each hop re-checked) and never lets a response exceed its time or size budget. The
+address guard runs inside the connection backend (connections.py), so the socket
+connects to the address that was vetted, whatever DNS says a moment later.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import socket
-import time
+import re
 from dataclasses import dataclass, field
 
-import httpcore
 import httpx
-from protego import Protego
 
 from crawlers.addresses import AddressRefused, parse_allow_list, vet_host
 from crawlers.bodies import BodyTooLarge, DecodeError, decode_body
+from crawlers.connections import DEFAULT_PORTS, SiteClients, site_key, system_resolve
+from crawlers.robots import ROBOTS_MAX_BYTES, SitePolicy, robots_url
 from crawlers.settings import CrawlSettings
 
 logger = logging.getLogger(__name__)
@@ -37,23 +36,9 @@ WANTED_TYPES = frozenset({
 })
 RETRY_STATUSES = frozenset({429, 503})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-#: robots.txt larger than this is truncated (Google reads the first 500 KiB).
-ROBOTS_MAX_BYTES = 500 * 1024
+#: Whitespace, control characters and backslashes: never part of a URL this crawler requests.
+ODD_URL_CHARS = re.compile(r"[\s\x00-\x1f\\]")
 ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.5"
-
-
-async def system_resolve(host: str, port: int) -> list[str]:
-    """Resolve a host name with the system resolver.
-
-    Args:
-        host: a DNS name.
-        port: the TCP port (some resolvers filter by service).
-
-    Returns:
-        IP address strings, in resolver order.
-    """
-    infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [info[4][0] for info in infos]
 
 
 def check_url(url: str) -> httpx.URL:
@@ -68,7 +53,7 @@ def check_url(url: str) -> httpx.URL:
     Raises:
         AddressRefused: for other schemes, credentials, whitespace or odd syntax.
     """
-    if not url or any(ch.isspace() or ord(ch) < 32 or ch == "\\" for ch in url):
+    if not url or ODD_URL_CHARS.search(url):
         raise AddressRefused(f"URL {url[:80]!r} contains whitespace, controls or backslashes")
     try:
         parsed = httpx.URL(url)
@@ -106,96 +91,38 @@ class FetchResult:
         return self.error is None and self.skipped is None and 200 <= self.status < 300
 
 
-@dataclass
-class _Site:
-    slots: asyncio.Semaphore
-    robots_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    delay_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    robots: Protego | None = None
-    robots_loaded: bool = False
-    deny_all: bool = False
-    delay: float = 0.0
-    next_start: float = 0.0
-
-
-class _GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Network backend that vets every connection's address and connects to that IP."""
-
-    def __init__(self, fetcher: Fetcher) -> None:
-        self._inner = httpcore.AnyIOBackend()
-        self._fetcher = fetcher
-
-    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
-        address = await self._fetcher.vet(host, port)
-        return await self._inner.connect_tcp(
-            address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-        )
-
-    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
-        raise httpcore.ConnectError("unix sockets are never used by the crawler")
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    def __init__(self, fetcher: Fetcher, limits: httpx.Limits) -> None:
-        super().__init__(limits=limits, trust_env=False)
-        self._pool = httpcore.AsyncConnectionPool(
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_GuardedBackend(fetcher),
-        )
-
-
 class Fetcher:
-    """Polite, bounded HTTP fetching for one crawl run (use as ``async with``)."""
+    """Polite, bounded HTTP fetching for one crawl run (use as ``async with``).
+
+    ``pacing`` counts requests waiting for their site's Crawl-delay turn: they hold one
+    of that site's slots but no global slot, so a scheduler may start other work.
+    """
 
     def __init__(self, settings: CrawlSettings, resolver=None, transport=None) -> None:
         self.settings = settings
         self.rules = parse_allow_list(settings.allow_private)
         self._resolve = resolver or system_resolve
         self._dns: dict[tuple[str, int], str] = {}
-        self._sites: dict[tuple[str, str, int], _Site] = {}
+        self._sites: dict[tuple[str, str, int], SitePolicy] = {}
         self._global = asyncio.Semaphore(settings.concurrency)
-        self._transport = transport
-        # One small client per site: httpcore's pool scans every connection on each request,
-        # so a single pool over all sites costs O(sites) CPU per request.
-        self._clients: dict[tuple[str, str, int], httpx.AsyncClient] = {}
-        self.client = self._new_client(settings.concurrency)
+        headers = {"User-Agent": settings.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate, br, zstd"}
+        self._clients = SiteClients(self.vet, settings.timeout, headers, settings.per_host,
+                                    settings.concurrency, transport)
+        #: A shared client over the guarded backend (for ad-hoc requests; never paced).
+        self.client = self._clients.client
         self.requests = 0
         self.errors = 0
-
-    def _new_client(self, connections: int) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        return httpx.AsyncClient(
-            transport=self._transport or _GuardedTransport(self, limits),
-            timeout=httpx.Timeout(self.settings.timeout), follow_redirects=False, trust_env=False,
-            headers={"User-Agent": self.settings.user_agent, "Accept": ACCEPT,
-                     "Accept-Encoding": "gzip, deflate, br, zstd"},
-        )
-
-    def _client_for(self, url: httpx.URL) -> httpx.AsyncClient:
-        key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
-        if key not in self._clients:
-            self._clients[key] = self._new_client(self.settings.per_host)
-        return self._clients[key]
+        self.pacing = 0
 
     async def close_site(self, site: str) -> None:
         """Close the keep-alive connections of a finished site (``scheme://host[:port]``)."""
-        url = httpx.URL(site)
-        client = self._clients.pop((url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80)), None)
-        if client is not None:
-            await client.aclose()
+        await self._clients.close_site(site)
 
     async def __aenter__(self) -> Fetcher:
         return self
 
     async def __aexit__(self, *exc_info) -> None:
-        for client in [self.client, *self._clients.values()]:
-            await client.aclose()
-        self._clients.clear()
+        await self._clients.aclose()
 
     async def vet(self, host: str, port: int) -> str:
         """Resolve ``host`` once per run and return its vetted IP (see addresses.py)."""
@@ -204,12 +131,20 @@ class Fetcher:
             self._dns[key] = await vet_host(host, port, self.rules, self._resolve)
         return self._dns[key]
 
-    def _site(self, url: httpx.URL) -> _Site:
-        key = (url.scheme, url.host, url.port or (443 if url.scheme == "https" else 80))
+    def _site(self, url: httpx.URL) -> SitePolicy:
+        key = site_key(url)
         if key not in self._sites:
-            self._sites[key] = _Site(asyncio.Semaphore(self.settings.per_host),
-                                     delay=self.settings.per_host_delay)
+            self._sites[key] = SitePolicy(asyncio.Semaphore(self.settings.per_host),
+                                          delay=self.settings.per_host_delay)
         return self._sites[key]
+
+    def wait_time(self, site: str) -> float:
+        """Seconds until ``site`` (``scheme://host[:port]``) may start its next request."""
+        try:
+            policy = self._sites.get(site_key(httpx.URL(site)))
+        except (httpx.InvalidURL, ValueError):
+            return 0.0
+        return policy.wait_time() if policy is not None else 0.0
 
     async def allowed(self, url: str) -> bool:
         """Tell whether robots.txt lets this crawler fetch ``url`` (reads it once per site).
@@ -224,28 +159,19 @@ class Fetcher:
             parsed = check_url(url)
         except AddressRefused:
             return False
-        site = self._site(parsed)
-        async with site.robots_lock:
-            if not site.robots_loaded:
-                await self._load_robots(parsed, site)
-        if site.deny_all:
-            return False
-        return site.robots is None or site.robots.can_fetch(url, self.settings.user_agent)
+        return await self._allowed(parsed, url)
 
-    async def _load_robots(self, url: httpx.URL, site: _Site) -> None:
-        robots_url = str(url.copy_with(path="/robots.txt", query=None, fragment=None))
-        result = await self._fetch_hops(robots_url, limit=ROBOTS_MAX_BYTES, robots=False)
-        site.robots_loaded = True
-        if result.ok:
-            text = result.body.decode("utf-8", "replace")
-            site.robots = Protego.parse(text)
-            delay = site.robots.crawl_delay(self.settings.user_agent)
-            if delay:
-                site.delay = max(site.delay, min(float(delay), self.settings.max_wait))
-        elif result.status >= 500 or (result.error and not result.status):
-            # RFC 9309 §2.3.1.4: an unreachable robots.txt means "assume complete disallow".
-            site.deny_all = True
-            logger.info("robots.txt for %s unreachable (%s): site skipped", url.host, result.error)
+    async def _allowed(self, parsed: httpx.URL, url: str) -> bool:
+        site = self._site(parsed)
+        if not site.robots_loaded:
+            async with site.robots_lock:
+                if not site.robots_loaded:
+                    netloc = parsed.netloc.decode("ascii")
+                    result = await self._fetch_hops(robots_url(parsed.scheme, netloc),
+                                                    limit=ROBOTS_MAX_BYTES, robots=False)
+                    site.read_robots(result.status, result.body if result.ok else None, result.error,
+                                     self.settings.user_agent, self.settings.max_wait, parsed.host)
+        return site.can_fetch(url, self.settings.user_agent)
 
     async def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
                     wanted_types: frozenset[str] = WANTED_TYPES) -> FetchResult:
@@ -277,8 +203,8 @@ class Fetcher:
         for _hop in range(self.settings.max_redirects + 1):
             try:
                 parsed = check_url(current)
-                await self.vet(parsed.host, parsed.port or (443 if parsed.scheme == "https" else 80))
-                if robots and not await self.allowed(current):
+                await self.vet(parsed.host, parsed.port or DEFAULT_PORTS[parsed.scheme])
+                if robots and not await self._allowed(parsed, current):
                     result.skipped = "disallowed by robots.txt"
                     return result
             except AddressRefused as exc:
@@ -302,37 +228,37 @@ class Fetcher:
                 return
             await asyncio.sleep(wait or self.settings.backoff * 2 ** attempt)
 
-    async def _pace(self, site: _Site) -> None:
-        async with site.delay_lock:
-            now = time.monotonic()
-            if site.next_start > now:
-                await asyncio.sleep(site.next_start - now)
-            site.next_start = max(now, site.next_start) + site.delay
-
-    async def _request(self, url, site, result, headers, limit, wanted_types) -> float | None:
+    async def _request(self, url, site: SitePolicy, result, headers, limit, wanted_types) -> float | None:
         """Send one request; return a wait in seconds when it should be retried."""
-        async with site.slots, self._global:
-            await self._pace(site)
-            self.requests += 1
-            try:
-                async with asyncio.timeout(self.settings.total_deadline):
-                    return await self._exchange(url, result, headers, limit, wanted_types)
-            except TimeoutError:
-                result.error = f"deadline of {self.settings.total_deadline}s exceeded"
-            except httpx.TimeoutException as exc:
-                result.error = f"timeout: {type(exc).__name__}"
-            except AddressRefused as exc:
-                result.error = f"refused: {exc}"
-            except (BodyTooLarge, DecodeError) as exc:
-                result.error = str(exc)
-            except (httpx.TransportError, httpx.InvalidURL) as exc:
-                result.error = f"connection error: {type(exc).__name__}: {exc}"[:300]
-                return 0.0
+        async with site.slots:
+            # The Crawl-delay wait holds this site's slot only: other sites keep every global slot.
+            if site.delay:
+                self.pacing += 1
+                try:
+                    await site.pace()
+                finally:
+                    self.pacing -= 1
+            async with self._global:
+                self.requests += 1
+                try:
+                    async with asyncio.timeout(self.settings.total_deadline):
+                        return await self._exchange(url, result, headers, limit, wanted_types)
+                except TimeoutError:
+                    result.error = f"deadline of {self.settings.total_deadline}s exceeded"
+                except httpx.TimeoutException as exc:
+                    result.error = f"timeout: {type(exc).__name__}"
+                except AddressRefused as exc:
+                    result.error = f"refused: {exc}"
+                except (BodyTooLarge, DecodeError) as exc:
+                    result.error = str(exc)
+                except (httpx.TransportError, httpx.InvalidURL) as exc:
+                    result.error = f"connection error: {type(exc).__name__}: {exc}"[:300]
+                    return 0.0
         return None
 
     async def _exchange(self, url, result, headers, limit, wanted_types) -> float | None:
         limit = limit or self.settings.max_body_bytes
-        async with self._client_for(url).stream("GET", url, headers=headers) as response:
+        async with self._clients.for_url(url).stream("GET", url, headers=headers) as response:
             result.status = response.status_code
             result.final_url = str(url)
             result.content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
