@@ -77,7 +77,10 @@ class _GuardedTransport(httpx.AsyncHTTPTransport):
 
 
 class SiteClients:
-    """One small keep-alive client per site, plus a shared one for ad-hoc use.
+    """One small keep-alive connection pool per site, plus a shared client for ad-hoc use.
+
+    :meth:`send` hands a request straight to the site's transport: the crawler follows
+    redirects itself and keeps no cookies, so httpx's client layers would be pure cost.
 
     Args:
         vet: ``async (host, port) -> ip`` that refuses forbidden addresses.
@@ -85,40 +88,47 @@ class SiteClients:
         headers: headers sent with every request.
         per_site: connections per site.
         shared_connections: connections of the shared ``client``.
-        transport: test hook replacing the HTTP transport of every client.
+        transport: test hook replacing the HTTP transport of every site.
     """
 
     def __init__(self, vet: Vet, timeout: float, headers: dict[str, str], per_site: int,
                  shared_connections: int, transport=None) -> None:
         self._vet, self._per_site, self._transport = vet, per_site, transport
-        self._timeout, self._headers = httpx.Timeout(timeout), headers
+        self._extensions = {"timeout": httpx.Timeout(timeout).as_dict()}
+        self._headers = headers
         # Loading the CA bundle costs ~20 ms of CPU: once per run, not once per site.
         self._ssl_context = httpx.create_ssl_context(trust_env=False) if transport is None else None
-        self._clients: dict[tuple[str, str, int], httpx.AsyncClient] = {}
-        self.client = self._new_client(shared_connections)
-
-    def _new_client(self, connections: int) -> httpx.AsyncClient:
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        return httpx.AsyncClient(
-            transport=self._transport or _GuardedTransport(self._vet, limits, self._ssl_context),
-            timeout=self._timeout, follow_redirects=False, trust_env=False, headers=self._headers,
+        self._sites: dict[tuple[str, str, int], httpx.AsyncBaseTransport] = {}
+        self.client = httpx.AsyncClient(
+            transport=transport or self._new_transport(shared_connections), timeout=httpx.Timeout(timeout),
+            follow_redirects=False, trust_env=False, headers=headers,
         )
 
-    def for_url(self, url: httpx.URL) -> httpx.AsyncClient:
-        """Return the client of the URL's site, creating it on first use."""
+    def _new_transport(self, connections: int) -> httpx.AsyncBaseTransport:
+        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
+        return _GuardedTransport(self._vet, limits, self._ssl_context)
+
+    async def send(self, url: httpx.URL, headers: dict[str, str]) -> httpx.Response:
+        """Send a GET on the URL's site pool; the caller must ``aclose()`` the streamed response."""
         key = site_key(url)
-        if key not in self._clients:
-            self._clients[key] = self._new_client(self._per_site)
-        return self._clients[key]
+        transport = self._sites.get(key)
+        if transport is None:
+            transport = self._sites[key] = self._transport or self._new_transport(self._per_site)
+        request = httpx.Request("GET", url, headers={**self._headers, **headers}, extensions=self._extensions)
+        response = await transport.handle_async_request(request)
+        response.request = request
+        return response
 
     async def close_site(self, site: str) -> None:
         """Close the keep-alive connections of one site (``scheme://host[:port]``)."""
-        client = self._clients.pop(site_key(httpx.URL(site)), None)
-        if client is not None:
-            await client.aclose()
+        transport = self._sites.pop(site_key(httpx.URL(site)), None)
+        if transport is not None and transport is not self._transport:
+            await transport.aclose()
 
     async def aclose(self) -> None:
-        """Close every client."""
-        for client in [self.client, *self._clients.values()]:
-            await client.aclose()
-        self._clients.clear()
+        """Close every connection."""
+        for transport in self._sites.values():
+            if transport is not self._transport:
+                await transport.aclose()
+        self._sites.clear()
+        await self.client.aclose()

@@ -52,6 +52,7 @@ class _SiteState:
     pending_feeds: deque = field(default_factory=deque)
     feeds: list[FeedInfo] = field(default_factory=list)
     inflight: int = 0
+    checking: int = 0
     guessed: bool = False
     emitted: bool = False
 
@@ -111,6 +112,13 @@ class Engine:
         state = self.sites.get(site)
         return state is not None and state.inflight >= self.settings.per_host
 
+    def _feed_work(self, site: str) -> int:
+        """Feed checks a site still needs: its candidates, or every guess if it has none yet."""
+        state = self.sites.get(site)
+        if state is None or state.guessed or state.how:
+            return len(state.pending_feeds) if state else 0
+        return self.settings.max_guesses
+
     def _start_jobs(self, running: set[asyncio.Task]) -> None:
         # Jobs waiting for a Crawl-delay turn hold no global slot, so they do not count.
         while len(running) - self.fetcher.pacing < self.settings.concurrency:
@@ -124,11 +132,12 @@ class Engine:
             if state.pending_feeds and state.inflight < self.settings.per_host:
                 url = state.pending_feeds.popleft()
                 state.inflight += 1
+                state.checking += 1
                 return self._check_feed(state, url)
         return None
 
     def _next_page_job(self):
-        page = self.frontier.next_page(self._busy)
+        page = self.frontier.next_page(self._busy, self._feed_work)
         if page is None:
             return None
         state = self._state(page.site, page.found_via)
@@ -146,6 +155,7 @@ class Engine:
                 self._read_page(state, page, result)
         finally:
             state.inflight -= 1
+        self._guess_if_no_feed(state)
 
     def _read_page(self, state: _SiteState, page: QueuedPage, result: FetchResult) -> None:
         final = canonicalise(result.final_url) or page.url
@@ -200,6 +210,23 @@ class Engine:
             self.feeds_found += 1
         finally:
             state.inflight -= 1
+            state.checking -= 1
+        self._guess_if_no_feed(state)
+
+    def _guess_if_no_feed(self, state: _SiteState) -> None:
+        """Queue well-known feed paths once a site's known candidates all failed.
+
+        Done as soon as a page has been read and every candidate checked, not when the
+        site is finished, so the guesses overlap the rest of the crawl instead of forming
+        its tail. A feed declared or linked on a later page still outranks a guessed one.
+        """
+        if (state.guessed or not state.pages_fetched or state.pending_feeds or state.checking
+                or not self.settings.max_guesses or choose_main_feed(state.feeds, state.how, state.site)):
+            return
+        state.guessed = True
+        platform = state.platforms.most_common(1)[0][0] if state.platforms else None
+        for url in feed_guesses(state.site, platform, self.settings.max_guesses):
+            self._add_feed_candidate(state, url, "guess")
 
     def _idle(self, state: _SiteState) -> bool:
         queue = self.frontier.sites.get(state.site)
@@ -210,12 +237,8 @@ class Engine:
         for state in list(self.sites.values()):
             if not self._idle(state):
                 continue
-            has_main = choose_main_feed(state.feeds, state.how, state.site) is not None
-            if not state.guessed and not has_main and state.pages_fetched and self.settings.max_guesses:
-                state.guessed = True
-                platform = state.platforms.most_common(1)[0][0] if state.platforms else None
-                for url in feed_guesses(state.site, platform, self.settings.max_guesses):
-                    self._add_feed_candidate(state, url, "guess")
+            self._guess_if_no_feed(state)
+            if state.pending_feeds:
                 continue
             await self._emit_site(state)
 

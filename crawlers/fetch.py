@@ -258,7 +258,8 @@ class Fetcher:
 
     async def _exchange(self, url, result, headers, limit, wanted_types) -> float | None:
         limit = limit or self.settings.max_body_bytes
-        async with self._clients.for_url(url).stream("GET", url, headers=headers) as response:
+        response = await self._clients.send(url, headers)
+        try:
             result.status = response.status_code
             result.final_url = str(url)
             result.content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
@@ -285,6 +286,8 @@ class Fetcher:
                 if total > limit:
                     raise BodyTooLarge(f"body exceeds {limit} bytes")
                 chunks.append(chunk)
+        finally:
+            await response.aclose()
         result.body = decode_body(b"".join(chunks), response.headers.get("content-encoding", ""), limit)
         return None
 

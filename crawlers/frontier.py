@@ -1,7 +1,7 @@
 """URL frontier: canonical URLs, dedupe, depth limits and per-site queues.
 
-Breadth-first by depth; each site (scheme, host, port) has its own queue so the
-scheduler can pick a site that has a free connection slot. Links to other sites
+Each site (scheme, host, port) has its own queue so the scheduler can pick a site
+that has a free connection slot; seeds and home pages first, then the busiest site. Links to other sites
 make those sites candidates, and their home page is queued before the linked page.
 """
 
@@ -158,11 +158,18 @@ class Frontier:
         waiting = sum(len(q.pages) for q in self.sites.values())
         return min(waiting, max(0, self.max_pages - self.handed_out))
 
-    def next_page(self, busy: Callable[[str], bool]) -> QueuedPage | None:
-        """Hand out the shallowest queued page of a site that is not busy.
+    def next_page(self, busy: Callable[[str], bool],
+                  more_work: Callable[[str], int] | None = None) -> QueuedPage | None:
+        """Hand out the next page of a site that is not busy.
+
+        Seeds and home pages (depth 0 and 1) go first: they reveal the most new work.
+        After them the site with the most work left goes first: each site gets at most
+        ``per_host`` connections, so a big site started late is what makes a crawl's
+        tail (longest job first). Within a site, pages leave in the order they were found.
 
         Args:
             busy: tells whether a site has no free connection slot.
+            more_work: requests a site will need besides its queued pages (feed checks).
 
         Returns:
             The page, or None when nothing can be handed out now.
@@ -170,11 +177,14 @@ class Frontier:
         if self.handed_out >= self.max_pages:
             return None
         best: _SiteQueue | None = None
+        best_key: tuple[bool, int, int] | None = None
         for site, queue in self.sites.items():
             if not queue.pages or busy(site):
                 continue
-            if best is None or queue.pages[0].depth < best.pages[0].depth:
-                best = queue
+            work = len(queue.pages) + (more_work(site) if more_work else 0)
+            key = (queue.pages[0].depth > 1, -work, queue.order)
+            if best_key is None or key < best_key:
+                best, best_key = queue, key
         if best is None:
             return None
         self.handed_out += 1

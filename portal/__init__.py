@@ -72,6 +72,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     ])
     app.jinja_options = {**app.jinja_options, "autoescape": True}
 
+    from portal import logs
+
+    logs.init_app(app)
+    if app.config.get("TRUST_PROXY"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(app.config["TRUST_PROXY"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
+
     _init_extensions(app)
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)

@@ -89,9 +89,15 @@ def list_areas_command() -> None:
 
 @click.command("demo")
 @click.option("--reset", is_flag=True, help="Delete existing demo users first.")
-def demo_command(reset: bool) -> None:
+@click.option("--scale", type=click.IntRange(min=1), default=None,
+              help="Also add N generated communities (with contacts and history) across 50 areas.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Random seed for --scale.")
+def demo_command(reset: bool, scale: int | None, seed: int) -> None:
     """Load a demo area, demo users for each role and sample records."""
     from portal.demo import load_demo
+
+    if scale:
+        _scale(scale, seed)
 
     result = load_demo(reset=reset)
     if not result.passwords:
@@ -102,8 +108,21 @@ def demo_command(reset: bool) -> None:
         click.echo(f"  {email:38} {password}")
 
 
+def _scale(communities: int, seed: int) -> None:
+    from portal.scale import generate
+
+    click.echo(f"Generating {communities} communities across 50 areas…")
+    result = generate(communities, seed=seed, progress=lambda msg: click.echo(f"  {msg}"))
+    for table, count in result.counts.items():
+        click.echo(f"  {table:20} {count:>10,}")
+    click.echo(f"Scale data written in {result.seconds:.1f}s.")
+
+
 def init_app(app: Flask) -> None:
     app.cli.add_command(init_db_command)
     app.cli.add_command(users_cli)
     app.cli.add_command(areas_cli)
     app.cli.add_command(demo_command)
+    from portal.jobs import jobs_cli
+
+    app.cli.add_command(jobs_cli)

@@ -88,6 +88,14 @@ def load(instance_path: Path) -> dict:
             item for item in os.environ.get("CRAWL_ALLOW_PRIVATE", "").split(",") if item.strip()
         ],
         "JOBS_INLINE": _bool("JOBS_INLINE", False),
+        "RQ_QUEUE": os.environ.get("RQ_QUEUE", "local-reach"),
+        "JOBS_MAX_ATTEMPTS": int(os.environ.get("JOBS_MAX_ATTEMPTS", 3)),
+        "JOBS_HEARTBEAT_SECONDS": float(os.environ.get("JOBS_HEARTBEAT_SECONDS", 15)),
+        "JOBS_THREADS": int(os.environ.get("JOBS_THREADS", 2)),
+        # Serving: number of reverse proxies in front whose X-Forwarded-* headers to trust (0: none).
+        "TRUST_PROXY": int(os.environ.get("TRUST_PROXY", 0) or 0),
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").strip().lower(),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").strip().upper(),
         # Retention periods in days (see docs/PRIVACY.md and portal/auditor/retention.py).
         **{key: int(os.environ.get(key, default)) for key, default in RETENTION_DEFAULTS.items()},
         # Proportionality: a site is crawled again no sooner than this (portal/proportionality.py).

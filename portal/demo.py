@@ -60,6 +60,7 @@ def load_demo(reset: bool = False, passwords: dict[str, str] | None = None) -> D
     db.session.flush()
     existing = db.session.scalar(select(User).where(User.email == DEMO_USERS[0][0]))
     if existing is not None and not reset:
+        _guidance(area)
         db.session.commit()
         return DemoResult(area=area)
     if existing is not None:
@@ -68,6 +69,7 @@ def load_demo(reset: bool = False, passwords: dict[str, str] | None = None) -> D
     if db.session.scalar(select(Community.id).where(Community.area_id == area.id).limit(1)) is None:
         _communities(area, created)
         _audit_trail(area, created)
+    _guidance(area)
     db.session.commit()
     return DemoResult(area=area, passwords={email: pw for email, (_, pw) in created.items()})
 
@@ -149,3 +151,10 @@ def _audit_trail(area: Area, users: dict[str, tuple[User, str]]) -> None:
     db.session.add(Meeting(area=area, title="Lewes panel (two years ago)", held_at=utcnow() - timedelta(days=715),
                            place="Lewes Town Hall", attendance=9, created_by_id=officer.id,
                            notes="Demo notes: residents raised parking near the station."))
+
+
+def _guidance(area: Area) -> None:
+    """Guidance rules, library pages and templates, a held message, a decision and a support flag."""
+    from portal.guidance.demo import load_guidance_demo
+
+    load_guidance_demo(area.id)

@@ -15,6 +15,7 @@ from portal.models.outreach import (
     Assessment, ContactRevision, Meeting, OutreachContact, StageChange, Task, meeting_promotions,
 )
 from portal.models.people import Area, User, user_areas
+from portal.models import indexes  # noqa: E402,F401  (indexes for scale, on the tables above)
 
 __all__ = [
     "ACCESS_ROUTES", "CHANNELS", "CLOSED_PLATFORMS", "DIRECTIONS", "DISMISS_REASONS",

@@ -62,10 +62,12 @@ class Job(Timestamped, db.Model):
     """A background task's record: status and progress, whichever backend ran it."""
 
     __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_heartbeat", "status", "heartbeat_at"),)
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
-    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued, running, done, failed
+    # queued, running, retrying, done, failed; "waiting" for a fan-out parent (see portal.jobs)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
     progress: Mapped[int] = mapped_column(Integer, default=0)
     total: Mapped[int | None] = mapped_column(Integer)
     message: Mapped[str | None] = mapped_column(Text)
@@ -73,3 +75,9 @@ class Job(Timestamped, db.Model):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     started_at: Mapped[datetime | None] = mapped_column()
     finished_at: Mapped[datetime | None] = mapped_column()
+    # What to run ({"func", "args", "kwargs", "timeout"}), so any worker (or a recovery) can run it.
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=3)
+    heartbeat_at: Mapped[datetime | None] = mapped_column()
+    parent_id: Mapped[str | None] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"), index=True)

@@ -62,6 +62,8 @@ class MessageReview(Timestamped, db.Model):
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), index=True)
     status: Mapped[str] = mapped_column(String(20), default="held")  # held, approved, changes_requested, rejected
+    # The exact words the supervisor is asked to sign off (the contact's text may change later).
+    message_text: Mapped[str | None] = mapped_column(Text)
     findings: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     highest_severity: Mapped[str | None] = mapped_column(String(20))
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,253 @@
+"""Load on the main pages with wrk, against gunicorn on PostgreSQL, beside a bare-Flask ceiling.
+
+For each data-set size: make a PostgreSQL database, migrate, fill it with the scale
+generator, start gunicorn (gunicorn.conf.py, benchmarks/bench_wsgi.py), sign in as an
+officer (and a researcher for the charts), then run wrk for a fixed time on each page,
+always on 127.0.0.1. Prints requests/s and p50/p95/p99 per page and writes JSON.
+
+    .venv/bin/python benchmarks/web_load.py --sizes 1000,100000 --duration 10
+
+Pages that do not exist yet in this version of the portal are reported as missing.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+import httpx
+import psycopg
+
+ROOT = Path(__file__).resolve().parents[1]
+PY = sys.executable
+BIN = Path(PY).parent
+LUA = ROOT / "benchmarks" / "wrk" / "session.lua"
+UA = "local-reach-bench"
+PASSWORD = "bench-password-not-secret-42"
+ADMIN_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def sh(args: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run(args, cwd=ROOT, env=env, check=True, capture_output=True, text=True, **kw)
+
+
+def prepare(size: int, reuse: bool) -> str:
+    """Create (or reuse) the database for one size; return its SQLAlchemy URL."""
+    name = f"lr_bench_{size}"
+    url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+        if exists and reuse:
+            print(f"[{size}] reusing database {name}")
+            return url
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
+    flask = [str(BIN / "flask"), "--app", "wsgi"]
+    sh([*flask, "init-db"], env)
+    started = time.perf_counter()
+    out = sh([*flask, "demo", "--scale", str(size)], env).stdout
+    print(f"[{size}] generated in {time.perf_counter() - started:.0f}s: "
+          + ", ".join(line.strip() for line in out.splitlines() if re.match(r"\s+\w+\s+[\d,]+$", line)))
+    for email, role, area in (("bench-officer@bench.example", "officer", "scale-01"),
+                              ("bench-researcher@bench.example", "researcher", None)):
+        sh([*flask, "users", "create", email, "--role", role, "--password-stdin",
+            *(["--area", area] if area else [])], env, input=PASSWORD + "\n")
+    return url
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def start_gunicorn(url: str, port: int, workers: int | None) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": "0",
+           "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESS_LOG": "", "LOG_LEVEL": "WARNING",
+           "LOGIN_RATE_LIMIT": "1000 per minute"}
+    if workers:
+        env["GUNICORN_WORKERS"] = str(workers)
+    proc = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "benchmarks.bench_wsgi:app"],
+                            cwd=ROOT, env=env)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise RuntimeError("gunicorn did not become healthy")
+
+
+def sign_in(base: str, email: str) -> tuple[httpx.Client, str]:
+    client = httpx.Client(base_url=base, headers={"User-Agent": UA}, timeout=30)
+    page = client.get("/login").text
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
+        r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    response = client.post("/login", data={"email": email, "password": PASSWORD,
+                                           "csrf_token": token.group(1) if token else ""})
+    if response.status_code not in (302, 303):
+        raise RuntimeError(f"sign-in as {email} failed: {response.status_code}")
+    home = client.get("/home").text
+    csrf = re.search(r'X-CSRFToken&#34;: &#34;([^&]+)&#34;|"X-CSRFToken": "([^"]+)"|csrf-token" content="([^"]+)"', home)
+    return client, next((g for g in (csrf.groups() if csrf else ()) if g), "")
+
+
+def cookie_header(client: httpx.Client) -> str:
+    return "; ".join(f"{name}={value}" for name, value in client.cookies.items())
+
+
+def wrk(base: str, paths: list[str], duration: int, connections: int, threads: int, cookie: str = "",
+        csrf: str = "", method: str = "GET", body: str | None = None) -> dict:
+    env = {**os.environ, "BENCH_PATHS": "|".join(paths), "BENCH_COOKIE": cookie, "BENCH_CSRF": csrf,
+           "BENCH_METHOD": method}
+    if body is not None:
+        env["BENCH_BODY"] = body
+    out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
+                          "-s", str(LUA), base], env=env, capture_output=True, text=True, check=True).stdout
+    figures = json.loads(out.strip().splitlines()[-1])
+    figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
+    return figures
+
+
+def routes(client: httpx.Client) -> set[str]:
+    """Which pages exist in this version (probe; 404 means not built yet)."""
+    found = set()
+    for path in ("/communities", "/contacts/new", "/research", "/research/funnel", "/follow-ups"):
+        if client.get(path).status_code != 404:
+            found.add(path)
+    return found
+
+
+def scenarios(officer: httpx.Client, researcher: httpx.Client, url: str) -> list[dict]:
+    """The pages to load, each checked once by hand before wrk hammers it."""
+    with psycopg.connect(url.replace("+psycopg", "")) as conn:
+        ids = [r[0] for r in conn.execute(
+            "SELECT c.id FROM communities c JOIN areas a ON a.id = c.area_id WHERE a.slug = 'scale-01' "
+            "AND c.status = 'active' ORDER BY c.id LIMIT 200")]
+    present = routes(officer) | routes(researcher)
+    listing = ["/communities?" + urlencode({"q": q, "stage": stage})
+               for q in ("Forum", "Club", "Residents", "Park") for stage in ("", "two_way", "approached")]
+    plan = [
+        {"name": "ceiling: bare Flask, 50-row template", "client": None, "paths": ["/_ceiling/"]},
+        {"name": "community list (search + filter)", "client": officer, "paths": listing,
+         "needs": "/communities"},
+        {"name": "community page", "client": officer, "paths": [f"/communities/{i}" for i in ids],
+         "needs": "/communities"},
+        {"name": "quick-log contact (POST)", "client": officer, "method": "POST", "paths": ["/contacts/new"],
+         "needs": "/contacts/new", "body": urlencode({
+             "community_id": ids[0] if ids else "", "channel": "group_post", "direction": "outbound",
+             "purpose": "inform", "outcome": "pending", "message_text": "Beat surgery on Saturday at 10."})},
+        {"name": "research chart (funnel)", "client": researcher, "paths": ["/research/funnel"],
+         "needs": "/research/funnel"},
+    ]
+    for item in plan:
+        item["missing"] = bool(item.get("needs")) and item["needs"] not in present
+    return plan
+
+
+def check(item: dict, base: str) -> str | None:
+    """One request by hand: the page must answer 2xx/3xx (not the sign-in page)."""
+    client = item["client"] or httpx.Client(base_url=base)
+    if item.get("method") == "POST":
+        response = client.post(item["paths"][0], content=item["body"],
+                               headers={"Content-Type": "application/x-www-form-urlencoded",
+                                        "X-CSRFToken": item.get("csrf", "")})
+    else:
+        response = client.get(item["paths"][0])
+    if response.status_code >= 400 or "/login" in str(response.url):
+        return f"HTTP {response.status_code} at {response.url}"
+    return None
+
+
+def run_size(size: int, args) -> list[dict]:
+    url = prepare(size, args.reuse)
+    port = free_port()
+    proc = start_gunicorn(url, port, args.workers)
+    base = f"http://127.0.0.1:{port}"
+    results = []
+    try:
+        officer, csrf = sign_in(base, "bench-officer@bench.example")
+        researcher, _ = sign_in(base, "bench-researcher@bench.example")
+        for item in scenarios(officer, researcher, url):
+            row = {"size": size, "page": item["name"]}
+            if item["missing"]:
+                row["missing"] = True
+                results.append(row)
+                print(f"[{size}] {item['name']:40} MISSING (no such page in this version)")
+                continue
+            item["csrf"] = csrf
+            problem = check(item, base)
+            if problem:
+                row["error"] = problem
+                results.append(row)
+                print(f"[{size}] {item['name']:40} ERROR {problem}")
+                continue
+            figures = wrk(base, item["paths"], args.duration, args.connections, args.threads,
+                          cookie=cookie_header(item["client"]) if item["client"] else "", csrf=csrf,
+                          method=item.get("method", "GET"), body=item.get("body"))
+            row.update(figures)
+            results.append(row)
+            print(f"[{size}] {item['name']:40} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms  "
+                  f"p95 {figures['p95_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms  "
+                  f"(bad status {figures['bad_status']}, socket errors {figures['socket_errors']})")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return results
+
+
+def summary(results: list[dict]) -> None:
+    print("\n| communities | page | req/s | % of ceiling | p50 ms | p95 ms | p99 ms |")
+    print("|---:|---|---:|---:|---:|---:|---:|")
+    ceilings = {r["size"]: r["rps"] for r in results if r["page"].startswith("ceiling") and "rps" in r}
+    for r in results:
+        if "rps" not in r:
+            print(f"| {r['size']:,} | {r['page']} | {'missing' if r.get('missing') else r.get('error')} | | | | |")
+            continue
+        share = 100 * r["rps"] / ceilings[r["size"]] if ceilings.get(r["size"]) else 0
+        print(f"| {r['size']:,} | {r['page']} | {r['rps']:.1f} | {share:.0f}% | {r['p50_ms']:.1f} | "
+              f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} |")
+    sizes = sorted(ceilings)
+    if len(sizes) >= 2:
+        small, large = sizes[0], sizes[-1]
+        print(f"\np95 at {large:,} / p95 at {small:,} (target ≤ 1.5):")
+        for r in results:
+            if r["size"] == large and "p95_ms" in r:
+                base = next((s for s in results if s["size"] == small and s["page"] == r["page"] and "p95_ms" in s),
+                            None)
+                if base:
+                    print(f"  {r['page']:40} {r['p95_ms'] / base['p95_ms']:.2f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="1000,100000", help="community counts, comma-separated")
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per page")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--reuse", action="store_true", help="reuse an existing lr_bench_<size> database")
+    parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    args = parser.parse_args()
+    print(f"machine: {os.cpu_count()} CPUs, load average before: {os.getloadavg()}")
+    results = []
+    for size in (int(s) for s in args.sizes.split(",")):
+        results += run_size(size, args)
+    print(f"load average after: {os.getloadavg()}")
+    summary(results)
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()

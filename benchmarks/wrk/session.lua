@@ -1,0 +1,35 @@
+-- wrk script for benchmarks/web_load.py: carries a signed-in session (cookie, CSRF token),
+-- cycles through BENCH_PATHS ("|"-separated), and prints the figures as one JSON line.
+local cookie = os.getenv("BENCH_COOKIE") or ""
+local csrf = os.getenv("BENCH_CSRF") or ""
+local method = os.getenv("BENCH_METHOD") or "GET"
+local body = os.getenv("BENCH_BODY")
+local paths = {}
+for p in string.gmatch(os.getenv("BENCH_PATHS") or "/", "[^|]+") do table.insert(paths, p) end
+local counter = 0
+
+function setup(thread)
+  thread:set("offset", #paths > 0 and math.random(#paths) or 0)
+end
+
+request = function()
+  counter = counter + 1
+  local path = paths[((counter + (offset or 0)) % #paths) + 1]
+  -- The same User-Agent as the sign-in: Flask-Login's strong session protection checks it.
+  local headers = { ["Cookie"] = cookie, ["User-Agent"] = "local-reach-bench" }
+  if method == "POST" then
+    headers["Content-Type"] = "application/x-www-form-urlencoded"
+    headers["X-CSRFToken"] = csrf
+  end
+  return wrk.format(method, path, headers, body)
+end
+
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    '{"requests": %d, "duration_us": %d, "socket_errors": %d, "bad_status": %d, ' ..
+    '"p50_ms": %.2f, "p95_ms": %.2f, "p99_ms": %.2f, "mean_ms": %.2f, "max_ms": %.2f}\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.timeout, e.status,
+    latency:percentile(50) / 1000, latency:percentile(95) / 1000, latency:percentile(99) / 1000,
+    latency.mean / 1000, latency.max / 1000))
+end

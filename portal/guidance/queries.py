@@ -1,0 +1,75 @@
+"""Queries for the supervisor's queue, the team view and an officer's own messages."""
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from portal.extensions import db
+from portal.guidance.support import flags_for
+from portal.models import (
+    OUTCOMES, STAGES, Area, Community, MessageReview, OutreachContact, StageChange, User, user_areas, utcnow,
+)
+
+
+def held_reviews(user: User) -> list[MessageReview]:
+    """Held messages in the user's areas, oldest first."""
+    query = (select(MessageReview).where(MessageReview.status == "held")
+             .options(joinedload(MessageReview.author), joinedload(MessageReview.contact)
+                      .joinedload(OutreachContact.community))
+             .order_by(MessageReview.created_at))
+    if user.role in {"officer", "supervisor"}:
+        query = query.where(MessageReview.area_id.in_(user.area_ids or {-1}))
+    return list(db.session.scalars(query).unique())
+
+
+def supervisor_queue(user: User) -> dict[str, Any]:
+    """Everything that needs this supervisor: support flags first, then held messages."""
+    return {"flags": list(db.session.scalars(flags_for(user)).unique()), "reviews": held_reviews(user)}
+
+
+def my_reviews(user: User, limit: int = 20) -> list[MessageReview]:
+    """The user's messages that went to a supervisor, newest first."""
+    return list(db.session.scalars(
+        select(MessageReview).where(MessageReview.author_id == user.id)
+        .options(joinedload(MessageReview.contact).joinedload(OutreachContact.community))
+        .order_by(MessageReview.id.desc()).limit(limit)
+    ).unique())
+
+
+def team_view(user: User, weeks: int = 8) -> dict[str, Any]:
+    """Contacts and outcomes per officer, stage moves and stages per area, over the last weeks."""
+    since = utcnow() - timedelta(weeks=weeks)
+    area_ids = user.area_ids if user.role == "supervisor" else set(db.session.scalars(select(Area.id)))
+    areas = list(db.session.scalars(select(Area).where(Area.id.in_(area_ids or {-1})).order_by(Area.name)))
+    officers = list(db.session.scalars(
+        select(User).join(user_areas).where(user_areas.c.area_id.in_(area_ids or {-1}),
+                                             User.role.in_(("officer", "supervisor")))
+        .order_by(User.display_name).distinct()))
+    in_areas = Community.area_id.in_(area_ids or {-1})
+    outcome_rows = db.session.execute(
+        select(OutreachContact.officer_id, OutreachContact.outcome, func.count())
+        .join(Community, Community.id == OutreachContact.community_id)
+        .where(in_areas, OutreachContact.occurred_at >= since)
+        .group_by(OutreachContact.officer_id, OutreachContact.outcome)).all()
+    outcomes: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
+    for officer_id, outcome, count in outcome_rows:
+        outcomes[officer_id][outcome] = count
+    moves = dict(db.session.execute(
+        select(StageChange.changed_by_id, func.count())
+        .join(Community, Community.id == StageChange.community_id)
+        .where(in_areas, StageChange.changed_at >= since, StageChange.from_stage.is_not(None))
+        .group_by(StageChange.changed_by_id)).all())
+    stage_rows = db.session.execute(
+        select(Community.area_id, Community.stage, func.count())
+        .where(in_areas, Community.status == "active").group_by(Community.area_id, Community.stage)).all()
+    stages: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(STAGES, 0))
+    for area_id, stage, count in stage_rows:
+        stages[area_id][stage] = count
+    rows = [{"officer": officer, "outcomes": outcomes[officer.id], "contacts": sum(outcomes[officer.id].values()),
+             "stage_moves": moves.get(officer.id, 0)} for officer in officers]
+    return {"weeks": weeks, "since": since, "officers": rows, "areas": [(a, stages[a.id]) for a in areas],
+            "held": held_reviews(user) if user.role == "supervisor" else []}

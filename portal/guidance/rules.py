@@ -1,0 +1,66 @@
+"""Guidance rules in the database: load them for the check, edit them with history, seed the defaults."""
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from portal import audit
+from portal.extensions import db
+from portal.guidance.check import Rule, compile_rule, default_rules
+from portal.models import GuidanceRule, GuidanceRuleRevision, User, utcnow
+
+EDITABLE_FIELDS = ("category", "severity", "kind", "pattern", "explanation", "enabled")
+
+
+def to_check_rule(rule: GuidanceRule) -> Rule:
+    return Rule(code=rule.code, category=rule.category, severity=rule.severity, kind=rule.kind,
+                pattern=rule.pattern, explanation=rule.explanation, enabled=bool(rule.enabled))
+
+
+def active_rules() -> list[Rule]:
+    """The rules the check uses: the database's, or the shipped defaults before any are seeded."""
+    stored = list(db.session.scalars(select(GuidanceRule).order_by(GuidanceRule.code)))
+    if not stored:
+        return default_rules()
+    return [to_check_rule(rule) for rule in stored if rule.enabled]
+
+
+def snapshot(rule: GuidanceRule) -> dict[str, Any]:
+    return {"code": rule.code, **{name: getattr(rule, name) for name in EDITABLE_FIELDS}}
+
+
+def save_rule(rule: GuidanceRule | None, data: dict[str, Any], user: User | None) -> GuidanceRule:
+    """Create or change a rule, keeping a revision per version; raise RuleError if it cannot work."""
+    candidate = Rule(code=data.get("code") or (rule.code if rule else ""),
+                     **{name: data.get(name, getattr(rule, name, None)) for name in EDITABLE_FIELDS})
+    compile_rule(candidate)
+    created = rule is None
+    if created:
+        rule = GuidanceRule(code=candidate.code, version=0)
+        db.session.add(rule)
+    elif snapshot(rule) == {"code": rule.code, **{n: getattr(candidate, n) for n in EDITABLE_FIELDS}}:
+        return rule  # nothing changed: no new version
+    for name in EDITABLE_FIELDS:
+        setattr(rule, name, getattr(candidate, name))
+    rule.version = (rule.version or 0) + 1
+    rule.updated_by_id = user.id if user else None
+    db.session.flush()
+    db.session.add(GuidanceRuleRevision(rule_id=rule.id, version=rule.version, snapshot=snapshot(rule),
+                                        changed_by_id=rule.updated_by_id, changed_at=utcnow()))
+    audit.record("create" if created else "change",
+                 f"{'Added' if created else 'Changed'} guidance rule {rule.code} (version {rule.version})",
+                 rule, details={"snapshot": snapshot(rule)})
+    return rule
+
+
+def seed_rules(user: User | None = None) -> int:
+    """Add any shipped default rule that is not in the database yet; return how many were added."""
+    existing = set(db.session.scalars(select(GuidanceRule.code)))
+    added = 0
+    for default in default_rules():
+        if default.code in existing:
+            continue
+        save_rule(None, {"code": default.code, **{n: getattr(default, n) for n in EDITABLE_FIELDS}}, user)
+        added += 1
+    return added

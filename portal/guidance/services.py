@@ -1,0 +1,168 @@
+"""Sign-off: hold risky messages for a supervisor, record decisions, guard 'sent'.
+
+The outreach save path calls ``review_on_save(contact)`` after filling in the
+contact (and before committing); ``mark_sent`` is the only way to mark a message sent.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from portal import audit
+from portal.extensions import db
+from portal.guidance.check import CheckContext, Finding, check_message, highest_severity
+from portal.guidance.rules import active_rules
+from portal.models import Community, MessageReview, OutreachContact, User, utcnow
+
+logger = logging.getLogger(__name__)
+
+DECISIONS = {"approve": "approved", "changes": "changes_requested", "reject": "rejected"}
+OPEN_STATUSES = ("held",)
+# A contact in one of these states has not been cleared to go out.
+NOT_CLEARED = frozenset({"held", "changes_requested", "rejected"})
+
+
+class MessageRefused(ValueError):
+    """The message must not be sent at all (a do-not-send finding)."""
+
+    def __init__(self, findings: list[Finding]):
+        self.findings = [f for f in findings if f.severity == "do_not_send"]
+        words = ", ".join(f"“{f.matched_text}”" for f in self.findings[:3])
+        super().__init__(
+            f"This message cannot be sent: {self.findings[0].explanation} Remove or reword {words}."
+        )
+
+
+class SignOffError(PermissionError):
+    """A decision that the rules of sign-off do not allow."""
+
+
+@dataclass(frozen=True)
+class SaveCheck:
+    findings: list[Finding]
+    severity: str | None
+
+
+def context_for(community: Community | None, channel: str | None = None) -> CheckContext:
+    """Describe where a message goes, for the reach-risk rules."""
+    if community is None:
+        return CheckContext(channel=channel)
+    return CheckContext(audience_size=community.audience_size, access=community.access,
+                        channel=channel, platform=community.platform)
+
+
+def check_text(text: str | None, community: Community | None = None, channel: str | None = None) -> list[Finding]:
+    """Check a message with the portal's current rules and the community's context."""
+    return check_message(text or "", active_rules(), context_for(community, channel))
+
+
+def review_on_save(contact: OutreachContact) -> MessageReview | None:
+    """Check a contact's message as it is saved; hold it for a supervisor when the findings say so.
+
+    Raises MessageRefused for a do-not-send finding (nothing is changed). Returns the
+    open review when the message is held, else None. Inbound contacts and contacts
+    without a message are not checked.
+    """
+    if not contact.message_text or contact.direction == "inbound":
+        return None
+    community = contact.community or db.session.get(Community, contact.community_id)
+    findings = check_text(contact.message_text, community, contact.channel)
+    severity = highest_severity(findings)
+    if severity == "do_not_send":
+        raise MessageRefused(findings)
+    current = latest_review(contact) if contact.id else None
+    if current is not None and current.status == "approved" and current.message_text == contact.message_text:
+        return None  # already signed off, unchanged
+    if severity != "needs_supervisor":
+        if contact.review_status in NOT_CLEARED and current is not None and current.status == "held":
+            current.status = "withdrawn"  # the officer reworded it; nothing left to sign off
+        if contact.review_status in NOT_CLEARED:
+            contact.review_status = "none"
+        return None
+    return _hold(contact, community, findings, severity, current)
+
+
+def _hold(contact, community, findings, severity, current) -> MessageReview:
+    if contact.id is None:
+        db.session.add(contact)
+        db.session.flush()
+    review = current if current is not None and current.status == "held" else MessageReview(
+        contact_id=contact.id, author_id=contact.officer_id, area_id=community.area_id)
+    review.message_text = contact.message_text
+    review.findings = [f.to_dict() for f in findings]
+    review.highest_severity = severity
+    review.status = "held"
+    db.session.add(review)
+    contact.review_status = "held"
+    db.session.flush()
+    audit.record("hold", f"Message on contact {contact.id} held for a supervisor", review,
+                 details={"contact_id": contact.id, "rules": sorted({f.rule_code for f in findings})})
+    return review
+
+
+def latest_review(contact: OutreachContact) -> MessageReview | None:
+    return db.session.scalar(select(MessageReview).where(MessageReview.contact_id == contact.id)
+                             .order_by(MessageReview.id.desc()).limit(1))
+
+
+def can_decide(review: MessageReview, user: User) -> str | None:
+    """Return why the user may not decide on this review, or None if they may."""
+    if user.role != "supervisor":
+        return "Only a supervisor can sign off a message."
+    if review.area_id not in user.area_ids:
+        return "Only a supervisor of this area can sign off this message."
+    if review.author_id == user.id:
+        return "You wrote this message: another supervisor must sign it off."
+    if review.status not in OPEN_STATUSES:
+        return "This message has already been decided."
+    return None
+
+
+def decide(review: MessageReview, user: User, decision: str, comment: str | None = None) -> MessageReview:
+    """Record a supervisor's decision on a held message, and audit it."""
+    status = DECISIONS.get(decision)
+    if status is None:
+        raise ValueError(f"unknown decision {decision!r}")
+    comment = (comment or "").strip() or None
+    if status in {"changes_requested", "rejected"} and not comment:
+        raise ValueError("Say what needs to change, so the officer can act on it.")
+    problem = can_decide(review, user)
+    if problem:
+        raise SignOffError(problem)
+    review.status, review.decided_by_id, review.decided_at = status, user.id, utcnow()
+    review.comment, review.author_notified_at = comment, None
+    review.contact.review_status = status
+    audit.record("signoff", f"{status.replace('_', ' ').capitalize()} message on contact {review.contact_id}",
+                 review, details={"decision": status, "contact_id": review.contact_id,
+                                  "author_id": review.author_id, "comment": comment})
+    return review
+
+
+def mark_sent(contact: OutreachContact, user: User) -> None:
+    """Mark a message as sent; refuse while it is held, needs changes or was rejected."""
+    if contact.review_status in NOT_CLEARED:
+        raise SignOffError({
+            "held": "This message is waiting for a supervisor's approval and cannot be marked sent yet.",
+            "changes_requested": "A supervisor asked for changes: edit the message before it can be sent.",
+            "rejected": "A supervisor rejected this message: it cannot be sent.",
+        }[contact.review_status])
+    contact.review_status = "sent"
+    audit.record("sent", f"Marked message on contact {contact.id} as sent", contact,
+                 details={"by": user.id})
+
+
+def notifications(user: User) -> list[MessageReview]:
+    """Decisions on the user's messages that they have not yet dismissed."""
+    return list(db.session.scalars(
+        select(MessageReview).where(MessageReview.author_id == user.id, MessageReview.decided_at.is_not(None),
+                                    MessageReview.author_notified_at.is_(None))
+        .order_by(MessageReview.decided_at.desc())
+    ))
+
+
+def dismiss_notification(review: MessageReview, user: User) -> None:
+    if review.author_id != user.id:
+        raise SignOffError("This is not your message.")
+    review.author_notified_at = utcnow()

@@ -1,0 +1,67 @@
+"""Sign-off: the supervisor's queue, a held message and its decision, and the team view."""
+from __future__ import annotations
+
+from flask import abort, flash, request, url_for
+from flask_login import current_user
+
+from portal import audit, htmx
+from portal.access import allow
+from portal.extensions import db
+from portal.guidance import bp, services
+from portal.guidance.forms import DecisionForm
+from portal.guidance.queries import supervisor_queue, team_view
+from portal.models import MessageReview
+
+
+@bp.get("/guidance/queue")
+@allow("supervisor")
+def queue():
+    return htmx.render("guidance/queue.html", block="queue_items", **supervisor_queue(current_user))
+
+
+def _review_or_404(review_id: int) -> MessageReview:
+    review = db.session.get(MessageReview, review_id) or abort(404)
+    is_author = review.author_id == current_user.id
+    if not is_author and not (current_user.role == "supervisor" and review.area_id in current_user.area_ids):
+        abort(403)
+    return review
+
+
+@bp.get("/guidance/reviews/<int:review_id>")
+@allow("officer", "supervisor")
+def review(review_id: int):
+    held = _review_or_404(review_id)
+    audit.record("view", f"Viewed message review {held.id}", held)
+    db.session.commit()
+    return _render_review(held, DecisionForm())
+
+
+def _render_review(held: MessageReview, form: DecisionForm, status: int = 200):
+    response = htmx.render("guidance/review.html", review=held, form=form,
+                           refusal=services.can_decide(held, current_user))
+    response.status_code = status
+    return response
+
+
+@bp.post("/guidance/reviews/<int:review_id>/decide")
+@allow("supervisor")
+def decide(review_id: int):
+    held = _review_or_404(review_id)
+    form = DecisionForm()
+    refusal = services.can_decide(held, current_user)
+    if refusal:
+        flash(refusal, "error")
+        return _render_review(held, form, status=403)
+    if not form.validate_on_submit():
+        return _render_review(held, form, status=422)
+    services.decide(held, current_user, form.decision.data, form.comment.data)
+    db.session.commit()
+    flash(f"Decision recorded: {held.status.replace('_', ' ')}.", "success")
+    return htmx.redirect(url_for("guidance.queue"))
+
+
+@bp.get("/guidance/team")
+@allow("supervisor", "admin")
+def team():
+    weeks = min(max(request.args.get("weeks", 8, type=int), 1), 52)
+    return htmx.render("guidance/team.html", block="team_tables", **team_view(current_user, weeks))

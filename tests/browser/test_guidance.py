@@ -1,0 +1,56 @@
+"""Live message check in a real browser: findings appear as the officer types (CSP-safe, no inline script)."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+def test_findings_appear_while_typing_a_risky_message(page):
+    sign_in(page, "officer@example.org")
+    page.goto("/guidance/check")
+    findings = page.locator("[data-testid=guidance-findings]")
+    assert "checked as you type" in findings.inner_text()
+    page.locator("#message_text").press_sequentially("Thanks all. John Smith was arrested for the burglary",
+                                                     delay=5)
+    page.wait_for_selector("[data-testid=guidance-findings] [data-rule='proceedings.named_person']")
+    assert findings.get_attribute("data-severity") == "do_not_send"
+    assert "cannot be sent" in findings.inner_text()
+    page.locator("#message_text").fill("Hello from your neighbourhood team.")
+    page.wait_for_selector("text=No problems found")
+    assert page.js_errors == []
+
+
+def test_choosing_a_large_community_raises_the_review(page):
+    sign_in(page, "officer@example.org")
+    page.goto("/guidance/check")
+    page.locator("#message_text").fill("Please share: bike marking on Saturday.")
+    page.wait_for_selector("[data-testid=guidance-findings][data-severity=advice]")
+    page.select_option("#community_id", label="Newhaven Community Noticeboard (Facebook group)")
+    page.wait_for_selector("[data-testid=guidance-findings] [data-rule='reach.large_audience']")
+    assert page.js_errors == []
+
+
+def test_supervisor_sees_backup_requests_before_held_messages(page):
+    sign_in(page, "supervisor@example.org")
+    page.goto("/guidance/queue")
+    flags = page.locator("[data-testid=queue-flags]")
+    reviews = page.locator("[data-testid=queue-reviews]")
+    assert flags.is_visible() and reviews.is_visible()
+    assert flags.bounding_box()["y"] < reviews.bounding_box()["y"]
+    assert "Peacehaven" in flags.inner_text() and "waiting" in reviews.inner_text()
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
+    assert page.js_errors == []
+
+
+def test_guidance_pages_fit_a_phone(page, viewport):
+    sign_in(page, "supervisor@example.org")
+    for path in ("/guidance", "/guidance/check", "/guidance/team", "/guidance/rules", "/guidance/reviews/1",
+                 "/guidance/flags/1"):
+        page.goto(path)
+        overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+        assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {viewport['width']}px"
+    assert page.js_errors == []

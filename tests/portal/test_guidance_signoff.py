@@ -1,0 +1,227 @@
+"""Sign-off: held messages, decisions never by the author, 'sent' only after approval, audit."""
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from portal.guidance import services
+from portal.models import AuditEvent, Community, MessageReview, OutreachContact, User
+from tests.conftest import _password_hash
+
+RISKY = "A man has been arrested after the burglaries on the seafront."  # needs a supervisor
+REFUSED = "Gary Hollis was arrested for the burglary."  # do not send
+CLEAN = "Hello from your neighbourhood team, we'd love to hear what matters to you."
+
+
+@pytest.fixture
+def community(db_session, area):
+    community = Community(area_id=area.id, name="Test Town Forum", platform="forum", access="closed",
+                          audience_size=200)
+    db_session.add(community)
+    db_session.commit()
+    return community
+
+
+@pytest.fixture
+def second_supervisor(db_session, area, users):
+    user = User(email="sgt2@tests.example.org", display_name="Sgt Two", role="supervisor")
+    user.password_hash = _password_hash()
+    user.areas.append(area)
+    db_session.add(user)
+    db_session.commit()
+    return user
+
+
+def _contact(db_session, community, author, text=RISKY):
+    contact = OutreachContact(community_id=community.id, officer_id=author.id, channel="group_post",
+                              purpose="inform", message_text=text)
+    contact.community = community
+    db_session.add(contact)
+    db_session.flush()
+    return contact
+
+
+def _held(db_session, community, author, text=RISKY) -> MessageReview:
+    contact = _contact(db_session, community, author, text)
+    review = services.review_on_save(contact)
+    db_session.commit()
+    return review
+
+
+def test_risky_message_is_held_with_its_findings(db_session, users, community):
+    review = _held(db_session, community, users["officer"])
+    assert review is not None and review.status == "held"
+    assert review.contact.review_status == "held"
+    assert review.message_text == RISKY and review.highest_severity == "needs_supervisor"
+    assert {f["rule_code"] for f in review.findings} == {"proceedings.status"}
+    assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "hold")) is not None
+
+
+def test_clean_message_is_not_held(db_session, users, community):
+    contact = _contact(db_session, community, users["officer"], CLEAN)
+    assert services.review_on_save(contact) is None
+    assert contact.review_status == "none"
+
+
+def test_do_not_send_is_refused_with_a_clear_message(db_session, users, community):
+    contact = _contact(db_session, community, users["officer"], REFUSED)
+    with pytest.raises(services.MessageRefused, match="cannot be sent") as refused:
+        services.review_on_save(contact)
+    assert "Gary Hollis" in str(refused.value)
+    assert contact.review_status == "none"
+    assert db_session.scalar(select(MessageReview.id)) is None
+
+
+def test_large_community_raises_the_level_of_review(db_session, users, community):
+    community.audience_size = 5000
+    review = _held(db_session, community, users["officer"], "Items were found near BN7 2AB.")
+    assert review is not None
+    assert {f["category"] for f in review.findings} == {"personal_data", "reach_risk"}
+
+
+def test_officer_author_cannot_decide(client, auth, db_session, users, community):
+    review = _held(db_session, community, users["officer"])
+    auth.login("officer")
+    response = client.post(f"/guidance/reviews/{review.id}/decide", data={"decision": "approve"})
+    assert response.status_code == 403
+    db_session.refresh(review)
+    assert review.status == "held" and review.decided_by_id is None
+
+
+def test_supervisor_cannot_approve_their_own_message(client, auth, db_session, users, community):
+    review = _held(db_session, community, users["supervisor"])
+    auth.login("supervisor")
+    page = client.get(f"/guidance/reviews/{review.id}")
+    assert page.status_code == 200 and b"another supervisor must sign it off" in page.data
+    assert b'name="decision"' not in page.data
+    response = client.post(f"/guidance/reviews/{review.id}/decide", data={"decision": "approve"})
+    assert response.status_code == 403
+    db_session.refresh(review)
+    assert review.status == "held" and review.contact.review_status == "held"
+    with pytest.raises(services.SignOffError, match="You wrote this message"):
+        services.decide(review, users["supervisor"], "approve")
+
+
+def test_the_database_refuses_a_self_sign_off(db_session, users, community):
+    review = _held(db_session, community, users["supervisor"])
+    review.decided_by_id = review.author_id
+    with pytest.raises(IntegrityError):
+        db_session.commit()
+    db_session.rollback()
+
+
+def test_supervisor_of_another_area_cannot_decide(db_session, users, community):
+    from portal.areas import import_area
+
+    other_area, _ = import_area({"name": "Elsewhere", "places": ["Hove"]}, slug="elsewhere")
+    outsider = User(email="sgt3@tests.example.org", display_name="Sgt Elsewhere", role="supervisor")
+    outsider.areas.append(other_area)
+    db_session.add(outsider)
+    review = _held(db_session, community, users["officer"])
+    assert "of this area" in services.can_decide(review, outsider)
+
+
+def test_another_supervisor_approves_and_the_officer_is_told(client, auth, db_session, users, community):
+    review = _held(db_session, community, users["officer"])
+    auth.login("supervisor")
+    response = client.post(f"/guidance/reviews/{review.id}/decide",
+                           data={"decision": "approve", "comment": "Fine."})
+    assert response.status_code == 303
+    db_session.refresh(review)
+    assert review.status == "approved" and review.decided_by_id == users["supervisor"].id
+    assert review.contact.review_status == "approved"
+    event = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "signoff"))
+    assert event.object_id == str(review.id) and event.details["decision"] == "approved"
+    auth.logout()
+    auth.login("officer")
+    home = client.get("/home")
+    assert b"guidance-banner" in home.data
+    guidance = client.get("/guidance")
+    assert b"Decisions on your messages" in guidance.data and b"Approved" in guidance.data
+    client.post(f"/guidance/notifications/{review.id}/dismiss")
+    assert b"guidance-banner" not in client.get("/home").data
+
+
+@pytest.mark.parametrize(("decision", "status"), [("changes", "changes_requested"), ("reject", "rejected")])
+def test_changes_and_rejection_need_a_comment(client, auth, db_session, users, community, decision, status):
+    review = _held(db_session, community, users["officer"])
+    auth.login("supervisor")
+    response = client.post(f"/guidance/reviews/{review.id}/decide", data={"decision": decision})
+    assert response.status_code == 422 and b"Say what needs to change" in response.data
+    db_session.refresh(review)
+    assert review.status == "held"
+    client.post(f"/guidance/reviews/{review.id}/decide", data={"decision": decision, "comment": "Leave out the arrest."})
+    db_session.refresh(review)
+    assert review.status == status and review.comment == "Leave out the arrest."
+    assert review.contact.review_status == status
+
+
+def test_held_message_cannot_be_marked_sent_until_approved(client, auth, db_session, users, community,
+                                                         second_supervisor):
+    review = _held(db_session, community, users["officer"])
+    contact = review.contact
+    with pytest.raises(services.SignOffError, match="waiting for a supervisor"):
+        services.mark_sent(contact, users["officer"])
+    auth.login("officer")
+    response = client.post(f"/guidance/contacts/{contact.id}/sent")
+    assert response.status_code == 303
+    db_session.refresh(contact)
+    assert contact.review_status == "held"
+    services.decide(review, second_supervisor, "approve")
+    db_session.commit()
+    client.post(f"/guidance/contacts/{contact.id}/sent")
+    db_session.refresh(contact)
+    assert contact.review_status == "sent"
+    assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "sent")) is not None
+
+
+def test_rejected_message_cannot_be_marked_sent(db_session, users, community):
+    review = _held(db_session, community, users["officer"])
+    services.decide(review, users["supervisor"], "reject", "No.")
+    with pytest.raises(services.SignOffError, match="rejected"):
+        services.mark_sent(review.contact, users["officer"])
+
+
+def test_editing_an_approved_message_needs_a_new_sign_off(db_session, users, community):
+    review = _held(db_session, community, users["officer"])
+    services.decide(review, users["supervisor"], "approve")
+    contact = review.contact
+    assert services.review_on_save(contact) is None  # unchanged: still approved
+    contact.message_text = RISKY + " Two suspects."
+    again = services.review_on_save(contact)
+    assert again is not None and again.id != review.id and contact.review_status == "held"
+
+
+def test_rewording_a_held_message_clears_the_hold(db_session, users, community):
+    review = _held(db_session, community, users["officer"])
+    review.contact.message_text = CLEAN
+    assert services.review_on_save(review.contact) is None
+    assert review.contact.review_status == "none" and review.status == "withdrawn"
+
+
+def test_queue_shows_flags_first_then_held_messages_with_age(client, auth, db_session, users, community):
+    from portal.guidance.support import raise_flag
+
+    _held(db_session, community, users["officer"])
+    raise_flag(community, users["officer"], "media_interest", "A reporter called.")
+    db_session.commit()
+    auth.login("supervisor")
+    page = client.get("/guidance/queue")
+    assert page.status_code == 200
+    body = page.data.decode()
+    assert body.index("queue-flags") < body.index("queue-reviews")
+    assert "waiting" in body and "Test Town Forum" in body
+    fragment = client.get("/guidance/queue", headers={"HX-Request": "true"})
+    assert fragment.data.decode().lstrip().startswith('<div id="queue_items"')
+    auth.logout()
+    auth.login("officer")
+    assert client.get("/guidance/queue").status_code == 403
+
+
+def test_supervisor_dashboard_shows_what_waits(client, auth, db_session, users, community):
+    _held(db_session, community, users["officer"])
+    auth.login("supervisor")
+    assert b"guidance-queue-banner" in client.get("/home").data
+
+

@@ -1,0 +1,213 @@
+"""Guidance views: live check, library, rules admin with history, support flags, team view, CLI."""
+from __future__ import annotations
+
+import json
+
+import pytest
+from sqlalchemy import select
+
+from portal.guidance.library import seed_library
+from portal.guidance.rules import seed_rules
+from portal.models import AuditEvent, Community, GuidanceRule, GuidanceRuleRevision, SupportFlag
+
+
+@pytest.fixture
+def community(db_session, area):
+    community = Community(area_id=area.id, name="Big Town Group", platform="facebook_group", access="closed",
+                          audience_size=25000)
+    db_session.add(community)
+    db_session.commit()
+    return community
+
+
+def test_live_check_returns_findings_fragment(client, auth):
+    auth.login("officer")
+    response = client.post("/guidance/check", data={"message_text": "Call 07700 900123"},
+                           headers={"HX-Request": "true"})
+    body = response.data.decode()
+    assert response.status_code == 200
+    assert body.lstrip().startswith('<div id="guidance_findings"')
+    assert "07700 900123" in body and "Needs supervisor" in body and "<html" not in body
+
+
+def test_live_check_uses_the_community_context(client, auth, community):
+    auth.login("officer")
+    response = client.post("/guidance/check", headers={"HX-Request": "true"},
+                           data={"message_text": "Hello everyone", "community_id": community.id})
+    assert 'data-severity="needs_supervisor"' in response.data.decode()
+
+
+def test_check_page_full_and_prefilled_from_a_template(client, auth, db_session):
+    seed_library()
+    db_session.commit()
+    auth.login("officer")
+    page = client.get("/guidance/check?template=1")
+    assert page.status_code == 200 and b"<html" in page.data and b'hx-post="/guidance/check"' in page.data
+    assert b"input changed delay:400ms" in page.data
+    clean = client.post("/guidance/check", data={"message_text": "Hello from your team"})
+    assert b"No problems found" in clean.data and b"<html" in clean.data
+
+
+def test_hostile_text_is_escaped_in_findings(client, auth):
+    auth.login("officer")
+    response = client.post("/guidance/check", headers={"HX-Request": "true"},
+                           data={"message_text": "<script>x</script> scum 07700 900123"})
+    assert b"<script>x" not in response.data
+
+
+def test_library_lists_and_searches_pages_and_templates(client, auth, db_session):
+    seed_library()
+    db_session.commit()
+    auth.login("officer")
+    page = client.get("/guidance")
+    assert b"What you cannot say" in page.data and b"Appeal for information" in page.data
+    assert b"Start from this template" in page.data
+    fragment = client.get("/guidance?q=hostile", headers={"HX-Request": "true"}).data.decode()
+    assert fragment.lstrip().startswith('<div id="library"')
+    assert "When a thread turns hostile" in fragment and "Introducing yourself" not in fragment
+    assert client.get("/guidance/pages/hostile-threads").status_code == 200
+    assert client.get("/guidance/pages/nope").status_code == 404
+
+
+def _rule_form(**changes):
+    data = {"code": "custom.checkpoints", "category": "operational", "severity": "needs_supervisor",
+            "kind": "keywords", "pattern": "checkpoint*", "explanation": "Do not announce checkpoints.",
+            "enabled": "y"}
+    data.update(changes)
+    return {k: v for k, v in data.items() if v is not None}
+
+
+def test_rule_edits_keep_their_history(client, auth, db_session):
+    auth.login("supervisor")
+    response = client.post("/guidance/rules/new", data=_rule_form())
+    assert response.status_code == 303
+    rule = db_session.scalar(select(GuidanceRule).where(GuidanceRule.code == "custom.checkpoints"))
+    client.post(f"/guidance/rules/{rule.id}", data=_rule_form(severity="do_not_send", code="renamed"))
+    client.post(f"/guidance/rules/{rule.id}/toggle")
+    db_session.refresh(rule)
+    assert rule.version == 3 and rule.code == "custom.checkpoints" and rule.enabled is False
+    revisions = db_session.scalars(select(GuidanceRuleRevision).where(GuidanceRuleRevision.rule_id == rule.id)
+                                   .order_by(GuidanceRuleRevision.version)).all()
+    assert [(r.version, r.snapshot["severity"], r.snapshot["enabled"]) for r in revisions] == [
+        (1, "needs_supervisor", True), (2, "do_not_send", True), (3, "do_not_send", False)]
+    page = client.get(f"/guidance/rules/{rule.id}")
+    assert page.data.count(b"<strong>Version") == 3
+    assert len(db_session.scalars(select(AuditEvent).where(AuditEvent.object_type == "GuidanceRule")).all()) == 3
+
+
+def test_saving_an_unchanged_rule_adds_no_version(client, auth, db_session):
+    auth.login("admin")
+    client.post("/guidance/rules/new", data=_rule_form())
+    rule = db_session.scalar(select(GuidanceRule))
+    client.post(f"/guidance/rules/{rule.id}", data=_rule_form())
+    db_session.refresh(rule)
+    assert rule.version == 1
+
+
+def test_invalid_regex_gives_a_clear_error_and_saves_nothing(client, auth, db_session):
+    auth.login("admin")
+    response = client.post("/guidance/rules/new", data=_rule_form(kind="regex", pattern="(unclosed"))
+    assert response.status_code == 200
+    assert b"This rule cannot be used: the regular expression does not work" in response.data
+    assert b"(unclosed" in response.data  # what was typed is kept
+    assert db_session.scalar(select(GuidanceRule.id)) is None
+
+
+def test_enabled_rules_in_the_database_drive_the_check(client, auth, db_session):
+    seed_rules()
+    db_session.commit()
+    auth.login("supervisor")
+    client.post("/guidance/rules/new", data=_rule_form())
+    phone = db_session.scalar(select(GuidanceRule).where(GuidanceRule.code == "personal.phone"))
+    client.post(f"/guidance/rules/{phone.id}/toggle")
+    body = client.post("/guidance/check", data={"message_text": "Checkpoints tonight, call 07700 900123"},
+                       headers={"HX-Request": "true"}).data.decode()
+    assert 'data-rule="custom.checkpoints"' in body and 'data-rule="personal.phone"' not in body
+
+
+def test_officers_cannot_edit_rules(client, auth):
+    auth.login("officer")
+    assert client.get("/guidance/rules").status_code == 403
+    assert client.post("/guidance/rules/new", data=_rule_form()).status_code == 403
+
+
+def test_support_flag_note_takeover_and_debrief(client, auth, db_session, users, community):
+    community.owner_id = users["officer"].id
+    db_session.commit()
+    auth.login("officer")
+    response = client.post("/guidance/flags/new", data={
+        "community_id": community.id, "reason": "hostile_thread", "note": "Replies turning nasty",
+        "thread_link": "https://facebook.example/groups/x/posts/1"})
+    assert response.status_code == 303
+    flag = db_session.scalar(select(SupportFlag))
+    assert flag.raised_by_id == users["officer"].id and flag.status == "open"
+    refused = client.post(f"/guidance/flags/{flag.id}/notes", data={"kind": "support", "body": "x"})
+    assert refused.status_code == 422
+    auth.logout()
+    auth.login("supervisor")
+    fragment = client.post(f"/guidance/flags/{flag.id}/notes", headers={"HX-Request": "true"},
+                           data={"kind": "support", "body": "I'll reply in the thread."}).data.decode()
+    assert fragment.lstrip().startswith('<div id="flag_notes"') and "reply in the thread" in fragment
+    client.post(f"/guidance/flags/{flag.id}/takeover")
+    client.post(f"/guidance/flags/{flag.id}/resolve")
+    db_session.refresh(community)
+    db_session.refresh(flag)
+    assert community.owner_id == users["supervisor"].id and flag.status == "resolved"
+    auth.logout()
+    auth.login("officer")
+    client.post(f"/guidance/flags/{flag.id}/notes", data={"kind": "debrief", "body": "Lesson: flag earlier."})
+    db_session.refresh(flag)
+    assert [n.kind for n in flag.notes] == ["support", "takeover", "debrief"]
+    actions = set(db_session.scalars(select(AuditEvent.action)))
+    assert {"flag", "support_note", "takeover", "resolve"} <= actions
+
+
+def test_flag_form_errors_are_shown(client, auth, community):
+    auth.login("officer")
+    response = client.post("/guidance/flags/new", data={"community_id": community.id, "thread_link": "nope"})
+    assert response.status_code == 200
+    assert b"Say what is happening" in response.data and b"Enter a web address" in response.data
+
+
+def test_team_view(client, auth, db_session, users, community):
+    from portal.models import OutreachContact
+
+    db_session.add(OutreachContact(community_id=community.id, officer_id=users["officer"].id,
+                                   channel="group_post", purpose="introduce", outcome="positive"))
+    db_session.commit()
+    auth.login("supervisor")
+    page = client.get("/guidance/team")
+    assert page.status_code == 200 and b"Test officer" in page.data
+    fragment = client.get("/guidance/team?weeks=4", headers={"HX-Request": "true"}).data.decode()
+    assert fragment.lstrip().startswith('<div id="team_tables"') and "last 4 weeks" in fragment
+    auth.logout()
+    auth.login("officer")
+    assert client.get("/guidance/team").status_code == 403
+
+
+def test_cli_check_json(runner):
+    result = runner.invoke(args=["guidance", "check", "--json", "Vote for the Green Party, call 07700 900123"])
+    assert result.exit_code == 0, result.output
+    findings = json.loads(result.output)
+    assert {f["rule_code"] for f in findings} >= {"political.party", "personal.phone"}
+    assert set(findings[0]) == {"category", "severity", "rule_code", "matched_text", "start", "end", "explanation"}
+    clean = runner.invoke(args=["guidance", "check", "--json", "Hello"])
+    assert clean.exit_code == 0 and json.loads(clean.output) == []
+
+
+def test_cli_seed_is_idempotent(runner, db_session):
+    first = runner.invoke(args=["guidance", "seed"])
+    assert first.exit_code == 0 and "Added 26 rules" in first.output
+    assert "Added 0 rules, 0 guidance pages and 0 message templates" in runner.invoke(args=["guidance", "seed"]).output
+    assert db_session.scalar(select(GuidanceRule).where(GuidanceRule.code == "personal.phone")).version == 1
+
+
+def test_demo_includes_guidance_records(runner, db_session):
+    from portal.models import MessageReview
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    statuses = sorted(db_session.scalars(select(MessageReview.status)))
+    assert statuses == ["approved", "held"]
+    assert db_session.scalar(select(SupportFlag.status)) == "open"
+    assert runner.invoke(args=["demo"]).exit_code == 0  # idempotent
+    assert len(db_session.scalars(select(MessageReview)).all()) == 2

