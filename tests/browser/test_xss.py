@@ -26,7 +26,10 @@ PAYLOADS = [json.loads(line)["payload"] for line in
             (Path(__file__).resolve().parents[1] / "fixtures" / "xss" / "payloads.jsonl").read_text().splitlines()]
 ROLES = ("officer@example.org", "supervisor@example.org", "admin@example.org", "auditor@example.org",
          "researcher@example.org")
-MAX_PER_KIND = 60  # records of one kind visited per id route
+# Records of one kind visited per id route: every one for the officer (whose pages show them
+# all), a sample for the other roles to keep the run bounded.
+MAX_PER_KIND = {"officer@example.org": 60}
+SAMPLE_PER_KIND = 8
 MAX_FOLLOW = 6     # "next page" links followed per list
 
 # Installed before any page script: records calls instead of showing dialogs.
@@ -130,11 +133,37 @@ def _seed(app) -> dict[str, list[int]]:
             db.session.add(AuditEvent(actor_id=officer.id if j % 2 else ids["user_id"][j % 12], action="view",
                                       object_type="Community", object_id=str(ids["community_id"][0]),
                                       summary=payload[:500], details={"field": payload}, justification=p[-j - 1]))
+        _seed_guidance(db.session, p, ids, officer, supervisor, area)
         db.session.add(RetentionDecision(object_type="Community", object_id=str(ids["community_id"][0]),
                                          reason=p[0], keep_until=now + timedelta(days=90), decided_by_id=officer.id))
         db.session.commit()
         db.session.remove()
     return ids
+
+
+def _seed_guidance(session, p, ids, officer, supervisor, area) -> None:
+    """Message reviews (text, findings, comments), rules, library pages and templates."""
+    from portal.models import GuidancePage, GuidanceRule, MessageReview, MessageTemplate
+
+    for j, contact_id in enumerate(ids["contact_id"]):
+        review = MessageReview(contact_id=contact_id, author_id=officer.id, area_id=area.id, status="held",
+                               message_text=p[j], comment=p[-j - 1], highest_severity="needs_supervisor",
+                               findings=[{"category": "personal_data", "severity": "needs_supervisor",
+                                          "rule_code": p[j + 1][:80], "matched_text": p[j + 2], "start": 0,
+                                          "end": 5, "explanation": p[j + 3]}])
+        session.add(review)
+        session.flush()
+        ids.setdefault("review_id", []).append(review.id)
+    for j in range(20):
+        rule = GuidanceRule(code=f"xss-rule-{j}", category="personal_data", severity="advice", kind="keywords",
+                            pattern=p[j + 40], explanation=p[j + 60], updated_by_id=supervisor.id)
+        session.add(rule)
+        session.add(GuidancePage(slug=f"xss-page-{j}", title=p[j + 80][:200], summary=p[j + 100][:500],
+                                 body=p[j + 120]))
+        session.add(MessageTemplate(purpose="introduce", title=p[j + 140][:200], body=p[j + 160]))
+        session.flush()
+        ids.setdefault("rule_id", []).append(rule.id)
+        ids.setdefault("slug", []).append(f"xss-page-{j}")
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +206,7 @@ def _urls_for(app, email, ids) -> list[str]:
         elif rule.endpoint == "audit.record_history":
             urls.append(f"/audit/Community/{ids['community_id'][0]}")
         elif len(params) == 1 and params[0] in ids:
-            urls += [re.sub(r"<[^>]+>", str(i), rule.rule) for i in ids[params[0]][:MAX_PER_KIND]]
+            urls += [re.sub(r"<[^>]+>", str(i), rule.rule) for i in ids[params[0]][:MAX_PER_KIND.get(email, SAMPLE_PER_KIND)]]
     # Reflected input: search boxes echo what was typed.
     urls += [f"/communities?q={quote(p)}" for p in PAYLOADS[:10]]
     urls += [f"/audit?actor={quote(p)}" for p in PAYLOADS[:5]]
