@@ -47,3 +47,18 @@ def test_security_headers_on_pages(client, auth, url):
     assert response.headers["X-Frame-Options"] == "DENY"
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response.headers.get("Cache-Control", "")
+
+
+def test_oversized_ids_in_urls_are_not_found_not_a_crash(app, client, auth):
+    import re
+
+    auth.login("admin")
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if "<int:" not in rule.rule or "GET" not in rule.methods:
+            continue
+        url = re.sub(r"<int:[^>]+>", "9" * 25, rule.rule)
+        url = re.sub(r"<[^>]+>", "x", url)
+        assert client.get(url).status_code == 404, url
+        checked += 1
+    assert checked >= 3
