@@ -68,7 +68,7 @@ def _seed(app) -> dict[str, list[int]]:
     """Put every payload into the database; return the ids of seeded records by URL parameter name."""
     from portal.extensions import db
     from portal.models import (
-        Area, Assessment, AuditEvent, Candidate, Community, CommunityTag, Feed, Meeting, OutreachContact,
+        Area, Assessment, AuditEvent, Candidate, Community, CommunityTag, CrawlRun, Feed, Meeting, OutreachContact,
         RetentionDecision, StageChange, SupportFlag, SupportNote, Task, User, utcnow,
     )
 
@@ -134,6 +134,13 @@ def _seed(app) -> dict[str, list[int]]:
                                       object_type="Community", object_id=str(ids["community_id"][0]),
                                       summary=payload[:500], details={"field": payload}, justification=p[-j - 1]))
         _seed_guidance(db.session, p, ids, officer, supervisor, area)
+        run = CrawlRun(area_id=area.id, created_by_id=officer.id, seeds=p[:5], status="done", errors=p[5:25],
+                       errors_count=20, settings={"note": p[25]})
+        db.session.add(run)
+        db.session.flush()
+        ids["run_id"] = [run.id]
+        for candidate_id in ids["candidate_id"]:
+            db.session.get(Candidate, candidate_id).crawl_run_id = run.id
         db.session.add(RetentionDecision(object_type="Community", object_id=str(ids["community_id"][0]),
                                          reason=p[0], keep_until=now + timedelta(days=90), decided_by_id=officer.id))
         db.session.commit()
