@@ -72,6 +72,7 @@ def load_demo(reset: bool = False, passwords: dict[str, str] | None = None) -> D
     if db.session.scalar(select(Community.id).where(Community.area_id == area.id).limit(1)) is None:
         _communities(area, created)
         _outreach_extras(area, created)
+        _audit_trail(area, created)
     _guidance(area)
     db.session.commit()
     return DemoResult(area=area, passwords={email: pw for email, (_, pw) in created.items()})
@@ -180,6 +181,25 @@ def _outreach_extras(area: Area, users: dict[str, tuple[User, str]]) -> None:
     db.session.add(Task(community_id=forum.id, assignee_id=officer.id, kind="follow_up", created_by_id=officer.id,
                         title="Ask the forum admin about pinning the neighbourhood panel notice",
                         due_on=now.date()))
+
+
+def _audit_trail(area: Area, users: dict[str, tuple[User, str]]) -> None:
+    """Give the auditor's pages something to show: who created and viewed the demo records,
+    and an old meeting whose notes are due for retention review."""
+    from portal.models import AuditEvent
+
+    officer = users["officer@example.org"][0]
+    supervisor = users["supervisor@example.org"][0]
+    for community in db.session.scalars(select(Community).where(Community.area_id == area.id)):
+        db.session.add(AuditEvent(at=community.created_at, actor_id=officer.id, action="create",
+                                  object_type="Community", object_id=str(community.id),
+                                  summary=f"Created community {community.id}", details={}))
+        db.session.add(AuditEvent(at=community.created_at + timedelta(days=2), actor_id=supervisor.id,
+                                  action="view", object_type="Community", object_id=str(community.id),
+                                  summary=f"Viewed community {community.id}", details={}))
+    db.session.add(Meeting(area=area, title="Lewes panel (two years ago)", held_at=utcnow() - timedelta(days=715),
+                           place="Lewes Town Hall", attendance=9, created_by_id=officer.id,
+                           notes="Demo notes: residents raised parking near the station."))
 
 
 def _guidance(area: Area) -> None:
