@@ -8,6 +8,7 @@ from portal import htmx
 from portal.access import allow, require_area
 from portal.communities import bp, services
 from portal.communities.forms import ArchiveForm, CommunityForm, MergeForm
+from portal.communities.queries import arg_int
 from portal.communities.views import visible_community
 from portal.extensions import db
 from portal.models import Area
@@ -85,8 +86,8 @@ def archive_community(community_id: int):
 def merge_community(community_id: int):
     community = visible_community(community_id)
     form = MergeForm()
-    if request.method == "GET" and request.args.get("other", type=int):
-        form.other_id.data = request.args.get("other", type=int)
+    if request.method == "GET" and arg_int(request.args, "other"):
+        form.other_id.data = arg_int(request.args, "other")
     duplicates = services.find_duplicates(community.url, exclude_id=community.id)
     if form.validate_on_submit():
         other = db.session.get(services.Community, form.other_id.data)

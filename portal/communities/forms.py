@@ -56,7 +56,8 @@ class CommunityForm(FlaskForm):
 
 class MergeForm(FlaskForm):
     other_id = IntegerField("Record number of the duplicate to fold into this one", widget=GovTextInput(),
-                            validators=[DataRequired("Enter the duplicate's record number")])
+                            validators=[DataRequired("Enter the duplicate's record number"),
+                                        NumberRange(min=1, max=2**31 - 1, message="Enter a record number")])
     reason = TextAreaField("Why are these the same community?", widget=GovTextArea(),
                            validators=[DataRequired("Say why these records are the same community"),
                                        Length(max=2000)])

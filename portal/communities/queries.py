@@ -23,6 +23,13 @@ SORT_LABELS = {"name": "Name", "last_contact": "Most recent contact", "oldest_co
                "stage": "Latest stage change", "activity": "Most active", "newest": "Newest catalogued"}
 ACTIVITY = {"active": "Posts weekly or more", "quiet": "Less than weekly", "unknown": "No feed"}
 STATUSES = ("active", "archived")
+MAX_ID = 2**31 - 1  # ids and counts beyond a 32-bit integer are never real (and overflow SQLite)
+
+
+def arg_int(args: Any, name: str, default: int | None = None) -> int | None:
+    """Read a positive integer URL argument, ignoring nonsense and absurdly large values."""
+    value = args.get(name, type=int)
+    return value if value is not None and 0 < value <= MAX_ID else default
 
 
 def visible_to(user: User) -> Select:
@@ -59,9 +66,9 @@ class CatalogueFilter:
             value = args.get(name, default)
             return value if value in allowed else default
 
-        quiet = args.get("quiet_days", type=int)
+        quiet = arg_int(args, "quiet_days")
         return cls(
-            q=(args.get("q") or "").strip()[:200], area=args.get("area", type=int),
+            q=(args.get("q") or "").strip()[:200], area=arg_int(args, "area"),
             platform=choice("platform", PLATFORMS), stage=choice("stage", STAGES),
             access=choice("access", ACCESS_ROUTES), tag=(args.get("tag") or "").strip().lower()[:60],
             activity=choice("activity", ACTIVITY), quiet_days=quiet if quiet and 0 < quiet < 10000 else None,

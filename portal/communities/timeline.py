@@ -48,7 +48,7 @@ class Cursor:
     def decode(cls, text: str | None) -> Cursor | None:
         try:
             at, kind, ident = (text or "").split("~")
-            if kind not in KINDS:
+            if kind not in KINDS or not 0 < int(ident) < 2**31:
                 return None
             return cls(datetime.fromisoformat(at), kind, int(ident))
         except ValueError:

@@ -9,7 +9,7 @@ from portal import audit, htmx
 from portal.access import allow, require_area
 from portal.communities import bp, charts
 from portal.communities.queries import (
-    ACTIVITY, SORT_LABELS, CatalogueFilter, catalogue, stage_counts, tags_in_use,
+    ACTIVITY, SORT_LABELS, CatalogueFilter, arg_int, catalogue, stage_counts, tags_in_use,
 )
 from portal.communities.timeline import Cursor, timeline_page
 from portal.extensions import db
@@ -21,7 +21,7 @@ from portal.outreach.services import suggestion_for
 @allow("officer", "supervisor", "admin")
 def list_communities():
     f = CatalogueFilter.from_args(request.args)
-    page = max(1, request.args.get("page", 1, type=int))
+    page = min(arg_int(request.args, "page", 1), 100_000)
     listing = db.paginate(catalogue(current_user, f), page=page, per_page=25, error_out=False)
     areas = current_user.areas if current_user.role in {"officer", "supervisor"} else Area.ordered()
     return htmx.render("communities/list.html", block="results", listing=listing, f=f, q=f.q,
@@ -57,4 +57,4 @@ def community_detail(community_id: int):
         "communities/detail.html", community=community, timeline=timeline, feeds=feeds,
         sparkline=charts.activity_sparkline(community.id), trend=charts.assessment_trend(community.id),
         suggestion=suggestion_for(community) if community.status == "active" else None,
-        logged=request.args.get("logged", type=int))
+        logged=arg_int(request.args, "logged"))

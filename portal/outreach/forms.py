@@ -14,6 +14,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.models import CHANNELS, OUTCOMES, PURPOSES, STAGES, label
 from portal.templating import safe_url
 
+MAX_ID = 2**31 - 1
+
 OUTCOME_BUTTONS = {
     "pending": "Sent, awaiting reply", "no_response": "No response", "acknowledged": "Acknowledged",
     "positive": "Positive", "negative": "Negative", "hostile": "Hostile",
@@ -40,9 +42,9 @@ class ContactDetailsMixin:
     message_text = TextAreaField("Message text", widget=GovTextArea(), validators=[Optional(), Length(max=10_000)])
     link = StringField("Link to the post or message", widget=GovTextInput(),
                        validators=[Optional(), Length(max=1000), _http_link])
-    reach_views = IntegerField("Views", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0)])
-    reach_replies = IntegerField("Replies", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0)])
-    reach_reactions = IntegerField("Reactions", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0)])
+    reach_views = IntegerField("Views", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
+    reach_replies = IntegerField("Replies", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
+    reach_reactions = IntegerField("Reactions", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
     follow_up_on = DateField("Follow up on", widget=GovTextInput(), validators=[Optional()],
                              format="%Y-%m-%d")
 
@@ -60,8 +62,9 @@ class ContactDetailsMixin:
 
 
 class QuickContactForm(ContactDetailsMixin, FlaskForm):
-    template_id = IntegerField("Message template", validators=[Optional()])
-    community_id = IntegerField("Community", validators=[InputRequired("Choose the community you contacted")])
+    template_id = IntegerField("Message template", validators=[Optional(), NumberRange(min=1, max=MAX_ID)])
+    community_id = IntegerField("Community", validators=[InputRequired("Choose the community you contacted"),
+                                                         NumberRange(min=1, max=MAX_ID, message="Choose a community")])
     channel = SelectField("Channel", choices=_choices(CHANNELS),
                           validators=[InputRequired("Choose how you made contact")])
     outcome = SelectField("Outcome", choices=list(OUTCOME_BUTTONS.items()),

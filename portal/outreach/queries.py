@@ -59,7 +59,7 @@ def community_for_link(user: User, link: str) -> Community | None:
 
 
 def community_by_id(user: User, community_id: int | None) -> Community | None:
-    if not community_id:
+    if not isinstance(community_id, int) or not 0 < community_id < 2**31:
         return None
     return db.session.scalar(visible_to(user).where(Community.id == community_id, Community.status == "active"))
 

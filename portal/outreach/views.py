@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from portal import htmx
 from portal.access import allow, require_area
+from portal.communities.queries import arg_int
 from portal.extensions import db
 from portal.guidance.services import MessageRefused
 from portal.models import MessageTemplate, OutreachContact, utcnow
@@ -15,7 +16,7 @@ from portal.templating import safe_url
 
 
 def _form_context(form: QuickContactForm, link: str = "") -> dict:
-    chosen = queries.community_by_id(current_user, form.community_id.data or request.args.get("community", type=int))
+    chosen = queries.community_by_id(current_user, form.community_id.data or arg_int(request.args, "community"))
     shared = queries.community_for_link(current_user, link) if link else None
     chosen = chosen or shared
     recent = queries.recent_communities(current_user)
@@ -29,7 +30,7 @@ def _prefill(form: QuickContactForm, link: str) -> None:
     """Pre-fill from a shared link (?link=) or a guidance message template (?template=)."""
     if link and safe_url(link) != "#":
         form.link.data = link
-    template = db.session.get(MessageTemplate, request.args.get("template", 0, type=int) or 0)
+    template = db.session.get(MessageTemplate, arg_int(request.args, "template", 0))
     if template is not None and template.active:
         form.message_text.data, form.purpose.data = template.body, template.purpose
         form.template_id.data = template.id
