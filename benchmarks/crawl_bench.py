@@ -6,6 +6,9 @@ The sample web runs in its own process (so its threads do not share our GIL) wit
 ``latency`` seconds added to every response. Each crawler runs in its own process, one
 after the other, with concurrency 16 and at most 2 connections per site; the bound is
 concurrency ÷ latency responses per second. Peak memory is each process's max RSS.
+CPU per response is the crawler process's CPU time over the crawl divided by its
+responses: unlike responses per second it hardly depends on how busy the machine is,
+so the load average is printed beside it.
 Feed recall/precision compare each site's main feed with the sample web's ground truth,
 for crawlers/ and, when installed, feedsearch-crawler.
 """
@@ -31,12 +34,14 @@ CONCURRENCY, PER_HOST = 16, 2
 
 
 async def _ours(seeds: list[str], allow: str) -> dict:
+    """Crawl with crawlers/; CPU time counts the crawl only (imports and profile loading excluded)."""
     from crawlers.engine import Engine
     from crawlers.fetch import Fetcher
     from crawlers.locality import load_area_profile
     from crawlers.settings import CrawlSettings
 
     settings = CrawlSettings(concurrency=CONCURRENCY, per_host=PER_HOST, allow_private=(allow,))
+    profile = load_area_profile(ROOT / "crawlers/areas/lewes.json")
     records = []
 
     async def emit(record):
@@ -44,7 +49,7 @@ async def _ours(seeds: list[str], allow: str) -> dict:
 
     started, cpu_started = time.monotonic(), time.process_time()
     async with Fetcher(settings) as fetcher:
-        engine = Engine(settings, fetcher, load_area_profile(ROOT / "crawlers/areas/lewes.json"), emit)
+        engine = Engine(settings, fetcher, profile, emit)
         await engine.run(seeds)
         requests = fetcher.requests
     seconds, cpu_seconds = time.monotonic() - started, time.process_time() - cpu_started
@@ -70,6 +75,10 @@ def _start_web(latency: float) -> tuple[subprocess.Popen, list[str], str]:
     return proc, seeds, allow
 
 
+def _load() -> str:
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def _run_json(cmd: list[str], timeout: float = 600) -> dict | None:
     try:
         out = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=timeout, check=True).stdout
@@ -83,6 +92,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--bench-python", default="/work/bench-venv/bin/python")
+    parser.add_argument("--no-feedsearch", action="store_true", help="skip the feedsearch-crawler recall run")
     parser.add_argument("--ours", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.ours:
@@ -98,18 +108,20 @@ def main() -> int:
         if have_bench:
             results["Scrapy"] = _run_json([args.bench_python, "benchmarks/crawl_scrapy_spider.py", *seeds])
         print(f"sample web: {len(truth)} sites, latency {args.latency * 1000:.0f} ms, concurrency {CONCURRENCY}, "
-              f"{PER_HOST} per site; bound {bound:.0f} responses/s")
+              f"{PER_HOST} per site; bound {bound:.0f} responses/s; load average {_load()} on {os.cpu_count()} CPUs")
         print(f"{'crawler':<12}{'requests':>9}{'pages':>7}{'seconds':>9}{'resp/s':>8}{'of bound':>10}"
-              f"{'peak RSS':>10}{'main-feed recall':>18}{'precision':>11}")
+              f"{'CPU ms/resp':>13}{'peak RSS':>10}{'main-feed recall':>18}{'precision':>11}")
         for name, r in results.items():
             if r is None:
                 print(f"{name:<12} failed")
                 continue
             rate = r["requests"] / r["seconds"]
             recall, precision = _score(r["main_feeds"], truth)
+            cpu = r.get("cpu_seconds", float("nan")) / max(r["requests"], 1) * 1000
             print(f"{name:<12}{r['requests']:>9}{r['pages']:>7}{r['seconds']:>9.2f}{rate:>8.1f}"
-                  f"{rate / bound:>10.1%}{r['rss_mb']:>8.0f}MB{recall:>18.3f}{precision:>11.3f}")
-        if have_bench:
+                  f"{rate / bound:>10.1%}{cpu:>13.2f}{r['rss_mb']:>8.0f}MB{recall:>18.3f}{precision:>11.3f}")
+        print(f"load average after the crawls: {_load()}")
+        if have_bench and not args.no_feedsearch:
             homes = [base + "/" for base in truth]
             found = _run_json([args.bench_python, "benchmarks/crawl_feedsearch.py", *homes], timeout=900)
             if found is not None:

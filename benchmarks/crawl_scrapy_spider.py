@@ -82,14 +82,14 @@ def main():
         "HTTPERROR_ALLOW_ALL": False, "REACTOR_THREADPOOL_MAXSIZE": 4,
     })
     crawler = process.create_crawler(DiscoverySpider)
-    started = time.monotonic()
+    started, cpu_started = time.monotonic(), time.process_time()
     process.crawl(crawler, seeds=seeds)
     process.start()
-    seconds = time.monotonic() - started
+    seconds, cpu_seconds = time.monotonic() - started, time.process_time() - cpu_started
     stats = crawler.stats.get_stats()
     spider = crawler.spider
     print(json.dumps({
-        "requests": stats.get("downloader/request_count", 0), "pages": spider.pages, "seconds": seconds,
+        "requests": stats.get("downloader/request_count", 0), "pages": spider.pages, "seconds": seconds, "cpu_seconds": cpu_seconds,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "main_feeds": spider.feeds,
     }))
 

@@ -1,6 +1,6 @@
 """Address guard policy: which hosts and IP addresses the crawler may contact.
 
-Pure functions, no I/O: ``fetch.py`` resolves names and calls :func:`vet_host` both
+Pure functions, no I/O (:func:`check_url` only parses): ``fetch.py`` resolves names and calls :func:`vet_host` both
 before a request and again inside the connection backend, so the address finally
 connected to is the one that was vetted (no second DNS lookup, no rebinding).
 """
@@ -9,16 +9,20 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import re
 import unicodedata
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote
+
+import httpx
 
 logger = logging.getLogger(__name__)
 
 __all__ = [
     "AddressRefused",
     "AllowRule",
+    "check_url",
     "IPAddress",
     "is_public_address",
     "normalise_host",
@@ -29,6 +33,8 @@ __all__ = [
 ]
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+#: Whitespace, control characters and backslashes: never part of a URL this crawler requests.
+ODD_URL_CHARS = re.compile(r"[\s\x00-\x1f\\]")
 Resolver = Callable[[str, int], Awaitable[list[str]]]
 
 #: Networks refused on top of what :mod:`ipaddress` flags (IANA special-purpose registries).
@@ -259,3 +265,31 @@ async def vet_host(host: str, port: int, rules: Iterable[AllowRule], resolve: Re
     except OSError as exc:
         raise AddressRefused(f"host {folded!r} does not resolve: {exc}") from None
     return vet_addresses(folded, port, addresses, rules)
+
+
+def check_url(url: str) -> httpx.URL:
+    """Parse a URL and refuse anything but a plain http(s) URL with a host.
+
+    Args:
+        url: the absolute URL text.
+
+    Returns:
+        The parsed URL.
+
+    Raises:
+        AddressRefused: for other schemes, credentials, whitespace or odd syntax.
+    """
+    if not url or ODD_URL_CHARS.search(url):
+        raise AddressRefused(f"URL {url[:80]!r} contains whitespace, controls or backslashes")
+    try:
+        parsed = httpx.URL(url)
+        port = parsed.port
+    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
+        raise AddressRefused(f"URL {url[:80]!r} cannot be parsed: {exc}") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host:
+        raise AddressRefused(f"URL {url[:80]!r} is not an http(s) URL with a host")
+    if parsed.userinfo:
+        raise AddressRefused(f"URL {url[:80]!r} carries credentials")
+    if port is not None and not 0 < port < 65536:
+        raise AddressRefused(f"URL {url[:80]!r} has a bad port")
+    return parsed

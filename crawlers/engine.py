@@ -31,6 +31,8 @@ __all__ = ["Engine"]
 #: Pages whose text feeds the locality score, and how much of each is kept meanwhile.
 MAX_TEXT_PAGES = 8
 MAX_TEXT_PER_PAGE = 20_000
+#: Pages per site whose platform is fingerprinted: a site's pages share one platform.
+FINGERPRINT_PAGES = 3
 #: Feed candidates validated per site (declared + linked; guesses are capped in settings).
 MAX_FEED_CANDIDATES = 12
 PROGRESS_EVERY = 0.5
@@ -85,6 +87,10 @@ class Engine:
             if self.frontier.add(seed, 0, None):
                 self._state(site_of(canonicalise(seed)), None)
         running: set[asyncio.Task] = set()
+        # A job that starts waiting out a Crawl-delay frees its global slot: wake up and fill it.
+        paced = asyncio.Event()
+        self.fetcher.on_pace = paced.set
+        waiter: asyncio.Task | None = None
         try:
             while True:
                 if self.should_cancel and self.should_cancel():
@@ -96,15 +102,19 @@ class Engine:
                     self._start_jobs(running)
                     if not running:
                         break
-                _done, running = await asyncio.wait(running, timeout=PROGRESS_EVERY,
+                if waiter is None or waiter.done():
+                    paced.clear()
+                    waiter = asyncio.create_task(paced.wait())
+                _done, pending = await asyncio.wait({*running, waiter}, timeout=PROGRESS_EVERY,
                                                     return_when=asyncio.FIRST_COMPLETED)
+                running = pending - {waiter}
                 await self._finish_idle_sites()
                 self._report()
         finally:
-            for task in running:
+            self.fetcher.on_pace = None
+            for task in [*running, *([waiter] if waiter else [])]:
                 task.cancel()
-            if running:
-                await asyncio.gather(*running, return_exceptions=True)
+            await asyncio.gather(*running, *([waiter] if waiter else []), return_exceptions=True)
         await self._finish_all()
         self._report(force=True)
 
@@ -162,7 +172,8 @@ class Engine:
         if any(word in result.content_type for word in FEED_CONTENT):
             self._add_feed_candidate(state, final, "link-alternate")
             return
-        facts = extract_page(result.body, final)
+        facts = extract_page(result.body, final, fingerprint=state.platforms.total() < FINGERPRINT_PAGES,
+                             keep_text=len(state.texts) < MAX_TEXT_PAGES)
         if not state.title or page.url == state.site + "/":
             state.title, state.description = facts.title or state.title, facts.description or state.description
         if facts.platform:
@@ -214,11 +225,10 @@ class Engine:
         self._guess_if_no_feed(state)
 
     def _guess_if_no_feed(self, state: _SiteState) -> None:
-        """Queue well-known feed paths once a site's known candidates all failed.
+        """Queue well-known feed paths once a page is read and every known candidate failed.
 
-        Done as soon as a page has been read and every candidate checked, not when the
-        site is finished, so the guesses overlap the rest of the crawl instead of forming
-        its tail. A feed declared or linked on a later page still outranks a guessed one.
+        Not left until the site is finished, so the guesses overlap the crawl instead of
+        forming its tail; a feed declared or linked on a later page still outranks them.
         """
         if (state.guessed or not state.pages_fetched or state.pending_feeds or state.checking
                 or not self.settings.max_guesses or choose_main_feed(state.feeds, state.how, state.site)):

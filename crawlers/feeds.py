@@ -1,7 +1,8 @@
 """Feed validation and activity: is this really a feed, how active is it, which is main.
 
 A candidate is a feed only if it parses as RSS, Atom, RDF or JSON Feed *and* has a
-feed title or at least one item. HTML pages, sitemaps, error pages and soft-404
+feed title or at least one item. Plain RSS 2.0 and Atom 1.0 are read with lxml
+(feedxml.py); anything else goes to feedparser. HTML pages, sitemaps, error pages and soft-404
 pages therefore never count, whatever their URL says. Entries are counted and
 dated; authors and other personal fields are never read.
 """
@@ -17,6 +18,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import feedparser
+
+from crawlers.feedxml import read_simple_feed
 
 logger = logging.getLogger(__name__)
 
@@ -107,6 +110,9 @@ def _entry_text_and_geo(entries) -> tuple[str, tuple[tuple[float, float], ...]]:
 def _parse_xml_feed(body: bytes) -> tuple[str, str, list[datetime], list[str], object] | None:
     if HTML_START.match(body[:2048]):
         return None
+    simple = read_simple_feed(body, MAX_ITEMS)
+    if simple is not None:
+        return simple if simple[1] or simple[4] else None
     parsed = feedparser.parse(body, sanitize_html=False, resolve_relative_uris=False)
     version = parsed.get("version") or ""
     title = str(parsed.feed.get("title") or "")[:300]

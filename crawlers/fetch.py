@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import httpx
 
-from crawlers.addresses import AddressRefused, parse_allow_list, vet_host
+from crawlers.addresses import AddressRefused, check_url, parse_allow_list, vet_host
 from crawlers.bodies import BodyTooLarge, DecodeError, decode_body
 from crawlers.connections import DEFAULT_PORTS, SiteClients, site_key, system_resolve
 from crawlers.robots import ROBOTS_MAX_BYTES, SitePolicy, robots_url
@@ -36,37 +36,7 @@ WANTED_TYPES = frozenset({
 })
 RETRY_STATUSES = frozenset({429, 503})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-#: Whitespace, control characters and backslashes: never part of a URL this crawler requests.
-ODD_URL_CHARS = re.compile(r"[\s\x00-\x1f\\]")
 ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.5"
-
-
-def check_url(url: str) -> httpx.URL:
-    """Parse a URL and refuse anything but a plain http(s) URL with a host.
-
-    Args:
-        url: the absolute URL text.
-
-    Returns:
-        The parsed URL.
-
-    Raises:
-        AddressRefused: for other schemes, credentials, whitespace or odd syntax.
-    """
-    if not url or ODD_URL_CHARS.search(url):
-        raise AddressRefused(f"URL {url[:80]!r} contains whitespace, controls or backslashes")
-    try:
-        parsed = httpx.URL(url)
-        port = parsed.port
-    except (httpx.InvalidURL, ValueError, UnicodeError) as exc:
-        raise AddressRefused(f"URL {url[:80]!r} cannot be parsed: {exc}") from None
-    if parsed.scheme not in ("http", "https") or not parsed.host:
-        raise AddressRefused(f"URL {url[:80]!r} is not an http(s) URL with a host")
-    if parsed.userinfo:
-        raise AddressRefused(f"URL {url[:80]!r} carries credentials")
-    if port is not None and not 0 < port < 65536:
-        raise AddressRefused(f"URL {url[:80]!r} has a bad port")
-    return parsed
 
 
 @dataclass
@@ -113,6 +83,8 @@ class Fetcher:
         self.requests = 0
         self.errors = 0
         self.pacing = 0
+        #: Called when a request starts waiting for its site's turn (the engine's wake-up).
+        self.on_pace: Callable[[], None] | None = None
 
     async def close_site(self, site: str) -> None:
         """Close the keep-alive connections of a finished site (``scheme://host[:port]``)."""
@@ -234,6 +206,8 @@ class Fetcher:
             # The Crawl-delay wait holds this site's slot only: other sites keep every global slot.
             if site.delay:
                 self.pacing += 1
+                if self.on_pace is not None:
+                    self.on_pace()
                 try:
                     await site.pace()
                 finally:
@@ -281,7 +255,7 @@ class Fetcher:
             if declared.isdigit() and int(declared) > limit:
                 raise BodyTooLarge(f"declared length {declared} exceeds {limit} bytes")
             chunks, total = [], 0
-            async for chunk in response.aiter_raw():
+            async for chunk in _raw_chunks(response):
                 total += len(chunk)
                 if total > limit:
                     raise BodyTooLarge(f"body exceeds {limit} bytes")
@@ -290,6 +264,15 @@ class Fetcher:
             await response.aclose()
         result.body = decode_body(b"".join(chunks), response.headers.get("content-encoding", ""), limit)
         return None
+
+
+async def _raw_chunks(response: httpx.Response):
+    """Yield the body as received; a test transport may hand over a body already in memory."""
+    if response.is_stream_consumed:
+        yield response.content
+        return
+    async for chunk in response.aiter_raw():
+        yield chunk
 
 
 def _retry_after(value: str | None, max_wait: float) -> float:

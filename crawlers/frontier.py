@@ -12,6 +12,7 @@ import posixpath
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 logger = logging.getLogger(__name__)
@@ -62,6 +63,15 @@ def canonicalise(url: str, base: str | None = None) -> str | None:
     try:
         url = url.strip()
         absolute = urljoin(base, url) if base else url
+    except ValueError:
+        return None
+    return _canonical(absolute)
+
+
+@lru_cache(maxsize=65536)
+def _canonical(absolute: str) -> str | None:
+    """Canonicalise an absolute URL (cached: menus repeat links and the frontier re-checks them)."""
+    try:
         parts = urlsplit(absolute)
         scheme = parts.scheme.lower()
         host = (parts.hostname or "").rstrip(".")

@@ -87,6 +87,10 @@ def load(instance_path: Path) -> dict:
         "CRAWL_ALLOW_PRIVATE": [
             item for item in os.environ.get("CRAWL_ALLOW_PRIVATE", "").split(",") if item.strip()
         ],
+        # A running crawl whose heartbeat is older than this is marked interrupted.
+        "CRAWL_STALE_SECONDS": int(os.environ.get("CRAWL_STALE_SECONDS", 120)),
+        # Feeds of catalogued communities are re-polled no more often than this.
+        "CRAWL_MIN_REPOLL_SECONDS": int(os.environ.get("CRAWL_MIN_REPOLL_SECONDS", 3600)),
         "JOBS_INLINE": _bool("JOBS_INLINE", False),
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "local-reach"),
         "JOBS_MAX_ATTEMPTS": int(os.environ.get("JOBS_MAX_ATTEMPTS", 3)),

@@ -62,7 +62,12 @@ def _save(rule: GuidanceRule | None, form: RuleForm) -> GuidanceRule | None:
 @allow("supervisor", "admin")
 def toggle_rule(rule_id: int):
     rule = db.session.get(GuidanceRule, rule_id) or abort(404)
-    save_rule(rule, {"enabled": not rule.enabled}, current_user)
+    try:
+        save_rule(rule, {"enabled": not rule.enabled}, current_user)
+    except RuleError as exc:  # a stored rule that no longer compiles: edit it first
+        db.session.rollback()
+        flash(f"Rule {rule.code} cannot be switched on: {exc}. Edit it first.", "error")
+        return htmx.redirect(url_for("guidance.rules"))
     db.session.commit()
     flash(f"Rule {rule.code} switched {'on' if rule.enabled else 'off'}.", "success")
     return htmx.redirect(url_for("guidance.rules"))

@@ -83,3 +83,17 @@ def test_canonicalise_is_idempotent_and_total(url):
     once = canonicalise(url)
     if once is not None:
         assert canonicalise(once) == once
+
+
+def test_the_site_with_most_work_left_goes_first_after_home_pages():
+    """Each site is capped at per_host connections, so the biggest site must start early."""
+    frontier = Frontier(max_pages=50, max_depth=3, max_pages_per_site=20)
+    for n in range(2):
+        frontier.add(f"http://small.example/{n}", 2)
+    for n in range(5):
+        frontier.add(f"http://big.example/{n}", 2)
+    frontier.add("http://new.example/", 1)
+    order = [frontier.next_page(lambda site: False).url for _ in range(3)]
+    assert order == ["http://new.example/", "http://big.example/", "http://big.example/0"]
+    assert frontier.next_page(lambda site: False, more_work=lambda site: 10 * (site == "http://small.example")
+                              ).url.startswith("http://small.example/")

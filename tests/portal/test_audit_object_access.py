@@ -83,7 +83,9 @@ def _note(db, area, users):
 FACTORIES = {
     "community_id": _community,
     "contact_id": _contact,
-    "candidate_id": _add(Candidate, area_id=lambda d, a, u, c: a.id, site="https://x.example/", site_key="x.example"),
+    # One site per call: candidates are unique per (area, site_key) and several routes take a candidate_id.
+    "candidate_id": _add(Candidate, area_id=lambda d, a, u, c: a.id, site=lambda d, a, u, c: f"https://x{c.id}.example/",
+                         site_key=lambda d, a, u, c: f"x{c.id}.example"),
     "run_id": _run,
     "crawl_run_id": _run,
     "meeting_id": _add(Meeting, area_id=lambda d, a, u, c: a.id, title="PACT", held_at=utcnow() - timedelta(days=1)),

@@ -211,3 +211,15 @@ def test_demo_includes_guidance_records(runner, db_session):
     assert db_session.scalar(select(SupportFlag.status)) == "open"
     assert runner.invoke(args=["demo"]).exit_code == 0  # idempotent
     assert len(db_session.scalars(select(MessageReview)).all()) == 2
+
+
+def test_a_broken_stored_rule_cannot_be_switched_on(client, auth, db_session):
+    rule = GuidanceRule(code="old.broken", category="political", severity="advice", kind="regex",
+                        pattern="(", explanation="x", enabled=False, version=1)
+    db_session.add(rule)
+    db_session.commit()
+    auth.login("admin")
+    assert client.post(f"/guidance/rules/{rule.id}/toggle").status_code == 303
+    db_session.refresh(rule)
+    assert rule.enabled is False and rule.version == 1
+    assert b"cannot be switched on" in client.get("/guidance/rules").data

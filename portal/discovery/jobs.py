@@ -1,0 +1,108 @@
+"""The background job of a crawl run: idempotent, writes progress and a heartbeat often."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+
+from sqlalchemy import select, update
+
+from crawlers.pipeline import CrawlProgress, discover
+from portal.discovery.adapter import area_profile, crawl_settings
+from portal.discovery.candidates import upsert_candidate
+from portal.discovery.runs import FINISHED
+from portal.extensions import db
+from portal.models import CrawlRun, utcnow
+
+logger = logging.getLogger(__name__)
+
+#: Seconds between writes of the live counters (and between cancellation checks).
+WRITE_EVERY = 0.5
+MAX_ERRORS_KEPT = 50
+
+
+class RunTracker:
+    """Write a run's counters and heartbeat to its row, and read its cancel flag, at a steady pace."""
+
+    def __init__(self, run_id: int) -> None:
+        self.run_id = run_id
+        self.latest: CrawlProgress | None = None
+        self._written = 0.0
+        self._checked = 0.0
+        self.cancelled = False
+
+    def progress(self, progress: CrawlProgress) -> None:
+        self.latest = progress
+        if time.monotonic() - self._written >= WRITE_EVERY:
+            self.write()
+
+    def write(self) -> None:
+        values = {"heartbeat_at": utcnow()}
+        if self.latest is not None:
+            p = self.latest
+            values.update(pages_fetched=p.pages_fetched, pages_planned=p.pages_planned,
+                          sites_found=p.sites_found, feeds_found=p.feeds_found, errors_count=p.errors)
+        db.session.execute(update(CrawlRun).where(CrawlRun.id == self.run_id).values(**values))
+        db.session.commit()
+        self._written = time.monotonic()
+
+    def should_cancel(self) -> bool:
+        if self.cancelled:
+            return True
+        if time.monotonic() - self._checked >= WRITE_EVERY:
+            self._checked = time.monotonic()
+            flag = db.session.scalar(select(CrawlRun.cancel_requested).where(CrawlRun.id == self.run_id))
+            db.session.commit()  # end the read transaction so the next check sees new commits
+            self.cancelled = bool(flag)
+        return self.cancelled
+
+
+def _finish(run_id: int, status: str, error: str | None = None) -> None:
+    run = db.session.get(CrawlRun, run_id)
+    run.status = status
+    run.finished_at = utcnow()
+    run.heartbeat_at = utcnow()
+    if error:
+        run.errors = [*(run.errors or []), error][-MAX_ERRORS_KEPT:]
+    db.session.commit()
+
+
+def run_crawl(run_id: int) -> str:
+    """Run one crawl to the end and store its candidates; return the run's final status.
+
+    Safe to call twice (an RQ retry, a duplicate enqueue): a finished run is left as it
+    is, and candidates are upserted per area and site so nothing is duplicated.
+    """
+    run = db.session.get(CrawlRun, run_id)
+    if run is None:
+        logger.warning("crawl run %s no longer exists", run_id)
+        return "missing"
+    if run.status in FINISHED:
+        return run.status
+    if run.cancel_requested:
+        _finish(run_id, "cancelled")
+        return "cancelled"
+    run.status, run.heartbeat_at = "running", utcnow()
+    run.started_at = run.started_at or utcnow()
+    db.session.commit()
+    area_id, seeds = run.area_id, list(run.seeds)
+    settings, profile = crawl_settings(run.settings or {}), area_profile(run.area.profile)
+    tracker = RunTracker(run_id)
+    try:
+        asyncio.run(_crawl(run_id, area_id, seeds, settings, profile, tracker))
+    except Exception as exc:  # the run records the failure; the worker stays alive
+        logger.exception("crawl run %s failed", run_id)
+        db.session.rollback()
+        _finish(run_id, "failed", f"{exc.__class__.__name__}: {exc}"[:500])
+        return "failed"
+    tracker.write()
+    status = "cancelled" if tracker.cancelled else "done"
+    _finish(run_id, status)
+    return status
+
+
+async def _crawl(run_id, area_id, seeds, settings, profile, tracker: RunTracker) -> None:
+    async for record in discover(seeds, settings, profile, progress=tracker.progress,
+                                 should_cancel=tracker.should_cancel):
+        upsert_candidate(area_id, record, crawl_run_id=run_id)
+        db.session.commit()

@@ -1,0 +1,122 @@
+"""Review queue views (accept, dismiss, bulk) and inspecting one site."""
+from __future__ import annotations
+
+from flask import abort, flash, request, url_for
+from flask_login import current_user
+
+from portal import htmx
+from portal.access import allow, require_area
+from portal.discovery import bp
+from portal.discovery.candidates import QUEUE_STATUSES, review_queue, status_counts
+from portal.discovery.forms import InspectForm
+from portal.discovery.inspect import InspectError, inspect_url
+from portal.discovery.review import ReviewError, accept, bulk, dismiss, restore
+from portal.discovery.views import ROLES, areas_for
+from portal.extensions import db
+from portal.models import DISMISS_REASONS, Area, Candidate
+
+
+def get_candidate(candidate_id: int) -> Candidate:
+    candidate = db.session.get(Candidate, candidate_id)
+    if candidate is None:
+        abort(404)
+    require_area(candidate.area_id)
+    return candidate
+
+
+def queue_url(area_id: int | None = None, status: str = "new") -> str:
+    return url_for("discovery.review", area=area_id, status=status)
+
+
+@bp.get("/discovery/review")
+@allow(*ROLES)
+def review():
+    area_id = request.args.get("area", type=int)
+    if area_id is not None:
+        require_area(area_id)
+    status = request.args.get("status", "new")
+    status = status if status in QUEUE_STATUSES else "new"
+    page = max(1, request.args.get("page", 1, type=int))
+    listing = db.paginate(review_queue(current_user, area_id, status), page=page, per_page=25, error_out=False)
+    return htmx.render("discovery/review.html", block="queue", listing=listing, status=status, area_id=area_id,
+                       areas=areas_for(current_user), counts=status_counts(current_user, area_id),
+                       reasons=DISMISS_REASONS)
+
+
+@bp.post("/discovery/candidates/<int:candidate_id>/accept")
+@allow(*ROLES)
+def accept_candidate(candidate_id: int):
+    candidate = get_candidate(candidate_id)
+    try:
+        community, created = accept(candidate, current_user)
+    except ReviewError as exc:
+        flash(str(exc), "error")
+        return htmx.redirect(queue_url(candidate.area_id))
+    db.session.commit()
+    flash(f"{community.name} {'added to' if created else 'is already in'} the catalogue.", "success")
+    if request.form.get("then") == "community":
+        return htmx.redirect(url_for("communities.community_detail", community_id=community.id))
+    return htmx.redirect(queue_url(candidate.area_id))
+
+
+@bp.post("/discovery/candidates/<int:candidate_id>/dismiss")
+@allow(*ROLES)
+def dismiss_candidate(candidate_id: int):
+    candidate = get_candidate(candidate_id)
+    reason = request.form.get(f"reason-{candidate.id}") or request.form.get("reason")
+    try:
+        dismiss(candidate, reason, current_user)
+        db.session.commit()
+        flash(f"Dismissed {candidate.title or candidate.site}.", "success")
+    except ReviewError as exc:
+        flash(str(exc), "error")
+    return htmx.redirect(queue_url(candidate.area_id))
+
+
+@bp.post("/discovery/candidates/<int:candidate_id>/restore")
+@allow(*ROLES)
+def restore_candidate(candidate_id: int):
+    candidate = get_candidate(candidate_id)
+    try:
+        restore(candidate, current_user)
+        db.session.commit()
+        flash(f"{candidate.title or candidate.site} is back in the queue.", "success")
+    except ReviewError as exc:
+        flash(str(exc), "error")
+    return htmx.redirect(queue_url(candidate.area_id, "dismissed"))
+
+
+@bp.post("/discovery/review/bulk")
+@allow(*ROLES)
+def bulk_review():
+    ids = request.form.getlist("candidate", type=int)
+    area_id = request.form.get("area", type=int)
+    try:
+        result = bulk(current_user, ids, request.form.get("action", ""), request.form.get("reason"))
+        db.session.commit()
+        flash(f"Accepted {result.accepted}, dismissed {result.dismissed}."
+              + (f" Skipped {len(result.skipped)}: {'; '.join(result.skipped[:3])}" if result.skipped else ""),
+              "success")
+    except ReviewError as exc:
+        flash(str(exc), "error")
+    return htmx.redirect(queue_url(area_id))
+
+
+@bp.route("/discovery/inspect", methods=["GET", "POST"])
+@allow(*ROLES)
+def inspect():
+    form = InspectForm()
+    form.area.choices = [(a.id, a.name) for a in areas_for(current_user)]
+    candidate, status = None, 200
+    if form.validate_on_submit():
+        try:
+            candidate = inspect_url(db.session.get(Area, form.area.data), form.url.data)
+            db.session.commit()
+        except InspectError as exc:
+            form.url.errors.append(str(exc))
+            status = 422
+    elif form.is_submitted():
+        status = 422
+    response = htmx.render("discovery/inspect.html", block="inspection", form=form, candidate=candidate)
+    response.status_code = status
+    return response

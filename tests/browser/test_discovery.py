@@ -1,0 +1,53 @@
+"""Discovery in a real browser: start a crawl of the sample web, watch the bar fill, accept a site."""
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.conftest import sign_in
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture(scope="module")
+def demo_sample_web(live_app):
+    """Wire the offline sample web into the live portal, as LOCAL_REACH_SAMPLE_WEB=1 does for `make run`."""
+    from portal.discovery.sample_web import attach
+
+    return attach(live_app)
+
+
+def test_crawl_from_the_ui_then_accept_a_candidate(page, demo_sample_web):
+    sign_in(page, "officer@example.org")
+    page.goto("/discovery")
+    seeds = page.input_value("#seeds")
+    assert seeds.split() == demo_sample_web.seeds, "the demo pre-fills the sample web's seeds"
+    page.fill("#max_pages", "150")
+    page.click("[data-testid=crawl-form] [type=submit]")
+    page.wait_for_url("**/discovery/runs/*")
+    progress = page.locator("[data-testid=run-progress]")
+    values = []
+    for _ in range(120):  # the bar is refreshed by htmx polling; watch it for up to a minute
+        bar = page.locator("[data-testid=run-bar]")
+        values.append((int(bar.get_attribute("value")), int(bar.get_attribute("max"))))
+        if progress.get_attribute("data-status") in {"done", "failed", "cancelled", "interrupted"}:
+            break
+        page.wait_for_timeout(500)
+    assert progress.get_attribute("data-status") == "done", values
+    value, maximum = values[-1]
+    assert value == maximum > 0, values
+    assert page.locator("[data-testid=run-bar]").get_attribute("hx-trigger") is None
+    assert progress.get_attribute("hx-trigger") is None, "polling stops when the run is done"
+    sites = int(page.locator("[data-testid=sites-found]").inner_text())
+    assert sites > 5
+
+    page.click("[data-testid=review-link]")
+    page.wait_for_url("**/discovery/review*")
+    first = page.locator("[data-testid=candidate]").first
+    title = first.locator(".lr-candidate__title").inner_text().strip()
+    first.locator("[data-testid=accept]").click()
+    page.wait_for_url("**/discovery/review*")
+    assert page.locator(".lr-flash", has_text="added to the catalogue").is_visible()
+
+    page.goto("/communities?q=" + title[:20])
+    assert page.locator("#results", has_text=title).is_visible()
+    assert page.js_errors == []

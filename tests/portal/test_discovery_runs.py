@@ -1,0 +1,233 @@
+"""Crawl runs from the portal: start, progress, cancel, interrupted, re-run, the command line."""
+# ruff: noqa: F811  (fixtures imported from tests.discovery_support are parameters by name)
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.discovery import jobs as discovery_jobs
+from portal.models import AuditEvent, Candidate, CrawlRun, utcnow
+from tests.discovery_support import TEST_MAX_PAGES, crawl_config, lewes_area, sample_web  # noqa: F401
+
+pytestmark = pytest.mark.usefixtures("crawl_config")
+
+
+def _start(client, area, seeds, **extra):
+    data = {"area": area.id, "seeds": "\n".join(seeds), "max_pages": TEST_MAX_PAGES, "max_depth": 2, **extra}
+    return client.post("/discovery/runs", data=data)
+
+
+def _candidates(db_session, area_id):
+    return db_session.scalar(select(func.count(Candidate.id)).where(Candidate.area_id == area_id))
+
+
+def test_start_page_offers_the_form_with_configured_limits(client, auth):
+    auth.login("officer")
+    page = client.get("/discovery")
+    assert page.status_code == 200
+    assert b'name="seeds"' in page.data and f'value="{TEST_MAX_PAGES}"'.encode() in page.data
+
+
+def test_a_crawl_started_from_the_form_runs_and_stores_ranked_candidates(client, auth, lewes_area, sample_web,
+                                                                         db_session):
+    auth.login("officer")
+    response = _start(client, lewes_area, sample_web.seeds)
+    assert response.status_code == 303
+    run = db_session.scalars(select(CrawlRun)).one()
+    assert response.headers["Location"].endswith(f"/discovery/runs/{run.id}")
+    assert run.status == "done" and run.started_at and run.finished_at and run.heartbeat_at
+    assert 0 < run.pages_fetched <= TEST_MAX_PAGES
+    assert run.sites_found > 5 and run.feeds_found > 0
+    assert run.settings["allow_private"] == [sample_web.allow_private]
+    stored = db_session.scalars(select(Candidate).order_by(Candidate.locality_score.desc())).all()
+    assert len(stored) == run.sites_found
+    assert all(c.crawl_run_id == run.id and c.status == "new" for c in stored)
+    assert stored[0].locality_score >= 0.5 and stored[0].locality_evidence
+    assert {"Facebook", "Nextdoor"} & {c.platform for c in stored}, "closed-platform links are candidates"
+    assert db_session.scalar(select(AuditEvent).where(AuditEvent.object_type == "CrawlRun"))
+
+
+def test_run_goes_queued_then_running_then_done(client, auth, lewes_area, sample_web, db_session, monkeypatch):
+    queued = []
+    monkeypatch.setattr("portal.jobs.enqueue", lambda path, *args, **kw: queued.append((path, args)) or "job-1")
+    auth.login("officer")
+    _start(client, lewes_area, sample_web.seeds)
+    run = db_session.scalars(select(CrawlRun)).one()
+    assert run.status == "queued" and queued == [("portal.discovery.jobs.run_crawl", (run.id,))]
+    seen = []
+    real_progress = discovery_jobs.RunTracker.progress
+
+    def spy(tracker, progress):
+        real_progress(tracker, progress)
+        seen.append(db_session.scalar(select(CrawlRun.status).where(CrawlRun.id == run.id)))
+        db_session.commit()
+
+    monkeypatch.setattr(discovery_jobs.RunTracker, "progress", spy)
+    assert discovery_jobs.run_crawl(run.id) == "done"
+    assert seen and set(seen) == {"running"}
+    db_session.refresh(run)
+    assert run.status == "done"
+    # Running the job again (a retry, a duplicate enqueue) changes nothing.
+    count = _candidates(db_session, lewes_area.id)
+    assert discovery_jobs.run_crawl(run.id) == "done"
+    assert _candidates(db_session, lewes_area.id) == count
+
+
+def test_progress_fragment_polls_while_running_and_stops_with_286_when_done(client, auth, lewes_area, db_session):
+    run = CrawlRun(area_id=lewes_area.id, seeds=["http://x.example/"], settings={}, status="running",
+                   pages_fetched=40, pages_planned=160, heartbeat_at=utcnow())
+    db_session.add(run)
+    db_session.commit()
+    auth.login("officer")
+    fragment = client.get(f"/discovery/runs/{run.id}", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and b"<html" not in fragment.data
+    assert b'hx-trigger="every 1s"' in fragment.data and b'max="160" value="40"' in fragment.data
+    run.status, run.pages_fetched = "done", 150
+    db_session.commit()
+    finished = client.get(f"/discovery/runs/{run.id}", headers={"HX-Request": "true"})
+    assert finished.status_code == 286
+    assert b"hx-trigger" not in finished.data and b'max="160" value="160"' in finished.data
+    page = client.get(f"/discovery/runs/{run.id}")
+    assert page.status_code == 200 and b"<html" in page.data and b"Review 0 sites found" in page.data
+
+
+def test_cancel_a_queued_run_stops_it_before_it_starts(client, auth, lewes_area, sample_web, db_session,
+                                                       monkeypatch):
+    monkeypatch.setattr("portal.jobs.enqueue", lambda *a, **k: "job-1")
+    auth.login("officer")
+    _start(client, lewes_area, sample_web.seeds)
+    run = db_session.scalars(select(CrawlRun)).one()
+    assert client.post(f"/discovery/runs/{run.id}/cancel").status_code == 303
+    db_session.refresh(run)
+    assert run.status == "cancelled" and run.cancel_requested
+    assert discovery_jobs.run_crawl(run.id) == "cancelled"
+    assert _candidates(db_session, lewes_area.id) == 0
+
+
+def test_cancel_a_running_crawl_stops_it_early_and_keeps_what_it_found(client, auth, lewes_area, sample_web,
+                                                                       db_session, monkeypatch):
+    monkeypatch.setattr("portal.jobs.enqueue", lambda *a, **k: "job-1")
+    auth.login("officer")
+    _start(client, lewes_area, sample_web.seeds)
+    run = db_session.scalars(select(CrawlRun)).one()
+    real_progress = discovery_jobs.RunTracker.progress
+
+    def cancel_on_first_progress(tracker, progress):
+        real_progress(tracker, progress)
+        if progress.pages_fetched:  # the officer presses Stop while pages are coming in
+            response = client.post(f"/discovery/runs/{run.id}/cancel")
+            assert response.status_code == 303
+
+    monkeypatch.setattr(discovery_jobs.RunTracker, "progress", cancel_on_first_progress)
+    discovery_jobs.WRITE_EVERY, saved = 0.0, discovery_jobs.WRITE_EVERY
+    try:
+        assert discovery_jobs.run_crawl(run.id) == "cancelled"
+    finally:
+        discovery_jobs.WRITE_EVERY = saved
+    db_session.refresh(run)
+    assert run.status == "cancelled" and run.pages_fetched < TEST_MAX_PAGES
+
+
+def test_a_run_with_a_stale_heartbeat_is_marked_interrupted(client, auth, lewes_area, db_session):
+    stale = CrawlRun(area_id=lewes_area.id, seeds=["http://x.example/"], settings={}, status="running",
+                     heartbeat_at=utcnow() - timedelta(minutes=30))
+    alive = CrawlRun(area_id=lewes_area.id, seeds=["http://x.example/"], settings={}, status="running",
+                     heartbeat_at=utcnow())
+    db_session.add_all([stale, alive])
+    db_session.commit()
+    auth.login("officer")
+    response = client.get(f"/discovery/runs/{stale.id}", headers={"HX-Request": "true"})
+    assert response.status_code == 286 and b"Interrupted" in response.data
+    db_session.refresh(stale)
+    db_session.refresh(alive)
+    assert stale.status == "interrupted" and stale.finished_at and alive.status == "running"
+
+
+def test_crawl_recover_command_marks_stale_runs_and_all_with_the_flag(runner, lewes_area, db_session):
+    stale = CrawlRun(area_id=lewes_area.id, seeds=[], settings={}, status="running",
+                     heartbeat_at=utcnow() - timedelta(hours=1))
+    alive = CrawlRun(area_id=lewes_area.id, seeds=[], settings={}, status="running", heartbeat_at=utcnow())
+    db_session.add_all([stale, alive])
+    db_session.commit()
+    result = runner.invoke(args=["crawl", "recover"])
+    assert result.exit_code == 0 and "Marked 1 run(s) interrupted" in result.output
+    result = runner.invoke(args=["crawl", "recover", "--all"])
+    assert "Marked 1 run(s) interrupted" in result.output
+    db_session.expire_all()
+    assert {stale.status, alive.status} == {"interrupted"}
+
+
+def test_running_again_updates_candidates_without_duplicates(client, auth, lewes_area, sample_web, db_session):
+    auth.login("officer")
+    _start(client, lewes_area, sample_web.seeds)
+    first = db_session.scalars(select(CrawlRun)).one()
+    count = _candidates(db_session, lewes_area.id)
+    response = client.post(f"/discovery/runs/{first.id}/rerun")
+    assert response.status_code == 303
+    second = db_session.scalars(select(CrawlRun).where(CrawlRun.id != first.id)).one()
+    assert second.status == "done" and second.seeds == first.seeds
+    assert _candidates(db_session, lewes_area.id) == count
+    rows = db_session.scalars(select(Candidate)).all()
+    assert len({c.site_key for c in rows}) == len(rows)
+    assert {c.crawl_run_id for c in rows} == {second.id}
+
+
+def test_seeds_on_private_addresses_are_refused_unless_configured(client, auth, lewes_area, sample_web,
+                                                                  db_session, app):
+    app.config["CRAWL_ALLOW_PRIVATE"] = []
+    auth.login("officer")
+    served_before = len(sample_web.requests)
+    _start(client, lewes_area, sample_web.seeds)
+    run = db_session.scalars(select(CrawlRun)).one()
+    assert run.status == "done" and run.settings["allow_private"] == []
+    assert run.pages_fetched == 0 and _candidates(db_session, lewes_area.id) == 0
+    assert len(sample_web.requests) == served_before, "the loopback sample web was contacted"
+
+
+def test_bad_seeds_are_explained_and_nothing_is_started(client, auth, lewes_area, db_session):
+    auth.login("officer")
+    response = _start(client, lewes_area, ["javascript:alert(1)", "ftp://x.example/"])
+    assert response.status_code == 422
+    assert b"not web addresses" in response.data and b"ftp://x.example/" in response.data
+    assert db_session.scalar(select(func.count(CrawlRun.id))) == 0
+
+
+def test_limits_cannot_exceed_the_configuration(client, auth, lewes_area, db_session, monkeypatch):
+    monkeypatch.setattr("portal.jobs.enqueue", lambda *a, **k: "job-1")
+    auth.login("officer")
+    _start(client, lewes_area, ["https://council.example/"], max_pages=50_000)
+    assert db_session.scalars(select(CrawlRun)).one().settings["max_pages"] == TEST_MAX_PAGES
+
+
+def test_officers_cannot_see_or_start_runs_for_other_areas(client, auth, lewes_area, db_session):
+    from portal.areas import import_area
+
+    other, _ = import_area({"name": "Elsewhere", "places": ["Nowhere"]}, slug="elsewhere")
+    run = CrawlRun(area=other, seeds=[], settings={}, status="done")
+    db_session.add(run)
+    db_session.commit()
+    auth.login("officer")
+    assert client.get(f"/discovery/runs/{run.id}").status_code == 403
+    assert client.post(f"/discovery/runs/{run.id}/cancel").status_code == 403
+    assert client.post(f"/discovery/runs/{run.id}/rerun").status_code == 403
+    response = _start(client, other, ["https://x.example/"])
+    assert response.status_code == 422 and db_session.scalar(select(func.count(CrawlRun.id))) == 1
+    assert b"Elsewhere" not in client.get("/discovery").data
+    auth.logout()
+    auth.login("researcher")
+    assert client.get("/discovery").status_code == 403
+
+
+def test_crawl_run_command(runner, lewes_area, sample_web, db_session, app):
+    app.config["CRAWL_ALLOW_PRIVATE"] = []
+    result = runner.invoke(args=["crawl", "run", "--area", lewes_area.slug, "--seed", sample_web.seeds[0],
+                                 "--allow-private", sample_web.allow_private, "--max-pages", "60"])
+    assert result.exit_code == 0, result.output
+    run = db_session.scalars(select(CrawlRun)).one()
+    assert f"Crawl run {run.id}: done" in result.output
+    assert run.settings["allow_private"] == [sample_web.allow_private] and run.settings["max_pages"] == 60
+    assert _candidates(db_session, lewes_area.id) == run.sites_found > 0
+    bad = runner.invoke(args=["crawl", "run", "--area", "nowhere", "--seed", "https://x.example/"])
+    assert bad.exit_code != 0 and "no area" in bad.output
