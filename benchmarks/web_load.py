@@ -238,7 +238,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)")
     parser.add_argument("--reuse", action="store_true", help="reuse an existing lr_bench_<size> database")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    parser.add_argument("--prepare-only", action="store_true", help="create and fill the databases, then stop")
     args = parser.parse_args()
+    if args.prepare_only:
+        for size in (int(s) for s in args.sizes.split(",")):
+            prepare(size, args.reuse)
+        return
     print(f"machine: {os.cpu_count()} CPUs, load average before: {os.getloadavg()}")
     results = []
     for size in (int(s) for s in args.sizes.split(",")):
