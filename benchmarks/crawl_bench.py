@@ -98,6 +98,7 @@ def main() -> int:
     if args.ours:
         print(json.dumps(asyncio.run(_ours(args.ours[:-1], args.ours[-1]))))
         return 0
+    load_before = _load()
     web, seeds, allow = _start_web(args.latency)
     try:
         first = int(allow.split(":")[1].split("-")[0])
@@ -108,7 +109,7 @@ def main() -> int:
         if have_bench:
             results["Scrapy"] = _run_json([args.bench_python, "benchmarks/crawl_scrapy_spider.py", *seeds])
         print(f"sample web: {len(truth)} sites, latency {args.latency * 1000:.0f} ms, concurrency {CONCURRENCY}, "
-              f"{PER_HOST} per site; bound {bound:.0f} responses/s; load average {_load()} on {os.cpu_count()} CPUs")
+              f"{PER_HOST} per site; bound {bound:.0f} responses/s; load average {load_before} on {os.cpu_count()} CPUs")
         print(f"{'crawler':<12}{'requests':>9}{'pages':>7}{'seconds':>9}{'resp/s':>8}{'of bound':>10}"
               f"{'CPU ms/resp':>13}{'peak RSS':>10}{'main-feed recall':>18}{'precision':>11}")
         for name, r in results.items():

@@ -1,10 +1,11 @@
 """The crawl loop: schedule pages and feed checks, gather per-site facts, emit records.
 
 One coroutine schedules jobs (pages from the frontier, feed candidates to validate)
-onto at most ``concurrency`` tasks, never handing a site more than ``per_host`` jobs
-at once. When a site has nothing left queued or running it is finished: if it has
-no main feed yet its well-known feed paths are tried once, then its record is built,
-scored and emitted.
+onto ``concurrency`` tasks, plus one per job waiting out a Crawl-delay (it holds no
+global slot), never handing a site more than ``per_host`` jobs at once. Once a page of
+a site is read and every known feed candidate failed, its well-known feed paths are
+queued. When a site has nothing left queued or running its record is built, scored
+and emitted.
 """
 
 from __future__ import annotations

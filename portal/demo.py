@@ -58,6 +58,9 @@ def load_demo(reset: bool = False, passwords: dict[str, str] | None = None) -> D
     profile = json.loads((DEMO_DATA / "lewes.json").read_text(encoding="utf-8"))
     area, _ = import_area(profile, slug=profile["slug"])
     db.session.flush()
+    from portal.research.sample import load_research_sample
+
+    load_research_sample()  # a second area with history for the research charts (idempotent)
     existing = db.session.scalar(select(User).where(User.email == DEMO_USERS[0][0]))
     if existing is not None and not reset:
         _guidance(area)

@@ -1,2 +1,106 @@
-"""Views of the research feature (routes are added by the feature's issue)."""
-from portal.research import bp  # noqa: F401
+"""Research pages (charts with their tables) and the export download."""
+from __future__ import annotations
+
+from flask import Response, flash, request, stream_with_context, url_for
+from flask_login import current_user
+
+from portal import htmx
+from portal.access import allow
+from portal.extensions import db
+from portal.models import CHANNELS, PLATFORMS, PURPOSES, label
+from portal.research import bp
+from portal.research.export import ExportOptions, audit_export, stream_zip
+from portal.research.filters import GROUPINGS, area_choices, officer_choices, parse_selection
+from portal.research.pages import PAGES, RESEARCH_ROLES, build_report
+from portal.research.pseudonyms import Pseudonymiser
+
+
+def _suppress() -> bool:
+    """Researchers see suppressed small counts; supervisors and admins work with the records anyway."""
+    return current_user.role == "researcher"
+
+
+def _chart_page(slug: str) -> Response:
+    pseudonymise = Pseudonymiser.for_app()
+    selection = parse_selection(request.args, current_user, pseudonymise)
+    report = build_report(slug, selection, _suppress())
+    return htmx.render("research/chart.html", block="chart", page=PAGES[slug], pages=PAGES, selection=selection,
+                       report=report, suppress=_suppress(), **_filter_options(pseudonymise))
+
+
+def _filter_options(pseudonymise: Pseudonymiser) -> dict[str, list[tuple[str, str]]]:
+    """(value, words) choices for each select of the filter bar."""
+    return {
+        "area_options": [(a.slug, a.name) for a in area_choices(current_user)],
+        "platform_options": [(v, label(v)) for v in PLATFORMS],
+        "channel_options": [(v, label(v)) for v in CHANNELS],
+        "purpose_options": [(v, label(v)) for v in PURPOSES],
+        "officer_options": [(p, p) for p, _ in officer_choices(current_user, pseudonymise)],
+        "by_options": [(v, label(v)) for v in GROUPINGS],
+    }
+
+
+@bp.get("/research")
+@allow(*RESEARCH_ROLES)
+def index():
+    return htmx.render("research/index.html", pages=PAGES, suppress=_suppress(),
+                       areas=area_choices(current_user))
+
+
+@bp.get("/research/funnel")
+@allow(*RESEARCH_ROLES)
+def funnel():
+    return _chart_page("funnel")
+
+
+@bp.get("/research/trajectories")
+@allow(*RESEARCH_ROLES)
+def trajectories():
+    return _chart_page("trajectories")
+
+
+@bp.get("/research/responses")
+@allow(*RESEARCH_ROLES)
+def responses():
+    return _chart_page("responses")
+
+
+@bp.get("/research/contacts")
+@allow(*RESEARCH_ROLES)
+def contacts():
+    return _chart_page("contacts")
+
+
+@bp.get("/research/activity")
+@allow(*RESEARCH_ROLES)
+def activity():
+    return _chart_page("activity")
+
+
+@bp.get("/research/offline")
+@allow(*RESEARCH_ROLES)
+def offline():
+    return _chart_page("offline")
+
+
+@bp.get("/research/assessments")
+@allow(*RESEARCH_ROLES)
+def assessments():
+    return _chart_page("assessments")
+
+
+@bp.post("/research/export")
+@allow(*RESEARCH_ROLES)
+def download_export():
+    """Stream the pseudonymised Data Package as a zip; the export is audited before the first byte."""
+    options, problems = ExportOptions.from_form(request.form, current_user)
+    if problems:
+        for problem in problems:
+            flash(problem, "error")
+        return htmx.redirect(url_for("research.index"))
+    audit_export(options, via="download")
+    db.session.commit()
+    response = Response(stream_with_context(stream_zip(options)), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{options.package_name}.zip"'
+    response.headers["Cache-Control"] = "no-store"
+    return response

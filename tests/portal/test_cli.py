@@ -46,6 +46,9 @@ def test_demo_loads_users_communities_and_contacts(runner, db_session):
     assert db_session.query(StageChange).filter(StageChange.evidence_contact_id.isnot(None)).count() >= 5
     area = Area.by_slug("lewes")
     assert "BN7" in area.profile["postcode_districts"]
+    users_before = db_session.query(User).count()  # 6 demo users + the research sample's 3 officers
+    communities_before = db_session.query(Community).count()
     again = runner.invoke(args=["demo"])
     assert "already loaded" in again.output
-    assert db_session.query(User).count() == 6
+    assert db_session.query(User).count() == users_before == 9
+    assert db_session.query(Community).count() == communities_before

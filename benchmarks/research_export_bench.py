@@ -1,0 +1,146 @@
+"""Benchmark the research export: time and peak memory at two sizes, to show memory stays flat.
+
+Usage:
+    python benchmarks/research_export_bench.py [--sizes 100000 400000] [--communities 2000]
+                                               [--database-url postgresql+psycopg://…/db]
+
+For each size it builds a fresh database (SQLite in a temporary folder unless a
+PostgreSQL URL is given; that database is emptied first), bulk-inserts N outreach
+contacts plus stage changes, assessments, meetings and activity samples, then runs the
+export in a fresh child process twice (folder writer and streamed zip) and prints the
+wall time and the child's peak RSS (ru_maxrss), with the RSS before the export began.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+CHUNK = 20_000
+
+
+def _app(database_url: str, instance: Path):
+    from portal import create_app
+
+    return create_app({"SQLALCHEMY_DATABASE_URI": database_url, "PSEUDONYM_KEY": "bench-key", "TESTING": True,
+                       "SECRET_KEY": "bench", "RATELIMIT_ENABLED": False})
+
+
+def populate(database_url: str, contacts: int, communities: int, instance: Path) -> None:
+    """Create the schema and bulk-insert the rows (Core inserts, in chunks)."""
+    from sqlalchemy import insert
+
+    from portal.extensions import db
+    from portal.models import (
+        ActivitySample, Area, Assessment, Community, Meeting, OutreachContact, StageChange, User,
+    )
+
+    app = _app(database_url, instance)
+    rng = random.Random(7)  # noqa: S311
+    start = datetime(2023, 1, 1)
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+        db.session.execute(insert(Area), [{"id": i, "slug": f"area-{i}", "name": f"Area {i}", "profile": {}}
+                                          for i in (1, 2, 3)])
+        db.session.execute(insert(User), [{"id": i, "email": f"officer{i}@bench.example", "role": "officer",
+                                           "display_name": f"Officer {i}", "session_token": f"t{i}"}
+                                          for i in range(1, 21)])
+        db.session.execute(insert(Community), [{
+            "id": i, "area_id": 1 + i % 3, "name": f"Community {i}", "platform": rng.choice(["forum", "blog", "nextdoor"]),
+            "created_at": start, "updated_at": start, "stage": "approached", "url": f"https://c{i}.example/"}
+            for i in range(1, communities + 1)])
+        stage_rows = []
+        for i in range(1, communities + 1):
+            stage_rows += [{"community_id": i, "to_stage": "identified", "changed_at": start},
+                           {"community_id": i, "from_stage": "identified", "to_stage": "approached",
+                            "changed_at": start + timedelta(days=rng.randint(1, 60))}]
+        db.session.execute(insert(StageChange), stage_rows)
+        db.session.execute(insert(Assessment), [{"community_id": i, "assessed_at": start + timedelta(days=90),
+                                                 "trust": 3, "reciprocity": 3, "reach": 2}
+                                                for i in range(1, communities + 1)])
+        db.session.execute(insert(Meeting), [{"area_id": 1 + m % 3, "title": f"Meeting {m}", "attendance": 12,
+                                              "held_at": start + timedelta(days=7 * m), "created_at": start,
+                                              "updated_at": start} for m in range(150)])
+        db.session.execute(insert(ActivitySample), [{"community_id": i, "items_per_week": 3.5,
+                                                     "sampled_at": start + timedelta(weeks=w)}
+                                                    for i in range(1, communities + 1) for w in range(20)])
+        done = 0
+        while done < contacts:
+            batch = min(CHUNK, contacts - done)
+            db.session.execute(insert(OutreachContact), [{
+                "community_id": 1 + (done + k) % communities, "officer_id": 1 + (done + k) % 20,
+                "occurred_at": start + timedelta(minutes=(done + k) * 3), "channel": "comment",
+                "direction": "outbound", "purpose": "inform", "outcome": "positive",
+                "message_text": "A message that must never leave the portal. " * 4, "link": "https://x.example/p",
+                "reach_views": 100, "created_at": start, "updated_at": start} for k in range(batch)])
+            done += batch
+        db.session.commit()
+
+
+def run_export(database_url: str, mode: str, instance: Path, out: Path) -> dict:
+    """Run one export in this (fresh) process and report time, rows and memory."""
+    from portal.research.export import ExportOptions, stream_zip, write_package
+
+    app = _app(database_url, instance)
+    with app.app_context():
+        options, _ = ExportOptions.build(None, None, None, False, None)
+        baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+        began = time.perf_counter()
+        if mode == "dir":
+            counts = write_package(out, options)
+            size = sum(p.stat().st_size for p in out.iterdir())
+        else:
+            size = 0
+            with (out.with_suffix(".zip")).open("wb") as handle:
+                for chunk in stream_zip(options):
+                    handle.write(chunk)
+                    size += len(chunk)
+            counts = {}
+        seconds = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return {"mode": mode, "seconds": round(seconds, 2), "baseline_rss_mb": round(baseline / 1024, 1),
+            "peak_rss_mb": round(peak / 1024, 1), "bytes": size, "rows": counts}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 400_000])
+    parser.add_argument("--communities", type=int, default=2000)
+    parser.add_argument("--database-url", default=None)
+    parser.add_argument("--child", nargs=3, metavar=("URL", "MODE", "OUT"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="lr-bench-"))
+    if args.child:
+        url, mode, out = args.child
+        print(json.dumps(run_export(url, mode, work, Path(out))))
+        return
+    print(f"{'contacts':>10} {'mode':>4} {'seconds':>8} {'rows/s':>9} {'RSS before':>11} {'peak RSS':>9} {'output':>10}")
+    for size in args.sizes:
+        url = args.database_url or f"sqlite:///{work / f'bench-{size}.sqlite'}"
+        began = time.perf_counter()
+        populate(url, size, args.communities, work)
+        print(f"# populated {size} contacts in {time.perf_counter() - began:.1f}s", flush=True)
+        for mode in ("dir", "zip"):
+            out = work / f"out-{size}-{mode}"
+            result = subprocess.run([sys.executable, __file__, "--child", url, mode, str(out)], check=True,
+                                    capture_output=True, text=True, cwd=ROOT, env={**os.environ})
+            figures = json.loads(result.stdout.strip().splitlines()[-1])
+            total_rows = sum(figures["rows"].values()) if figures["rows"] else size
+            print(f"{size:>10} {mode:>4} {figures['seconds']:>8} {int(total_rows / figures['seconds']):>9} "
+                  f"{figures['baseline_rss_mb']:>9}MB {figures['peak_rss_mb']:>7}MB "
+                  f"{figures['bytes'] / 1e6:>8.1f}MB", flush=True)
+
+
+if __name__ == "__main__":
+    main()

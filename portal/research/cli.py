@@ -1,0 +1,40 @@
+"""flask research export: write the pseudonymised Data Package to a folder."""
+from __future__ import annotations
+
+import getpass
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from portal.extensions import db
+from portal.research import bp
+from portal.research.export import ExportOptions, audit_export, write_package
+
+
+@bp.cli.command("export")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder to write datapackage.json, README.md and the CSV tables into.")
+@click.option("--area", default=None, help="Only this area (its slug).")
+@click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="First day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Last day (YYYY-MM-DD).")
+@click.option("--coarsen-weeks", is_flag=True, help="Give dates as ISO weeks only.")
+def export_command(out_dir: Path, area: str | None, since: datetime | None, until: datetime | None,
+                   coarsen_weeks: bool) -> None:
+    """Export a pseudonymised Frictionless Data Package for research."""
+    options, problems = ExportOptions.build(area, since and since.date(), until and until.date(),
+                                            coarsen_weeks, None)
+    if problems:
+        raise click.UsageError("; ".join(problems))
+    counts = write_package(out_dir, options)
+    audit_export(options, via=f"cli ({_os_user()})", counts=counts)
+    db.session.commit()
+    click.echo(f"Wrote {out_dir}: " + ", ".join(f"{name}.csv {n} rows" for name, n in counts.items()))
+
+
+def _os_user() -> str:
+    """Who ran the command, for the audit record (the CLI has no signed-in user)."""
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError):
+        return "unknown"

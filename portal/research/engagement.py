@@ -1,0 +1,138 @@
+"""Response rates and outcome mix, contacts per week per area, and online versus offline engagement."""
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import OUTCOMES, Area, Community, Meeting, OutreachContact, label
+from portal.research.filters import Selection, contact_conditions, months, weeks
+from portal.research.report import Report, Table
+from portal.research.suppression import hide_small, protect, safe_rate, shown
+from portal.research.svg import bars, lines
+
+RESPONDED = ("acknowledged", "positive", "negative", "hostile")
+
+
+def as_date(value) -> date:
+    """func.date() gives a date on PostgreSQL and an ISO string on SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+
+
+def response_report(selection: Selection, suppress: bool) -> Report:
+    """Outcome of outbound contacts grouped by platform, channel or purpose, with the response rate."""
+    group = {"platform": Community.platform, "channel": OutreachContact.channel,
+             "purpose": OutreachContact.purpose}[selection.by]
+    counts: dict[str, Counter] = defaultdict(Counter)
+    for key, outcome, n in db.session.execute(
+            select(group, OutreachContact.outcome, func.count()).join(Community)
+            .where(*contact_conditions(selection), OutreachContact.direction == "outbound")
+            .group_by(group, OutreachContact.outcome)):
+        counts[key][outcome] = n
+    if not counts:
+        return Report(empty=True)
+    keys = sorted(counts)
+    rows, rates = [], []
+    for key in keys:
+        c = counts[key]
+        total = sum(c.values())
+        responded = sum(c[o] for o in RESPONDED)
+        rate = safe_rate(responded, total - c["pending"], suppress)
+        rates.append(None if rate is None else round(rate, 1))
+        rows.append([label(key), shown(hide_small(total, suppress)), *[shown(v) for v in protect([c[o] for o in OUTCOMES], suppress)],
+                     "–" if rate is None else f"{rate:.0f}%"])
+    protected = {key: protect([counts[key][o] for o in OUTCOMES], suppress) for key in keys}
+    series = [(label(o), [protected[k][i] for k in keys]) for i, o in enumerate(OUTCOMES)]
+    names = [label(k) for k in keys]
+    return Report(
+        charts=[bars("responses-mix", f"Outcome of outbound contacts by {selection.by}",
+                     f"Stacked bars: outbound contacts per {selection.by}, split by their outcome.", names, series),
+                bars("responses-rate", f"Response rate by {selection.by}",
+                     "Bars: the share of outbound contacts with a known outcome that got any response.",
+                     names, [("Response rate (%)", rates)])],
+        tables=[Table(f"Outbound contacts by {selection.by} and outcome",
+                      [label(selection.by), "Contacts", *[label(o) for o in OUTCOMES], "Response rate"], rows)],
+        notes=["Response rate = contacts answered (acknowledged, positive, negative or hostile) ÷ contacts whose outcome "
+               "is known (everything except pending).",
+               "Compare platforms for one kind of message by choosing a purpose in the filters."])
+
+
+def _daily(selection: Selection, *columns, where=()):
+    day = func.date(OutreachContact.occurred_at)
+    return db.session.execute(
+        select(day, *columns, func.count()).join(Community)
+        .where(*contact_conditions(selection), OutreachContact.direction == "outbound", *where)
+        .group_by(day, *columns))
+
+
+def contacts_per_week(selection: Selection, suppress: bool) -> Report:
+    week_starts = weeks(selection.start, selection.end)
+    counts: dict[date, Counter] = defaultdict(Counter)
+    for day, area_id, n in _daily(selection, Community.area_id):
+        d = as_date(day)
+        counts[d - timedelta(days=d.weekday())][area_id] += n
+    if not counts:
+        return Report(empty=True)
+    areas = [a for a in Area.ordered() if any(a.id in c for c in counts.values())]
+    rows = {w: protect([counts[w][a.id] for a in areas], suppress) for w in week_starts}
+    labels = [w.strftime("%d %b %y") for w in week_starts]
+    series = [(a.name, [rows[w][i] for w in week_starts]) for i, a in enumerate(areas)]
+    return Report(
+        charts=[lines("contacts-week", "Outbound contacts per week, by area",
+                      "Lines: the number of outbound contacts logged each week in each area.", labels, series)],
+        tables=[Table("Outbound contacts per week", ["Week beginning", *[a.name for a in areas], "Total"],
+                      [[lab, *[shown(v) for v in rows[w]], shown(hide_small(sum(counts[w].values()), suppress))]
+                       for lab, w in zip(labels, week_starts, strict=True)])],
+        notes=["Weeks are ISO weeks (Monday to Sunday)."])
+
+
+def _meetings(selection: Selection) -> dict[tuple[int, date], Counter]:
+    where = [Meeting.held_at >= selection.start, Meeting.held_at < selection.end]
+    if selection.scope_area_ids is not None:
+        where.append(Meeting.area_id.in_(selection.scope_area_ids))
+    if selection.area_id is not None:
+        where.append(Meeting.area_id == selection.area_id)
+    offline: dict[tuple[int, date], Counter] = defaultdict(Counter)
+    for area_id, held_at, attendance in db.session.execute(
+            select(Meeting.area_id, Meeting.held_at, Meeting.attendance).where(*where)):
+        key = (area_id, date(held_at.year, held_at.month, 1))
+        offline[key]["meetings"] += 1
+        offline[key]["attendance"] += attendance or 0
+    return offline
+
+
+def online_offline(selection: Selection, suppress: bool) -> Report:
+    """Meeting attendance beside online contacts, per area and month."""
+    if selection.impossible:
+        return Report(empty=True)
+    contacts: Counter = Counter()
+    contacted: dict[tuple[int, date], set[int]] = defaultdict(set)
+    for day, area_id, community_id, n in _daily(selection, Community.area_id, Community.id):
+        d = as_date(day)
+        contacts[(area_id, date(d.year, d.month, 1))] += n
+        contacted[(area_id, date(d.year, d.month, 1))].add(community_id)
+    offline = _meetings(selection)
+    keys = sorted(set(contacts) | set(offline))
+    if not keys:
+        return Report(empty=True)
+    names = {a.id: a.name for a in Area.ordered()}
+    rows = []
+    for key in keys:
+        cells = [offline[key]["meetings"], offline[key]["attendance"], contacts[key], len(contacted[key])]
+        rows.append([key[1].strftime("%b %Y"), names.get(key[0], "?"),
+                     *[shown(hide_small(v, suppress)) for v in cells]])
+    month_starts = months(selection.start, selection.end)
+    attendance = Counter({m: sum(c["attendance"] for (_, mm), c in offline.items() if mm == m) for m in month_starts})
+    online = Counter({m: sum(n for (_, mm), n in contacts.items() if mm == m) for m in month_starts})
+    series = [("Meeting attendance", [hide_small(attendance[m], suppress) for m in month_starts]),
+              ("Online contacts", [hide_small(online[m], suppress) for m in month_starts])]
+    return Report(
+        charts=[bars("online-offline", "Meeting attendance and online contacts per month",
+                     "Side-by-side bars: people attending neighbourhood meetings and outbound online contacts, "
+                     "per month.", [m.strftime("%b %Y") for m in month_starts], series, stacked=False)],
+        tables=[Table("Offline and online engagement by area and month",
+                      ["Month", "Area", "Meetings", "Attendance", "Online contacts", "Communities contacted"], rows)],
+        notes=["Platform, channel, purpose and officer filters narrow the online contacts; meetings are filtered "
+               "by area and date only (a meeting has no platform)."])

@@ -1,0 +1,183 @@
+"""The research filter bar: parse it from the query string and turn it into SQL conditions."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import ColumnElement, false, select
+
+from portal.extensions import db
+from portal.models import CHANNELS, PLATFORMS, PURPOSES, Area, Community, OutreachContact, User, utcnow
+from portal.research.pseudonyms import Pseudonymiser
+
+DEFAULT_SPAN_DAYS = 365
+GROUPINGS = ("platform", "channel", "purpose")
+FIELDS = ("area", "platform", "channel", "purpose", "officer", "since", "until")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the researcher asked to see, already checked and scoped to what they may see."""
+
+    area: str = ""
+    platform: str = ""
+    channel: str = ""
+    purpose: str = ""
+    officer: str = ""
+    since: date | None = None
+    until: date | None = None
+    by: str = "platform"
+    errors: dict[str, str] = field(default_factory=dict)
+    scope_area_ids: frozenset[int] | None = None  # None: every area
+    area_id: int | None = None
+    officer_id: int | None = None
+    impossible: bool = False  # a filter names something that cannot match (unknown / out of scope)
+
+    @property
+    def start(self) -> datetime:
+        return datetime.combine(self.since or (self.end.date() - timedelta(days=DEFAULT_SPAN_DAYS)),
+                                datetime.min.time())
+
+    @property
+    def end(self) -> datetime:
+        """Exclusive end of the period: the day after `until` (default: tomorrow)."""
+        last = self.until or utcnow().date()
+        return datetime.combine(last + timedelta(days=1), datetime.min.time())
+
+    @property
+    def contact_filtered(self) -> bool:
+        return bool(self.channel or self.purpose or self.officer)
+
+    def query_args(self, **overrides: Any) -> dict[str, str]:
+        """The filters as query-string arguments (for links and the export form)."""
+        values = {name: getattr(self, name) for name in FIELDS}
+        values = {k: (v.isoformat() if isinstance(v, date) else v) for k, v in values.items()}
+        values.update(overrides)
+        return {k: v for k, v in values.items() if v}
+
+    def describe(self) -> dict[str, str]:
+        return self.query_args()
+
+
+def _parse_date(raw: str, name: str, errors: dict[str, str]) -> date | None:
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        errors[name] = "Enter a real date, for example 2025-03-31"
+        return None
+
+
+def officer_choices(user: User | None, pseudonymise: Pseudonymiser) -> list[tuple[str, int]]:
+    """(pseudonym, user id) of the officers the user may filter by, sorted by pseudonym."""
+    query = select(User.id).where(User.role.in_(("officer", "supervisor")))
+    scope = scope_for(user)
+    if scope is not None:
+        query = query.where(User.areas.any(Area.id.in_(scope)))
+    return sorted((pseudonymise.officer(uid), uid) for uid in db.session.scalars(query))
+
+
+def area_choices(user: User | None) -> list[Area]:
+    scope = scope_for(user)
+    return [a for a in Area.ordered() if scope is None or a.id in scope]
+
+
+def scope_for(user: User | None) -> frozenset[int] | None:
+    """Supervisors see their own areas; researchers and admins see every area."""
+    if user is None or user.role not in {"officer", "supervisor"}:
+        return None
+    return frozenset(user.area_ids)
+
+
+def parse_selection(args: Any, user: User | None, pseudonymise: Pseudonymiser) -> Selection:
+    """Read the filter bar; unknown choices become errors and match nothing rather than everything."""
+    errors: dict[str, str] = {}
+    get = lambda name: (args.get(name) or "").strip()  # noqa: E731
+    chosen = {name: get(name) for name in ("area", "platform", "channel", "purpose", "officer")}
+    for name, allowed in (("platform", PLATFORMS), ("channel", CHANNELS), ("purpose", PURPOSES)):
+        if chosen[name] and chosen[name] not in allowed:
+            errors[name] = f"Choose a {name} from the list"
+    since, until = _parse_date(get("since"), "since", errors), _parse_date(get("until"), "until", errors)
+    if since and until and since > until:
+        errors["until"] = "The end date must be on or after the start date"
+    by = get("by") if get("by") in GROUPINGS else "platform"
+    selection = Selection(**chosen, since=since, until=until, by=by, errors=errors,
+                          scope_area_ids=scope_for(user))
+    return _resolve(selection, user, pseudonymise)
+
+
+def _resolve(selection: Selection, user: User | None, pseudonymise: Pseudonymiser) -> Selection:
+    impossible = bool(selection.errors)
+    area_id = officer_id = None
+    if selection.area:
+        area = Area.by_slug(selection.area)
+        scope = selection.scope_area_ids
+        if area is None or (scope is not None and area.id not in scope):
+            impossible = True
+        else:
+            area_id = area.id
+    if selection.officer:
+        officer_id = dict(officer_choices(user, pseudonymise)).get(selection.officer)
+        impossible = impossible or officer_id is None
+    return replace(selection, area_id=area_id, officer_id=officer_id, impossible=impossible)
+
+
+def community_conditions(selection: Selection) -> list[ColumnElement[bool]]:
+    """Conditions on Community for area, platform, scope and (if set) contact filters."""
+    if selection.impossible:
+        return [false()]
+    conditions: list[ColumnElement[bool]] = [Community.status != "merged"]
+    if selection.scope_area_ids is not None:
+        conditions.append(Community.area_id.in_(selection.scope_area_ids))
+    if selection.area_id is not None:
+        conditions.append(Community.area_id == selection.area_id)
+    if selection.platform:
+        conditions.append(Community.platform == selection.platform)
+    if selection.contact_filtered:
+        matching = select(OutreachContact.community_id).where(*contact_only_conditions(selection))
+        conditions.append(Community.id.in_(matching))
+    return conditions
+
+
+def contact_only_conditions(selection: Selection) -> list[ColumnElement[bool]]:
+    """Conditions on OutreachContact alone (channel, purpose, officer)."""
+    conditions: list[ColumnElement[bool]] = []
+    if selection.channel:
+        conditions.append(OutreachContact.channel == selection.channel)
+    if selection.purpose:
+        conditions.append(OutreachContact.purpose == selection.purpose)
+    if selection.officer_id is not None:
+        conditions.append(OutreachContact.officer_id == selection.officer_id)
+    return conditions
+
+
+def contact_conditions(selection: Selection, dated: bool = True) -> list[ColumnElement[bool]]:
+    """Conditions for contacts joined to their Community."""
+    conditions = [*contact_only_conditions(selection)]
+    conditions += [c for c in community_conditions(replace(selection, channel="", purpose="", officer=""))]
+    if dated:
+        conditions += [OutreachContact.occurred_at >= selection.start,
+                       OutreachContact.occurred_at < selection.end]
+    return conditions
+
+
+def months(start: datetime, end: datetime) -> list[date]:
+    """First days of the months from start to end (exclusive)."""
+    current, out = date(start.year, start.month, 1), []
+    while datetime.combine(current, datetime.min.time()) < end:
+        out.append(current)
+        current = date(current.year + current.month // 12, current.month % 12 + 1, 1)
+    return out
+
+
+def weeks(start: datetime, end: datetime) -> list[date]:
+    """Mondays of the ISO weeks from start to end (exclusive)."""
+    current = start.date() - timedelta(days=start.weekday())
+    out = []
+    while datetime.combine(current, datetime.min.time()) < end:
+        out.append(current)
+        current += timedelta(days=7)
+    return out

@@ -1,0 +1,48 @@
+"""The research pages: one entry per chart page (URL slug, title, summary, how its report is built)."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from portal.research.activity import activity_report, assessment_report
+from portal.research.engagement import contacts_per_week, online_offline, response_report
+from portal.research.filters import Selection
+from portal.research.report import Report
+from portal.research.stages import stage_funnel, trajectory_report
+
+RESEARCH_ROLES = ("researcher", "supervisor", "admin")
+
+
+@dataclass(frozen=True)
+class ResearchPage:
+    slug: str
+    title: str
+    summary: str
+    build: Callable[[Selection, bool], Report]
+
+
+PAGES = {page.slug: page for page in (
+    ResearchPage("funnel", "Stage funnel over time",
+                 "How many communities are at each relationship stage, month by month.", stage_funnel),
+    ResearchPage("trajectories", "Relationship trajectories",
+                 "Time from first approach to acknowledged, two-way and partner, with communities still "
+                 "waiting counted.", trajectory_report),
+    ResearchPage("responses", "Responses by platform, channel and purpose",
+                 "Response rate and outcome mix: which platforms and messages get answers.", response_report),
+    ResearchPage("contacts", "Contacts per week",
+                 "Outbound contacts each week in each area.", contacts_per_week),
+    ResearchPage("activity", "Community activity around first contact",
+                 "Feed items per week before and after each community's first outreach.", activity_report),
+    ResearchPage("offline", "Online and offline",
+                 "Neighbourhood meeting attendance beside online contacts in the same areas and months.",
+                 online_offline),
+    ResearchPage("assessments", "Assessment trends",
+                 "Mean trust, reciprocity and reach ratings over time.", assessment_report),
+)}
+
+
+def build_report(slug: str, selection: Selection, suppress: bool) -> Report:
+    """Build a page's report; a selection that cannot match anything gives the empty state."""
+    if selection.impossible:
+        return Report(empty=True)
+    return PAGES[slug].build(selection, suppress)

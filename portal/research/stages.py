@@ -1,0 +1,178 @@
+"""Stage funnel over time and relationship trajectories (time to each stage, censoring kept)."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from itertools import groupby
+
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import STAGE_LABELS, STAGE_PATH, STAGES, Community, OutreachContact, StageChange, utcnow
+from portal.research.filters import Selection, community_conditions, months
+from portal.research.report import Report, Table
+from portal.research.suppression import hide_small, protect, shown
+from portal.research.svg import bars, lines
+
+TARGETS = ("acknowledged", "two_way", "partner")
+MILESTONE_DAYS = (30, 90, 180)
+
+
+def _stage_histories(selection: Selection, until: datetime):
+    """(community id, [(changed_at, to_stage)…]) for the selected communities, in time order."""
+    chosen = select(Community.id).where(*community_conditions(selection))
+    rows = db.session.execute(
+        select(StageChange.community_id, StageChange.changed_at, StageChange.to_stage)
+        .where(StageChange.community_id.in_(chosen), StageChange.changed_at < until)
+        .order_by(StageChange.community_id, StageChange.changed_at, StageChange.id))
+    for community_id, group in groupby(rows, key=lambda r: r[0]):
+        yield community_id, [(r[1], r[2]) for r in group]
+
+
+def stage_funnel(selection: Selection, suppress: bool) -> Report:
+    """Communities at each stage at the end of each month, and how many ever reached each stage."""
+    month_starts = months(selection.start, selection.end)
+    ends = [*month_starts[1:], selection.end.date()]
+    per_month = [Counter() for _ in month_starts]
+    reached: Counter = Counter()
+    for _, history in _stage_histories(selection, selection.end):
+        index, current = 0, None
+        for m, month_end in enumerate(ends):
+            limit = datetime.combine(month_end, datetime.min.time())
+            while index < len(history) and history[index][0] < limit:
+                current = history[index][1]
+                index += 1
+            if current:
+                per_month[m][current] += 1
+        furthest = max((STAGE_PATH.index(s) for _, s in history if s in STAGE_PATH), default=-1)
+        for stage in STAGE_PATH[:furthest + 1]:
+            reached[stage] += 1
+    if not reached and not any(per_month):
+        return Report(empty=True)
+    labels = [m.strftime("%b %Y") for m in month_starts]
+    rows = [protect([per_month[m][s] for s in STAGES], suppress) for m in range(len(month_starts))]
+    series = [(STAGE_LABELS[s], [row[i] for row in rows]) for i, s in enumerate(STAGES)]
+    reached_row = [None if suppress and 0 < reached[s] < 5 else reached[s] for s in STAGE_PATH]
+    report = Report(charts=[
+        bars("funnel-month", "Communities at each stage, month by month",
+             "Stacked bars: for each month, the number of communities at each relationship stage at the month's end.",
+             labels, series),
+        bars("funnel-reached", "Communities that ever reached each stage",
+             "Bars: how many of the selected communities reached each stage of the main path.",
+             [STAGE_LABELS[s] for s in STAGE_PATH], [("Communities", reached_row)]),
+    ])
+    report.tables.append(Table("Communities at each stage at the end of each month",
+                               ["Month", *[STAGE_LABELS[s] for s in STAGES], "Total"],
+                               [[label, *[shown(v) for v in row], shown(hide_small(sum(per_month[m].values()), suppress))]
+                                for m, (label, row) in enumerate(zip(labels, rows, strict=True))]))
+    report.tables.append(Table("Communities that ever reached each stage", ["Stage", "Communities"],
+                               [[STAGE_LABELS[s], shown(v)] for s, v in zip(STAGE_PATH, reached_row, strict=True)]))
+    report.notes.append("A community's stage at a month's end is its latest stage change up to then "
+                        "(stage changes are the event log of each relationship).")
+    return report
+
+
+@dataclass
+class Trajectory:
+    """One community's time to a target stage: days, and whether it got there (False: still waiting)."""
+
+    days: float
+    reached: bool
+
+
+def _first_approaches(selection: Selection) -> dict[int, datetime]:
+    """First outbound contact (or first move to 'approached') of each selected community."""
+    chosen = select(Community.id).where(*community_conditions(selection))
+    firsts: dict[int, datetime] = {}
+    for cid, when in db.session.execute(
+            select(OutreachContact.community_id, func.min(OutreachContact.occurred_at))
+            .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound")
+            .group_by(OutreachContact.community_id)):
+        firsts[cid] = when
+    for cid, when in db.session.execute(
+            select(StageChange.community_id, func.min(StageChange.changed_at))
+            .where(StageChange.community_id.in_(chosen), StageChange.to_stage.in_(STAGE_PATH[1:]))
+            .group_by(StageChange.community_id)):
+        firsts[cid] = min(when, firsts.get(cid, when))
+    return {cid: t for cid, t in firsts.items() if selection.start <= t < selection.end}
+
+
+def trajectories(selection: Selection, now: datetime | None = None) -> dict[str, list[Trajectory]]:
+    """Per target stage, each approached community's days to reach it, or days waited so far."""
+    observed_until = min(selection.end, now or utcnow())
+    firsts = _first_approaches(selection)
+    out: dict[str, list[Trajectory]] = {t: [] for t in TARGETS}
+    histories = dict(_stage_histories(selection, observed_until))
+    for cid, start in firsts.items():
+        history = histories.get(cid, [])
+        for target in TARGETS:
+            need = STAGE_PATH.index(target)
+            hit = next((t for t, s in history if s in STAGE_PATH and STAGE_PATH.index(s) >= need), None)
+            if hit is not None:
+                out[target].append(Trajectory(max(0.0, (hit - start) / timedelta(days=1)), True))
+            else:
+                out[target].append(Trajectory(max(0.0, (observed_until - start) / timedelta(days=1)), False))
+    return out
+
+
+def kaplan_meier(items: list[Trajectory]) -> list[tuple[float, float]]:
+    """(day, share reached) steps; communities still waiting leave the risk set without counting as reached."""
+    at_risk, survival, steps = len(items), 1.0, []
+    for day, group in groupby(sorted(items, key=lambda t: (t.days, not t.reached)), key=lambda t: t.days):
+        group = list(group)
+        events = sum(1 for t in group if t.reached)
+        if events and at_risk:
+            survival *= 1 - events / at_risk
+            steps.append((day, 1 - survival))
+        at_risk -= len(group)
+    return steps
+
+
+def share_by(steps: list[tuple[float, float]], day: float) -> float:
+    return max([share for d, share in steps if d <= day], default=0.0)
+
+
+def quantile_day(steps: list[tuple[float, float]], share: float) -> float | None:
+    return next((d for d, s in steps if s >= share - 1e-9), None)
+
+
+def trajectory_report(selection: Selection, suppress: bool) -> Report:
+    data = trajectories(selection)
+    approached = len(data[TARGETS[0]])
+    if approached == 0:
+        return Report(empty=True)
+    curves, rows, horizon = {}, [], 0.0
+    for target in TARGETS:
+        items = data[target]
+        reached = sum(t.reached for t in items)
+        waiting = len(items) - reached
+        curves[target] = kaplan_meier(items) if not (suppress and reached < 5) else None
+        horizon = max([horizon, *[t.days for t in items]])
+        reached_shown, waiting_shown = protect([reached, waiting], suppress)
+        steps = curves[target]
+        day_cell = lambda q, s=steps: "–" if s is None else (  # noqa: E731
+            f"{quantile_day(s, q):.0f}" if quantile_day(s, q) is not None else "not yet reached")
+        rows.append([STAGE_LABELS[target], str(len(items)), shown(reached_shown), shown(waiting_shown),
+                     day_cell(0.5), _spread(day_cell(0.25), day_cell(0.75)),
+                     *["–" if steps is None else f"{100 * share_by(steps, d):.0f}%" for d in MILESTONE_DAYS]])
+    grid = list(range(0, int(horizon) + 8, 7))
+    series = [(f"Reached {STAGE_LABELS[t]}", [None if curves[t] is None else round(100 * share_by(curves[t], d), 1)
+                                              for d in grid]) for t in TARGETS]
+    chart = lines("trajectory-km", "Share of approached communities that reached each stage, by days since first approach",
+                  "Step lines (Kaplan–Meier): the estimated share of communities that had reached acknowledged, "
+                  "two-way and partner by each number of days after the first approach.",
+                  [str(d) for d in grid], series, y_max=100, unit="%", step=True)
+    table = Table("Time from first approach to each stage (days)",
+                  ["Stage", "Approached", "Reached", "Still waiting", "Median days", "Middle half (days)",
+                   *[f"Reached by day {d}" for d in MILESTONE_DAYS]], rows)
+    notes = ["Communities that have not reached a stage yet are kept as 'still waiting' (right-censored at the end "
+             "of the period or today): they count in the risk set until then, so the shares are not inflated.",
+             "Median and middle half are Kaplan–Meier estimates; 'not yet reached' means the share never got there."]
+    if suppress:
+        notes.append("Curves and medians resting on fewer than 5 communities that reached a stage are not shown.")
+    return Report(charts=[chart], tables=[table], notes=notes)
+
+
+def _spread(low: str, high: str) -> str:
+    return low if low == high else f"{low} – {high}"
