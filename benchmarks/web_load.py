@@ -213,6 +213,10 @@ def run_size(size: int, args) -> list[dict]:
             figures["load_average"] = os.getloadavg()[0]
             row.update(figures)
             results.append(row)
+            if not figures["requests"]:
+                row["error"] = f"no request completed within the {args.duration} s run"
+                print(f"[{size}] {item['name']:40} {row['error']}")
+                continue
             print(f"[{size}] {item['name']:40} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms  "
                   f"p95 {figures['p95_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms  "
                   f"web CPU {figures['cpu_ms_per_request']:5.1f} ms/req  load {figures['load_average']:.1f}  "
@@ -228,7 +232,7 @@ def summary(results: list[dict]) -> None:
     print("|---:|---|---:|---:|---:|---:|---:|---:|")
     ceilings = {r["size"]: r["rps"] for r in results if r["page"].startswith("ceiling") and "rps" in r}
     for r in results:
-        if "rps" not in r:
+        if "rps" not in r or not r.get("requests"):
             print(f"| {r['size']:,} | {r['page']} | {'missing' if r.get('missing') else r.get('error')} | | | | | |")
             continue
         share = 100 * r["rps"] / ceilings[r["size"]] if ceilings.get(r["size"]) else 0
@@ -239,9 +243,9 @@ def summary(results: list[dict]) -> None:
         small, large = sizes[0], sizes[-1]
         print(f"\np95 at {large:,} / p95 at {small:,} (target ≤ 1.5):")
         for r in results:
-            if r["size"] == large and "p95_ms" in r:
-                base = next((s for s in results if s["size"] == small and s["page"] == r["page"] and "p95_ms" in s),
-                            None)
+            if r["size"] == large and r.get("requests"):
+                base = next((s for s in results if s["size"] == small and s["page"] == r["page"]
+                             and s.get("requests")), None)
                 if base:
                     print(f"  {r['page']:40} {r['p95_ms'] / base['p95_ms']:.2f}")
 
