@@ -71,6 +71,7 @@ def load_demo(reset: bool = False, passwords: dict[str, str] | None = None) -> D
     created = _users(area, passwords or {})
     if db.session.scalar(select(Community.id).where(Community.area_id == area.id).limit(1)) is None:
         _communities(area, created)
+        _audit_trail(area, created)
     _guidance(area)
     db.session.commit()
     return DemoResult(area=area, passwords={email: pw for email, (_, pw) in created.items()})
@@ -134,6 +135,25 @@ def _communities(area: Area, users: dict[str, tuple[User, str]]) -> None:
     meeting = Meeting(area=area, title="Lewes neighbourhood panel", held_at=now - timedelta(days=20),
                       place="Lewes Town Hall", attendance=14, created_by_id=officer.id)
     db.session.add(meeting)
+
+
+def _audit_trail(area: Area, users: dict[str, tuple[User, str]]) -> None:
+    """Give the auditor's pages something to show: who created and viewed the demo records,
+    and an old meeting whose notes are due for retention review."""
+    from portal.models import AuditEvent
+
+    officer = users["officer@example.org"][0]
+    supervisor = users["supervisor@example.org"][0]
+    for community in db.session.scalars(select(Community).where(Community.area_id == area.id)):
+        db.session.add(AuditEvent(at=community.created_at, actor_id=officer.id, action="create",
+                                  object_type="Community", object_id=str(community.id),
+                                  summary=f"Created community {community.id}", details={}))
+        db.session.add(AuditEvent(at=community.created_at + timedelta(days=2), actor_id=supervisor.id,
+                                  action="view", object_type="Community", object_id=str(community.id),
+                                  summary=f"Viewed community {community.id}", details={}))
+    db.session.add(Meeting(area=area, title="Lewes panel (two years ago)", held_at=utcnow() - timedelta(days=715),
+                           place="Lewes Town Hall", attendance=9, created_by_id=officer.id,
+                           notes="Demo notes: residents raised parking near the station."))
 
 
 def _guidance(area: Area) -> None:

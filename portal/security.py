@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import Flask, Response, abort, request
+from werkzeug.routing import IntegerConverter
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -34,6 +35,14 @@ def add_security_headers(response: Response) -> Response:
         # Pages can show personal data: never store them in shared caches.
         response.headers.setdefault("Cache-Control", "no-store")
     return response
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` limited to what an INTEGER column holds: a larger id is a 404, not a driver overflow (500)."""
+
+    def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's signature)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def refuse_nul_bytes() -> None:

@@ -74,6 +74,13 @@ def _scrub_support_note(note: SupportNote) -> None:
     note.body = REMOVED
 
 
+def _scrub_review(review: MessageReview) -> None:
+    review.comment = None
+    review.message_text = None
+    review.findings = [{**finding, "matched_text": REMOVED} if isinstance(finding, dict) else finding
+                       for finding in review.findings or []]
+
+
 def _anonymise_user(user: User) -> None:
     user.email = f"former-user-{user.id}@invalid"
     user.display_name = f"Former user {user.id}"
@@ -135,12 +142,14 @@ POLICIES: tuple[Policy, ...] = (
         dispose=_scrub_support_note,
     ),
     Policy(
-        "review_comments", "Supervisors' review comments (after the community's last contact)",
+        "review_text", "Reviewed message text, quoted findings and review comments "
+        "(after the community's last contact)",
         MessageReview, "RETENTION_CONTACT_TEXT_DAYS", "anonymise",
         since=lambda: _last_contact_or(MessageReview.created_at),
         rows=lambda: select(MessageReview).join(OutreachContact, OutreachContact.id == MessageReview.contact_id)
-        .join(Community, Community.id == OutreachContact.community_id).where(MessageReview.comment.is_not(None)),
-        dispose=_blank("comment"),
+        .join(Community, Community.id == OutreachContact.community_id)
+        .where((MessageReview.comment.is_not(None)) | (MessageReview.message_text.is_not(None))),
+        dispose=_scrub_review,
     ),
     Policy(
         "meeting_notes", "Meeting notes (after the meeting)", Meeting, "RETENTION_MEETING_NOTES_DAYS",

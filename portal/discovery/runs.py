@@ -96,7 +96,8 @@ def visible_runs(user: User) -> Select:
 
 def progress_fraction(run: CrawlRun) -> tuple[int, int]:
     """Return (value, max) for the progress bar; a finished run shows a full bar."""
-    planned = max(run.pages_planned or 0, run.pages_fetched or 0, 1)
+    # Before the first counters arrive the run's page limit is the best estimate of the work.
+    planned = max(run.pages_planned or 0, run.pages_fetched or 0) or (run.settings or {}).get("max_pages") or 1
     if run.status == "done":
         return planned, planned
     return min(run.pages_fetched or 0, planned), planned

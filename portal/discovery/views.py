@@ -45,7 +45,7 @@ def get_run(run_id: int) -> CrawlRun:
 
 def _index(form: CrawlRunForm, status: int = 200):
     runs = db.session.scalars(visible_runs(current_user).limit(20)).all()
-    response = htmx.render("discovery/index.html", form=form, runs=runs,
+    response = htmx.render("discovery/index.html", form=form, runs=runs, sample_web=bool(sample_seeds(current_app)),
                            counts=status_counts(current_user, None))
     response.status_code = status
     return response

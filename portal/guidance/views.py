@@ -81,7 +81,9 @@ def check():
 
 
 def _community_in_context() -> Community | None:
-    community = db.session.get(Community, request.form.get("community_id", 0, type=int) or 0)
+    community_id = request.form.get("community_id", 0, type=int) or 0
+    # Out-of-range ids would overflow the database driver (a 500): no such community.
+    community = db.session.get(Community, community_id) if 0 < community_id < 2**31 else None
     if community is None or not current_user.can_see_area(community.area_id):
         return None
     return community

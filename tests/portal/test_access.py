@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from werkzeug.routing.converters import NumberConverter
 
 from portal.access import PUBLIC, rule_for
 from portal.models import ROLES
@@ -17,7 +18,7 @@ def _build_url(rule) -> str:
     url = rule.rule
     for name, converter in rule._converters.items():  # noqa: SLF001
         kind = type(converter).__name__
-        value = str(MISSING_ID) if kind in {"IntegerConverter", "NumberConverter"} else "x" * 24
+        value = str(MISSING_ID) if isinstance(converter, NumberConverter) else "x" * 24
         if kind == "PathConverter":
             value = "missing/file.txt"
         url = re.sub(rf"<(?:[^>:]+:)?{name}>", value, url)

@@ -13,6 +13,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from werkzeug.routing import IntegerConverter
 
 from portal.models import (
     Area, Assessment, Candidate, Community, CrawlRun, Feed, Meeting, MessageReview, OutreachContact,
@@ -104,7 +105,7 @@ FACTORIES = {
 def _id_routes(app):
     for rule in app.url_map.iter_rules():
         params = [name for name, conv in rule._converters.items()  # noqa: SLF001
-                  if type(conv).__name__ == "IntegerConverter"]
+                  if isinstance(conv, IntegerConverter)]
         if params:
             yield rule, params
 

@@ -231,3 +231,13 @@ def test_crawl_run_command(runner, lewes_area, sample_web, db_session, app):
     assert _candidates(db_session, lewes_area.id) == run.sites_found > 0
     bad = runner.invoke(args=["crawl", "run", "--area", "nowhere", "--seed", "https://x.example/"])
     assert bad.exit_code != 0 and "no area" in bad.output
+
+
+def test_before_the_first_counters_the_bar_measures_against_the_page_limit(client, auth, lewes_area, db_session):
+    run = CrawlRun(area_id=lewes_area.id, seeds=["http://x.example/"], settings={"max_pages": 150},
+                   status="queued")
+    db_session.add(run)
+    db_session.commit()
+    auth.login("officer")
+    fragment = client.get(f"/discovery/runs/{run.id}", headers={"HX-Request": "true"})
+    assert fragment.status_code == 200 and b'max="150" value="0"' in fragment.data

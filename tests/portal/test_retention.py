@@ -233,3 +233,21 @@ def test_only_auditors_and_admins_can_keep(client, auth, area, users, db_session
                                  "reason": "I would like to keep this", "months": "24"})
     assert response.status_code == 403
     assert db_session.query(RetentionDecision).count() == 0
+
+
+def test_reviewed_message_text_and_quoted_findings_are_anonymised(app, area, users, db_session):
+    from portal.models import MessageReview
+
+    contact = _contact_setup(db_session, area, users, NOW - timedelta(days=731))
+    review = MessageReview(contact_id=contact.id, author_id=users["officer"].id, area_id=area.id,
+                           message_text="Hello Jo Bloggs", comment="Don't name Jo Bloggs",
+                           findings=[{"rule_code": "names", "matched_text": "Jo Bloggs", "severity": "advice"}],
+                           decided_by_id=users["supervisor"].id, status="approved")
+    db_session.add(review)
+    db_session.commit()
+    retention.run(now=NOW)
+    db_session.expire_all()
+    review = db_session.get(MessageReview, review.id)
+    assert review.message_text is None and review.comment is None
+    assert "Jo Bloggs" not in str(review.findings) and review.findings[0]["rule_code"] == "names"
+    assert len(_disposals(db_session, "review_text")) == 1
