@@ -72,7 +72,7 @@ def free_port() -> int:
 def start_gunicorn(url: str, port: int, workers: int | None) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": "0",
            "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESS_LOG": "", "LOG_LEVEL": "WARNING",
-           "LOGIN_RATE_LIMIT": "1000 per minute"}
+           "LOGIN_RATE_LIMIT": "1000 per minute", "GUNICORN_MAX_REQUESTS": "0"}
     if workers:
         env["GUNICORN_WORKERS"] = str(workers)
     proc = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "benchmarks.bench_wsgi:app"],
@@ -117,6 +117,18 @@ def wrk(base: str, paths: list[str], duration: int, connections: int, threads: i
     figures = json.loads(out.strip().splitlines()[-1])
     figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6)
     return figures
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of a process and its children alive now, from /proc."""
+    def own(p: int) -> float:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    total = own(pid)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            total += own(int(child))
+    return total
 
 
 def routes(client: httpx.Client) -> set[str]:
@@ -192,13 +204,22 @@ def run_size(size: int, args) -> list[dict]:
                 results.append(row)
                 print(f"[{size}] {item['name']:40} ERROR {problem}")
                 continue
+            cpu_before = cpu_seconds(proc.pid)
             figures = wrk(base, item["paths"], args.duration, args.connections, args.threads,
                           cookie=cookie_header(item["client"]) if item["client"] else "", csrf=csrf,
                           method=item.get("method", "GET"), body=item.get("body"))
+            # Web-process CPU per request: unlike req/s, it hardly depends on how busy the machine is.
+            figures["cpu_ms_per_request"] = 1000 * (cpu_seconds(proc.pid) - cpu_before) / max(1, figures["requests"])
+            figures["load_average"] = os.getloadavg()[0]
             row.update(figures)
             results.append(row)
+            if not figures["requests"]:
+                row["error"] = f"no request completed within the {args.duration} s run"
+                print(f"[{size}] {item['name']:40} {row['error']}")
+                continue
             print(f"[{size}] {item['name']:40} {figures['rps']:8.1f} req/s  p50 {figures['p50_ms']:7.1f} ms  "
                   f"p95 {figures['p95_ms']:7.1f} ms  p99 {figures['p99_ms']:7.1f} ms  "
+                  f"web CPU {figures['cpu_ms_per_request']:5.1f} ms/req  load {figures['load_average']:.1f}  "
                   f"(bad status {figures['bad_status']}, socket errors {figures['socket_errors']})")
     finally:
         proc.terminate()
@@ -207,24 +228,24 @@ def run_size(size: int, args) -> list[dict]:
 
 
 def summary(results: list[dict]) -> None:
-    print("\n| communities | page | req/s | % of ceiling | p50 ms | p95 ms | p99 ms |")
-    print("|---:|---|---:|---:|---:|---:|---:|")
+    print("\n| communities | page | req/s | % of ceiling | p50 ms | p95 ms | p99 ms | web CPU ms/req |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|")
     ceilings = {r["size"]: r["rps"] for r in results if r["page"].startswith("ceiling") and "rps" in r}
     for r in results:
-        if "rps" not in r:
-            print(f"| {r['size']:,} | {r['page']} | {'missing' if r.get('missing') else r.get('error')} | | | | |")
+        if "rps" not in r or not r.get("requests"):
+            print(f"| {r['size']:,} | {r['page']} | {'missing' if r.get('missing') else r.get('error')} | | | | | |")
             continue
         share = 100 * r["rps"] / ceilings[r["size"]] if ceilings.get(r["size"]) else 0
         print(f"| {r['size']:,} | {r['page']} | {r['rps']:.1f} | {share:.0f}% | {r['p50_ms']:.1f} | "
-              f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} |")
+              f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['cpu_ms_per_request']:.1f} |")
     sizes = sorted(ceilings)
     if len(sizes) >= 2:
         small, large = sizes[0], sizes[-1]
         print(f"\np95 at {large:,} / p95 at {small:,} (target ≤ 1.5):")
         for r in results:
-            if r["size"] == large and "p95_ms" in r:
-                base = next((s for s in results if s["size"] == small and s["page"] == r["page"] and "p95_ms" in s),
-                            None)
+            if r["size"] == large and r.get("requests"):
+                base = next((s for s in results if s["size"] == small and s["page"] == r["page"]
+                             and s.get("requests")), None)
                 if base:
                     print(f"  {r['page']:40} {r['p95_ms'] / base['p95_ms']:.2f}")
 
@@ -238,7 +259,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)")
     parser.add_argument("--reuse", action="store_true", help="reuse an existing lr_bench_<size> database")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
+    parser.add_argument("--prepare-only", action="store_true", help="create and fill the databases, then stop")
     args = parser.parse_args()
+    if args.prepare_only:
+        for size in (int(s) for s in args.sizes.split(",")):
+            prepare(size, args.reuse)
+        return
     print(f"machine: {os.cpu_count()} CPUs, load average before: {os.getloadavg()}")
     results = []
     for size in (int(s) for s in args.sizes.split(",")):

@@ -56,9 +56,6 @@ class Selection:
         values.update(overrides)
         return {k: v for k, v in values.items() if v}
 
-    def describe(self) -> dict[str, str]:
-        return self.query_args()
-
 
 def _parse_date(raw: str, name: str, errors: dict[str, str]) -> date | None:
     raw = (raw or "").strip()
@@ -157,7 +154,7 @@ def contact_only_conditions(selection: Selection) -> list[ColumnElement[bool]]:
 def contact_conditions(selection: Selection, dated: bool = True) -> list[ColumnElement[bool]]:
     """Conditions for contacts joined to their Community."""
     conditions = [*contact_only_conditions(selection)]
-    conditions += [c for c in community_conditions(replace(selection, channel="", purpose="", officer=""))]
+    conditions += community_conditions(replace(selection, channel="", purpose="", officer=""))
     if dated:
         conditions += [OutreachContact.occurred_at >= selection.start,
                        OutreachContact.occurred_at < selection.end]

@@ -61,6 +61,19 @@ def _run_burst(app) -> None:
     assert proc.wait(timeout=120) == 0
 
 
+def _promote_scheduled(app) -> list[str]:
+    """Queue RQ's scheduled retries now instead of after their interval (burst workers have no scheduler)."""
+    from rq.registry import ScheduledJobRegistry
+
+    queue = jobs.queue(app)
+    registry = ScheduledJobRegistry(queue=queue)
+    ids = registry.get_job_ids()
+    for job_id in ids:
+        queue.enqueue_job(queue.fetch_job(job_id))
+        registry.remove(job_id)
+    return ids
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():
@@ -87,14 +100,7 @@ def test_rq_retries_a_failing_job(rq_app):
     job_id = jobs.enqueue(f"{DUMMY}:fails_first_attempt")
     _run_burst(rq_app)  # attempt 1 fails; RQ schedules the retry (10 s interval)
     assert _job(job_id).status == "retrying"
-    # Move the scheduled retry to the queue now rather than waiting for the interval.
-    from rq.registry import ScheduledJobRegistry
-
-    queue = jobs.queue(rq_app)
-    registry = ScheduledJobRegistry(queue=queue)
-    assert job_id in registry.get_job_ids()
-    queue.enqueue_job(queue.fetch_job(job_id))
-    registry.remove(job_id)
+    assert _promote_scheduled(rq_app) == [job_id]
     _run_burst(rq_app)
     job = _job(job_id)
     assert (job.status, job.attempts, job.result) == ("done", 2, {"attempt": 2})
@@ -112,7 +118,8 @@ def test_fan_out_over_real_workers_without_duplicates(rq_app, area):
         assert proc.wait(timeout=120) == 0
     deadline = time.monotonic() + 60
     while _job(parent_id).status == "waiting" and time.monotonic() < deadline:
-        _run_burst(rq_app)  # retries, if any, were scheduled
+        _promote_scheduled(rq_app)  # a part that collided was scheduled for a retry
+        _run_burst(rq_app)
     parent = _job(parent_id)
     assert (parent.status, parent.progress) == ("done", len(parts))
     assert db.session.scalar(select(func.count()).select_from(Candidate)) == 40

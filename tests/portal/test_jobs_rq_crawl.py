@@ -1,0 +1,66 @@
+"""A crawl of the sample web through a REAL `rq worker`, whole and split across workers."""
+# ruff: noqa: F811  (fixtures imported by name)
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from portal import jobs
+from portal.extensions import db
+from portal.models import Candidate, CrawlRun, Job
+from tests.discovery_support import LEWES_PROFILE, sample_web  # noqa: F401
+from tests.portal.test_jobs_rq import _job, _run_burst, _worker, rq_app  # noqa: F401
+
+pytestmark = [pytest.mark.redis, pytest.mark.slow]
+MAX_PAGES = 150
+
+
+@pytest.fixture
+def lewes(area):
+    area.profile = LEWES_PROFILE
+    db.session.commit()
+    return area
+
+
+def _candidates(area_id: int) -> int:
+    db.session.expire_all()
+    return db.session.scalar(select(func.count(Candidate.id)).where(Candidate.area_id == area_id))
+
+
+def test_a_crawl_runs_on_a_real_rq_worker(rq_app, lewes, sample_web):
+    from portal.discovery.runs import start_run
+
+    run = start_run(lewes, sample_web.seeds, None, allow_private=(sample_web.allow_private,),
+                    max_pages=MAX_PAGES, max_depth=2)
+    run_id, job_id = run.id, run.job_id
+    assert _job(job_id).status == "queued" and db.session.get(CrawlRun, run_id).status == "queued"
+    _run_burst(rq_app)
+    db.session.expire_all()
+    run = db.session.get(CrawlRun, run_id)
+    job = _job(job_id)
+    assert (job.status, job.kind, job.attempts) == ("done", "crawl", 1)
+    assert run.status == "done" and 0 < run.pages_fetched <= MAX_PAGES
+    assert run.sites_found > 5 and _candidates(lewes.id) == run.sites_found
+
+
+def test_one_crawl_split_by_seed_over_two_workers_has_no_duplicates(rq_app, lewes, sample_web):
+    """Fan out one run per seed; sites reached from two seeds are upserted once per area."""
+    from portal.discovery.adapter import run_settings
+
+    settings = run_settings(rq_app.config, (sample_web.allow_private,), max_pages=MAX_PAGES, max_depth=2)
+    runs = [CrawlRun(area_id=lewes.id, seeds=[seed], settings=settings, status="queued")
+            for seed in sample_web.seeds]
+    db.session.add_all(runs)
+    db.session.commit()
+    parent_id = jobs.enqueue_many("portal.discovery.jobs.run_crawl", [[r.id] for r in runs], kind="crawl")
+    workers = [_worker(rq_app), _worker(rq_app)]
+    for proc in workers:
+        assert proc.wait(timeout=300) == 0
+    parent = _job(parent_id)
+    assert (parent.status, parent.progress, parent.total) == ("done", len(runs), len(runs))
+    db.session.expire_all()
+    assert {db.session.get(CrawlRun, r.id).status for r in runs} == {"done"}
+    keys = db.session.scalars(select(Candidate.site_key).where(Candidate.area_id == lewes.id)).all()
+    assert len(keys) == len(set(keys)) > 5
+    children = db.session.scalars(select(Job).where(Job.parent_id == parent_id)).all()
+    assert {c.status for c in children} == {"done"}
