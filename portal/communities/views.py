@@ -9,6 +9,7 @@ from portal.access import allow, require_area
 from portal.communities import bp
 from portal.communities.queries import search
 from portal.extensions import db
+from portal.pagination import paginate
 from portal.models import Community
 
 
@@ -16,8 +17,7 @@ from portal.models import Community
 @allow("officer", "supervisor", "admin")
 def list_communities():
     q = request.args.get("q", "")
-    page = max(1, request.args.get("page", 1, type=int))
-    listing = db.paginate(search(current_user, q), page=page, per_page=25, error_out=False)
+    listing = paginate(search(current_user, q), page=request.args.get("page", 1, type=int), per_page=25)
     return htmx.render("communities/list.html", block="results", listing=listing, q=q)
 
 
@@ -29,5 +29,6 @@ def community_detail(community_id: int):
         abort(404)
     require_area(community.area_id)
     audit.record("view", f"Viewed community {community.id}", community)
-    db.session.commit()
-    return htmx.render("communities/detail.html", community=community)
+    response = htmx.render("communities/detail.html", community=community)
+    db.session.commit()  # after rendering: committing first would expire and re-load what the page shows
+    return response
