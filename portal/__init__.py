@@ -116,12 +116,15 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        from sqlalchemy.orm import joinedload
+
         from portal.models import User
 
         raw_id, _, token = user_id.partition(":")
         if not raw_id.isdigit():
             return None
-        user = db.session.get(User, int(raw_id))
+        # One round trip: the user and their areas (every scoped query reads user.area_ids).
+        user = db.session.get(User, int(raw_id), options=[joinedload(User.areas)])
         if user is None or not token or user.session_token != token:
             return None
         return user

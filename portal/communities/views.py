@@ -15,6 +15,7 @@ from portal.communities.timeline import Cursor, timeline_page
 from portal.extensions import db
 from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Area, Community, Feed
 from portal.outreach.services import suggestion_for
+from portal.pagination import paginate
 
 
 @bp.get("/communities")
@@ -22,7 +23,7 @@ from portal.outreach.services import suggestion_for
 def list_communities():
     f = CatalogueFilter.from_args(request.args)
     page = min(arg_int(request.args, "page", 1), 100_000)
-    listing = db.paginate(catalogue(current_user, f), page=page, per_page=25, error_out=False)
+    listing = paginate(catalogue(current_user, f), page=page, per_page=25)
     areas = current_user.areas if current_user.role in {"officer", "supervisor"} else Area.ordered()
     return htmx.render("communities/list.html", block="results", listing=listing, f=f, q=f.q,
                        counts=stage_counts(current_user, f), areas=areas, tags=tags_in_use(current_user),

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from itertools import groupby
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 
 from portal.extensions import db
 from portal.models import STAGE_LABELS, STAGE_PATH, STAGES, Community, OutreachContact, StageChange, utcnow
@@ -30,24 +30,48 @@ def _stage_histories(selection: Selection, until: datetime):
         yield community_id, [(r[1], r[2]) for r in group]
 
 
+def _month_index(column, limits: list[datetime]):
+    """SQL: the index of the first limit after `column` (len(limits) when none is, or NULL stays NULL)."""
+    return case(*[(column < limit, m) for m, limit in enumerate(limits)],
+                else_=case((column.is_(None), None), else_=len(limits)))
+
+
+def _funnel_counts(selection: Selection, limits: list[datetime]) -> tuple[list[Counter], Counter]:
+    """Stage counts at each limit and how many communities reached each main-path stage, counted in SQL.
+
+    A stage change is a community's stage at a limit when it happened before the limit and its next
+    change did not: i.e. for the limits from its month index up to (not including) the next change's.
+    The database returns one row per (first month, month after the last, stage, furthest stage if it
+    is the community's last change) with a count, in one pass over the stage changes.
+    """
+    chosen = select(Community.id).where(*community_conditions(selection))
+    path_index = case(*[(StageChange.to_stage == s, i) for i, s in enumerate(STAGE_PATH)], else_=None)
+    history = {"partition_by": StageChange.community_id, "order_by": (StageChange.changed_at, StageChange.id)}
+    changes = (select(StageChange.to_stage, StageChange.changed_at,
+                      func.lead(StageChange.changed_at).over(**history).label("next_at"),
+                      func.max(path_index).over(**history).label("furthest_so_far"))
+               .where(StageChange.community_id.in_(chosen), StageChange.changed_at < selection.end).subquery())
+    first, after = _month_index(changes.c.changed_at, limits), _month_index(changes.c.next_at, limits)
+    # On a community's last change the running maximum is the furthest main-path stage it reached.
+    furthest = case((changes.c.next_at.is_(None), changes.c.furthest_so_far), else_=None)
+    per_month = [Counter() for _ in limits]
+    reached: Counter = Counter()
+    for start, stop, stage, level, n in db.session.execute(
+            select(first, after, changes.c.to_stage, furthest, func.count())
+            .group_by(first, after, changes.c.to_stage, furthest)):
+        for stage_reached in STAGE_PATH[:(-1 if level is None else level) + 1]:
+            reached[stage_reached] += n
+        if stage:
+            for m in range(start, len(limits) if stop is None else stop):
+                per_month[m][stage] += n
+    return per_month, reached
+
+
 def stage_funnel(selection: Selection, suppress: bool) -> Report:
     """Communities at each stage at the end of each month, and how many ever reached each stage."""
     month_starts = months(selection.start, selection.end)
     ends = [*month_starts[1:], selection.end.date()]
-    per_month = [Counter() for _ in month_starts]
-    reached: Counter = Counter()
-    for _, history in _stage_histories(selection, selection.end):
-        index, current = 0, None
-        for m, month_end in enumerate(ends):
-            limit = datetime.combine(month_end, datetime.min.time())
-            while index < len(history) and history[index][0] < limit:
-                current = history[index][1]
-                index += 1
-            if current:
-                per_month[m][current] += 1
-        furthest = max((STAGE_PATH.index(s) for _, s in history if s in STAGE_PATH), default=-1)
-        for stage in STAGE_PATH[:furthest + 1]:
-            reached[stage] += 1
+    per_month, reached = _funnel_counts(selection, [datetime.combine(e, datetime.min.time()) for e in ends])
     if not reached and not any(per_month):
         return Report(empty=True)
     labels = [m.strftime("%b %Y") for m in month_starts]

@@ -1,0 +1,47 @@
+"""Capped pagination: the count stops at the cap, the pages stop with it."""
+from __future__ import annotations
+
+from sqlalchemy import select
+
+
+def _communities(db, area, n):
+    from portal.models import Community
+
+    db.session.add_all(Community(area_id=area.id, name=f"C{i:02d}", platform="forum") for i in range(n))
+    db.session.commit()
+
+
+def test_below_the_cap_the_total_is_exact(app, area):
+    from portal.extensions import db
+    from portal.models import Community
+    from portal.pagination import paginate
+
+    _communities(db, area, 5)
+    listing = paginate(select(Community).order_by(Community.name), page=2, per_page=2, cap=5)
+    assert (listing.total, listing.capped, listing.pages) == (5, False, 3)
+    assert [c.name for c in listing.items] == ["C02", "C03"]
+
+
+def test_above_the_cap_the_total_is_capped_and_deep_pages_stop_at_the_last_counted_one(app, area):
+    from portal.extensions import db
+    from portal.models import Community
+    from portal.pagination import paginate
+
+    _communities(db, area, 7)
+    listing = paginate(select(Community).order_by(Community.name), page=99, per_page=2, cap=4)
+    assert (listing.total, listing.capped, listing.pages, listing.page) == (4, True, 2, 2)
+    assert [c.name for c in listing.items] == ["C02", "C03"]
+
+
+def test_the_list_says_more_than_when_capped(client, auth, area, users, monkeypatch):
+    from portal import pagination
+    from portal.extensions import db
+
+    _communities(db, area, 4)
+    monkeypatch.setattr(pagination, "COUNT_CAP", 3)
+    auth.login("officer")
+    page = client.get("/communities").get_data(as_text=True)
+    assert "More than 3 communities" in page
+    monkeypatch.setattr(pagination, "COUNT_CAP", 4)
+    exact = client.get("/communities").get_data(as_text=True)
+    assert "4 communities" in exact and "More than" not in exact
