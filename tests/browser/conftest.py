@@ -60,17 +60,15 @@ class LiveServer:
         self._thread.join(5)
 
 
-@pytest.fixture(scope="session")
-def live_app(tmp_path_factory):
-    """A portal with the demo loaded into a fresh SQLite file, CSRF switched on."""
+def demo_app(folder: Path, name: str):
+    """Build a portal on a fresh SQLite file in `folder`, migrated, demo loaded, CSRF on."""
     from flask_migrate import upgrade
 
     from portal import create_app
     from portal.demo import load_demo
     from portal.extensions import db
 
-    folder = tmp_path_factory.mktemp("live")
-    config = base_config(f"sqlite:///{folder / 'live.sqlite'}", folder)
+    config = base_config(f"sqlite:///{folder / f'{name}.sqlite'}", folder)
     config.update({"WTF_CSRF_ENABLED": True, "JOBS_INLINE": False})
     app = create_app(config)
     with app.app_context():
@@ -78,6 +76,12 @@ def live_app(tmp_path_factory):
         load_demo(passwords=DEMO_PASSWORDS)
         db.session.remove()
     return app
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """A portal with the demo loaded into a fresh SQLite file, CSRF switched on."""
+    return demo_app(tmp_path_factory.mktemp("live"), "live")
 
 
 @pytest.fixture(scope="session")

@@ -46,7 +46,7 @@ def test_crawl_from_the_ui_then_accept_a_candidate(page, demo_sample_web):
     title = first.locator(".lr-candidate__title").inner_text().strip()
     first.locator("[data-testid=accept]").click()
     page.wait_for_url("**/discovery/review*")
-    assert page.locator(".lr-flash", has_text="added to the catalogue").is_visible()
+    page.locator(".lr-flash", has_text="added to the catalogue").wait_for(state="visible")
 
     page.goto("/communities?q=" + title[:20])
     assert page.locator("#results", has_text=title).is_visible()

@@ -52,7 +52,7 @@ def test_failed_validation_keeps_the_typed_text(page):
     page.fill("#message_text", "Hello from your local team: the panel meets on Tuesday.")
     page.locator("label[for=channel-group_post]").click()
     page.click("[data-testid=outcome-pending]")                     # no community chosen
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator(".govuk-error-summary").wait_for(state="visible")
     assert "Choose the community you contacted" in page.locator(".govuk-error-summary").inner_text()
     assert page.input_value("#message_text") == "Hello from your local team: the panel meets on Tuesday."
     assert page.is_checked("#channel-group_post")

@@ -30,7 +30,7 @@ def test_each_role_signs_in_sees_its_navigation_and_signs_out(page, email):
     assert not (forbidden & names), names
     page.click("[data-testid=sign-out]")
     page.wait_for_url("**/login")
-    assert page.locator("text=You have signed out").is_visible()
+    page.locator("text=You have signed out").wait_for(state="visible")
     assert page.js_errors == []
 
 
@@ -39,7 +39,7 @@ def test_wrong_password_shows_error_summary(page):
     page.fill("#email", "officer@example.org")
     page.fill("#password", "not-the-password")
     page.click("button[type=submit], input[type=submit]")
-    assert page.locator(".govuk-error-summary").is_visible()
+    page.locator(".govuk-error-summary").wait_for(state="visible")  # is_visible() alone does not wait
     assert page.input_value("#email") == "officer@example.org"
 
 

@@ -17,8 +17,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.browser.conftest import DEMO_PASSWORDS, DESKTOP, LiveServer
-from tests.conftest import base_config
+from tests.browser.conftest import DEMO_PASSWORDS, DESKTOP, LiveServer, demo_app
 
 pytestmark = pytest.mark.browser
 
@@ -175,20 +174,7 @@ def _seed_guidance(session, p, ids, officer, supervisor, area) -> None:
 
 @pytest.fixture(scope="module")
 def xss_server(tmp_path_factory, browser_available):
-    from flask_migrate import upgrade
-
-    from portal import create_app
-    from portal.demo import load_demo
-    from portal.extensions import db
-
-    folder = tmp_path_factory.mktemp("xss")
-    config = base_config(f"sqlite:///{folder / 'xss.sqlite'}", folder)
-    config.update({"WTF_CSRF_ENABLED": True, "JOBS_INLINE": False})
-    app = create_app(config)
-    with app.app_context():
-        upgrade(directory=app.extensions["migrate"].directory)
-        load_demo(passwords=DEMO_PASSWORDS)
-        db.session.remove()
+    app = demo_app(tmp_path_factory.mktemp("xss"), "xss")
     ids = _seed(app)
     server = LiveServer(app).start()
     yield server, ids

@@ -170,3 +170,12 @@ def test_researchers_and_auditors_cannot_use_the_catalogue(client, auth, users, 
         assert client.get(f"/communities/{community.id}").status_code == 403
         assert client.get("/contacts/new").status_code == 403
         auth.logout()
+
+
+def test_list_links_to_meetings_gone_quiet_and_handover_for_supervisors(client, auth, users):
+    auth.login("officer")
+    page = client.get("/communities").data.decode()
+    assert "/gone-quiet" in page and "/meetings" in page and "/handover" not in page
+    auth.logout()
+    auth.login("supervisor")
+    assert "/handover" in client.get("/communities").data.decode()
