@@ -7,8 +7,14 @@ cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 status=0
 
-echo "== Test suite on SQLite (all tests, including the browser tests) =="
-$PY -m pytest -p no:cacheprovider "$@" || status=$?
+# The browser tests run in a process of their own: Playwright's sync API keeps an asyncio
+# loop running in the main thread for as long as the browser is open, and the crawler's
+# synchronous entry points (asyncio.run) cannot run inside it.
+echo "== Crawler and portal tests on SQLite =="
+$PY -m pytest -p no:cacheprovider --ignore=tests/browser "$@" || status=$?
+
+echo "== Browser tests (headless Chromium, portal on SQLite) =="
+$PY -m pytest -p no:cacheprovider tests/browser "$@" || status=$?
 
 PG_URL="${TEST_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test}"
 if $PY - "$PG_URL" <<'PYEOF'
