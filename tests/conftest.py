@@ -281,3 +281,13 @@ def db_session(app):
     from portal.extensions import db
 
     return db.session
+
+
+def pytest_collection_modifyitems(config, items):
+    """Run the browser tests last.
+
+    Playwright's sync API keeps an asyncio loop running in the main thread while the
+    browser is open; the crawler's synchronous entry points (asyncio.run) cannot run
+    inside it, so everything else goes first. (`make test` also runs them apart.)
+    """
+    items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
