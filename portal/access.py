@@ -15,6 +15,7 @@ from flask_login import current_user
 from portal.models import ROLES
 
 F = TypeVar("F", bound=Callable)
+T = TypeVar("T")
 
 PUBLIC = "public"
 ANY_USER = "any_user"
@@ -68,6 +69,22 @@ def enforce() -> None:
     if current_user.role not in rule:
         abort(403)
     return None
+
+
+def get_in_area(model: type[T], object_id: int, area_of: Callable[[T], int | None] | None = None) -> T:
+    """Look a record up (404 when missing), then check the user may see its area (403).
+
+    ``area_of`` says where the record's area is (default: its ``area_id``); looking up
+    before checking keeps "no such record" and "not yours" distinguishable for the
+    route × role test.
+    """
+    from portal.extensions import db
+
+    record = db.session.get(model, object_id)
+    if record is None:
+        abort(404)
+    require_area(area_of(record) if area_of else record.area_id)
+    return record
 
 
 def require_area(area_id: int | None) -> None:

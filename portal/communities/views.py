@@ -1,12 +1,12 @@
 """Community list and page."""
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal import audit, htmx
-from portal.access import allow, require_area
+from portal.access import allow, get_in_area
 from portal.communities import bp, charts
 from portal.communities.queries import (
     ACTIVITY, SORT_LABELS, CatalogueFilter, arg_int, catalogue, stage_counts, tags_in_use,
@@ -33,11 +33,7 @@ def list_communities():
 
 def visible_community(community_id: int) -> Community:
     """Look the community up (404), then check the area (403)."""
-    community = db.session.get(Community, community_id)
-    if community is None:
-        abort(404)
-    require_area(community.area_id)
-    return community
+    return get_in_area(Community, community_id)
 
 
 @bp.get("/communities/<int:community_id>")

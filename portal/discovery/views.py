@@ -1,12 +1,12 @@
 """Discovery views: the start page, starting a crawl run, watching and cancelling it."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, url_for
+from flask import current_app, flash, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
 from portal import htmx
-from portal.access import allow, require_area
+from portal.access import allow, get_in_area
 from portal.discovery import bp
 from portal.discovery.candidates import status_counts
 from portal.discovery.forms import CrawlRunForm
@@ -36,11 +36,7 @@ def run_form() -> CrawlRunForm:
 
 
 def get_run(run_id: int) -> CrawlRun:
-    run = db.session.get(CrawlRun, run_id)
-    if run is None:
-        abort(404)
-    require_area(run.area_id)
-    return run
+    return get_in_area(CrawlRun, run_id)
 
 
 def _index(form: CrawlRunForm, status: int = 200):

@@ -1,11 +1,11 @@
 """Review queue views (accept, dismiss, bulk) and inspecting one site."""
 from __future__ import annotations
 
-from flask import abort, flash, request, url_for
+from flask import flash, request, url_for
 from flask_login import current_user
 
 from portal import htmx
-from portal.access import allow, require_area
+from portal.access import allow, get_in_area, require_area
 from portal.discovery import bp
 from portal.discovery.candidates import QUEUE_STATUSES, review_queue, status_counts
 from portal.discovery.forms import InspectForm
@@ -17,11 +17,7 @@ from portal.models import DISMISS_REASONS, Area, Candidate
 
 
 def get_candidate(candidate_id: int) -> Candidate:
-    candidate = db.session.get(Candidate, candidate_id)
-    if candidate is None:
-        abort(404)
-    require_area(candidate.area_id)
-    return candidate
+    return get_in_area(Candidate, candidate_id)
 
 
 def queue_url(area_id: int | None = None, status: str = "new") -> str:

@@ -6,7 +6,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import htmx
-from portal.access import allow, require_area
+from portal.access import allow, get_in_area, require_area
 from portal.extensions import db
 from portal.models import Community, Meeting, OutreachContact, Task, User, label
 from portal.outreach import bp, queries, services
@@ -99,10 +99,7 @@ def new_meeting():
 @bp.post("/tasks/<int:task_id>/done")
 @allow("officer", "supervisor")
 def task_done(task_id: int):
-    task = db.session.get(Task, task_id)
-    if task is None:
-        abort(404)
-    require_area(task.community.area_id)
+    task = get_in_area(Task, task_id, lambda t: t.community.area_id)
     if current_user.role == "officer" and task.assignee_id != current_user.id:
         abort(403)
     services.complete_task(task)

@@ -5,7 +5,7 @@ from flask import abort, flash, request, url_for
 from flask_login import current_user
 
 from portal import htmx
-from portal.access import allow, require_area
+from portal.access import allow, get_in_area
 from portal.communities.queries import arg_int
 from portal.extensions import db
 from portal.guidance.services import MessageRefused
@@ -88,10 +88,7 @@ def community_options():
 
 
 def _editable_contact(contact_id: int) -> OutreachContact:
-    contact = db.session.get(OutreachContact, contact_id)
-    if contact is None:
-        abort(404)
-    require_area(contact.community.area_id)
+    contact = get_in_area(OutreachContact, contact_id, lambda c: c.community.area_id)
     if current_user.role == "officer" and contact.officer_id != current_user.id:
         abort(403)
     return contact
