@@ -44,10 +44,39 @@ def browser_available():
         pytest.skip(reason)
 
 
+def buffered(app):
+    """Wrap a WSGI app so each response is read to the end and closed before it is sent.
+
+    Chromium drops connections it no longer needs (a favicon, a superseded htmx request).
+    Werkzeug's development server can then skip closing a file response, and the unclosed
+    file surfaces later as a ResourceWarning (an error under `filterwarnings = error`)
+    blamed on whichever test happens to be running. Buffering costs nothing at test sizes.
+    """
+    def wsgi(environ, start_response):
+        chunks: list[bytes] = []
+        started: list[tuple] = []
+
+        def capture(status, headers, exc_info=None):
+            started[:] = [(status, headers)]
+            return chunks.append
+
+        result = app(environ, capture)
+        try:
+            chunks.extend(result)
+        finally:
+            close = getattr(result, "close", None)
+            if close is not None:
+                close()
+        start_response(*started[0])
+        return chunks
+
+    return wsgi
+
+
 class LiveServer:
     def __init__(self, app):
         self.app = app
-        self._server = make_server("127.0.0.1", 0, app, threaded=True)
+        self._server = make_server("127.0.0.1", 0, buffered(app), threaded=True)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
