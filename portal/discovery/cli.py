@@ -18,9 +18,11 @@ from portal.models import Area, CrawlRun
 @click.option("--max-pages", type=click.IntRange(1), default=None, help="At most CRAWL_MAX_PAGES.")
 @click.option("--max-depth", type=click.IntRange(0, 10), default=None, help="At most CRAWL_MAX_DEPTH.")
 @click.option("--background", is_flag=True, help="Queue the run and return at once.")
-def run_command(slug, seeds, allow_private, max_pages, max_depth, background) -> None:
+@click.option("--split", "parts", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Split the crawl by seed site into up to N runs, one job each (RQ workers share them).")
+def run_command(slug, seeds, allow_private, max_pages, max_depth, background, parts) -> None:
     """Crawl from seed pages for an area and store what it finds as candidates."""
-    from portal.discovery.runs import start_run
+    from portal.discovery.runs import start_run, start_split_run
 
     area = Area.by_slug(slug)
     if area is None:
@@ -32,13 +34,20 @@ def run_command(slug, seeds, allow_private, max_pages, max_depth, background) ->
         raise click.ClickException("--background needs REDIS_URL and an RQ worker")
     if not background:
         current_app.config["JOBS_INLINE"] = True  # the command waits for its own crawl
-    run = start_run(area, valid, None, allow_private=allow_private, max_pages=max_pages, max_depth=max_depth)
+    limits = {"allow_private": allow_private, "max_pages": max_pages, "max_depth": max_depth}
+    if parts > 1:
+        started = start_split_run(area, valid, None, parts=parts, **limits)
+    else:
+        started = [start_run(area, valid, None, **limits)]
     db.session.expire_all()
-    run = db.session.get(CrawlRun, run.id)
-    click.echo(f"Crawl run {run.id}: {run.status}; {run.pages_fetched} pages, {run.sites_found} sites, "
-               f"{run.feeds_found} feeds, {run.errors_count} errors.")
-    if run.status == "failed":
-        raise click.ClickException("; ".join(run.errors or ["the crawl failed"]))
+    failed = []
+    for run in (db.session.get(CrawlRun, r.id) for r in started):
+        click.echo(f"Crawl run {run.id}: {run.status}; {run.pages_fetched} pages, {run.sites_found} sites, "
+                   f"{run.feeds_found} feeds, {run.errors_count} errors.")
+        if run.status == "failed":
+            failed.append(f"run {run.id}: " + "; ".join(run.errors or ["the crawl failed"]))
+    if failed:
+        raise click.ClickException(" | ".join(failed))
 
 
 @bp.cli.command("recover")

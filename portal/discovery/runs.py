@@ -6,10 +6,11 @@ from datetime import timedelta
 from flask import current_app
 from sqlalchemy import Select, or_, select, update
 
+from crawlers.frontier import canonicalise, site_of
 from portal import audit, jobs
 from portal.discovery.adapter import run_settings
 from portal.extensions import db
-from portal.models import Area, CrawlRun, User, utcnow
+from portal.models import Area, CrawlRun, Job, User, utcnow
 
 ACTIVE = ("queued", "running")
 FINISHED = ("done", "failed", "cancelled", "interrupted")
@@ -33,6 +34,38 @@ def start_run(area: Area, seeds: list[str], user: User | None, *, allow_private:
     run.job_id = jobs.enqueue(JOB, run.id, kind="crawl", requested_by_id=user.id if user else None)
     db.session.commit()
     return run
+
+
+def start_split_run(area: Area, seeds: list[str], user: User | None, *, parts: int,
+                    allow_private: tuple[str, ...] = (), **limits) -> list[CrawlRun]:
+    """Split one crawl by seed site into at most ``parts`` runs, one background job each.
+
+    With ``REDIS_URL`` set, every RQ worker takes parts from the same queue, so the crawl
+    spreads over as many workers as are running. Seeds of one site always land in the
+    same part (a stable hash), and candidates are upserted per area and site, so a site
+    reached from two parts is stored once. Each part keeps the run's page limit.
+    """
+    seeds = seeds[:MAX_SEEDS]
+    groups = jobs.shard(seeds, parts, key=lambda seed: site_of(canonicalise(seed) or seed))
+    settings = run_settings(current_app.config, allow_private, **limits)
+    actor_id = user.id if user else None
+    runs = [CrawlRun(area_id=area.id, created_by_id=actor_id, seeds=group, status="queued",
+                     settings={**settings, "split": {"part": number, "of": len(groups)}})
+            for number, group in enumerate(groups, start=1)]
+    db.session.add_all(runs)
+    db.session.flush()
+    for run in runs:
+        audit.record("create", f"Started crawl run {run.id} for {area.name} "
+                     f"(part {run.settings['split']['part']} of {len(runs)})", run,
+                     details={"seeds": run.seeds, "settings": run.settings}, actor_id=actor_id)
+    db.session.commit()
+    parent_id = jobs.enqueue_many(JOB, [[run.id] for run in runs], kind="crawl", requested_by_id=actor_id)
+    children = db.session.scalars(select(Job).where(Job.parent_id == parent_id)).all()
+    job_of_run = {child.payload["args"][0]: child.id for child in children}
+    for run in runs:
+        run.job_id = job_of_run.get(run.id)
+    db.session.commit()
+    return runs
 
 
 def rerun(run: CrawlRun, user: User | None) -> CrawlRun:

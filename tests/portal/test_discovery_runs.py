@@ -241,3 +241,34 @@ def test_before_the_first_counters_the_bar_measures_against_the_page_limit(clien
     auth.login("officer")
     fragment = client.get(f"/discovery/runs/{run.id}", headers={"HX-Request": "true"})
     assert fragment.status_code == 200 and b'max="150" value="0"' in fragment.data
+
+
+def test_crawl_run_command_splits_a_crawl_by_seed_site(runner, lewes_area, sample_web, db_session, app):
+    """`--split N`: seeds partitioned by site over up to N runs; sites reached twice are stored once."""
+    homes = sorted(sample_web.urls.values())
+    seeds = [f"{base}/" for base in homes]
+    args = ["crawl", "run", "--area", lewes_area.slug, "--max-pages", "20", "--max-depth", "0", "--split", "4"]
+    for seed in seeds:
+        args += ["--seed", seed]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    runs = db_session.scalars(select(CrawlRun).order_by(CrawlRun.id)).all()
+    # 32 sites hashed into 4 groups: every group is all but certain to be used.
+    assert 2 <= len(runs) <= 4 and result.output.count(": done;") == len(runs)
+    assert sorted(seed for run in runs for seed in run.seeds) == sorted(seeds)
+    assert [run.settings["split"] for run in runs] == [{"part": i, "of": len(runs)} for i in range(1, len(runs) + 1)]
+    assert all(run.job_id for run in runs)
+    keys = db_session.scalars(select(Candidate.site_key).where(Candidate.area_id == lewes_area.id)).all()
+    assert len(keys) == len(set(keys)) >= len(seeds)
+    assert sum(run.sites_found for run in runs) >= len(keys)
+
+
+def test_split_keeps_every_seed_of_one_site_in_one_part(runner, lewes_area, sample_web, db_session):
+    base = sample_web.urls[sorted(sample_web.urls)[0]]
+    args = ["crawl", "run", "--area", lewes_area.slug, "--max-pages", "5", "--max-depth", "0", "--split", "8"]
+    for path in ("/", "/about", "/contact", "/news"):
+        args += ["--seed", base + path]
+    result = runner.invoke(args=args)
+    assert result.exit_code == 0, result.output
+    runs = db_session.scalars(select(CrawlRun)).all()
+    assert len(runs) == 1 and len(runs[0].seeds) == 4 and runs[0].settings["split"] == {"part": 1, "of": 1}

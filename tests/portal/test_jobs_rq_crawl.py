@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from portal import jobs
 from portal.extensions import db
 from portal.models import Candidate, CrawlRun, Job
 from tests.discovery_support import LEWES_PROFILE, sample_web  # noqa: F401
@@ -44,23 +43,24 @@ def test_a_crawl_runs_on_a_real_rq_worker(rq_app, lewes, sample_web):
 
 
 def test_one_crawl_split_by_seed_over_two_workers_has_no_duplicates(rq_app, lewes, sample_web):
-    """Fan out one run per seed; sites reached from two seeds are upserted once per area."""
-    from portal.discovery.adapter import run_settings
+    """start_split_run fans out one run per seed group; sites reached from two parts are stored once."""
+    from portal.discovery.runs import start_split_run
 
-    settings = run_settings(rq_app.config, (sample_web.allow_private,), max_pages=MAX_PAGES, max_depth=2)
-    runs = [CrawlRun(area_id=lewes.id, seeds=[seed], settings=settings, status="queued")
-            for seed in sample_web.seeds]
-    db.session.add_all(runs)
-    db.session.commit()
-    parent_id = jobs.enqueue_many("portal.discovery.jobs.run_crawl", [[r.id] for r in runs], kind="crawl")
+    seeds = [f"{base}/" for base in sorted(sample_web.urls.values())]
+    runs = start_split_run(lewes, seeds, None, parts=4, allow_private=(sample_web.allow_private,),
+                           max_pages=MAX_PAGES, max_depth=1)
+    run_ids = [r.id for r in runs]
+    assert len(runs) >= 2 and {r.status for r in runs} == {"queued"}
+    parent_id = _job(runs[0].job_id).parent_id
     workers = [_worker(rq_app), _worker(rq_app)]
     for proc in workers:
         assert proc.wait(timeout=300) == 0
     parent = _job(parent_id)
     assert (parent.status, parent.progress, parent.total) == ("done", len(runs), len(runs))
     db.session.expire_all()
-    assert {db.session.get(CrawlRun, r.id).status for r in runs} == {"done"}
+    assert {db.session.get(CrawlRun, run_id).status for run_id in run_ids} == {"done"}
     keys = db.session.scalars(select(Candidate.site_key).where(Candidate.area_id == lewes.id)).all()
-    assert len(keys) == len(set(keys)) > 5
+    assert len(keys) == len(set(keys)) >= len(seeds)
     children = db.session.scalars(select(Job).where(Job.parent_id == parent_id)).all()
     assert {c.status for c in children} == {"done"}
+    assert {c.payload["args"][0] for c in children} == set(run_ids)
