@@ -225,3 +225,25 @@ def test_supervisor_dashboard_shows_what_waits(client, auth, db_session, users, 
     assert b"guidance-queue-banner" in client.get("/home").data
 
 
+
+
+def test_the_community_page_offers_mark_as_sent_only_once_approved(client, auth, db_session, users, community,
+                                                                  second_supervisor):
+    review = _held(db_session, community, users["officer"])
+    contact_id = review.contact.id
+    auth.login("officer")
+    page = client.get(f"/communities/{community.id}").data
+    assert b'data-testid="not-sendable"' in page and b'data-testid="mark-sent"' not in page
+    services.decide(review, second_supervisor, "approve")
+    db_session.commit()
+    page = client.get(f"/communities/{community.id}").data
+    action = f'action="/guidance/contacts/{contact_id}/sent"'.encode()
+    assert b'data-testid="mark-sent"' in page and action in page
+    response = client.post(f"/guidance/contacts/{contact_id}/sent",
+                           data={"next_url": f"/communities/{community.id}"})
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/communities/{community.id}")
+    page = client.get(f"/communities/{community.id}").data
+    assert b'data-testid="mark-sent"' not in page and b"Message marked as sent." in page
+    auth.logout()
+    auth.login("supervisor")  # not the author: no button even once approved
+    assert b'data-testid="mark-sent"' not in client.get(f"/communities/{community.id}").data
