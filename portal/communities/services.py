@@ -8,15 +8,17 @@ from sqlalchemy import delete, insert, or_, select, update
 from portal import audit
 from portal.extensions import db
 from portal.models import (
-    ActivitySample, Assessment, Community, CommunityTag, Feed, OutreachContact, StageChange, Task, User,
-    meeting_promotions, utcnow,
+    ActivitySample, Assessment, Candidate, Community, CommunityTag, Feed, OutreachContact, StageChange,
+    SupportFlag, Task, User, meeting_promotions, utcnow,
 )
 from portal.urlkeys import url_key
 
 EDITABLE = ("name", "url", "platform", "area_id", "description", "access", "gatekeeper_role", "house_rules",
             "police_welcome", "audience_size", "stay_in_touch_days")
-# Records that belong to a community and move with it on a merge.
-OWNED_ROWS = (OutreachContact, StageChange, Assessment, Feed, ActivitySample, Task)
+# Records that belong to a community and move with it on a merge (tags and meeting links are
+# moved separately, as they must not duplicate what the surviving record already has).
+OWNED_ROWS = (OutreachContact, StageChange, Assessment, Feed, ActivitySample, Task, SupportFlag, Candidate)
+MERGED_SEPARATELY = frozenset({"community_tags", "meeting_promotions"})
 
 
 def parse_tags(text: str | None) -> list[str]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from portal.models import (
-    ActivitySample, AuditEvent, Assessment, Community, Feed, Meeting, OutreachContact, StageChange, Task, utcnow,
+    ActivitySample, AuditEvent, Assessment, Candidate, Community, Feed, Meeting, OutreachContact, StageChange,
+    SupportFlag, Task, utcnow,
 )
 from tests.portal.outreach_factories import make_community, make_contact, make_stage
 
@@ -125,6 +126,8 @@ def test_merge_keeps_both_histories(client, auth, users, area, db_session):
         db_session.add(ActivitySample(community_id=community.id, sampled_at=utcnow(), items_per_week=2))
     db_session.add(Feed(community_id=loser.id, url="https://b.example/feed", kind="rss"))
     db_session.add(Task(community_id=loser.id, assignee_id=officer.id, title="Say hello"))
+    db_session.add(SupportFlag(community_id=loser.id, raised_by_id=officer.id, reason="hostile_thread"))
+    db_session.add(Candidate(area_id=area.id, site="https://b.example", site_key="b.example", community_id=loser.id))
     meeting = Meeting(area_id=area.id, title="Panel", held_at=utcnow())
     meeting.communities = [winner, loser]
     only_loser = Meeting(area_id=area.id, title="Surgery", held_at=utcnow())
@@ -138,8 +141,9 @@ def test_merge_keeps_both_histories(client, auth, users, area, db_session):
     db_session.expire_all()
     winner, loser = db_session.get(Community, winner.id), db_session.get(Community, loser.id)
     assert loser.status == "merged" and loser.merged_into_id == winner.id
-    for model in (OutreachContact, StageChange, Assessment, ActivitySample, Feed, Task):
+    for model in (OutreachContact, StageChange, Assessment, ActivitySample, Feed, Task, SupportFlag, Candidate):
         assert db_session.scalar(select(model).where(model.community_id == loser.id)) is None, model
+        assert db_session.scalar(select(model).where(model.community_id == winner.id)) is not None, model
     assert len(db_session.scalars(select(OutreachContact).where(OutreachContact.community_id == winner.id)).all()) == 2
     assert len(db_session.scalars(select(StageChange).where(StageChange.community_id == winner.id)).all()) == 2
     assert winner.tag_names == ["families", "town"] and winner.house_rules == "Be kind"
@@ -179,3 +183,15 @@ def test_list_links_to_meetings_gone_quiet_and_handover_for_supervisors(client, 
     auth.logout()
     auth.login("supervisor")
     assert "/handover" in client.get("/communities").data.decode()
+
+
+def test_every_table_pointing_at_a_community_moves_on_a_merge(app):
+    """A new table with a community_id must be added to the merge, or history would be stranded."""
+    from portal.communities.services import MERGED_SEPARATELY, OWNED_ROWS
+    from portal.extensions import db as database
+
+    pointing = {table.name for table in database.metadata.sorted_tables
+                if any(fk.column.table.name == "communities" for fk in table.foreign_keys)
+                and "community_id" in table.columns}
+    moved = {model.__table__.name for model in OWNED_ROWS}
+    assert pointing - moved - MERGED_SEPARATELY == set()
