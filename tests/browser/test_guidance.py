@@ -1,6 +1,8 @@
 """Live message check in a real browser: findings appear as the officer types (CSP-safe, no inline script)."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from tests.browser.conftest import sign_in
@@ -20,6 +22,30 @@ def test_findings_appear_while_typing_a_risky_message(page):
     assert "cannot be sent" in findings.inner_text()
     page.locator("#message_text").fill("Hello from your neighbourhood team.")
     page.wait_for_selector("text=No problems found")
+    assert page.js_errors == []
+
+
+def test_quick_log_shows_findings_before_saving_and_holds_the_message(page):
+    """In the quick-log form itself: findings while typing, nothing saved until an outcome is chosen."""
+    sign_in(page, "officer@example.org")
+    page.goto("/contacts/new")
+    first = page.locator("[data-testid=recent-communities] .govuk-radios__item").first
+    first.locator("label").click()
+    page.locator("label[for=channel-comment]").click()
+    page.click("[data-testid=more-details] summary")
+    findings = page.locator("#contact-form [data-testid=guidance-findings]")
+    page.locator("#message_text").press_sequentially(
+        "A man has been arrested after the burglaries on the seafront.", delay=5)
+    page.wait_for_selector("#contact-form [data-testid=guidance-findings] [data-rule='proceedings.status']")
+    assert findings.get_attribute("data-severity") == "needs_supervisor"
+    assert page.url.endswith("/contacts/new")  # the check saved nothing
+    page.click("[data-testid=outcome-pending]")
+    page.wait_for_url(re.compile(r"/communities/\d+"))
+    newest = page.locator("[data-testid=timeline] .lr-timeline__item").first
+    assert "arrested after the burglaries" in newest.inner_text()
+    assert newest.locator("[data-testid=review-status]").inner_text().strip() == "Held"
+    assert newest.locator("[data-testid=not-sendable]").is_visible()
+    assert newest.locator("[data-testid=mark-sent]").count() == 0
     assert page.js_errors == []
 
 
