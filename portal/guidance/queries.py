@@ -41,7 +41,7 @@ def my_reviews(user: User, limit: int = 20) -> list[MessageReview]:
 
 
 def team_view(user: User, weeks: int = 8) -> dict[str, Any]:
-    """Contacts and outcomes per officer, stage moves and stages per area, over the last weeks."""
+    """Contacts, outcomes and stage moves per officer and per area over the last weeks; stages now."""
     since = utcnow() - timedelta(weeks=weeks)
     area_ids = user.area_ids if user.role == "supervisor" else set(db.session.scalars(select(Area.id)))
     areas = list(db.session.scalars(select(Area).where(Area.id.in_(area_ids or {-1})).order_by(Area.name)))
@@ -63,6 +63,19 @@ def team_view(user: User, weeks: int = 8) -> dict[str, Any]:
         .join(Community, Community.id == StageChange.community_id)
         .where(in_areas, StageChange.changed_at >= since, StageChange.from_stage.is_not(None))
         .group_by(StageChange.changed_by_id)).all())
+    area_outcome_rows = db.session.execute(
+        select(Community.area_id, OutreachContact.outcome, func.count()).select_from(OutreachContact)
+        .join(Community, Community.id == OutreachContact.community_id)
+        .where(in_areas, OutreachContact.occurred_at >= since)
+        .group_by(Community.area_id, OutreachContact.outcome)).all()
+    area_outcomes: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
+    for area_id, outcome, count in area_outcome_rows:
+        area_outcomes[area_id][outcome] = count
+    area_moves = dict(db.session.execute(
+        select(Community.area_id, func.count()).select_from(StageChange)
+        .join(Community, Community.id == StageChange.community_id)
+        .where(in_areas, StageChange.changed_at >= since, StageChange.from_stage.is_not(None))
+        .group_by(Community.area_id)).all())
     stage_rows = db.session.execute(
         select(Community.area_id, Community.stage, func.count())
         .where(in_areas, Community.status == "active").group_by(Community.area_id, Community.stage)).all()
@@ -71,5 +84,7 @@ def team_view(user: User, weeks: int = 8) -> dict[str, Any]:
         stages[area_id][stage] = count
     rows = [{"officer": officer, "outcomes": outcomes[officer.id], "contacts": sum(outcomes[officer.id].values()),
              "stage_moves": moves.get(officer.id, 0)} for officer in officers]
-    return {"weeks": weeks, "since": since, "officers": rows, "areas": [(a, stages[a.id]) for a in areas],
+    area_rows = [{"area": a, "outcomes": area_outcomes[a.id], "contacts": sum(area_outcomes[a.id].values()),
+                  "stage_moves": area_moves.get(a.id, 0), "stages": stages[a.id]} for a in areas]
+    return {"weeks": weeks, "since": since, "officers": rows, "areas": area_rows,
             "held": held_reviews(user) if user.role == "supervisor" else []}

@@ -170,19 +170,47 @@ def test_flag_form_errors_are_shown(client, auth, community):
 
 
 def test_team_view(client, auth, db_session, users, community):
-    from portal.models import OutreachContact
+    """Figures per officer and per area count only the chosen weeks; held messages show their age."""
+    from portal.guidance import services
+    from tests.portal.outreach_factories import make_contact, make_stage
 
-    db_session.add(OutreachContact(community_id=community.id, officer_id=users["officer"].id,
-                                   channel="group_post", purpose="introduce", outcome="positive"))
+    officer = users["officer"]
+    make_contact(community, officer, days_ago=3, outcome="positive")
+    make_contact(community, officer, days_ago=10, outcome="positive")
+    evidence = make_contact(community, officer, days_ago=20, outcome="acknowledged")
+    make_contact(community, officer, days_ago=60, outcome="hostile")  # outside 4 and 8 weeks
+    make_stage(community, "approached", days_ago=21)  # a move in the area, by nobody in particular
+    make_stage(community, "acknowledged", days_ago=20, evidence=evidence).changed_by_id = officer.id
+    held = make_contact(community, officer, days_ago=0, outcome="pending",
+                        message_text="A man has been arrested after the burglaries on the seafront.")
+    services.review_on_save(held)
     db_session.commit()
     auth.login("supervisor")
-    page = client.get("/guidance/team")
-    assert page.status_code == 200 and b"Test officer" in page.data
-    fragment = client.get("/guidance/team?weeks=4", headers={"HX-Request": "true"}).data.decode()
-    assert fragment.lstrip().startswith('<div id="team_tables"') and "last 4 weeks" in fragment
+    page = client.get("/guidance/team").data.decode()
+    officers = _table_row(page, "team-officers", "Test officer")
+    # contacts, positive, acknowledged, pending, no response, negative, hostile, stage moves
+    assert officers == ["4", "2", "1", "1", "0", "0", "0", "1"]
+    assert _table_row(page, "team-areas", "Test Town") == ["4", "2", "1", "1", "0", "0", "0", "2"]
+    assert 'data-testid="team-held"' in page and "Big Town Group</a> by Test officer, held" in page
+    fragment = client.get("/guidance/team?weeks=2", headers={"HX-Request": "true"}).data.decode()
+    assert fragment.lstrip().startswith('<div id="team_tables"') and "last 2 weeks" in fragment
+    assert _table_row(fragment, "team-officers", "Test officer") == ["3", "2", "0", "1", "0", "0", "0", "0"]
+    eight = client.get("/guidance/team?weeks=13").data.decode()
+    assert _table_row(eight, "team-areas", "Test Town")[0] == "5"
     auth.logout()
     auth.login("officer")
     assert client.get("/guidance/team").status_code == 403
+
+
+def _table_row(page: str, testid: str, heading: str) -> list[str]:
+    """The numeric cells of the row headed `heading` in the table with that data-testid."""
+    import re
+
+    table = page[page.index(f'data-testid="{testid}"'):]
+    table = table[:table.index("</table>")]
+    row = table[table.index(f">{heading}</th>"):]
+    row = row[:row.index("</tr>")]
+    return re.findall(r'govuk-table__cell--numeric">([^<]*)</td>', row)
 
 
 def test_cli_check_json(runner):
