@@ -170,3 +170,51 @@ def test_dashboard_shows_follow_ups_due_outcomes_and_stages(client, auth, users,
     auth.logout()
     auth.login("researcher")
     assert 'data-testid="dashboard-due"' not in client.get("/home").data.decode()
+
+
+def test_going_cold_lists_owned_communities_past_their_stay_in_touch_interval(client, auth, users, area):
+    officer = users["officer"]
+    cold = make_community(area, "Cold Forum", owner=officer, stay_in_touch_days=14)
+    make_contact(cold, officer, days_ago=20)
+    warm = make_community(area, "Warm Forum", owner=officer, stay_in_touch_days=14)
+    make_contact(warm, officer, days_ago=3)
+    never = make_community(area, "Never Contacted", owner=officer, stay_in_touch_days=30)
+    make_community(area, "No Interval", owner=officer)
+    someone_elses = make_community(area, "Not Mine", stay_in_touch_days=7)
+    make_contact(someone_elses, users["supervisor"], days_ago=40)
+    auth.login("officer")
+    section = _going_cold(client)
+    assert "Cold Forum" in section and "Never Contacted" in section
+    assert "Warm Forum" not in section and "No Interval" not in section and "Not Mine" not in section
+    assert "every 14 days wanted" in section
+    make_contact(cold, officer, days_ago=0)  # a new contact warms it up again
+    section = _going_cold(client)
+    assert "Cold Forum" not in section and f"/communities/{never.id}" in section
+
+
+def _going_cold(client) -> str:
+    page = client.get("/follow-ups").data.decode()
+    section = page[page.index('data-testid="going-cold"'):]
+    return section[:section.index("</ul>")]
+
+
+def test_community_page_shows_feeds_and_an_activity_sparkline(client, auth, users, area, db_session):
+    from portal.models import ActivitySample, Feed
+
+    community = make_community(area, "Busy Blog", "https://busy.example/", platform="blog")
+    db_session.add(Feed(community_id=community.id, url="https://busy.example/feed", kind="rss"))
+    for days_ago, per_week in ((21, 2.0), (14, 4.0), (7, 8.0), (0, 6.5)):
+        db_session.add(ActivitySample(community_id=community.id, sampled_at=utcnow() - timedelta(days=days_ago),
+                                      items_per_week=per_week))
+    db_session.commit()
+    auth.login("officer")
+    page = client.get(f"/communities/{community.id}").data.decode()
+    assert "https://busy.example/feed" in page
+    figure = page[page.index('data-testid="sparkline"'):]
+    figure = figure[:figure.index("</figure>")]
+    points = figure[figure.index('points="') + 8:].split('"', 1)[0].split()
+    assert len(points) == 4 and "latest 6.5" in figure
+    heights = [float(p.split(",")[1]) for p in points]
+    assert heights[2] == min(heights)  # the busiest week is drawn highest (smallest y)
+    quiet = make_community(area, "Quiet Blog")
+    assert 'data-testid="sparkline"' not in client.get(f"/communities/{quiet.id}").data.decode()
