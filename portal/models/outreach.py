@@ -145,6 +145,8 @@ class Task(Timestamped, db.Model):
     assignee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[str] = mapped_column(String(20), default="introduce")
     title: Mapped[str] = mapped_column(String(200))
+    #: Free text for the assignee, e.g. the outgoing officer's handover note (kept whole).
+    note: Mapped[str | None] = mapped_column(Text)
     due_on: Mapped[date | None] = mapped_column(Date)
     done_at: Mapped[datetime | None] = mapped_column()
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

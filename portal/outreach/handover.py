@@ -31,10 +31,10 @@ def hand_over(old: User, new: User, note: str | None = None, by: User | None = N
         community.owner_id = new.id
     due = date.today() + timedelta(days=7)
     intro_title = "Introduce yourself as the new contact for this community"
+    note = (note or "").strip() or None
     for community in communities:
-        title = f"{intro_title}: {note}"[:200] if note else intro_title
-        db.session.add(Task(community_id=community.id, assignee_id=new.id, kind="introduce", title=title,
-                            due_on=due, created_by_id=by.id if by else None))
+        db.session.add(Task(community_id=community.id, assignee_id=new.id, kind="introduce", title=intro_title,
+                            note=note, due_on=due, created_by_id=by.id if by else None))
     follow_ups = list(db.session.scalars(select(OutreachContact).where(
         OutreachContact.officer_id == old.id, OutreachContact.follow_up_on.is_not(None),
         OutreachContact.follow_up_closed_at.is_(None))))

@@ -109,8 +109,9 @@ def test_handover_moves_communities_follow_ups_and_tasks(client, auth, users, ar
     db_session.commit()
     auth.login("supervisor")
     assert client.get("/handover").status_code == 200
+    note = "Ask for the admin, Sam, who runs the group. " * 30  # well past a task title's 200 characters
     response = client.post("/handover", data={"from_officer": str(old.id), "to_officer": str(new.id),
-                                              "note": "Ask for the admin"})
+                                              "note": note})
     assert response.status_code == 303
     for community in owned:
         db_session.refresh(community)
@@ -120,7 +121,7 @@ def test_handover_moves_communities_follow_ups_and_tasks(client, auth, users, ar
     tasks = db_session.scalars(select(Task).where(Task.assignee_id == new.id)).all()
     assert sorted(t.kind for t in tasks) == ["follow_up", "introduce", "introduce", "introduce", "introduce"]
     assert {t.community_id for t in tasks if t.kind == "introduce"} == {c.id for c in owned}
-    assert all("Ask for the admin" in t.title for t in tasks if t.kind == "introduce" and t.id != task.id)
+    assert all(t.note == note.strip() for t in tasks if t.kind == "introduce" and t.id != task.id)
     assert db_session.get(Task, task.id).assignee_id == new.id
     db_session.refresh(follow_up)
     assert follow_up.follow_up_closed_at is not None and follow_up.officer_id == old.id  # history kept
@@ -130,13 +131,19 @@ def test_handover_moves_communities_follow_ups_and_tasks(client, auth, users, ar
     auth.login(email="successor@tests.example.org")
     page = client.get("/follow-ups").data.decode()
     assert page.count(": Introduce yourself") == 3 and "Send the newsletter" in page
+    assert page.count('data-testid="task-note"') == 3 and note.strip() in page
 
 
 def test_handover_to_the_same_officer_is_refused(client, auth, users, area, db_session):
     auth.login("supervisor")
+    owned = make_community(area, "Owned", owner=users["officer"])
     response = client.post("/handover", data={"from_officer": str(users["officer"].id),
                                               "to_officer": str(users["officer"].id)})
     assert response.status_code in (200, 422)
+    db_session.refresh(owned)
+    assert owned.owner_id == users["officer"].id
+    assert db_session.scalar(select(Task)) is None
+    assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "handover")) is None
 
 
 def test_gone_quiet_lists_activity_drops_and_silence_separately(client, auth, users, area, db_session):
