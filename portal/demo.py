@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import delete, select
+from sqlalchemy import select
 
 from portal.areas import import_area
 from portal.extensions import db
@@ -66,8 +66,8 @@ def load_demo(reset: bool = False, passwords: dict[str, str] | None = None) -> D
         _guidance(area)
         db.session.commit()
         return DemoResult(area=area)
-    if existing is not None:
-        db.session.execute(delete(User).where(User.email.in_([u[0] for u in DEMO_USERS])))
+    # --reset gives the demo accounts new passwords; the accounts themselves stay, since their
+    # contacts, reviews and audit events refer to them (and audit rows cannot be rewritten).
     created = _users(area, passwords or {})
     if db.session.scalar(select(Community.id).where(Community.area_id == area.id).limit(1)) is None:
         _communities(area, created)
@@ -79,14 +79,20 @@ def load_demo(reset: bool = False, passwords: dict[str, str] | None = None) -> D
 
 
 def _users(area: Area, passwords: dict[str, str]) -> dict[str, tuple[User, str]]:
+    """Create the demo accounts, or give existing ones a new password (signed out, unlocked)."""
     created = {}
     for email, name, role in DEMO_USERS:
         password = passwords.get(email) or secrets.token_urlsafe(12)
-        user = User(email=email, display_name=name, role=role)
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, display_name=name, role=role)
+            if role in {"officer", "supervisor"}:
+                user.areas.append(area)
+            db.session.add(user)
+        else:
+            user.active, user.failed_logins, user.locked_until = True, 0, None
+            user.rotate_session()
         user.set_password(password)
-        if role in {"officer", "supervisor"}:
-            user.areas.append(area)
-        db.session.add(user)
         created[email] = (user, password)
     db.session.flush()
     return created

@@ -72,6 +72,10 @@ def authenticate(email: str, password: str) -> tuple[User | None, str]:
 @bp.post("/logout")
 @allow(ANY_USER)
 def logout():
+    # Sessions live in signed cookies, so a copied cookie would outlive a plain logout:
+    # rotating the account's session token ends this and every other session of the account.
+    current_user.rotate_session()
+    db.session.commit()
     logout_user()
     session.clear()
     flash("You have signed out.", "success")

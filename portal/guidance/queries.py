@@ -53,7 +53,7 @@ def team_view(user: User, weeks: int = 8) -> dict[str, Any]:
     outcome_rows = db.session.execute(
         select(OutreachContact.officer_id, OutreachContact.outcome, func.count())
         .join(Community, Community.id == OutreachContact.community_id)
-        .where(in_areas, OutreachContact.occurred_at >= since)
+        .where(in_areas, OutreachContact.occurred_at >= since, OutreachContact.went_out())
         .group_by(OutreachContact.officer_id, OutreachContact.outcome)).all()
     outcomes: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
     for officer_id, outcome, count in outcome_rows:
@@ -66,7 +66,7 @@ def team_view(user: User, weeks: int = 8) -> dict[str, Any]:
     area_outcome_rows = db.session.execute(
         select(Community.area_id, OutreachContact.outcome, func.count()).select_from(OutreachContact)
         .join(Community, Community.id == OutreachContact.community_id)
-        .where(in_areas, OutreachContact.occurred_at >= since)
+        .where(in_areas, OutreachContact.occurred_at >= since, OutreachContact.went_out())
         .group_by(Community.area_id, OutreachContact.outcome)).all()
     area_outcomes: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
     for area_id, outcome, count in area_outcome_rows:

@@ -14,14 +14,13 @@ from portal import audit
 from portal.extensions import db
 from portal.guidance.check import CheckContext, Finding, check_message, highest_severity
 from portal.guidance.rules import active_rules
-from portal.models import Community, MessageReview, OutreachContact, User, utcnow
+from portal.models import NOT_CLEARED, Community, MessageReview, OutreachContact, User, utcnow
 
 logger = logging.getLogger(__name__)
 
 DECISIONS = {"approve": "approved", "changes": "changes_requested", "reject": "rejected"}
 OPEN_STATUSES = ("held",)
 # A contact in one of these states has not been cleared to go out.
-NOT_CLEARED = frozenset({"held", "changes_requested", "rejected"})
 
 
 class MessageRefused(ValueError):
@@ -134,6 +133,10 @@ def decide(review: MessageReview, user: User, decision: str, comment: str | None
     review.status, review.decided_by_id, review.decided_at = status, user.id, utcnow()
     review.comment, review.author_notified_at = comment, None
     review.contact.review_status = status
+    if status == "approved":
+        from portal.outreach.services import count_as_contact
+
+        count_as_contact(review.contact)  # the draft may now go out: it counts from here on
     audit.record("signoff", f"{status.replace('_', ' ').capitalize()} message on contact {review.contact_id}",
                  review, details={"decision": status, "contact_id": review.contact_id,
                                   "author_id": review.author_id, "comment": comment})

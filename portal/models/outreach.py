@@ -13,6 +13,11 @@ from portal.extensions import db
 from portal.models.base import Timestamped, utcnow
 
 
+#: Review states of a message that has not gone out (held for, sent back or refused by a
+#: supervisor): until it is cleared it is a draft, not a contact with the community.
+NOT_CLEARED = frozenset({"held", "changes_requested", "rejected"})
+
+
 class OutreachContact(Timestamped, db.Model):
     """One attempt or interaction with a community."""
 
@@ -49,6 +54,11 @@ class OutreachContact(Timestamped, db.Model):
     revisions: Mapped[list[ContactRevision]] = relationship(
         back_populates="contact", cascade="all, delete-orphan", order_by="ContactRevision.changed_at"
     )
+
+    @classmethod
+    def went_out(cls):
+        """SQL condition: the contact happened (its message is not held, sent back or refused)."""
+        return cls.review_status.not_in(sorted(NOT_CLEARED))
 
 
 class ContactRevision(db.Model):

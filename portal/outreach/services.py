@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from portal import audit
 from portal.extensions import db
 from portal.models import (
-    Assessment, Community, ContactRevision, Meeting, OutreachContact, StageChange, User, utcnow,
+    NOT_CLEARED, Assessment, Community, ContactRevision, Meeting, OutreachContact, StageChange, User, utcnow,
 )
 from portal.outreach.stages import ContactFacts, check_move, suggest_move
 
@@ -49,12 +49,23 @@ def log_contact(data: dict[str, Any], officer: User) -> OutreachContact:
     check_message(contact)  # may raise MessageRefused before anything is written
     db.session.add(contact)
     db.session.flush()
-    reset_follow_up_clock(community.id, keep_id=contact.id)
-    if community.last_contact_at is None or contact.occurred_at >= community.last_contact_at:
-        community.last_contact_at = contact.occurred_at
+    if contact.review_status not in NOT_CLEARED:
+        count_as_contact(contact)
     audit.record("create", f"Logged a {contact.channel} contact with community {community.id}", contact,
                  details={"community_id": community.id, "outcome": contact.outcome})
     return contact
+
+
+def count_as_contact(contact: OutreachContact) -> None:
+    """Let a contact that went out count: reset the follow-up clock and move the last-contact date.
+
+    A message held for a supervisor is a draft, so this waits until it is approved
+    (guidance calls it then) or reworded so that it no longer needs sign-off.
+    """
+    community = contact.community or db.session.get(Community, contact.community_id)
+    reset_follow_up_clock(community.id, keep_id=contact.id)
+    if community.last_contact_at is None or contact.occurred_at >= community.last_contact_at:
+        community.last_contact_at = contact.occurred_at
 
 
 def check_message(contact: OutreachContact) -> None:
@@ -95,7 +106,10 @@ def edit_contact(contact: OutreachContact, data: dict[str, Any], editor: User) -
     if not changes:
         return None
     if "message_text" in changes or "channel" in changes:
+        was_draft = contact.review_status in NOT_CLEARED
         check_message(contact)
+        if was_draft and contact.review_status not in NOT_CLEARED:
+            count_as_contact(contact)  # reworded so that it no longer needs sign-off
     revision = ContactRevision(contact=contact, changed_by_id=editor.id, changes=changes)
     db.session.add(revision)
     audit.record("change", f"Edited contact {contact.id}", contact, details={"fields": sorted(changes)})
@@ -104,7 +118,8 @@ def edit_contact(contact: OutreachContact, data: dict[str, Any], editor: User) -
 
 def suggestion_for(community: Community) -> tuple[str, OutreachContact] | None:
     """The stage move the newest contact since the last stage change implies, if any."""
-    query = select(OutreachContact).where(OutreachContact.community_id == community.id)
+    query = select(OutreachContact).where(OutreachContact.community_id == community.id,
+                                          OutreachContact.went_out())
     if community.stage_changed_at is not None:
         query = query.where(OutreachContact.occurred_at >= community.stage_changed_at)
     contact = db.session.scalar(query.order_by(OutreachContact.occurred_at.desc(), OutreachContact.id.desc()).limit(1))
@@ -124,6 +139,9 @@ def move_stage(community: Community, to_stage: str, user: User, *, evidence_cont
         evidence = db.session.get(OutreachContact, evidence_contact_id)
         if evidence is None or evidence.community_id != community.id:
             raise StageMoveRefused("The evidencing contact must be a contact with this community.")
+        if evidence.review_status in NOT_CLEARED:
+            raise StageMoveRefused("That message has not gone out (it is waiting for, or was refused, "
+                                   "a supervisor's sign-off), so it cannot evidence a move.")
     facts = ContactFacts(evidence.outcome, evidence.direction) if evidence else None
     verdict = check_move(community.stage, to_stage, facts)
     if not verdict.allowed:

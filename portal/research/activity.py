@@ -24,7 +24,8 @@ def first_contacts(selection: Selection) -> dict[int, object]:
     first = func.min(OutreachContact.occurred_at)
     rows = db.session.execute(
         select(OutreachContact.community_id, first)
-        .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound")
+        .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound",
+               OutreachContact.went_out())
         .group_by(OutreachContact.community_id))
     return {cid: when for cid, when in rows if selection.start <= when < selection.end}
 

@@ -38,7 +38,8 @@ def events_schema(coarsen: bool) -> dict[str, Any]:
     fields = [
         _f("event_id", "string", "Pseudonymous id of this event.", PSEUDONYM, required=True, unique=True),
         _f("event_type", "string", "What kind of observation the row is.",
-           "contact = outreach contact; stage_change = relationship stage change; assessment = rating; "
+           "contact = outreach contact (a message held for, sent back or refused by a supervisor has not "
+           "gone out and is left out); stage_change = relationship stage change; assessment = rating; "
            "meeting = offline meeting.", required=True, enum=list(EVENT_TYPES)),
         *_when("", "the event", "occurred_at / changed_at / assessed_at / held_at", coarsen),
         _f("area", "string", "Slug of the neighbourhood area.", "the community's area (meetings: the meeting's area).",

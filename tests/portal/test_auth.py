@@ -24,6 +24,16 @@ def test_login_and_logout(client, auth, users):
     assert client.get("/home").status_code == 302
 
 
+def test_a_session_cookie_copied_before_logout_is_dead_after_it(client, auth, users):
+    auth.login("officer")
+    stolen = client.get_cookie("session").value
+    assert client.get("/home").status_code == 200
+    auth.logout()
+    client.set_cookie("session", stolen)
+    response = client.get("/home")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
 @pytest.mark.parametrize(("email", "password"), [
     (ROLE_EMAILS["officer"], "wrong-password-123"),
     ("nobody@tests.example.org", PASSWORD),

@@ -52,3 +52,25 @@ def test_demo_loads_users_communities_and_contacts(runner, db_session):
     assert "already loaded" in again.output
     assert db_session.query(User).count() == users_before == 9
     assert db_session.query(Community).count() == communities_before
+
+
+def test_demo_reset_gives_the_demo_accounts_new_passwords_and_keeps_their_records(runner, db_session):
+    import re
+
+    first = runner.invoke(args=["demo"])
+    assert first.exit_code == 0, first.output
+    old = dict(re.findall(r"^\s+(\S+@example\.org)\s+(\S+)$", first.output, re.M))
+    officer = db_session.query(User).filter_by(email="officer@example.org").one()
+    officer_id, contacts, token = officer.id, db_session.query(OutreachContact).count(), officer.session_token
+    officer.failed_logins, officer.active = 4, False
+    db_session.commit()
+    reset = runner.invoke(args=["demo", "--reset"])
+    assert reset.exit_code == 0, reset.output
+    new = dict(re.findall(r"^\s+(\S+@example\.org)\s+(\S+)$", reset.output, re.M))
+    assert set(new) == set(old) and len(new) == 6 and all(new[e] != old[e] for e in new)
+    db_session.expire_all()
+    officer = db_session.get(User, officer_id)
+    assert officer.check_password(new["officer@example.org"])
+    assert not officer.check_password(old["officer@example.org"])
+    assert officer.active and officer.failed_logins == 0 and officer.session_token != token
+    assert db_session.query(OutreachContact).count() == contacts and db_session.query(User).count() == 9

@@ -247,3 +247,53 @@ def test_the_community_page_offers_mark_as_sent_only_once_approved(client, auth,
     auth.logout()
     auth.login("supervisor")  # not the author: no button even once approved
     assert b'data-testid="mark-sent"' not in client.get(f"/communities/{community.id}").data
+
+
+def _quick_log(client, community, text, **extra):
+    data = {"community_id": str(community.id), "channel": "group_post", "outcome": "pending",
+            "message_text": text, **extra}
+    return client.post("/contacts/new", data=data)
+
+
+def test_a_held_message_is_a_draft_until_approved(client, auth, db_session, users, community, second_supervisor):
+    """Held: no follow-up clock reset, no last-contact date, no stage evidence; approval makes it count."""
+    from datetime import date, timedelta
+
+    from portal.outreach.services import StageMoveRefused, move_stage, suggestion_for
+
+    auth.login("officer")
+    follow_up = (date.today() + timedelta(days=3)).isoformat()
+    assert _quick_log(client, community, CLEAN, follow_up_on=follow_up).status_code == 303
+    db_session.expire_all()
+    first = db_session.scalars(select(OutreachContact)).one()
+    sent_at = db_session.get(Community, community.id).last_contact_at
+    assert _quick_log(client, community, RISKY).status_code == 303
+    db_session.expire_all()
+    held = db_session.scalar(select(OutreachContact).where(OutreachContact.review_status == "held"))
+    assert held is not None
+    assert db_session.get(OutreachContact, first.id).follow_up_closed_at is None  # clock not reset
+    assert db_session.get(Community, community.id).last_contact_at == sent_at
+    town = db_session.get(Community, community.id)
+    assert suggestion_for(town) is None or suggestion_for(town)[1].id != held.id
+    with pytest.raises(StageMoveRefused, match="has not gone out"):
+        move_stage(town, "approached", users["officer"], evidence_contact_id=held.id)
+    services.decide(db_session.scalar(select(MessageReview)), second_supervisor, "approve")
+    db_session.commit()
+    db_session.expire_all()
+    assert db_session.get(OutreachContact, first.id).follow_up_closed_at is not None
+    assert db_session.get(Community, community.id).last_contact_at == held.occurred_at
+
+
+def test_research_leaves_out_messages_that_never_went_out(runner, db_session, users, community, tmp_path):
+    import csv
+
+    sent = _contact(db_session, community, users["officer"], CLEAN)
+    review = _held(db_session, community, users["officer"])
+    services.decide(review, users["supervisor"], "reject", "Not this.")
+    db_session.commit()
+    assert {sent.review_status, review.contact.review_status} == {"none", "rejected"}
+    result = runner.invoke(args=["research", "export", "--out", str(tmp_path / "pkg")])
+    assert result.exit_code == 0, result.output
+    with open(tmp_path / "pkg" / "events.csv", newline="") as handle:
+        kinds = [row["event_type"] for row in csv.DictReader(handle)]
+    assert kinds.count("contact") == 1
