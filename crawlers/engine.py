@@ -74,6 +74,8 @@ class Engine:
         self.closed: dict[str, tuple[str, str, str]] = {}
         self.pages_fetched = 0
         self.feeds_found = 0
+        #: Sites met but left alone because settings.skip_sites lists them.
+        self.skipped_sites: set[str] = set()
         self.started = time.monotonic()
         self._last_progress = 0.0
 
@@ -85,8 +87,11 @@ class Engine:
     async def run(self, seeds: list[str]) -> None:
         """Crawl from the seeds until the frontier is empty, a limit is hit, or cancelled."""
         for seed in seeds:
+            canonical = canonicalise(seed)
+            if canonical and self._skipped(site_of(canonical)):
+                continue
             if self.frontier.add(seed, 0, None):
-                self._state(site_of(canonicalise(seed)), None)
+                self._state(site_of(canonical), None)
         running: set[asyncio.Task] = set()
         # A job that starts waiting out a Crawl-delay frees its global slot: wake up and fill it.
         paced = asyncio.Event()
@@ -118,6 +123,12 @@ class Engine:
             await asyncio.gather(*running, *([waiter] if waiter else []), return_exceptions=True)
         await self._finish_all()
         self._report(force=True)
+
+    def _skipped(self, site: str) -> bool:
+        if site in self.settings.skip_sites:
+            self.skipped_sites.add(site)
+            return True
+        return False
 
     def _busy(self, site: str) -> bool:
         state = self.sites.get(site)
@@ -187,10 +198,11 @@ class Engine:
         for closed in facts.closed:
             self.closed.setdefault(closed.url, (closed.platform, page.url, closed.label))
         for link in facts.links:
-            if self.same_site_only and site_of(link) != state.site:
+            site = site_of(link)
+            if (self.same_site_only and site != state.site) or self._skipped(site):
                 continue
             if self.frontier.add(link, page.depth + 1, page.url):
-                self._state(site_of(link), page.url)
+                self._state(site, page.url)
 
     def _add_feed_candidate(self, state: _SiteState, url: str, how: str) -> None:
         if url in state.how or len(state.how) >= MAX_FEED_CANDIDATES + self.settings.max_guesses:
@@ -293,6 +305,7 @@ class Engine:
             pages_fetched=self.pages_fetched, pages_planned=self.pages_fetched + self.frontier.pending(),
             sites_found=len(self.sites) + len(self.closed), feeds_found=self.feeds_found,
             errors=self.fetcher.errors, rate=round(self.pages_fetched / elapsed, 1),
+            sites_skipped=len(self.skipped_sites),
         )
 
     def _report(self, force: bool = False) -> None:

@@ -73,6 +73,8 @@ class CrawlProgress:
     feeds_found: int
     errors: int
     rate: float
+    #: Sites met but not fetched because the caller listed them in ``skip_sites``.
+    sites_skipped: int = 0
 
 
 @dataclass(frozen=True)

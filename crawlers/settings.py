@@ -75,6 +75,9 @@ class CrawlSettings:
     allow_private: tuple[str, ...] = field(default_factory=tuple)
     min_recrawl_interval: float = DEFAULT_MIN_RECRAWL_INTERVAL
     max_guesses: int = DEFAULT_MAX_GUESSES
+    #: Sites (``scheme://host[:port]``) this run must not fetch: the caller's proportionality
+    #: guard says they were crawled too recently. Links to them are not followed either.
+    skip_sites: frozenset[str] = field(default_factory=frozenset)
 
     def __post_init__(self) -> None:
         for name in ("max_pages", "concurrency", "per_host", "max_body_bytes"):
@@ -85,6 +88,7 @@ class CrawlSettings:
                 raise ValueError(f"{name} must be positive")
         if self.max_depth < 0 or self.max_redirects < 0 or self.retries < 0:
             raise ValueError("max_depth, max_redirects and retries cannot be negative")
+        object.__setattr__(self, "skip_sites", frozenset(self.skip_sites))
         if isinstance(self.allow_private, str):
             object.__setattr__(self, "allow_private", (self.allow_private,))
         else:

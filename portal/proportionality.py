@@ -1,8 +1,9 @@
 """Proportionality guards: crawl a site no more often than needed.
 
-The discovery feature calls ``may_crawl(site_key)`` before fetching a site again, so
-repeated runs (by one area or several) do not hammer a small community's server or
-build up a fine-grained record of its activity.
+"Inspect one URL" calls ``may_crawl(site_key)`` before fetching a site again, and every
+crawl run skips ``recently_crawled_sites()``, so repeated runs (by one area or several)
+do not hammer a small community's server or build up a fine-grained record of its
+activity.
 """
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import Candidate, utcnow
+from portal.models import Candidate, CrawlRun, utcnow
 
 
 def min_interval() -> timedelta:
@@ -35,3 +36,18 @@ def may_crawl(site_key: str, now: datetime | None = None) -> bool:
     """True when the site has not been crawled within the minimum interval."""
     allowed_at = next_crawl_at(site_key)
     return allowed_at is None or allowed_at <= (now or utcnow())
+
+
+def recently_crawled_sites(now: datetime | None = None) -> frozenset[str]:
+    """Sites (``scheme://host[:port]``) any area's crawl reached within the minimum interval.
+
+    A crawl run passes these to the engine as ``skip_sites``: it neither fetches them nor
+    follows links into them, and their stored candidates stay as they are. A site counts as
+    crawled when the run that last stored it started within the interval (or, for a site
+    saved by "inspect one URL", when it was last updated).
+    """
+    since = (now or utcnow()) - min_interval()
+    by_run = (select(Candidate.site).join(CrawlRun, Candidate.crawl_run_id == CrawlRun.id)
+              .where(CrawlRun.started_at >= since))
+    by_hand = select(Candidate.site).where(Candidate.crawl_run_id.is_(None), Candidate.updated_at >= since)
+    return frozenset(db.session.scalars(by_run.union(by_hand)))

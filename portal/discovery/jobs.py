@@ -4,6 +4,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from dataclasses import replace
 
 from sqlalchemy import select, update
 
@@ -13,6 +14,7 @@ from portal.discovery.candidates import upsert_candidate
 from portal.discovery.runs import FINISHED
 from portal.extensions import db
 from portal.models import CrawlRun, utcnow
+from portal.proportionality import recently_crawled_sites
 
 logger = logging.getLogger(__name__)
 
@@ -67,6 +69,15 @@ def _finish(run_id: int, status: str, error: str | None = None) -> None:
     db.session.commit()
 
 
+def _record_skipped(run_id: int, tracker: RunTracker) -> None:
+    """Note on the run how many sites the minimum re-crawl interval kept it from fetching."""
+    skipped = tracker.latest.sites_skipped if tracker.latest else 0
+    if skipped:
+        run = db.session.get(CrawlRun, run_id)
+        run.settings = {**(run.settings or {}), "sites_skipped_recent": skipped}
+        db.session.commit()
+
+
 def run_crawl(run_id: int) -> str:
     """Run one crawl to the end and store its candidates; return the run's final status.
 
@@ -86,7 +97,8 @@ def run_crawl(run_id: int) -> str:
     run.started_at = run.started_at or utcnow()
     db.session.commit()
     area_id, seeds = run.area_id, list(run.seeds)
-    settings, profile = crawl_settings(run.settings or {}), area_profile(run.area.profile)
+    settings = replace(crawl_settings(run.settings or {}), skip_sites=recently_crawled_sites())
+    profile = area_profile(run.area.profile)
     tracker = RunTracker(run_id)
     try:
         asyncio.run(_crawl(run_id, area_id, seeds, settings, profile, tracker))
@@ -96,6 +108,7 @@ def run_crawl(run_id: int) -> str:
         _finish(run_id, "failed", f"{exc.__class__.__name__}: {exc}"[:500])
         return "failed"
     tracker.write()
+    _record_skipped(run_id, tracker)
     status = "cancelled" if tracker.cancelled else "done"
     _finish(run_id, status)
     return status

@@ -13,6 +13,9 @@ def demo_sample_web(live_app):
     """Wire the offline sample web into the live portal, as LOCAL_REACH_SAMPLE_WEB=1 does for `make run`."""
     from portal.discovery.sample_web import attach
 
+    # The test crawls the same sites once per viewport: no minimum re-crawl interval here
+    # (tests/portal/test_discovery_runs.py shows the interval holding).
+    live_app.config["CRAWL_MIN_INTERVAL_HOURS"] = 0
     return attach(live_app)
 
 

@@ -125,3 +125,18 @@ def test_poll_feed_conditional_get(web):
     assert first.status == 200 and first.items == 15 and first.etag
     again = asyncio.run(poll_feed(url, settings, etag=first.etag))
     assert again.not_modified and again.items is None
+
+
+def test_skip_sites_are_neither_fetched_nor_followed_nor_emitted(web):
+    """The caller's proportionality guard: listed sites get no request at all, not even robots.txt."""
+    skipped = {site_of(web.seeds[1]), site_of(web.seeds[2])}
+    web.requests.clear()
+    progress = []
+    settings = CrawlSettings(allow_private=(web.allow_private,), max_depth=1, skip_sites=frozenset(skipped))
+    records = run_discovery(web.seeds, settings, AREA, progress=progress.append)
+    assert skipped <= set(web.urls.values())  # the same spelling as the requests' sites below
+    requested = {web.urls[name] for name, _path in web.requests}
+    assert len(requested) > 5 and not requested & skipped
+    assert not {r.site for r in records} & skipped
+    assert site_of(web.seeds[0]) in {r.site for r in records}
+    assert progress[-1].sites_skipped >= len(skipped)

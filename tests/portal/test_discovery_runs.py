@@ -159,7 +159,9 @@ def test_crawl_recover_command_marks_stale_runs_and_all_with_the_flag(runner, le
     assert {stale.status, alive.status} == {"interrupted"}
 
 
-def test_running_again_updates_candidates_without_duplicates(client, auth, lewes_area, sample_web, db_session):
+def test_running_again_updates_candidates_without_duplicates(client, auth, lewes_area, sample_web, db_session,
+                                                              app):
+    app.config["CRAWL_MIN_INTERVAL_HOURS"] = 0  # no re-crawl interval: the second run fetches everything again
     auth.login("officer")
     _start(client, lewes_area, sample_web.seeds)
     first = db_session.scalars(select(CrawlRun)).one()
@@ -172,6 +174,31 @@ def test_running_again_updates_candidates_without_duplicates(client, auth, lewes
     rows = db_session.scalars(select(Candidate)).all()
     assert len({c.site_key for c in rows}) == len(rows)
     assert {c.crawl_run_id for c in rows} == {second.id}
+
+
+def test_a_run_soon_after_another_leaves_recently_crawled_sites_alone(client, auth, lewes_area, sample_web,
+                                                                     db_session, app):
+    """The minimum re-crawl interval (24 h by default) holds for every crawl run, of any area."""
+    assert app.config["CRAWL_MIN_INTERVAL_HOURS"] == 24
+    auth.login("officer")
+    _start(client, lewes_area, sample_web.seeds)
+    first = db_session.scalars(select(CrawlRun)).one()
+    before = {c.site_key: (c.crawl_run_id, c.updated_at) for c in db_session.scalars(select(Candidate))}
+    assert first.pages_fetched > 0 and before
+    response = _start(client, lewes_area, sample_web.seeds)
+    assert response.status_code == 303
+    second = db_session.scalars(select(CrawlRun).where(CrawlRun.id != first.id)).one()
+    assert second.status == "done" and second.pages_fetched == 0
+    assert second.settings["sites_skipped_recent"] == len(sample_web.seeds)  # only the seeds were met
+    db_session.expire_all()
+    after = {c.site_key: (c.crawl_run_id, c.updated_at) for c in db_session.scalars(select(Candidate))}
+    assert after == before
+    page = client.get(f"/discovery/runs/{second.id}").data.decode()
+    assert 'data-testid="sites-skipped"' in page and "3 sites crawled in the last 24 hours" in page
+    app.config["CRAWL_MIN_INTERVAL_HOURS"] = 0
+    _start(client, lewes_area, sample_web.seeds)
+    third = db_session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
+    assert third.pages_fetched > 0 and "sites_skipped_recent" not in third.settings
 
 
 def test_seeds_on_private_addresses_are_refused_unless_configured(client, auth, lewes_area, sample_web,
