@@ -187,7 +187,11 @@ class Fetcher:
             if location is None:
                 return result
             result.redirects.append(current)
-            current = str(parsed.join(location))
+            try:
+                current = str(parsed.join(location))
+            except (httpx.InvalidURL, ValueError, UnicodeError) as exc:  # a hostile Location header
+                result.error = f"refused: unusable redirect location ({exc})"[:300]
+                return result
         result.error = f"too many redirects (more than {self.settings.max_redirects})"
         return result
 

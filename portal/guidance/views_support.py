@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from portal import htmx
+from portal import audit, htmx
 from portal.access import allow
 from portal.communities.queries import visible_to
 from portal.extensions import db
@@ -42,6 +42,9 @@ def _flag_or_404(flag_id: int) -> SupportFlag:
 @allow("officer", "supervisor")
 def flag(flag_id: int):
     found = _flag_or_404(flag_id)
+    # The thread link and notes may lead to a person: record who looked.
+    audit.record("view", f"Viewed support flag {found.id}", found)
+    db.session.commit()
     form = NoteForm(kind="support" if current_user.role == "supervisor" else "debrief")
     return htmx.render("guidance/flag.html", block="flag_notes", flag=found, form=form)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, request, url_for
 from flask_login import current_user
 
-from portal import htmx
+from portal import audit, htmx
 from portal.access import allow, get_in_area
 from portal.communities.queries import arg_int
 from portal.extensions import db
@@ -98,6 +98,9 @@ def _editable_contact(contact_id: int) -> OutreachContact:
 @allow("officer", "supervisor")
 def edit_contact(contact_id: int):
     contact = _editable_contact(contact_id)
+    if request.method == "GET":  # the message text and link may identify someone: record who looked
+        audit.record("view", f"Viewed contact {contact.id} for editing", contact)
+        db.session.commit()
     form = ContactEditForm(obj=contact)
     if form.validate_on_submit():
         data = form.details_data() | {"channel": form.channel.data, "outcome": form.outcome.data}

@@ -129,3 +129,22 @@ def test_connect_time_backend_refuses_even_without_precheck(hostile, tight):
 def test_check_url_refuses_odd_urls(url):
     with pytest.raises(AddressRefused):
         check_url(url)
+
+
+@pytest.mark.parametrize("target", ["http://10.0.0.1/", "http://169.254.169.254/latest/meta-data/",
+                                    "http://127.0.0.1:{other}/", "http://[::ffff:127.0.0.1]:{other}/"])
+def test_a_crawl_through_a_redirect_into_the_private_network_stores_nothing_from_it(hostile, tight, target):
+    """A whole crawl, not one fetch: only the allowed site's own pages count; the inward hop is refused."""
+    from crawlers.pipeline import run_discovery
+
+    other = int(hostile.allow.rsplit(":", 1)[1]) + 1
+    inward = target.format(other=other)
+    seed = f"{hostile.base}/redirect?to={inward}"
+    progress = []
+    records = run_discovery([seed], dataclasses.replace(tight, max_depth=2), None, progress=progress.append)
+    assert {r.site for r in records} <= {hostile.base}
+    for record in records:
+        assert all(feed.url.startswith(hostile.base + "/") for feed in record.feeds)
+        assert record.found_via is None or record.found_via.startswith(hostile.base)
+    assert progress[-1].errors >= 1  # the refused hop
+    assert sum(p.startswith("/redirect?") for p in hostile.paths()) == 1  # asked once, never followed

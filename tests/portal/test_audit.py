@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
 from portal import audit
@@ -176,3 +176,23 @@ def test_record_history_of_unknown_record_is_empty_not_an_error(client, auth, us
     assert response.status_code == 200
     assert b"0 events" in response.data
     assert b"<script>" not in response.data
+
+
+def test_pages_showing_a_message_or_a_thread_link_record_the_view(client, auth, users, area, db_session):
+    from portal.models import OutreachContact, SupportFlag
+
+    community = Community(area_id=area.id, name="Cliffe Residents", platform="forum")
+    db_session.add(community)
+    db_session.flush()
+    contact = OutreachContact(community_id=community.id, officer_id=users["officer"].id, channel="comment",
+                              purpose="inform", outcome="pending", message_text="Hello all")
+    flag = SupportFlag(community_id=community.id, raised_by_id=users["officer"].id, reason="hostile_thread",
+                       thread_link="https://forum.example/t/1")
+    db_session.add_all([contact, flag])
+    db_session.commit()
+    auth.login("officer")
+    assert client.get(f"/contacts/{contact.id}/edit").status_code == 200
+    assert client.get(f"/guidance/flags/{flag.id}").status_code == 200
+    views = {(e.object_type, e.object_id) for e in db_session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "view", AuditEvent.actor_id == users["officer"].id))}
+    assert {("OutreachContact", str(contact.id)), ("SupportFlag", str(flag.id))} <= views
