@@ -22,6 +22,25 @@ def test_not_found_page_is_styled(client):
     assert b"Page not found" in response.data and b"govuk-template" in response.data
 
 
+def test_unexpected_error_gets_the_styled_500_page_and_rolls_back(app, client, db_session, caplog):
+    from portal.access import public
+    from portal.models import Area
+
+    @app.get("/test-only/boom")
+    @public
+    def boom():
+        db_session.add(Area(slug="half-saved", name="Half saved"))
+        db_session.flush()
+        raise RuntimeError("something broke")
+
+    response = client.get("/test-only/boom")
+    assert response.status_code == 500
+    assert b"Sorry, there is a problem with the service" in response.data and b"govuk-template" in response.data
+    assert b"something broke" not in response.data and b"Traceback" not in response.data
+    assert "unhandled error: something broke" in caplog.text
+    assert db_session.query(Area).filter_by(slug="half-saved").count() == 0  # rolled back, not half-written
+
+
 def test_forbidden_page_is_styled(client, auth):
     auth.login("officer")
     response = client.get("/admin/")
