@@ -34,6 +34,10 @@ def _when(prefix: str, what: str, source: str, coarsen: bool) -> list[dict[str, 
     return [day, week]
 
 
+#: How the platform column is derived in every table (see "Suppression" in the README).
+RARE_PLATFORM = ("Community.platform; empty where fewer than 5 exported communities of the area share it "
+                 "(small-cell protection).")
+
 def events_schema(coarsen: bool) -> dict[str, Any]:
     fields = [
         _f("event_id", "string", "Pseudonymous id of this event.", PSEUDONYM, required=True, unique=True),
@@ -46,7 +50,8 @@ def events_schema(coarsen: bool) -> dict[str, Any]:
            required=True),
         _f("community", "string", "Pseudonym of the community (empty for meetings).", PSEUDONYM),
         _f("officer", "string", "Pseudonym of the officer who logged, changed, rated or recorded it.", PSEUDONYM),
-        _f("platform", "string", "Platform of the community.", "Community.platform.", enum=list(PLATFORMS)),
+        _f("platform", "string", "Platform of the community.",
+           RARE_PLATFORM, enum=list(PLATFORMS)),
         _f("channel", "string", "How the contact was made (contacts only).", "OutreachContact.channel.",
            enum=list(CHANNELS)),
         _f("direction", "string", "Outbound (by police) or inbound (from the community).",
@@ -90,12 +95,14 @@ def communities_schema(coarsen: bool) -> dict[str, Any]:
     return {"primaryKey": ["community"], "fields": [
         _f("community", "string", "Pseudonym of the community.", PSEUDONYM, required=True, unique=True),
         _f("area", "string", "Slug of the neighbourhood area.", "Community.area.", required=True),
-        _f("platform", "string", "Platform.", "Community.platform.", required=True, enum=list(PLATFORMS)),
+        _f("platform", "string", "Platform.",
+           RARE_PLATFORM, enum=list(PLATFORMS)),
         _f("access", "string", "How the community is reached.", "Community.access.", enum=list(ACCESS_ROUTES)),
         _f("police_welcome", "string", "Whether police are welcome, as recorded.", "Community.police_welcome.",
            enum=list(POLICE_WELCOME)),
         _f("audience_band", "string", "Audience size, banded so a community cannot be recognised by it.",
-           "Community.audience_size banded.", enum=list(AUDIENCE_BANDS)),
+           "Community.audience_size banded; empty where fewer than 5 communities of the area and platform "
+           "share the band, or the platform is blanked (small-cell protection).", enum=list(AUDIENCE_BANDS)),
         _f("provenance", "string", "How the community was added.", "Community.provenance.",
            enum=["officer", "crawl"]),
         _f("status", "string", "Record status.", "Community.status.", enum=["active", "archived", "merged"]),
@@ -120,7 +127,8 @@ def activity_schema(coarsen: bool) -> dict[str, Any]:
     return {"fields": [
         _f("community", "string", "Pseudonym of the community.", PSEUDONYM, required=True),
         _f("area", "string", "Slug of the neighbourhood area.", "Community.area.", required=True),
-        _f("platform", "string", "Platform of the community.", "Community.platform.", enum=list(PLATFORMS)),
+        _f("platform", "string", "Platform of the community.",
+           RARE_PLATFORM, enum=list(PLATFORMS)),
         *_when("", "the activity sample", "ActivitySample.sampled_at", coarsen),
         _f("items_per_week", "number", "Feed items per week at the sample.", "ActivitySample.items_per_week.",
            minimum=0),
@@ -185,9 +193,12 @@ reads those records directly from the portal's database at the time above.
 - Audience sizes are banded; dates are days (UTC) or, when coarsened, ISO weeks only.
 
 ## Suppression
-These tables hold one row per observation, not counts, so there are no cells to suppress:
-treat the package as sensitive pseudonymised research data under your data
-sharing agreement and do not publish row-level extracts. When you publish aggregates, apply
+Rows are observations, not counts, so small cells are protected where a rare combination
+of a community's attributes could single it out: within an area, a platform shared by
+fewer than 5 exported communities is left empty (in every table, so the tables cannot be
+joined to recover it), and so is an audience band shared by fewer than 5 communities of
+that area and platform. Treat the package as sensitive pseudonymised research data under
+your data sharing agreement and do not publish row-level extracts. When you publish aggregates, apply
 the rule the portal's researcher views apply: counts of 1–4 shown as "<5", with a second
 cell hidden in any row where only one would be (so totals cannot back it out), rates only
 when neither part is a small count, and means only over at least 5 observations.

@@ -1,7 +1,7 @@
 """Rows of the export tables, read in batches and pseudonymised on the way out."""
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -17,6 +17,7 @@ from portal.models import (
 )
 from portal.research.codebook import AUDIENCE_BANDS
 from portal.research.pseudonyms import Pseudonymiser
+from portal.research.suppression import THRESHOLD
 
 if TYPE_CHECKING:
     from portal.research.export import ExportOptions
@@ -43,6 +44,29 @@ class ExportContext:
         if self.options.area_id is not None:
             conditions.append(column == self.options.area_id)
         return conditions
+
+    @cached_property
+    def rare(self) -> tuple[frozenset[int], frozenset[int]]:
+        """Communities whose platform, and whose audience band, would single them out.
+
+        Small-cell protection for row-level tables: within an area, a platform shared by
+        fewer than THRESHOLD exported communities is blanked (in every table), and so is an
+        audience band shared by fewer than THRESHOLD communities of that area and platform.
+        Returns (ids whose platform is blanked, ids whose audience band is blanked).
+        """
+        rows = db.session.execute(
+            select(Community.id, Community.area_id, Community.platform, Community.audience_size)
+            .where(*self.area_conditions(Community.area_id), Community.created_at < self.options.end)).all()
+        platforms = Counter((area, platform) for _cid, area, platform, _size in rows)
+        bands = Counter((area, platform, _band(size)) for _cid, area, platform, size in rows)
+        hide_platform = frozenset(cid for cid, area, platform, _size in rows if platforms[area, platform] < THRESHOLD)
+        hide_band = hide_platform | {cid for cid, area, platform, size in rows
+                                     if _band(size) and bands[area, platform, _band(size)] < THRESHOLD}
+        return hide_platform, frozenset(hide_band)
+
+    def platform(self, community_id: int | None, platform: str | None) -> str:
+        """The community's platform as exported: blank where it would single the community out."""
+        return "" if community_id in self.rare[0] else (platform or "")
 
     def period(self, column) -> list[ColumnElement[bool]]:
         conditions = [column < self.options.end]
@@ -111,6 +135,7 @@ def events(ctx: ExportContext) -> Iterator[dict[str, Any]]:
     p = ctx.pseudonymise
     queries = event_queries(ctx)
     ctx.first_contacts  # noqa: B018  (load before a cursor is open)
+    ctx.rare  # noqa: B018
     empty = dict.fromkeys(("community", "officer", "platform", "channel", "direction", "purpose", "outcome",
                            "reach_views", "reach_replies", "reach_reactions", "has_message", "has_link",
                            "from_stage", "to_stage", "evidence_event", "trust", "reciprocity", "reach",
@@ -124,16 +149,18 @@ def events(ctx: ExportContext) -> Iterator[dict[str, Any]]:
 
     for (rid, when, cid, oid, channel, direction, purpose, outcome, views, replies, reactions, has_text,
          has_link, area_id, platform) in _stream(queries["contact"]):
-        yield {**base("contact", rid, when, area_id, cid, oid), "platform": platform, "channel": channel,
+        yield {**base("contact", rid, when, area_id, cid, oid), "platform": ctx.platform(cid, platform),
+               "channel": channel,
                "direction": direction, "purpose": purpose, "outcome": outcome, "reach_views": _blank(views),
                "reach_replies": _blank(replies), "reach_reactions": _blank(reactions),
                "has_message": "true" if has_text else "false", "has_link": "true" if has_link else "false"}
     for rid, when, cid, oid, from_stage, to_stage, evidence, area_id, platform in _stream(queries["stage_change"]):
-        yield {**base("stage_change", rid, when, area_id, cid, oid), "platform": platform,
+        yield {**base("stage_change", rid, when, area_id, cid, oid), "platform": ctx.platform(cid, platform),
                "from_stage": _blank(from_stage), "to_stage": to_stage,
                "evidence_event": p.event("contact", evidence) if evidence else ""}
     for rid, when, cid, oid, trust, reciprocity, reach, area_id, platform in _stream(queries["assessment"]):
-        yield {**base("assessment", rid, when, area_id, cid, oid), "platform": platform, "trust": trust,
+        yield {**base("assessment", rid, when, area_id, cid, oid), "platform": ctx.platform(cid, platform),
+               "trust": trust,
                "reciprocity": reciprocity, "reach": reach}
     for rid, when, area_id, oid, attendance, promoted in _stream(queries["meeting"]):
         yield {**base("meeting", rid, when, area_id, None, oid), "attendance": _blank(attendance),
@@ -175,6 +202,7 @@ def communities(ctx: ExportContext) -> Iterator[dict[str, Any]]:
     p = ctx.pseudonymise
     histories = _histories(ctx)
     ctx.first_contacts  # noqa: B018  (load before a cursor is open)
+    ctx.rare  # noqa: B018
     contacts = dict(db.session.execute(
         select(OutreachContact.community_id, func.count()).join(Community)
         .where(*ctx.area_conditions(Community.area_id), *ctx.period(OutreachContact.occurred_at),
@@ -186,8 +214,9 @@ def communities(ctx: ExportContext) -> Iterator[dict[str, Any]]:
         first_contact = ctx.first_contacts.get(cid)
         starts = [t for t in (first_contact, facts.get("approached")) if t is not None]
         approach = min(starts) if starts else None
-        row = {"community": p.community(cid), "area": ctx.area_slugs.get(area_id, ""), "platform": platform,
-               "access": access, "police_welcome": welcome, "audience_band": _band(audience),
+        row = {"community": p.community(cid), "area": ctx.area_slugs.get(area_id, ""),
+               "platform": ctx.platform(cid, platform), "access": access, "police_welcome": welcome,
+               "audience_band": "" if cid in ctx.rare[1] else _band(audience),
                "provenance": provenance, "status": status, "stage_at_end": facts.get("stage", "identified"),
                **ctx.when(created_at, "identified_"), **ctx.when(first_contact, "first_contact_"),
                "followed_days": "" if approach is None else max(0, (ctx.options.end - approach) // timedelta(days=1)),
@@ -212,7 +241,8 @@ def activity_query(ctx: ExportContext) -> Select:
 def activity(ctx: ExportContext) -> Iterator[dict[str, Any]]:
     p = ctx.pseudonymise
     ctx.first_contacts  # noqa: B018  (load before a cursor is open)
+    ctx.rare  # noqa: B018
     for cid, sampled_at, per_week, total, area_id, platform in _stream(activity_query(ctx)):
-        yield {"community": p.community(cid), "area": ctx.area_slugs.get(area_id, ""), "platform": platform,
-               **ctx.when(sampled_at), "items_per_week": "" if per_week is None else round(per_week, 2),
+        yield {"community": p.community(cid), "area": ctx.area_slugs.get(area_id, ""),
+               "platform": ctx.platform(cid, platform), **ctx.when(sampled_at), "items_per_week": "" if per_week is None else round(per_week, 2),
                "items_total": _blank(total), "days_since_first_contact": ctx.relative_days(cid, sampled_at)}

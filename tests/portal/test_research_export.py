@@ -173,3 +173,26 @@ def _area(slug):
     from portal.models import Area
 
     return Area.by_slug(slug)
+
+
+def test_rare_platforms_and_audience_bands_are_blanked_in_every_table(runner, app, area, users, db_session,
+                                                                      tmp_path):
+    """Small-cell protection: a platform with < 5 communities in an area cannot single one out."""
+    from tests.portal.outreach_factories import make_community, make_contact
+
+    forums = [make_community(area, f"Forum {n}", platform="forum", audience_size=50) for n in range(6)]
+    forums[0].audience_size = 50_000  # its band is shared by nobody else
+    lone = make_community(area, "The only Nextdoor", platform="nextdoor", audience_size=50)
+    db_session.commit()
+    for community in (*forums, lone):
+        make_contact(community, users["officer"], days_ago=1, outcome="positive")
+    out = _export(runner, tmp_path / "pkg")
+    _validate(out / "datapackage.json")
+    communities = _rows(out, "communities")
+    assert sorted(row["platform"] for row in communities) == [""] + ["forum"] * 6
+    bands = sorted(row["audience_band"] for row in communities)
+    assert bands.count("") == 2 and bands.count("under 100") == 5  # 50,000 alone in its band: blanked
+    contacts = [row for row in _rows(out, "events") if row["event_type"] == "contact"]
+    assert sorted(row["platform"] for row in contacts) == [""] + ["forum"] * 6
+    blank = {row["community"] for row in communities if row["platform"] == ""}
+    assert {row["community"] for row in contacts if row["platform"] == ""} == blank
