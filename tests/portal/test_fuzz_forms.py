@@ -123,3 +123,62 @@ def test_nul_bytes_are_refused_not_crashed(client, auth):
     auth.login("auditor")
     assert client.get("/audit?actor=%00").status_code == 400
     assert client.post("/login", data={"email": "a\x00@example.org", "password": "x"}).status_code == 400
+
+
+def _get_routes():
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "TESTING": True})
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
+        if "GET" in rule.methods and rule.endpoint != "static" and not rule.rule.startswith("/invite"):
+            allowed = getattr(app.view_functions[rule.endpoint], "allowed_roles", None)
+            role = None if allowed == PUBLIC else next((r for r in ROLE_ORDER if allowed and r in allowed), None)
+            yield pytest.param(rule.rule, rule.endpoint, role, id=rule.endpoint)
+
+
+class _GetFormFields(_FormFields):
+    """Field names and offered values of the page's GET forms only (search and filter bars)."""
+
+    def __init__(self):
+        super().__init__()
+        self._in_get_form = False
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "form":
+            self._in_get_form = (dict(attrs).get("method") or "get").lower() == "get"
+        elif self._in_get_form:
+            super().handle_starttag(tag, attrs)
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._in_get_form = False
+        super().handle_endtag(tag)
+
+
+#: Query parameters the list, search and chart pages read, beside those their forms name.
+QUERY_NAMES = ["q", "page", "before", "after", "sort", "order", "weeks", "days", "area", "platform", "stage",
+               "status", "from", "to", "since", "until", "by", "officer", "link", "template", "actor"]
+
+
+@pytest.mark.parametrize(("rule", "endpoint", "role"), list(_get_routes()))
+def test_search_and_filter_query_strings_never_answer_500(app, users, fuzz_records, rule, endpoint, role):
+    url = _fill(rule, fuzz_records)
+    client = app.test_client()
+    if role:
+        assert client.post("/login", data={"email": ROLE_EMAILS[role], "password": PASSWORD}).status_code == 302
+    page = client.get(url)
+    assert page.status_code < 500, f"GET {url} as {role} gave {page.status_code}"
+    parser = _GetFormFields()
+    parser.feed(page.get_data(as_text=True) if page.status_code == 200 else "")
+    names = sorted(set(parser.fields) | set(QUERY_NAMES))
+    value = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=80), st.integers().map(str),
+                      *[st.sampled_from(v) for v in parser.fields.values() if v])
+    query = st.dictionaries(st.sampled_from(names), value, max_size=5)
+
+    @settings(max_examples=15, deadline=None, derandomize=True, database=None,
+              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+    @given(query, st.booleans())
+    def get_anything(params, as_fragment):
+        headers = {"HX-Request": "true"} if as_fragment else {}
+        response = client.get(url, query_string=params, headers=headers)
+        assert response.status_code < 500, f"GET {url} as {role} with {params!r} gave {response.status_code}"
+
+    get_anything()
