@@ -1,11 +1,14 @@
 """Sign in (rate-limited, with lockout), sign out, accept an invitation."""
 from __future__ import annotations
 
+import secrets
 from datetime import timedelta
+from functools import cache
 
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import audit
 from portal.access import ANY_USER, allow, public
@@ -43,12 +46,21 @@ def login():
     return render_template("auth/login.html", form=form)
 
 
+@cache
+def _unused_hash() -> str:
+    """A hash of a random secret no one knows, made once per process."""
+    return generate_password_hash(secrets.token_hex(16))
+
+
 def authenticate(email: str, password: str) -> tuple[User | None, str]:
     """Check credentials, counting failures and locking the account after too many."""
     user = User.by_email(email or "")
     generic = "Email address or password is not right"
     now = utcnow()
     if user is None or not user.active:
+        # Spend the time a password check takes, so the answer's speed does not tell
+        # an attacker which addresses have accounts.
+        check_password_hash(_unused_hash(), password or "")
         return None, generic
     if user.is_locked(now):
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
