@@ -135,6 +135,10 @@ def test_support_flag_note_takeover_and_debrief(client, auth, db_session, users,
     community.owner_id = users["officer"].id
     db_session.commit()
     auth.login("officer")
+    page = client.get(f"/communities/{community.id}").data.decode()
+    assert f'href="/guidance/flags/new?community_id={community.id}" data-testid="ask-backup"' in page
+    form = client.get(f"/guidance/flags/new?community_id={community.id}").data.decode()
+    assert f'<option selected value="{community.id}">' in form or f'value="{community.id}" selected' in form
     response = client.post("/guidance/flags/new", data={
         "community_id": community.id, "reason": "hostile_thread", "note": "Replies turning nasty",
         "thread_link": "https://facebook.example/groups/x/posts/1"})
