@@ -82,8 +82,7 @@ def meetings():
 def new_meeting():
     form = MeetingForm()
     form.area_id.choices = [(a.id, a.name) for a in current_user.areas]
-    visible = queries.visible_to(current_user).where(Community.status == "active").order_by(Community.name)
-    communities = {c.id: c for c in db.session.scalars(visible.limit(500))}
+    communities = _promoter_choices(form)
     form.communities.choices = [(c.id, c.name) for c in communities.values()]
     if form.validate_on_submit():
         chosen = [communities[i] for i in form.communities.data if i in communities]
@@ -94,6 +93,25 @@ def new_meeting():
     response = htmx.render("outreach/meeting_form.html", form=form)
     response.status_code = 422 if form.errors else 200
     return response
+
+
+#: Communities offered as promoters of a meeting: the most recently contacted first.
+PROMOTER_CHOICES = 500
+
+
+def _promoter_choices(form: MeetingForm) -> dict[int, Community]:
+    """The visible communities to offer, plus any asked for (?community=, or posted) beyond the first page."""
+    wanted = {i for i in request.form.getlist("communities", type=int) if 0 < i < 2**31}
+    start = request.args.get("community", type=int)
+    if start and 0 < start < 2**31:
+        wanted.add(start)
+    visible = queries.visible_to(current_user).where(Community.status == "active")
+    extra = list(db.session.scalars(visible.where(Community.id.in_(wanted)))) if wanted else []
+    top = db.session.scalars(visible.order_by(Community.last_contact_at.desc().nulls_last(), Community.name)
+                             .limit(PROMOTER_CHOICES))
+    if request.method == "GET" and start in {c.id for c in extra}:
+        form.communities.data = [start]
+    return {c.id: c for c in [*extra, *top]}
 
 
 @bp.post("/tasks/<int:task_id>/done")

@@ -1,6 +1,7 @@
 """Stage moves (refused without evidence, suggested after a contact), assessments, meetings, handover."""
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 from sqlalchemy import select
@@ -92,6 +93,30 @@ def test_meeting_appears_in_the_promoting_communities_timelines(client, auth, us
     assert "Beat surgery" in client.get(f"/communities/{forum.id}").data.decode()
     assert "Beat surgery" not in client.get(f"/communities/{other.id}").data.decode()
     assert b"Beat surgery" in client.get("/meetings").data
+
+
+def test_a_meeting_can_name_a_promoter_beyond_the_listed_communities(client, auth, users, area, db_session,
+                                                                     monkeypatch):
+    from portal.outreach import relationships
+
+    monkeypatch.setattr(relationships, "PROMOTER_CHOICES", 3)
+    recent = [make_community(area, f"Recent {n}") for n in range(3)]
+    for n, community in enumerate(recent):
+        make_contact(community, users["officer"], days_ago=n)
+    quiet = make_community(area, "Quiet Hall Committee")
+    auth.login("officer")
+    listed = client.get("/meetings/new").data.decode()
+    assert all(c.name in listed for c in recent) and "Quiet Hall Committee" not in listed
+    page = client.get(f"/communities/{quiet.id}").data.decode()
+    assert f'href="/meetings/new?community={quiet.id}"' in page
+    form = client.get(f"/meetings/new?community={quiet.id}").data.decode()
+    assert "Quiet Hall Committee" in form
+    assert re.search(rf'value="{quiet.id}"[^>]*checked', form)
+    response = client.post("/meetings/new", data={
+        "title": "Hall meeting", "area_id": str(area.id), "held_at": "2026-03-01T18:30",
+        "communities": [str(quiet.id), str(recent[0].id)]})
+    assert response.status_code == 303
+    assert {c.id for c in db_session.scalar(select(Meeting)).communities} == {quiet.id, recent[0].id}
 
 
 def test_handover_moves_communities_follow_ups_and_tasks(client, auth, users, area, db_session):
