@@ -13,18 +13,24 @@ from portal.models import ActivitySample, Community, OutreachContact, Task, User
 from portal.urlkeys import url_key
 
 
-def recent_communities(user: User, limit: int = 5) -> list[Community]:
-    """The officer's most recently contacted communities, then the ones they own."""
+def recent_communities(user: User, limit: int = 6, owned_slots: int = 2) -> list[Community]:
+    """Shortcuts for the quick log: recently contacted communities, with room kept for owned ones.
+
+    Up to ``limit - owned_slots`` of the officer's most recently contacted communities come
+    first, then communities they own (by name) that are not already listed, then more recent
+    ones if slots are left: an officer with many recent contacts still sees their own beat.
+    """
     last = func.max(OutreachContact.occurred_at).label("last")
     recent_ids = [row[0] for row in db.session.execute(
         select(OutreachContact.community_id, last).where(OutreachContact.officer_id == user.id)
         .group_by(OutreachContact.community_id).order_by(last.desc()).limit(limit * 2))]
     visible = visible_to(user).where(Community.status == "active")
     found = {c.id: c for c in db.session.scalars(visible.where(Community.id.in_(recent_ids or [-1])))}
-    ordered = [found[i] for i in recent_ids if i in found][:limit]
-    if len(ordered) < limit:
-        owned = visible.where(Community.owner_id == user.id, Community.id.not_in([c.id for c in ordered] or [-1]))
-        ordered += db.session.scalars(owned.order_by(Community.name).limit(limit - len(ordered)))
+    recent = [found[i] for i in recent_ids if i in found]
+    ordered = recent[:limit - owned_slots]
+    owned = visible.where(Community.owner_id == user.id, Community.id.not_in([c.id for c in ordered] or [-1]))
+    ordered += db.session.scalars(owned.order_by(Community.name).limit(limit - len(ordered)))
+    ordered += [c for c in recent if c not in ordered][:limit - len(ordered)]
     return ordered
 
 

@@ -31,6 +31,17 @@ def test_form_lists_recent_and_owned_communities_first(client, auth, users, area
     assert f'value="{owned.id}"' in page
 
 
+def test_owned_communities_keep_shortcut_slots_when_many_were_contacted_recently(client, auth, users, area):
+    owned = [make_community(area, f"Owned {n}", owner=users["officer"]) for n in range(3)]
+    for n in range(8):
+        make_contact(make_community(area, f"Busy {n}"), users["officer"], days_ago=n)
+    auth.login("officer")
+    page = client.get("/contacts/new").data.decode()
+    shortcuts = page[page.index('data-testid="recent-communities"'):page.index('id="community_q"')]
+    assert [f"Busy {n}" in shortcuts for n in range(5)] == [True, True, True, True, False]
+    assert "Owned 0" in shortcuts and "Owned 1" in shortcuts and "Owned 2" not in shortcuts
+
+
 def test_log_a_contact_with_three_fields_defaults_purpose_and_updates_the_community(client, auth, users, area,
                                                                                     db_session):
     community = make_community(area, "Forum")
