@@ -40,6 +40,28 @@ def my_reviews(user: User, limit: int = 20) -> list[MessageReview]:
     ).unique())
 
 
+def _outcomes_by(key, in_areas, since) -> dict[int, dict[str, int]]:
+    """Contacts that went out since `since`, counted per outcome for each value of `key`."""
+    rows = db.session.execute(
+        select(key, OutreachContact.outcome, func.count()).select_from(OutreachContact)
+        .join(Community, Community.id == OutreachContact.community_id)
+        .where(in_areas, OutreachContact.occurred_at >= since, OutreachContact.went_out())
+        .group_by(key, OutreachContact.outcome)).all()
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
+    for value, outcome, count in rows:
+        counts[value][outcome] = count
+    return counts
+
+
+def _moves_by(key, in_areas, since) -> dict[int, int]:
+    """Stage moves (not first stages) since `since`, counted for each value of `key`."""
+    return dict(db.session.execute(
+        select(key, func.count()).select_from(StageChange)
+        .join(Community, Community.id == StageChange.community_id)
+        .where(in_areas, StageChange.changed_at >= since, StageChange.from_stage.is_not(None))
+        .group_by(key)).all())
+
+
 def team_view(user: User, weeks: int = 8) -> dict[str, Any]:
     """Contacts, outcomes and stage moves per officer and per area over the last weeks; stages now."""
     since = utcnow() - timedelta(weeks=weeks)
@@ -50,32 +72,10 @@ def team_view(user: User, weeks: int = 8) -> dict[str, Any]:
                                              User.role.in_(("officer", "supervisor")))
         .order_by(User.display_name).distinct()))
     in_areas = Community.area_id.in_(area_ids or {-1})
-    outcome_rows = db.session.execute(
-        select(OutreachContact.officer_id, OutreachContact.outcome, func.count())
-        .join(Community, Community.id == OutreachContact.community_id)
-        .where(in_areas, OutreachContact.occurred_at >= since, OutreachContact.went_out())
-        .group_by(OutreachContact.officer_id, OutreachContact.outcome)).all()
-    outcomes: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
-    for officer_id, outcome, count in outcome_rows:
-        outcomes[officer_id][outcome] = count
-    moves = dict(db.session.execute(
-        select(StageChange.changed_by_id, func.count())
-        .join(Community, Community.id == StageChange.community_id)
-        .where(in_areas, StageChange.changed_at >= since, StageChange.from_stage.is_not(None))
-        .group_by(StageChange.changed_by_id)).all())
-    area_outcome_rows = db.session.execute(
-        select(Community.area_id, OutreachContact.outcome, func.count()).select_from(OutreachContact)
-        .join(Community, Community.id == OutreachContact.community_id)
-        .where(in_areas, OutreachContact.occurred_at >= since, OutreachContact.went_out())
-        .group_by(Community.area_id, OutreachContact.outcome)).all()
-    area_outcomes: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
-    for area_id, outcome, count in area_outcome_rows:
-        area_outcomes[area_id][outcome] = count
-    area_moves = dict(db.session.execute(
-        select(Community.area_id, func.count()).select_from(StageChange)
-        .join(Community, Community.id == StageChange.community_id)
-        .where(in_areas, StageChange.changed_at >= since, StageChange.from_stage.is_not(None))
-        .group_by(Community.area_id)).all())
+    outcomes = _outcomes_by(OutreachContact.officer_id, in_areas, since)
+    moves = _moves_by(StageChange.changed_by_id, in_areas, since)
+    area_outcomes = _outcomes_by(Community.area_id, in_areas, since)
+    area_moves = _moves_by(Community.area_id, in_areas, since)
     stage_rows = db.session.execute(
         select(Community.area_id, Community.stage, func.count())
         .where(in_areas, Community.status == "active").group_by(Community.area_id, Community.stage)).all()

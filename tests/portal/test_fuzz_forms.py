@@ -27,10 +27,11 @@ HOSTILE = [
 ]
 
 
-def _post_routes():
+def _routes(method: str, skip: tuple[str, ...] = ()):
+    """(rule, endpoint, a role allowed to use it) for every route answering `method`."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "TESTING": True})
     for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if "POST" in rule.methods and rule.endpoint != "static":
+        if method in rule.methods and rule.endpoint != "static" and not rule.rule.startswith(skip):
             allowed = getattr(app.view_functions[rule.endpoint], "allowed_roles", None)
             role = None if allowed == PUBLIC else next((r for r in ROLE_ORDER if allowed and r in allowed), None)
             yield pytest.param(rule.rule, rule.endpoint, role, id=rule.endpoint)
@@ -84,7 +85,7 @@ def fuzz_records(app, area, users, db_session):
             "area_id": area.id, "user_id": users["officer"].id}
 
 
-@pytest.mark.parametrize(("rule", "endpoint", "role"), list(_post_routes()))
+@pytest.mark.parametrize(("rule", "endpoint", "role"), list(_routes("POST")))
 def test_form_never_answers_500(app, users, fuzz_records, rule, endpoint, role):
     url = _fill(rule, fuzz_records)
     client = app.test_client()
@@ -125,15 +126,6 @@ def test_nul_bytes_are_refused_not_crashed(client, auth):
     assert client.post("/login", data={"email": "a\x00@example.org", "password": "x"}).status_code == 400
 
 
-def _get_routes():
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "TESTING": True})
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if "GET" in rule.methods and rule.endpoint != "static" and not rule.rule.startswith("/invite"):
-            allowed = getattr(app.view_functions[rule.endpoint], "allowed_roles", None)
-            role = None if allowed == PUBLIC else next((r for r in ROLE_ORDER if allowed and r in allowed), None)
-            yield pytest.param(rule.rule, rule.endpoint, role, id=rule.endpoint)
-
-
 class _GetFormFields(_FormFields):
     """Field names and offered values of the page's GET forms only (search and filter bars)."""
 
@@ -158,7 +150,7 @@ QUERY_NAMES = ["q", "page", "before", "after", "sort", "order", "weeks", "days",
                "status", "from", "to", "since", "until", "by", "officer", "link", "template", "actor"]
 
 
-@pytest.mark.parametrize(("rule", "endpoint", "role"), list(_get_routes()))
+@pytest.mark.parametrize(("rule", "endpoint", "role"), list(_routes("GET", skip=("/invite",))))
 def test_search_and_filter_query_strings_never_answer_500(app, users, fuzz_records, rule, endpoint, role):
     url = _fill(rule, fuzz_records)
     client = app.test_client()
