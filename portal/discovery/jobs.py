@@ -59,23 +59,16 @@ class RunTracker:
         return self.cancelled
 
 
-def _finish(run_id: int, status: str, error: str | None = None) -> None:
+def _finish(run_id: int, status: str, error: str | None = None, skipped: int = 0) -> None:
     run = db.session.get(CrawlRun, run_id)
+    if skipped:  # how many sites the minimum re-crawl interval kept this run from fetching
+        run.settings = {**(run.settings or {}), "sites_skipped_recent": skipped}
     run.status = status
     run.finished_at = utcnow()
     run.heartbeat_at = utcnow()
     if error:
         run.errors = [*(run.errors or []), error][-MAX_ERRORS_KEPT:]
     db.session.commit()
-
-
-def _record_skipped(run_id: int, tracker: RunTracker) -> None:
-    """Note on the run how many sites the minimum re-crawl interval kept it from fetching."""
-    skipped = tracker.latest.sites_skipped if tracker.latest else 0
-    if skipped:
-        run = db.session.get(CrawlRun, run_id)
-        run.settings = {**(run.settings or {}), "sites_skipped_recent": skipped}
-        db.session.commit()
 
 
 def run_crawl(run_id: int) -> str:
@@ -108,9 +101,8 @@ def run_crawl(run_id: int) -> str:
         _finish(run_id, "failed", f"{exc.__class__.__name__}: {exc}"[:500])
         return "failed"
     tracker.write()
-    _record_skipped(run_id, tracker)
     status = "cancelled" if tracker.cancelled else "done"
-    _finish(run_id, status)
+    _finish(run_id, status, skipped=tracker.latest.sites_skipped if tracker.latest else 0)
     return status
 
 

@@ -23,13 +23,8 @@ MAX_SEEDS = 50
 def start_run(area: Area, seeds: list[str], user: User | None, *, allow_private: tuple[str, ...] = (),
               **limits) -> CrawlRun:
     """Create a queued run, commit it, and hand it to the background jobs."""
-    run = CrawlRun(area_id=area.id, created_by_id=user.id if user else None, seeds=seeds[:MAX_SEEDS],
-                   settings=run_settings(current_app.config, allow_private, **limits), status="queued")
-    db.session.add(run)
-    db.session.flush()
-    audit.record("create", f"Started crawl run {run.id} for {area.name}", run,
-                 details={"seeds": run.seeds, "settings": run.settings},
-                 actor_id=user.id if user else None)
+    settings = run_settings(current_app.config, allow_private, **limits)
+    run = _queued_run(area, seeds[:MAX_SEEDS], user, settings)
     db.session.commit()
     run.job_id = jobs.enqueue(JOB, run.id, kind="crawl", requested_by_id=user.id if user else None)
     db.session.commit()
@@ -45,27 +40,31 @@ def start_split_run(area: Area, seeds: list[str], user: User | None, *, parts: i
     same part (a stable hash), and candidates are upserted per area and site, so a site
     reached from two parts is stored once. Each part keeps the run's page limit.
     """
-    seeds = seeds[:MAX_SEEDS]
-    groups = jobs.shard(seeds, parts, key=lambda seed: site_of(canonicalise(seed) or seed))
+    groups = jobs.shard(seeds[:MAX_SEEDS], parts, key=lambda seed: site_of(canonicalise(seed) or seed))
     settings = run_settings(current_app.config, allow_private, **limits)
-    actor_id = user.id if user else None
-    runs = [CrawlRun(area_id=area.id, created_by_id=actor_id, seeds=group, status="queued",
-                     settings={**settings, "split": {"part": number, "of": len(groups)}})
+    runs = [_queued_run(area, group, user, {**settings, "split": {"part": number, "of": len(groups)}},
+                        f" (part {number} of {len(groups)})")
             for number, group in enumerate(groups, start=1)]
-    db.session.add_all(runs)
-    db.session.flush()
-    for run in runs:
-        audit.record("create", f"Started crawl run {run.id} for {area.name} "
-                     f"(part {run.settings['split']['part']} of {len(runs)})", run,
-                     details={"seeds": run.seeds, "settings": run.settings}, actor_id=actor_id)
     db.session.commit()
-    parent_id = jobs.enqueue_many(JOB, [[run.id] for run in runs], kind="crawl", requested_by_id=actor_id)
+    parent_id = jobs.enqueue_many(JOB, [[run.id] for run in runs], kind="crawl",
+                                  requested_by_id=user.id if user else None)
     children = db.session.scalars(select(Job).where(Job.parent_id == parent_id)).all()
     job_of_run = {child.payload["args"][0]: child.id for child in children}
     for run in runs:
         run.job_id = job_of_run.get(run.id)
     db.session.commit()
     return runs
+
+
+def _queued_run(area: Area, seeds: list[str], user: User | None, settings: dict, label: str = "") -> CrawlRun:
+    """Add a queued run and its audit event (the caller commits)."""
+    actor_id = user.id if user else None
+    run = CrawlRun(area_id=area.id, created_by_id=actor_id, seeds=seeds, settings=settings, status="queued")
+    db.session.add(run)
+    db.session.flush()
+    audit.record("create", f"Started crawl run {run.id} for {area.name}{label}", run,
+                 details={"seeds": run.seeds, "settings": run.settings}, actor_id=actor_id)
+    return run
 
 
 def rerun(run: CrawlRun, user: User | None) -> CrawlRun:

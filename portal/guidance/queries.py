@@ -45,7 +45,7 @@ def _outcomes_by(key, in_areas, since) -> dict[int, dict[str, int]]:
     rows = db.session.execute(
         select(key, OutreachContact.outcome, func.count()).select_from(OutreachContact)
         .join(Community, Community.id == OutreachContact.community_id)
-        .where(in_areas, OutreachContact.occurred_at >= since, OutreachContact.went_out())
+        .where(in_areas, OutreachContact.occurred_at >= since, OutreachContact.went_out)
         .group_by(key, OutreachContact.outcome)).all()
     counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(OUTCOMES, 0))
     for value, outcome, count in rows:

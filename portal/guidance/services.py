@@ -14,13 +14,12 @@ from portal import audit
 from portal.extensions import db
 from portal.guidance.check import CheckContext, Finding, check_message, highest_severity
 from portal.guidance.rules import active_rules
-from portal.models import NOT_CLEARED, Community, MessageReview, OutreachContact, User, utcnow
+from portal.models import Community, MessageReview, OutreachContact, User, utcnow
 
 logger = logging.getLogger(__name__)
 
 DECISIONS = {"approve": "approved", "changes": "changes_requested", "reject": "rejected"}
 OPEN_STATUSES = ("held",)
-# A contact in one of these states has not been cleared to go out.
 
 
 class MessageRefused(ValueError):
@@ -75,9 +74,9 @@ def review_on_save(contact: OutreachContact) -> MessageReview | None:
     if current is not None and current.status == "approved" and current.message_text == contact.message_text:
         return None  # already signed off, unchanged
     if severity != "needs_supervisor":
-        if contact.review_status in NOT_CLEARED and current is not None and current.status == "held":
+        if not contact.went_out and current is not None and current.status == "held":
             current.status = "withdrawn"  # the officer reworded it; nothing left to sign off
-        if contact.review_status in NOT_CLEARED:
+        if not contact.went_out:
             contact.review_status = "none"
         return None
     return _hold(contact, community, findings, severity, current)
@@ -145,7 +144,7 @@ def decide(review: MessageReview, user: User, decision: str, comment: str | None
 
 def mark_sent(contact: OutreachContact, user: User) -> None:
     """Mark a message as sent; refuse while it is held, needs changes or was rejected."""
-    if contact.review_status in NOT_CLEARED:
+    if not contact.went_out:
         raise SignOffError({
             "held": "This message is waiting for a supervisor's approval and cannot be marked sent yet.",
             "changes_requested": "A supervisor asked for changes: edit the message before it can be sent.",

@@ -12,7 +12,7 @@ from portal.models.guidance import (
     SupportFlag, SupportNote,
 )
 from portal.models.outreach import (
-    NOT_CLEARED, Assessment, ContactRevision, Meeting, OutreachContact, StageChange, Task, meeting_promotions,
+    Assessment, ContactRevision, Meeting, OutreachContact, StageChange, Task, meeting_promotions,
 )
 from portal.models.people import Area, User, user_areas
 from portal.models import indexes  # noqa: E402,F401  (indexes for scale, on the tables above)
@@ -21,7 +21,7 @@ __all__ = [
     "ACCESS_ROUTES", "CHANNELS", "CLOSED_PLATFORMS", "DIRECTIONS", "DISMISS_REASONS",
     "GUIDANCE_CATEGORIES", "OUTCOMES", "PLATFORMS", "POLICE_WELCOME", "PURPOSES", "ROLE_LABELS",
     "ROLES", "SEVERITIES", "STAGE_BRANCHES", "STAGE_LABELS", "STAGE_PATH", "STAGES",
-    "NOT_CLEARED", "ActivitySample", "Area", "Assessment", "AuditEvent", "Candidate", "Community", "CommunityTag",
+    "ActivitySample", "Area", "Assessment", "AuditEvent", "Candidate", "Community", "CommunityTag",
     "ContactRevision", "CrawlRun", "Feed", "GuidancePage", "GuidanceRule", "GuidanceRuleRevision",
     "Job", "Meeting", "MessageReview", "MessageTemplate", "OutreachContact", "RetentionDecision",
     "StageChange", "SupportFlag", "SupportNote", "Task", "User", "label", "meeting_promotions",

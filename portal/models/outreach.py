@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import (
     JSON, CheckConstraint, Column, Date, ForeignKey, Index, Integer, String, Table, Text,
 )
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -55,9 +56,14 @@ class OutreachContact(Timestamped, db.Model):
         back_populates="contact", cascade="all, delete-orphan", order_by="ContactRevision.changed_at"
     )
 
+    @hybrid_property
+    def went_out(self) -> bool:
+        """The contact happened: its message is not held, sent back or refused (also a SQL condition)."""
+        return self.review_status not in NOT_CLEARED
+
+    @went_out.inplace.expression
     @classmethod
-    def went_out(cls):
-        """SQL condition: the contact happened (its message is not held, sent back or refused)."""
+    def _went_out_expression(cls):
         return cls.review_status.not_in(sorted(NOT_CLEARED))
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal import htmx
 from portal.access import allow, get_in_area, require_area
+from portal.communities.queries import MAX_ID, arg_int
 from portal.extensions import db
 from portal.models import Community, Meeting, OutreachContact, Task, User, label
 from portal.outreach import bp, queries, services
@@ -101,9 +102,9 @@ PROMOTER_CHOICES = 500
 
 def _promoter_choices(form: MeetingForm) -> dict[int, Community]:
     """The visible communities to offer, plus any asked for (?community=, or posted) beyond the first page."""
-    wanted = {i for i in request.form.getlist("communities", type=int) if 0 < i < 2**31}
-    start = request.args.get("community", type=int)
-    if start and 0 < start < 2**31:
+    wanted = {i for i in request.form.getlist("communities", type=int) if 0 < i <= MAX_ID}
+    start = arg_int(request.args, "community")
+    if start:
         wanted.add(start)
     visible = queries.visible_to(current_user).where(Community.status == "active")
     extra = list(db.session.scalars(visible.where(Community.id.in_(wanted)))) if wanted else []

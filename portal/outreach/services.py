@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from portal import audit
 from portal.extensions import db
 from portal.models import (
-    NOT_CLEARED, Assessment, Community, ContactRevision, Meeting, OutreachContact, StageChange, User, utcnow,
+    Assessment, Community, ContactRevision, Meeting, OutreachContact, StageChange, User, utcnow,
 )
 from portal.outreach.stages import ContactFacts, check_move, suggest_move
 
@@ -49,7 +49,7 @@ def log_contact(data: dict[str, Any], officer: User) -> OutreachContact:
     check_message(contact)  # may raise MessageRefused before anything is written
     db.session.add(contact)
     db.session.flush()
-    if contact.review_status not in NOT_CLEARED:
+    if contact.went_out:
         count_as_contact(contact)
     audit.record("create", f"Logged a {contact.channel} contact with community {community.id}", contact,
                  details={"community_id": community.id, "outcome": contact.outcome})
@@ -106,9 +106,9 @@ def edit_contact(contact: OutreachContact, data: dict[str, Any], editor: User) -
     if not changes:
         return None
     if "message_text" in changes or "channel" in changes:
-        was_draft = contact.review_status in NOT_CLEARED
+        was_draft = not contact.went_out
         check_message(contact)
-        if was_draft and contact.review_status not in NOT_CLEARED:
+        if was_draft and contact.went_out:
             count_as_contact(contact)  # reworded so that it no longer needs sign-off
     revision = ContactRevision(contact=contact, changed_by_id=editor.id, changes=changes)
     db.session.add(revision)
@@ -119,7 +119,7 @@ def edit_contact(contact: OutreachContact, data: dict[str, Any], editor: User) -
 def suggestion_for(community: Community) -> tuple[str, OutreachContact] | None:
     """The stage move the newest contact since the last stage change implies, if any."""
     query = select(OutreachContact).where(OutreachContact.community_id == community.id,
-                                          OutreachContact.went_out())
+                                          OutreachContact.went_out)
     if community.stage_changed_at is not None:
         query = query.where(OutreachContact.occurred_at >= community.stage_changed_at)
     contact = db.session.scalar(query.order_by(OutreachContact.occurred_at.desc(), OutreachContact.id.desc()).limit(1))
@@ -139,7 +139,7 @@ def move_stage(community: Community, to_stage: str, user: User, *, evidence_cont
         evidence = db.session.get(OutreachContact, evidence_contact_id)
         if evidence is None or evidence.community_id != community.id:
             raise StageMoveRefused("The evidencing contact must be a contact with this community.")
-        if evidence.review_status in NOT_CLEARED:
+        if not evidence.went_out:
             raise StageMoveRefused("That message has not gone out (it is waiting for, or was refused, "
                                    "a supervisor's sign-off), so it cannot evidence a move.")
     facts = ContactFacts(evidence.outcome, evidence.direction) if evidence else None

@@ -25,7 +25,7 @@ def first_contacts(selection: Selection) -> dict[int, object]:
     rows = db.session.execute(
         select(OutreachContact.community_id, first)
         .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound",
-               OutreachContact.went_out())
+               OutreachContact.went_out)
         .group_by(OutreachContact.community_id))
     return {cid: when for cid, when in rows if selection.start <= when < selection.end}
 

@@ -79,7 +79,7 @@ class ExportContext:
         """Each community's first outbound contact ever (so relative days do not depend on the filters)."""
         return dict(db.session.execute(
             select(OutreachContact.community_id, func.min(OutreachContact.occurred_at))
-            .join(Community).where(OutreachContact.direction == "outbound", OutreachContact.went_out(),
+            .join(Community).where(OutreachContact.direction == "outbound", OutreachContact.went_out,
                                    *self.area_conditions(Community.area_id))
             .group_by(OutreachContact.community_id)).all())
 
@@ -117,7 +117,7 @@ def event_queries(ctx: ExportContext) -> dict[str, Select]:
         "contact": select(c.id, c.occurred_at, c.community_id, c.officer_id, c.channel, c.direction, c.purpose,
                           c.outcome, c.reach_views, c.reach_replies, c.reach_reactions, has_text, has_link,
                           Community.area_id, Community.platform)
-        .join(Community).where(*where_community, c.went_out(), *ctx.period(c.occurred_at))
+        .join(Community).where(*where_community, c.went_out, *ctx.period(c.occurred_at))
         .order_by(c.occurred_at, c.id),
         "stage_change": select(s.id, s.changed_at, s.community_id, s.changed_by_id, s.from_stage, s.to_stage,
                                s.evidence_contact_id, Community.area_id, Community.platform)
@@ -206,7 +206,7 @@ def communities(ctx: ExportContext) -> Iterator[dict[str, Any]]:
     contacts = dict(db.session.execute(
         select(OutreachContact.community_id, func.count()).join(Community)
         .where(*ctx.area_conditions(Community.area_id), *ctx.period(OutreachContact.occurred_at),
-               OutreachContact.went_out())
+               OutreachContact.went_out)
         .group_by(OutreachContact.community_id)).all())
     for (cid, area_id, platform, access, welcome, audience, provenance, status, created_at, locality,
          per_week) in _stream(community_query(ctx)):

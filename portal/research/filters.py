@@ -153,7 +153,7 @@ def contact_only_conditions(selection: Selection) -> list[ColumnElement[bool]]:
 
 def contact_conditions(selection: Selection, dated: bool = True) -> list[ColumnElement[bool]]:
     """Conditions for contacts joined to their Community."""
-    conditions = [*contact_only_conditions(selection), OutreachContact.went_out()]
+    conditions = [*contact_only_conditions(selection), OutreachContact.went_out]
     conditions += community_conditions(replace(selection, channel="", purpose="", officer=""))
     if dated:
         conditions += [OutreachContact.occurred_at >= selection.start,

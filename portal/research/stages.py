@@ -112,7 +112,7 @@ def _first_approaches(selection: Selection) -> dict[int, datetime]:
     for cid, when in db.session.execute(
             select(OutreachContact.community_id, func.min(OutreachContact.occurred_at))
             .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound",
-                   OutreachContact.went_out())
+                   OutreachContact.went_out)
             .group_by(OutreachContact.community_id)):
         firsts[cid] = when
     for cid, when in db.session.execute(

@@ -69,6 +69,14 @@ def _fill(url: str, ids: dict[str, int]) -> str:
     return re.sub(r"<(?:(?P<conv>[a-z]+):)?(?P<name>[^>]+)>", value, url)
 
 
+def _open_as(app, role: str | None, url: str):
+    """A client signed in as `role` (anonymous for None) and its GET of `url`."""
+    client = app.test_client()
+    if role:
+        assert client.post("/login", data={"email": ROLE_EMAILS[role], "password": PASSWORD}).status_code == 302
+    return client, client.get(url)
+
+
 @pytest.fixture
 def fuzz_records(app, area, users, db_session):
     from portal.models import Candidate, Community, OutreachContact
@@ -88,10 +96,7 @@ def fuzz_records(app, area, users, db_session):
 @pytest.mark.parametrize(("rule", "endpoint", "role"), list(_routes("POST")))
 def test_form_never_answers_500(app, users, fuzz_records, rule, endpoint, role):
     url = _fill(rule, fuzz_records)
-    client = app.test_client()
-    if role:
-        assert client.post("/login", data={"email": ROLE_EMAILS[role], "password": PASSWORD}).status_code == 302
-    page = client.get(url)
+    client, page = _open_as(app, role, url)
     parser = _FormFields()
     parser.feed(page.get_data(as_text=True) if page.status_code == 200 else "")
     known = parser.fields
@@ -153,10 +158,7 @@ QUERY_NAMES = ["q", "page", "before", "after", "sort", "order", "weeks", "days",
 @pytest.mark.parametrize(("rule", "endpoint", "role"), list(_routes("GET", skip=("/invite",))))
 def test_search_and_filter_query_strings_never_answer_500(app, users, fuzz_records, rule, endpoint, role):
     url = _fill(rule, fuzz_records)
-    client = app.test_client()
-    if role:
-        assert client.post("/login", data={"email": ROLE_EMAILS[role], "password": PASSWORD}).status_code == 302
-    page = client.get(url)
+    client, page = _open_as(app, role, url)
     assert page.status_code < 500, f"GET {url} as {role} gave {page.status_code}"
     parser = _GetFormFields()
     parser.feed(page.get_data(as_text=True) if page.status_code == 200 else "")
