@@ -1,28 +1,45 @@
-"""Connection plumbing for fetch.py: per-site keep-alive clients with the address guard built in.
+"""Connection plumbing for fetch.py: per-site keep-alive pools with the address guard built in.
 
 Only :mod:`crawlers.fetch` sends requests; this module builds what it sends them on.
-Every TCP connection is vetted inside the network backend (see addresses.py), so the
-socket connects to the address that was vetted, whatever DNS says a moment later.
-Each site gets its own small client because httpcore scans every pooled connection on
-each request: one pool over all sites would cost O(sites) CPU per request.
+Requests go through aiohttp (it costs about a third of httpx's CPU per request, which is
+what bounds a crawler on two cores). The address guard holds at connect time twice over:
+
+- host names are resolved by :class:`VettedResolver`, which returns only the address the
+  guard vetted (see addresses.py), so a socket never follows a second, different DNS answer;
+- every socket is made by :meth:`SiteClients.socket_for`, which refuses any address and port
+  that the guard has not approved in this run, IP literals included (aiohttp does not pass
+  those through a resolver).
+
+Each site gets its own small pool so that a finished site's connections can be closed.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
 import logging
 import socket
+import ssl
 from collections.abc import Awaitable, Callable
 
-import httpcore
+import aiohttp
+import certifi
 import httpx
+from aiohttp.abc import AbstractResolver
+from yarl import URL
+
+from crawlers.addresses import AddressRefused
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["DEFAULT_PORTS", "SiteClients", "site_key", "system_resolve"]
+__all__ = ["DEFAULT_PORTS", "TRANSPORT_ERRORS", "SiteClients", "VettedResolver", "site_key", "system_resolve"]
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 Vet = Callable[[str, int], Awaitable[str]]
+#: What a failed exchange raises besides timeouts: refused connections, resets, malformed responses.
+TRANSPORT_ERRORS = (aiohttp.ClientError, OSError)
+#: Longest status or header line accepted, and the longest header field (aiohttp's defaults).
+MAX_LINE = 8190
 
 
 async def system_resolve(host: str, port: int) -> list[str]:
@@ -44,91 +61,90 @@ def site_key(url: httpx.URL) -> tuple[str, str, int]:
     return url.scheme, url.host, url.port or DEFAULT_PORTS.get(url.scheme, 80)
 
 
-class _GuardedBackend(httpcore.AsyncNetworkBackend):
-    """Network backend that vets every connection's address and connects to that IP."""
+def _canonical(address: str) -> str:
+    return str(ipaddress.ip_address(address.split("%", 1)[0]))
+
+
+class VettedResolver(AbstractResolver):
+    """aiohttp resolver that answers with the one address the guard vetted for ``host:port``."""
 
     def __init__(self, vet: Vet) -> None:
-        self._inner = httpcore.AnyIOBackend()
         self._vet = vet
 
-    async def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET):
         address = await self._vet(host, port)
-        return await self._inner.connect_tcp(
-            address, port, timeout=timeout, local_address=local_address, socket_options=socket_options
-        )
+        family = socket.AF_INET6 if ":" in address else socket.AF_INET
+        return [{"hostname": host, "host": address, "port": port, "family": family,
+                 "proto": 0, "flags": socket.AI_NUMERICHOST}]
 
-    async def connect_unix_socket(self, path, timeout=None, socket_options=None):
-        raise httpcore.ConnectError("unix sockets are never used by the crawler")
-
-    async def sleep(self, seconds: float) -> None:
-        await asyncio.sleep(seconds)
-
-
-class _GuardedTransport(httpx.AsyncHTTPTransport):
-    def __init__(self, vet: Vet, limits: httpx.Limits, ssl_context) -> None:
-        super().__init__(verify=ssl_context, limits=limits, trust_env=False)
-        self._pool = httpcore.AsyncConnectionPool(
-            ssl_context=ssl_context,
-            max_connections=limits.max_connections,
-            max_keepalive_connections=limits.max_keepalive_connections,
-            keepalive_expiry=limits.keepalive_expiry,
-            network_backend=_GuardedBackend(vet),
-        )
+    async def close(self) -> None:
+        """Nothing to release: the resolver holds no sockets."""
 
 
 class SiteClients:
-    """One small keep-alive connection pool per site, plus a shared client for ad-hoc use.
+    """One small keep-alive pool (an aiohttp session) per site.
 
-    :meth:`send` hands a request straight to the site's transport: the crawler follows
-    redirects itself and keeps no cookies, so httpx's client layers would be pure cost.
+    The crawler follows redirects itself, keeps no cookies and decodes bodies itself
+    (bounded, see bodies.py), so every session is built with those features off.
 
     Args:
         vet: ``async (host, port) -> ip`` that refuses forbidden addresses.
         timeout: connect / read timeout in seconds.
         headers: headers sent with every request.
         per_site: connections per site.
-        shared_connections: connections of the shared ``client``.
-        transport: test hook replacing the HTTP transport of every site.
     """
 
-    def __init__(self, vet: Vet, timeout: float, headers: dict[str, str], per_site: int,
-                 shared_connections: int, transport=None) -> None:
-        self._vet, self._per_site, self._transport = vet, per_site, transport
-        self._extensions = {"timeout": httpx.Timeout(timeout).as_dict()}
+    def __init__(self, vet: Vet, timeout: float, headers: dict[str, str], per_site: int) -> None:
+        self._per_site = per_site
         self._headers = headers
+        self._timeout = aiohttp.ClientTimeout(total=None, connect=timeout, sock_connect=timeout,
+                                              sock_read=timeout)
+        self._resolver = VettedResolver(vet)
         # Loading the CA bundle costs ~20 ms of CPU: once per run, not once per site.
-        self._ssl_context = httpx.create_ssl_context(trust_env=False) if transport is None else None
-        self._sites: dict[tuple[str, str, int], httpx.AsyncBaseTransport] = {}
-        self.client = httpx.AsyncClient(
-            transport=transport or self._new_transport(shared_connections), timeout=httpx.Timeout(timeout),
-            follow_redirects=False, trust_env=False, headers=headers,
+        self._ssl = ssl.create_default_context(cafile=certifi.where())
+        self._approved: set[tuple[str, int]] = set()
+        self._sites: dict[tuple[str, str, int], aiohttp.ClientSession] = {}
+
+    def approve(self, address: str, port: int) -> None:
+        """Let sockets connect to ``address:port`` (called with each address the guard vetted)."""
+        self._approved.add((_canonical(address), port))
+
+    def socket_for(self, addr_info) -> socket.socket:
+        """Make the socket for one connection attempt, refusing any address not vetted in this run."""
+        family, kind, proto, _, sockaddr = addr_info
+        address, port = _canonical(sockaddr[0]), sockaddr[1]
+        if (address, port) not in self._approved:
+            raise AddressRefused(f"connection to unvetted address {address}:{port}")
+        return socket.socket(family=family, type=kind, proto=proto)
+
+    def _new_session(self) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(
+            limit=self._per_site, limit_per_host=self._per_site, resolver=self._resolver,
+            use_dns_cache=False, ssl=self._ssl, socket_factory=self.socket_for,
+        )
+        return aiohttp.ClientSession(
+            connector=connector, headers=self._headers, timeout=self._timeout, auto_decompress=False,
+            cookie_jar=aiohttp.DummyCookieJar(), trust_env=False, raise_for_status=False,
+            max_line_size=MAX_LINE, max_field_size=MAX_LINE,
         )
 
-    def _new_transport(self, connections: int) -> httpx.AsyncBaseTransport:
-        limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
-        return _GuardedTransport(self._vet, limits, self._ssl_context)
-
-    async def send(self, url: httpx.URL, headers: dict[str, str]) -> httpx.Response:
-        """Send a GET on the URL's site pool; the caller must ``aclose()`` the streamed response."""
+    async def send(self, url: httpx.URL, headers: dict[str, str]) -> aiohttp.ClientResponse:
+        """Send a GET on the URL's site pool; the caller must release or close the response."""
         key = site_key(url)
-        transport = self._sites.get(key)
-        if transport is None:
-            transport = self._sites[key] = self._transport or self._new_transport(self._per_site)
-        request = httpx.Request("GET", url, headers={**self._headers, **headers}, extensions=self._extensions)
-        response = await transport.handle_async_request(request)
-        response.request = request
-        return response
+        session = self._sites.get(key)
+        if session is None:
+            session = self._sites[key] = self._new_session()
+        # httpx has already parsed and percent-encoded the URL: yarl need not do it again.
+        return await session.get(URL(str(url), encoded=True), headers=headers, allow_redirects=False)
 
     async def close_site(self, site: str) -> None:
         """Close the keep-alive connections of one site (``scheme://host[:port]``)."""
-        transport = self._sites.pop(site_key(httpx.URL(site)), None)
-        if transport is not None and transport is not self._transport:
-            await transport.aclose()
+        session = self._sites.pop(site_key(httpx.URL(site)), None)
+        if session is not None:
+            await session.close()
 
     async def aclose(self) -> None:
         """Close every connection."""
-        for transport in self._sites.values():
-            if transport is not self._transport:
-                await transport.aclose()
-        self._sites.clear()
-        await self.client.aclose()
+        sessions, self._sites = list(self._sites.values()), {}
+        for session in sessions:
+            await session.close()

@@ -37,6 +37,7 @@ FINGERPRINT_PAGES = 3
 #: Feed candidates validated per site (declared + linked; guesses are capped in settings).
 MAX_FEED_CANDIDATES = 12
 PROGRESS_EVERY = 0.5
+SPARE = 2
 FEED_CONTENT = ("xml", "rss", "atom", "json")
 
 
@@ -55,6 +56,8 @@ class _SiteState:
     pending_feeds: deque = field(default_factory=deque)
     feeds: list[FeedInfo] = field(default_factory=list)
     inflight: int = 0
+    #: Set once a fetch of this site returned, so its robots.txt has been read.
+    robots_read: bool = False
     checking: int = 0
     guessed: bool = False
     emitted: bool = False
@@ -132,7 +135,11 @@ class Engine:
 
     def _busy(self, site: str) -> bool:
         state = self.sites.get(site)
-        return state is not None and state.inflight >= self.settings.per_host
+        return state is not None and state.inflight >= self._slots(state)
+
+    def _slots(self, state: _SiteState) -> int:
+        # Until robots.txt is read, a second job would only wait for it while holding a slot.
+        return self.settings.per_host if state.robots_read else 1
 
     def _feed_work(self, site: str) -> int:
         """Feed checks a site still needs: its candidates, or every guess if it has none yet."""
@@ -143,7 +150,7 @@ class Engine:
 
     def _start_jobs(self, running: set[asyncio.Task]) -> None:
         # Jobs waiting for a Crawl-delay turn hold no global slot, so they do not count.
-        while len(running) - self.fetcher.pacing < self.settings.concurrency:
+        while len(running) - self.fetcher.pacing < self.settings.concurrency + SPARE:
             job = self._next_feed_job() or self._next_page_job()
             if job is None:
                 return
@@ -151,7 +158,7 @@ class Engine:
 
     def _next_feed_job(self):
         for state in self.sites.values():
-            if state.pending_feeds and state.inflight < self.settings.per_host:
+            if state.pending_feeds and state.inflight < self._slots(state):
                 url = state.pending_feeds.popleft()
                 state.inflight += 1
                 state.checking += 1
@@ -169,6 +176,7 @@ class Engine:
     async def _crawl_page(self, state: _SiteState, page: QueuedPage) -> None:
         try:
             result = await self.fetcher.fetch(page.url)
+            state.robots_read = True
             if (result.skipped and "robots" in result.skipped) or (result.error or "").startswith("refused"):
                 return
             self.pages_fetched += 1

@@ -5,8 +5,8 @@ limits (a site is scheme + host + port), reads each site's robots.txt once and h
 it (disallowed URLs are never requested, and ``Crawl-delay`` spaces requests; see
 robots.py), retries 429/503/connection errors with backoff, follows redirects by hand
 (each hop re-checked) and never lets a response exceed its time or size budget. The
-address guard runs inside the connection backend (connections.py), so the socket
-connects to the address that was vetted, whatever DNS says a moment later.
+address guard also runs inside the connection layer (connections.py), so a socket
+connects only to an address that was vetted, whatever DNS says a moment later.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import httpx
 
 from crawlers.addresses import AddressRefused, check_url, parse_allow_list, vet_host
 from crawlers.bodies import BodyTooLarge, DecodeError, decode_body
-from crawlers.connections import DEFAULT_PORTS, SiteClients, site_key, system_resolve
+from crawlers.connections import DEFAULT_PORTS, TRANSPORT_ERRORS, SiteClients, site_key, system_resolve
 from crawlers.robots import ROBOTS_MAX_BYTES, SitePolicy, robots_url
 from crawlers.settings import CrawlSettings
 
@@ -68,7 +68,7 @@ class Fetcher:
     of that site's slots but no global slot, so a scheduler may start other work.
     """
 
-    def __init__(self, settings: CrawlSettings, resolver=None, transport=None) -> None:
+    def __init__(self, settings: CrawlSettings, resolver=None) -> None:
         self.settings = settings
         self.rules = parse_allow_list(settings.allow_private)
         self._resolve = resolver or system_resolve
@@ -76,10 +76,8 @@ class Fetcher:
         self._sites: dict[tuple[str, str, int], SitePolicy] = {}
         self._global = asyncio.Semaphore(settings.concurrency)
         headers = {"User-Agent": settings.user_agent, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate, br, zstd"}
-        self._clients = SiteClients(self.vet, settings.timeout, headers, settings.per_host,
-                                    settings.concurrency, transport)
-        #: A shared client over the guarded backend (for ad-hoc requests; never paced).
-        self.client = self._clients.client
+        #: The per-site connection pools (requests sent on them directly skip robots.txt and pacing).
+        self.connections = SiteClients(self.vet, settings.timeout, headers, settings.per_host)
         self.requests = 0
         self.errors = 0
         self.pacing = 0
@@ -88,19 +86,21 @@ class Fetcher:
 
     async def close_site(self, site: str) -> None:
         """Close the keep-alive connections of a finished site (``scheme://host[:port]``)."""
-        await self._clients.close_site(site)
+        await self.connections.close_site(site)
 
     async def __aenter__(self) -> Fetcher:
         return self
 
     async def __aexit__(self, *exc_info) -> None:
-        await self._clients.aclose()
+        await self.connections.aclose()
 
     async def vet(self, host: str, port: int) -> str:
         """Resolve ``host`` once per run and return its vetted IP (see addresses.py)."""
         key = (host, port)
         if key not in self._dns:
-            self._dns[key] = await vet_host(host, port, self.rules, self._resolve)
+            address = await vet_host(host, port, self.rules, self._resolve)
+            self.connections.approve(address, port)
+            self._dns[key] = address
         return self._dns[key]
 
     def _site(self, url: httpx.URL) -> SitePolicy:
@@ -218,38 +218,38 @@ class Fetcher:
                     self.pacing -= 1
             async with self._global:
                 self.requests += 1
+                deadline = asyncio.timeout(self.settings.total_deadline)
                 try:
-                    async with asyncio.timeout(self.settings.total_deadline):
+                    async with deadline:
                         return await self._exchange(url, result, headers, limit, wanted_types)
-                except TimeoutError:
-                    result.error = f"deadline of {self.settings.total_deadline}s exceeded"
-                except httpx.TimeoutException as exc:
-                    result.error = f"timeout: {type(exc).__name__}"
+                except TimeoutError as exc:  # the whole-response deadline, or aiohttp's connect / read timeout
+                    result.error = (f"deadline of {self.settings.total_deadline}s exceeded" if deadline.expired()
+                                    else f"timeout: {type(exc).__name__}")
                 except AddressRefused as exc:
                     result.error = f"refused: {exc}"
                 except (BodyTooLarge, DecodeError) as exc:
                     result.error = str(exc)
-                except (httpx.TransportError, httpx.InvalidURL) as exc:
+                except TRANSPORT_ERRORS as exc:
                     result.error = f"connection error: {type(exc).__name__}: {exc}"[:300]
                     return 0.0
         return None
 
     async def _exchange(self, url, result, headers, limit, wanted_types) -> float | None:
         limit = limit or self.settings.max_body_bytes
-        response = await self._clients.send(url, headers)
+        response = await self.connections.send(url, headers)
         try:
-            result.status = response.status_code
+            result.status = response.status
             result.final_url = str(url)
             result.content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
             result.etag = response.headers.get("etag")
             result.last_modified = response.headers.get("last-modified")
-            if response.status_code in REDIRECT_STATUSES and "location" in response.headers:
+            if response.status in REDIRECT_STATUSES and "location" in response.headers:
                 result.__dict__["_location"] = response.headers["location"]
                 return None
-            if response.status_code in RETRY_STATUSES:
-                result.error = f"HTTP {response.status_code}"
+            if response.status in RETRY_STATUSES:
+                result.error = f"HTTP {response.status}"
                 return _retry_after(response.headers.get("retry-after"), self.settings.max_wait)
-            if response.status_code == 304:
+            if response.status == 304:
                 result.not_modified = True
                 return None
             if result.content_type not in wanted_types:
@@ -259,24 +259,16 @@ class Fetcher:
             if declared.isdigit() and int(declared) > limit:
                 raise BodyTooLarge(f"declared length {declared} exceeds {limit} bytes")
             chunks, total = [], 0
-            async for chunk in _raw_chunks(response):
+            async for chunk in response.content.iter_any():
                 total += len(chunk)
                 if total > limit:
                     raise BodyTooLarge(f"body exceeds {limit} bytes")
                 chunks.append(chunk)
         finally:
-            await response.aclose()
+            # Keeps the connection only when the body was read to its end (aiohttp closes it otherwise).
+            response.release()
         result.body = decode_body(b"".join(chunks), response.headers.get("content-encoding", ""), limit)
         return None
-
-
-async def _raw_chunks(response: httpx.Response):
-    """Yield the body as received; a test transport may hand over a body already in memory."""
-    if response.is_stream_consumed:
-        yield response.content
-        return
-    async for chunk in response.aiter_raw():
-        yield chunk
 
 
 def _retry_after(value: str | None, max_wait: float) -> float:

@@ -70,8 +70,8 @@ def rank_records(records: list[SiteRecord]) -> list[SiteRecord]:
 
 async def discover(seeds: list[str], settings: CrawlSettings, area_profile: ProfileSource = None,
                    progress: Callable[[CrawlProgress], None] | None = None,
-                   should_cancel: Callable[[], bool] | None = None, *, resolver=None,
-                   transport=None) -> AsyncIterator[SiteRecord]:
+                   should_cancel: Callable[[], bool] | None = None, *,
+                   resolver=None) -> AsyncIterator[SiteRecord]:
     """Crawl from seed pages and yield one record per site found.
 
     Args:
@@ -81,7 +81,6 @@ async def discover(seeds: list[str], settings: CrawlSettings, area_profile: Prof
         progress: called with live counters about twice a second and at the end.
         should_cancel: polled as often; returning True stops the run early.
         resolver: test hook replacing DNS resolution (``async (host, port) -> [ip]``).
-        transport: test hook replacing the HTTP transport (e.g. ``httpx.MockTransport``).
 
     Yields:
         :class:`SiteRecord` objects, as each site is finished (closed-platform links last).
@@ -92,7 +91,7 @@ async def discover(seeds: list[str], settings: CrawlSettings, area_profile: Prof
 
     async def crawl() -> None:
         try:
-            async with Fetcher(settings, resolver=resolver, transport=transport) as fetcher:
+            async with Fetcher(settings, resolver=resolver) as fetcher:
                 engine = Engine(settings, fetcher, profile, queue.put, progress, should_cancel)
                 await engine.run(list(seeds))
         finally:
@@ -116,7 +115,7 @@ def run_discovery(seeds: list[str], settings: CrawlSettings, area_profile: Profi
 
     Args:
         seeds, settings, area_profile, progress, should_cancel: as for :func:`discover`.
-        **hooks: ``resolver`` / ``transport`` test hooks.
+        **hooks: the ``resolver`` test hook.
 
     Returns:
         The records, most local first (see :func:`rank_records`).
@@ -135,7 +134,7 @@ async def inspect_site(url: str, settings: CrawlSettings, area_profile: ProfileS
         url: any page of the site.
         settings: limits (page count and depth are reduced for speed).
         area_profile: profile to score against.
-        **hooks: ``resolver`` / ``transport`` test hooks.
+        **hooks: the ``resolver`` test hook.
 
     Returns:
         The site's record; ``pages_fetched`` is 0 when it could not be reached.
@@ -161,7 +160,7 @@ async def poll_feed(url: str, settings: CrawlSettings, etag: str | None = None,
         settings: limits (robots.txt and the address guard apply).
         etag: ETag from the previous poll.
         last_modified: Last-Modified from the previous poll.
-        **hooks: ``resolver`` / ``transport`` test hooks.
+        **hooks: the ``resolver`` test hook.
 
     Returns:
         A :class:`FeedPoll`; ``not_modified`` is True on 304, counts are None unless parsed.

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import random
 import socket
 import threading
 import time
@@ -22,6 +23,8 @@ logger = logging.getLogger(__name__)
 __all__ = ["GroundTruth", "SampleWeb", "ground_truth", "serve", "site_urls"]
 
 SEEDS = ("council", "sussex-express", "ringmer-parish")
+#: Rendered responses kept by a running sample web (each is a few kilobytes).
+MAX_CACHED = 4096
 
 
 @dataclass(frozen=True)
@@ -70,6 +73,9 @@ def _handler(web: SampleWeb, site: Site):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "SampleWeb/1.0"
+        # Headers and body go out as two writes: with Nagle's algorithm on, the body waits for
+        # the client's delayed ACK of the headers (up to 40 ms), which no real web server does.
+        disable_nagle_algorithm = True
 
         def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
             logger.debug("%s %s", site.name, format % args)
@@ -88,32 +94,15 @@ def _handler(web: SampleWeb, site: Site):
         def _answer(self):
             if web.latency:
                 time.sleep(web.latency)
-            status, content_type, body = render(site, self.path, web.urls, web.now)
-            if status in (301, 302):
-                self.send_response(status)
-                self.send_header("Location", content_type)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
-            etag = '"' + hashlib.sha256(body).hexdigest()[:16] + '"'
-            if self.headers.get("If-None-Match") == etag:
-                self.send_response(304)
-                self.send_header("ETag", etag)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-                return
             accept = self.headers.get("Accept-Encoding", "")
             encoding = site.encoding if site.encoding and site.encoding in accept else ""
-            if encoding == "gzip":
-                body = gzip.compress(body)
-            elif encoding == "br":
-                body = brotli.compress(body)
+            status, headers, body = web.response(site, self.path, encoding)
+            if "ETag" in headers and self.headers.get("If-None-Match") == headers["ETag"]:
+                status, headers, body = 304, {"ETag": headers["ETag"]}, b""
             self.send_response(status)
-            self.send_header("Content-Type", content_type)
+            for name, value in headers.items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
-            self.send_header("ETag", etag)
-            if encoding:
-                self.send_header("Content-Encoding", encoding)
             self.end_headers()
             self.wfile.write(body)
 
@@ -122,8 +111,10 @@ def _handler(web: SampleWeb, site: Site):
 
 def _bind_block(host: str, first_port: int, count: int) -> list[_Server]:
     """Bind ``count`` consecutive ports, from ``first_port`` or a free block found by the OS."""
-    for _attempt in range(50):
-        start = first_port or _free_port(host)
+    for attempt in range(50):
+        # The OS's free port first; then blocks below the ephemeral range, which a busy machine
+        # (thousands of client sockets in TIME_WAIT) may have fragmented.
+        start = first_port or (_free_port(host) if attempt < 10 else random.randrange(20000, 32000))
         servers: list[_Server] = []
         try:
             for offset in range(count):
@@ -154,6 +145,7 @@ class SampleWeb:
         self.requests: list[tuple[str, str]] = []
         self.inflight: dict[str, int] = {}
         self.peak_inflight: dict[str, int] = {}
+        self._responses: dict[tuple[str, str, str], tuple[int, dict[str, str], bytes]] = {}
         self._servers = _bind_block(host, first_port, len(SITES))
         self.first_port = self._servers[0].server_address[1]
         self.last_port = self._servers[-1].server_address[1]
@@ -165,6 +157,31 @@ class SampleWeb:
                                       name=f"sampleweb-{site.name}", daemon=True)
             thread.start()
             self._threads.append(thread)
+
+    def response(self, site: Site, path: str, encoding: str) -> tuple[int, dict[str, str], bytes]:
+        """Status, headers and body for one path, rendered and compressed once (pages never change).
+
+        Real servers answer in well under a millisecond of their own CPU; re-rendering and
+        re-compressing every response here would make the sample web, not the crawler under
+        test, the bottleneck of a benchmark. Bounded, so soft-404 sites cannot grow it forever.
+        """
+        key = (site.name, path, encoding)
+        cached = self._responses.get(key)
+        if cached is None:
+            status, content_type, body = render(site, path, self.urls, self.now)
+            if status in (301, 302):
+                cached = (status, {"Location": content_type}, b"")
+            else:
+                headers = {"Content-Type": content_type,
+                           "ETag": '"' + hashlib.sha256(body).hexdigest()[:16] + '"'}
+                if encoding:
+                    body = gzip.compress(body) if encoding == "gzip" else brotli.compress(body)
+                    headers["Content-Encoding"] = encoding
+                cached = (status, headers, body)
+            if len(self._responses) >= MAX_CACHED:
+                self._responses.clear()
+            self._responses[key] = cached
+        return cached
 
     def url_for(self, site_name: str) -> str:
         """Return a site's home page URL."""

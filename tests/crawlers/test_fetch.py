@@ -112,14 +112,40 @@ def test_connect_time_guard_uses_the_vetted_address(hostile, tight):
     assert hostile.log == []
 
 
-def test_connect_time_backend_refuses_even_without_precheck(hostile, tight):
-    """The network backend itself vets: a client request that skips the pre-check is still refused."""
+def test_connection_layer_refuses_an_unvetted_ip_literal_even_without_precheck(hostile, tight):
+    """A request sent on the pools directly, skipping the fetcher's pre-check, still cannot connect."""
     async def go():
-        async with Fetcher(dataclasses.replace(tight, allow_private=())) as fetcher:
-            with pytest.raises(AddressRefused):
-                await fetcher.client.get(hostile.base + "/page")
+        async with Fetcher(tight) as fetcher:  # the hostile server is allowed, but was never vetted
+            with pytest.raises(AddressRefused, match="unvetted"):
+                await fetcher.connections.send(check_url(hostile.base + "/page"), {})
     asyncio.run(go())
     assert hostile.log == []
+
+
+def test_connection_layer_resolves_names_through_the_guard(hostile, tight):
+    """A host name sent on the pools directly is resolved by the guard, which refuses loopback."""
+    async def loopback(host, port):
+        return ["127.0.0.1"]
+
+    async def go():
+        async with Fetcher(dataclasses.replace(tight, allow_private=()), resolver=loopback) as fetcher:
+            with pytest.raises(AddressRefused, match="non-public"):
+                await fetcher.connections.send(check_url(f"http://community.example:{hostile.server_address[1]}/page"), {})
+    asyncio.run(go())
+    assert hostile.log == []
+
+
+def test_connection_layer_connects_only_to_the_address_vetted_first(hostile, tight):
+    """DNS that changes its answer after the check (rebinding) does not move the connection."""
+    answers = iter([["127.0.0.1"], ["10.0.0.1"]])
+
+    async def rebinding(host, port):
+        return next(answers, ["10.0.0.2"])
+
+    settings = dataclasses.replace(tight, allow_private=(f"community.example:{hostile.server_address[1]}",))
+    result = fetch(settings, f"http://community.example:{hostile.server_address[1]}/page", hooks={"resolver": rebinding})
+    assert result.ok, result.error
+    assert hostile.paths() == ["/robots.txt", "/page"]
 
 
 @pytest.mark.parametrize("url", [

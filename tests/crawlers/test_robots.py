@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import httpx
 import pytest
 
 from crawlers.engine import Engine
@@ -65,39 +67,72 @@ def test_pace_spaces_request_starts():
     assert elapsed >= 0.38
 
 
-def _mock_web(log: list[tuple[str, float]]):
-    """Two public-looking sites on a mock transport: slow.example asks for a 0.3 s Crawl-delay."""
-    loop_time = asyncio.get_running_loop().time
+class _TwoSites(BaseHTTPRequestHandler):
+    """slow.example and fast.example on one loopback port; slow.example asks for a 0.3 s Crawl-delay."""
 
-    def handler(request: httpx.Request) -> httpx.Response:
-        log.append((f"{request.url.host}{request.url.path}", loop_time()))
-        if request.url.path == "/robots.txt":
-            delay = "Crawl-delay: 0.3\n" if request.url.host == "slow.example" else ""
-            return httpx.Response(200, text="User-agent: *\n" + delay, headers={"Content-Type": "text/plain"})
-        links = "".join(f'<a href="/p{n}">p{n}</a>' for n in range(6)) + '<a href="http://fast.example/">f</a>'
-        return httpx.Response(200, text=f"<html><body>{links}</body></html>", headers={"Content-Type": "text/html"})
+    protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out as two writes
 
-    return httpx.MockTransport(handler)
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        host = self.headers["Host"].split(":")[0]
+        self.server.log.append((f"{host}{self.path}", time.monotonic()))
+        if self.path == "/robots.txt":
+            body = ("User-agent: *\n" + ("Crawl-delay: 0.3\n" if host == "slow.example" else "")).encode()
+            kind = "text/plain"
+        else:
+            links = "".join(f'<a href="/p{n}">p{n}</a>' for n in range(6))
+            links += f'<a href="http://fast.example:{self.server.server_address[1]}/">f</a>'
+            body, kind = f"<html><body>{links}</body></html>".encode(), "text/html"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args) -> None:
+        pass
 
 
-async def _public(host, port):
-    return ["93.184.216.34"]
+@pytest.fixture
+def two_sites():
+    """Two sites on loopback (resolved by a test resolver); yields (settings overrides, base URLs, log)."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _TwoSites)
+    server.daemon_threads = True
+    server.log = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    port = server.server_address[1]
+    try:
+        yield port, server.log
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
 
 
-def test_crawl_delay_wait_holds_no_global_slot():
+async def _loopback(host, port):
+    return ["127.0.0.1"]
+
+
+def _settings(port: int, **kwargs) -> CrawlSettings:
+    return CrawlSettings(allow_private=(f"127.0.0.1:{port}",), retries=0, **kwargs)
+
+
+def test_crawl_delay_wait_holds_no_global_slot(two_sites):
     """With one global slot, a site waiting out its Crawl-delay must let another site proceed."""
-    settings = CrawlSettings(concurrency=1, per_host=2, retries=0)
+    port, log = two_sites
+    settings = _settings(port, concurrency=1, per_host=2)
 
     async def go():
-        log: list[tuple[str, float]] = []
-        async with Fetcher(settings, resolver=_public, transport=_mock_web(log)) as fetcher:
-            await fetcher.allowed("http://slow.example/")
-            await fetcher.allowed("http://fast.example/")
-            start = asyncio.get_running_loop().time()
-            slow = [asyncio.create_task(fetcher.fetch(f"http://slow.example/p{n}")) for n in range(3)]
+        async with Fetcher(settings, resolver=_loopback) as fetcher:
+            await fetcher.allowed(f"http://slow.example:{port}/")
+            await fetcher.allowed(f"http://fast.example:{port}/")
+            start = time.monotonic()
+            slow = [asyncio.create_task(fetcher.fetch(f"http://slow.example:{port}/p{n}")) for n in range(3)]
             await asyncio.sleep(0)
-            fast = [asyncio.create_task(fetcher.fetch(f"http://fast.example/p{n}")) for n in range(6)]
-            await asyncio.gather(*slow, *fast)
+            fast = [asyncio.create_task(fetcher.fetch(f"http://fast.example:{port}/p{n}")) for n in range(6)]
+            results = await asyncio.gather(*slow, *fast)
+        assert all(r.ok for r in results), [r.error for r in results]
         return [(path, t - start) for path, t in log if t >= start]
 
     served = asyncio.run(go())
@@ -107,25 +142,25 @@ def test_crawl_delay_wait_holds_no_global_slot():
     assert slow_starts[1] - slow_starts[0] >= 0.28 and slow_starts[2] - slow_starts[1] >= 0.28
 
 
-def test_engine_keeps_other_sites_busy_while_a_site_waits():
+def test_engine_keeps_other_sites_busy_while_a_site_waits(two_sites):
     """Jobs waiting out a Crawl-delay do not count against concurrency: a site found later still runs."""
-    settings = CrawlSettings(concurrency=2, per_host=2, retries=0, max_guesses=0)
+    port, served = two_sites
+    settings = _settings(port, concurrency=2, per_host=2, max_guesses=0)
 
     async def go():
-        log: list[tuple[str, float]] = []
         records = []
 
         async def emit(record):
-            records.append((record.site, asyncio.get_running_loop().time()))
+            records.append((record.site, time.monotonic()))
 
-        async with Fetcher(settings, resolver=_public, transport=_mock_web(log)) as fetcher:
+        async with Fetcher(settings, resolver=_loopback) as fetcher:
             engine = Engine(settings, fetcher, None, emit)
-            start = asyncio.get_running_loop().time()
-            await engine.run(["http://slow.example/"])
-        return {site: t - start for site, t in records}, [(path, t - start) for path, t in log]
+            start = time.monotonic()
+            await engine.run([f"http://slow.example:{port}/"])
+        return {site: t - start for site, t in records}, [(path, t - start) for path, t in served]
 
     finished, log = asyncio.run(go())
     slow = [t for path, t in log if path.startswith("slow") and not path.endswith("robots.txt")]
     # fast.example is found on slow.example's home page, when both slow slots start waiting 0.3 s.
-    assert finished["http://fast.example"] < slow[0] + 0.2 < finished["http://slow.example"]
+    assert finished[f"http://fast.example:{port}"] < slow[0] + 0.2 < finished[f"http://slow.example:{port}"]
     assert all(b - a >= 0.28 for a, b in zip(slow, slow[1:], strict=False))
