@@ -6,12 +6,15 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 status=0
+# The SQLite and PostgreSQL stages run on every core (pytest-xdist; each worker has its own
+# databases). The browser stage stays in one process: one Chromium is enough for two cores.
+WORKERS=(-n "${TEST_WORKERS:-auto}")
 
 # The browser tests run in a process of their own: Playwright's sync API keeps an asyncio
 # loop running in the main thread for as long as the browser is open, and the crawler's
 # synchronous entry points (asyncio.run) cannot run inside it.
 echo "== Crawler and portal tests on SQLite =="
-$PY -m pytest -p no:cacheprovider --ignore=tests/browser "$@" || status=$?
+$PY -m pytest -p no:cacheprovider "${WORKERS[@]}" --ignore=tests/browser "$@" || status=$?
 
 echo "== Browser tests (headless Chromium, portal on SQLite) =="
 $PY -m pytest -p no:cacheprovider tests/browser "$@" || status=$?
@@ -27,7 +30,7 @@ except Exception as exc:
 PYEOF
 then
   echo "== Portal tests on PostgreSQL =="
-  LOCAL_REACH_TEST_DB=postgresql $PY -m pytest -p no:cacheprovider -m "not browser" tests/portal "$@" || status=$?
+  LOCAL_REACH_TEST_DB=postgresql $PY -m pytest -p no:cacheprovider "${WORKERS[@]}" -m "not browser" tests/portal "$@" || status=$?
 else
   if [ "${LOCAL_REACH_REQUIRE_SERVICES:-0}" = 1 ]; then
     echo "FAIL: PostgreSQL is required here (LOCAL_REACH_REQUIRE_SERVICES=1) but unreachable"; status=1
