@@ -44,8 +44,6 @@ DEFAULT_BACKOFF = 0.5
 DEFAULT_MAX_WAIT = 30.0
 #: Minimum gap between two request starts on one site, unless robots.txt asks for more.
 DEFAULT_PER_HOST_DELAY = 0.0
-#: Feeds are re-polled no more often than this (seconds): hourly is polite for RSS.
-DEFAULT_MIN_RECRAWL_INTERVAL = 3600.0
 #: Well-known feed paths tried per site when no feed is declared (see discover.py).
 DEFAULT_MAX_GUESSES = 12
 
@@ -73,7 +71,6 @@ class CrawlSettings:
     max_wait: float = DEFAULT_MAX_WAIT
     per_host_delay: float = DEFAULT_PER_HOST_DELAY
     allow_private: tuple[str, ...] = field(default_factory=tuple)
-    min_recrawl_interval: float = DEFAULT_MIN_RECRAWL_INTERVAL
     max_guesses: int = DEFAULT_MAX_GUESSES
     #: Sites (``scheme://host[:port]``) this run must not fetch: the caller's proportionality
     #: guard says they were crawled too recently. Links to them are not followed either.
