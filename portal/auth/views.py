@@ -52,19 +52,26 @@ def _unused_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
+def _not_right() -> str:
+    """The one answer to every failed sign-in: wrong address, wrong password or locked account.
+
+    Saying "locked" only to locked accounts would tell an attacker, after a few tries,
+    that an address has an account; so the lockout rule is stated to everyone.
+    """
+    config = current_app.config
+    return (f"Email address or password is not right. After {config['LOCKOUT_THRESHOLD']} failed attempts "
+            f"in a row an account is locked for {config['LOCKOUT_MINUTES']} minutes; an admin can unlock it sooner.")
+
+
 def authenticate(email: str, password: str) -> tuple[User | None, str]:
     """Check credentials, counting failures and locking the account after too many."""
     user = User.by_email(email or "")
-    generic = "Email address or password is not right"
     now = utcnow()
-    if user is None or not user.active:
+    if user is None or not user.active or user.is_locked(now):
         # Spend the time a password check takes, so the answer's speed does not tell
-        # an attacker which addresses have accounts.
+        # an attacker which addresses have accounts, or which are locked.
         check_password_hash(_unused_hash(), password or "")
-        return None, generic
-    if user.is_locked(now):
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        return None, f"This account is locked after too many failed attempts. Try again in {minutes} minutes or ask an admin."
+        return None, _not_right()
     if not user.check_password(password):
         user.failed_logins += 1
         if user.failed_logins >= current_app.config["LOCKOUT_THRESHOLD"]:
@@ -72,7 +79,7 @@ def authenticate(email: str, password: str) -> tuple[User | None, str]:
             user.failed_logins = 0
             audit.record("lockout", f"Account {user.id} locked after failed sign-ins", user, actor_id=user.id)
         db.session.commit()
-        return None, generic
+        return None, _not_right()
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now

@@ -59,11 +59,31 @@ def test_account_locks_after_repeated_failures(app, client, users, db_session):
     for _ in range(threshold):
         client.post("/login", data={"email": ROLE_EMAILS["officer"], "password": "not-the-password"})
     response = client.post("/login", data={"email": ROLE_EMAILS["officer"], "password": PASSWORD})
-    assert b"locked" in response.data
+    assert response.status_code == 200  # the right password, but the account is locked
     assert client.get("/home").status_code == 302
     user = User.by_email(ROLE_EMAILS["officer"])
     assert user.locked_until is not None
     assert db_session.query(AuditEvent).filter_by(action="lockout").count() == 1
+
+
+def _error_text(response) -> str:
+    import re
+    return re.sub(r"\s+", " ", re.search(r'class="govuk-error-message">(.*?)</p>', response.get_data(as_text=True),
+                                        re.S).group(1))
+
+
+def test_a_locked_account_answers_as_an_unknown_address_does(app, client, users):
+    """After the lockout threshold, neither the message nor its absence tells which addresses have accounts."""
+    threshold = app.config["LOCKOUT_THRESHOLD"]
+    for email in (ROLE_EMAILS["officer"], "nobody@example.org"):
+        for _ in range(threshold):
+            client.post("/login", data={"email": email, "password": "not-the-password"})
+    locked = client.post("/login", data={"email": ROLE_EMAILS["officer"], "password": PASSWORD})
+    unknown = client.post("/login", data={"email": "nobody@example.org", "password": PASSWORD})
+    wrong = client.post("/login", data={"email": ROLE_EMAILS["researcher"], "password": "not-the-password"})
+    assert _error_text(locked) == _error_text(unknown) == _error_text(wrong)
+    assert f"locked for {app.config['LOCKOUT_MINUTES']} minutes" in _error_text(unknown)
+    assert client.get("/home").status_code == 302
 
 
 def test_deactivated_user_cannot_sign_in(client, users, db_session):
