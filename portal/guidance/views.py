@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from portal import htmx
 from portal.access import allow
-from portal.communities.queries import visible_to
+from portal.communities.choices import community_choices
 from portal.extensions import db
 from portal.guidance import bp, library, services
 from portal.guidance.check import MAX_TEXT_LENGTH, highest_severity
@@ -69,8 +69,9 @@ def page(slug: str):
 @allow("officer", "supervisor", "admin")
 def check():
     form = CheckForm(meta={"csrf": False})
+    posted = request.form.get("community_id", type=int)
     form.community_id.choices = [(0, "Not chosen")] + [
-        (c.id, c.name) for c in db.session.scalars(visible_to(current_user).order_by(Community.name))]
+        (c.id, c.name) for c in community_choices(current_user, [posted, request.args.get("community_id", type=int)])]
     template = db.session.get(MessageTemplate, request.args.get("template", 0, type=int))
     if request.method == "GET" and template is not None:
         form.message_text.data = template.body

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from portal import audit, htmx
 from portal.access import allow
-from portal.communities.queries import visible_to
+from portal.communities.choices import community_choices
 from portal.extensions import db
 from portal.guidance import bp, support
 from portal.guidance.forms import FlagForm, NoteForm
@@ -17,10 +17,11 @@ from portal.models import Community, SupportFlag
 @allow("officer", "supervisor")
 def new_flag():
     form = FlagForm()
-    form.community_id.choices = [(c.id, c.name) for c in
-                                 db.session.scalars(visible_to(current_user).order_by(Community.name))]
-    if request.method == "GET" and request.args.get("community_id", type=int):
-        form.community_id.data = request.args.get("community_id", type=int)
+    asked = request.args.get("community_id", type=int)
+    offered = community_choices(current_user, [asked, request.form.get("community_id", type=int)])
+    form.community_id.choices = [(c.id, c.name) for c in offered]
+    if request.method == "GET" and asked in {c.id for c in offered}:
+        form.community_id.data = asked
     if form.validate_on_submit():
         community = db.session.get(Community, form.community_id.data) or abort(404)
         flag = support.raise_flag(community, current_user, form.reason.data, form.note.data,

@@ -7,7 +7,8 @@ from sqlalchemy import select
 
 from portal import htmx
 from portal.access import allow, get_in_area, require_area
-from portal.communities.queries import MAX_ID, arg_int
+from portal.communities.choices import community_choices
+from portal.communities.queries import arg_int
 from portal.extensions import db
 from portal.models import Community, Meeting, OutreachContact, Task, User, label
 from portal.outreach import bp, queries, services
@@ -96,23 +97,15 @@ def new_meeting():
     return response
 
 
-#: Communities offered as promoters of a meeting: the most recently contacted first.
-PROMOTER_CHOICES = 500
-
-
 def _promoter_choices(form: MeetingForm) -> dict[int, Community]:
     """The visible communities to offer, plus any asked for (?community=, or posted) beyond the first page."""
-    wanted = {i for i in request.form.getlist("communities", type=int) if 0 < i <= MAX_ID}
     start = arg_int(request.args, "community")
-    if start:
-        wanted.add(start)
-    visible = queries.visible_to(current_user).where(Community.status == "active")
-    extra = list(db.session.scalars(visible.where(Community.id.in_(wanted)))) if wanted else []
-    top = db.session.scalars(visible.order_by(Community.last_contact_at.desc().nulls_last(), Community.name)
-                             .limit(PROMOTER_CHOICES))
-    if request.method == "GET" and start in {c.id for c in extra}:
+    wanted = [*request.form.getlist("communities", type=int), start]
+    offered = community_choices(current_user, wanted, base=queries.visible_to(current_user)
+                                .where(Community.status == "active"))
+    if request.method == "GET" and start in {c.id for c in offered}:
         form.communities.data = [start]
-    return {c.id: c for c in [*extra, *top]}
+    return {c.id: c for c in offered}
 
 
 @bp.post("/tasks/<int:task_id>/done")

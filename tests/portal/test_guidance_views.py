@@ -173,6 +173,29 @@ def test_flag_form_errors_are_shown(client, auth, community):
     assert b"Say what is happening" in response.data and b"Enter a web address" in response.data
 
 
+def test_flag_and_check_forms_list_a_bounded_set_and_still_reach_every_community(client, auth, db_session, area,
+                                                                                  monkeypatch):
+    """The drop-downs hold at most LIMIT communities; one beyond them is reachable from its own page."""
+    from portal.communities import choices
+    from portal.models import utcnow
+
+    monkeypatch.setattr(choices, "LIMIT", 2)
+    listed = [Community(area_id=area.id, name=f"Recent group {n}", platform="forum", last_contact_at=utcnow())
+              for n in range(2)]
+    quiet = Community(area_id=area.id, name="Quiet Allotment Society", platform="forum")
+    db_session.add_all([*listed, quiet])
+    db_session.commit()
+    auth.login("officer")
+    for path in ("/guidance/flags/new", "/guidance/check"):
+        page = client.get(path).data.decode()
+        assert all(c.name in page for c in listed) and "Quiet Allotment Society" not in page
+        page = client.get(f"{path}?community_id={quiet.id}").data.decode()
+        assert "Quiet Allotment Society" in page
+    response = client.post("/guidance/flags/new", data={"community_id": quiet.id, "reason": "media_interest"})
+    assert response.status_code == 303
+    assert db_session.scalar(select(SupportFlag)).community_id == quiet.id
+
+
 def test_team_view(client, auth, db_session, users, community):
     """Figures per officer and per area count only the chosen weeks; held messages show their age."""
     from portal.guidance import services

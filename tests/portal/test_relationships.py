@@ -97,9 +97,9 @@ def test_meeting_appears_in_the_promoting_communities_timelines(client, auth, us
 
 def test_a_meeting_can_name_a_promoter_beyond_the_listed_communities(client, auth, users, area, db_session,
                                                                      monkeypatch):
-    from portal.outreach import relationships
+    from portal.communities import choices
 
-    monkeypatch.setattr(relationships, "PROMOTER_CHOICES", 3)
+    monkeypatch.setattr(choices, "LIMIT", 3)
     recent = [make_community(area, f"Recent {n}") for n in range(3)]
     for n, community in enumerate(recent):
         make_contact(community, users["officer"], days_ago=n)
