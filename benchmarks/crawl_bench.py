@@ -51,9 +51,10 @@ async def _ours(seeds: list[str], allow: str) -> dict:
     async with Fetcher(settings) as fetcher:
         engine = Engine(settings, fetcher, profile, emit)
         await engine.run(seeds)
-        requests = fetcher.requests
+        requests, slot_seconds = fetcher.requests, fetcher.slot_seconds
     seconds, cpu_seconds = time.monotonic() - started, time.process_time() - cpu_started
     return {"requests": requests, "pages": engine.pages_fetched, "seconds": seconds, "cpu_seconds": cpu_seconds,
+            "slot_seconds": slot_seconds,
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
             "main_feeds": {r.site: r.main_feed.url if r.main_feed else None for r in records},
             "all_feeds": {r.site: [f.url for f in r.feeds] for r in records}}
@@ -121,6 +122,14 @@ def main() -> int:
             cpu = r.get("cpu_seconds", float("nan")) / max(r["requests"], 1) * 1000
             print(f"{name:<12}{r['requests']:>9}{r['pages']:>7}{r['seconds']:>9.2f}{rate:>8.1f}"
                   f"{rate / bound:>10.1%}{cpu:>13.2f}{r['rss_mb']:>8.0f}MB{recall:>18.3f}{precision:>11.3f}")
+        ours = results["crawlers/"]
+        if ours is not None:
+            # rate / bound = (requests in flight / concurrency) x (latency / time per request)
+            in_flight = ours["slot_seconds"] / ours["seconds"]
+            per_request = ours["slot_seconds"] / max(ours["requests"], 1)
+            print(f"crawlers/: {in_flight:.1f} of {CONCURRENCY} requests in flight on average "
+                  f"({in_flight / CONCURRENCY:.1%}), {per_request * 1000:.1f} ms per request at "
+                  f"{args.latency * 1000:.0f} ms latency ({args.latency / per_request:.1%})")
         print(f"load average after the crawls: {_load()}")
         if have_bench and not args.no_feedsearch:
             homes = [base + "/" for base in truth]

@@ -100,8 +100,7 @@ class SiteClients:
         self._timeout = aiohttp.ClientTimeout(total=None, connect=timeout, sock_connect=timeout,
                                               sock_read=timeout)
         self._resolver = VettedResolver(vet)
-        # Loading the CA bundle costs ~20 ms of CPU: once per run, not once per site.
-        self._ssl = ssl.create_default_context(cafile=certifi.where())
+        self._ssl: ssl.SSLContext | None = None
         self._approved: set[tuple[str, int]] = set()
         self._sites: dict[tuple[str, str, int], aiohttp.ClientSession] = {}
 
@@ -117,10 +116,17 @@ class SiteClients:
             raise AddressRefused(f"connection to unvetted address {address}:{port}")
         return socket.socket(family=family, type=kind, proto=proto)
 
-    def _new_session(self) -> aiohttp.ClientSession:
+    def _ssl_context(self) -> ssl.SSLContext:
+        # Loading the CA bundle costs ~20 ms of CPU: once per run, and only if a site uses https.
+        if self._ssl is None:
+            self._ssl = ssl.create_default_context(cafile=certifi.where())
+        return self._ssl
+
+    def _new_session(self, scheme: str) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
             limit=self._per_site, limit_per_host=self._per_site, resolver=self._resolver,
-            use_dns_cache=False, ssl=self._ssl, socket_factory=self.socket_for,
+            use_dns_cache=False, ssl=self._ssl_context() if scheme == "https" else False,
+            socket_factory=self.socket_for,
         )
         return aiohttp.ClientSession(
             connector=connector, headers=self._headers, timeout=self._timeout, auto_decompress=False,
@@ -133,7 +139,7 @@ class SiteClients:
         key = site_key(url)
         session = self._sites.get(key)
         if session is None:
-            session = self._sites[key] = self._new_session()
+            session = self._sites[key] = self._new_session(key[0])
         # httpx has already parsed and percent-encoded the URL: yarl need not do it again.
         return await session.get(URL(str(url), encoded=True), headers=headers, allow_redirects=False)
 

@@ -79,6 +79,8 @@ class Fetcher:
         #: The per-site connection pools (requests sent on them directly skip robots.txt and pacing).
         self.connections = SiteClients(self.vet, settings.timeout, headers, settings.per_host)
         self.requests = 0
+        #: Seconds of request slots held, summed over requests (for benchmarks: mean time per request).
+        self.slot_seconds = 0.0
         self.errors = 0
         self.pacing = 0
         #: Called when a request starts waiting for its site's turn (the engine's wake-up).
@@ -218,20 +220,29 @@ class Fetcher:
                     self.pacing -= 1
             async with self._global:
                 self.requests += 1
-                deadline = asyncio.timeout(self.settings.total_deadline)
+                started = asyncio.get_running_loop().time()
                 try:
-                    async with deadline:
-                        return await self._exchange(url, result, headers, limit, wanted_types)
-                except TimeoutError as exc:  # the whole-response deadline, or aiohttp's connect / read timeout
-                    result.error = (f"deadline of {self.settings.total_deadline}s exceeded" if deadline.expired()
-                                    else f"timeout: {type(exc).__name__}")
-                except AddressRefused as exc:
-                    result.error = f"refused: {exc}"
-                except (BodyTooLarge, DecodeError) as exc:
-                    result.error = str(exc)
-                except TRANSPORT_ERRORS as exc:
-                    result.error = f"connection error: {type(exc).__name__}: {exc}"[:300]
-                    return 0.0
+                    return await self._send(url, result, headers, limit, wanted_types)
+                finally:
+                    self.slot_seconds += asyncio.get_running_loop().time() - started
+        return None
+
+    async def _send(self, url, result, headers, limit, wanted_types) -> float | None:
+        """One exchange within the deadline; errors are written into ``result``."""
+        deadline = asyncio.timeout(self.settings.total_deadline)
+        try:
+            async with deadline:
+                return await self._exchange(url, result, headers, limit, wanted_types)
+        except TimeoutError as exc:  # the whole-response deadline, or aiohttp's connect / read timeout
+            result.error = (f"deadline of {self.settings.total_deadline}s exceeded" if deadline.expired()
+                            else f"timeout: {type(exc).__name__}")
+        except AddressRefused as exc:
+            result.error = f"refused: {exc}"
+        except (BodyTooLarge, DecodeError) as exc:
+            result.error = str(exc)
+        except TRANSPORT_ERRORS as exc:
+            result.error = f"connection error: {type(exc).__name__}: {exc}"[:300]
+            return 0.0
         return None
 
     async def _exchange(self, url, result, headers, limit, wanted_types) -> float | None:

@@ -51,10 +51,19 @@ def test_every_platform_fingerprint(platform):
 @pytest.mark.parametrize("html, expected", [
     ('<script src="https://substackcdn.com/x.js"></script>', "Substack"),
     ('<link href="https://assets.tumblr.com/x.css">', "Tumblr"),
+    ('<SCRIPT SRC="https://ASSETS.Tumblr.com/x.js"></SCRIPT>', "Tumblr"),
     ("<p>plain page</p>", None),
 ])
 def test_markup_only_fingerprints(html, expected):
     assert fingerprint_platform(html) == expected
+
+
+def test_fingerprints_ignore_case_because_every_pattern_is_lower_case():
+    """Pages and generators are lower-cased before matching (cheaper than re.I), so patterns must be too."""
+    from crawlers.platforms import PLATFORM_FINGERPRINTS
+
+    assert [p for _name, _where, p, _points in PLATFORM_FINGERPRINTS if p != p.lower()] == []
+    assert fingerprint_platform("<p>x</p>", "WordPress 6.5") == "WordPress"
 
 
 @pytest.mark.parametrize("url, platform", [
