@@ -23,10 +23,13 @@ from portal.pagination import paginate
 def list_communities():
     f = CatalogueFilter.from_args(request.args)
     page = min(arg_int(request.args, "page", 1), 100_000)
-    listing = paginate(catalogue(current_user, f), page=page, per_page=25)
+    counts = stage_counts(current_user, f)
+    listing = paginate(catalogue(current_user, f), page=page, per_page=25, total=counts.matching)
     areas = current_user.areas if current_user.role in {"officer", "supervisor"} else Area.ordered()
+    # The tag choices are in the filter form, outside the results fragment a search swaps in.
+    tags = [] if htmx.is_fragment_request() else tags_in_use(current_user)
     return htmx.render("communities/list.html", block="results", listing=listing, f=f, q=f.q,
-                       counts=stage_counts(current_user, f), areas=areas, tags=tags_in_use(current_user),
+                       counts=counts, areas=areas, tags=tags,
                        PLATFORMS=PLATFORMS, STAGES=STAGES, ACCESS_ROUTES=ACCESS_ROUTES, ACTIVITY=ACTIVITY,
                        SORT_LABELS=SORT_LABELS)
 
