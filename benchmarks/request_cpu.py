@@ -5,7 +5,7 @@ time with ``time.process_time()`` (this process only: PostgreSQL's own CPU is no
 ``time.perf_counter()`` (wall time, which includes waiting for PostgreSQL).
 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/lr_bench_100000 \\
-        .venv/bin/python benchmarks/request_cpu.py [--requests 30] [--sql] [--profile PAGE]
+        .venv/bin/python benchmarks/request_cpu.py [--requests 30] [--sql] [--profile PAGE [--sort tottime]]
 
 The database comes from ``web_load.py --prepare-only`` (its bench officer and researcher sign in).
 """
@@ -68,6 +68,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--sql", action="store_true", help="print the statements of one request per page")
     parser.add_argument("--profile", default=None, help="cProfile this page's requests (list, community, funnel)")
+    parser.add_argument("--sort", default="cumulative", help="profile order (cumulative, tottime…)")
+    parser.add_argument("--top", type=int, default=30, help="profile lines to print")
     args = parser.parse_args()
     from portal.extensions import db
 
@@ -85,7 +87,7 @@ def main() -> None:
         queries = len(statements)
         if args.sql:
             print(f"-- {name}: {paths[0]}\n" + "\n".join(f"   {s[:300]}" for s in statements))
-        profiler = cProfile.Profile() if args.profile == name else None
+        profiler = cProfile.Profile(time.process_time) if args.profile == name else None  # CPU, not waiting
         cpu = wall = 0.0
         for i in range(args.requests):
             path = paths[i % len(paths)]
@@ -101,7 +103,7 @@ def main() -> None:
         print(f"{name:10} {1000 * cpu / args.requests:6.1f} ms CPU/request  {1000 * wall / args.requests:6.1f} ms wall"
               f"/request  {queries} SQL statements  ({args.requests} requests)")
         if profiler:
-            pstats.Stats(profiler).sort_stats("cumulative").print_stats(30)
+            pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
 
 
 if __name__ == "__main__":

@@ -128,3 +128,29 @@ def test_dashboard_recent_contacts(officer):
 
     assert "order_by(OutreachContact.occurred_at.desc())" in Path(dashboard.__file__).read_text()
     assert_indexed(stmt)
+
+
+@pytest.mark.parametrize("q", ["", "Residents"])
+def test_officer_list_counts_and_tags_read_only_the_index(officer, q):
+    from sqlalchemy import event
+
+    from portal.communities import queries
+
+    assert officer.area_ids  # loaded before the capture
+    statements = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:  # the statements the list's helpers send, as they send them
+        queries.stage_counts(officer, queries.CatalogueFilter(q=q))
+        queries.tags_in_use(officer)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    assert len(statements) == 2
+    for statement, parameters in statements:
+        plan = db.session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar()
+        plan = plan[0]["Plan"]
+        assert seq_scans(plan) == [], f"sequential scan in plan:\n{plan}"
+        assert "Index Only Scan" in str(plan), f"the area's communities are read from their rows:\n{plan}"
