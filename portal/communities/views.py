@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import audit, htmx
 from portal.access import allow, get_in_area
@@ -34,6 +35,10 @@ def list_communities():
                        SORT_LABELS=SORT_LABELS)
 
 
+DETAIL_OPTIONS = (joinedload(Community.area), joinedload(Community.owner), joinedload(Community.created_by),
+                  selectinload(Community.tags))
+
+
 def visible_community(community_id: int) -> Community:
     """Look the community up (404), then check the area (403)."""
     return get_in_area(Community, community_id)
@@ -51,6 +56,9 @@ def community_detail(community_id: int):
                            timeline=timeline_page(community.id, cursor))
     audit.record("view", f"Viewed community {community.id}", community)
     db.session.commit()  # before loading the page's records: a commit expires them (N+1 on render)
+    # The commit expired the community too: load it again with what the page shows, in one go
+    # (else a refresh, then the area, owner and tags one lazy load each).
+    community = db.session.get(Community, community_id, options=DETAIL_OPTIONS, populate_existing=True)
     timeline = timeline_page(community.id, cursor)
     feeds = db.session.scalars(select(Feed).where(Feed.community_id == community.id).order_by(Feed.id)).all()
     return htmx.render(
