@@ -113,13 +113,16 @@ def add_bulk(conn: Connection, change: Counter) -> None:
 
 @contextlib.contextmanager
 def rewriting(session, community_ids: Iterable[int]) -> Iterator[None]:
-    """Around bulk statements that rewrite these communities' stage histories outside the ORM."""
+    """Around bulk statements that rewrite these communities' stage histories outside the ORM.
+
+    Only bulk statements belong inside: an ORM change to these communities flushed inside the
+    block would be counted by the flush hook and again here.
+    """
     ids = list(community_ids)
     session.flush()
     before = tallies_of(session.connection(), ids, lock=True)
     yield
-    session.flush()
-    after = tallies_of(session.connection(), ids)
+    after = tallies_of(session.connection(), ids)  # sees the bulk statements' rows (same transaction)
     after.subtract(before)
     apply(session.connection(), after)
 
