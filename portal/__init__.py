@@ -102,6 +102,7 @@ def _init_extensions(app: Flask) -> None:
     from govuk_frontend_wtf.main import WTFormsHelpers
 
     from portal import models  # noqa: F401  (register the models with the metadata)
+    from portal import stage_tallies  # noqa: F401  (keeps the funnel's tallies on every flush)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"))

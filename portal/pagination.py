@@ -23,6 +23,9 @@ class CappedPagination(SelectPagination):
 
     def _query_count(self) -> int:
         cap = self._query_args["cap"]
+        if self._query_args["total"] is not None:  # counted already (e.g. with the per-stage counts)
+            self.capped = self._query_args["total"] > cap
+            return min(self._query_args["total"], cap)
         select = self._query_args["select"]
         limited = select.options(lazyload("*")).order_by(None).limit(cap + 1).subquery()
         found = self._query_args["session"].execute(sa.select(sa.func.count()).select_from(limited)).scalar() or 0
@@ -30,11 +33,16 @@ class CappedPagination(SelectPagination):
         return min(found, cap)
 
 
-def paginate(select: Select, page: int, per_page: int, cap: int | None = None) -> CappedPagination:
-    """One page of ``select`` (out-of-range pages are empty, never an error); cap: COUNT_CAP."""
+def paginate(select: Select, page: int, per_page: int, cap: int | None = None,
+             total: int | None = None) -> CappedPagination:
+    """One page of ``select`` (out-of-range pages are empty, never an error); cap: COUNT_CAP.
+
+    ``total``: how many rows ``select`` matches, when the caller has counted them already
+    (then no count query is sent; the cap still bounds the pages).
+    """
     cap = COUNT_CAP if cap is None else cap
     page = max(1, page)
     last_counted = max(1, -(-cap // per_page))
     page = min(page, last_counted)  # never an OFFSET past the cap
     return CappedPagination(select=select, session=db.session(), page=page, per_page=per_page,
-                            error_out=False, cap=cap)
+                            error_out=False, cap=cap, total=total)

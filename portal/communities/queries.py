@@ -120,18 +120,39 @@ def catalogue(user: User, f: CatalogueFilter) -> Select:
             .order_by(*SORTS[f.sort]))
 
 
-def stage_counts(user: User, f: CatalogueFilter) -> list[tuple[str, int]]:
-    """How many communities match the filter at each stage (ignoring the stage filter)."""
+@dataclass
+class StageCounts:
+    """How many communities match the filter at each stage (ignoring the stage filter), and in all."""
+
+    by_stage: dict[str, int]
+    stage: str = ""
+
+    def __iter__(self):
+        return iter([(stage, self.by_stage.get(stage, 0)) for stage in STAGES])
+
+    @property
+    def matching(self) -> int:
+        """The list's own total: the filter's stage, or every stage (so the list needs no count of its own)."""
+        return self.by_stage.get(self.stage, 0) if self.stage else sum(self.by_stage.values())
+
+
+def stage_counts(user: User, f: CatalogueFilter) -> StageCounts:
+    """Count the filter's matches per stage, in one pass (an index-only scan of an officer's areas)."""
     sub = filtered(user, f, with_stage=False).with_only_columns(Community.stage).subquery()
     rows = dict(db.session.execute(select(sub.c.stage, func.count()).group_by(sub.c.stage)).all())
-    return [(stage, rows.get(stage, 0)) for stage in STAGES]
+    return StageCounts(rows, f.stage)
 
 
 def tags_in_use(user: User, limit: int = 200) -> list[str]:
     visible = visible_to(user).with_only_columns(Community.id).where(Community.status == "active")
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Probe the tags' primary key once per visible community: with IN (subquery) PostgreSQL
+        # hashes the whole tag table instead (a sequential scan of every community's tags).
+        matching = CommunityTag.community_id == func.any(func.array(visible.scalar_subquery()))
+    else:
+        matching = CommunityTag.community_id.in_(visible)
     return list(db.session.scalars(
-        select(CommunityTag.tag).where(CommunityTag.community_id.in_(visible)).distinct()
-        .order_by(CommunityTag.tag).limit(limit)))
+        select(CommunityTag.tag).where(matching).distinct().order_by(CommunityTag.tag).limit(limit)))
 
 
 def search(user: User, q: str = "") -> Select:

@@ -5,7 +5,7 @@ from typing import Any
 
 from sqlalchemy import delete, insert, or_, select, update
 
-from portal import audit
+from portal import audit, stage_tallies
 from portal.extensions import db
 from portal.models import (
     ActivitySample, Assessment, Candidate, Community, CommunityTag, Feed, OutreachContact, StageChange,
@@ -100,9 +100,10 @@ def merge_communities(winner: Community, loser: Community, reason: str | None = 
     """Fold `loser` into `winner`: move every related record, keep both histories, mark the loser merged."""
     if winner.id == loser.id or loser.status == "merged" or winner.status == "merged":
         raise ValueError("Choose two different communities that have not been merged already.")
-    for model in OWNED_ROWS:
-        db.session.execute(update(model).where(model.community_id == loser.id)
-                           .values(community_id=winner.id).execution_options(synchronize_session=False))
+    with stage_tallies.rewriting(db.session, (winner.id, loser.id)):  # the UPDATEs bypass the ORM's flush
+        for model in OWNED_ROWS:
+            db.session.execute(update(model).where(model.community_id == loser.id)
+                               .values(community_id=winner.id).execution_options(synchronize_session=False))
     winner_meetings = select(meeting_promotions.c.meeting_id).where(meeting_promotions.c.community_id == winner.id)
     moved = db.session.scalars(select(meeting_promotions.c.meeting_id).where(
         meeting_promotions.c.community_id == loser.id, meeting_promotions.c.meeting_id.not_in(winner_meetings))).all()

@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal import audit, htmx
 from portal.access import allow, get_in_area
@@ -23,12 +24,19 @@ from portal.pagination import paginate
 def list_communities():
     f = CatalogueFilter.from_args(request.args)
     page = min(arg_int(request.args, "page", 1), 100_000)
-    listing = paginate(catalogue(current_user, f), page=page, per_page=25)
+    counts = stage_counts(current_user, f)
+    listing = paginate(catalogue(current_user, f), page=page, per_page=25, total=counts.matching)
     areas = current_user.areas if current_user.role in {"officer", "supervisor"} else Area.ordered()
+    # The tag choices are in the filter form, outside the results fragment a search swaps in.
+    tags = [] if htmx.is_fragment_request() else tags_in_use(current_user)
     return htmx.render("communities/list.html", block="results", listing=listing, f=f, q=f.q,
-                       counts=stage_counts(current_user, f), areas=areas, tags=tags_in_use(current_user),
+                       counts=counts, areas=areas, tags=tags,
                        PLATFORMS=PLATFORMS, STAGES=STAGES, ACCESS_ROUTES=ACCESS_ROUTES, ACTIVITY=ACTIVITY,
                        SORT_LABELS=SORT_LABELS)
+
+
+DETAIL_OPTIONS = (joinedload(Community.area), joinedload(Community.owner), joinedload(Community.created_by),
+                  selectinload(Community.tags))
 
 
 def visible_community(community_id: int) -> Community:
@@ -48,6 +56,9 @@ def community_detail(community_id: int):
                            timeline=timeline_page(community.id, cursor))
     audit.record("view", f"Viewed community {community.id}", community)
     db.session.commit()  # before loading the page's records: a commit expires them (N+1 on render)
+    # The commit expired the community too: load it again with what the page shows, in one go
+    # (else a refresh, then the area, owner and tags one lazy load each).
+    community = db.session.get(Community, community_id, options=DETAIL_OPTIONS, populate_existing=True)
     timeline = timeline_page(community.id, cursor)
     feeds = db.session.scalars(select(Feed).where(Feed.community_id == community.id).order_by(Feed.id)).all()
     return htmx.render(

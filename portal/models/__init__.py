@@ -15,6 +15,7 @@ from portal.models.outreach import (
     Assessment, ContactRevision, Meeting, OutreachContact, StageChange, Task, meeting_promotions,
 )
 from portal.models.people import Area, User, user_areas
+from portal.models.tallies import StageTally
 from portal.models import indexes  # noqa: E402,F401  (indexes for scale, on the tables above)
 
 __all__ = [
@@ -24,6 +25,6 @@ __all__ = [
     "ActivitySample", "Area", "Assessment", "AuditEvent", "Candidate", "Community", "CommunityTag",
     "ContactRevision", "CrawlRun", "Feed", "GuidancePage", "GuidanceRule", "GuidanceRuleRevision",
     "Job", "Meeting", "MessageReview", "MessageTemplate", "OutreachContact", "RetentionDecision",
-    "StageChange", "SupportFlag", "SupportNote", "Task", "User", "label", "meeting_promotions",
+    "StageChange", "StageTally", "SupportFlag", "SupportNote", "Task", "User", "label", "meeting_promotions",
     "user_areas", "utcnow",
 ]

@@ -93,7 +93,8 @@ class StageChange(db.Model):
     to_stage: Mapped[str] = mapped_column(String(20))
     changed_at: Mapped[datetime] = mapped_column(default=utcnow)
     changed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    evidence_contact_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_contacts.id"))
+    # Indexed: a community page asks whether its newest contact already evidences a move.
+    evidence_contact_id: Mapped[int | None] = mapped_column(ForeignKey("outreach_contacts.id"), index=True)
     note: Mapped[str | None] = mapped_column(Text)
 
     changed_by = relationship("User")

@@ -11,6 +11,7 @@ from sqlalchemy import case, func, select
 from portal.extensions import db
 from portal.models import STAGE_LABELS, STAGE_PATH, STAGES, Community, OutreachContact, StageChange, utcnow
 from portal.research.filters import Selection, community_conditions, months
+from portal.research.funnel_tallies import tallied, tallied_counts
 from portal.research.report import Report, Table
 from portal.research.suppression import hide_small, protect, shown
 from portal.research.svg import bars, lines
@@ -37,7 +38,20 @@ def _month_index(column, limits: list[datetime]):
 
 
 def _funnel_counts(selection: Selection, limits: list[datetime]) -> tuple[list[Counter], Counter]:
-    """Stage counts at each limit and how many communities reached each main-path stage, counted in SQL.
+    """Stage counts at each limit and how many communities reached each main-path stage.
+
+    From the pre-aggregated tallies when the selection allows it; the tallies know areas and
+    platforms but not contacts, so channel, purpose and officer filters count the stage changes.
+    """
+    if selection.impossible:
+        return [Counter() for _ in limits], Counter()
+    if tallied(selection, limits):
+        return tallied_counts(selection, limits)
+    return _counted_changes(selection, limits)
+
+
+def _counted_changes(selection: Selection, limits: list[datetime]) -> tuple[list[Counter], Counter]:
+    """`_funnel_counts` from the stage changes themselves, in SQL (cost grows with the selection's history).
 
     A stage change is a community's stage at a limit when it happened before the limit and its next
     change did not: i.e. for the limits from its month index up to (not including) the next change's.

@@ -73,3 +73,51 @@ def test_database_url_translation(monkeypatch, tmp_path):
     monkeypatch.delenv("DATABASE_URL")
     assert database_url(tmp_path).startswith("sqlite:///") and str(tmp_path) in database_url(tmp_path)
     create_engine(database_url(tmp_path)).dispose()
+
+
+def _tallies_filled_by_migration(url, tmp_path):
+    from portal import stage_tallies
+    from portal.communities.services import merge_communities
+    from portal.models import Community
+    from portal.scale import generate
+
+    app = create_app(base_config(url, tmp_path))
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory)
+        generate(60, areas=3, seed=11)
+        first, second = db.session.scalars(db.select(Community).order_by(Community.id).limit(2))
+        merge_communities(first, second)
+        db.session.commit()
+        expected = stage_tallies.recount(db.session.connection())
+        db.session.remove()
+        # Back to before the tallies existed (the data stays), then forward: the migration fills them.
+        downgrade(directory=directory, revision="0010_task_note")
+        assert "stage_tallies" not in inspect(db.engine).get_table_names()
+        upgrade(directory=directory)
+        assert expected and stage_tallies.stored(db.session.connection()) == expected
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_sqlite_migration_fills_the_stage_tallies(tmp_path):
+    _tallies_filled_by_migration(f"sqlite:///{tmp_path / 'tallies.sqlite'}", tmp_path)
+
+
+@pytest.mark.postgres
+def test_postgresql_migration_fills_the_stage_tallies(postgres_server_url, tmp_path):
+    import uuid
+
+    import psycopg
+
+    from tests.conftest import POSTGRES_URL
+
+    name = f"lr_mig_{uuid.uuid4().hex[:8]}"
+    admin = POSTGRES_URL.replace("+psycopg", "")
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        _tallies_filled_by_migration(f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}", tmp_path)
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

@@ -45,3 +45,34 @@ def test_the_list_says_more_than_when_capped(client, auth, area, users, monkeypa
     monkeypatch.setattr(pagination, "COUNT_CAP", 4)
     exact = client.get("/communities").get_data(as_text=True)
     assert "4 communities" in exact and "More than" not in exact
+
+
+def test_a_total_counted_by_the_caller_is_used_and_capped(app, area):
+    from sqlalchemy import event
+
+    from portal.extensions import db
+    from portal.models import Community
+    from portal.pagination import paginate
+
+    _communities(db, area, 7)
+    statements = []
+    event.listen(db.engine, "before_cursor_execute", lambda c, cur, statement, *rest: statements.append(statement))
+    listing = paginate(select(Community).order_by(Community.name), page=99, per_page=2, cap=4, total=7)
+    assert (listing.total, listing.capped, listing.pages, listing.page) == (4, True, 2, 2)
+    assert [c.name for c in listing.items] == ["C02", "C03"]
+    assert not any("count(" in s.lower() for s in statements)  # no count query of its own
+
+
+def test_the_list_total_comes_from_the_stage_counts(client, auth, area, users):
+    from portal.extensions import db
+    from portal.models import Community
+
+    db.session.add_all(Community(area_id=area.id, name=f"Forum {i}", platform="forum", stage=stage)
+                       for i, stage in enumerate(["identified", "identified", "approached", "partner"]))
+    db.session.add(Community(area_id=area.id, name="Archived forum", platform="forum", status="archived"))
+    db.session.commit()
+    auth.login("officer")
+    assert "4 communities" in client.get("/communities?q=forum").get_data(as_text=True)
+    assert "2 communities" in client.get("/communities?q=forum&stage=identified").get_data(as_text=True)
+    assert "0 communities" in client.get("/communities?q=forum&stage=two_way").get_data(as_text=True)
+    assert "1 community" in client.get("/communities?q=forum&status=archived").get_data(as_text=True)

@@ -128,3 +128,59 @@ def test_dashboard_recent_contacts(officer):
 
     assert "order_by(OutreachContact.occurred_at.desc())" in Path(dashboard.__file__).read_text()
     assert_indexed(stmt)
+
+
+def _sent(*calls) -> list[tuple[str, object]]:
+    """The statements (and parameters) these calls send, as they send them."""
+    from sqlalchemy import event
+
+    statements = []
+
+    def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+        statements.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", capture)
+    try:
+        for call in calls:
+            call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", capture)
+    return statements
+
+
+def _plan(statement: str, parameters) -> dict:
+    return db.session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar()[0]["Plan"]
+
+
+@pytest.mark.parametrize("q", ["", "Residents"])
+def test_officer_list_counts_and_tags_read_only_the_index(officer, q):
+    from portal.communities import queries
+
+    assert officer.area_ids  # loaded before the capture
+    statements = _sent(lambda: queries.stage_counts(officer, queries.CatalogueFilter(q=q)),
+                       lambda: queries.tags_in_use(officer))
+    assert len(statements) == 2
+    for statement, parameters in statements:
+        plan = _plan(statement, parameters)
+        assert seq_scans(plan) == [], f"sequential scan in plan:\n{plan}"
+        assert "Index Only Scan" in str(plan), f"the area's communities are read from their rows:\n{plan}"
+
+
+def test_community_page_queries(officer):
+    from portal.communities import charts
+    from portal.communities.timeline import timeline_page
+    from portal.models import OutreachContact
+    from portal.outreach.services import suggestion_for
+
+    # A community whose newest contact is after its last stage change: the evidence check runs.
+    community = db.session.scalar(
+        select(Community).where(Community.area_id.in_(officer.area_ids), Community.last_contact_at.is_not(None),
+                                Community.last_contact_at > Community.stage_changed_at).limit(1))
+    assert db.session.scalar(select(func.count()).select_from(OutreachContact)
+                             .where(OutreachContact.community_id == community.id))
+    statements = _sent(lambda: suggestion_for(community), lambda: timeline_page(community.id),
+                       lambda: charts.activity_sparkline(community.id), lambda: charts.assessment_trend(community.id))
+    assert any("evidence_contact_id" in s for s, _ in statements)
+    for statement, parameters in statements:
+        plan = _plan(statement, parameters)
+        assert seq_scans(plan) == [], f"sequential scan in plan:\n{statement}\n{plan}"

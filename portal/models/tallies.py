@@ -1,0 +1,36 @@
+"""Pre-aggregated stage counts for the research funnel (kept by portal/stage_tallies.py)."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import Date, ForeignKey, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.extensions import db
+
+MONTH, DAY = "month", "day"
+AT, FURTHEST = "at", "furthest"
+ALL_PLATFORMS = ""
+
+
+class StageTally(db.Model):
+    """How many more (or fewer) communities are at a stage after one month or one day of stage changes.
+
+    The number of communities at a stage at midnight of a day is the sum of the changes before it:
+    whole months from the ``month`` rows, then the days of its own month from the ``day`` rows.
+    ``measure`` "at" counts a community's latest stage; "furthest" its furthest main-path stage
+    so far. Each change is kept per platform and once more for all platforms (``platform`` "").
+    Merged communities are not counted. Rows are written in the transaction that changes a
+    community's stage history, area, platform or status. The key's order (span, platform, starts,
+    area) makes a period of a platform, or of all platforms, one index range for any choice of areas.
+    """
+
+    __tablename__ = "stage_tallies"
+
+    span: Mapped[str] = mapped_column(String(5), primary_key=True)
+    platform: Mapped[str] = mapped_column(String(40), primary_key=True)
+    starts: Mapped[date] = mapped_column(Date, primary_key=True)
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(20), primary_key=True)
+    measure: Mapped[str] = mapped_column(String(8), primary_key=True)
+    change: Mapped[int] = mapped_column(Integer, default=0)
