@@ -80,7 +80,22 @@ def test_postgresql_trigger_is_installed(app):
     with db.engine.connect() as conn:
         names = conn.execute(text("SELECT tgname FROM pg_trigger WHERE tgrelid = 'audit_events'::regclass "
                                   "AND NOT tgisinternal")).scalars().all()
-    assert "audit_events_append_only" in names
+    assert {"audit_events_append_only", "audit_events_no_truncate"} <= set(names)
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("statement", ["TRUNCATE audit_events", "TRUNCATE users CASCADE"])
+def test_postgresql_refuses_to_truncate_the_audit_trail(app, db_session, statement):
+    """TRUNCATE is not a row operation: a statement trigger refuses it, also when CASCADE reaches the table."""
+    from portal.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("run with LOCAL_REACH_TEST_DB=postgresql")
+    kept = _event(db_session, summary="must survive")
+    with pytest.raises(DBAPIError, match="append-only"), db.engine.begin() as conn:
+        conn.exec_driver_sql(statement)
+    db_session.expire_all()
+    assert db_session.get(AuditEvent, kept.id) is not None
 
 
 def test_no_route_offers_to_edit_or_delete_audit_events(app):
