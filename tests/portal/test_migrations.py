@@ -1,6 +1,9 @@
 """Migrations: models and migrations agree; upgrade/downgrade round trips on SQLite and PostgreSQL."""
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -37,9 +40,9 @@ def test_sqlite_round_trip(tmp_path):
     _round_trip(f"sqlite:///{tmp_path / 'mig.sqlite'}", tmp_path)
 
 
-@pytest.mark.postgres
-def test_postgresql_round_trip(postgres_server_url, tmp_path):
-    # A database of its own: the session database may be in use by other tests.
+@contextlib.contextmanager
+def _scratch_postgres_database() -> Iterator[str]:
+    """A PostgreSQL database of its own (the session database may be in use by other tests)."""
     import uuid
 
     import psycopg
@@ -51,10 +54,16 @@ def test_postgresql_round_trip(postgres_server_url, tmp_path):
     with psycopg.connect(admin, autocommit=True) as conn:
         conn.execute(f'CREATE DATABASE "{name}"')
     try:
-        _round_trip(f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}", tmp_path)
+        yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
     finally:
         with psycopg.connect(admin, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.mark.postgres
+def test_postgresql_round_trip(postgres_server_url, tmp_path):
+    with _scratch_postgres_database() as url:
+        _round_trip(url, tmp_path)
 
 
 def test_sqlite_pragmas_are_on(app):
@@ -106,18 +115,5 @@ def test_sqlite_migration_fills_the_stage_tallies(tmp_path):
 
 @pytest.mark.postgres
 def test_postgresql_migration_fills_the_stage_tallies(postgres_server_url, tmp_path):
-    import uuid
-
-    import psycopg
-
-    from tests.conftest import POSTGRES_URL
-
-    name = f"lr_mig_{uuid.uuid4().hex[:8]}"
-    admin = POSTGRES_URL.replace("+psycopg", "")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        _tallies_filled_by_migration(f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}", tmp_path)
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with _scratch_postgres_database() as url:
+        _tallies_filled_by_migration(url, tmp_path)
