@@ -15,11 +15,9 @@ import argparse
 import cProfile
 import os
 import pstats
-import re
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlencode
 
 os.environ.setdefault("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/lr_bench_100000")
 os.environ.setdefault("SECRET_KEY", "bench")
@@ -29,18 +27,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event, text  # noqa: E402
 
+from benchmarks.web_load import LISTING_PATHS, OFFICER_COMMUNITIES_SQL, PASSWORD, csrf_field  # noqa: E402
 from wsgi import app  # noqa: E402
-
-PASSWORD = "bench-password-not-secret-42"
 
 
 def sign_in(email: str):
     client = app.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
-        r'value="([^"]+)"[^>]*name="csrf_token"', page)
     response = client.post("/login", data={"email": email, "password": PASSWORD,
-                                           "csrf_token": token.group(1) if token else ""})
+                                           "csrf_token": csrf_field(client.get("/login").get_data(as_text=True))})
     if response.status_code not in (302, 303):
         raise SystemExit(f"sign-in as {email} failed: {response.status_code}")
     return client
@@ -51,13 +45,9 @@ def pages() -> dict[str, tuple[str, list[str]]]:
     from portal.extensions import db
 
     with app.app_context():
-        ids = db.session.scalars(text(
-            "SELECT c.id FROM communities c JOIN areas a ON a.id = c.area_id WHERE a.slug = 'scale-01' "
-            "AND c.status = 'active' ORDER BY c.id LIMIT 200")).all()
-    listing = ["/communities?" + urlencode({"q": q, "stage": stage})
-               for q in ("Forum", "Club", "Residents", "Park") for stage in ("", "two_way", "approached")]
+        ids = db.session.scalars(text(OFFICER_COMMUNITIES_SQL)).all()
     return {
-        "list": ("bench-officer@bench.example", listing),
+        "list": ("bench-officer@bench.example", LISTING_PATHS),
         "community": ("bench-officer@bench.example", [f"/communities/{i}" for i in ids]),
         "funnel": ("bench-researcher@bench.example", ["/research/funnel"]),
     }

@@ -88,13 +88,24 @@ def start_gunicorn(url: str, port: int, workers: int | None) -> subprocess.Popen
     raise RuntimeError("gunicorn did not become healthy")
 
 
-def sign_in(base: str, email: str) -> tuple[httpx.Client, str]:
-    client = httpx.Client(base_url=base, headers={"User-Agent": UA}, timeout=30)
-    page = client.get("/login").text
+#: The bench officer's communities (the pages loaded), and the community-list searches in rotation.
+OFFICER_COMMUNITIES_SQL = ("SELECT c.id FROM communities c JOIN areas a ON a.id = c.area_id WHERE a.slug = 'scale-01' "
+                           "AND c.status = 'active' ORDER BY c.id LIMIT 200")
+LISTING_PATHS = ["/communities?" + urlencode({"q": q, "stage": stage})
+                 for q in ("Forum", "Club", "Residents", "Park") for stage in ("", "two_way", "approached")]
+
+
+def csrf_field(page: str) -> str:
+    """The sign-in form's CSRF token ('' when the form has none)."""
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page) or re.search(
         r'value="([^"]+)"[^>]*name="csrf_token"', page)
+    return token.group(1) if token else ""
+
+
+def sign_in(base: str, email: str) -> tuple[httpx.Client, str]:
+    client = httpx.Client(base_url=base, headers={"User-Agent": UA}, timeout=30)
     response = client.post("/login", data={"email": email, "password": PASSWORD,
-                                           "csrf_token": token.group(1) if token else ""})
+                                           "csrf_token": csrf_field(client.get("/login").text)})
     if response.status_code not in (302, 303):
         raise RuntimeError(f"sign-in as {email} failed: {response.status_code}")
     home = client.get("/home").text
@@ -143,15 +154,11 @@ def routes(client: httpx.Client) -> set[str]:
 def scenarios(officer: httpx.Client, researcher: httpx.Client, url: str) -> list[dict]:
     """The pages to load, each checked once by hand before wrk hammers it."""
     with psycopg.connect(url.replace("+psycopg", "")) as conn:
-        ids = [r[0] for r in conn.execute(
-            "SELECT c.id FROM communities c JOIN areas a ON a.id = c.area_id WHERE a.slug = 'scale-01' "
-            "AND c.status = 'active' ORDER BY c.id LIMIT 200")]
+        ids = [r[0] for r in conn.execute(OFFICER_COMMUNITIES_SQL)]
     present = routes(officer) | routes(researcher)
-    listing = ["/communities?" + urlencode({"q": q, "stage": stage})
-               for q in ("Forum", "Club", "Residents", "Park") for stage in ("", "two_way", "approached")]
     plan = [
         {"name": "ceiling: bare Flask, 50-row template", "client": None, "paths": ["/_ceiling/"]},
-        {"name": "community list (search + filter)", "client": officer, "paths": listing,
+        {"name": "community list (search + filter)", "client": officer, "paths": LISTING_PATHS,
          "needs": "/communities"},
         {"name": "community page", "client": officer, "paths": [f"/communities/{i}" for i in ids],
          "needs": "/communities"},
