@@ -24,6 +24,7 @@ __all__ = [
     "AllowRule",
     "check_url",
     "IPAddress",
+    "canonical_ip",
     "is_public_address",
     "normalise_host",
     "parse_allow_list",
@@ -212,6 +213,11 @@ def is_public_address(address: IPAddress) -> bool:
     return True
 
 
+def canonical_ip(text: str) -> IPAddress:
+    """Parse a resolver's address string (an IPv6 zone suffix such as ``%eth0`` is dropped)."""
+    return ipaddress.ip_address(text.split("%", 1)[0])
+
+
 def vet_addresses(host: str, port: int, addresses: Iterable[str], rules: Iterable[AllowRule]) -> str:
     """Pick the first acceptable address for ``host:port`` among resolved ones.
 
@@ -230,7 +236,7 @@ def vet_addresses(host: str, port: int, addresses: Iterable[str], rules: Iterabl
     rules = tuple(rules)
     seen = []
     for text in addresses:
-        address = ipaddress.ip_address(text.split("%", 1)[0])
+        address = canonical_ip(text)
         seen.append(str(address))
         if is_public_address(address) or any(r.matches(host, address, port) for r in rules):
             return str(address)

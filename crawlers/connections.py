@@ -16,7 +16,6 @@ Each site gets its own small pool so that a finished site's connections can be c
 from __future__ import annotations
 
 import asyncio
-import ipaddress
 import logging
 import socket
 import ssl
@@ -28,7 +27,7 @@ import httpx
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
-from crawlers.addresses import AddressRefused
+from crawlers.addresses import AddressRefused, canonical_ip
 
 logger = logging.getLogger(__name__)
 
@@ -59,10 +58,6 @@ async def system_resolve(host: str, port: int) -> list[str]:
 def site_key(url: httpx.URL) -> tuple[str, str, int]:
     """Return (scheme, host, port) of a URL: the unit of politeness and pooling."""
     return url.scheme, url.host, url.port or DEFAULT_PORTS.get(url.scheme, 80)
-
-
-def _canonical(address: str) -> str:
-    return str(ipaddress.ip_address(address.split("%", 1)[0]))
 
 
 class VettedResolver(AbstractResolver):
@@ -106,12 +101,12 @@ class SiteClients:
 
     def approve(self, address: str, port: int) -> None:
         """Let sockets connect to ``address:port`` (called with each address the guard vetted)."""
-        self._approved.add((_canonical(address), port))
+        self._approved.add((str(canonical_ip(address)), port))
 
     def socket_for(self, addr_info) -> socket.socket:
         """Make the socket for one connection attempt, refusing any address not vetted in this run."""
         family, kind, proto, _, sockaddr = addr_info
-        address, port = _canonical(sockaddr[0]), sockaddr[1]
+        address, port = str(canonical_ip(sockaddr[0])), sockaddr[1]
         if (address, port) not in self._approved:
             raise AddressRefused(f"connection to unvetted address {address}:{port}")
         return socket.socket(family=family, type=kind, proto=proto)

@@ -1,11 +1,11 @@
 """The crawl loop: schedule pages and feed checks, gather per-site facts, emit records.
 
 One coroutine schedules jobs (pages from the frontier, feed candidates to validate)
-onto ``concurrency`` tasks, plus one per job waiting out a Crawl-delay (it holds no
-global slot), never handing a site more than ``per_host`` jobs at once. Once a page of
-a site is read and every known feed candidate failed, its well-known feed paths are
-queued. When a site has nothing left queued or running its record is built, scored
-and emitted.
+onto ``concurrency`` + SPARE tasks, plus one per job waiting out a Crawl-delay (it holds
+no global slot), never handing a site more than ``per_host`` jobs at once (one until its
+robots.txt is read). Once a page of a site is read and every known feed candidate
+failed, its well-known feed paths are queued. When a site has nothing left queued or
+running its record is built, scored and emitted.
 """
 
 from __future__ import annotations
@@ -37,6 +37,9 @@ FINGERPRINT_PAGES = 3
 #: Feed candidates validated per site (declared + linked; guesses are capped in settings).
 MAX_FEED_CANDIDATES = 12
 PROGRESS_EVERY = 0.5
+#: Jobs started beyond ``concurrency``: they wait on the fetcher's global semaphore (which is
+#: what caps requests in flight), so a finished request's slot is refilled without a round
+#: through the scheduling loop.
 SPARE = 2
 FEED_CONTENT = ("xml", "rss", "atom", "json")
 

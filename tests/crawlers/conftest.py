@@ -5,6 +5,7 @@ The autouse network guard in tests/conftest.py refuses any non-loopback connecti
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import socket
 import socketserver
@@ -142,15 +143,24 @@ class HostileServer(socketserver.ThreadingTCPServer):
         return [path for path, _headers in self.log]
 
 
+@contextlib.contextmanager
+def serving(server: socketserver.BaseServer):
+    """Run a test server in a background thread; shut it down and close it afterwards."""
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    try:
+        yield server
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
 @pytest.fixture
 def hostile():
     """A loopback server that misbehaves on purpose (see HostileHandler)."""
-    server = HostileServer()
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield server
-    server.shutdown()
-    server.server_close()
+    with serving(HostileServer()) as server:
+        yield server
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ import asyncio
 import shutil
 import ssl
 import subprocess
-import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import aiohttp
@@ -16,6 +15,7 @@ from crawlers import connections
 from crawlers.addresses import check_url
 from crawlers.fetch import Fetcher
 from crawlers.settings import CrawlSettings
+from tests.crawlers.conftest import serving
 
 
 class _Page(BaseHTTPRequestHandler):
@@ -54,14 +54,9 @@ def tls_site(certificate):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     context.load_cert_chain(cert, key)
     server.socket = context.wrap_socket(server.socket, server_side=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://127.0.0.1:{server.server_address[1]}", f"127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(server):
+        port = server.server_address[1]
+        yield f"https://127.0.0.1:{port}", f"127.0.0.1:{port}"
 
 
 def _fetch(url: str, allow: str):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -13,6 +12,7 @@ from crawlers.engine import Engine
 from crawlers.fetch import Fetcher
 from crawlers.robots import SitePolicy, robots_url
 from crawlers.settings import CrawlSettings
+from tests.crawlers.conftest import serving
 
 UA = "LocalReachBot/0.1"
 
@@ -99,15 +99,8 @@ def two_sites():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _TwoSites)
     server.daemon_threads = True
     server.log = []
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    port = server.server_address[1]
-    try:
-        yield port, server.log
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(5)
+    with serving(server):
+        yield server.server_address[1], server.log
 
 
 async def _loopback(host, port):
