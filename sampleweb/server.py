@@ -73,38 +73,39 @@ def _handler(web: SampleWeb, site: Site):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         server_version = "SampleWeb/1.0"
-        # Headers and body go out as two writes: with Nagle's algorithm on, the body waits for
-        # the client's delayed ACK of the headers (up to 40 ms), which no real web server does.
+        # Headers and body go out in one write, as real servers send a small response: two
+        # writes with Nagle's algorithm on make the body wait for the client's delayed ACK.
         disable_nagle_algorithm = True
 
         def log_message(self, format, *args):  # noqa: A002 - signature fixed by the base class
             logger.debug("%s %s", site.name, format % args)
 
         def do_GET(self):  # noqa: N802 - name fixed by the base class
+            received = time.monotonic()
             with web.lock:
                 web.requests.append((site.name, self.path))
                 web.inflight[site.name] = web.inflight.get(site.name, 0) + 1
                 web.peak_inflight[site.name] = max(web.peak_inflight.get(site.name, 0), web.inflight[site.name])
             try:
-                self._answer()
+                self._answer(received)
             finally:
                 with web.lock:
                     web.inflight[site.name] -= 1
 
-        def _answer(self):
-            if web.latency:
-                time.sleep(web.latency)
+        def _answer(self, received: float):
             accept = self.headers.get("Accept-Encoding", "")
             encoding = site.encoding if site.encoding and site.encoding in accept else ""
             status, headers, body = web.response(site, self.path, encoding)
             if "ETag" in headers and self.headers.get("If-None-Match") == headers["ETag"]:
                 status, headers, body = 304, {"ETag": headers["ETag"]}, b""
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+            head = [f"HTTP/1.1 {status} {self.responses[status][0]}", f"Server: {self.version_string()}",
+                    f"Date: {self.date_time_string()}", *(f"{name}: {value}" for name, value in headers.items()),
+                    f"Content-Length: {len(body)}", "", ""]
+            if web.latency:
+                # The response leaves ``latency`` after the request arrived: the injected latency
+                # includes this server's own time, so concurrency / latency is a reachable bound.
+                time.sleep(max(0.0, web.latency - (time.monotonic() - received)))
+            self.wfile.write("\r\n".join(head).encode("latin-1") + body)
 
     return Handler
 
