@@ -61,6 +61,8 @@ class _SiteState:
     inflight: int = 0
     #: Set once a fetch of this site returned, so its robots.txt has been read.
     robots_read: bool = False
+    #: Its requests are spaced by a Crawl-delay (known once robots.txt is read).
+    paced: bool = False
     checking: int = 0
     guessed: bool = False
     emitted: bool = False
@@ -98,7 +100,9 @@ class Engine:
                 continue
             if self.frontier.add(seed, 0, None):
                 self._state(site_of(canonical), None)
-        running: set[asyncio.Task] = set()
+        self._running = running = set()
+        self._fetching = 0
+        self._stopping = False
         # A job that starts waiting out a Crawl-delay frees its global slot: wake up and fill it.
         paced = asyncio.Event()
         self.fetcher.on_pace = paced.set
@@ -108,21 +112,22 @@ class Engine:
                 if self.should_cancel and self.should_cancel():
                     logger.info("crawl cancelled")
                     break
-                self._start_jobs(running)
+                self._start_jobs()
                 if not running:
                     await self._finish_idle_sites()
-                    self._start_jobs(running)
+                    self._start_jobs()
                     if not running:
                         break
                 if waiter is None or waiter.done():
                     paced.clear()
                     waiter = asyncio.create_task(paced.wait())
-                _done, pending = await asyncio.wait({*running, waiter}, timeout=PROGRESS_EVERY,
+                done, _pending = await asyncio.wait({*running, waiter}, timeout=PROGRESS_EVERY,
                                                     return_when=asyncio.FIRST_COMPLETED)
-                running = pending - {waiter}
+                running -= done
                 await self._finish_idle_sites()
                 self._report()
         finally:
+            self._stopping = True
             self.fetcher.on_pace = None
             for task in [*running, *([waiter] if waiter else [])]:
                 task.cancel()
@@ -140,6 +145,10 @@ class Engine:
         state = self.sites.get(site)
         return state is not None and state.inflight >= self._slots(state)
 
+    def _paced(self, site: str) -> bool:
+        state = self.sites.get(site)
+        return state is not None and state.paced
+
     def _slots(self, state: _SiteState) -> int:
         # Until robots.txt is read, a second job would only wait for it while holding a slot.
         return self.settings.per_host if state.robots_read else 1
@@ -151,13 +160,23 @@ class Engine:
             return len(state.pending_feeds) if state else 0
         return self.settings.max_guesses
 
-    def _start_jobs(self, running: set[asyncio.Task]) -> None:
-        # Jobs waiting for a Crawl-delay turn hold no global slot, so they do not count.
-        while len(running) - self.fetcher.pacing < self.settings.concurrency + SPARE:
+    def _start_jobs(self) -> None:
+        # Only jobs still fetching count; those waiting for a Crawl-delay turn hold no global slot.
+        while self._fetching - self.fetcher.pacing < self.settings.concurrency + SPARE:
             job = self._next_feed_job() or self._next_page_job()
             if job is None:
                 return
-            running.add(asyncio.create_task(job))
+            self._fetching += 1
+            self._running.add(asyncio.create_task(job))
+
+    async def _refill(self) -> None:
+        """A job's response is in: start the next jobs and let them send before this one parses.
+
+        Responses come in bursts; parsing a burst first would leave its slots empty meanwhile.
+        """
+        if not self._stopping:
+            self._start_jobs()
+            await asyncio.sleep(0)
 
     def _next_feed_job(self):
         for state in self.sites.values():
@@ -169,7 +188,7 @@ class Engine:
         return None
 
     def _next_page_job(self):
-        page = self.frontier.next_page(self._busy, self._feed_work)
+        page = self.frontier.next_page(self._busy, self._feed_work, self._paced)
         if page is None:
             return None
         state = self._state(page.site, page.found_via)
@@ -178,8 +197,14 @@ class Engine:
 
     async def _crawl_page(self, state: _SiteState, page: QueuedPage) -> None:
         try:
-            result = await self.fetcher.fetch(page.url)
-            state.robots_read = True
+            try:
+                result = await self.fetcher.fetch(page.url)
+            finally:
+                self._fetching -= 1
+            await self._refill()
+            if not state.robots_read:
+                state.robots_read = True
+                state.paced = self.fetcher.crawl_delay(state.site) > 0
             if (result.skipped and "robots" in result.skipped) or (result.error or "").startswith("refused"):
                 return
             self.pages_fetched += 1
@@ -193,7 +218,9 @@ class Engine:
     def _read_page(self, state: _SiteState, page: QueuedPage, result: FetchResult) -> None:
         final = canonicalise(result.final_url) or page.url
         if any(word in result.content_type for word in FEED_CONTENT):
-            self._add_feed_candidate(state, final, "link-alternate")
+            # A link in a page body led to a feed: read it from this response, not a second request.
+            if self._add_feed_candidate(state, final, "link-alternate", queue=False):
+                self._take_feed(state, final, result)
             return
         facts = extract_page(result.body, final, fingerprint=state.platforms.total() < FINGERPRINT_PAGES,
                              keep_text=len(state.texts) < MAX_TEXT_PAGES)
@@ -215,38 +242,49 @@ class Engine:
             if self.frontier.add(link, page.depth + 1, page.url):
                 self._state(site, page.url)
 
-    def _add_feed_candidate(self, state: _SiteState, url: str, how: str) -> None:
+    def _add_feed_candidate(self, state: _SiteState, url: str, how: str, queue: bool = True) -> bool:
+        """Note a feed candidate (and queue its check); the frontier will not fetch it as a page."""
         if url in state.how or len(state.how) >= MAX_FEED_CANDIDATES + self.settings.max_guesses:
-            return
+            return False
         if how != "guess" and len(state.how) >= MAX_FEED_CANDIDATES:
-            return
+            return False
         state.how[url] = how
-        state.pending_feeds.append(url)
+        self.frontier.claim(url)
+        if queue:
+            state.pending_feeds.append(url)
+        return True
 
     async def _check_feed(self, state: _SiteState, url: str) -> None:
         try:
-            result = await self.fetcher.fetch(url)
-            if not result.ok:
-                return
-            info = parse_feed(result.body, canonicalise(result.final_url) or url)
-            if info is None:
-                return
-            order = list(state.how).index(url)
-            twin = next((f for f in state.feeds if f.fingerprint == info.fingerprint), None)
-            if twin is not None:
-                # Two URLs serve one feed (WordPress /feed/ and /?feed=rss2): keep the earlier candidate.
-                if order >= state.order.get(twin.url, 0):
-                    return
-                state.feeds.remove(twin)
-                self.feeds_found -= 1
-            state.how.setdefault(info.url, state.how[url])
-            state.order[info.url] = order
-            state.feeds.append(info)
-            self.feeds_found += 1
+            try:
+                result = await self.fetcher.fetch(url)
+            finally:
+                self._fetching -= 1
+            await self._refill()
+            if result.ok:
+                self._take_feed(state, url, result)
         finally:
             state.inflight -= 1
             state.checking -= 1
         self._guess_if_no_feed(state)
+
+    def _take_feed(self, state: _SiteState, url: str, result: FetchResult) -> None:
+        """Parse a fetched feed candidate and keep it if it is a feed not already known."""
+        info = parse_feed(result.body, canonicalise(result.final_url) or url)
+        if info is None:
+            return
+        order = list(state.how).index(url)
+        twin = next((f for f in state.feeds if f.fingerprint == info.fingerprint), None)
+        if twin is not None:
+            # Two URLs serve one feed (WordPress /feed/ and /?feed=rss2): keep the earlier candidate.
+            if order >= state.order.get(twin.url, 0):
+                return
+            state.feeds.remove(twin)
+            self.feeds_found -= 1
+        state.how.setdefault(info.url, state.how[url])
+        state.order[info.url] = order
+        state.feeds.append(info)
+        self.feeds_found += 1
 
     def _guess_if_no_feed(self, state: _SiteState) -> None:
         """Queue well-known feed paths once a page is read and every known candidate failed.

@@ -112,6 +112,14 @@ class Fetcher:
                                           delay=self.settings.per_host_delay)
         return self._sites[key]
 
+    def crawl_delay(self, site: str) -> float:
+        """Seconds between request starts on ``site`` (``scheme://host[:port]``): Crawl-delay or the setting."""
+        try:
+            policy = self._sites.get(site_key(httpx.URL(site)))
+        except (httpx.InvalidURL, ValueError):
+            return 0.0
+        return policy.delay if policy is not None else 0.0
+
     def wait_time(self, site: str) -> float:
         """Seconds until ``site`` (``scheme://host[:port]``) may start its next request."""
         try:

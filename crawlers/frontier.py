@@ -163,16 +163,24 @@ class Frontier:
         queue.pages.append(QueuedPage(canonical, site, depth, queue.found_via))
         return True
 
+    def claim(self, url: str) -> None:
+        """Mark a URL as fetched by other means (a feed check), so no page job fetches it too."""
+        canonical = canonicalise(url)
+        if canonical is not None:
+            self.seen.add(canonical)
+
     def pending(self) -> int:
         """Return how many pages are queued and may still be handed out."""
         waiting = sum(len(q.pages) for q in self.sites.values())
         return min(waiting, max(0, self.max_pages - self.handed_out))
 
-    def next_page(self, busy: Callable[[str], bool],
-                  more_work: Callable[[str], int] | None = None) -> QueuedPage | None:
+    def next_page(self, busy: Callable[[str], bool], more_work: Callable[[str], int] | None = None,
+                  paced: Callable[[str], bool] | None = None) -> QueuedPage | None:
         """Hand out the next page of a site that is not busy.
 
-        Seeds and home pages (depth 0 and 1) go first: they reveal the most new work.
+        Sites with a Crawl-delay go first: they take one request per delay, so their pages
+        are the crawl's longest chain, and their jobs wait for their turn without a global
+        slot. Then seeds and home pages (depth 0 and 1): they reveal the most new work.
         After them the site with the most work left goes first: each site gets at most
         ``per_host`` connections, so a big site started late is what makes a crawl's
         tail (longest job first). Within a site, pages leave in the order they were found.
@@ -180,6 +188,7 @@ class Frontier:
         Args:
             busy: tells whether a site has no free connection slot.
             more_work: requests a site will need besides its queued pages (feed checks).
+            paced: tells whether a site's requests are spaced by a Crawl-delay.
 
         Returns:
             The page, or None when nothing can be handed out now.
@@ -187,12 +196,12 @@ class Frontier:
         if self.handed_out >= self.max_pages:
             return None
         best: _SiteQueue | None = None
-        best_key: tuple[bool, int, int] | None = None
+        best_key: tuple[bool, bool, int, int] | None = None
         for site, queue in self.sites.items():
             if not queue.pages or busy(site):
                 continue
             work = len(queue.pages) + (more_work(site) if more_work else 0)
-            key = (queue.pages[0].depth > 1, -work, queue.order)
+            key = (not (paced and paced(site)), queue.pages[0].depth > 1, -work, queue.order)
             if best_key is None or key < best_key:
                 best, best_key = queue, key
         if best is None:

@@ -97,3 +97,17 @@ def test_the_site_with_most_work_left_goes_first_after_home_pages():
     assert order == ["http://new.example/", "http://big.example/", "http://big.example/0"]
     assert frontier.next_page(lambda site: False, more_work=lambda site: 10 * (site == "http://small.example")
                               ).url.startswith("http://small.example/")
+
+
+def test_a_site_with_a_crawl_delay_goes_first():
+    """Its pages leave one per delay, so each turn it misses lengthens the whole crawl."""
+    frontier = Frontier(max_pages=50, max_depth=5, max_pages_per_site=20)
+    frontier.add("http://paced.example/deep", 3)
+    for n in range(5):
+        frontier.add(f"http://big.example/{n}", 1)
+    def paced(site):
+        return site == "http://paced.example"
+    assert frontier.next_page(lambda site: False).url == "http://big.example/"
+    assert frontier.next_page(lambda site: False, paced=paced).url == "http://paced.example/"
+    assert frontier.next_page(lambda site: site == "http://paced.example", paced=paced).url == "http://big.example/0"
+    assert frontier.next_page(lambda site: False, paced=paced).url == "http://paced.example/deep"

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import re
+from collections import Counter
 
 import pytest
 
 from crawlers.frontier import site_of
 from crawlers.pipeline import CrawlSettings, discover, inspect_site, poll_feed, run_discovery
-from sampleweb.sites import CLOSED_LINKS
+from sampleweb.sites import CLOSED_LINKS, SITES
 
 AREA = "crawlers/areas/lewes.json"
 
@@ -68,6 +69,19 @@ def test_polite(web, crawl):
     for name in {name for name, _path in requests}:
         paths = [path for n, path in requests if n == name]
         assert paths[0] == "/robots.txt" and paths.count("/robots.txt") == 1
+
+
+def test_each_url_is_requested_once_unless_a_redirect_leads_back(web, crawl):
+    """A feed linked in a page body is read from that response or checked as a feed, never both."""
+    _records, _progress, requests, _peaks = crawl
+    sites = {site.name: site for site in SITES}
+    redirected_to = Counter()
+    for name, path in requests:
+        status, headers, _body = web.response(sites[name], path, "")
+        if status in (301, 302):
+            redirected_to[(name, headers["Location"])] += 1
+    repeated = {key: n for key, n in Counter(requests).items() if n > 1 + redirected_to[key]}
+    assert not repeated
 
 
 def test_progress_is_reported(crawl):
