@@ -9,6 +9,9 @@ concurrency ÷ latency responses per second. Peak memory is each process's max R
 CPU per response is the crawler process's CPU time over the crawl divided by its
 responses: unlike responses per second it hardly depends on how busy the machine is,
 so the load average is printed beside it.
+Politeness comes from the sample web's own log of each crawler's requests: robots.txt
+first on every site, no request robots.txt disallows, at most 2 in flight on a site,
+and Crawl-delay kept.
 Feed recall/precision compare each site's main feed with the sample web's ground truth,
 for crawlers/ and, when installed, feedsearch-crawler.
 """
@@ -70,10 +73,32 @@ def _score(main_feeds: dict[str, str | None], truth) -> tuple[float, float]:
 
 def _start_web(latency: float) -> tuple[subprocess.Popen, list[str], str]:
     proc = subprocess.Popen([sys.executable, "-m", "sampleweb", "--latency", str(latency)], cwd=ROOT,
-                            stdout=subprocess.PIPE, text=True)
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     seeds = proc.stdout.readline().split(":", 1)[1].split()
     allow = proc.stdout.readline().split(":", 1)[1].strip()
     return proc, seeds, allow
+
+
+def _control(web: subprocess.Popen, command: str) -> dict | None:
+    web.stdin.write(command + "\n")
+    web.stdin.flush()
+    return json.loads(web.stdout.readline()) if command == "report" else None
+
+
+def _crawl(web: subprocess.Popen, cmd: list[str]) -> dict | None:
+    """Run one crawler process against a freshly reset sample web; add its politeness."""
+    _control(web, "reset")
+    result = _run_json(cmd)
+    polite = _control(web, "report")
+    if result is not None:
+        result["polite"] = polite
+    return result
+
+
+def _politeness(name: str, p: dict) -> str:
+    return (f"{name:<12} robots.txt first on {p['robots_first']}/{p['sites']} sites, {p['disallowed']} disallowed "
+            f"requests, at most {p['peak_per_site']} in flight on a site, Crawl-delay kept on "
+            f"{p['delay_kept']}/{p['delayed']} delayed sites")
 
 
 def _load() -> str:
@@ -105,10 +130,10 @@ def main() -> int:
         first = int(allow.split(":")[1].split("-")[0])
         truth = ground_truth(site_urls("127.0.0.1", first))
         bound = CONCURRENCY / args.latency
-        results = {"crawlers/": _run_json([sys.executable, __file__, "--ours", *seeds, allow])}
+        results = {"crawlers/": _crawl(web, [sys.executable, __file__, "--ours", *seeds, allow])}
         have_bench = os.path.exists(args.bench_python)
         if have_bench:
-            results["Scrapy"] = _run_json([args.bench_python, "benchmarks/crawl_scrapy_spider.py", *seeds])
+            results["Scrapy"] = _crawl(web, [args.bench_python, "benchmarks/crawl_scrapy_spider.py", *seeds])
         print(f"sample web: {len(truth)} sites, latency {args.latency * 1000:.0f} ms, concurrency {CONCURRENCY}, "
               f"{PER_HOST} per site; bound {bound:.0f} responses/s; load average {load_before} on {os.cpu_count()} CPUs")
         print(f"{'crawler':<12}{'requests':>9}{'pages':>7}{'seconds':>9}{'resp/s':>8}{'of bound':>10}"
@@ -122,6 +147,10 @@ def main() -> int:
             cpu = r.get("cpu_seconds", float("nan")) / max(r["requests"], 1) * 1000
             print(f"{name:<12}{r['requests']:>9}{r['pages']:>7}{r['seconds']:>9.2f}{rate:>8.1f}"
                   f"{rate / bound:>10.1%}{cpu:>13.2f}{r['rss_mb']:>8.0f}MB{recall:>18.3f}{precision:>11.3f}")
+        print("politeness, from the sample web's log of each crawler's requests:")
+        for name, r in results.items():
+            if r is not None:
+                print(_politeness(name, r["polite"]))
         ours = results["crawlers/"]
         if ours is not None:
             # rate / bound = (requests in flight / concurrency) x (latency / time per request)

@@ -217,23 +217,45 @@ class Fetcher:
     async def _request(self, url, site: SitePolicy, result, headers, limit, wanted_types) -> float | None:
         """Send one request; return a wait in seconds when it should be retried."""
         async with site.slots:
-            # The Crawl-delay wait holds this site's slot only: other sites keep every global slot.
-            if site.delay:
-                self.pacing += 1
-                if self.on_pace is not None:
-                    self.on_pace()
-                try:
-                    await site.pace()
-                finally:
-                    self.pacing -= 1
-            async with self._global:
+            await self._take_turn(site)
+            try:
                 self.requests += 1
                 started = asyncio.get_running_loop().time()
                 try:
                     return await self._send(url, result, headers, limit, wanted_types)
                 finally:
                     self.slot_seconds += asyncio.get_running_loop().time() - started
-        return None
+            finally:
+                self._global.release()
+
+    async def _take_turn(self, site: SitePolicy) -> None:
+        """Take a global slot; on a site with a Crawl-delay, first wait for the site's turn.
+
+        The wait holds this site's slot only (counted in ``pacing``: other sites keep every
+        global slot), and the turn is held until the global slot is taken, so the delay
+        runs from when each request really starts, not from when its turn came.
+        """
+        if not site.delay:
+            await self._global.acquire()
+            site.started()
+            return
+        self.pacing += 1
+        if self.on_pace is not None:
+            self.on_pace()
+        try:
+            await site.delay_lock.acquire()
+            try:
+                await site.wait_turn()
+            except BaseException:
+                site.delay_lock.release()
+                raise
+        finally:
+            self.pacing -= 1
+        try:
+            await self._global.acquire()
+            site.started()
+        finally:
+            site.delay_lock.release()
 
     async def _send(self, url, result, headers, limit, wanted_types) -> float | None:
         """One exchange within the deadline; errors are written into ``result``."""

@@ -69,6 +69,9 @@ class SitePolicy:
             delay = self.robots.crawl_delay(user_agent)
             if delay:
                 self.delay = max(self.delay, min(float(delay), max_wait))
+                # robots.txt was the site's first request; counted from its answer, since its
+                # start was stamped before a connection was opened.
+                self.next_start = max(self.next_start, time.monotonic() + self.delay)
         elif status >= 500 or (error and not status):
             # RFC 9309 §2.3.1.4: an unreachable robots.txt means "assume complete disallow".
             self.deny_all = True
@@ -87,19 +90,17 @@ class SitePolicy:
             return 0.0
         return max(0.0, self.next_start - (time.monotonic() if now is None else now))
 
-    async def pace(self) -> bool:
-        """Wait for this site's turn to start a request; return True if it had to wait.
+    def started(self) -> None:
+        """Note that a request on this site starts now: the next one waits the delay from here."""
+        self.next_start = time.monotonic() + self.delay
 
-        Called with one of the site's slots held but no global slot, so a crawl-delayed
-        site only ever delays itself.
+    async def wait_turn(self) -> bool:
+        """Sleep until this site's next request may start; return True if it had to wait.
+
+        Called holding ``delay_lock`` and one of the site's slots, but no global slot, so a
+        crawl-delayed site only ever delays itself.
         """
-        if not self.delay:
-            return False
-        async with self.delay_lock:
-            now = time.monotonic()
-            waited = self.next_start > now
-            if waited:
-                await asyncio.sleep(self.next_start - now)
-                now = time.monotonic()
-            self.next_start = max(now, self.next_start) + self.delay
-        return waited
+        wait = self.wait_time()
+        if wait > 0:
+            await asyncio.sleep(wait)
+        return wait > 0

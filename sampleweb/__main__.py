@@ -1,8 +1,13 @@
-"""Run the sample web standalone: ``python -m sampleweb [--port N] [--latency S]``."""
+"""Run the sample web standalone: ``python -m sampleweb [--port N] [--latency S]``.
+
+While it runs, a line on standard input controls it (benchmarks use this): ``reset``
+forgets the requests so far, ``report`` prints one JSON line of :meth:`SampleWeb.politeness`.
+"""
 
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 import time
 
@@ -20,7 +25,13 @@ def main(argv: list[str] | None = None) -> int:
     sys.stdout.write(f"seeds: {' '.join(web.seeds)}\nallow-private: {web.allow_private}\n")
     sys.stdout.flush()
     try:
-        while True:
+        for line in sys.stdin:
+            if line.strip() == "reset":
+                web.reset()
+            elif line.strip() == "report":
+                sys.stdout.write(json.dumps(web.politeness()) + "\n")
+                sys.stdout.flush()
+        while True:  # standard input closed: serve until interrupted
             time.sleep(3600)
     except KeyboardInterrupt:
         pass

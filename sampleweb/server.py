@@ -6,12 +6,15 @@ import gzip
 import hashlib
 import logging
 import random
+import re
 import socket
 import threading
 import time
+from collections import defaultdict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.robotparser import RobotFileParser
 
 import brotli
 
@@ -84,6 +87,7 @@ def _handler(web: SampleWeb, site: Site):
             received = time.monotonic()
             with web.lock:
                 web.requests.append((site.name, self.path))
+                web.log.append((site.name, self.path, received))
                 web.inflight[site.name] = web.inflight.get(site.name, 0) + 1
                 web.peak_inflight[site.name] = max(web.peak_inflight.get(site.name, 0), web.inflight[site.name])
             try:
@@ -144,6 +148,8 @@ class SampleWeb:
         self.now = datetime.now(UTC)
         self.lock = threading.Lock()
         self.requests: list[tuple[str, str]] = []
+        #: (site, path, arrival time) of every request since the last reset(), for politeness().
+        self.log: list[tuple[str, str, float]] = []
         self.inflight: dict[str, int] = {}
         self.peak_inflight: dict[str, int] = {}
         self._responses: dict[tuple[str, str, str], tuple[int, dict[str, str], bytes]] = {}
@@ -183,6 +189,43 @@ class SampleWeb:
                 self._responses.clear()
             self._responses[key] = cached
         return cached
+
+    def reset(self) -> None:
+        """Forget the requests seen so far (before a crawl whose politeness is checked)."""
+        with self.lock:
+            self.requests.clear()
+            self.log.clear()
+            self.peak_inflight.clear()
+
+    def politeness(self) -> dict:
+        """How the requests since :meth:`reset` treated each site's robots.txt and capacity.
+
+        Returns:
+            ``sites`` requested; ``robots_first``: sites whose first request was robots.txt;
+            ``disallowed``: requests robots.txt forbids; ``peak_per_site``: most requests one
+            site had in flight; ``delay_kept``: delayed sites whose request arrivals were all at
+            least 95 % of the Crawl-delay apart (robots.txt included); ``delayed``: such sites.
+        """
+        with self.lock:
+            log, peaks = list(self.log), dict(self.peak_inflight)
+        by_site: dict[str, list[tuple[str, float]]] = defaultdict(list)
+        for name, path, at in log:
+            by_site[name].append((path, at))
+        sites = {site.name: site for site in SITES}
+        report = {"sites": len(by_site), "robots_first": 0, "disallowed": 0,
+                  "peak_per_site": max(peaks.values(), default=0), "delayed": 0, "delay_kept": 0}
+        for name, hits in by_site.items():
+            rules = RobotFileParser()
+            rules.parse((sites[name].robots or "User-agent: *\nAllow: /\n").splitlines())
+            report["robots_first"] += hits[0][0] == "/robots.txt"
+            report["disallowed"] += sum(not rules.can_fetch("LocalReach", path) for path, _at in hits)
+            # RobotFileParser reads whole seconds only; the sample web asks for fractions.
+            delay = next((float(v) for v in re.findall(r"(?im)^crawl-delay:\s*([0-9.]+)", sites[name].robots)), 0.0)
+            if delay:
+                arrivals = sorted(at for _path, at in hits)
+                report["delayed"] += 1
+                report["delay_kept"] += all(b - a >= 0.95 * delay for a, b in zip(arrivals, arrivals[1:], strict=False))
+        return report
 
     def url_for(self, site_name: str) -> str:
         """Return a site's home page URL."""

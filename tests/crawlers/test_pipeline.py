@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import re
+import urllib.error
+import urllib.request
 from collections import Counter
 
 import pytest
@@ -17,12 +19,11 @@ AREA = "crawlers/areas/lewes.json"
 
 @pytest.fixture(scope="module")
 def crawl(web):
-    web.requests.clear()
-    web.peak_inflight.clear()
+    web.reset()
     progress = []
     settings = CrawlSettings(allow_private=(web.allow_private,))
     records = run_discovery(web.seeds, settings, AREA, progress=progress.append)
-    return records, progress, list(web.requests), dict(web.peak_inflight)
+    return records, progress, list(web.requests), web.politeness()
 
 
 def test_main_feed_recall_and_precision(web, crawl):
@@ -63,17 +64,33 @@ def test_local_sites_rank_above_non_local(web, crawl):
 
 
 def test_polite(web, crawl):
-    _records, _progress, requests, peaks = crawl
+    _records, _progress, requests, polite = crawl
     assert not [path for name, path in requests if path.startswith("/private/")]
-    assert max(peaks.values()) <= 2
+    assert polite["robots_first"] == polite["sites"] == len(SITES)
+    assert polite["disallowed"] == 0 and polite["peak_per_site"] <= 2
+    assert polite["delay_kept"] == polite["delayed"] == 1
     for name in {name for name, _path in requests}:
         paths = [path for n, path in requests if n == name]
         assert paths[0] == "/robots.txt" and paths.count("/robots.txt") == 1
 
 
+def test_the_sample_web_reports_impolite_requests(web):
+    """The politeness report the benchmark prints can fail: no robots.txt first, a Disallow, a Crawl-delay."""
+    forum = web.url_for("bonfire-forum")
+    web.reset()
+    for path in ("private/members/", "", "robots.txt"):
+        try:
+            with urllib.request.urlopen(forum + path) as response:
+                response.read()
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 404
+    assert web.politeness() == {"sites": 1, "robots_first": 0, "disallowed": 1, "peak_per_site": 1,
+                                "delayed": 1, "delay_kept": 0}
+
+
 def test_each_url_is_requested_once_unless_a_redirect_leads_back(web, crawl):
     """A feed linked in a page body is read from that response or checked as a feed, never both."""
-    _records, _progress, requests, _peaks = crawl
+    _records, _progress, requests, _polite = crawl
     sites = {site.name: site for site in SITES}
     redirected_to = Counter()
     for name, path in requests:

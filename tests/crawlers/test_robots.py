@@ -60,7 +60,10 @@ def test_pace_spaces_request_starts():
     async def go():
         loop = asyncio.get_running_loop()
         start = loop.time()
-        waited = [await site.pace() for _ in range(3)]
+        waited = []
+        for _ in range(3):
+            waited.append(await site.wait_turn())
+            site.started()
         return waited, loop.time() - start
     waited, elapsed = asyncio.run(go())
     assert waited == [False, True, True]
@@ -157,3 +160,17 @@ def test_engine_keeps_other_sites_busy_while_a_site_waits(two_sites):
     # fast.example is found on slow.example's home page, when both slow slots start waiting 0.3 s.
     assert finished[f"http://fast.example:{port}"] < slow[0] + 0.2 < finished[f"http://slow.example:{port}"]
     assert all(b - a >= 0.28 for a, b in zip(slow, slow[1:], strict=False))
+
+
+def test_crawl_delay_counts_from_the_robots_request(two_sites):
+    """robots.txt is the site's first request, so the first page waits the delay after it."""
+    port, log = two_sites
+
+    async def go():
+        async with Fetcher(_settings(port), resolver=_loopback) as fetcher:
+            return await fetcher.fetch(f"http://slow.example:{port}/p0")
+
+    assert asyncio.run(go()).ok
+    (robots, robots_at), (page, page_at) = log
+    assert (robots, page) == ("slow.example/robots.txt", "slow.example/p0")
+    assert page_at - robots_at >= 0.28
