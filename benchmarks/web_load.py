@@ -44,13 +44,15 @@ def prepare(size: int, reuse: bool) -> str:
     url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
-        if exists and reuse:
-            print(f"[{size}] reusing database {name}")
-            return url
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        if not (exists and reuse):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"}
     flask = [str(BIN / "flask"), "--app", "wsgi"]
+    if exists and reuse:
+        sh([*flask, "db", "upgrade"], env)  # a database from an older version gets this version's schema
+        print(f"[{size}] reusing database {name} (migrated to this version)")
+        return url
     sh([*flask, "init-db"], env)
     started = time.perf_counter()
     out = sh([*flask, "demo", "--scale", str(size)], env).stdout

@@ -21,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from portal.models import STAGE_PATH, Community, StageChange
-from portal.models.tallies import ALL_PLATFORMS, AT, DAY, FURTHEST, MONTH, StageTally
+from portal.models.tallies import ALL_AREAS, ALL_PLATFORMS, AT, DAY, FURTHEST, MONTH, StageTally
 
 KEY_COLUMNS = ("span", "platform", "starts", "area_id", "stage", "measure")  # the primary key, in its order
 PATH_LEVEL = {stage: level for level, stage in enumerate(STAGE_PATH)}
@@ -46,8 +46,9 @@ def community_tallies(area_id: int, platform: str, changes: Iterable[tuple[datet
         day = when.date()
         for moved, measure, n in moves:
             for span, starts in ((MONTH, day.replace(day=1)), (DAY, day)):
-                out[(span, platform, starts, area_id, moved, measure)] += n
-                out[(span, ALL_PLATFORMS, starts, area_id, moved, measure)] += n
+                for each_platform in (platform, ALL_PLATFORMS):
+                    out[(span, each_platform, starts, area_id, moved, measure)] += n
+                    out[(span, each_platform, starts, ALL_AREAS, moved, measure)] += n
     return out
 
 

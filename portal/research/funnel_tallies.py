@@ -1,7 +1,7 @@
 """The stage funnel's counts read from `stage_tallies` instead of every stage change of the selection.
 
-The work is bounded by areas × months × stages (plus the days of the last month): it does not
-grow with the number of communities or stage changes. Results are identical to counting the
+The work is bounded by areas × months × stages (plus the days of the last month), or months ×
+stages for every area: it does not grow with the number of communities or stage changes. Results are identical to counting the
 stage changes (tests/portal/test_funnel_tallies.py compares the two on random histories).
 """
 from __future__ import annotations
@@ -13,7 +13,7 @@ from sqlalchemy import and_, func, or_, select
 
 from portal.extensions import db
 from portal.models import STAGE_PATH
-from portal.models.tallies import ALL_PLATFORMS, DAY, FURTHEST, MONTH, StageTally
+from portal.models.tallies import ALL_AREAS, ALL_PLATFORMS, DAY, FURTHEST, MONTH, StageTally
 from portal.research.filters import Selection
 
 
@@ -35,9 +35,11 @@ def tallied_counts(selection: Selection, limits: list[datetime]) -> tuple[list[C
     end = selection.end.date()
     conditions = [StageTally.platform == (selection.platform or ALL_PLATFORMS)]
     if selection.scope_area_ids is not None:
-        conditions.append(StageTally.area_id.in_(selection.scope_area_ids))
+        conditions.append(StageTally.area_id.in_(selection.scope_area_ids - {ALL_AREAS}))
     if selection.area_id is not None:
         conditions.append(StageTally.area_id == selection.area_id)
+    if selection.scope_area_ids is None and selection.area_id is None:
+        conditions.append(StageTally.area_id == ALL_AREAS)  # every area: the roll-up rows
     spans = [and_(StageTally.span == MONTH, StageTally.starts < max(d.replace(day=1) for d in [*days, end]))]
     spans += [and_(StageTally.span == DAY, StageTally.starts >= d.replace(day=1), StageTally.starts < d)
               for d in sorted({*days, end}) if d.day != 1]
