@@ -167,11 +167,10 @@ def _empty_all_tables(db) -> None:
             quoted = ", ".join(f'"{name}"' for name in tables)
             conn.exec_driver_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
         else:
-            # The append-only triggers (migration 0007) refuse DELETE of recent audit rows.
-            # Test cleanup, not the application, lifts them inside this one transaction.
-            triggers = conn.exec_driver_sql(
-                "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = 'audit_events'"
-            ).all()
+            # The append-only triggers (migration 0007) refuse DELETE of recent audit rows, and the
+            # area_tags counters (0016) would count the deletions. Test cleanup, not the application,
+            # lifts every trigger inside this one transaction.
+            triggers = conn.exec_driver_sql("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").all()
             for name, _ in triggers:
                 conn.exec_driver_sql(f'DROP TRIGGER "{name}"')
             for name in tables:

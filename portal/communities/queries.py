@@ -9,7 +9,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
-from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Community, CommunityTag, User, utcnow
+from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, AreaTag, Community, CommunityTag, User, utcnow
 
 SORTS = {
     "name": (Community.name, Community.id),
@@ -144,15 +144,11 @@ def stage_counts(user: User, f: CatalogueFilter) -> StageCounts:
 
 
 def tags_in_use(user: User, limit: int = 200) -> list[str]:
-    visible = visible_to(user).with_only_columns(Community.id).where(Community.status == "active")
-    if db.session.get_bind().dialect.name == "postgresql":
-        # Probe the tags' primary key once per visible community: with IN (subquery) PostgreSQL
-        # hashes the whole tag table instead (a sequential scan of every community's tags).
-        matching = CommunityTag.community_id == func.any(func.array(visible.scalar_subquery()))
-    else:
-        matching = CommunityTag.community_id.in_(visible)
-    return list(db.session.scalars(
-        select(CommunityTag.tag).where(matching).distinct().order_by(CommunityTag.tag).limit(limit)))
+    """Tags on active communities the user may see, from the per-area counts (area_tags)."""
+    query = select(AreaTag.tag).where(AreaTag.communities > 0)
+    if user.role in {"officer", "supervisor"}:
+        query = query.where(AreaTag.area_id.in_(user.area_ids or {-1}))
+    return list(db.session.scalars(query.group_by(AreaTag.tag).order_by(AreaTag.tag).limit(limit)))
 
 
 def search(user: User, q: str = "") -> Select:

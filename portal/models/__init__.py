@@ -5,7 +5,7 @@ from portal.models.base import (
     OUTCOMES, PLATFORMS, POLICE_WELCOME, PURPOSES, ROLE_LABELS, ROLES, SEVERITIES, STAGE_BRANCHES,
     STAGE_LABELS, STAGE_PATH, STAGES, label, utcnow,
 )
-from portal.models.communities import ActivitySample, Community, CommunityTag, Feed
+from portal.models.communities import ActivitySample, AreaTag, Community, CommunityTag, Feed
 from portal.models.discovery import Candidate, CrawlRun
 from portal.models.guidance import (
     GuidancePage, GuidanceRule, GuidanceRuleRevision, MessageReview, MessageTemplate,
@@ -22,7 +22,7 @@ __all__ = [
     "ACCESS_ROUTES", "CHANNELS", "CLOSED_PLATFORMS", "DIRECTIONS", "DISMISS_REASONS",
     "GUIDANCE_CATEGORIES", "OUTCOMES", "PLATFORMS", "POLICE_WELCOME", "PURPOSES", "ROLE_LABELS",
     "ROLES", "SEVERITIES", "STAGE_BRANCHES", "STAGE_LABELS", "STAGE_PATH", "STAGES",
-    "ActivitySample", "Area", "Assessment", "AuditEvent", "Candidate", "Community", "CommunityTag",
+    "ActivitySample", "Area", "AreaTag", "Assessment", "AuditEvent", "Candidate", "Community", "CommunityTag",
     "ContactRevision", "CrawlRun", "Feed", "GuidancePage", "GuidanceRule", "GuidanceRuleRevision",
     "Job", "Meeting", "MessageReview", "MessageTemplate", "OutreachContact", "RetentionDecision",
     "StageChange", "StageTally", "SupportFlag", "SupportNote", "Task", "User", "label", "meeting_promotions",

@@ -85,6 +85,21 @@ class CommunityTag(db.Model):
     community: Mapped[Community] = relationship(back_populates="tags")
 
 
+class AreaTag(db.Model):
+    """How many active communities of an area carry a tag: the list's tag choices without reading every tag.
+
+    Kept by database triggers (migration 0016), so every write counts, ORM or bulk: a tag added,
+    removed or renamed, and a community moved to another area, archived, merged, restored or
+    deleted. Rows at zero are left in place (a tag often comes back).
+    """
+
+    __tablename__ = "area_tags"
+
+    area_id: Mapped[int] = mapped_column(ForeignKey("areas.id"), primary_key=True)
+    tag: Mapped[str] = mapped_column(String(60), primary_key=True)
+    communities: Mapped[int] = mapped_column(Integer, default=0)
+
+
 class Feed(Timestamped, db.Model):
     """An RSS / Atom / JSON Feed of a community, polled with conditional GET."""
 

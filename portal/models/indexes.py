@@ -5,10 +5,10 @@
   On SQLite they are ordinary indexes on the same columns.
 - An officer's latest contacts (start page, "recent communities") read
   (officer_id, occurred_at) newest first instead of sorting all of the officer's contacts.
-- The community list's per-stage counts (which are also its total) and the tags in use read
-  an area's communities from (area_id, status) with id, stage, name and url included: an
-  index-only scan instead of a visit to every community's row. On SQLite the included
-  columns are left out (SQLite has no INCLUDE).
+- The community list's per-stage counts (which are also its total) read an area's
+  communities from (area_id, status) with id, stage, name and url included: an index-only
+  scan instead of a visit to every community's row. On SQLite the included columns are left
+  out (SQLite has no INCLUDE). (The tags in use come from area_tags, kept by triggers.)
 """
 from sqlalchemy import Index
 
