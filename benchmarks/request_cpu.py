@@ -6,6 +6,7 @@ time with ``time.process_time()`` (this process only: PostgreSQL's own CPU is no
 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/lr_bench_100000 \\
         .venv/bin/python benchmarks/request_cpu.py [--requests 30] [--sql] [--profile PAGE [--sort tottime]]
+        [--research]   # also every research chart page (5 requests each: some take seconds at 100k)
 
 The database comes from ``web_load.py --prepare-only`` (its bench officer and researcher sign in).
 """
@@ -40,17 +41,21 @@ def sign_in(email: str):
     return client
 
 
-def pages() -> dict[str, tuple[str, list[str]]]:
-    """Page name -> (who, paths in rotation), as web_load.py loads them."""
+def pages(research: bool = False) -> dict[str, tuple[str, list[str]]]:
+    """Page name -> (who, paths in rotation), as web_load.py loads them (and the research charts)."""
     from portal.extensions import db
+    from portal.research.pages import PAGES
 
     with app.app_context():
         ids = db.session.scalars(text(OFFICER_COMMUNITIES_SQL)).all()
-    return {
+    chosen = {
         "list": ("bench-officer@bench.example", LISTING_PATHS),
         "community": ("bench-officer@bench.example", [f"/communities/{i}" for i in ids]),
         "funnel": ("bench-researcher@bench.example", ["/research/funnel"]),
     }
+    if research:
+        chosen |= {slug: ("bench-researcher@bench.example", [f"/research/{slug}"]) for slug in PAGES if slug != "funnel"}
+    return chosen
 
 
 def main() -> None:
@@ -60,6 +65,7 @@ def main() -> None:
     parser.add_argument("--profile", default=None, help="cProfile this page's requests (list, community, funnel)")
     parser.add_argument("--sort", default="cumulative", help="profile order (cumulative, tottime…)")
     parser.add_argument("--top", type=int, default=30, help="profile lines to print")
+    parser.add_argument("--research", action="store_true", help="also time every research chart page")
     args = parser.parse_args()
     from portal.extensions import db
 
@@ -68,10 +74,11 @@ def main() -> None:
         event.listen(db.engine, "before_cursor_execute",
                      lambda conn, cursor, statement, *rest: statements.append(statement))
     print(f"database: {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}, load average {os.getloadavg()[0]:.2f}")
-    for name, (email, paths) in pages().items():
+    for name, (email, paths) in pages(args.research).items():
         client = sign_in(email)
         for path in paths[:3]:  # warm up: templates compiled, connections open
             assert client.get(path).status_code == 200, path
+        requests = args.requests if name in {"list", "community", "funnel"} else min(args.requests, 5)
         statements.clear()
         client.get(paths[0])
         queries = len(statements)
@@ -79,7 +86,7 @@ def main() -> None:
             print(f"-- {name}: {paths[0]}\n" + "\n".join(f"   {s[:300]}" for s in statements))
         profiler = cProfile.Profile(time.process_time) if args.profile == name else None  # CPU, not waiting
         cpu = wall = 0.0
-        for i in range(args.requests):
+        for i in range(requests):
             path = paths[i % len(paths)]
             started_cpu, started_wall = time.process_time(), time.perf_counter()
             if profiler:
@@ -90,8 +97,8 @@ def main() -> None:
             cpu += time.process_time() - started_cpu
             wall += time.perf_counter() - started_wall
             assert status == 200, (path, status)
-        print(f"{name:10} {1000 * cpu / args.requests:6.1f} ms CPU/request  {1000 * wall / args.requests:6.1f} ms wall"
-              f"/request  {queries} SQL statements  ({args.requests} requests)")
+        print(f"{name:13} {1000 * cpu / requests:7.1f} ms CPU/request  {1000 * wall / requests:7.1f} ms wall"
+              f"/request  {queries} SQL statements  ({requests} requests)")
         if profiler:
             pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
 

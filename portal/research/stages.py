@@ -134,7 +134,8 @@ def _first_approaches(selection: Selection) -> dict[int, datetime]:
             .where(StageChange.community_id.in_(chosen), StageChange.to_stage.in_(STAGE_PATH[1:]))
             .group_by(StageChange.community_id)):
         firsts[cid] = min(when, firsts.get(cid, when))
-    return {cid: t for cid, t in firsts.items() if selection.start <= t < selection.end}
+    start, end = selection.start, selection.end  # properties (each reads the clock): once, not per row
+    return {cid: t for cid, t in firsts.items() if start <= t < end}
 
 
 def trajectories(selection: Selection, now: datetime | None = None) -> dict[str, list[Trajectory]]:
