@@ -36,17 +36,42 @@ def activity_around_first_contact(selection: Selection) -> dict[int, dict[int, f
     firsts = first_contacts(selection)
     by_offset: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     window = timedelta(weeks=WINDOW_WEEKS)
-    ids = list(firsts)
-    for start in range(0, len(ids), 500):  # keep IN lists small
-        rows = db.session.execute(
-            select(ActivitySample.community_id, ActivitySample.sampled_at, ActivitySample.items_per_week)
-            .where(ActivitySample.community_id.in_(ids[start:start + 500]),
-                   ActivitySample.items_per_week.is_not(None)))
-        for cid, sampled_at, per_week in rows:
-            delta = sampled_at - firsts[cid]
-            if -window <= delta < window:
-                by_offset[delta // timedelta(weeks=1)][cid].append(per_week)
+    for cid, sampled_at, per_week in _samples_near_first_contacts(selection):
+        first = firsts.get(cid)
+        if first is None:
+            continue
+        delta = sampled_at - first
+        if -window <= delta < window:  # the exact window (SQL only narrowed the rows down)
+            by_offset[delta // timedelta(weeks=1)][cid].append(per_week)
     return {offset: {cid: statistics.fmean(v) for cid, v in per.items()} for offset, per in by_offset.items()}
+
+
+def _samples_near_first_contacts(selection: Selection):
+    """Activity samples within the window (plus a day) of their community's first contact, joined in SQL.
+
+    Not every sample of every contacted community: at 100,000 communities that was 1.1 million
+    rows fetched to keep a fraction.
+    """
+    chosen = select(Community.id).where(*community_conditions(selection))
+    firsts = (select(OutreachContact.community_id.label("community_id"),
+                     func.min(OutreachContact.occurred_at).label("first"))
+              .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound",
+                     OutreachContact.went_out)
+              .group_by(OutreachContact.community_id)
+              .having(func.min(OutreachContact.occurred_at) >= selection.start,
+                      func.min(OutreachContact.occurred_at) < selection.end)
+              .subquery())
+    margin = timedelta(weeks=WINDOW_WEEKS, days=1)
+    if db.session.get_bind().dialect.name == "sqlite":  # datetimes are text there: let SQLite shift them
+        low = func.datetime(firsts.c.first, f"-{margin.days} days")
+        high = func.datetime(firsts.c.first, f"+{margin.days} days")
+    else:
+        low, high = firsts.c.first - margin, firsts.c.first + margin
+    return db.session.execute(
+        select(ActivitySample.community_id, ActivitySample.sampled_at, ActivitySample.items_per_week)
+        .join(firsts, firsts.c.community_id == ActivitySample.community_id)
+        .where(ActivitySample.items_per_week.is_not(None), ActivitySample.sampled_at >= low,
+               ActivitySample.sampled_at < high))
 
 
 def activity_report(selection: Selection, suppress: bool) -> Report:

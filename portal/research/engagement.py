@@ -4,7 +4,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from datetime import date, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import distinct, func, select
 
 from portal.extensions import db
 from portal.models import OUTCOMES, Area, Community, Meeting, OutreachContact, label
@@ -103,16 +103,28 @@ def _meetings(selection: Selection) -> dict[tuple[int, date], Counter]:
     return offline
 
 
+def online_by_month(selection: Selection) -> tuple[Counter, Counter]:
+    """Outbound contacts, and communities contacted, per (area, first day of the month), counted in SQL.
+
+    One row per area and month (the month is the text of the timestamp up to the month, on
+    PostgreSQL and SQLite alike), not one per day and community contacted.
+    """
+    month = func.substr(func.cast(OutreachContact.occurred_at, db.String), 1, 7)
+    contacts, contacted = Counter(), Counter()
+    for key, area_id, n, communities in db.session.execute(
+            select(month, Community.area_id, func.count(), func.count(distinct(Community.id))).join(Community)
+            .where(*contact_conditions(selection), OutreachContact.direction == "outbound")
+            .group_by(month, Community.area_id)):
+        at = (area_id, date(int(key[:4]), int(key[5:7]), 1))
+        contacts[at], contacted[at] = n, communities
+    return contacts, contacted
+
+
 def online_offline(selection: Selection, suppress: bool) -> Report:
     """Meeting attendance beside online contacts, per area and month."""
     if selection.impossible:
         return Report(empty=True)
-    contacts: Counter = Counter()
-    contacted: dict[tuple[int, date], set[int]] = defaultdict(set)
-    for day, area_id, community_id, n in _daily(selection, Community.area_id, Community.id):
-        d = as_date(day)
-        contacts[(area_id, date(d.year, d.month, 1))] += n
-        contacted[(area_id, date(d.year, d.month, 1))].add(community_id)
+    contacts, contacted = online_by_month(selection)
     offline = _meetings(selection)
     keys = sorted(set(contacts) | set(offline))
     if not keys:
@@ -120,7 +132,7 @@ def online_offline(selection: Selection, suppress: bool) -> Report:
     names = {a.id: a.name for a in Area.ordered()}
     rows = []
     for key in keys:
-        cells = [offline[key]["meetings"], offline[key]["attendance"], contacts[key], len(contacted[key])]
+        cells = [offline[key]["meetings"], offline[key]["attendance"], contacts[key], contacted[key]]
         rows.append([key[1].strftime("%b %Y"), names.get(key[0], "?"),
                      *[shown(hide_small(v, suppress)) for v in cells]])
     month_starts = months(selection.start, selection.end)

@@ -1,6 +1,8 @@
 """Stage funnel over time and relationship trajectories (time to each stage, censoring kept)."""
 from __future__ import annotations
 
+import math
+from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,15 +22,25 @@ TARGETS = ("acknowledged", "two_way", "partner")
 MILESTONE_DAYS = (30, 90, 180)
 
 
-def _stage_histories(selection: Selection, until: datetime):
-    """(community id, [(changed_at, to_stage)…]) for the selected communities, in time order."""
+def _first_reached(selection: Selection, until: datetime) -> dict[int, list[datetime | None]]:
+    """Per selected community with stage changes before `until`: when it first reached each target (or None).
+
+    A target counts as reached by a change to it or to any later main-path stage; one row per
+    community from SQL, not every stage change.
+    """
     chosen = select(Community.id).where(*community_conditions(selection))
+    firsts = [func.min(case((StageChange.to_stage.in_(STAGE_PATH[STAGE_PATH.index(t):]), StageChange.changed_at)))
+              for t in TARGETS]
     rows = db.session.execute(
-        select(StageChange.community_id, StageChange.changed_at, StageChange.to_stage)
+        select(StageChange.community_id, *firsts)
         .where(StageChange.community_id.in_(chosen), StageChange.changed_at < until)
-        .order_by(StageChange.community_id, StageChange.changed_at, StageChange.id))
-    for community_id, group in groupby(rows, key=lambda r: r[0]):
-        yield community_id, [(r[1], r[2]) for r in group]
+        .group_by(StageChange.community_id))
+    return {community_id: [_as_datetime(t) for t in hits] for community_id, *hits in rows}
+
+
+def _as_datetime(value) -> datetime | None:
+    """min() over a CASE gives a datetime on PostgreSQL and the stored text on SQLite."""
+    return value if value is None or isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def _month_index(column, limits: list[datetime]):
@@ -143,12 +155,10 @@ def trajectories(selection: Selection, now: datetime | None = None) -> dict[str,
     observed_until = min(selection.end, now or utcnow())
     firsts = _first_approaches(selection)
     out: dict[str, list[Trajectory]] = {t: [] for t in TARGETS}
-    histories = dict(_stage_histories(selection, observed_until))
+    reached = _first_reached(selection, observed_until)
+    none = [None] * len(TARGETS)
     for cid, start in firsts.items():
-        history = histories.get(cid, [])
-        for target in TARGETS:
-            need = STAGE_PATH.index(target)
-            hit = next((t for t, s in history if s in STAGE_PATH and STAGE_PATH.index(s) >= need), None)
+        for target, hit in zip(TARGETS, reached.get(cid, none), strict=True):
             if hit is not None:
                 out[target].append(Trajectory(max(0.0, (hit - start) / timedelta(days=1)), True))
             else:
@@ -170,7 +180,9 @@ def kaplan_meier(items: list[Trajectory]) -> list[tuple[float, float]]:
 
 
 def share_by(steps: list[tuple[float, float]], day: float) -> float:
-    return max([share for d, share in steps if d <= day], default=0.0)
+    """The share reached by `day`: the last step on or before it (steps rise, in day order)."""
+    i = bisect_right(steps, (day, math.inf))
+    return steps[i - 1][1] if i else 0.0
 
 
 def quantile_day(steps: list[tuple[float, float]], share: float) -> float | None:

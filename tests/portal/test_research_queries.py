@@ -1,0 +1,91 @@
+"""Research charts that aggregate in SQL give what the row-by-row definitions give, on random data."""
+from __future__ import annotations
+
+import random
+import statistics
+from collections import Counter, defaultdict
+from datetime import date, timedelta
+from itertools import groupby
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.models import STAGE_PATH, ActivitySample, Area, Community, OutreachContact, StageChange, utcnow
+from portal.research import activity, engagement, stages
+from portal.research.filters import Selection, community_conditions, contact_conditions
+from portal.scale import generate
+from tests.portal.test_funnel_tallies import _random_edits, _random_selection
+
+
+def _online_by_month_row_by_row(selection: Selection) -> tuple[Counter, Counter]:
+    """The definition: every outbound contact's day, area and community, counted per area and month."""
+    contacts, contacted = Counter(), defaultdict(set)
+    day = func.date(OutreachContact.occurred_at)
+    for d, area_id, cid, n in db.session.execute(
+            select(day, Community.area_id, Community.id, func.count()).join(Community)
+            .where(*contact_conditions(selection), OutreachContact.direction == "outbound")
+            .group_by(day, Community.area_id, Community.id)):
+        d = engagement.as_date(d)
+        contacts[(area_id, date(d.year, d.month, 1))] += n
+        contacted[(area_id, date(d.year, d.month, 1))].add(cid)
+    return contacts, Counter({key: len(ids) for key, ids in contacted.items()})
+
+
+def _first_reached_row_by_row(selection: Selection, until) -> dict[int, list]:
+    """The definition: walk each community's stage changes in time order to the first at or past each target."""
+    chosen = select(Community.id).where(*community_conditions(selection))
+    rows = db.session.execute(
+        select(StageChange.community_id, StageChange.changed_at, StageChange.to_stage)
+        .where(StageChange.community_id.in_(chosen), StageChange.changed_at < until)
+        .order_by(StageChange.community_id, StageChange.changed_at, StageChange.id))
+    out = {}
+    for cid, group in groupby(rows, key=lambda r: r[0]):
+        history = [(r[1], r[2]) for r in group]
+        out[cid] = [next((t for t, s in history if s in STAGE_PATH and STAGE_PATH.index(s) >= STAGE_PATH.index(target)),
+                         None) for target in stages.TARGETS]
+    return out
+
+
+def _activity_row_by_row(selection: Selection) -> dict[int, dict[int, float]]:
+    """The definition: every sample of every community with a first contact, kept when inside the window."""
+    firsts = activity.first_contacts(selection)
+    window = timedelta(weeks=activity.WINDOW_WEEKS)
+    by_offset = defaultdict(lambda: defaultdict(list))
+    for cid, sampled_at, per_week in db.session.execute(
+            select(ActivitySample.community_id, ActivitySample.sampled_at, ActivitySample.items_per_week)
+            .where(ActivitySample.community_id.in_(list(firsts)), ActivitySample.items_per_week.is_not(None))):
+        delta = sampled_at - firsts[cid]
+        if -window <= delta < window:
+            by_offset[delta // timedelta(weeks=1)][cid].append(per_week)
+    return {o: {c: statistics.fmean(v) for c, v in per.items()} for o, per in by_offset.items()}
+
+
+def _samples_at_the_window_edges(rng: random.Random) -> None:
+    """Samples exactly on, just inside and just outside ±12 weeks of first contacts (the SQL margin's edge)."""
+    window = timedelta(weeks=activity.WINDOW_WEEKS)
+    for cid, first in list(db.session.execute(
+            select(OutreachContact.community_id, func.min(OutreachContact.occurred_at))
+            .where(OutreachContact.direction == "outbound").group_by(OutreachContact.community_id)))[:40]:
+        for shift in (-window, -window - timedelta(microseconds=1), window, window - timedelta(seconds=1),
+                      timedelta(days=rng.randint(-100, 100))):
+            db.session.add(ActivitySample(community_id=cid, sampled_at=first + shift, items_per_week=rng.random() * 9))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("seed", [3, 4])
+def test_sql_aggregates_match_the_row_by_row_definitions(app, seed):
+    rng = random.Random(seed)
+    generate(150, areas=4, seed=seed)
+    _random_edits(rng, 60)
+    _samples_at_the_window_edges(rng)
+    areas = db.session.scalars(select(Area)).all()
+    selections = [_random_selection(rng, areas) for _ in range(25)]
+    selections += [Selection(), Selection(since=date(2020, 1, 1), until=utcnow().date() + timedelta(days=30))]
+    for selection in selections:
+        assert engagement.online_by_month(selection) == _online_by_month_row_by_row(selection), selection
+        until = min(selection.end, utcnow())
+        assert stages._first_reached(selection, until) == _first_reached_row_by_row(selection, until), selection
+        assert activity.activity_around_first_contact(selection) == _activity_row_by_row(selection), selection
+    # The comparisons were not all empty.
+    assert engagement.online_by_month(Selection())[0] and activity.activity_around_first_contact(Selection())
