@@ -27,6 +27,7 @@ from portal.models import (
     CHANNELS, OUTCOMES, PLATFORMS, PURPOSES, STAGE_PATH, ActivitySample, Area, Assessment, Community,
     CommunityTag, Feed, OutreachContact, StageChange, User, user_areas, utcnow,
 )
+from portal.models.communities import search_text_of
 
 AREAS = 50
 FEED_SHARE = 0.7
@@ -245,6 +246,7 @@ def _chunk(rng: random.Random, size: int, ids: dict, area_ids: list[int], office
             out[CommunityTag].append({"community_id": cid, "tag": tag})
         out[Community].append({
             "id": cid, "area_id": area_id, "name": name, "url": url, "url_key": url[8:-1],
+            "search_text": search_text_of(name, url),
             "platform": platform, "description": f"Scale data: {name}.", "access": "public",
             "gatekeeper_role": None, "house_rules": None, "police_welcome": rng.choice(("unknown", "yes", "no")),
             "audience_size": rng.randint(20, 20000), "status": "archived" if rng.random() < 0.03 else "active",

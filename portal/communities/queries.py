@@ -1,6 +1,7 @@
 """Queries for the community catalogue: visibility, search, filters, sorting and counts."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, fields
 from datetime import timedelta
 from typing import Any
@@ -23,6 +24,7 @@ SORT_LABELS = {"name": "Name", "last_contact": "Most recent contact", "oldest_co
                "stage": "Latest stage change", "activity": "Most active", "newest": "Newest catalogued"}
 ACTIVITY = {"active": "Posts weekly or more", "quiet": "Less than weekly", "unknown": "No feed"}
 STATUSES = ("active", "archived")
+CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a search term is one line of text
 MAX_ID = 2**31 - 1  # ids and counts beyond a 32-bit integer are never real (and overflow SQLite)
 
 
@@ -68,7 +70,7 @@ class CatalogueFilter:
 
         quiet = arg_int(args, "quiet_days")
         return cls(
-            q=(args.get("q") or "").strip()[:200], area=arg_int(args, "area"),
+            q=CONTROL.sub(" ", args.get("q") or "").strip()[:200], area=arg_int(args, "area"),
             platform=choice("platform", PLATFORMS), stage=choice("stage", STAGES),
             access=choice("access", ACCESS_ROUTES), tag=(args.get("tag") or "").strip().lower()[:60],
             activity=choice("activity", ACTIVITY), quiet_days=quiet if quiet and 0 < quiet < 10000 else None,
@@ -90,8 +92,7 @@ def filtered(user: User, f: CatalogueFilter, *, with_stage: bool = True) -> Sele
     """Apply every filter except sorting (stage optional, for the per-stage counts)."""
     query = visible_to(user).where(Community.status == f.status)
     if f.q:
-        like = _like(f.q)
-        query = query.where(or_(Community.name.ilike(like, escape="\\"), Community.url.ilike(like, escape="\\")))
+        query = query.where(Community.search_text.like(_like(f.q.lower()), escape="\\"))
     if f.area:
         query = query.where(Community.area_id == f.area)
     if f.platform:

@@ -195,3 +195,23 @@ def test_every_table_pointing_at_a_community_moves_on_a_merge(app):
                 and "community_id" in table.columns}
     moved = {model.__table__.name for model in OWNED_ROWS}
     assert pointing - moved - MERGED_SEPARATELY == set()
+
+
+def test_search_matches_name_or_address_in_any_case_and_follows_edits(client, auth, users, area, db_session):
+    from portal.communities.services import update_community
+    from portal.extensions import db
+
+    forum = make_community(area, "Ringmer ÉCOLE Forum", url="https://Example.org/Village-Hall")
+    make_community(area, "Other group", url="https://elsewhere.example/")
+    db.session.commit()
+    auth.login("officer")
+    for q in ("école", "ÉCOLE forum", "village-hall", "EXAMPLE.ORG"):
+        assert _names(client.get("/communities", query_string={"q": q}).data.decode()) == ["Ringmer ÉCOLE Forum"], q
+    # A term never matches across the name and the address, even with a line break in it.
+    assert _names(client.get("/communities", query_string={"q": "forum\nhttps"}).data.decode()) == []
+    assert _names(client.get("/communities", query_string={"q": "forumhttps"}).data.decode()) == []
+    update_community(forum, {"name": "Renamed", "url": "https://new.example/"})
+    db.session.commit()
+    assert forum.search_text == "renamed\nhttps://new.example/"
+    assert _names(client.get("/communities", query_string={"q": "école"}).data.decode()) == []
+    assert _names(client.get("/communities", query_string={"q": "NEW.example"}).data.decode()) == ["Renamed"]
