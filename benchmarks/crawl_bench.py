@@ -72,7 +72,7 @@ def _score(main_feeds: dict[str, str | None], truth) -> tuple[float, float]:
 
 
 def _start_web(latency: float) -> tuple[subprocess.Popen, list[str], str]:
-    proc = subprocess.Popen([sys.executable, "-m", "sampleweb", "--latency", str(latency)], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-m", "sampleweb", "--latency", str(latency), "--control"], cwd=ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
     seeds = proc.stdout.readline().split(":", 1)[1].split()
     allow = proc.stdout.readline().split(":", 1)[1].strip()

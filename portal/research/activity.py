@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import ActivitySample, Assessment, Community, OutreachContact
-from portal.research.filters import Selection, community_conditions, months
+from portal.research.filters import Selection, as_datetime, community_conditions, months
 from portal.research.report import Report, Table
 from portal.research.suppression import THRESHOLD, hide_small, safe_mean, shown
 from portal.research.svg import lines
@@ -18,49 +18,41 @@ WINDOW_WEEKS = 12
 SCORES = (("trust", "Trust"), ("reciprocity", "Reciprocity"), ("reach", "Reach"))
 
 
-def first_contacts(selection: Selection) -> dict[int, object]:
-    """Each selected community's first outbound contact, when it falls in the period."""
+def _first_contact_rows(selection: Selection):
+    """Each selected community's first outbound contact, when it falls in the period (a subquery)."""
     chosen = select(Community.id).where(*community_conditions(selection))
     first = func.min(OutreachContact.occurred_at)
-    rows = db.session.execute(
-        select(OutreachContact.community_id, first)
-        .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound",
-               OutreachContact.went_out)
-        .group_by(OutreachContact.community_id))
-    start, end = selection.start, selection.end  # properties (each reads the clock): once, not per row
-    return {cid: when for cid, when in rows if start <= when < end}
+    return (select(OutreachContact.community_id.label("community_id"), first.label("first"))
+            .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound",
+                   OutreachContact.went_out)
+            .group_by(OutreachContact.community_id)
+            .having(first >= selection.start, first < selection.end)
+            .subquery())
+
+
+def first_contacts(selection: Selection) -> dict[int, object]:
+    """Each selected community's first outbound contact, when it falls in the period."""
+    return dict(db.session.execute(select(_first_contact_rows(selection))).all())
 
 
 def activity_around_first_contact(selection: Selection) -> dict[int, dict[int, float]]:
     """{week offset: {community: mean items per week}} within ±WINDOW_WEEKS of each first contact."""
-    firsts = first_contacts(selection)
     by_offset: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
     window = timedelta(weeks=WINDOW_WEEKS)
-    for cid, sampled_at, per_week in _samples_near_first_contacts(selection):
-        first = firsts.get(cid)
-        if first is None:
-            continue
-        delta = sampled_at - first
+    for cid, sampled_at, per_week, first in _samples_near_first_contacts(selection):
+        delta = sampled_at - as_datetime(first)
         if -window <= delta < window:  # the exact window (SQL only narrowed the rows down)
             by_offset[delta // timedelta(weeks=1)][cid].append(per_week)
     return {offset: {cid: statistics.fmean(v) for cid, v in per.items()} for offset, per in by_offset.items()}
 
 
 def _samples_near_first_contacts(selection: Selection):
-    """Activity samples within the window (plus a day) of their community's first contact, joined in SQL.
+    """Activity samples within the window (plus a day) of their community's first contact, with it.
 
-    Not every sample of every contacted community: at 100,000 communities that was 1.1 million
-    rows fetched to keep a fraction.
+    Joined in SQL: not every sample of every contacted community (at 100,000 communities that
+    was 1.1 million rows fetched to keep a fraction).
     """
-    chosen = select(Community.id).where(*community_conditions(selection))
-    firsts = (select(OutreachContact.community_id.label("community_id"),
-                     func.min(OutreachContact.occurred_at).label("first"))
-              .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound",
-                     OutreachContact.went_out)
-              .group_by(OutreachContact.community_id)
-              .having(func.min(OutreachContact.occurred_at) >= selection.start,
-                      func.min(OutreachContact.occurred_at) < selection.end)
-              .subquery())
+    firsts = _first_contact_rows(selection)
     margin = timedelta(weeks=WINDOW_WEEKS, days=1)
     if db.session.get_bind().dialect.name == "sqlite":  # datetimes are text there: let SQLite shift them
         low = func.datetime(firsts.c.first, f"-{margin.days} days")
@@ -68,7 +60,7 @@ def _samples_near_first_contacts(selection: Selection):
     else:
         low, high = firsts.c.first - margin, firsts.c.first + margin
     return db.session.execute(
-        select(ActivitySample.community_id, ActivitySample.sampled_at, ActivitySample.items_per_week)
+        select(ActivitySample.community_id, ActivitySample.sampled_at, ActivitySample.items_per_week, firsts.c.first)
         .join(firsts, firsts.c.community_id == ActivitySample.community_id)
         .where(ActivitySample.items_per_week.is_not(None), ActivitySample.sampled_at >= low,
                ActivitySample.sampled_at < high))

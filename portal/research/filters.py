@@ -178,3 +178,8 @@ def weeks(start: datetime, end: datetime) -> list[date]:
         out.append(current)
         current += timedelta(days=7)
     return out
+
+
+def as_datetime(value) -> datetime | None:
+    """A computed datetime (MIN() over a CASE or a subquery) is a datetime on PostgreSQL, the stored text on SQLite."""
+    return value if value is None or isinstance(value, datetime) else datetime.fromisoformat(str(value))

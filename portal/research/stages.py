@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 
 from portal.extensions import db
 from portal.models import STAGE_LABELS, STAGE_PATH, STAGES, Community, OutreachContact, StageChange, utcnow
-from portal.research.filters import Selection, community_conditions, months
+from portal.research.filters import Selection, as_datetime, community_conditions, months
 from portal.research.funnel_tallies import tallied, tallied_counts
 from portal.research.report import Report, Table
 from portal.research.suppression import hide_small, protect, shown
@@ -35,12 +35,7 @@ def _first_reached(selection: Selection, until: datetime) -> dict[int, list[date
         select(StageChange.community_id, *firsts)
         .where(StageChange.community_id.in_(chosen), StageChange.changed_at < until)
         .group_by(StageChange.community_id))
-    return {community_id: [_as_datetime(t) for t in hits] for community_id, *hits in rows}
-
-
-def _as_datetime(value) -> datetime | None:
-    """min() over a CASE gives a datetime on PostgreSQL and the stored text on SQLite."""
-    return value if value is None or isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return {community_id: [as_datetime(t) for t in hits] for community_id, *hits in rows}
 
 
 def _month_index(column, limits: list[datetime]):
