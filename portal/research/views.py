@@ -1,10 +1,10 @@
 """Research pages (charts with their tables) and the export download."""
 from __future__ import annotations
 
-from flask import Response, flash, request, stream_with_context, url_for
+from flask import Response, abort, flash, request, stream_with_context, url_for
 from flask_login import current_user
 
-from portal import htmx
+from portal import audit, htmx
 from portal.access import allow
 from portal.extensions import db
 from portal.models import CHANNELS, PLATFORMS, PURPOSES, label
@@ -13,6 +13,7 @@ from portal.research.export import ExportOptions, audit_export, stream_zip
 from portal.research.filters import GROUPINGS, area_choices, officer_choices, parse_selection
 from portal.research.pages import PAGES, RESEARCH_ROLES, build_report
 from portal.research.pseudonyms import Pseudonymiser
+from portal.research.tables import table_csv, table_filename
 
 
 def _suppress() -> bool:
@@ -102,5 +103,27 @@ def download_export():
     db.session.commit()
     response = Response(stream_with_context(stream_zip(options)), mimetype="application/zip")
     response.headers["Content-Disposition"] = f'attachment; filename="{options.package_name}.zip"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.get("/research/<slug>/tables/<int:number>.csv")
+@allow(*RESEARCH_ROLES)
+def table_download(slug: str, number: int):
+    """One table of a chart page as CSV: the same filters and the same suppression as on the page, audited."""
+    if slug not in PAGES:
+        abort(404)
+    selection = parse_selection(request.args, current_user, Pseudonymiser.for_app())
+    report = build_report(slug, selection, _suppress())
+    if not 1 <= number <= len(report.tables):
+        abort(404, description="There is no such table for these filters: go back to the chart and download it from there.")
+    table = report.tables[number - 1]
+    filters = selection.query_args(**({"by": selection.by} if slug == "responses" else {}))
+    audit.record("export", f"Research table downloaded: {table.caption}", object_type="research_table",
+                 object_id=f"{slug}/{number}", details={"page": slug, "table": table.caption, "filters": filters,
+                                                        "rows": len(table.rows), "suppressed": _suppress()})
+    db.session.commit()
+    response = Response(table_csv(table), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{table_filename(slug, number, filters)}"'
     response.headers["Cache-Control"] = "no-store"
     return response

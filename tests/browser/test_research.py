@@ -45,3 +45,22 @@ def test_changing_a_filter_swaps_the_chart_and_updates_the_address(page):
     page.go_back()
     page.wait_for_url("**by=purpose**")
     assert page.js_errors == []
+
+
+def test_a_table_downloads_as_csv_with_the_filters_chosen_on_the_page(page):
+    import csv
+    from pathlib import Path
+
+    sign_in(page, "admin@example.org")
+    page.goto("/research/responses")
+    page.locator("[data-testid=chart] svg[role=img]").first.wait_for()
+    page.select_option("#f-by", "channel")  # swaps the chart block over htmx: its links must follow
+    page.get_by_text("Outbound contacts by channel and outcome").wait_for()
+    shown = page.locator("[data-testid=data-table]").first.locator("tr").evaluate_all(
+        "rows => rows.map(r => Array.from(r.children, c => c.textContent.trim()))")
+    with page.expect_download() as download:
+        page.locator("[data-testid=table-csv]").first.click()
+    assert download.value.suggested_filename == "local-reach-responses-table-1-by-channel.csv"
+    with Path(download.value.path()).open(newline="", encoding="utf-8") as f:
+        assert list(csv.reader(f)) == shown
+    assert page.js_errors == []
