@@ -22,7 +22,8 @@ from portal.models import (
 from tests.conftest import PASSWORD, ROLE_EMAILS
 
 # Parameters naming records that belong to no area (guidance, users, jobs…): role checks cover them.
-AREALESS = {"user_id", "rule_id", "page_id", "template_id", "job_id", "revision_id", "version", "page"}
+# "number" is a table's position on a research page, not a record (the page's filters scope its data).
+AREALESS = {"user_id", "rule_id", "page_id", "template_id", "job_id", "revision_id", "version", "page", "number"}
 
 
 def _community(db, area, users):
