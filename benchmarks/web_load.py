@@ -5,7 +5,7 @@ generator, start gunicorn (gunicorn.conf.py, benchmarks/bench_wsgi.py), sign in 
 officer (and a researcher for the charts), then run wrk for a fixed time on each page,
 always on 127.0.0.1. Prints requests/s and p50/p95/p99 per page and writes JSON.
 
-    .venv/bin/python benchmarks/web_load.py --sizes 1000,100000 --duration 10
+    .venv/bin/python benchmarks/web_load.py --sizes 1000,100000 --duration 10 [--charts all]
 
 Pages that do not exist yet in this version of the portal are reported as missing.
 """
@@ -153,7 +153,19 @@ def routes(client: httpx.Client) -> set[str]:
     return found
 
 
-def scenarios(officer: httpx.Client, researcher: httpx.Client, url: str) -> list[dict]:
+def chart_slugs(choice: str) -> list[str]:
+    """The research charts to load: a comma-separated list of page slugs, or "all"."""
+    sys.path.insert(0, str(ROOT))
+    from portal.research.pages import PAGES
+
+    slugs = list(PAGES) if choice == "all" else [s.strip() for s in choice.split(",") if s.strip()]
+    unknown = [s for s in slugs if s not in PAGES]
+    if unknown:
+        raise SystemExit(f"unknown research chart(s) {', '.join(unknown)}; choose from {', '.join(PAGES)} or all")
+    return slugs
+
+
+def scenarios(officer: httpx.Client, researcher: httpx.Client, url: str, charts: list[str]) -> list[dict]:
     """The pages to load, each checked once by hand before wrk hammers it."""
     with psycopg.connect(url.replace("+psycopg", "")) as conn:
         ids = [r[0] for r in conn.execute(OFFICER_COMMUNITIES_SQL)]
@@ -168,8 +180,8 @@ def scenarios(officer: httpx.Client, researcher: httpx.Client, url: str) -> list
          "needs": "/contacts/new", "body": urlencode({
              "community_id": ids[0] if ids else "", "channel": "group_post", "direction": "outbound",
              "purpose": "inform", "outcome": "pending", "message_text": "Beat surgery on Saturday at 10."})},
-        {"name": "research chart (funnel)", "client": researcher, "paths": ["/research/funnel"],
-         "needs": "/research/funnel"},
+        *[{"name": f"research chart ({slug})", "client": researcher, "paths": [f"/research/{slug}"],
+           "needs": "/research/funnel"} for slug in charts],
     ]
     for item in plan:
         item["missing"] = bool(item.get("needs")) and item["needs"] not in present
@@ -199,7 +211,7 @@ def run_size(size: int, args) -> list[dict]:
     try:
         officer, csrf = sign_in(base, "bench-officer@bench.example")
         researcher, _ = sign_in(base, "bench-researcher@bench.example")
-        for item in scenarios(officer, researcher, url):
+        for item in scenarios(officer, researcher, url, chart_slugs(args.charts)):
             row = {"size": size, "page": item["name"]}
             if item["missing"]:
                 row["missing"] = True
@@ -266,10 +278,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)")
+    parser.add_argument("--charts", default="funnel",
+                        help="research charts to load: comma-separated page slugs (e.g. funnel,trajectories) or all")
     parser.add_argument("--reuse", action="store_true", help="reuse an existing lr_bench_<size> database")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--prepare-only", action="store_true", help="create and fill the databases, then stop")
     args = parser.parse_args()
+    chart_slugs(args.charts)  # an unknown chart fails here, before any database is touched
     if args.prepare_only:
         for size in (int(s) for s in args.sizes.split(",")):
             prepare(size, args.reuse)

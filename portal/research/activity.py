@@ -1,16 +1,16 @@
 """Community activity before and after outreach, and assessment trends."""
 from __future__ import annotations
 
-import statistics
-from collections import defaultdict
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, literal_column, select, union_all
 
 from portal.extensions import db
 from portal.models import ActivitySample, Assessment, Community, OutreachContact
-from portal.research.filters import Selection, as_datetime, community_conditions, months
+from portal.research.filters import Selection, community_conditions, months
 from portal.research.report import Report, Table
+from portal.research.sqltime import WEEK_US, elapsed_us, whole
 from portal.research.suppression import THRESHOLD, hide_small, safe_mean, shown
 from portal.research.svg import lines
 
@@ -35,22 +35,50 @@ def first_contacts(selection: Selection) -> dict[int, object]:
     return dict(db.session.execute(select(_first_contact_rows(selection))).all())
 
 
-def activity_around_first_contact(selection: Selection) -> dict[int, dict[int, float]]:
-    """{week offset: {community: mean items per week}} within ±WINDOW_WEEKS of each first contact."""
-    by_offset: dict[int, dict[int, list[float]]] = defaultdict(lambda: defaultdict(list))
-    window = timedelta(weeks=WINDOW_WEEKS)
-    for cid, sampled_at, per_week, first in _samples_near_first_contacts(selection):
-        delta = sampled_at - as_datetime(first)
-        if -window <= delta < window:  # the exact window (SQL only narrowed the rows down)
-            by_offset[delta // timedelta(weeks=1)][cid].append(per_week)
-    return {offset: {cid: statistics.fmean(v) for cid, v in per.items()} for offset, per in by_offset.items()}
+@dataclass
+class ActivitySummary:
+    """Feed activity around first contacts: per week offset, and for communities sampled on both sides.
+
+    `weeks` maps a week offset (-12 to 11) to (communities sampled, mean, median) of the
+    communities' own means that week; `paired` is (communities, mean before, mean after) over
+    the communities sampled both before and after their first contact.
+    """
+
+    weeks: dict[int, tuple[int, float, float]] = field(default_factory=dict)
+    paired: tuple[int, float | None, float | None] = (0, None, None)
 
 
-def _samples_near_first_contacts(selection: Selection):
-    """Activity samples within the window (plus a day) of their community's first contact, with it.
+def activity_summary(selection: Selection) -> ActivitySummary:
+    """Computed in SQL (one statement): at 100,000 communities the samples in the window are a
+    few hundred thousand rows, and the page needs 25."""
+    per_week = _weekly_means(selection).cte("weekly_means")
+    ranked = select(per_week.c.week, per_week.c.mean,
+                    func.row_number().over(partition_by=per_week.c.week, order_by=per_week.c.mean).label("rank"),
+                    func.count().over(partition_by=per_week.c.week).label("n")).subquery()
+    middle = ranked.c.rank.in_([whole(ranked.c.n, 2, up=True), whole(ranked.c.n, 2) + literal_column("1")])
+    weeks = (select(literal_column("'week'").label("kind"), ranked.c.week, func.count(), func.avg(ranked.c.mean),
+                    func.avg(case((middle, ranked.c.mean))))
+             .group_by(ranked.c.week))
+    sides = (select(func.avg(case((per_week.c.week < 0, per_week.c.mean))).label("before"),
+                    func.avg(case((per_week.c.week >= 0, per_week.c.mean))).label("after"))
+             .group_by(per_week.c.community_id).subquery())
+    paired = (select(literal_column("'paired'"), literal_column("0"), func.count(), func.avg(sides.c.before),
+                     func.avg(sides.c.after))
+              .where(sides.c.before.is_not(None), sides.c.after.is_not(None)))
+    summary = ActivitySummary()
+    for kind, week, n, first, second in db.session.execute(union_all(weeks, paired)):
+        if kind == "week":
+            summary.weeks[int(week)] = (n, float(first), float(second))
+        elif n:
+            summary.paired = (n, float(first), float(second))
+    return summary
 
-    Joined in SQL: not every sample of every contacted community (at 100,000 communities that
-    was 1.1 million rows fetched to keep a fraction).
+
+def _weekly_means(selection: Selection):
+    """Per community and week offset from its first contact: the mean of its samples that week.
+
+    Samples are narrowed in SQL by an indexed range (the window plus a day), then kept by the
+    exact window in whole microseconds (-12 weeks inclusive to +12 weeks exclusive).
     """
     firsts = _first_contact_rows(selection)
     margin = timedelta(weeks=WINDOW_WEEKS, days=1)
@@ -59,49 +87,43 @@ def _samples_near_first_contacts(selection: Selection):
         high = func.datetime(firsts.c.first, f"+{margin.days} days")
     else:
         low, high = firsts.c.first - margin, firsts.c.first + margin
-    return db.session.execute(
-        select(ActivitySample.community_id, ActivitySample.sampled_at, ActivitySample.items_per_week, firsts.c.first)
-        .join(firsts, firsts.c.community_id == ActivitySample.community_id)
-        .where(ActivitySample.items_per_week.is_not(None), ActivitySample.sampled_at >= low,
-               ActivitySample.sampled_at < high))
+    window_us = literal_column(str(WINDOW_WEEKS * WEEK_US))
+    since = elapsed_us(ActivitySample.sampled_at, firsts.c.first)
+    week = whole(since + window_us, WEEK_US) - literal_column(str(WINDOW_WEEKS))
+    return (select(ActivitySample.community_id.label("community_id"), week.label("week"),
+                   func.avg(ActivitySample.items_per_week).label("mean"))
+            .join(firsts, firsts.c.community_id == ActivitySample.community_id)
+            .where(ActivitySample.items_per_week.is_not(None), ActivitySample.sampled_at >= low,
+                   ActivitySample.sampled_at < high, since >= -window_us, since < window_us)
+            .group_by(ActivitySample.community_id, week))
 
 
 def activity_report(selection: Selection, suppress: bool) -> Report:
-    data = activity_around_first_contact(selection)
-    if not data:
+    summary = activity_summary(selection)
+    if not summary.weeks:
         return Report(empty=True)
     offsets = list(range(-WINDOW_WEEKS, WINDOW_WEEKS))
     rows, means = [], []
     for offset in offsets:
-        values = list(data.get(offset, {}).values())
-        mean = safe_mean(sum(values), len(values), suppress)
-        median = statistics.median(values) if values and (not suppress or len(values) >= THRESHOLD) else None
+        n, mean, median = summary.weeks.get(offset, (0, None, None))
+        if not n or (suppress and n < THRESHOLD):
+            mean = median = None
         means.append(None if mean is None else round(mean, 2))
-        rows.append([f"{offset:+d}", shown(hide_small(len(values), suppress)),
+        rows.append([f"{offset:+d}", shown(hide_small(n, suppress)),
                      "–" if mean is None else f"{mean:.2f}", "–" if median is None else f"{median:.2f}"])
-    before, after = _paired_change(data)
     chart = lines("activity-window", "Community activity in the weeks around the first contact",
                   "Line: mean feed items per week across communities, by weeks before (negative) and after "
                   "(zero and positive) each community's first outreach contact.",
                   [f"{o:+d}" for o in offsets], [("Mean items per week", means)], marker_at=WINDOW_WEEKS)
     notes = ["Week 0 is the week starting at the community's first outbound contact; each community counts once per "
              "week (the mean of its samples that week)."]
-    paired = len(before)
+    paired, before, after = summary.paired
     if paired and (not suppress or paired >= THRESHOLD):
-        notes.append(f"{paired} communities have samples both before and after: mean {statistics.fmean(before):.2f} "
-                     f"items/week before, {statistics.fmean(after):.2f} after.")
+        notes.append(f"{paired} communities have samples both before and after: mean {before:.2f} "
+                     f"items/week before, {after:.2f} after.")
     return Report(charts=[chart], tables=[Table("Feed items per week around the first contact",
                   ["Week from first contact", "Communities sampled", "Mean items/week", "Median items/week"], rows)],
                   notes=notes)
-
-
-def _paired_change(data: dict[int, dict[int, float]]) -> tuple[list[float], list[float]]:
-    before, after = defaultdict(list), defaultdict(list)
-    for offset, per in data.items():
-        for cid, value in per.items():
-            (before if offset < 0 else after)[cid].append(value)
-    both = sorted(set(before) & set(after))
-    return [statistics.fmean(before[c]) for c in both], [statistics.fmean(after[c]) for c in both]
 
 
 def assessment_report(selection: Selection, suppress: bool) -> Report:

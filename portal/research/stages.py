@@ -4,17 +4,16 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from itertools import groupby
+from datetime import datetime
 
-from sqlalchemy import case, func, select
+from sqlalchemy import DateTime, case, func, literal, literal_column, select, union_all
 
 from portal.extensions import db
 from portal.models import STAGE_LABELS, STAGE_PATH, STAGES, Community, OutreachContact, StageChange, utcnow
 from portal.research.filters import Selection, as_datetime, community_conditions, months
 from portal.research.funnel_tallies import tallied, tallied_counts
 from portal.research.report import Report, Table
+from portal.research.sqltime import DAY_US, elapsed_us, whole
 from portal.research.suppression import hide_small, protect, shown
 from portal.research.svg import bars, lines
 
@@ -22,19 +21,24 @@ TARGETS = ("acknowledged", "two_way", "partner")
 MILESTONE_DAYS = (30, 90, 180)
 
 
-def _first_reached(selection: Selection, until: datetime) -> dict[int, list[datetime | None]]:
-    """Per selected community with stage changes before `until`: when it first reached each target (or None).
+def _first_reached_rows(chosen, until: datetime):
+    """Subquery: per chosen community with stage changes before `until`, when it first reached each target.
 
     A target counts as reached by a change to it or to any later main-path stage; one row per
-    community from SQL, not every stage change.
+    community (columns community_id and one per target, NULL when not reached).
     """
-    chosen = select(Community.id).where(*community_conditions(selection))
     firsts = [func.min(case((StageChange.to_stage.in_(STAGE_PATH[STAGE_PATH.index(t):]), StageChange.changed_at)))
-              for t in TARGETS]
-    rows = db.session.execute(
-        select(StageChange.community_id, *firsts)
-        .where(StageChange.community_id.in_(chosen), StageChange.changed_at < until)
-        .group_by(StageChange.community_id))
+              .label(t) for t in TARGETS]
+    return (select(StageChange.community_id, *firsts)
+            .where(StageChange.community_id.in_(chosen), StageChange.changed_at < until)
+            .group_by(StageChange.community_id)
+            .subquery())
+
+
+def _first_reached(selection: Selection, until: datetime) -> dict[int, list[datetime | None]]:
+    """Per selected community with stage changes before `until`: when it first reached each target (or None)."""
+    chosen = select(Community.id).where(*community_conditions(selection))
+    rows = db.session.execute(select(_first_reached_rows(chosen, until)))
     return {community_id: [as_datetime(t) for t in hits] for community_id, *hits in rows}
 
 
@@ -118,59 +122,70 @@ def stage_funnel(selection: Selection, suppress: bool) -> Report:
     return report
 
 
-@dataclass
-class Trajectory:
-    """One community's time to a target stage: days, and whether it got there (False: still waiting)."""
-
-    days: float
-    reached: bool
-
-
-def _first_approaches(selection: Selection) -> dict[int, datetime]:
-    """First outbound contact (or first move to 'approached') of each selected community."""
-    chosen = select(Community.id).where(*community_conditions(selection))
-    firsts: dict[int, datetime] = {}
-    for cid, when in db.session.execute(
-            select(OutreachContact.community_id, func.min(OutreachContact.occurred_at))
-            .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound",
-                   OutreachContact.went_out)
-            .group_by(OutreachContact.community_id)):
-        firsts[cid] = when
-    for cid, when in db.session.execute(
-            select(StageChange.community_id, func.min(StageChange.changed_at))
-            .where(StageChange.community_id.in_(chosen), StageChange.to_stage.in_(STAGE_PATH[1:]))
-            .group_by(StageChange.community_id)):
-        firsts[cid] = min(when, firsts.get(cid, when))
-    start, end = selection.start, selection.end  # properties (each reads the clock): once, not per row
-    return {cid: t for cid, t in firsts.items() if start <= t < end}
+def _first_approaches(chosen, start: datetime, end: datetime):
+    """Subquery: each chosen community's first approach (first outbound contact that went out, or first
+    move onto the path past 'new', whichever is earlier), when it falls in [start, end)."""
+    approaches = union_all(
+        select(OutreachContact.community_id.label("community_id"), func.min(OutreachContact.occurred_at).label("at"))
+        .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound",
+               OutreachContact.went_out)
+        .group_by(OutreachContact.community_id),
+        select(StageChange.community_id, func.min(StageChange.changed_at))
+        .where(StageChange.community_id.in_(chosen), StageChange.to_stage.in_(STAGE_PATH[1:]))
+        .group_by(StageChange.community_id)).subquery()
+    first = func.min(approaches.c.at)
+    return (select(approaches.c.community_id, first.label("first"))
+            .group_by(approaches.c.community_id)
+            .having(first >= start, first < end)
+            .cte("first_approaches"))  # a CTE: read twice below, computed once
 
 
-def trajectories(selection: Selection, now: datetime | None = None) -> dict[str, list[Trajectory]]:
-    """Per target stage, each approached community's days to reach it, or days waited so far."""
+def trajectories(selection: Selection, now: datetime | None = None) -> dict[str, Counter]:
+    """Per target stage: {(days, reached): communities} over the communities first approached in the period.
+
+    `days` are whole days from the first approach: to the target rounded up (reached within
+    that many days), or, for a community still waiting, the days observed so far rounded down
+    (observed until the end of the period or now). Counted in SQL: a few hundred rows back
+    whatever the number of communities.
+    """
+    if selection.impossible:
+        return {t: Counter() for t in TARGETS}
     observed_until = min(selection.end, now or utcnow())
-    firsts = _first_approaches(selection)
-    out: dict[str, list[Trajectory]] = {t: [] for t in TARGETS}
-    reached = _first_reached(selection, observed_until)
-    none = [None] * len(TARGETS)
-    for cid, start in firsts.items():
-        for target, hit in zip(TARGETS, reached.get(cid, none), strict=True):
-            if hit is not None:
-                out[target].append(Trajectory(max(0.0, (hit - start) / timedelta(days=1)), True))
-            else:
-                out[target].append(Trajectory(max(0.0, (observed_until - start) / timedelta(days=1)), False))
+    chosen = select(Community.id).where(*community_conditions(selection))
+    firsts = _first_approaches(chosen, selection.start, selection.end)
+    hits = _first_reached_rows(select(firsts.c.community_id), observed_until)
+    until = literal(observed_until, DateTime())
+    spans = (select(*[elapsed_us(func.coalesce(hits.c[t], until), firsts.c.first).label(f"us{i}")
+                      for i, t in enumerate(TARGETS)],
+                    *[case((hits.c[t].is_(None), 0), else_=1).label(f"reached{i}") for i, t in enumerate(TARGETS)])
+             .select_from(firsts.outerjoin(hits, hits.c.community_id == firsts.c.community_id))
+             .cte("spans"))
+    # Constants inline, so that each GROUP BY expression is the selected one, word for word.
+    zero, one = literal_column("0"), literal_column("1")
+    legs = []
+    for i in range(len(TARGETS)):
+        us, reached = spans.c[f"us{i}"], spans.c[f"reached{i}"]
+        day = case((us < zero, zero), (reached == one, whole(us, DAY_US, up=True)), else_=whole(us, DAY_US))
+        legs.append(select(literal_column(str(i)), day, reached, func.count()).group_by(day, reached))
+    out: dict[str, Counter] = {t: Counter() for t in TARGETS}
+    for i, day, reached, n in db.session.execute(union_all(*legs)):
+        out[TARGETS[int(i)]][(int(day), bool(reached))] = n
     return out
 
 
-def kaplan_meier(items: list[Trajectory]) -> list[tuple[float, float]]:
-    """(day, share reached) steps; communities still waiting leave the risk set without counting as reached."""
-    at_risk, survival, steps = len(items), 1.0, []
-    for day, group in groupby(sorted(items, key=lambda t: (t.days, not t.reached)), key=lambda t: t.days):
-        group = list(group)
-        events = sum(1 for t in group if t.reached)
+def kaplan_meier(counts: Counter) -> list[tuple[int, float]]:
+    """(day, share reached) steps from {(day, reached): communities}.
+
+    Communities still waiting leave the risk set after their day without counting as reached
+    (on the same day, those that reached it count first).
+    """
+    at_risk, survival, steps = sum(counts.values()), 1.0, []
+    for day in sorted({d for d, _ in counts}):
+        events, waiting = counts.get((day, True), 0), counts.get((day, False), 0)
         if events and at_risk:
             survival *= 1 - events / at_risk
             steps.append((day, 1 - survival))
-        at_risk -= len(group)
+        at_risk -= events + waiting
     return steps
 
 
@@ -186,21 +201,21 @@ def quantile_day(steps: list[tuple[float, float]], share: float) -> float | None
 
 def trajectory_report(selection: Selection, suppress: bool) -> Report:
     data = trajectories(selection)
-    approached = len(data[TARGETS[0]])
+    approached = sum(data[TARGETS[0]].values())
     if approached == 0:
         return Report(empty=True)
-    curves, rows, horizon = {}, [], 0.0
+    curves, rows, horizon = {}, [], 0
     for target in TARGETS:
-        items = data[target]
-        reached = sum(t.reached for t in items)
-        waiting = len(items) - reached
-        curves[target] = kaplan_meier(items) if not (suppress and reached < 5) else None
-        horizon = max([horizon, *[t.days for t in items]])
+        counts = data[target]
+        reached = sum(n for (_, hit), n in counts.items() if hit)
+        waiting = approached - reached
+        curves[target] = kaplan_meier(counts) if not (suppress and reached < 5) else None
+        horizon = max([horizon, *[day for day, _ in counts]])
         reached_shown, waiting_shown = protect([reached, waiting], suppress)
         steps = curves[target]
         day_cell = lambda q, s=steps: "–" if s is None else (  # noqa: E731
             f"{quantile_day(s, q):.0f}" if quantile_day(s, q) is not None else "not yet reached")
-        rows.append([STAGE_LABELS[target], str(len(items)), shown(reached_shown), shown(waiting_shown),
+        rows.append([STAGE_LABELS[target], str(approached), shown(reached_shown), shown(waiting_shown),
                      day_cell(0.5), _spread(day_cell(0.25), day_cell(0.75)),
                      *["–" if steps is None else f"{100 * share_by(steps, d):.0f}%" for d in MILESTONE_DAYS]])
     grid = list(range(0, int(horizon) + 8, 7))
@@ -215,7 +230,9 @@ def trajectory_report(selection: Selection, suppress: bool) -> Report:
                    *[f"Reached by day {d}" for d in MILESTONE_DAYS]], rows)
     notes = ["Communities that have not reached a stage yet are kept as 'still waiting' (right-censored at the end "
              "of the period or today): they count in the risk set until then, so the shares are not inflated.",
-             "Median and middle half are Kaplan–Meier estimates; 'not yet reached' means the share never got there."]
+             "Median and middle half are Kaplan–Meier estimates; 'not yet reached' means the share never got there.",
+             "Days are whole days since the first approach: reaching a stage after 10.2 days counts as within day 11; "
+             "a community still waiting after 10.2 days was observed for 10 whole days."]
     if suppress:
         notes.append("Curves and medians resting on fewer than 5 communities that reached a stage are not shown.")
     return Report(charts=[chart], tables=[table], notes=notes)

@@ -47,6 +47,42 @@ def _first_reached_row_by_row(selection: Selection, until) -> dict[int, list]:
     return out
 
 
+def _trajectories_row_by_row(selection: Selection, now) -> dict[str, Counter]:
+    """The definition: each chosen community's first approach in Python, whole days to each target
+    (rounded up) or waited so far (rounded down), from timedelta arithmetic."""
+    until = min(selection.end, now)
+    chosen = set(db.session.scalars(select(Community.id).where(*community_conditions(selection))))
+    firsts = {}
+    for cid, at in [*db.session.execute(select(OutreachContact.community_id, OutreachContact.occurred_at)
+                                        .where(OutreachContact.direction == "outbound", OutreachContact.went_out)),
+                    *db.session.execute(select(StageChange.community_id, StageChange.changed_at)
+                                        .where(StageChange.to_stage.in_(STAGE_PATH[1:])))]:
+        if cid in chosen:
+            firsts[cid] = min(at, firsts.get(cid, at))
+    hits = _first_reached_row_by_row(selection, until)
+    day = timedelta(days=1)
+    out = {t: Counter() for t in stages.TARGETS}
+    for cid, first in firsts.items():
+        if not selection.start <= first < selection.end:
+            continue
+        for target, hit in zip(stages.TARGETS, hits.get(cid, [None] * len(stages.TARGETS)), strict=True):
+            span = max(timedelta(0), (hit or until) - first)
+            out[target][(-(-span // day) if hit else span // day, hit is not None)] += 1
+    return out
+
+
+def _stage_changes_on_day_boundaries(rng: random.Random) -> None:
+    """Stage changes exactly whole days after a first contact, and a microsecond either side."""
+    for cid, first in list(db.session.execute(
+            select(OutreachContact.community_id, func.min(OutreachContact.occurred_at))
+            .where(OutreachContact.direction == "outbound", OutreachContact.went_out)
+            .group_by(OutreachContact.community_id)))[40:70]:
+        shift = timedelta(microseconds=rng.choice([-1, 0, 0, 1]))
+        db.session.add(StageChange(community_id=cid, to_stage=rng.choice(stages.TARGETS),
+                                   changed_at=first + timedelta(days=rng.randint(0, 40)) + shift))
+    db.session.commit()
+
+
 def _activity_row_by_row(selection: Selection) -> dict[int, dict[int, float]]:
     """The definition: every sample of every community with a first contact, kept when inside the window."""
     firsts = activity.first_contacts(selection)
@@ -59,6 +95,28 @@ def _activity_row_by_row(selection: Selection) -> dict[int, dict[int, float]]:
         if -window <= delta < window:
             by_offset[delta // timedelta(weeks=1)][cid].append(per_week)
     return {o: {c: statistics.fmean(v) for c, v in per.items()} for o, per in by_offset.items()}
+
+
+def _summary_of(data: dict[int, dict[int, float]]) -> activity.ActivitySummary:
+    """The page's figures from the row-by-row definition: per week count, mean and median; paired means."""
+    summary = activity.ActivitySummary(weeks={week: (len(per), statistics.fmean(per.values()),
+                                                     statistics.median(per.values())) for week, per in data.items()})
+    before, after = defaultdict(list), defaultdict(list)
+    for week, per in data.items():
+        for cid, value in per.items():
+            (before if week < 0 else after)[cid].append(value)
+    both = set(before) & set(after)
+    if both:
+        summary.paired = (len(both), statistics.fmean(statistics.fmean(before[c]) for c in both),
+                          statistics.fmean(statistics.fmean(after[c]) for c in both))
+    return summary
+
+
+def _same_summary(got: activity.ActivitySummary, expected: activity.ActivitySummary) -> bool:
+    return (got.weeks.keys() == expected.weeks.keys()
+            and all(got.weeks[w][0] == expected.weeks[w][0] and got.weeks[w][1:] == pytest.approx(expected.weeks[w][1:])
+                    for w in got.weeks)
+            and got.paired[0] == expected.paired[0] and got.paired[1:] == pytest.approx(expected.paired[1:]))
 
 
 def _samples_at_the_window_edges(rng: random.Random) -> None:
@@ -79,6 +137,8 @@ def test_sql_aggregates_match_the_row_by_row_definitions(app, seed):
     generate(150, areas=4, seed=seed)
     _random_edits(rng, 60)
     _samples_at_the_window_edges(rng)
+    _stage_changes_on_day_boundaries(rng)
+    now = utcnow()
     areas = db.session.scalars(select(Area)).all()
     selections = [_random_selection(rng, areas) for _ in range(25)]
     selections += [Selection(), Selection(since=date(2020, 1, 1), until=utcnow().date() + timedelta(days=30))]
@@ -86,6 +146,11 @@ def test_sql_aggregates_match_the_row_by_row_definitions(app, seed):
         assert engagement.online_by_month(selection) == _online_by_month_row_by_row(selection), selection
         until = min(selection.end, utcnow())
         assert stages._first_reached(selection, until) == _first_reached_row_by_row(selection, until), selection
-        assert activity.activity_around_first_contact(selection) == _activity_row_by_row(selection), selection
+        assert stages.trajectories(selection, now=now) == _trajectories_row_by_row(selection, now), selection
+        expected = _summary_of(_activity_row_by_row(selection))
+        assert _same_summary(activity.activity_summary(selection), expected), selection
     # The comparisons were not all empty.
-    assert engagement.online_by_month(Selection())[0] and activity.activity_around_first_contact(Selection())
+    summary = activity.activity_summary(Selection())
+    assert engagement.online_by_month(Selection())[0] and len(summary.weeks) == 2 * activity.WINDOW_WEEKS
+    assert summary.paired[0] > 10
+    assert sum(n for (_, hit), n in stages.trajectories(Selection(), now=now)["acknowledged"].items() if hit) > 10

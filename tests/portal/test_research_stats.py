@@ -1,11 +1,12 @@
 """The statistics behind the research pages: suppression, Kaplan–Meier with censoring, chart geometry."""
 from __future__ import annotations
 
+from collections import Counter
 from datetime import timedelta
 
 import pytest
 
-from portal.research.stages import Trajectory, kaplan_meier, quantile_day, share_by
+from portal.research.stages import kaplan_meier, quantile_day, share_by
 from portal.research.suppression import MARK, protect, safe_mean, safe_rate, shown
 from portal.research.svg import bars, lines, nice_max
 
@@ -40,15 +41,21 @@ def test_rates_and_means_are_withheld_when_they_would_reveal_small_counts():
 
 
 def test_kaplan_meier_counts_communities_still_waiting_instead_of_dropping_them():
-    items = [Trajectory(10, True), Trajectory(15, False), Trajectory(20, True), Trajectory(30, False)]
-    steps = kaplan_meier(items)
+    counts = Counter({(10, True): 1, (15, False): 1, (20, True): 1, (30, False): 1})
+    steps = kaplan_meier(counts)
     # day 10: 1 of 4 at risk reached -> 25%; day 15 one leaves still waiting; day 20: 1 of 2 -> 62.5%
     assert steps == [(10, 0.25), (20, 0.625)]
     assert share_by(steps, 19) == 0.25 and share_by(steps, 365) == 0.625
     assert quantile_day(steps, 0.5) == 20
     assert quantile_day(steps, 0.75) is None  # never got there: reported as "not yet reached"
-    dropped = [t for t in items if t.reached]  # what dropping the waiting ones would claim
+    dropped = Counter({key: n for key, n in counts.items() if key[1]})  # what dropping the waiting ones would claim
     assert share_by(kaplan_meier(dropped), 365) == 1.0
+
+
+def test_kaplan_meier_counts_those_reaching_a_stage_before_those_leaving_on_the_same_day():
+    # day 5: 1 of 4 at risk reached (the 2 leaving on day 5 were still at risk) -> 25%, not 1 of 2;
+    # day 8: the last one at risk reached it -> 100%.
+    assert kaplan_meier(Counter({(5, True): 1, (5, False): 2, (8, True): 1})) == [(5, 0.25), (8, 1.0)]
 
 
 def test_trajectories_keep_waiting_communities(app, users, area):
@@ -69,10 +76,10 @@ def test_trajectories_keep_waiting_communities(app, users, area):
                                        changed_at=now - timedelta(days=30)))
     db.session.commit()
     data = trajectories(Selection(), now=now)
-    acknowledged = sorted((round(t.days), t.reached) for t in data["acknowledged"])
-    assert acknowledged[0] == (10, True)
-    assert [r for _, r in acknowledged].count(False) == 2
-    assert all(days >= 39 for days, reached in acknowledged if not reached)
+    # Exactly 10 days to two-way (which counts as acknowledged too); two waited exactly 40 days so far.
+    assert data["acknowledged"] == {(10, True): 1, (40, False): 2}
+    assert data["two_way"] == {(10, True): 1, (40, False): 2}
+    assert data["partner"] == {(40, False): 3}
 
 
 def test_chart_geometry_stays_inside_the_view_box_and_marks_suppressed_values():
