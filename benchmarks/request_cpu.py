@@ -28,7 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event, text  # noqa: E402
 
-from benchmarks.web_load import LISTING_PATHS, OFFICER_COMMUNITIES_SQL, PASSWORD, csrf_field  # noqa: E402
+from benchmarks.web_load import BROWSE_PATHS, LISTING_PATHS, OFFICER_COMMUNITIES_SQL, PASSWORD, csrf_field  # noqa: E402
 from wsgi import app  # noqa: E402
 
 
@@ -50,6 +50,7 @@ def pages(research: bool = False) -> dict[str, tuple[str, list[str]]]:
         ids = db.session.scalars(text(OFFICER_COMMUNITIES_SQL)).all()
     chosen = {
         "list": ("bench-officer@bench.example", LISTING_PATHS),
+        "browse": ("bench-officer@bench.example", BROWSE_PATHS),
         "community": ("bench-officer@bench.example", [f"/communities/{i}" for i in ids]),
         "funnel": ("bench-researcher@bench.example", ["/research/funnel"]),
     }
