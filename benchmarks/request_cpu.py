@@ -24,6 +24,8 @@ os.environ.setdefault("DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5
 os.environ.setdefault("SECRET_KEY", "bench")
 os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
 os.environ.setdefault("LOGIN_RATE_LIMIT", "1000 per minute")
+# Every request computes its page: kept research reports would time a cache lookup, not the chart.
+os.environ.setdefault("RESEARCH_CACHE_SECONDS", "0")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import event, text  # noqa: E402

@@ -72,12 +72,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int, workers: int | None) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int, workers: int | None, research_cache: int | None = None) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": "0",
            "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESS_LOG": "", "LOG_LEVEL": "WARNING",
            "LOGIN_RATE_LIMIT": "1000 per minute", "GUNICORN_MAX_REQUESTS": "0"}
     if workers:
         env["GUNICORN_WORKERS"] = str(workers)
+    if research_cache is not None:
+        env["RESEARCH_CACHE_SECONDS"] = str(research_cache)
     proc = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "benchmarks.bench_wsgi:app"],
                             cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
@@ -216,7 +218,7 @@ def check(item: dict, base: str) -> str | None:
 def run_size(size: int, args) -> list[dict]:
     url = prepare(size, args.reuse)
     port = free_port()
-    proc = start_gunicorn(url, port, args.workers)
+    proc = start_gunicorn(url, port, args.workers, args.research_cache)
     base = f"http://127.0.0.1:{port}"
     results = []
     try:
@@ -298,6 +300,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers (default: gunicorn.conf.py)")
     parser.add_argument("--charts", default="funnel",
                         help="research charts to load: comma-separated page slugs (e.g. funnel,trajectories) or all")
+    parser.add_argument("--research-cache", type=int, default=None, metavar="SECONDS",
+                        help="RESEARCH_CACHE_SECONDS for the portal (default: its own, 300; 0: recount every request)")
     parser.add_argument("--reuse", action="store_true", help="reuse an existing lr_bench_<size> database")
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--prepare-only", action="store_true", help="create and fill the databases, then stop")

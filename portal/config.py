@@ -88,6 +88,8 @@ def load(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
+        # Research reports are kept this long (Redis when set, else per web process); 0: always recount.
+        "RESEARCH_CACHE_SECONDS": int(os.environ.get("RESEARCH_CACHE_SECONDS", 300)),
         "LOCKOUT_THRESHOLD": int(os.environ.get("LOCKOUT_THRESHOLD", 5)),
         "LOCKOUT_MINUTES": int(os.environ.get("LOCKOUT_MINUTES", 15)),
         "PSEUDONYM_KEY": os.environ.get("PSEUDONYM_KEY") or None,

@@ -137,6 +137,8 @@ def base_config(database_url: str, instance: Path) -> dict:
         "JOBS_INLINE": True,
         "PSEUDONYM_KEY": "test-pseudonym-key",
         "SERVER_NAME": None,
+        # Tests change records and reload charts at once; tests/portal/test_research_cache.py turns it on.
+        "RESEARCH_CACHE_SECONDS": 0,
     }
 
 

@@ -1,7 +1,7 @@
 """Research pages (charts with their tables) and the export download."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, request, stream_with_context, url_for
+from flask import Response, abort, current_app, flash, request, stream_with_context, url_for
 from flask_login import current_user
 
 from portal import audit, htmx
@@ -9,6 +9,7 @@ from portal.access import allow
 from portal.extensions import db
 from portal.models import CHANNELS, PLATFORMS, PURPOSES, label
 from portal.research import bp
+from portal.research.cache import CachedReport, cached_report
 from portal.research.export import ExportOptions, audit_export, stream_zip
 from portal.research.filters import GROUPINGS, area_choices, officer_choices, parse_selection
 from portal.research.pages import PAGES, RESEARCH_ROLES, build_report
@@ -24,9 +25,17 @@ def _suppress() -> bool:
 def _chart_page(slug: str) -> Response:
     pseudonymise = Pseudonymiser.for_app()
     selection = parse_selection(request.args, current_user, pseudonymise)
-    report = build_report(slug, selection, _suppress())
+    kept = _report(slug, selection)
     return htmx.render("research/chart.html", block="chart", page=PAGES[slug], pages=PAGES, selection=selection,
-                       report=report, suppress=_suppress(), **_filter_options(pseudonymise))
+                       report=kept.report, computed_at=kept.computed_at,
+                       kept_seconds=int(current_app.config.get("RESEARCH_CACHE_SECONDS", 0) or 0),
+                       suppress=_suppress(), **_filter_options(pseudonymise))
+
+
+def _report(slug: str, selection) -> CachedReport:
+    """The page's report, shared for a few minutes by everyone asking for the same figures."""
+    suppress = _suppress()
+    return cached_report(slug, selection, suppress, lambda: build_report(slug, selection, suppress))
 
 
 def _filter_options(pseudonymise: Pseudonymiser) -> dict[str, list[tuple[str, str]]]:
@@ -114,7 +123,7 @@ def table_download(slug: str, number: int):
     if slug not in PAGES:
         abort(404)
     selection = parse_selection(request.args, current_user, Pseudonymiser.for_app())
-    report = build_report(slug, selection, _suppress())
+    report = _report(slug, selection).report  # the very figures the page showed, while they are kept
     if not 1 <= number <= len(report.tables):
         abort(404, description="There is no such table for these filters: go back to the chart and download it from there.")
     table = report.tables[number - 1]

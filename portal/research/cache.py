@@ -1,0 +1,137 @@
+"""Research reports kept for a few minutes, so that every reload, table download and colleague
+asking for the same figures does not recount a million contacts.
+
+A report is keyed by its page, whether small counts are suppressed, and the whole resolved
+selection (filters and the areas the user may see), so users with different scopes never share
+one. It is kept for ``RESEARCH_CACHE_SECONDS`` (300; 0 turns the cache off): in Redis when
+``REDIS_URL`` is set, shared by every web process, else in the web process's memory (at most
+``LOCAL_ENTRIES`` reports). Reports are stored as JSON, never pickled: whoever can write to
+Redis must not be able to run code in the portal. Each page says when its figures were computed.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections import OrderedDict
+from datetime import UTC, datetime
+
+from flask import current_app
+
+from portal.research.filters import Selection
+from portal.research.report import Report, Table
+from portal.research.svg import Chart
+
+LOCAL_ENTRIES = 256
+PREFIX = "local-reach:research-report:"
+log = logging.getLogger(__name__)
+
+
+@dataclasses.dataclass
+class CachedReport:
+    report: Report
+    computed_at: datetime  # UTC, naive like the rest of the portal's timestamps
+
+
+def cache_key(slug: str, selection: Selection, suppress: bool) -> str:
+    fields = dataclasses.asdict(selection)
+    fields["scope_area_ids"] = None if selection.scope_area_ids is None else sorted(selection.scope_area_ids)
+    raw = json.dumps({"page": slug, "suppress": suppress, "selection": fields}, sort_keys=True, default=str)
+    return PREFIX + hashlib.sha256(raw.encode()).hexdigest()
+
+
+def cached_report(slug: str, selection: Selection, suppress: bool, build) -> CachedReport:
+    """The report for this page and selection: kept, or built now with `build()` and kept."""
+    seconds = int(current_app.config.get("RESEARCH_CACHE_SECONDS", 0) or 0)
+    if seconds <= 0:
+        return CachedReport(build(), _now())
+    key = cache_key(slug, selection, suppress)
+    store = _store()
+    found = store.get(key)
+    if found is not None:
+        return found
+    fresh = CachedReport(build(), _now())
+    store.put(key, fresh, seconds)
+    return fresh
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+def to_json(item: CachedReport) -> str:
+    return json.dumps({"computed_at": item.computed_at.isoformat(), "report": dataclasses.asdict(item.report)})
+
+
+def from_json(text: str | bytes) -> CachedReport:
+    data = json.loads(text)
+    report = data["report"]
+    return CachedReport(
+        Report(charts=[Chart(**{k: ([tuple(v) for v in value] if isinstance(value, list) else value)
+                                for k, value in chart.items()}) for chart in report["charts"]],
+               tables=[Table(**table) for table in report["tables"]], notes=report["notes"], empty=report["empty"]),
+        datetime.fromisoformat(data["computed_at"]))
+
+
+class _LocalStore:
+    """Least recently used reports of this process, each until it expires."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, tuple[float, CachedReport]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: str) -> CachedReport | None:
+        with self._lock:
+            entry = self._items.get(key)
+            if entry is None:
+                return None
+            if entry[0] <= time.monotonic():
+                del self._items[key]
+                return None
+            self._items.move_to_end(key)
+            return entry[1]
+
+    def put(self, key: str, item: CachedReport, seconds: int) -> None:
+        with self._lock:
+            self._items[key] = (time.monotonic() + seconds, item)
+            self._items.move_to_end(key)
+            while len(self._items) > LOCAL_ENTRIES:
+                self._items.popitem(last=False)
+
+
+class _RedisStore:
+    """Reports in Redis (shared by every web process); a Redis failure only costs the recount."""
+
+    def __init__(self, connection) -> None:
+        self._redis = connection
+
+    def get(self, key: str) -> CachedReport | None:
+        try:
+            raw = self._redis.get(key)
+            return None if raw is None else from_json(raw)
+        except Exception:  # noqa: BLE001 (a cache must never break the page)
+            log.warning("research cache: read failed, recounting", exc_info=True)
+            return None
+
+    def put(self, key: str, item: CachedReport, seconds: int) -> None:
+        try:
+            self._redis.setex(key, seconds, to_json(item))
+        except Exception:  # noqa: BLE001
+            log.warning("research cache: write failed", exc_info=True)
+
+
+def _store():
+    stores = current_app.extensions.setdefault("research_cache", {})
+    if "store" not in stores:
+        url = current_app.config.get("REDIS_URL")
+        if url:
+            from redis import Redis
+
+            # Short timeouts: a slow Redis must cost a recount, not a hung page.
+            stores["store"] = _RedisStore(Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1))
+        else:
+            stores["store"] = _LocalStore()
+    return stores["store"]

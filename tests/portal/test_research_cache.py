@@ -1,0 +1,167 @@
+"""Research reports are kept for a few minutes: per page, suppression and resolved selection, in
+the process or in Redis, as JSON; the page says when its figures were computed."""
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pytest
+from bs4 import BeautifulSoup
+
+from portal.research import cache
+from portal.research.cache import cache_key, cached_report, from_json, to_json
+from portal.research.filters import Selection
+from portal.research.pages import PAGES, build_report
+from portal.research.report import Report, Table
+
+
+class Builds:
+    """A report builder that counts how often it ran."""
+
+    def __init__(self):
+        self.calls = 0
+
+    def __call__(self):
+        self.calls += 1
+        return Report(tables=[Table("Counted", ["n"], [[str(self.calls)]])])
+
+
+@pytest.fixture
+def kept(app):
+    app.config["RESEARCH_CACHE_SECONDS"] = 300
+    app.extensions.pop("research_cache", None)
+    return app
+
+
+def test_a_report_is_built_once_while_it_is_kept(kept):
+    build = Builds()
+    with kept.test_request_context():
+        first = cached_report("funnel", Selection(), True, build)
+        again = cached_report("funnel", Selection(), True, build)
+    assert build.calls == 1
+    assert again.report == first.report and again.computed_at == first.computed_at
+
+
+@pytest.mark.parametrize("other", [
+    ("trajectories", Selection(), True),
+    ("funnel", Selection(), False),  # unsuppressed figures are never served to a researcher, nor the reverse
+    ("funnel", Selection(area="b", area_id=2), True),
+    ("funnel", Selection(scope_area_ids=frozenset({1})), True),  # a narrower scope never sees wider figures
+    ("funnel", Selection(since=date(2026, 1, 1)), True),
+    ("funnel", Selection(by="channel"), True),
+])
+def test_anything_that_changes_the_figures_changes_the_key(other):
+    assert cache_key("funnel", Selection(), True) != cache_key(*other)
+    assert cache_key("funnel", Selection(scope_area_ids=frozenset({2, 1})), True) == \
+        cache_key("funnel", Selection(scope_area_ids=frozenset({1, 2})), True)
+
+
+def test_kept_reports_expire_and_the_oldest_go_first(kept, monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(cache, "LOCAL_ENTRIES", 3)
+    build = Builds()
+    with kept.test_request_context():
+        cached_report("funnel", Selection(), True, build)
+        clock[0] += 299
+        cached_report("funnel", Selection(), True, build)
+        assert build.calls == 1
+        clock[0] += 2  # 301 s after it was computed
+        cached_report("funnel", Selection(), True, build)
+        assert build.calls == 2
+        for slug in ("trajectories", "responses", "contacts"):  # three more: the funnel's entry is pushed out
+            cached_report(slug, Selection(), True, build)
+        cached_report("funnel", Selection(), True, build)
+        assert build.calls == 6
+
+
+def test_zero_seconds_recounts_every_time(app):
+    app.config["RESEARCH_CACHE_SECONDS"] = 0
+    build = Builds()
+    with app.test_request_context():
+        cached_report("funnel", Selection(), True, build)
+        cached_report("funnel", Selection(), True, build)
+    assert build.calls == 2
+
+
+@pytest.fixture
+def demo(app, users):
+    from portal.demo import load_demo
+    from portal.extensions import db
+
+    load_demo(passwords={})
+    db.session.commit()
+
+
+@pytest.mark.parametrize("slug", sorted(PAGES))
+def test_every_report_survives_json_unchanged(app, demo, slug):
+    with app.test_request_context():
+        report = build_report(slug, Selection(), True)
+    assert report.charts or report.tables
+    item = cache.CachedReport(report, cache._now())
+    back = from_json(to_json(item))
+    assert back == item
+    assert [dataclasses.astuple(c) for c in back.report.charts] == [dataclasses.astuple(c) for c in report.charts]
+
+
+def _contacts_figure(client) -> str:
+    html = client.get("/research/contacts").get_data(as_text=True)
+    soup = BeautifulSoup(html, "html.parser")
+    table = soup.select_one('[data-testid="data-table"]')
+    return table.get_text(" ", strip=True), soup.select_one('[data-testid="computed-at"]').get_text(" ", strip=True)
+
+
+def test_the_page_serves_kept_figures_says_so_and_the_csv_matches(kept, client, auth, demo, users):
+    from portal.extensions import db
+    from portal.models import Community, OutreachContact, utcnow
+
+    auth.login("admin")
+    before, note = _contacts_figure(client)
+    assert "Figures computed at" in note and "kept for 5 minutes" in note
+    community = db.session.query(Community).first()
+    for _ in range(7):
+        db.session.add(OutreachContact(community_id=community.id, officer_id=users["officer"].id, channel="email",
+                                       purpose="inform", occurred_at=utcnow()))
+    db.session.commit()
+    assert _contacts_figure(client)[0] == before  # kept: the new contacts are not counted yet
+    csv_text = client.get("/research/contacts/tables/1.csv").get_data(as_text=True)
+    kept.config["RESEARCH_CACHE_SECONDS"] = 0
+    after, note = _contacts_figure(client)
+    assert after != before  # recounted: they are
+    assert "kept for" not in note
+    assert csv_text != client.get("/research/contacts/tables/1.csv").get_data(as_text=True)
+
+
+def test_reports_are_shared_through_redis_between_web_processes(app_config, redis_url):
+    from redis import Redis
+
+    from portal import create_app
+
+    config = {**app_config, "RESEARCH_CACHE_SECONDS": 60, "REDIS_URL": redis_url}
+    one, two = create_app(config), create_app(config)
+    selection = Selection(area="shared-test", since=date(2001, 2, 3))
+    key = cache_key("funnel", selection, True)
+    connection = Redis.from_url(redis_url)
+    connection.delete(key)
+    build = Builds()
+    try:
+        with one.test_request_context():
+            made = cached_report("funnel", selection, True, build)
+        with two.test_request_context():
+            seen = cached_report("funnel", selection, True, build)
+        assert build.calls == 1 and seen == made
+        assert 0 < connection.ttl(key) <= 60
+        assert connection.get(key).startswith(b"{")  # JSON, not a pickle
+    finally:
+        connection.delete(key)
+
+
+def test_a_broken_redis_costs_a_recount_not_the_page(app_config):
+    from portal import create_app
+
+    app = create_app({**app_config, "RESEARCH_CACHE_SECONDS": 60, "REDIS_URL": "redis://127.0.0.1:1/0"})
+    build = Builds()
+    with app.test_request_context():
+        first = cached_report("funnel", Selection(), True, build)
+        cached_report("funnel", Selection(), True, build)
+    assert build.calls == 2 and first.report.tables
