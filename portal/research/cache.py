@@ -5,7 +5,8 @@ A report is keyed by its page, whether small counts are suppressed, and the whol
 selection (filters and the areas the user may see), so users with different scopes never share
 one. It is kept for ``RESEARCH_CACHE_SECONDS`` (300; 0 turns the cache off): in Redis when
 ``REDIS_URL`` is set, shared by every web process, else in the web process's memory (at most
-``LOCAL_ENTRIES`` reports). Reports are stored as JSON, never pickled: whoever can write to
+``LOCAL_ENTRIES`` reports). With Redis, one process counts a missing report while the others
+asking for it wait for its result. Reports are stored as JSON, never pickled: whoever can write to
 Redis must not be able to run code in the portal. Each page says when its figures were computed.
 """
 from __future__ import annotations
@@ -26,6 +27,9 @@ from portal.research.report import Report, Table
 from portal.research.svg import Chart
 
 LOCAL_ENTRIES = 256
+LOCK_SECONDS = 60  # a counting process that died frees the figures for others after this
+WAIT_SECONDS = 20  # waiting for another process's count, then counting itself (gunicorn times out at 30)
+POLL_SECONDS = 0.1
 PREFIX = "local-reach:research-report:"
 log = logging.getLogger(__name__)
 
@@ -48,14 +52,7 @@ def cached_report(slug: str, selection: Selection, suppress: bool, build) -> Cac
     seconds = int(current_app.config.get("RESEARCH_CACHE_SECONDS", 0) or 0)
     if seconds <= 0:
         return CachedReport(build(), _now())
-    key = cache_key(slug, selection, suppress)
-    store = _store()
-    found = store.get(key)
-    if found is not None:
-        return found
-    fresh = CachedReport(build(), _now())
-    store.put(key, fresh, seconds)
-    return fresh
+    return _store().fetch(cache_key(slug, selection, suppress), seconds, lambda: CachedReport(build(), _now()))
 
 
 def _now() -> datetime:
@@ -83,6 +80,13 @@ class _LocalStore:
         self._items: OrderedDict[str, tuple[float, CachedReport]] = OrderedDict()
         self._lock = threading.Lock()
 
+    def fetch(self, key: str, seconds: int, make) -> CachedReport:
+        found = self.get(key)
+        if found is None:
+            found = make()
+            self.put(key, found, seconds)
+        return found
+
     def get(self, key: str) -> CachedReport | None:
         with self._lock:
             entry = self._items.get(key)
@@ -107,6 +111,53 @@ class _RedisStore:
 
     def __init__(self, connection) -> None:
         self._redis = connection
+
+    def fetch(self, key: str, seconds: int, make) -> CachedReport:
+        """Kept, or made by one web process while the others asking for it wait for its result.
+
+        Without the lock every worker that misses at once counts the same figures at once, and
+        PostgreSQL does the same seconds of work several times over.
+        """
+        found = self.get(key)
+        if found is not None:
+            return found
+        lock = key + ":counting"
+        try:
+            mine = bool(self._redis.set(lock, "1", nx=True, ex=LOCK_SECONDS))
+        except Exception:  # noqa: BLE001
+            mine = True
+        if not mine:
+            found = self._wait_for(key, lock)
+            if found is not None:
+                return found
+        try:
+            made = make()
+            self.put(key, made, seconds)
+            return made
+        finally:
+            if mine:
+                self._forget(lock)
+
+    def _wait_for(self, key: str, lock: str) -> CachedReport | None:
+        """Another process is counting: its result, or None when it gave up (lock gone) or took too long."""
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            found = self.get(key)
+            if found is not None:
+                return found
+            try:
+                if not self._redis.exists(lock):
+                    return self.get(key)
+            except Exception:  # noqa: BLE001
+                return None
+        return None
+
+    def _forget(self, lock: str) -> None:
+        try:
+            self._redis.delete(lock)
+        except Exception:  # noqa: BLE001
+            log.warning("research cache: could not release %s", lock, exc_info=True)
 
     def get(self, key: str) -> CachedReport | None:
         try:

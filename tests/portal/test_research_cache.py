@@ -165,3 +165,65 @@ def test_a_broken_redis_costs_a_recount_not_the_page(app_config):
         first = cached_report("funnel", Selection(), True, build)
         cached_report("funnel", Selection(), True, build)
     assert build.calls == 2 and first.report.tables
+
+
+def test_with_redis_one_process_counts_while_the_others_wait_for_its_figures(app_config, redis_url):
+    import threading
+
+    from redis import Redis
+
+    from portal import create_app
+
+    config = {**app_config, "RESEARCH_CACHE_SECONDS": 60, "REDIS_URL": redis_url}
+    counting, waiting = create_app(config), create_app(config)
+    selection = Selection(area="stampede-test")
+    key = cache_key("activity", selection, True)
+    connection = Redis.from_url(redis_url)
+    connection.delete(key, key + ":counting")
+    started, release = threading.Event(), threading.Event()
+    slow_build, quick_build = Builds(), Builds()
+
+    def slow():
+        started.set()
+        release.wait(10)
+        return slow_build()
+
+    def count():
+        with counting.test_request_context():
+            cached_report("activity", selection, True, slow)
+
+    worker = threading.Thread(target=count)
+    try:
+        worker.start()
+        assert started.wait(10)
+        assert connection.exists(key + ":counting")
+        threading.Timer(0.3, release.set).start()
+        with waiting.test_request_context():
+            seen = cached_report("activity", selection, True, quick_build)
+        worker.join(10)
+        assert quick_build.calls == 0 and slow_build.calls == 1
+        assert seen.report.tables[0].rows == [["1"]]
+        assert not connection.exists(key + ":counting")  # released
+    finally:
+        release.set()
+        connection.delete(key, key + ":counting")
+
+
+def test_with_redis_a_count_that_died_does_not_leave_the_others_waiting(app_config, redis_url):
+    from redis import Redis
+
+    from portal import create_app
+
+    app = create_app({**app_config, "RESEARCH_CACHE_SECONDS": 60, "REDIS_URL": redis_url})
+    selection = Selection(area="abandoned-test")
+    key = cache_key("funnel", selection, True)
+    connection = Redis.from_url(redis_url)
+    connection.set(key + ":counting", "1", ex=1)  # a process that took the lock and died
+    connection.delete(key)
+    build = Builds()
+    try:
+        with app.test_request_context():
+            made = cached_report("funnel", selection, True, build)
+        assert build.calls == 1 and made.report.tables
+    finally:
+        connection.delete(key, key + ":counting")
