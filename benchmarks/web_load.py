@@ -128,11 +128,11 @@ def cookie_header(client: httpx.Client) -> str:
 
 
 def wrk(base: str, paths: list[str], duration: int, connections: int, threads: int, cookie: str = "",
-        csrf: str = "", method: str = "GET", body: str | None = None) -> dict:
+        csrf: str = "", method: str = "GET", bodies: list[str] | None = None) -> dict:
     env = {**os.environ, "BENCH_PATHS": "|".join(paths), "BENCH_COOKIE": cookie, "BENCH_CSRF": csrf,
            "BENCH_METHOD": method}
-    if body is not None:
-        env["BENCH_BODY"] = body
+    if bodies:  # POSTs spread over the bodies (each community gets a share of the logged contacts)
+        env["BENCH_BODY"] = "|".join(bodies)
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
                           "-s", str(LUA), base], env=env, capture_output=True, text=True, check=True).stdout
     figures = json.loads(out.strip().splitlines()[-1])
@@ -187,9 +187,9 @@ def scenarios(officer: httpx.Client, researcher: httpx.Client, url: str, charts:
         {"name": "community page", "client": officer, "paths": [f"/communities/{i}" for i in ids],
          "needs": "/communities"},
         {"name": "quick-log contact (POST)", "client": officer, "method": "POST", "paths": ["/contacts/new"],
-         "needs": "/contacts/new", "body": urlencode({
-             "community_id": ids[0] if ids else "", "channel": "group_post", "direction": "outbound",
-             "purpose": "inform", "outcome": "pending", "message_text": "Beat surgery on Saturday at 10."})},
+         "needs": "/contacts/new", "bodies": [urlencode({
+             "community_id": i, "channel": "group_post", "direction": "outbound", "purpose": "inform",
+             "outcome": "pending", "message_text": "Beat surgery on Saturday at 10."}) for i in ids or [""]]},
         *[{"name": f"research chart ({slug})", "client": researcher, "paths": [f"/research/{slug}"],
            "needs": "/research/funnel"} for slug in charts],
     ]
@@ -202,7 +202,7 @@ def check(item: dict, base: str) -> str | None:
     """One request by hand: the page must answer 2xx/3xx (not the sign-in page)."""
     client = item["client"] or httpx.Client(base_url=base)
     if item.get("method") == "POST":
-        response = client.post(item["paths"][0], content=item["body"],
+        response = client.post(item["paths"][0], content=item["bodies"][0],
                                headers={"Content-Type": "application/x-www-form-urlencoded",
                                         "X-CSRFToken": item.get("csrf", "")})
     else:
@@ -243,7 +243,7 @@ def run_size(size: int, args) -> list[dict]:
             cpu_before = cpu_seconds(proc.pid)
             figures = wrk(base, item["paths"], args.duration, args.connections, args.threads,
                           cookie=cookie_header(item["client"]) if item["client"] else "", csrf=csrf,
-                          method=item.get("method", "GET"), body=item.get("body"))
+                          method=item.get("method", "GET"), bodies=item.get("bodies"))
             # Web-process CPU per request: unlike req/s, it hardly depends on how busy the machine is.
             figures["cpu_ms_per_request"] = 1000 * (cpu_seconds(proc.pid) - cpu_before) / max(1, figures["requests"])
             figures["load_average"] = os.getloadavg()[0]

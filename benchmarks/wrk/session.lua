@@ -1,9 +1,11 @@
 -- wrk script for benchmarks/web_load.py: carries a signed-in session (cookie, CSRF token),
--- cycles through BENCH_PATHS ("|"-separated), and prints the figures as one JSON line.
+-- cycles through BENCH_PATHS ("|"-separated) and, for a POST, BENCH_BODY ("|"-separated
+-- form bodies: "|" is percent-encoded inside one), and prints the figures as one JSON line.
 local cookie = os.getenv("BENCH_COOKIE") or ""
 local csrf = os.getenv("BENCH_CSRF") or ""
 local method = os.getenv("BENCH_METHOD") or "GET"
-local body = os.getenv("BENCH_BODY")
+local bodies = {}
+for b in string.gmatch(os.getenv("BENCH_BODY") or "", "[^|]+") do table.insert(bodies, b) end
 local paths = {}
 for p in string.gmatch(os.getenv("BENCH_PATHS") or "/", "[^|]+") do table.insert(paths, p) end
 local counter = 0
@@ -21,6 +23,8 @@ request = function()
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     headers["X-CSRFToken"] = csrf
   end
+  local body = nil
+  if #bodies > 0 then body = bodies[((counter + (offset or 0)) % #bodies) + 1] end
   return wrk.format(method, path, headers, body)
 end
 
