@@ -224,7 +224,7 @@ def run_size(size: int, args) -> list[dict]:
     try:
         officer, csrf = sign_in(base, "bench-officer@bench.example")
         researcher, _ = sign_in(base, "bench-researcher@bench.example")
-        for item in scenarios(officer, researcher, url, chart_slugs(args.charts)):
+        for item in scenarios(officer, researcher, url, args.chart_slugs):
             row = {"size": size, "page": item["name"]}
             if item["missing"]:
                 row["missing"] = True
@@ -306,7 +306,7 @@ def main() -> None:
     parser.add_argument("--json", type=Path, default=None, help="write the figures here")
     parser.add_argument("--prepare-only", action="store_true", help="create and fill the databases, then stop")
     args = parser.parse_args()
-    chart_slugs(args.charts)  # an unknown chart fails here, before any database is touched
+    args.chart_slugs = chart_slugs(args.charts)  # an unknown chart fails here, before any database is touched
     if not args.prepare_only and shutil.which("wrk") is None:
         raise SystemExit("wrk (the load generator) is not installed: apt-get install -y wrk")
     if args.prepare_only:

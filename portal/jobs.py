@@ -54,15 +54,15 @@ def resolve(func_path: str) -> Callable[..., Any]:
     return getattr(importlib.import_module(module_name), attr)
 
 
-def redis_connection(app: Flask | None = None):
-    """Return a Redis connection for REDIS_URL, or None when jobs run in-process."""
+def redis_connection(app: Flask | None = None, **options):
+    """Return a Redis connection for REDIS_URL (`options` go to redis-py), or None when jobs run in-process."""
     app = app or current_app
     url = app.config.get("REDIS_URL")
     if not url:
         return None
     from redis import Redis
 
-    return Redis.from_url(url)
+    return Redis.from_url(url, **options)
 
 
 def queue(app: Flask | None = None):

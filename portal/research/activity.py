@@ -7,8 +7,8 @@ from datetime import timedelta
 from sqlalchemy import case, func, literal_column, select, union_all
 
 from portal.extensions import db
-from portal.models import ActivitySample, Assessment, Community, OutreachContact
-from portal.research.filters import Selection, community_conditions, months
+from portal.models import ActivitySample, Assessment, Community
+from portal.research.filters import Selection, community_conditions, first_contacts_of, months
 from portal.research.report import Report, Table
 from portal.research.sqltime import WEEK_US, elapsed_us, whole
 from portal.research.suppression import THRESHOLD, hide_small, safe_mean, shown
@@ -21,13 +21,7 @@ SCORES = (("trust", "Trust"), ("reciprocity", "Reciprocity"), ("reach", "Reach")
 def _first_contact_rows(selection: Selection):
     """Each selected community's first outbound contact, when it falls in the period (a subquery)."""
     chosen = select(Community.id).where(*community_conditions(selection))
-    first = func.min(OutreachContact.occurred_at)
-    return (select(OutreachContact.community_id.label("community_id"), first.label("first"))
-            .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound",
-                   OutreachContact.went_out)
-            .group_by(OutreachContact.community_id)
-            .having(first >= selection.start, first < selection.end)
-            .subquery())
+    return first_contacts_of(chosen, selection.start, selection.end).subquery()
 
 
 def first_contacts(selection: Selection) -> dict[int, object]:

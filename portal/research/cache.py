@@ -18,10 +18,11 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flask import current_app
 
+from portal.models import utcnow
 from portal.research.filters import Selection
 from portal.research.report import Report, Table
 from portal.research.svg import Chart
@@ -47,16 +48,21 @@ def cache_key(slug: str, selection: Selection, suppress: bool) -> str:
     return PREFIX + hashlib.sha256(raw.encode()).hexdigest()
 
 
+def kept_seconds() -> int:
+    """How long reports are kept (RESEARCH_CACHE_SECONDS); 0: not at all."""
+    return max(0, int(current_app.config.get("RESEARCH_CACHE_SECONDS", 0) or 0))
+
+
 def cached_report(slug: str, selection: Selection, suppress: bool, build) -> CachedReport:
     """The report for this page and selection: kept, or built now with `build()` and kept."""
-    seconds = int(current_app.config.get("RESEARCH_CACHE_SECONDS", 0) or 0)
+    seconds = kept_seconds()
     if seconds <= 0:
         return CachedReport(build(), _now())
     return _store().fetch(cache_key(slug, selection, suppress), seconds, lambda: CachedReport(build(), _now()))
 
 
 def _now() -> datetime:
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    return utcnow().replace(microsecond=0)
 
 
 def to_json(item: CachedReport) -> str:
@@ -177,12 +183,9 @@ class _RedisStore:
 def _store():
     stores = current_app.extensions.setdefault("research_cache", {})
     if "store" not in stores:
-        url = current_app.config.get("REDIS_URL")
-        if url:
-            from redis import Redis
+        from portal.jobs import redis_connection
 
-            # Short timeouts: a slow Redis must cost a recount, not a hung page.
-            stores["store"] = _RedisStore(Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1))
-        else:
-            stores["store"] = _LocalStore()
+        # Short timeouts: a slow Redis must cost a recount, not a hung page.
+        connection = redis_connection(current_app, socket_timeout=1, socket_connect_timeout=1)
+        stores["store"] = _RedisStore(connection) if connection is not None else _LocalStore()
     return stores["store"]

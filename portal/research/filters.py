@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select
+from sqlalchemy import ColumnElement, false, func, select
 
 from portal.extensions import db
 from portal.models import CHANNELS, PLATFORMS, PURPOSES, Area, Community, OutreachContact, User, utcnow
@@ -159,6 +159,17 @@ def contact_conditions(selection: Selection, dated: bool = True) -> list[ColumnE
         conditions += [OutreachContact.occurred_at >= selection.start,
                        OutreachContact.occurred_at < selection.end]
     return conditions
+
+
+def first_contacts_of(chosen, start: datetime | None = None, end: datetime | None = None):
+    """SQL: each chosen community's first outbound contact that went out (community_id, first),
+    kept only when it falls in [start, end) if they are given."""
+    first = func.min(OutreachContact.occurred_at)
+    rows = (select(OutreachContact.community_id.label("community_id"), first.label("first"))
+            .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound",
+                   OutreachContact.went_out)
+            .group_by(OutreachContact.community_id))
+    return rows if start is None else rows.having(first >= start, first < end)
 
 
 def months(start: datetime, end: datetime) -> list[date]:

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import DateTime, case, func, literal, literal_column, select, union_all
 
 from portal.extensions import db
-from portal.models import STAGE_LABELS, STAGE_PATH, STAGES, Community, OutreachContact, StageChange, utcnow
-from portal.research.filters import Selection, as_datetime, community_conditions, months
+from portal.models import STAGE_LABELS, STAGE_PATH, STAGES, Community, StageChange, utcnow
+from portal.research.filters import Selection, as_datetime, community_conditions, first_contacts_of, months
 from portal.research.funnel_tallies import tallied, tallied_counts
 from portal.research.report import Report, Table
 from portal.research.sqltime import DAY_US, elapsed_us, whole
@@ -126,14 +126,11 @@ def _first_approaches(chosen, start: datetime, end: datetime):
     """Subquery: each chosen community's first approach (first outbound contact that went out, or first
     move onto the path past 'new', whichever is earlier), when it falls in [start, end)."""
     approaches = union_all(
-        select(OutreachContact.community_id.label("community_id"), func.min(OutreachContact.occurred_at).label("at"))
-        .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound",
-               OutreachContact.went_out)
-        .group_by(OutreachContact.community_id),
+        first_contacts_of(chosen),
         select(StageChange.community_id, func.min(StageChange.changed_at))
         .where(StageChange.community_id.in_(chosen), StageChange.to_stage.in_(STAGE_PATH[1:]))
         .group_by(StageChange.community_id)).subquery()
-    first = func.min(approaches.c.at)
+    first = func.min(approaches.c.first)
     return (select(approaches.c.community_id, first.label("first"))
             .group_by(approaches.c.community_id)
             .having(first >= start, first < end)

@@ -1,7 +1,7 @@
 """Research pages (charts with their tables) and the export download."""
 from __future__ import annotations
 
-from flask import Response, abort, current_app, flash, request, stream_with_context, url_for
+from flask import Response, abort, flash, request, stream_with_context, url_for
 from flask_login import current_user
 
 from portal import audit, htmx
@@ -9,7 +9,7 @@ from portal.access import allow
 from portal.extensions import db
 from portal.models import CHANNELS, PLATFORMS, PURPOSES, label
 from portal.research import bp
-from portal.research.cache import CachedReport, cached_report
+from portal.research.cache import CachedReport, cached_report, kept_seconds
 from portal.research.export import ExportOptions, audit_export, stream_zip
 from portal.research.filters import GROUPINGS, area_choices, officer_choices, parse_selection
 from portal.research.pages import PAGES, RESEARCH_ROLES, build_report
@@ -28,7 +28,7 @@ def _chart_page(slug: str) -> Response:
     kept = _report(slug, selection)
     return htmx.render("research/chart.html", block="chart", page=PAGES[slug], pages=PAGES, selection=selection,
                        report=kept.report, computed_at=kept.computed_at,
-                       kept_seconds=int(current_app.config.get("RESEARCH_CACHE_SECONDS", 0) or 0),
+                       kept_seconds=kept_seconds(),
                        suppress=_suppress(), **_filter_options(pseudonymise))
 
 
