@@ -152,6 +152,12 @@ def _plan(statement: str, parameters) -> dict:
     return db.session.connection().exec_driver_sql(f"EXPLAIN (FORMAT JSON) {statement}", parameters).scalar()[0]["Plan"]
 
 
+def _nodes(plan: dict) -> Iterator[dict]:
+    yield plan
+    for child in plan.get("Plans", []):
+        yield from _nodes(child)
+
+
 def _relations(plan: dict) -> set[str]:
     return ({plan["Relation Name"]} if "Relation Name" in plan else set()).union(
         *(_relations(child) for child in plan.get("Plans", [])))
@@ -165,7 +171,19 @@ def test_officer_list_counts_read_only_the_index(officer, q):
     (statement, parameters), = _sent(lambda: queries.stage_counts(officer, queries.CatalogueFilter(q=q)))
     plan = _plan(statement, parameters)
     assert seq_scans(plan) == [], f"sequential scan in plan:\n{plan}"
-    assert "Index Only Scan" in str(plan), f"the area's communities are read from their rows:\n{plan}"
+    reads = {(node["Node Type"], node.get("Index Name")) for node in _nodes(plan) if "Scan" in node["Node Type"]}
+    area_index_only = {("Index Only Scan", name) for name in ("ix_communities_area_listing",
+                                                              "ix_communities_area_status_stage")}
+    # Without a search the area's communities are counted from the covering index alone. With
+    # one, PostgreSQL may instead (when its statistics say the term is rare, which depends on
+    # ANALYZE's sample) look the term up in the trigram index, perhaps ANDed with the area's
+    # index, and read only the rows that hold the term.
+    trigram = ("Bitmap Index Scan", "ix_communities_search_trgm")
+    allowed = area_index_only if not q else area_index_only | {trigram, ("Bitmap Heap Scan", None)} | {
+        ("Bitmap Index Scan", name) for _, name in area_index_only}
+    assert reads and reads <= allowed, f"the area's communities are read from their rows:\n{plan}"
+    if ("Bitmap Heap Scan", None) in reads:
+        assert trigram in reads, f"rows read without the search term's index:\n{plan}"
 
 
 def test_officer_tag_choices_read_the_area_counts_not_the_tags(officer):
