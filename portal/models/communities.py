@@ -22,6 +22,7 @@ class Community(Timestamped, db.Model):
         Index("ix_communities_area_status_stage", "area_id", "status", "stage"),
         Index("ix_communities_area_last_contact", "area_id", "last_contact_at"),
         Index("ix_communities_area_name", "area_id", "name"),
+        Index("ix_communities_first_contact", "first_contact_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -50,6 +51,9 @@ class Community(Timestamped, db.Model):
     stage: Mapped[str] = mapped_column(String(20), default="identified")
     stage_changed_at: Mapped[datetime | None] = mapped_column()
     last_contact_at: Mapped[datetime | None] = mapped_column()
+    #: The first outbound contact that went out (not held, sent back or refused). Kept by
+    #: database triggers on outreach_contacts (migration 0018), never written by the app.
+    first_contact_at: Mapped[datetime | None] = mapped_column()
     stay_in_touch_days: Mapped[int | None] = mapped_column(Integer)
     items_per_week: Mapped[float | None] = mapped_column(Float)
     last_item_at: Mapped[datetime | None] = mapped_column()

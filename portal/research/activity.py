@@ -20,8 +20,7 @@ SCORES = (("trust", "Trust"), ("reciprocity", "Reciprocity"), ("reach", "Reach")
 
 def _first_contact_rows(selection: Selection):
     """Each selected community's first outbound contact, when it falls in the period (a subquery)."""
-    chosen = select(Community.id).where(*community_conditions(selection))
-    return first_contacts_of(chosen, selection.start, selection.end).subquery()
+    return first_contacts_of(community_conditions(selection), selection.start, selection.end).subquery()
 
 
 def first_contacts(selection: Selection) -> dict[int, object]:
@@ -71,24 +70,27 @@ def activity_summary(selection: Selection) -> ActivitySummary:
 def _weekly_means(selection: Selection):
     """Per community and week offset from its first contact: the mean of its samples that week.
 
-    Samples are narrowed in SQL by an indexed range (the window plus a day), then kept by the
-    exact window in whole microseconds (-12 weeks inclusive to +12 weeks exclusive).
+    Samples are kept by the window, -12 weeks inclusive to +12 weeks exclusive, exactly to the
+    microsecond.
     """
     firsts = _first_contact_rows(selection)
-    margin = timedelta(weeks=WINDOW_WEEKS, days=1)
-    if db.session.get_bind().dialect.name == "sqlite":  # datetimes are text there: let SQLite shift them
-        low = func.datetime(firsts.c.first, f"-{margin.days} days")
-        high = func.datetime(firsts.c.first, f"+{margin.days} days")
-    else:
-        low, high = firsts.c.first - margin, firsts.c.first + margin
     window_us = literal_column(str(WINDOW_WEEKS * WEEK_US))
     since = elapsed_us(ActivitySample.sampled_at, firsts.c.first)
+    if db.session.get_bind().dialect.name == "sqlite":
+        # Datetimes are text there and SQLite's datetime() drops the microseconds: narrow by the
+        # window plus a day, then keep the exact window in whole microseconds.
+        margin = timedelta(weeks=WINDOW_WEEKS, days=1)
+        window = [ActivitySample.sampled_at >= func.datetime(firsts.c.first, f"-{margin.days} days"),
+                  ActivitySample.sampled_at < func.datetime(firsts.c.first, f"+{margin.days} days"),
+                  since >= -window_us, since < window_us]
+    else:  # timestamp arithmetic is exact on PostgreSQL
+        margin = timedelta(weeks=WINDOW_WEEKS)
+        window = [ActivitySample.sampled_at >= firsts.c.first - margin, ActivitySample.sampled_at < firsts.c.first + margin]
     week = whole(since + window_us, WEEK_US) - literal_column(str(WINDOW_WEEKS))
     return (select(ActivitySample.community_id.label("community_id"), week.label("week"),
                    func.avg(ActivitySample.items_per_week).label("mean"))
             .join(firsts, firsts.c.community_id == ActivitySample.community_id)
-            .where(ActivitySample.items_per_week.is_not(None), ActivitySample.sampled_at >= low,
-                   ActivitySample.sampled_at < high, since >= -window_us, since < window_us)
+            .where(ActivitySample.items_per_week.is_not(None), *window)
             .group_by(ActivitySample.community_id, week))
 
 

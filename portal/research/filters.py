@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, select
+from sqlalchemy import ColumnElement, false, select
 
 from portal.extensions import db
 from portal.models import CHANNELS, PLATFORMS, PURPOSES, Area, Community, OutreachContact, User, utcnow
@@ -161,15 +161,17 @@ def contact_conditions(selection: Selection, dated: bool = True) -> list[ColumnE
     return conditions
 
 
-def first_contacts_of(chosen, start: datetime | None = None, end: datetime | None = None):
-    """SQL: each chosen community's first outbound contact that went out (community_id, first),
-    kept only when it falls in [start, end) if they are given."""
-    first = func.min(OutreachContact.occurred_at)
-    rows = (select(OutreachContact.community_id.label("community_id"), first.label("first"))
-            .where(OutreachContact.community_id.in_(chosen), OutreachContact.direction == "outbound",
-                   OutreachContact.went_out)
-            .group_by(OutreachContact.community_id))
-    return rows if start is None else rows.having(first >= start, first < end)
+def first_contacts_of(conditions: list, start: datetime | None = None, end: datetime | None = None):
+    """SQL: the first outbound contact that went out (community_id, first) of each community meeting
+    `conditions` (community_conditions), kept only when it falls in [start, end) if they are given.
+
+    Read from communities.first_contact_at, which triggers keep (migration 0018), rather than
+    the minimum over every contact: at 100,000 communities that was a million contacts.
+    """
+    first = Community.first_contact_at
+    rows = (select(Community.id.label("community_id"), first.label("first"))
+            .where(*conditions, first.is_not(None)))
+    return rows if start is None else rows.where(first >= start, first < end)
 
 
 def months(start: datetime, end: datetime) -> list[date]:

@@ -122,11 +122,13 @@ def stage_funnel(selection: Selection, suppress: bool) -> Report:
     return report
 
 
-def _first_approaches(chosen, start: datetime, end: datetime):
-    """Subquery: each chosen community's first approach (first outbound contact that went out, or first
-    move onto the path past 'new', whichever is earlier), when it falls in [start, end)."""
+def _first_approaches(conditions: list, start: datetime, end: datetime):
+    """Subquery: the first approach (first outbound contact that went out, or first move onto the
+    path past 'new', whichever is earlier) of each community meeting `conditions`, when it falls
+    in [start, end)."""
+    chosen = select(Community.id).where(*conditions)
     approaches = union_all(
-        first_contacts_of(chosen),
+        first_contacts_of(conditions),
         select(StageChange.community_id, func.min(StageChange.changed_at))
         .where(StageChange.community_id.in_(chosen), StageChange.to_stage.in_(STAGE_PATH[1:]))
         .group_by(StageChange.community_id)).subquery()
@@ -148,8 +150,7 @@ def trajectories(selection: Selection, now: datetime | None = None) -> dict[str,
     if selection.impossible:
         return {t: Counter() for t in TARGETS}
     observed_until = min(selection.end, now or utcnow())
-    chosen = select(Community.id).where(*community_conditions(selection))
-    firsts = _first_approaches(chosen, selection.start, selection.end)
+    firsts = _first_approaches(community_conditions(selection), selection.start, selection.end)
     hits = _first_reached_rows(select(firsts.c.community_id), observed_until)
     until = literal(observed_until, DateTime())
     spans = (select(*[elapsed_us(func.coalesce(hits.c[t], until), firsts.c.first).label(f"us{i}")

@@ -15,6 +15,8 @@ from portal.models import STAGE_PATH, ActivitySample, Area, Community, OutreachC
 from portal.research import activity, engagement, stages
 from portal.research.filters import Selection, community_conditions, contact_conditions
 from portal.scale import generate
+from tests.portal.test_first_contact_at import _counted as first_contact_counted
+from tests.portal.test_first_contact_at import _stored as first_contact_stored
 from tests.portal.test_funnel_tallies import _random_edits, _random_selection
 
 
@@ -138,6 +140,9 @@ def test_sql_aggregates_match_the_row_by_row_definitions(app, seed):
     _random_edits(rng, 60)
     _samples_at_the_window_edges(rng)
     _stage_changes_on_day_boundaries(rng)
+    # The charts read each community's first contact from communities.first_contact_at, which the
+    # references below share: it must be the first contact that went out, after every edit.
+    assert first_contact_stored() == first_contact_counted()
     now = utcnow()
     areas = db.session.scalars(select(Area)).all()
     selections = [_random_selection(rng, areas) for _ in range(25)]
