@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import ActivitySample, Assessment, Community
 from portal.research.filters import Selection, community_conditions, first_contacts_of, months
 from portal.research.report import Report, Table
-from portal.research.sqltime import WEEK_US, elapsed_us, whole
+from portal.research.sqltime import WEEK_US, elapsed_us, month_start, whole
 from portal.research.suppression import THRESHOLD, hide_small, safe_mean, shown
 from portal.research.svg import lines
 
@@ -125,20 +125,20 @@ def activity_report(selection: Selection, suppress: bool) -> Report:
 def assessment_report(selection: Selection, suppress: bool) -> Report:
     """Mean trust, reciprocity and reach per month."""
     chosen = select(Community.id).where(*community_conditions(selection))
-    month = func.substr(func.cast(Assessment.assessed_at, db.String), 1, 7)
+    month = month_start(Assessment.assessed_at)
     rows = db.session.execute(
         select(month, func.count(), func.sum(Assessment.trust), func.sum(Assessment.reciprocity),
                func.sum(Assessment.reach))
         .where(Assessment.community_id.in_(chosen), Assessment.assessed_at >= selection.start,
                Assessment.assessed_at < selection.end)
         .group_by(month))
-    by_month = {key: (n, sums) for key, n, *sums in rows}
+    by_month = {key.date(): (n, sums) for key, n, *sums in rows}
     if not by_month:
         return Report(empty=True)
     month_starts = months(selection.start, selection.end)
     table_rows, series = [], {name: [] for name, _ in SCORES}
     for m in month_starts:
-        n, sums = by_month.get(m.strftime("%Y-%m"), (0, [0, 0, 0]))
+        n, sums = by_month.get(m, (0, [0, 0, 0]))
         means = [safe_mean(float(total or 0), n, suppress) for total in sums]
         for (name, _), mean in zip(SCORES, means, strict=True):
             series[name].append(None if mean is None else round(mean, 2))

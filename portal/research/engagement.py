@@ -10,6 +10,7 @@ from portal.extensions import db
 from portal.models import OUTCOMES, Area, Community, Meeting, OutreachContact, label
 from portal.research.filters import Selection, contact_conditions, months, weeks
 from portal.research.report import Report, Table
+from portal.research.sqltime import month_start
 from portal.research.suppression import hide_small, protect, safe_rate, shown
 from portal.research.svg import bars, lines
 
@@ -106,16 +107,15 @@ def _meetings(selection: Selection) -> dict[tuple[int, date], Counter]:
 def online_by_month(selection: Selection) -> tuple[Counter, Counter]:
     """Outbound contacts, and communities contacted, per (area, first day of the month), counted in SQL.
 
-    One row per area and month (the month is the text of the timestamp up to the month, on
-    PostgreSQL and SQLite alike), not one per day and community contacted.
+    One row per area and month (sqltime.month_start), not one per day and community contacted.
     """
-    month = func.substr(func.cast(OutreachContact.occurred_at, db.String), 1, 7)
+    month = month_start(OutreachContact.occurred_at)
     contacts, contacted = Counter(), Counter()
     for key, area_id, n, communities in db.session.execute(
             select(month, Community.area_id, func.count(), func.count(distinct(Community.id))).join(Community)
             .where(*contact_conditions(selection), OutreachContact.direction == "outbound")
             .group_by(month, Community.area_id)):
-        at = (area_id, date(int(key[:4]), int(key[5:7]), 1))
+        at = (area_id, key.date())
         contacts[at], contacted[at] = n, communities
     return contacts, contacted
 

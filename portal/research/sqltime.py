@@ -9,7 +9,7 @@ exactly on a day boundary into the next day).
 """
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, literal_column
+from sqlalchemy import BigInteger, DateTime, literal_column
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
@@ -41,6 +41,26 @@ def _elapsed_sqlite(element, compiler, **kw):
     seconds = f"ROUND((julianday(substr({later}, 1, 19)) - julianday(substr({earlier}, 1, 19))) * 86400)"
     micros = f"CAST(substr({later}, 21, 6) AS INTEGER) - CAST(substr({earlier}, 21, 6) AS INTEGER)"
     return f"(CAST({seconds} AS INTEGER) * {SECOND_US} + {micros})"
+
+
+class month_start(FunctionElement):  # noqa: N801 (a SQL function, named like one)
+    """``month_start(when)``: midnight on the first day of `when`'s month (a datetime), to group by month."""
+
+    type = DateTime()
+    name = "month_start"
+    inherit_cache = True
+
+
+@compiles(month_start)
+def _month_start_postgresql(element, compiler, **kw):
+    # Cheaper per row than formatting the timestamp as text (a fifth of a scan of a year's contacts).
+    return f"date_trunc('month', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(month_start, "sqlite")
+def _month_start_sqlite(element, compiler, **kw):
+    # The text of the timestamp up to the month, then the first of the month at midnight.
+    return f"(substr({compiler.process(element.clauses, **kw)}, 1, 7) || '-01 00:00:00')"
 
 
 def whole(us, unit_us: int, *, up: bool = False):
