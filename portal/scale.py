@@ -193,18 +193,15 @@ def _chunk(rng: random.Random, size: int, ids: dict, area_ids: list[int], office
         times = sorted(created + timedelta(days=rng.uniform(1, max(2, (now - created).days)))
                        for _ in range(n_contacts))
         times = [t.replace(microsecond=0) for t in times]
-        contact_ids, first_outbound = [], None
+        contact_ids = []
         for index, when in enumerate(times):
             contact_id = _take(ids, OutreachContact)
             contact_ids.append(contact_id)
             last = index == len(times) - 1
             follow = (when + timedelta(days=14)).date() if rng.random() < 0.4 else None
-            channel, direction = rng.choice(CHANNELS), "inbound" if rng.random() < 0.2 else "outbound"
-            if direction == "outbound" and first_outbound is None:  # times are in order; all went out
-                first_outbound = when
             out[OutreachContact].append({
                 "id": contact_id, "community_id": cid, "officer_id": officer, "occurred_at": when,
-                "channel": channel, "direction": direction,
+                "channel": rng.choice(CHANNELS), "direction": "inbound" if rng.random() < 0.2 else "outbound",
                 "purpose": rng.choice(PURPOSES), "message_text": rng.choice(MESSAGES), "link": None,
                 "outcome": rng.choice(OUTCOMES), "reach_views": rng.randint(0, 800) if rng.random() < 0.5 else None,
                 "reach_replies": None, "reach_reactions": None, "follow_up_on": follow,
@@ -255,7 +252,7 @@ def _chunk(rng: random.Random, size: int, ids: dict, area_ids: list[int], office
             "audience_size": rng.randint(20, 20000), "status": "archived" if rng.random() < 0.03 else "active",
             "merged_into_id": None, "provenance": rng.choice(("officer", "crawl")), "crawl_run_id": None,
             "created_by_id": officer, "owner_id": officer, "stage": path[-1], "stage_changed_at": stage_at,
-            "last_contact_at": times[-1], "first_contact_at": first_outbound, "stay_in_touch_days": rng.choice((None, 30, 60, 90)),
+            "last_contact_at": times[-1], "stay_in_touch_days": rng.choice((None, 30, 60, 90)),
             "items_per_week": rate if feed_id else None, "last_item_at": None, "locality_score": None,
             "archived_at": None, "created_at": created, "updated_at": times[-1],
         })

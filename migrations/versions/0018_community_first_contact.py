@@ -33,6 +33,15 @@ WENT_OUT = "{row}.direction = 'outbound' AND {row}.review_status NOT IN ({status
 FIRST_OF = ("(SELECT MIN(o.occurred_at) FROM outreach_contacts o WHERE o.community_id = {community} AND "
             + WENT_OUT.format(row="o") + ")")
 RELEVANT = ("community_id", "occurred_at", "direction", "review_status")
+# Contacts of an UPDATE whose change can move a first contact: their community before and after.
+CHANGED = ("SELECT o.community_id AS old_id, n.community_id AS new_id "
+           "FROM old_contacts o JOIN new_contacts n ON n.id = o.id "
+           f"WHERE ({', '.join(f'o.{c}' for c in RELEVANT)}) IS DISTINCT FROM ({', '.join(f'n.{c}' for c in RELEVANT)})")
+# Recount the communities that `{touched}` (a query of community ids) names, each first contact
+# computed once and written only where it changed.
+RECOUNT = ("UPDATE communities c SET first_contact_at = f.first FROM (SELECT t.community_id, "
+           + FIRST_OF.format(community="t.community_id") + " AS first FROM ({touched}) t (community_id)) f "
+           "WHERE c.id = f.community_id AND c.first_contact_at IS DISTINCT FROM f.first")
 
 PG_FUNCTIONS = f"""
 CREATE OR REPLACE FUNCTION outreach_contacts_first_contact_insert() RETURNS trigger AS $$
@@ -47,25 +56,15 @@ $$ LANGUAGE plpgsql;
 
 CREATE OR REPLACE FUNCTION outreach_contacts_first_contact_update() RETURNS trigger AS $$
 BEGIN
-    WITH changed AS (
-        SELECT o.community_id AS old_id, n.community_id AS new_id
-        FROM old_contacts o JOIN new_contacts n ON n.id = o.id
-        WHERE ({", ".join(f"o.{c}" for c in RELEVANT)}) IS DISTINCT FROM ({", ".join(f"n.{c}" for c in RELEVANT)})
-    ), touched AS (
-        SELECT old_id AS community_id FROM changed UNION SELECT new_id FROM changed
-    )
-    UPDATE communities c SET first_contact_at = {FIRST_OF.format(community="c.id")}
-    FROM touched WHERE c.id = touched.community_id
-      AND c.first_contact_at IS DISTINCT FROM {FIRST_OF.format(community="c.id")};
+    WITH changed AS ({CHANGED})
+    {RECOUNT.format(touched="SELECT old_id FROM changed UNION SELECT new_id FROM changed")};
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
 
 CREATE OR REPLACE FUNCTION outreach_contacts_first_contact_delete() RETURNS trigger AS $$
 BEGIN
-    UPDATE communities c SET first_contact_at = {FIRST_OF.format(community="c.id")}
-    FROM (SELECT DISTINCT community_id FROM old_contacts) touched
-    WHERE c.id = touched.community_id AND c.first_contact_at IS DISTINCT FROM {FIRST_OF.format(community="c.id")};
+    {RECOUNT.format(touched="SELECT DISTINCT community_id FROM old_contacts")};
     RETURN NULL;
 END;
 $$ LANGUAGE plpgsql;
