@@ -21,6 +21,12 @@ COUNT_CAP = 10_000
 class CappedPagination(SelectPagination):
     capped: bool = False
 
+    def _query_items(self) -> list:
+        if not self._query_args["rows"]:
+            return super()._query_items()
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
     def _query_count(self) -> int:
         cap = self._query_args["cap"]
         if self._query_args["total"] is not None:  # counted already (e.g. with the per-stage counts)
@@ -34,15 +40,16 @@ class CappedPagination(SelectPagination):
 
 
 def paginate(select: Select, page: int, per_page: int, cap: int | None = None,
-             total: int | None = None) -> CappedPagination:
+             total: int | None = None, rows: bool = False) -> CappedPagination:
     """One page of ``select`` (out-of-range pages are empty, never an error); cap: COUNT_CAP.
 
     ``total``: how many rows ``select`` matches, when the caller has counted them already
-    (then no count query is sent; the cap still bounds the pages).
+    (then no count query is sent; the cap still bounds the pages). ``rows``: the items are the
+    select's result rows (a select of columns), not its first column's entities.
     """
     cap = COUNT_CAP if cap is None else cap
     page = max(1, page)
     last_counted = max(1, -(-cap // per_page))
     page = min(page, last_counted)  # never an OFFSET past the cap
     return CappedPagination(select=select, session=db.session(), page=page, per_page=per_page,
-                            error_out=False, cap=cap, total=total)
+                            error_out=False, cap=cap, total=total, rows=rows)

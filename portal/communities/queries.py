@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select
-from sqlalchemy.orm import joinedload, selectinload
 
 from portal.extensions import db
-from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, AreaTag, Community, CommunityTag, User, utcnow
+from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Area, AreaTag, Community, CommunityTag, User, utcnow
 
 SORTS = {
     "name": (Community.name, Community.id),
@@ -115,10 +114,40 @@ def filtered(user: User, f: CatalogueFilter, *, with_stage: bool = True) -> Sele
     return query
 
 
-def catalogue(user: User, f: CatalogueFilter) -> Select:
-    """The list query: filtered, sorted, with what each row shows loaded up front (no N+1)."""
-    return (filtered(user, f).options(joinedload(Community.area), selectinload(Community.tags))
-            .order_by(*SORTS[f.sort]))
+LIST_ROW_COLUMNS = (Community.id, Community.name, Community.stage, Community.platform, Community.access,
+                    Community.last_contact_at, Community.items_per_week, Area.name.label("area_name"))
+
+
+@dataclass(frozen=True, slots=True)
+class ListedCommunity:
+    """One row of the list: what it shows, read as plain columns (no ORM objects to build)."""
+
+    id: int
+    name: str
+    stage: str
+    platform: str
+    access: str
+    last_contact_at: datetime | None
+    items_per_week: float | None
+    area_name: str
+    tags: tuple[str, ...] = ()
+
+
+def catalogue_rows(user: User, f: CatalogueFilter) -> Select:
+    """The list query as plain rows: filtered, sorted, the columns a row shows and its area's name."""
+    return (filtered(user, f).with_only_columns(*LIST_ROW_COLUMNS)
+            .join(Area, Area.id == Community.area_id).order_by(*SORTS[f.sort]))
+
+
+def with_tags(rows) -> list[ListedCommunity]:
+    """The page's rows with their tags, alphabetical, read in one query."""
+    tags: dict[int, list[str]] = {row.id: [] for row in rows}
+    if tags:
+        found = db.session.execute(select(CommunityTag.community_id, CommunityTag.tag)
+                                   .where(CommunityTag.community_id.in_(tags)).order_by(CommunityTag.tag))
+        for community_id, tag in found:
+            tags[community_id].append(tag)
+    return [ListedCommunity(*row, tags=tuple(tags[row.id])) for row in rows]
 
 
 @dataclass
@@ -150,8 +179,3 @@ def tags_in_use(user: User, limit: int = 200) -> list[str]:
     if user.role in {"officer", "supervisor"}:
         query = query.where(AreaTag.area_id.in_(user.area_ids or {-1}))
     return list(db.session.scalars(query.group_by(AreaTag.tag).order_by(AreaTag.tag).limit(limit)))
-
-
-def search(user: User, q: str = "") -> Select:
-    """Search the visible communities by name or address (kept for callers of the basic list)."""
-    return catalogue(user, CatalogueFilter(q=(q or "").strip()[:200]))

@@ -100,17 +100,17 @@ def test_the_data_set_is_large_enough(plan_app):
 @pytest.mark.parametrize("q", ["", "Residents", "c4242"])
 @pytest.mark.parametrize("page", [1, 8])
 def test_officer_community_list_and_search(officer, q, page):
-    from portal.communities.queries import search
+    from portal.communities.queries import CatalogueFilter, catalogue_rows
 
-    for stmt in _paginated(search(officer, q), page=page):
+    for stmt in _paginated(catalogue_rows(officer, CatalogueFilter(q=q)), page=page):
         assert_indexed(stmt)
 
 
 @pytest.mark.parametrize("q", ["Residents Forum", "c4242.example"])
 def test_force_wide_search(admin, q):
-    from portal.communities.queries import search
+    from portal.communities.queries import CatalogueFilter, catalogue_rows
 
-    page, _count = _paginated(search(admin, q))
+    page, _count = _paginated(catalogue_rows(admin, CatalogueFilter(q=q)))
     assert_indexed(page)
 
 
