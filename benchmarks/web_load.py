@@ -180,6 +180,10 @@ def scenarios(officer: httpx.Client, researcher: httpx.Client, url: str, charts:
     present = routes(officer) | routes(researcher)
     plan = [
         {"name": "ceiling: bare Flask, 50-row template", "client": None, "paths": ["/_ceiling/"]},
+        # Floors: what the portal costs before a page does any work of its own (its request hooks,
+        # security headers and session; then the layout), to show where the ceiling's throughput goes.
+        {"name": "floor: /healthz (hooks + SELECT 1)", "client": None, "paths": ["/healthz"]},
+        {"name": "floor: signed-in page, layout only", "client": officer, "paths": ["/accessibility"]},
         {"name": "community list (search + filter)", "client": officer, "paths": LISTING_PATHS,
          "needs": "/communities"},
         {"name": "community list (first page, no search)", "client": officer, "paths": BROWSE_PATHS,
