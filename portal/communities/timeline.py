@@ -15,7 +15,7 @@ from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import (
-    ActivitySample, Assessment, Meeting, OutreachContact, StageChange, meeting_promotions,
+    ActivitySample, Assessment, Meeting, OutreachContact, StageChange, User, meeting_promotions,
 )
 
 # kind -> (model, time column, community column). Kind names sort as the tie-break order.
@@ -25,10 +25,11 @@ SOURCES: dict[str, tuple[Any, Any, Any]] = {
     "assessment": (Assessment, Assessment.assessed_at, Assessment.community_id),
     "activity": (ActivitySample, ActivitySample.sampled_at, ActivitySample.community_id),
 }
+# The timeline shows who logged, moved or assessed by name only: no other user column is read.
 LOADER_OPTIONS = {
-    "contact": (joinedload(OutreachContact.officer),),
-    "stage": (joinedload(StageChange.changed_by),),
-    "assessment": (joinedload(Assessment.assessed_by),),
+    "contact": (joinedload(OutreachContact.officer).load_only(User.id, User.display_name),),
+    "stage": (joinedload(StageChange.changed_by).load_only(User.id, User.display_name),),
+    "assessment": (joinedload(Assessment.assessed_by).load_only(User.id, User.display_name),),
     "activity": (),
     "meeting": (),
 }
