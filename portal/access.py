@@ -6,7 +6,7 @@ refused for everyone, and the route × role test fails on it.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 from flask import Flask, abort, current_app, request
@@ -71,16 +71,17 @@ def enforce() -> None:
     return None
 
 
-def get_in_area(model: type[T], object_id: int, area_of: Callable[[T], int | None] | None = None) -> T:
+def get_in_area(model: type[T], object_id: int, area_of: Callable[[T], int | None] | None = None,
+                options: Sequence = ()) -> T:
     """Look a record up (404 when missing), then check the user may see its area (403).
 
     ``area_of`` says where the record's area is (default: its ``area_id``); looking up
     before checking keeps "no such record" and "not yours" distinguishable for the
-    route × role test.
+    route × role test. ``options``: loader options for the lookup (what the page shows).
     """
     from portal.extensions import db
 
-    record = db.session.get(model, object_id)
+    record = db.session.get(model, object_id, options=options)
     if record is None:
         abort(404)
     require_area(area_of(record) if area_of else record.area_id)

@@ -1,13 +1,13 @@
 """Community list and page."""
 from __future__ import annotations
 
-from flask import abort, request, url_for
+from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal import audit, htmx
-from portal.access import allow, get_in_area, require_area
+from portal.access import allow, get_in_area
 from portal.communities import bp, charts
 from portal.communities.queries import (
     ACTIVITY, SORT_LABELS, CatalogueFilter, arg_int, catalogue_rows, stage_counts, tags_in_use, with_tags,
@@ -52,10 +52,7 @@ def visible_community(community_id: int) -> Community:
 def community_detail(community_id: int):
     timeline_only = htmx.is_fragment_request() and htmx.target() == "timeline"
     # The whole page shows the area, owner, creator and tags: loaded with the community, in one go.
-    community = db.session.get(Community, community_id, options=() if timeline_only else DETAIL_OPTIONS)
-    if community is None:
-        abort(404)
-    require_area(community.area_id)
+    community = get_in_area(Community, community_id, options=() if timeline_only else DETAIL_OPTIONS)
     if community.status == "merged" and community.merged_into_id:
         return htmx.redirect(url_for("communities.community_detail", community_id=community.merged_into_id))
     cursor = Cursor.decode(request.args.get("before"))

@@ -211,3 +211,23 @@ def test_pages_showing_a_message_or_a_thread_link_record_the_view(client, auth, 
     views = {(e.object_type, e.object_id) for e in db_session.scalars(
         select(AuditEvent).where(AuditEvent.action == "view", AuditEvent.actor_id == users["officer"].id))}
     assert {("OutreachContact", str(contact.id)), ("SupportFlag", str(flag.id))} <= views
+
+
+def test_community_page_records_one_view_and_its_older_timeline_pages_none(client, auth, users, area, db_session):
+    community = Community(area_id=area.id, name="Cliffe Residents", platform="forum")
+    db_session.add(community)
+    db_session.commit()
+    auth.login("officer")
+
+    def views() -> list[AuditEvent]:
+        return list(db_session.scalars(select(AuditEvent).where(
+            AuditEvent.action == "view", AuditEvent.object_type == "Community",
+            AuditEvent.object_id == str(community.id))))
+
+    page = client.get(f"/communities/{community.id}")
+    assert page.status_code == 200 and b"Cliffe Residents" in page.data
+    (event,) = views()
+    assert event.actor_id == users["officer"].id and event.summary == f"Viewed community {community.id}"
+    older = client.get(f"/communities/{community.id}", headers={"HX-Request": "true", "HX-Target": "timeline"})
+    assert older.status_code == 200 and b"<html" not in older.data
+    assert len(views()) == 1
