@@ -1,9 +1,10 @@
 """Statistics on the area-scoped search expression (PostgreSQL 14 and later)
 
-An officer's catalogue search looks the term up in ``search_text || ''`` rather than in
-``search_text`` (portal.communities.queries._searched), so that PostgreSQL reads the
-area's few thousand communities from their indexes instead of ANDing in the trigram
-index's bitmap over the whole force (3-6 ms at 100,000 communities against about 1 ms).
+A catalogue search within one area (an officer's only area, or the area chosen) looks the
+term up in ``search_text || ''`` rather than in ``search_text``
+(portal.communities.queries._searched), so that PostgreSQL reads the area's couple of
+thousand communities from its indexes instead of ANDing in the trigram index's bitmap over
+the whole force (3-6 ms at 100,000 communities against about 1 ms).
 Without statistics on that expression PostgreSQL guesses that almost nothing matches and
 reads every row of the area before sorting; with them its estimate is the column's own
 (it then walks the area's name index and stops at the page's 25th match). SQLite has no
