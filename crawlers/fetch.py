@@ -120,14 +120,6 @@ class Fetcher:
             return 0.0
         return policy.delay if policy is not None else 0.0
 
-    def wait_time(self, site: str) -> float:
-        """Seconds until ``site`` (``scheme://host[:port]``) may start its next request."""
-        try:
-            policy = self._sites.get(site_key(httpx.URL(site)))
-        except (httpx.InvalidURL, ValueError):
-            return 0.0
-        return policy.wait_time() if policy is not None else 0.0
-
     async def allowed(self, url: str) -> bool:
         """Tell whether robots.txt lets this crawler fetch ``url`` (reads it once per site).
 
