@@ -215,3 +215,19 @@ def test_search_matches_name_or_address_in_any_case_and_follows_edits(client, au
     assert forum.search_text == "renamed\nhttps://new.example/"
     assert _names(client.get("/communities", query_string={"q": "école"}).data.decode()) == []
     assert _names(client.get("/communities", query_string={"q": "NEW.example"}).data.decode()) == ["Renamed"]
+
+
+def test_each_row_shows_its_details_and_only_its_own_tags(client, auth, users, area, db_session):
+    make_community(area, "Alpha Forum", platform="forum", stage="approached", tags=["town", "families"],
+                   items_per_week=2.5)
+    make_community(area, "Beta Group", platform="facebook_group", access="closed", tags=["sport"])
+    make_community(area, "Gamma Blog", platform="blog")
+    auth.login("officer")
+    page = client.get("/communities").data.decode()
+    rows = {name: part for name, part in zip(_names(page), page.split('data-testid="community-row"')[1:], strict=True)}
+    assert list(rows) == ["Alpha Forum", "Beta Group", "Gamma Blog"]
+    alpha, beta, gamma = (rows[n].split("</li>")[0] for n in rows)
+    assert alpha.count('class="lr-tag"') == 2 and alpha.index(">families<") < alpha.index(">town<")
+    assert "2.5 posts/week" in alpha and "Approached" in alpha and area.name in alpha and "last contact never" in alpha
+    assert beta.count('class="lr-tag"') == 1 and ">sport<" in beta and "Closed" in beta
+    assert 'class="lr-tag"' not in gamma and "posts/week" not in gamma
