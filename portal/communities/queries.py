@@ -165,7 +165,7 @@ def with_tags(rows) -> list[ListedCommunity]:
                                    .where(CommunityTag.community_id.in_(tags)).order_by(CommunityTag.tag))
         for community_id, tag in found:
             tags[community_id].append(tag)
-    return [ListedCommunity(*row, tags=tuple(tags[row.id])) for row in rows]
+    return [ListedCommunity(**row._mapping, tags=tuple(tags[row.id])) for row in rows]  # by column name
 
 
 @dataclass
