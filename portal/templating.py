@@ -31,16 +31,24 @@ def navigation(app: Flask) -> list[dict[str, Any]]:
     """Return the navigation items for the signed-in user."""
     if not current_user.is_authenticated:
         return []
-    items = []
-    for endpoint, text, roles in NAVIGATION:
-        if current_user.role in roles and endpoint in app.view_functions:
-            href = url_for(endpoint)
-            active = request.endpoint == endpoint or (
+    return [{"href": href, "text": text, "active": request.endpoint == endpoint or (
                 request.blueprint is not None and endpoint.split(".")[0] == request.blueprint
-                and endpoint != "main.dashboard"
-            )
-            items.append({"href": href, "text": text, "active": active})
-    return items
+                and endpoint != "main.dashboard")}
+            for endpoint, href, text in _role_links(app, current_user.role, request.script_root)]
+
+
+def _role_links(app: Flask, role: str, script_root: str) -> tuple[tuple[str, str, str], ...]:
+    """(endpoint, href, text) of the entries a role sees, built once per role and mount point.
+
+    Every page's layout needs them; building ten URLs per request cost more than the rest of
+    the navigation (the endpoints take no arguments, so their URLs never change).
+    """
+    cache = app.extensions.setdefault("local_reach_navigation", {})
+    key = (role, script_root)
+    if key not in cache:
+        cache[key] = tuple((endpoint, url_for(endpoint), text) for endpoint, text, roles in NAVIGATION
+                           if role in roles and endpoint in app.view_functions)
+    return cache[key]
 
 
 def safe_url(value: str | None) -> str:

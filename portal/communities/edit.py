@@ -11,11 +11,10 @@ from portal.communities.forms import ArchiveForm, CommunityForm, MergeForm
 from portal.communities.queries import arg_int
 from portal.communities.views import visible_community
 from portal.extensions import db
-from portal.models import Area
 
 
 def _area_choices(form: CommunityForm) -> None:
-    areas = current_user.areas if current_user.role in {"officer", "supervisor"} else Area.ordered()
+    areas = current_user.visible_areas()
     form.area_id.choices = [(a.id, a.name) for a in areas]
 
 

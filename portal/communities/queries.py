@@ -36,8 +36,7 @@ def arg_int(args: Any, name: str, default: int | None = None) -> int | None:
 def visible_to(user: User) -> Select:
     """Communities the user may see: their areas for officers and supervisors, all otherwise."""
     query = select(Community).where(Community.status != "merged")
-    if user.role in {"officer", "supervisor"}:
-        query = query.where(Community.area_id.in_(user.area_ids or {-1}))
+    query = user.scope(query, Community.area_id)
     return query
 
 
@@ -60,7 +59,7 @@ def _searched(user: User, f: CatalogueFilter):
     one area's index, and there the trigram index is the faster way (measured at 3 and 10
     areas: 3-5 ms against 3-14 ms), so it stays usable, as it does force-wide.
     """
-    one_area = f.area or (user.role in {"officer", "supervisor"} and len(user.area_ids) == 1)
+    one_area = f.area or (user.area_bound and len(user.area_ids) == 1)
     return Community.search_text.concat(literal_column("''")) if one_area else Community.search_text
 
 
@@ -194,6 +193,5 @@ def stage_counts(user: User, f: CatalogueFilter) -> StageCounts:
 def tags_in_use(user: User, limit: int = 200) -> list[str]:
     """Tags on active communities the user may see, from the per-area counts (area_tags)."""
     query = select(AreaTag.tag).where(AreaTag.communities > 0)
-    if user.role in {"officer", "supervisor"}:
-        query = query.where(AreaTag.area_id.in_(user.area_ids or {-1}))
+    query = user.scope(query, AreaTag.area_id)
     return list(db.session.scalars(query.group_by(AreaTag.tag).order_by(AreaTag.tag).limit(limit)))

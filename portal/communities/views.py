@@ -14,7 +14,7 @@ from portal.communities.queries import (
 )
 from portal.communities.timeline import Cursor, timeline_page
 from portal.extensions import db
-from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Area, Community, Feed
+from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Community, Feed
 from portal.outreach.services import suggestion_for
 from portal.pagination import paginate
 
@@ -29,7 +29,7 @@ def list_communities():
     # than the query itself.
     listing = paginate(catalogue_rows(current_user, f), page=page, per_page=25, total=counts.matching, rows=True)
     listing.items = with_tags(listing.items)
-    areas = current_user.areas if current_user.role in {"officer", "supervisor"} else Area.ordered()
+    areas = current_user.visible_areas()
     # The tag choices are in the filter form, outside the results fragment a search swaps in.
     tags = [] if htmx.is_fragment_request() else tags_in_use(current_user)
     return htmx.render("communities/list.html", block="results", listing=listing, f=f, q=f.q,

@@ -95,8 +95,7 @@ def _link_catalogued(candidate: Candidate) -> None:
 def visible_candidates(user: User) -> Select:
     """Candidates the user may review: their areas for officers and supervisors, all for admins."""
     query = select(Candidate)
-    if user.role in {"officer", "supervisor"}:
-        query = query.where(Candidate.area_id.in_(user.area_ids or {-1}))
+    query = user.scope(query, Candidate.area_id)
     return query
 
 

@@ -121,8 +121,7 @@ def recover_stale_runs(everything: bool = False) -> list[int]:
 
 def visible_runs(user: User) -> Select:
     query = select(CrawlRun)
-    if user.role in {"officer", "supervisor"}:
-        query = query.where(CrawlRun.area_id.in_(user.area_ids or {-1}))
+    query = user.scope(query, CrawlRun.area_id)
     return query.order_by(CrawlRun.created_at.desc(), CrawlRun.id.desc())
 
 

@@ -21,8 +21,7 @@ def held_reviews(user: User) -> list[MessageReview]:
              .options(joinedload(MessageReview.author), joinedload(MessageReview.contact)
                       .joinedload(OutreachContact.community))
              .order_by(MessageReview.created_at))
-    if user.role in {"officer", "supervisor"}:
-        query = query.where(MessageReview.area_id.in_(user.area_ids or {-1}))
+    query = user.scope(query, MessageReview.area_id)
     return list(db.session.scalars(query).unique())
 
 

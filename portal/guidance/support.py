@@ -68,8 +68,7 @@ def flags_for(user: User, status: str | None = "open") -> Select:
     """Support flags in the user's areas (officers see the ones they raised), oldest open first."""
     query = (select(SupportFlag).join(SupportFlag.community)
              .options(joinedload(SupportFlag.community), joinedload(SupportFlag.raised_by)))
-    if user.role in {"officer", "supervisor"}:
-        query = query.where(Community.area_id.in_(user.area_ids or {-1}))
+    query = user.scope(query, Community.area_id)
     if user.role == "officer":
         query = query.where(SupportFlag.raised_by_id == user.id)
     if status:

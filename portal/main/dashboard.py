@@ -13,19 +13,18 @@ from portal.models import STAGES, Community, OutreachContact, User
 def dashboard_summary(user: User) -> dict[str, Any]:
     """Return the start page's figures: stages, recent outcomes and, for officers, what is due."""
     query = select(Community.stage, func.count()).where(Community.status == "active")
-    if user.role in {"officer", "supervisor"}:
-        query = query.where(Community.area_id.in_(user.area_ids or {-1}))
+    query = user.scope(query, Community.area_id)
     by_stage = dict(db.session.execute(query.group_by(Community.stage)).all())
     recent, due = [], None
-    if user.role in {"officer", "supervisor"}:
+    if user.area_bound:
         from portal.outreach.queries import open_follow_ups
 
         contacts = select(OutreachContact).options(joinedload(OutreachContact.community))
         if user.role == "officer":
             contacts = contacts.where(OutreachContact.officer_id == user.id)
         else:  # supervisors see their team's recent outcomes
-            contacts = contacts.join(Community, Community.id == OutreachContact.community_id).where(
-                Community.area_id.in_(user.area_ids or {-1}))
+            contacts = user.scope(contacts.join(Community, Community.id == OutreachContact.community_id),
+                                  Community.area_id)
         recent = list(db.session.scalars(contacts.order_by(OutreachContact.occurred_at.desc()).limit(8)))
         due = open_follow_ups(user, horizon_days=0)
     return {

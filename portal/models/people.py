@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Column, ForeignKey, Integer, String, Table, Text, select
+from sqlalchemy import JSON, Boolean, Column, ColumnElement, ForeignKey, Integer, Select, String, Table, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -51,6 +51,10 @@ class Area(Timestamped, db.Model):
 
     def __repr__(self) -> str:
         return f"<Area {self.slug}>"
+
+# Officers and supervisors work their own areas; researchers, admins and auditors see every area.
+AREA_BOUND_ROLES = frozenset({"officer", "supervisor"})
+
 
 class User(UserMixin, Timestamped, db.Model):
     """Someone who signs in: an officer, supervisor, researcher, admin or auditor."""
@@ -100,11 +104,25 @@ class User(UserMixin, Timestamped, db.Model):
     def area_ids(self) -> set[int]:
         return {area.id for area in self.areas}
 
+    @property
+    def area_bound(self) -> bool:
+        """True when this user sees only the records of their own areas (officers, supervisors)."""
+        return self.role in AREA_BOUND_ROLES
+
     def can_see_area(self, area_id: int | None) -> bool:
         """Officers and supervisors see their own areas; other roles see every area."""
-        if self.role not in {"officer", "supervisor"}:
-            return True
-        return area_id in self.area_ids
+        return not self.area_bound or area_id in self.area_ids
+
+    def scope(self, query: Select, area_column: ColumnElement) -> Select:
+        """Limit a query to the rows this user may see: those whose ``area_column`` is one of
+        their areas when they are area-bound (none at all when they have no area yet)."""
+        if not self.area_bound:
+            return query
+        return query.where(area_column.in_(self.area_ids or {-1}))
+
+    def visible_areas(self) -> list[Area]:
+        """The areas this user may choose from: their own, or every area by name."""
+        return list(self.areas) if self.area_bound else Area.ordered()
 
     @classmethod
     def by_email(cls, email: str) -> User | None:

@@ -74,8 +74,7 @@ def assess(community_id: int):
 @allow("officer", "supervisor", "admin")
 def meetings():
     query = select(Meeting).order_by(Meeting.held_at.desc()).limit(100)
-    if current_user.role in {"officer", "supervisor"}:
-        query = query.where(Meeting.area_id.in_(current_user.area_ids or {-1}))
+    query = current_user.scope(query, Meeting.area_id)
     return htmx.render("outreach/meetings.html", meetings=list(db.session.scalars(query)))
 
 

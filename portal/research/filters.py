@@ -84,7 +84,7 @@ def area_choices(user: User | None) -> list[Area]:
 
 def scope_for(user: User | None) -> frozenset[int] | None:
     """Supervisors see their own areas; researchers and admins see every area."""
-    if user is None or user.role not in {"officer", "supervisor"}:
+    if user is None or not user.area_bound:
         return None
     return frozenset(user.area_ids)
 

@@ -75,3 +75,33 @@ def test_each_role_gets_exactly_what_the_rules_allow(app, users, role):
             if rule.endpoint == "auth.logout":  # sign back in for the remaining routes
                 client = _signed_in_client(app, role)
     assert checked > 10
+
+
+def test_the_area_scope_keeps_area_bound_roles_to_their_areas_and_nothing_when_they_have_none(app, users, area):
+    from sqlalchemy import select
+
+    from portal.extensions import db
+    from portal.models import Area, Community, User
+
+    other = Area(slug="elsewhere", name="Elsewhere", profile={})
+    db.session.add(other)
+    db.session.flush()
+    for name, where in (("Ours", area), ("Theirs", other)):
+        db.session.add(Community(name=name, url=f"https://{name.lower()}.example/", area_id=where.id,
+                                 platform="blog", status="active"))
+    newcomer = User(email="new@test.example", display_name="New officer", role="officer")
+    db.session.add(newcomer)
+    db.session.commit()
+
+    def names(user):
+        return sorted(db.session.scalars(user.scope(select(Community.name), Community.area_id)))
+
+    for role in ("officer", "supervisor"):
+        assert users[role].area_bound
+        assert names(users[role]) == ["Ours"]
+        assert [a.slug for a in users[role].visible_areas()] == ["test-town"]
+    for role in ("researcher", "admin", "auditor"):
+        assert not users[role].area_bound
+        assert names(users[role]) == ["Ours", "Theirs"]
+        assert [a.name for a in users[role].visible_areas()] == ["Elsewhere", "Test Town"]
+    assert names(newcomer) == [] and not newcomer.can_see_area(area.id)

@@ -43,7 +43,10 @@ def plan_app(postgres_server_url, tmp_path_factory) -> Iterator:
             upgrade(directory=app.extensions["migrate"].directory)
             generate(COMMUNITIES, contacts_per=2, events_per=3, seed=11)  # ANALYZEs what it filled
             admin_user = User(email="plans-admin@tests.example.org", display_name="Admin", role="admin")
-            db.session.add(admin_user)
+            three_areas = db.session.scalars(select(Area).where(Area.slug.like("scale-%")).order_by(Area.id).limit(3))
+            supervisor = User(email="plans-supervisor@tests.example.org", display_name="Supervisor",
+                              role="supervisor", areas=list(three_areas))
+            db.session.add_all([admin_user, supervisor])
             db.session.commit()
             yield app
             db.session.remove()
@@ -200,13 +203,10 @@ def test_officer_search_reads_the_area_not_the_trigram_index(officer, q, stage):
 def test_search_across_several_areas_stays_indexed(plan_app, q):
     """Across several areas the trigram index stays usable (one area's name index no longer gives
     the order); whichever plan PostgreSQL picks, it reads no large table in full."""
-    from types import SimpleNamespace
-
     from portal.communities import queries
 
-    areas = db.session.scalars(select(Area.id).where(Area.slug.like("scale-%")).order_by(Area.id).limit(3)).all()
-    supervisor = SimpleNamespace(role="supervisor", area_ids=set(areas))
-    assert len(areas) == 3
+    supervisor = db.session.scalar(select(User).where(User.email == "plans-supervisor@tests.example.org"))
+    assert len(supervisor.area_ids) == 3
     for stmt in _paginated(queries.catalogue_rows(supervisor, queries.CatalogueFilter(q=q))):
         assert_indexed(stmt)
 
