@@ -49,3 +49,25 @@ def test_no_horizontal_scroll_on_a_phone(page, viewport):
         page.goto(path)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{path} scrolls sideways by {overflow}px at {viewport['width']}px"
+
+
+# Text whose computed typeface is the browser's serif default: GOV.UK Frontend sets its typeface
+# on its own classes only, so anything outside them must inherit it from the page body.
+SERIF_TEXT = """() => [...document.querySelectorAll("body *")].filter(e =>
+    e.offsetParent !== null && [...e.childNodes].some(n => n.nodeType === 3 && n.textContent.trim())
+    && !["CODE", "PRE", "KBD", "SAMP"].includes(e.tagName)
+    && /(^|,)\\s*("?Times|serif)/.test(getComputedStyle(e).fontFamily)
+    && !/sans-serif/.test(getComputedStyle(e).fontFamily)).map(e => e.tagName + "." + e.className)"""
+
+
+def test_every_text_is_in_the_service_typeface(page):
+    sign_in(page, "officer@example.org")
+    for path in ("/home", "/communities", "/contacts/new", "/follow-ups"):
+        page.goto(path)
+        assert page.evaluate(SERIF_TEXT) == [], path
+    page.goto("/communities")
+    first = page.evaluate("""() => [...document.querySelectorAll("main a")].map(a => a.getAttribute("href"))
+                                       .find(href => /^\\/communities\\/\\d+$/.test(href))""")
+    page.goto(first)
+    page.locator("[data-testid=timeline] .lr-timeline__item").first.wait_for()
+    assert page.evaluate(SERIF_TEXT) == [], page.url
