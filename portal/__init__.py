@@ -85,6 +85,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portal.security import DatabaseIdConverter
 
     app.url_map.converters["int"] = DatabaseIdConverter  # before any route is added
+    app.url_map.strict_slashes = False  # /communities/ and /admin answer as /communities and /admin/ do
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
 

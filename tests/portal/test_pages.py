@@ -88,3 +88,13 @@ def test_navigation_differs_by_role(client, auth):
     auth.logout()
     auth.login("admin")
     assert "/admin/" in client.get("/home").data.decode()
+
+
+def test_a_page_answers_with_or_without_its_trailing_slash(client, auth):
+    auth.login("admin")
+    for typed, canonical in (("/communities/", "/communities"), ("/home/", "/home"), ("/admin", "/admin/")):
+        typed_page, page = client.get(typed), client.get(canonical)
+        assert page.status_code == 200, canonical
+        assert typed_page.status_code == 200, typed
+        assert typed_page.data.split(b"<main")[1][:400] == page.data.split(b"<main")[1][:400], typed
+    assert client.get("/no-such-page/").status_code == 404
