@@ -97,7 +97,7 @@ def logout():
     db.session.commit()
     logout_user()
     session.clear()
-    flash("You have signed out.", "success")
+    flash("You have signed out, here and on any other device you were signed in on.", "success")
     return redirect(url_for("auth.login"))
 
 

@@ -21,6 +21,8 @@ def test_login_and_logout(client, auth, users):
     assert b"Test officer" in client.get("/home").data
     response = auth.logout()
     assert response.status_code == 302
+    # Signing out ends every session of the account (the cookie alone cannot be revoked): say so.
+    assert "and on any other device" in client.get(response.headers["Location"]).get_data(as_text=True)
     assert client.get("/home").status_code == 302
 
 
