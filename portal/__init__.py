@@ -118,15 +118,19 @@ def _init_extensions(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
+        from flask import session
+        from sqlalchemy import select
         from sqlalchemy.orm import joinedload
 
-        from portal.models import User
+        from portal.models import User, UserSession
 
         raw_id, _, token = user_id.partition(":")
-        if not raw_id.isdigit():
+        if not raw_id.isdigit() or not token:
             return None
-        # One round trip: the user and their areas (every scoped query reads user.area_ids).
-        user = db.session.get(User, int(raw_id), options=[joinedload(User.areas)])
-        if user is None or not token or user.session_token != token:
-            return None
-        return user
+        # One round trip: the user, their areas (every scoped query reads user.area_ids) and
+        # whether this device's session is still open (signed out, or older than its lifetime: not).
+        lifetime = app.permanent_session_lifetime
+        return db.session.scalars(
+            select(User).options(joinedload(User.areas))
+            .where(User.id == int(raw_id), User.session_token == token,
+                   UserSession.live(int(raw_id), session.get(UserSession.FIELD), lifetime))).unique().one_or_none()

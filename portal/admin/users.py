@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -12,7 +12,7 @@ from portal.access import allow
 from portal.admin import bp
 from portal.admin.forms import InviteForm, UserAreasForm
 from portal.extensions import db
-from portal.models import Area, User
+from portal.models import Area, User, UserSession
 
 USERS_PER_PAGE = 50
 
@@ -81,7 +81,8 @@ def user_detail(user_id: int):
         db.session.commit()
         flash("Areas saved.", "success")
         return redirect(url_for("admin.user_detail", user_id=user.id), code=303)
-    return render_template("admin/user.html", user=user, form=form)
+    devices = UserSession.count_for(user.id, current_app.permanent_session_lifetime)
+    return render_template("admin/user.html", user=user, form=form, devices=devices)
 
 
 @bp.post("/users/<int:user_id>/active")

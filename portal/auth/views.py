@@ -15,7 +15,7 @@ from portal.access import ANY_USER, allow, public
 from portal.auth import bp
 from portal.auth.forms import LoginForm, SetPasswordForm
 from portal.extensions import db, limiter
-from portal.models import User, utcnow
+from portal.models import User, UserSession, utcnow
 
 
 def _login_limit() -> str:
@@ -40,6 +40,9 @@ def login():
         user, problem = authenticate(form.email.data, form.password.data)
         if user is not None:
             session.clear()  # rotate: nothing from before sign-in survives
+            session[UserSession.FIELD] = UserSession.start(user, current_app.permanent_session_lifetime)
+            session.permanent = True  # the cookie expires with the session, not only with the browser
+            db.session.commit()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append(problem)
@@ -91,13 +94,17 @@ def authenticate(email: str, password: str) -> tuple[User | None, str]:
 @bp.post("/logout")
 @allow(ANY_USER)
 def logout():
-    # Sessions live in signed cookies, so a copied cookie would outlive a plain logout:
-    # rotating the account's session token ends this and every other session of the account.
-    current_user.rotate_session()
+    """Sign out this device; with ``everywhere``, every device the account is signed in on."""
+    everywhere = request.form.get("everywhere") == "1"
+    if everywhere:
+        current_user.rotate_session()
+        audit.record("logout", "Signed out on every device", current_user, actor_id=current_user.id)
+    else:
+        UserSession.end(session.get(UserSession.FIELD))  # the cookie's key opens nothing any more
     db.session.commit()
     logout_user()
     session.clear()
-    flash("You have signed out, here and on any other device you were signed in on.", "success")
+    flash("You have signed out on every device." if everywhere else "You have signed out.", "success")
     return redirect(url_for("auth.login"))
 
 

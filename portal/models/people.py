@@ -1,13 +1,17 @@
 """Areas (beats) and the users who work them."""
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask_login import UserMixin
-from sqlalchemy import JSON, Boolean, Column, ColumnElement, ForeignKey, Integer, Select, String, Table, Text, select
+from sqlalchemy import (
+    JSON, Boolean, Column, ColumnElement, DateTime, ForeignKey, Integer, Select, String, Table, Text, delete, exists, func,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -91,8 +95,10 @@ class User(UserMixin, Timestamped, db.Model):
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
 
     def rotate_session(self) -> None:
-        """Invalidate all existing sessions of this user."""
+        """End every session of this user, on every device (sign out everywhere)."""
         self.session_token = secrets.token_hex(16)
+        if self.id is not None:
+            db.session.execute(delete(UserSession).where(UserSession.user_id == self.id))
 
     def is_locked(self, now: datetime | None = None) -> bool:
         return self.locked_until is not None and self.locked_until > (now or utcnow())
@@ -131,3 +137,50 @@ class User(UserMixin, Timestamped, db.Model):
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
 
+
+
+def session_key_hash(key: str) -> str:
+    """What is stored of a session's key: its SHA-256 (a copy of the table signs no one in)."""
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+class UserSession(db.Model):
+    """One signed-in device: the session cookie carries the key whose hash is here.
+
+    A session is valid while its row exists and is younger than the session lifetime, so
+    signing out ends just that device's session (its row is deleted), "sign out everywhere"
+    deletes them all, and a cookie copied from a browser dies with its row.
+    """
+
+    __tablename__ = "user_sessions"
+    FIELD = "device_key"  # where the key is kept in the (signed) session cookie
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+    @classmethod
+    def start(cls, user: User, lifetime: timedelta) -> str:
+        """Open a session for the user and return its key (for the cookie); drop expired ones."""
+        db.session.execute(delete(cls).where(cls.created_at < utcnow() - lifetime))
+        key = secrets.token_urlsafe(32)
+        db.session.add(cls(user_id=user.id, key_hash=session_key_hash(key)))
+        return key
+
+    @classmethod
+    def end(cls, key: str | None) -> None:
+        """End one session (this device's)."""
+        if key:
+            db.session.execute(delete(cls).where(cls.key_hash == session_key_hash(key)))
+
+    @classmethod
+    def live(cls, user_id: int, key: str | None, lifetime: timedelta) -> ColumnElement[bool]:
+        """A condition on the users table: this key opens a live session of the user."""
+        return exists().where(cls.user_id == user_id, cls.key_hash == session_key_hash(key or ""),
+                              cls.created_at >= utcnow() - lifetime)
+
+    @classmethod
+    def count_for(cls, user_id: int, lifetime: timedelta) -> int:
+        return db.session.scalar(select(func.count()).where(cls.user_id == user_id,
+                                                            cls.created_at >= utcnow() - lifetime)) or 0

@@ -71,3 +71,23 @@ def test_every_text_is_in_the_service_typeface(page):
     page.goto(first)
     page.locator("[data-testid=timeline] .lr-timeline__item").first.wait_for()
     assert page.evaluate(SERIF_TEXT) == [], page.url
+
+
+def test_sign_out_here_keeps_the_other_device_and_sign_out_everywhere_ends_it(browser, live_server, page):
+    other = browser.new_context(viewport=page.viewport_size, base_url=live_server.url).new_page()
+    try:
+        for device in (page, other):
+            sign_in(device, "auditor@example.org")
+        page.click("[data-testid=sign-out]")                  # this device only
+        page.locator("text=You have signed out.").wait_for(state="visible")
+        other.goto("/home")
+        assert other.url.endswith("/home")                     # still signed in on the other device
+        sign_in(page, "auditor@example.org")
+        page.focus("[data-testid=sign-out-everywhere]")        # in the footer, reachable by keyboard
+        page.keyboard.press("Enter")
+        page.locator("text=You have signed out on every device.").wait_for(state="visible")
+        other.goto("/home")
+        assert "/login" in other.url
+        assert page.js_errors == []
+    finally:
+        other.context.close()

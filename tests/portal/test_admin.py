@@ -58,8 +58,12 @@ def test_force_sign_out(app, users):
     officer_client.post("/login", data={"email": ROLE_EMAILS["officer"], "password": PASSWORD})
     admin_client.post("/login", data={"email": ROLE_EMAILS["admin"], "password": PASSWORD})
     assert officer_client.get("/home").status_code == 200
+    page = admin_client.get(f"/admin/users/{users['officer'].id}").get_data(as_text=True)
+    assert "Signed in on 1 device now." in page
     admin_client.post(f"/admin/users/{users['officer'].id}/sign-out")
     assert officer_client.get("/home").status_code == 302
+    page = admin_client.get(f"/admin/users/{users['officer'].id}").get_data(as_text=True)
+    assert "Not signed in anywhere now." in page
 
 
 def test_assign_areas(client, auth, users, area, db_session):

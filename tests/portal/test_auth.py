@@ -21,8 +21,7 @@ def test_login_and_logout(client, auth, users):
     assert b"Test officer" in client.get("/home").data
     response = auth.logout()
     assert response.status_code == 302
-    # Signing out ends every session of the account (the cookie alone cannot be revoked): say so.
-    assert "and on any other device" in client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "You have signed out." in client.get(response.headers["Location"]).get_data(as_text=True)
     assert client.get("/home").status_code == 302
 
 
@@ -34,6 +33,82 @@ def test_a_session_cookie_copied_before_logout_is_dead_after_it(client, auth, us
     client.set_cookie("session", stolen)
     response = client.get("/home")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def _signed_in(app, role: str = "officer"):
+    device = app.test_client()
+    assert device.post("/login", data={"email": ROLE_EMAILS[role], "password": PASSWORD}).status_code == 302
+    assert device.get("/home").status_code == 200
+    return device
+
+
+def _signed_out(device) -> bool:
+    response = device.get("/home")
+    return response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_signing_out_on_one_device_leaves_the_others_signed_in(app, users):
+    from portal.extensions import db
+    from portal.models import UserSession
+
+    phone, desk = _signed_in(app), _signed_in(app)
+    assert UserSession.count_for(users["officer"].id, app.permanent_session_lifetime) == 2
+    phone.post("/logout")
+    assert _signed_out(phone) and not _signed_out(desk)
+    db.session.expire_all()
+    assert UserSession.count_for(users["officer"].id, app.permanent_session_lifetime) == 1
+
+
+def test_sign_out_everywhere_ends_every_device_and_is_audited(app, users):
+    phone, desk, colleague = _signed_in(app), _signed_in(app), _signed_in(app, "supervisor")
+    response = phone.post("/logout", data={"everywhere": "1"})
+    assert "You have signed out on every device." in phone.get(response.headers["Location"]).get_data(as_text=True)
+    assert _signed_out(phone) and _signed_out(desk)
+    assert not _signed_out(colleague)  # another account is not touched
+    assert AuditEvent.query.filter_by(action="logout", actor_id=users["officer"].id).count() == 1
+
+
+def test_every_page_offers_sign_out_on_every_device(client, auth):
+    auth.login("officer")
+    page = client.get("/home").get_data(as_text=True)
+    assert 'data-testid="sign-out-everywhere"' in page and 'name="everywhere" value="1"' in page
+
+
+def test_a_session_older_than_its_lifetime_is_over_and_its_row_goes_at_the_next_sign_in(app, users):
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from portal.extensions import db
+    from portal.models import UserSession, utcnow
+
+    device = _signed_in(app)
+    lifetime = app.permanent_session_lifetime
+    db.session.execute(update(UserSession).values(created_at=utcnow() - lifetime - timedelta(minutes=1)))
+    db.session.commit()
+    assert _signed_out(device)
+    _signed_in(app, "supervisor")  # any sign-in clears expired sessions
+    db.session.expire_all()
+    assert db.session.query(UserSession).count() == 1
+
+
+def test_the_session_cookie_expires_with_the_session_lifetime(app, users):
+    device = app.test_client()
+    response = device.post("/login", data={"email": ROLE_EMAILS["officer"], "password": PASSWORD})
+    cookie = next(value for name, value in response.headers.items()
+                  if name == "Set-Cookie" and value.startswith("session="))
+    assert "Expires=" in cookie
+
+
+def test_the_database_keeps_only_a_hash_of_the_session_key(app, users):
+    from portal.extensions import db
+    from portal.models import UserSession
+
+    device = _signed_in(app)
+    with device.session_transaction() as cookie_session:
+        key = cookie_session[UserSession.FIELD]
+    stored = db.session.query(UserSession.key_hash).scalar()
+    assert len(key) >= 40 and key not in stored and len(stored) == 64
 
 
 @pytest.mark.parametrize(("email", "password"), [
