@@ -219,3 +219,9 @@ class TestRateLimit:
                  for _ in range(4)]
         assert codes[:3] == [200, 200, 200]
         assert codes[3] == 429
+
+
+def test_pages_do_not_push_the_session_cookie_expiry_back(client, auth):
+    auth.login("officer")
+    client.get("/home")  # the first page stores the session's CSRF token in the cookie
+    assert "Set-Cookie" not in client.get("/home").headers
