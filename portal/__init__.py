@@ -129,8 +129,7 @@ def _init_extensions(app: Flask) -> None:
             return None
         # One round trip: the user, their areas (every scoped query reads user.area_ids) and
         # whether this device's session is still open (signed out, or older than its lifetime: not).
-        lifetime = app.permanent_session_lifetime
         return db.session.scalars(
             select(User).options(joinedload(User.areas))
             .where(User.id == int(raw_id), User.session_token == token,
-                   UserSession.live(int(raw_id), session.get(UserSession.FIELD), lifetime))).unique().one_or_none()
+                   UserSession.live(int(raw_id), session.get(UserSession.FIELD)))).unique().one_or_none()

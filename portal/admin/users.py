@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -81,7 +81,7 @@ def user_detail(user_id: int):
         db.session.commit()
         flash("Areas saved.", "success")
         return redirect(url_for("admin.user_detail", user_id=user.id), code=303)
-    devices = UserSession.count_for(user.id, current_app.permanent_session_lifetime)
+    devices = UserSession.count_for(user.id)
     return render_template("admin/user.html", user=user, form=form, devices=devices)
 
 

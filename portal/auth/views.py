@@ -40,7 +40,7 @@ def login():
         user, problem = authenticate(form.email.data, form.password.data)
         if user is not None:
             session.clear()  # rotate: nothing from before sign-in survives
-            session[UserSession.FIELD] = UserSession.start(user, current_app.permanent_session_lifetime)
+            session[UserSession.FIELD] = UserSession.start(user)
             session.permanent = True  # the cookie expires with the session, not only with the browser
             db.session.commit()
             login_user(user)

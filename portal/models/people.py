@@ -4,9 +4,10 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
+from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
     JSON, Boolean, Column, ColumnElement, DateTime, ForeignKey, Integer, Select, String, Table, Text, delete, exists, func,
@@ -138,7 +139,6 @@ class User(UserMixin, Timestamped, db.Model):
         return f"<User {self.id} {self.role}>"
 
 
-
 def session_key_hash(key: str) -> str:
     """What is stored of a session's key: its SHA-256 (a copy of the table signs no one in)."""
     return hashlib.sha256(key.encode()).hexdigest()
@@ -160,10 +160,15 @@ class UserSession(db.Model):
     key_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
 
+    @staticmethod
+    def _oldest_live() -> datetime:
+        """Sessions opened before this have outlived the session lifetime."""
+        return utcnow() - current_app.permanent_session_lifetime
+
     @classmethod
-    def start(cls, user: User, lifetime: timedelta) -> str:
+    def start(cls, user: User) -> str:
         """Open a session for the user and return its key (for the cookie); drop expired ones."""
-        db.session.execute(delete(cls).where(cls.created_at < utcnow() - lifetime))
+        db.session.execute(delete(cls).where(cls.created_at < cls._oldest_live()))
         key = secrets.token_urlsafe(32)
         db.session.add(cls(user_id=user.id, key_hash=session_key_hash(key)))
         return key
@@ -175,12 +180,13 @@ class UserSession(db.Model):
             db.session.execute(delete(cls).where(cls.key_hash == session_key_hash(key)))
 
     @classmethod
-    def live(cls, user_id: int, key: str | None, lifetime: timedelta) -> ColumnElement[bool]:
+    def live(cls, user_id: int, key: str | None) -> ColumnElement[bool]:
         """A condition on the users table: this key opens a live session of the user."""
         return exists().where(cls.user_id == user_id, cls.key_hash == session_key_hash(key or ""),
-                              cls.created_at >= utcnow() - lifetime)
+                              cls.created_at >= cls._oldest_live())
 
     @classmethod
-    def count_for(cls, user_id: int, lifetime: timedelta) -> int:
+    def count_for(cls, user_id: int) -> int:
+        """How many devices the user is signed in on now."""
         return db.session.scalar(select(func.count()).where(cls.user_id == user_id,
-                                                            cls.created_at >= utcnow() - lifetime)) or 0
+                                                            cls.created_at >= cls._oldest_live())) or 0

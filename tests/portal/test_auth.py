@@ -52,11 +52,11 @@ def test_signing_out_on_one_device_leaves_the_others_signed_in(app, users):
     from portal.models import UserSession
 
     phone, desk = _signed_in(app), _signed_in(app)
-    assert UserSession.count_for(users["officer"].id, app.permanent_session_lifetime) == 2
+    assert UserSession.count_for(users["officer"].id) == 2
     phone.post("/logout")
     assert _signed_out(phone) and not _signed_out(desk)
     db.session.expire_all()
-    assert UserSession.count_for(users["officer"].id, app.permanent_session_lifetime) == 1
+    assert UserSession.count_for(users["officer"].id) == 1
 
 
 def test_sign_out_everywhere_ends_every_device_and_is_audited(app, users):
