@@ -64,7 +64,7 @@ def _moves_by(key, in_areas, since) -> dict[int, int]:
 def team_view(user: User, weeks: int = 8) -> dict[str, Any]:
     """Contacts, outcomes and stage moves per officer and per area over the last weeks; stages now."""
     since = utcnow() - timedelta(weeks=weeks)
-    area_ids = user.area_ids if user.role == "supervisor" else set(db.session.scalars(select(Area.id)))
+    area_ids = user.area_ids if user.area_bound else set(db.session.scalars(select(Area.id)))
     areas = list(db.session.scalars(select(Area).where(Area.id.in_(area_ids or {-1})).order_by(Area.name)))
     officers = list(db.session.scalars(
         select(User).join(user_areas).where(user_areas.c.area_id.in_(area_ids or {-1}),

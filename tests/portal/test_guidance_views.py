@@ -229,6 +229,25 @@ def test_team_view(client, auth, db_session, users, community):
     assert client.get("/guidance/team").status_code == 403
 
 
+def test_team_view_covers_the_supervisors_areas_only(client, auth, db_session, users, community):
+    """A supervisor's team page lists their own areas and officers; an admin's lists every area."""
+    from portal.areas import import_area
+    from portal.models import User
+
+    elsewhere, _ = import_area({"name": "Elsewhere", "places": ["Hove"]}, slug="elsewhere")
+    outsider = User(email="outsider@example.org", display_name="Outside officer", role="officer")
+    outsider.areas.append(elsewhere)
+    db_session.add(outsider)
+    db_session.commit()
+    auth.login("supervisor")
+    page = client.get("/guidance/team").data.decode()
+    assert ">Test Town</th>" in page and "Elsewhere" not in page and "Outside officer" not in page
+    auth.logout()
+    auth.login("admin")
+    page = client.get("/guidance/team").data.decode()
+    assert ">Test Town</th>" in page and ">Elsewhere</th>" in page and ">Outside officer</th>" in page
+
+
 def _table_row(page: str, testid: str, heading: str) -> list[str]:
     """The numeric cells of the row headed `heading` in the table with that data-testid."""
     import re
