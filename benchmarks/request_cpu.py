@@ -51,6 +51,8 @@ def pages(research: bool = False) -> dict[str, tuple[str, list[str]]]:
     with app.app_context():
         ids = db.session.scalars(text(OFFICER_COMMUNITIES_SQL)).all()
     chosen = {
+        "healthz": ("bench-officer@bench.example", ["/healthz"]),
+        "layout": ("bench-officer@bench.example", ["/accessibility"]),
         "list": ("bench-officer@bench.example", LISTING_PATHS),
         "browse": ("bench-officer@bench.example", BROWSE_PATHS),
         "community": ("bench-officer@bench.example", [f"/communities/{i}" for i in ids]),
@@ -65,7 +67,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--sql", action="store_true", help="print the statements of one request per page")
-    parser.add_argument("--profile", default=None, help="cProfile this page's requests (list, community, funnel)")
+    parser.add_argument("--profile", default=None, help="cProfile this page's requests (healthz, layout, list, community, funnel)")
     parser.add_argument("--sort", default="cumulative", help="profile order (cumulative, tottime…)")
     parser.add_argument("--top", type=int, default=30, help="profile lines to print")
     parser.add_argument("--research", action="store_true", help="also time every research chart page")
@@ -81,7 +83,7 @@ def main() -> None:
         client = sign_in(email)
         for path in paths[:3]:  # warm up: templates compiled, connections open
             assert client.get(path).status_code == 200, path
-        requests = args.requests if name in {"list", "community", "funnel"} else min(args.requests, 5)
+        requests = args.requests if name in {"healthz", "layout", "list", "community", "funnel"} else min(args.requests, 5)
         statements.clear()
         client.get(paths[0])
         queries = len(statements)

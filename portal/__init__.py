@@ -119,17 +119,10 @@ def _init_extensions(app: Flask) -> None:
     @login_manager.user_loader
     def load_user(user_id: str):
         from flask import session
-        from sqlalchemy import select
-        from sqlalchemy.orm import joinedload
 
-        from portal.models import User, UserSession
+        from portal.models import UserSession
 
         raw_id, _, token = user_id.partition(":")
         if not raw_id.isdigit() or not token:
             return None
-        # One round trip: the user, their areas (every scoped query reads user.area_ids) and
-        # whether this device's session is still open (signed out, or older than its lifetime: not).
-        return db.session.scalars(
-            select(User).options(joinedload(User.areas))
-            .where(User.id == int(raw_id), User.session_token == token,
-                   UserSession.live(int(raw_id), session.get(UserSession.FIELD)))).unique().one_or_none()
+        return UserSession.signed_in_user(int(raw_id), token, session.get(UserSession.FIELD))

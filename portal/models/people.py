@@ -1,6 +1,7 @@
 """Areas (beats) and the users who work them."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import secrets
@@ -10,10 +11,10 @@ from typing import Any
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
-    JSON, Boolean, Column, ColumnElement, DateTime, ForeignKey, Integer, Select, String, Table, Text, delete, exists, func,
-    select,
+    JSON, Boolean, Column, ColumnElement, DateTime, ForeignKey, Integer, Select, String, Table, Text, bindparam, delete, exists,
+    func, select,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
@@ -180,13 +181,25 @@ class UserSession(db.Model):
             db.session.execute(delete(cls).where(cls.key_hash == session_key_hash(key)))
 
     @classmethod
-    def live(cls, user_id: int, key: str | None) -> ColumnElement[bool]:
-        """A condition on the users table: this key opens a live session of the user."""
-        return exists().where(cls.user_id == user_id, cls.key_hash == session_key_hash(key or ""),
-                              cls.created_at >= cls._oldest_live())
+    def signed_in_user(cls, user_id: int, token: str, key: str | None) -> User | None:
+        """The user whose cookie this is, with their areas, if that device's session is still open
+        (not signed out, not older than the lifetime): one round trip, run on every request."""
+        return db.session.scalars(_signed_in_user_statement(), {
+            "user_id": user_id, "token": token, "key_hash": session_key_hash(key or ""),
+            "oldest": cls._oldest_live()}).unique().one_or_none()
 
     @classmethod
     def count_for(cls, user_id: int) -> int:
         """How many devices the user is signed in on now."""
         return db.session.scalar(select(func.count()).where(cls.user_id == user_id,
                                                             cls.created_at >= cls._oldest_live())) or 0
+
+
+@functools.cache
+def _signed_in_user_statement() -> Select:
+    """Built once: every request runs it, and building it (and its cache key) cost more than
+    running it."""
+    live = exists().where(UserSession.user_id == User.id, UserSession.key_hash == bindparam("key_hash"),
+                          UserSession.created_at >= bindparam("oldest"))
+    return (select(User).options(joinedload(User.areas))
+            .where(User.id == bindparam("user_id"), User.session_token == bindparam("token"), live))
