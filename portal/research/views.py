@@ -16,6 +16,11 @@ from portal.research.pages import PAGES, RESEARCH_ROLES, build_report
 from portal.research.pseudonyms import Pseudonymiser
 from portal.research.tables import table_csv, table_filename
 
+#: Rows of a data table shown under its chart; the rest on asking ("?rows=all") or in its CSV.
+#: A chart by area and month at force scale has hundreds of rows (667 at 100,000 communities:
+#: 340 kB of table); a year of weeks (53) is shown whole.
+TABLE_ROWS = 100
+
 
 def _suppress() -> bool:
     """Researchers see suppressed small counts; supervisors and admins work with the records anyway."""
@@ -29,6 +34,7 @@ def _chart_page(slug: str) -> Response:
     return htmx.render("research/chart.html", block="chart", page=PAGES[slug], pages=PAGES, selection=selection,
                        report=kept.report, computed_at=kept.computed_at,
                        kept_seconds=kept_seconds(),
+                       table_rows=None if request.args.get("rows") == "all" else TABLE_ROWS,
                        suppress=_suppress(), **_filter_options(pseudonymise))
 
 

@@ -64,3 +64,19 @@ def test_a_table_downloads_as_csv_with_the_filters_chosen_on_the_page(page):
     with Path(download.value.path()).open(newline="", encoding="utf-8") as f:
         assert list(csv.reader(f)) == shown
     assert page.js_errors == []
+
+
+def test_a_cut_table_shows_every_row_in_place(page, monkeypatch):
+    from portal.research import views
+
+    monkeypatch.setattr(views, "TABLE_ROWS", 3)
+    sign_in(page, "admin@example.org")
+    page.goto("/research/contacts?area=wealden-sample")
+    rows = page.locator("#table-1 [data-testid=data-table] tbody tr")
+    assert rows.count() == 3
+    page.locator("[data-testid=table-all-rows]").click()
+    page.locator("[data-testid=table-truncated]").wait_for(state="detached")
+    assert rows.count() > 3
+    assert page.locator("[data-testid=chart] svg[role=img]").count() >= 1  # swapped the table, not the page
+    assert page.url.endswith("/research/contacts?area=wealden-sample")  # in place: the address is the chart's
+    assert page.js_errors == []

@@ -31,7 +31,7 @@ def _page_tables(html: str) -> list[tuple[list[list[str]], str]]:
     out = []
     for table in soup.select('[data-testid="data-table"]'):
         cells = [[c.get_text(strip=True) for c in tr.find_all(["th", "td"])] for tr in table.find_all("tr")]
-        link = table.find_parent("div").find_next_sibling("p").find("a", attrs={"data-testid": "table-csv"})
+        link = table.find_parent(class_="lr-table-block").find("a", attrs={"data-testid": "table-csv"})
         out.append((cells, link["href"]))
     return out
 
@@ -74,6 +74,34 @@ def test_the_download_keeps_the_filters_and_is_audited(client, auth, demo, db_se
     assert event.details["filters"] == {"area": area.slug, "platform": platform, "by": "channel"}
     assert event.details["rows"] == len(cells) - 1
     assert event.details["suppressed"] is False
+
+
+
+def test_a_long_table_shows_its_first_rows_and_the_rest_on_asking(client, auth, demo, monkeypatch):
+    from portal.research import views
+
+    auth.login("admin")
+    ((whole, _),) = _page_tables(client.get("/research/contacts?area=wealden-sample").get_data(as_text=True))
+    assert len(whole) > 4, "the demo's weekly table is long enough to cut"
+    monkeypatch.setattr(views, "TABLE_ROWS", 3)
+    html = client.get("/research/contacts?area=wealden-sample").get_data(as_text=True)
+    ((cut, href),) = _page_tables(html)
+    assert cut == whole[:4]  # the header and the first three rows
+    soup = BeautifulSoup(html, "html.parser")
+    note = soup.select_one('[data-testid="table-truncated"]')
+    assert note.get_text(" ", strip=True).startswith(f"Showing the first 3 of {len(whole) - 1} rows")
+    more = note.find("a", attrs={"data-testid": "table-all-rows"})
+    assert more["href"] == "/research/contacts?rows=all&area=wealden-sample#table-1"
+    assert (more["hx-select"], more["hx-target"]) == ("#table-1", "#table-1")
+    assert _csv(client.get(href)) == whole  # the download has every row
+
+    for headers in ({}, {"HX-Request": "true"}):  # the link without JavaScript, and the swap htmx makes
+        shown = client.get(more["hx-get"], headers=headers).get_data(as_text=True)
+        assert "<html" in shown if not headers else "<html" not in shown
+        ((cells, _),) = _page_tables(shown)
+        assert cells == whole
+        assert 'data-testid="table-truncated"' not in shown
+        assert BeautifulSoup(shown, "html.parser").select_one("#table-1") is not None
 
 
 def _three_contacts(area, officer):
