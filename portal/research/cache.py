@@ -6,7 +6,8 @@ selection (filters and the areas the user may see), so users with different scop
 one. It is kept for ``RESEARCH_CACHE_SECONDS`` (300; 0 turns the cache off): in Redis when
 ``REDIS_URL`` is set, shared by every web process, else in the web process's memory (at most
 ``LOCAL_ENTRIES`` reports). With Redis, one process counts a missing report while the others
-asking for it wait for its result. Reports are stored as JSON, never pickled: whoever can write to
+asking for it wait for its result, and a report past its time is served as it was while one
+process recounts it. Reports are stored as JSON, never pickled: whoever can write to
 Redis must not be able to run code in the portal. Each page says when its figures were computed.
 """
 from __future__ import annotations
@@ -32,6 +33,7 @@ LOCK_SECONDS = 60  # a counting process that died frees the figures for others a
 WAIT_SECONDS = 20  # waiting for another process's count, then counting itself (gunicorn times out at 30)
 POLL_SECONDS = 0.1
 PREFIX = "local-reach:research-report:"
+FRESH_SUFFIX = ":fresh"  # set for the report's time; the report itself is kept twice as long
 log = logging.getLogger(__name__)
 
 
@@ -122,10 +124,12 @@ class _RedisStore:
         """Kept, or made by one web process while the others asking for it wait for its result.
 
         Without the lock every worker that misses at once counts the same figures at once, and
-        PostgreSQL does the same seconds of work several times over.
+        PostgreSQL does the same seconds of work several times over. A report past its time is
+        kept as long again: while one process recounts it, the others are given the old figures
+        (the page says when they were computed) instead of every web process waiting.
         """
-        found = self.get(key)
-        if found is not None:
+        found, fresh = self._get_with_freshness(key)
+        if found is not None and fresh:
             return found
         lock = key + ":counting"
         try:
@@ -133,6 +137,8 @@ class _RedisStore:
         except Exception:  # noqa: BLE001
             mine = True
         if not mine:
+            if found is not None:
+                return found  # stale, while another process recounts it
             found = self._wait_for(key, lock)
             if found is not None:
                 return found
@@ -143,6 +149,15 @@ class _RedisStore:
         finally:
             if mine:
                 self._forget(lock)
+
+    def _get_with_freshness(self, key: str) -> tuple[CachedReport | None, bool]:
+        """The kept report (or None) and whether it is still within its time, in one round trip."""
+        try:
+            raw, fresh = self._redis.mget(key, key + FRESH_SUFFIX)
+            return (None if raw is None else from_json(raw)), fresh is not None
+        except Exception:  # noqa: BLE001 (a cache must never break the page)
+            log.warning("research cache: read failed, recounting", exc_info=True)
+            return None, False
 
     def _wait_for(self, key: str, lock: str) -> CachedReport | None:
         """Another process is counting: its result, or None when it gave up (lock gone) or took too long."""
@@ -175,7 +190,10 @@ class _RedisStore:
 
     def put(self, key: str, item: CachedReport, seconds: int) -> None:
         try:
-            self._redis.setex(key, seconds, to_json(item))
+            with self._redis.pipeline() as pipe:  # MULTI/EXEC: the marker never outlives its report
+                pipe.setex(key, 2 * seconds, to_json(item))
+                pipe.setex(key + FRESH_SUFFIX, seconds, "1")
+                pipe.execute()
         except Exception:  # noqa: BLE001
             log.warning("research cache: write failed", exc_info=True)
 

@@ -150,7 +150,8 @@ def test_reports_are_shared_through_redis_between_web_processes(app_config, redi
         with two.test_request_context():
             seen = cached_report("funnel", selection, True, build)
         assert build.calls == 1 and seen == made
-        assert 0 < connection.ttl(key) <= 60
+        assert 60 < connection.ttl(key) <= 120  # kept twice its time, to be served while it is recounted
+        assert 0 < connection.ttl(key + cache.FRESH_SUFFIX) <= 60
         assert connection.get(key).startswith(b"{")  # JSON, not a pickle
     finally:
         connection.delete(key)
@@ -207,6 +208,39 @@ def test_with_redis_one_process_counts_while_the_others_wait_for_its_figures(app
     finally:
         release.set()
         connection.delete(key, key + ":counting")
+
+
+
+def test_with_redis_a_report_past_its_time_is_served_while_another_process_recounts_it(
+        app_config, redis_url, monkeypatch):
+    from redis import Redis
+
+    from portal import create_app
+
+    def no_waiting(seconds):
+        raise AssertionError("waited for the recount instead of serving the kept figures")
+
+    app = create_app({**app_config, "RESEARCH_CACHE_SECONDS": 60, "REDIS_URL": redis_url})
+    selection = Selection(area="stale-test")
+    key = cache_key("offline", selection, True)
+    connection = Redis.from_url(redis_url)
+    connection.delete(key, key + ":counting", key + cache.FRESH_SUFFIX)
+    first, second = Builds(), Builds()
+    try:
+        with app.test_request_context():
+            made = cached_report("offline", selection, True, first)
+            connection.delete(key + cache.FRESH_SUFFIX)  # its time is up
+            connection.set(key + ":counting", "1", ex=30)  # and another process is recounting it
+            monkeypatch.setattr(cache.time, "sleep", no_waiting)
+            assert cached_report("offline", selection, True, second) == made  # the old figures, at once
+            monkeypatch.undo()
+            assert second.calls == 0
+            connection.delete(key + ":counting")  # nobody is: this request recounts
+            recounted = cached_report("offline", selection, True, second)
+        assert second.calls == 1 and recounted.report.tables[0].rows == [["1"]]
+        assert connection.exists(key + cache.FRESH_SUFFIX) and not connection.exists(key + ":counting")
+    finally:
+        connection.delete(key, key + ":counting", key + cache.FRESH_SUFFIX)
 
 
 def test_with_redis_a_count_that_died_does_not_leave_the_others_waiting(app_config, redis_url):
