@@ -6,11 +6,12 @@ costs a fixed number of queries however many events the community has.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, literal, or_, select, union_all
+from sqlalchemy import Select, and_, bindparam, literal, or_, select, union_all
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
@@ -80,7 +81,7 @@ def _before(kind: str, time_col, id_col, cursor: Cursor | None):
     return or_(time_col < cursor.at, and_(time_col == cursor.at, id_col < cursor.id))
 
 
-def _branches(community_id: int, cursor: Cursor | None):
+def _branches(community_id, cursor: Cursor | None):
     for kind, (model, time_col, community_col) in SOURCES.items():
         yield (select(literal(kind).label("kind"), model.id.label("id"), time_col.label("at"))
                .where(community_col == community_id, _before(kind, time_col, model.id, cursor)))
@@ -91,13 +92,24 @@ def _branches(community_id: int, cursor: Cursor | None):
                   _before("meeting", held_at, Meeting.id, cursor)))
 
 
+def _keys_statement(community_id, cursor: Cursor | None, per_page: int) -> Select:
+    events = union_all(*_branches(community_id, cursor)).subquery()
+    return (select(events.c.kind, events.c.id, events.c.at)
+            .order_by(events.c.at.desc(), events.c.kind.desc(), events.c.id.desc()).limit(per_page + 1))
+
+
+@functools.cache
+def _first_keys_statement(per_page: int) -> Select:
+    """The first page's statement, built once: every community page runs it."""
+    return _keys_statement(bindparam("community_id"), None, per_page)
+
+
 def timeline_page(community_id: int, cursor: Cursor | None = None, per_page: int = 25) -> TimelinePage:
     """Return one page of a community's timeline, newest first, and the cursor of the next."""
-    events = union_all(*_branches(community_id, cursor)).subquery()
-    keys = db.session.execute(
-        select(events.c.kind, events.c.id, events.c.at)
-        .order_by(events.c.at.desc(), events.c.kind.desc(), events.c.id.desc()).limit(per_page + 1)
-    ).all()
+    if cursor is None:
+        keys = db.session.execute(_first_keys_statement(per_page), {"community_id": community_id}).all()
+    else:
+        keys = db.session.execute(_keys_statement(community_id, cursor, per_page)).all()
     more = len(keys) > per_page
     keys = keys[:per_page]
     records = _load(keys)
@@ -112,10 +124,14 @@ def _load(keys) -> dict[tuple[str, int], Any]:
     wanted: dict[str, list[int]] = {}
     for kind, ident, _ in keys:
         wanted.setdefault(kind, []).append(ident)
-    models = {kind: spec[0] for kind, spec in SOURCES.items()} | {"meeting": Meeting}
     found = {}
     for kind, ids in wanted.items():
-        model = models[kind]
-        rows = db.session.scalars(select(model).options(*LOADER_OPTIONS[kind]).where(model.id.in_(ids)))
+        rows = db.session.scalars(_records_statement(kind), {"ids": ids})
         found.update({(kind, row.id): row for row in rows})
     return found
+
+
+@functools.cache
+def _records_statement(kind: str) -> Select:
+    model = SOURCES[kind][0] if kind in SOURCES else Meeting
+    return select(model).options(*LOADER_OPTIONS[kind]).where(model.id.in_(bindparam("ids", expanding=True)))
