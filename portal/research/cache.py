@@ -181,12 +181,7 @@ class _RedisStore:
             log.warning("research cache: could not release %s", lock, exc_info=True)
 
     def get(self, key: str) -> CachedReport | None:
-        try:
-            raw = self._redis.get(key)
-            return None if raw is None else from_json(raw)
-        except Exception:  # noqa: BLE001 (a cache must never break the page)
-            log.warning("research cache: read failed, recounting", exc_info=True)
-            return None
+        return self._get_with_freshness(key)[0]
 
     def put(self, key: str, item: CachedReport, seconds: int) -> None:
         try:
