@@ -2,10 +2,13 @@
 
 ``gunicorn -c gunicorn.conf.py benchmarks.bench_wsgi:app``: /_ceiling/ renders a 50-row
 table from a Jinja template with no database, no session and no security hooks, i.e.
-the fastest a page can be on this server with these settings. Everything else is the
-portal itself. Used by benchmarks/web_load.py; never deploy it.
+the fastest a page can be on this server with these settings. With BENCH_REPLAY_FILE set,
+/_replay/<path> runs the SQL a portal page ran (captured by sql_replay.py) on raw psycopg and
+renders the same template: the fastest that page can be. Everything else is the portal itself. Used by benchmarks/web_load.py; never deploy it.
 """
 from __future__ import annotations
+
+import os
 
 from flask import Flask
 from werkzeug.middleware.dispatcher import DispatcherMiddleware
@@ -28,4 +31,9 @@ def page():
     return PAGE.render(rows=ROWS)
 
 
-app = DispatcherMiddleware(portal_app, {"/_ceiling": ceiling})
+mounts = {"/_ceiling": ceiling}
+if os.environ.get("BENCH_REPLAY_FILE"):
+    from benchmarks.sql_replay import make_app
+
+    mounts["/_replay"] = make_app(os.environ["BENCH_REPLAY_FILE"], PAGE, ROWS)
+app = DispatcherMiddleware(portal_app, mounts)

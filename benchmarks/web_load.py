@@ -21,6 +21,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -78,7 +79,8 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int, workers: int | None, research_cache: int | None = None) -> subprocess.Popen:
+def start_gunicorn(url: str, port: int, workers: int | None, research_cache: int | None = None,
+                   replay_file: Path | None = None) -> subprocess.Popen:
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench", "SESSION_COOKIE_SECURE": "0",
            "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESS_LOG": "", "LOG_LEVEL": "WARNING",
            "LOGIN_RATE_LIMIT": "1000 per minute", "GUNICORN_MAX_REQUESTS": "0"}
@@ -86,6 +88,8 @@ def start_gunicorn(url: str, port: int, workers: int | None, research_cache: int
         env["GUNICORN_WORKERS"] = str(workers)
     if research_cache is not None:
         env["RESEARCH_CACHE_SECONDS"] = str(research_cache)
+    if replay_file is not None:
+        env["BENCH_REPLAY_FILE"] = str(replay_file)
     proc = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "benchmarks.bench_wsgi:app"],
                             cwd=ROOT, env=env)
     deadline = time.monotonic() + 60
@@ -179,28 +183,51 @@ def chart_slugs(choice: str) -> list[str]:
     return slugs
 
 
-def scenarios(officer: httpx.Client, researcher: httpx.Client, url: str, charts: list[str]) -> list[dict]:
-    """The pages to load, each checked once by hand before wrk hammers it."""
+def officer_pages(url: str) -> dict[str, list[str]]:
+    """The officer's GET pages loaded, by scenario name, each with its paths in rotation."""
     with psycopg.connect(url.replace("+psycopg", "")) as conn:
         ids = [r[0] for r in conn.execute(OFFICER_COMMUNITIES_SQL)]
+    return {
+        "floor: signed-in page, layout only": ["/accessibility"],
+        "community list (search + filter)": LISTING_PATHS,
+        "community list (first page, no search)": BROWSE_PATHS,
+        # A community's web address typed or pasted into the search: one match at both sizes, so
+        # this ratio compares equal work (the word searches above find 1.2 rows a page at 1,000
+        # and 21.8 at 100,000), while the search still reads the whole area's communities.
+        "community list (search by web address)": ["/communities?" + urlencode({"q": f"c{i}."}) for i in ids[:50]],
+        "community page": [f"/communities/{i}" for i in ids],
+    }
+
+
+def capture_replay(url: str, pages: dict[str, list[str]], out: Path) -> None:
+    """Record the SQL of every officer GET path (benchmarks/sql_replay.py) for its bare-Flask peer."""
+    paths = sorted({path for paths in pages.values() for path in paths})
+    sh([PY, str(ROOT / "benchmarks" / "sql_replay.py"), "--out", str(out), *paths],
+       {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"})
+
+
+def scenarios(officer: httpx.Client, researcher: httpx.Client, url: str, charts: list[str]) -> list[dict]:
+    """The pages to load, each checked once by hand before wrk hammers it.
+
+    Each officer GET page is followed by its peer: the same SQL with the same values on bare
+    Flask and raw psycopg, rendering the ceiling's template (benchmarks/sql_replay.py).
+    """
+    pages = officer_pages(url)
+    ids = [int(path.rsplit("/", 1)[1]) for path in pages["community page"]]
     present = routes(officer) | routes(researcher)
+    needs = {name: "/communities" for name in pages if name.startswith("community")}
+
+    def with_peer(name: str) -> list[dict]:
+        return [{"name": name, "client": officer, "paths": pages[name], "needs": needs.get(name)},
+                {"name": f"{name}: its SQL alone", "client": None, "peer_of": name,
+                 "paths": ["/_replay" + path for path in pages[name]], "needs": needs.get(name)}]
+
     plan = [
         {"name": "ceiling: bare Flask, 50-row template", "client": None, "paths": ["/_ceiling/"]},
         # Floors: what the portal costs before a page does any work of its own (its request hooks,
         # security headers and session; then the layout), to show where the ceiling's throughput goes.
         {"name": "floor: /healthz (hooks + SELECT 1)", "client": None, "paths": ["/healthz"]},
-        {"name": "floor: signed-in page, layout only", "client": officer, "paths": ["/accessibility"]},
-        {"name": "community list (search + filter)", "client": officer, "paths": LISTING_PATHS,
-         "needs": "/communities"},
-        {"name": "community list (first page, no search)", "client": officer, "paths": BROWSE_PATHS,
-         "needs": "/communities"},
-        # A community's web address typed or pasted into the search: one match at both sizes, so
-        # this ratio compares equal work (the word searches above find 1.2 rows a page at 1,000
-        # and 21.8 at 100,000), while the search still reads the whole area's communities.
-        {"name": "community list (search by web address)", "client": officer,
-         "paths": ["/communities?" + urlencode({"q": f"c{i}."}) for i in ids[:50]], "needs": "/communities"},
-        {"name": "community page", "client": officer, "paths": [f"/communities/{i}" for i in ids],
-         "needs": "/communities"},
+        *[entry for name in pages for entry in with_peer(name)],
         {"name": "quick-log contact (POST)", "client": officer, "method": "POST", "paths": ["/contacts/new"],
          "needs": "/contacts/new", "bodies": [urlencode({
              "community_id": i, "channel": "group_post", "direction": "outbound", "purpose": "inform",
@@ -235,8 +262,10 @@ def check(item: dict, base: str) -> str | None:
 def start_size(size: int, args) -> dict:
     """Database, gunicorn and signed-in clients for one size, and the pages to load there."""
     url = prepare(size, args.reuse)
+    replay_file = Path(tempfile.gettempdir()) / f"lr_bench_{size}_replay.pickle"
+    capture_replay(url, officer_pages(url), replay_file)
     port = free_port()
-    proc = start_gunicorn(url, port, args.workers, args.research_cache)
+    proc = start_gunicorn(url, port, args.workers, args.research_cache, replay_file)
     base = f"http://127.0.0.1:{port}"
     try:
         officer, csrf = sign_in(base, "bench-officer@bench.example")
@@ -252,6 +281,8 @@ def run_item(state: dict, item: dict, args) -> dict:
     """wrk on one page of one size; the figures as a row."""
     size, proc, base, csrf = state["size"], state["proc"], state["base"], state["csrf"]
     row = {"size": size, "page": item["name"]}
+    if item.get("peer_of"):
+        row["peer_of"] = item["peer_of"]
     if item["missing"]:
         row["missing"] = True
         print(f"[{size}] {item['name']:40} MISSING (no such page in this version)")
@@ -330,9 +361,11 @@ def _label(row: dict) -> str:
 
 
 def summary(results: list[dict]) -> None:
-    print("\n(% of ceiling: of the mean of the ceiling's two runs at that size)")
-    print("| communities | page | req/s | % of ceiling | p50 ms | p95 ms | p99 ms | web CPU ms/req |")
-    print("|---:|---|---:|---:|---:|---:|---:|---:|")
+    print("\n(% of ceiling: of the mean of the ceiling's two runs at that size; % of its SQL alone: of the"
+          " same size's bare-Flask replay of the page's own statements)")
+    print("| communities | page | req/s | % of ceiling | % of its SQL alone | p50 ms | p95 ms | p99 ms | web CPU ms/req |")
+    print("|---:|---|---:|---:|---:|---:|---:|---:|---:|")
+    peers = {(r["size"], r["peer_of"]): r["rps"] for r in results if r.get("peer_of") and r.get("requests")}
     measured: dict[int, list[float]] = {}
     for r in results:
         if r["page"].startswith("ceiling") and r.get("requests"):
@@ -341,10 +374,12 @@ def summary(results: list[dict]) -> None:
     results = sorted(results, key=lambda r: r["size"])  # each size's pages together, in the order run
     for r in results:
         if "rps" not in r or not r.get("requests"):
-            print(f"| {r['size']:,} | {r['page']} | {'missing' if r.get('missing') else r.get('error')} | | | | | |")
+            print(f"| {r['size']:,} | {r['page']} | {'missing' if r.get('missing') else r.get('error')} | | | | | | |")
             continue
         share = 100 * r["rps"] / ceilings[r["size"]] if ceilings.get(r["size"]) else 0
-        print(f"| {r['size']:,} | {_label(r)} | {r['rps']:.1f} | {share:.0f}% | {r['p50_ms']:.1f} | "
+        peer = peers.get((r["size"], r["page"]))
+        of_peer = f"{100 * r['rps'] / peer:.0f}%" if peer else ""
+        print(f"| {r['size']:,} | {_label(r)} | {r['rps']:.1f} | {share:.0f}% | {of_peer} | {r['p50_ms']:.1f} | "
               f"{r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['cpu_ms_per_request']:.1f} |")
     sizes = sorted(ceilings)
     if len(sizes) >= 2:

@@ -1,0 +1,115 @@
+"""A page's own SQL, replayed on bare Flask: the most a page can reach once its queries are fixed.
+
+The ceiling (``bench_wsgi.py``) renders a 50-row template with no database at all, so the
+gap between it and a portal page mixes two costs: the SQL the page has to run, and what the
+portal spends around it (ORM, session, forms, layout, hooks). This module separates them.
+
+``capture`` signs in as the bench officer in-process, requests each page once (warm) and
+again while recording every statement the portal sends to PostgreSQL with its bound values,
+and pickles them by path. ``make_app`` serves ``/_replay/<path>``: the same statements with
+the same values on a raw psycopg connection (one per worker process, as the portal's pool
+keeps), in one transaction, then the ceiling's 50-row template. No ORM, no session, no
+security hooks, no layout: a page can go no faster than its own replay.
+
+    DATABASE_URL=postgresql+psycopg://…/lr_bench_1000 .venv/bin/python benchmarks/sql_replay.py \\
+        --out /tmp/replay.pickle PATH...
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import pickle
+import sys
+from pathlib import Path
+
+import psycopg
+from flask import Flask, abort, request
+
+ROOT = Path(__file__).resolve().parents[1]
+EMAIL = "bench-officer@bench.example"
+logger = logging.getLogger(__name__)
+
+
+def capture(paths: list[str], out: Path) -> dict[str, list[tuple[str, object]]]:
+    """Record the statements and bound values of one GET of each path; pickle them to ``out``."""
+    os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
+    os.environ.setdefault("LOGIN_RATE_LIMIT", "1000 per minute")
+    sys.path.insert(0, str(ROOT))
+    from sqlalchemy import event
+
+    from benchmarks.request_cpu import sign_in
+    from portal.extensions import db
+    from wsgi import app
+
+    recorded: list[tuple[str, object]] = []
+    recording = False
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+        if recording:
+            recorded.append((statement, parameters))
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", record)
+    client = sign_in(EMAIL)
+    captured: dict[str, list[tuple[str, object]]] = {}
+    for path in paths:
+        if client.get(path).status_code != 200:  # warm: statement caches filled, like a busy worker's
+            raise SystemExit(f"{path} did not answer 200")
+        recording = True
+        client.get(path)
+        recording = False
+        captured[path] = list(recorded)
+        recorded.clear()
+    out.write_bytes(pickle.dumps(captured))
+    return captured
+
+
+def make_app(replay_file: str, template, rows: list[dict]) -> Flask:
+    """A Flask app replaying the captured statements of a path, then rendering ``template`` with ``rows``."""
+    captured: dict[str, list[tuple[str, object]]] = pickle.loads(Path(replay_file).read_bytes())
+    database_url = os.environ["DATABASE_URL"].replace("+psycopg", "")
+    app = Flask("replay")
+    connection: dict[int, psycopg.Connection] = {}  # per process: a forked worker opens its own
+
+    def connect() -> psycopg.Connection:
+        pid = os.getpid()
+        if pid not in connection:
+            connection.clear()
+            connection[pid] = psycopg.connect(database_url)
+        return connection[pid]
+
+    @app.get("/<path:path>")
+    def replay(path: str):
+        wanted = "/" + path + (f"?{request.query_string.decode()}" if request.query_string else "")
+        statements = captured.get(wanted)
+        if statements is None:
+            abort(404)
+        conn = connect()
+        writes = False
+        with conn.cursor() as cursor:
+            for statement, parameters in statements:
+                cursor.execute(statement, parameters)
+                if cursor.description is not None:
+                    cursor.fetchall()
+                else:
+                    writes = True
+        conn.commit() if writes else conn.rollback()
+        return template.render(rows=rows)
+
+    return app
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("paths", nargs="+")
+    args = parser.parse_args()
+    captured = capture(args.paths, args.out)
+    counts = sorted({len(s) for s in captured.values()})
+    print(f"captured {len(captured)} paths, {counts[0]}-{counts[-1]} statements each, to {args.out}")
+
+
+if __name__ == "__main__":
+    main()
