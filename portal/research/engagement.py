@@ -68,6 +68,28 @@ def _daily(selection: Selection, *columns, where=()):
         .group_by(day, *columns))
 
 
+# One line per area stays readable up to the palette's size (svg.PALETTE, 8 colours); a force has
+# dozens of areas, whose lines and table columns would repeat colours and run off a phone's screen.
+MAX_AREA_LINES = 6
+
+
+def busiest_areas(counts: dict[date, Counter], limit: int = MAX_AREA_LINES) -> tuple[list[Area], list[Area]]:
+    """Split the areas with contacts into those shown one by one and the rest (added together).
+
+    The most contacted areas in the period are shown one by one, most first; when only one area
+    would be left over it is shown too (a line of its own costs no more than an "other" line).
+    """
+    totals: Counter = Counter()
+    for by_area in counts.values():
+        totals.update(by_area)
+    areas = [a for a in Area.ordered() if totals[a.id]]
+    if len(areas) <= limit + 1:
+        return areas, []
+    busiest = sorted(areas, key=lambda a: -totals[a.id])[:limit]  # stable: ties keep the areas' order
+    shown_ids = {a.id for a in busiest}
+    return busiest, [a for a in areas if a.id not in shown_ids]
+
+
 def contacts_per_week(selection: Selection, suppress: bool) -> Report:
     week_starts = weeks(selection.start, selection.end)
     counts: dict[date, Counter] = defaultdict(Counter)
@@ -76,17 +98,28 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
         counts[d - timedelta(days=d.weekday())][area_id] += n
     if not counts:
         return Report(empty=True)
-    areas = [a for a in Area.ordered() if any(a.id in c for c in counts.values())]
-    rows = {w: protect([counts[w][a.id] for a in areas], suppress) for w in week_starts}
+    shown_areas, others = busiest_areas(counts)
+    names = [a.name for a in shown_areas] + ([f"Other areas ({len(others)})"] if others else [])
+
+    def columns(week: date) -> list[int]:
+        by_area = counts[week]
+        return [by_area[a.id] for a in shown_areas] + ([sum(by_area[a.id] for a in others)] if others else [])
+
+    rows = {w: protect(columns(w), suppress) for w in week_starts}
     labels = [w.strftime("%d %b %y") for w in week_starts]
-    series = [(a.name, [rows[w][i] for w in week_starts]) for i, a in enumerate(areas)]
+    series = [(name, [rows[w][i] for w in week_starts]) for i, name in enumerate(names)]
+    notes = ["Weeks are ISO weeks (Monday to Sunday)."]
+    if others:
+        notes.append(f"The {len(shown_areas)} areas with the most outbound contacts in the period are shown one by "
+                     f"one; the other {len(others)} ({', '.join(a.name for a in others)}) are added together as "
+                     "\u201cOther areas\u201d. Choose an area in the filters to see it alone.")
     return Report(
         charts=[lines("contacts-week", "Outbound contacts per week, by area",
                       "Lines: the number of outbound contacts logged each week in each area.", labels, series)],
-        tables=[Table("Outbound contacts per week", ["Week beginning", *[a.name for a in areas], "Total"],
+        tables=[Table("Outbound contacts per week", ["Week beginning", *names, "Total"],
                       [[lab, *[shown(v) for v in rows[w]], shown(hide_small(sum(counts[w].values()), suppress))]
                        for lab, w in zip(labels, week_starts, strict=True)])],
-        notes=["Weeks are ISO weeks (Monday to Sunday)."])
+        notes=notes)
 
 
 def _meetings(selection: Selection) -> dict[tuple[int, date], Counter]:
