@@ -99,20 +99,27 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
     if not counts:
         return Report(empty=True)
     shown_areas, others = busiest_areas(counts)
-    names = [a.name for a in shown_areas] + ([f"Other areas ({len(others)})"] if others else [])
+    other_name = f"Other areas ({len(others)}), mean per area"
+    names = [a.name for a in shown_areas] + ([other_name] if others else [])
 
-    def columns(week: date) -> list[int]:
+    def columns(week: date) -> list[int | float | None]:
+        """The shown areas' counts, then the other areas' mean: their sum would dwarf every line."""
         by_area = counts[week]
-        return [by_area[a.id] for a in shown_areas] + ([sum(by_area[a.id] for a in others)] if others else [])
+        if not others:
+            return protect([by_area[a.id] for a in shown_areas], suppress)
+        # Suppressed as counts (the others' sum is what a small mean would give away), then averaged.
+        *own, rest = protect([by_area[a.id] for a in shown_areas] + [sum(by_area[a.id] for a in others)], suppress)
+        return [*own, None if rest is None else round(rest / len(others), 1)]
 
-    rows = {w: protect(columns(w), suppress) for w in week_starts}
+    rows = {w: columns(w) for w in week_starts}
     labels = [w.strftime("%d %b %y") for w in week_starts]
     series = [(name, [rows[w][i] for w in week_starts]) for i, name in enumerate(names)]
     notes = ["Weeks are ISO weeks (Monday to Sunday)."]
     if others:
         notes.append(f"The {len(shown_areas)} areas with the most outbound contacts in the period are shown one by "
-                     f"one; the other {len(others)} ({', '.join(a.name for a in others)}) are added together as "
-                     "\u201cOther areas\u201d. Choose an area in the filters to see it alone.")
+                     f"one; the other {len(others)} ({', '.join(a.name for a in others)}) are shown together as "
+                     f"their mean per area (their contacts \u00f7 {len(others)}), on the same scale as one area. "
+                     "The total counts every area. Choose an area in the filters to see it alone.")
     return Report(
         charts=[lines("contacts-week", "Outbound contacts per week, by area",
                       "Lines: the number of outbound contacts logged each week in each area.", labels, series)],

@@ -36,18 +36,22 @@ def _this_week(report) -> dict[str, str]:
     return dict(zip(table.headers, table.rows[-1], strict=True))
 
 
-def test_the_busiest_areas_get_a_line_each_and_the_rest_one_line_together(app, users):
+OTHERS = "Other areas ({}), mean per area"
+
+
+def test_the_busiest_areas_get_a_line_each_and_the_rest_one_line_of_their_mean(app, users):
     counts = [5, 9, 6, 30, 7, 8, 12, 20, 10, 11]  # ten areas: A03 busiest, A00 least
     _areas_with_contacts(users["officer"], counts)
     report = contacts_per_week(Selection(), suppress=False)
 
     legend = [name for _, name in report.charts[0].legend]
-    assert legend == ["A03", "A07", "A06", "A09", "A08", "A01", "Other areas (4)"]
+    assert legend == ["A03", "A07", "A06", "A09", "A08", "A01", OTHERS.format(4)]
     assert len(legend) == MAX_AREA_LINES + 1
     week = _this_week(report)
     assert list(week)[1:-1] == legend  # the table's columns are the chart's lines
-    assert week["Other areas (4)"] == str(5 + 6 + 7 + 8)  # A00, A02, A04, A05
-    assert week["A03"] == "30" and week["Total"] == str(sum(counts))
+    # A00, A02, A04 and A05: their mean, on one area's scale, not their sum (26).
+    assert week[OTHERS.format(4)] == "6.5"
+    assert week["A03"] == "30" and week["Total"] == str(sum(counts))  # the total still counts every area
     assert any("other 4 (A00, A02, A04, A05)" in note for note in report.notes)
 
 
@@ -66,7 +70,7 @@ def test_small_counts_are_still_suppressed_after_areas_are_added_together(app, u
     _areas_with_contacts(users["officer"], [50, 40, 30, 20, 15, 10, 1, 1])  # the two 1s sum to 2: still small
     week = _this_week(contacts_per_week(Selection(), suppress=True))
 
-    assert week["Other areas (2)"] == "<5"
+    assert week[OTHERS.format(2)] == "<5"  # their sum, 2, is a small count: the mean would give it away
     # Complementary suppression: with one hidden cell the smallest other goes too, so the total
     # cannot give the hidden one away.
     assert week["A05"] == "<5"
@@ -78,5 +82,5 @@ def test_the_page_names_the_areas_added_together(client, auth, users):
     auth.login("admin")
     html = client.get("/research/contacts").get_data(as_text=True)
 
-    assert "Other areas (3)" in html
-    assert "the other 3 (A00, A01, A02) are added together" in html
+    assert OTHERS.format(3) in html
+    assert "the other 3 (A00, A01, A02) are shown together as their mean per area" in html
