@@ -17,7 +17,6 @@ security hooks, no layout: a page can go no faster than its own replay.
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import pickle
 import sys
@@ -28,20 +27,14 @@ from flask import Flask, abort, request
 
 ROOT = Path(__file__).resolve().parents[1]
 EMAIL = "bench-officer@bench.example"
-logger = logging.getLogger(__name__)
 
 
-def capture(paths: list[str], out: Path) -> dict[str, list[tuple[str, object]]]:
-    """Record the statements and bound values of one GET of each path; pickle them to ``out``."""
-    os.environ.setdefault("SECRET_KEY", "bench")
-    os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
-    os.environ.setdefault("LOGIN_RATE_LIMIT", "1000 per minute")
-    sys.path.insert(0, str(ROOT))
+def record_statements(app: Flask, client, paths: list[str]) -> dict[str, list[tuple[str, object]]]:
+    """GET each path with ``client`` (signed in) once to warm up, then again recording every
+    statement the portal sends and its bound values; return them by path."""
     from sqlalchemy import event
 
-    from benchmarks.request_cpu import sign_in
     from portal.extensions import db
-    from wsgi import app
 
     recorded: list[tuple[str, object]] = []
     recording = False
@@ -51,27 +44,47 @@ def capture(paths: list[str], out: Path) -> dict[str, list[tuple[str, object]]]:
             recorded.append((statement, parameters))
 
     with app.app_context():
-        event.listen(db.engine, "before_cursor_execute", record)
-    client = sign_in(EMAIL)
-    captured: dict[str, list[tuple[str, object]]] = {}
-    for path in paths:
-        if client.get(path).status_code != 200:  # warm: statement caches filled, like a busy worker's
-            raise SystemExit(f"{path} did not answer 200")
-        recording = True
-        client.get(path)
-        recording = False
-        captured[path] = list(recorded)
-        recorded.clear()
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        captured: dict[str, list[tuple[str, object]]] = {}
+        for path in paths:
+            if client.get(path).status_code != 200:  # warm: statement caches filled, like a busy worker's
+                raise RuntimeError(f"{path} did not answer 200")
+            recording = True
+            client.get(path)
+            recording = False
+            captured[path] = list(recorded)
+            recorded.clear()
+        return captured
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def capture(paths: list[str], out: Path) -> dict[str, list[tuple[str, object]]]:
+    """Record the bench officer's statements for each path (DATABASE_URL's portal); pickle them to ``out``."""
+    os.environ.setdefault("SECRET_KEY", "bench")
+    os.environ.setdefault("SESSION_COOKIE_SECURE", "0")
+    os.environ.setdefault("LOGIN_RATE_LIMIT", "1000 per minute")
+    sys.path.insert(0, str(ROOT))
+    from benchmarks.request_cpu import sign_in
+    from wsgi import app
+
+    captured = record_statements(app, sign_in(EMAIL), paths)
     out.write_bytes(pickle.dumps(captured))
     return captured
 
 
-def make_app(replay_file: str, template, rows: list[dict]) -> Flask:
-    """A Flask app replaying the captured statements of a path, then rendering ``template`` with ``rows``."""
+def make_app(replay_file: str, template, rows: list[dict], database_url: str | None = None) -> Flask:
+    """A Flask app replaying the captured statements of a path, then rendering ``template`` with ``rows``.
+
+    ``database_url``: where to replay them (default: DATABASE_URL, as the portal beside it uses).
+    """
     captured: dict[str, list[tuple[str, object]]] = pickle.loads(Path(replay_file).read_bytes())
-    database_url = os.environ["DATABASE_URL"].replace("+psycopg", "")
+    database_url = (database_url or os.environ["DATABASE_URL"]).replace("+psycopg", "")
     app = Flask("replay")
     connection: dict[int, psycopg.Connection] = {}  # per process: a forked worker opens its own
+    app.extensions["sql_replay_connections"] = connection  # for close_connections
 
     def connect() -> psycopg.Connection:
         pid = os.getpid()
@@ -91,14 +104,21 @@ def make_app(replay_file: str, template, rows: list[dict]) -> Flask:
         with conn.cursor() as cursor:
             for statement, parameters in statements:
                 cursor.execute(statement, parameters)
-                if cursor.description is not None:
+                if cursor.description is not None:  # rows, also from INSERT … RETURNING
                     cursor.fetchall()
-                else:
-                    writes = True
+                writes = writes or not statement.lstrip()[:6].upper() == "SELECT"
         conn.commit() if writes else conn.rollback()
         return template.render(rows=rows)
 
     return app
+
+
+def close_connections(app: Flask) -> None:
+    """Close the replay app's database connection (gunicorn workers simply exit with theirs)."""
+    connections = app.extensions["sql_replay_connections"]
+    for conn in connections.values():
+        conn.close()
+    connections.clear()
 
 
 def main() -> None:
