@@ -100,14 +100,14 @@ def make_app(replay_file: str, template, rows: list[dict], database_url: str | N
         if statements is None:
             abort(404)
         conn = connect()
-        writes = False
         with conn.cursor() as cursor:
             for statement, parameters in statements:
                 cursor.execute(statement, parameters)
                 if cursor.description is not None:  # rows, also from INSERT … RETURNING
                     cursor.fetchall()
-                writes = writes or not statement.lstrip()[:6].upper() == "SELECT"
-        conn.commit() if writes else conn.rollback()
+        # Committed, writes or not, as the portal ends its transactions (portal/transactions.py):
+        # a rollback would make psycopg forget its prepared statements.
+        conn.commit()
         return template.render(rows=rows)
 
     return app
