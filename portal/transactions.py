@@ -4,8 +4,8 @@ psycopg 3 prepares a statement on the server once it has run five times on a con
 then PostgreSQL skips parsing and planning it. But psycopg forgets every prepared statement
 when a transaction is rolled back (it sends ``DEALLOCATE ALL``), and a request's session ends
 with a rollback. So a read-only page, the community list among them, never reached the
-threshold: PostgreSQL parsed and planned its queries afresh on every request (0.45-1.1 ms of
-its CPU a request on the bench data; benchmarks/README.md, run T).
+threshold: PostgreSQL parsed and planned its queries afresh on every request (0.45-1.1 ms a
+request on the bench data: benchmarks/README.md, runs T to V).
 
 For a transaction that wrote nothing, COMMIT and ROLLBACK do the same thing. A request whose
 transaction sent nothing but SELECT statements therefore ends with COMMIT; anything else (a
