@@ -4,7 +4,8 @@
 table from a Jinja template with no database, no session and no security hooks, i.e.
 the fastest a page can be on this server with these settings. With BENCH_REPLAY_FILE set,
 /_replay/<path> runs the SQL a portal page ran (captured by sql_replay.py) on raw psycopg and
-renders the same template: the fastest that page can be. Everything else is the portal itself. Used by benchmarks/web_load.py; never deploy it.
+renders the same template: the fastest that page can be. Everything else is the portal
+itself. Used by benchmarks/web_load.py; never deploy it.
 """
 from __future__ import annotations
 

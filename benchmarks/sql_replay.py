@@ -13,6 +13,11 @@ security hooks, no layout: a page can go no faster than its own replay.
 
     DATABASE_URL=postgresql+psycopg://…/lr_bench_1000 .venv/bin/python benchmarks/sql_replay.py \\
         --out /tmp/replay.pickle PATH...
+
+``--compare-ends`` times a recorded file's reads (its SELECTs, one client) ended by ROLLBACK
+and by COMMIT: psycopg forgets its prepared statements on a rollback (portal/transactions.py).
+
+    DATABASE_URL=… .venv/bin/python benchmarks/sql_replay.py --compare-ends /tmp/lr_bench_100000_replay.pickle
 """
 from __future__ import annotations
 
@@ -20,6 +25,7 @@ import argparse
 import os
 import pickle
 import sys
+import time
 from pathlib import Path
 
 import psycopg
@@ -121,11 +127,42 @@ def close_connections(app: Flask) -> None:
     connections.clear()
 
 
+def compare_ends(replay_file: Path, database_url: str, requests: int = 600) -> None:
+    """Print wall and client CPU time a request for each page's reads, ended by ROLLBACK and by COMMIT."""
+    captured: dict[str, list[tuple[str, object]]] = pickle.loads(replay_file.read_bytes())
+    groups = {"lists": [p for p in captured if p.startswith("/communities?")],
+              "community page": [p for p in captured if p.startswith("/communities/")]}
+    with psycopg.connect(database_url.replace("+psycopg", "")) as conn:
+        def run(paths: list[str], end, n: int) -> tuple[float, float]:
+            wall, cpu = time.perf_counter(), time.process_time()
+            for i in range(n):
+                with conn.cursor() as cursor:
+                    for statement, parameters in captured[paths[i % len(paths)]]:
+                        if statement.lstrip()[:6].upper() == "SELECT":  # reads only: equal work both ways
+                            cursor.execute(statement, parameters)
+                            cursor.fetchall()
+                end()
+            return 1000 * (time.perf_counter() - wall) / n, 1000 * (time.process_time() - cpu) / n
+
+        for name, paths in groups.items():
+            for ending, end in (("rollback", conn.rollback), ("commit", conn.commit)) * 2:
+                run(paths, end, requests // 6)  # warm
+                wall, cpu = run(paths, end, requests)
+                print(f"{name:15} {ending:9} wall {wall:.3f} ms  client CPU {cpu:.3f} ms a request")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("paths", nargs="+")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--compare-ends", type=Path, metavar="REPLAY_FILE",
+                        help="time a recorded file's reads ended by ROLLBACK and by COMMIT, then stop")
+    parser.add_argument("paths", nargs="*")
     args = parser.parse_args()
+    if args.compare_ends:
+        compare_ends(args.compare_ends, os.environ["DATABASE_URL"])
+        return
+    if not args.out or not args.paths:
+        parser.error("--out and at least one PATH are needed to record")
     captured = capture(args.paths, args.out)
     counts = sorted({len(s) for s in captured.values()})
     print(f"captured {len(captured)} paths, {counts[0]}-{counts[-1]} statements each, to {args.out}")

@@ -183,10 +183,14 @@ def chart_slugs(choice: str) -> list[str]:
     return slugs
 
 
-def officer_pages(url: str) -> dict[str, list[str]]:
-    """The officer's GET pages loaded, by scenario name, each with its paths in rotation."""
+def officer_communities(url: str) -> list[int]:
+    """The bench officer's communities in rotation (OFFICER_COMMUNITIES_SQL)."""
     with psycopg.connect(url.replace("+psycopg", "")) as conn:
-        ids = [r[0] for r in conn.execute(OFFICER_COMMUNITIES_SQL)]
+        return [r[0] for r in conn.execute(OFFICER_COMMUNITIES_SQL)]
+
+
+def officer_pages(ids: list[int]) -> dict[str, list[str]]:
+    """The officer's GET pages loaded, by scenario name, each with its paths in rotation."""
     return {
         "floor: signed-in page, layout only": ["/accessibility"],
         "community list (search + filter)": LISTING_PATHS,
@@ -206,14 +210,13 @@ def capture_replay(url: str, pages: dict[str, list[str]], out: Path) -> None:
        {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench"})
 
 
-def scenarios(officer: httpx.Client, researcher: httpx.Client, url: str, charts: list[str]) -> list[dict]:
+def scenarios(officer: httpx.Client, researcher: httpx.Client, ids: list[int], charts: list[str]) -> list[dict]:
     """The pages to load, each checked once by hand before wrk hammers it.
 
     Each officer GET page is followed by its peer: the same SQL with the same values on bare
     Flask and raw psycopg, rendering the ceiling's template (benchmarks/sql_replay.py).
     """
-    pages = officer_pages(url)
-    ids = [int(path.rsplit("/", 1)[1]) for path in pages["community page"]]
+    pages = officer_pages(ids)
     present = routes(officer) | routes(researcher)
     needs = {name: "/communities" for name in pages if name.startswith("community")}
 
@@ -262,15 +265,16 @@ def check(item: dict, base: str) -> str | None:
 def start_size(size: int, args) -> dict:
     """Database, gunicorn and signed-in clients for one size, and the pages to load there."""
     url = prepare(size, args.reuse)
+    ids = officer_communities(url)
     replay_file = Path(tempfile.gettempdir()) / f"lr_bench_{size}_replay.pickle"
-    capture_replay(url, officer_pages(url), replay_file)
+    capture_replay(url, officer_pages(ids), replay_file)
     port = free_port()
     proc = start_gunicorn(url, port, args.workers, args.research_cache, replay_file)
     base = f"http://127.0.0.1:{port}"
     try:
         officer, csrf = sign_in(base, "bench-officer@bench.example")
         researcher, _ = sign_in(base, "bench-researcher@bench.example")
-        plan = scenarios(officer, researcher, url, args.chart_slugs)
+        plan = scenarios(officer, researcher, ids, args.chart_slugs)
     except BaseException:
         proc.terminate()
         raise

@@ -74,10 +74,11 @@ MAX_AREA_LINES = 6
 
 
 def busiest_areas(counts: dict[date, Counter], limit: int = MAX_AREA_LINES) -> tuple[list[Area], list[Area]]:
-    """Split the areas with contacts into those shown one by one and the rest (added together).
+    """Split the areas with contacts into those shown one by one and the rest (shown as one).
 
-    The most contacted areas in the period are shown one by one, most first; when only one area
-    would be left over it is shown too (a line of its own costs no more than an "other" line).
+    Up to ``limit + 1`` areas are all shown, in their usual order (one area left over gets a line
+    of its own rather than an "other" line). Past that, the ``limit`` most contacted in the period
+    are shown, most first.
     """
     totals: Counter = Counter()
     for by_area in counts.values():
@@ -105,11 +106,12 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
     def columns(week: date) -> list[int | float | None]:
         """The shown areas' counts, then the other areas' mean: their sum would dwarf every line."""
         by_area = counts[week]
-        if not others:
-            return protect([by_area[a.id] for a in shown_areas], suppress)
         # Suppressed as counts (the others' sum is what a small mean would give away), then averaged.
-        *own, rest = protect([by_area[a.id] for a in shown_areas] + [sum(by_area[a.id] for a in others)], suppress)
-        return [*own, None if rest is None else round(rest / len(others), 1)]
+        cells = protect([by_area[a.id] for a in shown_areas]
+                        + ([sum(by_area[a.id] for a in others)] if others else []), suppress)
+        if others and cells[-1] is not None:
+            cells[-1] = round(cells[-1] / len(others), 1)
+        return cells
 
     rows = {w: columns(w) for w in week_starts}
     labels = [w.strftime("%d %b %y") for w in week_starts]

@@ -66,7 +66,7 @@ def test_a_team_s_few_areas_are_each_shown_in_their_usual_order(app, users, area
     assert not any("Other areas" in note for note in report.notes)
 
 
-def test_small_counts_are_still_suppressed_after_areas_are_added_together(app, users):
+def test_small_counts_are_still_suppressed_when_the_other_areas_are_averaged(app, users):
     _areas_with_contacts(users["officer"], [50, 40, 30, 20, 15, 10, 1, 1])  # the two 1s sum to 2: still small
     week = _this_week(contacts_per_week(Selection(), suppress=True))
 
@@ -77,7 +77,7 @@ def test_small_counts_are_still_suppressed_after_areas_are_added_together(app, u
     assert week["Total"] == str(50 + 40 + 30 + 20 + 15 + 10 + 2)
 
 
-def test_the_page_names_the_areas_added_together(client, auth, users):
+def test_the_page_names_the_areas_shown_together(client, auth, users):
     _areas_with_contacts(users["officer"], [10 + i for i in range(MAX_AREA_LINES + 3)])
     auth.login("admin")
     html = client.get("/research/contacts").get_data(as_text=True)
