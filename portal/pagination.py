@@ -8,6 +8,8 @@ exact; above it ``listing.capped`` is true and the pages stop at the cap (the li
 """
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import sqlalchemy as sa
 from flask_sqlalchemy.pagination import SelectPagination
 from sqlalchemy import Select
@@ -25,6 +27,8 @@ class CappedPagination(SelectPagination):
         if not self._query_args["rows"]:
             return super()._query_items()
         select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        if self._query_args["read_page"] is not None:
+            select = self._query_args["read_page"](select)
         return list(self._query_args["session"].execute(select).all())
 
     def _query_count(self) -> int:
@@ -40,16 +44,19 @@ class CappedPagination(SelectPagination):
 
 
 def paginate(select: Select, page: int, per_page: int, cap: int | None = None,
-             total: int | None = None, rows: bool = False) -> CappedPagination:
+             total: int | None = None, rows: bool = False,
+             read_page: Callable[[Select], Select] | None = None) -> CappedPagination:
     """One page of ``select`` (out-of-range pages are empty, never an error); cap: COUNT_CAP.
 
     ``total``: how many rows ``select`` matches, when the caller has counted them already
     (then no count query is sent; the cap still bounds the pages). ``rows``: the items are the
     select's result rows (a select of columns), not its first column's entities.
+    ``read_page`` (with ``rows``): ``select`` picks the page's keys; this turns the limited
+    select into the statement that reads the page's rows (a deferred join).
     """
     cap = COUNT_CAP if cap is None else cap
     page = max(1, page)
     last_counted = max(1, -(-cap // per_page))
     page = min(page, last_counted)  # never an OFFSET past the cap
     return CappedPagination(select=select, session=db.session(), page=page, per_page=per_page,
-                            error_out=False, cap=cap, total=total, rows=rows)
+                            error_out=False, cap=cap, total=total, rows=rows, read_page=read_page)

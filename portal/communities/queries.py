@@ -150,9 +150,23 @@ class ListedCommunity:
     tags: tuple[str, ...] = ()
 
 
-def catalogue_rows(user: User, f: CatalogueFilter) -> Select:
-    """The list query as plain rows: filtered, sorted, the columns a row shows and its area's name."""
-    return (filtered(user, f).with_only_columns(*LIST_ROW_COLUMNS)
+def catalogue_keys(user: User, f: CatalogueFilter) -> Select:
+    """The list's matches in the list's order, ids only: the page is chosen from these.
+
+    Limited to a page, it names the communities to show without reading their rows: within
+    one area, sorted by name, it is an index-only walk of ix_communities_area_listing that
+    stops at the page's last match (the search term and stage are in the index). Reading the
+    rows alongside cost a visit to every community of the area when a search matched few
+    (3.2 ms against 0.5 ms at 100,000 communities, lr_bench_100000).
+    """
+    return filtered(user, f).with_only_columns(Community.id).order_by(*SORTS[f.sort])
+
+
+def catalogue_page(keys: Select, f: CatalogueFilter) -> Select:
+    """One page of the list as plain rows: ``keys`` (catalogue_keys with its LIMIT and OFFSET)
+    joined to the columns a row shows and its area's name, in the same order."""
+    page = keys.subquery("page")
+    return (select(*LIST_ROW_COLUMNS).select_from(Community).join(page, page.c.id == Community.id)
             .join(Area, Area.id == Community.area_id).order_by(*SORTS[f.sort]))
 
 

@@ -10,7 +10,8 @@ from portal import audit, htmx
 from portal.access import allow, get_in_area
 from portal.communities import bp, charts
 from portal.communities.queries import (
-    ACTIVITY, SORT_LABELS, CatalogueFilter, arg_int, catalogue_rows, stage_counts, tags_in_use, with_tags,
+    ACTIVITY, SORT_LABELS, CatalogueFilter, arg_int, catalogue_keys, catalogue_page, stage_counts, tags_in_use,
+    with_tags,
 )
 from portal.communities.timeline import Cursor, timeline_page
 from portal.extensions import db
@@ -25,9 +26,10 @@ def list_communities():
     f = CatalogueFilter.from_args(request.args)
     page = min(arg_int(request.args, "page", 1), 100_000)
     counts = stage_counts(current_user, f)
-    # Only what a row shows, as plain rows: building ORM objects for a read-only list costs more
-    # than the query itself.
-    listing = paginate(catalogue_rows(current_user, f), page=page, per_page=25, total=counts.matching, rows=True)
+    # The page's ids first, then only what a row shows, as plain rows: building ORM objects for a
+    # read-only list costs more than the query itself.
+    listing = paginate(catalogue_keys(current_user, f), page=page, per_page=25, total=counts.matching, rows=True,
+                       read_page=lambda keys: catalogue_page(keys, f))
     listing.items = with_tags(listing.items)
     areas = current_user.visible_areas()
     # The tag choices are in the filter form, outside the results fragment a search swaps in.

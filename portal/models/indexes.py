@@ -5,10 +5,11 @@
   use a b-tree). On SQLite it is an ordinary index on the same column.
 - An officer's latest contacts (start page, "recent communities") read
   (officer_id, occurred_at) newest first instead of sorting all of the officer's contacts.
-- The community list's per-stage counts (which are also its total) read an area's
-  communities from (area_id, status) with id, stage and search_text included: an index-only
-  scan instead of a visit to every community's row. On SQLite the included columns are left
-  out (SQLite has no INCLUDE). (The tags in use come from area_tags, kept by triggers.)
+- The community list reads an area's communities from (area_id, status, name, id) with stage
+  and search_text included: its per-stage counts (which are also its total) and its page's
+  ids, in name order, come from an index-only scan instead of a visit to every community's
+  row; only the page's own rows are read. On SQLite the included columns are left out
+  (SQLite has no INCLUDE). (The tags in use come from area_tags, kept by triggers.)
 """
 from sqlalchemy import Index
 
@@ -20,6 +21,6 @@ TRIGRAM_INDEXES = (
           postgresql_using="gin", postgresql_ops={"search_text": "gin_trgm_ops"}),
 )
 ix_communities_area_listing = Index(
-    "ix_communities_area_listing", Community.area_id, Community.status,
-    postgresql_include=["id", "stage", "search_text"])
+    "ix_communities_area_listing", Community.area_id, Community.status, Community.name, Community.id,
+    postgresql_include=["stage", "search_text"])
 ix_contacts_officer_time = Index("ix_contacts_officer_time", OutreachContact.officer_id, OutreachContact.occurred_at)

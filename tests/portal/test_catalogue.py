@@ -53,6 +53,44 @@ def test_list_fragment_keeps_filters_in_pagination_links(client, auth, users, ar
     assert 'hx-push-url="true"' in full
 
 
+def _row_ids(html: str) -> list[int]:
+    rows = html.split('data-testid="community-row"')[1:]
+    return [int(row.split('href="')[1].split('"')[0].rsplit("/", 1)[1]) for row in rows]
+
+
+def test_every_sort_pages_through_the_whole_list_once_in_order(client, auth, users, area, db_session):
+    """A page's ids are picked first and its rows read after (catalogue_page): the pages of each
+    sort, put together, are every match once, in the sort's order, ties broken by id."""
+    from datetime import timedelta
+
+    now = utcnow()
+    made = []
+    for n in range(31):
+        community = make_community(area, f"Group {n % 7}", tags=["town"] if n % 3 else [],
+                                   items_per_week=None if n % 4 == 0 else float(n % 5),
+                                   stage_changed_at=None if n % 6 == 0 else now - timedelta(days=n % 9),
+                                   created_at=now - timedelta(hours=n % 10))
+        if n % 5:
+            make_contact(community, users["officer"], days_ago=n % 8)
+        made.append(community)
+    made = [db_session.get(Community, c.id) for c in made]
+    late = now + timedelta(days=1)  # stands in for "never", so that it sorts last
+    expected = {
+        "name": sorted(made, key=lambda c: (c.name, c.id)),
+        "last_contact": sorted(made, key=lambda c: (c.last_contact_at is None, -(c.last_contact_at or late).timestamp(), c.id)),
+        "oldest_contact": sorted(made, key=lambda c: (c.last_contact_at is not None, c.last_contact_at or now, c.id)),
+        "stage": sorted(made, key=lambda c: (c.stage_changed_at is None, -(c.stage_changed_at or late).timestamp(), c.id)),
+        "activity": sorted(made, key=lambda c: (c.items_per_week is None, -(c.items_per_week or 0), c.id)),
+        "newest": sorted(made, key=lambda c: (c.created_at, c.id), reverse=True),
+    }
+    auth.login("officer")
+    for sort, order in expected.items():
+        pages = [client.get(f"/communities?sort={sort}&page={page}").data.decode() for page in (1, 2)]
+        assert [_row_ids(page) for page in pages] == [[c.id for c in order[:25]], [c.id for c in order[25:]]], sort
+    tagged = [c.id for c in expected["name"] if c.tags]
+    assert _row_ids(client.get("/communities?tag=town&q=group").data.decode()) == tagged
+
+
 def test_add_by_hand_and_duplicate_detection(client, auth, users, area, db_session):
     existing = make_community(area, "Newhaven Notices", "https://www.facebook.com/groups/newhaven")
     auth.login("officer")

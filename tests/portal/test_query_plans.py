@@ -85,6 +85,14 @@ def _paginated(query, page: int = 1, per_page: int = 25):
     return query.limit(per_page).offset((page - 1) * per_page), count
 
 
+def _catalogue(user: User, f, page: int = 1, per_page: int = 25):
+    """The list's page statement (its ids picked, then their rows read) and a count of its matches."""
+    from portal.communities.queries import catalogue_keys, catalogue_page
+
+    keys, count = _paginated(catalogue_keys(user, f), page=page, per_page=per_page)
+    return catalogue_page(keys, f), count
+
+
 @pytest.fixture
 def officer(plan_app) -> User:
     area = db.session.scalar(select(Area).where(Area.slug == "scale-07"))
@@ -103,17 +111,17 @@ def test_the_data_set_is_large_enough(plan_app):
 @pytest.mark.parametrize("q", ["", "Residents", "c4242"])
 @pytest.mark.parametrize("page", [1, 8])
 def test_officer_community_list_and_search(officer, q, page):
-    from portal.communities.queries import CatalogueFilter, catalogue_rows
+    from portal.communities.queries import CatalogueFilter
 
-    for stmt in _paginated(catalogue_rows(officer, CatalogueFilter(q=q)), page=page):
+    for stmt in _catalogue(officer, CatalogueFilter(q=q), page=page):
         assert_indexed(stmt)
 
 
 @pytest.mark.parametrize("q", ["Residents Forum", "c4242.example"])
 def test_force_wide_search(admin, q):
-    from portal.communities.queries import CatalogueFilter, catalogue_rows
+    from portal.communities.queries import CatalogueFilter
 
-    page, _count = _paginated(catalogue_rows(admin, CatalogueFilter(q=q)))
+    page, _count = _catalogue(admin, CatalogueFilter(q=q))
     assert_indexed(page)
 
 
@@ -191,12 +199,42 @@ def test_officer_search_reads_the_area_not_the_trigram_index(officer, q, stage):
 
     assert len(officer.area_ids) == 1
     f = queries.CatalogueFilter(q=q, stage=stage)
-    for stmt in _paginated(queries.catalogue_rows(officer, f)):
+    for stmt in _catalogue(officer, f):
         plan = assert_indexed(stmt)
         used = {node.get("Index Name") for node in _nodes(plan)}
         assert "ix_communities_search_trgm" not in used, f"the force-wide trigram index in:\n{plan}"
         assert used & {"ix_communities_area_name", "ix_communities_area_status_stage", "ix_communities_area_listing"}, \
             f"the area's communities not read by the area's indexes:\n{plan}"
+
+
+@pytest.mark.parametrize("sort", ["name", "last_contact"])
+@pytest.mark.parametrize("stage", ["", "two_way"])
+@pytest.mark.parametrize("q", ["", "club", "c4242"])
+def test_officer_list_reads_only_its_page_rows(officer, q, stage, sort):
+    """The page's ids come from the area's listing index alone (in name order, the search term
+    and stage read from the index); only the page's own rows are then read, by primary key.
+    Reading the rows while searching visited every community of the area (3.2 ms against
+    0.5 ms at 100,000 communities when a search finds nothing)."""
+    from portal.communities import queries
+    from portal.pagination import paginate
+
+    assert len(officer.area_ids) == 1
+    (statement, parameters), = _sent(lambda: paginate(
+        queries.catalogue_keys(officer, queries.CatalogueFilter(q=q, stage=stage, sort=sort)), page=1, per_page=25,
+        total=100, rows=True, read_page=lambda keys: queries.catalogue_page(keys, queries.CatalogueFilter(sort=sort))
+    ).items)
+    plan = _plan(statement, parameters)
+    assert seq_scans(plan) == [], f"sequential scan in plan:\n{plan}"
+    reads = {(node["Node Type"], node.get("Index Name")) for node in _nodes(plan)
+             if node.get("Relation Name") == "communities"}
+    if sort == "name":
+        assert ("Index Only Scan", "ix_communities_area_listing") in reads, f"the page's ids not from the index:\n{plan}"
+    # Whatever picks the ids, the rows shown are read by id, and no other step reads rows of
+    # the area only to drop them (the plan's only heap visits are the page's own).
+    picked = reads - {("Index Scan", "pk_communities")}
+    assert len(picked) == 1, f"the area's communities read more than once:\n{plan}"
+    if sort == "name":
+        assert picked == {("Index Only Scan", "ix_communities_area_listing")}, plan
 
 
 @pytest.mark.parametrize("q", ["Residents", "club"])
@@ -207,14 +245,14 @@ def test_search_across_several_areas_stays_indexed(plan_app, q):
 
     supervisor = db.session.scalar(select(User).where(User.email == "plans-supervisor@tests.example.org"))
     assert len(supervisor.area_ids) == 3
-    for stmt in _paginated(queries.catalogue_rows(supervisor, queries.CatalogueFilter(q=q))):
+    for stmt in _catalogue(supervisor, queries.CatalogueFilter(q=q)):
         assert_indexed(stmt)
 
 
 def test_force_wide_search_may_use_the_trigram_index(admin):
     from portal.communities import queries
 
-    page, _count = _paginated(queries.catalogue_rows(admin, queries.CatalogueFilter(q="c4242.example")))
+    page, _count = _catalogue(admin, queries.CatalogueFilter(q="c4242.example"))
     plan = assert_indexed(page)
     assert "ix_communities_search_trgm" in {node.get("Index Name") for node in _nodes(plan)}, plan
 
