@@ -5,10 +5,11 @@ A report is keyed by its page, whether small counts are suppressed, and the whol
 selection (filters and the areas the user may see), so users with different scopes never share
 one. It is kept for ``RESEARCH_CACHE_SECONDS`` (300; 0 turns the cache off): in Redis when
 ``REDIS_URL`` is set, shared by every web process, else in the web process's memory (at most
-``LOCAL_ENTRIES`` reports). With Redis, one process counts a missing report while the others
-asking for it wait for its result, and a report past its time is served as it was while one
-process recounts it. Reports are stored as JSON, never pickled: whoever can write to
-Redis must not be able to run code in the portal. Each page says when its figures were computed.
+``LOCAL_ENTRIES`` reports). One process (or thread, in memory) counts a missing report while
+the others asking for it wait for its result, and a report past its time is kept as long again
+and served as it was while one process recounts it. Reports are stored as JSON, never
+pickled: whoever can write to Redis must not be able to run code in the portal. Each page
+says when its figures were computed.
 """
 from __future__ import annotations
 
@@ -63,6 +64,11 @@ def cached_report(slug: str, selection: Selection, suppress: bool, build) -> Cac
     return _store().fetch(cache_key(slug, selection, suppress), seconds, lambda: CachedReport(build(), _now()))
 
 
+def _clock() -> float:
+    """The in-memory store's clock (seconds, monotonic)."""
+    return time.monotonic()
+
+
 def _now() -> datetime:
     return utcnow().replace(microsecond=0)
 
@@ -82,33 +88,64 @@ def from_json(text: str | bytes) -> CachedReport:
 
 
 class _LocalStore:
-    """Least recently used reports of this process, each until it expires."""
+    """Least recently used reports of this process, each kept twice its time.
+
+    As with Redis, between the threads of one process (gunicorn's gthread workers): one thread
+    counts a missing report while the others asking for it wait for its result, and a report
+    past its time is served as it was while one thread recounts it.
+    """
 
     def __init__(self) -> None:
-        self._items: OrderedDict[str, tuple[float, CachedReport]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[float, float, CachedReport]] = OrderedDict()  # fresh until, kept until
+        self._counting: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
 
     def fetch(self, key: str, seconds: int, make) -> CachedReport:
-        found = self.get(key)
-        if found is None:
-            found = make()
-            self.put(key, found, seconds)
-        return found
+        with self._lock:
+            found, fresh = self._look_up(key)
+            if found is not None and fresh:
+                return found
+            counted = self._counting.get(key)
+            mine = counted is None
+            if mine:
+                counted = self._counting[key] = threading.Event()
+        if not mine:
+            if found is not None:
+                return found  # stale, while another thread recounts it
+            counted.wait(WAIT_SECONDS)
+            found = self.get(key)
+            if found is not None:
+                return found  # else the count failed or is slow: this thread counts
+        try:
+            made = make()
+            self.put(key, made, seconds)
+            return made
+        finally:
+            if mine:
+                with self._lock:
+                    del self._counting[key]
+                counted.set()
+
+    def _look_up(self, key: str) -> tuple[CachedReport | None, bool]:
+        """The kept report (or None) and whether it is still within its time; hold the lock."""
+        entry = self._items.get(key)
+        if entry is None:
+            return None, False
+        now = _clock()
+        if entry[1] <= now:
+            del self._items[key]
+            return None, False
+        self._items.move_to_end(key)
+        return entry[2], entry[0] > now
 
     def get(self, key: str) -> CachedReport | None:
         with self._lock:
-            entry = self._items.get(key)
-            if entry is None:
-                return None
-            if entry[0] <= time.monotonic():
-                del self._items[key]
-                return None
-            self._items.move_to_end(key)
-            return entry[1]
+            return self._look_up(key)[0]
 
     def put(self, key: str, item: CachedReport, seconds: int) -> None:
+        now = _clock()
         with self._lock:
-            self._items[key] = (time.monotonic() + seconds, item)
+            self._items[key] = (now + seconds, now + 2 * seconds, item)
             self._items.move_to_end(key)
             while len(self._items) > LOCAL_ENTRIES:
                 self._items.popitem(last=False)

@@ -58,7 +58,7 @@ def test_anything_that_changes_the_figures_changes_the_key(other):
 
 def test_kept_reports_expire_and_the_oldest_go_first(kept, monkeypatch):
     clock = [1000.0]
-    monkeypatch.setattr(cache.time, "monotonic", lambda: clock[0])
+    monkeypatch.setattr(cache, "_clock", lambda: clock[0])
     monkeypatch.setattr(cache, "LOCAL_ENTRIES", 3)
     build = Builds()
     with kept.test_request_context():
@@ -73,6 +73,103 @@ def test_kept_reports_expire_and_the_oldest_go_first(kept, monkeypatch):
             cached_report(slug, Selection(), True, build)
         cached_report("funnel", Selection(), True, build)
         assert build.calls == 6
+
+
+def _in_thread(app, target) -> tuple:
+    """Run target() in a thread inside a request context of app; return the thread and its result box."""
+    import threading
+
+    box = {}
+
+    def run():
+        with app.test_request_context():
+            try:
+                box["result"] = target()
+            except Exception as error:  # noqa: BLE001 (the test reads it)
+                box["error"] = error
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, box
+
+
+def test_in_memory_one_thread_counts_while_the_others_wait_for_its_figures(kept):
+    """Without Redis, the threads of one web process (gthread) share its kept reports: one counts."""
+    import threading
+
+    started, release = threading.Event(), threading.Event()
+    slow_build, quick_build = Builds(), Builds()
+
+    def slow():
+        started.set()
+        release.wait(10)
+        return slow_build()
+
+    counting, _ = _in_thread(kept, lambda: cached_report("activity", Selection(), True, slow))
+    try:
+        assert started.wait(10)
+        waiting, seen = _in_thread(kept, lambda: cached_report("activity", Selection(), True, quick_build))
+        waiting.join(0.3)
+        assert waiting.is_alive()  # waiting for the count, not counting
+        release.set()
+        counting.join(10)
+        waiting.join(10)
+        assert quick_build.calls == 0 and slow_build.calls == 1
+        assert seen["result"].report.tables[0].rows == [["1"]]
+    finally:
+        release.set()
+
+
+def test_in_memory_a_report_past_its_time_is_served_while_another_thread_recounts_it(kept, monkeypatch):
+    import threading
+
+    clock = [1000.0]
+    monkeypatch.setattr(cache, "_clock", lambda: clock[0])
+    first, second = Builds(), Builds()
+    started, release = threading.Event(), threading.Event()
+
+    def slow():
+        started.set()
+        release.wait(10)
+        return second()
+
+    with kept.test_request_context():
+        made = cached_report("offline", Selection(), True, first)
+        clock[0] += 301  # its time is up; it is kept as long again
+        recounting, recounted = _in_thread(kept, lambda: cached_report("offline", Selection(), True, slow))
+        try:
+            assert started.wait(10)
+            assert cached_report("offline", Selection(), True, first) == made  # the old figures, at once
+            assert first.calls == 1
+        finally:
+            release.set()
+            recounting.join(10)
+        assert second.calls == 1 and cached_report("offline", Selection(), True, first) == recounted["result"]
+        clock[0] += 601  # twice its time: gone, counted afresh
+        cached_report("offline", Selection(), True, first)
+        assert first.calls == 2
+
+
+def test_in_memory_a_count_that_failed_does_not_leave_the_others_waiting(kept, monkeypatch):
+    import threading
+
+    monkeypatch.setattr(cache, "WAIT_SECONDS", 60)
+    started, release = threading.Event(), threading.Event()
+
+    def failing():
+        started.set()
+        release.wait(10)
+        raise RuntimeError("the database went away")
+
+    build = Builds()
+    failed, failure = _in_thread(kept, lambda: cached_report("funnel", Selection(), True, failing))
+    assert started.wait(10)
+    waiting, seen = _in_thread(kept, lambda: cached_report("funnel", Selection(), True, build))
+    release.set()
+    failed.join(10)
+    waiting.join(10)  # well before WAIT_SECONDS: the failed count wakes it
+    assert isinstance(failure["error"], RuntimeError)
+    assert not waiting.is_alive() and build.calls == 1 and seen["result"].report.tables
 
 
 def test_zero_seconds_recounts_every_time(app):
