@@ -18,6 +18,11 @@ security hooks, no layout: a page can go no faster than its own replay.
 and by COMMIT: psycopg forgets its prepared statements on a rollback (portal/transactions.py).
 
     DATABASE_URL=… .venv/bin/python benchmarks/sql_replay.py --compare-ends /tmp/lr_bench_100000_replay.pickle
+
+``--per-statement`` times each recorded SELECT on its own (one client, committed, prepared),
+its recorded values in rotation: which statement of a page costs what in PostgreSQL.
+
+    DATABASE_URL=… .venv/bin/python benchmarks/sql_replay.py --per-statement /tmp/replay.pickle
 """
 from __future__ import annotations
 
@@ -151,15 +156,52 @@ def compare_ends(replay_file: Path, database_url: str, requests: int = 600) -> N
                 print(f"{name:15} {ending:9} wall {wall:.3f} ms  client CPU {cpu:.3f} ms a request")
 
 
+def per_statement(replay_file: Path, database_url: str, runs: int = 2000) -> None:
+    """Print the mean wall time of each recorded SELECT, by statement (its values in rotation).
+
+    One client, each execution in its own transaction ended by COMMIT (as the portal's reads),
+    prepared after psycopg's fifth: what PostgreSQL and the round trip cost each statement.
+    """
+    captured: dict[str, list[tuple[str, object]]] = pickle.loads(replay_file.read_bytes())
+    shapes: dict[str, list[object]] = {}
+    sent_by: dict[str, list[str]] = {}
+    for path, statements in captured.items():
+        for statement, parameters in statements:
+            if statement.lstrip()[:6].upper() == "SELECT":
+                shapes.setdefault(statement, []).append(parameters)
+                sent_by.setdefault(statement, []).append(path)
+    def run(conn: psycopg.Connection, statement: str, values: list[object], n: int) -> float:
+        started = time.perf_counter()
+        for i in range(n):
+            with conn.cursor() as cursor:
+                cursor.execute(statement, values[i % len(values)])
+                cursor.fetchall()
+            conn.commit()
+        return 1000 * (time.perf_counter() - started) / n
+
+    with psycopg.connect(database_url.replace("+psycopg", "")) as conn:
+        for statement, values in shapes.items():
+            run(conn, statement, values, runs // 10)  # warm, and prepared
+            mean = run(conn, statement, values, runs)
+            paths = sent_by[statement]
+            print(f"{mean:7.3f} ms  sent by {len(paths)} path(s), e.g. {paths[0]}\n"
+                  f"           {' '.join(statement.split())[:110]}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--out", type=Path)
     parser.add_argument("--compare-ends", type=Path, metavar="REPLAY_FILE",
                         help="time a recorded file's reads ended by ROLLBACK and by COMMIT, then stop")
+    parser.add_argument("--per-statement", type=Path, metavar="REPLAY_FILE",
+                        help="time each SELECT of a recorded file on its own, then stop")
     parser.add_argument("paths", nargs="*")
     args = parser.parse_args()
     if args.compare_ends:
         compare_ends(args.compare_ends, os.environ["DATABASE_URL"])
+        return
+    if args.per_statement:
+        per_statement(args.per_statement, os.environ["DATABASE_URL"])
         return
     if not args.out or not args.paths:
         parser.error("--out and at least one PATH are needed to record")
