@@ -122,6 +122,31 @@ def test_type_ahead_returns_a_fragment_of_radio_buttons(client, auth, area, db_s
     assert b"<html" in client.get("/contacts/communities?community_q=ring").data
 
 
+def _options(client, q: str) -> list[str]:
+    fragment = client.get("/contacts/communities", query_string={"community_q": q},
+                          headers={"HX-Request": "true"}).data.decode()
+    return re.findall(r'radios__label lr-break" for="[^"]+">([^<]+)</label>', fragment)
+
+
+def test_type_ahead_finds_name_or_address_in_the_officers_active_communities_by_name(
+        client, auth, area, db_session):
+    other, _ = import_area({"name": "Elsewhere", "places": ["Crawley"]}, slug="elsewhere")
+    db_session.commit()
+    make_community(other, "Ringmer Elsewhere")  # another area
+    make_community(area, "Ringmer Archived", status="archived")
+    make_community(area, "Village Hall", "https://RINGMER-hall.example.org/")  # the address matches
+    for n in range(10):
+        make_community(area, f"Ringmer Group {9 - n}")
+    make_community(area, "100% Ringmer")
+    auth.login("officer")
+    found = _options(client, "  RINGMER ")
+    assert found == ["100% Ringmer", *[f"Ringmer Group {n}" for n in range(7)]]  # eight, by name
+    assert _options(client, "ringmer-hall") == ["Village Hall"]
+    assert _options(client, "0%") == ["100% Ringmer"]  # % is a character, not a wildcard
+    assert _options(client, "_") == []
+    assert _options(client, "Elsewhere") == [] and _options(client, "Archived") == []
+
+
 def test_follow_up_clock_resets_when_a_new_contact_is_logged(client, auth, users, area, db_session):
     community = make_community(area)
     other = make_community(area, "Other")

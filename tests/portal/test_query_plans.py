@@ -237,6 +237,23 @@ def test_officer_list_reads_only_its_page_rows(officer, q, stage, sort):
         assert picked == {("Index Only Scan", "ix_communities_area_listing")}, plan
 
 
+@pytest.mark.parametrize("q", ["club", "c4242", "zzz-nothing"])
+def test_quick_log_type_ahead_reads_only_the_matches_rows(officer, q):
+    """Each keystroke of the quick log's community search: the matches' ids from the area's
+    listing index alone, then those rows by primary key (matching name and address with ILIKE
+    read every community of the area: 1.5 ms against 0.4 ms a keystroke at 100,000 communities)."""
+    from portal.outreach.queries import community_matches
+
+    assert officer.area_ids
+    (statement, parameters), = _sent(lambda: community_matches(officer, q))
+    plan = _plan(statement, parameters)
+    assert seq_scans(plan) == [], f"sequential scan in plan:\n{plan}"
+    reads = {(node["Node Type"], node.get("Index Name")) for node in _nodes(plan)
+             if node.get("Relation Name") == "communities"}
+    assert reads <= {("Index Only Scan", "ix_communities_area_listing"), ("Index Scan", "pk_communities")}, plan
+    assert ("Index Only Scan", "ix_communities_area_listing") in reads, plan
+
+
 @pytest.mark.parametrize("q", ["Residents", "club"])
 def test_search_across_several_areas_stays_indexed(plan_app, q):
     """Across several areas the trigram index stays usable (one area's name index no longer gives
