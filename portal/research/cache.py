@@ -35,6 +35,7 @@ WAIT_SECONDS = 20  # waiting for another process's count, then counting itself (
 POLL_SECONDS = 0.1
 PREFIX = "local-reach:research-report:"
 FRESH_SUFFIX = ":fresh"  # set for the report's time; the report itself is kept twice as long
+LOCK_SUFFIX = ":counting"  # held while one process counts the report
 log = logging.getLogger(__name__)
 
 
@@ -87,44 +88,84 @@ def from_json(text: str | bytes) -> CachedReport:
         datetime.fromisoformat(data["computed_at"]))
 
 
-class _LocalStore:
-    """Least recently used reports of this process, each kept twice its time.
+class _Store:
+    """The counting protocol both stores share; each supplies how it looks up, claims and waits.
 
-    As with Redis, between the threads of one process (gunicorn's gthread workers): one thread
-    counts a missing report while the others asking for it wait for its result, and a report
-    past its time is served as it was while one thread recounts it.
+    A report within its time is served. Otherwise one caller (process or thread) claims the
+    count; the others are given the report past its time if there is one (it is kept twice its
+    time; the page says when its figures were computed), else wait for the count's result.
+    Without the claim every worker that misses at once counts the same figures at once, and
+    PostgreSQL does the same seconds of work several times over. A count that fails or takes
+    too long leaves the waiting callers to count for themselves.
     """
 
-    def __init__(self) -> None:
-        self._items: OrderedDict[str, tuple[float, float, CachedReport]] = OrderedDict()  # fresh until, kept until
-        self._counting: dict[str, threading.Event] = {}
-        self._lock = threading.Lock()
-
     def fetch(self, key: str, seconds: int, make) -> CachedReport:
-        with self._lock:
-            found, fresh = self._look_up(key)
-            if found is not None and fresh:
-                return found
-            counted = self._counting.get(key)
-            mine = counted is None
-            if mine:
-                counted = self._counting[key] = threading.Event()
+        found, fresh, mine = self._look_up_or_claim(key)
+        if found is not None and fresh:
+            return found
         if not mine:
             if found is not None:
-                return found  # stale, while another thread recounts it
-            counted.wait(WAIT_SECONDS)
-            found = self.get(key)
+                return found  # past its time, while another recounts it
+            found = self._wait_for(key)
             if found is not None:
-                return found  # else the count failed or is slow: this thread counts
+                return found
         try:
             made = make()
             self.put(key, made, seconds)
             return made
         finally:
             if mine:
-                with self._lock:
-                    del self._counting[key]
-                counted.set()
+                self._release(key)
+
+    def _look_up_or_claim(self, key: str) -> tuple[CachedReport | None, bool, bool]:
+        """The kept report (or None), whether it is within its time, and (when it is not)
+        whether this caller claimed its count."""
+        raise NotImplementedError
+
+    def _wait_for(self, key: str) -> CachedReport | None:
+        """Another caller is counting: its result, or None when it failed or took too long."""
+        raise NotImplementedError
+
+    def _release(self, key: str) -> None:
+        raise NotImplementedError
+
+    def get(self, key: str) -> CachedReport | None:
+        raise NotImplementedError
+
+    def put(self, key: str, item: CachedReport, seconds: int) -> None:
+        raise NotImplementedError
+
+
+class _LocalStore(_Store):
+    """Least recently used reports of this process, each kept twice its time; its threads
+    (gunicorn's gthread workers) share a count as web processes do through Redis."""
+
+    def __init__(self) -> None:
+        self._items: OrderedDict[str, tuple[float, float, CachedReport]] = OrderedDict()  # fresh until, kept until
+        self._counting: dict[str, threading.Event] = {}
+        self._lock = threading.Lock()
+
+    def _look_up_or_claim(self, key: str) -> tuple[CachedReport | None, bool, bool]:
+        with self._lock:
+            found, fresh = self._look_up(key)
+            if found is not None and fresh:
+                return found, True, False
+            mine = key not in self._counting
+            if mine:
+                self._counting[key] = threading.Event()
+            return found, False, mine
+
+    def _wait_for(self, key: str) -> CachedReport | None:
+        with self._lock:
+            counted = self._counting.get(key)
+        if counted is not None:
+            counted.wait(WAIT_SECONDS)
+        return self.get(key)
+
+    def _release(self, key: str) -> None:
+        with self._lock:
+            counted = self._counting.pop(key)
+        counted.set()
 
     def _look_up(self, key: str) -> tuple[CachedReport | None, bool]:
         """The kept report (or None) and whether it is still within its time; hold the lock."""
@@ -151,41 +192,25 @@ class _LocalStore:
                 self._items.popitem(last=False)
 
 
-class _RedisStore:
-    """Reports in Redis (shared by every web process); a Redis failure only costs the recount."""
+class _RedisStore(_Store):
+    """Reports in Redis (shared by every web process); a Redis failure only costs the recount.
+
+    The claim is a ``:counting`` key that expires after LOCK_SECONDS (a counting process that
+    died frees the figures for the others); the time is a ``:fresh`` marker beside the report.
+    """
 
     def __init__(self, connection) -> None:
         self._redis = connection
 
-    def fetch(self, key: str, seconds: int, make) -> CachedReport:
-        """Kept, or made by one web process while the others asking for it wait for its result.
-
-        Without the lock every worker that misses at once counts the same figures at once, and
-        PostgreSQL does the same seconds of work several times over. A report past its time is
-        kept as long again: while one process recounts it, the others are given the old figures
-        (the page says when they were computed) instead of every web process waiting.
-        """
+    def _look_up_or_claim(self, key: str) -> tuple[CachedReport | None, bool, bool]:
         found, fresh = self._get_with_freshness(key)
         if found is not None and fresh:
-            return found
-        lock = key + ":counting"
+            return found, True, False
         try:
-            mine = bool(self._redis.set(lock, "1", nx=True, ex=LOCK_SECONDS))
+            mine = bool(self._redis.set(key + LOCK_SUFFIX, "1", nx=True, ex=LOCK_SECONDS))
         except Exception:  # noqa: BLE001
             mine = True
-        if not mine:
-            if found is not None:
-                return found  # stale, while another process recounts it
-            found = self._wait_for(key, lock)
-            if found is not None:
-                return found
-        try:
-            made = make()
-            self.put(key, made, seconds)
-            return made
-        finally:
-            if mine:
-                self._forget(lock)
+        return found, False, mine
 
     def _get_with_freshness(self, key: str) -> tuple[CachedReport | None, bool]:
         """The kept report (or None) and whether it is still within its time, in one round trip."""
@@ -196,8 +221,7 @@ class _RedisStore:
             log.warning("research cache: read failed, recounting", exc_info=True)
             return None, False
 
-    def _wait_for(self, key: str, lock: str) -> CachedReport | None:
-        """Another process is counting: its result, or None when it gave up (lock gone) or took too long."""
+    def _wait_for(self, key: str) -> CachedReport | None:
         deadline = time.monotonic() + WAIT_SECONDS
         while time.monotonic() < deadline:
             time.sleep(POLL_SECONDS)
@@ -205,17 +229,17 @@ class _RedisStore:
             if found is not None:
                 return found
             try:
-                if not self._redis.exists(lock):
+                if not self._redis.exists(key + LOCK_SUFFIX):
                     return self.get(key)
             except Exception:  # noqa: BLE001
                 return None
         return None
 
-    def _forget(self, lock: str) -> None:
+    def _release(self, key: str) -> None:
         try:
-            self._redis.delete(lock)
+            self._redis.delete(key + LOCK_SUFFIX)
         except Exception:  # noqa: BLE001
-            log.warning("research cache: could not release %s", lock, exc_info=True)
+            log.warning("research cache: could not release %s", key + LOCK_SUFFIX, exc_info=True)
 
     def get(self, key: str) -> CachedReport | None:
         return self._get_with_freshness(key)[0]

@@ -26,6 +26,24 @@ class Builds:
         return Report(tables=[Table("Counted", ["n"], [[str(self.calls)]])])
 
 
+class Held:
+    """A count in progress: says when it starts, then waits to be released before ``then()``."""
+
+    def __init__(self, then):
+        import threading
+
+        self.started, self.release, self.then = threading.Event(), threading.Event(), then
+
+    def __call__(self):
+        self.started.set()
+        self.release.wait(10)
+        return self.then()
+
+
+def _fails():
+    raise RuntimeError("the database went away")
+
+
 @pytest.fixture
 def kept(app):
     app.config["RESEARCH_CACHE_SECONDS"] = 300
@@ -95,54 +113,40 @@ def _in_thread(app, target) -> tuple:
 
 def test_in_memory_one_thread_counts_while_the_others_wait_for_its_figures(kept):
     """Without Redis, the threads of one web process (gthread) share its kept reports: one counts."""
-    import threading
 
-    started, release = threading.Event(), threading.Event()
     slow_build, quick_build = Builds(), Builds()
-
-    def slow():
-        started.set()
-        release.wait(10)
-        return slow_build()
-
+    slow = Held(slow_build)
     counting, _ = _in_thread(kept, lambda: cached_report("activity", Selection(), True, slow))
     try:
-        assert started.wait(10)
+        assert slow.started.wait(10)
         waiting, seen = _in_thread(kept, lambda: cached_report("activity", Selection(), True, quick_build))
         waiting.join(0.3)
         assert waiting.is_alive()  # waiting for the count, not counting
-        release.set()
+        slow.release.set()
         counting.join(10)
         waiting.join(10)
         assert quick_build.calls == 0 and slow_build.calls == 1
         assert seen["result"].report.tables[0].rows == [["1"]]
     finally:
-        release.set()
+        slow.release.set()
 
 
 def test_in_memory_a_report_past_its_time_is_served_while_another_thread_recounts_it(kept, monkeypatch):
-    import threading
 
     clock = [1000.0]
     monkeypatch.setattr(cache, "_clock", lambda: clock[0])
     first, second = Builds(), Builds()
-    started, release = threading.Event(), threading.Event()
-
-    def slow():
-        started.set()
-        release.wait(10)
-        return second()
-
+    slow = Held(second)
     with kept.test_request_context():
         made = cached_report("offline", Selection(), True, first)
         clock[0] += 301  # its time is up; it is kept as long again
         recounting, recounted = _in_thread(kept, lambda: cached_report("offline", Selection(), True, slow))
         try:
-            assert started.wait(10)
+            assert slow.started.wait(10)
             assert cached_report("offline", Selection(), True, first) == made  # the old figures, at once
             assert first.calls == 1
         finally:
-            release.set()
+            slow.release.set()
             recounting.join(10)
         assert second.calls == 1 and cached_report("offline", Selection(), True, first) == recounted["result"]
         clock[0] += 601  # twice its time: gone, counted afresh
@@ -151,21 +155,14 @@ def test_in_memory_a_report_past_its_time_is_served_while_another_thread_recount
 
 
 def test_in_memory_a_count_that_failed_does_not_leave_the_others_waiting(kept, monkeypatch):
-    import threading
 
     monkeypatch.setattr(cache, "WAIT_SECONDS", 60)
-    started, release = threading.Event(), threading.Event()
-
-    def failing():
-        started.set()
-        release.wait(10)
-        raise RuntimeError("the database went away")
-
+    failing = Held(_fails)
     build = Builds()
     failed, failure = _in_thread(kept, lambda: cached_report("funnel", Selection(), True, failing))
-    assert started.wait(10)
+    assert failing.started.wait(10)
     waiting, seen = _in_thread(kept, lambda: cached_report("funnel", Selection(), True, build))
-    release.set()
+    failing.release.set()
     failed.join(10)
     waiting.join(10)  # well before WAIT_SECONDS: the failed count wakes it
     assert isinstance(failure["error"], RuntimeError)
@@ -278,13 +275,8 @@ def test_with_redis_one_process_counts_while_the_others_wait_for_its_figures(app
     key = cache_key("activity", selection, True)
     connection = Redis.from_url(redis_url)
     connection.delete(key, key + ":counting")
-    started, release = threading.Event(), threading.Event()
     slow_build, quick_build = Builds(), Builds()
-
-    def slow():
-        started.set()
-        release.wait(10)
-        return slow_build()
+    slow = Held(slow_build)
 
     def count():
         with counting.test_request_context():
@@ -293,9 +285,9 @@ def test_with_redis_one_process_counts_while_the_others_wait_for_its_figures(app
     worker = threading.Thread(target=count)
     try:
         worker.start()
-        assert started.wait(10)
+        assert slow.started.wait(10)
         assert connection.exists(key + ":counting")
-        threading.Timer(0.3, release.set).start()
+        threading.Timer(0.3, slow.release.set).start()
         with waiting.test_request_context():
             seen = cached_report("activity", selection, True, quick_build)
         worker.join(10)
@@ -303,7 +295,7 @@ def test_with_redis_one_process_counts_while_the_others_wait_for_its_figures(app
         assert seen.report.tables[0].rows == [["1"]]
         assert not connection.exists(key + ":counting")  # released
     finally:
-        release.set()
+        slow.release.set()
         connection.delete(key, key + ":counting")
 
 
