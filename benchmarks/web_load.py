@@ -103,6 +103,8 @@ def start_gunicorn(url: str, port: int, workers: int | None, research_cache: int
     raise RuntimeError("gunicorn did not become healthy")
 
 
+TYPE_AHEAD = "quick-log community search (type-ahead)"
+HTMX_PAGES = {TYPE_AHEAD}  # requested as htmx does (HX-Request), answered with a fragment
 #: The bench officer's communities (the pages loaded), and the community-list searches in rotation.
 OFFICER_COMMUNITIES_SQL = ("SELECT c.id FROM communities c JOIN areas a ON a.id = c.area_id WHERE a.slug = 'scale-01' "
                            "AND c.status = 'active' ORDER BY c.id LIMIT 200")
@@ -138,9 +140,9 @@ def cookie_header(client: httpx.Client) -> str:
 
 
 def wrk(base: str, paths: list[str], duration: int, connections: int, threads: int, cookie: str = "",
-        csrf: str = "", method: str = "GET", bodies: list[str] | None = None) -> dict:
+        csrf: str = "", method: str = "GET", bodies: list[str] | None = None, htmx: bool = False) -> dict:
     env = {**os.environ, "BENCH_PATHS": "|".join(paths), "BENCH_COOKIE": cookie, "BENCH_CSRF": csrf,
-           "BENCH_METHOD": method}
+           "BENCH_METHOD": method, "BENCH_HX": "1" if htmx else ""}
     if bodies:  # POSTs spread over the bodies (each community gets a share of the logged contacts)
         env["BENCH_BODY"] = "|".join(bodies)
     out = subprocess.run(["wrk", f"-t{threads}", f"-c{connections}", f"-d{duration}s", "--timeout", "10s",
@@ -200,6 +202,10 @@ def officer_pages(ids: list[int]) -> dict[str, list[str]]:
         # and 21.8 at 100,000), while the search still reads the whole area's communities.
         "community list (search by web address)": ["/communities?" + urlencode({"q": f"c{i}."}) for i in ids[:50]],
         "community page": [f"/communities/{i}" for i in ids],
+        # The quick log's community search as an officer types it on a phone (htmx asks for the
+        # options fragment): words that match many, and web addresses that match one.
+        TYPE_AHEAD: ["/contacts/communities?" + urlencode({"community_q": q})
+                     for q in ["forum", "club", "park", "resi", *[f"c{i}." for i in ids[:8]]]],
     }
 
 
@@ -218,10 +224,11 @@ def scenarios(officer: httpx.Client, researcher: httpx.Client, ids: list[int], c
     """
     pages = officer_pages(ids)
     present = routes(officer) | routes(researcher)
-    needs = {name: "/communities" for name in pages if name.startswith("community")}
+    needs = {name: "/communities" for name in pages if name.startswith("community")} | {TYPE_AHEAD: "/contacts/new"}
 
     def with_peer(name: str) -> list[dict]:
-        return [{"name": name, "client": officer, "paths": pages[name], "needs": needs.get(name)},
+        return [{"name": name, "client": officer, "paths": pages[name], "needs": needs.get(name),
+                 "htmx": name in HTMX_PAGES},
                 {"name": f"{name}: its SQL alone", "client": None, "peer_of": name,
                  "paths": ["/_replay" + path for path in pages[name]], "needs": needs.get(name)}]
 
@@ -253,7 +260,7 @@ def check(item: dict, base: str) -> str | None:
                                headers={"Content-Type": "application/x-www-form-urlencoded",
                                         "X-CSRFToken": item.get("csrf", "")})
     else:
-        response = client.get(item["paths"][0])
+        response = client.get(item["paths"][0], headers={"HX-Request": "true"} if item.get("htmx") else None)
     if response.status_code >= 400 or "/login" in str(response.url):
         return f"HTTP {response.status_code} at {response.url}"
     if item["paths"][0].startswith("/communities?"):  # how much a list page shows, for comparing sizes
@@ -302,7 +309,7 @@ def run_item(state: dict, item: dict, args) -> dict:
     cpu_before = cpu_seconds(proc.pid)
     figures = wrk(base, item["paths"], args.duration, args.connections, args.threads,
                   cookie=cookie_header(item["client"]) if item["client"] else "", csrf=csrf,
-                  method=item.get("method", "GET"), bodies=item.get("bodies"))
+                  method=item.get("method", "GET"), bodies=item.get("bodies"), htmx=item.get("htmx", False))
     # Web-process CPU per request: unlike req/s, it hardly depends on how busy the machine is.
     figures["cpu_ms_per_request"] = 1000 * (cpu_seconds(proc.pid) - cpu_before) / max(1, figures["requests"])
     figures["load_average"] = os.getloadavg()[0]
@@ -331,7 +338,7 @@ def warm_up(state: dict, args) -> None:
         if item["missing"] or item.get("method", "GET") != "GET":
             continue
         wrk(state["base"], item["paths"], args.warmup, args.connections, args.threads,
-            cookie=cookie_header(item["client"]) if item["client"] else "")
+            cookie=cookie_header(item["client"]) if item["client"] else "", htmx=item.get("htmx", False))
 
 
 def run_interleaved(sizes: list[int], args) -> list[dict]:

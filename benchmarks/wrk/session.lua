@@ -1,6 +1,7 @@
 -- wrk script for benchmarks/web_load.py: carries a signed-in session (cookie, CSRF token),
 -- cycles through BENCH_PATHS ("|"-separated) and, for a POST, BENCH_BODY ("|"-separated
--- form bodies: "|" is percent-encoded inside one), and prints the figures as one JSON line.
+-- form bodies: "|" is percent-encoded inside one), sends HX-Request when BENCH_HX is 1, and
+-- prints the figures as one JSON line.
 local cookie = os.getenv("BENCH_COOKIE") or ""
 local csrf = os.getenv("BENCH_CSRF") or ""
 local method = os.getenv("BENCH_METHOD") or "GET"
@@ -19,6 +20,7 @@ request = function()
   local path = paths[((counter + (offset or 0)) % #paths) + 1]
   -- The same User-Agent as the sign-in: Flask-Login's strong session protection checks it.
   local headers = { ["Cookie"] = cookie, ["User-Agent"] = "local-reach-bench" }
+  if os.getenv("BENCH_HX") == "1" then headers["HX-Request"] = "true" end  -- as htmx asks
   if method == "POST" then
     headers["Content-Type"] = "application/x-www-form-urlencoded"
     headers["X-CSRFToken"] = csrf
