@@ -156,8 +156,9 @@ def catalogue_keys(user: User, f: CatalogueFilter) -> Select:
     Limited to a page, it names the communities to show without reading their rows: within
     one area, sorted by name, it is an index-only walk of ix_communities_area_listing that
     stops at the page's last match (the search term and stage are in the index). Reading the
-    rows alongside cost a visit to every community of the area when a search matched few
-    (3.2 ms against 0.5 ms at 100,000 communities, lr_bench_100000).
+    rows alongside cost a visit to every community of the area when a search matched few: at
+    100,000 communities the statement took 1.38-1.43 ms, now 0.53 ms (``sql_replay.py
+    --per-statement`` on lr_bench_100000; benchmarks/README.md).
     """
     return filtered(user, f).with_only_columns(Community.id).order_by(*SORTS[f.sort])
 
