@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import Row, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from portal.communities.queries import SORTS, CatalogueFilter, catalogue_keys, visible_to
+from portal.communities.queries import CatalogueFilter, catalogue_keys, catalogue_page, visible_to
 from portal.extensions import db
 from portal.models import ActivitySample, Community, OutreachContact, Task, User, utcnow
 from portal.urlkeys import url_key
@@ -35,12 +35,12 @@ def recent_communities(user: User, limit: int = 6, owned_slots: int = 2) -> list
     return ordered
 
 
-def community_matches(user: User, q: str, limit: int = 8) -> list[Community]:
+def community_matches(user: User, q: str, limit: int = 8) -> list[Row]:
     """Type-ahead: active visible communities whose name or address contains q, by name.
 
-    The catalogue's own search (its term cleaned and bounded the same way, in the lower-cased
-    search_text): the matches' ids come from the area's listing index alone and only those
-    communities are read. Matching name and address with ILIKE read every community of the
+    The catalogue's own search and page (its term cleaned and bounded the same way, in the
+    lower-cased search_text; rows with the list's columns): the matches' ids come from the
+    area's listing index alone and only those communities are read. Matching name and address with ILIKE read every community of the
     area when a term matched few: at 100,000 communities the statement took 1.45-1.54 ms a
     keystroke, now 0.39-0.48 ms (six terms in rotation, prepared; ``sql_replay.py
     --per-statement`` on lr_bench_100000).
@@ -48,9 +48,7 @@ def community_matches(user: User, q: str, limit: int = 8) -> list[Community]:
     f = CatalogueFilter.from_args(MultiDict({"q": (q or "")[:100]}))
     if not f.q:
         return []
-    page = catalogue_keys(user, f).limit(limit).subquery("page")
-    return list(db.session.scalars(select(Community).join(page, page.c.id == Community.id)
-                                   .order_by(*SORTS[f.sort])))
+    return list(db.session.execute(catalogue_page(catalogue_keys(user, f).limit(limit), f)))
 
 
 def key_prefixes(key: str) -> list[str]:

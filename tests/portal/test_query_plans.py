@@ -219,10 +219,10 @@ def test_officer_list_reads_only_its_page_rows(officer, q, stage, sort):
     from portal.pagination import paginate
 
     assert len(officer.area_ids) == 1
+    f = queries.CatalogueFilter(q=q, stage=stage, sort=sort)
     (statement, parameters), = _sent(lambda: paginate(
-        queries.catalogue_keys(officer, queries.CatalogueFilter(q=q, stage=stage, sort=sort)), page=1, per_page=25,
-        total=100, rows=True, read_page=lambda keys: queries.catalogue_page(keys, queries.CatalogueFilter(sort=sort))
-    ).items)
+        queries.catalogue_keys(officer, f), page=1, per_page=25, total=100, rows=True,
+        read_page=lambda keys: queries.catalogue_page(keys, f)).items)
     plan = _plan(statement, parameters)
     assert seq_scans(plan) == [], f"sequential scan in plan:\n{plan}"
     reads = {(node["Node Type"], node.get("Index Name")) for node in _nodes(plan)
