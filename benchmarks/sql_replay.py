@@ -132,6 +132,11 @@ def close_connections(app: Flask) -> None:
     connections.clear()
 
 
+def is_read(statement: str) -> bool:
+    """A SELECT (the statements the timing modes run; writes would change what they time)."""
+    return statement.lstrip()[:6].upper() == "SELECT"
+
+
 def compare_ends(replay_file: Path, database_url: str, requests: int = 600) -> None:
     """Print wall and client CPU time a request for each page's reads, ended by ROLLBACK and by COMMIT."""
     captured: dict[str, list[tuple[str, object]]] = pickle.loads(replay_file.read_bytes())
@@ -143,7 +148,7 @@ def compare_ends(replay_file: Path, database_url: str, requests: int = 600) -> N
             for i in range(n):
                 with conn.cursor() as cursor:
                     for statement, parameters in captured[paths[i % len(paths)]]:
-                        if statement.lstrip()[:6].upper() == "SELECT":  # reads only: equal work both ways
+                        if is_read(statement):  # reads only: equal work both ways
                             cursor.execute(statement, parameters)
                             cursor.fetchall()
                 end()
@@ -167,9 +172,10 @@ def per_statement(replay_file: Path, database_url: str, runs: int = 2000) -> Non
     sent_by: dict[str, list[str]] = {}
     for path, statements in captured.items():
         for statement, parameters in statements:
-            if statement.lstrip()[:6].upper() == "SELECT":
+            if is_read(statement):
                 shapes.setdefault(statement, []).append(parameters)
                 sent_by.setdefault(statement, []).append(path)
+
     def run(conn: psycopg.Connection, statement: str, values: list[object], n: int) -> float:
         started = time.perf_counter()
         for i in range(n):

@@ -103,8 +103,6 @@ def start_gunicorn(url: str, port: int, workers: int | None, research_cache: int
     raise RuntimeError("gunicorn did not become healthy")
 
 
-TYPE_AHEAD = "quick-log community search (type-ahead)"
-HTMX_PAGES = {TYPE_AHEAD}  # requested as htmx does (HX-Request), answered with a fragment
 #: The bench officer's communities (the pages loaded), and the community-list searches in rotation.
 OFFICER_COMMUNITIES_SQL = ("SELECT c.id FROM communities c JOIN areas a ON a.id = c.area_id WHERE a.slug = 'scale-01' "
                            "AND c.status = 'active' ORDER BY c.id LIMIT 200")
@@ -115,6 +113,8 @@ LISTING_PATHS = ["/communities?" + urlencode({"q": q, "stage": stage})
 # search scenario mostly renders empty result pages, and its p95 ratio compares unlike work).
 BROWSE_PATHS = ["/communities?" + urlencode({"stage": stage}) for stage in ("", "identified", "approached")]
 ROW_MARK = 'class="lr-community-row"'
+TYPE_AHEAD = "quick-log community search (type-ahead)"
+HTMX_PAGES = {TYPE_AHEAD}  # requested as htmx does (HX-Request), answered with a fragment
 
 
 def csrf_field(page: str) -> str:
