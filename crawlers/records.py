@@ -10,7 +10,7 @@ from crawlers.locality import LocalityScore
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["CrawlProgress", "FeedPoll", "FeedRecord", "SiteRecord"]
+__all__ = ["CrawlProgress", "FeedPoll", "FeedRecord", "SectionRecord", "SiteRecord"]
 
 
 @dataclass
@@ -32,6 +32,25 @@ class FeedRecord:
 
 
 @dataclass
+class SectionRecord:
+    """A part of a site with its own feed: a sub-community catalogued under its site.
+
+    ``kind`` is "board", "category", "section" or "place" (a council portal's village page).
+    """
+
+    url: str
+    title: str = ""
+    kind: str = "section"
+    feeds: list[FeedRecord] = field(default_factory=list)
+    locality: LocalityScore = field(default_factory=LocalityScore)
+
+    def to_json(self) -> dict:
+        """Return the JSONL object of one sub-community (inside its site's ``sections``)."""
+        return {"url": self.url, "title": self.title, "kind": self.kind,
+                "feeds": [feed.to_json() for feed in self.feeds], "locality": self.locality.to_json()}
+
+
+@dataclass
 class SiteRecord:
     """One site (or closed-platform community) found by a crawl."""
 
@@ -43,6 +62,10 @@ class SiteRecord:
     locality: LocalityScore = field(default_factory=LocalityScore)
     found_via: str | None = None
     pages_fetched: int = 0
+    #: Parts of the site with their own feeds (sub-communities).
+    sections: list[SectionRecord] = field(default_factory=list)
+    #: Feeds recognised and kept out of the queue, by role ("comments", "topic"): counts only.
+    feeds_left_out: dict[str, int] = field(default_factory=dict)
 
     @property
     def main_feed(self) -> FeedRecord | None:
@@ -56,6 +79,8 @@ class SiteRecord:
             "platform": self.platform, "feeds": [feed.to_json() for feed in self.feeds],
             "locality": self.locality.to_json(), "found_via": self.found_via,
             "pages_fetched": self.pages_fetched,
+            "sections": [section.to_json() for section in self.sections],
+            "feeds_left_out": dict(self.feeds_left_out),
         }
 
     def to_jsonl(self) -> str:
