@@ -4,6 +4,8 @@ Revision ID: 0003_guidance
 Revises: 0007_audit_append_only
 Create Date: 2026-11-24 10:23:18.301634
 
+File name in revision order (it runs after 0007); the revision id keeps its old
+number because databases already record it in alembic_version.
 """
 from alembic import op
 import sqlalchemy as sa
