@@ -76,3 +76,16 @@ def test_the_list_total_comes_from_the_stage_counts(client, auth, area, users):
     assert "2 communities" in client.get("/communities?q=forum&stage=identified").get_data(as_text=True)
     assert "0 communities" in client.get("/communities?q=forum&stage=two_way").get_data(as_text=True)
     assert "1 community" in client.get("/communities?q=forum&status=archived").get_data(as_text=True)
+
+
+def test_page_links_skip_the_middle_of_long_listings():
+    from portal.pagination import CappedPage
+
+    listing = CappedPage(items=[], page=10, per_page=10, total=200, capped=False)
+    assert list(listing.iter_pages()) == [1, 2, None, 8, 9, 10, 11, 12, 13, 14, None, 19, 20]
+    assert (listing.pages, listing.prev_num, listing.next_num) == (20, 9, 11)
+    first = CappedPage(items=[], page=1, per_page=10, total=30, capped=False)
+    assert list(first.iter_pages()) == [1, 2, 3]
+    assert (first.has_prev, first.has_next, first.prev_num, first.next_num) == (False, True, None, 2)
+    empty = CappedPage(items=[], page=1, per_page=10, total=0, capped=False)
+    assert (empty.pages, empty.has_next, list(empty.iter_pages())) == (0, False, [])
