@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.guidance import bp
 from portal.guidance.check import CheckContext, check_message, default_rules, highest_severity
 from portal.guidance.library import seed_library
-from portal.guidance.rules import active_rules, seed_rules
+from portal.guidance.rules import active_rules, refresh_shipped_rules, seed_rules
 
 
 @bp.cli.command("check")
@@ -42,8 +42,10 @@ def check_command(text: tuple[str, ...], as_json: bool, audience: int | None, ac
 
 @bp.cli.command("seed")
 def seed_command() -> None:
-    """Add the default guidance rules, pages and message templates that are missing."""
+    """Add the missing default rules, pages and templates; update shipped rules nobody has edited."""
     rules = seed_rules()
+    refreshed = refresh_shipped_rules()
     pages, templates = seed_library()
     db.session.commit()
-    click.echo(f"Added {rules} rules, {pages} guidance pages and {templates} message templates.")
+    click.echo(f"Added {rules} rules, {pages} guidance pages and {templates} message templates; "
+               f"brought {refreshed} shipped rules that nobody had edited up to date.")
