@@ -7,6 +7,7 @@ or uses abuse; a sentence that defends or celebrates the group is left alone.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from portal.guidance.detectors.base import Detector, Match, has, lexicon, phrase_regex, sentence_spans, table_regex
@@ -21,13 +22,18 @@ def group_generalisation(text: str, argument: str, context) -> Iterator[Match]: 
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
         group = groups.search(sentence)
-        if group is None or has("generalisation_exceptions", sentence):
+        if group is None or has("generalisation_exceptions", sentence) or _addressed(sentence, group):
             continue
         rest = sentence[:group.start()] + " " * (group.end() - group.start()) + sentence[group.end():]
         cue = cues.search(rest) or abuse.search(rest)
         if cue is not None:
             yield Match(start + group.start(), start + group.end(),
                         f"“{group.group()}” spoken of as a whole group (“{cue.group()}”)")
+
+
+def _addressed(sentence: str, group: re.Match[str]) -> bool:
+    """'Students: always lock your bike.' speaks to the group, not about it."""
+    return not sentence[:group.start()].strip() and sentence[group.end():group.end() + 1] in {":", ","}
 
 
 def lexicon_words(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001

@@ -36,10 +36,16 @@ _DOB = re.compile(rf"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born(?:\s+on)?|bi
                   re.I)
 
 
+def _national(number: str) -> str:
+    """The digits after +44 or the leading 0: '+44 (0)1273 456789' and '01273 456789' give '1273456789'."""
+    digits = re.sub(r"\D", "", number)
+    if number.lstrip().startswith("+"):
+        digits = digits[2:]
+    return digits[1:] if digits.startswith("0") else digits
+
+
 def _phone_is_official(text: str, found: re.Match[str]) -> bool:
-    digits = re.sub(r"\D", "", found.group())
-    national = digits[2:] if digits.startswith("44") else digits[1:]
-    if _ORGANISATION_PREFIX.match(national):
+    if _ORGANISATION_PREFIX.match(_national(found.group())):
         return True
     start, _ = sentence_at(text, found.start())
     before = text[max(start, found.start() - 80):found.start()]
@@ -51,9 +57,7 @@ def _phone_is_official(text: str, found: re.Match[str]) -> bool:
 
 def _phones(text: str) -> Iterator[tuple[re.Match[str], bool]]:
     for found in _PHONE.finditer(text):
-        digits = re.sub(r"\D", "", found.group())
-        national = digits[2:] if digits.startswith("44") and found.group().lstrip().startswith("+") else digits[1:]
-        if 9 <= len(national) <= 10:
+        if 9 <= len(_national(found.group())) <= 10:
             yield found, _phone_is_official(text, found)
 
 

@@ -21,7 +21,8 @@ _TITLED = re.compile(rf"\b{_TITLE}\s+(?:and\s+{_TITLE}\s+)?(?:{_CAP}\s+(?={_CAP}
 _PAIR = re.compile(rf"(?=\b({_CAP}\s+{_SURNAME})\b)")
 _SINGLE = re.compile(rf"\b{_CAP}\b")
 _AGE_AFTER = re.compile(
-    r"^\s*(?:,\s*|\(\s*|\s)(?:aged\s+)?\d{1,3}\s*(?:yrs?|years?(?:\s+old)?)?\s*(?:[,)]|$|\s+(?:from|of|who|was|is|has|yrs))",
+    r"^\s*(?:,\s*|\(\s*|\s)(?:aged\s+)?\d{1,3}"
+    r"(?:\s*(?:yrs?|years?(?:\s+old)?)\b|\s*(?:[,)]|$|\s+(?:from|of|who|was|is|has)\b))",
     re.I,
 )
 _AGE_BEFORE = re.compile(r"(?:\b\d{1,3}[- ]?(?:year|yr)s?[- ]old|\baged\s+\d{1,3},?)\s+(?:[a-z]+\s+){0,2}$", re.I)

@@ -41,7 +41,7 @@ def addresses(text: str) -> Iterator[tuple[int, int, bool]]:
     covered = -1
     for found in _address_regex().finditer(text):
         start, end = found.start(), found.end()
-        while end > start and text[end - 1] in " ,":
+        while end > start and text[end - 1] in " ,.":
             end -= 1
         if start < covered:
             continue
