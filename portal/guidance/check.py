@@ -207,7 +207,7 @@ def check_message(text: str, rules: Iterable[Rule] | None = None,
             continue
         for match in matcher(text, context):
             matched = text[match.start:match.end] or match.note
-            explanation = f"{rule.explanation} ({match.note})" if match.note else rule.explanation
+            explanation = f"Found {match.note}. {rule.explanation}" if match.note else rule.explanation
             found.append(Finding(rule.category, rule.severity, rule.code, matched, match.start, match.end,
                                  explanation))
             if len(found) >= MAX_FINDINGS * 4:

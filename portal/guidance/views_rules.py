@@ -8,7 +8,7 @@ from sqlalchemy import select
 from portal import htmx
 from portal.access import allow
 from portal.extensions import db
-from portal.guidance import bp
+from portal.guidance import bp, feedback
 from portal.guidance.check import RuleError
 from portal.guidance.forms import RuleForm
 from portal.guidance.rules import EDITABLE_FIELDS, save_rule
@@ -19,7 +19,7 @@ from portal.models import GuidanceRule
 @allow("supervisor", "admin")
 def rules():
     listing = list(db.session.scalars(select(GuidanceRule).order_by(GuidanceRule.category, GuidanceRule.code)))
-    return htmx.render("guidance/rules.html", rules=listing)
+    return htmx.render("guidance/rules.html", rules=listing, marks=feedback.counts_per_rule(current_user))
 
 
 @bp.route("/guidance/rules/new", methods=["GET", "POST"])
