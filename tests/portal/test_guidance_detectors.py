@@ -64,15 +64,18 @@ CASES = {
     ),
     "named_person": (
         ["Kevin Doyle chased off the shoplifter", "the witness, Dave Kemp, saw the van",
-         "Mrs Khan's flat was the one hit", "Emma at 33 Cedar Way has it", "Liam was jumped on Brook Street"],
+         "Mrs Khan's flat was the one hit", "Emma at 33 Cedar Way has it", "Liam was jumped on Brook Street",
+         "Mrs Iris Bell from Southdown Avenue is doing well"],
         ["Thanks to PC Hannah Briggs for her help with the witness", "Hi Sue, was anyone hurt?",
          "Well done to Ringmer FC", "Sorry to hear that Emma.", "The victim was a local man"],
     ),
     "group_generalisation": (
         ["Foreigners are always causing trouble.", "typical travellers, they're all thieves",
-         "That lot from the Downs estate are the problem", "Students are all drunk idiots."],
+         "That lot from the Downs estate are the problem", "Students are all drunk idiots.",
+         "these Croatians again", "The Welsh lot next door", "Ghanaians and their dodgy cars"],
         ["Travellers have the same rights as anyone else.", "Thanks to the Polish Club for hosting us.",
-         "Students: always lock your bike.", "Hate crime against Muslims has no place here."],
+         "Students: always lock your bike.", "Hate crime against Muslims has no place here.",
+         "Students return to the university next week.", "Pensioners can get a free door chain fitted."],
     ),
     "political_party": (
         ["The Labour councillors asked us", "vote Green", "the Lib Dems want more patrols", "Reform have a plan"],
@@ -85,7 +88,8 @@ CASES = {
          "You can vote at the scout hut"],
     ),
     "political_stance": (
-        ["Our PCC is a disgrace.", "The government doesn't care about rural crime."],
+        ["Our PCC is a disgrace.", "The government doesn't care about rural crime.",
+         "The council leader has let us down again"],
         ["Meet your councillors at the PACT meeting.", "The candidates spoke at the hustings."],
     ),
     "court_date": (

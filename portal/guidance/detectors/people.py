@@ -140,6 +140,20 @@ def age_with_name(text: str, argument: str, context) -> Iterator[Match]:  # noqa
             yield Match(name.start, name.end, f"the name “{name.text}” with an age ({age})")
 
 
+@functools.cache
+def _home_street() -> re.Pattern[str]:
+    types = "|".join(sorted((re.escape(t) for t in set(lexicon()["street_types"]) - {"house", "estate", "park", "green",
+                                                                                     "court", "hill", "end", "view"}),
+                            key=len, reverse=True))
+    return re.compile(rf"[\s,]*(?:\d{{1,3}}\s*,\s*)?(?:from|of|lives\s+(?:on|in)|on)\s+((?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types}))\b")
+
+
+def _street_beside(text: str, name: Name, sentence_end: int) -> str | None:
+    """The street right after a name ('Iris Bell from Southdown Avenue', 'Jo Hill, 19, of Oak Lane')."""
+    found = _home_street().match(text, name.end, sentence_end)
+    return found.group(1) if found else None
+
+
 def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A named person beside a victim, witness or missing-person word, or beside an address."""
     people = names(text)
@@ -152,6 +166,10 @@ def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa:
         place = next((p for p in places if s_start <= p[0] < s_end), None)
         if place is not None:
             yield Match(name.start, name.end, f"the name “{name.text}” beside an address")
+            continue
+        street = _street_beside(text, name, s_end)
+        if street is not None:
+            yield Match(name.start, name.end, f"the name “{name.text}” with the street “{street}”")
             continue
         hit = _same_sentence_hits(text, name, cues)
         if hit is not None:

@@ -55,11 +55,11 @@ def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # n
     politicians = table_regex("politicians")
     if not politicians.search(text):
         return
-    stances = table_regex("stance_cues")
     for start, end in sentence_spans(text):
         sentence = text[start:end]
         who = politicians.search(sentence)
-        stance = stances.search(sentence) if who else None
+        stance = (table_regex("stance_cues").search(sentence) or table_regex("evaluative_words").search(sentence)
+                  if who else None)
         if who and stance:
             yield Match(start + who.start(), start + who.end(),
                         f"“{who.group()}” with an opinion (“{stance.group()}”)")
