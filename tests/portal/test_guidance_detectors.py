@@ -65,8 +65,10 @@ CASES = {
     "named_person": (
         ["Kevin Doyle chased off the shoplifter", "the witness, Dave Kemp, saw the van",
          "Mrs Khan's flat was the one hit", "Emma at 33 Cedar Way has it", "Liam was jumped on Brook Street",
-         "Mrs Iris Bell from Southdown Avenue is doing well"],
+         "Mrs Iris Bell from Southdown Avenue is doing well", "Tasha's flat was broken into",
+         "Thanks to Zainab, the lady from the shop, who called it in"],
         ["Thanks to PC Hannah Briggs for her help with the witness", "Hi Sue, was anyone hurt?",
+         "Separately, a man was injured.", "Meanwhile, the victim is at home.",
          "Well done to Ringmer FC", "Sorry to hear that Emma.", "The victim was a local man"],
     ),
     "group_generalisation": (
@@ -75,7 +77,8 @@ CASES = {
          "these Croatians again", "The Welsh lot next door", "Ghanaians and their dodgy cars"],
         ["Travellers have the same rights as anyone else.", "Thanks to the Polish Club for hosting us.",
          "Students: always lock your bike.", "Hate crime against Muslims has no place here.",
-         "Students return to the university next week.", "Pensioners can get a free door chain fitted."],
+         "Students return to the university next week.", "Pensioners can get a free door chain fitted.",
+         "Teenagers from the academy joined our litter pick.", "Polish workers were targeted by a scam."],
     ),
     "political_party": (
         ["The Labour councillors asked us", "vote Green", "the Lib Dems want more patrols", "Reform have a plan"],

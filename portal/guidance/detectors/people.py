@@ -20,6 +20,10 @@ _SURNAME = rf"(?:[A-Z]\.?\s+)?(?:Mc|Mac|O')?{_CAP}"
 _TITLED = re.compile(rf"\b{_TITLE}\s+(?:and\s+{_TITLE}\s+)?(?:{_CAP}\s+(?={_CAP}))?{_SURNAME}\b")
 _PAIR = re.compile(rf"(?=\b({_CAP}\s+{_SURNAME})\b)")
 _SINGLE = re.compile(rf"\b{_CAP}\b")
+# A capitalised word used as a person's name: 'Tasha's flat', 'Zainab, the lady from the shop', 'Kelvin, 42,'.
+_POSSESSIONS = ("car|van|bike|motorbike|scooter|house|home|flat|shed|garage|garden|dog|cat|phone|bag|handbag|purse"
+                "|wallet|mum|dad|son|daughter|husband|wife|partner|kids|children|boyfriend|girlfriend|door|window|nan")
+_AS_PERSON = re.compile(rf"\b({_CAP})(?:'s|’s)\s+(?:{_POSSESSIONS})\b|\b({_CAP}),\s+(?:the|a|an|\d{{1,3}},)\s")
 _AGE_AFTER = re.compile(
     r"^\s*(?:,\s*|\(\s*|\s)(?:aged\s+)?\d{1,3}"
     r"(?:\s*(?:yrs?|years?(?:\s+old)?)\b|\s*(?:[,)]|$|\s+(?:from|of|who|was|is|has)\b))",
@@ -60,9 +64,21 @@ def _is_greeted(text: str, start: int, end: int) -> bool:
     s_start, _ = sentence_at(text, start)
     opening = text[s_start:start].strip().lower()
     follows = text[end:end + 1]
+    if re.match(r"(?:thanks|thank\s+you|cheers|well\s+done|congratulations)\s+to\b", opening):
+        return False  # 'Thanks to Zainab, who called it in': a third person, named
     greeted = any(opening == g or opening.startswith(g + " ") or opening.startswith(g + ",")
                   for g in lexicon()["greetings"])
     return greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"})
+
+
+_OPENERS = frozenset("""however meanwhile today tonight yesterday overnight earlier later also again sadly thankfully
+unfortunately luckily recently finally firstly secondly lastly remember note update reminder warning alert
+apologies afterwards instead otherwise anyway besides""".split())
+
+
+def _sentence_opener(word: str) -> bool:
+    """'Separately, a man was …' and 'Meanwhile, the …' open a sentence; they are not names."""
+    return word.lower().endswith("ly") or word.lower() in _OPENERS
 
 
 def _plausible(words: list[str]) -> bool:
@@ -95,6 +111,11 @@ def names(text: str) -> tuple[Name, ...]:
     for match in _SINGLE.finditer(text):
         if match.group().lower() in _first_names():
             add(match.start(), match.end())
+    for match in _AS_PERSON.finditer(text):
+        group = 1 if match.group(1) else 2
+        word = match.group(group)
+        if _plausible([word]) and not (group == 2 and _sentence_opener(word)):
+            add(match.start(group), match.end(group))
     return tuple(sorted(found, key=lambda name: name.start))
 
 
