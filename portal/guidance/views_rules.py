@@ -9,10 +9,16 @@ from portal import htmx
 from portal.access import allow
 from portal.extensions import db
 from portal.guidance import bp, feedback
-from portal.guidance.check import RuleError
+from portal.guidance.check import BUILTIN_DETECTORS, RuleError
 from portal.guidance.forms import RuleForm
 from portal.guidance.rules import EDITABLE_FIELDS, save_rule
 from portal.models import GuidanceRule
+
+
+@bp.app_template_global()
+def guidance_detector_names() -> str:
+    """The built-in detectors that take no argument, for the rule form's hint."""
+    return ", ".join(sorted(name for name, (_, needs) in BUILTIN_DETECTORS.items() if not needs))
 
 
 @bp.get("/guidance/rules")

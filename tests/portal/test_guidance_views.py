@@ -298,3 +298,9 @@ def test_a_broken_stored_rule_cannot_be_switched_on(client, auth, db_session):
     db_session.refresh(rule)
     assert rule.enabled is False and rule.version == 1
     assert b"cannot be switched on" in client.get("/guidance/rules").data
+
+
+def test_rule_form_lists_the_built_in_detectors(client, auth):
+    auth.login("supervisor")
+    page = client.get("/guidance/rules/new").get_data(as_text=True)
+    assert "group_generalisation" in page and "uk_address" in page and "lexicon_words" in page
