@@ -89,12 +89,12 @@ class Finding:
 def _audience_at_least(text: str, argument: str, context: CheckContext) -> Iterator[Match]:  # noqa: ARG001
     threshold = _int_argument(argument)
     if context.broadcast and context.audience_size is not None and context.audience_size >= threshold:
-        yield Match(0, 0, f"about {context.audience_size:,} members")
+        yield Match(0, 0, f"a community of about {context.audience_size:,} members")
 
 
 def _open_access(text: str, argument: str, context: CheckContext) -> Iterator[Match]:  # noqa: ARG001
     if context.broadcast and context.access == "public":
-        yield Match(0, 0, "anyone can read this community")
+        yield Match(0, 0, "a community anyone can read")
 
 
 def _int_argument(argument: str) -> int:

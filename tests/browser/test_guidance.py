@@ -72,6 +72,28 @@ def test_quick_log_flags_a_home_address_and_explains_it(page):
     assert page.js_errors == []
 
 
+def test_supervisor_marks_a_finding_wrong_here_and_the_rules_page_counts_it(page):
+    sign_in(page, "supervisor@example.org")
+    page.goto("/guidance/queue")
+    page.locator("[data-testid=queue-reviews] a").first.click()
+    finding = page.locator("[data-testid=guidance-findings] .lr-finding").first
+    rule = finding.get_attribute("data-rule")
+    page.goto("/guidance/rules")
+    count = page.locator(f"[data-testid='marks-{rule}']")
+    before = int(count.inner_text())
+    page.go_back()
+    finding.locator("input[name=note]").fill("said in the press release already")
+    finding.get_by_role("button", name="Wrong here").click()
+    expect(finding.locator("[data-testid=marked-wrong]")).to_be_visible()
+    expect(finding).to_contain_text("said in the press release already")
+    page.goto("/guidance/rules")
+    expect(count).to_have_text(str(before + 1))
+    page.go_back()
+    finding.get_by_role("button", name="Undo").click()  # leave the demo data as it was
+    expect(finding.locator("[data-testid=marked-wrong]")).to_have_count(0)
+    assert page.js_errors == []
+
+
 def test_choosing_a_large_community_raises_the_review(page):
     sign_in(page, "officer@example.org")
     page.goto("/guidance/check")
