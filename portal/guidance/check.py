@@ -22,6 +22,9 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from portal.guidance.detectors import DETECTORS, Detector, Match
+from portal.guidance.detectors.groups import check_table_name
+
 __all__ = [
     "CATEGORIES", "MAX_TEXT_LENGTH", "SEVERITIES", "CheckContext", "Finding", "Rule", "RuleError",
     "BUILTIN_DETECTORS", "check_message", "compile_rule", "default_rules", "highest_severity",
@@ -83,116 +86,15 @@ class Finding:
         return asdict(self)
 
 
-@dataclass(frozen=True)
-class Match:
-    start: int
-    end: int
-    note: str = ""
-
-
-Detector = Callable[[str, str, CheckContext], Iterator[Match]]
-
-
-# --- builtin detectors -------------------------------------------------------------------
-
-_PHONE = re.compile(
-    r"(?<![\w+])(?:(?:\+44\s?\(?0?\)?\s?|0)(?:7\d{3}\s?\d{3}\s?\d{3}|[1-3]\d{2,4}[\s-]?\d{3,4}[\s-]?\d{3,4}))(?!\w)"
-)
-_EMAIL = re.compile(r"\b[\w.+-]{1,64}@[\w-]+(?:\.[\w-]+)+\b")
-_OFFICIAL_EMAIL = re.compile(r"(?:\.police\.uk|\.gov\.uk|\.example|@example\.(?:org|com))$", re.I)
-_POSTCODE = r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b"
-_FULL_POSTCODE = re.compile(_POSTCODE, re.I)
-_HOUSE_AND_POSTCODE = re.compile(
-    r"\b\d{1,4}[A-Za-z]?,?\s+(?:[A-Z][\w'-]*\s+){1,4}(?:[\w\s,'-]{0,40}?)" + _POSTCODE, re.I
-)
-_VEHICLE_REG = re.compile(
-    r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])\b"
-)
-_MONTHS = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
-_DATE = rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)?\d{{2}}|\d{{1,2}}(?:st|nd|rd|th)?\s+{_MONTHS}\s+(?:19|20)\d{{2}})"
-_DOB = re.compile(rf"\b(?:d\.?o\.?b\.?|date of birth|born(?:\s+on)?)\s*:?\s*{_DATE}|\baged?\s+\d{{1,3}}\b", re.I)
-_COURT_DATE = re.compile(
-    r"\b(?:(?:appear|appears|appearing|due|listed)\s+(?:at|in|before)\s+[\w' ]{0,40}?(?:court|tribunal)"
-    r"|(?:crown|magistrates'?|youth)\s+court|court\s+(?:on|next|hearing|date|case)|trial\s+(?:on|date|next|begins))",
-    re.I,
-)
-_NAME = re.compile(
-    r"(?=(\b(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?"
-    r"|[A-Z][a-z]+(?:[-'][A-Z][a-z]+)?\s+(?:[A-Z]\.?\s+)?(?:Mc|Mac|O')?[A-Z][a-z]+(?:-[A-Z][a-z]+)?)\b))"
-)
-# Capitalised words that start "names" which are not people.
-_NOT_NAME_WORDS = frozenset("""
-the a an we our us you your they this that these those there here hello hi dear thanks thank please
-police sussex kent surrey neighbourhood community team officer officers constable sergeant inspector pc pcso
-sgt insp council county borough town village city parish street road lane avenue close way drive hill
-court crown magistrates youth station hall church school park high green market north south east west
-monday tuesday wednesday thursday friday saturday sunday january february march april may june july
-august september october november december today tomorrow yesterday if when after before on in at
-crimestoppers action fraud national operation watch residents association forum group page facebook
-nextdoor whatsapp lewes brighton hove newhaven seaford peacehaven ringmer cliffe malling ouse valley
-call contact ask tell speak message email text ring meet join see thanks sorry yes no all some
-""".split())
-_NAME_WINDOW = 80
-
-
-def _looks_like_person(name: str) -> bool:
-    words = re.findall(r"[A-Za-z']+", name)
-    return bool(words) and not any(word.lower() in _NOT_NAME_WORDS for word in words)
-
-
-def _regex_detector(pattern: re.Pattern[str], note: str = "") -> Detector:
-    def detect(text: str, argument: str, context: CheckContext) -> Iterator[Match]:  # noqa: ARG001
-        for found in pattern.finditer(text):
-            yield Match(found.start(), found.end(), note)
-    return detect
-
-
-def _email(text: str, argument: str, context: CheckContext) -> Iterator[Match]:  # noqa: ARG001
-    for found in _EMAIL.finditer(text):
-        if not _OFFICIAL_EMAIL.search(found.group()):
-            yield Match(found.start(), found.end())
-
-
-def _vehicle(text: str, argument: str, context: CheckContext) -> Iterator[Match]:  # noqa: ARG001
-    # Registrations are written in capitals; a lower-case word like "ab12cde" is not one.
-    for found in _VEHICLE_REG.finditer(text):
-        if any(ch.isdigit() for ch in found.group()):
-            yield Match(found.start(), found.end())
-
-
-def _name_near(text: str, argument: str, context: CheckContext) -> Iterator[Match]:  # noqa: ARG001
-    words = keyword_regex(argument)
-    hits = [m for m in words.finditer(text)]
-    if not hits:
-        return
-    for start, end, name in _names(text):
-        for hit in hits:
-            if abs(hit.start() - end) <= _NAME_WINDOW or abs(start - hit.end()) <= _NAME_WINDOW:
-                yield Match(min(start, hit.start()), max(end, hit.end()), f"“{name}” near “{hit.group()}”")
-                break
-
-
-def _names(text: str) -> Iterator[tuple[int, int, str]]:
-    """Yield capitalised word pairs that look like people's names ("Call John Smith" gives "John Smith")."""
-    covered = -1
-    for found in _NAME.finditer(text):  # a lookahead, so candidates may overlap
-        name = found.group(1)
-        start = found.start()
-        if start < covered or not _looks_like_person(name):
-            continue
-        covered = start + len(name)
-        yield start, covered, name
-
-
 def _audience_at_least(text: str, argument: str, context: CheckContext) -> Iterator[Match]:  # noqa: ARG001
     threshold = _int_argument(argument)
     if context.broadcast and context.audience_size is not None and context.audience_size >= threshold:
-        yield Match(0, 0, f"about {context.audience_size:,} members")
+        yield Match(0, 0, f"a community of about {context.audience_size:,} members")
 
 
 def _open_access(text: str, argument: str, context: CheckContext) -> Iterator[Match]:  # noqa: ARG001
     if context.broadcast and context.access == "public":
-        yield Match(0, 0, "anyone can read this community")
+        yield Match(0, 0, "a community anyone can read")
 
 
 def _int_argument(argument: str) -> int:
@@ -203,18 +105,18 @@ def _int_argument(argument: str) -> int:
 
 
 BUILTIN_DETECTORS: dict[str, tuple[Detector, bool]] = {
-    # name: (detector, needs an argument)
-    "uk_phone": (_regex_detector(_PHONE), False),
-    "email": (_email, False),
-    "full_postcode": (_regex_detector(_FULL_POSTCODE), False),
-    "house_and_postcode": (_regex_detector(_HOUSE_AND_POSTCODE), False),
-    "vehicle_registration": (_vehicle, False),
-    "date_of_birth": (_regex_detector(_DOB), False),
-    "court_date": (_regex_detector(_COURT_DATE), False),
-    "name_near": (_name_near, True),
+    # name: (detector, needs an argument); the text detectors live in portal/guidance/detectors/
+    **DETECTORS,
     "audience_at_least": (_audience_at_least, True),
     "open_access": (_open_access, False),
 }
+
+
+def _regex_detector(pattern: re.Pattern[str], note: str = "") -> Detector:
+    def detect(text: str, argument: str, context: CheckContext) -> Iterator[Match]:  # noqa: ARG001
+        for found in pattern.finditer(text):
+            yield Match(found.start(), found.end(), note)
+    return detect
 
 
 # --- compiling rules ---------------------------------------------------------------------
@@ -259,6 +161,11 @@ def _compiled(kind: str, pattern: str) -> Callable[[str, CheckContext], Iterator
             raise RuleError(f"the detector {name!r} needs an argument after a colon")
         if name == "name_near":
             keyword_regex(argument)
+        if name == "lexicon_words":
+            try:
+                check_table_name(argument)
+            except KeyError as exc:
+                raise RuleError(f"no word table called {argument.strip()!r} in lexicon.json") from exc
         if name == "audience_at_least":
             _int_argument(argument)
         return _bind(detector, argument)
@@ -300,7 +207,7 @@ def check_message(text: str, rules: Iterable[Rule] | None = None,
             continue
         for match in matcher(text, context):
             matched = text[match.start:match.end] or match.note
-            explanation = f"{rule.explanation} ({match.note})" if match.note else rule.explanation
+            explanation = f"Found {match.note}. {rule.explanation}" if match.note else rule.explanation
             found.append(Finding(rule.category, rule.severity, rule.code, matched, match.start, match.end,
                                  explanation))
             if len(found) >= MAX_FINDINGS * 4:

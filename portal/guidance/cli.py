@@ -1,4 +1,4 @@
-"""flask guidance check / seed."""
+"""flask guidance check / seed / feedback-export."""
 from __future__ import annotations
 
 import json
@@ -7,10 +7,10 @@ import click
 from sqlalchemy.exc import SQLAlchemyError
 
 from portal.extensions import db
-from portal.guidance import bp
+from portal.guidance import bp, feedback
 from portal.guidance.check import CheckContext, check_message, default_rules, highest_severity
 from portal.guidance.library import seed_library
-from portal.guidance.rules import active_rules, seed_rules
+from portal.guidance.rules import active_rules, refresh_shipped_rules, seed_rules
 
 
 @bp.cli.command("check")
@@ -42,8 +42,26 @@ def check_command(text: tuple[str, ...], as_json: bool, audience: int | None, ac
 
 @bp.cli.command("seed")
 def seed_command() -> None:
-    """Add the default guidance rules, pages and message templates that are missing."""
+    """Add the missing default rules, pages and templates; update shipped rules nobody has edited."""
     rules = seed_rules()
+    refreshed = refresh_shipped_rules()
     pages, templates = seed_library()
     db.session.commit()
-    click.echo(f"Added {rules} rules, {pages} guidance pages and {templates} message templates.")
+    click.echo(f"Added {rules} rules, {pages} guidance pages and {templates} message templates; "
+               f"brought {refreshed} shipped rules that nobody had edited up to date.")
+
+
+@bp.cli.command("feedback-export")
+@click.option("--format", "fmt", type=click.Choice(feedback.EXPORT_FORMATS), default="jsonl", show_default=True)
+@click.option("--out", type=click.Path(dir_okay=False, writable=True), default=None,
+              help="File to write (default: standard output).")
+def feedback_export_command(fmt: str, out: str | None) -> None:
+    """Export supervisors' "wrong here" marks as labelled examples for the evaluation set."""
+    body = feedback.export(None, fmt)
+    db.session.commit()
+    if out is None:
+        click.echo(body, nl=False)
+        return
+    with open(out, "w", encoding="utf-8", newline="") as handle:
+        handle.write(body)
+    click.echo(f"Wrote {body.count(chr(10)) - (1 if fmt == 'csv' else 0)} examples to {out}.", err=True)

@@ -11,6 +11,8 @@ from portal.guidance.check import Rule, compile_rule, default_rules
 from portal.models import GuidanceRule, GuidanceRuleRevision, User, utcnow
 
 EDITABLE_FIELDS = ("category", "severity", "kind", "pattern", "explanation", "enabled")
+# Shipped rules that later ones replaced (personal.home_address finds a house with or without a postcode).
+RETIRED_RULES = frozenset({"personal.house_and_postcode"})
 
 
 def to_check_rule(rule: GuidanceRule) -> Rule:
@@ -64,3 +66,26 @@ def seed_rules(user: User | None = None) -> int:
         save_rule(None, {"code": default.code, **{n: getattr(default, n) for n in EDITABLE_FIELDS}}, user)
         added += 1
     return added
+
+
+def refresh_shipped_rules() -> int:
+    """Bring stored rules that nobody has edited up to the shipped version; return how many changed.
+
+    A rule a person has changed (any revision with an author) is theirs and is left alone.
+    """
+    edited = set(db.session.scalars(select(GuidanceRuleRevision.rule_id)
+                                    .where(GuidanceRuleRevision.changed_by_id.is_not(None))))
+    stored = {rule.code: rule for rule in db.session.scalars(select(GuidanceRule))}
+    untouched = {code: rule for code, rule in stored.items() if rule.id not in edited and rule.updated_by_id is None}
+    changed = 0
+    for default in default_rules():
+        rule = untouched.get(default.code)
+        if rule is not None:
+            before = rule.version
+            save_rule(rule, {n: getattr(default, n) for n in EDITABLE_FIELDS if n != "enabled"}, None)
+            changed += rule.version != before
+    for code in RETIRED_RULES & untouched.keys():
+        if untouched[code].enabled:
+            save_rule(untouched[code], {"enabled": False}, None)
+            changed += 1
+    return changed

@@ -123,6 +123,6 @@ def _local(url: str | None) -> bool:
     return bool(url) and url.startswith("/") and not url.startswith("//")
 
 
-from portal.guidance import cli, views_rules, views_signoff, views_support  # noqa: E402,F401
+from portal.guidance import cli, views_feedback, views_rules, views_signoff, views_support  # noqa: E402,F401
 
 

@@ -8,18 +8,24 @@ from sqlalchemy import select
 from portal import htmx
 from portal.access import allow
 from portal.extensions import db
-from portal.guidance import bp
-from portal.guidance.check import RuleError
+from portal.guidance import bp, feedback
+from portal.guidance.check import BUILTIN_DETECTORS, RuleError
 from portal.guidance.forms import RuleForm
 from portal.guidance.rules import EDITABLE_FIELDS, save_rule
 from portal.models import GuidanceRule
+
+
+@bp.app_template_global()
+def guidance_detector_names() -> str:
+    """The built-in detectors that take no argument, for the rule form's hint."""
+    return ", ".join(sorted(name for name, (_, needs) in BUILTIN_DETECTORS.items() if not needs))
 
 
 @bp.get("/guidance/rules")
 @allow("supervisor", "admin")
 def rules():
     listing = list(db.session.scalars(select(GuidanceRule).order_by(GuidanceRule.category, GuidanceRule.code)))
-    return htmx.render("guidance/rules.html", rules=listing)
+    return htmx.render("guidance/rules.html", rules=listing, marks=feedback.counts_per_rule(current_user))
 
 
 @bp.route("/guidance/rules/new", methods=["GET", "POST"])

@@ -8,7 +8,7 @@ from portal.models.base import (
 from portal.models.communities import ActivitySample, AreaTag, Community, CommunityTag, Feed
 from portal.models.discovery import Candidate, CrawlRun
 from portal.models.guidance import (
-    GuidancePage, GuidanceRule, GuidanceRuleRevision, MessageReview, MessageTemplate,
+    GuidanceFlagMark, GuidancePage, GuidanceRule, GuidanceRuleRevision, MessageReview, MessageTemplate,
     SupportFlag, SupportNote,
 )
 from portal.models.outreach import (
@@ -23,7 +23,7 @@ __all__ = [
     "GUIDANCE_CATEGORIES", "OUTCOMES", "PLATFORMS", "POLICE_WELCOME", "PURPOSES", "ROLE_LABELS",
     "ROLES", "SEVERITIES", "STAGE_BRANCHES", "STAGE_LABELS", "STAGE_PATH", "STAGES",
     "ActivitySample", "Area", "AreaTag", "Assessment", "AuditEvent", "Candidate", "Community", "CommunityTag",
-    "ContactRevision", "CrawlRun", "Feed", "GuidancePage", "GuidanceRule", "GuidanceRuleRevision",
+    "ContactRevision", "CrawlRun", "Feed", "GuidanceFlagMark", "GuidancePage", "GuidanceRule", "GuidanceRuleRevision",
     "Job", "Meeting", "MessageReview", "MessageTemplate", "OutreachContact", "RetentionDecision",
     "StageChange", "StageTally", "SupportFlag", "SupportNote", "Task", "User", "UserSession", "label",
     "meeting_promotions", "user_areas", "utcnow",

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -74,6 +74,27 @@ class MessageReview(Timestamped, db.Model):
     contact = relationship("OutreachContact")
     author = relationship("User", foreign_keys=[author_id])
     decided_by = relationship("User", foreign_keys=[decided_by_id])
+
+
+class GuidanceFlagMark(db.Model):
+    """A supervisor's mark that one finding on a held message was wrong here: feedback on its rule."""
+
+    __tablename__ = "guidance_flag_marks"
+    __table_args__ = (UniqueConstraint("review_id", "rule_code", "start_offset"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("message_reviews.id", ondelete="CASCADE"), index=True)
+    rule_code: Mapped[str] = mapped_column(String(80), index=True)
+    category: Mapped[str] = mapped_column(String(30))
+    # Where the finding sat in the review's message_text (0, 0 for a finding about the community).
+    start_offset: Mapped[int] = mapped_column(Integer, default=0)
+    end_offset: Mapped[int] = mapped_column(Integer, default=0)
+    note: Mapped[str | None] = mapped_column(String(500))
+    marked_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    review: Mapped[MessageReview] = relationship()
+    marked_by = relationship("User")
 
 
 class SupportFlag(Timestamped, db.Model):

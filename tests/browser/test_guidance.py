@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -46,6 +47,50 @@ def test_quick_log_shows_findings_before_saving_and_holds_the_message(page):
     assert newest.locator("[data-testid=review-status]").inner_text().strip() == "Held"
     assert newest.locator("[data-testid=not-sendable]").is_visible()
     assert newest.locator("[data-testid=mark-sent]").count() == 0
+    assert page.js_errors == []
+
+
+def test_quick_log_flags_a_home_address_and_explains_it(page):
+    """Typing a house number and street brings up the address finding, saying what matched and why."""
+    sign_in(page, "officer@example.org")
+    page.goto("/contacts/new")
+    page.click("[data-testid=more-details] summary")
+    findings = page.locator("#contact-form [data-testid=guidance-findings]")
+    page.locator("#message_text").press_sequentially(
+        "Thanks for the tip. The lady at 27 Elmwood Crescent had her shed broken into", delay=5)
+    address = findings.locator("[data-rule='personal.home_address']")
+    expect(address).to_be_visible()
+    expect(address.locator(".lr-finding__words")).to_have_text("27 Elmwood Crescent")
+    expect(address.locator(".lr-finding__why")).to_contain_text("house number and street")
+    expect(address.locator(".lr-finding__why")).to_contain_text("home")
+    expect(findings).to_have_attribute("data-severity", "needs_supervisor")
+    expect(findings).to_contain_text("A supervisor will need to approve this message")
+    page.locator("#message_text").fill("Thanks for the tip. We'll be at the library, 182 Church Road, on Saturday.")
+    expect(address).to_have_count(0)
+    expect(findings.locator("[data-rule='personal.venue_address']")).to_be_visible()
+    expect(findings).to_have_attribute("data-severity", "advice")
+    assert page.js_errors == []
+
+
+def test_supervisor_marks_a_finding_wrong_here_and_the_rules_page_counts_it(page):
+    sign_in(page, "supervisor@example.org")
+    page.goto("/guidance/queue")
+    page.locator("[data-testid=queue-reviews] a").first.click()
+    finding = page.locator("[data-testid=guidance-findings] .lr-finding").first
+    rule = finding.get_attribute("data-rule")
+    page.goto("/guidance/rules")
+    count = page.locator(f"[data-testid='marks-{rule}']")
+    before = int(count.inner_text())
+    page.go_back()
+    finding.locator("input[name=note]").fill("said in the press release already")
+    finding.get_by_role("button", name="Wrong here").click()
+    expect(finding.locator("[data-testid=marked-wrong]")).to_be_visible()
+    expect(finding).to_contain_text("said in the press release already")
+    page.goto("/guidance/rules")
+    expect(count).to_have_text(str(before + 1))
+    page.go_back()
+    finding.get_by_role("button", name="Undo").click()  # leave the demo data as it was
+    expect(finding.locator("[data-testid=marked-wrong]")).to_have_count(0)
     assert page.js_errors == []
 
 

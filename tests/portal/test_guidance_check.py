@@ -43,7 +43,8 @@ EXAMPLES = [
     ("Look out for the van with plate KX65YTR in the car park.", None, {"personal_data": SUP}),
     ("The missing man, DOB 12/03/1961, may be confused.", None, {"personal_data": SUP}),
     ("She was born on 4th July 1990 and lives locally.", None, {"personal_data": SUP}),
-    ("A man aged 34 was seen in the area.", None, {"personal_data": SUP}),
+    ("A man aged 34 was seen in the area.", None, {}),  # a description, not a person: ages count beside a name
+    ("Kevin Marsh, 34, was seen in the area.", None, {"personal_data": SUP}),
     ("Gary Hollis is responsible for the burglary at the garage.", None, {"personal_data": DNS}),
     ("We know Mrs Patel has been shoplifting from the co-op.", None, {"personal_data": DNS}),
     ("Tom Baker's son is behind the vandalism at the park.", None, {"personal_data": DNS}),
@@ -77,7 +78,7 @@ EXAMPLES = [
     ("Expect a dawn raid on the estate next week.", None, {"operational": SUP}),
     ("Plain clothes officers will be in the town centre.", None, {"operational": SUP}),
     ("There are no officers on duty in Seaford tonight.", None, {"operational": SUP}),
-    ("An elderly lady who lives alone at 22 Mill Lane was targeted.", None, {"operational": DNS}),
+    ("An elderly lady who lives alone at 22 Mill Lane was targeted.", None, {"operational": DNS, "personal_data": SUP}),
     ("The women's refuge in town needs donations.", None, {"operational": DNS}),
     ("Operation Safeguard continues this month.", None, {"operational": ADV}),
     ("Officers will be out from 11pm to check the car parks, patrolling until late.", None, {"operational": SUP}),
@@ -97,7 +98,8 @@ EXAMPLES = [
     # several categories at once
     ("John Smith was arrested; call 07700 900123 if you saw him.", None,
      {"live_proceedings": DNS, "personal_data": SUP}),
-    ("Call John Smith if you have seen him, he was arrested last week.", None, {"live_proceedings": DNS}),
+    ("Call John Smith if you have seen him, he was arrested last week.", None,
+     {"live_proceedings": DNS, "personal_data": SUP}),
     ("Vote Labour and lock up the junkies!", None, {"political": SUP, "discriminatory": SUP}),
 ]
 

@@ -1,0 +1,204 @@
+"""Named people: a name beside an offence, a victim or witness, an address or an age.
+
+A name is a title and surname (Mrs Patel), a pair of capitalised words that are not a
+place or an organisation (Kevin Doyle), or a common first name on its own (Liam). Police
+officers named with their rank, and people greeted by name (Hi Sue, ...), are left out.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from portal.guidance.detectors.base import Detector, Match, lexicon, phrase_regex, sentence_at, table_regex
+from portal.guidance.detectors.places import addresses
+
+_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Mister)\.?"
+_CAP = r"[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?"
+_SURNAME = rf"(?:[A-Z]\.?\s+)?(?:Mc|Mac|O')?{_CAP}"
+_TITLED = re.compile(rf"\b{_TITLE}\s+(?:and\s+{_TITLE}\s+)?(?:{_CAP}\s+(?={_CAP}))?{_SURNAME}\b")
+_PAIR = re.compile(rf"(?=\b({_CAP}\s+{_SURNAME})\b)")
+_SINGLE = re.compile(rf"\b{_CAP}\b")
+# A capitalised word used as a person's name: 'Tasha's flat', 'Zainab, the lady from the shop', 'Kelvin, 42,'.
+_POSSESSIONS = ("car|van|bike|motorbike|scooter|house|home|flat|shed|garage|garden|dog|cat|phone|bag|handbag|purse"
+                "|wallet|mum|dad|son|daughter|husband|wife|partner|kids|children|boyfriend|girlfriend|door|window|nan")
+_AS_PERSON = re.compile(rf"\b({_CAP})(?:'s|’s)\s+(?:{_POSSESSIONS})\b|\b({_CAP}),\s+(?:the|a|an|\d{{1,3}},)\s")
+_AGE_AFTER = re.compile(
+    r"^\s*(?:,\s*|\(\s*|\s)(?:aged\s+)?\d{1,3}"
+    r"(?:\s*(?:yrs?|years?(?:\s+old)?)\b|\s*(?:[,)]|$|\s+(?:from|of|who|was|is|has)\b))",
+    re.I,
+)
+_AGE_BEFORE = re.compile(r"(?:\b\d{1,3}[- ]?(?:year|yr)s?[- ]old|\baged\s+\d{1,3},?)\s+(?:[a-z]+\s+){0,2}$", re.I)
+_WINDOW = 80
+
+
+@dataclass(frozen=True)
+class Name:
+    start: int
+    end: int
+    text: str
+
+
+@functools.cache
+def _not_name_words() -> frozenset[str]:
+    tables = lexicon()
+    words = set(tables["not_name_words"]) | set(tables["street_types"]) | set(tables["venue_words"])
+    for phrase in tables["group_nouns"] + tables["parties"]:
+        words.update(phrase.rstrip("*").split())
+    return frozenset(words)
+
+
+@functools.cache
+def _first_names() -> frozenset[str]:
+    return frozenset(lexicon()["first_names"])
+
+
+def _after_officer_title(text: str, start: int) -> bool:
+    before = text[max(0, start - 20):start].split()
+    return bool(before) and before[-1].lower().rstrip(".") in set(lexicon()["officer_titles"])
+
+
+def _is_greeted(text: str, start: int, end: int) -> bool:
+    """'Hi Sue, ...', 'Thanks Gemma, ...', 'Sorry to hear that Doreen.': the reader, not a subject."""
+    s_start, _ = sentence_at(text, start)
+    opening = text[s_start:start].strip().lower()
+    follows = text[end:end + 1]
+    if re.match(r"(?:thanks|thank\s+you|cheers|well\s+done|congratulations)\s+to\b", opening):
+        return False  # 'Thanks to Zainab, who called it in': a third person, named
+    greeted = any(opening == g or opening.startswith(g + " ") or opening.startswith(g + ",")
+                  for g in lexicon()["greetings"])
+    return greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"})
+
+
+_OPENERS = frozenset("""however meanwhile today tonight yesterday overnight earlier later also again sadly thankfully
+unfortunately luckily recently finally firstly secondly lastly remember note update reminder warning alert
+apologies afterwards instead otherwise anyway besides""".split())
+
+
+def _sentence_opener(word: str) -> bool:
+    """'Separately, a man was …' and 'Meanwhile, the …' open a sentence; they are not names."""
+    return word.lower().endswith("ly") or word.lower() in _OPENERS
+
+
+def _plausible(words: list[str]) -> bool:
+    stop = _not_name_words()
+    return not any(word.lower().rstrip("'’s") in stop or word.lower() in stop for word in words)
+
+
+@functools.lru_cache(maxsize=32)
+def names(text: str) -> tuple[Name, ...]:
+    """Find the people named in a message."""
+    found: list[Name] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int) -> None:
+        if any(s < end and start < e for s, e in taken):
+            return
+        if _after_officer_title(text, start) or _is_greeted(text, start, end):
+            taken.append((start, end))  # a named officer or the reader: not a subject of the message
+            return
+        taken.append((start, end))
+        found.append(Name(start, end, text[start:end]))
+
+    for match in _TITLED.finditer(text):
+        add(match.start(), match.end())
+    for match in _PAIR.finditer(text):
+        pair = match.group(1)
+        words = pair.replace(".", " ").split()
+        if _plausible(words) or (words[0].lower() in _first_names() and _plausible(words[1:])):
+            add(match.start(1), match.start(1) + len(pair))
+    for match in _SINGLE.finditer(text):
+        if match.group().lower() in _first_names():
+            add(match.start(), match.end())
+    for match in _AS_PERSON.finditer(text):
+        group = 1 if match.group(1) else 2
+        word = match.group(group)
+        if _plausible([word]) and not (group == 2 and _sentence_opener(word)):
+            add(match.start(group), match.end(group))
+    return tuple(sorted(found, key=lambda name: name.start))
+
+
+def _same_sentence_hits(text: str, name: Name, pattern: re.Pattern[str]) -> re.Match[str] | None:
+    s_start, s_end = sentence_at(text, name.start)
+    lo, hi = max(s_start, name.start - _WINDOW), min(s_end, name.end + _WINDOW)
+    for hit in pattern.finditer(text, lo, hi):
+        if not (name.start <= hit.start() < name.end):
+            return hit
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _argument_regex(argument: str) -> re.Pattern[str]:
+    return phrase_regex(part for part in re.split(r"[,\n]", argument))
+
+
+def name_near(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """A name in the same sentence as one of the argument's words (e.g. an offence or an arrest)."""
+    words = _argument_regex(argument)
+    if not words.search(text):
+        return
+    for name in names(text):
+        hit = _same_sentence_hits(text, name, words)
+        if hit is not None:
+            yield Match(min(name.start, hit.start()), max(name.end, hit.end()),
+                        f"the name “{name.text}” beside “{hit.group()}”")
+
+
+def _age_beside(text: str, name: Name) -> str | None:
+    after = _AGE_AFTER.match(text[name.end:name.end + 30])
+    if after:
+        return text[name.end:name.end + after.end()].strip(" ,()")
+    before = _AGE_BEFORE.search(text[max(0, name.start - 40):name.start])
+    return before.group().strip(" ,") if before else None
+
+
+def age_with_name(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """A named person with their age (Kayleigh Morris (17), 58-year-old Peter Lowe)."""
+    for name in names(text):
+        age = _age_beside(text, name)
+        if age:
+            yield Match(name.start, name.end, f"the name “{name.text}” with an age ({age})")
+
+
+@functools.cache
+def _home_street() -> re.Pattern[str]:
+    types = "|".join(sorted((re.escape(t) for t in set(lexicon()["street_types"]) - {"house", "estate", "park", "green",
+                                                                                     "court", "hill", "end", "view"}),
+                            key=len, reverse=True))
+    return re.compile(rf"[\s,]*(?:\d{{1,3}}\s*,\s*)?(?:from|of|lives\s+(?:on|in)|on)\s+((?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types}))\b")
+
+
+def _street_beside(text: str, name: Name, sentence_end: int) -> str | None:
+    """The street right after a name ('Iris Bell from Southdown Avenue', 'Jo Hill, 19, of Oak Lane')."""
+    found = _home_street().match(text, name.end, sentence_end)
+    return found.group(1) if found else None
+
+
+def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """A named person beside a victim, witness or missing-person word, or beside an address."""
+    people = names(text)
+    if not people:
+        return
+    places = [(start, end) for start, end, venue in addresses(text) if not venue]
+    cues = table_regex("victim_witness_cues")
+    for name in people:
+        s_start, s_end = sentence_at(text, name.start)
+        place = next((p for p in places if s_start <= p[0] < s_end), None)
+        if place is not None:
+            yield Match(name.start, name.end, f"the name “{name.text}” beside an address")
+            continue
+        street = _street_beside(text, name, s_end)
+        if street is not None:
+            yield Match(name.start, name.end, f"the name “{name.text}” with the street “{street}”")
+            continue
+        hit = _same_sentence_hits(text, name, cues)
+        if hit is not None:
+            yield Match(name.start, name.end, f"the name “{name.text}” beside “{hit.group()}”")
+
+
+DETECTORS: dict[str, tuple[Detector, bool]] = {
+    "name_near": (name_near, True),
+    "age_with_name": (age_with_name, False),
+    "named_person": (named_person, False),
+}

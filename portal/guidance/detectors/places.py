@@ -1,0 +1,76 @@
+"""Postal addresses: a home (house number and street, a flat) or a public venue's, told apart by the sentence."""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from portal.guidance.detectors.base import Detector, Match, has, lexicon, sentence_at
+
+_POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
+_NUMBER = r"(?:(?:no\.?|number|num)\s*)?\d{1,4}[a-zA-Z]?(?:\s*[-–]\s*\d{1,4}[a-zA-Z]?)?"
+_NAME_WORD = r"(?:The|[A-Z][\w'’-]*\.?)"
+_PLACE_AFTER = rf"(?:,?\s+(?:[A-Z][a-z]+,?\s+)?{_POSTCODE}\b)?"
+_FLAT = (r"\b(?:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
+         rf"(?:,?\s+(?:\d{{1,4}}[a-zA-Z]?\s+)?(?:{_NAME_WORD}\s*){{1,4}})?")
+_AT_NUMBER = r"\b(?:at|of|from|lives|living)\s+(?:no\.?|number|num)\s*\d{1,4}[a-zA-Z]?\b"
+_OLD_HOUSE_AND_POSTCODE = re.compile(
+    r"\b\d{1,4}[A-Za-z]?,?\s+(?:[A-Z][\w'-]*\s+){1,4}(?:[\w\s,'-]{0,40}?)\b" + _POSTCODE + r"\b", re.I
+)
+
+
+@functools.cache
+def _address_regex() -> re.Pattern[str]:
+    types = "|".join(sorted((re.escape(t) for t in set(lexicon()["street_types"])), key=len, reverse=True))
+    street = rf"\b{_NUMBER},?\s+(?:{_NAME_WORD}\s+){{1,3}}(?i:{types})\b\.?"
+    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{_FLAT}|{_AT_NUMBER})")
+
+
+def _is_venue(text: str, start: int, end: int) -> bool:
+    """Whether the sentence around an address is about a public venue and not about anyone's home."""
+    s_start, s_end = sentence_at(text, start)
+    around = text[s_start:start] + " " + text[end:s_end]
+    if has("home_words", around):
+        return False
+    numbers = text[start:end]
+    return has("venue_words", text[s_start:start]) or re.match(r"\d+\s*[-–]\s*\d+", numbers) is not None
+
+
+def addresses(text: str) -> Iterator[tuple[int, int, bool]]:
+    """Yield (start, end, is_venue) for each postal address in the text."""
+    covered = -1
+    for found in _address_regex().finditer(text):
+        start, end = found.start(), found.end()
+        while end > start and text[end - 1] in " ,.":
+            end -= 1
+        if start < covered:
+            continue
+        covered = end
+        yield start, end, _is_venue(text, start, end)
+
+
+def home_address(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """A house number and street, or a flat, that is not given as a public venue."""
+    for start, end, venue in addresses(text):
+        if not venue:
+            yield Match(start, end, "a house number and street, or a flat, that could be someone's home")
+
+
+def venue_address(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """A street address given for a public venue (a library, a hall, a shop)."""
+    for start, end, venue in addresses(text):
+        if venue:
+            yield Match(start, end, "a street address given for a public place")
+
+
+def house_and_postcode(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """The first detector's rule, kept for rules stored under its name: a house number with a full postcode."""
+    for found in _OLD_HOUSE_AND_POSTCODE.finditer(text):
+        yield Match(found.start(), found.end())
+
+
+DETECTORS: dict[str, tuple[Detector, bool]] = {
+    "uk_address": (home_address, False),
+    "venue_address": (venue_address, False),
+    "house_and_postcode": (house_and_postcode, False),
+}

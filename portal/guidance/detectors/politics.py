@@ -1,0 +1,72 @@
+"""Political content by context: parties, votes, petitions, campaigns, and taking sides about politicians.
+
+A single word is not enough: "vote for our team in the community awards" is an
+everyday request, and "Green" is also a street and a surname. A party is a party when
+it is written as one; a vote is political unless the message is about an award; a
+politician is only a problem when the sentence takes a side.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from portal.guidance.detectors.base import Detector, Match, has, lexicon, sentence_spans, table_regex
+
+
+@functools.cache
+def _ambiguous_party() -> re.Pattern[str]:
+    words = "|".join(lexicon()["ambiguous_parties"])
+    nouns = "|".join(lexicon()["political_nouns"])
+    return re.compile(
+        rf"(?P<voted>\bvot(?:e|es|ed|ing)\s+(?:for\s+)?)(?P<a>{words})\b"
+        rf"|\b(?P<b>{words})(?:'s)?\s+(?:{nouns})\b"
+        rf"|\b(?P<c>Labour|Conservative)\b",
+        re.I,
+    )
+
+
+def political_party(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """A political party named as one (Labour, the Lib Dems, vote Green; not Green Lane or Mrs Green)."""
+    for found in table_regex("parties").finditer(text):
+        yield Match(found.start(), found.end(), f"the party “{found.group()}”")
+    for found in _ambiguous_party().finditer(text):
+        name = next(found.group(g) for g in ("a", "b", "c") if found.group(g))
+        if found.group("c") and not found.group("c")[0].isupper():
+            continue
+        if found.group("b") and name[0].islower() and found.group("b").lower() in {"green", "reform"}:
+            continue
+        start = found.start("a") if found.group("a") else found.start()
+        yield Match(start, start + len(name), f"the party “{name}”")
+
+
+def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """Asking people to vote, sign a petition or join a campaign, unless the vote is for an award."""
+    awards = has("award_cues", text) and not has("election_cues", text) and not has("parties", text)
+    if not awards:
+        for found in table_regex("vote_phrases").finditer(text):
+            yield Match(found.start(), found.end(), f"asking people to vote (“{found.group()}”)")
+    for found in table_regex("campaign_phrases").finditer(text):
+        yield Match(found.start(), found.end(), f"a petition or campaign (“{found.group()}”)")
+
+
+def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """A politician, the government or a political issue in a sentence that takes a side."""
+    politicians = table_regex("politicians")
+    if not politicians.search(text):
+        return
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        who = politicians.search(sentence)
+        stance = (table_regex("stance_cues").search(sentence) or table_regex("evaluative_words").search(sentence)
+                  if who else None)
+        if who and stance:
+            yield Match(start + who.start(), start + who.end(),
+                        f"“{who.group()}” with an opinion (“{stance.group()}”)")
+
+
+DETECTORS: dict[str, tuple[Detector, bool]] = {
+    "political_party": (political_party, False),
+    "political_campaigning": (political_campaigning, False),
+    "political_stance": (political_stance, False),
+}

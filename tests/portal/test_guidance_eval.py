@@ -1,0 +1,41 @@
+"""The evaluation set's shape, and the report's arithmetic on a made-up checker."""
+from __future__ import annotations
+
+from benchmarks.guidance_eval import CATEGORIES, PARTS, evaluate, load, render
+from portal.guidance.check import Finding
+
+
+def test_the_set_is_big_varied_and_split():
+    dev, heldout = load(PARTS["dev"]), load(PARTS["heldout"])
+    assert len(dev) + len(heldout) >= 400 and len(heldout) >= 150
+    for part in (dev, heldout):
+        assert {label for example in part for label in example["labels"]} == set(CATEGORIES)
+        assert sum(1 for example in part if not example["labels"]) >= 40  # clean look-alikes
+        assert sum(1 for example in part if len(example["labels"]) > 1) >= 10  # two problems at once
+        assert len({example["register"] for example in part}) >= 6
+    ids = [example["id"] for example in dev + heldout]
+    assert len(ids) == len(set(ids))
+    assert not {e["text"].lower() for e in dev} & {e["text"].lower() for e in heldout}
+
+
+def _finding(category: str, severity: str = "needs_supervisor") -> Finding:
+    return Finding(category, severity, f"{category}.x", "", 0, 0, "")
+
+
+def test_report_counts_flags_not_advice():
+    examples = [
+        {"id": "a", "text": "phone", "labels": ["personal_data"], "register": "reply"},
+        {"id": "b", "text": "vote", "labels": ["political"], "register": "other"},
+        {"id": "c", "text": "hello", "labels": [], "register": "thanks"},
+        {"id": "d", "text": "hello phone", "labels": [], "register": "thanks"},
+    ]
+    answers = {"phone": [_finding("personal_data")], "vote": [_finding("political", "advice")], "hello": [],
+               "hello phone": [_finding("personal_data", "do_not_send")]}
+    report = evaluate(examples, lambda text: answers[text])
+    assert report.recall("personal_data") == 1.0 and report.precision("personal_data") == 0.5
+    assert report.recall("political") == 0.0  # advice is not a flag
+    assert report.clean_flag_rate() == 0.5
+    assert report.confusion()["clean"] == {"nothing": 1, "personal_data": 1}
+    assert [o.example["id"] for o in report.worst(5)] == ["b", "d"]
+    text = render("made up", report, misses=5)
+    assert "political" in text and "[b]" in text and "MISSED" in text
