@@ -14,8 +14,11 @@ import asyncio
 import logging
 import time
 from collections import Counter, deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+from crawlers.addresses import URL_ERRORS
 
 from crawlers.discover import extract_page, feed_guesses
 from crawlers.feeds import FeedInfo, choose_main_feed, parse_feed
@@ -23,6 +26,7 @@ from crawlers.fetch import Fetcher, FetchResult
 from crawlers.frontier import Frontier, QueuedPage, canonicalise, site_of
 from crawlers.locality import AreaProfile, score_locality
 from crawlers.records import CrawlProgress, FeedRecord, SiteRecord
+from crawlers.seeds import RefusedSeed, refusal_after_fetch, refusal_before_fetch
 from crawlers.settings import CrawlSettings
 
 logger = logging.getLogger(__name__)
@@ -77,13 +81,19 @@ class Engine:
         self.settings, self.fetcher, self.profile = settings, fetcher, profile
         self.emit, self.progress, self.should_cancel = emit, progress, should_cancel
         self.same_site_only = same_site_only
-        self.frontier = Frontier(settings.max_pages, settings.max_depth, settings.max_pages_per_site)
+        self.frontier = Frontier(settings.max_pages, settings.max_depth, settings.max_pages_per_site,
+                                 settings.max_site_hops)
         self.sites: dict[str, _SiteState] = {}
         self.closed: dict[str, tuple[str, str, str]] = {}
         self.pages_fetched = 0
         self.feeds_found = 0
         #: Sites met but left alone because settings.skip_sites lists them.
         self.skipped_sites: set[str] = set()
+        #: Seeds that gave the crawl nothing, each once (seed text → why), and seed URL → seed texts.
+        self.refused_seeds: dict[str, RefusedSeed] = {}
+        self.seed_urls: dict[str, list[str]] = {}
+        #: URLs dropped because parsing them raised (each contained to its own URL).
+        self.url_errors = 0
         self.started = time.monotonic()
         self._last_progress = 0.0
 
@@ -95,11 +105,7 @@ class Engine:
     async def run(self, seeds: list[str]) -> None:
         """Crawl from the seeds until the frontier is empty, a limit is hit, or cancelled."""
         for seed in seeds:
-            canonical = canonicalise(seed)
-            if canonical and self._skipped(site_of(canonical)):
-                continue
-            if self.frontier.add(seed, 0, None):
-                self._state(site_of(canonical), None)
+            self._add_seed(seed)
         self._running = running = set()
         self._fetching = 0
         self._stopping = False
@@ -134,6 +140,31 @@ class Engine:
             await asyncio.gather(*running, *([waiter] if waiter else []), return_exceptions=True)
         await self._finish_all()
         self._report(force=True)
+
+    def _add_seed(self, seed: str) -> None:
+        """Queue a seed, or note once why it cannot be crawled (the crawl goes on without it)."""
+        refusal = refusal_before_fetch(seed)
+        if refusal is not None:
+            self._refuse_seed(refusal)
+            return
+        canonical = canonicalise(seed)
+        self.seed_urls.setdefault(canonical, []).append(seed)
+        if not self._skipped(site_of(canonical)) and self.frontier.add(canonical, 0, None, 0):
+            self._state(site_of(canonical), None)
+
+    def _refuse_seed(self, refusal: RefusedSeed) -> None:
+        if refusal.seed not in self.refused_seeds:
+            self.refused_seeds[refusal.seed] = refusal
+            logger.info("seed %s", refusal.message)
+
+    @contextmanager
+    def _contained(self, url: str) -> Iterator[None]:
+        """Confine a URL parsing error to the URL that raised it: the crawl goes on."""
+        try:
+            yield
+        except URL_ERRORS as exc:
+            self.url_errors += 1
+            logger.warning("dropped %.200r: %s: %s", url, type(exc).__name__, exc)
 
     def _skipped(self, site: str) -> bool:
         if site in self.settings.skip_sites:
@@ -196,24 +227,28 @@ class Engine:
         return self._crawl_page(state, page)
 
     async def _crawl_page(self, state: _SiteState, page: QueuedPage) -> None:
-        try:
+        with self._contained(page.url):
             try:
-                result = await self.fetcher.fetch(page.url)
+                try:
+                    result = await self.fetcher.fetch(page.url)
+                finally:
+                    self._fetching -= 1
+                await self._refill()
+                if not state.robots_read:
+                    state.robots_read = True
+                    state.paced = self.fetcher.crawl_delay(state.site) > 0
+                for seed in self.seed_urls.get(page.url, ()):
+                    if (refusal := refusal_after_fetch(seed, result)) is not None:
+                        self._refuse_seed(refusal)
+                if (result.skipped and "robots" in result.skipped) or result.refused:
+                    return
+                self.pages_fetched += 1
+                state.pages_fetched += 1
+                if result.ok:
+                    self._read_page(state, page, result)
             finally:
-                self._fetching -= 1
-            await self._refill()
-            if not state.robots_read:
-                state.robots_read = True
-                state.paced = self.fetcher.crawl_delay(state.site) > 0
-            if (result.skipped and "robots" in result.skipped) or (result.error or "").startswith("refused"):
-                return
-            self.pages_fetched += 1
-            state.pages_fetched += 1
-            if result.ok:
-                self._read_page(state, page, result)
-        finally:
-            state.inflight -= 1
-        self._guess_if_no_feed(state)
+                state.inflight -= 1
+            self._guess_if_no_feed(state)
 
     def _read_page(self, state: _SiteState, page: QueuedPage, result: FetchResult) -> None:
         final = canonicalise(result.final_url) or page.url
@@ -237,9 +272,10 @@ class Engine:
             self.closed.setdefault(closed.url, (closed.platform, page.url, closed.label))
         for link in facts.links:
             site = site_of(link)
-            if (self.same_site_only and site != state.site) or self._skipped(site):
-                continue
-            if self.frontier.add(link, page.depth + 1, page.url):
+            if site == state.site:
+                self.frontier.add(link, page.depth + 1, page.url, page.hops)
+            elif not self.same_site_only and not self._skipped(site) and \
+                    self.frontier.add(link, 0, page.url, page.hops + 1):
                 self._state(site, page.url)
 
     def _add_feed_candidate(self, state: _SiteState, url: str, how: str, queue: bool = True) -> bool:
@@ -255,18 +291,19 @@ class Engine:
         return True
 
     async def _check_feed(self, state: _SiteState, url: str) -> None:
-        try:
+        with self._contained(url):
             try:
-                result = await self.fetcher.fetch(url)
+                try:
+                    result = await self.fetcher.fetch(url)
+                finally:
+                    self._fetching -= 1
+                await self._refill()
+                if result.ok:
+                    self._take_feed(state, url, result)
             finally:
-                self._fetching -= 1
-            await self._refill()
-            if result.ok:
-                self._take_feed(state, url, result)
-        finally:
-            state.inflight -= 1
-            state.checking -= 1
-        self._guess_if_no_feed(state)
+                state.inflight -= 1
+                state.checking -= 1
+            self._guess_if_no_feed(state)
 
     def _take_feed(self, state: _SiteState, url: str, result: FetchResult) -> None:
         """Parse a fetched feed candidate and keep it if it is a feed not already known."""
@@ -350,11 +387,16 @@ class Engine:
     def counters(self) -> CrawlProgress:
         """Return the live counters."""
         elapsed = max(time.monotonic() - self.started, 1e-6)
+        left_out = self.frontier.left_out_counts()
         return CrawlProgress(
             pages_fetched=self.pages_fetched, pages_planned=self.pages_fetched + self.frontier.pending(),
             sites_found=len(self.sites) + len(self.closed), feeds_found=self.feeds_found,
-            errors=self.fetcher.errors, rate=round(self.pages_fetched / elapsed, 1),
-            sites_skipped=len(self.skipped_sites),
+            errors=self.fetcher.errors + self.url_errors, rate=round(self.pages_fetched / elapsed, 1),
+            sites_skipped=len(self.skipped_sites), sites_queued=len(self.frontier.sites),
+            sites_visited=sum(1 for state in self.sites.values() if state.pages_fetched),
+            left_out_hops=left_out["hops"], left_out_depth=left_out["depth"],
+            left_out_site_cap=left_out["site_cap"], left_out_page_cap=left_out["page_cap"],
+            refused_seeds=tuple(refusal.as_tuple() for refusal in self.refused_seeds.values()),
         )
 
     def _report(self, force: bool = False) -> None:

@@ -100,6 +100,17 @@ class CrawlProgress:
     rate: float
     #: Sites met but not fetched because the caller listed them in ``skip_sites``.
     sites_skipped: int = 0
+    #: Sites queued so far, and those with at least one page fetched.
+    sites_queued: int = 0
+    sites_visited: int = 0
+    #: Sites a limit left out: too many sites from a seed (never fetched), or some of their
+    #: pages too deep, over the per-site cap, or still queued when the run's page cap was hit.
+    left_out_hops: int = 0
+    left_out_depth: int = 0
+    left_out_site_cap: int = 0
+    left_out_page_cap: int = 0
+    #: Seeds that could not be crawled, each once: (seed as given, reason code, message).
+    refused_seeds: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

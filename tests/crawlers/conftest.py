@@ -60,7 +60,8 @@ class HostileHandler(socketserver.BaseRequestHandler):
         self.send("200 OK", {"Content-Type": "text/plain", "Content-Length": str(len(body))}, body)
 
     def route_page(self, path, headers):
-        body = b"<html><head><title>ok</title></head><body><a href='/secret/x'>s</a></body></html>"
+        body = (self.server.page or "<html><head><title>ok</title></head><body><a href='/secret/x'>s</a></body></html>"
+                ).encode()
         self.send("200 OK", {"Content-Type": "text/html", "Content-Length": str(len(body))}, body)
 
     def route_feed(self, path, headers):
@@ -130,6 +131,8 @@ class HostileServer(socketserver.ThreadingTCPServer):
         self.log: list[tuple[str, dict]] = []
         self.robots = "User-agent: *\nDisallow: /secret/\n"
         self.busy_count = 0
+        #: HTML served for any path without a route of its own (None: a page linking /secret/x).
+        self.page: str | None = None
 
     @property
     def base(self) -> str:
