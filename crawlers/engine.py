@@ -390,7 +390,8 @@ class Engine:
         left_out = self.frontier.left_out_counts()
         return CrawlProgress(
             pages_fetched=self.pages_fetched, pages_planned=self.pages_fetched + self.frontier.pending(),
-            sites_found=len(self.sites) + len(self.closed), feeds_found=self.feeds_found,
+            sites_found=sum(1 for s in self.sites.values() if s.pages_fetched or s.feeds) + len(self.closed),
+            feeds_found=self.feeds_found,
             errors=self.fetcher.errors + self.url_errors, rate=round(self.pages_fetched / elapsed, 1),
             sites_skipped=len(self.skipped_sites), sites_queued=len(self.frontier.sites),
             sites_visited=sum(1 for state in self.sites.values() if state.pages_fetched),

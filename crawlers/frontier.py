@@ -250,7 +250,8 @@ class Frontier:
 
         Sites with a Crawl-delay go first: they take one request per delay, so their pages
         are the crawl's longest chain, and their jobs wait for their turn without a global
-        slot. Then seeds and home pages (depth 0 and 1): they reveal the most new work.
+        slot. Then the pages a site was entered by (seeds, home pages: depth 0): they reveal
+        the most new work.
         After them the site with the most work left goes first: each site gets at most
         ``per_host`` connections, so a big site started late is what makes a crawl's
         tail (longest job first). Within a site, pages leave in the order they were found.
@@ -271,7 +272,7 @@ class Frontier:
             if not queue.pages or busy(site):
                 continue
             work = len(queue.pages) + (more_work(site) if more_work else 0)
-            key = (not (paced and paced(site)), queue.pages[0].depth > 1, -work, queue.order)
+            key = (not (paced and paced(site)), queue.pages[0].depth > 0, -work, queue.order)
             if best_key is None or key < best_key:
                 best, best_key = queue, key
         if best is None:

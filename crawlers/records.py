@@ -94,6 +94,7 @@ class CrawlProgress:
 
     pages_fetched: int
     pages_planned: int
+    #: Sites with a page or a feed read (each becomes a record), plus closed-platform links.
     sites_found: int
     feeds_found: int
     errors: int
