@@ -13,21 +13,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter, deque
 from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
 
 from crawlers.addresses import URL_ERRORS
 
 from crawlers.discover import extract_page, feed_guesses
-from crawlers.feeds import FeedInfo, choose_main_feed, parse_feed
+from crawlers.feeds import parse_feed
 from crawlers.fetch import Fetcher, FetchResult
 from crawlers.frontier import Frontier, QueuedPage, canonicalise, site_of
 from crawlers.locality import AreaProfile, score_locality
-from crawlers.records import CrawlProgress, FeedRecord, SiteRecord
+from crawlers.records import CrawlProgress, SiteRecord
+from crawlers.sections import LEAVE, SECTION, classify_feed
 from crawlers.seeds import RefusedSeed, refusal_after_fetch, refusal_before_fetch
 from crawlers.settings import CrawlSettings
+from crawlers.sites import SECTION_TEXT, SiteState, section_fits
 
 logger = logging.getLogger(__name__)
 
@@ -48,30 +48,6 @@ SPARE = 2
 FEED_CONTENT = ("xml", "rss", "atom", "json")
 
 
-@dataclass
-class _SiteState:
-    site: str
-    found_via: str | None
-    title: str = ""
-    description: str = ""
-    platforms: Counter = field(default_factory=Counter)
-    pages_fetched: int = 0
-    texts: list[tuple[str, str]] = field(default_factory=list)
-    geo: list[tuple[float, float, str]] = field(default_factory=list)
-    how: dict[str, str] = field(default_factory=dict)
-    order: dict[str, int] = field(default_factory=dict)
-    pending_feeds: deque = field(default_factory=deque)
-    feeds: list[FeedInfo] = field(default_factory=list)
-    inflight: int = 0
-    #: Set once a fetch of this site returned, so its robots.txt has been read.
-    robots_read: bool = False
-    #: Its requests are spaced by a Crawl-delay (known once robots.txt is read).
-    paced: bool = False
-    checking: int = 0
-    guessed: bool = False
-    emitted: bool = False
-
-
 class Engine:
     """Run one crawl; see :mod:`crawlers.pipeline` for the public entry points."""
 
@@ -83,7 +59,7 @@ class Engine:
         self.same_site_only = same_site_only
         self.frontier = Frontier(settings.max_pages, settings.max_depth, settings.max_pages_per_site,
                                  settings.max_site_hops)
-        self.sites: dict[str, _SiteState] = {}
+        self.sites: dict[str, SiteState] = {}
         self.closed: dict[str, tuple[str, str, str]] = {}
         self.pages_fetched = 0
         self.feeds_found = 0
@@ -97,9 +73,9 @@ class Engine:
         self.started = time.monotonic()
         self._last_progress = 0.0
 
-    def _state(self, site: str, found_via: str | None) -> _SiteState:
+    def _state(self, site: str, found_via: str | None) -> SiteState:
         if site not in self.sites:
-            self.sites[site] = _SiteState(site, found_via)
+            self.sites[site] = SiteState(site, found_via)
         return self.sites[site]
 
     async def run(self, seeds: list[str]) -> None:
@@ -180,7 +156,7 @@ class Engine:
         state = self.sites.get(site)
         return state is not None and state.paced
 
-    def _slots(self, state: _SiteState) -> int:
+    def _slots(self, state: SiteState) -> int:
         # Until robots.txt is read, a second job would only wait for it while holding a slot.
         return self.settings.per_host if state.robots_read else 1
 
@@ -226,7 +202,7 @@ class Engine:
         state.inflight += 1
         return self._crawl_page(state, page)
 
-    async def _crawl_page(self, state: _SiteState, page: QueuedPage) -> None:
+    async def _crawl_page(self, state: SiteState, page: QueuedPage) -> None:
         with self._contained(page.url):
             try:
                 try:
@@ -250,11 +226,11 @@ class Engine:
                 state.inflight -= 1
             self._guess_if_no_feed(state)
 
-    def _read_page(self, state: _SiteState, page: QueuedPage, result: FetchResult) -> None:
+    def _read_page(self, state: SiteState, page: QueuedPage, result: FetchResult) -> None:
         final = canonicalise(result.final_url) or page.url
         if any(word in result.content_type for word in FEED_CONTENT):
             # A link in a page body led to a feed: read it from this response, not a second request.
-            if self._add_feed_candidate(state, final, "link-alternate", queue=False):
+            if self._add_feed_candidate(state, final, "link-alternate", page.found_via or final, queue=False):
                 self._take_feed(state, final, result)
             return
         facts = extract_page(result.body, final, fingerprint=state.platforms.total() < FINGERPRINT_PAGES,
@@ -266,8 +242,10 @@ class Engine:
         if len(state.texts) < MAX_TEXT_PAGES:
             state.texts.append((page.url, facts.text[:MAX_TEXT_PER_PAGE]))
         state.geo.extend((p.lat, p.lon, f"{p.source} on {page.url}") for p in facts.geo[:5])
-        for link in facts.feed_links:
-            self._add_feed_candidate(state, link.url, link.how)
+        sections = [self._add_feed_candidate(state, link.url, link.how, page.url) == SECTION
+                    for link in facts.feed_links]
+        if any(sections):
+            state.section_pages[page.url] = (facts.title, facts.text[:SECTION_TEXT])
         for closed in facts.closed:
             self.closed.setdefault(closed.url, (closed.platform, page.url, closed.label))
         for link in facts.links:
@@ -278,19 +256,32 @@ class Engine:
                     self.frontier.add(link, 0, page.url, page.hops + 1):
                 self._state(site, page.url)
 
-    def _add_feed_candidate(self, state: _SiteState, url: str, how: str, queue: bool = True) -> bool:
-        """Note a feed candidate (and queue its check); the frontier will not fetch it as a page."""
-        if url in state.how or len(state.how) >= MAX_FEED_CANDIDATES + self.settings.max_guesses:
-            return False
-        if how != "guess" and len(state.how) >= MAX_FEED_CANDIDATES:
-            return False
-        state.how[url] = how
+    def _add_feed_candidate(self, state: SiteState, url: str, how: str, page: str, queue: bool = True) -> str | None:
+        """Note a feed candidate (and queue its check); the frontier will not fetch it as a page.
+
+        A feed whose URL layout marks it as a per-post comments, per-topic or per-person
+        feed is counted and never fetched. Returns the candidate's action ("list",
+        "section") when it was noted, else None.
+        """
+        if url in state.how or url in state.classes:
+            return None
+        feed_class = classify_feed(url)
+        if feed_class.action == LEAVE or not section_fits(state, feed_class):
+            state.leave_out(feed_class.role, url)
+            self.frontier.claim(url)
+            return None
+        if feed_class.action == SECTION:
+            state.sections_queued += 1
+        elif len(state.how) - state.sections_queued >= MAX_FEED_CANDIDATES + (
+                self.settings.max_guesses if how == "guess" else 0):
+            return None
+        state.how[url], state.classes[url], state.where[url] = how, feed_class, page
         self.frontier.claim(url)
         if queue:
             state.pending_feeds.append(url)
-        return True
+        return feed_class.action
 
-    async def _check_feed(self, state: _SiteState, url: str) -> None:
+    async def _check_feed(self, state: SiteState, url: str) -> None:
         with self._contained(url):
             try:
                 try:
@@ -305,7 +296,7 @@ class Engine:
                 state.checking -= 1
             self._guess_if_no_feed(state)
 
-    def _take_feed(self, state: _SiteState, url: str, result: FetchResult) -> None:
+    def _take_feed(self, state: SiteState, url: str, result: FetchResult) -> None:
         """Parse a fetched feed candidate and keep it if it is a feed not already known."""
         info = parse_feed(result.body, canonicalise(result.final_url) or url)
         if info is None:
@@ -319,25 +310,27 @@ class Engine:
             state.feeds.remove(twin)
             self.feeds_found -= 1
         state.how.setdefault(info.url, state.how[url])
+        state.classes.setdefault(info.url, state.classes[url])
+        state.where.setdefault(info.url, state.where[url])
         state.order[info.url] = order
         state.feeds.append(info)
         self.feeds_found += 1
 
-    def _guess_if_no_feed(self, state: _SiteState) -> None:
+    def _guess_if_no_feed(self, state: SiteState) -> None:
         """Queue well-known feed paths once a page is read and every known candidate failed.
 
         Not left until the site is finished, so the guesses overlap the crawl instead of
         forming its tail; a feed declared or linked on a later page still outranks them.
         """
         if (state.guessed or not state.pages_fetched or state.pending_feeds or state.checking
-                or not self.settings.max_guesses or choose_main_feed(state.feeds, state.how, state.site)):
+                or not self.settings.max_guesses or state.main_feed()):
             return
         state.guessed = True
         platform = state.platforms.most_common(1)[0][0] if state.platforms else None
         for url in feed_guesses(state.site, platform, self.settings.max_guesses):
-            self._add_feed_candidate(state, url, "guess")
+            self._add_feed_candidate(state, url, "guess", state.site + "/")
 
-    def _idle(self, state: _SiteState) -> bool:
+    def _idle(self, state: SiteState) -> bool:
         queue = self.frontier.sites.get(state.site)
         queued = bool(queue and queue.pages) and self.frontier.handed_out < self.frontier.max_pages
         return not state.emitted and state.inflight == 0 and not state.pending_feeds and not queued
@@ -360,29 +353,12 @@ class Engine:
             await self.emit(SiteRecord(site=url, title=label or f"{platform} community", platform=platform,
                                        locality=locality, found_via=found_via))
 
-    async def _emit_site(self, state: _SiteState) -> None:
+    async def _emit_site(self, state: SiteState) -> None:
         state.emitted = True
         await self.fetcher.close_site(state.site)
         if not state.pages_fetched and not state.feeds:
             return
-        await self.emit(self._record(state))
-
-    def _record(self, state: _SiteState) -> SiteRecord:
-        main = choose_main_feed(state.feeds, state.how, state.site)
-        ordered = sorted(state.feeds, key=lambda f: (f is not main, f.comments))
-        feeds = [
-            FeedRecord(f.url, f.kind, f.title, f.items,
-                       f.last_item_at.isoformat() if f.last_item_at else None, f.items_per_week,
-                       "main" if f is main else "comments" if f.comments else "other")
-            for f in ordered
-        ]
-        texts = [("title", state.title), ("description", state.description), *state.texts]
-        texts += [(f"feed {f.url}", f.text) for f in state.feeds]
-        geo = state.geo + [(lat, lon, f"GeoRSS in {f.url}") for f in state.feeds for lat, lon in f.geo]
-        platform = state.platforms.most_common(1)[0][0] if state.platforms else None
-        return SiteRecord(site=state.site, title=state.title, description=state.description, platform=platform,
-                          feeds=feeds, locality=score_locality(self.profile, texts, geo),
-                          found_via=state.found_via, pages_fetched=state.pages_fetched)
+        await self.emit(state.record(self.profile))
 
     def counters(self) -> CrawlProgress:
         """Return the live counters."""

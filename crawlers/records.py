@@ -15,7 +15,7 @@ __all__ = ["CrawlProgress", "FeedPoll", "FeedRecord", "SectionRecord", "SiteReco
 
 @dataclass
 class FeedRecord:
-    """A validated feed of a site. ``role`` is "main", "comments" or "other"."""
+    """A validated feed of a site: ``role`` is "main", "comments" or "other", "section" in a section."""
 
     url: str
     kind: str
