@@ -248,12 +248,17 @@ class Engine:
             state.section_pages[page.url] = (facts.title, facts.text[:SECTION_TEXT])
         for closed in facts.closed:
             self.closed.setdefault(closed.url, (closed.platform, page.url, closed.label))
+        # A page that redirected to another site (http:// to https://, a bare name to www.)
+        # speaks for that site: its links there are no further hop.
+        landed = site_of(final)
         for link in facts.links:
             site = site_of(link)
             if site == state.site:
                 self.frontier.add(link, page.depth + 1, page.url, page.hops)
-            elif not self.same_site_only and not self._skipped(site) and \
-                    self.frontier.add(link, 0, page.url, page.hops + 1):
+            elif self.same_site_only or self._skipped(site):
+                continue
+            elif self.frontier.add(link, page.depth + 1 if site == landed else 0, page.url,
+                                   page.hops + (site != landed)):
                 self._state(site, page.url)
 
     def _add_feed_candidate(self, state: SiteState, url: str, how: str, page: str, queue: bool = True) -> str | None:

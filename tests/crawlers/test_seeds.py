@@ -13,7 +13,7 @@ import pytest
 import crawlers.engine
 from crawlers.__main__ import main
 from crawlers.frontier import MAX_URL_CHARS, canonicalise
-from crawlers.pipeline import inspect_site, run_discovery
+from crawlers.pipeline import CrawlSettings, inspect_site, run_discovery
 from crawlers.seeds import refusal_before_fetch
 
 from .conftest import FIXTURES
@@ -155,3 +155,17 @@ def test_a_url_error_anywhere_in_the_engine_is_contained_to_its_url(hostile, tig
 def test_inspect_an_octal_address_is_refused_not_raised(tight):
     record = asyncio.run(inspect_site("http://0177.0.0.1/", tight))
     assert record.site == "http://127.0.0.1" and record.pages_fetched == 0
+
+
+def test_a_redirect_to_another_site_is_no_site_hop(hostile, tight):
+    """http:// → https://, a bare name → www.: the site redirected to is the same community."""
+    from .conftest import HostileServer, serving
+
+    with serving(HostileServer()) as landed, serving(HostileServer()) as beyond:
+        landed.page = f"<html><body><a href='/inner'>in</a> <a href='{beyond.base}/'>out</a></body></html>"
+        settings = CrawlSettings(**{**tight.__dict__, "max_site_hops": 0,
+                                    "allow_private": (hostile.allow, landed.allow, beyond.allow)})
+        progress = []
+        run_discovery([f"{hostile.base}/redirect?to={landed.base}/"], settings, None, progress=progress.append)
+        assert "/inner" in landed.paths(), "a page of the site redirected to is no further hop"
+        assert beyond.paths() == [] and progress[-1].left_out_hops == 1
