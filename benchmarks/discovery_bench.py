@@ -53,10 +53,10 @@ async def _ours(seeds: list[str], allow: str) -> dict:
     async with Fetcher(settings) as fetcher:
         engine = Engine(settings, fetcher, None, emit)
         await engine.run(seeds)
-        requests = fetcher.requests
+        requests, slot_seconds = fetcher.requests, fetcher.slot_seconds
     return {"requests": requests, "seconds": time.monotonic() - started, "cpu_seconds": time.process_time() - cpu_started,
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "records": records,
-            "progress": engine.counters().__dict__}
+            "progress": engine.counters().__dict__, "slot_seconds": slot_seconds}
 
 
 def _run_json(cmd: list[str], env: dict | None = None, timeout: float = 600) -> dict | None:

@@ -24,10 +24,10 @@ from crawlers.fetch import Fetcher, FetchResult
 from crawlers.frontier import Frontier, QueuedPage, canonicalise, site_of
 from crawlers.locality import AreaProfile, score_locality
 from crawlers.records import CrawlProgress, SiteRecord
-from crawlers.sections import LEAVE, SECTION, classify_feed
+from crawlers.sections import LIST, SECTION
 from crawlers.seeds import RefusedSeed, refusal_after_fetch, refusal_before_fetch
 from crawlers.settings import CrawlSettings
-from crawlers.sites import SECTION_TEXT, SiteState, section_fits
+from crawlers.sites import SECTION_TEXT, SiteState
 
 logger = logging.getLogger(__name__)
 
@@ -264,27 +264,15 @@ class Engine:
     def _add_feed_candidate(self, state: SiteState, url: str, how: str, page: str, queue: bool = True) -> str | None:
         """Note a feed candidate (and queue its check); the frontier will not fetch it as a page.
 
-        A feed whose URL layout marks it as a per-post comments, per-topic or per-person
-        feed is counted and never fetched. Returns the candidate's action ("list",
-        "section") when it was noted, else None.
+        Returns the candidate's action ("list", "section"; "leave" for a per-post comments,
+        per-topic or per-person feed, counted and never fetched), or None when not noted.
         """
-        if url in state.how or url in state.classes:
-            return None
-        feed_class = classify_feed(url)
-        if feed_class.action == LEAVE or not section_fits(state, feed_class):
-            state.leave_out(feed_class.role, url)
+        action = state.note_candidate(url, how, page, MAX_FEED_CANDIDATES, self.settings.max_guesses)
+        if action is not None:
             self.frontier.claim(url)
-            return None
-        if feed_class.action == SECTION:
-            state.sections_queued += 1
-        elif len(state.how) - state.sections_queued >= MAX_FEED_CANDIDATES + (
-                self.settings.max_guesses if how == "guess" else 0):
-            return None
-        state.how[url], state.classes[url], state.where[url] = how, feed_class, page
-        self.frontier.claim(url)
-        if queue:
+        if queue and action in (LIST, SECTION):
             state.pending_feeds.append(url)
-        return feed_class.action
+        return action
 
     async def _check_feed(self, state: SiteState, url: str) -> None:
         with self._contained(url):
@@ -304,22 +292,8 @@ class Engine:
     def _take_feed(self, state: SiteState, url: str, result: FetchResult) -> None:
         """Parse a fetched feed candidate and keep it if it is a feed not already known."""
         info = parse_feed(result.body, canonicalise(result.final_url) or url)
-        if info is None:
-            return
-        order = list(state.how).index(url)
-        twin = next((f for f in state.feeds if f.fingerprint == info.fingerprint), None)
-        if twin is not None:
-            # Two URLs serve one feed (WordPress /feed/ and /?feed=rss2): keep the earlier candidate.
-            if order >= state.order.get(twin.url, 0):
-                return
-            state.feeds.remove(twin)
-            self.feeds_found -= 1
-        state.how.setdefault(info.url, state.how[url])
-        state.classes.setdefault(info.url, state.classes[url])
-        state.where.setdefault(info.url, state.where[url])
-        state.order[info.url] = order
-        state.feeds.append(info)
-        self.feeds_found += 1
+        if info is not None:
+            self.feeds_found += state.take_feed(url, info)
 
     def _guess_if_no_feed(self, state: SiteState) -> None:
         """Queue well-known feed paths once a page is read and every known candidate failed.

@@ -15,11 +15,11 @@ from dataclasses import dataclass, field
 from crawlers.feeds import FeedInfo, choose_main_feed
 from crawlers.locality import AreaProfile, score_locality
 from crawlers.records import FeedRecord, SectionRecord, SiteRecord
-from crawlers.sections import SECTION, UNKNOWN, FeedClass
+from crawlers.sections import LEAVE, SECTION, UNKNOWN, FeedClass, classify_feed
 
 logger = logging.getLogger(__name__)
 
-__all__ = ["MAX_LEFT_OUT_URLS", "MAX_SECTIONS", "SECTION_TEXT", "SiteState", "section_fits"]
+__all__ = ["MAX_LEFT_OUT_URLS", "MAX_SECTIONS", "SECTION_TEXT", "SiteState"]
 
 #: Sub-community feeds checked per site (a forum's boards, a council portal's villages).
 MAX_SECTIONS = 40
@@ -67,6 +67,42 @@ class SiteState:
         urls = self.left_out.setdefault(role, set())
         if len(urls) < MAX_LEFT_OUT_URLS:
             urls.add(url)
+
+    def note_candidate(self, url: str, how: str, page: str, max_candidates: int, max_guesses: int) -> str | None:
+        """Note a feed candidate found on ``page``; return its action, or None when it is not noted.
+
+        Per-post comments, per-topic and per-person feeds (and sections beyond the budget)
+        are only counted ("leave"); at most ``max_candidates`` other candidates are kept,
+        ``max_guesses`` more for well-known paths.
+        """
+        if url in self.how or url in self.classes:
+            return None
+        feed_class = classify_feed(url)
+        if feed_class.action == LEAVE or (feed_class.action == SECTION and self.sections_queued >= MAX_SECTIONS):
+            self.leave_out(feed_class.role, url)
+            return LEAVE
+        if feed_class.action == SECTION:
+            self.sections_queued += 1
+        elif len(self.how) - self.sections_queued >= max_candidates + (max_guesses if how == "guess" else 0):
+            return None
+        self.how[url], self.classes[url], self.where[url] = how, feed_class, page
+        return feed_class.action
+
+    def take_feed(self, url: str, info: FeedInfo) -> int:
+        """Keep a validated feed unless an earlier candidate serves the same one; return the change in feeds."""
+        order = list(self.how).index(url)
+        twin = next((f for f in self.feeds if f.fingerprint == info.fingerprint), None)
+        if twin is not None:
+            # Two URLs serve one feed (WordPress /feed/ and /?feed=rss2): keep the earlier candidate.
+            if order >= self.order.get(twin.url, 0):
+                return 0
+            self.feeds.remove(twin)
+        self.how.setdefault(info.url, self.how[url])
+        self.classes.setdefault(info.url, self.classes[url])
+        self.where.setdefault(info.url, self.where[url])
+        self.order[info.url] = order
+        self.feeds.append(info)
+        return 0 if twin is not None else 1
 
     def is_section(self, feed: FeedInfo) -> bool:
         """Tell whether a validated feed belongs to a part of the site rather than the whole."""
@@ -132,8 +168,3 @@ class SiteState:
 def _feed_record(feed: FeedInfo, role: str) -> FeedRecord:
     return FeedRecord(feed.url, feed.kind, feed.title, feed.items,
                       feed.last_item_at.isoformat() if feed.last_item_at else None, feed.items_per_week, role)
-
-
-def section_fits(state: SiteState, feed_class: FeedClass) -> bool:
-    """Tell whether a site has room for one more section feed (else it is counted, not fetched)."""
-    return feed_class.action != SECTION or state.sections_queued < MAX_SECTIONS
