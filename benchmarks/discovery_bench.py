@@ -123,6 +123,11 @@ def _print(title: str, rows: dict[str, dict], bound: float) -> None:
               f"{row['cpu_seconds'] / max(row['requests'], 1) * 1000:>9.2f}{row['rss_mb']:>7.0f}")
         if row.get("notes"):
             print(f"{'':<11}{row['notes']}")
+        if row.get("slot_seconds"):
+            # rate / bound = (requests in flight / concurrency) x (latency / time per request)
+            in_flight, per_request = row["slot_seconds"] / row["seconds"], row["slot_seconds"] / row["requests"]
+            print(f"{'':<11}{row['requests']} requests in {row['seconds']:.1f} s; {in_flight:.1f} of {CONCURRENCY} "
+                  f"in flight on average, {per_request * 1000:.1f} ms per request")
 
 
 def _bench_web(label: str, cmd: list[str], args, truth_file: str | None) -> None:
