@@ -17,6 +17,7 @@ import time
 
 from crawlers.locality import ProfileError, load_area_profile
 from crawlers.pipeline import CrawlProgress, CrawlSettings, inspect_site, run_discovery
+from crawlers.seeds import refusal_before_fetch
 from crawlers.settings import (
     DEFAULT_CONCURRENCY, DEFAULT_MAX_DEPTH, DEFAULT_MAX_PAGES, DEFAULT_MAX_SITE_HOPS, DEFAULT_PER_HOST, DEFAULT_TIMEOUT,
 )
@@ -100,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(str(exc))
     started = time.monotonic()
     if args.command == "inspect":
+        if (refusal := refusal_before_fetch(args.url)) is not None:
+            parser.error(refusal.message)
         record = asyncio.run(inspect_site(args.url, settings, profile))
         sys.stdout.write(record.to_jsonl() + "\n")
         return 0 if record.pages_fetched else 1

@@ -169,3 +169,15 @@ def test_a_redirect_to_another_site_is_no_site_hop(hostile, tight):
         run_discovery([f"{hostile.base}/redirect?to={landed.base}/"], settings, None, progress=progress.append)
         assert "/inner" in landed.paths(), "a page of the site redirected to is no further hop"
         assert beyond.paths() == [] and progress[-1].left_out_hops == 1
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "http://[::1", "http://" + "a" * 3000 + ".example/"])
+def test_inspect_on_the_command_line_explains_a_bad_address(url, capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["inspect", url])
+    assert exit_info.value.code == 2 and "error: '" in capsys.readouterr().err
+
+
+def test_inspect_on_the_command_line_of_a_refused_address_exits_1(capsys):
+    assert main(["inspect", "http://0177.0.0.1/"]) == 1
+    assert json.loads(capsys.readouterr().out)["pages_fetched"] == 0
