@@ -338,3 +338,14 @@ def test_site_hops_are_offered_and_capped_by_the_configuration(client, auth, lew
     assert db_session.scalars(select(CrawlRun)).one().settings["max_site_hops"] == 2
     response = _start(client, lewes_area, ["https://council.example/"], max_site_hops=-1)
     assert response.status_code == 422 and "from 0 to 10" in response.get_data(as_text=True)
+
+
+def test_a_run_from_before_site_hops_shows_its_old_limits(client, auth, lewes_area, db_session):
+    run = CrawlRun(area_id=lewes_area.id, seeds=["http://x.example/"], status="done",
+                   settings={"max_pages": 10, "max_depth": 2, "per_host": 2})
+    db_session.add(run)
+    db_session.commit()
+    auth.login("officer")
+    page = client.get(f"/discovery/runs/{run.id}").get_data(as_text=True)
+    assert "at most 10 pages, 2 links deep, 2 at a time" in page
+    assert 'data-testid="sites-visited"' not in page, "an old run has no report"
