@@ -24,7 +24,7 @@ __all__ = ["FEED_LAYOUTS", "FeedClass", "classify_feed"]
 LIST, SECTION, LEAVE = "list", "section", "leave"
 
 #: (platform, role, section kind, pattern on the canonical path and query, section page).
-#: The first matching row wins. ``role`` is a FeedRecord role; "main" rows may be the main
+#: Patterns match after any folder the platform is installed under. The first matching row wins. ``role`` is a FeedRecord role; "main" rows may be the main
 #: feed and are never sections. The section page is a ``re`` replacement giving the path of
 #: the part's own page (empty: the page the feed was found on).
 FEED_LAYOUTS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -73,11 +73,14 @@ FEED_LAYOUTS: tuple[tuple[str, str, str, str, str], ...] = (
      r"^/(?P<p>(?:categor(?:y|ies)|sections?|topics)/[^/?]+)/(?:feed|rss)(?:\.xml|\.rss|\.json)?/?$", r"/\g<p>/"),
     ("", "topic", "", r"^/(?:threads?|topic|discussions?)/[^?]+/(?:feed|rss)(?:\.xml|\.rss|\.json)?/?$", ""),
 )
-_LAYOUTS = tuple((platform, role, kind, re.compile(pattern, re.I), page)
+#: Any folder a platform may be installed under (/forum/, /blog/, /community/): kept in the part's page.
+_FOLDER = r"^(?P<folder>(?:/[^/?]+)*?)"
+_LAYOUTS = tuple((platform, role, kind, re.compile(_FOLDER + pattern.removeprefix("^"), re.I),
+                  r"\g<folder>" + page if page else "")
                  for platform, role, kind, pattern, page in FEED_LAYOUTS)
 #: Roles counted without a request; "comments" rows that are a whole site's comments are listed instead.
 LEFT_OUT_ROLES = frozenset({"topic", "other"})
-SITE_COMMENTS = re.compile(r"^/(?:comments/feed/?|feeds/comments/(?:default|summary))$", re.I)
+SITE_COMMENTS = re.compile(_FOLDER + r"/(?:comments/feed/?|feeds/comments/(?:default|summary))$", re.I)
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,16 @@ S = "https://forum.example"
     (f"{S}/boards/allotments/rss", "section", SECTION, "board", f"{S}/boards/allotments/"),
     (f"{S}/sections/sport/feed.json", "section", SECTION, "category", f"{S}/sections/sport/"),
     (f"{S}/threads/lost-dog/feed", "topic", LEAVE, "", ""),
+    # installed under a folder
+    (f"{S}/blog/category/news/feed/", "section", SECTION, "category", f"{S}/blog/category/news/"),
+    (f"{S}/blog/comments/feed/", "comments", LIST, "", ""),
+    (f"{S}/news/2025/05/fete/feed/", "comments", LEAVE, "", ""),
+    (f"{S}/forum/c/village-life/12.rss", "section", SECTION, "category", f"{S}/forum/c/village-life/12"),
+    (f"{S}/forum/latest.rss", "main", LIST, "", ""),
+    (f"{S}/phpBB3/feed.php?f=3", "section", SECTION, "board", f"{S}/phpBB3/viewforum.php?f=3"),
+    (f"{S}/community/forums/news.2/index.rss", "section", SECTION, "board", f"{S}/community/forums/news.2/"),
+    (f"{S}/community/threads/x.9/index.rss", "topic", LEAVE, "", ""),
+    (f"{S}/parish-council/villages/firle/feed", "section", SECTION, "place", f"{S}/parish-council/villages/firle/"),
     # not a layout we know: may be the main feed
     (f"{S}/news/rss.xml", "main", LIST, "", ""),
     (f"{S}/index.xml", "main", LIST, "", ""),
