@@ -203,6 +203,7 @@ class Engine:
         return self._crawl_page(state, page)
 
     async def _crawl_page(self, state: SiteState, page: QueuedPage) -> None:
+        target = state
         with self._contained(page.url):
             try:
                 try:
@@ -219,12 +220,26 @@ class Engine:
                 if (result.skipped and "robots" in result.skipped) or result.refused:
                     return
                 self.pages_fetched += 1
-                state.pages_fetched += 1
+                target, page = self._moved(state, page, result) if result.ok else (state, page)
+                target.pages_fetched += 1
                 if result.ok:
-                    self._read_page(state, page, result)
+                    self._read_page(target, page, result)
             finally:
                 state.inflight -= 1
             self._guess_if_no_feed(state)
+            if target is not state:
+                self._guess_if_no_feed(target)
+
+    def _moved(self, state: SiteState, page: QueuedPage, result: FetchResult) -> tuple[SiteState, QueuedPage]:
+        """Follow a site that moved: its entry page redirected to another site (http:// to https://,
+        a bare name to www.). The page is read for the site it landed on, so one community gives
+        one record, and the links there are no further site hop."""
+        final = canonicalise(result.final_url) or page.url
+        landed = site_of(final)
+        if landed == state.site or page.depth or self.same_site_only or self._skipped(landed):
+            return state, page
+        self.frontier.adopt(final, page.found_via, page.hops)
+        return self._state(landed, page.found_via), QueuedPage(final, landed, 0, page.found_via, page.hops)
 
     def _read_page(self, state: SiteState, page: QueuedPage, result: FetchResult) -> None:
         final = canonicalise(result.final_url) or page.url

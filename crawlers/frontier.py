@@ -233,6 +233,18 @@ class Frontier:
         counts["page_cap"] = sum(1 for queue in self.sites.values() if queue.pages) if capped else 0
         return counts
 
+    def adopt(self, url: str, found_via: str | None, hops: int) -> None:
+        """Take a page fetched through a redirect as its own site's entry: known, never queued again."""
+        canonical = canonicalise(url)
+        if canonical is None:
+            return
+        site = site_of(canonical)
+        if site not in self.sites:
+            self.sites[site] = _SiteQueue(order=len(self.sites), found_via=found_via, hops=hops)
+            if site + "/" != canonical:
+                self._enqueue(site + "/", site, 0)
+        self.seen.add(canonical)
+
     def claim(self, url: str) -> None:
         """Mark a URL as fetched by other means (a feed check), so no page job fetches it too."""
         canonical = canonicalise(url)

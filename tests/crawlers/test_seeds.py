@@ -166,9 +166,13 @@ def test_a_redirect_to_another_site_is_no_site_hop(hostile, tight):
         settings = CrawlSettings(**{**tight.__dict__, "max_site_hops": 0,
                                     "allow_private": (hostile.allow, landed.allow, beyond.allow)})
         progress = []
-        run_discovery([f"{hostile.base}/redirect?to={landed.base}/"], settings, None, progress=progress.append)
+        hostile.moved_to = landed.base
+        records = run_discovery([hostile.base + "/"], settings, None, progress=progress.append)
         assert "/inner" in landed.paths(), "a page of the site redirected to is no further hop"
         assert beyond.paths() == [] and progress[-1].left_out_hops == 1
+        assert [r.site for r in records] == [landed.base], "a site that moved gives one record, where it landed"
+        assert landed.paths().count("/") == 1, "the page it landed on is not fetched again"
+        assert records[0].pages_fetched == 2
 
 
 @pytest.mark.parametrize("url", ["javascript:alert(1)", "http://[::1", "http://" + "a" * 3000 + ".example/"])
