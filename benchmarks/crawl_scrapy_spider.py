@@ -3,10 +3,15 @@
 Same limits: concurrency 16, 2 per site (download slot = host:port, since every sample
 site shares the host 127.0.0.1), robots.txt obeyed, depth 3, feed candidates from
 <link rel=alternate> and body links fetched, well-known paths guessed on sites whose
-home page declares no feed. Prints one JSON object with its figures.
+home page declares no feed. Prints one JSON object with its figures: ``main_feeds`` (the
+first feed found per site) and ``all_feeds`` (every feed found per site).
+The environment variables SCRAPY_DEPTH_LIMIT and SCRAPY_PAGE_LIMIT change the depth and
+page limits (discovery_bench.py gives it the same page cap as crawlers/ and a depth that
+reaches sites three hops from a directory).
 """
 
 import json
+import os
 import re
 import resource
 import sys
@@ -29,6 +34,7 @@ class DiscoverySpider(scrapy.Spider):
         super().__init__(**kwargs)
         self.seeds = seeds
         self.feeds = {}
+        self.all_feeds = {}
         self.pages = 0
         self.seen_sites = set()
 
@@ -71,13 +77,16 @@ class DiscoverySpider(scrapy.Spider):
         if head.startswith(b"{") and b"jsonfeed.org" in head or b"<rss" in head or b"<feed" in head:
             site = "{0.scheme}://{0.netloc}".format(urlsplit(response.url))
             self.feeds.setdefault(site, response.url)
+            self.all_feeds.setdefault(site, []).append(response.url)
 
 
 def main():
     seeds = sys.argv[1:]
     process = CrawlerProcess(settings={
         "CONCURRENT_REQUESTS": 16, "CONCURRENT_REQUESTS_PER_DOMAIN": 2, "DOWNLOAD_DELAY": 0,
-        "ROBOTSTXT_OBEY": True, "DEPTH_LIMIT": 3, "CLOSESPIDER_PAGECOUNT": 2000, "LOG_LEVEL": "ERROR",
+        "ROBOTSTXT_OBEY": True,
+        "DEPTH_LIMIT": int(os.environ.get("SCRAPY_DEPTH_LIMIT", 3)),
+        "CLOSESPIDER_PAGECOUNT": int(os.environ.get("SCRAPY_PAGE_LIMIT", 2000)), "LOG_LEVEL": "ERROR",
         "USER_AGENT": "LocalReachBench-Scrapy", "TELNETCONSOLE_ENABLED": False, "RETRY_ENABLED": True,
         "HTTPERROR_ALLOW_ALL": False, "REACTOR_THREADPOOL_MAXSIZE": 4,
     })
@@ -91,6 +100,7 @@ def main():
     print(json.dumps({
         "requests": stats.get("downloader/request_count", 0), "pages": spider.pages, "seconds": seconds, "cpu_seconds": cpu_seconds,
         "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "main_feeds": spider.feeds,
+        "all_feeds": spider.all_feeds,
     }))
 
 

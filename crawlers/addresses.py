@@ -22,6 +22,7 @@ logger = logging.getLogger(__name__)
 __all__ = [
     "AddressRefused",
     "AllowRule",
+    "URL_ERRORS",
     "check_url",
     "IPAddress",
     "canonical_ip",
@@ -58,7 +59,19 @@ DOT_VARIANTS = str.maketrans({"\u3002": ".", "\uff0e": ".", "\uff61": "."})
 
 
 class AddressRefused(Exception):
-    """A URL's host is not a public address and is not explicitly allowed."""
+    """A URL's host is not a public address and is not explicitly allowed.
+
+    ``reason`` says which: "private" (a non-public address), "unresolvable" (no address at
+    all) or "malformed" (the URL or host cannot be a web address).
+    """
+
+    def __init__(self, message: str, reason: str = "malformed") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+#: Everything parsing a URL can raise (the standard library, httpx, IDNA codecs, this module).
+URL_ERRORS = (ValueError, UnicodeError, httpx.InvalidURL, AddressRefused)
 
 
 @dataclass(frozen=True)
@@ -240,7 +253,9 @@ def vet_addresses(host: str, port: int, addresses: Iterable[str], rules: Iterabl
         seen.append(str(address))
         if is_public_address(address) or any(r.matches(host, address, port) for r in rules):
             return str(address)
-    raise AddressRefused(f"{host}:{port} resolves to non-public {', '.join(seen) or 'nothing'}")
+    if not seen:
+        raise AddressRefused(f"{host}:{port} resolves to nothing", "unresolvable")
+    raise AddressRefused(f"{host}:{port} resolves to non-public {', '.join(seen)}", "private")
 
 
 async def vet_host(host: str, port: int, rules: Iterable[AllowRule], resolve: Resolver) -> str:
@@ -269,7 +284,7 @@ async def vet_host(host: str, port: int, rules: Iterable[AllowRule], resolve: Re
     try:
         addresses = await resolve(folded, port)
     except OSError as exc:
-        raise AddressRefused(f"host {folded!r} does not resolve: {exc}") from None
+        raise AddressRefused(f"host {folded!r} does not resolve: {exc}", "unresolvable") from None
     return vet_addresses(folded, port, addresses, rules)
 
 

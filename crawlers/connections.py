@@ -27,7 +27,7 @@ import httpx
 from aiohttp.abc import AbstractResolver
 from yarl import URL
 
-from crawlers.addresses import AddressRefused, canonical_ip
+from crawlers.addresses import URL_ERRORS, AddressRefused, canonical_ip
 
 logger = logging.getLogger(__name__)
 
@@ -108,7 +108,7 @@ class SiteClients:
         family, kind, proto, _, sockaddr = addr_info
         address, port = str(canonical_ip(sockaddr[0])), sockaddr[1]
         if (address, port) not in self._approved:
-            raise AddressRefused(f"connection to unvetted address {address}:{port}")
+            raise AddressRefused(f"connection to unvetted address {address}:{port}", "private")
         return socket.socket(family=family, type=kind, proto=proto)
 
     def _ssl_context(self) -> ssl.SSLContext:
@@ -140,7 +140,11 @@ class SiteClients:
 
     async def close_site(self, site: str) -> None:
         """Close the keep-alive connections of one site (``scheme://host[:port]``)."""
-        session = self._sites.pop(site_key(httpx.URL(site)), None)
+        try:
+            key = site_key(httpx.URL(site))
+        except URL_ERRORS:  # never opened: the fetcher parses every URL before sending it
+            return
+        session = self._sites.pop(key, None)
         if session is not None:
             await session.close()
 

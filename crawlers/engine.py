@@ -13,17 +13,21 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import Counter, deque
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+
+from crawlers.addresses import URL_ERRORS
 
 from crawlers.discover import extract_page, feed_guesses
-from crawlers.feeds import FeedInfo, choose_main_feed, parse_feed
+from crawlers.feeds import parse_feed
 from crawlers.fetch import Fetcher, FetchResult
 from crawlers.frontier import Frontier, QueuedPage, canonicalise, site_of
 from crawlers.locality import AreaProfile, score_locality
-from crawlers.records import CrawlProgress, FeedRecord, SiteRecord
+from crawlers.records import CrawlProgress, SiteRecord
+from crawlers.sections import LIST, SECTION
+from crawlers.seeds import RefusedSeed, refusal_after_fetch, refusal_before_fetch
 from crawlers.settings import CrawlSettings
+from crawlers.sites import SECTION_TEXT, SiteState
 
 logger = logging.getLogger(__name__)
 
@@ -44,30 +48,6 @@ SPARE = 2
 FEED_CONTENT = ("xml", "rss", "atom", "json")
 
 
-@dataclass
-class _SiteState:
-    site: str
-    found_via: str | None
-    title: str = ""
-    description: str = ""
-    platforms: Counter = field(default_factory=Counter)
-    pages_fetched: int = 0
-    texts: list[tuple[str, str]] = field(default_factory=list)
-    geo: list[tuple[float, float, str]] = field(default_factory=list)
-    how: dict[str, str] = field(default_factory=dict)
-    order: dict[str, int] = field(default_factory=dict)
-    pending_feeds: deque = field(default_factory=deque)
-    feeds: list[FeedInfo] = field(default_factory=list)
-    inflight: int = 0
-    #: Set once a fetch of this site returned, so its robots.txt has been read.
-    robots_read: bool = False
-    #: Its requests are spaced by a Crawl-delay (known once robots.txt is read).
-    paced: bool = False
-    checking: int = 0
-    guessed: bool = False
-    emitted: bool = False
-
-
 class Engine:
     """Run one crawl; see :mod:`crawlers.pipeline` for the public entry points."""
 
@@ -77,29 +57,31 @@ class Engine:
         self.settings, self.fetcher, self.profile = settings, fetcher, profile
         self.emit, self.progress, self.should_cancel = emit, progress, should_cancel
         self.same_site_only = same_site_only
-        self.frontier = Frontier(settings.max_pages, settings.max_depth, settings.max_pages_per_site)
-        self.sites: dict[str, _SiteState] = {}
+        self.frontier = Frontier(settings.max_pages, settings.max_depth, settings.max_pages_per_site,
+                                 settings.max_site_hops)
+        self.sites: dict[str, SiteState] = {}
         self.closed: dict[str, tuple[str, str, str]] = {}
         self.pages_fetched = 0
         self.feeds_found = 0
         #: Sites met but left alone because settings.skip_sites lists them.
         self.skipped_sites: set[str] = set()
+        #: Seeds that gave the crawl nothing, each once (seed text → why), and seed URL → seed texts.
+        self.refused_seeds: dict[str, RefusedSeed] = {}
+        self.seed_urls: dict[str, list[str]] = {}
+        #: URLs dropped because parsing them raised (each contained to its own URL).
+        self.url_errors = 0
         self.started = time.monotonic()
         self._last_progress = 0.0
 
-    def _state(self, site: str, found_via: str | None) -> _SiteState:
+    def _state(self, site: str, found_via: str | None) -> SiteState:
         if site not in self.sites:
-            self.sites[site] = _SiteState(site, found_via)
+            self.sites[site] = SiteState(site, found_via)
         return self.sites[site]
 
     async def run(self, seeds: list[str]) -> None:
         """Crawl from the seeds until the frontier is empty, a limit is hit, or cancelled."""
         for seed in seeds:
-            canonical = canonicalise(seed)
-            if canonical and self._skipped(site_of(canonical)):
-                continue
-            if self.frontier.add(seed, 0, None):
-                self._state(site_of(canonical), None)
+            self._add_seed(seed)
         self._running = running = set()
         self._fetching = 0
         self._stopping = False
@@ -135,6 +117,31 @@ class Engine:
         await self._finish_all()
         self._report(force=True)
 
+    def _add_seed(self, seed: str) -> None:
+        """Queue a seed, or note once why it cannot be crawled (the crawl goes on without it)."""
+        refusal = refusal_before_fetch(seed)
+        if refusal is not None:
+            self._refuse_seed(refusal)
+            return
+        canonical = canonicalise(seed)
+        self.seed_urls.setdefault(canonical, []).append(seed)
+        if not self._skipped(site_of(canonical)) and self.frontier.add(canonical, 0, None, 0):
+            self._state(site_of(canonical), None)
+
+    def _refuse_seed(self, refusal: RefusedSeed) -> None:
+        if refusal.seed not in self.refused_seeds:
+            self.refused_seeds[refusal.seed] = refusal
+            logger.info("seed %s", refusal.message)
+
+    @contextmanager
+    def _contained(self, url: str) -> Iterator[None]:
+        """Confine a URL parsing error to the URL that raised it: the crawl goes on."""
+        try:
+            yield
+        except URL_ERRORS as exc:
+            self.url_errors += 1
+            logger.warning("dropped %.200r: %s: %s", url, type(exc).__name__, exc)
+
     def _skipped(self, site: str) -> bool:
         if site in self.settings.skip_sites:
             self.skipped_sites.add(site)
@@ -149,7 +156,7 @@ class Engine:
         state = self.sites.get(site)
         return state is not None and state.paced
 
-    def _slots(self, state: _SiteState) -> int:
+    def _slots(self, state: SiteState) -> int:
         # Until robots.txt is read, a second job would only wait for it while holding a slot.
         return self.settings.per_host if state.robots_read else 1
 
@@ -195,31 +202,50 @@ class Engine:
         state.inflight += 1
         return self._crawl_page(state, page)
 
-    async def _crawl_page(self, state: _SiteState, page: QueuedPage) -> None:
-        try:
+    async def _crawl_page(self, state: SiteState, page: QueuedPage) -> None:
+        target = state
+        with self._contained(page.url):
             try:
-                result = await self.fetcher.fetch(page.url)
+                try:
+                    result = await self.fetcher.fetch(page.url)
+                finally:
+                    self._fetching -= 1
+                await self._refill()
+                if not state.robots_read:
+                    state.robots_read = True
+                    state.paced = self.fetcher.crawl_delay(state.site) > 0
+                for seed in self.seed_urls.get(page.url, ()):
+                    if (refusal := refusal_after_fetch(seed, result)) is not None:
+                        self._refuse_seed(refusal)
+                if (result.skipped and "robots" in result.skipped) or result.refused:
+                    return
+                self.pages_fetched += 1
+                target, page = self._moved(state, page, result) if result.ok else (state, page)
+                target.pages_fetched += 1
+                if result.ok:
+                    self._read_page(target, page, result)
             finally:
-                self._fetching -= 1
-            await self._refill()
-            if not state.robots_read:
-                state.robots_read = True
-                state.paced = self.fetcher.crawl_delay(state.site) > 0
-            if (result.skipped and "robots" in result.skipped) or (result.error or "").startswith("refused"):
-                return
-            self.pages_fetched += 1
-            state.pages_fetched += 1
-            if result.ok:
-                self._read_page(state, page, result)
-        finally:
-            state.inflight -= 1
-        self._guess_if_no_feed(state)
+                state.inflight -= 1
+            self._guess_if_no_feed(state)
+            if target is not state:
+                self._guess_if_no_feed(target)
 
-    def _read_page(self, state: _SiteState, page: QueuedPage, result: FetchResult) -> None:
+    def _moved(self, state: SiteState, page: QueuedPage, result: FetchResult) -> tuple[SiteState, QueuedPage]:
+        """Follow a site that moved: its entry page redirected to another site (http:// to https://,
+        a bare name to www.). The page is read for the site it landed on, so one community gives
+        one record, and the links there are no further site hop."""
+        final = canonicalise(result.final_url) or page.url
+        landed = site_of(final)
+        if landed == state.site or page.depth or self.same_site_only or self._skipped(landed):
+            return state, page
+        self.frontier.adopt(final, page.found_via, page.hops)
+        return self._state(landed, page.found_via), QueuedPage(final, landed, 0, page.found_via, page.hops)
+
+    def _read_page(self, state: SiteState, page: QueuedPage, result: FetchResult) -> None:
         final = canonicalise(result.final_url) or page.url
         if any(word in result.content_type for word in FEED_CONTENT):
             # A link in a page body led to a feed: read it from this response, not a second request.
-            if self._add_feed_candidate(state, final, "link-alternate", queue=False):
+            if self._add_feed_candidate(state, final, "link-alternate", page.found_via or final, queue=False):
                 self._take_feed(state, final, result)
             return
         facts = extract_page(result.body, final, fingerprint=state.platforms.total() < FINGERPRINT_PAGES,
@@ -231,76 +257,74 @@ class Engine:
         if len(state.texts) < MAX_TEXT_PAGES:
             state.texts.append((page.url, facts.text[:MAX_TEXT_PER_PAGE]))
         state.geo.extend((p.lat, p.lon, f"{p.source} on {page.url}") for p in facts.geo[:5])
-        for link in facts.feed_links:
-            self._add_feed_candidate(state, link.url, link.how)
+        sections = [self._add_feed_candidate(state, link.url, link.how, page.url) == SECTION
+                    for link in facts.feed_links]
+        if any(sections):
+            state.section_pages[page.url] = (facts.title, facts.text[:SECTION_TEXT])
         for closed in facts.closed:
             self.closed.setdefault(closed.url, (closed.platform, page.url, closed.label))
+        # A page that redirected to another site (http:// to https://, a bare name to www.)
+        # speaks for that site: its links there are no further hop.
+        landed = site_of(final)
         for link in facts.links:
             site = site_of(link)
-            if (self.same_site_only and site != state.site) or self._skipped(site):
+            if site == state.site:
+                self.frontier.add(link, page.depth + 1, page.url, page.hops)
+            elif self.same_site_only or self._skipped(site):
                 continue
-            if self.frontier.add(link, page.depth + 1, page.url):
+            elif self.frontier.add(link, page.depth + 1 if site == landed else 0, page.url,
+                                   page.hops + (site != landed)):
                 self._state(site, page.url)
 
-    def _add_feed_candidate(self, state: _SiteState, url: str, how: str, queue: bool = True) -> bool:
-        """Note a feed candidate (and queue its check); the frontier will not fetch it as a page."""
-        if url in state.how or len(state.how) >= MAX_FEED_CANDIDATES + self.settings.max_guesses:
-            return False
-        if how != "guess" and len(state.how) >= MAX_FEED_CANDIDATES:
-            return False
-        state.how[url] = how
-        self.frontier.claim(url)
-        if queue:
+    def _add_feed_candidate(self, state: SiteState, url: str, how: str, page: str, queue: bool = True) -> str | None:
+        """Note a feed candidate (and queue its check); the frontier will not fetch it as a page.
+
+        Returns the candidate's action ("list", "section"; "leave" for a per-post comments,
+        per-topic or per-person feed, counted and never fetched), or None when not noted.
+        """
+        action = state.note_candidate(url, how, page, MAX_FEED_CANDIDATES, self.settings.max_guesses)
+        if action is not None:
+            self.frontier.claim(url)
+        if queue and action in (LIST, SECTION):
             state.pending_feeds.append(url)
-        return True
+        return action
 
-    async def _check_feed(self, state: _SiteState, url: str) -> None:
-        try:
+    async def _check_feed(self, state: SiteState, url: str) -> None:
+        with self._contained(url):
             try:
-                result = await self.fetcher.fetch(url)
+                try:
+                    result = await self.fetcher.fetch(url)
+                finally:
+                    self._fetching -= 1
+                await self._refill()
+                if result.ok:
+                    self._take_feed(state, url, result)
             finally:
-                self._fetching -= 1
-            await self._refill()
-            if result.ok:
-                self._take_feed(state, url, result)
-        finally:
-            state.inflight -= 1
-            state.checking -= 1
-        self._guess_if_no_feed(state)
+                state.inflight -= 1
+                state.checking -= 1
+            self._guess_if_no_feed(state)
 
-    def _take_feed(self, state: _SiteState, url: str, result: FetchResult) -> None:
+    def _take_feed(self, state: SiteState, url: str, result: FetchResult) -> None:
         """Parse a fetched feed candidate and keep it if it is a feed not already known."""
         info = parse_feed(result.body, canonicalise(result.final_url) or url)
-        if info is None:
-            return
-        order = list(state.how).index(url)
-        twin = next((f for f in state.feeds if f.fingerprint == info.fingerprint), None)
-        if twin is not None:
-            # Two URLs serve one feed (WordPress /feed/ and /?feed=rss2): keep the earlier candidate.
-            if order >= state.order.get(twin.url, 0):
-                return
-            state.feeds.remove(twin)
-            self.feeds_found -= 1
-        state.how.setdefault(info.url, state.how[url])
-        state.order[info.url] = order
-        state.feeds.append(info)
-        self.feeds_found += 1
+        if info is not None:
+            self.feeds_found += state.take_feed(url, info)
 
-    def _guess_if_no_feed(self, state: _SiteState) -> None:
+    def _guess_if_no_feed(self, state: SiteState) -> None:
         """Queue well-known feed paths once a page is read and every known candidate failed.
 
         Not left until the site is finished, so the guesses overlap the crawl instead of
         forming its tail; a feed declared or linked on a later page still outranks them.
         """
         if (state.guessed or not state.pages_fetched or state.pending_feeds or state.checking
-                or not self.settings.max_guesses or choose_main_feed(state.feeds, state.how, state.site)):
+                or not self.settings.max_guesses or state.main_feed()):
             return
         state.guessed = True
         platform = state.platforms.most_common(1)[0][0] if state.platforms else None
         for url in feed_guesses(state.site, platform, self.settings.max_guesses):
-            self._add_feed_candidate(state, url, "guess")
+            self._add_feed_candidate(state, url, "guess", state.site + "/")
 
-    def _idle(self, state: _SiteState) -> bool:
+    def _idle(self, state: SiteState) -> bool:
         queue = self.frontier.sites.get(state.site)
         queued = bool(queue and queue.pages) and self.frontier.handed_out < self.frontier.max_pages
         return not state.emitted and state.inflight == 0 and not state.pending_feeds and not queued
@@ -323,38 +347,27 @@ class Engine:
             await self.emit(SiteRecord(site=url, title=label or f"{platform} community", platform=platform,
                                        locality=locality, found_via=found_via))
 
-    async def _emit_site(self, state: _SiteState) -> None:
+    async def _emit_site(self, state: SiteState) -> None:
         state.emitted = True
         await self.fetcher.close_site(state.site)
         if not state.pages_fetched and not state.feeds:
             return
-        await self.emit(self._record(state))
-
-    def _record(self, state: _SiteState) -> SiteRecord:
-        main = choose_main_feed(state.feeds, state.how, state.site)
-        ordered = sorted(state.feeds, key=lambda f: (f is not main, f.comments))
-        feeds = [
-            FeedRecord(f.url, f.kind, f.title, f.items,
-                       f.last_item_at.isoformat() if f.last_item_at else None, f.items_per_week,
-                       "main" if f is main else "comments" if f.comments else "other")
-            for f in ordered
-        ]
-        texts = [("title", state.title), ("description", state.description), *state.texts]
-        texts += [(f"feed {f.url}", f.text) for f in state.feeds]
-        geo = state.geo + [(lat, lon, f"GeoRSS in {f.url}") for f in state.feeds for lat, lon in f.geo]
-        platform = state.platforms.most_common(1)[0][0] if state.platforms else None
-        return SiteRecord(site=state.site, title=state.title, description=state.description, platform=platform,
-                          feeds=feeds, locality=score_locality(self.profile, texts, geo),
-                          found_via=state.found_via, pages_fetched=state.pages_fetched)
+        await self.emit(state.record(self.profile))
 
     def counters(self) -> CrawlProgress:
         """Return the live counters."""
         elapsed = max(time.monotonic() - self.started, 1e-6)
+        left_out = self.frontier.left_out_counts()
         return CrawlProgress(
             pages_fetched=self.pages_fetched, pages_planned=self.pages_fetched + self.frontier.pending(),
-            sites_found=len(self.sites) + len(self.closed), feeds_found=self.feeds_found,
-            errors=self.fetcher.errors, rate=round(self.pages_fetched / elapsed, 1),
-            sites_skipped=len(self.skipped_sites),
+            sites_found=sum(1 for s in self.sites.values() if s.pages_fetched or s.feeds) + len(self.closed),
+            feeds_found=self.feeds_found,
+            errors=self.fetcher.errors + self.url_errors, rate=round(self.pages_fetched / elapsed, 1),
+            sites_skipped=len(self.skipped_sites), sites_queued=len(self.frontier.sites),
+            sites_visited=sum(1 for state in self.sites.values() if state.pages_fetched),
+            left_out_hops=left_out["hops"], left_out_depth=left_out["depth"],
+            left_out_site_cap=left_out["site_cap"], left_out_page_cap=left_out["page_cap"],
+            refused_seeds=tuple(refusal.as_tuple() for refusal in self.refused_seeds.values()),
         )
 
     def _report(self, force: bool = False) -> None:

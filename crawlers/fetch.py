@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import httpx
 
-from crawlers.addresses import AddressRefused, check_url, parse_allow_list, vet_host
+from crawlers.addresses import URL_ERRORS, AddressRefused, check_url, parse_allow_list, vet_host
 from crawlers.bodies import BodyTooLarge, DecodeError, decode_body
 from crawlers.connections import DEFAULT_PORTS, TRANSPORT_ERRORS, SiteClients, site_key, system_resolve
 from crawlers.robots import ROBOTS_MAX_BYTES, SitePolicy, robots_url
@@ -54,6 +54,8 @@ class FetchResult:
     error: str | None = None
     skipped: str | None = None
     redirects: list[str] = field(default_factory=list)
+    #: Why the address guard refused the URL ("private", "unresolvable", "malformed"), if it did.
+    refused: str | None = None
 
     @property
     def ok(self) -> bool:
@@ -116,7 +118,7 @@ class Fetcher:
         """Seconds between request starts on ``site`` (``scheme://host[:port]``): Crawl-delay or the setting."""
         try:
             policy = self._sites.get(site_key(httpx.URL(site)))
-        except (httpx.InvalidURL, ValueError):
+        except URL_ERRORS:
             return 0.0
         return policy.delay if policy is not None else 0.0
 
@@ -182,7 +184,7 @@ class Fetcher:
                     result.skipped = "disallowed by robots.txt"
                     return result
             except AddressRefused as exc:
-                result.error = f"refused: {exc}"
+                result.error, result.refused = f"refused: {exc}", exc.reason
                 return result
             await self._attempt(parsed, result, headers or {}, limit, wanted_types)
             location = result.__dict__.pop("_location", None)
@@ -191,8 +193,8 @@ class Fetcher:
             result.redirects.append(current)
             try:
                 current = str(parsed.join(location))
-            except (httpx.InvalidURL, ValueError, UnicodeError) as exc:  # a hostile Location header
-                result.error = f"refused: unusable redirect location ({exc})"[:300]
+            except URL_ERRORS as exc:  # a hostile Location header
+                result.error, result.refused = f"refused: unusable redirect location ({exc})"[:300], "malformed"
                 return result
         result.error = f"too many redirects (more than {self.settings.max_redirects})"
         return result
@@ -259,7 +261,7 @@ class Fetcher:
             result.error = (f"deadline of {self.settings.total_deadline}s exceeded" if deadline.expired()
                             else f"timeout: {type(exc).__name__}")
         except AddressRefused as exc:
-            result.error = f"refused: {exc}"
+            result.error, result.refused = f"refused: {exc}", exc.reason
         except (BodyTooLarge, DecodeError) as exc:
             result.error = str(exc)
         except TRANSPORT_ERRORS as exc:

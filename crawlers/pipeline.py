@@ -17,7 +17,11 @@ JSON profile (see DESIGN.md). ``progress`` receives a :class:`CrawlProgress` abo
 twice a second and once at the end; ``should_cancel()`` is polled as often, and a
 cancelled run still yields the sites it had visited. ``SiteRecord.to_json()`` gives
 the DESIGN.md JSONL object; each feed carries an additive ``role`` ("main",
-"comments", "other"), and ``SiteRecord.main_feed`` is the main one.
+"comments", "other"), and ``SiteRecord.main_feed`` is the main one. Parts of a site with
+feeds of their own (a forum's boards, a blog's categories, a council portal's village
+pages) are ``SiteRecord.sections``, each with its feeds (role "section") and its own
+locality evidence; per-post comment, per-topic and per-person feeds are counted by role in
+``SiteRecord.feeds_left_out`` and never fetched (see crawlers/sections.py).
 """
 
 from __future__ import annotations

@@ -15,7 +15,7 @@ __all__ = ["CrawlProgress", "FeedPoll", "FeedRecord", "SectionRecord", "SiteReco
 
 @dataclass
 class FeedRecord:
-    """A validated feed of a site. ``role`` is "main", "comments" or "other"."""
+    """A validated feed of a site: ``role`` is "main", "comments" or "other", "section" in a section."""
 
     url: str
     kind: str
@@ -94,12 +94,24 @@ class CrawlProgress:
 
     pages_fetched: int
     pages_planned: int
+    #: Sites with a page or a feed read (each becomes a record), plus closed-platform links.
     sites_found: int
     feeds_found: int
     errors: int
     rate: float
     #: Sites met but not fetched because the caller listed them in ``skip_sites``.
     sites_skipped: int = 0
+    #: Sites queued so far, and those with at least one page fetched.
+    sites_queued: int = 0
+    sites_visited: int = 0
+    #: Sites a limit left out: too many sites from a seed (never fetched), or some of their
+    #: pages too deep, over the per-site cap, or still queued when the run's page cap was hit.
+    left_out_hops: int = 0
+    left_out_depth: int = 0
+    left_out_site_cap: int = 0
+    left_out_page_cap: int = 0
+    #: Seeds that could not be crawled, each once: (seed as given, reason code, message).
+    refused_seeds: tuple[tuple[str, str, str], ...] = ()
 
 
 @dataclass(frozen=True)

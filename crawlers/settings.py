@@ -20,8 +20,12 @@ DEFAULT_USER_AGENT = (
 )
 #: Pages per run: enough for a council directory plus a few dozen small sites.
 DEFAULT_MAX_PAGES = 2000
-#: Link depth from a seed: directory (0) → site home (1) → site pages (2, 3).
+#: Link depth inside one site, from the page the crawl entered it by: home (0) → sections (1)
+#: → boards, categories, village pages (2) → their pages (3).
 DEFAULT_MAX_DEPTH = 3
+#: Sites between a seed's site and a site: directory (0) → community (1) → a community it
+#: links (2) → one more (3). Issue 20 measured communities two and three hops from a directory.
+DEFAULT_MAX_SITE_HOPS = 3
 #: Pages fetched from one site before the crawler moves on (breadth over depth).
 DEFAULT_MAX_PAGES_PER_SITE = 60
 #: Global in-flight requests; the issue's benchmark figure (16).
@@ -58,6 +62,7 @@ class CrawlSettings:
 
     max_pages: int = DEFAULT_MAX_PAGES
     max_depth: int = DEFAULT_MAX_DEPTH
+    max_site_hops: int = DEFAULT_MAX_SITE_HOPS
     max_pages_per_site: int = DEFAULT_MAX_PAGES_PER_SITE
     concurrency: int = DEFAULT_CONCURRENCY
     per_host: int = DEFAULT_PER_HOST
@@ -83,8 +88,8 @@ class CrawlSettings:
         for name in ("timeout", "total_deadline"):
             if getattr(self, name) <= 0:
                 raise ValueError(f"{name} must be positive")
-        if self.max_depth < 0 or self.max_redirects < 0 or self.retries < 0:
-            raise ValueError("max_depth, max_redirects and retries cannot be negative")
+        if min(self.max_depth, self.max_site_hops, self.max_redirects, self.retries) < 0:
+            raise ValueError("max_depth, max_site_hops, max_redirects and retries cannot be negative")
         object.__setattr__(self, "skip_sites", frozenset(self.skip_sites))
         if isinstance(self.allow_private, str):
             object.__setattr__(self, "allow_private", (self.allow_private,))

@@ -99,6 +99,7 @@ def load(instance_path: Path) -> dict:
         # Crawler limits (see crawlers/settings.py for where each default comes from).
         "CRAWL_MAX_PAGES": int(os.environ.get("CRAWL_MAX_PAGES", 500)),
         "CRAWL_MAX_DEPTH": int(os.environ.get("CRAWL_MAX_DEPTH", 3)),
+        "CRAWL_MAX_SITE_HOPS": int(os.environ.get("CRAWL_MAX_SITE_HOPS", 3)),
         "CRAWL_CONCURRENCY": int(os.environ.get("CRAWL_CONCURRENCY", 16)),
         "CRAWL_PER_HOST": int(os.environ.get("CRAWL_PER_HOST", 2)),
         "CRAWL_TIMEOUT": float(os.environ.get("CRAWL_TIMEOUT", 15)),

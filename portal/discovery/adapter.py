@@ -11,6 +11,7 @@ from typing import Any
 
 from crawlers.discover import CLOSED_PLATFORMS as ENGINE_CLOSED_PLATFORMS
 from crawlers.locality import AreaProfile, ProfileError, load_area_profile
+from crawlers.records import CrawlProgress
 from crawlers.settings import CrawlSettings
 
 #: Engine platform name -> the catalogue's kind of community (portal.models.PLATFORMS).
@@ -31,6 +32,7 @@ ACCESS_BY_KIND = {"whatsapp": "invite", "facebook_group": "closed", "nextdoor": 
 RUN_LIMITS = {
     "max_pages": "CRAWL_MAX_PAGES",
     "max_depth": "CRAWL_MAX_DEPTH",
+    "max_site_hops": "CRAWL_MAX_SITE_HOPS",
     "concurrency": "CRAWL_CONCURRENCY",
     "per_host": "CRAWL_PER_HOST",
     "timeout": "CRAWL_TIMEOUT",
@@ -57,6 +59,21 @@ def crawl_settings(stored: Mapping[str, Any]) -> CrawlSettings:
     """Build the engine's settings from a run's stored settings (unknown keys are ignored)."""
     known = {name: stored[name] for name in RUN_LIMITS if stored.get(name) is not None}
     return CrawlSettings(**known, allow_private=tuple(stored.get("allow_private") or ()))
+
+
+#: Refused seeds kept on a run (a run has at most 50 seeds; the engine reports each once).
+MAX_REFUSED_SEEDS = 50
+
+
+def run_report(progress: CrawlProgress) -> dict[str, Any]:
+    """Return what the run page shows beside the counters: sites reached, left out by each limit, refused seeds."""
+    return {
+        "sites_queued": progress.sites_queued, "sites_visited": progress.sites_visited,
+        "left_out": {"hops": progress.left_out_hops, "depth": progress.left_out_depth,
+                     "site_cap": progress.left_out_site_cap, "page_cap": progress.left_out_page_cap},
+        "refused_seeds": [{"seed": seed[:500], "reason": reason, "message": message[:700]}
+                          for seed, reason, message in progress.refused_seeds[:MAX_REFUSED_SEEDS]],
+    }
 
 
 def quick_settings(config: Mapping[str, Any]) -> CrawlSettings:

@@ -16,11 +16,14 @@ from portal.models import Area, CrawlRun
 @click.option("--allow-private", "allow_private", multiple=True, metavar="HOST:PORT[-LAST]",
               help="Let this crawl reach a loopback/private address range (a local sample web).")
 @click.option("--max-pages", type=click.IntRange(1), default=None, help="At most CRAWL_MAX_PAGES.")
-@click.option("--max-depth", type=click.IntRange(0, 10), default=None, help="At most CRAWL_MAX_DEPTH.")
+@click.option("--max-depth", type=click.IntRange(0, 10), default=None,
+              help="Links inside one site; at most CRAWL_MAX_DEPTH.")
+@click.option("--max-site-hops", type=click.IntRange(0, 10), default=None,
+              help="Sites away from a seed's site; at most CRAWL_MAX_SITE_HOPS.")
 @click.option("--background", is_flag=True, help="Queue the run and return at once.")
 @click.option("--split", "parts", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Split the crawl by seed site into up to N runs, one job each (RQ workers share them).")
-def run_command(slug, seeds, allow_private, max_pages, max_depth, background, parts) -> None:
+def run_command(slug, seeds, allow_private, max_pages, max_depth, max_site_hops, background, parts) -> None:
     """Crawl from seed pages for an area and store what it finds as candidates."""
     from portal.discovery.runs import start_run, start_split_run
 
@@ -34,7 +37,8 @@ def run_command(slug, seeds, allow_private, max_pages, max_depth, background, pa
         raise click.ClickException("--background needs REDIS_URL and an RQ worker")
     if not background:
         current_app.config["JOBS_INLINE"] = True  # the command waits for its own crawl
-    limits = {"allow_private": allow_private, "max_pages": max_pages, "max_depth": max_depth}
+    limits = {"allow_private": allow_private, "max_pages": max_pages, "max_depth": max_depth,
+              "max_site_hops": max_site_hops}
     if parts > 1:
         started = start_split_run(area, valid, None, parts=parts, **limits)
     else:
@@ -44,6 +48,8 @@ def run_command(slug, seeds, allow_private, max_pages, max_depth, background, pa
     for run in (db.session.get(CrawlRun, r.id) for r in started):
         click.echo(f"Crawl run {run.id}: {run.status}; {run.pages_fetched} pages, {run.sites_found} sites, "
                    f"{run.feeds_found} feeds, {run.errors_count} errors.")
+        for refused in (run.report or {}).get("refused_seeds", []):
+            click.echo(f"  seed refused: {refused['message']}", err=True)
         if run.status == "failed":
             failed.append(f"run {run.id}: " + "; ".join(run.errors or ["the crawl failed"]))
     if failed:

@@ -40,9 +40,12 @@ class CrawlRunForm(FlaskForm):
     max_pages = IntegerField("Most pages to fetch", widget=GovTextInput(),
                              validators=[InputRequired("Enter the most pages to fetch"),
                                          NumberRange(1, 100_000, "Enter a number from 1 up")])
-    max_depth = IntegerField("Most links from a seed", widget=GovTextInput(),
-                             validators=[InputRequired("Enter how many links deep to go"),
+    max_depth = IntegerField("Most links inside a site", widget=GovTextInput(),
+                             validators=[InputRequired("Enter how many links deep to go inside a site"),
                                          NumberRange(0, 10, "Enter a number from 0 to 10")])
+    max_site_hops = IntegerField("Most sites away from a seed", widget=GovTextInput(),
+                                 validators=[InputRequired("Enter how many sites away from a seed to go"),
+                                             NumberRange(0, 10, "Enter a number from 0 to 10")])
     submit = SubmitField("Start crawl", widget=GovSubmitInput())
 
     def validate_seeds(self, field) -> None:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from sqlalchemy import select, update
 
 from crawlers.pipeline import CrawlProgress, discover
-from portal.discovery.adapter import area_profile, crawl_settings
+from portal.discovery.adapter import area_profile, crawl_settings, run_report
 from portal.discovery.candidates import upsert_candidate
 from portal.discovery.runs import FINISHED
 from portal.extensions import db
@@ -43,7 +43,8 @@ class RunTracker:
         if self.latest is not None:
             p = self.latest
             values.update(pages_fetched=p.pages_fetched, pages_planned=p.pages_planned,
-                          sites_found=p.sites_found, feeds_found=p.feeds_found, errors_count=p.errors)
+                          sites_found=p.sites_found, feeds_found=p.feeds_found, errors_count=p.errors,
+                          report=run_report(p))
         db.session.execute(update(CrawlRun).where(CrawlRun.id == self.run_id).values(**values))
         db.session.commit()
         self._written = time.monotonic()

@@ -32,6 +32,7 @@ def run_form() -> CrawlRunForm:
     if not form.is_submitted():
         form.seeds.data = "\n".join(sample_seeds(current_app))
         form.max_pages.data, form.max_depth.data = config["CRAWL_MAX_PAGES"], config["CRAWL_MAX_DEPTH"]
+        form.max_site_hops.data = config["CRAWL_MAX_SITE_HOPS"]
     return form
 
 
@@ -62,7 +63,7 @@ def start():
         return _index(form, 422)
     area = db.session.get(Area, form.area.data)
     run = start_run(area, form.seed_list, current_user, max_pages=form.max_pages.data,
-                    max_depth=form.max_depth.data)
+                    max_depth=form.max_depth.data, max_site_hops=form.max_site_hops.data)
     return htmx.redirect(url_for("discovery.run_detail", run_id=run.id))
 
 

@@ -32,6 +32,9 @@ class CrawlRun(Timestamped, db.Model):
     feeds_found: Mapped[int] = mapped_column(Integer, default=0)
     errors_count: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    #: What the run page shows beside the counters (portal.discovery.adapter.run_report):
+    #: sites queued and visited, sites each limit left out, seeds refused and why.
+    report: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     job_id: Mapped[str | None] = mapped_column(String(64))
     heartbeat_at: Mapped[datetime | None] = mapped_column()
     started_at: Mapped[datetime | None] = mapped_column()

@@ -47,6 +47,8 @@ class HostileHandler(socketserver.BaseRequestHandler):
         headers = {k.lower(): v.strip() for k, _, v in (h.partition(":") for h in header_lines)}
         self.server.log.append((path, headers))
         route = getattr(self, "route_" + path.strip("/").split("?")[0].replace("-", "_").replace(".", "_"), None)
+        if self.server.moved_to and path != "/robots.txt":
+            route = self.route_moved
         try:
             (route or self.route_page)(path, headers)
         except OSError:
@@ -59,8 +61,12 @@ class HostileHandler(socketserver.BaseRequestHandler):
         body = self.server.robots.encode()
         self.send("200 OK", {"Content-Type": "text/plain", "Content-Length": str(len(body))}, body)
 
+    def route_moved(self, path, headers):
+        self.send("301 Moved Permanently", {"Location": self.server.moved_to + path, "Content-Length": "0"})
+
     def route_page(self, path, headers):
-        body = b"<html><head><title>ok</title></head><body><a href='/secret/x'>s</a></body></html>"
+        body = (self.server.page or "<html><head><title>ok</title></head><body><a href='/secret/x'>s</a></body></html>"
+                ).encode()
         self.send("200 OK", {"Content-Type": "text/html", "Content-Length": str(len(body))}, body)
 
     def route_feed(self, path, headers):
@@ -130,6 +136,10 @@ class HostileServer(socketserver.ThreadingTCPServer):
         self.log: list[tuple[str, dict]] = []
         self.robots = "User-agent: *\nDisallow: /secret/\n"
         self.busy_count = 0
+        #: HTML served for any path without a route of its own (None: a page linking /secret/x).
+        self.page: str | None = None
+        #: When set, every path but robots.txt redirects there (a site that moved, as http:// to https://).
+        self.moved_to: str | None = None
 
     @property
     def base(self) -> str:

@@ -32,9 +32,10 @@ def test_discover_jsonl(web, capsys):
 
 
 def test_private_seed_is_refused_without_allow(web, capsys):
-    assert main(["discover", web.url_for("ringmer-parish"), "--jsonl", "--quiet"]) == 0
+    assert main(["discover", web.url_for("ringmer-parish"), "--jsonl", "--quiet"]) == 3
     out, err = capsys.readouterr()
-    assert out == "" and '"errors": 1' in err
+    assert out == "" and '"errors": 1' in err and '"seeds_refused": 1' in err
+    assert err.count("seed refused:") == 1 and "not a public address" in err
 
 
 @pytest.mark.parametrize("args", [["--allow-private", "nonsense"], ["--area-file", "/nonexistent.json"],

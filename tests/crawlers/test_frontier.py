@@ -40,14 +40,36 @@ def test_dedupe_and_home_page_first():
 
 def test_depth_and_page_limits():
     frontier = Frontier(max_pages=3, max_depth=1, max_pages_per_site=2)
+    assert frontier.add("http://a.example/", 0)
     assert not frontier.add("http://a.example/deep", 2)
     for n in range(5):
         frontier.add(f"http://a.example/{n}", 1)
     assert frontier.sites["http://a.example"].queued == 2
     for n in range(5):
-        frontier.add(f"http://b{n}.example/", 1)
+        frontier.add(f"http://b{n}.example/", 0, hops=1)
     handed = [frontier.next_page(lambda site: False) for _ in range(5)]
     assert sum(page is not None for page in handed) == 3
+    assert frontier.left_out_counts() == {"hops": 0, "depth": 1, "site_cap": 1, "page_cap": 4}
+
+
+def test_the_first_page_of_a_site_is_its_entry_whatever_the_link_depth():
+    """In-site depth counts from where the crawl entered a site, not from the seed."""
+    frontier = Frontier(max_pages=10, max_depth=1, max_pages_per_site=10)
+    assert frontier.add("http://b.example/forum/board-1", 5, "http://a.example/", hops=1)
+    pages = [frontier.next_page(lambda site: False) for _ in range(2)]
+    assert [(p.url, p.depth, p.hops) for p in pages] == [
+        ("http://b.example/", 0, 1), ("http://b.example/forum/board-1", 0, 1)]
+
+
+def test_site_hops_limit_whole_sites_and_are_counted():
+    frontier = Frontier(max_pages=10, max_depth=3, max_pages_per_site=10, max_site_hops=2)
+    assert frontier.add("http://two.example/", 0, "http://one.example/", hops=2)
+    assert not frontier.add("http://three.example/", 0, "http://two.example/", hops=3)
+    assert not frontier.add("http://three.example/other", 0, "http://two.example/", hops=3)
+    assert "http://three.example" not in frontier.sites
+    assert frontier.left_out_counts()["hops"] == 1
+    # A site first met within reach keeps its hops: its own pages never count as a further hop.
+    assert frontier.add("http://two.example/page", 1, "http://two.example/", hops=2)
 
 
 def test_breadth_first_and_busy_sites_are_skipped():
@@ -88,13 +110,17 @@ def test_canonicalise_is_idempotent_and_total(url):
 def test_the_site_with_most_work_left_goes_first_after_home_pages():
     """Each site is capped at per_host connections, so the biggest site must start early."""
     frontier = Frontier(max_pages=50, max_depth=3, max_pages_per_site=20)
+    frontier.add("http://small.example/", 0)
+    frontier.add("http://big.example/", 0)
+    assert {frontier.next_page(lambda site: False).url for _ in range(2)} == {
+        "http://small.example/", "http://big.example/"}
     for n in range(2):
         frontier.add(f"http://small.example/{n}", 2)
     for n in range(5):
         frontier.add(f"http://big.example/{n}", 2)
-    frontier.add("http://new.example/", 1)
-    order = [frontier.next_page(lambda site: False).url for _ in range(3)]
-    assert order == ["http://new.example/", "http://big.example/", "http://big.example/0"]
+    frontier.add("http://new.example/", 0, hops=1)
+    order = [frontier.next_page(lambda site: False).url for _ in range(2)]
+    assert order == ["http://new.example/", "http://big.example/0"]
     assert frontier.next_page(lambda site: False, more_work=lambda site: 10 * (site == "http://small.example")
                               ).url.startswith("http://small.example/")
 

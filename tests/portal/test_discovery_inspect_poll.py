@@ -49,6 +49,15 @@ def test_inspect_explains_bad_addresses(client, auth, area, url, message):
     assert response.status_code == 422 and message in response.get_data(as_text=True)
 
 
+@pytest.mark.parametrize("url", ["http://0177.0.0.1/", "http://127.000.000.001/", "http://\uff11\uff12\uff17.0.0.1/",
+                                 "http://\u2460\u2461\u2466.0.0.1/"])
+def test_inspect_an_odd_spelling_of_a_private_address_is_refused_not_a_500(client, auth, area, url, db_session):
+    auth.login("officer")
+    response = _inspect(client, area, url)
+    assert response.status_code == 422 and "could not be reached" in response.get_data(as_text=True)
+    assert db_session.scalar(select(func.count(Candidate.id))) == 0
+
+
 def test_inspect_refuses_private_addresses_unless_configured(client, auth, area, sample_web, db_session):
     auth.login("officer")
     served_before = len(sample_web.requests)

@@ -15,7 +15,8 @@ pytestmark = pytest.mark.usefixtures("crawl_config")
 
 
 def _start(client, area, seeds, **extra):
-    data = {"area": area.id, "seeds": "\n".join(seeds), "max_pages": TEST_MAX_PAGES, "max_depth": 2, **extra}
+    data = {"area": area.id, "seeds": "\n".join(seeds), "max_pages": TEST_MAX_PAGES, "max_depth": 2,
+            "max_site_hops": 3, **extra}
     return client.post("/discovery/runs", data=data)
 
 
@@ -299,3 +300,52 @@ def test_split_keeps_every_seed_of_one_site_in_one_part(runner, lewes_area, samp
     assert result.exit_code == 0, result.output
     runs = db_session.scalars(select(CrawlRun)).all()
     assert len(runs) == 1 and len(runs[0].seeds) == 4 and runs[0].settings["split"] == {"part": 1, "of": 1}
+
+
+def test_bad_seeds_among_good_ones_are_shown_on_the_run_page_and_the_crawl_goes_on(client, auth, lewes_area,
+                                                                                  sample_web, db_session):
+    auth.login("officer")
+    bad = ["http://127.000.000.001/", "http://0177.0.0.1/"]
+    _start(client, lewes_area, [bad[0], *sample_web.seeds, bad[1]])
+    run = db_session.scalars(select(CrawlRun)).one()
+    assert run.status == "done" and run.sites_found > 5, run.errors
+    assert [(r["seed"], r["reason"]) for r in run.report["refused_seeds"]] == [(seed, "private") for seed in bad]
+    for headers in ({}, {"HX-Request": "true"}):
+        page = client.get(f"/discovery/runs/{run.id}", headers=headers).get_data(as_text=True)
+        assert 'data-testid="refused-seeds"' in page and "2 seeds could not be crawled" in page
+        assert all(seed in page for seed in bad) and "not a public address" in page
+        assert 'data-testid="sites-visited"' in page
+
+
+def test_a_run_says_which_limit_left_sites_out(client, auth, lewes_area, sample_web, db_session):
+    auth.login("officer")
+    _start(client, lewes_area, sample_web.seeds[:1], max_site_hops=0, max_pages=5)
+    run = db_session.scalars(select(CrawlRun)).one()
+    assert run.settings["max_site_hops"] == 0
+    assert run.report["left_out"]["hops"] > 0 and run.report["sites_visited"] == 1
+    page = client.get(f"/discovery/runs/{run.id}").get_data(as_text=True)
+    assert 'data-testid="left-out-hops"' in page and "more than 0 sites away from a seed" in page
+    assert "A limit of this run, not the web, left these out" in page
+
+
+def test_site_hops_are_offered_and_capped_by_the_configuration(client, auth, lewes_area, db_session, monkeypatch,
+                                                               app):
+    monkeypatch.setattr("portal.jobs.enqueue", lambda *a, **k: "job-1")
+    auth.login("officer")
+    app.config["CRAWL_MAX_SITE_HOPS"] = 2
+    assert 'name="max_site_hops"' in client.get("/discovery").get_data(as_text=True)
+    _start(client, lewes_area, ["https://council.example/"], max_site_hops=9)
+    assert db_session.scalars(select(CrawlRun)).one().settings["max_site_hops"] == 2
+    response = _start(client, lewes_area, ["https://council.example/"], max_site_hops=-1)
+    assert response.status_code == 422 and "from 0 to 10" in response.get_data(as_text=True)
+
+
+def test_a_run_from_before_site_hops_shows_its_old_limits(client, auth, lewes_area, db_session):
+    run = CrawlRun(area_id=lewes_area.id, seeds=["http://x.example/"], status="done",
+                   settings={"max_pages": 10, "max_depth": 2, "per_host": 2})
+    db_session.add(run)
+    db_session.commit()
+    auth.login("officer")
+    page = client.get(f"/discovery/runs/{run.id}").get_data(as_text=True)
+    assert "at most 10 pages, 2 links deep, 2 at a time" in page
+    assert 'data-testid="sites-visited"' not in page, "an old run has no report"
