@@ -33,14 +33,15 @@ def new_flag():
 
 
 def _flag_or_404(flag_id: int) -> SupportFlag:
+    """Look the flag up (404), then check the user may open it (403; docs/PRIVACY.md)."""
     flag = db.session.get(SupportFlag, flag_id) or abort(404)
-    if not current_user.can_see_area(flag.community.area_id):
+    if not support.may_open(flag, current_user):
         abort(403)
     return flag
 
 
 @bp.get("/guidance/flags/<int:flag_id>")
-@allow("officer", "supervisor")
+@allow("officer", "supervisor", "admin")
 def flag(flag_id: int):
     found = _flag_or_404(flag_id)
     # The thread link and notes may lead to a person: record who looked.
