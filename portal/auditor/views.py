@@ -5,8 +5,9 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import false
 
-from portal import audit, htmx
+from portal import htmx
 from portal.access import allow
+from portal.audit_reads import audited
 from portal.auditor import bp, queries, retention
 from portal.auditor.forms import AuditSearchForm, KeepForm
 from portal.extensions import db
@@ -29,28 +30,25 @@ def _search_form() -> tuple[AuditSearchForm, queries.AuditFilter | None]:
 
 @bp.get("/audit")
 @allow("auditor", "admin")
+@audited("Viewed the audit log", "AuditLog")
 def index():
     form, filters = _search_form()
     page = max(1, request.args.get("page", 1, type=int))
     query = queries.search(filters) if filters else queries.search(queries.AuditFilter()).where(false())
     listing = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     args = filters.as_args() if filters else {}
-    audit.record("view", "Viewed the audit log", object_type="AuditLog", details={"filters": args, "page": page})
-    db.session.commit()
     return htmx.render("audit/index.html", block="results", form=form, listing=listing,
                        filters=args, actors=queries.actors_by_id(listing.items))
 
 
 @bp.get("/audit/<object_type>/<object_id>")
 @allow("auditor", "admin")
+@audited("Viewed the audit history of {object_type} {object_id}", "AuditLog")
 def record_history(object_type: str, object_id: str):
     object_type, object_id = object_type[:40], object_id[:64]
     page = max(1, request.args.get("page", 1, type=int))
     listing = db.paginate(queries.record_history(object_type, object_id), page=page, per_page=PER_PAGE,
                           error_out=False)
-    audit.record("view", f"Viewed the audit history of {object_type} {object_id}", object_type="AuditLog",
-                 details={"object_type": object_type, "object_id": object_id})
-    db.session.commit()
     return htmx.render("audit/record.html", block="results", listing=listing, object_type=object_type,
                        object_id=object_id, actors=queries.actors_by_id(listing.items),
                        decisions=retention.decisions_for(object_type, object_id))

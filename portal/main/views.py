@@ -6,6 +6,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from portal.access import ANY_USER, allow, public
+from portal.audit_reads import audited
 from portal.extensions import db
 from portal.main import bp
 from portal.main.dashboard import dashboard_summary
@@ -21,6 +22,7 @@ def index():
 
 @bp.get("/home")
 @allow(ANY_USER)
+@audited("Viewed home")
 def dashboard():
     return render_template("main/dashboard.html", summary=dashboard_summary(current_user))
 
