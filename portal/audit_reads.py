@@ -38,13 +38,13 @@ MAX_QUERY_VALUE = 200
 class ReadAudit:
     """What a view declares it shows: the summary of its audit row and the record, if one."""
 
-    summary: str
+    summary: str | Callable[[dict[str, Any]], str]  # formatted with (or called on) the URL's arguments
     object_type: str | None = None
     object_id: str | None = None  # the name of the URL argument that identifies the record
     pages_only: bool = False  # its htmx fragments show nothing personal (e.g. findings on the words being typed)
 
 
-def audited(summary: str, object_type: str | None = None, object_id: str | None = None, *,
+def audited(summary: str | Callable[[dict[str, Any]], str], object_type: str | None = None, object_id: str | None = None, *,
             pages_only: bool = False) -> Callable[[F], F]:
     """Declare that a view renders personal or message data: each response it serves is audited."""
     declaration = ReadAudit(summary, object_type, object_id, pages_only)
@@ -98,7 +98,8 @@ def record_read(response: Response) -> Response:
         return response
     args = request.view_args or {}
     _discard_uncommitted_writes()
-    audit.record(ACTION, declaration.summary.format(**args), object_type=declaration.object_type,
+    summary = declaration.summary(args) if callable(declaration.summary) else declaration.summary.format(**args)
+    audit.record(ACTION, summary, object_type=declaration.object_type,
                  object_id=args.get(declaration.object_id) if declaration.object_id else None,
                  details=_details())
     db.session.commit()

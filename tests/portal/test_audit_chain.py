@@ -252,3 +252,32 @@ def test_the_content_hash_covers_every_column(app):
         changed = AuditEvent(**{**{k: getattr(row, k) for k in hashed}, name: value})
         assert audit_chain.content_hash(changed) != base, name
     assert json.dumps(row.details) == '{"a": 1}'
+
+
+def test_rows_from_before_the_migration_are_counted_in_the_genesis_and_the_chain_starts_after(tmp_path):
+    """An installation upgraded with audit rows already written: those are not vouched for, only counted."""
+    from flask_migrate import upgrade
+
+    from portal import create_app
+    from tests.conftest import base_config
+
+    app = create_app(base_config(f"sqlite:///{tmp_path / 'old.sqlite'}", tmp_path))
+    with app.app_context():
+        directory = app.extensions["migrate"].directory
+        upgrade(directory=directory, revision="0021_community_listing_by_name")
+        with db.engine.begin() as conn:
+            for n in range(3):
+                conn.execute(text("INSERT INTO audit_events (at, action, summary, details) "
+                                  "VALUES (:at, 'login', :s, '{}')"), {"at": utcnow(), "s": f"Old {n}"})
+        upgrade(directory=directory)
+        head = db.session.get(AuditChain, audit_chain.HEAD_ID)
+        assert (head.legacy_count, head.legacy_max_id, head.last_seq) == (3, 3, 0)
+        _write(2)
+        report = _check(app)
+        assert report.ok and report.checked == 2 and report.legacy == 3
+        with db.engine.begin() as conn:  # one more row, written around the application
+            conn.execute(text("INSERT INTO audit_events (at, action, summary, details) "
+                              "VALUES (:at, 'login', 'Sneaked in', '{}')"), {"at": utcnow()})
+        assert "outside the chain" in _check(app).problem
+        db.session.remove()
+        db.engine.dispose()
