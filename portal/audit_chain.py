@@ -23,7 +23,8 @@ from datetime import datetime
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, event, insert, inspect, select, text
+from sqlalchemy import Connection, DateTime, String, event, insert, inspect, literal_column, select, update
+from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.orm import Session
 
 from portal.models import AuditChain, AuditEvent, utcnow
@@ -68,27 +69,36 @@ def audit_key() -> str:
     return current_app.config["AUDIT_KEY"]
 
 
-def database_now(session: Session) -> datetime:
-    """Return the database server's clock as naive UTC (the audit trail's time, not the web server's)."""
+def _clock(session: Session) -> ColumnElement:
+    """The database server's clock as naive UTC (the audit trail's time, not the web server's)."""
     if session.get_bind().dialect.name == "postgresql":
-        return session.execute(text("SELECT clock_timestamp() AT TIME ZONE 'UTC'")).scalar_one()
-    raw = session.execute(text("SELECT strftime('%Y-%m-%d %H:%M:%f', 'now')")).scalar_one()
-    return datetime.fromisoformat(raw)
+        return literal_column("clock_timestamp() AT TIME ZONE 'UTC'", DateTime)
+    return literal_column("strftime('%Y-%m-%d %H:%M:%f', 'now')", String)
 
 
-def locked_head(session: Session) -> AuditChain:
-    """Lock and return the chain's head row (writers queue here, one at a time).
+def _as_datetime(value: datetime | str) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
 
-    The lock is taken by writing to the row first: PostgreSQL then holds its row lock to the end
-    of the transaction, and SQLite's driver opens the write transaction there (a plain SELECT
-    would run outside it and could read a head another writer moves before this one writes).
+
+def database_now(session: Session) -> datetime:
+    """Return the database server's clock as naive UTC."""
+    return _as_datetime(session.execute(select(_clock(session))).scalar_one())
+
+
+def locked_head(session: Session) -> tuple[AuditChain, datetime]:
+    """Lock and return the chain's head row, and the database's time once it is locked.
+
+    One statement: an UPDATE of the row takes the lock (PostgreSQL holds its row lock to the end
+    of the transaction, and SQLite's driver opens the write transaction there: a plain SELECT
+    would run outside it and could read a head another writer moves before this one writes), and
+    returns the row as it is now, with the clock read after the wait.
     """
-    session.execute(text("UPDATE audit_chain SET last_seq = last_seq WHERE id = :id"), {"id": HEAD_ID})
-    head = session.execute(select(AuditChain).where(AuditChain.id == HEAD_ID).with_for_update()
-                           .execution_options(populate_existing=True)).scalar_one_or_none()
-    if head is None:
+    statement = (update(AuditChain).where(AuditChain.id == HEAD_ID).values(last_seq=AuditChain.last_seq)
+                 .returning(AuditChain, _clock(session)).execution_options(populate_existing=True))
+    row = session.execute(statement).first()
+    if row is None:
         raise RuntimeError("the audit chain has no head row: run flask --app wsgi init-db (migration 0022)")
-    return head
+    return row[0], _as_datetime(row[1])
 
 
 def seal(head: AuditChain, key: str) -> None:
@@ -129,8 +139,8 @@ def _chain_new_events(session: Session, flush_context: Any, instances: Any) -> N
         return
     rows.sort(key=lambda obj: inspect(obj).insert_order)
     with session.no_autoflush:
-        head = locked_head(session)
-        link(rows, head, database_now(session), audit_key())
+        head, now = locked_head(session)
+        link(rows, head, now, audit_key())
 
 
 def start(connection: Connection, key: str) -> None:
@@ -144,7 +154,7 @@ def start(connection: Connection, key: str) -> None:
 
 def note_pruned(session: Session) -> None:
     """Move the chain's start past rows retention has deleted (the oldest), and reseal the head."""
-    head = locked_head(session)
+    head, _ = locked_head(session)
     first = session.execute(select(AuditEvent.chain_seq, AuditEvent.chain_prev)
                             .where(AuditEvent.chain_seq.is_not(None))
                             .order_by(AuditEvent.chain_seq).limit(1)).first()
