@@ -22,6 +22,7 @@ from flask import Flask, Response, current_app, request
 from flask_login import current_user
 
 from portal import audit, htmx
+from portal.audit_chain import PENDING
 from portal.extensions import db
 from portal.transactions import WROTE
 
@@ -81,9 +82,9 @@ def _details() -> dict[str, Any]:
 
 
 def _discard_uncommitted_writes() -> None:
-    """Throw away what a view wrote and did not commit (the request would have rolled it back)."""
+    """Throw away what a view wrote, or recorded, and did not commit (the request would have rolled it back)."""
     session = db.session()
-    if session.new or session.dirty or session.deleted:
+    if session.new or session.dirty or session.deleted or session.info.get(PENDING):
         session.rollback()
     elif session.in_transaction() and session.connection().info.get(WROTE):
         session.rollback()

@@ -313,3 +313,31 @@ def test_dismissing_a_notification_is_audited(client, auth, db_session, area, us
     (row,) = _events(db_session, "change")
     assert (row.object_type, row.object_id, row.actor_id) == ("MessageReview", str(decided.id),
                                                               users["officer"].id)
+
+
+@pytest.mark.parametrize("renames", [True, False])
+def test_the_read_row_does_not_commit_what_the_view_left_uncommitted(app, client, auth, db_session, area, users,
+                                                                     renames):
+    """A view that changed and/or recorded something, then answered without committing: nothing of it is written."""
+    from portal import audit
+    from portal.access import ANY_USER, allow
+    from portal.audit_reads import audited
+    from portal.extensions import db
+
+    ids, _ = _make(db_session, area, users)
+
+    @allow(ANY_USER)
+    @audited("Viewed a refused form")
+    def refused_form():
+        community = db.session.get(Community, ids["community_id"])
+        if renames:
+            community.name = "Renamed"
+        audit.record("change", "Renamed a community", community)
+        return "the form again, with its errors", 422
+
+    app.add_url_rule("/test-refused-form", "refused_form", refused_form, methods=["POST"])
+    auth.login("officer")
+    assert client.post("/test-refused-form").status_code == 422
+    assert db_session.get(Community, ids["community_id"]).name == "zqcommname Residents"
+    assert _events(db_session, "change") == []
+    assert [row.summary for row in _events(db_session, "view")] == ["Viewed a refused form"]
