@@ -49,6 +49,8 @@ def check_role(app: Flask) -> None:
     try:
         with app.app_context():
             warning = role_warning(db.engine)
+            if db.engine.dialect.name == "postgresql":
+                db.engine.dispose()  # no connection is kept from start-up (gunicorn forks after it, too)
     except SQLAlchemyError:
         logger.info("could not check the database role at start-up (is the database up?)", exc_info=True)
         warning = None

@@ -58,6 +58,8 @@ def test_the_owner_is_warned_about_at_start_up_and_on_healthz(app, app_config, c
         started = create_app(app_config)
     assert any("SECURITY WARNING" in r.getMessage() and "superuser" in r.getMessage() for r in caplog.records)
     health = started.test_client().get("/healthz").get_json()
+    with started.app_context():
+        db.engine.dispose()
     assert health["status"] == "ok" and "superuser" in health["warnings"][0]
 
 
