@@ -23,10 +23,24 @@ areas_cli = AppGroup("areas", help="Manage areas and their profiles.")
 
 
 @click.command("init-db")
-def init_db_command() -> None:
+@click.option("--app-role", default=None, metavar="ROLE",
+              help="PostgreSQL: grant this existing role what the portal needs and no more (run as the owner).")
+def init_db_command(app_role: str | None) -> None:
     """Create or upgrade the database schema (runs the migrations)."""
     upgrade(directory=current_app.extensions["migrate"].directory)
     click.echo("Database is up to date.")
+    if app_role:
+        from portal.db_roles import grant_app_role
+
+        if db.engine.dialect.name != "postgresql":
+            raise click.ClickException("--app-role is for PostgreSQL (SQLite has no roles)")
+        try:
+            with db.engine.begin() as conn:
+                grant_app_role(conn, app_role)
+        except (ValueError, LookupError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Granted {app_role} rows but no DDL; audit rows may be added, never changed. "
+                   f"Run the portal as {app_role}.")
 
 
 @users_cli.command("create")

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from portal import htmx
 from portal.access import allow, get_in_area, require_area
+from portal.audit_reads import audited
 from portal.discovery import bp
 from portal.discovery.candidates import QUEUE_STATUSES, review_queue, status_counts
 from portal.discovery.forms import InspectForm
@@ -26,6 +27,7 @@ def queue_url(area_id: int | None = None, status: str = "new") -> str:
 
 @bp.get("/discovery/review")
 @allow(*ROLES)
+@audited("Viewed the discovery review queue")
 def review():
     area_id = request.args.get("area", type=int)
     if area_id is not None:
@@ -100,6 +102,7 @@ def bulk_review():
 
 @bp.route("/discovery/inspect", methods=["GET", "POST"])
 @allow(*ROLES)
+@audited("Inspected a site")
 def inspect():
     form = InspectForm()
     form.area.choices = [(a.id, a.name) for a in areas_for(current_user)]
