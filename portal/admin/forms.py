@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from portal.areas import ProfileError, validate_profile
+from portal.areas import ProfileError, empty_profile, validate_profile
 from portal.models import ROLE_LABELS, ROLES
 
 
@@ -36,12 +36,21 @@ class AreaForm(FlaskForm):
     name = StringField("Area name", widget=GovTextInput(),
                        validators=[DataRequired("Enter the area's name"), Length(max=200)])
     profile_json = TextAreaField(
-        "Area profile (JSON)", widget=GovTextArea(),
-        validators=[DataRequired("Enter the area profile"), Length(max=200_000)],
+        "Area profile (JSON)", widget=GovTextArea(), validators=[Length(max=200_000)],
     )
     submit = SubmitField("Save area", widget=GovSubmitInput())
 
+    def __init__(self, *args, new: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        #: A new area may start with no profile at all (it is built or imported later).
+        self.new = new
+
     def validate_profile_json(self, field) -> None:
+        if not (field.data or "").strip():
+            if not self.new:
+                raise ValidationError("Enter the area profile")
+            self.profile = empty_profile(self.name.data or "")
+            return
         try:
             data = json.loads(field.data)
         except ValueError as exc:
@@ -49,6 +58,6 @@ class AreaForm(FlaskForm):
         if isinstance(data, dict) and "name" not in data and self.name.data:
             data["name"] = self.name.data
         try:
-            self.profile = validate_profile(data)
+            self.profile = validate_profile(data, allow_empty=True)
         except ProfileError as exc:
             raise ValidationError(str(exc)) from exc
