@@ -18,6 +18,7 @@ from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.utils import secure_filename
 
 from portal import audit, htmx, jobs
 from portal.access import allow
@@ -88,7 +89,8 @@ def _clear_stale() -> None:
                 shutil.rmtree(folder, ignore_errors=True)
 
 
-def run_build(token: str, lad: str, wards: list[str], name: str | None) -> dict[str, Any]:
+def run_build(token: str, lad: str, wards: list[str], name: str | None,
+              filenames: list[str] | None = None) -> dict[str, Any]:
     """Background job: build the profile from the uploaded files, then delete them."""
     folder = uploads_root() / token
     try:
@@ -98,6 +100,8 @@ def run_build(token: str, lad: str, wards: list[str], name: str | None) -> dict[
         return {"error": str(exc) or "The uploaded files are gone; upload them again"}
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+    for key, filename in zip(("onspd", "names"), filenames or (), strict=False):
+        built.profile["source"][key] = secure_filename(filename)[:200] or key  # as the admin knows the file
     return {"profile": built.profile, "ambiguous": built.ambiguous, "postcodes": built.postcodes,
             "names_kind": built.names_kind}
 
@@ -126,8 +130,9 @@ def build_area():
         shutil.rmtree(folder, ignore_errors=True)
         form.onspd.errors = [str(exc)]
         return _build_page(form, 422)
+    filenames = [form.onspd.data.filename or "", form.names.data.filename or ""]
     job_id = jobs.enqueue(JOB, token, form.lad.data.strip(), form.ward_list, (form.name.data or "").strip() or None,
-                          kind=KIND, max_attempts=1, requested_by_id=current_user.id)
+                          filenames, kind=KIND, max_attempts=1, requested_by_id=current_user.id)
     return redirect(url_for("admin.built_area", job_id=job_id), code=303)
 
 
