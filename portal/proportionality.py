@@ -48,6 +48,7 @@ def recently_crawled_sites(now: datetime | None = None) -> frozenset[str]:
     """
     since = (now or utcnow()) - min_interval()
     by_run = (select(Candidate.site).join(CrawlRun, Candidate.crawl_run_id == CrawlRun.id)
-              .where(CrawlRun.started_at >= since))
-    by_hand = select(Candidate.site).where(Candidate.crawl_run_id.is_(None), Candidate.updated_at >= since)
+              .where(CrawlRun.started_at >= since, Candidate.parent_id.is_(None)))  # sites, not their parts
+    by_hand = select(Candidate.site).where(Candidate.crawl_run_id.is_(None), Candidate.updated_at >= since,
+                                           Candidate.parent_id.is_(None))
     return frozenset(db.session.scalars(by_run.union(by_hand)))
