@@ -8,6 +8,7 @@ from sqlalchemy import Select, exists, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
+from crawlers.frontier import canonicalise, site_of
 from crawlers.records import FeedRecord, SectionRecord, SiteRecord
 from portal.discovery.adapter import parse_time
 from portal.extensions import db
@@ -27,6 +28,16 @@ QUEUE_STATUSES = ("new", "accepted", "dismissed")
 def site_key(site: str) -> str:
     """Return the key that identifies a site within an area (see portal.urlkeys)."""
     return url_key(site) or site.strip().lower()[:500]
+
+
+def source_keys(seeds: list[str]) -> frozenset[str]:
+    """Keys of the sites a crawl's seeds are on: sources (a council directory, the local paper), not candidates."""
+    keys = set()
+    for seed in seeds:
+        canonical = canonicalise(seed)
+        if canonical:
+            keys.add(site_key(site_of(canonical)))
+    return frozenset(keys)
 
 
 def catalogued_community(area_id: int, key: str) -> Community | None:
@@ -162,7 +173,7 @@ def follow_address(community: Community, site: str) -> None:
     old = community.url or ""
     if community.provenance != "crawl" or not old or old.rstrip("/") == site.rstrip("/"):
         return
-    if url_key(old) != url_key(site):
+    if community.url_key != url_key(site):  # the stored identity: the old address may no longer map to it
         return
     old_origin, new_origin = _origin(old), _origin(site)
     community.url = site

@@ -10,7 +10,7 @@ from sqlalchemy import select, update
 
 from crawlers.pipeline import CrawlProgress, discover
 from portal.discovery.adapter import area_profile, crawl_settings
-from portal.discovery.candidates import upsert_candidate
+from portal.discovery.candidates import site_key, source_keys, upsert_candidate
 from portal.discovery.runs import FINISHED
 from portal.extensions import db
 from portal.models import CrawlRun, utcnow
@@ -90,7 +90,7 @@ def run_crawl(run_id: int) -> str:
     run.started_at = run.started_at or utcnow()
     db.session.commit()
     area_id, seeds = run.area_id, list(run.seeds)
-    settings = replace(crawl_settings(run.settings or {}), skip_sites=recently_crawled_sites())
+    settings = replace(crawl_settings(run.settings or {}), skip_sites=recently_crawled_sites(running_id=run_id))
     profile = area_profile(run.area.profile)
     tracker = RunTracker(run_id)
     try:
@@ -107,7 +107,10 @@ def run_crawl(run_id: int) -> str:
 
 
 async def _crawl(run_id, area_id, seeds, settings, profile, tracker: RunTracker) -> None:
+    sources = source_keys(seeds)
     async for record in discover(seeds, settings, profile, progress=tracker.progress,
                                  should_cancel=tracker.should_cancel):
+        if site_key(record.site) in sources:  # a seed is where the crawl looked, not a candidate
+            continue
         upsert_candidate(area_id, record, crawl_run_id=run_id)
         db.session.commit()
