@@ -83,7 +83,7 @@ def import_area_command(file: Path, slug: str | None) -> None:
               help="ONS Postcode Directory CSV (or its zip).")
 @click.option("--names", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
               help="ONS Index of Place Names CSV or OS Open Names CSV (or their zip).")
-@click.option("--lad", required=True, help="Local authority code (E07000063) or, with the IPN, its name.")
+@click.option("--lad", required=True, help="Local authority code (E07000063) or name.")
 @click.option("--ward", "wards", multiple=True, help="Ward code or (with the IPN) name; repeatable.")
 @click.option("--name", default=None, help="Name of the area (default: the council's).")
 @click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,

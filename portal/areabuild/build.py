@@ -13,9 +13,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from portal.areabuild.names import IPN_WEIGHTS, LATEST_LAD_NAME, PlaceNames, read_place_names
+from portal.areabuild.names import IPN_WEIGHTS, PlaceNames, read_place_names
 from portal.areabuild.onspd import PostcodeTally, tally_postcodes
-from portal.areabuild.sources import AreaDataError, csv_files, find_column
+from portal.areabuild.resolve import AreaChoice, is_ipn, resolve_choice
+from portal.areabuild.sources import AreaDataError
 
 logger = logging.getLogger(__name__)
 
@@ -25,17 +26,7 @@ ATTRIBUTION = ("Source: Office for National Statistics licensed under the Open G
 LICENCE_URL = "https://www.nationalarchives.gov.uk/doc/open-government-licence/version/3/"
 #: Districts with a smaller share of their postcodes inside the area are left out of the profile.
 MIN_DISTRICT_SHARE = 0.05
-GSS_CODE = re.compile(r"^[ENSWK][0-9]{8}$")
 _ALIAS_SWAPS = ((r"\bSt\.? ", "Saint "), (r"\bSaint ", "St "), (" & ", " and "), (" and ", " & "))
-
-
-@dataclass
-class AreaChoice:
-    """The area an admin chose: a local authority (code or name) and optionally some wards."""
-
-    lad: str
-    wards: tuple[str, ...] = ()
-    name: str | None = None
 
 
 @dataclass
@@ -60,52 +51,6 @@ def aliases_of(name: str) -> list[str]:
     return sorted(variants)
 
 
-def resolve_choice(choice: AreaChoice, names_path: Path) -> AreaChoice:
-    """Turn a council or ward given by name into its code, using the Index of Place Names.
-
-    Raises:
-        AreaDataError: the name is unknown, or names need the IPN and another file was given.
-    """
-    names = [w for w in choice.wards if not GSS_CODE.match(w.strip().upper())]
-    if GSS_CODE.match(choice.lad.strip().upper()) and not names:
-        return AreaChoice(choice.lad.strip().upper(), tuple(w.strip().upper() for w in choice.wards), choice.name)
-    lads, wards = _ipn_codes(names_path)
-    lad = choice.lad.strip().upper() if GSS_CODE.match(choice.lad.strip().upper()) else lads.get(
-        choice.lad.strip().lower())
-    if lad is None:
-        raise AreaDataError(f"No local authority is called {choice.lad!r} in the Index of Place Names; "
-                            "give its name as the IPN spells it, or its code (e.g. E07000063)")
-    codes = []
-    for ward in choice.wards:
-        code = ward.strip().upper() if GSS_CODE.match(ward.strip().upper()) else wards.get((lad, ward.strip().lower()))
-        if code is None:
-            raise AreaDataError(f"No ward called {ward!r} in {lad}; give its code (e.g. E05011234) instead")
-        codes.append(code)
-    return AreaChoice(lad, tuple(codes), choice.name)
-
-
-def _ipn_codes(path: Path) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
-    """Council name -> code and (council, ward name) -> ward code, from the IPN."""
-    lads: dict[str, str] = {}
-    wards: dict[tuple[str, str], str] = {}
-    with csv_files(path, "Place names file", prefer=re.compile(r"^IPN.*\.csv$", re.I)) as files:
-        for rows in files:
-            header = [h.strip().lower() for h in next(rows, [])]
-            name, kind = find_column(header, (), r"place\d\dnm"), find_column(header, ("descnm",))
-            lad, lad_name = find_column(header, (), r"lad\d\dcd"), find_column(header, (), LATEST_LAD_NAME)
-            ward = find_column(header, (), r"wd\d\dcd")
-            if None in (name, kind, lad, lad_name):
-                raise AreaDataError("Councils and wards can be chosen by name only with the ONS Index of Place "
-                                    "Names as the place names file; with OS Open Names give codes (E07000063)")
-            for row in rows:
-                if len(row) != len(header):
-                    continue
-                lads.setdefault(row[lad_name].strip().lower(), row[lad].strip().upper())  # type: ignore[index]
-                if ward is not None and row[kind].strip() == "WD":  # type: ignore[index]
-                    wards[(row[lad].strip().upper(), row[name].strip().lower())] = row[ward].strip().upper()  # type: ignore[index]
-    return lads, wards
-
-
 def build_profile(onspd_path: Path, names_path: Path, choice: AreaChoice,
                   min_share: float = MIN_DISTRICT_SHARE) -> BuiltProfile:
     """Build the profile of an area from the ONSPD and a place-names file.
@@ -119,8 +64,8 @@ def build_profile(onspd_path: Path, names_path: Path, choice: AreaChoice,
     Raises:
         AreaDataError: a file cannot be used, or the area is not in it.
     """
-    choice = resolve_choice(choice, names_path)
-    tally = tally_postcodes(onspd_path, choice.lad, frozenset(choice.wards), with_cells=not _is_ipn(names_path))
+    choice = resolve_choice(choice, onspd_path, names_path)
+    tally = tally_postcodes(onspd_path, choice.lad, frozenset(choice.wards), with_cells=not is_ipn(names_path))
     names = read_place_names(names_path, tally)
     ambiguous = names.ambiguous()
     profile = _assemble(choice, tally, names, ambiguous, min_share)
@@ -128,14 +73,6 @@ def build_profile(onspd_path: Path, names_path: Path, choice: AreaChoice,
                          "names": Path(names_path).name[:200], "lad": choice.lad,
                          "wards": " ".join(choice.wards)}
     return BuiltProfile(profile, ambiguous, sum(tally.inside.values()), names.kind)
-
-
-def _is_ipn(path: Path) -> bool:
-    with csv_files(path, "Place names file", prefer=re.compile(r"^IPN.*\.csv$", re.I)) as files:
-        for rows in files:
-            header = [h.strip().lower() for h in next(rows, [])]
-            return find_column(header, (), r"place\d\dnm") is not None
-    return False
 
 
 def _assemble(choice: AreaChoice, tally: PostcodeTally, names: PlaceNames, ambiguous: dict[str, list[str]],

@@ -161,3 +161,20 @@ def _check(tally: PostcodeTally) -> None:
     if not tally.inside:
         raise AreaDataError(f"ONSPD file: no live postcode lies in local authority {tally.lad}; check the "
                             "code (e.g. E07000063 for Lewes; E06…, E07…, E08…, E09…, W06…, S12…)")
+
+
+def lads_in_cells(path: Path, cells: set[int]) -> Counter:
+    """Count the live postcodes of each council in the given 1 km squares (to name a council's code)."""
+    counts: Counter = Counter()
+    with csv_files(path, "ONSPD file", prefer=ONSPD_FILE) as files:
+        for rows in files:
+            columns = _Columns([h.strip().lower() for h in next(rows, [])], "ONSPD file")
+            if columns.east is None or columns.north is None:
+                raise AreaDataError("ONSPD file: it has no grid references (oseast1m, osnrth1m) to place councils by")
+            for row in rows:
+                if len(row) < columns.width or (columns.terminated is not None and row[columns.terminated].strip()):
+                    continue
+                east, north = _number(row[columns.east]), _number(row[columns.north])
+                if east and north and cell_of(east, north) in cells:
+                    counts[row[columns.lad].strip().upper()] += 1
+    return counts

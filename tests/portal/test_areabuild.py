@@ -88,9 +88,14 @@ def test_wards_narrow_the_area_and_can_be_named_with_the_ipn():
     assert by_name["source"]["wards"] == "E05011236"
 
 
-def test_a_council_name_needs_the_ipn():
-    with pytest.raises(AreaDataError, match="with OS Open Names give codes"):
-        build_profile(ONSPD, OPEN_NAMES, AreaChoice("Lewes"))
+def test_a_council_named_as_os_open_names_does_is_found_through_the_postcodes_around_its_places():
+    by_name = build_profile(ONSPD, OPEN_NAMES, AreaChoice("lewes")).profile
+    assert by_name["source"]["lad"] == LEWES
+    assert by_name["places"] == build_profile(ONSPD, OPEN_NAMES, AreaChoice(LEWES)).profile["places"]
+    with pytest.raises(AreaDataError, match="No council called 'Atlantis' in OS Open Names"):
+        build_profile(ONSPD, OPEN_NAMES, AreaChoice("Atlantis"))
+    with pytest.raises(AreaDataError, match="Wards can be chosen by name only with the ONS Index of Place Names"):
+        build_profile(ONSPD, OPEN_NAMES, AreaChoice(LEWES, ("Ouse Valley and Ringmer",)))
 
 
 def test_zips_as_published_are_read_without_unpacking(tmp_path):
