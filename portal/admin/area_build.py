@@ -44,7 +44,7 @@ KEPT_AMBIGUOUS_WEIGHT = 0.5
 
 
 def max_bytes() -> int:
-    return int(current_app.config.get("AREA_DATA_MAX_BYTES", DEFAULT_MAX_BYTES))
+    return int(current_app.config.get("AREA_DATA_MAX_BYTES") or DEFAULT_MAX_BYTES)
 
 
 def uploads_root() -> Path:
