@@ -142,9 +142,10 @@ def _count(tally: PostcodeTally, row: list[str], columns: _Columns) -> None:
     if tally.with_cells and columns.east is not None and columns.north is not None:
         east, north = _number(row[columns.east]), _number(row[columns.north])
         if east and north:
-            tally.all_cells[cell_of(east, north)] += 1
+            cell = cell_of(east, north)
+            tally.all_cells[cell] += 1
             if inside:
-                tally.inside_cells[cell_of(east, north)] += 1
+                tally.inside_cells[cell] += 1
     if inside and columns.lat is not None and columns.lon is not None:
         lat, lon = _number(row[columns.lat]), _number(row[columns.lon])
         if lat is not None and lon is not None and abs(lat) < NO_LATITUDE - 1:
