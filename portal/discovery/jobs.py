@@ -90,11 +90,12 @@ def run_crawl(run_id: int) -> str:
     run.started_at = run.started_at or utcnow()
     db.session.commit()
     area_id, seeds = run.area_id, list(run.seeds)
+    split_sources = (run.settings or {}).get("source_sites") or ()
     settings = replace(crawl_settings(run.settings or {}), skip_sites=recently_crawled_sites(running_id=run_id))
     profile = area_profile(run.area.profile)
     tracker = RunTracker(run_id)
     try:
-        asyncio.run(_crawl(run_id, area_id, seeds, settings, profile, tracker))
+        asyncio.run(_crawl(run_id, area_id, seeds, settings, profile, tracker, split_sources))
     except Exception as exc:  # the run records the failure; the worker stays alive
         logger.exception("crawl run %s failed", run_id)
         db.session.rollback()
@@ -106,8 +107,8 @@ def run_crawl(run_id: int) -> str:
     return status
 
 
-async def _crawl(run_id, area_id, seeds, settings, profile, tracker: RunTracker) -> None:
-    sources = source_keys(seeds)
+async def _crawl(run_id, area_id, seeds, settings, profile, tracker: RunTracker, also_sources=()) -> None:
+    sources = source_keys(seeds) | {str(key) for key in also_sources}
     async for record in discover(seeds, settings, profile, progress=tracker.progress,
                                  should_cancel=tracker.should_cancel):
         if site_key(record.site) in sources:  # a seed is where the crawl looked, not a candidate
