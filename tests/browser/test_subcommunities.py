@@ -57,6 +57,14 @@ def test_accept_a_site_with_two_of_its_boards(page, live_app, viewport):
     parts.get_by_role("link", name="Ringmer board").click()
     expect(page.locator("[data-testid=part-of]")).to_contain_text(f"Part of {title}")
     assert page.js_errors == []
+
+    # The board left is dismissed on its own; the forum then leaves "to review".
+    page.goto("/discovery/review")
+    chat = page.locator("[data-testid=part]", has_text="Chat board")
+    chat.get_by_label("Reason to dismiss Chat board").select_option(index=1)
+    chat.get_by_role("button", name="Dismiss Chat board").click()
+    expect(page.locator(".lr-flash")).to_contain_text("Dismissed Chat board")
+    expect(page.locator("[data-testid=candidate]", has=page.locator(f'a[href="{site}"]'))).to_have_count(0)
     if viewport["width"] < 400:  # the review card with its parts fits a phone: no sideways scrolling
         page.goto("/discovery/review?status=accepted")
         assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
