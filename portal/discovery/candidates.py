@@ -127,6 +127,39 @@ def upsert_candidate(area_id: int, record: SiteRecord, crawl_run_id: int | None 
     return candidate
 
 
+def upsert_source_parts(area_id: int, record: SiteRecord, crawl_run_id: int | None = None) -> list[Candidate]:
+    """Store the parts of a seed's site (a council portal's village pages) as candidates of their own.
+
+    The seed's site is a source, not a candidate, so its parts are not filed under it; each
+    part with its own feed may still be where a village gathers.
+    """
+    stored, seen = [], {site_key(record.site)}
+    for section in record.sections[:MAX_SECTIONS * 2]:
+        key = site_key(section.url)
+        if key in seen:
+            continue
+        if len(seen) > MAX_SECTIONS:
+            break
+        seen.add(key)
+        part = _upsert(area_id, key, {**_section_facts(section, record), "section_kind": None}, crawl_run_id)
+        part.parent_id = None
+        stored.append(part)
+    return stored
+
+
+def retire_sources(area_id: int, sources: frozenset[str]) -> int:
+    """Take seed sites stored as candidates before seeds were sources out of the queue; return how many.
+
+    Only candidates still to review and not in the catalogue: no decision is lost.
+    """
+    rows = db.session.scalars(select(Candidate).where(
+        Candidate.area_id == area_id, Candidate.site_key.in_(sorted(sources)), Candidate.status == "new",
+        Candidate.community_id.is_(None), Candidate.parent_id.is_(None))).all()
+    for row in rows:
+        db.session.delete(row)
+    return len(rows)
+
+
 def _upsert(area_id: int, key: str, facts: dict[str, Any], crawl_run_id: int | None) -> Candidate:
     for _attempt in range(2):
         candidate = db.session.scalar(

@@ -10,7 +10,9 @@ from sqlalchemy import select, update
 
 from crawlers.pipeline import CrawlProgress, discover
 from portal.discovery.adapter import area_profile, crawl_settings
-from portal.discovery.candidates import site_key, source_keys, upsert_candidate
+from portal.discovery.candidates import (
+    retire_sources, site_key, source_keys, upsert_candidate, upsert_source_parts,
+)
 from portal.discovery.runs import FINISHED
 from portal.extensions import db
 from portal.models import CrawlRun, utcnow
@@ -109,9 +111,12 @@ def run_crawl(run_id: int) -> str:
 
 async def _crawl(run_id, area_id, seeds, settings, profile, tracker: RunTracker, also_sources=()) -> None:
     sources = source_keys(seeds) | {str(key) for key in also_sources}
+    if retire_sources(area_id, sources):
+        db.session.commit()
     async for record in discover(seeds, settings, profile, progress=tracker.progress,
                                  should_cancel=tracker.should_cancel):
         if site_key(record.site) in sources:  # a seed is where the crawl looked, not a candidate
-            continue
-        upsert_candidate(area_id, record, crawl_run_id=run_id)
+            upsert_source_parts(area_id, record, crawl_run_id=run_id)
+        else:
+            upsert_candidate(area_id, record, crawl_run_id=run_id)
         db.session.commit()

@@ -97,3 +97,35 @@ def test_a_site_moved_to_https_is_followed_but_another_site_is_not(area, users, 
     upsert_candidate(area.id, site_record("https://ringmer.example", "Ringmer"))
     assert community.url == "https://ringmer.example"
     assert db_session.get(Community, community.id).feeds[0].url == "https://ringmer.example/feed0"
+
+
+def test_a_seed_sites_parts_are_candidates_and_old_seed_candidates_leave_the_queue(app, area, users, db_session,
+                                                                                     monkeypatch):
+    """A council portal given as a seed: its village pages are candidates; the portal itself is not."""
+    from crawlers.records import SectionRecord
+    from portal.discovery import jobs as discovery_jobs
+    from portal.discovery.runs import start_run
+
+    council, paper = "https://council.example", "https://paper.example"
+    stale_id = upsert_candidate(area.id, site_record(council, "Council directory", score=0.95)).id  # stored before
+    kept = upsert_candidate(area.id, site_record(paper, "Local paper", score=0.9))
+    accept(kept, users["officer"])
+    db_session.commit()
+
+    async def fake_discover(seeds, settings, profile, progress=None, should_cancel=None):
+        portal_record = site_record(council, "Council directory", score=0.95)
+        portal_record.sections = [SectionRecord(f"{council}/villages/{name}/", f"{name.title()} village page", "place")
+                                  for name in ("ringmer", "barcombe")]
+        for record in (portal_record, site_record(paper, "Local paper"), site_record("https://forum.example", "Forum")):
+            yield record
+
+    monkeypatch.setattr(discovery_jobs, "discover", fake_discover)
+    start_run(area, [f"{council}/directory", f"{paper}/"], users["officer"])
+    db_session.expire_all()
+    rows = {c.site: c for c in db_session.scalars(select(Candidate))}
+    assert council not in rows and db_session.get(Candidate, stale_id) is None
+    assert rows[paper].status == "accepted"  # a decision already made is kept
+    village = rows[f"{council}/villages/ringmer/"]
+    assert (village.parent_id, village.status, village.title) == (None, "new", "Ringmer village page")
+    assert set(rows) == {paper, "https://forum.example", f"{council}/villages/ringmer/",
+                         f"{council}/villages/barcombe/"}
