@@ -101,6 +101,14 @@ def test_the_preview_of_another_job_kind_is_not_found(client, auth, users, db_se
     assert client.post(f"/admin/areas/build/{job_id}/save", data={"area": "0", "name": "X"}).status_code == 404
 
 
-def test_only_admins_build_areas(client, auth, users):
-    auth.login("supervisor")
+@pytest.mark.parametrize("role", ["officer", "supervisor", "researcher", "auditor"])
+def test_only_admins_build_see_or_save_areas(client, auth, users, role, db_session):
+    auth.login("admin")
+    preview = upload(client).headers["Location"]
+    auth.logout()
+    auth.login(role)
     assert client.get("/admin/areas/build").status_code == 403
+    assert upload(client).status_code == 403
+    assert client.get(preview).status_code == 403
+    assert client.post(preview + "/save", data={"area": "0", "name": "Mine"}).status_code == 403
+    assert Area.by_slug("mine") is None
