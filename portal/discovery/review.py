@@ -94,7 +94,8 @@ def _parent_community(candidate: Candidate, user: User) -> Community | None:
 
 def accept_with_parts(site: Candidate, user: User, part_ids: list[int] | None) -> tuple[Community, bool, int]:
     """Accept a site and some of its parts (``None``: all of them still to review); return (site, created, parts)."""
-    community, created = accept(site, user)
+    already = db.session.get(Community, site.community_id) if site.status == "accepted" and site.community_id else None
+    community, created = (already, False) if already is not None else accept(site, user)
     query = select(Candidate).where(Candidate.parent_id == site.id, Candidate.status == "new")
     if part_ids is not None:
         query = query.where(Candidate.id.in_(part_ids[:MAX_PARTS]))

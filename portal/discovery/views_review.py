@@ -20,6 +20,14 @@ def get_candidate(candidate_id: int) -> Candidate:
     return get_in_area(Candidate, candidate_id)
 
 
+def accepted_message(name: str, created: bool, parts: int) -> str:
+    plural = "" if parts == 1 else "s"
+    if not created and parts:
+        return f"Added {parts} part{plural} of {name} to the catalogue."
+    with_parts = f" with {parts} part{plural}" if parts else ""
+    return f"{name} {'added to' if created else 'is already in'} the catalogue{with_parts}."
+
+
 def queue_url(area_id: int | None = None, status: str = "new") -> str:
     return url_for("discovery.review", area=area_id, status=status)
 
@@ -54,8 +62,7 @@ def accept_candidate(candidate_id: int):
         flash(str(exc), "error")
         return htmx.redirect(queue_url(candidate.area_id))
     db.session.commit()
-    with_parts = f" with {accepted_parts} part{'' if accepted_parts == 1 else 's'}" if accepted_parts else ""
-    flash(f"{community.name} {'added to' if created else 'is already in'} the catalogue{with_parts}.", "success")
+    flash(accepted_message(community.name, created, accepted_parts), "success")
     if request.form.get("then") == "community":
         return htmx.redirect(url_for("communities.community_detail", community_id=community.id))
     return htmx.redirect(queue_url(candidate.area_id))

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from crawlers.locality import Evidence, LocalityScore
 from crawlers.records import FeedRecord, SectionRecord
 from portal.discovery.candidates import MAX_SECTIONS, upsert_candidate
-from portal.models import Candidate, Community
+from portal.models import AuditEvent, Candidate, Community
 from tests.discovery_support import site_record
 
 FORUM = "https://lewes-forum.example"
@@ -112,6 +112,12 @@ def test_accept_a_site_with_two_of_its_boards(client, auth, forum, db_session):
     # The site stays in "to review" for its remaining part, and is listed as accepted too.
     page = client.get("/discovery/review").get_data(as_text=True)
     assert "To review (1)" in page and "Accepted (1)" in page and "Accept ticked parts" in page
+    # Later, the part left: added under the site already catalogued, which is not accepted twice.
+    accept(client, forum, part=[str(found["Newhaven news"].id)])
+    page = client.get("/discovery/review?status=accepted").get_data(as_text=True)
+    assert "Added 1 part of Lewes forum to the catalogue." in page
+    assert len(site.parts()) == 3
+    assert db_session.scalar(select(func.count(AuditEvent.id)).where(AuditEvent.action == "accept")) == 4
 
 
 def test_accept_all_parts_at_once(client, auth, forum, db_session):
