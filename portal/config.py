@@ -112,6 +112,8 @@ def load(instance_path: Path) -> dict:
         "CRAWL_STALE_SECONDS": int(os.environ.get("CRAWL_STALE_SECONDS", 120)),
         # Feeds of catalogued communities are re-polled no more often than this.
         "CRAWL_MIN_REPOLL_SECONDS": int(os.environ.get("CRAWL_MIN_REPOLL_SECONDS", 3600)),
+        # Largest official file (ONSPD, IPN, OS Open Names) an admin may upload to build an area.
+        "AREA_DATA_MAX_BYTES": int(os.environ.get("AREA_DATA_MAX_BYTES", 2 * 1024**3)),
         "JOBS_INLINE": _bool("JOBS_INLINE", False),
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "local-reach"),
         "JOBS_MAX_ATTEMPTS": int(os.environ.get("JOBS_MAX_ATTEMPTS", 3)),
