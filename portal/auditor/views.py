@@ -11,6 +11,7 @@ from portal.auditor import bp, queries, retention
 from portal.auditor.forms import AuditSearchForm, KeepForm
 from portal.extensions import db
 from portal.models import AuditEvent
+from portal.params import arg_page
 
 PER_PAGE = 50
 
@@ -31,7 +32,7 @@ def _search_form() -> tuple[AuditSearchForm, queries.AuditFilter | None]:
 @allow("auditor", "admin")
 def index():
     form, filters = _search_form()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = arg_page(request.args)
     query = queries.search(filters) if filters else queries.search(queries.AuditFilter()).where(false())
     listing = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     args = filters.as_args() if filters else {}
@@ -45,7 +46,7 @@ def index():
 @allow("auditor", "admin")
 def record_history(object_type: str, object_id: str):
     object_type, object_id = object_type[:40], object_id[:64]
-    page = max(1, request.args.get("page", 1, type=int))
+    page = arg_page(request.args)
     listing = db.paginate(queries.record_history(object_type, object_id), page=page, per_page=PER_PAGE,
                           error_out=False)
     audit.record("view", f"Viewed the audit history of {object_type} {object_id}", object_type="AuditLog",
