@@ -33,7 +33,8 @@ LEET_L = str.maketrans({"1": "l", "!": "l"})
 LETTER_RUNS = re.compile(r"[^\W\d_]+")
 
 TOO_SHORT = f"Password must be at least {MIN_LENGTH} characters long"
-TOO_COMMON = "That password is in lists of passwords stolen from other sites, so attackers try it first; choose another"
+TOO_COMMON = ("That password, or the word it is built on, is in lists of passwords stolen from other sites, "
+              "so attackers try it first; choose another")
 TOO_GUESSABLE = ("That password is mostly this service's words or your own name or email address, with digits "
                  "or symbols added; attackers try those first. A few unrelated words work well")
 
