@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from wtforms import IntegerField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 MAX_SEEDS = 50
 
@@ -44,8 +44,9 @@ class CrawlRunForm(FlaskForm):
                              validators=[InputRequired("Enter how many links deep to go inside a site"),
                                          NumberRange(0, 10, "Enter a number from 0 to 10")])
     max_site_hops = IntegerField("Most sites away from a seed", widget=GovTextInput(),
-                                 validators=[InputRequired("Enter how many sites away from a seed to go"),
-                                             NumberRange(0, 10, "Enter a number from 0 to 10")])
+                                 # Optional: a form posted without it (older pages, scripts) gets the
+                                 # configured default, as an absent limit does everywhere else.
+                                 validators=[Optional(), NumberRange(0, 10, "Enter a number from 0 to 10")])
     submit = SubmitField("Start crawl", widget=GovSubmitInput())
 
     def validate_seeds(self, field) -> None:

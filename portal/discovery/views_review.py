@@ -55,7 +55,7 @@ def review():
 @allow(*ROLES)
 def accept_candidate(candidate_id: int):
     candidate = get_candidate(candidate_id)
-    parts = None if request.form.get("parts") == "all" else request.form.getlist("part", type=int)
+    parts = None if request.form.get("parts") == "all" else arg_ids(request.form, "part")
     try:
         if candidate.parent_id is None:
             community, created, accepted_parts = accept_with_parts(candidate, current_user, parts)

@@ -37,6 +37,8 @@ NOT_SHOWN = {
     "communities.search_text": "a lower-cased copy of name and url, for the search",
     "communities.url_key": "a normalised copy of url, for duplicate detection",
     "candidates.site_key": "a normalised copy of site, for duplicate detection",
+    "sign_in_throttles.key": "a keyed hash of an address or client, read only by the sign-in throttle",
+    "sign_in_throttles.last_failure_at": "read only by the sign-in throttle",
 }
 # Staff columns a page may show, beyond display names (shown to every signed-in user).
 STAFF_SHOWN = {"users.email"}
