@@ -8,8 +8,8 @@ from sqlalchemy import delete, insert, or_, select, update
 from portal import audit, stage_tallies
 from portal.extensions import db
 from portal.models import (
-    ActivitySample, Assessment, Candidate, Community, CommunityTag, Feed, OutreachContact, StageChange,
-    SupportFlag, Task, User, meeting_promotions, utcnow,
+    ActivitySample, Assessment, Candidate, Community, CommunityRevision, CommunityTag, Feed, OutreachContact,
+    StageChange, SupportFlag, Task, User, meeting_promotions, utcnow,
 )
 from portal.urlkeys import url_key
 
@@ -82,6 +82,7 @@ def create_community(data: dict[str, Any], user: User) -> Community:
 
 def update_community(community: Community, data: dict[str, Any]) -> dict[str, list[Any]]:
     changes = _apply(community, data)
+    CommunityRevision.note(community, changes, _actor_id())
     if changes:
         audit.record("change", f"Edited community {community.id}", community, details={"fields": sorted(changes)})
     return changes
@@ -89,7 +90,10 @@ def update_community(community: Community, data: dict[str, Any]) -> dict[str, li
 
 def set_archived(community: Community, archived: bool, reason: str | None = None) -> None:
     """Archive (hide from the working lists, keep everything) or restore a community."""
+    before = community.status
     community.status = "archived" if archived else "active"
+    CommunityRevision.note(community, {"status": [before, community.status]} if before != community.status else {},
+                           _actor_id())
     community.archived_at = utcnow() if archived else None
     audit.record("archive" if archived else "restore",
                  f"{'Archived' if archived else 'Restored'} community {community.id}", community,
@@ -121,7 +125,16 @@ def merge_communities(winner: Community, loser: Community, reason: str | None = 
     winner.url_key = url_key(winner.url) if winner.url else None
     contacts = [t for t in (winner.last_contact_at, loser.last_contact_at) if t]
     winner.last_contact_at = max(contacts) if contacts else None
+    CommunityRevision.note(loser, {"status": [loser.status, "merged"]}, _actor_id())
     loser.status, loser.merged_into_id, loser.archived_at = "merged", winner.id, utcnow()
     db.session.expire(winner, ["feeds"])
     audit.record("merge", f"Merged community {loser.id} into {winner.id}", winner,
                  details={"winner_id": winner.id, "loser_id": loser.id}, justification=reason or None)
+
+
+def _actor_id() -> int | None:
+    """The signed-in user's id, for a revision (None from the command line)."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    return current_user.id if has_request_context() and current_user.is_authenticated else None

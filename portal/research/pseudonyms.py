@@ -41,6 +41,20 @@ class Pseudonymiser:
     def for_app(cls) -> Pseudonymiser:
         return cls(pseudonym_key())
 
+    @classmethod
+    def for_project(cls, key_salt: str) -> Pseudonymiser:
+        """The key of one research project: the server key mixed with the project's salt.
+
+        Two projects get unrelated pseudonyms, so their files cannot be joined; the salt alone
+        (kept in the database) does not give the key without the server's key.
+        """
+        return cls(hmac.new(pseudonym_key(), f"project:{key_salt}".encode(), hashlib.sha256).digest())
+
+    @property
+    def key_id(self) -> str:
+        """A public name for the key (a hash of it), written into the package's provenance."""
+        return "K-" + hashlib.sha256(b"key-id:" + self._key).hexdigest()[:12]
+
     def __call__(self, kind: str, record_id: int | None) -> str:
         if record_id is None:
             return ""
