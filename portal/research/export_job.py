@@ -28,7 +28,11 @@ PROGRESS_SECONDS = 1.0
 
 
 def folder() -> Path:
-    path = Path(current_app.instance_path) / FOLDER
+    """Where finished packages wait for download (EXPORT_FOLDER; default: the instance folder's research_exports).
+
+    With RQ the workers and the web must share it.
+    """
+    path = Path(current_app.config.get("EXPORT_FOLDER") or Path(current_app.instance_path) / FOLDER)
     path.mkdir(parents=True, exist_ok=True)
     return path
 

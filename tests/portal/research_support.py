@@ -6,12 +6,14 @@ from datetime import timedelta
 from pathlib import Path
 
 from portal.extensions import db
-from portal.models import ResearchProject, utcnow
+from portal.models import utcnow
 
 TABLES = ("events", "communities", "activity", "panel")
 
 
-def make_project(*members, name="Outreach study", level="standard", days=90, **extra) -> ResearchProject:
+def make_project(*members, name="Outreach study", level="standard", days=90, **extra):
+    from portal.models import ResearchProject
+
     project = ResearchProject(name=name, purpose="Study how relationships develop.", level=level,
                               expires_on=(utcnow() + timedelta(days=days)).date(), **extra)
     project.members = list(members)

@@ -1,11 +1,8 @@
 """The pseudonymised Data Package: valid, documented, free of identifying text, stable, audited, streamed."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-import zipfile
 from pathlib import Path
 
 import pytest
