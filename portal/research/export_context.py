@@ -34,6 +34,7 @@ class ExportContext:
     options: ExportOptions
     pseudonymise: Pseudonymiser | None
     area_slugs: dict[int, str] = field(default_factory=dict)
+    _platforms: dict[int, str] = field(default_factory=dict)  # per community, as exported (memo)
 
     @classmethod
     def load(cls, options: ExportOptions, pseudonymise: Pseudonymiser | None) -> ExportContext:
@@ -147,9 +148,12 @@ class ExportContext:
 
     def platform(self, community_id: int, area_id: int, platform: str | None) -> str:
         """The community's platform as exported: as of the end date, suppressed where it would single it out."""
-        if self.platform_hidden(community_id, area_id, platform):
-            return SUPPRESSED
-        return self.attribute(community_id, "platform", platform) or UNKNOWN
+        found = self._platforms.get(community_id)
+        if found is None:
+            found = (SUPPRESSED if self.platform_hidden(community_id, area_id, platform)
+                     else self.attribute(community_id, "platform", platform) or UNKNOWN)
+            self._platforms[community_id] = found
+        return found
 
     def audience(self, community_id: int, area_id: int, platform: str | None, size: int | None) -> str:
         size = self.attribute(community_id, "audience_size", size)

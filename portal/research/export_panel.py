@@ -30,7 +30,7 @@ def _next_month(value: datetime) -> datetime:
 
 def _by_community(query) -> dict[int, list[tuple]]:
     grouped: dict[int, list[tuple]] = defaultdict(list)
-    for row in db.session.execute(query):
+    for row in db.session.connection().execute(query):
         grouped[row[0]].append(tuple(row[1:]))
     return grouped
 

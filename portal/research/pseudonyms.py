@@ -35,6 +35,7 @@ class Pseudonymiser:
 
     def __init__(self, key: bytes):
         self._key = key
+        self._mac = hmac.new(key, digestmod=hashlib.sha256)  # keyed once; copied per pseudonym
         self._cache: dict[tuple[str, int], str] = {}
 
     @classmethod
@@ -61,7 +62,9 @@ class Pseudonymiser:
         cache_key = (kind, record_id)
         found = self._cache.get(cache_key)
         if found is None:
-            digest = hmac.new(self._key, f"{kind}:{record_id}".encode(), hashlib.sha256).hexdigest()
+            mac = self._mac.copy()
+            mac.update(f"{kind}:{record_id}".encode())
+            digest = mac.hexdigest()
             found = f"{PREFIXES[kind.split(':')[0]]}-{digest[:DIGEST_CHARS]}"
             if kind in {"officer", "community"}:  # few distinct values; events are not cached
                 self._cache[cache_key] = found
