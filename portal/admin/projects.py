@@ -12,6 +12,7 @@ from portal.admin.forms import ResearchProjectForm
 from portal.extensions import db
 from portal.models import ResearchProject, User, utcnow
 from portal.research.pages import RESEARCH_ROLES
+from portal.research import export_job
 from portal.research.pseudonyms import Pseudonymiser
 
 
@@ -28,6 +29,13 @@ def _save(form: ResearchProjectForm, project: ResearchProject) -> None:
     project.members = list(db.session.scalars(select(User).where(User.id.in_(chosen)))) if chosen else []
 
 
+def _name_taken(name: str, other_than: int | None = None) -> bool:
+    query = select(ResearchProject.id).where(ResearchProject.name == name)
+    if other_than is not None:
+        query = query.where(ResearchProject.id != other_than)
+    return db.session.scalar(query) is not None
+
+
 def _details(project: ResearchProject) -> dict:
     return {"name": project.name, "level": project.level, "expires_on": project.expires_on.isoformat(),
             "members": sorted(u.id for u in project.members), "purpose": project.purpose[:500]}
@@ -40,7 +48,7 @@ def projects():
     form = ResearchProjectForm()
     form.members.choices = _member_choices()
     if form.validate_on_submit():
-        if db.session.scalar(select(ResearchProject).where(ResearchProject.name == form.name.data.strip())):
+        if _name_taken(form.name.data.strip()):
             form.name.errors.append("A project with that name exists already")
         else:
             project = ResearchProject(approved_by_id=current_user.id, approved_at=utcnow())
@@ -65,7 +73,9 @@ def project(project_id: int):
     form.submit.label.text = "Save project"
     if not form.is_submitted():
         form.members.data = [u.id for u in found.members]
-    if form.validate_on_submit():
+    if form.validate_on_submit() and _name_taken(form.name.data.strip(), found.id):
+        form.name.errors.append("Another project has that name")
+    elif form.validate_on_submit():
         _save(form, found)
         audit.record("change", f"Changed research project {found.name}", found, details=_details(found))
         db.session.commit()
@@ -83,6 +93,7 @@ def revoke_project(project_id: int):
     found = db.session.get(ResearchProject, project_id) or abort(404)
     if found.revoked_at is None:
         found.revoked_at = utcnow()
+        export_job.remove_project_files(found.id)
         audit.record("revoke", f"Revoked research project {found.name}", found, details=_details(found))
         db.session.commit()
         flash(f"Research project “{found.name}” revoked.", "success")

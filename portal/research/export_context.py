@@ -112,11 +112,11 @@ class ExportContext:
                 facts.setdefault(name, old)
         return out
 
-    def latest_activity(self) -> dict[int, float | None]:
-        """Each community's latest items-per-week reading before the end date."""
+    def latest_activity(self, ids: list[int]) -> dict[int, float | None]:
+        """Each community's (of `ids`) latest items-per-week reading before the end date."""
         s = ActivitySample
-        latest = (select(s.community_id, func.max(s.sampled_at).label("at")).join(Community)
-                  .where(*self.catalogued(), s.sampled_at < self.options.end).group_by(s.community_id).subquery())
+        latest = (select(s.community_id, func.max(s.sampled_at).label("at"))
+                  .where(s.community_id.in_(ids), s.sampled_at < self.options.end).group_by(s.community_id).subquery())
         return dict(db.session.execute(
             select(s.community_id, func.max(s.items_per_week))
             .join(latest, (latest.c.community_id == s.community_id) & (latest.c.at == s.sampled_at))

@@ -93,6 +93,22 @@ def remove_stale_files() -> int:
     return removed
 
 
+def remove_project_files(project_id: int) -> int:
+    """Delete every built package of a project (when its approval is revoked)."""
+    removed = 0
+    for job in db.session.scalars(select(Job).where(Job.kind == KIND)):
+        if _options(job).project_id == project_id:
+            for path in (file_for(job.id), file_for(job.id).with_name(f"{job.id}.zip.part")):
+                if path.exists():
+                    path.unlink()
+                    removed += 1
+    return removed
+
+
+def _options(job: Job) -> ExportOptions:
+    return ExportOptions.from_json(((job.payload or {}).get("args") or [{}])[0])
+
+
 def job_of(job_id: str, user: User) -> Job | None:
     """The user's own export job (None for anyone else's, or any other kind of job)."""
     return db.session.scalar(select(Job).where(Job.id == job_id, Job.kind == KIND,
@@ -108,7 +124,7 @@ def downloadable(job: Job) -> tuple[Path | None, str | None]:
     """The finished file, or why it cannot be had."""
     if job.status != "done":
         return None, "The package is not ready."
-    options = ExportOptions.from_json((job.payload or {}).get("args", [{}])[0])
+    options = _options(job)
     project = db.session.get(ResearchProject, options.project_id) if options.project_id else None
     if project is None or not project.is_open():
         return None, "The research project has expired or was revoked: its packages can no longer be downloaded."
@@ -119,7 +135,7 @@ def downloadable(job: Job) -> tuple[Path | None, str | None]:
 
 
 def audit_download(job: Job, path: Path) -> None:
-    options = ExportOptions.from_json((job.payload or {}).get("args", [{}])[0])
+    options = _options(job)
     audit.record("download", f"Research package downloaded ({path.stat().st_size} bytes)",
                  object_type="research_export", object_id=options.project_id,
                  details={"job_id": job.id, "filters": options.summary(), "row_counts": (job.result or {}).get("counts")})

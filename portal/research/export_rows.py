@@ -16,6 +16,7 @@ from portal.research.export_context import ExportContext
 from portal.research.vocabulary import NOT_APPLICABLE, UNKNOWN, band
 
 BATCH = 1000
+PAGE = 1000  # communities per page of the communities table
 TARGETS = ("acknowledged", "two_way", "partner")
 EVENT_FIELDS = ("community", "officer", "platform", "channel", "direction", "purpose", "outcome", "reach_views",
                 "reach_replies", "reach_reactions", "has_message", "has_link", "from_stage", "to_stage",
@@ -109,13 +110,13 @@ def community_query(ctx: ExportContext) -> Select:
             .where(*ctx.catalogued()).order_by(Community.id))
 
 
-def _histories(ctx: ExportContext) -> dict[int, dict[str, Any]]:
-    """Per community: stage at the end date, first approach and first time at each target stage."""
+def _histories(ctx: ExportContext, ids: list[int]) -> dict[int, dict[str, Any]]:
+    """Per community of `ids`: stage at the end date, first approach and first time at each target stage."""
     out: dict[int, dict[str, Any]] = defaultdict(dict)
-    query = (select(StageChange.community_id, StageChange.changed_at, StageChange.to_stage).join(Community)
-             .where(*ctx.catalogued(), StageChange.changed_at < ctx.options.end)
+    query = (select(StageChange.community_id, StageChange.changed_at, StageChange.to_stage)
+             .where(StageChange.community_id.in_(ids), StageChange.changed_at < ctx.options.end)
              .order_by(StageChange.community_id, StageChange.changed_at, StageChange.id))
-    for cid, when, stage in stream(query):
+    for cid, when, stage in db.session.connection().execute(query):
         facts = out[cid]
         facts["stage"] = stage
         if stage in STAGE_PATH[1:]:
@@ -126,42 +127,59 @@ def _histories(ctx: ExportContext) -> dict[int, dict[str, Any]]:
     return out
 
 
-def _contact_counts(ctx: ExportContext) -> dict[int, int]:
-    return dict(db.session.execute(
-        select(OutreachContact.community_id, func.count()).join(Community)
-        .where(*ctx.catalogued(), *ctx.period(OutreachContact.occurred_at), OutreachContact.went_out)
+def _contact_counts(ctx: ExportContext, ids: list[int]) -> dict[int, int]:
+    return dict(db.session.connection().execute(
+        select(OutreachContact.community_id, func.count())
+        .where(OutreachContact.community_id.in_(ids), *ctx.period(OutreachContact.occurred_at),
+               OutreachContact.went_out)
         .group_by(OutreachContact.community_id)).all())
 
 
+def _community_pages(ctx: ExportContext) -> Iterator[list[Any]]:
+    """The communities in pages of PAGE ids (keyset), so per-community facts are read a page at a time."""
+    last = 0
+    while True:
+        page = db.session.connection().execute(community_query(ctx).where(Community.id > last).limit(PAGE)).all()
+        if not page:
+            return
+        yield page
+        last = page[-1][0]
+
+
 def communities(ctx: ExportContext) -> Iterator[dict[str, Any]]:
-    p, unit = ctx.pseudonymise, ctx.options.shape.unit
-    histories, contacts = _histories(ctx), _contact_counts(ctx)
-    activity_then = ctx.latest_activity() if ctx.options.as_of else {}
     ctx.preload()
     # In weeks, the end is its last moment: the week of the last day, not of the day after.
     end = ctx.options.end - timedelta(microseconds=1) if ctx.options.coarsen_weeks else ctx.options.end
-    for (cid, area_id, platform, access, welcome, audience, provenance, status, created_at, locality,
-         per_week) in stream(community_query(ctx)):
-        facts = histories.get(cid, {})
-        starts = [t for t in (ctx.first_contacts.get(cid), facts.get("approached")) if t is not None]
-        approach = min(starts) if starts else None
-        area = ctx.attribute(cid, "area_id", area_id)
-        per_week = activity_then.get(cid) if ctx.options.as_of else per_week
-        row = {"community": p.community(cid), "area": ctx.area_slugs.get(area, ctx.area_slugs.get(area_id, "")),
-               "platform": ctx.platform(cid, area_id, platform),
-               "access": _known(ctx.attribute(cid, "access", access)),
-               "police_welcome": _known(ctx.attribute(cid, "police_welcome", welcome)),
-               "audience_band": ctx.audience(cid, area_id, platform, audience), "provenance": provenance,
-               "status": _known(ctx.attribute(cid, "status", status)), "stage_at_end": facts.get("stage", "identified"),
-               **ctx.when(created_at, "identified_"), **ctx.when(ctx.first_contacts.get(cid), "first_contact_"),
-               f"followed_{unit}": _nonnegative(ctx.between(approach, end)),
-               "contacts": contacts.get(cid, 0),
-               "items_per_week": UNKNOWN if per_week is None else round(per_week, 1)}
-        if not ctx.options.as_of:
-            row["locality_score"] = UNKNOWN if locality is None else round(locality, 2)
-        for target in TARGETS:
-            row[f"{unit}_to_{target}"] = _nonnegative(ctx.between(approach, facts.get(target)))
-        yield row
+    for page in _community_pages(ctx):
+        ids = [row[0] for row in page]
+        histories, contacts = _histories(ctx, ids), _contact_counts(ctx, ids)
+        activity_then = ctx.latest_activity(ids) if ctx.options.as_of else {}
+        for row in page:
+            yield _community_row(ctx, row, histories.get(row[0], {}), contacts.get(row[0], 0), activity_then, end)
+
+
+def _community_row(ctx: ExportContext, row: Any, facts: dict[str, Any], contacts: int,
+                   activity_then: dict[int, float | None], end: datetime) -> dict[str, Any]:
+    p, unit = ctx.pseudonymise, ctx.options.shape.unit
+    (cid, area_id, platform, access, welcome, audience, provenance, status, created_at, locality, per_week) = row
+    starts = [t for t in (ctx.first_contacts.get(cid), facts.get("approached")) if t is not None]
+    approach = min(starts) if starts else None
+    area = ctx.attribute(cid, "area_id", area_id)
+    per_week = activity_then.get(cid) if ctx.options.as_of else per_week
+    out = {"community": p.community(cid), "area": ctx.area_slugs.get(area, ctx.area_slugs.get(area_id, "")),
+           "platform": ctx.platform(cid, area_id, platform),
+           "access": _known(ctx.attribute(cid, "access", access)),
+           "police_welcome": _known(ctx.attribute(cid, "police_welcome", welcome)),
+           "audience_band": ctx.audience(cid, area_id, platform, audience), "provenance": provenance,
+           "status": _known(ctx.attribute(cid, "status", status)), "stage_at_end": facts.get("stage", "identified"),
+           **ctx.when(created_at, "identified_"), **ctx.when(ctx.first_contacts.get(cid), "first_contact_"),
+           f"followed_{unit}": _nonnegative(ctx.between(approach, end)), "contacts": contacts,
+           "items_per_week": UNKNOWN if per_week is None else round(per_week, 1)}
+    if not ctx.options.as_of:
+        out["locality_score"] = UNKNOWN if locality is None else round(locality, 2)
+    for target in TARGETS:
+        out[f"{unit}_to_{target}"] = _nonnegative(ctx.between(approach, facts.get(target)))
+    return out
 
 
 def _nonnegative(value: int | str) -> int | str:

@@ -196,3 +196,24 @@ def test_an_admin_approves_changes_and_revokes_a_project(client, auth, users):
     assert ResearchProject.open_for(users["researcher"]) == []
     actions = {e.action for e in db.session.scalars(select(AuditEvent).where(AuditEvent.object_type == "ResearchProject"))}
     assert actions == {"create", "revoke"}
+
+
+def test_renaming_a_project_to_another_s_name_is_refused_and_revoking_deletes_its_packages(client, auth, users,
+                                                                                          demo):
+    from portal.research import export_job
+
+    first = make_project(users["researcher"], name="First")
+    make_project(users["researcher"], name="Second")
+    auth.login("researcher")
+    client.post("/research/export", data={"project": str(first.id)})
+    (job,) = _export_jobs()
+    with client.application.app_context():
+        assert export_job.file_for(job.id).exists()
+    auth.logout()
+    auth.login("admin")
+    taken = client.post(f"/admin/projects/{first.id}", data={
+        "name": "Second", "purpose": "x", "expires_on": first.expires_on.isoformat(), "level": "standard"})
+    assert taken.status_code == 422 and "Another project has that name" in taken.get_data(as_text=True)
+    client.post(f"/admin/projects/{first.id}/revoke")
+    with client.application.app_context():
+        assert not export_job.file_for(job.id).exists()
