@@ -174,7 +174,8 @@ def activity_schema(shape: Shape) -> dict[str, Any]:
         *_when("", "the activity sample", "ActivitySample.sampled_at", shape),
         _f("items_per_week", "number", "Feed items per week at the sample.", "ActivitySample.items_per_week.",
            minimum=0),
-        _f("items_total", "integer", "Items in the feed at the sample.", "ActivitySample.items_total.", minimum=0),
+        _count("items_total", "Items in the feed at the sample (a public feed's exact count could name it).",
+               "ActivitySample.items_total.", shape),
         _offset("{unit}_since_first_contact", "{unit} from the community's first outbound contact to the sample "
                 "(negative: before outreach; .n: never contacted by the end date).",
                 "sampled_at minus first contact", shape),

@@ -203,4 +203,4 @@ def activity(ctx: ExportContext) -> Iterator[dict[str, Any]]:
                "area": ctx.area_slugs.get(area, ctx.area_slugs.get(area_id, "")),
                "platform": ctx.platform(cid, area_id, platform), **ctx.when(sampled_at),
                "items_per_week": UNKNOWN if per_week is None else round(per_week, 2),
-               "items_total": _known(total), f"{unit}_since_first_contact": ctx.since_first_contact(cid, sampled_at)}
+               "items_total": band(total) if ctx.options.banded else _known(total), f"{unit}_since_first_contact": ctx.since_first_contact(cid, sampled_at)}

@@ -176,6 +176,8 @@ def test_a_standard_project_gets_weeks_and_banded_counts_a_detailed_one_days_and
     assert "date" not in contacts[0] and "weeks_since_first_contact" in contacts[0]
     assert {r["reach_views"] for r in contacts} <= {"0", "1-9", "10-99", "100-999", "1000 or more", ".u"}
     assert any(r["reach_views"] not in {".u", "0"} for r in contacts)
+    assert {r["items_total"] for r in _rows(standard, "activity")} <= {"0", "1-9", "10-99", "100-999", "1000 or more",
+                                                                          ".u"}
     exact = [r for r in _rows(detailed, "events") if r["event_type"] == "contact"]
     assert "date" in exact[0] and all(re.fullmatch(r"\d+|\.u", r["reach_views"]) for r in exact)
 
