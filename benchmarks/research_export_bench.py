@@ -26,6 +26,7 @@ import argparse
 import json
 import os
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -157,7 +158,8 @@ def run_export(database_url: str, mode: str, instance: Path, out: Path) -> dict:
     cpu = resource.getrusage(resource.RUSAGE_SELF)
     cpu_seconds = cpu.ru_utime + cpu.ru_stime - cpu_before.ru_utime - cpu_before.ru_stime
     return {"mode": mode, "seconds": round(seconds, 2), "cpu_seconds": round(cpu_seconds, 2), "baseline_rss_mb": round(baseline / 1024, 1),
-            "peak_rss_mb": round(peak / 1024, 1), "max_rss_mb": round(current_rss_kb("VmHWM") / 1024, 1), "bytes": size, "rows": counts}
+            "peak_rss_mb": round(peak / 1024, 1), "max_rss_mb": round(current_rss_kb("VmHWM") / 1024, 1),
+            "bytes": size, "rows": counts}
 
 
 def main() -> None:
@@ -169,10 +171,17 @@ def main() -> None:
     parser.add_argument("--child", nargs=3, metavar=("URL", "MODE", "OUT"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="lr-bench-"))
-    if args.child:
-        url, mode, out = args.child
-        print(json.dumps(run_export(url, mode, work, Path(out))))
-        return
+    try:
+        if args.child:
+            url, mode, out = args.child
+            print(json.dumps(run_export(url, mode, work, Path(out))))
+        else:
+            _measure(args, work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)  # databases, packages: gigabytes at 1M
+
+
+def _measure(args: argparse.Namespace, work: Path) -> None:
     print(f"{'communities':>11} {'contacts':>9} {'mode':>4} {'seconds':>8} {'CPU s':>7} {'rows':>9} {'RSS before':>11} "
           f"{'peak during':>12} {'VmHWM':>10} {'output':>9}")
     for size in args.scale:
