@@ -19,6 +19,9 @@ EDITABLE = ("name", "url", "platform", "area_id", "description", "access", "gate
 # moved separately, as they must not duplicate what the surviving record already has).
 OWNED_ROWS = (OutreachContact, StageChange, Assessment, Feed, ActivitySample, Task, SupportFlag, Candidate)
 MERGED_SEPARATELY = frozenset({"community_tags", "meeting_promotions"})
+# Rows that stay with the merged record: its attribute history describes it, not the survivor
+# (moved, they would rewrite the survivor's past in "as of" research exports).
+STAY_WITH_MERGED = frozenset({"community_revisions"})
 
 
 def parse_tags(text: str | None) -> list[str]:
