@@ -104,6 +104,11 @@ def load(instance_path: Path) -> dict:
         "THROTTLE_ACCOUNT_FREE_TRIES": int(os.environ.get("THROTTLE_ACCOUNT_FREE_TRIES", 50)),
         "THROTTLE_ACCOUNT_MAX_WAIT_MINUTES": int(os.environ.get("THROTTLE_ACCOUNT_MAX_WAIT_MINUTES", 60)),
         "PSEUDONYM_KEY": os.environ.get("PSEUDONYM_KEY") or None,
+        # Research package (docs/RESEARCH_PACKAGE.md): smallest group a package may name; where
+        # built packages wait (shared by web and RQ workers; default instance/research_exports).
+        "DISCLOSURE_MIN_CELL": int(os.environ.get("DISCLOSURE_MIN_CELL", 10)),
+        "EXPORT_FOLDER": os.environ.get("EXPORT_FOLDER") or None,
+        "EXPORT_KEEP_HOURS": float(os.environ.get("EXPORT_KEEP_HOURS", 24)),
         # Crawler limits (see crawlers/settings.py for where each default comes from).
         "CRAWL_MAX_PAGES": int(os.environ.get("CRAWL_MAX_PAGES", 500)),
         "CRAWL_MAX_DEPTH": int(os.environ.get("CRAWL_MAX_DEPTH", 3)),

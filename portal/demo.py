@@ -74,9 +74,25 @@ def load_demo(reset: bool = False, passwords: dict[str, str] | None = None) -> D
         _communities(area, created)
         _outreach_extras(area, created)
         _audit_trail(area, created)
+    _research_project(created)
     _guidance(area)
     db.session.commit()
     return DemoResult(area=area, passwords={email: pw for email, (_, pw) in created.items()})
+
+
+def _research_project(users: dict[str, tuple[User, str]]) -> None:
+    """An approved study for the demo researcher, so the row-level package can be tried."""
+    from portal.models import ResearchProject
+
+    name = "Demo outreach study"
+    if db.session.scalar(select(ResearchProject.id).where(ResearchProject.name == name)) is not None:
+        return
+    researcher = users["researcher@example.org"][0]
+    admin = users["admin@example.org"][0]
+    db.session.add(ResearchProject(
+        name=name, purpose="Demonstration: how relationships with online communities develop over time.",
+        level="standard", expires_on=(utcnow() + timedelta(days=365)).date(), approved_by_id=admin.id,
+        members=[researcher]))
 
 
 def _users(area: Area, passwords: dict[str, str]) -> dict[str, tuple[User, str]]:

@@ -136,6 +136,7 @@ def base_config(database_url: str, instance: Path) -> dict:
         "REDIS_URL": None,
         "JOBS_INLINE": True,
         "PSEUDONYM_KEY": "test-pseudonym-key",
+        "EXPORT_FOLDER": str(instance / "research_exports"),  # research packages stay out of the checkout
         "SERVER_NAME": None,
         # Tests change records and reload charts at once; tests/portal/test_research_cache.py turns it on.
         "RESEARCH_CACHE_SECONDS": 0,

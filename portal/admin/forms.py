@@ -6,9 +6,11 @@ import json
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput, GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
+    GovCheckboxesInput, GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
-from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import (
+    DateField, EmailField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField,
+)
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from portal.areas import ProfileError, empty_profile, validate_profile
@@ -93,3 +95,27 @@ class SaveBuiltAreaForm(FlaskForm):
                        validators=[DataRequired("Enter the area's name"), Length(max=200)])
     keep = SelectMultipleField("Ambiguous names to keep as places", widget=GovCheckboxesInput(), choices=[])
     submit = SubmitField("Save area profile", widget=GovSubmitInput())
+
+
+class ResearchProjectForm(FlaskForm):
+    """An admin's approval of a research project: who, what for, until when, at what level."""
+
+    name = StringField("Project name", widget=GovTextInput(),
+                       validators=[DataRequired("Enter the project's name"), Length(max=200)])
+    purpose = TextAreaField("Purpose", widget=GovTextArea(),
+                            validators=[DataRequired("Enter what the data will be used for"), Length(max=5000)])
+    expires_on = DateField("Expiry date (yyyy-mm-dd)", widget=GovTextInput(),
+                           validators=[DataRequired("Enter the date the approval ends, for example 2027-03-31")])
+    level = RadioField("Level", widget=GovRadioInput(), default="standard", choices=[
+        ("standard", "Standard: dates as weeks, views, replies and reactions banded"),
+        ("detailed", "Detailed: exact days and counts")], validators=[DataRequired("Choose a level")])
+    members = SelectMultipleField("Members", widget=GovCheckboxesInput(), coerce=int, choices=[])
+    submit = SubmitField("Approve project", widget=GovSubmitInput())
+
+    def validate_expires_on(self, field) -> None:
+        from portal.models import utcnow
+
+        if field.data and field.data < utcnow().date():
+            raise ValidationError("The expiry date must be today or later")
+        if field.data and field.data.year > utcnow().year + 10:
+            raise ValidationError("Approve a project for at most ten years")

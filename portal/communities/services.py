@@ -8,8 +8,8 @@ from sqlalchemy import delete, insert, or_, select, update
 from portal import audit, stage_tallies
 from portal.extensions import db
 from portal.models import (
-    ActivitySample, Assessment, Candidate, Community, CommunityTag, Feed, OutreachContact, StageChange,
-    SupportFlag, Task, User, meeting_promotions, utcnow,
+    ActivitySample, Assessment, Candidate, Community, CommunityRevision, CommunityTag, Feed, OutreachContact,
+    StageChange, SupportFlag, Task, User, meeting_promotions, utcnow,
 )
 from portal.urlkeys import url_key
 
@@ -19,6 +19,9 @@ EDITABLE = ("name", "url", "platform", "area_id", "description", "access", "gate
 # moved separately, as they must not duplicate what the surviving record already has).
 OWNED_ROWS = (OutreachContact, StageChange, Assessment, Feed, ActivitySample, Task, SupportFlag, Candidate)
 MERGED_SEPARATELY = frozenset({"community_tags", "meeting_promotions"})
+# Rows that stay with the merged record: its attribute history describes it, not the survivor
+# (moved, they would rewrite the survivor's past in "as of" research exports).
+STAY_WITH_MERGED = frozenset({"community_revisions"})
 
 
 def parse_tags(text: str | None) -> list[str]:
@@ -82,6 +85,7 @@ def create_community(data: dict[str, Any], user: User) -> Community:
 
 def update_community(community: Community, data: dict[str, Any]) -> dict[str, list[Any]]:
     changes = _apply(community, data)
+    CommunityRevision.note(community, changes, _actor_id())
     if changes:
         audit.record("change", f"Edited community {community.id}", community, details={"fields": sorted(changes)})
     return changes
@@ -89,7 +93,10 @@ def update_community(community: Community, data: dict[str, Any]) -> dict[str, li
 
 def set_archived(community: Community, archived: bool, reason: str | None = None) -> None:
     """Archive (hide from the working lists, keep everything) or restore a community."""
+    before = community.status
     community.status = "archived" if archived else "active"
+    CommunityRevision.note(community, {"status": [before, community.status]} if before != community.status else {},
+                           _actor_id())
     community.archived_at = utcnow() if archived else None
     audit.record("archive" if archived else "restore",
                  f"{'Archived' if archived else 'Restored'} community {community.id}", community,
@@ -126,7 +133,16 @@ def merge_communities(winner: Community, loser: Community, reason: str | None = 
                        .values(parent_id=winner.id).execution_options(synchronize_session=False))
     if winner.parent_id == loser.id:
         winner.parent_id = loser.parent_id if loser.parent_id != winner.id else None
+    CommunityRevision.note(loser, {"status": [loser.status, "merged"]}, _actor_id())
     loser.status, loser.merged_into_id, loser.archived_at = "merged", winner.id, utcnow()
     db.session.expire(winner, ["feeds"])
     audit.record("merge", f"Merged community {loser.id} into {winner.id}", winner,
                  details={"winner_id": winner.id, "loser_id": loser.id}, justification=reason or None)
+
+
+def _actor_id() -> int | None:
+    """The signed-in user's id, for a revision (None from the command line)."""
+    from flask import has_request_context
+    from flask_login import current_user
+
+    return current_user.id if has_request_context() and current_user.is_authenticated else None

@@ -15,6 +15,9 @@ from portal.models.outreach import (
     Assessment, ContactRevision, Meeting, OutreachContact, StageChange, Task, meeting_promotions,
 )
 from portal.models.people import Area, SignInThrottle, User, UserSession, user_areas
+from portal.models.research import (
+    PROJECT_LEVELS, TRACKED_ATTRIBUTES, CommunityRevision, ResearchProject, research_project_members,
+)
 from portal.models.tallies import StageTally
 from portal.models import indexes  # noqa: E402,F401  (indexes for scale, on the tables above)
 
@@ -22,10 +25,11 @@ __all__ = [
     "ACCESS_ROUTES", "CHANNELS", "CLOSED_PLATFORMS", "DIRECTIONS", "DISMISS_REASONS",
     "GUIDANCE_CATEGORIES", "OUTCOMES", "PLATFORMS", "POLICE_WELCOME", "PURPOSES", "ROLE_LABELS",
     "ROLES", "SEVERITIES", "STAGE_BRANCHES", "STAGE_LABELS", "STAGE_PATH", "STAGES",
+    "PROJECT_LEVELS", "TRACKED_ATTRIBUTES",
     "ActivitySample", "Area", "AreaTag", "Assessment", "AuditChain", "AuditEvent", "Candidate", "Community",
-    "CommunityTag", "ContactRevision", "CrawlRun", "Feed", "GuidanceFlagMark", "GuidancePage", "GuidanceRule",
-    "GuidanceRuleRevision",
-    "Job", "Meeting", "MessageReview", "MessageTemplate", "OutreachContact", "RetentionDecision",
-    "StageChange", "StageTally", "SignInThrottle", "SupportFlag", "SupportNote", "Task", "User", "UserSession", "label",
-    "meeting_promotions", "user_areas", "utcnow",
+    "CommunityRevision", "CommunityTag", "ContactRevision", "CrawlRun", "Feed", "GuidanceFlagMark", "GuidancePage",
+    "GuidanceRule", "GuidanceRuleRevision", "Job", "Meeting", "MessageReview", "MessageTemplate", "OutreachContact",
+    "ResearchProject", "RetentionDecision", "SignInThrottle", "StageChange", "StageTally", "SupportFlag",
+    "SupportNote", "Task", "User", "UserSession", "label", "meeting_promotions", "research_project_members",
+    "user_areas", "utcnow",
 ]

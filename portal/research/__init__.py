@@ -3,4 +3,4 @@ from flask import Blueprint
 
 bp = Blueprint("research", __name__, cli_group="research")
 
-from portal.research import cli, views  # noqa: E402,F401
+from portal.research import cli, export_views, views  # noqa: E402,F401

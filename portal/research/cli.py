@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from portal.extensions import db
+from portal.models import ResearchProject
 from portal.research import bp
 from portal.research.export import ExportOptions, audit_export, write_package
 
@@ -17,13 +18,21 @@ from portal.research.export import ExportOptions, audit_export, write_package
               help="Folder to write datapackage.json, README.md and the CSV tables into.")
 @click.option("--area", default=None, help="Only this area (its slug).")
 @click.option("--since", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="First day (YYYY-MM-DD).")
-@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None, help="Last day (YYYY-MM-DD).")
+@click.option("--until", type=click.DateTime(formats=["%Y-%m-%d"]), default=None,
+              help="Last day (YYYY-MM-DD): the package states everything as it was at the end of that day.")
 @click.option("--coarsen-weeks", is_flag=True, help="Give dates as ISO weeks only.")
+@click.option("--project", "project_id", type=int, default=None,
+              help="For this approved research project (its id): its pseudonym key and approved level.")
 def export_command(out_dir: Path, area: str | None, since: datetime | None, until: datetime | None,
-                   coarsen_weeks: bool) -> None:
+                   coarsen_weeks: bool, project_id: int | None) -> None:
     """Export a pseudonymised Frictionless Data Package for research."""
+    project = None
+    if project_id is not None:
+        project = db.session.get(ResearchProject, project_id)
+        if project is None or not project.is_open():
+            raise click.UsageError(f"There is no open research project {project_id} (approved, not expired)")
     options, problems = ExportOptions.build(area, since and since.date(), until and until.date(),
-                                            coarsen_weeks, None)
+                                            coarsen_weeks, None, project)
     if problems:
         raise click.UsageError("; ".join(problems))
     counts = write_package(out_dir, options)

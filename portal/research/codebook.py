@@ -1,21 +1,39 @@
-"""The codebook: Table Schemas of the exported Data Package, and its README.
+"""The codebook: Table Schemas of the exported Data Package.
 
 Every column is described here once; the CSV writers take their column order from
-these schemas, so a column cannot appear in a CSV without being documented.
+these schemas, so a column cannot appear in a CSV without being documented. A package's
+`Shape` (weeks or days, banded or exact counts, as of an end date or today) decides
+which columns it has.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from portal.models import (
-    ACCESS_ROUTES, CHANNELS, DIRECTIONS, OUTCOMES, PLATFORMS, POLICE_WELCOME, PURPOSES, STAGES,
+from portal.research.vocabulary import (
+    AUDIENCE_BANDS, COUNT_BANDS, EVENT_TYPES, MISSING_VALUES, VOCABULARIES, categories,
 )
 
-PACKAGE_VERSION = "1.0.0"
-EVENT_TYPES = ("contact", "stage_change", "assessment", "meeting")
-AUDIENCE_BANDS = ("under 100", "100-999", "1000-9999", "10000 or more")
+PACKAGE_VERSION = "2.0.0"
 WEEK_PATTERN = r"^\d{4}-W\d{2}$"
-PSEUDONYM = "Keyed pseudonym (HMAC-SHA256 of the record id with the server's pseudonym key, first 12 hex digits)."
+MONTH_PATTERN = r"^\d{4}-\d{2}$"
+PSEUDONYM = ("Keyed pseudonym (HMAC-SHA256 of the record id with the package's pseudonym key, first 12 hex "
+             "digits; see keyId in the provenance).")
+RARE_PLATFORM = ("Community.platform (as of the end date); suppressed (.s) where fewer than the minimum group "
+                 "size of the area's catalogued communities share it (small-cell protection).")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """Which variant of the package: dates as weeks, counts banded, attributes as of an end date."""
+
+    weeks: bool = False
+    banded: bool = False
+    as_of: bool = False
+
+    @property
+    def unit(self) -> str:
+        return "weeks" if self.weeks else "days"
 
 
 def _f(name: str, type_: str, description: str, derived: str, **constraints: Any) -> dict[str, Any]:
@@ -25,52 +43,71 @@ def _f(name: str, type_: str, description: str, derived: str, **constraints: Any
     return field
 
 
-def _when(prefix: str, what: str, source: str, coarsen: bool) -> list[dict[str, Any]]:
-    week = _f(f"{prefix}week" if prefix else "week", "string", f"ISO week of {what} (YYYY-Www).",
-              f"ISO 8601 week of {source}.", pattern=WEEK_PATTERN)
-    if coarsen:
+def _cat(name: str, vocabulary: str, description: str, derived: str, **constraints: Any) -> dict[str, Any]:
+    """A categorical column: its allowed codes and a label for each."""
+    field = _f(name, "string", description, derived, enum=list(VOCABULARIES[vocabulary]), **constraints)
+    field["categories"] = categories(vocabulary)
+    return field
+
+
+def _when(prefix: str, what: str, source: str, shape: Shape) -> list[dict[str, Any]]:
+    week = _f(f"{prefix}week", "string", f"ISO week of {what} (YYYY-Www).", f"ISO 8601 week of {source}.",
+              pattern=WEEK_PATTERN)
+    if shape.weeks:
         return [week]
-    day = _f(f"{prefix}date" if prefix else "date", "date", f"Day of {what} (UTC).", f"date part of {source}.")
-    return [day, week]
+    return [_f(f"{prefix}date", "date", f"Day of {what} (UTC).", f"date part of {source}."), week]
 
 
-#: How the platform column is derived in every table (see "Suppression" in the README).
-RARE_PLATFORM = ("Community.platform; empty where fewer than 5 exported communities of the area share it "
-                 "(small-cell protection).")
+def _offset(name: str, description: str, derived: str, shape: Shape, **constraints: Any) -> dict[str, Any]:
+    """A time offset: whole days, or whole ISO weeks when the package gives weeks only.
 
-def events_schema(coarsen: bool) -> dict[str, Any]:
+    In weeks it is the difference of the two ISO weeks shown, so it tells nothing the weeks do not.
+    """
+    unit = shape.unit
+    how = ("difference of the ISO weeks (Monday to Monday) of the two times" if shape.weeks
+           else "difference of the two times in whole days")
+    return _f(name.format(unit=unit), "integer", description.format(unit=unit), f"{derived}; {how}.", **constraints)
+
+
+def _count(name: str, description: str, derived: str, shape: Shape) -> dict[str, Any]:
+    if shape.banded:
+        field = _f(name, "string", f"{description} Banded: 0, 1-9, 10-99, 100-999, 1000 or more.",
+                   derived, enum=list(COUNT_BANDS))
+        field["categories"] = categories("count_band")
+        return field
+    return _f(name, "integer", description, derived, minimum=0)
+
+
+def _community_ref() -> dict[str, Any]:
+    return {"fields": ["community"], "reference": {"resource": "communities", "fields": ["community"]}}
+
+
+def events_schema(shape: Shape) -> dict[str, Any]:
     fields = [
         _f("event_id", "string", "Pseudonymous id of this event.", PSEUDONYM, required=True, unique=True),
-        _f("event_type", "string", "What kind of observation the row is.",
-           "contact = outreach contact (a message held for, sent back or refused by a supervisor has not "
-           "gone out and is left out); stage_change = relationship stage change; assessment = rating; "
-           "meeting = offline meeting.", required=True, enum=list(EVENT_TYPES)),
-        *_when("", "the event", "occurred_at / changed_at / assessed_at / held_at", coarsen),
-        _f("area", "string", "Slug of the neighbourhood area.", "the community's area (meetings: the meeting's area).",
-           required=True),
-        _f("community", "string", "Pseudonym of the community (empty for meetings).", PSEUDONYM),
+        _cat("event_type", "event_type", "What kind of observation the row is.",
+             "contact = outreach contact (a message held for, sent back or refused by a supervisor has not gone "
+             "out and is left out); stage_change; assessment; meeting = offline meeting.", required=True),
+        *_when("", "the event", "occurred_at / changed_at / assessed_at / held_at", shape),
+        _f("area", "string", "Slug of the neighbourhood area.", "the community's area (meetings: the meeting's "
+           "area).", required=True),
+        _f("community", "string", "Pseudonym of the community (.n for meetings).", PSEUDONYM),
         _f("officer", "string", "Pseudonym of the officer who logged, changed, rated or recorded it.", PSEUDONYM),
-        _f("platform", "string", "Platform of the community.",
-           RARE_PLATFORM, enum=list(PLATFORMS)),
-        _f("channel", "string", "How the contact was made (contacts only).", "OutreachContact.channel.",
-           enum=list(CHANNELS)),
-        _f("direction", "string", "Outbound (by police) or inbound (from the community).",
-           "OutreachContact.direction.", enum=list(DIRECTIONS)),
-        _f("purpose", "string", "Purpose of the contact (contacts only).", "OutreachContact.purpose.",
-           enum=list(PURPOSES)),
-        _f("outcome", "string", "Outcome of the contact as last recorded.", "OutreachContact.outcome.",
-           enum=list(OUTCOMES)),
-        _f("reach_views", "integer", "Views reported for the contact.", "OutreachContact.reach_views.", minimum=0),
-        _f("reach_replies", "integer", "Replies reported.", "OutreachContact.reach_replies.", minimum=0),
-        _f("reach_reactions", "integer", "Reactions reported.", "OutreachContact.reach_reactions.", minimum=0),
-        _f("has_message", "boolean", "Whether message text was recorded (the text itself is never exported).",
-           "message_text is not empty."),
-        _f("has_link", "boolean", "Whether a link was recorded (the link itself is never exported).",
-           "link is not empty."),
-        _f("from_stage", "string", "Stage before the change (stage changes only).", "StageChange.from_stage.",
-           enum=list(STAGES)),
-        _f("to_stage", "string", "Stage after the change (stage changes only).", "StageChange.to_stage.",
-           enum=list(STAGES)),
+        _cat("platform", "platform", "Platform of the community.", RARE_PLATFORM),
+        _cat("channel", "channel", "How the contact was made (contacts only).", "OutreachContact.channel."),
+        _cat("direction", "direction", "Who made the contact.", "OutreachContact.direction."),
+        _cat("purpose", "purpose", "Purpose of the contact (contacts only).", "OutreachContact.purpose."),
+        _cat("outcome", "outcome", "Outcome of the contact as recorded at the end date.",
+             "OutreachContact.outcome, undone by later contact revisions in an as-of export."),
+        _count("reach_views", "Views reported for the contact.", "OutreachContact.reach_views.", shape),
+        _count("reach_replies", "Replies reported.", "OutreachContact.reach_replies.", shape),
+        _count("reach_reactions", "Reactions reported.", "OutreachContact.reach_reactions.", shape),
+        _cat("has_message", "boolean", "Whether message text was recorded (the text is never exported).",
+             "message_text is not empty."),
+        _cat("has_link", "boolean", "Whether a link was recorded (the link is never exported).",
+             "link is not empty."),
+        _cat("from_stage", "stage", "Stage before the change (stage changes only).", "StageChange.from_stage."),
+        _cat("to_stage", "stage", "Stage after the change (stage changes only).", "StageChange.to_stage."),
         _f("evidence_event", "string", "event_id of the contact that evidences a stage change.", PSEUDONYM),
         _f("trust", "integer", "Trust rating 1-5 (assessments only).", "Assessment.trust.", minimum=1, maximum=5),
         _f("reciprocity", "integer", "Reciprocity rating 1-5.", "Assessment.reciprocity.", minimum=1, maximum=5),
@@ -78,63 +115,95 @@ def events_schema(coarsen: bool) -> dict[str, Any]:
         _f("attendance", "integer", "People attending (meetings only).", "Meeting.attendance.", minimum=0),
         _f("promoting_communities", "integer", "Number of communities that promoted the meeting.",
            "count of meeting_promotions rows.", minimum=0),
-        _f("days_since_first_contact", "integer",
-           "Days from the community's first outbound contact to this event (negative: before it).",
-           "event time minus the earliest outbound OutreachContact.occurred_at of the community, whole days."),
+        _offset("{unit}_since_first_contact", "{unit} from the community's first outbound contact to this event "
+                "(negative: before it; .n: no contact by the end date).",
+                "event time minus the earliest outbound contact up to the end date", shape),
     ]
-    return {"fields": fields, "primaryKey": ["event_id"]}
+    return {"fields": fields, "primaryKey": ["event_id"], "foreignKeys": [_community_ref()],
+            "missingValues": MISSING_VALUES}
 
 
-def communities_schema(coarsen: bool) -> dict[str, Any]:
+def communities_schema(shape: Shape) -> dict[str, Any]:
     days_to = [
-        _f(f"days_to_{stage}", "integer", f"Days from first approach to first reaching {stage} or a later stage "
-           "of the main path; empty when not reached by the end of the period (still waiting: right-censored).",
-           f"first StageChange to {stage} or beyond, minus the first approach.", minimum=0)
+        _offset(f"{{unit}}_to_{stage}", f"{{unit}} from first approach to first reaching {stage} or a later "
+                "stage of the main path; .n when not reached by the end date (still waiting: right-censored).",
+                f"first StageChange to {stage} or beyond, minus the first approach", shape, minimum=0)
         for stage in ("acknowledged", "two_way", "partner")
     ]
-    return {"primaryKey": ["community"], "fields": [
+    fields = [
         _f("community", "string", "Pseudonym of the community.", PSEUDONYM, required=True, unique=True),
-        _f("area", "string", "Slug of the neighbourhood area.", "Community.area.", required=True),
-        _f("platform", "string", "Platform.",
-           RARE_PLATFORM, enum=list(PLATFORMS)),
-        _f("access", "string", "How the community is reached.", "Community.access.", enum=list(ACCESS_ROUTES)),
-        _f("police_welcome", "string", "Whether police are welcome, as recorded.", "Community.police_welcome.",
-           enum=list(POLICE_WELCOME)),
-        _f("audience_band", "string", "Audience size, banded so a community cannot be recognised by it.",
-           "Community.audience_size banded; empty where fewer than 5 communities of the area and platform "
-           "share the band, or the platform is blanked (small-cell protection).", enum=list(AUDIENCE_BANDS)),
-        _f("provenance", "string", "How the community was added.", "Community.provenance.",
-           enum=["officer", "crawl"]),
-        _f("status", "string", "Record status.", "Community.status.", enum=["active", "archived", "merged"]),
-        _f("stage_at_end", "string", "Relationship stage at the end of the period.",
-           "latest StageChange up to the end of the period (else the identified stage).", enum=list(STAGES)),
-        *_when("identified_", "when the community was recorded", "Community.created_at", coarsen),
-        *_when("first_contact_", "the first outbound contact", "earliest outbound OutreachContact.occurred_at",
-               coarsen),
+        _f("area", "string", "Slug of the neighbourhood area (as of the end date).", "Community.area.",
+           required=True),
+        _cat("platform", "platform", "Platform.", RARE_PLATFORM),
+        _cat("access", "access", "How the community is reached.", "Community.access (as of the end date)."),
+        _cat("police_welcome", "police_welcome", "Whether police are welcome, as recorded.",
+             "Community.police_welcome (as of the end date)."),
+        _cat("audience_band", "audience_band", "Audience size, banded so a community cannot be recognised by it.",
+             "Community.audience_size banded; .s where fewer than the minimum group size of the area and platform "
+             "share the band; .u when not recorded."),
+        _cat("provenance", "provenance", "How the community entered the catalogue.", "Community.provenance."),
+        _cat("status", "status", "Record status at the end date.", "Community.status (as of the end date)."),
+        _cat("stage_at_end", "stage", "Relationship stage at the end date.",
+             "latest StageChange up to the end date (else the identified stage)."),
+        *_when("identified_", "when the community was catalogued", "Community.created_at", shape),
+        *_when("first_contact_", "the first outbound contact", "earliest outbound contact up to the end date",
+               shape),
         *days_to,
-        _f("followed_days", "integer", "Days from first approach to the end of the period: the censoring time for "
-           "communities still waiting.", "end of period (or export time) minus first approach.", minimum=0),
+        _offset("followed_{unit}", "{unit} from first approach to the end date: the censoring time for "
+                "communities still waiting (.n: never approached).", "end date minus first approach", shape,
+                minimum=0),
         _f("contacts", "integer", "Contacts with the community within the period.", "count of OutreachContact.",
            minimum=0),
-        _f("locality_score", "number", "How local the community is (0-1).", "Community.locality_score, 2 d.p.",
-           minimum=0, maximum=1),
-        _f("items_per_week", "number", "Latest measured feed activity.", "Community.items_per_week, 1 d.p.",
+    ]
+    if not shape.as_of:  # no history is kept of the locality score: it cannot be stated as of a date
+        fields.append(_f("locality_score", "number", "How local the community is (0-1), today.",
+                         "Community.locality_score, 2 d.p.", minimum=0, maximum=1))
+    fields.append(_f("items_per_week", "number", "Feed activity: the latest measurement up to the end date.",
+                     "Community.items_per_week (as-of export: the latest ActivitySample before the end), 1 d.p.",
+                     minimum=0))
+    return {"primaryKey": ["community"], "fields": fields, "missingValues": MISSING_VALUES}
+
+
+def activity_schema(shape: Shape) -> dict[str, Any]:
+    return {"primaryKey": ["sample_id"], "foreignKeys": [_community_ref()], "missingValues": MISSING_VALUES,
+            "fields": [
+        _f("sample_id", "string", "Pseudonymous id of the activity sample.", PSEUDONYM, required=True, unique=True),
+        _f("community", "string", "Pseudonym of the community.", PSEUDONYM, required=True),
+        _f("area", "string", "Slug of the neighbourhood area.", "Community.area.", required=True),
+        _cat("platform", "platform", "Platform of the community.", RARE_PLATFORM),
+        *_when("", "the activity sample", "ActivitySample.sampled_at", shape),
+        _f("items_per_week", "number", "Feed items per week at the sample.", "ActivitySample.items_per_week.",
            minimum=0),
+        _count("items_total", "Items in the feed at the sample (a public feed's exact count could name it).",
+               "ActivitySample.items_total.", shape),
+        _offset("{unit}_since_first_contact", "{unit} from the community's first outbound contact to the sample "
+                "(negative: before outreach; .n: never contacted by the end date).",
+                "sampled_at minus first contact", shape),
     ]}
 
 
-def activity_schema(coarsen: bool) -> dict[str, Any]:
-    return {"fields": [
+def panel_schema(shape: Shape) -> dict[str, Any]:  # noqa: ARG001 - months are the same in every shape
+    latest = "the latest Assessment up to the end of the month; .n when none yet"
+    return {"primaryKey": ["community", "month"], "foreignKeys": [_community_ref()],
+            "missingValues": MISSING_VALUES, "fields": [
         _f("community", "string", "Pseudonym of the community.", PSEUDONYM, required=True),
+        _f("month", "string", "Calendar month (YYYY-MM, UTC).", "each month from the month the community was "
+           "catalogued (or the start of the period) to the month of the end date.", required=True,
+           pattern=MONTH_PATTERN),
         _f("area", "string", "Slug of the neighbourhood area.", "Community.area.", required=True),
-        _f("platform", "string", "Platform of the community.",
-           RARE_PLATFORM, enum=list(PLATFORMS)),
-        *_when("", "the activity sample", "ActivitySample.sampled_at", coarsen),
-        _f("items_per_week", "number", "Feed items per week at the sample.", "ActivitySample.items_per_week.",
+        _cat("stage", "stage", "Relationship stage at the end of the month.",
+             "latest StageChange up to the end of the month (or the end date, in its last month)."),
+        _f("contacts", "integer", "Contacts that went out to or came from the community in the month.",
+           "count of OutreachContact in the month.", minimum=0),
+        _f("contacts_to_date", "integer", "Contacts up to the end of the month.", "running count.", minimum=0),
+        _f("assessments", "integer", "Assessments made in the month.", "count of Assessment in the month.",
            minimum=0),
-        _f("items_total", "integer", "Items in the feed at the sample.", "ActivitySample.items_total.", minimum=0),
-        _f("days_since_first_contact", "integer", "Days from the community's first outbound contact to the sample "
-           "(negative: before outreach; empty: never contacted).", "sampled_at minus first contact, whole days."),
+        _f("trust", "integer", "Trust rating as of the end of the month.", latest, minimum=1, maximum=5),
+        _f("reciprocity", "integer", "Reciprocity rating as of the end of the month.", latest, minimum=1,
+           maximum=5),
+        _f("reach", "integer", "Reach rating as of the end of the month.", latest, minimum=1, maximum=5),
+        _f("items_per_week", "number", "Feed activity as of the end of the month.",
+           "latest ActivitySample up to the end of the month; .u when none yet", minimum=0),
     ]}
 
 
@@ -142,66 +211,7 @@ RESOURCES = (
     ("events", "One row per observed event: outreach contact, stage change, assessment or meeting.", events_schema),
     ("communities", "One row per community: attributes and its relationship trajectory.", communities_schema),
     ("activity", "One row per activity sample of a community's feed.", activity_schema),
+    ("panel", "One row per community and calendar month: stage, contacts, assessments and activity as of "
+              "the end of each month (for longitudinal analysis).", panel_schema),
 )
-
-
-def descriptor(options_summary: dict[str, Any], coarsen: bool, created: str) -> dict[str, Any]:
-    """The datapackage.json of an export."""
-    return {
-        "name": "local-reach-export", "title": "Local Reach: pseudonymised outreach and relationship data",
-        "version": PACKAGE_VERSION, "created": created, "licenses": [{"name": "other-closed",
-                                                                     "title": "Restricted research use"}],
-        "description": "Exported by Local Reach. Filters: " + (", ".join(f"{k}={v}" for k, v in
-                                                                       options_summary.items()) or "none"),
-        "resources": [{
-            "name": name, "path": f"{name}.csv", "profile": "tabular-data-resource", "format": "csv",
-            "mediatype": "text/csv", "encoding": "utf-8", "description": text, "schema": schema(coarsen),
-        } for name, text, schema in RESOURCES],
-    }
-
-
-def readme(options_summary: dict[str, Any], coarsen: bool, created: str, counts: dict[str, int]) -> str:
-    """README.md of an export: provenance, filters, version and the disclosure-control rules."""
-    filters = "\n".join(f"- {k}: {v}" for k, v in options_summary.items()) or "- none (every area you may see)"
-    rows = "\n".join(f"- {name}.csv: {n} rows" for name, n in counts.items())
-    return f"""# Local Reach research export
-
-Package version {PACKAGE_VERSION}, created {created} (UTC) by the Local Reach portal.
-The codebook is `datapackage.json`: every column of every CSV has a type, its allowed
-values or range, a description and how it was derived. Validate it with
-`frictionless validate datapackage.json`.
-
-## Provenance
-Officers log outreach contacts, relationship stage changes, assessments and meetings in
-Local Reach; activity samples come from polling each community's public feed. This export
-reads those records directly from the portal's database at the time above.
-
-## Filters
-{filters}
-- dates coarsened to ISO weeks: {"yes" if coarsen else "no"}
-
-## Tables
-{rows}
-
-## Pseudonymisation
-- Officers (`O-…`), communities (`C-…`) and events (`E-…`) appear as keyed pseudonyms:
-  HMAC-SHA256 of the record id with a secret key held on the server. The same key gives the
-  same pseudonyms in every export, so exports can be joined; without the key a pseudonym
-  cannot be turned back into a record.
-- Never exported: names, e-mail addresses, web addresses, message text, links, free-text
-  notes, descriptions, house rules, tags, meeting titles and places.
-- Audience sizes are banded; dates are days (UTC) or, when coarsened, ISO weeks only.
-
-## Suppression
-Rows are observations, not counts, so small cells are protected where a rare combination
-of a community's attributes could single it out: within an area, a platform shared by
-fewer than 5 exported communities is left empty (in every table, so the tables cannot be
-joined to recover it), and so is an audience band shared by fewer than 5 communities of
-that area and platform. Treat the package as sensitive pseudonymised research data under
-your data sharing agreement and do not publish row-level extracts. When you publish aggregates, apply
-the rule the portal's researcher views apply: counts of 1–4 shown as "<5", with a second
-cell hidden in any row where only one would be (so totals cannot back it out), rates only
-when neither part is a small count, and means only over at least 5 observations.
-
-Each export is recorded in the portal's audit log with who, when, filters and row counts.
-"""
+__all__ = ["AUDIENCE_BANDS", "EVENT_TYPES", "PACKAGE_VERSION", "RESOURCES", "Shape"]

@@ -35,11 +35,26 @@ class Pseudonymiser:
 
     def __init__(self, key: bytes):
         self._key = key
+        self._mac = hmac.new(key, digestmod=hashlib.sha256)  # keyed once; copied per pseudonym
         self._cache: dict[tuple[str, int], str] = {}
 
     @classmethod
     def for_app(cls) -> Pseudonymiser:
         return cls(pseudonym_key())
+
+    @classmethod
+    def for_project(cls, key_salt: str) -> Pseudonymiser:
+        """The key of one research project: the server key mixed with the project's salt.
+
+        Two projects get unrelated pseudonyms, so their files cannot be joined; the salt alone
+        (kept in the database) does not give the key without the server's key.
+        """
+        return cls(hmac.new(pseudonym_key(), f"project:{key_salt}".encode(), hashlib.sha256).digest())
+
+    @property
+    def key_id(self) -> str:
+        """A public name for the key (a hash of it), written into the package's provenance."""
+        return "K-" + hashlib.sha256(b"key-id:" + self._key).hexdigest()[:12]
 
     def __call__(self, kind: str, record_id: int | None) -> str:
         if record_id is None:
@@ -47,7 +62,9 @@ class Pseudonymiser:
         cache_key = (kind, record_id)
         found = self._cache.get(cache_key)
         if found is None:
-            digest = hmac.new(self._key, f"{kind}:{record_id}".encode(), hashlib.sha256).hexdigest()
+            mac = self._mac.copy()
+            mac.update(f"{kind}:{record_id}".encode())
+            digest = mac.hexdigest()
             found = f"{PREFIXES[kind.split(':')[0]]}-{digest[:DIGEST_CHARS]}"
             if kind in {"officer", "community"}:  # few distinct values; events are not cached
                 self._cache[cache_key] = found

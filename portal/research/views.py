@@ -1,7 +1,7 @@
-"""Research pages (charts with their tables) and the export download."""
+"""Research pages (charts with their tables); the export package is in export_views."""
 from __future__ import annotations
 
-from flask import Response, abort, flash, request, stream_with_context, url_for
+from flask import Response, abort, request
 from flask_login import current_user
 
 from portal import audit, htmx
@@ -10,7 +10,6 @@ from portal.extensions import db
 from portal.models import CHANNELS, PLATFORMS, PURPOSES, label
 from portal.research import bp
 from portal.research.cache import CachedReport, cached_report, kept_seconds
-from portal.research.export import ExportOptions, audit_export, stream_zip
 from portal.research.filters import GROUPINGS, area_choices, officer_choices, parse_selection
 from portal.research.pages import PAGES, RESEARCH_ROLES, build_report
 from portal.research.pseudonyms import Pseudonymiser
@@ -103,23 +102,6 @@ def offline():
 @allow(*RESEARCH_ROLES)
 def assessments():
     return _chart_page("assessments")
-
-
-@bp.post("/research/export")
-@allow(*RESEARCH_ROLES)
-def download_export():
-    """Stream the pseudonymised Data Package as a zip; the export is audited before the first byte."""
-    options, problems = ExportOptions.from_form(request.form, current_user)
-    if problems:
-        for problem in problems:
-            flash(problem, "error")
-        return htmx.redirect(url_for("research.index"))
-    audit_export(options, via="download")
-    db.session.commit()
-    response = Response(stream_with_context(stream_zip(options)), mimetype="application/zip")
-    response.headers["Content-Disposition"] = f'attachment; filename="{options.package_name}.zip"'
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.get("/research/<slug>/tables/<int:number>.csv")

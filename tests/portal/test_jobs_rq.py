@@ -149,3 +149,30 @@ def test_a_job_survives_its_worker_being_killed(rq_app):
     _run_burst(rq_app)
     job = _job(job_id)
     assert (job.status, job.attempts, job.result) == ("done", 2, {"attempt": 2})
+
+
+def test_the_research_package_builds_on_an_rq_worker_and_is_audited_once(rq_app, area, users, tmp_path):
+    """The web's export job, delivered through Redis to a real worker process."""
+    from portal.models import AuditEvent
+    from portal.research import export_job
+    from portal.research.export import ExportOptions
+    from tests.portal.outreach_factories import make_community, make_contact
+    from tests.portal.research_support import make_project
+
+    folder = tmp_path / "exports"
+    rq_app.config["EXPORT_FOLDER"] = str(folder)
+    rq_app.extensions["test_rq_env"].update(EXPORT_FOLDER=str(folder), PSEUDONYM_KEY="test-pseudonym-key")
+    community = make_community(area)
+    make_contact(community, users["officer"], days_ago=3)
+    project = make_project(users["researcher"])
+    options, problems = ExportOptions.build(None, None, None, False, users["researcher"], project)
+    assert problems == []
+    with rq_app.test_request_context():
+        job_id = export_job.start(options, users["researcher"])
+    _run_burst(rq_app)
+    db.session.expire_all()
+    job = db.session.get(Job, job_id)
+    assert job.status == "done", job.message
+    assert job.result["counts"]["communities"] == 1 and (folder / f"{job_id}.zip").exists()
+    audits = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")))
+    assert len(audits) == 1 and audits[0].actor_id == users["researcher"].id

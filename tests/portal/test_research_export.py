@@ -1,19 +1,16 @@
 """The pseudonymised Data Package: valid, documented, free of identifying text, stable, audited, streamed."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 import re
-import zipfile
 from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from portal.models import AuditEvent, Community, Meeting, OutreachContact, User
+from tests.portal.research_support import TABLES, export, make_project, rows, validate
 
-TABLES = ("events", "communities", "activity")
 
 
 @pytest.fixture
@@ -25,24 +22,7 @@ def demo(app, users):
     db.session.commit()
 
 
-def _export(runner, out: Path, *args: str) -> Path:
-    result = runner.invoke(args=["research", "export", "--out", str(out), *args])
-    assert result.exit_code == 0, result.output
-    return out
-
-
-def _rows(folder: Path, table: str) -> list[dict[str, str]]:
-    with (folder / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
-
-
-def _validate(descriptor_path: Path) -> None:
-    from frictionless import validate
-
-    report = validate(str(descriptor_path))
-    problems = [error.message for task in report.tasks for error in task.errors] + [e.message for e in report.errors]
-    assert report.valid, problems[:10]
-    assert {task.name for task in report.tasks} == set(TABLES)
+_export, _rows, _validate = export, rows, validate
 
 
 def test_the_export_is_a_valid_data_package_and_every_column_is_in_the_codebook(runner, demo, tmp_path):
@@ -136,51 +116,12 @@ def test_each_export_is_audited_with_filters_and_row_counts(runner, demo, tmp_pa
     assert event.details["via"].startswith("cli")
 
 
-def test_the_download_streams_a_zip_of_the_same_package_and_is_audited(client, auth, users, demo, tmp_path,
-                                                                        db_session):
-    auth.login("researcher")
-    response = client.post("/research/export", data={"area": "wealden-sample", "coarsen_weeks": "y"})
-    assert response.status_code == 200
-    assert response.is_streamed
-    assert response.headers["Content-Disposition"].startswith("attachment;")
-    body = response.get_data()
-    with zipfile.ZipFile(io.BytesIO(body)) as archive:
-        assert set(archive.namelist()) == {"events.csv", "communities.csv", "activity.csv", "datapackage.json",
-                                           "README.md"}
-        archive.extractall(tmp_path / "zip")
-    _validate(tmp_path / "zip" / "datapackage.json")
-    event = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "export")).one()
-    assert event.actor_id == users["researcher"].id
-    assert event.details["filters"] == {"area": "wealden-sample", "coarsen_weeks": True}
-    assert event.details["row_counts"] == {t: len(_rows(tmp_path / "zip", t)) for t in TABLES}
-
-
-def test_a_supervisor_download_holds_only_their_areas(client, auth, users, area, demo, tmp_path):
-    from portal.extensions import db
-
-    users["supervisor"].areas.append(_area("lewes"))
-    db.session.commit()
-    auth.login("supervisor")
-    body = client.post("/research/export", data={}).get_data()
-    with zipfile.ZipFile(io.BytesIO(body)) as archive:
-        communities = list(csv.DictReader(io.TextIOWrapper(archive.open("communities.csv"), encoding="utf-8")))
-    assert communities and {row["area"] for row in communities} == {"lewes"}
-    refused = client.post("/research/export", data={"area": "wealden-sample"})
-    assert refused.status_code == 303
-
-
-def _area(slug):
-    from portal.models import Area
-
-    return Area.by_slug(slug)
-
-
-def test_rare_platforms_and_audience_bands_are_blanked_in_every_table(runner, app, area, users, db_session,
-                                                                      tmp_path):
-    """Small-cell protection: a platform with < 5 communities in an area cannot single one out."""
+def test_rare_platforms_and_audience_bands_are_suppressed_in_every_table(runner, app, area, users, db_session,
+                                                                         tmp_path):
+    """Small-cell protection: a platform with fewer than 10 communities in an area cannot single one out."""
     from tests.portal.outreach_factories import make_community, make_contact
 
-    forums = [make_community(area, f"Forum {n}", platform="forum", audience_size=50) for n in range(6)]
+    forums = [make_community(area, f"Forum {n}", platform="forum", audience_size=50) for n in range(11)]
     forums[0].audience_size = 50_000  # its band is shared by nobody else
     lone = make_community(area, "The only Nextdoor", platform="nextdoor", audience_size=50)
     db_session.commit()
@@ -189,10 +130,65 @@ def test_rare_platforms_and_audience_bands_are_blanked_in_every_table(runner, ap
     out = _export(runner, tmp_path / "pkg")
     _validate(out / "datapackage.json")
     communities = _rows(out, "communities")
-    assert sorted(row["platform"] for row in communities) == [""] + ["forum"] * 6
+    assert sorted(row["platform"] for row in communities) == [".s"] + ["forum"] * 11
     bands = sorted(row["audience_band"] for row in communities)
-    assert bands.count("") == 2 and bands.count("under 100") == 5  # 50,000 alone in its band: blanked
+    assert bands.count(".s") == 2 and bands.count("under 100") == 10  # 50,000 alone in its band
     contacts = [row for row in _rows(out, "events") if row["event_type"] == "contact"]
-    assert sorted(row["platform"] for row in contacts) == [""] + ["forum"] * 6
-    blank = {row["community"] for row in communities if row["platform"] == ""}
-    assert {row["community"] for row in contacts if row["platform"] == ""} == blank
+    assert sorted(row["platform"] for row in contacts) == [".s"] + ["forum"] * 11
+    hidden = {row["community"] for row in communities if row["platform"] == ".s"}
+    assert {row["community"] for row in contacts if row["platform"] == ".s"} == hidden
+    assert {row["community"] for row in _rows(out, "activity") + _rows(out, "panel")} <= {
+        row["community"] for row in communities}
+
+
+def test_the_minimum_group_size_is_configurable(runner, app, area, users, db_session, tmp_path):
+    from tests.portal.outreach_factories import make_community
+
+    for n in range(3):
+        make_community(area, f"Blog {n}", platform="blog")
+    app.config["DISCLOSURE_MIN_CELL"] = 3
+    assert {r["platform"] for r in _rows(_export(runner, tmp_path / "three"), "communities")} == {"blog"}
+    app.config["DISCLOSURE_MIN_CELL"] = 4
+    assert {r["platform"] for r in _rows(_export(runner, tmp_path / "four"), "communities")} == {".s"}
+
+
+def test_each_project_has_its_own_pseudonyms_and_key_id(runner, demo, users, tmp_path):
+    first = make_project(users["researcher"], name="First study", level="detailed")
+    second = make_project(users["researcher"], name="Second study", level="detailed")
+    a = _export(runner, tmp_path / "a", "--project", str(first.id))
+    b = _export(runner, tmp_path / "b", "--project", str(second.id))
+    again = _export(runner, tmp_path / "again", "--project", str(first.id))
+    for table, key in (("communities", "community"), ("events", "event_id"), ("events", "officer")):
+        ours, theirs = {r[key] for r in _rows(a, table)} - {".n", ".u"}, {r[key] for r in _rows(b, table)}
+        assert ours and not ours & theirs, table
+    assert [r["community"] for r in _rows(a, "communities")] == [r["community"] for r in _rows(again, "communities")]
+    key_ids = {json.loads((d / "datapackage.json").read_text())["provenance"]["key_id"] for d in (a, b)}
+    assert len(key_ids) == 2
+
+
+def test_a_standard_project_gets_weeks_and_banded_counts_a_detailed_one_days_and_exact_counts(
+        runner, demo, users, tmp_path):
+    standard = _export(runner, tmp_path / "s", "--project", str(make_project(users["researcher"]).id))
+    detailed = _export(runner, tmp_path / "d", "--project",
+                       str(make_project(users["researcher"], name="Detailed", level="detailed").id))
+    _validate(standard / "datapackage.json")
+    contacts = [r for r in _rows(standard, "events") if r["event_type"] == "contact"]
+    assert "date" not in contacts[0] and "weeks_since_first_contact" in contacts[0]
+    assert {r["reach_views"] for r in contacts} <= {"0", "1-9", "10-99", "100-999", "1000 or more", ".u"}
+    assert any(r["reach_views"] not in {".u", "0"} for r in contacts)
+    assert {r["items_total"] for r in _rows(standard, "activity")} <= {"0", "1-9", "10-99", "100-999", "1000 or more",
+                                                                          ".u"}
+    exact = [r for r in _rows(detailed, "events") if r["event_type"] == "contact"]
+    assert "date" in exact[0] and all(re.fullmatch(r"\d+|\.u", r["reach_views"]) for r in exact)
+
+
+def test_an_expired_or_revoked_project_cannot_export(runner, demo, users, tmp_path):
+    from portal.extensions import db
+    from portal.models import utcnow
+
+    expired = make_project(users["researcher"], name="Old study", days=-1)
+    revoked = make_project(users["researcher"], name="Stopped study", revoked_at=utcnow())
+    db.session.commit()
+    for project in (expired, revoked):
+        result = runner.invoke(args=["research", "export", "--out", str(tmp_path / "x"), "--project", str(project.id)])
+        assert result.exit_code != 0 and "no open research project" in result.output

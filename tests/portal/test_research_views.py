@@ -71,7 +71,7 @@ def test_index_lists_every_page_and_the_export(client, auth, demo):
     html = client.get("/research").get_data(as_text=True)
     for page in PAGES.values():
         assert page.title.replace("'", "&#39;") in html
-    assert 'data-testid="download-export"' in html
+    assert 'data-testid="export-link"' in html
 
 
 def _small_history(area, officer, platform="forum", n=3):

@@ -1,0 +1,42 @@
+"""Helpers for the research package tests: exports through the CLI, reading and validating packages."""
+from __future__ import annotations
+
+import csv
+from datetime import timedelta
+from pathlib import Path
+
+from portal.extensions import db
+from portal.models import utcnow
+
+TABLES = ("events", "communities", "activity", "panel")
+
+
+def make_project(*members, name="Outreach study", level="standard", days=90, **extra):
+    from portal.models import ResearchProject
+
+    project = ResearchProject(name=name, purpose="Study how relationships develop.", level=level,
+                              expires_on=(utcnow() + timedelta(days=days)).date(), **extra)
+    project.members = list(members)
+    db.session.add(project)
+    db.session.commit()
+    return project
+
+
+def export(runner, out: Path, *args: str) -> Path:
+    result = runner.invoke(args=["research", "export", "--out", str(out), *args])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def rows(folder: Path, table: str) -> list[dict[str, str]]:
+    with (folder / f"{table}.csv").open(encoding="utf-8", newline="") as handle:
+        return list(csv.DictReader(handle))
+
+
+def validate(descriptor_path: Path) -> None:
+    from frictionless import validate as frictionless_validate
+
+    report = frictionless_validate(str(descriptor_path))
+    problems = [error.message for task in report.tasks for error in task.errors] + [e.message for e in report.errors]
+    assert report.valid, problems[:10]
+    assert {task.name for task in report.tasks} == set(TABLES)
