@@ -8,27 +8,31 @@ from portal import audit, htmx
 from portal.access import allow
 from portal.extensions import db
 from portal.guidance import bp, services
+from portal.guidance.deciders import deciders
 from portal.guidance.forms import DecisionForm
 from portal.guidance.queries import supervisor_queue, team_view
 from portal.models import MessageReview
 
 
 @bp.get("/guidance/queue")
-@allow("supervisor")
+@allow("supervisor", "admin")
 def queue():
     return htmx.render("guidance/queue.html", block="queue_items", **supervisor_queue(current_user))
 
 
 def _review_or_404(review_id: int) -> MessageReview:
+    """The review, if the user wrote it, supervises its area, may decide it or is an admin."""
     review = db.session.get(MessageReview, review_id) or abort(404)
-    is_author = review.author_id == current_user.id
-    if not is_author and not (current_user.role == "supervisor" and review.area_id in current_user.area_ids):
-        abort(403)
-    return review
+    if review.author_id == current_user.id or current_user.role == "admin":
+        return review
+    if current_user.role == "supervisor" and (review.area_id in current_user.area_ids
+                                              or current_user in deciders(review)):
+        return review
+    abort(403)
 
 
 @bp.get("/guidance/reviews/<int:review_id>")
-@allow("officer", "supervisor")
+@allow("officer", "supervisor", "admin")
 def review(review_id: int):
     held = _review_or_404(review_id)
     audit.record("view", f"Viewed message review {held.id}", held)
@@ -37,14 +41,14 @@ def review(review_id: int):
 
 
 def _render_review(held: MessageReview, form: DecisionForm, status: int = 200):
-    response = htmx.render("guidance/review.html", review=held, form=form,
+    response = htmx.render("guidance/review.html", review=held, form=form, deciders=deciders(held),
                            refusal=services.can_decide(held, current_user))
     response.status_code = status
     return response
 
 
 @bp.post("/guidance/reviews/<int:review_id>/decide")
-@allow("supervisor")
+@allow("supervisor", "admin")
 def decide(review_id: int):
     held = _review_or_404(review_id)
     form = DecisionForm()
