@@ -9,6 +9,7 @@ from portal.access import ANY_USER, allow, public
 from portal.extensions import db
 from portal.main import bp
 from portal.main.dashboard import dashboard_summary
+from portal.main.role_home import role_home
 
 
 @bp.get("/")
@@ -22,7 +23,8 @@ def index():
 @bp.get("/home")
 @allow(ANY_USER)
 def dashboard():
-    return render_template("main/dashboard.html", summary=dashboard_summary(current_user))
+    return render_template("main/dashboard.html", summary=dashboard_summary(current_user),
+                           home=role_home(current_user))
 
 
 @bp.get("/healthz")

@@ -119,17 +119,49 @@ def edit_contact(contact_id: int):
     return response
 
 
+def _follow_up_row(contact: OutreachContact, state: str, focus: bool = False):
+    return htmx.render("outreach/follow_up.html", block="follow_up_row", contact=contact, state=state, focus=focus)
+
+
+@bp.get("/contacts/<int:contact_id>/follow-up")
+@allow("officer", "supervisor")
+def follow_up(contact_id: int):
+    contact = _editable_contact(contact_id)
+    if contact.follow_up_on is None:
+        return _follow_up_row(contact, "none")
+    closed_state = "done" if htmx.is_fragment_request() else "reopenable"  # the row settles after its Undo
+    return _follow_up_row(contact, closed_state if contact.follow_up_closed_at else "open")
+
+
 @bp.post("/contacts/<int:contact_id>/follow-up-done")
 @allow("officer", "supervisor")
 def close_follow_up(contact_id: int):
     contact = _editable_contact(contact_id)
     contact.follow_up_closed_at = contact.follow_up_closed_at or utcnow()
     db.session.commit()
-    flash(f"Follow-up with {contact.community.name} marked done.", "success")
+    if htmx.is_fragment_request():  # the row becomes "marked done" with Undo
+        return _follow_up_row(contact, "undo")
+    flash(f"Follow-up with {contact.community.name} marked done. Changed your mind? Reopen it under "
+          "“Recently done”.", "success")
+    return htmx.redirect(url_for("outreach.follow_ups"))
+
+
+@bp.post("/contacts/<int:contact_id>/follow-up-reopen")
+@allow("officer", "supervisor")
+def reopen_follow_up(contact_id: int):
+    contact = _editable_contact(contact_id)
+    if contact.follow_up_on is None:
+        abort(404)
+    contact.follow_up_closed_at = None
+    db.session.commit()
+    if htmx.is_fragment_request():
+        return _follow_up_row(contact, "open", focus=True)
+    flash(f"Follow-up with {contact.community.name} reopened.", "success")
     return htmx.redirect(url_for("outreach.follow_ups"))
 
 
 @bp.get("/follow-ups")
 @allow("officer", "supervisor")
 def follow_ups():
-    return htmx.render("outreach/follow_ups.html", due=queries.open_follow_ups(current_user))
+    return htmx.render("outreach/follow_ups.html", due=queries.open_follow_ups(current_user),
+                       recently_done=queries.recently_done_follow_ups(current_user))
