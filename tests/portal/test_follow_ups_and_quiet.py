@@ -176,3 +176,10 @@ def test_the_navigation_highlights_one_item_at_a_time(client, auth, users, area)
     auth.login("admin")
     assert _active_items(client.get("/admin/users").data.decode()) == ["Admin"]
     assert _active_items(client.get("/guidance/queue").data.decode()) == ["Review queue"]
+
+
+def test_the_accessibility_statement_says_what_was_tested_and_the_results(client):
+    page = client.get("/accessibility").data.decode()
+    for words in ("WCAG", "2.2", "axe-core", "Keyboard only", "no serious or critical failures", "How it was tested",
+                  "Known gaps", "44 by 44"):
+        assert words in page, words
