@@ -64,13 +64,13 @@ def add_version(endpoint: str, values: dict[str, Any]) -> None:
 
 def cache_and_compress(response: Response) -> Response:
     """after_request hook for static files: caching by version, gzip when accepted."""
-    if request.endpoint != "static" or response.status_code != 200:
+    if request.endpoint != "static" or response.status_code not in {200, 304}:
         return response
     filename = (request.view_args or {}).get("filename", "")
     current = version_of(current_app, filename)
     response.headers["Cache-Control"] = LONG_CACHE if current and request.args.get("v") == current else SHORT_CACHE
     response.vary.add("Accept-Encoding")
-    if response.mimetype in COMPRESSIBLE and "gzip" in request.headers.get("Accept-Encoding", "").lower():
+    if response.status_code == 200 and response.mimetype in COMPRESSIBLE and "gzip" in request.headers.get("Accept-Encoding", "").lower():
         response.direct_passthrough = False
         source = response.response
         body = response.get_data()
