@@ -8,7 +8,8 @@ from portal import audit, htmx
 from portal.access import allow, get_in_area
 from portal.communities.queries import arg_int
 from portal.extensions import db
-from portal.guidance.services import MessageRefused
+from portal.guidance.deciders import deciders
+from portal.guidance.services import MessageRefused, latest_review
 from portal.models import MessageTemplate, OutreachContact, utcnow
 from portal.outreach import bp, queries, services
 from portal.outreach.forms import OUTCOME_BUTTONS, ContactEditForm, QuickContactForm
@@ -43,7 +44,10 @@ def _template_id(form: QuickContactForm) -> int | None:
 
 def _flash_saved(contact: OutreachContact, name: str) -> None:
     if contact.review_status == "held":
-        flash(f"Contact with {name} logged. The message is held for a supervisor's sign-off: "
+        review = latest_review(contact)
+        who = deciders(review) if review is not None else None
+        by = f" ({who.names} will decide)" if who is not None and who.users else ""
+        flash(f"Contact with {name} logged. The message is held for a supervisor's sign-off{by}: "
               "do not send it until it is approved.", "info")
     else:
         flash(f"Contact with {name} logged.", "success")

@@ -213,7 +213,8 @@ def test_message_needing_a_supervisor_is_held_and_do_not_send_is_refused(client,
     contact = db_session.scalar(select(OutreachContact))
     assert contact.review_status == "held"
     assert db_session.scalar(select(MessageReview)).contact_id == contact.id
-    assert "held for a supervisor" in client.get(held.headers["Location"]).data.decode()
+    confirmation = client.get(held.headers["Location"]).data.decode()
+    assert "held for a supervisor" in confirmation and "(Test supervisor will decide)" in confirmation
 
 
 def test_a_message_template_prefills_the_form_and_is_recorded(client, auth, area, db_session):
