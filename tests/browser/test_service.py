@@ -36,11 +36,27 @@ def open_as(browser, live_server):
         context.close()
 
 
+def _review_queue_candidates(db, area_id: int) -> None:
+    """Put two found sites in the officer's review queue (the test must not depend on a crawl test)."""
+    from portal.models import Candidate
+
+    for n in (1, 2):
+        key = f"tap-target-{n}.example"
+        if db.session.scalar(select(Candidate.id).where(Candidate.site_key == key)) is None:
+            db.session.add(Candidate(
+                area_id=area_id, site=f"https://{key}/", site_key=key, title=f"Tap target forum {n}",
+                platform="forum", feeds=[{"url": f"https://{key}/feed", "kind": "rss", "items": 4, "role": "main"}],
+                items_per_week=2.0, locality_score=0.8, found_via="https://council.example/directory",
+                locality_evidence=[{"kind": "place", "matched": "Lewes", "where": "title", "points": 0.5}]))
+    db.session.commit()
+
+
 def _ids(live_app):
     from portal.extensions import db
-    from portal.models import MessageReview, OutreachContact, User
+    from portal.models import Area, MessageReview, OutreachContact, User
 
     with live_app.app_context():
+        _review_queue_candidates(db, db.session.scalar(select(Area.id).where(Area.slug == "lewes")))
         officer = db.session.scalar(select(User).where(User.email == "officer@example.org"))
         contact = db.session.scalar(select(OutreachContact).where(OutreachContact.officer_id == officer.id)
                                     .order_by(OutreachContact.id))
@@ -72,6 +88,8 @@ def test_tap_targets_are_at_least_44px_on_a_phone(open_as, live_app):
         page = open_as(email, PHONE)
         for path in paths:
             page.goto(path)
+            if path == "/discovery/review":
+                expect(page.locator("main")).to_contain_text("Tap target forum 1")
             small += [f"{path}: {target}" for target in page.evaluate(SMALL_TARGETS_JS, TAP_TARGETS)]
         assert page.locator("[data-testid=sign-out]").bounding_box()["height"] >= 44
     assert small == []
