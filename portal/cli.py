@@ -143,11 +143,23 @@ def demo_command(reset: bool, scale: int | None, seed: int) -> None:
 
     result = load_demo(reset=reset)
     if not result.passwords:
-        click.echo("Demo data already loaded (use --reset to recreate the demo users).")
+        _echo_existing_logins()
         return
     click.echo("Demo loaded. Sign in with (passwords shown once):")
     for email, password in result.passwords.items():
         click.echo(f"  {email:38} {password}")
+
+
+def _echo_existing_logins() -> None:
+    """Say which demo accounts exist and how to get passwords: they are kept only as hashes."""
+    from portal.demo import DEMO_USERS
+
+    click.echo("Demo data already loaded. The demo logins (passwords were shown when the demo was first loaded):")
+    for email, _, role in DEMO_USERS:
+        click.echo(f"  {email:38} {role}")
+    click.echo("Passwords are stored only as hashes, so they cannot be shown again. For new ones run:\n"
+               "  .venv/bin/flask --app wsgi demo --reset\n"
+               "(signs the demo accounts out everywhere and prints a new password for each).")
 
 
 def _scale(communities: int, seed: int) -> None:

@@ -11,34 +11,45 @@ from flask_login import current_user
 
 from portal.models import ROLE_LABELS, label, utcnow
 
-# (endpoint, text, roles). Entries whose endpoint is not registered are left out,
-# so a feature appears in the navigation as soon as its blueprint exists.
+# (endpoint, text, roles, other path prefixes it stands for). Entries whose endpoint is not
+# registered are left out, so a feature appears in the navigation as soon as its blueprint exists.
 NAVIGATION = (
-    ("main.dashboard", "Home", {"officer", "supervisor", "researcher", "admin", "auditor"}),
-    ("communities.list_communities", "Communities", {"officer", "supervisor", "admin"}),
-    ("outreach.new_contact", "Log a contact", {"officer", "supervisor"}),
-    ("outreach.follow_ups", "Follow-ups", {"officer", "supervisor"}),
-    ("discovery.index", "Discovery", {"officer", "supervisor", "admin"}),
-    ("guidance.index", "Guidance", {"officer", "supervisor", "admin"}),
-    ("guidance.queue", "Review queue", {"supervisor"}),
-    ("research.index", "Research", {"researcher", "supervisor", "admin"}),
-    ("admin.index", "Admin", {"admin"}),
-    ("audit.index", "Audit", {"auditor", "admin"}),
+    ("main.dashboard", "Home", {"officer", "supervisor", "researcher", "admin", "auditor"}, ()),
+    ("communities.list_communities", "Communities", {"officer", "supervisor", "admin"}, ("/contacts/",)),
+    ("outreach.new_contact", "Log a contact", {"officer", "supervisor"}, ()),
+    ("outreach.follow_ups", "Follow-ups", {"officer", "supervisor"}, ("/tasks/",)),
+    ("outreach.gone_quiet", "Gone quiet", {"officer", "supervisor"}, ()),
+    ("discovery.index", "Discovery", {"officer", "supervisor", "admin"}, ()),
+    ("guidance.index", "Guidance", {"officer", "supervisor", "admin"}, ()),
+    ("guidance.queue", "Review queue", {"supervisor", "admin"}, ("/guidance/reviews", "/guidance/team")),
+    ("research.index", "Research", {"researcher", "supervisor", "admin"}, ()),
+    ("admin.index", "Admin", {"admin"}, ()),
+    ("audit.index", "Audit", {"auditor", "admin"}, ()),
 )
 
 
 def navigation(app: Flask) -> list[dict[str, Any]]:
-    """Return the navigation items for the signed-in user."""
+    """Return the navigation items for the signed-in user, at most one of them active.
+
+    The active item is the one whose address (or one of its other prefixes) is the longest
+    start of the page's path: /guidance/queue is "Review queue", not also "Guidance".
+    """
     if not current_user.is_authenticated:
         return []
-    return [{"href": href, "text": text, "active": request.endpoint == endpoint or (
-                request.blueprint is not None and endpoint.split(".")[0] == request.blueprint
-                and endpoint != "main.dashboard")}
-            for endpoint, href, text in _role_links(app, current_user.role, request.script_root)]
+    links = _role_links(app, current_user.role, request.script_root)
+    path = request.script_root + request.path
+    best, best_length = None, 0
+    for index, (_, href, _, prefixes) in enumerate(links):
+        for prefix in (href, *prefixes):
+            matches = path == prefix or path.startswith(prefix.rstrip("/") + "/")
+            if matches and len(prefix) > best_length:
+                best, best_length = index, len(prefix)
+    return [{"href": href, "text": text, "active": index == best}
+            for index, (_, href, text, _) in enumerate(links)]
 
 
-def _role_links(app: Flask, role: str, script_root: str) -> tuple[tuple[str, str, str], ...]:
-    """(endpoint, href, text) of the entries a role sees, built once per role and mount point.
+def _role_links(app: Flask, role: str, script_root: str) -> tuple[tuple[str, str, str, tuple[str, ...]], ...]:
+    """(endpoint, href, text, prefixes) of the entries a role sees, built once per role and mount point.
 
     Every page's layout needs them; building ten URLs per request cost more than the rest of
     the navigation (the endpoints take no arguments, so their URLs never change).
@@ -46,7 +57,8 @@ def _role_links(app: Flask, role: str, script_root: str) -> tuple[tuple[str, str
     cache = app.extensions.setdefault("local_reach_navigation", {})
     key = (role, script_root)
     if key not in cache:
-        cache[key] = tuple((endpoint, url_for(endpoint), text) for endpoint, text, roles in NAVIGATION
+        cache[key] = tuple((endpoint, url_for(endpoint), text, tuple(script_root + p for p in prefixes))
+                           for endpoint, text, roles, prefixes in NAVIGATION
                            if role in roles and endpoint in app.view_functions)
     return cache[key]
 

@@ -9,25 +9,38 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
+from portal.guidance.deciders import Deciders, deciders_for
 from portal.guidance.support import flags_for
 from portal.models import (
     OUTCOMES, STAGES, Area, Community, MessageReview, OutreachContact, StageChange, User, user_areas, utcnow,
 )
 
 
-def held_reviews(user: User) -> list[MessageReview]:
-    """Held messages in the user's areas, oldest first."""
+MAX_QUEUE = 500  # held messages listed at once; a team never has this many waiting
+
+
+def held_reviews(user: User) -> tuple[list[MessageReview], dict[int, Deciders]]:
+    """Held messages the user may see or must decide, oldest first, and who may decide each.
+
+    Supervisors see their areas' messages and any other they are a decider of (when no
+    supervisor of that area but the author is left); admins see them all.
+    """
     query = (select(MessageReview).where(MessageReview.status == "held")
              .options(joinedload(MessageReview.author), joinedload(MessageReview.contact)
                       .joinedload(OutreachContact.community))
-             .order_by(MessageReview.created_at))
-    query = user.scope(query, MessageReview.area_id)
-    return list(db.session.scalars(query).unique())
+             .order_by(MessageReview.created_at, MessageReview.id).limit(MAX_QUEUE))
+    reviews = list(db.session.scalars(query).unique())
+    who = deciders_for(reviews)
+    if user.area_bound:
+        reviews = [r for r in reviews if r.area_id in user.area_ids or user in who[r.id]]
+    return reviews, who
 
 
 def supervisor_queue(user: User) -> dict[str, Any]:
-    """Everything that needs this supervisor: support flags first, then held messages."""
-    return {"flags": list(db.session.scalars(flags_for(user)).unique()), "reviews": held_reviews(user)}
+    """Everything that needs this supervisor or admin: support flags first, then held messages
+    with who may decide each."""
+    reviews, who = held_reviews(user)
+    return {"flags": list(db.session.scalars(flags_for(user)).unique()), "reviews": reviews, "deciders": who}
 
 
 def my_reviews(user: User, limit: int = 20) -> list[MessageReview]:
@@ -86,4 +99,4 @@ def team_view(user: User, weeks: int = 8) -> dict[str, Any]:
     area_rows = [{"area": a, "outcomes": area_outcomes[a.id], "contacts": sum(area_outcomes[a.id].values()),
                   "stage_moves": area_moves.get(a.id, 0), "stages": stages[a.id]} for a in areas]
     return {"weeks": weeks, "since": since, "officers": rows, "areas": area_rows,
-            "held": held_reviews(user) if user.role == "supervisor" else []}
+            "held": held_reviews(user)[0] if user.role == "supervisor" else []}

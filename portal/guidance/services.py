@@ -107,14 +107,16 @@ def latest_review(contact: OutreachContact) -> MessageReview | None:
 
 def can_decide(review: MessageReview, user: User) -> str | None:
     """Return why the user may not decide on this review, or None if they may."""
-    if user.role != "supervisor":
-        return "Only a supervisor can sign off a message."
-    if review.area_id not in user.area_ids:
-        return "Only a supervisor of this area can sign off this message."
+    from portal.guidance.deciders import deciders
+
+    who = deciders(review)
+    decided_by = f"{who.names} ({who.why}) will decide it." if who.users else who.why.capitalize() + "."
     if review.author_id == user.id:
-        return "You wrote this message: another supervisor must sign it off."
+        return f"You wrote this message, so you cannot sign it off: {decided_by}"
     if review.status not in OPEN_STATUSES:
         return "This message has already been decided."
+    if user not in who:
+        return f"You cannot sign off this message: {decided_by}"
     return None
 
 

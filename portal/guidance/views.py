@@ -45,9 +45,10 @@ def guidance_notice_count() -> int:
 
 @bp.app_template_global()
 def guidance_queue_counts() -> dict[str, int]:
-    """How many backup requests and held messages wait for the signed-in supervisor."""
+    """How many backup requests and held messages wait for the signed-in supervisor or admin to decide."""
     waiting = supervisor_queue(current_user)
-    return {"flags": len(waiting["flags"]), "reviews": len(waiting["reviews"])}
+    mine = [r for r in waiting["reviews"] if current_user in waiting["deciders"][r.id]]
+    return {"flags": len(waiting["flags"]) if current_user.role == "supervisor" else 0, "reviews": len(mine)}
 
 
 @bp.get("/guidance")

@@ -9,6 +9,7 @@ from portal.access import allow
 from portal.audit_reads import audited
 from portal.extensions import db
 from portal.guidance import bp, services
+from portal.guidance.deciders import deciders
 from portal.guidance.forms import DecisionForm
 from portal.guidance.queries import supervisor_queue, team_view
 from portal.models import MessageReview
@@ -16,22 +17,25 @@ from portal.params import arg_bounded
 
 
 @bp.get("/guidance/queue")
-@allow("supervisor")
+@allow("supervisor", "admin")
 @audited("Viewed the supervisor queue")
 def queue():
     return htmx.render("guidance/queue.html", block="queue_items", **supervisor_queue(current_user))
 
 
 def _review_or_404(review_id: int) -> MessageReview:
+    """The review, if the user wrote it, supervises its area, may decide it or is an admin."""
     review = db.session.get(MessageReview, review_id) or abort(404)
-    is_author = review.author_id == current_user.id
-    if not is_author and not (current_user.role == "supervisor" and review.area_id in current_user.area_ids):
-        abort(403)
-    return review
+    if review.author_id == current_user.id or current_user.role == "admin":
+        return review
+    if current_user.role == "supervisor" and (review.area_id in current_user.area_ids
+                                              or current_user in deciders(review)):
+        return review
+    abort(403)
 
 
 @bp.get("/guidance/reviews/<int:review_id>")
-@allow("officer", "supervisor")
+@allow("officer", "supervisor", "admin")
 @audited("Viewed message review {review_id}", "MessageReview", "review_id")
 def review(review_id: int):
     held = _review_or_404(review_id)
@@ -39,14 +43,14 @@ def review(review_id: int):
 
 
 def _render_review(held: MessageReview, form: DecisionForm, status: int = 200):
-    response = htmx.render("guidance/review.html", review=held, form=form,
+    response = htmx.render("guidance/review.html", review=held, form=form, deciders=deciders(held),
                            refusal=services.can_decide(held, current_user))
     response.status_code = status
     return response
 
 
 @bp.post("/guidance/reviews/<int:review_id>/decide")
-@allow("supervisor")
+@allow("supervisor", "admin")
 @audited("Viewed message review {review_id}", "MessageReview", "review_id")
 def decide(review_id: int):
     held = _review_or_404(review_id)

@@ -15,9 +15,9 @@ def dashboard_summary(user: User) -> dict[str, Any]:
     query = select(Community.stage, func.count()).where(Community.status == "active")
     query = user.scope(query, Community.area_id)
     by_stage = dict(db.session.execute(query.group_by(Community.stage)).all())
-    recent, due = [], None
+    recent, due, gone_quiet = [], None, 0
     if user.area_bound:
-        from portal.outreach.queries import open_follow_ups
+        from portal.outreach.queries import gone_quiet_count, open_follow_ups
 
         contacts = select(OutreachContact).options(joinedload(OutreachContact.community))
         if user.role == "officer":
@@ -27,10 +27,12 @@ def dashboard_summary(user: User) -> dict[str, Any]:
                                   Community.area_id)
         recent = list(db.session.scalars(contacts.order_by(OutreachContact.occurred_at.desc()).limit(8)))
         due = open_follow_ups(user, horizon_days=0)
+        gone_quiet = gone_quiet_count(user)
     return {
         "by_stage": [(stage, by_stage.get(stage, 0)) for stage in STAGES],
         "communities": sum(by_stage.values()),
         "recent_contacts": recent,
         "due": due,
+        "gone_quiet": gone_quiet,
         "areas": user.areas,
     }

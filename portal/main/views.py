@@ -10,6 +10,7 @@ from portal.audit_reads import audited
 from portal.extensions import db
 from portal.main import bp
 from portal.main.dashboard import dashboard_summary
+from portal.main.role_home import role_home
 
 
 @bp.get("/")
@@ -24,7 +25,8 @@ def index():
 @allow(ANY_USER)
 @audited("Viewed home")
 def dashboard():
-    return render_template("main/dashboard.html", summary=dashboard_summary(current_user))
+    return render_template("main/dashboard.html", summary=dashboard_summary(current_user),
+                           home=role_home(current_user))
 
 
 @bp.get("/healthz")

@@ -66,6 +66,13 @@ class OutreachContact(Timestamped, db.Model):
     def _went_out_expression(cls):
         return cls.review_status.not_in(sorted(NOT_CLEARED))
 
+    @property
+    def follow_up_days_late(self) -> int:
+        """Days an open follow-up is past its date (0 when not due yet, due today or closed)."""
+        if self.follow_up_on is None or self.follow_up_closed_at is not None:
+            return 0
+        return max((date.today() - self.follow_up_on).days, 0)
+
 
 class ContactRevision(db.Model):
     """What changed on a contact after it was logged (e.g. the outcome arrived)."""

@@ -82,11 +82,17 @@ class ContactEditForm(ContactDetailsMixin, FlaskForm):
 
 
 class StageMoveForm(FlaskForm):
-    to_stage = SelectField("New stage", widget=GovSelect(), choices=_choices(STAGES), validators=[DataRequired()])
+    # validate_choice off: the stage rules say why a stage cannot be chosen ("already at this stage").
+    to_stage = SelectField("New stage", widget=GovSelect(), choices=_choices(STAGES), validate_choice=False,
+                           validators=[DataRequired("Choose the stage to move to")])
     evidence_contact_id = SelectField("Evidencing contact", widget=GovSelect(), coerce=int, choices=[],
                                       validators=[Optional()])
     note = TextAreaField("Note (optional)", widget=GovTextArea(), validators=[Optional(), Length(max=2000)])
     submit = SubmitField("Move stage", widget=GovSubmitInput())
+
+    def offer_stages_from(self, current: str) -> None:
+        """Offer every stage but the current one, with nothing chosen until the officer picks."""
+        self.to_stage.choices = [("", "Choose the new stage"), *_choices(s for s in STAGES if s != current)]
 
 
 SCALE = [(str(n), str(n)) for n in range(1, 6)]

@@ -83,7 +83,6 @@ class FollowUps:
     due_today: list[OutreachContact]
     upcoming: list[OutreachContact]
     tasks: list[Task]
-    going_cold: list[Community]
 
 
 def open_follow_ups(user: User, horizon_days: int = 14) -> FollowUps:
@@ -100,8 +99,16 @@ def open_follow_ups(user: User, horizon_days: int = 14) -> FollowUps:
         due_today=[c for c in contacts if c.follow_up_on == today],
         upcoming=[c for c in contacts if c.follow_up_on > today],
         tasks=open_tasks(user),
-        going_cold=going_cold(user),
     )
+
+
+def recently_done_follow_ups(user: User, days: int = 7, limit: int = 20) -> list[OutreachContact]:
+    """The user's follow-ups closed in the last `days` days, newest first (so a slip can be undone)."""
+    return list(db.session.scalars(
+        select(OutreachContact).options(joinedload(OutreachContact.community))
+        .where(OutreachContact.officer_id == user.id, OutreachContact.follow_up_on.is_not(None),
+               OutreachContact.follow_up_closed_at >= utcnow() - timedelta(days=days))
+        .order_by(OutreachContact.follow_up_closed_at.desc(), OutreachContact.id.desc()).limit(limit)))
 
 
 def open_tasks(user: User) -> list[Task]:
@@ -112,7 +119,7 @@ def open_tasks(user: User) -> list[Task]:
 
 
 def going_cold(user: User) -> list[Community]:
-    """Communities the user owns whose 'stay in touch' interval has run out."""
+    """Communities the user owns whose 'stay in touch' interval has run out (one part of "gone quiet")."""
     now = utcnow()
     rows = db.session.scalars(
         visible_to(user).where(Community.status == "active", Community.owner_id == user.id,
@@ -128,6 +135,12 @@ def no_contact_for(user: User, days: int, limit: int = 100) -> list[Community]:
         Community.last_contact_at.is_(None), Community.last_contact_at < cutoff))
     return list(db.session.scalars(
         query.order_by(Community.last_contact_at.is_not(None), Community.last_contact_at, Community.name).limit(limit)))
+
+
+def gone_quiet_count(user: User) -> int:
+    """How many communities "gone quiet" lists first: posting half as much or less, or past the
+    user's stay-in-touch interval (each community counted once)."""
+    return len({d.community.id for d in activity_dropped(user)} | {c.id for c in going_cold(user)})
 
 
 @dataclass

@@ -40,9 +40,10 @@ def _evidence_choices(community: Community) -> list[tuple[int, str]]:
 def move_stage(community_id: int):
     community = _community(community_id)
     form = StageMoveForm()
+    form.offer_stages_from(community.stage)
     form.evidence_contact_id.choices = _evidence_choices(community)
     if request.method == "GET":
-        form.to_stage.data = request.args.get("to") or community.stage
+        form.to_stage.data = request.args.get("to") if request.args.get("to") != community.stage else ""
     if form.validate_on_submit():
         try:
             services.move_stage(community, form.to_stage.data, current_user,
@@ -132,6 +133,7 @@ def gone_quiet():
     days = arg_bounded(request.args, "days", 60, 1, 3650)
     return htmx.render("outreach/gone_quiet.html", days=days,
                        dropped=queries.activity_dropped(current_user),
+                       stay_in_touch=queries.going_cold(current_user) if current_user.area_bound else [],
                        silent=queries.no_contact_for(current_user, days))
 
 

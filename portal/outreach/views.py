@@ -8,7 +8,8 @@ from portal import audit, htmx
 from portal.access import allow, get_in_area
 from portal.audit_reads import audited
 from portal.extensions import db
-from portal.guidance.services import MessageRefused
+from portal.guidance.deciders import deciders
+from portal.guidance.services import MessageRefused, latest_review
 from portal.models import MessageTemplate, OutreachContact, utcnow
 from portal.outreach import bp, queries, services
 from portal.outreach.forms import OUTCOME_BUTTONS, ContactEditForm, QuickContactForm
@@ -45,7 +46,10 @@ def _template_id(form: QuickContactForm) -> int | None:
 
 def _flash_saved(contact: OutreachContact, name: str) -> None:
     if contact.review_status == "held":
-        flash(f"Contact with {name} logged. The message is held for a supervisor's sign-off: "
+        review = latest_review(contact)
+        who = deciders(review) if review is not None else None
+        by = f" ({who.names} will decide)" if who is not None and who.users else ""
+        flash(f"Contact with {name} logged. The message is held for a supervisor's sign-off{by}: "
               "do not send it until it is approved.", "info")
     else:
         flash(f"Contact with {name} logged.", "success")
@@ -121,6 +125,20 @@ def edit_contact(contact_id: int):
     return response
 
 
+def _follow_up_row(contact: OutreachContact, state: str, focus: bool = False):
+    return htmx.render("outreach/follow_up.html", block="follow_up_row", contact=contact, state=state, focus=focus)
+
+
+@bp.get("/contacts/<int:contact_id>/follow-up")
+@allow("officer", "supervisor")
+def follow_up(contact_id: int):
+    contact = _editable_contact(contact_id)
+    if contact.follow_up_on is None:
+        return _follow_up_row(contact, "none")
+    closed_state = "done" if htmx.is_fragment_request() else "reopenable"  # the row settles after its Undo
+    return _follow_up_row(contact, closed_state if contact.follow_up_closed_at else "open")
+
+
 @bp.post("/contacts/<int:contact_id>/follow-up-done")
 @allow("officer", "supervisor")
 def close_follow_up(contact_id: int):
@@ -129,7 +147,24 @@ def close_follow_up(contact_id: int):
         contact.follow_up_closed_at = utcnow()
         audit.record("change", f"Marked the follow-up of contact {contact.id} done", contact)
     db.session.commit()
-    flash(f"Follow-up with {contact.community.name} marked done.", "success")
+    if htmx.is_fragment_request():  # the row becomes "marked done" with Undo
+        return _follow_up_row(contact, "undo")
+    flash(f"Follow-up with {contact.community.name} marked done. Changed your mind? Reopen it under "
+          "“Recently done”.", "success")
+    return htmx.redirect(url_for("outreach.follow_ups"))
+
+
+@bp.post("/contacts/<int:contact_id>/follow-up-reopen")
+@allow("officer", "supervisor")
+def reopen_follow_up(contact_id: int):
+    contact = _editable_contact(contact_id)
+    if contact.follow_up_on is None:
+        abort(404)
+    contact.follow_up_closed_at = None
+    db.session.commit()
+    if htmx.is_fragment_request():
+        return _follow_up_row(contact, "open", focus=True)
+    flash(f"Follow-up with {contact.community.name} reopened.", "success")
     return htmx.redirect(url_for("outreach.follow_ups"))
 
 
@@ -137,4 +172,5 @@ def close_follow_up(contact_id: int):
 @allow("officer", "supervisor")
 @audited("Viewed follow-ups")
 def follow_ups():
-    return htmx.render("outreach/follow_ups.html", due=queries.open_follow_ups(current_user))
+    return htmx.render("outreach/follow_ups.html", due=queries.open_follow_ups(current_user),
+                       recently_done=queries.recently_done_follow_ups(current_user))

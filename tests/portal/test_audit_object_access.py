@@ -121,6 +121,11 @@ def two_areas(app, area, users, db_session):
     other_officer = User(email="other@tests.example.org", display_name="Other officer", role="officer")
     other_officer.areas.append(other)
     db_session.add(other_officer)
+    # Other Town has a supervisor of its own, so no supervisor of Test Town is a decider of its
+    # held messages (portal/guidance/deciders.py would otherwise let one in, by design).
+    other_supervisor = User(email="other-sgt@tests.example.org", display_name="Other supervisor", role="supervisor")
+    other_supervisor.areas.append(other)
+    db_session.add(other_supervisor)
     db_session.commit()
     return area, other, {**users, "other_officer": other_officer}
 

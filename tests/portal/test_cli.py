@@ -54,6 +54,18 @@ def test_demo_loads_users_communities_and_contacts(runner, db_session):
     assert db_session.query(Community).count() == communities_before
 
 
+def test_a_second_demo_run_says_how_to_get_the_logins(runner):
+    """`make run` a second time (issue 23, finding 9): the accounts and how to get passwords."""
+    from portal.demo import DEMO_USERS
+
+    assert runner.invoke(args=["demo"]).exit_code == 0
+    again = runner.invoke(args=["demo"])
+    assert again.exit_code == 0
+    for email, _, role in DEMO_USERS:
+        assert email in again.output and role in again.output
+    assert "flask --app wsgi demo --reset" in again.output
+
+
 def test_demo_reset_gives_the_demo_accounts_new_passwords_and_keeps_their_records(runner, db_session):
     import re
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.guidance import services
+from portal.guidance.deciders import deciders
 from portal.models import AuditEvent, Community, MessageReview, OutreachContact, User
 from tests.conftest import _password_hash
 
@@ -93,7 +94,7 @@ def test_supervisor_cannot_approve_their_own_message(client, auth, db_session, u
     review = _held(db_session, community, users["supervisor"])
     auth.login("supervisor")
     page = client.get(f"/guidance/reviews/{review.id}")
-    assert page.status_code == 200 and b"another supervisor must sign it off" in page.data
+    assert page.status_code == 200 and b"you cannot sign it off" in page.data
     assert b'name="decision"' not in page.data
     response = client.post(f"/guidance/reviews/{review.id}/decide", data={"decision": "approve"})
     assert response.status_code == 403
@@ -101,6 +102,73 @@ def test_supervisor_cannot_approve_their_own_message(client, auth, db_session, u
     assert review.status == "held" and review.contact.review_status == "held"
     with pytest.raises(services.SignOffError, match="You wrote this message"):
         services.decide(review, users["supervisor"], "approve")
+
+
+def test_a_lone_supervisors_own_message_goes_to_an_admin(client, auth, db_session, users, community):
+    """The area's only supervisor wrote it: no other supervisor exists, so the admin decides (and says so)."""
+    review = _held(db_session, community, users["supervisor"])
+    who = deciders(review)
+    assert who.tier == "admin" and [u.id for u in who.users] == [users["admin"].id]
+    auth.login("supervisor")
+    page = client.get(f"/guidance/reviews/{review.id}").data.decode()
+    assert "Test admin" in page and 'data-testid="review-deciders"' in page
+    auth.logout()
+    auth.login("admin")
+    queue = client.get("/guidance/queue")
+    assert queue.status_code == 200 and f"/guidance/reviews/{review.id}" in queue.data.decode()
+    assert "You may decide" in queue.data.decode()
+    page = client.get(f"/guidance/reviews/{review.id}")
+    assert page.status_code == 200 and b'name="decision"' in page.data
+    response = client.post(f"/guidance/reviews/{review.id}/decide", data={"decision": "approve"})
+    assert response.status_code == 303
+    db_session.refresh(review)
+    assert review.status == "approved" and review.decided_by_id == users["admin"].id
+
+
+def test_deciders_go_area_then_any_area_then_admin_never_the_author(db_session, users, community):
+    from portal.areas import import_area
+
+    officer, supervisor, admin = users["officer"], users["supervisor"], users["admin"]
+    review = _held(db_session, community, officer)
+    assert deciders(review).tier == "area" and supervisor in deciders(review) and admin not in deciders(review)
+    own = _held(db_session, community, supervisor)
+    assert deciders(own).tier == "admin" and supervisor not in deciders(own)
+    other_area, _ = import_area({"name": "Elsewhere", "places": ["Hove"]}, slug="elsewhere")
+    outsider = User(email="sgt3@tests.example.org", display_name="Sgt Elsewhere", role="supervisor")
+    outsider.areas.append(other_area)
+    db_session.add(outsider)
+    db_session.commit()
+    assert deciders(own).tier == "any_area" and [u.id for u in deciders(own).users] == [outsider.id]
+    assert services.can_decide(own, outsider) is None
+    assert "Sgt Elsewhere" in services.can_decide(own, admin)
+    assert deciders(review).tier == "area" and outsider not in deciders(review)
+    outsider.active = False  # a deactivated account decides nothing
+    db_session.commit()
+    assert deciders(own).tier == "admin"
+    admin.active = False
+    db_session.commit()
+    assert deciders(own).tier == "none" and not deciders(own).users
+
+
+def test_a_supervisor_of_another_area_can_open_and_decide_when_they_are_the_decider(
+        client, auth, db_session, users, community):
+    from portal.areas import import_area
+
+    other_area, _ = import_area({"name": "Elsewhere", "places": ["Hove"]}, slug="elsewhere")
+    outsider = User(email="sgt3@tests.example.org", display_name="Sgt Elsewhere", role="supervisor")
+    outsider.password_hash = _password_hash()
+    outsider.areas.append(other_area)
+    db_session.add(outsider)
+    db_session.commit()
+    mine = _held(db_session, community, users["officer"])
+    own = _held(db_session, community, users["supervisor"])
+    auth.login(email="sgt3@tests.example.org")
+    queue = client.get("/guidance/queue").data.decode()
+    assert f"/guidance/reviews/{own.id}" in queue and f"/guidance/reviews/{mine.id}" not in queue
+    assert client.get(f"/guidance/reviews/{mine.id}").status_code == 403
+    assert client.post(f"/guidance/reviews/{own.id}/decide", data={"decision": "approve"}).status_code == 303
+    db_session.refresh(own)
+    assert own.status == "approved" and own.decided_by_id == outsider.id
 
 
 def test_the_database_refuses_a_self_sign_off(db_session, users, community):

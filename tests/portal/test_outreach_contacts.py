@@ -38,7 +38,7 @@ def test_owned_communities_keep_shortcut_slots_when_many_were_contacted_recently
         make_contact(make_community(area, f"Busy {n}"), users["officer"], days_ago=n)
     auth.login("officer")
     page = client.get("/contacts/new").data.decode()
-    shortcuts = page[page.index('data-testid="recent-communities"'):page.index('id="community_q"')]
+    shortcuts = page[page.index('data-testid="recent-communities"'):page.index('id="channel"')]
     assert [f"Busy {n}" in shortcuts for n in range(5)] == [True, True, True, True, False]
     assert "Owned 0" in shortcuts and "Owned 1" in shortcuts and "Owned 2" not in shortcuts
 
@@ -213,7 +213,8 @@ def test_message_needing_a_supervisor_is_held_and_do_not_send_is_refused(client,
     contact = db_session.scalar(select(OutreachContact))
     assert contact.review_status == "held"
     assert db_session.scalar(select(MessageReview)).contact_id == contact.id
-    assert "held for a supervisor" in client.get(held.headers["Location"]).data.decode()
+    confirmation = client.get(held.headers["Location"]).data.decode()
+    assert "held for a supervisor" in confirmation and "(Test supervisor will decide)" in confirmation
 
 
 def test_a_message_template_prefills_the_form_and_is_recorded(client, auth, area, db_session):

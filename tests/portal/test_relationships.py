@@ -226,8 +226,8 @@ def test_going_cold_lists_owned_communities_past_their_stay_in_touch_interval(cl
 
 
 def _going_cold(client) -> str:
-    page = client.get("/follow-ups").data.decode()
-    section = page[page.index('data-testid="going-cold"'):]
+    page = client.get("/gone-quiet").data.decode()
+    section = page[page.index('data-testid="stay-in-touch"'):]
     return section[:section.index("</ul>")]
 
 

@@ -1,0 +1,65 @@
+"""Static files: versioned URLs kept a year, unversioned ones an hour, gzip when accepted (issue 23)."""
+from __future__ import annotations
+
+import gzip
+import re
+
+from portal.static_assets import LONG_CACHE, SHORT_CACHE
+
+
+def _static_urls(page: str) -> list[str]:
+    return re.findall(r'(?:href|src)="(/static/[^"]+)"', page)
+
+
+def test_pages_link_static_files_by_version_and_they_are_kept_a_year(client, auth):
+    auth.login("officer")
+    urls = _static_urls(client.get("/home").data.decode())
+    assert len(urls) >= 5 and all(re.search(r"\?v=[0-9a-f]{12}$", url) for url in urls), urls
+    for url in urls:
+        response = client.get(url)
+        response.close()
+        assert response.status_code == 200 and response.headers["Cache-Control"] == LONG_CACHE, url
+
+
+def test_a_changed_file_gets_a_new_version(app, tmp_path):
+    from portal.static_assets import version_of
+
+    static = tmp_path / "static"
+    (static / "css").mkdir(parents=True)
+    target = static / "css" / "x.css"
+    target.write_text("a{color:red}")
+    app.static_folder = str(static)
+    first = version_of(app, "css/x.css")
+    target.write_text("a{color:blue}")
+    import os
+
+    os.utime(target, ns=(1, 10**18))  # a different modification time, as a deploy would give
+    assert version_of(app, "css/x.css") not in {None, first}
+    assert version_of(app, "css/missing.css") is None
+
+
+def test_an_old_or_missing_version_is_kept_only_an_hour(client):
+    for url in ("/static/css/app.css?v=000000000000", "/static/js/govuk-init.mjs"):
+        response = client.get(url)
+        response.close()
+        assert response.headers["Cache-Control"] == SHORT_CACHE, url
+
+
+def test_text_files_are_gzipped_when_the_browser_accepts_it(client):
+    plain = client.get("/static/govuk/govuk-frontend.min.css")
+    original = plain.data
+    plain.close()
+    zipped = client.get("/static/govuk/govuk-frontend.min.css", headers={"Accept-Encoding": "gzip, br"})
+    assert "Content-Encoding" not in plain.headers and "Accept-Encoding" in zipped.headers["Vary"]
+    assert zipped.headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(zipped.data) == original and len(zipped.data) < len(original) / 4
+    again = client.get("/static/govuk/govuk-frontend.min.css", headers={
+        "Accept-Encoding": "gzip", "If-None-Match": zipped.headers["ETag"]})
+    again.close()
+    assert again.status_code == 304 and again.headers["Cache-Control"] == SHORT_CACHE  # no ?v= on this URL
+
+
+def test_pages_are_not_compressed_or_cached(client, auth):
+    auth.login("officer")
+    page = client.get("/home", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in page.headers and page.headers["Cache-Control"] == "no-store"
