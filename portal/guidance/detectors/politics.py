@@ -89,14 +89,9 @@ def political_slogan(text: str, argument: str, context) -> Iterator[Match]:  # n
         offset = start + len(sentence) - len(sentence.lstrip())
         rest = sentence.lstrip()[opening.end():]
         named = re.match(r"\s+(?:our\s+|the\s+)?[A-Z]", rest) is not None
-        if issues.search(rest) or named or opening.group().lower() in _WHOLE_SLOGANS:
+        if issues.search(rest) or named or has("political_slogans_whole", opening.group()):
             yield Match(offset + opening.start(), offset + opening.end(),
                         f"a political slogan (“{opening.group()}”)")
-
-
-# Slogans that need nothing after them to be political.
-_WHOLE_SLOGANS = frozenset({"free palestine", "free gaza", "free tibet", "abolish the monarchy", "independence now",
-                            "referendum now", "tories out", "labour out", "not in my name", "vote no", "vote yes"})
 
 
 DETECTORS: dict[str, tuple[Detector, bool]] = {
