@@ -31,6 +31,9 @@ _WHEN = re.compile(
     r"day\s+(?:morning|night|evening|afternoon))\b",
     re.I,
 )
+# What marks a sentence as about what is to come.
+_FUTURE = re.compile(r"\b(?:will|won't|'ll|’ll|going\s+to|gonna|plan(?:ning)?\s+to|tonight|tomorrow|tmrw|next|this\s+"
+                     r"(?:week|weekend|evening|afternoon|morning))\b|'ll\b", re.I)
 # A sentence that reports what already happened is news, not a plan.
 _PAST = re.compile(
     r"\b(?:yesterday|last\s+(?:night|week|month|weekend)|were\s+(?:executed|carried\s+out|made)"
@@ -68,6 +71,8 @@ def planned_tactic(text: str, argument: str, context) -> Iterator[Match]:  # noq
     """A police tactic with the time it will happen, in a sentence that is not about the past."""
     for start, clause in _clauses(text):
         tactic = table_regex("police_tactics").search(clause)
+        if tactic is None and _FUTURE.search(clause):
+            tactic = table_regex("purpose_tactics").search(clause)
         if tactic is None or _PAST.search(clause):
             continue
         when = _WHEN.search(clause)

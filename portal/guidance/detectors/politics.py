@@ -48,8 +48,21 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
     if not awards:
         for found in table_regex("vote_phrases").finditer(text):
             yield Match(found.start(), found.end(), f"asking people to vote (“{found.group()}”)")
+    found_any = False
     for found in table_regex("campaign_phrases").finditer(text):
+        found_any = True
         yield Match(found.start(), found.end(), f"a petition or campaign (“{found.group()}”)")
+    if not found_any:
+        found = _asked_to_join().search(text)
+        if found is not None:
+            yield Match(found.start(), found.end(), f"asking people to join a campaign (“{found.group()}”)")
+
+
+@functools.cache
+def _asked_to_join() -> re.Pattern[str]:
+    """'Support the Stop the Incinerator campaign', 'proud to see you at the demo': a verb, then the campaign."""
+    verbs, nouns = table_regex("campaign_verbs").pattern, table_regex("campaign_nouns").pattern
+    return re.compile(rf"{verbs}(?:\W+[\w'’-]+){{0,8}}?\W+{nouns}", re.I)
 
 
 def _politicians_in(sentence: str) -> re.Match[str] | None:
