@@ -121,6 +121,12 @@ CASES = {
         ["We executed two warrants yesterday and seized cannabis.", "Raids last week led to six arrests.",
          "We patrol the park every weekend.", "Bike marking at the station on Friday 10am."],
     ),
+    "planned_operation": (
+        ["Search warrants go in on Thursday.", "plain clothes officers on the buses this week",
+         "We have surveillance on the house."],
+        ["Warrants were executed yesterday and drugs seized.", "Officers made two arrests in early-morning raids.",
+         "The raid last night led to three arrests."],
+    ),
     "covert_method": (
         ["Our informant says the tools are in the lock-ups.", "there's a tracker in that bait bike",
          "we've got a hidden camera on the lamp post", "the investigation is focused on one address"],

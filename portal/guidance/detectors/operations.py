@@ -38,7 +38,8 @@ _FUTURE = re.compile(r"\b(?:will|won't|'ll|’ll|going\s+to|gonna|plan(?:ning)?\
 _PAST = re.compile(
     r"\b(?:yesterday|last\s+(?:night|week|month|weekend)|were\s+(?:executed|carried\s+out|made)"
     r"|was\s+(?:executed|carried\s+out)|executed\s+(?:a|the|two|three|\d+)?\s*warrants?\s+(?:on|at|yesterday)"
-    r"|have\s+been\s+(?:executed|seized)|seized|recovered)\b",
+    r"|have\s+been\s+(?:executed|seized)|seized|recovered|carried\s+out|made\s+(?:\w+\s+){0,2}arrests?"
+    r"|arrests?\s+(?:were|was)\s+made|led\s+to)\b",
     re.I,
 )
 
@@ -81,6 +82,15 @@ def planned_tactic(text: str, argument: str, context) -> Iterator[Match]:  # noq
                         f"a planned “{tactic.group()}” with its time (“{when.group()}”)")
 
 
+def planned_operation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """Raids, warrants, covert or plain-clothes work, unless the sentence reports one already done."""
+    for start, clause in _clauses(text):
+        if _PAST.search(clause):
+            continue
+        for found in table_regex("planned_operation_words").finditer(clause):
+            yield Match(start + found.start(), start + found.end())
+
+
 def covert_method(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """Informants, hidden cameras, trackers, bait property, surveillance and where an inquiry is looking."""
     for found in table_regex("covert_methods").finditer(text):
@@ -89,6 +99,7 @@ def covert_method(text: str, argument: str, context) -> Iterator[Match]:  # noqa
 
 DETECTORS: dict[str, tuple[Detector, bool]] = {
     "resource_gap": (resource_gap, False),
+    "planned_operation": (planned_operation, False),
     "planned_tactic": (planned_tactic, False),
     "covert_method": (covert_method, False),
 }

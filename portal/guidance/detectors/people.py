@@ -38,7 +38,8 @@ _APPOSED = re.compile(
 _PRONOUN_AFTER = re.compile(rf"\b({_CAP}),?\s+(?:she|he)(?:'s|’s|\s+is|\s+was)\b")
 _TRADE_AFTER = re.compile(rf"\b({_CAP})\s+the\s+")
 # A name given in lower case after 'for a' or 'called' with an age: 'a bus pass for a lorraine hughes, 67'.
-_LOWER_INTRODUCED = re.compile(r"\b(?:for|called|named|name\s+is)\s+(?:an?\s+)?([a-z]{2,}\s+[a-z]{2,})(?=\s*(?:,\s*|\(\s*)\d{1,2}\b)")
+_LOWER_INTRODUCED = re.compile(r"\b(?:for|called|named|name\s+is|missing|seen)\s+(?:an?\s+)?"
+                               r"([a-z]{2,}(?:\s+[a-z]{2,})?)(?=\s*(?:,\s*|\(\s*)\d{1,2}\b)")
 # Names in a message written all in lower case: a known first name before an age ('jordan pike, 15'),
 # or a title and surname ('mrs dawson').
 _LOWER_WITH_AGE = re.compile(r"\b([a-z]{2,})((?:\s+[a-z]{2,})?)(?=\s*(?:,\s*|\(\s*)\d{1,2}\b)")
