@@ -27,10 +27,13 @@ _WHEN = re.compile(
     r"\b(?:\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)|\d{1,2}[:.]\d{2}|between\s+\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?"
     r"\s+(?:and|&|-)\s+(?:\d{1,2}|noon|midnight)|noon|midnight|tonight|tonite|2nite|tomorrow|tmrw|tmw"
     r"|(?:this|next|on|early|every|each)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day"
-    r"|(?:this|next)\s+(?:week|weekend|month)|early\s+(?:morning|hours)|overnight|(?:mon|tues|wednes|thurs|fri|satur|sun)"
+    r"|(?:this|next)\s+(?:week|weekend|month)|early\s+(?:morning|hours)|overnight|first\s+light|dawn|after\s+dark|at\s+night|(?:mon|tues|wednes|thurs|fri|satur|sun)"
     r"day\s+(?:morning|night|evening|afternoon))\b",
     re.I,
 )
+# How long it takes the police to arrive: 'response to the coast road is at least 45 minutes'.
+_SLOW_RESPONSE = re.compile(r"\bresponse\b[^.!?]{0,40}?\b(?:at\s+least|over|more\s+than|up\s+to)\s+"
+                            r"(?:\d+|an|one|two)\s+(?:minutes?|mins?|hours?)", re.I)
 # What marks a sentence as about what is to come.
 _FUTURE = re.compile(r"\b(?:will|won't|'ll|’ll|going\s+to|gonna|plan(?:ning)?\s+to|tonight|tomorrow|tmrw|next|this\s+"
                      r"(?:week|weekend|evening|afternoon|morning))\b|'ll\b", re.I)
@@ -62,7 +65,7 @@ def resource_gap(text: str, argument: str, context) -> Iterator[Match]:  # noqa:
     for start, clause in _clauses(text):
         found = _near("police_resources", "gap_words", 8).search(clause)
         if found is None:
-            found = table_regex("scarcity_phrases").search(clause)
+            found = table_regex("scarcity_phrases").search(clause) or _SLOW_RESPONSE.search(clause)
         if found is not None:
             yield Match(start + found.start(), start + found.end(),
                         f"a gap in police cover or equipment (“{found.group()}”)")
