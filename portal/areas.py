@@ -1,83 +1,65 @@
-"""Area profiles: validation of the DESIGN.md format and import into the database."""
+"""Area profiles: the DESIGN.md format (validated by the crawler's one schema) and import."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from sqlalchemy import select
 
+from crawlers.locality import AreaProfile, ProfileError, load_area_profile
 from portal.extensions import db
 from portal.models import Area
 
-POSTCODE_DISTRICT = re.compile(r"^[A-Z]{1,2}[0-9][0-9A-Z]?$")
+__all__ = ["MAX_PLACES", "ProfileError", "empty_profile", "import_area", "profile_json", "validate_profile"]
+
+#: Most places a stored profile may name (a whole local authority has a few hundred).
 MAX_PLACES = 2000
 
 
-class ProfileError(ValueError):
-    """The area profile is not in the documented format."""
+def empty_profile(name: str) -> dict[str, Any]:
+    """Return the profile of a new area that names nothing yet (nothing scores as local)."""
+    return {"name": name.strip(), "places": [], "exclude_places": [], "postcode_districts": {}}
 
 
-def _place(entry: Any, index: int) -> dict[str, Any]:
-    if isinstance(entry, str):
-        entry = {"name": entry}
-    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not entry["name"].strip():
-        raise ProfileError(f"places[{index}] needs a name")
-    aliases = entry.get("aliases", [])
-    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-        raise ProfileError(f"places[{index}].aliases must be a list of names")
-    weight = entry.get("weight", 1.0)
-    if not isinstance(weight, int | float) or not 0 <= weight <= 1:
-        raise ProfileError(f"places[{index}].weight must be a number between 0 and 1")
-    return {"name": entry["name"].strip(), "aliases": [a.strip() for a in aliases if a.strip()],
-            "weight": float(weight)}
-
-
-def _districts(value: Any) -> dict[str, float]:
-    if isinstance(value, list):
-        value = {item: 1.0 for item in value if isinstance(item, str)} if all(
-            isinstance(item, str) for item in value) else None
-    if not isinstance(value, dict):
-        raise ProfileError("postcode_districts must be a list like [\"BN1\"] or a map like {\"BN1\": 1.0}")
-    districts = {}
-    for raw, weight in value.items():
-        district = str(raw).strip().upper()
-        if not POSTCODE_DISTRICT.match(district):
-            raise ProfileError(f"{raw!r} is not a postcode district (like BN7 or RH19)")
-        if not isinstance(weight, int | float) or not 0 <= weight <= 1:
-            raise ProfileError(f"weight for {district} must be a number between 0 and 1")
-        districts[district] = float(weight)
-    return districts
-
-
-def validate_profile(data: Any) -> dict[str, Any]:
-    """Return a normalised area profile, or raise ProfileError saying what is wrong."""
-    if not isinstance(data, dict):
-        raise ProfileError("The profile must be a JSON object")
-    name = data.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ProfileError("The profile needs a name")
-    if not data.get("places") and not data.get("postcode_districts"):
-        raise ProfileError("The profile needs places or postcode_districts")
-    places = data.get("places") or []
-    if not isinstance(places, list) or len(places) > MAX_PLACES:
-        raise ProfileError(f"places must be a list of at most {MAX_PLACES} entries")
-    exclude = data.get("exclude_places") or []
-    if not isinstance(exclude, list) or not all(isinstance(x, str) for x in exclude):
-        raise ProfileError("exclude_places must be a list of names")
-    profile: dict[str, Any] = {
-        "name": name.strip(),
-        "places": [_place(entry, i) for i, entry in enumerate(places)],
-        "exclude_places": [x.strip() for x in exclude if x.strip()],
-        "postcode_districts": _districts(data.get("postcode_districts") or {}),
+def profile_json(profile: AreaProfile) -> dict[str, Any]:
+    """Return the stored (normalised JSON) form of a validated profile."""
+    stored: dict[str, Any] = {
+        "name": profile.name,
+        "places": [{"name": p.name, "aliases": list(p.aliases), "weight": p.weight} for p in profile.places],
+        "exclude_places": list(profile.exclude_places),
+        "postcode_districts": dict(profile.postcode_districts),
     }
-    bbox = data.get("bbox")
-    if bbox is not None:
-        if (not isinstance(bbox, list) or len(bbox) != 4
-                or not all(isinstance(v, int | float) for v in bbox)
-                or not (-180 <= bbox[0] < bbox[2] <= 180 and -90 <= bbox[1] < bbox[3] <= 90)):
-            raise ProfileError("bbox must be [min_lon, min_lat, max_lon, max_lat]")
-        profile["bbox"] = [float(v) for v in bbox]
-    return profile
+    if profile.bbox is not None:
+        stored["bbox"] = list(profile.bbox)
+    return stored
+
+
+def validate_profile(data: Any, allow_empty: bool = False) -> dict[str, Any]:
+    """Return a normalised area profile, or raise ProfileError saying what is wrong.
+
+    The format is checked by ``crawlers.locality.load_area_profile`` (the one schema the
+    crawler scores with); the portal adds only its size bound. ``allow_empty`` accepts a
+    profile with a name and nothing else (a new area before its places are known).
+    """
+    if not isinstance(data, dict):  # a str would be read as a file path by the loader
+        raise ProfileError("an area profile must be a JSON object")
+    if isinstance(data.get("places"), list) and len(data["places"]) > MAX_PLACES:
+        raise ProfileError(f"places: at most {MAX_PLACES} entries")
+    if allow_empty and not data.get("places") and not data.get("postcode_districts"):
+        # Check the other fields with the same schema, then keep the profile empty.
+        stored = profile_json(load_area_profile({**data, "places": ["-"]}))
+        return {**empty_profile(stored["name"]), "exclude_places": stored["exclude_places"]}
+    stored = profile_json(load_area_profile(data))
+    source = _source(data.get("source"))
+    if source:
+        stored["source"] = source
+    return stored
+
+
+def _source(raw: Any) -> dict[str, str]:
+    """Keep a built profile's provenance note (files, attribution) as short strings only."""
+    if not isinstance(raw, dict):
+        return {}
+    return {str(key)[:40]: value[:500] for key, value in list(raw.items())[:10] if isinstance(value, str)}
 
 
 def import_area(data: Any, slug: str | None = None) -> tuple[Area, bool]:

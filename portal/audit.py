@@ -1,4 +1,8 @@
-"""Write audit events: who created, changed, viewed, exported or signed off what."""
+"""Write audit events: who created, changed, viewed, exported or signed off what.
+
+An event is kept aside until its transaction commits, then written as the next link of the
+audit chain (portal/audit_chain.py); a transaction rolled back writes none.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -6,6 +10,7 @@ from typing import Any
 from flask import has_request_context, request
 from flask_login import current_user
 
+from portal.audit_chain import PENDING, normalised
 from portal.extensions import db
 from portal.models import AuditEvent
 
@@ -21,7 +26,7 @@ def record(
     justification: str | None = None,
     actor_id: int | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the session (committed with the change it describes)."""
+    """Record an audit event, written when the session commits (with the change it describes)."""
     if obj is not None:
         object_type = object_type or type(obj).__name__
         object_id = object_id if object_id is not None else getattr(obj, "id", None)
@@ -33,9 +38,12 @@ def record(
         object_type=object_type,
         object_id=None if object_id is None else str(object_id),
         summary=summary[:500],
-        details=details or {},
+        details=normalised(details),
         justification=justification,
         ip=request.remote_addr if has_request_context() else None,
     )
-    db.session.add(event)
+    session = db.session()
+    if not session.in_transaction():
+        session.begin()  # so that a rollback, which ends it, takes the event with it
+    session.info.setdefault(PENDING, []).append(event)
     return event

@@ -23,10 +23,24 @@ areas_cli = AppGroup("areas", help="Manage areas and their profiles.")
 
 
 @click.command("init-db")
-def init_db_command() -> None:
+@click.option("--app-role", default=None, metavar="ROLE",
+              help="PostgreSQL: grant this existing role what the portal needs and no more (run as the owner).")
+def init_db_command(app_role: str | None) -> None:
     """Create or upgrade the database schema (runs the migrations)."""
     upgrade(directory=current_app.extensions["migrate"].directory)
     click.echo("Database is up to date.")
+    if app_role:
+        from portal.db_roles import grant_app_role
+
+        if db.engine.dialect.name != "postgresql":
+            raise click.ClickException("--app-role is for PostgreSQL (SQLite has no roles)")
+        try:
+            with db.engine.begin() as conn:
+                grant_app_role(conn, app_role)
+        except (ValueError, LookupError) as exc:
+            raise click.ClickException(str(exc)) from exc
+        click.echo(f"Granted {app_role} rows but no DDL; audit rows may be added, never changed. "
+                   f"Run the portal as {app_role}.")
 
 
 @users_cli.command("create")
@@ -76,6 +90,34 @@ def import_area_command(file: Path, slug: str | None) -> None:
         raise click.ClickException(f"{file}: {exc}") from exc
     db.session.commit()
     click.echo(f"{'Created' if created else 'Updated'} area {area.slug} ({area.name}).")
+
+
+@areas_cli.command("build")
+@click.option("--onspd", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="ONS Postcode Directory CSV (or its zip).")
+@click.option("--names", type=click.Path(exists=True, dir_okay=False, path_type=Path), required=True,
+              help="ONS Index of Place Names CSV or OS Open Names CSV (or their zip).")
+@click.option("--lad", required=True, help="Local authority code (E07000063) or name.")
+@click.option("--ward", "wards", multiple=True, help="Ward code or (with the IPN) name; repeatable.")
+@click.option("--name", default=None, help="Name of the area (default: the council's).")
+@click.option("--out", type=click.Path(dir_okay=False, writable=True, path_type=Path), required=True,
+              help="Where to write the area profile JSON (then: flask areas import FILE).")
+def build_area_command(onspd: Path, names: Path, lad: str, wards: tuple[str, ...], name: str | None,
+                       out: Path) -> None:
+    """Build an area profile from ONS / OS open data (Open Government Licence)."""
+    from portal.areabuild import ATTRIBUTION, AreaChoice, AreaDataError, build_profile
+
+    try:
+        built = build_profile(onspd, names, AreaChoice(lad, wards, name))
+    except AreaDataError as exc:
+        raise click.ClickException(str(exc)) from exc
+    out.write_text(json.dumps(built.profile, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    profile = built.profile
+    click.echo(f"Wrote {out}: {profile['name']}, {len(profile['places'])} places, "
+               f"{len(profile['postcode_districts'])} postcode districts ({built.postcodes} live postcodes).")
+    for place, where in built.ambiguous.items():
+        click.echo(f"Ambiguous, proposed for exclude_places: {place} (also in {', '.join(where)})")
+    click.echo(ATTRIBUTION)
 
 
 @areas_cli.command("list")

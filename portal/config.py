@@ -13,15 +13,15 @@ def _bool(name: str, default: bool) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key(instance_path: Path) -> str:
-    """Return SECRET_KEY from the environment, or a key kept in the instance folder.
+def _secret_key(instance_path: Path, name: str = "SECRET_KEY") -> str:
+    """Return a key from the environment (SECRET_KEY, AUDIT_KEY), or one kept in the instance folder.
 
-    A generated key is written once with owner-only permissions so sessions
-    survive restarts without anyone having to invent a secret.
+    A generated key is written once with owner-only permissions so sessions (and the audit
+    chain's digests) survive restarts without anyone having to invent a secret.
     """
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
-    key_file = instance_path / "secret_key"
+    if os.environ.get(name):
+        return os.environ[name]
+    key_file = instance_path / name.lower()
     if key_file.exists():
         return key_file.read_text().strip()
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -74,6 +74,8 @@ def load(instance_path: Path) -> dict:
     redis_url = os.environ.get("REDIS_URL", "").strip() or None
     return {
         "SECRET_KEY": _secret_key(instance_path),
+        # Keys the audit chain's digests (portal/audit_chain.py): the verifier needs the same key.
+        "AUDIT_KEY": _secret_key(instance_path, "AUDIT_KEY"),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(),
         "REDIS_URL": redis_url,
@@ -110,6 +112,8 @@ def load(instance_path: Path) -> dict:
         "CRAWL_STALE_SECONDS": int(os.environ.get("CRAWL_STALE_SECONDS", 120)),
         # Feeds of catalogued communities are re-polled no more often than this.
         "CRAWL_MIN_REPOLL_SECONDS": int(os.environ.get("CRAWL_MIN_REPOLL_SECONDS", 3600)),
+        # Largest official file (ONSPD, IPN, OS Open Names) an admin may upload to build an area.
+        "AREA_DATA_MAX_BYTES": int(os.environ.get("AREA_DATA_MAX_BYTES", 2 * 1024**3)),
         "JOBS_INLINE": _bool("JOBS_INLINE", False),
         "RQ_QUEUE": os.environ.get("RQ_QUEUE", "local-reach"),
         "JOBS_MAX_ATTEMPTS": int(os.environ.get("JOBS_MAX_ATTEMPTS", 3)),

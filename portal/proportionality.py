@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import func, select
 
+from crawlers.frontier import canonicalise, site_of
 from portal.extensions import db
 from portal.models import Candidate, CrawlRun, utcnow
 
@@ -38,16 +39,23 @@ def may_crawl(site_key: str, now: datetime | None = None) -> bool:
     return allowed_at is None or allowed_at <= (now or utcnow())
 
 
-def recently_crawled_sites(now: datetime | None = None) -> frozenset[str]:
+def recently_crawled_sites(now: datetime | None = None, running_id: int | None = None) -> frozenset[str]:
     """Sites (``scheme://host[:port]``) any area's crawl reached within the minimum interval.
 
     A crawl run passes these to the engine as ``skip_sites``: it neither fetches them nor
     follows links into them, and their stored candidates stay as they are. A site counts as
     crawled when the run that last stored it started within the interval (or, for a site
-    saved by "inspect one URL", when it was last updated).
+    saved by "inspect one URL", when it was last updated). The seeds' own sites of runs
+    started within the interval count too, except those of ``running_id`` (the run asking).
     """
     since = (now or utcnow()) - min_interval()
+    # A seed's own site is a source, never a candidate (issue 23.5): its crawl is on the run's record.
+    seeds = db.session.scalars(select(CrawlRun.seeds).where(CrawlRun.started_at >= since,
+                                                            CrawlRun.id != (running_id or 0)))
+    seed_sites = {site_of(canonical) for run_seeds in seeds for seed in (run_seeds or [])
+                  if (canonical := canonicalise(str(seed)))}
     by_run = (select(Candidate.site).join(CrawlRun, Candidate.crawl_run_id == CrawlRun.id)
-              .where(CrawlRun.started_at >= since))
-    by_hand = select(Candidate.site).where(Candidate.crawl_run_id.is_(None), Candidate.updated_at >= since)
-    return frozenset(db.session.scalars(by_run.union(by_hand)))
+              .where(CrawlRun.started_at >= since, Candidate.parent_id.is_(None)))  # sites, not their parts
+    by_hand = select(Candidate.site).where(Candidate.crawl_run_id.is_(None), Candidate.updated_at >= since,
+                                           Candidate.parent_id.is_(None))
+    return frozenset(db.session.scalars(by_run.union(by_hand))) | seed_sites

@@ -1,9 +1,25 @@
-"""Normalised keys for community addresses, for duplicate detection and link look-ups."""
+"""Normalised keys for community addresses, for duplicate detection and link look-ups.
+
+A key is a site's identity in the portal: candidates, catalogue duplicates and "share a
+link" look-ups all compare keys. An app may register host aliases (``HOST_ALIASES``) for
+addresses that stand for a stable name: the demo's sample web serves each site on a
+loopback port that can change when ``make run`` restarts, and registers
+``127.0.0.1:PORT -> <site name>.sample-web.invalid`` so a site keeps its identity.
+"""
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
+from flask import current_app, has_app_context
+
 _STRIP_PREFIXES = ("www.", "m.", "mobile.")
+#: ``app.extensions`` key of the ``{"host:port": "stable-host"}`` aliases of the running app.
+HOST_ALIASES = "url_key_host_aliases"
+
+
+def _host_aliases() -> Mapping[str, str]:
+    return current_app.extensions.get(HOST_ALIASES) or {} if has_app_context() else {}
 
 
 def url_key(url: str) -> str | None:
@@ -30,5 +46,6 @@ def url_key(url: str) -> str | None:
             host = host[len(prefix):]
     if port and port not in (80, 443):
         host = f"{host}:{port}"
+    host = _host_aliases().get(host, host)
     path = parts.path.rstrip("/").lower()
     return f"{host}{path}"[:1000]

@@ -179,6 +179,11 @@ def _empty_all_tables(db) -> None:
                 conn.exec_driver_sql(f'DELETE FROM "{name}"')
             for _, sql in triggers:
                 conn.exec_driver_sql(sql)
+        from flask import current_app
+
+        from portal.audit_chain import start
+
+        start(conn, current_app.config["AUDIT_KEY"])  # the empty trail's chain starts again
 
 
 @pytest.fixture

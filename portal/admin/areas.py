@@ -9,10 +9,10 @@ from portal import audit
 from portal.access import allow
 from portal.admin import bp
 from portal.admin.forms import AreaForm
-from portal.areas import import_area
 from portal.extensions import db
 from portal.models import Area
 
+#: Shown as a hint beside the profile field, never put in it: a new area starts empty.
 EXAMPLE_PROFILE = {
     "name": "Lewes town",
     "places": ["Lewes", {"name": "Cliffe", "aliases": ["Cliffe High Street"], "weight": 0.8}],
@@ -24,21 +24,21 @@ EXAMPLE_PROFILE = {
 @bp.route("/areas/new", methods=["GET", "POST"])
 @allow("admin")
 def new_area():
-    form = AreaForm()
-    if not form.is_submitted():
-        form.profile_json.data = json.dumps(EXAMPLE_PROFILE, indent=2)
+    form = AreaForm(new=True)
     if form.validate_on_submit():
-        area, created = import_area(form.profile, slug=Area.slugify(form.name.data))
-        if not created:
+        slug = Area.slugify(form.name.data)
+        if Area.by_slug(slug) is not None:
             form.name.errors.append("An area with that name already exists; edit it instead")
         else:
-            area.name = form.name.data.strip()
+            area = Area(slug=slug, name=form.name.data.strip(), profile=form.profile)
+            db.session.add(area)
             db.session.flush()
             audit.record("create", f"Created area {area.slug}", area)
             db.session.commit()
             flash(f"Area {area.name} created.", "success")
             return redirect(url_for("admin.edit_area", area_id=area.id), code=303)
-    return render_template("admin/area.html", form=form, area=None)
+    return render_template("admin/area.html", form=form, area=None,
+                           example=json.dumps(EXAMPLE_PROFILE, indent=2))
 
 
 @bp.route("/areas/<int:area_id>", methods=["GET", "POST"])

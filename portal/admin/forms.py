@@ -4,13 +4,14 @@ from __future__ import annotations
 import json
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
-    GovCheckboxesInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
+    GovCheckboxesInput, GovFileInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
 from wtforms import EmailField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Email, Length, ValidationError
 
-from portal.areas import ProfileError, validate_profile
+from portal.areas import ProfileError, empty_profile, validate_profile
 from portal.models import ROLE_LABELS, ROLES
 
 
@@ -36,12 +37,21 @@ class AreaForm(FlaskForm):
     name = StringField("Area name", widget=GovTextInput(),
                        validators=[DataRequired("Enter the area's name"), Length(max=200)])
     profile_json = TextAreaField(
-        "Area profile (JSON)", widget=GovTextArea(),
-        validators=[DataRequired("Enter the area profile"), Length(max=200_000)],
+        "Area profile (JSON)", widget=GovTextArea(), validators=[Length(max=200_000)],
     )
     submit = SubmitField("Save area", widget=GovSubmitInput())
 
+    def __init__(self, *args, new: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        #: A new area may start with no profile at all (it is built or imported later).
+        self.new = new
+
     def validate_profile_json(self, field) -> None:
+        if not (field.data or "").strip():
+            if not self.new:
+                raise ValidationError("Enter the area profile")
+            self.profile = empty_profile(self.name.data or "")
+            return
         try:
             data = json.loads(field.data)
         except ValueError as exc:
@@ -49,6 +59,35 @@ class AreaForm(FlaskForm):
         if isinstance(data, dict) and "name" not in data and self.name.data:
             data["name"] = self.name.data
         try:
-            self.profile = validate_profile(data)
+            self.profile = validate_profile(data, allow_empty=True)
         except ProfileError as exc:
             raise ValidationError(str(exc)) from exc
+
+
+class BuildAreaForm(FlaskForm):
+    """Upload the official files and choose the council (and wards) to build a profile for."""
+
+    onspd = FileField("ONS Postcode Directory (CSV or the zip it comes in)", widget=GovFileInput(),
+                      validators=[FileRequired("Choose the ONS Postcode Directory file")])
+    names = FileField("Place names: ONS Index of Place Names or OS Open Names (CSV or zip)", widget=GovFileInput(),
+                      validators=[FileRequired("Choose the place names file")])
+    lad = StringField("Local authority", widget=GovTextInput(),
+                      validators=[DataRequired("Enter the local authority's code (like E07000063) or name"),
+                                  Length(max=120)])
+    wards = TextAreaField("Wards (optional, one per line)", widget=GovTextArea(), validators=[Length(max=5000)])
+    name = StringField("Name of the area (optional)", widget=GovTextInput(), validators=[Length(max=200)])
+    submit = SubmitField("Upload and build", widget=GovSubmitInput())
+
+    @property
+    def ward_list(self) -> list[str]:
+        return [w.strip() for w in (self.wards.data or "").replace(",", "\n").splitlines() if w.strip()][:100]
+
+
+class SaveBuiltAreaForm(FlaskForm):
+    """Save a previewed profile: to a new area or over an existing one, keeping chosen ambiguous names."""
+
+    area = SelectField("Save as", widget=GovSelect(), coerce=int, choices=[])
+    name = StringField("Area name", widget=GovTextInput(),
+                       validators=[DataRequired("Enter the area's name"), Length(max=200)])
+    keep = SelectMultipleField("Ambiguous names to keep as places", widget=GovCheckboxesInput(), choices=[])
+    submit = SubmitField("Save area profile", widget=GovSubmitInput())

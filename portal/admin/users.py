@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from portal import audit
 from portal.access import allow
+from portal.audit_reads import audited
 from portal.admin import bp
 from portal.admin.forms import InviteForm, UserAreasForm
 from portal.extensions import db
@@ -30,6 +31,7 @@ def index():
 
 @bp.route("/users", methods=["GET", "POST"])
 @allow("admin")
+@audited("Viewed the user list")
 def users():
     form = InviteForm()
     form.areas.choices = _area_choices()
@@ -71,6 +73,7 @@ def _user_or_404(user_id: int) -> User:
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @allow("admin")
+@audited("Viewed user {user_id}", "User", "user_id")
 def user_detail(user_id: int):
     user = _user_or_404(user_id)
     form = UserAreasForm(data={"areas": [a.id for a in user.areas]})

@@ -3,4 +3,6 @@ from flask import Blueprint
 
 bp = Blueprint("audit", __name__, cli_group="retention")
 
-from portal.auditor import cli, views  # noqa: E402,F401
+from portal.auditor import cli, views, words  # noqa: E402,F401
+
+bp.record_once(lambda state: state.app.cli.add_command(cli.audit_cli))

@@ -13,10 +13,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from sqlalchemy import String, and_, cast, delete, exists, func, select
 
-from portal import audit
+from portal import audit, audit_chain
 from portal.auditor.policies import BY_OBJECT_TYPE, POLICIES, Policy
 from portal.extensions import db
-from portal.models import RetentionDecision, utcnow
+from portal.models import AuditEvent, RetentionDecision, utcnow
 
 logger = logging.getLogger(__name__)
 
@@ -93,6 +93,8 @@ def _dispose_all(result: PolicyResult, now: datetime) -> None:
         if policy.dispose is None:
             db.session.execute(delete(policy.model).where(policy.model.id.in_([row[0].id for row in rows])),
                                execution_options={"synchronize_session": False})
+            if policy.model is AuditEvent:  # the oldest links are gone: the chain now starts later
+                audit_chain.note_pruned(db.session)
             audit.record("dispose", f"Deleted {len(ids)} {policy.object_type} records (retention: {policy.key})",
                          object_type=policy.object_type, actor_id=None,
                          details={"policy": policy.key, "action": "delete", "ids": ids, "days": result.days})

@@ -1,25 +1,28 @@
 """The auditor's view: search the audit log, one record's history, retention review."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, request, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy import false
 
-from portal import audit, htmx
+from portal import htmx
 from portal.access import allow
-from portal.auditor import bp, queries, retention
+from portal.audit_reads import audited
+from portal.auditor import bp, queries, retention, verify, words
 from portal.auditor.forms import AuditSearchForm, KeepForm
 from portal.extensions import db
 from portal.models import AuditEvent
 
 PER_PAGE = 50
+CHAIN_CHECK_NEWEST = 1000  # rows of the chain the page checks each time (a few ms); the CLI checks them all
 
 
 def _search_form() -> tuple[AuditSearchForm, queries.AuditFilter | None]:
     form = AuditSearchForm(request.args)
-    form.action.choices = [("", "Any action")] + [(a, a) for a in queries.distinct_values(AuditEvent.action)]
+    form.action.choices = [("", "Any action")] + [
+        (a, words.audit_action(a)) for a in queries.distinct_values(AuditEvent.action)]
     form.object_type.choices = [("", "Any record type")] + [
-        (t, t) for t in queries.distinct_values(AuditEvent.object_type)]
+        (t, words.record_type(t)) for t in queries.distinct_values(AuditEvent.object_type)]
     if not form.validate():
         return form, None
     return form, queries.AuditFilter(
@@ -29,28 +32,34 @@ def _search_form() -> tuple[AuditSearchForm, queries.AuditFilter | None]:
 
 @bp.get("/audit")
 @allow("auditor", "admin")
+@audited("Viewed the audit log", "AuditLog")
 def index():
     form, filters = _search_form()
     page = max(1, request.args.get("page", 1, type=int))
     query = queries.search(filters) if filters else queries.search(queries.AuditFilter()).where(false())
     listing = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     args = filters.as_args() if filters else {}
-    audit.record("view", "Viewed the audit log", object_type="AuditLog", details={"filters": args, "page": page})
-    db.session.commit()
     return htmx.render("audit/index.html", block="results", form=form, listing=listing,
-                       filters=args, actors=queries.actors_by_id(listing.items))
+                       filters=args, actors=queries.actors_by_id(listing.items), **_chain_state())
 
 
-@bp.get("/audit/<object_type>/<object_id>")
+def _chain_state() -> dict:
+    """The chain's newest rows checked now, and the latest full check (the page, not its search results)."""
+    if htmx.is_fragment_request():
+        return {}
+    return {"chain": verify.verify(db.session, current_app.config["AUDIT_KEY"], newest=CHAIN_CHECK_NEWEST),
+            "last_check": verify.last_full_check(db.session)}
+
+
+@bp.get("/audit/<object_type>/<path:object_id>")  # a path: research tables are "funnel/1"
 @allow("auditor", "admin")
+@audited(lambda args: f"Viewed the audit history of {words.record_type(args['object_type'])} {args['object_id']}",
+         "AuditLog")
 def record_history(object_type: str, object_id: str):
     object_type, object_id = object_type[:40], object_id[:64]
     page = max(1, request.args.get("page", 1, type=int))
     listing = db.paginate(queries.record_history(object_type, object_id), page=page, per_page=PER_PAGE,
                           error_out=False)
-    audit.record("view", f"Viewed the audit history of {object_type} {object_id}", object_type="AuditLog",
-                 details={"object_type": object_type, "object_id": object_id})
-    db.session.commit()
     return htmx.render("audit/record.html", block="results", listing=listing, object_type=object_type,
                        object_id=object_id, actors=queries.actors_by_id(listing.items),
                        decisions=retention.decisions_for(object_type, object_id))

@@ -74,8 +74,12 @@ def authenticate(email: str, password: str) -> tuple[User | None, str]:
         # Spend the time a password check takes, so the answer's speed does not tell
         # an attacker which addresses have accounts, or which are locked.
         check_password_hash(_unused_hash(), password or "")
+        reason = "no such account" if user is None else ("deactivated" if not user.active else "locked")
+        _record_failure(user, email, reason)
+        db.session.commit()
         return None, _not_right()
     if not user.check_password(password):
+        _record_failure(user, email, "wrong password")
         user.failed_logins += 1
         if user.failed_logins >= current_app.config["LOCKOUT_THRESHOLD"]:
             user.locked_until = now + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
@@ -89,6 +93,16 @@ def authenticate(email: str, password: str) -> tuple[User | None, str]:
     audit.record("login", "Signed in", user, actor_id=user.id)
     db.session.commit()
     return user, ""
+
+
+def _record_failure(user: User | None, email: str | None, reason: str) -> None:
+    """Audit one failed sign-in: the account (or the address tried) and why, never the password."""
+    tried = (email or "").strip().lower()[:254]
+    details = {"reason": reason}
+    if user is None and "@" in tried:  # an address, not a password typed in the wrong box
+        details["email"] = tried
+    # No actor: whoever typed it has not shown who they are.
+    audit.record("login_failed", f"Failed sign-in ({reason})", user, object_type="User", details=details)
 
 
 @bp.post("/logout")

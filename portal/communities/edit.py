@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from portal import htmx
 from portal.access import allow, require_area
+from portal.audit_reads import audited
 from portal.communities import bp, services
 from portal.communities.forms import ArchiveForm, CommunityForm, MergeForm
 from portal.communities.queries import arg_int
@@ -58,6 +59,7 @@ def new_community():
 
 @bp.route("/communities/<int:community_id>/edit", methods=["GET", "POST"])
 @allow("officer", "supervisor", "admin")
+@audited("Opened community {community_id} to edit it", "Community", "community_id")
 def edit_community(community_id: int):
     community = visible_community(community_id)
     form = CommunityForm(obj=community)
@@ -69,6 +71,7 @@ def edit_community(community_id: int):
 
 @bp.route("/communities/<int:community_id>/archive", methods=["GET", "POST"])
 @allow("officer", "supervisor", "admin")
+@audited("Opened community {community_id} to archive it", "Community", "community_id")
 def archive_community(community_id: int):
     community = visible_community(community_id)
     form = ArchiveForm()
@@ -82,6 +85,7 @@ def archive_community(community_id: int):
 
 @bp.route("/communities/<int:community_id>/merge", methods=["GET", "POST"])
 @allow("officer", "supervisor", "admin")
+@audited("Opened community {community_id} to merge it", "Community", "community_id")
 def merge_community(community_id: int):
     community = visible_community(community_id)
     form = MergeForm()

@@ -121,6 +121,11 @@ def merge_communities(winner: Community, loser: Community, reason: str | None = 
     winner.url_key = url_key(winner.url) if winner.url else None
     contacts = [t for t in (winner.last_contact_at, loser.last_contact_at) if t]
     winner.last_contact_at = max(contacts) if contacts else None
+    # The loser's sub-communities (boards, categories) move under the winner; a part never parents itself.
+    db.session.execute(update(Community).where(Community.parent_id == loser.id, Community.id != winner.id)
+                       .values(parent_id=winner.id).execution_options(synchronize_session=False))
+    if winner.parent_id == loser.id:
+        winner.parent_id = loser.parent_id if loser.parent_id != winner.id else None
     loser.status, loser.merged_into_id, loser.archived_at = "merged", winner.id, utcnow()
     db.session.expire(winner, ["feeds"])
     audit.record("merge", f"Merged community {loser.id} into {winner.id}", winner,

@@ -6,8 +6,9 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload, selectinload
 
-from portal import audit, htmx
+from portal import htmx
 from portal.access import allow, get_in_area
+from portal.audit_reads import audited
 from portal.communities import bp, charts
 from portal.communities.queries import (
     ACTIVITY, SORT_LABELS, CatalogueFilter, arg_int, catalogue_keys, catalogue_page, stage_counts, tags_in_use,
@@ -22,6 +23,7 @@ from portal.pagination import paginate
 
 @bp.get("/communities")
 @allow("officer", "supervisor", "admin")
+@audited("Viewed the community list")
 def list_communities():
     f = CatalogueFilter.from_args(request.args)
     page = min(arg_int(request.args, "page", 1), 100_000)
@@ -51,6 +53,7 @@ def visible_community(community_id: int) -> Community:
 
 @bp.get("/communities/<int:community_id>")
 @allow("officer", "supervisor", "admin")
+@audited("Viewed community {community_id}", "Community", "community_id")
 def community_detail(community_id: int):
     timeline_only = htmx.is_fragment_request() and htmx.target() == "timeline"
     # The whole page shows the area, owner, creator and tags: loaded with the community, in one go.
@@ -62,13 +65,8 @@ def community_detail(community_id: int):
         return htmx.render("communities/detail.html", block="timeline", community=community,
                            timeline=timeline_page(community.id, cursor))
     feeds = db.session.scalars(select(Feed).where(Feed.community_id == community.id).order_by(Feed.id)).all()
-    page = htmx.render(
+    return htmx.render(
         "communities/detail.html", community=community, timeline=timeline_page(community.id, cursor), feeds=feeds,
         sparkline=charts.activity_sparkline(community.id), trend=charts.assessment_trend(community.id),
         suggestion=suggestion_for(community) if community.status == "active" else None,
         logged=arg_int(request.args, "logged"))
-    # Audited once the page is rendered (a commit expires what the page reads, so it comes last);
-    # a failed commit answers 500, so no page goes out unaudited.
-    audit.record("view", f"Viewed community {community_id}", object_type="Community", object_id=community_id)
-    db.session.commit()
-    return page

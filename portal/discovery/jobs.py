@@ -10,7 +10,9 @@ from sqlalchemy import select, update
 
 from crawlers.pipeline import CrawlProgress, discover
 from portal.discovery.adapter import area_profile, crawl_settings, run_report
-from portal.discovery.candidates import upsert_candidate
+from portal.discovery.candidates import (
+    retire_sources, site_key, source_keys, upsert_candidate, upsert_source_parts,
+)
 from portal.discovery.runs import FINISHED
 from portal.extensions import db
 from portal.models import CrawlRun, utcnow
@@ -91,11 +93,12 @@ def run_crawl(run_id: int) -> str:
     run.started_at = run.started_at or utcnow()
     db.session.commit()
     area_id, seeds = run.area_id, list(run.seeds)
-    settings = replace(crawl_settings(run.settings or {}), skip_sites=recently_crawled_sites())
+    split_sources = (run.settings or {}).get("source_sites") or ()
+    settings = replace(crawl_settings(run.settings or {}), skip_sites=recently_crawled_sites(running_id=run_id))
     profile = area_profile(run.area.profile)
     tracker = RunTracker(run_id)
     try:
-        asyncio.run(_crawl(run_id, area_id, seeds, settings, profile, tracker))
+        asyncio.run(_crawl(run_id, area_id, seeds, settings, profile, tracker, split_sources))
     except Exception as exc:  # the run records the failure; the worker stays alive
         logger.exception("crawl run %s failed", run_id)
         db.session.rollback()
@@ -107,8 +110,14 @@ def run_crawl(run_id: int) -> str:
     return status
 
 
-async def _crawl(run_id, area_id, seeds, settings, profile, tracker: RunTracker) -> None:
+async def _crawl(run_id, area_id, seeds, settings, profile, tracker: RunTracker, also_sources=()) -> None:
+    sources = source_keys(seeds) | {str(key) for key in also_sources}
+    if retire_sources(area_id, sources):
+        db.session.commit()
     async for record in discover(seeds, settings, profile, progress=tracker.progress,
                                  should_cancel=tracker.should_cancel):
-        upsert_candidate(area_id, record, crawl_run_id=run_id)
+        if site_key(record.site) in sources:  # a seed is where the crawl looked, not a candidate
+            upsert_source_parts(area_id, record, crawl_run_id=run_id)
+        else:
+            upsert_candidate(area_id, record, crawl_run_id=run_id)
         db.session.commit()

@@ -9,6 +9,7 @@ from sqlalchemy import Select, or_, select, update
 from crawlers.frontier import canonicalise, site_of
 from portal import audit, jobs
 from portal.discovery.adapter import run_settings
+from portal.discovery.candidates import source_keys
 from portal.extensions import db
 from portal.models import Area, CrawlRun, Job, User, utcnow
 
@@ -42,6 +43,8 @@ def start_split_run(area: Area, seeds: list[str], user: User | None, *, parts: i
     """
     groups = jobs.shard(seeds[:MAX_SEEDS], parts, key=lambda seed: site_of(canonicalise(seed) or seed))
     settings = run_settings(current_app.config, allow_private, **limits)
+    # Every part keeps all the crawl's seed sites out of the queue, not only its own (issue 23.5).
+    settings["source_sites"] = sorted(source_keys(seeds[:MAX_SEEDS]))
     runs = [_queued_run(area, group, user, {**settings, "split": {"part": number, "of": len(groups)}},
                         f" (part {number} of {len(groups)})")
             for number, group in enumerate(groups, start=1)]

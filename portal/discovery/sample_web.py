@@ -9,14 +9,21 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from urllib.parse import urlsplit
 
 from flask import Flask
+
+from portal.urlkeys import HOST_ALIASES
 
 logger = logging.getLogger(__name__)
 
 EXTENSION_KEY = "local_reach_sample_web"
-#: First port tried, so the sample sites keep their addresses (and catalogue keys) across restarts.
+#: First port tried, so the sample sites usually keep their addresses across restarts (their
+#: identity does not depend on it: see host_aliases).
 DEFAULT_FIRST_PORT = 18700
+#: Stable host of a sample site in catalogue keys: ``<site name>.sample-web.invalid`` (.invalid is never real).
+SAMPLE_HOST_SUFFIX = "sample-web.invalid"
+_RANGE_KEY = "local_reach_sample_web_range"
 
 _lock = threading.Lock()
 _running = None  # one sample web per process, shared by every app the process builds
@@ -45,12 +52,30 @@ def attach(app: Flask):
         if _running is None:
             _running = _serve()
             logger.info("sample web serving on %s", _running.allow_private)
-    web = _running
+    wire(app, _running)
+    return _running
+
+
+def wire(app: Flask, web) -> None:
+    """Make a running sample web this app's: its seeds, its port range, and its sites' identities."""
     app.extensions[EXTENSION_KEY] = web
-    allowed = list(app.config.get("CRAWL_ALLOW_PRIVATE") or [])
-    if web.allow_private not in allowed:
-        app.config["CRAWL_ALLOW_PRIVATE"] = [*allowed, web.allow_private]
-    return web
+    app.extensions[HOST_ALIASES] = host_aliases(web.urls)
+    allowed = [r for r in app.config.get("CRAWL_ALLOW_PRIVATE") or [] if r != app.extensions.get(_RANGE_KEY)]
+    app.extensions[_RANGE_KEY] = web.allow_private
+    app.config["CRAWL_ALLOW_PRIVATE"] = [*allowed, web.allow_private]
+
+
+def host_aliases(urls: dict[str, str]) -> dict[str, str]:
+    """``host:port`` of each sample site -> a stable name, so its identity survives new ports.
+
+    The ports change when ``make run`` restarts and the usual block is busy; without this a
+    re-crawl would see every site (accepted and dismissed ones too) as new.
+    """
+    aliases = {}
+    for name, base in urls.items():
+        parts = urlsplit(base)
+        aliases[f"{parts.hostname}:{parts.port}"] = f"{name}.{SAMPLE_HOST_SUFFIX}"
+    return aliases
 
 
 def init_app(app: Flask) -> None:

@@ -6,11 +6,12 @@ from flask_login import current_user
 
 from portal import htmx
 from portal.access import allow, get_in_area, require_area
+from portal.audit_reads import audited
 from portal.discovery import bp
-from portal.discovery.candidates import QUEUE_STATUSES, review_queue, status_counts
+from portal.discovery.candidates import QUEUE_STATUSES, parts_of, review_queue, status_counts
 from portal.discovery.forms import InspectForm
 from portal.discovery.inspect import InspectError, inspect_url
-from portal.discovery.review import ReviewError, accept, bulk, dismiss, restore
+from portal.discovery.review import ReviewError, accept, accept_with_parts, bulk, dismiss, restore
 from portal.discovery.views import ROLES, areas_for
 from portal.extensions import db
 from portal.models import DISMISS_REASONS, Area, Candidate
@@ -20,12 +21,21 @@ def get_candidate(candidate_id: int) -> Candidate:
     return get_in_area(Candidate, candidate_id)
 
 
+def accepted_message(name: str, created: bool, parts: int) -> str:
+    plural = "" if parts == 1 else "s"
+    if not created and parts:
+        return f"Added {parts} part{plural} of {name} to the catalogue."
+    with_parts = f" with {parts} part{plural}" if parts else ""
+    return f"{name} {'added to' if created else 'is already in'} the catalogue{with_parts}."
+
+
 def queue_url(area_id: int | None = None, status: str = "new") -> str:
     return url_for("discovery.review", area=area_id, status=status)
 
 
 @bp.get("/discovery/review")
 @allow(*ROLES)
+@audited("Viewed the discovery review queue")
 def review():
     area_id = request.args.get("area", type=int)
     if area_id is not None:
@@ -35,6 +45,7 @@ def review():
     page = max(1, request.args.get("page", 1, type=int))
     listing = db.paginate(review_queue(current_user, area_id, status), page=page, per_page=25, error_out=False)
     return htmx.render("discovery/review.html", block="queue", listing=listing, status=status, area_id=area_id,
+                       parts=parts_of(listing.items),
                        areas=areas_for(current_user), counts=status_counts(current_user, area_id),
                        reasons=DISMISS_REASONS)
 
@@ -43,13 +54,17 @@ def review():
 @allow(*ROLES)
 def accept_candidate(candidate_id: int):
     candidate = get_candidate(candidate_id)
+    parts = None if request.form.get("parts") == "all" else request.form.getlist("part", type=int)
     try:
-        community, created = accept(candidate, current_user)
+        if candidate.parent_id is None:
+            community, created, accepted_parts = accept_with_parts(candidate, current_user, parts)
+        else:
+            (community, created), accepted_parts = accept(candidate, current_user), 0
     except ReviewError as exc:
         flash(str(exc), "error")
         return htmx.redirect(queue_url(candidate.area_id))
     db.session.commit()
-    flash(f"{community.name} {'added to' if created else 'is already in'} the catalogue.", "success")
+    flash(accepted_message(community.name, created, accepted_parts), "success")
     if request.form.get("then") == "community":
         return htmx.redirect(url_for("communities.community_detail", community_id=community.id))
     return htmx.redirect(queue_url(candidate.area_id))
@@ -85,7 +100,7 @@ def restore_candidate(candidate_id: int):
 @bp.post("/discovery/review/bulk")
 @allow(*ROLES)
 def bulk_review():
-    ids = request.form.getlist("candidate", type=int)
+    ids = request.form.getlist("candidate", type=int) + request.form.getlist("part", type=int)
     area_id = request.form.get("area", type=int)
     try:
         result = bulk(current_user, ids, request.form.get("action", ""), request.form.get("reason"))
@@ -100,6 +115,7 @@ def bulk_review():
 
 @bp.route("/discovery/inspect", methods=["GET", "POST"])
 @allow(*ROLES)
+@audited("Inspected a site")
 def inspect():
     form = InspectForm()
     form.area.choices = [(a.id, a.name) for a in areas_for(current_user)]

@@ -168,3 +168,4 @@ def dismiss_notification(review: MessageReview, user: User) -> None:
     if review.author_id != user.id:
         raise SignOffError("This is not your message.")
     review.author_notified_at = utcnow()
+    audit.record("change", f"Dismissed the notification of message review {review.id}", review)

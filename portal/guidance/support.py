@@ -64,6 +64,16 @@ def resolve(flag: SupportFlag, user: User) -> None:
     audit.record("resolve", f"Closed support flag {flag.id}", flag)
 
 
+def may_open(flag: SupportFlag, user: User) -> bool:
+    """Return whether a user may open a support flag: its officer and the supervisors of its area, or an admin."""
+    if user.role == "admin":
+        return True
+    in_area = user.can_see_area(flag.community.area_id)
+    if user.role == "supervisor":
+        return in_area
+    return user.role == "officer" and in_area and flag.raised_by_id == user.id
+
+
 def flags_for(user: User, status: str | None = "open") -> Select:
     """Support flags in the user's areas (officers see the ones they raised), oldest open first."""
     query = (select(SupportFlag).join(SupportFlag.community)

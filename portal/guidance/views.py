@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from portal import htmx
 from portal.access import allow
+from portal.audit_reads import audited
 from portal.communities.choices import community_choices
 from portal.extensions import db
 from portal.guidance import bp, library, services
@@ -49,6 +50,7 @@ def guidance_queue_counts() -> dict[str, int]:
 
 @bp.get("/guidance")
 @allow("officer", "supervisor", "admin")
+@audited("Viewed guidance and notifications")
 def index():
     q = request.args.get("q", "")
     context = {"q": q, "pages": library.search_pages(q), "templates": library.templates_by_purpose(q)}
@@ -67,6 +69,7 @@ def page(slug: str):
 
 @bp.route("/guidance/check", methods=["GET", "POST"])
 @allow("officer", "supervisor", "admin")
+@audited("Opened the message check", pages_only=True)
 def check():
     form = CheckForm(meta={"csrf": False})
     posted = request.form.get("community_id", type=int)

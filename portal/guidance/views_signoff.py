@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import abort, flash, request, url_for
 from flask_login import current_user
 
-from portal import audit, htmx
+from portal import htmx
 from portal.access import allow
+from portal.audit_reads import audited
 from portal.extensions import db
 from portal.guidance import bp, services
 from portal.guidance.forms import DecisionForm
@@ -15,6 +16,7 @@ from portal.models import MessageReview
 
 @bp.get("/guidance/queue")
 @allow("supervisor")
+@audited("Viewed the supervisor queue")
 def queue():
     return htmx.render("guidance/queue.html", block="queue_items", **supervisor_queue(current_user))
 
@@ -29,10 +31,9 @@ def _review_or_404(review_id: int) -> MessageReview:
 
 @bp.get("/guidance/reviews/<int:review_id>")
 @allow("officer", "supervisor")
+@audited("Viewed message review {review_id}", "MessageReview", "review_id")
 def review(review_id: int):
     held = _review_or_404(review_id)
-    audit.record("view", f"Viewed message review {held.id}", held)
-    db.session.commit()
     return _render_review(held, DecisionForm())
 
 
@@ -45,6 +46,7 @@ def _render_review(held: MessageReview, form: DecisionForm, status: int = 200):
 
 @bp.post("/guidance/reviews/<int:review_id>/decide")
 @allow("supervisor")
+@audited("Viewed message review {review_id}", "MessageReview", "review_id")
 def decide(review_id: int):
     held = _review_or_404(review_id)
     form = DecisionForm()
@@ -62,6 +64,7 @@ def decide(review_id: int):
 
 @bp.get("/guidance/team")
 @allow("supervisor", "admin")
+@audited("Viewed the team view")
 def team():
     weeks = min(max(request.args.get("weeks", 8, type=int), 1), 52)
     return htmx.render("guidance/team.html", block="team_tables", **team_view(current_user, weeks))

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from portal import audit, htmx
+from portal import htmx
 from portal.access import allow
+from portal.audit_reads import audited
 from portal.communities.choices import community_choices
 from portal.extensions import db
 from portal.guidance import bp, support
@@ -15,6 +16,7 @@ from portal.models import Community, SupportFlag
 
 @bp.route("/guidance/flags/new", methods=["GET", "POST"])
 @allow("officer", "supervisor")
+@audited("Opened the backup request form")
 def new_flag():
     form = FlagForm()
     asked = request.args.get("community_id", type=int)
@@ -33,25 +35,25 @@ def new_flag():
 
 
 def _flag_or_404(flag_id: int) -> SupportFlag:
+    """Look the flag up (404), then check the user may open it (403; docs/PRIVACY.md)."""
     flag = db.session.get(SupportFlag, flag_id) or abort(404)
-    if not current_user.can_see_area(flag.community.area_id):
+    if not support.may_open(flag, current_user):
         abort(403)
     return flag
 
 
 @bp.get("/guidance/flags/<int:flag_id>")
-@allow("officer", "supervisor")
+@allow("officer", "supervisor", "admin")
+@audited("Viewed support flag {flag_id}", "SupportFlag", "flag_id")
 def flag(flag_id: int):
     found = _flag_or_404(flag_id)
-    # The thread link and notes may lead to a person: record who looked.
-    audit.record("view", f"Viewed support flag {found.id}", found)
-    db.session.commit()
     form = NoteForm(kind="support" if current_user.role == "supervisor" else "debrief")
     return htmx.render("guidance/flag.html", block="flag_notes", flag=found, form=form)
 
 
 @bp.post("/guidance/flags/<int:flag_id>/notes")
 @allow("officer", "supervisor")
+@audited("Viewed support flag {flag_id}", "SupportFlag", "flag_id")
 def add_note(flag_id: int):
     found = _flag_or_404(flag_id)
     form = NoteForm()

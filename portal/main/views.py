@@ -1,11 +1,12 @@
 """Dashboard, health, accessibility and privacy pages."""
 from __future__ import annotations
 
-from flask import jsonify, redirect, render_template, url_for
+from flask import current_app, jsonify, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import text
 
 from portal.access import ANY_USER, allow, public
+from portal.audit_reads import audited
 from portal.extensions import db
 from portal.main import bp
 from portal.main.dashboard import dashboard_summary
@@ -21,6 +22,7 @@ def index():
 
 @bp.get("/home")
 @allow(ANY_USER)
+@audited("Viewed home")
 def dashboard():
     return render_template("main/dashboard.html", summary=dashboard_summary(current_user))
 
@@ -29,9 +31,11 @@ def dashboard():
 @public
 def healthz():
     """Report whether the database answers; load balancers poll this."""
+    # Says so when the portal runs as the owner of its audit trail (portal.db_roles.check_role).
+    warning = current_app.extensions.get("audit_role_warning")
     try:
         db.session.execute(text("SELECT 1"))
-        return jsonify(status="ok", database="ok")
+        return jsonify(status="ok", database="ok", **({"warnings": [warning]} if warning else {}))
     except Exception:  # noqa: BLE001 - any failure means unhealthy
         db.session.rollback()
         return jsonify(status="error", database="unreachable"), 503

@@ -1,5 +1,5 @@
 """Typed SQLAlchemy 2 models for the whole domain, split by area of concern."""
-from portal.models.audit import AuditEvent, Job, RetentionDecision
+from portal.models.audit import AuditChain, AuditEvent, Job, RetentionDecision
 from portal.models.base import (
     ACCESS_ROUTES, CHANNELS, CLOSED_PLATFORMS, DIRECTIONS, DISMISS_REASONS, GUIDANCE_CATEGORIES,
     OUTCOMES, PLATFORMS, POLICE_WELCOME, PURPOSES, ROLE_LABELS, ROLES, SEVERITIES, STAGE_BRANCHES,
@@ -22,8 +22,9 @@ __all__ = [
     "ACCESS_ROUTES", "CHANNELS", "CLOSED_PLATFORMS", "DIRECTIONS", "DISMISS_REASONS",
     "GUIDANCE_CATEGORIES", "OUTCOMES", "PLATFORMS", "POLICE_WELCOME", "PURPOSES", "ROLE_LABELS",
     "ROLES", "SEVERITIES", "STAGE_BRANCHES", "STAGE_LABELS", "STAGE_PATH", "STAGES",
-    "ActivitySample", "Area", "AreaTag", "Assessment", "AuditEvent", "Candidate", "Community", "CommunityTag",
-    "ContactRevision", "CrawlRun", "Feed", "GuidanceFlagMark", "GuidancePage", "GuidanceRule", "GuidanceRuleRevision",
+    "ActivitySample", "Area", "AreaTag", "Assessment", "AuditChain", "AuditEvent", "Candidate", "Community",
+    "CommunityTag", "ContactRevision", "CrawlRun", "Feed", "GuidanceFlagMark", "GuidancePage", "GuidanceRule",
+    "GuidanceRuleRevision",
     "Job", "Meeting", "MessageReview", "MessageTemplate", "OutreachContact", "RetentionDecision",
     "StageChange", "StageTally", "SupportFlag", "SupportNote", "Task", "User", "UserSession", "label",
     "meeting_promotions", "user_areas", "utcnow",

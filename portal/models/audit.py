@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, event
+from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.extensions import db
@@ -12,7 +12,12 @@ from portal.models.base import Timestamped, utcnow
 
 
 class AuditEvent(db.Model):
-    """Who created, changed, viewed, exported or signed off what, and when. Never updated."""
+    """Who created, changed, viewed, exported or signed off what, and when. Never updated.
+
+    ``at`` is the database's clock, and each row since migration 0022 is a link of a hash chain
+    with a keyed digest (``chain_*``; portal/audit_chain.py writes them, ``flask audit verify``
+    checks them).
+    """
 
     __tablename__ = "audit_events"
     __table_args__ = (
@@ -31,6 +36,32 @@ class AuditEvent(db.Model):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     justification: Mapped[str | None] = mapped_column(Text)
     ip: Mapped[str | None] = mapped_column(String(64))
+    # The chain: position, the previous row's hash, this row's hash, and its HMAC with AUDIT_KEY.
+    chain_seq: Mapped[int | None] = mapped_column(Integer, index=True, unique=True)
+    chain_prev: Mapped[str | None] = mapped_column(String(64))
+    chain_hash: Mapped[str | None] = mapped_column(String(64))
+    chain_mac: Mapped[str | None] = mapped_column(String(64))
+
+
+class AuditChain(db.Model):
+    """The audit chain's one head row: where the chain starts and ends, sealed with AUDIT_KEY.
+
+    Writers lock it (SELECT … FOR UPDATE) to append, so concurrent transactions never fork the
+    chain. ``legacy_*`` count the rows from before the chain began (migration 0022).
+    """
+
+    __tablename__ = "audit_chain"
+    __table_args__ = (CheckConstraint("id = 1", name="one_head"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_seq: Mapped[int] = mapped_column(Integer)
+    first_prev: Mapped[str] = mapped_column(String(64))
+    last_seq: Mapped[int] = mapped_column(Integer)
+    last_hash: Mapped[str] = mapped_column(String(64))
+    legacy_max_id: Mapped[int] = mapped_column(Integer)
+    legacy_count: Mapped[int] = mapped_column(Integer)
+    started_at: Mapped[datetime] = mapped_column(DateTime)
+    mac: Mapped[str | None] = mapped_column(String(64))
 
 
 @event.listens_for(AuditEvent, "before_update")

@@ -59,6 +59,10 @@ class Community(Timestamped, db.Model):
     last_item_at: Mapped[datetime | None] = mapped_column()
     locality_score: Mapped[float | None] = mapped_column(Float)
     archived_at: Mapped[datetime | None] = mapped_column()
+    #: A sub-community (a forum's board, a blog's category) is catalogued under its site's community.
+    #: No database foreign key (migration 0024 says why); communities are merged, never deleted, and
+    #: a parent that cannot be found is treated as none.
+    parent_id: Mapped[int | None] = mapped_column(Integer, index=True)
 
     area = relationship("Area")
     owner = relationship("User", foreign_keys=[owner_id])
@@ -81,6 +85,18 @@ class Community(Timestamped, db.Model):
     @classmethod
     def by_url_key(cls, url_key: str) -> Community | None:
         return db.session.scalar(select(cls).where(cls.url_key == url_key, cls.status != "merged"))
+
+    def parent_community(self) -> Community | None:
+        """The site this sub-community is part of (None for a site, or a parent since merged away)."""
+        if self.parent_id is None:
+            return None
+        parent = db.session.get(Community, self.parent_id)
+        return parent if parent is not None and parent.status != "merged" else None
+
+    def parts(self) -> list[Community]:
+        """The sub-communities catalogued under this site (boards, categories, sections), by name."""
+        return list(db.session.scalars(select(Community).where(
+            Community.parent_id == self.id, Community.status != "merged").order_by(Community.name, Community.id)))
 
     def __repr__(self) -> str:
         return f"<Community {self.id} {self.name!r}>"

@@ -76,6 +76,12 @@ class Candidate(Timestamped, db.Model):
     community_id: Mapped[int | None] = mapped_column(ForeignKey("communities.id", ondelete="SET NULL"))
     reviewed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reviewed_at: Mapped[datetime | None] = mapped_column()
+    #: A sub-community (forum board, blog category, council village page) points at its site's candidate.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("candidates.id", ondelete="CASCADE"), index=True)
+    #: "board", "category", "section" or "place" for a sub-community; None for a site.
+    section_kind: Mapped[str | None] = mapped_column(String(20))
+    #: Feeds recognised and kept out of the queue, by role ({"comments": 12, "topic": 40}): counts only.
+    feeds_left_out: Mapped[dict[str, int] | None] = mapped_column(JSON)
 
     crawl_run = relationship("CrawlRun")
     area = relationship("Area")

@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from portal import htmx
 from portal.access import allow, get_in_area, require_area
+from portal.audit_reads import audited
 from portal.communities.choices import community_choices
 from portal.communities.queries import arg_int
 from portal.extensions import db
@@ -34,6 +35,7 @@ def _evidence_choices(community: Community) -> list[tuple[int, str]]:
 
 @bp.route("/communities/<int:community_id>/stage", methods=["GET", "POST"])
 @allow("officer", "supervisor")
+@audited("Opened the stage of community {community_id}", "Community", "community_id")
 def move_stage(community_id: int):
     community = _community(community_id)
     form = StageMoveForm()
@@ -57,6 +59,7 @@ def move_stage(community_id: int):
 
 @bp.route("/communities/<int:community_id>/assess", methods=["GET", "POST"])
 @allow("officer", "supervisor")
+@audited("Opened an assessment of community {community_id}", "Community", "community_id")
 def assess(community_id: int):
     community = _community(community_id)
     form = AssessmentForm()
@@ -72,6 +75,7 @@ def assess(community_id: int):
 
 @bp.get("/meetings")
 @allow("officer", "supervisor", "admin")
+@audited("Viewed meetings")
 def meetings():
     query = select(Meeting).order_by(Meeting.held_at.desc()).limit(100)
     query = current_user.scope(query, Meeting.area_id)
@@ -80,6 +84,7 @@ def meetings():
 
 @bp.route("/meetings/new", methods=["GET", "POST"])
 @allow("officer", "supervisor")
+@audited("Opened the meeting form")
 def new_meeting():
     form = MeetingForm()
     form.area_id.choices = [(a.id, a.name) for a in current_user.areas]
@@ -122,6 +127,7 @@ def task_done(task_id: int):
 
 @bp.get("/gone-quiet")
 @allow("officer", "supervisor", "admin")
+@audited("Viewed gone quiet")
 def gone_quiet():
     days = min(max(request.args.get("days", 60, type=int), 1), 3650)
     return htmx.render("outreach/gone_quiet.html", days=days,

@@ -13,7 +13,7 @@ from sqlalchemy import select, update
 from portal import audit
 from portal.extensions import db
 from portal.models import (
-    Assessment, Community, ContactRevision, Meeting, OutreachContact, StageChange, User, utcnow,
+    Assessment, Community, ContactRevision, Meeting, OutreachContact, StageChange, User, label, utcnow,
 )
 from portal.outreach.stages import ContactFacts, check_move, suggest_move
 
@@ -51,7 +51,7 @@ def log_contact(data: dict[str, Any], officer: User) -> OutreachContact:
     db.session.flush()
     if contact.went_out:
         count_as_contact(contact)
-    audit.record("create", f"Logged a {contact.channel} contact with community {community.id}", contact,
+    audit.record("create", f"Logged a {label(contact.channel).lower()} contact with community {community.id}", contact,
                  details={"community_id": community.id, "outcome": contact.outcome})
     return contact
 

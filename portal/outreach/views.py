@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from portal import audit, htmx
 from portal.access import allow, get_in_area
+from portal.audit_reads import audited
 from portal.communities.queries import arg_int
 from portal.extensions import db
 from portal.guidance.services import MessageRefused
@@ -51,6 +52,7 @@ def _flash_saved(contact: OutreachContact, name: str) -> None:
 
 @bp.route("/contacts/new", methods=["GET", "POST"])
 @allow("officer", "supervisor")
+@audited("Opened the contact log")
 def new_contact():
     form = QuickContactForm()
     link = (request.args.get("link") or "").strip()[:1000]
@@ -81,6 +83,7 @@ def new_contact():
 
 @bp.get("/contacts/communities")
 @allow("officer", "supervisor")
+@audited("Searched communities to log a contact")
 def community_options():
     matches = queries.community_matches(current_user, request.args.get("community_q", ""))
     return htmx.render("outreach/community_options.html", block="options", matches=matches,
@@ -96,11 +99,9 @@ def _editable_contact(contact_id: int) -> OutreachContact:
 
 @bp.route("/contacts/<int:contact_id>/edit", methods=["GET", "POST"])
 @allow("officer", "supervisor")
+@audited("Viewed contact {contact_id} for editing", "OutreachContact", "contact_id")
 def edit_contact(contact_id: int):
     contact = _editable_contact(contact_id)
-    if request.method == "GET":  # the message text and link may identify someone: record who looked
-        audit.record("view", f"Viewed contact {contact.id} for editing", contact)
-        db.session.commit()
     form = ContactEditForm(obj=contact)
     if form.validate_on_submit():
         data = form.details_data() | {"channel": form.channel.data, "outcome": form.outcome.data}
@@ -123,7 +124,9 @@ def edit_contact(contact_id: int):
 @allow("officer", "supervisor")
 def close_follow_up(contact_id: int):
     contact = _editable_contact(contact_id)
-    contact.follow_up_closed_at = contact.follow_up_closed_at or utcnow()
+    if contact.follow_up_closed_at is None:
+        contact.follow_up_closed_at = utcnow()
+        audit.record("change", f"Marked the follow-up of contact {contact.id} done", contact)
     db.session.commit()
     flash(f"Follow-up with {contact.community.name} marked done.", "success")
     return htmx.redirect(url_for("outreach.follow_ups"))
@@ -131,5 +134,6 @@ def close_follow_up(contact_id: int):
 
 @bp.get("/follow-ups")
 @allow("officer", "supervisor")
+@audited("Viewed follow-ups")
 def follow_ups():
     return htmx.render("outreach/follow_ups.html", due=queries.open_follow_ups(current_user))

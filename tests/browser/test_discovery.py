@@ -45,7 +45,7 @@ def test_crawl_from_the_ui_then_accept_a_candidate(page, demo_sample_web):
 
     page.click("[data-testid=review-link]")
     page.wait_for_url("**/discovery/review*")
-    first = page.locator("[data-testid=candidate]").first
+    first = page.locator("[data-testid=candidate]", has=page.locator("[data-testid=accept]")).first
     title = first.locator(".lr-candidate__title").inner_text().strip()
     first.locator("[data-testid=accept]").click()
     page.wait_for_url("**/discovery/review*")

@@ -90,3 +90,30 @@ def test_create_and_edit_area_profile(client, auth, users, db_session):
         "name": "Seaford", "profile_json": json.dumps({"name": "Seaford", "postcode_districts": ["nope!"]})})
     assert b"is not a postcode district" in wrong.data
     assert b"nope!" in wrong.data  # what was typed is kept in the form
+
+
+def test_new_area_with_only_a_name_starts_empty(client, auth, users, db_session):
+    """Regression: "Add an area" with only a name saved the Lewes example as the new profile."""
+    auth.login("admin")
+    page = client.get("/admin/areas/new")
+    assert b"Lewes" in page.data  # the example is still shown, as a hint
+    response = client.post("/admin/areas/new", data={"name": "Hastings", "profile_json": ""})
+    assert response.status_code == 303
+    area = Area.by_slug("hastings")
+    assert area.profile == {"name": "Hastings", "places": [], "exclude_places": [], "postcode_districts": {}}
+    form = client.get("/admin/areas/new").data.decode()
+    textarea = form[form.index("<textarea"):form.index("</textarea>")]
+    assert "Lewes" not in textarea  # the profile field itself starts empty
+
+
+def test_empty_area_can_be_edited_and_scores_nothing(client, auth, users, db_session):
+    from portal.discovery.adapter import area_profile
+
+    auth.login("admin")
+    client.post("/admin/areas/new", data={"name": "Rye", "profile_json": ""})
+    area = Area.by_slug("rye")
+    assert area_profile(area.profile) is None
+    response = client.post(f"/admin/areas/{area.id}", data={"name": "Rye town", "profile_json": json.dumps(area.profile)})
+    assert response.status_code == 303
+    db_session.refresh(area)
+    assert area.name == "Rye town"

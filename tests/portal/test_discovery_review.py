@@ -65,7 +65,9 @@ def test_accept_creates_a_crawl_community_with_feeds_stage_and_audit(client, aut
     assert community.provenance == "crawl" and community.platform == "blog" and community.access == "public"
     assert community.url_key == url_key("https://lewes-forum.example") and community.locality_score == 0.92
     feeds = db_session.scalars(select(Feed).where(Feed.community_id == community.id)).all()
-    assert sorted((f.is_primary, f.kind) for f in feeds) == [(False, "rss"), (True, "rss")]
+    # The second feed is a comments feed: counted on the candidate, not catalogued (issue 20.2).
+    assert [(f.is_primary, f.kind) for f in feeds] == [(True, "rss")]
+    assert candidate.feeds_left_out == {"comments": 1}
     assert db_session.scalar(select(StageChange).where(StageChange.community_id == community.id)).to_stage \
         == "identified"
     actions = set(db_session.scalars(select(AuditEvent.action)))

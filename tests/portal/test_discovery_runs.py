@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from portal.discovery import jobs as discovery_jobs
 from portal.models import AuditEvent, Candidate, CrawlRun, utcnow
+from portal.urlkeys import url_key
 from tests.discovery_support import TEST_MAX_PAGES, crawl_config, lewes_area, sample_web  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("crawl_config")
@@ -43,7 +44,8 @@ def test_a_crawl_started_from_the_form_runs_and_stores_ranked_candidates(client,
     assert run.sites_found > 5 and run.feeds_found > 0
     assert run.settings["allow_private"] == [sample_web.allow_private]
     stored = db_session.scalars(select(Candidate).order_by(Candidate.locality_score.desc())).all()
-    assert len(stored) == run.sites_found
+    # Every site found is a candidate except the seeds' own sites: sources, not candidates (issue 23.5).
+    assert run.sites_found - len(sample_web.seeds) <= len(stored) < run.sites_found
     assert all(c.crawl_run_id == run.id and c.status == "new" for c in stored)
     assert stored[0].locality_score >= 0.5 and stored[0].locality_evidence
     assert {"Facebook", "Nextdoor"} & {c.platform for c in stored}, "closed-platform links are candidates"
@@ -256,7 +258,9 @@ def test_crawl_run_command(runner, lewes_area, sample_web, db_session, app):
     run = db_session.scalars(select(CrawlRun)).one()
     assert f"Crawl run {run.id}: done" in result.output
     assert run.settings["allow_private"] == [sample_web.allow_private] and run.settings["max_pages"] == 60
-    assert _candidates(db_session, lewes_area.id) == run.sites_found > 0
+    # Every site found but the seed's own (a source, not a candidate).
+    assert run.sites_found - 1 <= _candidates(db_session, lewes_area.id) <= run.sites_found
+    assert _candidates(db_session, lewes_area.id) > 0
     bad = runner.invoke(args=["crawl", "run", "--area", "nowhere", "--seed", "https://x.example/"])
     assert bad.exit_code != 0 and "no area" in bad.output
 
@@ -287,7 +291,10 @@ def test_crawl_run_command_splits_a_crawl_by_seed_site(runner, lewes_area, sampl
     assert [run.settings["split"] for run in runs] == [{"part": i, "of": len(runs)} for i in range(1, len(runs) + 1)]
     assert all(run.job_id for run in runs)
     keys = db_session.scalars(select(Candidate.site_key).where(Candidate.area_id == lewes_area.id)).all()
-    assert len(keys) == len(set(keys)) >= len(seeds)
+    # The seeds' own sites are sources, not candidates (issue 23.5); the closed-platform links they
+    # point at are, each stored once although several parts met them.
+    assert len(keys) == len(set(keys)) > 0
+    assert not set(keys) & {url_key(seed) for seed in seeds}
     assert sum(run.sites_found for run in runs) >= len(keys)
 
 

@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import Candidate, CrawlRun, Job
+from portal.urlkeys import url_key
 from tests.discovery_support import LEWES_PROFILE, sample_web  # noqa: F401
 from tests.portal.test_jobs_rq import _job, _run_burst, _worker, rq_app  # noqa: F401
 
@@ -39,7 +40,9 @@ def test_a_crawl_runs_on_a_real_rq_worker(rq_app, lewes, sample_web):
     job = _job(job_id)
     assert (job.status, job.kind, job.attempts) == ("done", "crawl", 1)
     assert run.status == "done" and 0 < run.pages_fetched <= MAX_PAGES
-    assert run.sites_found > 5 and _candidates(lewes.id) == run.sites_found
+    # Every site found is a candidate but the seeds' own: sources, not candidates (issue 23.5).
+    assert run.sites_found > 5
+    assert run.sites_found - len(sample_web.seeds) <= _candidates(lewes.id) < run.sites_found
 
 
 def test_one_crawl_split_by_seed_over_two_workers_has_no_duplicates(rq_app, lewes, sample_web):
@@ -60,7 +63,9 @@ def test_one_crawl_split_by_seed_over_two_workers_has_no_duplicates(rq_app, lewe
     db.session.expire_all()
     assert {db.session.get(CrawlRun, run_id).status for run_id in run_ids} == {"done"}
     keys = db.session.scalars(select(Candidate.site_key).where(Candidate.area_id == lewes.id)).all()
-    assert len(keys) == len(set(keys)) >= len(seeds)
+    # All the crawl's seed sites are sources in every part; the links they share are stored once.
+    assert len(keys) == len(set(keys)) > 0
+    assert not set(keys) & {url_key(seed) for seed in seeds}
     children = db.session.scalars(select(Job).where(Job.parent_id == parent_id)).all()
     assert {c.status for c in children} == {"done"}
     assert {c.payload["args"][0] for c in children} == set(run_ids)

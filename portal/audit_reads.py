@@ -1,0 +1,111 @@
+"""Audit of reads: a view that shows personal or message data declares it, and one hook records each response.
+
+``@audited("Viewed community {community_id}", object_type="Community", object_id="community_id")`` on a
+view, beside its ``@allow`` rule: every response the view serves with a body (a page, an htmx fragment,
+a form shown again with its errors) writes one audit row (action ``view``), whichever method or
+fragment served it; redirects, empty answers and refusals write none. The summary is formatted with
+the view's URL arguments. One row per response, not per record shown: the row keeps the view's URL
+arguments, its query (the filters of a list) and the fragment, so an auditor can tell what was on it.
+
+``tests/portal/test_audit_reads.py`` puts marker text in every personal column, walks every route
+(page and fragment, every role that may open it) and fails on any response that shows a marker
+without its audit row, so a view that forgets the declaration fails the suite.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from flask import Flask, Response, current_app, request
+from flask_login import current_user
+
+from portal import audit, htmx
+from portal.audit_chain import PENDING
+from portal.extensions import db
+from portal.transactions import WROTE
+
+logger = logging.getLogger(__name__)
+
+F = TypeVar("F", bound=Callable)
+
+ACTION = "view"
+MAX_QUERY_KEYS = 20
+MAX_QUERY_VALUE = 200
+
+
+@dataclass(frozen=True)
+class ReadAudit:
+    """What a view declares it shows: the summary of its audit row and the record, if one."""
+
+    summary: str | Callable[[dict[str, Any]], str]  # formatted with (or called on) the URL's arguments
+    object_type: str | None = None
+    object_id: str | None = None  # the name of the URL argument that identifies the record
+    pages_only: bool = False  # its htmx fragments show nothing personal (e.g. findings on the words being typed)
+
+
+def audited(summary: str | Callable[[dict[str, Any]], str], object_type: str | None = None, object_id: str | None = None, *,
+            pages_only: bool = False) -> Callable[[F], F]:
+    """Declare that a view renders personal or message data: each response it serves is audited."""
+    declaration = ReadAudit(summary, object_type, object_id, pages_only)
+
+    def decorate(view: F) -> F:
+        view.read_audit = declaration  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+def declaration_for(app: Flask, endpoint: str | None) -> ReadAudit | None:
+    """Return the read-audit declaration of an endpoint, or None."""
+    view = app.view_functions.get(endpoint) if endpoint else None
+    return getattr(view, "read_audit", None)
+
+
+def shows_a_body(response: Response) -> bool:
+    """True for a response that renders something: 2xx with a body, or a form shown again (422)."""
+    status = response.status_code
+    return (200 <= status < 300 and status != 204) or status == 422
+
+
+def _details() -> dict[str, Any]:
+    details: dict[str, Any] = {key: str(value) for key, value in (request.view_args or {}).items()}
+    query = {key: value[:MAX_QUERY_VALUE] for key, value in list(request.args.items())[:MAX_QUERY_KEYS]}
+    if query:
+        details["query"] = query
+    if htmx.is_fragment_request():
+        details["fragment"] = (htmx.target() or "")[:60] or True
+    if request.method != "GET":
+        details["method"] = request.method
+    return details
+
+
+def _discard_uncommitted_writes() -> None:
+    """Throw away what a view wrote, or recorded, and did not commit (the request would have rolled it back)."""
+    session = db.session()
+    if session.new or session.dirty or session.deleted or session.info.get(PENDING):
+        session.rollback()
+    elif session.in_transaction() and session.connection().info.get(WROTE):
+        session.rollback()
+
+
+def record_read(response: Response) -> Response:
+    """after_request hook: write the audit row of a declared view's response (a failure answers 500)."""
+    declaration = declaration_for(current_app, request.endpoint)
+    if declaration is None or not shows_a_body(response) or not current_user.is_authenticated:
+        return response
+    if declaration.pages_only and htmx.is_fragment_request():
+        return response
+    args = request.view_args or {}
+    _discard_uncommitted_writes()
+    summary = declaration.summary(args) if callable(declaration.summary) else declaration.summary.format(**args)
+    audit.record(ACTION, summary, object_type=declaration.object_type,
+                 object_id=args.get(declaration.object_id) if declaration.object_id else None,
+                 details=_details())
+    db.session.commit()
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.after_request(record_read)
