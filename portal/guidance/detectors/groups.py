@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 
 from portal.guidance.detectors.base import (
-    Detector, Match, has, lexicon, phrase_regex, sentence_spans, table_regex,
+    Detector, Match, lexicon, phrase_regex, sentence_spans, table_regex,
 )
 
 
@@ -117,11 +117,20 @@ def _generic_claim(sentence: str, group: re.Match[str], strong: bool) -> str | N
     return f"“{before.group().strip()}”" if before is not None else None
 
 
+_NEGATED = re.compile(r"\b(?:won't|wont|don't|dont|never|not|no|can't|cant|refuse\s+to)\s+(?:\w+\s+)?$", re.I)
+
+
+def _defends(sentence: str) -> bool:
+    """Whether the sentence defends, welcomes or helps the group ('won't help' or 'never report' does not)."""
+    return any(not _NEGATED.search(sentence[:found.start()])
+               for found in table_regex("generalisation_exceptions").finditer(sentence))
+
+
 def group_generalisation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A group of people lumped together in one sentence, unless the sentence defends or speaks to it."""
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
-        if has("generalisation_exceptions", sentence):
+        if _defends(sentence):
             continue
         for group, strong in _group_mentions(sentence):
             if _addressed(sentence, group):
