@@ -89,12 +89,13 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     for module_name in BLUEPRINTS:
         app.register_blueprint(importlib.import_module(module_name).bp)
 
-    from portal import access, audit_reads, cli, db_roles, errors, security, templating, transactions
+    from portal import access, audit_reads, cli, db_roles, errors, redirects, security, templating, transactions
 
     app.before_request(access.enforce)
     audit_reads.init_app(app)
     transactions.init_app(app)
     security.init_app(app)
+    redirects.init_app(app)
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)

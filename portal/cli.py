@@ -14,7 +14,7 @@ from flask import Flask, current_app
 from flask.cli import AppGroup
 from flask_migrate import upgrade
 
-from portal.auth.passwords import password_problem
+from portal.auth.passwords import area_words, password_problem
 from portal.extensions import db
 from portal.models import ROLES, User
 
@@ -62,7 +62,7 @@ def create_user_command(email: str, role: str, name: str | None, areas: tuple[st
     user = User(email=email, role=role, display_name=name or email.split("@")[0])
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
-        problem = password_problem(password)
+        problem = password_problem(password, email, area_words())
         if problem:
             raise click.ClickException(problem)
         user.set_password(password)

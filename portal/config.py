@@ -95,8 +95,14 @@ def load(instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         # Research reports are kept this long (Redis when set, else per web process); 0: always recount.
         "RESEARCH_CACHE_SECONDS": int(os.environ.get("RESEARCH_CACHE_SECONDS", 300)),
-        "LOCKOUT_THRESHOLD": int(os.environ.get("LOCKOUT_THRESHOLD", 5)),
-        "LOCKOUT_MINUTES": int(os.environ.get("LOCKOUT_MINUTES", 15)),
+        # Sign-in throttling (portal/auth/throttle.py): free tries per scope, then waits that double.
+        # LOCKOUT_THRESHOLD / LOCKOUT_MINUTES (the old hard lock's settings) still set the first two.
+        "THROTTLE_FREE_TRIES": int(os.environ.get("THROTTLE_FREE_TRIES", os.environ.get("LOCKOUT_THRESHOLD", 5))),
+        "THROTTLE_MAX_WAIT_MINUTES": int(os.environ.get("THROTTLE_MAX_WAIT_MINUTES",
+                                                        os.environ.get("LOCKOUT_MINUTES", 15))),
+        "THROTTLE_CLIENT_FREE_TRIES": int(os.environ.get("THROTTLE_CLIENT_FREE_TRIES", 30)),
+        "THROTTLE_ACCOUNT_FREE_TRIES": int(os.environ.get("THROTTLE_ACCOUNT_FREE_TRIES", 50)),
+        "THROTTLE_ACCOUNT_MAX_WAIT_MINUTES": int(os.environ.get("THROTTLE_ACCOUNT_MAX_WAIT_MINUTES", 60)),
         "PSEUDONYM_KEY": os.environ.get("PSEUDONYM_KEY") or None,
         # Crawler limits (see crawlers/settings.py for where each default comes from).
         "CRAWL_MAX_PAGES": int(os.environ.get("CRAWL_MAX_PAGES", 500)),
@@ -128,4 +134,10 @@ def load(instance_path: Path) -> dict:
         # Proportionality: a site is crawled again no sooner than this (portal/proportionality.py).
         "CRAWL_MIN_INTERVAL_HOURS": float(os.environ.get("CRAWL_MIN_INTERVAL_HOURS", 24)),
         "PAGE_SIZE": 25,
+        # Request bodies: no form needs more (the largest field is a 200,000-character area
+        # profile); larger bodies are refused with 413 before they are parsed.
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MAX_CONTENT_LENGTH", 2 * 1024 * 1024)),
+        "MAX_FORM_MEMORY_SIZE": 1024 * 1024,  # one multipart text field
+        "MAX_FORM_PARTS": 1000,
+        "MAX_FIELD_CHARS": 250_000,  # one form or query field (portal/security.py)
     }

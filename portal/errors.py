@@ -10,7 +10,7 @@ MESSAGES = {
     403: ("You do not have access to this page", "If you think you should, ask an admin for access."),
     404: ("Page not found", "If you typed the web address, check it is correct."),
     405: ("That action is not allowed here", "Go back and try again from the page."),
-    413: ("That is too large", "Send something smaller."),
+    413: ("That is too large to send", "Nothing was saved. Shorten what you entered and try again."),
     429: ("Too many attempts", "Wait a minute, then try again."),
     500: ("Sorry, there is a problem with the service", "Try again later. Nothing you saved has been lost."),
     503: ("Sorry, the service is unavailable", "Try again later."),
@@ -29,6 +29,9 @@ def init_app(app: Flask) -> None:
         if code < 400:
             return exc
         detail = exc.description if code == 400 and exc.description else None
+        if code == 413:
+            detail = (f"A form can send at most {app.config['MAX_CONTENT_LENGTH'] // 1024:,} KB, "
+                      f"and one field at most {app.config['MAX_FIELD_CHARS']:,} characters.")
         response = render_error(code, detail)
         if code == 429:
             return response[0], 429, {"Retry-After": "60"}

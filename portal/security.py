@@ -1,8 +1,10 @@
 """Security headers, including a strict Content-Security-Policy with no inline script."""
 from __future__ import annotations
 
-from flask import Flask, Response, abort, request
+from flask import Flask, Response, abort, current_app, request
 from werkzeug.routing import IntegerConverter
+
+from portal.params import MAX_ID
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -41,25 +43,32 @@ class DatabaseIdConverter(IntegerConverter):
     """``<int:…>`` limited to what an INTEGER column holds: a larger id is a 404, not a driver overflow (500)."""
 
     def __init__(self, map, *args, **kwargs):  # noqa: A002  (werkzeug's signature)
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 
-def refuse_nul_bytes() -> None:
-    """before_request hook: refuse NUL characters in the query string or form fields.
+def screen_parameters() -> None:
+    """before_request hook: refuse NUL characters, and any one field too long to be real.
 
-    No legitimate input contains them, PostgreSQL text columns cannot store them
-    (psycopg raises, which would be a 500), and some parsers truncate at them.
+    No legitimate input contains NUL: PostgreSQL text columns cannot store it (psycopg
+    raises, which would be a 500), and some parsers truncate at it. The longest field a
+    form takes is an area profile (200,000 characters); anything longer is refused here,
+    before a validator (e-mail parsing is slow on megabytes) spends time on it. The body
+    as a whole is bounded by MAX_CONTENT_LENGTH (config), also a 413.
     """
     if "\x00" in request.path:
         abort(400)
+    limit = current_app.config["MAX_FIELD_CHARS"]
     for source in (request.args, request.form):
-        if any("\x00" in key or "\x00" in value for key, value in source.items(multi=True)):
-            abort(400)
+        for key, value in source.items(multi=True):
+            if "\x00" in key or "\x00" in value:
+                abort(400)
+            if len(value) > limit:
+                abort(413)
 
 
 def init_app(app: Flask) -> None:
-    app.before_request(refuse_nul_bytes)
+    app.before_request(screen_parameters)
     app.after_request(add_security_headers)
     if app.config.get("SESSION_COOKIE_SECURE"):
         @app.after_request

@@ -300,3 +300,13 @@ def pytest_collection_modifyitems(config, items):
     inside it, so everything else goes first. (`make test` also runs them apart.)
     """
     items.sort(key=lambda item: "tests/browser/" in item.nodeid.replace("\\", "/"))
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say how many requests the route fuzz test (tests/portal/test_fuzz_forms.py) sent, and how many failed."""
+    reports = [r for key in ("passed", "failed") for r in terminalreporter.stats.get(key, []) if r.when == "call"]
+    counts = [value for report in reports for name, value in report.user_properties if name == "fuzz_requests"]
+    if counts:
+        failed = sum(1 for r in terminalreporter.stats.get("failed", []) if "test_fuzz_forms" in r.nodeid)
+        terminalreporter.write_line(f"route fuzz: {sum(counts)} requests tried in {len(counts)} route × method × "
+                                    f"role cases; {failed} cases failed")

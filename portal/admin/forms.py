@@ -13,13 +13,15 @@ from wtforms.validators import DataRequired, Email, Length, ValidationError
 
 from portal.areas import ProfileError, empty_profile, validate_profile
 from portal.models import ROLE_LABELS, ROLES
+from portal.params import LengthFirst
 
 
 class InviteForm(FlaskForm):
     email = EmailField("Email address", widget=GovTextInput(),
-                       validators=[DataRequired("Enter an email address"),
+                       validators=[LengthFirst(254, "Enter an email address of at most 254 characters"),
+                                   DataRequired("Enter an email address"),
                                    Email("Enter an email address like name@force.police.uk",
-                                         check_deliverability=False), Length(max=254)])
+                                         check_deliverability=False)])
     display_name = StringField("Name shown to colleagues", widget=GovTextInput(),
                                validators=[DataRequired("Enter a name"), Length(max=120)])
     role = SelectField("Role", widget=GovSelect(), choices=[(r, ROLE_LABELS[r]) for r in ROLES],

@@ -1,9 +1,7 @@
 """Admin views for users: list, invite, deactivate, areas, force sign-out."""
 from __future__ import annotations
 
-import secrets
-
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -14,6 +12,7 @@ from portal.admin import bp
 from portal.admin.forms import InviteForm, UserAreasForm
 from portal.extensions import db
 from portal.models import Area, User, UserSession
+from portal.params import arg_page
 
 USERS_PER_PAGE = 50
 
@@ -41,27 +40,51 @@ def users():
         if User.by_email(email):
             form.email.errors.append("A user with that email address already exists")
         else:
-            user = invite_user(email, form.display_name.data.strip(), form.role.data, form.areas.data)
-            invite_link = url_for("auth.accept_invite", token=user.invite_token, _external=True)
+            user, token = invite_user(email, form.display_name.data.strip(), form.role.data, form.areas.data)
+            invite_link = _invite_link(user, token)
             flash(f"Invitation created for {email}. Send them the link below.", "success")
             form = InviteForm(formdata=None)
             form.areas.choices = _area_choices()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = arg_page(request.args)
     listing = db.paginate(select(User).order_by(User.role, User.email), page=page,
                           per_page=USERS_PER_PAGE, error_out=False)
     return render_template("admin/users.html", form=form, listing=listing, invite_link=invite_link)
 
 
-def invite_user(email: str, name: str, role: str, area_ids: list[int]) -> User:
-    """Create an inactive-password user with a one-time invitation token."""
-    user = User(email=email, display_name=name, role=role, invite_token=secrets.token_urlsafe(32),
-                invited_by_id=current_user.id)
+def _invite_link(user: User, token: str) -> dict:
+    return {"url": url_for("auth.accept_invite", token=token, _external=True), "expires_at": user.invite_expires_at,
+            "email": user.email}
+
+
+def invite_user(email: str, name: str, role: str, area_ids: list[int]) -> tuple[User, str]:
+    """Create a user without a password and a one-time invitation; return the user and the link's token."""
+    user = User(email=email, display_name=name, role=role, invited_by_id=current_user.id)
+    token = user.issue_invite(current_app.config["RETENTION_INVITE_DAYS"])
     user.areas = list(db.session.scalars(select(Area).where(Area.id.in_(area_ids or [-1]))))
     db.session.add(user)
     db.session.flush()
     audit.record("create", f"Invited {role} user {user.id}", user, details={"role": role, "areas": area_ids})
     db.session.commit()
-    return user
+    return user, token
+
+
+@bp.post("/users/<int:user_id>/invite")
+@allow("admin")
+def reissue_invite(user_id: int):
+    """Send a new invitation link to someone who has not yet set a password (the old link stops working)."""
+    user = _user_or_404(user_id)
+    if not user.invite_pending or not user.active:
+        flash("This account has no invitation waiting to be accepted.", "error")
+        return redirect(url_for("admin.user_detail", user_id=user.id), code=303)
+    token = user.issue_invite(current_app.config["RETENTION_INVITE_DAYS"])
+    user.invited_by_id = current_user.id
+    audit.record("change", f"Sent a new invitation link to user {user.id}", user)
+    db.session.commit()
+    flash(f"New invitation created for {user.email}. Send them the link below.", "success")
+    form = UserAreasForm(data={"areas": [a.id for a in user.areas]})
+    form.areas.choices = _area_choices()
+    return render_template("admin/user.html", user=user, form=form, devices=UserSession.count_for(user.id),
+                           invite_link=_invite_link(user, token))
 
 
 def _user_or_404(user_id: int) -> User:

@@ -6,6 +6,8 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from wtforms import DateField, HiddenField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from portal.params import DateInRange
+
 KEEP_MONTHS = (3, 6, 12, 24)
 
 
@@ -19,8 +21,8 @@ class AuditSearchForm(FlaskForm):
     action = SelectField("Action", widget=GovSelect(), choices=[], validate_choice=False)
     object_type = SelectField("Record type", widget=GovSelect(), choices=[], validate_choice=False)
     object_id = StringField("Record number", widget=GovTextInput(), validators=[Length(max=64)])
-    date_from = DateField("From (yyyy-mm-dd)", widget=GovTextInput(), validators=[Optional()])
-    date_to = DateField("To (yyyy-mm-dd)", widget=GovTextInput(), validators=[Optional()])
+    date_from = DateField("From (yyyy-mm-dd)", widget=GovTextInput(), validators=[Optional(), DateInRange()])
+    date_to = DateField("To (yyyy-mm-dd)", widget=GovTextInput(), validators=[Optional(), DateInRange()])
     submit = SubmitField("Search", widget=GovSubmitInput())
 
     def validate_date_to(self, field) -> None:

@@ -17,6 +17,7 @@ from portal import audit, audit_chain
 from portal.auditor.policies import BY_OBJECT_TYPE, POLICIES, Policy
 from portal.extensions import db
 from portal.models import AuditEvent, RetentionDecision, utcnow
+from portal.params import record_id
 
 logger = logging.getLogger(__name__)
 
@@ -177,9 +178,10 @@ def decisions_for(object_type: str, object_id: str) -> list[RetentionDecision]:
 
 def _pk(policy: Policy, object_id: str):
     if policy.model.id.type.python_type is int:
-        if not (object_id.isascii() and object_id.isdigit() and len(object_id) <= 18):
+        number = record_id(object_id)
+        if number is None or str(number) != object_id:
             raise UnknownRecord(object_id)
-        return int(object_id)
+        return number
     return object_id
 
 

@@ -12,6 +12,7 @@ from portal.auditor import bp, queries, retention, verify, words
 from portal.auditor.forms import AuditSearchForm, KeepForm
 from portal.extensions import db
 from portal.models import AuditEvent
+from portal.params import arg_page
 
 PER_PAGE = 50
 CHAIN_CHECK_NEWEST = 1000  # rows of the chain the page checks each time (a few ms); the CLI checks them all
@@ -35,7 +36,7 @@ def _search_form() -> tuple[AuditSearchForm, queries.AuditFilter | None]:
 @audited("Viewed the audit log", "AuditLog")
 def index():
     form, filters = _search_form()
-    page = max(1, request.args.get("page", 1, type=int))
+    page = arg_page(request.args)
     query = queries.search(filters) if filters else queries.search(queries.AuditFilter()).where(false())
     listing = db.paginate(query, page=page, per_page=PER_PAGE, error_out=False)
     args = filters.as_args() if filters else {}
@@ -57,7 +58,7 @@ def _chain_state() -> dict:
          "AuditLog")
 def record_history(object_type: str, object_id: str):
     object_type, object_id = object_type[:40], object_id[:64]
-    page = max(1, request.args.get("page", 1, type=int))
+    page = arg_page(request.args)
     listing = db.paginate(queries.record_history(object_type, object_id), page=page, per_page=PER_PAGE,
                           error_out=False)
     return htmx.render("audit/record.html", block="results", listing=listing, object_type=object_type,

@@ -35,7 +35,7 @@ ACTIONS = {
     "inspect": "Inspected", "interrupted": "Interrupted", "lockout": "Locked out", "login": "Signed in",
     "login_failed": "Failed sign-in", "logout": "Signed out", "merge": "Merged", "resolve": "Closed",
     "restore": "Restored", "retention_keep": "Kept past retention", "sent": "Marked sent",
-    "signoff": "Signed off", "support_note": "Added a note", "takeover": "Took over",
+    "signoff": "Signed off", "support_note": "Added a note", "takeover": "Took over", "throttle": "Sign-in slowed",
     "verify": "Checked the chain", "view": "Viewed",
 }
 

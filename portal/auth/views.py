@@ -1,32 +1,25 @@
-"""Sign in (rate-limited, with lockout), sign out, accept an invitation."""
+"""Sign in (rate-limited and throttled, never locked), sign out, accept an invitation."""
 from __future__ import annotations
 
 import secrets
 from datetime import timedelta
 from functools import cache
 
-from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import audit
 from portal.access import ANY_USER, allow, public
-from portal.auth import bp
+from portal.auth import bp, throttle
 from portal.auth.forms import LoginForm, SetPasswordForm
 from portal.extensions import db, limiter
 from portal.models import User, UserSession, utcnow
+from portal.redirects import local_target, next_or
 
 
 def _login_limit() -> str:
     return current_app.config["LOGIN_RATE_LIMIT"]
-
-
-def _safe_next(target: str | None) -> str:
-    """Only follow same-site relative paths after sign-in (no open redirects)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return url_for("main.dashboard")
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -44,9 +37,9 @@ def login():
             session.permanent = True  # the cookie expires with the session, not only with the browser
             db.session.commit()
             login_user(user)
-            return redirect(_safe_next(request.args.get("next")))
+            return throttle.remember_device(redirect(next_or(request.args.get("next"), "main.dashboard")), user)
         form.password.errors.append(problem)
-    return render_template("auth/login.html", form=form)
+    return render_template("auth/login.html", form=form, next_target=local_target(request.args.get("next")))
 
 
 @cache
@@ -55,41 +48,40 @@ def _unused_hash() -> str:
     return generate_password_hash(secrets.token_hex(16))
 
 
-def _not_right() -> str:
-    """The one answer to every failed sign-in: wrong address, wrong password or locked account.
+NOT_RIGHT = "Email address or password is not right."
 
-    Saying "locked" only to locked accounts would tell an attacker, after a few tries,
-    that an address has an account; so the lockout rule is stated to everyone.
-    """
-    config = current_app.config
-    return (f"Email address or password is not right. After {config['LOCKOUT_THRESHOLD']} failed attempts "
-            f"in a row an account is locked for {config['LOCKOUT_MINUTES']} minutes; an admin can unlock it sooner.")
+
+def _wait_message(wait: timedelta) -> str:
+    """The answer while this client must wait: the same for every typed address, account or not."""
+    minutes = -(-int(wait.total_seconds()) // 60)
+    span = f"{minutes} minute{'s' if minutes != 1 else ''}"
+    return (f"Too many failed sign-ins for this email address from here. Wait {span}, then try again. "
+            "If you have forgotten your password, ask an admin for a new invitation link.")
 
 
 def authenticate(email: str, password: str) -> tuple[User | None, str]:
-    """Check credentials, counting failures and locking the account after too many."""
-    user = User.by_email(email or "")
-    now = utcnow()
-    if user is None or not user.active or user.is_locked(now):
-        # Spend the time a password check takes, so the answer's speed does not tell
-        # an attacker which addresses have accounts, or which are locked.
-        check_password_hash(_unused_hash(), password or "")
-        reason = "no such account" if user is None else ("deactivated" if not user.active else "locked")
-        _record_failure(user, email, reason)
+    """Check credentials, unless this client must wait after too many failures (see portal/auth/throttle.py)."""
+    typed = (email or "").strip().lower()
+    user = User.by_email(typed)
+    known = throttle.is_known_device(user)
+    wait = throttle.must_wait(typed, known)
+    if wait is not None:
+        _record_failure(user, typed, "throttled")
         db.session.commit()
-        return None, _not_right()
-    if not user.check_password(password):
-        _record_failure(user, email, "wrong password")
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOCKOUT_THRESHOLD"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOCKOUT_MINUTES"])
-            user.failed_logins = 0
-            audit.record("lockout", f"Account {user.id} locked after failed sign-ins", user, actor_id=user.id)
+        return None, _wait_message(wait)
+    if user is None or not user.active or not user.check_password(password):
+        if user is None or not user.active:
+            # Spend the time a password check takes, so the answer's speed does not tell
+            # an attacker which addresses have accounts.
+            check_password_hash(_unused_hash(), password or "")
+        reason = "no such account" if user is None else ("deactivated" if not user.active else "wrong password")
+        _record_failure(user, typed, reason)
+        _count_failure(typed, known, user)
         db.session.commit()
-        return None, _not_right()
+        return None, NOT_RIGHT
+    throttle.record_success(typed)
     user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
+    user.last_login_at = utcnow()
     audit.record("login", "Signed in", user, actor_id=user.id)
     db.session.commit()
     return user, ""
@@ -103,6 +95,15 @@ def _record_failure(user: User | None, email: str | None, reason: str) -> None:
         details["email"] = tried
     # No actor: whoever typed it has not shown who they are.
     audit.record("login_failed", f"Failed sign-in ({reason})", user, object_type="User", details=details)
+
+
+def _count_failure(typed: str, known: bool, user: User | None) -> None:
+    throttle.record_failure(typed, known)
+    if user is not None:
+        user.failed_logins += 1
+        if user.failed_logins == current_app.config["THROTTLE_FREE_TRIES"]:
+            audit.record("throttle", f"Sign-in to account {user.id} slowed after {user.failed_logins} failed "
+                         "attempts in a row", user, actor_id=user.id)
 
 
 @bp.post("/logout")
@@ -125,13 +126,13 @@ def logout():
 @bp.route("/invite/<token>", methods=["GET", "POST"])
 @public
 def accept_invite(token: str):
-    user = db.session.scalar(select(User).where(User.invite_token == token))
-    if user is None or not user.active or len(token) < 20:
-        abort(404)
-    form = SetPasswordForm()
+    user = User.by_invite_token(token)
+    if user is None:  # unknown, used, expired or for a deactivated account: one answer for all
+        return render_template("auth/invite_gone.html"), 404
+    form = SetPasswordForm(email=user.email)
     if form.validate_on_submit():
         user.set_password(form.password.data)
-        user.invite_token = None
+        user.clear_invite()
         user.rotate_session()
         audit.record("change", "Accepted invitation and set a password", user, actor_id=user.id)
         db.session.commit()

@@ -11,9 +11,10 @@ from collections.abc import Iterable
 
 from sqlalchemy import Select
 
-from portal.communities.queries import MAX_ID, visible_to
+from portal.communities.queries import visible_to
 from portal.extensions import db
 from portal.models import Community, User
+from portal.params import ids_from
 
 __all__ = ["LIMIT", "community_choices"]
 
@@ -35,7 +36,7 @@ def community_choices(user: User, wanted: Iterable[int | None] = (), limit: int 
         Communities, without duplicates.
     """
     query = base if base is not None else visible_to(user)
-    ids = {i for i in wanted if i and 0 < i <= MAX_ID}
+    ids = ids_from(wanted)
     named = list(db.session.scalars(query.where(Community.id.in_(ids)))) if ids else []
     top = db.session.scalars(query.order_by(Community.last_contact_at.desc().nulls_last(), Community.name)
                              .limit(limit or LIMIT))

@@ -9,9 +9,9 @@ from portal.access import allow, require_area
 from portal.audit_reads import audited
 from portal.communities import bp, services
 from portal.communities.forms import ArchiveForm, CommunityForm, MergeForm
-from portal.communities.queries import arg_int
 from portal.communities.views import visible_community
 from portal.extensions import db
+from portal.params import arg_int
 
 
 def _area_choices(form: CommunityForm) -> None:
@@ -64,7 +64,7 @@ def edit_community(community_id: int):
     community = visible_community(community_id)
     form = CommunityForm(obj=community)
     _area_choices(form)
-    if request.method == "GET":
+    if not isinstance(form.tags.data, str):  # a GET, or a POST without the field: the record's tags as text
         form.tags.data = ", ".join(community.tag_names)
     return _save_or_render(form, community)
 

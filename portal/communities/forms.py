@@ -9,6 +9,7 @@ from wtforms import BooleanField, IntegerField, RadioField, SelectField, StringF
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.models import PLATFORMS, label
+from portal.params import MAX_ID
 from portal.templating import safe_url
 
 
@@ -57,7 +58,7 @@ class CommunityForm(FlaskForm):
 class MergeForm(FlaskForm):
     other_id = IntegerField("Record number of the duplicate to fold into this one", widget=GovTextInput(),
                             validators=[DataRequired("Enter the duplicate's record number"),
-                                        NumberRange(min=1, max=2**31 - 1, message="Enter a record number")])
+                                        NumberRange(min=1, max=MAX_ID, message="Enter a record number")])
     reason = TextAreaField("Why are these the same community?", widget=GovTextArea(),
                            validators=[DataRequired("Say why these records are the same community"),
                                        Length(max=2000)])

@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, literal_column, or_, select
 
 from portal.extensions import db
 from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Area, AreaTag, Community, CommunityTag, User, utcnow
+from portal.params import arg_int
 
 SORTS = {
     "name": (Community.name, Community.id),
@@ -24,14 +25,6 @@ SORT_LABELS = {"name": "Name", "last_contact": "Most recent contact", "oldest_co
 ACTIVITY = {"active": "Posts weekly or more", "quiet": "Less than weekly", "unknown": "No feed"}
 STATUSES = ("active", "archived")
 CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # a search term is one line of text
-MAX_ID = 2**31 - 1  # ids and counts beyond a 32-bit integer are never real (and overflow SQLite)
-
-
-def arg_int(args: Any, name: str, default: int | None = None) -> int | None:
-    """Read a positive integer URL argument, ignoring nonsense and absurdly large values."""
-    value = args.get(name, type=int)
-    return value if value is not None and 0 < value <= MAX_ID else default
-
 
 def visible_to(user: User) -> Select:
     """Communities the user may see: their areas for officers and supervisors, all otherwise."""
@@ -84,12 +77,12 @@ class CatalogueFilter:
             value = args.get(name, default)
             return value if value in allowed else default
 
-        quiet = arg_int(args, "quiet_days")
+        quiet = arg_int(args, "quiet_days", high=9999)
         return cls(
             q=CONTROL.sub(" ", args.get("q") or "").strip()[:200], area=arg_int(args, "area"),
             platform=choice("platform", PLATFORMS), stage=choice("stage", STAGES),
             access=choice("access", ACCESS_ROUTES), tag=(args.get("tag") or "").strip().lower()[:60],
-            activity=choice("activity", ACTIVITY), quiet_days=quiet if quiet and 0 < quiet < 10000 else None,
+            activity=choice("activity", ACTIVITY), quiet_days=quiet,
             status=choice("status", STATUSES, "active"), sort=choice("sort", SORTS, "name"),
         )
 

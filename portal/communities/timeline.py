@@ -18,6 +18,7 @@ from portal.extensions import db
 from portal.models import (
     ActivitySample, Assessment, Meeting, OutreachContact, StageChange, User, meeting_promotions,
 )
+from portal.params import record_id
 
 # kind -> (model, time column, community column). Kind names sort as the tie-break order.
 SOURCES: dict[str, tuple[Any, Any, Any]] = {
@@ -50,9 +51,10 @@ class Cursor:
     def decode(cls, text: str | None) -> Cursor | None:
         try:
             at, kind, ident = (text or "").split("~")
-            if kind not in KINDS or not 0 < int(ident) < 2**31:
+            number = record_id(ident)
+            if kind not in KINDS or number is None:
                 return None
-            return cls(datetime.fromisoformat(at), kind, int(ident))
+            return cls(datetime.fromisoformat(at), kind, number)
         except ValueError:
             return None
 

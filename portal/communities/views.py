@@ -11,14 +11,14 @@ from portal.access import allow, get_in_area
 from portal.audit_reads import audited
 from portal.communities import bp, charts
 from portal.communities.queries import (
-    ACTIVITY, SORT_LABELS, CatalogueFilter, arg_int, catalogue_keys, catalogue_page, stage_counts, tags_in_use,
-    with_tags,
+    ACTIVITY, SORT_LABELS, CatalogueFilter, catalogue_keys, catalogue_page, stage_counts, tags_in_use, with_tags,
 )
 from portal.communities.timeline import Cursor, timeline_page
 from portal.extensions import db
 from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Community, Feed
 from portal.outreach.services import suggestion_for
 from portal.pagination import paginate
+from portal.params import arg_int, arg_page
 
 
 @bp.get("/communities")
@@ -26,7 +26,7 @@ from portal.pagination import paginate
 @audited("Viewed the community list")
 def list_communities():
     f = CatalogueFilter.from_args(request.args)
-    page = min(arg_int(request.args, "page", 1), 100_000)
+    page = arg_page(request.args)
     counts = stage_counts(current_user, f)
     # The page's ids first, then only what a row shows, as plain rows: building ORM objects for a
     # read-only list costs more than the query itself.

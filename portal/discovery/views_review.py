@@ -15,6 +15,7 @@ from portal.discovery.review import ReviewError, accept, accept_with_parts, bulk
 from portal.discovery.views import ROLES, areas_for
 from portal.extensions import db
 from portal.models import DISMISS_REASONS, Area, Candidate
+from portal.params import arg_ids, arg_int, arg_page
 
 
 def get_candidate(candidate_id: int) -> Candidate:
@@ -37,12 +38,12 @@ def queue_url(area_id: int | None = None, status: str = "new") -> str:
 @allow(*ROLES)
 @audited("Viewed the discovery review queue")
 def review():
-    area_id = request.args.get("area", type=int)
+    area_id = arg_int(request.args, "area")
     if area_id is not None:
         require_area(area_id)
     status = request.args.get("status", "new")
     status = status if status in QUEUE_STATUSES else "new"
-    page = max(1, request.args.get("page", 1, type=int))
+    page = arg_page(request.args)
     listing = db.paginate(review_queue(current_user, area_id, status), page=page, per_page=25, error_out=False)
     return htmx.render("discovery/review.html", block="queue", listing=listing, status=status, area_id=area_id,
                        parts=parts_of(listing.items),
@@ -100,8 +101,8 @@ def restore_candidate(candidate_id: int):
 @bp.post("/discovery/review/bulk")
 @allow(*ROLES)
 def bulk_review():
-    ids = request.form.getlist("candidate", type=int) + request.form.getlist("part", type=int)
-    area_id = request.form.get("area", type=int)
+    ids = arg_ids(request.form, "candidate") + arg_ids(request.form, "part")
+    area_id = arg_int(request.form, "area")
     try:
         result = bulk(current_user, ids, request.form.get("action", ""), request.form.get("reason"))
         db.session.commit()

@@ -15,6 +15,8 @@ from portal.guidance.forms import CheckForm
 from portal.guidance.queries import my_reviews, supervisor_queue
 from portal.guidance.support import flags_for
 from portal.models import Community, MessageReview, MessageTemplate, OutreachContact
+from portal.params import arg_int
+from portal.redirects import next_or
 
 
 @bp.app_template_global()
@@ -72,10 +74,11 @@ def page(slug: str):
 @audited("Opened the message check", pages_only=True)
 def check():
     form = CheckForm(meta={"csrf": False})
-    posted = request.form.get("community_id", type=int)
+    posted = arg_int(request.form, "community_id")
     form.community_id.choices = [(0, "Not chosen")] + [
-        (c.id, c.name) for c in community_choices(current_user, [posted, request.args.get("community_id", type=int)])]
-    template = db.session.get(MessageTemplate, request.args.get("template", 0, type=int))
+        (c.id, c.name) for c in community_choices(current_user, [posted, arg_int(request.args, "community_id")])]
+    template_id = arg_int(request.args, "template")
+    template = db.session.get(MessageTemplate, template_id) if template_id else None
     if request.method == "GET" and template is not None:
         form.message_text.data = template.body
     text = (request.form.get("message_text") or request.form.get("text") or "")[:MAX_TEXT_LENGTH]
@@ -85,9 +88,8 @@ def check():
 
 
 def _community_in_context() -> Community | None:
-    community_id = request.form.get("community_id", 0, type=int) or 0
-    # Out-of-range ids would overflow the database driver (a 500): no such community.
-    community = db.session.get(Community, community_id) if 0 < community_id < 2**31 else None
+    community_id = arg_int(request.form, "community_id")
+    community = db.session.get(Community, community_id) if community_id else None
     if community is None or not current_user.can_see_area(community.area_id):
         return None
     return community
@@ -118,12 +120,7 @@ def mark_sent(contact_id: int):
     except services.SignOffError as exc:
         db.session.rollback()
         flash(str(exc), "error")
-    return htmx.redirect(request.form.get("next_url") if _local(request.form.get("next_url"))
-                         else url_for("guidance.index"))
-
-
-def _local(url: str | None) -> bool:
-    return bool(url) and url.startswith("/") and not url.startswith("//")
+    return htmx.redirect(next_or(request.form.get("next_url"), "guidance.index"))
 
 
 from portal.guidance import cli, views_feedback, views_rules, views_signoff, views_support  # noqa: E402,F401

@@ -12,6 +12,7 @@ from portal.guidance import bp, services
 from portal.guidance.forms import DecisionForm
 from portal.guidance.queries import supervisor_queue, team_view
 from portal.models import MessageReview
+from portal.params import arg_bounded
 
 
 @bp.get("/guidance/queue")
@@ -66,5 +67,5 @@ def decide(review_id: int):
 @allow("supervisor", "admin")
 @audited("Viewed the team view")
 def team():
-    weeks = min(max(request.args.get("weeks", 8, type=int), 1), 52)
+    weeks = arg_bounded(request.args, "weeks", 8, 1, 52)
     return htmx.render("guidance/team.html", block="team_tables", **team_view(current_user, weeks))

@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.guidance import bp, support
 from portal.guidance.forms import FlagForm, NoteForm
 from portal.models import Community, SupportFlag
+from portal.params import arg_int
 
 
 @bp.route("/guidance/flags/new", methods=["GET", "POST"])
@@ -19,8 +20,8 @@ from portal.models import Community, SupportFlag
 @audited("Opened the backup request form")
 def new_flag():
     form = FlagForm()
-    asked = request.args.get("community_id", type=int)
-    offered = community_choices(current_user, [asked, request.form.get("community_id", type=int)])
+    asked = arg_int(request.args, "community_id")
+    offered = community_choices(current_user, [asked, arg_int(request.form, "community_id")])
     form.community_id.choices = [(c.id, c.name) for c in offered]
     if request.method == "GET" and asked in {c.id for c in offered}:
         form.community_id.data = asked

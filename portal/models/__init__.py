@@ -14,7 +14,7 @@ from portal.models.guidance import (
 from portal.models.outreach import (
     Assessment, ContactRevision, Meeting, OutreachContact, StageChange, Task, meeting_promotions,
 )
-from portal.models.people import Area, User, UserSession, user_areas
+from portal.models.people import Area, SignInThrottle, User, UserSession, user_areas
 from portal.models.tallies import StageTally
 from portal.models import indexes  # noqa: E402,F401  (indexes for scale, on the tables above)
 
@@ -26,6 +26,6 @@ __all__ = [
     "CommunityTag", "ContactRevision", "CrawlRun", "Feed", "GuidanceFlagMark", "GuidancePage", "GuidanceRule",
     "GuidanceRuleRevision",
     "Job", "Meeting", "MessageReview", "MessageTemplate", "OutreachContact", "RetentionDecision",
-    "StageChange", "StageTally", "SupportFlag", "SupportNote", "Task", "User", "UserSession", "label",
+    "StageChange", "StageTally", "SignInThrottle", "SupportFlag", "SupportNote", "Task", "User", "UserSession", "label",
     "meeting_promotions", "user_areas", "utcnow",
 ]

@@ -5,7 +5,7 @@ import functools
 import hashlib
 import re
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
@@ -75,10 +75,12 @@ class User(UserMixin, Timestamped, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Changing the session token invalidates every session of this user (force logout).
     session_token: Mapped[str] = mapped_column(String(64), default=lambda: secrets.token_hex(16))
-    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
-    locked_until: Mapped[datetime | None] = mapped_column()
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)  # in a row, since the last sign-in
     last_login_at: Mapped[datetime | None] = mapped_column()
-    invite_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # Only the SHA-256 of an invitation link's token is kept (the column keeps its old name):
+    # a copy of the table opens no invitation. The link works once, until invite_expires_at.
+    invite_token_hash: Mapped[str | None] = mapped_column("invite_token", String(64), unique=True)
+    invite_expires_at: Mapped[datetime | None] = mapped_column()
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, back_populates="users")
@@ -102,8 +104,32 @@ class User(UserMixin, Timestamped, db.Model):
         if self.id is not None:
             db.session.execute(delete(UserSession).where(UserSession.user_id == self.id))
 
-    def is_locked(self, now: datetime | None = None) -> bool:
-        return self.locked_until is not None and self.locked_until > (now or utcnow())
+    def issue_invite(self, days: int) -> str:
+        """Start a one-time invitation valid for ``days``; return its token (shown once, never stored)."""
+        token = secrets.token_urlsafe(32)
+        self.invite_token_hash = session_key_hash(token)
+        self.invite_expires_at = utcnow() + timedelta(days=days)
+        return token
+
+    def clear_invite(self) -> None:
+        self.invite_token_hash = None
+        self.invite_expires_at = None
+
+    @property
+    def invite_pending(self) -> bool:
+        """An invitation was sent and not yet used (it may have expired)."""
+        return self.invite_token_hash is not None
+
+    def invite_expired(self, now: datetime | None = None) -> bool:
+        return self.invite_pending and (self.invite_expires_at is None or self.invite_expires_at <= (now or utcnow()))
+
+    @classmethod
+    def by_invite_token(cls, token: str) -> User | None:
+        """The active user whose unexpired invitation this token opens, or None."""
+        if not token or len(token) > 100:
+            return None
+        user = db.session.scalar(select(cls).where(cls.invite_token_hash == session_key_hash(token)))
+        return user if user is not None and user.active and not user.invite_expired() else None
 
     def has_role(self, *roles: str) -> bool:
         return self.role in roles
@@ -203,3 +229,18 @@ def _signed_in_user_statement() -> Select:
                           UserSession.created_at >= bindparam("oldest"))
     return (select(User).options(joinedload(User.areas))
             .where(User.id == bindparam("user_id"), User.session_token == bindparam("token"), live))
+
+
+class SignInThrottle(db.Model):
+    """Failed sign-ins counted for one scope (an address typed at sign-in, a client address, or both).
+
+    The key is a keyed hash (HMAC with the app's secret) of the scope, so the table names no
+    e-mail or IP address. A row whose last failure is older than the throttle window counts
+    as none and is deleted by the next failure anywhere (portal/auth/throttle.py).
+    """
+
+    __tablename__ = "sign_in_throttles"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)

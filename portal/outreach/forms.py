@@ -12,9 +12,8 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.models import CHANNELS, OUTCOMES, PURPOSES, STAGES, label
+from portal.params import MAX_ID, DateInRange
 from portal.templating import safe_url
-
-MAX_ID = 2**31 - 1
 
 OUTCOME_BUTTONS = {
     "pending": "Sent, awaiting reply", "no_response": "No response", "acknowledged": "Acknowledged",
@@ -38,14 +37,14 @@ class ContactDetailsMixin:
                           choices=[("", "Suggested (introduce first, then inform)"), *_choices(PURPOSES)])
     direction = RadioField("Direction", widget=GovRadioInput(), default="outbound",
                            choices=[("outbound", "We contacted them"), ("inbound", "They contacted us")],
-                           validators=[Optional()])
+                           validators=[DataRequired("Choose who made contact")])
     message_text = TextAreaField("Message text", widget=GovTextArea(), validators=[Optional(), Length(max=10_000)])
     link = StringField("Link to the post or message", widget=GovTextInput(),
                        validators=[Optional(), Length(max=1000), _http_link])
     reach_views = IntegerField("Views", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
     reach_replies = IntegerField("Replies", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
     reach_reactions = IntegerField("Reactions", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
-    follow_up_on = DateField("Follow up on", widget=GovTextInput(), validators=[Optional()],
+    follow_up_on = DateField("Follow up on", widget=GovTextInput(), validators=[Optional(), DateInRange()],
                              format="%Y-%m-%d")
 
     def details_data(self) -> dict:
@@ -109,7 +108,7 @@ class MeetingForm(FlaskForm):
                         validators=[DataRequired("Enter what the meeting was"), Length(max=200)])
     area_id = SelectField("Area", widget=GovSelect(), coerce=int, choices=[], validators=[DataRequired()])
     held_at = DateTimeLocalField("When", widget=GovTextInput(), format="%Y-%m-%dT%H:%M",
-                                 validators=[DataRequired("Enter when the meeting was held")])
+                                 validators=[DataRequired("Enter when the meeting was held"), DateInRange()])
     place = StringField("Where", widget=GovTextInput(), validators=[Optional(), Length(max=200)])
     attendance = IntegerField("How many people came", widget=GovTextInput(),
                               validators=[Optional(), NumberRange(min=0, max=100_000)])

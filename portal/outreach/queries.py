@@ -11,6 +11,7 @@ from werkzeug.datastructures import MultiDict
 from portal.communities.queries import CatalogueFilter, catalogue_keys, catalogue_page, visible_to
 from portal.extensions import db
 from portal.models import ActivitySample, Community, OutreachContact, Task, User, utcnow
+from portal.params import record_id
 from portal.urlkeys import url_key
 
 
@@ -70,7 +71,8 @@ def community_for_link(user: User, link: str) -> Community | None:
 
 
 def community_by_id(user: User, community_id: int | None) -> Community | None:
-    if not isinstance(community_id, int) or not 0 < community_id < 2**31:
+    community_id = record_id(community_id)
+    if community_id is None:
         return None
     return db.session.scalar(visible_to(user).where(Community.id == community_id, Community.status == "active"))
 

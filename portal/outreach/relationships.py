@@ -9,12 +9,13 @@ from portal import htmx
 from portal.access import allow, get_in_area, require_area
 from portal.audit_reads import audited
 from portal.communities.choices import community_choices
-from portal.communities.queries import arg_int
 from portal.extensions import db
 from portal.models import Community, Meeting, OutreachContact, Task, User, label
 from portal.outreach import bp, queries, services
 from portal.outreach.forms import AssessmentForm, HandoverForm, MeetingForm, StageMoveForm
 from portal.outreach.handover import hand_over
+from portal.params import arg_bounded, arg_ids, arg_int
+from portal.redirects import next_or
 
 
 def _community(community_id: int) -> Community:
@@ -91,7 +92,7 @@ def new_meeting():
     communities = _promoter_choices(form)
     form.communities.choices = [(c.id, c.name) for c in communities.values()]
     if form.validate_on_submit():
-        chosen = [communities[i] for i in form.communities.data if i in communities]
+        chosen = [communities[i] for i in form.communities.data or () if i in communities]
         services.record_meeting(form.data, chosen, current_user)
         db.session.commit()
         flash("Meeting recorded.", "success")
@@ -104,7 +105,7 @@ def new_meeting():
 def _promoter_choices(form: MeetingForm) -> dict[int, Community]:
     """The visible communities to offer, plus any asked for (?community=, or posted) beyond the first page."""
     start = arg_int(request.args, "community")
-    wanted = [*request.form.getlist("communities", type=int), start]
+    wanted = [*arg_ids(request.form, "communities"), start]
     offered = community_choices(current_user, wanted, base=queries.visible_to(current_user)
                                 .where(Community.status == "active"))
     if request.method == "GET" and start in {c.id for c in offered}:
@@ -121,15 +122,14 @@ def task_done(task_id: int):
     services.complete_task(task)
     db.session.commit()
     flash("Task done.", "success")
-    return htmx.redirect(request.form.get("next_url") if request.form.get("next_url", "").startswith("/")
-                         else url_for("outreach.follow_ups"))
+    return htmx.redirect(next_or(request.form.get("next_url"), "outreach.follow_ups"))
 
 
 @bp.get("/gone-quiet")
 @allow("officer", "supervisor", "admin")
 @audited("Viewed gone quiet")
 def gone_quiet():
-    days = min(max(request.args.get("days", 60, type=int), 1), 3650)
+    days = arg_bounded(request.args, "days", 60, 1, 3650)
     return htmx.render("outreach/gone_quiet.html", days=days,
                        dropped=queries.activity_dropped(current_user),
                        silent=queries.no_contact_for(current_user, days))

@@ -7,12 +7,12 @@ from flask_login import current_user
 from portal import audit, htmx
 from portal.access import allow, get_in_area
 from portal.audit_reads import audited
-from portal.communities.queries import arg_int
 from portal.extensions import db
 from portal.guidance.services import MessageRefused
 from portal.models import MessageTemplate, OutreachContact, utcnow
 from portal.outreach import bp, queries, services
 from portal.outreach.forms import OUTCOME_BUTTONS, ContactEditForm, QuickContactForm
+from portal.params import arg_int
 from portal.templating import safe_url
 
 
@@ -31,7 +31,8 @@ def _prefill(form: QuickContactForm, link: str) -> None:
     """Pre-fill from a shared link (?link=) or a guidance message template (?template=)."""
     if link and safe_url(link) != "#":
         form.link.data = link
-    template = db.session.get(MessageTemplate, arg_int(request.args, "template", 0))
+    template_id = arg_int(request.args, "template")
+    template = db.session.get(MessageTemplate, template_id) if template_id else None
     if template is not None and template.active:
         form.message_text.data, form.purpose.data = template.body, template.purpose
         form.template_id.data = template.id

@@ -22,6 +22,7 @@ from sqlalchemy import Select, func, select
 from portal import audit
 from portal.extensions import db
 from portal.models import Area, User, utcnow
+from portal.params import to_date
 from portal.research import export_rows
 from portal.research.codebook import RESOURCES, descriptor, readme
 from portal.research.filters import scope_for
@@ -89,10 +90,8 @@ class ExportOptions:
         dates: dict[str, date | None] = {}
         for name in ("since", "until"):
             raw = (form.get(name) or "").strip()
-            dates[name] = None
-            try:
-                dates[name] = date.fromisoformat(raw) if raw else None
-            except ValueError:
+            dates[name] = to_date(raw)
+            if raw and dates[name] is None:
                 problems.append(f"Enter a real {name} date, for example 2025-03-31")
         options, more = cls.build((form.get("area") or "").strip(), dates["since"], dates["until"],
                                   form.get("coarsen_weeks") in {"y", "on", "true", "1"}, user)

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, false, select
 
 from portal.extensions import db
 from portal.models import CHANNELS, PLATFORMS, PURPOSES, Area, Community, OutreachContact, User, utcnow
+from portal.params import to_date
 from portal.research.pseudonyms import Pseudonymiser
 
 DEFAULT_SPAN_DAYS = 365
@@ -61,11 +62,10 @@ def _parse_date(raw: str, name: str, errors: dict[str, str]) -> date | None:
     raw = (raw or "").strip()
     if not raw:
         return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
+    value = to_date(raw)
+    if value is None:
         errors[name] = "Enter a real date, for example 2025-03-31"
-        return None
+    return value
 
 
 def officer_choices(user: User | None, pseudonymise: Pseudonymiser) -> list[tuple[str, int]]:

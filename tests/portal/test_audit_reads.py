@@ -18,7 +18,8 @@ from sqlalchemy import func, select
 from portal.access import PUBLIC, rule_for
 from portal.audit_reads import declaration_for
 from portal.models import (
-    ROLES, Assessment, AuditEvent, Candidate, Community, ContactRevision, CrawlRun, Feed, Meeting, MessageReview,
+    ROLES, Assessment, AuditEvent, Candidate, Community, ContactRevision, CrawlRun, Feed, GuidanceFlagMark, Meeting,
+    MessageReview,
     OutreachContact, RetentionDecision, StageChange, SupportFlag, SupportNote, Task, User, utcnow,
 )
 from tests.conftest import PASSWORD, ROLE_EMAILS
@@ -77,8 +78,12 @@ def _make(db_session, area, users) -> tuple[dict[str, int], set[str]]:
                           found_via="https://zqfoundvia.example/", locality_score=0.9)
     meeting = Meeting(area_id=area.id, title="PACT meeting", held_at=utcnow() - timedelta(days=2),
                       notes="zqmeetingnotes", created_by_id=officer.id, communities=[community])
+    db_session.add_all([held, decided])
+    db_session.flush()
     db_session.add_all([
-        held, decided, candidate, meeting,
+        GuidanceFlagMark(review_id=held.id, rule_code="personal.name", category="personal", start_offset=0,
+                         end_offset=12, note="zqflagmarknote", marked_by_id=supervisor.id),
+        candidate, meeting,
         ContactRevision(contact_id=contact.id, changed_by_id=officer.id, changes={"outcome": ["zqrevold", "x"]}),
         StageChange(community_id=community.id, to_stage="approached", changed_by_id=officer.id, note="zqstagenote"),
         Assessment(community_id=community.id, assessed_by_id=officer.id, trust=3, reciprocity=3, reach=3,
@@ -104,7 +109,7 @@ def _make(db_session, area, users) -> tuple[dict[str, int], set[str]]:
               "candidates.feeds", "candidates.found_via", "meetings.notes", "contact_revisions.changes",
               "stage_changes.note", "assessments.note", "tasks.title", "tasks.note", "support_notes.body",
               "retention_decisions.reason", "audit_events.summary", "audit_events.details",
-              "audit_events.justification"}
+              "audit_events.justification", "guidance_flag_marks.note"}
     return ids, marked
 
 

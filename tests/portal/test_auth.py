@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.models import AuditEvent, User
+from portal.models import AuditEvent
 from tests.conftest import PASSWORD, ROLE_EMAILS
 
 
@@ -131,38 +131,6 @@ def test_next_parameter_cannot_redirect_off_site(client, users):
     assert response.headers["Location"].endswith("/admin/")
 
 
-def test_account_locks_after_repeated_failures(app, client, users, db_session):
-    threshold = app.config["LOCKOUT_THRESHOLD"]
-    for _ in range(threshold):
-        client.post("/login", data={"email": ROLE_EMAILS["officer"], "password": "not-the-password"})
-    response = client.post("/login", data={"email": ROLE_EMAILS["officer"], "password": PASSWORD})
-    assert response.status_code == 200  # the right password, but the account is locked
-    assert client.get("/home").status_code == 302
-    user = User.by_email(ROLE_EMAILS["officer"])
-    assert user.locked_until is not None
-    assert db_session.query(AuditEvent).filter_by(action="lockout").count() == 1
-
-
-def _error_text(response) -> str:
-    import re
-    return re.sub(r"\s+", " ", re.search(r'class="govuk-error-message">(.*?)</p>', response.get_data(as_text=True),
-                                        re.S).group(1))
-
-
-def test_a_locked_account_answers_as_an_unknown_address_does(app, client, users):
-    """After the lockout threshold, neither the message nor its absence tells which addresses have accounts."""
-    threshold = app.config["LOCKOUT_THRESHOLD"]
-    for email in (ROLE_EMAILS["officer"], "nobody@example.org"):
-        for _ in range(threshold):
-            client.post("/login", data={"email": email, "password": "not-the-password"})
-    locked = client.post("/login", data={"email": ROLE_EMAILS["officer"], "password": PASSWORD})
-    unknown = client.post("/login", data={"email": "nobody@example.org", "password": PASSWORD})
-    wrong = client.post("/login", data={"email": ROLE_EMAILS["researcher"], "password": "not-the-password"})
-    assert _error_text(locked) == _error_text(unknown) == _error_text(wrong)
-    assert f"locked for {app.config['LOCKOUT_MINUTES']} minutes" in _error_text(unknown)
-    assert client.get("/home").status_code == 302
-
-
 def test_deactivated_user_cannot_sign_in(client, users, db_session):
     users["officer"].active = False
     db_session.commit()
@@ -212,7 +180,7 @@ class TestRateLimit:
     @pytest.fixture
     def app_config(self, app_config):
         return {**app_config, "RATELIMIT_ENABLED": True, "LOGIN_RATE_LIMIT": "3 per minute",
-                "LOCKOUT_THRESHOLD": 100}
+                "THROTTLE_FREE_TRIES": 100, "THROTTLE_CLIENT_FREE_TRIES": 100}
 
     def test_login_posts_are_rate_limited(self, client, users):
         codes = [client.post("/login", data={"email": "x@y.org", "password": "nope-nope-nope"}).status_code

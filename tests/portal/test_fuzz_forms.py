@@ -1,13 +1,21 @@
-"""Property tests on every form: hostile or random data POSTed as an allowed role never gives a 500.
+"""Fuzz every route (issue 27.7): hostile form and query values, as every role that may use it, never give a 500 or hang.
 
-Routes are enumerated from the app, so new features' forms are fuzzed as they land. Field
-names and choice values are read from the form on the page (GET of the same URL), so
-examples reach past the first validator; random extra fields are added too.
-Deterministic (derandomize) and bounded (max_examples) for CI.
+Routes come from the URL map and their URLs name real records (tests/portal/route_walk.py), so
+examples reach past "not found". Parameter names are read from the page's own forms (GET of
+the same URL), from the view module's reads of ``request.args`` / ``request.form`` and the
+``portal.params`` helpers, plus common list and filter names. Values mix the reported bad
+inputs (huge ids and pages, dates at the end of the calendar, empty choices) with random text.
+
+How hard it tries is a Hypothesis settings profile: ``LOCAL_REACH_FUZZ=ci`` (default: a
+deterministic, bounded run for CI) or ``LOCAL_REACH_FUZZ=thorough`` (random, 20 times the
+examples). The number of requests tried is printed at the end of the run.
 """
 from __future__ import annotations
 
+import inspect
+import os
 import re
+import sys
 from html.parser import HTMLParser
 
 import pytest
@@ -15,30 +23,34 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal import create_app
-from portal.access import PUBLIC
-from tests.conftest import PASSWORD, ROLE_EMAILS
+from tests.portal.hang_guard import no_hang
+from tests.portal.route_walk import fill, make_records, routes, signed_in
 
-ROLE_ORDER = ("officer", "supervisor", "admin", "auditor", "researcher")
+settings.register_profile("ci", max_examples=12, deadline=None, derandomize=True, database=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+settings.register_profile("thorough", max_examples=240, deadline=None, database=None,
+                          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+PROFILE = settings.get_profile(os.environ.get("LOCAL_REACH_FUZZ", "ci"))
+
 HOSTILE = [
-    "", " ", "0", "-1", "999999999999999999999999", "1e309", "NaN", "true", "[]", "{}", "null",
-    "<script>alert(1)</script>", "'; DROP TABLE users; --", "../../etc/passwd", "%00", "\u202e", "💥" * 50,
-    "a" * 5000, "2026-02-30", "31/12/2026", "intelligence", "https://", "javascript:alert(1)",
-    "\r\nSet-Cookie: x=1", "{{7*7}}", "${7*7}",
+    "", " ", "0", "-1", "1", "2", "99999999999", "-99999999999", "9" * 30, "1e20", "1e309", "NaN", "0x10",
+    "1.5", " 7 ", "\uff11\uff12", "true", "[]", "{}", "null", "9999-12-31", "0001-01-01", "2026-02-30",
+    "31/12/2026", "2026-12-31T25:61", "9999-12-31T23:59", "<script>alert(1)</script>", "'; DROP TABLE users; --",
+    "../../etc/passwd", "\u202e", "\U0001f4a5" * 50, "a" * 5000, "intelligence", "https://", "javascript:alert(1)",
+    "//evil.test/", "/\t/evil.test/", "\r\nSet-Cookie: x=1", "{{7*7}}", "${7*7}", "x@y", "a@" + "b" * 300,
 ]
-
-
-def _routes(method: str, skip: tuple[str, ...] = ()):
-    """(rule, endpoint, a role allowed to use it) for every route answering `method`."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "TESTING": True})
-    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.rule):
-        if method in rule.methods and rule.endpoint != "static" and not rule.rule.startswith(skip):
-            allowed = getattr(app.view_functions[rule.endpoint], "allowed_roles", None)
-            role = None if allowed == PUBLIC else next((r for r in ROLE_ORDER if allowed and r in allowed), None)
-            yield pytest.param(rule.rule, rule.endpoint, role, id=rule.endpoint)
+#: Values sent to every parameter at once, besides the random examples (the reported 500s).
+UNIFORM = ["", "99999999999", "9" * 30, "1e20", "9999-12-31", "-1"]
+#: Names many list, search and chart pages read, beside those their forms and views name.
+COMMON_NAMES = ["q", "page", "before", "after", "sort", "order", "weeks", "days", "area", "area_id", "platform",
+                "stage", "status", "since", "until", "by", "officer", "link", "template", "actor", "community",
+                "community_id", "candidate", "communities", "next", "next_url", "object_id", "object_type", "id"]
+READS = re.compile(r"""(?:args|form|request\.args|request\.form)(?:\.get|\.getlist|,)\(?\s*["']([a-z_]+)["']""")
+NAME_READ = re.compile(r"""arg_\w+\(\s*request\.(?:args|form)\s*,\s*["']([a-z_]+)["']""")
 
 
 class _FormFields(HTMLParser):
-    """Collect field names and the values their options offer."""
+    """Field names of the page's forms, with the values their options and inputs offer."""
 
     def __init__(self):
         super().__init__()
@@ -62,67 +74,63 @@ class _FormFields(HTMLParser):
             self._select = None
 
 
-def _fill(url: str, ids: dict[str, int]) -> str:
-    def value(match):
-        name = match.group("name")
-        return str(ids.get(name, 999_999)) if match.group("conv") in {"int", None} else "x"
-    return re.sub(r"<(?:(?P<conv>[a-z]+):)?(?P<name>[^>]+)>", value, url)
+def _names_the_view_reads(app, endpoint: str) -> set[str]:
+    module = sys.modules[app.view_functions[endpoint].__module__]
+    source = inspect.getsource(module)
+    return set(READS.findall(source)) | set(NAME_READ.findall(source))
 
 
-def _open_as(app, role: str | None, url: str):
-    """A client signed in as `role` (anonymous for None) and its GET of `url`."""
-    client = app.test_client()
-    if role:
-        assert client.post("/login", data={"email": ROLE_EMAILS[role], "password": PASSWORD}).status_code == 302
-    return client, client.get(url)
+def _cases():
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x", "TESTING": True})
+    for route in routes(app, skip_prefixes=("/static",)):
+        for method in route.methods:
+            for role in route.roles:
+                yield pytest.param(route.rule, route.endpoint, method, role,
+                                   id=f"{method}-{route.endpoint}-{role or 'anonymous'}")
 
 
-@pytest.fixture
-def fuzz_records(app, area, users, db_session):
-    from portal.models import Candidate, Community, OutreachContact
-
-    community = Community(area_id=area.id, name="Fuzz forum", platform="forum")
-    db_session.add(community)
-    db_session.flush()
-    contact = OutreachContact(community_id=community.id, officer_id=users["officer"].id, channel="email",
-                              purpose="introduce")
-    candidate = Candidate(area_id=area.id, site="https://fuzz.example/", site_key="fuzz.example")
-    db_session.add_all([contact, candidate])
-    db_session.commit()
-    return {"community_id": community.id, "contact_id": contact.id, "candidate_id": candidate.id,
-            "area_id": area.id, "user_id": users["officer"].id}
+def _value(offered: list[str]):
+    plain = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=80), st.integers().map(str))
+    return st.one_of(st.sampled_from(offered), plain) if offered else plain
 
 
-@pytest.mark.parametrize(("rule", "endpoint", "role"), list(_routes("POST")))
-def test_form_never_answers_500(app, users, fuzz_records, rule, endpoint, role):
-    url = _fill(rule, fuzz_records)
-    client, page = _open_as(app, role, url)
+@pytest.mark.parametrize(("rule", "endpoint", "method", "role"), list(_cases()))
+def test_no_route_answers_500_or_hangs_whatever_it_is_sent(app, area, users, db_session, record_property,
+                                                             rule, endpoint, method, role):
+    url = fill(rule, make_records(db_session, area, users))
+    client = signed_in(app, role)
+    with no_hang(f"GET {url}"):
+        page = client.get(url)
     parser = _FormFields()
-    parser.feed(page.get_data(as_text=True) if page.status_code == 200 else "")
-    known = parser.fields
-    value = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=120), st.integers().map(str))
+    if page.status_code == 200 and page.mimetype == "text/html":
+        parser.feed(page.get_data(as_text=True))
+    page.close()
+    offered = parser.fields
+    names = sorted(set(offered) | _names_the_view_reads(app, endpoint) | set(COMMON_NAMES))
+    one_value = {name: _value(offered.get(name, [])) for name in names}
+    params = st.dictionaries(st.sampled_from(names), st.just(None), max_size=6).flatmap(
+        lambda chosen: st.fixed_dictionaries({name: st.one_of(one_value[name], st.lists(one_value[name], max_size=3))
+                                              for name in chosen}))
+    tried = {"requests": 1}
+    state = {"client": client}
 
-    def field_value(name):
-        offered = known[name]
-        return st.one_of(st.sampled_from(offered), value) if offered else value
+    def send(values, as_fragment):
+        headers = {"HX-Request": "true"} if as_fragment else {}
+        kwargs = {"data": values, "query_string": values} if method == "POST" else {"query_string": values}
+        where = f"{method} {url} as {role or 'anonymous'} with {values!r}"
+        with no_hang(where):
+            response = state["client"].open(url, method=method, headers=headers, **kwargs)
+        response.close()
+        tried["requests"] += 1
+        assert response.status_code < 500, f"{where} gave {response.status_code}"
+        if role and (endpoint == "auth.logout" or "/login" in response.headers.get("Location", "")):
+            state["client"] = signed_in(app, role)
 
-    form = st.fixed_dictionaries({}, optional={name: st.one_of(field_value(name), st.lists(field_value(name),
-                                                                                              max_size=3))
-                                               for name in known})
-    extra = st.dictionaries(st.sampled_from(["id", "area_id", "role", "officer_id", "q", "page", "next"]), value,
-                            max_size=3)
-
-    @settings(max_examples=40, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(form, extra)
-    def post_anything(data, more):
-        response = client.post(url, data={**more, **data})
-        assert response.status_code < 500, f"POST {url} as {role} with {data!r} gave {response.status_code}"
-        if endpoint == "auth.logout" or (role and response.status_code == 302
-                                          and "/login" in response.headers.get("Location", "")):
-            client.post("/login", data={"email": ROLE_EMAILS[role], "password": PASSWORD})
-
-    post_anything()
+    for value in UNIFORM:  # every parameter at once set to one of the reported bad values
+        send({name: value for name in names}, False)
+    PROFILE(given(params, st.booleans())(send))()
+    record_property("fuzz_requests", tried["requests"])
+    print(f"{method} {url} as {role or 'anonymous'}: {tried['requests']} requests")
 
 
 def test_nul_bytes_are_refused_not_crashed(client, auth):
@@ -131,48 +139,8 @@ def test_nul_bytes_are_refused_not_crashed(client, auth):
     assert client.post("/login", data={"email": "a\x00@example.org", "password": "x"}).status_code == 400
 
 
-class _GetFormFields(_FormFields):
-    """Field names and offered values of the page's GET forms only (search and filter bars)."""
-
-    def __init__(self):
-        super().__init__()
-        self._in_get_form = False
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "form":
-            self._in_get_form = (dict(attrs).get("method") or "get").lower() == "get"
-        elif self._in_get_form:
-            super().handle_starttag(tag, attrs)
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self._in_get_form = False
-        super().handle_endtag(tag)
-
-
-#: Query parameters the list, search and chart pages read, beside those their forms name.
-QUERY_NAMES = ["q", "page", "before", "after", "sort", "order", "weeks", "days", "area", "platform", "stage",
-               "status", "from", "to", "since", "until", "by", "officer", "link", "template", "actor"]
-
-
-@pytest.mark.parametrize(("rule", "endpoint", "role"), list(_routes("GET", skip=("/invite",))))
-def test_search_and_filter_query_strings_never_answer_500(app, users, fuzz_records, rule, endpoint, role):
-    url = _fill(rule, fuzz_records)
-    client, page = _open_as(app, role, url)
-    assert page.status_code < 500, f"GET {url} as {role} gave {page.status_code}"
-    parser = _GetFormFields()
-    parser.feed(page.get_data(as_text=True) if page.status_code == 200 else "")
-    names = sorted(set(parser.fields) | set(QUERY_NAMES))
-    value = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=80), st.integers().map(str),
-                      *[st.sampled_from(v) for v in parser.fields.values() if v])
-    query = st.dictionaries(st.sampled_from(names), value, max_size=5)
-
-    @settings(max_examples=15, deadline=None, derandomize=True, database=None,
-              suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-    @given(query, st.booleans())
-    def get_anything(params, as_fragment):
-        headers = {"HX-Request": "true"} if as_fragment else {}
-        response = client.get(url, query_string=params, headers=headers)
-        assert response.status_code < 500, f"GET {url} as {role} with {params!r} gave {response.status_code}"
-
-    get_anything()
+def test_the_walk_covers_every_role_of_a_shared_route():
+    cases = {(p.values[1], p.values[2], p.values[3]) for p in _cases()}
+    assert {("outreach.task_done", "POST", "officer"), ("outreach.task_done", "POST", "supervisor")} <= cases
+    assert ("auth.login", "POST", None) in cases
+    assert len(cases) > 150
