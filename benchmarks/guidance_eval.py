@@ -1,13 +1,15 @@
 """Measure the message check against the labelled evaluation set: precision and recall per category.
 
-    .venv/bin/python benchmarks/guidance_eval.py                 # both parts, 10 worst misses each
-    .venv/bin/python benchmarks/guidance_eval.py --part dev      # the part to tune against
+    .venv/bin/python benchmarks/guidance_eval.py                 # every part; misses for the tuning parts
+    .venv/bin/python benchmarks/guidance_eval.py --part dev      # one part
     .venv/bin/python benchmarks/guidance_eval.py --extra feedback.jsonl   # supervisors' marks too
 
 A category counts as flagged when the check gives it a "needs supervisor" or "do not send"
 finding (advice is not a flag). Messages are checked with no community chosen, so the
-reach rules play no part. The held-out part (tests/fixtures/guidance_eval/heldout.jsonl)
-is never tuned against: read its totals, not its misses, until the rules are settled.
+reach rules play no part. Two parts are tuned against: dev.jsonl and heldout.jsonl (the
+first round's held-out part, read while that round tuned, so now a second development
+part). heldout_b.jsonl is held out: only its totals are printed; its misses are shown only
+with --show-heldout-misses, which is for after the rules are settled.
 """
 from __future__ import annotations
 
@@ -26,7 +28,9 @@ if str(ROOT) not in sys.path:
 from portal.guidance.check import Finding, check_message, default_rules  # noqa: E402
 
 SET_DIR = ROOT / "tests" / "fixtures" / "guidance_eval"
-PARTS = {"dev": SET_DIR / "dev.jsonl", "heldout": SET_DIR / "heldout.jsonl"}
+PARTS = {"dev": SET_DIR / "dev.jsonl", "heldout": SET_DIR / "heldout.jsonl",
+         "heldout_b": SET_DIR / "heldout_b.jsonl"}
+HELD_OUT = frozenset({"heldout_b"})
 CATEGORIES = ("personal_data", "live_proceedings", "discriminatory", "political", "operational")
 FLAGS = frozenset({"needs_supervisor", "do_not_send"})
 TARGETS = {"personal_data": 0.95, "live_proceedings": 0.95, "discriminatory": 0.90, "political": 0.90}
@@ -170,14 +174,17 @@ def render(name: str, report: Report, misses: int) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["dev", "heldout", "both"], default="both")
+    parser.add_argument("--part", choices=[*PARTS, "all"], default="all")
     parser.add_argument("--misses", type=int, default=10, help="how many of the worst misses to print per part")
     parser.add_argument("--extra", type=Path, action="append", default=[],
                         help="another JSONL file of labelled messages (e.g. exported supervisor marks)")
+    parser.add_argument("--show-heldout-misses", action="store_true",
+                        help="print the held-out part's misses too (only once tuning is finished)")
     args = parser.parse_args(argv)
-    names = ["dev", "heldout"] if args.part == "both" else [args.part]
+    names = list(PARTS) if args.part == "all" else [args.part]
     for name in names:
-        print(render(name, evaluate(load(PARTS[name])), args.misses))
+        misses = 0 if name in HELD_OUT and not args.show_heldout_misses else args.misses
+        print(render(name, evaluate(load(PARTS[name])), misses))
         print()
     for path in args.extra:
         print(render(str(path), evaluate(load(path)), args.misses))

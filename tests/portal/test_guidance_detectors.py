@@ -97,7 +97,53 @@ CASES = {
     ),
     "court_date": (
         ["He is due to appear at Lewes Crown Court", "the court hearing next week"],
-        ["Harbour View Court", "the food court at the mall"],
+        ["Harbour View Court", "the food court at the mall",
+         "She was jailed for five years at Hove Crown Court on Friday."],  # a finished case
+    ),
+    "court_process": (
+        ["The jury went out at lunchtime.", "his retrial starts on the 9th", "the defendant's brother shouted",
+         "She pleaded not guilty and was remanded.", "hope the magistrates see sense and he gets sent down",
+         "Wanted: Dale Hickson, 41, in connection with the fire", "the inquest opens next month"],
+        ["Sign up for a free trial of the alert app.", "Scam letters about jury service are going round.",
+         "He was sentenced to 200 hours of unpaid work after the trial.", "Wanted: your views on parking",
+         "Our court results page is updated weekly."],
+    ),
+    "resource_gap": (
+        ["The camera by the garages hasn't been working since June, it's broken",
+         "radios are down across the district", "we're down to two officers tonight",
+         "the custody cells are full so we can't take anyone", "no one on foot in the centre after 10"],
+        ["The new camera at the skate park is working well.", "Two officers helped push the car.",
+         "Officers are down at the school fete today.", "The cells at the old station are now a museum."],
+    ),
+    "planned_tactic": (
+        ["We'll be stopping vans on the ring road between 7 and 9am.", "Warrants go in early Thursday.",
+         "a raid on the flats tomorrow morning"],
+        ["We executed two warrants yesterday and seized cannabis.", "Raids last week led to six arrests.",
+         "We patrol the park every weekend.", "Bike marking at the station on Friday 10am."],
+    ),
+    "planned_operation": (
+        ["Search warrants go in on Thursday.", "plain clothes officers on the buses this week",
+         "We have surveillance on the house."],
+        ["Warrants were executed yesterday and drugs seized.", "Officers made two arrests in early-morning raids.",
+         "The raid last night led to three arrests."],
+    ),
+    "covert_method": (
+        ["Our informant says the tools are in the lock-ups.", "there's a tracker in that bait bike",
+         "we've got a hidden camera on the lamp post", "the investigation is focused on one address"],
+        ["Be on the lookout for a silver van.", "Keep an eye on your neighbour's house while they're away.",
+         "CCTV is on in the car park, as the signs say."],
+    ),
+    "political_slogan": (
+        ["Free Palestine!", "Scrap the 20mph limit now.", "Save Our Station - share this post",
+         "Abolish the monarchy."],
+        ["Save the date: fun day on 3 June.", "Stop and think before you share a video.",
+         "Free bike marking at the station.", "Ban the bogus callers: put up a no cold calling sign."],
+    ),
+    "age_with_street": (
+        ["A 34-year-old man from Hollins Way was arrested.", "a woman aged 82 of Orchard Close lost her savings",
+         "the 15yo who lives on Mill Road"],
+        ["A 34-year-old man from Bexhill was arrested.", "A man aged 40 was assaulted on Station Road.",
+         "A 19-year-old woman was seen near Elm Grove."],
     ),
 }
 

@@ -39,3 +39,15 @@ def test_report_counts_flags_not_advice():
     assert [o.example["id"] for o in report.worst(5)] == ["b", "d"]
     text = render("made up", report, misses=5)
     assert "political" in text and "[b]" in text and "MISSED" in text
+
+
+def test_the_second_held_out_part_is_big_varied_and_new():
+    held = load(PARTS["heldout_b"])
+    assert len(held) >= 250
+    for category in CATEGORIES:
+        assert sum(1 for example in held if category in example["labels"]) >= 35, category
+    assert sum(1 for example in held if not example["labels"]) >= 90
+    assert len({example["register"] for example in held}) >= 7
+    earlier = load(PARTS["dev"]) + load(PARTS["heldout"])
+    assert not {e["id"] for e in held} & {e["id"] for e in earlier}
+    assert not {e["text"].lower() for e in held} & {e["text"].lower() for e in earlier}

@@ -4,9 +4,14 @@ A group noun (a nationality, a faith, Gypsy, Roma and Traveller communities, "th
 "kids from" an estate, a protected characteristic) is a problem when its sentence lumps
 the group together: generalising words ("always", "typical", "they're all"), words that
 run the group down ("thieves", "a nightmare"), a lumping determiner ("these Syrians",
-"them travellers", "the Irish lot"). (A group as the bare subject of a sentence is not
-enough: "Students return next week" is news, not a slur.) A sentence that defends, welcomes or thanks the group, or
-speaks to it ("Students: lock your bikes"), is left alone.
+"them travellers", "the Irish lot"). Groups are found by structure as well as by name: a
+group adjective before a people noun ("Muslim lads", "Turkish barbers", "disabled
+drivers"), people named by where they come from ("kids from that school"). Weaker group
+words (kids, students, drivers) count only with a generalising phrase straight after them
+("… tend to", "… are all", "… and their", "… again") or a lumping frame before them
+("typical …", "what do you expect from …"). (A group as the bare subject of a sentence is
+not enough: "Students return next week" is news, not a slur.) A sentence that defends,
+welcomes or thanks the group, or speaks to it ("Students: lock your bikes"), is left alone.
 """
 from __future__ import annotations
 
@@ -15,7 +20,7 @@ import re
 from collections.abc import Iterator
 
 from portal.guidance.detectors.base import (
-    Detector, Match, has, lexicon, phrase_regex, sentence_spans, table_regex,
+    Detector, Match, lexicon, phrase_regex, sentence_spans, table_regex,
 )
 
 
@@ -29,6 +34,10 @@ def _determiner_before() -> re.Pattern[str]:
 _DEMONYM = re.compile(r"\b[A-Z][a-z]{2,}(?:ians|ans|ese|is|ards)\b")
 
 
+# 'The Welsh lot', 'the Irish lot': a people called a lot (but not 'this lot', which may be a government).
+_DESCRIBED_LOT = re.compile(r"(?i)\b(?!(?:this|that|them|these|those|the|a|our|your|their|which|what)\s)\w+\s+lot$")
+
+
 def _lumped(sentence: str, group: re.Match[str]) -> str | None:
     """Say how the sentence lumps the group together, or None if it does not."""
     rest = sentence[:group.start()] + " " * (group.end() - group.start()) + sentence[group.end():]
@@ -37,7 +46,8 @@ def _lumped(sentence: str, group: re.Match[str]) -> str | None:
         if cue is not None:
             return f"“{cue.group()}”"
     before, after = sentence[:group.start()], sentence[group.end():]
-    if _determiner_before().search(before) or re.match(r"\s+lot\b", after, re.I):
+    if (_determiner_before().search(before) or re.match(r"\s+lot\b", after, re.I)
+            or _DESCRIBED_LOT.search(group.group())):
         return "spoken of as one lot"
     return None
 
@@ -47,24 +57,85 @@ def _addressed(sentence: str, group: re.Match[str]) -> bool:
     return not sentence[:group.start()].strip() and sentence[group.end():group.end() + 1] in {":", ","}
 
 
-def _group_mentions(sentence: str) -> list[re.Match[str]]:
-    """Group nouns of the table, and other peoples' names after a lumping word ('these Croatians')."""
-    found = list(table_regex("group_nouns").finditer(sentence))
-    for demonym in _DEMONYM.finditer(sentence):
-        if _determiner_before().search(sentence[:demonym.start()]) and not any(
-                g.start() <= demonym.start() < g.end() for g in found):
-            found.append(demonym)
-    return sorted(found, key=lambda match: match.start())
+@functools.cache
+def _described_group() -> re.Pattern[str]:
+    """A group adjective before a people noun (Muslim lads, disabled drivers, Turkish barbers)."""
+    adjectives = phrase_regex(lexicon()["group_adjectives"]).pattern
+    nouns = phrase_regex(lexicon()["people_nouns"]).pattern
+    return re.compile(rf"{adjectives}(?:\s+[a-z]+)?\s+{nouns}", re.I)
+
+
+@functools.cache
+def _people_from_place() -> re.Pattern[str]:
+    """People named by where they come from (kids from that school, ppl from the bottom end of town)."""
+    nouns = phrase_regex(lexicon()["people_nouns"]).pattern
+    places = phrase_regex(lexicon()["group_places"]).pattern
+    return re.compile(rf"{nouns}\s+(?:from|off|on|at|in)\s+(?:[\w'’-]+\s+){{0,4}}?{places}", re.I)
+
+
+@functools.cache
+def _predicate_after(strong: bool) -> re.Pattern[str]:
+    tables = ["generic_predicates", "generic_predicates_strong"] if strong else ["generic_predicates"]
+    near = phrase_regex([word for table in tables for word in lexicon()[table]]).pattern
+    adjacent = phrase_regex(lexicon()["generic_predicates_adjacent"]).pattern
+    link = r"(?:are|is|was|were|r|have\s+been|has\s+been)\s+"
+    return re.compile(rf"[\s,]*(?:(?:[\w'’-]+[\s,]+){{0,3}}?{near}|(?:{link})?{adjacent})", re.I)
+
+
+@functools.cache
+def _frame_before(weak: bool) -> re.Pattern[str]:
+    words = phrase_regex(lexicon()["generic_frames_strict" if weak else "generic_frames"]).pattern
+    return re.compile(rf"{words}\s+(?:[\w'’-]+\s+){{0,2}}$", re.I)
+
+
+@functools.cache
+def _weak_words() -> frozenset[str]:
+    return frozenset(lexicon()["weak_group_nouns"])
+
+
+def _group_mentions(sentence: str) -> list[tuple[re.Match[str], bool]]:
+    """Groups in a sentence, each with whether it is named as a group on its own (strong) or only weakly."""
+    weak = _weak_words()
+    found = [(m, m.group().lower() not in weak) for m in table_regex("group_nouns").finditer(sentence)]
+    found += [(m, True) for m in _described_group().finditer(sentence)]
+    found += [(m, True) for m in _DEMONYM.finditer(sentence) if _determiner_before().search(sentence[:m.start()])]
+    found += [(m, False) for m in _people_from_place().finditer(sentence)]
+    found += [(m, False) for m in table_regex("weak_group_nouns").finditer(sentence)]
+    kept: list[tuple[re.Match[str], bool]] = []
+    for match, strong in sorted(found, key=lambda item: (not item[1], -len(item[0].group()), item[0].start())):
+        if not any(k.start() < match.end() and match.start() < k.end() for k, _ in kept):
+            kept.append((match, strong))
+    return sorted(kept, key=lambda item: item[0].start())
+
+
+def _generic_claim(sentence: str, group: re.Match[str], strong: bool) -> str | None:
+    """A generalising phrase right after the group, or a lumping frame right before it."""
+    after = _predicate_after(strong).match(sentence, group.end())
+    if after is not None:
+        return f"“{after.group().strip(' ,')}”"
+    before = _frame_before(not strong).search(sentence[:group.start()])
+    return f"“{before.group().strip()}”" if before is not None else None
+
+
+_NEGATED = re.compile(r"\b(?:won't|wont|don't|dont|never|not|no|can't|cant|refuse\s+to)\s+(?:\w+\s+)?$", re.I)
+
+
+def _defends(sentence: str) -> bool:
+    """Whether the sentence defends, welcomes or helps the group ('won't help' or 'never report' does not)."""
+    return any(not _NEGATED.search(sentence[:found.start()])
+               for found in table_regex("generalisation_exceptions").finditer(sentence))
 
 
 def group_generalisation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A group of people lumped together in one sentence, unless the sentence defends or speaks to it."""
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
-        if has("generalisation_exceptions", sentence):
+        if _defends(sentence):
             continue
-        for group in _group_mentions(sentence):
-            how = None if _addressed(sentence, group) else _lumped(sentence, group)
+        for group, strong in _group_mentions(sentence):
+            if _addressed(sentence, group):
+                continue
+            how = _generic_claim(sentence, group, strong) or (_lumped(sentence, group) if strong else None)
             if how:
                 yield Match(start + group.start(), start + group.end(),
                             f"“{group.group()}” spoken of as a whole group ({how})")

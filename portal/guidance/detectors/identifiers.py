@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 
-from portal.guidance.detectors.base import Detector, Match, has, lexicon, sentence_at
+from portal.guidance.detectors.base import Detector, Match, has, lexicon, sentence_at, sentence_spans, table_regex
 
 # A UK number: +44 or 0, then 9-10 digits in any grouping of spaces, dots or dashes.
 _PHONE = re.compile(r"(?<![\w+])(?:\+\s?44\s?(?:\(0\)\s?)?|\(?0)\d(?:\)?[\s.-]?\d){8,10}(?![\w])")
@@ -49,10 +49,21 @@ def _phone_is_official(text: str, found: re.Match[str]) -> bool:
         return True
     start, _ = sentence_at(text, found.start())
     before = text[max(start, found.start() - 80):found.start()]
-    after = text[found.end():found.end() + 30]
-    if has("personal_phone_words", before) or has("personal_phone_words", after.split(".")[0]):
+    after = text[found.end():found.end() + 30].split(".")[0]
+    personal, official = _last(table_regex("personal_phone_words"), before), _last(table_regex("official_phone_words"), before)
+    if personal is not None or official is not None:
+        # The nearer word says whose number it is: 'ring the council's team on …' is the council's.
+        return official is not None and (personal is None or official.end() > personal.end())
+    if has("personal_phone_words", after):
         return False
-    return has("official_phone_words", before) or has("official_phone_words", after.split(".")[0])
+    return has("official_phone_words", after)
+
+
+def _last(pattern: re.Pattern[str], text: str) -> re.Match[str] | None:
+    found = None
+    for found in pattern.finditer(text):  # noqa: B007 - keep the last one
+        pass
+    return found
 
 
 def _phones(text: str) -> Iterator[tuple[re.Match[str], bool]]:
@@ -93,7 +104,9 @@ def full_postcode(text: str, argument: str, context) -> Iterator[Match]:  # noqa
 def postcode_at_home(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A full postcode in a sentence about someone's home, not a public venue."""
     for found in full_postcode(text, "", context):
-        start, end = sentence_at(text, found.start)
+        # The whole sentence, dashes and all: 'Postcode BD7 1DP - a resident there had her bag taken'.
+        start, end = next(((a, b) for a, b in sentence_spans(text, clauses=False) if a <= found.start < b),
+                          (0, len(text)))
         sentence = text[start:end]
         if has("home_words", sentence) and not has("venue_words", sentence):
             yield Match(found.start, found.end, "a full postcode next to words about someone's home")

@@ -24,9 +24,29 @@ _SINGLE = re.compile(rf"\b{_CAP}\b")
 _POSSESSIONS = ("car|van|bike|motorbike|scooter|house|home|flat|shed|garage|garden|dog|cat|phone|bag|handbag|purse"
                 "|wallet|mum|dad|son|daughter|husband|wife|partner|kids|children|boyfriend|girlfriend|door|window|nan")
 _AS_PERSON = re.compile(rf"\b({_CAP})(?:'s|’s)\s+(?:{_POSSESSIONS})\b|\b({_CAP}),\s+(?:the|a|an|\d{{1,3}},)\s")
+# A name introduced as one: 'her name is Chantelle', 'named as Agnes Bell', 'a lad called Jordan'.
+_INTRODUCED = re.compile(
+    rf"\b(?:(?i:name\s+is|name's|named\s+as)|(?i:man|woman|lad|lass|girl|boy|bloke|lady|guy|fella|kid|son|daughter"
+    rf"|someone|person|chap|teenager|youth)\s+(?i:called|known\s+as|who\s+goes\s+by))\s+({_CAP}(?:\s+{_SURNAME})?)")
+# A person known by first name and trade or place: 'Gary from the chippy', 'Sue at the post office'.
+_FROM_THE = re.compile(rf"\b({_CAP})\s+(?:from|at|who\s+runs|who\s+owns|who\s+works\s+at)\s+the\s+")
+# A name in apposition after a person word: 'The lad who was stabbed, Tyrone, is 17'.
+_APPOSED = re.compile(
+    rf"\b(?i:lad|lass|man|woman|girl|boy|bloke|lady|victim|witness|pensioner|driver|owner|mum|dad|son|daughter"
+    rf"|teenager|resident|neighbour|tenant|suspect)\b[^,.;]{{0,50}},\s+({_CAP}(?:\s+{_SURNAME})?)\s*,")
+# A name that a pronoun takes up ('is Kayla, she's 19') or a trade follows ('Stan the barber').
+_PRONOUN_AFTER = re.compile(rf"\b({_CAP}),?\s+(?:she|he)(?:'s|’s|\s+is|\s+was)\b")
+_TRADE_AFTER = re.compile(rf"\b({_CAP})\s+the\s+")
+# A name given in lower case after 'for a' or 'called' with an age: 'a bus pass for a lorraine hughes, 67'.
+_LOWER_INTRODUCED = re.compile(r"\b(?:for|called|named|name\s+is|missing|seen)\s+(?:an?\s+)?"
+                               r"([a-z]{2,}(?:\s+[a-z]{2,})?)(?=\s*(?:,\s*|\(\s*)\d{1,2}\b)")
+# Names in a message written all in lower case: a known first name before an age ('jordan pike, 15'),
+# or a title and surname ('mrs dawson').
+_LOWER_WITH_AGE = re.compile(r"\b([a-z]{2,})((?:\s+[a-z]{2,})?)(?=\s*(?:,\s*|\(\s*)\d{1,2}\b)")
+_LOWER_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss)\.?\s+([a-z]{3,})\b")
 _AGE_AFTER = re.compile(
-    r"^\s*(?:,\s*|\(\s*|\s)(?:aged\s+)?\d{1,3}"
-    r"(?:\s*(?:yrs?|years?(?:\s+old)?)\b|\s*(?:[,)]|$|\s+(?:from|of|who|was|is|has)\b))",
+    r"^\s*(?:,\s*|\(\s*|\s)(?:(?:aged|is|was|who\s+is|who's|she's|he's|she\s+is|he\s+is|now)\s+)?\d{1,3}"
+    r"(?:\s*(?:yrs?|years?(?:\s+old)?)\b|\s*(?:[,).;!]|$|\s+[-–]\s|\s+(?:from|of|who|was|is|has|and)\b))",
     re.I,
 )
 _AGE_BEFORE = re.compile(r"(?:\b\d{1,3}[- ]?(?:year|yr)s?[- ]old|\baged\s+\d{1,3},?)\s+(?:[a-z]+\s+){0,2}$", re.I)
@@ -66,14 +86,19 @@ def _is_greeted(text: str, start: int, end: int) -> bool:
     follows = text[end:end + 1]
     if re.match(r"(?:thanks|thank\s+you|cheers|well\s+done|congratulations)\s+to\b", opening):
         return False  # 'Thanks to Zainab, who called it in': a third person, named
-    greeted = any(opening == g or opening.startswith(g + " ") or opening.startswith(g + ",")
-                  for g in lexicon()["greetings"])
+    greeted = len(opening.split()) <= 3 and any(
+        opening == g or opening.startswith(g + " ") or opening.startswith(g + ",") for g in lexicon()["greetings"])
     return greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"})
 
 
 _OPENERS = frozenset("""however meanwhile today tonight yesterday overnight earlier later also again sadly thankfully
 unfortunately luckily recently finally firstly secondly lastly remember note update reminder warning alert
 apologies afterwards instead otherwise anyway besides""".split())
+
+
+def _after_the(text: str, start: int) -> bool:
+    """Whether a run of capitalised words that holds this position opens with 'the'."""
+    return re.search(r"\b(?:the|The)\s+(?:[A-Z][\w'’-]*\s+)*$", text[max(0, start - 60):start]) is not None
 
 
 def _sentence_opener(word: str) -> bool:
@@ -106,17 +131,51 @@ def names(text: str) -> tuple[Name, ...]:
     for match in _PAIR.finditer(text):
         pair = match.group(1)
         words = pair.replace(".", " ").split()
+        if _after_the(text, match.start(1)):
+            continue  # 'the Red Lion', 'the Mental Health Act': a place or a thing, not a person
         if _plausible(words) or (words[0].lower() in _first_names() and _plausible(words[1:])):
             add(match.start(1), match.start(1) + len(pair))
     for match in _SINGLE.finditer(text):
         if match.group().lower() in _first_names():
             add(match.start(), match.end())
+    for match in _INTRODUCED.finditer(text):
+        if _plausible(match.group(1).split()):
+            add(match.start(1), match.end(1))
+    trades = table_regex("trade_places")
+    for match in _FROM_THE.finditer(text):
+        adjective = re.compile(r"[a-z]+\s+").match(text, match.end())
+        at_trade = trades.match(text, match.end()) or (adjective and trades.match(text, adjective.end()))
+        if _plausible([match.group(1)]) and not _sentence_opener(match.group(1)) and at_trade:
+            add(match.start(1), match.end(1))
+    for pattern in (_APPOSED, _PRONOUN_AFTER):
+        for match in pattern.finditer(text):
+            if _plausible(match.group(1).split()) and not _sentence_opener(match.group(1).split()[0]):
+                add(match.start(1), match.end(1))
+    for match in _TRADE_AFTER.finditer(text):
+        if _plausible([match.group(1)]) and table_regex("trade_people").match(text, match.end()):
+            add(match.start(1), match.end(1))
+    _add_lower_case_names(text, add)
     for match in _AS_PERSON.finditer(text):
         group = 1 if match.group(1) else 2
         word = match.group(group)
         if _plausible([word]) and not (group == 2 and _sentence_opener(word)):
             add(match.start(group), match.end(group))
     return tuple(sorted(found, key=lambda name: name.start))
+
+
+def _add_lower_case_names(text: str, add) -> None:
+    """Names typed in lower case: a known first name before an age, or a title with a surname."""
+    stop = _not_name_words()
+    for match in _LOWER_WITH_AGE.finditer(text):
+        first, surname = match.group(1), match.group(2).strip()
+        if first in _first_names() and surname not in stop:
+            add(match.start(1), match.end(2) if surname else match.end(1))
+    for match in _LOWER_INTRODUCED.finditer(text):
+        if not set(match.group(1).split()) & stop:
+            add(match.start(1), match.end(1))
+    for match in _LOWER_TITLED.finditer(text):
+        if match.group(1) not in stop:
+            add(match.start(), match.end())
 
 
 def _same_sentence_hits(text: str, name: Name, pattern: re.Pattern[str]) -> re.Match[str] | None:
@@ -153,10 +212,17 @@ def _age_beside(text: str, name: Name) -> str | None:
     return before.group().strip(" ,") if before else None
 
 
+_BORN_IN = re.compile(r"\bborn\s+(?:in\s+|around\s+|about\s+|circa\s+|c\.\s*)?(?:19|20)\d{2}\b", re.I)
+
+
 def age_with_name(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
-    """A named person with their age (Kayleigh Morris (17), 58-year-old Peter Lowe)."""
+    """A named person with their age or year of birth (Kayleigh Morris (17), 58-year-old Peter Lowe)."""
     for name in names(text):
         age = _age_beside(text, name)
+        if not age:
+            s_start, s_end = sentence_at(text, name.start)
+            born = _BORN_IN.search(text, s_start, s_end)
+            age = born.group() if born else None
         if age:
             yield Match(name.start, name.end, f"the name “{name.text}” with an age ({age})")
 
@@ -173,6 +239,27 @@ def _street_beside(text: str, name: Name, sentence_end: int) -> str | None:
     """The street right after a name ('Iris Bell from Southdown Avenue', 'Jo Hill, 19, of Oak Lane')."""
     found = _home_street().match(text, name.end, sentence_end)
     return found.group(1) if found else None
+
+
+# A person's age: '34-year-old', 'aged 82', 'the 13yo', '(16)'.
+_AGE = re.compile(r"\b\d{1,3}\s?-?\s?(?:years?|yrs?)[- ]old\b|\b\d{1,2}\s?yo\b|\baged\s+\d{1,3}\b|\(\d{1,2}\)", re.I)
+
+
+@functools.cache
+def _lives_on_street() -> re.Pattern[str]:
+    types = _home_street().pattern.rsplit("(?i:", 1)[1].split(")", 1)[0]
+    return re.compile(rf"\b(?:from|of|lives\s+(?:on|in|at)|living\s+(?:on|in|at))\s+((?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types}))\b")
+
+
+def age_with_street(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """An age and the street someone lives on, in one sentence ('a 34-year-old man from Hollins Way')."""
+    for age in _AGE.finditer(text):
+        s_start, s_end = sentence_at(text, age.start())
+        street = _lives_on_street().search(text, s_start, s_end)
+        if street is not None:
+            yield Match(min(age.start(), street.start(1)), max(age.end(), street.end(1)),
+                        f"an age ({age.group().strip('()')}) with the street “{street.group(1)}”")
+            return
 
 
 def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
@@ -201,4 +288,5 @@ DETECTORS: dict[str, tuple[Detector, bool]] = {
     "name_near": (name_near, True),
     "age_with_name": (age_with_name, False),
     "named_person": (named_person, False),
+    "age_with_street": (age_with_street, False),
 }

@@ -5,10 +5,14 @@ import functools
 import re
 from collections.abc import Iterator
 
-from portal.guidance.detectors.base import Detector, Match, has, lexicon, sentence_at
+from portal.guidance.detectors.base import Detector, Match, has, lexicon, sentence_at, table_regex
 
 _POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
-_NUMBER = r"(?:(?:no\.?|number|num)\s*)?\d{1,4}[a-zA-Z]?(?:\s*[-–]\s*\d{1,4}[a-zA-Z]?)?"
+_NUMBER = r"(?:(?:no\.?|number|num)\s*)?\d{1,4}[a-zA-Z]?(?:\s*(?:[-–&]|and)\s*\d{1,4}[a-zA-Z]?)?"
+# Typed in lower case ('number 2 oak terrace', '4 the crescent'): only street words that are rarely anything else.
+_LOWER_TYPES = r"road|rd|street|lane|avenue|ave|crescent|cres|drive|terrace|grove|gardens|gdns"
+_LOWER_STREET = (rf"\b(?:(?:no\.?|number)\s*)?\d{{1,4}}[a-z]?\s+(?:the\s+(?:[a-z'-]+\s+){{0,2}}"
+                 rf"|(?:[a-z][a-z'-]+\s+){{1,2}})(?:{_LOWER_TYPES})\b")
 _NAME_WORD = r"(?:The|[A-Z][\w'’-]*\.?)"
 _PLACE_AFTER = rf"(?:,?\s+(?:[A-Z][a-z]+,?\s+)?{_POSTCODE}\b)?"
 _FLAT = (r"\b(?:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
@@ -23,17 +27,20 @@ _OLD_HOUSE_AND_POSTCODE = re.compile(
 def _address_regex() -> re.Pattern[str]:
     types = "|".join(sorted((re.escape(t) for t in set(lexicon()["street_types"])), key=len, reverse=True))
     street = rf"\b{_NUMBER},?\s+(?:{_NAME_WORD}\s+){{1,3}}(?i:{types})\b\.?"
-    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{_FLAT}|{_AT_NUMBER})")
+    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{_FLAT}|{_AT_NUMBER}|{_LOWER_STREET})")
 
 
 def _is_venue(text: str, start: int, end: int) -> bool:
     """Whether the sentence around an address is about a public venue and not about anyone's home."""
     s_start, s_end = sentence_at(text, start)
-    around = text[s_start:start] + " " + text[end:s_end]
+    organisations = table_regex("organisation_names")
+    # 'Victim Support's office is at …': an organisation's name is not a word about someone's home.
+    around = organisations.sub(" ", text[s_start:start] + " " + text[end:s_end])
     if has("home_words", around):
         return False
-    numbers = text[start:end]
-    return has("venue_words", text[s_start:start]) or re.match(r"\d+\s*[-–]\s*\d+", numbers) is not None
+    before, numbers = text[s_start:start], text[start:end]
+    return (has("venue_words", before) or organisations.search(before) is not None
+            or re.match(r"\d+\s*[-–]\s*\d+", numbers) is not None)
 
 
 def addresses(text: str) -> Iterator[tuple[int, int, bool]]:

@@ -3,7 +3,9 @@
 A single word is not enough: "vote for our team in the community awards" is an
 everyday request, and "Green" is also a street and a surname. A party is a party when
 it is written as one; a vote is political unless the message is about an award; a
-politician is only a problem when the sentence takes a side.
+politician (by office or by name) or a political issue (Brexit, strikes, an immigration
+bill, a low traffic neighbourhood) is only a problem when the sentence takes a side; a
+slogan ("Free …", "Scrap the …", "Tories out") opens a sentence.
 """
 from __future__ import annotations
 
@@ -21,7 +23,7 @@ def _ambiguous_party() -> re.Pattern[str]:
     return re.compile(
         rf"(?P<voted>\bvot(?:e|es|ed|ing)\s+(?:for\s+)?)(?P<a>{words})\b"
         rf"|\b(?P<b>{words})(?:'s)?\s+(?:{nouns})\b"
-        rf"|\b(?P<c>Labour|Conservative)\b",
+        rf"|\b(?P<c>Labour|Conservative)\b(?!\s+(?:Club|club|ward|Ward|market|Market|costs|shortage|camp))",
         re.I,
     )
 
@@ -46,27 +48,68 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
     if not awards:
         for found in table_regex("vote_phrases").finditer(text):
             yield Match(found.start(), found.end(), f"asking people to vote (“{found.group()}”)")
+    found_any = False
     for found in table_regex("campaign_phrases").finditer(text):
+        found_any = True
         yield Match(found.start(), found.end(), f"a petition or campaign (“{found.group()}”)")
+    if not found_any:
+        found = _asked_to_join().search(text)
+        if found is not None:
+            yield Match(found.start(), found.end(), f"asking people to join a campaign (“{found.group()}”)")
+
+
+@functools.cache
+def _asked_to_join() -> re.Pattern[str]:
+    """'Support the Stop the Incinerator campaign', 'proud to see you at the demo': a verb, then the campaign."""
+    verbs, nouns = table_regex("campaign_verbs").pattern, table_regex("campaign_nouns").pattern
+    return re.compile(rf"{verbs}(?:\W+[\w'’-]+){{0,8}}?\W+{nouns}", re.I)
+
+
+def _politicians_in(sentence: str) -> re.Match[str] | None:
+    """An office (the PM, our MP) or a well-known politician's name, capitalised as names are (not 'trump card')."""
+    named = next((m for m in table_regex("politician_names").finditer(sentence) if m.group()[0].isupper()), None)
+    return table_regex("politicians").search(sentence) or named
+
+
+def _stance_in(sentence: str) -> re.Match[str] | None:
+    for table in ("stance_cues", "evaluative_words", "opinion_markers"):
+        found = table_regex(table).search(sentence)
+        if found is not None:
+            return found
+    return None
 
 
 def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A politician, the government or a political issue in a sentence that takes a side."""
-    politicians = table_regex("politicians")
-    if not politicians.search(text):
-        return
     for start, end in sentence_spans(text):
         sentence = text[start:end]
-        who = politicians.search(sentence)
-        stance = (table_regex("stance_cues").search(sentence) or table_regex("evaluative_words").search(sentence)
-                  if who else None)
+        who = _politicians_in(sentence) or table_regex("political_issues").search(sentence)
+        stance = _stance_in(sentence) if who else None
         if who and stance:
             yield Match(start + who.start(), start + who.end(),
                         f"“{who.group()}” with an opinion (“{stance.group()}”)")
+
+
+def political_slogan(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """A political slogan at the start of a sentence (Free Palestine, Scrap the 20mph limit, Tories out)."""
+    slogans = table_regex("political_slogans")
+    issues = table_regex("political_issues")
+    for start, end in sentence_spans(text):
+        sentence = text[start:end]
+        opening = slogans.match(sentence.lstrip())
+        if opening is None:
+            continue
+        offset = start + len(sentence) - len(sentence.lstrip())
+        rest = sentence.lstrip()[opening.end():]
+        named = re.match(r"\s+(?:our\s+|the\s+)?[A-Z]", rest) is not None
+        if issues.search(rest) or named or has("political_slogans_whole", opening.group()):
+            yield Match(offset + opening.start(), offset + opening.end(),
+                        f"a political slogan (“{opening.group()}”)")
 
 
 DETECTORS: dict[str, tuple[Detector, bool]] = {
     "political_party": (political_party, False),
     "political_campaigning": (political_campaigning, False),
     "political_stance": (political_stance, False),
+    "political_slogan": (political_slogan, False),
 }

@@ -1,0 +1,108 @@
+"""Operational details: what would help someone dodge or exploit the police if it were public.
+
+Three shapes, each read within one clause, rather than a list of exact sentences:
+
+- a gap: a police resource (a camera, the helicopter, the station, officers, cars) beside
+  a word saying it is missing, broken, short or unguarded ("the ANPR camera isn't
+  working", "nobody at the station overnight", "down to two officers");
+- a plan with a time: a police tactic (a raid, warrants, stops, a patrol, a covert
+  operation) beside a time it will happen ("between 9 and 10pm", "early Thursday",
+  "tonight") in a sentence that is not told in the past;
+- covert methods and sources: an informant, a hidden camera or tracker, a bait bike, a
+  surveillance team, a test purchase, what the investigation is focused on.
+
+Reassurance ("you may see more officers around the park") names no tactic, and news of
+a finished operation ("warrants were executed yesterday") is told in the past.
+"""
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterator
+
+from portal.guidance.detectors.base import Detector, Match, sentence_spans, table_regex
+
+# Clock times, ranges and named times that say *when* something will happen.
+_WHEN = re.compile(
+    r"\b(?:\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)|\d{1,2}[:.]\d{2}|between\s+\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?"
+    r"\s+(?:and|&|-)\s+(?:\d{1,2}|noon|midnight)|noon|midnight|tonight|tonite|2nite|tomorrow|tmrw|tmw"
+    r"|(?:this|next|on|early|every|each)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"|(?:this|next)\s+(?:week|weekend|month)|early\s+(?:morning|hours)|overnight|first\s+light|dawn|after\s+dark|at\s+night|(?:mon|tues|wednes|thurs|fri|satur|sun)"
+    r"day\s+(?:morning|night|evening|afternoon))\b",
+    re.I,
+)
+# How long it takes the police to arrive: 'response to the coast road is at least 45 minutes'.
+_SLOW_RESPONSE = re.compile(r"\bresponse\b[^.!?]{0,40}?\b(?:at\s+least|over|more\s+than|up\s+to)\s+"
+                            r"(?:\d+|an|one|two)\s+(?:minutes?|mins?|hours?)", re.I)
+# What marks a sentence as about what is to come.
+_FUTURE = re.compile(r"\b(?:will|won't|'ll|’ll|going\s+to|gonna|plan(?:ning)?\s+to|tonight|tomorrow|tmrw|next|this\s+"
+                     r"(?:week|weekend|evening|afternoon|morning))\b|'ll\b", re.I)
+# A sentence that reports what already happened is news, not a plan.
+_PAST = re.compile(
+    r"\b(?:yesterday|last\s+(?:night|week|month|weekend)|were\s+(?:executed|carried\s+out|made)"
+    r"|was\s+(?:executed|carried\s+out)|executed\s+(?:a|the|two|three|\d+)?\s*warrants?\s+(?:on|at|yesterday)"
+    r"|have\s+been\s+(?:executed|seized)|seized|recovered|carried\s+out|made\s+(?:\w+\s+){0,2}arrests?"
+    r"|arrests?\s+(?:were|was)\s+made|led\s+to)\b",
+    re.I,
+)
+
+
+def _clauses(text: str) -> Iterator[tuple[int, str]]:
+    for start, end in sentence_spans(text):
+        yield start, text[start:end]
+
+
+@functools.cache
+def _near(first: str, second: str, gap: int) -> re.Pattern[str]:
+    """One table's phrase followed or preceded by another's within a few words."""
+    a, b = table_regex(first).pattern, table_regex(second).pattern
+    words = rf"(?:\W+\w+){{0,{gap}}}?\W+"
+    return re.compile(rf"{a}{words}{b}|{b}{words}{a}", re.I)
+
+
+def resource_gap(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """A police resource said to be missing, broken, short-handed or unguarded."""
+    for start, clause in _clauses(text):
+        found = _near("police_resources", "gap_words", 8).search(clause)
+        if found is None:
+            found = table_regex("scarcity_phrases").search(clause) or _SLOW_RESPONSE.search(clause)
+        if found is not None:
+            yield Match(start + found.start(), start + found.end(),
+                        f"a gap in police cover or equipment (“{found.group()}”)")
+
+
+def planned_tactic(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """A police tactic with the time it will happen, in a sentence that is not about the past."""
+    for start, clause in _clauses(text):
+        tactic = table_regex("police_tactics").search(clause)
+        if tactic is None and _FUTURE.search(clause):
+            tactic = table_regex("purpose_tactics").search(clause)
+        if tactic is None or _PAST.search(clause):
+            continue
+        when = _WHEN.search(clause)
+        if when is not None:
+            yield Match(start + tactic.start(), start + tactic.end(),
+                        f"a planned “{tactic.group()}” with its time (“{when.group()}”)")
+
+
+def planned_operation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """Raids, warrants, covert or plain-clothes work, unless the sentence reports one already done."""
+    for start, clause in _clauses(text):
+        if _PAST.search(clause):
+            continue
+        for found in table_regex("planned_operation_words").finditer(clause):
+            yield Match(start + found.start(), start + found.end())
+
+
+def covert_method(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """Informants, hidden cameras, trackers, bait property, surveillance and where an inquiry is looking."""
+    for found in table_regex("covert_methods").finditer(text):
+        yield Match(found.start(), found.end(), f"a covert method or source (“{found.group()}”)")
+
+
+DETECTORS: dict[str, tuple[Detector, bool]] = {
+    "resource_gap": (resource_gap, False),
+    "planned_operation": (planned_operation, False),
+    "planned_tactic": (planned_tactic, False),
+    "covert_method": (covert_method, False),
+}
