@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from flask import Flask, Response, current_app, request
+from flask import Flask, Response, current_app, g, request
 from flask_login import current_user
 
 from portal import audit, htmx
@@ -69,6 +69,12 @@ def shows_a_body(response: Response) -> bool:
     return (200 <= status < 300 and status != 204) or status == 422
 
 
+def shown_despite_status() -> None:
+    """Mark this response as showing the declared data although its status is an error (a refusal page
+    that still renders the record, for instance), so that it is audited like a 200."""
+    g.read_audit_shown = True
+
+
 def _details() -> dict[str, Any]:
     details: dict[str, Any] = {key: str(value) for key, value in (request.view_args or {}).items()}
     query = {key: value[:MAX_QUERY_VALUE] for key, value in list(request.args.items())[:MAX_QUERY_KEYS]}
@@ -93,7 +99,8 @@ def _discard_uncommitted_writes() -> None:
 def record_read(response: Response) -> Response:
     """after_request hook: write the audit row of a declared view's response (a failure answers 500)."""
     declaration = declaration_for(current_app, request.endpoint)
-    if declaration is None or not shows_a_body(response) or not current_user.is_authenticated:
+    shown = shows_a_body(response) or g.get("read_audit_shown", False)
+    if declaration is None or not shown or not current_user.is_authenticated:
         return response
     if declaration.pages_only and htmx.is_fragment_request():
         return response

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import abort, flash, request, url_for
 from flask_login import current_user
 
-from portal import htmx
+from portal import audit_reads, htmx
 from portal.access import allow
 from portal.audit_reads import audited
 from portal.extensions import db
@@ -58,6 +58,7 @@ def decide(review_id: int):
     refusal = services.can_decide(held, current_user)
     if refusal:
         flash(refusal, "error")
+        audit_reads.shown_despite_status()  # the refusal still shows the review to someone who may view it
         return _render_review(held, form, status=403)
     if not form.validate_on_submit():
         return _render_review(held, form, status=422)

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import func, select
 
 from portal.extensions import db
@@ -15,14 +16,14 @@ def admin_home(user: User) -> dict[str, Any]:
     from portal.guidance.queries import held_reviews
 
     reviews, who = held_reviews(user)
-    now = utcnow()
     count = _count_users
     return {
         "to_decide": sum(1 for r in reviews if user in who[r.id]),
         "held": len(reviews),
-        "active_users": count(User.active.is_(True), User.invite_token.is_(None)),
-        "invited": count(User.invite_token.is_not(None)),
-        "locked": count(User.locked_until > now),
+        "active_users": count(User.active.is_(True), User.invite_token_hash.is_(None)),
+        "invited": count(User.invite_token_hash.is_not(None)),
+        # Sign-in is slowed (not locked) after the free tries; the admin sees who is being slowed.
+        "slowed": count(User.failed_logins >= current_app.config["THROTTLE_FREE_TRIES"]),
         "inactive": count(User.active.is_(False)),
         "areas": db.session.scalar(select(func.count()).select_from(Area)) or 0,
     }

@@ -131,6 +131,7 @@ def _follow_up_row(contact: OutreachContact, state: str, focus: bool = False):
 
 @bp.get("/contacts/<int:contact_id>/follow-up")
 @allow("officer", "supervisor")
+@audited("Viewed the follow-up of contact {contact_id}", "OutreachContact", "contact_id")
 def follow_up(contact_id: int):
     contact = _editable_contact(contact_id)
     if contact.follow_up_on is None:
@@ -141,6 +142,7 @@ def follow_up(contact_id: int):
 
 @bp.post("/contacts/<int:contact_id>/follow-up-done")
 @allow("officer", "supervisor")
+@audited("Closed the follow-up of contact {contact_id}", "OutreachContact", "contact_id")
 def close_follow_up(contact_id: int):
     contact = _editable_contact(contact_id)
     if contact.follow_up_closed_at is None:
@@ -156,6 +158,7 @@ def close_follow_up(contact_id: int):
 
 @bp.post("/contacts/<int:contact_id>/follow-up-reopen")
 @allow("officer", "supervisor")
+@audited("Reopened the follow-up of contact {contact_id}", "OutreachContact", "contact_id")
 def reopen_follow_up(contact_id: int):
     contact = _editable_contact(contact_id)
     if contact.follow_up_on is None:

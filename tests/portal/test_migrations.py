@@ -125,3 +125,20 @@ def test_sqlite_migration_fills_the_stage_tallies(tmp_path):
 def test_postgresql_migration_fills_the_stage_tallies(postgres_server_url, tmp_path):
     with _scratch_postgres_database() as url:
         _tallies_filled_by_migration(url, tmp_path)
+
+
+def test_migration_files_are_named_in_revision_order():
+    """Reading the versions folder in name order is reading the chain (one head, no branches)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+    from pathlib import Path
+
+    directory = Path(__file__).resolve().parents[2] / "migrations"
+    config = Config()
+    config.set_main_option("script_location", str(directory))
+    scripts = ScriptDirectory.from_config(config)
+    assert len(scripts.get_heads()) == 1
+    chain = list(reversed(list(scripts.walk_revisions())))
+    names = [Path(script.path).name for script in chain]
+    assert names == sorted(names)
+    assert names == sorted(path.name for path in (directory / "versions").glob("[0-9]*.py"))

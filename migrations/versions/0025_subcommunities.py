@@ -5,7 +5,7 @@ with their own feed. A part's candidate points at its site's candidate (parent_i
 its kind); the site's candidate keeps counts of the comment and topic feeds kept out of
 the queue. In the catalogue a sub-community is a community with a parent community.
 
-Revision ID: 0024_subcommunities
+Revision ID: 0025_subcommunities
 Revises: 0021_community_listing_by_name
 Create Date: 2026-12-06 21:40:00
 
@@ -13,8 +13,8 @@ Create Date: 2026-12-06 21:40:00
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0024_subcommunities'
-down_revision = '0022_audit_chain'
+revision = '0025_subcommunities'
+down_revision = '0024_audit_chain'
 branch_labels = None
 depends_on = None
 

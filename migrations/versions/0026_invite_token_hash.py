@@ -11,7 +11,7 @@ already sent keeps working until 14 days after its account was created. Links ol
 that are expired at once (an admin can send a new one from the user's page). Downgrading
 cannot recover the tokens from their hashes: pending invitations are cleared.
 
-Revision ID: 0023_invite_token_hash
+Revision ID: 0026_invite_token_hash
 Revises: 0021_community_listing_by_name
 Create Date: 2026-12-06 21:40:00
 
@@ -23,8 +23,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0023_invite_token_hash'
-down_revision = '0024_subcommunities'
+revision = '0026_invite_token_hash'
+down_revision = '0025_subcommunities'
 branch_labels = None
 depends_on = None
 

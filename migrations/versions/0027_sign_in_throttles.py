@@ -6,8 +6,8 @@ are counted per typed address and client address, per client address, and per ty
 from browsers that have not signed in to that account before, and past a number of free tries
 each further try must wait longer. The keys are HMACs, so the table names no address.
 
-Revision ID: 0023_b_sign_in_throttles
-Revises: 0023_invite_token_hash
+Revision ID: 0027_sign_in_throttles
+Revises: 0026_invite_token_hash
 Create Date: 2026-12-06 22:10:00
 
 """
@@ -15,8 +15,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0023_b_sign_in_throttles'
-down_revision = '0023_invite_token_hash'
+revision = '0027_sign_in_throttles'
+down_revision = '0026_invite_token_hash'
 branch_labels = None
 depends_on = None
 

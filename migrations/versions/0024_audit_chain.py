@@ -10,7 +10,7 @@ outside the chain with a newer id. The head is sealed with the same key (the HMA
 the one portal.audit_chain.head_hash / mac compute; this migration keeps its own copy so it
 does not import the application).
 
-Revision ID: 0022_audit_chain
+Revision ID: 0024_audit_chain
 Revises: 0021_community_listing_by_name
 Create Date: 2026-12-06 22:00:00
 
@@ -23,8 +23,8 @@ import sqlalchemy as sa
 from alembic import op
 from flask import current_app
 
-revision = '0022_audit_chain'
-down_revision = '0029_crawl_run_report'
+revision = '0024_audit_chain'
+down_revision = '0023_crawl_run_report'
 branch_labels = None
 depends_on = None
 

@@ -4,7 +4,7 @@ Each row says one finding (rule, offset) on one message review was wrong for tha
 message. The rules page counts them per rule, and they export as labelled examples
 for the message check's evaluation set (flask guidance feedback-export).
 
-Revision ID: 0025_guidance_flag_marks
+Revision ID: 0022_guidance_flag_marks
 Revises: 0021_community_listing_by_name
 Create Date: 2026-12-06 22:00:00
 
@@ -13,7 +13,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0025_guidance_flag_marks'
+revision = '0022_guidance_flag_marks'
 down_revision = '0021_community_listing_by_name'
 branch_labels = None
 depends_on = None

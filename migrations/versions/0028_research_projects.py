@@ -6,7 +6,7 @@ old and new values of the attributes an "as of" export states (area, platform, a
 police welcome, audience size, status). Communities that exist now get one "baseline"
 revision: their attributes before this moment are not known, and as-of exports say so.
 
-Revision ID: 0027_research_projects
+Revision ID: 0028_research_projects
 Revises: 0021_community_listing_by_name
 Create Date: 2026-12-06 21:17:43.922625
 
@@ -16,8 +16,8 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '0027_research_projects'
-down_revision = '0023_b_sign_in_throttles'
+revision = '0028_research_projects'
+down_revision = '0027_sign_in_throttles'
 branch_labels = None
 depends_on = None
 
