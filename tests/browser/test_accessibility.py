@@ -242,7 +242,8 @@ def test_every_form_in_its_error_state_has_no_serious_violations(walk, as_role, 
                     (f"/communities/{community}/edit", (("#name", ""),), None), ("/guidance/flags/new", (), None),
                     ("/discovery/inspect", (), None), (f"/contacts/{contact}/edit", (("#link", "javascript:x"),), None)],
         "supervisor": [("/guidance/rules/new", (), None), ("/handover", (), None),
-                       (f"/guidance/reviews/{ids['review_id']}", (("#decision-2", None),), None)],
+                       (f"/guidance/reviews/{ids['review_id']}", (("#decision-2", None),),
+                        "form[action$='/decide'] [type=submit]")],
         "admin": [("/admin/users", (), None), ("/admin/areas/new", (), None)],
     }
     for role, entries in forms.items():
