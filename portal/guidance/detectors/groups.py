@@ -99,7 +99,7 @@ def _group_mentions(sentence: str) -> list[tuple[re.Match[str], bool]]:
     found = [(m, m.group().lower() not in weak) for m in table_regex("group_nouns").finditer(sentence)]
     found += [(m, True) for m in _described_group().finditer(sentence)]
     found += [(m, True) for m in _DEMONYM.finditer(sentence) if _determiner_before().search(sentence[:m.start()])]
-    found += [(m, False) for m in _people_from_place().finditer(sentence)]
+    found += [(m, True) for m in _people_from_place().finditer(sentence)]
     found += [(m, False) for m in table_regex("weak_group_nouns").finditer(sentence)]
     kept: list[tuple[re.Match[str], bool]] = []
     for match, strong in sorted(found, key=lambda item: (not item[1], -len(item[0].group()), item[0].start())):

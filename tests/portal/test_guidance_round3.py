@@ -1,0 +1,101 @@
+"""The third round's changes, one table per detector: what each now finds, and the near misses it leaves alone.
+
+Written in wording of its own, not copied from any evaluation part (the held-out parts are
+never read while rules are tuned), so the cases test the structures, not remembered sentences.
+"""
+from __future__ import annotations
+
+import pytest
+
+from portal.guidance.check import BUILTIN_DETECTORS, CheckContext, check_message
+
+FLAGS = {"needs_supervisor", "do_not_send"}
+
+CASES = {
+    "date_of_birth": (
+        ["Please confirm your DOB (for example 2 May 1984).", "her date of birth is the 1st of June 1990",
+         "dob = 09/10/1975"],
+        ["The birthday party is on the 1st of June.", "born on the 4th of July weekend",
+         "Dated 12/03/2024 and signed."],
+    ),
+    "vehicle_registration": (
+        ["the reg is ky21 xpo", "reg was wd70 abc apparently", "plate reads lm19 zzt"],
+        ["the reg is on the paperwork", "plate reads 'welcome'", "use code ab12cde at the till"],
+    ),
+    "postcode_at_home": (
+        ["They live at PE7 3QX now.", "he's in NN1 4BD, above the bakery"],
+        ["The depot is at PE7 3QX.", "Parcels go to NN1 4BD.", "Our office, NN1 4BD, opens at 9."],
+    ),
+    "uk_address": (
+        ["Could someone go to 14 the sidings, her door's been kicked in?", "she lives at 2 The Orchards."],
+        ["At 10 the kids went in for lunch.", "Tickets go up to 5 the pounds.",
+         "Talk at the Quaker Meeting House, 8 Friar Lane, with residents from the flats."],
+    ),
+    "age_with_name": (
+        ["Jordan Kemp he's only 12", "Aimee Fox, just 16, was hurt"],
+        ["Only 12 people came.", "PC Ravi Shah, just 30, leads the team"],
+    ),
+    "named_person": (
+        ["The dashcam filmed Nick Tanner pulling off the wing mirror.", "we reckon dean mosley did the windows",
+         "its kelly stott nicking from the garden centre", "Our doorbell camera caught Sonia Ball at the gate."],
+        ["Operation Silver Birch: thanks to all who took part.", "we think the kids did the windows",
+         "we reckon it was someone from out of town", "Our doorbell camera advice is on the website."],
+    ),
+    "court_process": (
+        ["with what we've got he's going down for years", "it's open and shut, she'll be convicted"],
+        ["The lift is going down for repairs.", "The sun is going down earlier now."],
+    ),
+    "group_generalisation": (
+        ["What would you expect from a load of Hungarians?", "Kenyans control the taxi ranks round here.",
+         "Every time the shop's robbed it turns out to be someone from the hostel.",
+         "Residents from the high-rise flats are nothing but bother, nothing but trouble."],
+        ["Kenyans in the choir won the regional prize.", "A bunch of volunteers cleared the canal.",
+         "It will be someone from the council who replies.", "Residents from the flats joined the walk."],
+    ),
+    "political_stance": (
+        ["Welsh independence can't come soon enough.", "The council's plans for the bus station are a disgrace."],
+        ["The council's plans are on its website.", "Welsh classes start soon enough for beginners."],
+    ),
+    "resource_gap": (
+        ["the station is shut overnight till spring", "That camera is just for show.",
+         "The CCTV goes off at 1am."],
+        ["Officers closed the road after the crash.", "The new station opens at 8am.",
+         "The show at the station was a success."],
+    ),
+    "planned_tactic": (
+        ["Sniffer dogs at the bus station this Saturday to catch dealers.",
+         "We'll be searching the lock-ups at first light."],
+        ["Sniffer dogs found drugs at the bus station last Saturday.", "We searched the lock-ups yesterday."],
+    ),
+}
+
+
+def _found(detector: str, text: str) -> list[str]:
+    function, _ = BUILTIN_DETECTORS[detector]
+    return [text[m.start:m.end] for m in function(text, "", CheckContext())]
+
+
+@pytest.mark.parametrize(("detector", "text"), [(d, t) for d, (hits, _) in CASES.items() for t in hits])
+def test_round3_detector_finds(detector, text):
+    assert _found(detector, text), f"{detector} missed {text!r}"
+
+
+@pytest.mark.parametrize(("detector", "text"), [(d, t) for d, (_, misses) in CASES.items() for t in misses])
+def test_round3_detector_leaves_near_misses_alone(detector, text):
+    assert _found(detector, text) == [], f"{detector} wrongly matched {text!r}"
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("Mr Dunn at no 9 is disabled and on his own since his wife died.", "operational"),
+    ("The Okafors are in Lagos for a month and their house is empty.", "operational"),
+    ("We'll ring you back, your NHS no. 401 023 2137 is on file.", "personal_data"),
+])
+def test_the_shipped_rules_flag_them(text, category):
+    flagged = {f.category for f in check_message(text) if f.severity in FLAGS}
+    assert category in flagged
+
+
+def test_a_venue_named_just_before_its_address_wins_over_residents():
+    findings = check_message("Residents' forum at the Friends Meeting House, 22 Grove Road, 7pm.")
+    assert not [f for f in findings if f.severity in FLAGS]
+    assert any(f.rule_code == "personal.venue_address" for f in findings)
