@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import pytest
 
-from portal.guidance.check import BUILTIN_DETECTORS, CheckContext, check_message
+from portal.guidance.check import BUILTIN_DETECTORS, CheckContext, check_message, default_rules
 
 FLAGS = {"needs_supervisor", "do_not_send"}
 
 CASES = {
     "date_of_birth": (
         ["Please confirm your DOB (for example 2 May 1984).", "her date of birth is the 1st of June 1990",
-         "dob = 09/10/1975"],
+         "dob = 09/10/1975", "birthday's 3rd feb 2004, for the form"],
         ["The birthday party is on the 1st of June.", "born on the 4th of July weekend",
          "Dated 12/03/2024 and signed."],
     ),
@@ -27,9 +27,16 @@ CASES = {
         ["The depot is at PE7 3QX.", "Parcels go to NN1 4BD.", "Our office, NN1 4BD, opens at 9."],
     ),
     "uk_address": (
-        ["Could someone go to 14 the sidings, her door's been kicked in?", "she lives at 2 The Orchards."],
+        ["Could someone go to 14 the sidings, her door's been kicked in?", "she lives at 2 The Orchards.",
+         "she's staying at 5 larch cl for now", "the family on Hazel Road (house number 31)"],
         ["At 10 the kids went in for lunch.", "Tickets go up to 5 the pounds.",
-         "Talk at the Quaker Meeting House, 8 Friar Lane, with residents from the flats."],
+         "Talk at the Quaker Meeting House, 8 Friar Lane, with residents from the flats.",
+         "Carols at St Mary's, 4 Church Walk, with the residents' choir.", "We're 2 minutes close to town.",
+         "The pub is 5 miles up the road."],
+    ),
+    "operational.few_officers": (
+        ["There's only a PCSO on in the town on Mondays.", "we only have a single officer for the whole valley"],
+        ["Only a PCSO can issue that kind of notice.", "Only one in ten bikes is ever marked."],
     ),
     "age_with_name": (
         ["Jordan Kemp he's only 12", "Aimee Fox, just 16, was hurt"],
@@ -37,9 +44,11 @@ CASES = {
     ),
     "named_person": (
         ["The dashcam filmed Nick Tanner pulling off the wing mirror.", "we reckon dean mosley did the windows",
-         "its kelly stott nicking from the garden centre", "Our doorbell camera caught Sonia Ball at the gate."],
+         "its kelly stott nicking from the garden centre", "Our doorbell camera caught Sonia Ball at the gate.",
+         "Everyone knows Lenny Banks is the one behind it.", "The boy in the video is Ollie Hart, year 8."],
         ["Operation Silver Birch: thanks to all who took part.", "we think the kids did the windows",
-         "we reckon it was someone from out of town", "Our doorbell camera advice is on the website."],
+         "we reckon it was someone from out of town", "Our doorbell camera advice is on the website.",
+         "A spaniel called Bella is missing near the golf course.", "Thanks to Banks Road residents for the tea."],
     ),
     "court_process": (
         ["with what we've got he's going down for years", "it's open and shut, she'll be convicted"],
@@ -48,13 +57,17 @@ CASES = {
     "group_generalisation": (
         ["What would you expect from a load of Hungarians?", "Kenyans control the taxi ranks round here.",
          "Every time the shop's robbed it turns out to be someone from the hostel.",
-         "Residents from the high-rise flats are nothing but bother, nothing but trouble."],
+         "Residents from the high-rise flats are nothing but bother, nothing but trouble.",
+         "The Czechs came and wrecked the pub.", "Foreign van drivers cause every jam on the bypass."],
         ["Kenyans in the choir won the regional prize.", "A bunch of volunteers cleared the canal.",
-         "It will be someone from the council who replies.", "Residents from the flats joined the walk."],
+         "It will be someone from the council who replies.", "Residents from the flats joined the walk.",
+         "The pub was wrecked by the storm, say Czech owners."],
     ),
     "political_stance": (
-        ["Welsh independence can't come soon enough.", "The council's plans for the bus station are a disgrace."],
-        ["The council's plans are on its website.", "Welsh classes start soon enough for beginners."],
+        ["Welsh independence can't come soon enough.", "The council's plans for the bus station are a disgrace.",
+         "The teachers' strike is fully justified."],
+        ["The council's plans are on its website.", "Welsh classes start soon enough for beginners.",
+         "The fine was justified, the court said."],
     ),
     "resource_gap": (
         ["the station is shut overnight till spring", "That camera is just for show.",
@@ -71,6 +84,9 @@ CASES = {
 
 
 def _found(detector: str, text: str) -> list[str]:
+    if "." in detector:  # a shipped rule that is not a built-in detector (a regex or word list)
+        rule = next(r for r in default_rules() if r.code == detector)
+        return [f.matched_text for f in check_message(text, [rule])]
     function, _ = BUILTIN_DETECTORS[detector]
     return [text[m.start:m.end] for m in function(text, "", CheckContext())]
 

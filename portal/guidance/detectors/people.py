@@ -66,6 +66,11 @@ _AGE_BEFORE = re.compile(r"(?:\b\d{1,3}[- ]?(?:year|yr)s?[- ]old|\baged\s+\d{1,3
 _WINDOW = 80
 
 
+# A pet's name: 'a spaniel called Bella', 'our cat, Milo,'.
+_PET = re.compile(r"\b(?:dog|puppy|pup|cat|kitten|spaniel|terrier|labrador|lab|collie|poodle|staffie|greyhound|lurcher"
+                  r"|whippet|pony|horse|parrot|tortoise|rabbit|hamster|ferret)s?(?:\s+(?:called|named|,))?\s*,?\s*$", re.I)
+
+
 @dataclass(frozen=True)
 class Name:
     start: int
@@ -122,8 +127,16 @@ def _sentence_opener(word: str) -> bool:
 
 
 def _plausible(words: list[str]) -> bool:
+    """No word is a stop word, a street type or a place, itself or before a possessive ('Thanks', 'Police's')."""
     stop = _not_name_words()
-    return not any(word.lower().rstrip("'’s") in stop or word.lower() in stop for word in words)
+    return not any(word.lower() in stop or re.sub(r"['’]s$", "", word.lower()) in stop
+                   or (word.lower().endswith("s") and word.lower()[:-1] in stop and word.lower()[:-1] not in _SURNAMES)
+                   for word in words)
+
+
+# Street types and stop words that are also common surnames when an 's' is added (Banks, Fields, Hills).
+_SURNAMES = frozenset({"bank", "field", "hill", "wood", "brook", "mill", "wall", "gate", "green", "house", "lane",
+                       "stone", "well", "rose", "cross", "vale", "jone", "roger", "peter", "matthew", "edward"})
 
 
 @functools.lru_cache(maxsize=32)
@@ -135,7 +148,7 @@ def names(text: str) -> tuple[Name, ...]:
     def add(start: int, end: int) -> None:
         if any(s < end and start < e for s, e in taken):
             return
-        if _after_officer_title(text, start) or _is_greeted(text, start, end):
+        if _after_officer_title(text, start) or _is_greeted(text, start, end) or _PET.search(text, max(0, start - 40), start):
             taken.append((start, end))  # a named officer or the reader: not a subject of the message
             return
         taken.append((start, end))
@@ -285,7 +298,7 @@ def age_with_street(text: str, argument: str, context) -> Iterator[Match]:  # no
 # A sentence that blames the named person: 'we reckon Dean Mosley did the windows', 'it's kelly stott nicking …'.
 _BLAME_BEFORE = re.compile(r"\b(?:think|reckon|know|knows|sure|bet|suspect|it\s+was|it's|its|it\s+is)\s+(?:that\s+)?$",
                            re.I)
-_BLAME_AFTER = re.compile(rf"\s+(?:{_BLAME_VERBS})\b")
+_BLAME_AFTER = re.compile(rf"\s+(?:{_BLAME_VERBS}|(?:is|was)\s+(?:the\s+one|behind))\b")
 
 
 def _blamed(text: str, name: Name) -> bool:

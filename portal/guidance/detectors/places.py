@@ -10,14 +10,16 @@ from portal.guidance.detectors.base import Detector, Match, has, lexicon, senten
 _POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
 _NUMBER = r"(?:(?:no\.?|number|num)\s*)?\d{1,4}[a-zA-Z]?(?:\s*(?:[-–&]|and)\s*\d{1,4}[a-zA-Z]?)?"
 # Typed in lower case ('number 2 oak terrace', '4 the crescent'): only street words that are rarely anything else.
-_LOWER_TYPES = r"road|rd|street|lane|avenue|ave|crescent|cres|drive|terrace|grove|gardens|gdns"
-_LOWER_STREET = (rf"\b(?:(?:no\.?|number)\s*)?\d{{1,4}}[a-z]?\s+(?:the\s+(?:[a-z'-]+\s+){{0,2}}"
+_LOWER_TYPES = r"road|rd|street|lane|avenue|ave|crescent|cres|drive|terrace|grove|gardens|gdns|close|cl|mews"
+_UNITS = r"(?:minutes?|mins?|metres?|meters?|miles?|yards?|feet|foot|steps|seconds?|points?|hours?|days?|weeks?|years?)"
+_LOWER_STREET = (rf"\b(?:(?:no\.?|number)\s*)?\d{{1,4}}[a-z]?\s+(?!{_UNITS}\b)(?:the\s+(?:[a-z'-]+\s+){{0,2}}"
                  rf"|(?:[a-z][a-z'-]+\s+){{1,2}})(?:{_LOWER_TYPES})\b")
 _NAME_WORD = r"(?:The|[A-Z][\w'’-]*\.?)"
 _PLACE_AFTER = rf"(?:,?\s+(?:[A-Z][a-z]+,?\s+)?{_POSTCODE}\b)?"
 _FLAT = (r"\b(?:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
          rf"(?:,?\s+(?:\d{{1,4}}[a-zA-Z]?\s+)?(?:{_NAME_WORD}\s*){{1,4}})?")
-_AT_NUMBER = r"\b(?:at|of|from|lives|living)\s+(?:no\.?|number|num)\s*\d{1,4}[a-zA-Z]?\b"
+_AT_NUMBER = (r"\b(?:(?:at|of|from|lives|living)\s+(?:no\.?|number|num)|house\s+(?:no\.?|number))\s*"
+              r"\d{1,4}[a-zA-Z]?\b")
 # A house number and a house or close name with no street word, after 'at', 'to' or 'of' and ending the clause:
 # 'send someone to 27 the willows', 'at 4 The Maltings, Hatton'. ('at 10 the kids went home' goes on, so is not one.)
 _NUMBER_THE_NAME = (r"(?P<named>(?:(?<=\bat\s)|(?<=\bto\s)|(?<=\bof\s)|(?<=\bnear\s)|(?<=\blives\s))\d{1,4}[a-zA-Z]?,?\s+(?:the|The)\s+"
@@ -42,7 +44,7 @@ _HOME_STRONG = re.compile(r"\b(?:lives?|living|lived|home|address|victim|victim'
 def _VENUE_JUST_BEFORE() -> re.Pattern[str]:  # noqa: N802 - a compiled pattern, read once
     venues = table_regex("venue_words").pattern
     # The venue word may come before the rest of its name: 'Meeting House', 'Church of St Anne'.
-    return re.compile(rf"{venues}(?:['’]s)?(?-i:(?:\s+(?:of\s+)?[A-Z][\w'’-]*){{0,2}})\s*(?:,|\bat|\bon|\(|-|–)\s*$", re.I)
+    return re.compile(rf"(?:{venues}|(?-i:\bSt\.?\s+[A-Z][a-z]+['’]s))(?:['’]s)?(?-i:(?:\s+(?:of\s+)?[A-Z][\w'’-]*){{0,2}})\s*(?:,|\bat|\bon|\(|-|–)\s*$", re.I)
 
 
 def _is_venue(text: str, start: int, end: int) -> bool:
