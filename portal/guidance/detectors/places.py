@@ -65,6 +65,16 @@ def _is_venue(text: str, start: int, end: int) -> bool:
 
 def addresses(text: str) -> Iterator[tuple[int, int, bool]]:
     """Yield (start, end, is_venue) for each postal address in the text."""
+    yield from _addresses(text)
+
+
+@functools.lru_cache(maxsize=32)
+def _addresses(text: str) -> tuple[tuple[int, int, bool], ...]:
+    """The addresses of one text, found once: three detectors ask for them."""
+    return tuple(_find_addresses(text))
+
+
+def _find_addresses(text: str) -> Iterator[tuple[int, int, bool]]:
     covered = -1
     for found in _address_regex().finditer(text):
         start, end = found.start(), found.end()
