@@ -43,15 +43,15 @@ _LOWER_INTRODUCED = re.compile(r"\b(?:for|called|named|name\s+is|missing|seen)\s
 # Names in a message written all in lower case: a known first name before an age ('jordan pike, 15'),
 # or a title and surname ('mrs dawson').
 _LOWER_WITH_AGE = re.compile(r"\b([a-z]{2,})((?:\s+[a-z]{2,})?)(?=\s*(?:,\s*|\(\s*)\d{1,2}\b)")
-_LOWER_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss)\.?\s+([a-z]{3,})\b")
+_LOWER_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss)\.?\s+([a-z][a-z'’-]{2,})\b")
 # A lower-case first name and surname that the sentence blames: 'we think leon crawford did the graffiti',
 # 'its darren hope nicking the bikes'. The verbs after the name are what makes it blame.
 _BLAME_VERBS = (r"did|done|does|keeps|nicked|nicking|stole|stealing|took|taking|smashed|smashing|keyed|keying|set|setting"
                 r"|sells|selling|deals|dealing|broke|breaking|robbed|robbing|hit|attacked|started|sprayed|spraying")
 _LOWER_ACCUSED = re.compile(
     r"\b(?:think|reckon|know|knows|sure|bet|suspect|told\s+us|says|said)\s+(?:(?:it\s+was|it's|its|it\s+is|that)\s+)?"
-    rf"([a-z]{{3,}}\s+[a-z]{{3,}})\s+(?=(?:{_BLAME_VERBS})\b)"
-    rf"|\b(?:it\s+was|it's|its|it\s+is)\s+([a-z]{{3,}}\s+[a-z]{{3,}})\s+(?=(?:{_BLAME_VERBS})\b)")
+    rf"([a-z]{{3,}}\s+[a-z]{{3,}})\s+(?=(?:(?:who|that)\s+)?(?:{_BLAME_VERBS})\b)"
+    rf"|\b(?:it\s+was|it's|its|it\s+is)\s+([a-z]{{3,}}\s+[a-z]{{3,}})\s+(?=(?:(?:who|that)\s+)?(?:{_BLAME_VERBS})\b)")
 # Words that are not a first name, for the lower-case patterns above.
 _NOT_FIRST = frozenset("""the a an my your his her our their its this that these those them they we you he she it
 him one some someone somebody anyone everyone nobody people kids lads police officers mum dad nan son daughter
@@ -298,7 +298,7 @@ def age_with_street(text: str, argument: str, context) -> Iterator[Match]:  # no
 # A sentence that blames the named person: 'we reckon Dean Mosley did the windows', 'it's kelly stott nicking …'.
 _BLAME_BEFORE = re.compile(r"\b(?:think|reckon|know|knows|sure|bet|suspect|it\s+was|it's|its|it\s+is)\s+(?:that\s+)?$",
                            re.I)
-_BLAME_AFTER = re.compile(rf"\s+(?:{_BLAME_VERBS}|(?:is|was)\s+(?:the\s+one|behind))\b")
+_BLAME_AFTER = re.compile(rf"\s+(?:(?:who|that)\s+)?(?:{_BLAME_VERBS}|(?:is|was)\s+(?:the\s+one|behind))\b")
 
 
 def _blamed(text: str, name: Name) -> bool:

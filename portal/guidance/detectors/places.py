@@ -10,13 +10,13 @@ from portal.guidance.detectors.base import Detector, Match, has, lexicon, senten
 _POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
 _NUMBER = r"(?:(?:no\.?|number|num)\s*)?\d{1,4}[a-zA-Z]?(?:\s*(?:[-–&]|and)\s*\d{1,4}[a-zA-Z]?)?"
 # Typed in lower case ('number 2 oak terrace', '4 the crescent'): only street words that are rarely anything else.
-_LOWER_TYPES = r"road|rd|street|lane|avenue|ave|crescent|cres|drive|terrace|grove|gardens|gdns|close|cl|mews"
+_LOWER_TYPES = r"road|rd|street|lane|avenue|ave|crescent|cres|drive|terrace|grove|gardens|gdns|close|cl|mews|view|rise|row|walk|way"
 _UNITS = r"(?:minutes?|mins?|metres?|meters?|miles?|yards?|feet|foot|steps|seconds?|points?|hours?|days?|weeks?|years?)"
 _LOWER_STREET = (rf"\b(?:(?:no\.?|number)\s*)?\d{{1,4}}[a-z]?\s+(?!{_UNITS}\b)(?:the\s+(?:[a-z'-]+\s+){{0,2}}"
                  rf"|(?:[a-z][a-z'-]+\s+){{1,2}})(?:{_LOWER_TYPES})\b")
 _NAME_WORD = r"(?:The|[A-Z][\w'’-]*\.?)"
 _PLACE_AFTER = rf"(?:,?\s+(?:[A-Z][a-z]+,?\s+)?{_POSTCODE}\b)?"
-_FLAT = (r"\b(?:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
+_FLAT = (r"\b(?i:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
          rf"(?:,?\s+(?:\d{{1,4}}[a-zA-Z]?\s+)?(?:{_NAME_WORD}\s*){{1,4}})?")
 _AT_NUMBER = (r"\b(?:(?:at|of|from|lives|living)\s+(?:no\.?|number|num)|house\s+(?:no\.?|number))\s*"
               r"\d{1,4}[a-zA-Z]?\b")
