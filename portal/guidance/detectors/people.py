@@ -42,7 +42,8 @@ _LOWER_INTRODUCED = re.compile(r"\b(?:for|called|named|name\s+is|missing|seen)\s
                                r"([a-z]{2,}(?:\s+[a-z]{2,})?)(?=\s*(?:,\s*|\(\s*)\d{1,2}\b)")
 # Names in a message written all in lower case: a known first name before an age ('jordan pike, 15'),
 # or a title and surname ('mrs dawson').
-_LOWER_WITH_AGE = re.compile(r"\b([a-z]{2,})((?:\s+[a-z]{2,})?)(?=\s*(?:,\s*|\(\s*)\d{1,2}\b)")
+_LOWER_WITH_AGE = re.compile(r"\b([a-z]{2,})((?:\s+[a-z]{2,})?)(?=\s*(?:,\s*|\(\s*)(?:(?:he's|hes|she's|shes|aged|age)\s+)?"
+                             r"\d{1,2}\b)")
 _LOWER_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss)\.?\s+([a-z][a-z'’-]{2,})\b")
 # A lower-case first name and surname that the sentence blames: 'we think leon crawford did the graffiti',
 # 'its darren hope nicking the bikes'. The verbs after the name are what makes it blame.
@@ -57,12 +58,12 @@ _NOT_FIRST = frozenset("""the a an my your his her our their its this that these
 him one some someone somebody anyone everyone nobody people kids lads police officers mum dad nan son daughter
 neighbour neighbours lad bloke woman man boy girl owner same other""".split())
 _AGE_AFTER = re.compile(
-    r"^\s*(?:,\s*|\(\s*|\s)(?:(?:aged|is|was|who\s+is|who's|she's|he's|she\s+is|he\s+is|now)\s+)?"
+    r"^\s*(?:,\s*|\(\s*|\s)(?:(?:aged|is|was|who\s+is|who's|she's|he's|shes|hes|she\s+is|he\s+is|now)\s+)?"
     r"(?:(?:only|just|nearly|almost|about|around|barely)\s+)?\d{1,3}"
     r"(?:\s*(?:yrs?|years?(?:\s+old)?)\b|\s*(?:[,).;!]|$|\s+[-–]\s|\s+(?:from|of|who|was|is|has|and)\b))",
     re.I,
 )
-_AGE_BEFORE = re.compile(r"(?:\b\d{1,3}[- ]?(?:year|yr)s?[- ]old|\baged\s+\d{1,3},?)\s+(?:[a-z]+\s+){0,2}$", re.I)
+_AGE_BEFORE = re.compile(r"(?:\b\d{1,3}[- ]?(?:year|yr)s?[- ]old|\baged\s+\d{1,3},?)\s+(?:[a-z]+,?\s+){0,2}$", re.I)
 _WINDOW = 80
 
 

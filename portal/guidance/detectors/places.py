@@ -18,8 +18,10 @@ _NAME_WORD = r"(?:The|[A-Z][\w'’-]*\.?)"
 _PLACE_AFTER = rf"(?:,?\s+(?:[A-Z][a-z]+,?\s+)?{_POSTCODE}\b)?"
 _FLAT = (r"\b(?i:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
          rf"(?:,?\s+(?:\d{{1,4}}[a-zA-Z]?\s+)?(?:{_NAME_WORD}\s*){{1,4}})?")
+# 'at number 9', 'house no. 17', 'lives at number nine' (not a range: 'from number 200 to the roundabout').
 _AT_NUMBER = (r"\b(?:(?:at|of|from|lives|living)\s+(?:no\.?|number|num)|house\s+(?:no\.?|number))\s*"
-              r"\d{1,4}[a-zA-Z]?\b")
+              r"(?:\d{1,4}[a-zA-Z]?\b|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b)"
+              r"(?!\s*(?:to|till|until|-|–)\s)")
 # A house number and a house or close name with no street word, after 'at', 'to' or 'of' and ending the clause:
 # 'send someone to 27 the willows', 'at 4 The Maltings, Hatton'. ('at 10 the kids went home' goes on, so is not one.)
 _NUMBER_THE_NAME = (r"(?P<named>(?:(?<=\bat\s)|(?<=\bto\s)|(?<=\bof\s)|(?<=\bnear\s)|(?<=\blives\s))\d{1,4}[a-zA-Z]?,?\s+(?:the|The)\s+"
@@ -33,7 +35,9 @@ _OLD_HOUSE_AND_POSTCODE = re.compile(
 def _address_regex() -> re.Pattern[str]:
     types = "|".join(sorted((re.escape(t) for t in set(lexicon()["street_types"])), key=len, reverse=True))
     street = rf"\b{_NUMBER},?\s+(?:{_NAME_WORD}\s+){{1,3}}(?i:{types})\b\.?"
-    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{_FLAT}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME})")
+    # The street first and its number after: 'on Cotton Street, no. 48', 'Fore Street, number 3b'.
+    number_after = rf"\b(?:{_NAME_WORD}\s+){{1,3}}(?i:{types}),?\s+(?i:no\.?|number)\s*\d{{1,4}}[a-zA-Z]?\b"
+    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME})")
 
 
 _HOME_STRONG = re.compile(r"\b(?:lives?|living|lived|home|address|victim|victim's|neighbour|family|burgl\w*"
