@@ -12,6 +12,10 @@ from portal.guidance.check import BUILTIN_DETECTORS, CheckContext, check_message
 FLAGS = {"needs_supervisor", "do_not_send"}
 
 CASES = {
+    "empty_home": (
+        ["The Parkers are off to Spain for a fortnight, so watch number 6 for us."],
+        ["Off to Spain for a fortnight? Ask a neighbour to park on your drive."],
+    ),
     "date_of_birth": (
         ["Please confirm your DOB (for example 2 May 1984).", "her date of birth is the 1st of June 1990",
          "dob = 09/10/1975", "birthday's 3rd feb 2004, for the form"],
@@ -67,11 +71,14 @@ CASES = {
          "Every time the shop's robbed it turns out to be someone from the hostel.",
          "Residents from the high-rise flats are nothing but bother, nothing but trouble.",
          "The Czechs came and wrecked the pub.", "Foreign van drivers cause every jam on the bypass.",
-         "Latvian roofers rip everyone off.", "Old codgers can't drive, every one of them."],
+         "Latvian roofers rip everyone off.", "Old codgers can't drive, every one of them.",
+         "Scousers, eh? Always on the rob.", "I wouldn't let a Romanian near my car.",
+         "Folk from the Westgate end are thick.", "Czech car washes sell stolen parts."],
         ["Kenyans in the choir won the regional prize.", "A bunch of volunteers cleared the canal.",
          "It will be someone from the council who replies.", "Residents from the flats joined the walk.",
          "The pub was wrecked by the storm, say Czech owners.", "Latvian roofers fixed the church for free.",
-         "Older drivers can book a free eyesight check."],
+         "Older drivers can book a free eyesight check.",
+         "Eid Mubarak to all Muslim families in the ward!", "Students, remember to lock up over the break."],
     ),
     "political_stance": (
         ["Welsh independence can't come soon enough.", "The council's plans for the bus station are a disgrace.",
@@ -82,7 +89,7 @@ CASES = {
     "resource_gap": (
         ["the station is shut overnight till spring", "That camera is just for show.",
          "The CCTV goes off at 1am.", "The camera by the garages has been smashed for weeks.",
-         "There won't be anyone at the enquiry desk on Monday."],
+         "There won't be anyone at the enquiry desk on Monday.", "The ANPR camera hasn't worked since May."],
         ["Officers closed the road after the crash.", "The new station opens at 8am.",
          "The show at the station was a success.", "Officers smashed a county line last month."],
     ),
@@ -124,6 +131,17 @@ def test_round3_detector_leaves_near_misses_alone(detector, text):
 def test_the_shipped_rules_flag_them(text, category):
     flagged = {f.category for f in check_message(text) if f.severity in FLAGS}
     assert category in flagged
+
+
+def test_custody_as_a_building_is_not_live_proceedings():
+    for text in ("The custody suite refurbishment finished on time.", "Tours of the custody suite for cadets."):
+        assert "live_proceedings" not in {f.category for f in check_message(text) if f.severity in FLAGS}
+    assert "live_proceedings" in {f.category for f in check_message("He's in the custody suite now.")
+                                  if f.severity in FLAGS}
+
+
+def test_a_vote_for_a_favourite_is_not_political():
+    assert not check_message("Vote for your favourite scarecrow in the village trail!")
 
 
 def test_a_venue_named_just_before_its_address_wins_over_residents():

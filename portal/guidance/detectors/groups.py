@@ -54,7 +54,12 @@ def _lumped(sentence: str, group: re.Match[str]) -> str | None:
 
 def _addressed(sentence: str, group: re.Match[str]) -> bool:
     """'Students: always lock your bike.' speaks to the group, not about it."""
-    return not sentence[:group.start()].strip() and sentence[group.end():group.end() + 1] in {":", ","}
+    return (not sentence[:group.start()].strip() and sentence[group.end():group.end() + 1] in {":", ","}
+            and not _ASIDE.match(sentence, group.end() + 1))
+
+
+# 'Brummies, eh?' and 'Travellers, typical.' talk about the group, whatever the comma says.
+_ASIDE = re.compile(r"\s*(?:eh|typical|honestly|always|lol|what\s+a|what\s+do|seriously|again)\b", re.I)
 
 
 @functools.cache

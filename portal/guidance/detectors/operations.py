@@ -120,6 +120,10 @@ _EMPTY_HOME = re.compile(
     r"|standing|sits|left|being\s+left)\s+(?:\w+\s+)?(?:empty|unoccupied|vacant|unattended)\b"
     r"|\b(?:empty|unoccupied|vacant)\s+(?:while|until|till|whilst|for\s+(?:a|the|two|three|\d+))\b",
     re.I)
+# People away for a stretch, with their home: 'off to Florida on the 3rd for two weeks, so keep an eye on number 18'.
+_AWAY = re.compile(r"\b(?:away|abroad|off\s+to|on\s+holiday|in\s+[A-Z]\w+|going\s+to)\b[^.!?\n]{0,40}?\bfor\s+(?:a|one|two|three"
+                   r"|four|six|\d+|the|a\s+couple\s+of)\s+(?:weeks?|fortnight|months?|nights)\b", re.I)
+_THEIR_HOME = re.compile(r"\b(?:house|home|flat|bungalow|place|property|number\s+\d+|no\.?\s*\d+)\b", re.I)
 _LOOKS_EMPTY = re.compile(r"\b(?:look|looks|looking|appear|appears|seem|seems)\s+(?:\w+\s+)?(?:empty|unoccupied)", re.I)
 
 
@@ -136,6 +140,8 @@ def empty_home(text: str, argument: str, context) -> Iterator[Match]:  # noqa: A
     """A home said to stand empty now or soon; advice that a home should not *look* empty is left alone."""
     for start, clause in _clauses_whole(text):
         found = _EMPTY_HOME.search(clause)
+        if found is None and _THEIR_HOME.search(clause):
+            found = _AWAY.search(clause)
         if found is not None and not _LOOKS_EMPTY.search(clause) and not _PAST.search(clause):
             yield Match(start + found.start(), start + found.end(), f"a home left empty (“{found.group()}”)")
 

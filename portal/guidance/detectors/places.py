@@ -19,7 +19,7 @@ _PLACE_AFTER = rf"(?:,?\s+(?:[A-Z][a-z]+,?\s+)?{_POSTCODE}\b)?"
 _FLAT = (r"\b(?i:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
          rf"(?:,?\s+(?:\d{{1,4}}[a-zA-Z]?\s+)?(?:{_NAME_WORD}\s*){{1,4}})?")
 # 'at number 9', 'house no. 17', 'lives at number nine' (not a range: 'from number 200 to the roundabout').
-_AT_NUMBER = (r"\b(?:(?:at|of|from|lives|living)\s+(?:no\.?|number|num)|house\s+(?:no\.?|number))\s*"
+_AT_NUMBER = (r"\b(?:(?:at|of|from|on|lives|living)\s+(?:no\.?|number|num)|house\s+(?:no\.?|number))\s*"
               r"(?:\d{1,4}[a-zA-Z]?\b|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b)"
               r"(?!\s*(?:to|till|until|-|–)\s)")
 # A house number and a house or close name with no street word, after 'at', 'to' or 'of' and ending the clause:
