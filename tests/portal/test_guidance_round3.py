@@ -18,7 +18,7 @@ CASES = {
     ),
     "date_of_birth": (
         ["Please confirm your DOB (for example 2 May 1984).", "her date of birth is the 1st of June 1990",
-         "dob = 09/10/1975", "birthday's 3rd feb 2004, for the form"],
+         "dob = 09/10/1975", "birthday's 3rd feb 2004, for the form", "DOB please - 03/08/1969?"],
         ["The birthday party is on the 1st of June.", "born on the 4th of July weekend",
          "Dated 12/03/2024 and signed."],
     ),
@@ -55,7 +55,8 @@ CASES = {
         ["The dashcam filmed Nick Tanner pulling off the wing mirror.", "we reckon dean mosley did the windows",
          "its kelly stott nicking from the garden centre", "Our doorbell camera caught Sonia Ball at the gate.",
          "Everyone knows Lenny Banks is the one behind it.", "Rosa Lind is the girl in the photo.",
-         "The man from the garage, Vic Harte, gave a description.", "The boy in the video is Ollie Hart, year 8.",
+         "The man from the garage, Vic Harte, gave a description.",
+         "Grandmother Edie Platt, of Mill Terrace, was conned.", "The complainant, Mr Hale, asked us not to say.", "The boy in the video is Ollie Hart, year 8.",
          "i think its jodie wren who did the car", "mrs o'hara is the one who keeps calling about it"],
         ["Operation Silver Birch: thanks to all who took part.", "we think the kids did the windows",
          "we reckon it was someone from out of town", "Our doorbell camera advice is on the website.",
@@ -73,7 +74,8 @@ CASES = {
          "The Czechs came and wrecked the pub.", "Foreign van drivers cause every jam on the bypass.",
          "Latvian roofers rip everyone off.", "Old codgers can't drive, every one of them.",
          "Scousers, eh? Always on the rob.", "I wouldn't let a Romanian near my car.",
-         "Folk from the Westgate end are thick.", "Czech car washes sell stolen parts."],
+         "Folk from the Westgate end are thick.", "Czech car washes sell stolen parts.",
+         "Can't stand the Yanks, every one of them."],
         ["Kenyans in the choir won the regional prize.", "A bunch of volunteers cleared the canal.",
          "It will be someone from the council who replies.", "Residents from the flats joined the walk.",
          "The pub was wrecked by the storm, say Czech owners.", "Latvian roofers fixed the church for free.",
@@ -93,14 +95,20 @@ CASES = {
         ["Officers closed the road after the crash.", "The new station opens at 8am.",
          "The show at the station was a success.", "Officers smashed a county line last month."],
     ),
+    "political_campaigning": (
+        ["Protest at the Town Hall on Monday against the cuts!"],
+        ["Vote for your lollipop lady of the year!"],
+    ),
     "covert_method": (
         ["Don't say anything, but the lock-ups on Mill Lane are being watched."],
         ["Friendly neighbours watching out are the best protection for an empty home."],
     ),
     "planned_tactic": (
         ["Sniffer dogs at the bus station this Saturday to catch dealers.",
+         "Early morning visits to addresses in the village planned for next week.",
          "We'll be searching the lock-ups at first light."],
-        ["Sniffer dogs found drugs at the bus station last Saturday.", "We searched the lock-ups yesterday."],
+        ["Sniffer dogs found drugs at the bus station last Saturday.", "We searched the lock-ups yesterday.",
+         "Early morning visits to addresses last week led to two arrests."],
     ),
 }
 

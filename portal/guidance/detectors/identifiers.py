@@ -34,7 +34,7 @@ _DATE = (rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)?\d{{2}}"
          rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+(?:19|20)\d{{2}}"
          rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}})")
 # The cue, then a few words of filler before the date: 'DoB (e.g. 1 June 1979)', 'date of birth is the 8th of …'.
-_DOB_FILLER = r"(?:(?:is|was|=|:|-|\(|e\.?g\.?|eg|for\s+example|for\s+instance|such\s+as|the|of|as|on|given\s+as|for\s+(?:him|her|the\s+\w+))[\s,:]*){0,4}"
+_DOB_FILLER = r"(?:(?:is|was|=|:|-|–|\(|please|pls|plz|e\.?g\.?|eg|for\s+example|for\s+instance|such\s+as|the|of|as|on|given\s+as|for\s+(?:him|her|the\s+\w+))[\s,:]*){0,4}"
 _DOB = re.compile(rf"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born(?:\s+on)?|birthday)(?:['’]s)?\s*:?\s*{_DOB_FILLER}"
                   rf"(?:the\s+)?{_DATE}", re.I)
 
