@@ -84,9 +84,12 @@ CASES = {
     ),
     "political_stance": (
         ["Welsh independence can't come soon enough.", "The council's plans for the bus station are a disgrace.",
-         "The teachers' strike is fully justified.", "The Chancellor has let the country down."],
+         "The teachers' strike is fully justified.", "The Chancellor has let the country down.",
+         "The Chancellor's budget has hammered pensioners.", "That minister should be sacked.",
+         "Whatever you think of the Mayor, at least she's trying."],
         ["The council's plans are on its website.", "Welsh classes start soon enough for beginners.",
-         "The fine was justified, the court said.", "The rain has let the fete down."],
+         "The fine was justified, the court said.", "The rain has let the fete down.",
+         "The hail hammered the allotments.", "The Mayor's office hosts the awards."],
     ),
     "resource_gap": (
         ["the station is shut overnight till spring", "That camera is just for show.",
@@ -96,8 +99,8 @@ CASES = {
          "The show at the station was a success.", "Officers smashed a county line last month."],
     ),
     "political_campaigning": (
-        ["Protest at the Town Hall on Monday against the cuts!"],
-        ["Vote for your lollipop lady of the year!"],
+        ["Protest at the Town Hall on Monday against the cuts!", "Can't wait to get this council out in May."],
+        ["Vote for your lollipop lady of the year!", "Kick off is at 3pm - come and get them out of the relegation zone!"],
     ),
     "covert_method": (
         ["Don't say anything, but the lock-ups on Mill Lane are being watched."],
