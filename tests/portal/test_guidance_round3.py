@@ -12,6 +12,10 @@ from portal.guidance.check import BUILTIN_DETECTORS, CheckContext, check_message
 FLAGS = {"needs_supervisor", "do_not_send"}
 
 CASES = {
+    "vulnerable_alone": (
+        ["Frail Mr Hope at no. 4 has no family and never goes out."],
+        ["Frail neighbours with no family nearby can ask Age UK for a befriender."],
+    ),
     "empty_home": (
         ["The Parkers are off to Spain for a fortnight, so watch number 6 for us."],
         ["Off to Spain for a fortnight? Ask a neighbour to park on your drive."],
@@ -75,7 +79,8 @@ CASES = {
          "Latvian roofers rip everyone off.", "Old codgers can't drive, every one of them.",
          "Scousers, eh? Always on the rob.", "I wouldn't let a Romanian near my car.",
          "Folk from the Westgate end are thick.", "Czech car washes sell stolen parts.",
-         "Can't stand the Yanks, every one of them."],
+         "Can't stand the Yanks, every one of them.", "The Roma girls are trained to steal.",
+         "The Irish travellers are a law unto themselves."],
         ["Kenyans in the choir won the regional prize.", "A bunch of volunteers cleared the canal.",
          "It will be someone from the council who replies.", "Residents from the flats joined the walk.",
          "The pub was wrecked by the storm, say Czech owners.", "Latvian roofers fixed the church for free.",
@@ -94,21 +99,26 @@ CASES = {
     "resource_gap": (
         ["the station is shut overnight till spring", "That camera is just for show.",
          "The CCTV goes off at 1am.", "The camera by the garages has been smashed for weeks.",
-         "There won't be anyone at the enquiry desk on Monday.", "The ANPR camera hasn't worked since May."],
+         "There won't be anyone at the enquiry desk on Monday.", "The ANPR camera hasn't worked since May.",
+         "The station's only staffed till 4 on Sundays.", "No dog handler available over Easter.",
+         "The new CCTV doesn't cover the bike racks.", "Our beat team is just me until June."],
         ["Officers closed the road after the crash.", "The new station opens at 8am.",
-         "The show at the station was a success.", "Officers smashed a county line last month."],
+         "The show at the station was a success.", "Officers smashed a county line last month.",
+         "The station is staffed 8 till 8.", "Our dog handler won an award."],
     ),
     "political_campaigning": (
         ["Protest at the Town Hall on Monday against the cuts!", "Can't wait to get this council out in May."],
         ["Vote for your lollipop lady of the year!", "Kick off is at 3pm - come and get them out of the relegation zone!"],
     ),
     "covert_method": (
-        ["Don't say anything, but the lock-ups on Mill Lane are being watched."],
+        ["Don't say anything, but the lock-ups on Mill Lane are being watched.",
+         "We're keeping obs on the garage for a few nights."],
         ["Friendly neighbours watching out are the best protection for an empty home."],
     ),
     "planned_tactic": (
         ["Sniffer dogs at the bus station this Saturday to catch dealers.",
          "Early morning visits to addresses in the village planned for next week.",
+         "Traffic officers will be at the services tomorrow from 6am checking vans.",
          "We'll be searching the lock-ups at first light."],
         ["Sniffer dogs found drugs at the bus station last Saturday.", "We searched the lock-ups yesterday.",
          "Early morning visits to addresses last week led to two arrests."],
@@ -142,6 +152,12 @@ def test_round3_detector_leaves_near_misses_alone(detector, text):
 def test_the_shipped_rules_flag_them(text, category):
     flagged = {f.category for f in check_message(text) if f.severity in FLAGS}
     assert category in flagged
+
+
+def test_an_abbreviation_does_not_end_a_sentence():
+    from portal.guidance.detectors.base import sentence_spans
+    text = "Mrs. Hill at no. 4 is fine. Thanks to St. Anne's."
+    assert [text[a:b] for a, b in sentence_spans(text)] == ["Mrs. Hill at no. 4 is fine.", "Thanks to St. Anne's."]
 
 
 def test_custody_as_a_building_is_not_live_proceedings():

@@ -105,7 +105,8 @@ def covert_method(text: str, argument: str, context) -> Iterator[Match]:  # noqa
 # alone', 'the widow at the end cottage is on her own and very frail'.
 _ALONE = re.compile(r"\b(?:lives?\s+(?:alone|on\s+(?:her|his|their)\s+own|by\s+(?:her|him|them)sel(?:f|ves))"
                     r"|living\s+alone|on\s+(?:her|his|their)\s+own|all\s+alone|by\s+(?:her|him)self"
-                    r"|no\s+(?:family|one|body)\s+(?:nearby|checking|to\s+check|around|close\s+by)|nobody\s+checking)\b",
+                    r"|no\s+(?:family|one|body)\s+(?:nearby|checking|to\s+check|around|close\s+by)|nobody\s+checking"
+                    r"|(?:has|have|got)\s+no\s+family|never\s+goes\s+out|(?:no\s+one|nobody)\s+visits)\b",
                     re.I)
 _VULNERABLE = re.compile(r"\b(?:vulnerable|elderly|frail|housebound|bedbound|disabled|blind|deaf|dementia|confused"
                          r"|widow(?:ed|er)?|old\s+(?:lady|man|boy|girl|fella|chap|gent|gentleman|woman|mr|mrs)|pensioner"
