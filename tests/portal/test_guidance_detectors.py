@@ -139,6 +139,18 @@ CASES = {
         ["Save the date: fun day on 3 June.", "Stop and think before you share a video.",
          "Free bike marking at the station.", "Ban the bogus callers: put up a no cold calling sign."],
     ),
+    "vulnerable_alone": (
+        ["Mrs Rowe at number 3 is housebound and lives alone.", "the old man in the corner house is on his own now",
+         "He's 88, blind, and living alone on Fern Street."],
+        ["Elderly people living alone can get a free pendant alarm.", "Check on older neighbours who live alone.",
+         "My nan lives alone in Bristol.", "The frail gentleman at number 3 is doing well with his carers."],
+    ),
+    "empty_home": (
+        ["Their bungalow will be empty until Easter.", "the flat's standing empty while she's in hospital",
+         "The house is unoccupied for a fortnight."],
+        ["Timer switches stop your home looking empty.", "The empty house was searched last night.",
+         "Empty homes can be reported to the council.", "The place was empty when we arrived."],
+    ),
     "age_with_street": (
         ["A 34-year-old man from Hollins Way was arrested.", "a woman aged 82 of Orchard Close lost her savings",
          "the 15yo who lives on Mill Road"],

@@ -12,8 +12,10 @@ from typing import Any
 __all__ = ["Detector", "Match", "has", "lexicon", "phrase_regex", "sentence_at", "sentence_spans", "table_regex"]
 
 LEXICON_FILE = Path(__file__).with_name("lexicon.json")
-_SENTENCE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
-_CLAUSE_END = re.compile(r"(?<=[.!?;])\s+|\n+|(?<=[a-z0-9)])\s+[-–]\s+(?=[A-Za-z])")
+# A full stop after 'no.', 'Mr.', 'Mrs.', 'Dr.' or 'St.' abbreviates; it does not end the sentence ('at no. 2 has').
+_NOT_AFTER = r"(?<!\bno\.)(?<!\bNo\.)(?<!\bMr\.)(?<!\bMs\.)(?<!\bMrs\.)(?<!\bDr\.)(?<!\bSt\.)"
+_SENTENCE_END = re.compile(rf"(?<=[.!?;]){_NOT_AFTER}\s+|\n+")
+_CLAUSE_END = re.compile(rf"(?<=[.!?;]){_NOT_AFTER}\s+|\n+|(?<=[a-z0-9)])\s+[-–]\s+(?=[A-Za-z])")
 
 
 @dataclass(frozen=True)

@@ -54,7 +54,12 @@ def _lumped(sentence: str, group: re.Match[str]) -> str | None:
 
 def _addressed(sentence: str, group: re.Match[str]) -> bool:
     """'Students: always lock your bike.' speaks to the group, not about it."""
-    return not sentence[:group.start()].strip() and sentence[group.end():group.end() + 1] in {":", ","}
+    return (not sentence[:group.start()].strip() and sentence[group.end():group.end() + 1] in {":", ","}
+            and not _ASIDE.match(sentence, group.end() + 1))
+
+
+# 'Brummies, eh?' and 'Travellers, typical.' talk about the group, whatever the comma says.
+_ASIDE = re.compile(r"\s*(?:eh|typical|honestly|always|lol|what\s+a|what\s+do|seriously|again)\b", re.I)
 
 
 @functools.cache
@@ -99,7 +104,7 @@ def _group_mentions(sentence: str) -> list[tuple[re.Match[str], bool]]:
     found = [(m, m.group().lower() not in weak) for m in table_regex("group_nouns").finditer(sentence)]
     found += [(m, True) for m in _described_group().finditer(sentence)]
     found += [(m, True) for m in _DEMONYM.finditer(sentence) if _determiner_before().search(sentence[:m.start()])]
-    found += [(m, False) for m in _people_from_place().finditer(sentence)]
+    found += [(m, True) for m in _people_from_place().finditer(sentence)]
     found += [(m, False) for m in table_regex("weak_group_nouns").finditer(sentence)]
     kept: list[tuple[re.Match[str], bool]] = []
     for match, strong in sorted(found, key=lambda item: (not item[1], -len(item[0].group()), item[0].start())):

@@ -19,7 +19,8 @@ _EMAIL = re.compile(r"\b[\w.+-]{1,64}@([\w-]+(?:\.[\w-]+)+)\b")
 _POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}\b", re.I)
 _VEHICLE = re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}|[A-Z]{3}\s?\d{1,3}[A-Z])\b")
 _VEHICLE_ANY_CASE = re.compile(_VEHICLE.pattern, re.I)
-_VEHICLE_CUE = re.compile(r"\b(?:reg(?:istration)?(?:\s+(?:no|number|mark))?|plates?|number\s+plate)\.?\s*:?\s*$", re.I)
+_VEHICLE_CUE = re.compile(r"\b(?:reg(?:istration)?(?:\s+(?:no|number|mark))?|plates?|number\s+plate|index)\.?\s*"
+                          r"(?::|=|-|is|was|of|reads|says|ending)?\s*$", re.I)
 # NI numbers: two prefix letters (never D, F, I, Q, U, V; O not second), six digits, A-D.
 _NINO = re.compile(
     r"\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I
@@ -32,8 +33,10 @@ _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?
 _DATE = (rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)?\d{{2}}"
          rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+(?:19|20)\d{{2}}"
          rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}})")
-_DOB = re.compile(rf"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born(?:\s+on)?|birthday)\s*(?:is\s+)?:?\s*{_DATE}",
-                  re.I)
+# The cue, then a few words of filler before the date: 'DoB (e.g. 1 June 1979)', 'date of birth is the 8th of …'.
+_DOB_FILLER = r"(?:(?:is|was|=|:|-|–|\(|please|pls|plz|e\.?g\.?|eg|for\s+example|for\s+instance|such\s+as|the|of|as|on|given\s+as|for\s+(?:him|her|the\s+\w+))[\s,:]*){0,4}"
+_DOB = re.compile(rf"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born(?:\s+on)?|birthday)(?:['’]s)?\s*:?\s*{_DOB_FILLER}"
+                  rf"(?:the\s+)?{_DATE}", re.I)
 
 
 def _national(number: str) -> str:
@@ -101,6 +104,11 @@ def full_postcode(text: str, argument: str, context) -> Iterator[Match]:  # noqa
             yield Match(found.start(), found.end())
 
 
+# 'she's in CF24 3BX', 'they live at …': a person placed at a postcode.
+_LIVES_IN = re.compile(r"\b(?:she|he|they|who|family|nan|mum|dad)\s*(?:'s|’s|'re|’re|is|are|lives?|living|moved)"
+                       r"\s+(?:(?:now|still|just)\s+)?(?:in|at|to)\s+$", re.I)
+
+
 def postcode_at_home(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A full postcode in a sentence about someone's home, not a public venue."""
     for found in full_postcode(text, "", context):
@@ -108,7 +116,8 @@ def postcode_at_home(text: str, argument: str, context) -> Iterator[Match]:  # n
         start, end = next(((a, b) for a, b in sentence_spans(text, clauses=False) if a <= found.start < b),
                           (0, len(text)))
         sentence = text[start:end]
-        if has("home_words", sentence) and not has("venue_words", sentence):
+        if _LIVES_IN.search(text[max(start, found.start - 30):found.start]) or (
+                has("home_words", sentence) and not has("venue_words", sentence)):
             yield Match(found.start, found.end, "a full postcode next to words about someone's home")
 
 

@@ -36,7 +36,8 @@ _SLOW_RESPONSE = re.compile(r"\bresponse\b[^.!?]{0,40}?\b(?:at\s+least|over|more
                             r"(?:\d+|an|one|two)\s+(?:minutes?|mins?|hours?)", re.I)
 # What marks a sentence as about what is to come.
 _FUTURE = re.compile(r"\b(?:will|won't|'ll|’ll|going\s+to|gonna|plan(?:ning)?\s+to|tonight|tomorrow|tmrw|next|this\s+"
-                     r"(?:week|weekend|evening|afternoon|morning))\b|'ll\b", re.I)
+                     r"(?:week|weekend|evening|afternoon|morning|(?:mon|tues|wednes|thurs|fri|satur|sun)day))\b|'ll\b",
+                     re.I)
 # A sentence that reports what already happened is news, not a plan.
 _PAST = re.compile(
     r"\b(?:yesterday|last\s+(?:night|week|month|weekend)|were\s+(?:executed|carried\s+out|made)"
@@ -100,7 +101,60 @@ def covert_method(text: str, argument: str, context) -> Iterator[Match]:  # noqa
         yield Match(found.start(), found.end(), f"a covert method or source (“{found.group()}”)")
 
 
+# Someone who would be easy prey, said to be alone, with where they are: 'Mr Clegg at number 6 is blind and lives
+# alone', 'the widow at the end cottage is on her own and very frail'.
+_ALONE = re.compile(r"\b(?:lives?\s+(?:alone|on\s+(?:her|his|their)\s+own|by\s+(?:her|him|them)sel(?:f|ves))"
+                    r"|living\s+alone|on\s+(?:her|his|their)\s+own|all\s+alone|by\s+(?:her|him)self"
+                    r"|no\s+(?:family|one|body)\s+(?:nearby|checking|to\s+check|around|close\s+by)|nobody\s+checking"
+                    r"|(?:has|have|got)\s+no\s+family|never\s+goes\s+out|(?:no\s+one|nobody)\s+visits)\b",
+                    re.I)
+_VULNERABLE = re.compile(r"\b(?:vulnerable|elderly|frail|housebound|bedbound|disabled|blind|deaf|dementia|confused"
+                         r"|widow(?:ed|er)?|old\s+(?:lady|man|boy|girl|fella|chap|gent|gentleman|woman|mr|mrs)|pensioner"
+                         r"|in\s+(?:her|his)\s+(?:80s|90s|eighties|nineties)|\b(?:8|9)\d\b|wheelchair|poorly|infirm)",
+                         re.I)
+_WHERE = re.compile(r"\b(?:at|on|in)\s+(?:the\s+)?(?:(?:number|no\.?)\s*\d|\d{1,4}\b|end\b|corner\b|(?:[\w'-]+\s+){0,2}"
+                    r"(?:bungalow|cottage|house|flat|street|road|lane|close|avenue|terrace|farm|estate|block))"
+                    r"|\bnext\s+door\b|\bbungalow\b|\bcottage\b|\bflat\s+\d", re.I)
+# A home said to stand empty now or soon: 'their house will be empty', 'empty while the owners are abroad'.
+_EMPTY_HOME = re.compile(
+    r"\b(?:house|home|flat|bungalow|cottage|place|property)\b[^.!?\n]{0,40}?\b(?:is|will\s+be|'ll\s+be|’ll\s+be|stands?"
+    r"|standing|sits|left|being\s+left)\s+(?:\w+\s+)?(?:empty|unoccupied|vacant|unattended)\b"
+    r"|\b(?:empty|unoccupied|vacant)\s+(?:while|until|till|whilst|for\s+(?:a|the|two|three|\d+))\b",
+    re.I)
+# People away for a stretch, with their home: 'off to Florida on the 3rd for two weeks, so keep an eye on number 18'.
+_AWAY = re.compile(r"\b(?:away|abroad|off\s+to|on\s+holiday|in\s+[A-Z]\w+|going\s+to)\b[^.!?\n]{0,40}?\bfor\s+(?:a|one|two|three"
+                   r"|four|six|\d+|the|a\s+couple\s+of)\s+(?:weeks?|fortnight|months?|nights)\b", re.I)
+_THEIR_HOME = re.compile(r"\b(?:house|home|flat|bungalow|place|property|number\s+\d+|no\.?\s*\d+)\b", re.I)
+_LOOKS_EMPTY = re.compile(r"\b(?:look|looks|looking|appear|appears|seem|seems)\s+(?:\w+\s+)?(?:empty|unoccupied)", re.I)
+
+
+def vulnerable_alone(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """Someone vulnerable said to be alone, with where they are (a house number, a street, the end bungalow)."""
+    for start, clause in _clauses_whole(text):
+        alone = _ALONE.search(clause)
+        if alone is not None and _VULNERABLE.search(clause) and _WHERE.search(clause):
+            yield Match(start + alone.start(), start + alone.end(),
+                        f"a vulnerable person said to be alone (“{alone.group()}”) with where they are")
+
+
+def empty_home(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """A home said to stand empty now or soon; advice that a home should not *look* empty is left alone."""
+    for start, clause in _clauses_whole(text):
+        found = _EMPTY_HOME.search(clause)
+        if found is None and _THEIR_HOME.search(clause):
+            found = _AWAY.search(clause)
+        if found is not None and not _LOOKS_EMPTY.search(clause) and not _PAST.search(clause):
+            yield Match(start + found.start(), start + found.end(), f"a home left empty (“{found.group()}”)")
+
+
+def _clauses_whole(text: str) -> Iterator[tuple[int, str]]:
+    for start, end in sentence_spans(text, clauses=False):
+        yield start, text[start:end]
+
+
 DETECTORS: dict[str, tuple[Detector, bool]] = {
+    "vulnerable_alone": (vulnerable_alone, False),
+    "empty_home": (empty_home, False),
     "resource_gap": (resource_gap, False),
     "planned_operation": (planned_operation, False),
     "planned_tactic": (planned_tactic, False),

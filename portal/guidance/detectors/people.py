@@ -42,15 +42,34 @@ _LOWER_INTRODUCED = re.compile(r"\b(?:for|called|named|name\s+is|missing|seen)\s
                                r"([a-z]{2,}(?:\s+[a-z]{2,})?)(?=\s*(?:,\s*|\(\s*)\d{1,2}\b)")
 # Names in a message written all in lower case: a known first name before an age ('jordan pike, 15'),
 # or a title and surname ('mrs dawson').
-_LOWER_WITH_AGE = re.compile(r"\b([a-z]{2,})((?:\s+[a-z]{2,})?)(?=\s*(?:,\s*|\(\s*)\d{1,2}\b)")
-_LOWER_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss)\.?\s+([a-z]{3,})\b")
+_LOWER_WITH_AGE = re.compile(r"\b([a-z]{2,})((?:\s+[a-z]{2,})?)(?=\s*(?:,\s*|\(\s*)(?:(?:he's|hes|she's|shes|aged|age)\s+)?"
+                             r"\d{1,2}\b)")
+_LOWER_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss)\.?\s+([a-z][a-z'’-]{2,})\b")
+# A lower-case first name and surname that the sentence blames: 'we think leon crawford did the graffiti',
+# 'its darren hope nicking the bikes'. The verbs after the name are what makes it blame.
+_BLAME_VERBS = (r"did|done|does|keeps|nicked|nicking|stole|stealing|took|taking|smashed|smashing|keyed|keying|set|setting"
+                r"|sells|selling|deals|dealing|broke|breaking|robbed|robbing|hit|attacked|started|sprayed|spraying")
+_LOWER_ACCUSED = re.compile(
+    r"\b(?:think|reckon|know|knows|sure|bet|suspect|told\s+us|says|said)\s+(?:(?:it\s+was|it's|its|it\s+is|that)\s+)?"
+    rf"([a-z]{{3,}}\s+[a-z]{{3,}})\s+(?=(?:(?:who|that)\s+)?(?:{_BLAME_VERBS})\b)"
+    rf"|\b(?:it\s+was|it's|its|it\s+is)\s+([a-z]{{3,}}\s+[a-z]{{3,}})\s+(?=(?:(?:who|that)\s+)?(?:{_BLAME_VERBS})\b)")
+# Words that are not a first name, for the lower-case patterns above.
+_NOT_FIRST = frozenset("""the a an my your his her our their its this that these those them they we you he she it
+him one some someone somebody anyone everyone nobody people kids lads police officers mum dad nan son daughter
+neighbour neighbours lad bloke woman man boy girl owner same other""".split())
 _AGE_AFTER = re.compile(
-    r"^\s*(?:,\s*|\(\s*|\s)(?:(?:aged|is|was|who\s+is|who's|she's|he's|she\s+is|he\s+is|now)\s+)?\d{1,3}"
+    r"^\s*(?:,\s*|\(\s*|\s)(?:(?:aged|is|was|who\s+is|who's|she's|he's|shes|hes|she\s+is|he\s+is|now)\s+)?"
+    r"(?:(?:only|just|nearly|almost|about|around|barely)\s+)?\d{1,3}"
     r"(?:\s*(?:yrs?|years?(?:\s+old)?)\b|\s*(?:[,).;!]|$|\s+[-–]\s|\s+(?:from|of|who|was|is|has|and)\b))",
     re.I,
 )
-_AGE_BEFORE = re.compile(r"(?:\b\d{1,3}[- ]?(?:year|yr)s?[- ]old|\baged\s+\d{1,3},?)\s+(?:[a-z]+\s+){0,2}$", re.I)
+_AGE_BEFORE = re.compile(r"(?:\b\d{1,3}[- ]?(?:year|yr)s?[- ]old|\baged\s+\d{1,3},?)\s+(?:[a-z]+,?\s+){0,2}$", re.I)
 _WINDOW = 80
+
+
+# A pet's name: 'a spaniel called Bella', 'our cat, Milo,'.
+_PET = re.compile(r"\b(?:dog|puppy|pup|cat|kitten|spaniel|terrier|labrador|lab|collie|poodle|staffie|greyhound|lurcher"
+                  r"|whippet|pony|horse|parrot|tortoise|rabbit|hamster|ferret)s?(?:\s+(?:called|named|,))?\s*,?\s*$", re.I)
 
 
 @dataclass(frozen=True)
@@ -75,8 +94,10 @@ def _first_names() -> frozenset[str]:
 
 
 def _after_officer_title(text: str, start: int) -> bool:
+    """A named officer ('PC Sam Ward') or an operation's code name ('Operation Summer Nights'): not a subject."""
     before = text[max(0, start - 20):start].split()
-    return bool(before) and before[-1].lower().rstrip(".") in set(lexicon()["officer_titles"])
+    return bool(before) and (before[-1].lower().rstrip(".") in set(lexicon()["officer_titles"])
+                             or before[-1].lower() == "operation")
 
 
 def _is_greeted(text: str, start: int, end: int) -> bool:
@@ -107,8 +128,16 @@ def _sentence_opener(word: str) -> bool:
 
 
 def _plausible(words: list[str]) -> bool:
+    """No word is a stop word, a street type or a place, itself or before a possessive ('Thanks', 'Police's')."""
     stop = _not_name_words()
-    return not any(word.lower().rstrip("'’s") in stop or word.lower() in stop for word in words)
+    return not any(word.lower() in stop or re.sub(r"['’]s$", "", word.lower()) in stop
+                   or (word.lower().endswith("s") and word.lower()[:-1] in stop and word.lower()[:-1] not in _SURNAMES)
+                   for word in words)
+
+
+# Street types and stop words that are also common surnames when an 's' is added (Banks, Fields, Hills).
+_SURNAMES = frozenset({"bank", "field", "hill", "wood", "brook", "mill", "wall", "gate", "green", "house", "lane",
+                       "stone", "well", "rose", "cross", "vale", "jone", "roger", "peter", "matthew", "edward"})
 
 
 @functools.lru_cache(maxsize=32)
@@ -120,7 +149,7 @@ def names(text: str) -> tuple[Name, ...]:
     def add(start: int, end: int) -> None:
         if any(s < end and start < e for s, e in taken):
             return
-        if _after_officer_title(text, start) or _is_greeted(text, start, end):
+        if _after_officer_title(text, start) or _is_greeted(text, start, end) or _PET.search(text, max(0, start - 40), start):
             taken.append((start, end))  # a named officer or the reader: not a subject of the message
             return
         taken.append((start, end))
@@ -173,6 +202,11 @@ def _add_lower_case_names(text: str, add) -> None:
     for match in _LOWER_INTRODUCED.finditer(text):
         if not set(match.group(1).split()) & stop:
             add(match.start(1), match.end(1))
+    for match in _LOWER_ACCUSED.finditer(text):
+        group = 1 if match.group(1) else 2
+        words = match.group(group).split()
+        if not set(words) & (stop | _NOT_FIRST):
+            add(match.start(group), match.end(group))
     for match in _LOWER_TITLED.finditer(text):
         if match.group(1) not in stop:
             add(match.start(), match.end())
@@ -262,8 +296,19 @@ def age_with_street(text: str, argument: str, context) -> Iterator[Match]:  # no
             return
 
 
+# A sentence that blames the named person: 'we reckon Dean Mosley did the windows', 'it's kelly stott nicking …'.
+_BLAME_BEFORE = re.compile(r"\b(?:think|reckon|know|knows|sure|bet|suspect|it\s+was|it's|its|it\s+is)\s+(?:that\s+)?$",
+                           re.I)
+_BLAME_AFTER = re.compile(rf"\s+(?:(?:who|that)\s+)?(?:{_BLAME_VERBS}|(?:is|was)\s+(?:the\s+one|behind))\b")
+
+
+def _blamed(text: str, name: Name) -> bool:
+    return (_BLAME_BEFORE.search(text[max(0, name.start - 20):name.start]) is not None
+            and _BLAME_AFTER.match(text, name.end) is not None)
+
+
 def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
-    """A named person beside a victim, witness or missing-person word, or beside an address."""
+    """A named person beside a victim, witness or missing-person word, beside an address, or blamed for something."""
     people = names(text)
     if not people:
         return
@@ -282,6 +327,8 @@ def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa:
         hit = _same_sentence_hits(text, name, cues)
         if hit is not None:
             yield Match(name.start, name.end, f"the name “{name.text}” beside “{hit.group()}”")
+        elif _blamed(text, name):
+            yield Match(name.start, name.end, f"the name “{name.text}” blamed for something")
 
 
 DETECTORS: dict[str, tuple[Detector, bool]] = {

@@ -10,14 +10,22 @@ from portal.guidance.detectors.base import Detector, Match, has, lexicon, senten
 _POSTCODE = r"[A-Z]{1,2}\d[A-Z\d]?\s?\d[A-Z]{2}"
 _NUMBER = r"(?:(?:no\.?|number|num)\s*)?\d{1,4}[a-zA-Z]?(?:\s*(?:[-–&]|and)\s*\d{1,4}[a-zA-Z]?)?"
 # Typed in lower case ('number 2 oak terrace', '4 the crescent'): only street words that are rarely anything else.
-_LOWER_TYPES = r"road|rd|street|lane|avenue|ave|crescent|cres|drive|terrace|grove|gardens|gdns"
-_LOWER_STREET = (rf"\b(?:(?:no\.?|number)\s*)?\d{{1,4}}[a-z]?\s+(?:the\s+(?:[a-z'-]+\s+){{0,2}}"
+_LOWER_TYPES = r"road|rd|street|lane|avenue|ave|crescent|cres|drive|terrace|grove|gardens|gdns|close|cl|mews|view|rise|row|walk|way"
+_UNITS = r"(?:minutes?|mins?|metres?|meters?|miles?|yards?|feet|foot|steps|seconds?|points?|hours?|days?|weeks?|years?)"
+_LOWER_STREET = (rf"\b(?:(?:no\.?|number)\s*)?\d{{1,4}}[a-z]?\s+(?!{_UNITS}\b)(?:the\s+(?:[a-z'-]+\s+){{0,2}}"
                  rf"|(?:[a-z][a-z'-]+\s+){{1,2}})(?:{_LOWER_TYPES})\b")
 _NAME_WORD = r"(?:The|[A-Z][\w'’-]*\.?)"
 _PLACE_AFTER = rf"(?:,?\s+(?:[A-Z][a-z]+,?\s+)?{_POSTCODE}\b)?"
-_FLAT = (r"\b(?:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
+_FLAT = (r"\b(?i:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
          rf"(?:,?\s+(?:\d{{1,4}}[a-zA-Z]?\s+)?(?:{_NAME_WORD}\s*){{1,4}})?")
-_AT_NUMBER = r"\b(?:at|of|from|lives|living)\s+(?:no\.?|number|num)\s*\d{1,4}[a-zA-Z]?\b"
+# 'at number 9', 'house no. 17', 'lives at number nine' (not a range: 'from number 200 to the roundabout').
+_AT_NUMBER = (r"\b(?:(?:at|of|from|on|lives|living)\s+(?:no\.?|number|num)|house\s+(?:no\.?|number))\s*"
+              r"(?:\d{1,4}[a-zA-Z]?\b|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b)"
+              r"(?!\s*(?:to|till|until|-|–)\s)")
+# A house number and a house or close name with no street word, after 'at', 'to' or 'of' and ending the clause:
+# 'send someone to 27 the willows', 'at 4 The Maltings, Hatton'. ('at 10 the kids went home' goes on, so is not one.)
+_NUMBER_THE_NAME = (r"(?P<named>(?:(?<=\bat\s)|(?<=\bto\s)|(?<=\bof\s)|(?<=\bnear\s)|(?<=\blives\s))\d{1,4}[a-zA-Z]?,?\s+(?:the|The)\s+"
+                    r"[A-Za-z][a-z'’]+s\b(?=\s*(?:[,.;!?)]|$|\s+[-–]\s)))")
 _OLD_HOUSE_AND_POSTCODE = re.compile(
     r"\b\d{1,4}[A-Za-z]?,?\s+(?:[A-Z][\w'-]*\s+){1,4}(?:[\w\s,'-]{0,40}?)\b" + _POSTCODE + r"\b", re.I
 )
@@ -27,12 +35,28 @@ _OLD_HOUSE_AND_POSTCODE = re.compile(
 def _address_regex() -> re.Pattern[str]:
     types = "|".join(sorted((re.escape(t) for t in set(lexicon()["street_types"])), key=len, reverse=True))
     street = rf"\b{_NUMBER},?\s+(?:{_NAME_WORD}\s+){{1,3}}(?i:{types})\b\.?"
-    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{_FLAT}|{_AT_NUMBER}|{_LOWER_STREET})")
+    # The street first and its number after: 'on Cotton Street, no. 48', 'Fore Street, number 3b'.
+    number_after = rf"\b(?:{_NAME_WORD}\s+){{1,3}}(?i:{types}),?\s+(?i:no\.?|number)\s*\d{{1,4}}[a-zA-Z]?\b"
+    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME})")
+
+
+_HOME_STRONG = re.compile(r"\b(?:lives?|living|lived|home|address|victim|victim's|neighbour|family|burgl\w*"
+                          r"|break-in|broken\s+into)\b", re.I)
+
+
+@functools.cache
+def _VENUE_JUST_BEFORE() -> re.Pattern[str]:  # noqa: N802 - a compiled pattern, read once
+    venues = table_regex("venue_words").pattern
+    # The venue word may come before the rest of its name: 'Meeting House', 'Church of St Anne'.
+    return re.compile(rf"(?:{venues}|(?-i:\bSt\.?\s+[A-Z][a-z]+['’]s))(?:['’]s)?(?-i:(?:\s+(?:of\s+)?[A-Z][\w'’-]*){{0,2}})\s*(?:,|\bat|\bon|\(|-|–)\s*$", re.I)
 
 
 def _is_venue(text: str, start: int, end: int) -> bool:
     """Whether the sentence around an address is about a public venue and not about anyone's home."""
     s_start, s_end = sentence_at(text, start)
+    if (_VENUE_JUST_BEFORE().search(text[max(s_start, start - 40):start])
+            and not _HOME_STRONG.search(text[s_start:s_end])):
+        return True  # 'the Methodist Hall, 31 Bridge Street': the address is the hall's, whoever meets there
     organisations = table_regex("organisation_names")
     # 'Victim Support's office is at …': an organisation's name is not a word about someone's home.
     around = organisations.sub(" ", text[s_start:start] + " " + text[end:s_end])
@@ -45,6 +69,16 @@ def _is_venue(text: str, start: int, end: int) -> bool:
 
 def addresses(text: str) -> Iterator[tuple[int, int, bool]]:
     """Yield (start, end, is_venue) for each postal address in the text."""
+    yield from _addresses(text)
+
+
+@functools.lru_cache(maxsize=32)
+def _addresses(text: str) -> tuple[tuple[int, int, bool], ...]:
+    """The addresses of one text, found once: three detectors ask for them."""
+    return tuple(_find_addresses(text))
+
+
+def _find_addresses(text: str) -> Iterator[tuple[int, int, bool]]:
     covered = -1
     for found in _address_regex().finditer(text):
         start, end = found.start(), found.end()
@@ -52,6 +86,8 @@ def addresses(text: str) -> Iterator[tuple[int, int, bool]]:
             end -= 1
         if start < covered:
             continue
+        if found.group("named") and not has("home_words", text[slice(*sentence_at(text, start))]):
+            continue  # 'up to 5 the stalls': only a house name when the sentence is about someone's home
         covered = end
         yield start, end, _is_venue(text, start, end)
 

@@ -47,6 +47,8 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
     awards = has("award_cues", text) and not has("election_cues", text) and not has("parties", text)
     if not awards:
         for found in table_regex("vote_phrases").finditer(text):
+            if re.match(r"\s+of\b", text[found.end():]):
+                continue  # 'get them out of the relegation zone' is not an election
             yield Match(found.start(), found.end(), f"asking people to vote (“{found.group()}”)")
     found_any = False
     for found in table_regex("campaign_phrases").finditer(text):
