@@ -63,13 +63,20 @@ def _contains(user: User, f: CatalogueFilter):
 
     On SQLite a term of three characters or more is looked up in the FTS5 trigram index
     (portal.models.search_index): the same substring match, read from an index instead of
-    from every row. Shorter terms, and PostgreSQL (whose trigram GIN index serves the LIKE),
+    from every row, and within one area from that area's entries only. Shorter terms, and PostgreSQL (whose trigram GIN index serves the LIKE),
     use the LIKE. Both give the same communities (tests/portal/test_search_parity.py).
     """
     term = f.q.lower()
     if db.session.get_bind().dialect.name == "sqlite" and search_index.indexed(term):
-        return Community.id.in_(search_index.community_ids_containing(term))
+        return Community.id.in_(search_index.community_ids_containing(term, _only_area(user, f)))
     return _searched(user, f).like(_like(term), escape="\\")
+
+
+def _only_area(user: User, f: CatalogueFilter) -> int | None:
+    """The one area a search is within (the area chosen, or an officer's only area), if any."""
+    if f.area:
+        return f.area
+    return next(iter(user.area_ids)) if user.area_bound and len(user.area_ids) == 1 else None
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """SQLite's text index for the catalogue search: an FTS5 trigram table over communities.search_text.
 
 Migration 0029 creates it (SQLite only) with triggers that keep it in step with every write to
-communities. It finds the communities whose search_text contains a term of at least three
-characters from its index, where a LIKE '%term%' reads every row. Shorter terms cannot be
+communities: each community's document is its area's marker followed by its search_text. It
+finds the communities whose search_text contains a term of at least three characters from its
+index, where a LIKE '%term%' reads every row; within one area it looks up the area's marker as
+well, so that it reads that area's matches only, not the whole force's. Shorter terms cannot be
 looked up in a trigram index, so they keep the LIKE (they match many communities, and the
 list's name-ordered walk stops at its page's last match). PostgreSQL uses its trigram GIN
 index (``ix_communities_search_trgm``) through the LIKE itself, so there is no table there.
@@ -18,7 +20,7 @@ TABLE = "communities_search"
 #: The trigram tokenizer's unit: a term shorter than this matches nothing in the index.
 MIN_TERM = 3
 
-communities_search = table(TABLE, column("rowid"), column("search_text"))
+communities_search = table(TABLE, column("rowid"), column("doc"))
 
 
 def is_search_index_table(name: str | None) -> bool:
@@ -41,6 +43,15 @@ def indexed(term: str) -> bool:
     return len(term) >= MIN_TERM
 
 
-def community_ids_containing(term: str) -> Select:
-    """Ids of communities whose search_text contains ``term`` (lower-cased, ``indexed``)."""
-    return select(communities_search.c.rowid).where(communities_search.c.search_text.op("MATCH")(phrase(term)))
+def area_marker(area_id: int) -> str:
+    """What precedes an area's communities' text in the index (migration 0029's ``_document``):
+    char(1), the id's digits as the control characters char(16) to char(25), char(2). A search
+    term has no control characters, so it can never match inside a marker."""
+    return "\x01" + "".join(chr(16 + int(digit)) for digit in str(int(area_id))) + "\x02"
+
+
+def community_ids_containing(term: str, area_id: int | None = None) -> Select:
+    """Ids of communities whose search_text contains ``term`` (lower-cased, ``indexed``), in
+    ``area_id`` only if given (the caller still filters by area: this only narrows the search)."""
+    query = phrase(term) if area_id is None else f"{phrase(area_marker(area_id))} AND {phrase(term)}"
+    return select(communities_search.c.rowid).where(communities_search.c.doc.op("MATCH")(query))

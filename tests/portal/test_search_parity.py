@@ -78,8 +78,8 @@ def reference(user, term: str) -> set[int]:
             if user.can_see_area(row.area_id) and wanted in search_text_of(row.name, row.url)}
 
 
-def found(user, term: str) -> set[int]:
-    f = CatalogueFilter.from_args(MultiDict({"q": term}))
+def found(user, term: str, area: int | None = None) -> set[int]:
+    f = CatalogueFilter.from_args(MultiDict({"q": term, **({"area": str(area)} if area else {})}))
     ids = list(db.session.scalars(catalogue_keys(user, f)))
     assert len(ids) == len(set(ids))
     assert stage_counts(user, f).matching == len(ids)
@@ -128,6 +128,19 @@ def test_index_follows_renames_bulk_inserts_and_address_changes(catalogue, users
     assert found(officer, "orchard") == {bulk} and found(officer, "quince") == {bulk}
     for term in ("meadow", "orchard", "quince", "lewes", "park"):
         assert found(officer, term) == reference(officer, term), term
+    elsewhere = db.session.scalar(db.select(Area).where(Area.slug == "elsewhere"))
+    community.area_id = elsewhere.id  # moved: the officer's area search no longer finds it
+    db.session.commit()
+    assert found(officer, "meadow") == set()
+    assert found(users["admin"], "meadow", area=elsewhere.id) == {community.id}
+    assert found(users["admin"], "meadow", area=area.id) == set()
+
+
+def test_an_area_chosen_narrows_a_force_wide_search(catalogue, users, area):
+    admin = users["admin"]
+    assert found(admin, "lewes") > found(admin, "lewes", area=area.id)  # "elsewhere" has Lewes names too
+    for term in ("lewes", "park", "c*star", "🚲 c", "forum"):
+        assert found(admin, term, area=area.id) == reference(users["officer"], term), term
 
 
 @pytest.mark.parametrize("term", ['"', '"club', "c*", "(club)", "park:ride", "^forum", "-road", "not or",
