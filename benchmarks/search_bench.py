@@ -125,6 +125,14 @@ def sign_in(app, email: str):
     return client
 
 
+def term_class(q: str) -> str:
+    if q in WORDS:
+        return "words"
+    if q in NOTHING:
+        return "no match"
+    return "2 letters" if len(q) < 3 else "address"
+
+
 def terms(app) -> list[str]:
     """The rotation: words, a short term, three single-community addresses, terms that match nothing."""
     from sqlalchemy import text
@@ -166,6 +174,7 @@ def measure(targets: dict, requests: int) -> dict:
                 if response.status_code != 200:
                     raise SystemExit(f"{scenario} {key} {q!r}: HTTP {response.status_code}")
                 times.setdefault((scenario, key), []).append(1000 * elapsed)
+                times.setdefault((scenario, key, term_class(q)), []).append(1000 * elapsed)
     return times
 
 
@@ -185,6 +194,15 @@ def report(times: dict, backends: list[str], sizes: list[int]) -> None:
                 p95s.append(p95(values))
                 cells.append(f"{statistics.median(values):.1f}, {p95s[-1]:.1f}")
             print(f"| {scenario} | {backend} | {' | '.join(cells)} | {p95s[-1] / p95s[0]:.2f} |")
+    classes = ("words", "address", "no match", "2 letters")
+    print("\nBy kind of term, p95 ms at each size (" + ", ".join(f"{s:,}" for s in sizes) + "):")
+    print("| scenario | database | " + " | ".join(classes) + " |")
+    print("|---|---|" + "---:|" * len(classes))
+    for scenario in SCENARIOS:
+        for backend in backends:
+            cells = [" / ".join(f"{p95(times[(scenario, (backend, size), kind)]):.1f}" for size in sizes)
+                     for kind in classes]
+            print(f"| {scenario} | {backend} | {' | '.join(cells)} |")
 
 
 def main() -> None:
