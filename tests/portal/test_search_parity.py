@@ -153,3 +153,26 @@ def test_hostile_terms_answer_pages_and_fragments(client, auth, catalogue, term)
                           headers=headers).status_code == 200
     page = client.get("/communities", query_string={"q": "c*star"}).get_data(as_text=True)
     assert "C*Star Astronomy" in page and "Lewes Park Residents" not in page
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+def test_sqlite_looks_terms_up_in_the_index_not_every_row(catalogue, users, role):
+    """On SQLite a term of three characters or more is read from the FTS5 index: no statement
+    of the list (its page's ids, its per-stage counts) scans the communities table."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's FTS5 index (PostgreSQL's trigram plans: tests/portal/test_query_plans.py)")
+    from sqlalchemy import func, select
+
+    f = CatalogueFilter.from_args(MultiDict({"q": "lewes"}))
+    counts = filtered_stages(users[role], f)
+    for stmt in (catalogue_keys(users[role], f).limit(26), select(counts.c.stage, func.count()).group_by(counts.c.stage)):
+        compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = " | ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert "communities_search VIRTUAL TABLE" in plan, plan
+        assert not any(step.strip() == "SCAN communities" for step in plan.split("|")), plan
+
+
+def filtered_stages(user, f):
+    from portal.communities.queries import filtered
+
+    return filtered(user, f, with_stage=False).with_only_columns(Community.stage).subquery()
