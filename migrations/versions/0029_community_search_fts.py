@@ -15,14 +15,19 @@ area's matches instead of every match in the force; a term can never match insid
 case_sensitive 1: search_text is already lower-cased by the application (Python's str.lower),
 and the search term is too, so FTS5's own case folding (which differs from Python's for a few
 characters) never takes part and a match is exactly a substring match. PostgreSQL already has
-its trigram GIN index (0017): nothing to do there.
+its trigram GIN index (0017): nothing to do there. Where SQLite has no FTS5 trigram tokenizer
+(before 3.34) nothing is created and the search keeps its LIKE (portal.models.search_index.indexed).
 
 Revision ID: 0029_community_search_fts
 Revises: 0028_research_projects
 Create Date: 2026-12-07 01:10:00
 
 """
+import logging
+
 from alembic import op
+
+logger = logging.getLogger(__name__)
 
 revision = '0029_community_search_fts'
 down_revision = '0028_research_projects'
@@ -49,8 +54,20 @@ TRIGGERS = (
 )
 
 
+def _trigram_fts5_available(conn) -> bool:
+    """FTS5 with the trigram tokenizer (SQLite 3.34, 2020): without it the search keeps its LIKE."""
+    try:
+        conn.exec_driver_sql("CREATE VIRTUAL TABLE temp.lr_fts5_probe USING fts5(x, tokenize='trigram')")
+    except Exception:  # noqa: BLE001  (no FTS5, or no trigram tokenizer: both mean the same here)
+        logger.warning("SQLite here has no FTS5 trigram tokenizer: the catalogue search reads every row")
+        return False
+    conn.exec_driver_sql("DROP TABLE temp.lr_fts5_probe")
+    return True
+
+
 def upgrade():
-    if op.get_bind().dialect.name != "sqlite":
+    conn = op.get_bind()
+    if conn.dialect.name != "sqlite" or not _trigram_fts5_available(conn):
         return
     op.execute(CREATE)
     for trigger in TRIGGERS:

@@ -67,7 +67,7 @@ def _contains(user: User, f: CatalogueFilter):
     use the LIKE. Both give the same communities (tests/portal/test_search_parity.py).
     """
     term = f.q.lower()
-    if db.session.get_bind().dialect.name == "sqlite" and search_index.indexed(term):
+    if db.session.get_bind().dialect.name == "sqlite" and search_index.indexed(term, db.session.connection()):
         return Community.id.in_(search_index.community_ids_containing(term, _only_area(user, f)))
     return _searched(user, f).like(_like(term), escape="\\")
 

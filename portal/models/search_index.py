@@ -14,7 +14,7 @@ the models-versus-migrations comparison (and autogenerate) to leave them alone.
 """
 from __future__ import annotations
 
-from sqlalchemy import Select, column, select, table
+from sqlalchemy import Connection, Select, column, select, table
 
 TABLE = "communities_search"
 #: The trigram tokenizer's unit: a term shorter than this matches nothing in the index.
@@ -38,9 +38,16 @@ def phrase(term: str) -> str:
     return '"' + term.replace('"', '""') + '"'
 
 
-def indexed(term: str) -> bool:
-    """Whether the index can answer this (already lower-cased) term."""
-    return len(term) >= MIN_TERM
+def indexed(term: str, connection: Connection) -> bool:
+    """Whether the index can answer this (already lower-cased) term on this SQLite connection:
+    three characters or more, and the index exists (migration 0029 leaves it out where SQLite
+    has no FTS5 trigram tokenizer; asked once per database connection)."""
+    if len(term) < MIN_TERM:
+        return False
+    if "communities_search" not in connection.info:
+        connection.info["communities_search"] = connection.exec_driver_sql(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'communities_search'").first() is not None
+    return connection.info["communities_search"]
 
 
 def area_marker(area_id: int) -> str:

@@ -176,3 +176,20 @@ def filtered_stages(user, f):
     from portal.communities.queries import filtered
 
     return filtered(user, f, with_stage=False).with_only_columns(Community.stage).subquery()
+
+
+def test_without_the_index_every_term_uses_the_like_and_finds_the_same(catalogue, users):
+    """Where SQLite has no FTS5 trigram tokenizer, migration 0029 adds no index: the search reads rows."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's FTS5 index")
+    connection = db.session.connection()
+    connection.info["communities_search"] = False  # as search_index.indexed finds it without the table
+    try:
+        for role in ("officer", "admin"):
+            for term in TERMS:
+                assert found(users[role], term) == reference(users[role], term), repr(term)
+        f = CatalogueFilter.from_args(MultiDict({"q": "lewes"}))
+        compiled = catalogue_keys(users["admin"], f).compile(db.engine, compile_kwargs={"literal_binds": True})
+        assert "communities_search" not in str(compiled)
+    finally:
+        connection.info.pop("communities_search", None)
