@@ -15,6 +15,9 @@ work is not in it, the driver's is) and prints, per page, the CPU ms per request
 
     DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/lr_bench_1000 \\
         .venv/bin/python benchmarks/page_profile.py [--requests 50] [--top PAGE]
+
+``--top PAGE`` prints that page's costliest functions (PROFILE_SORT=cumulative and
+PROFILE_FILTER=portal to see the portal's own functions by cumulative time).
 """
 from __future__ import annotations
 
