@@ -54,7 +54,8 @@ def area_marker(area_id: int) -> str:
     """What precedes an area's communities' text in the index (migration 0029's ``_document``):
     char(1), the id's digits as the control characters char(16) to char(25), char(2). A search
     term has no control characters, so it can never match inside a marker."""
-    return "\x01" + "".join(chr(16 + int(digit)) for digit in str(int(area_id))) + "\x02"
+    digits = "".join(chr(16 + int(c)) if c.isdigit() else "\x1a" for c in str(int(area_id)))  # no row has "-"
+    return f"\x01{digits}\x02"
 
 
 def community_ids_containing(term: str, area_id: int | None = None) -> Select:

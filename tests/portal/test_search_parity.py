@@ -151,6 +151,8 @@ def test_hostile_terms_answer_pages_and_fragments(client, auth, catalogue, term)
         assert client.get("/communities", query_string={"q": term}, headers=headers).status_code == 200
         assert client.get("/contacts/communities", query_string={"community_q": term},
                           headers=headers).status_code == 200
+    for area in ("-1", "0", "99999999999999999999", "1e3", str(catalogue[0].area_id)):
+        assert client.get("/communities", query_string={"q": term, "area": area}).status_code == 200
     page = client.get("/communities", query_string={"q": "c*star"}).get_data(as_text=True)
     assert "C*Star Astronomy" in page and "Lewes Park Residents" not in page
 
