@@ -19,6 +19,8 @@ the p95 ratio 100,000 / 1,000 (the target is <= 1.5), and the load average.
         [--requests 200] [--reuse] [--dir /tmp]
 
 ``--reuse`` keeps databases made by an earlier run (migrated to this version first).
+``--compare-like`` adds the SQLite databases searched without their FTS5 index (every row read,
+as before migration 0029), so that before and after come from the same run.
 """
 from __future__ import annotations
 
@@ -44,6 +46,7 @@ OFFICER = "search-officer@bench.example"
 FORCE = "search-supervisor@bench.example"
 WORDS = ("park", "road", "club", "forum", "watch")
 #: Terms that match nothing: punctuation, quotes and FTS5 query syntax, which must be read as text.
+LIKE = "sqlite, LIKE (no index)"
 NOTHING = ('"club', "c*ub", "park:road", "^forum", "(club)", "-road", "zzqx", "clu\"b OR x")
 
 
@@ -71,10 +74,11 @@ def exists(backend: str, url: str) -> bool:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.rsplit("/", 1)[1],)).fetchone() is not None
 
 
-def make_app(url: str):
+def make_app(url: str, index: bool = True):
     from portal import create_app
 
-    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False, "REDIS_URL": None})
+    return create_app({"SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False, "REDIS_URL": None,
+                       "CATALOGUE_SEARCH_INDEX": index})
 
 
 def prepare(backend: str, size: int, folder: Path, reuse: bool):
@@ -213,10 +217,15 @@ def main() -> None:
     parser.add_argument("--dir", type=Path, default=Path("/tmp"), help="where the SQLite files go")
     parser.add_argument("--reuse", action="store_true", help="keep databases an earlier run made")
     parser.add_argument("--prepare-only", action="store_true")
+    parser.add_argument("--compare-like", action="store_true",
+                        help="also search the SQLite databases without the FTS5 index (CATALOGUE_SEARCH_INDEX off)")
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",")]
     sizes = [int(s) for s in args.sizes.split(",")]
     targets = {(b, s): prepare(b, s, args.dir, args.reuse) for b in backends for s in sizes}
+    if args.compare_like and "sqlite" in backends:  # the same SQLite files, searched by LIKE (as before 0029)
+        backends.insert(backends.index("sqlite") + 1, LIKE)
+        targets |= {(LIKE, s): make_app(database_url("sqlite", s, args.dir), index=False) for s in sizes}
     if args.prepare_only:
         return
     print(f"machine: {os.cpu_count()} CPUs, load average before: {os.getloadavg()}", flush=True)

@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, func, literal_column, or_, select
 
 from portal.extensions import db
@@ -67,7 +68,8 @@ def _contains(user: User, f: CatalogueFilter):
     use the LIKE. Both give the same communities (tests/portal/test_search_parity.py).
     """
     term = f.q.lower()
-    if db.session.get_bind().dialect.name == "sqlite" and search_index.indexed(term, db.session.connection()):
+    if (db.session.get_bind().dialect.name == "sqlite" and current_app.config.get("CATALOGUE_SEARCH_INDEX", True)
+            and search_index.indexed(term, db.session.connection())):
         return Community.id.in_(search_index.community_ids_containing(term, _only_area(user, f)))
     return _searched(user, f).like(_like(term), escape="\\")
 

@@ -195,3 +195,13 @@ def test_without_the_index_every_term_uses_the_like_and_finds_the_same(catalogue
         assert "communities_search" not in str(compiled)
     finally:
         connection.info.pop("communities_search", None)
+
+
+def test_the_index_can_be_turned_off(app, catalogue, users):
+    """CATALOGUE_SEARCH_INDEX=0 (benchmarks/search_bench.py --compare-like): every term read by LIKE, same results."""
+    f = CatalogueFilter.from_args(MultiDict({"q": "lewes"}))
+    indexed = str(catalogue_keys(users["admin"], f).compile(db.engine))
+    app.config["CATALOGUE_SEARCH_INDEX"] = False
+    assert "communities_search" not in str(catalogue_keys(users["admin"], f).compile(db.engine))
+    assert found(users["admin"], "lewes") == reference(users["admin"], "lewes")
+    assert ("communities_search" in indexed) == (db.engine.dialect.name == "sqlite")
