@@ -112,16 +112,39 @@ def make_app(replay_file: str, template, rows: list[dict], database_url: str | N
             abort(404)
         conn = connect()
         with conn.cursor() as cursor:
+            audit_started = False
             for statement, parameters in statements:
-                cursor.execute(statement, parameters)
+                if not audit_started and writes_audit(statement):
+                    # The read audit's writes run as the page's do (the chain head's lock, the row,
+                    # its indexes) but are undone: their recorded chain position is taken, and
+                    # the portal beside it must find the chain as it left it.
+                    cursor.execute("SAVEPOINT replayed_audit")
+                    audit_started = True
+                cursor.execute(statement, fresh_chain_position(parameters))
                 if cursor.description is not None:  # rows, also from INSERT … RETURNING
                     cursor.fetchall()
+            if audit_started:
+                cursor.execute("ROLLBACK TO SAVEPOINT replayed_audit")
         # Committed, writes or not, as the portal ends its transactions (portal/transactions.py):
         # a rollback would make psycopg forget its prepared statements.
         conn.commit()
         return template.render(rows=rows)
 
     return app
+
+
+def writes_audit(statement: str) -> bool:
+    """An audit write (the chain head's update, an audit row): replayed inside a savepoint."""
+    head = statement.lstrip()[:40].upper()
+    return head.startswith(("INSERT INTO AUDIT_", "UPDATE AUDIT_"))
+
+
+def fresh_chain_position(parameters):
+    """The recorded values, with an audit row's chain position replaced by one no real row has
+    (unique per process; undone with the savepoint, so it can be used again)."""
+    if isinstance(parameters, dict) and "chain_seq" in parameters:
+        return {**parameters, "chain_seq": 2_000_000_000 + os.getpid() % 100_000_000}
+    return parameters
 
 
 def close_connections(app: Flask) -> None:

@@ -95,6 +95,9 @@ def load(instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         # Research reports are kept this long (Redis when set, else per web process); 0: always recount.
         "RESEARCH_CACHE_SECONDS": int(os.environ.get("RESEARCH_CACHE_SECONDS", 300)),
+        # SQLite: look catalogue searches up in the FTS5 index (migration 0029); "0" reads every row
+        # instead (benchmarks/search_bench.py --compare-like measures both in one run).
+        "CATALOGUE_SEARCH_INDEX": os.environ.get("CATALOGUE_SEARCH_INDEX", "1") != "0",
         # Sign-in throttling (portal/auth/throttle.py): free tries per scope, then waits that double.
         # LOCKOUT_THRESHOLD / LOCKOUT_MINUTES (the old hard lock's settings) still set the first two.
         "THROTTLE_FREE_TRIES": int(os.environ.get("THROTTLE_FREE_TRIES", os.environ.get("LOCKOUT_THRESHOLD", 5))),

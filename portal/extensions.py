@@ -24,8 +24,16 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def include_in_schema_comparison(name: str | None, type_: str, parent_names: dict) -> bool:  # noqa: ARG001
+    """Leave SQLite's FTS5 search index (migration 0029; a virtual table, not a model) out of
+    autogenerate's comparison of the models with the database."""
+    from portal.models.search_index import is_search_index_table
+
+    return not (type_ == "table" and is_search_index_table(name))
+
+
 db = SQLAlchemy(model_class=Base)
-migrate = Migrate(compare_type=True, render_as_batch=True)
+migrate = Migrate(compare_type=True, render_as_batch=True, include_name=include_in_schema_comparison)
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])

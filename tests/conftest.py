@@ -180,6 +180,9 @@ def _empty_all_tables(db) -> None:
                 conn.exec_driver_sql(f'DELETE FROM "{name}"')
             for _, sql in triggers:
                 conn.exec_driver_sql(sql)
+            # The search index (migration 0029) is kept by triggers that were lifted above: empty it too.
+            if conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'communities_search'").first():
+                conn.exec_driver_sql("INSERT INTO communities_search (communities_search) VALUES ('delete-all')")
         from flask import current_app
 
         from portal.audit_chain import start

@@ -6,10 +6,13 @@ from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Select, func, literal_column, or_, select
 
 from portal.extensions import db
-from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Area, AreaTag, Community, CommunityTag, User, utcnow
+from portal.models import (
+    ACCESS_ROUTES, PLATFORMS, STAGES, Area, AreaTag, Community, CommunityTag, User, search_index, utcnow,
+)
 from portal.params import arg_int
 
 SORTS = {
@@ -54,6 +57,28 @@ def _searched(user: User, f: CatalogueFilter):
     """
     one_area = f.area or (user.area_bound and len(user.area_ids) == 1)
     return Community.search_text.concat(literal_column("''")) if one_area else Community.search_text
+
+
+def _contains(user: User, f: CatalogueFilter):
+    """The condition "name or address contains the term" (case-insensitive, as a substring).
+
+    On SQLite a term of three characters or more is looked up in the FTS5 trigram index
+    (portal.models.search_index): the same substring match, read from an index instead of
+    from every row, and within one area from that area's entries only. Shorter terms, and PostgreSQL (whose trigram GIN index serves the LIKE),
+    use the LIKE. Both give the same communities (tests/portal/test_search_parity.py).
+    """
+    term = f.q.lower()
+    if (db.session.get_bind().dialect.name == "sqlite" and current_app.config.get("CATALOGUE_SEARCH_INDEX", True)
+            and search_index.indexed(term, db.session.connection())):
+        return Community.id.in_(search_index.community_ids_containing(term, _only_area(user, f)))
+    return _searched(user, f).like(_like(term), escape="\\")
+
+
+def _only_area(user: User, f: CatalogueFilter) -> int | None:
+    """The one area a search is within (the area chosen, or an officer's only area), if any."""
+    if f.area:
+        return f.area
+    return next(iter(user.area_ids)) if user.area_bound and len(user.area_ids) == 1 else None
 
 
 @dataclass
@@ -101,7 +126,7 @@ def filtered(user: User, f: CatalogueFilter, *, with_stage: bool = True) -> Sele
     """Apply every filter except sorting (stage optional, for the per-stage counts)."""
     query = visible_to(user).where(Community.status == f.status)
     if f.q:
-        query = query.where(_searched(user, f).like(_like(f.q.lower()), escape="\\"))
+        query = query.where(_contains(user, f))
     if f.area:
         query = query.where(Community.area_id == f.area)
     if f.platform:

@@ -188,6 +188,22 @@ class TestRateLimit:
         assert codes[:3] == [200, 200, 200]
         assert codes[3] == 429
 
+    def test_pages_pass_no_app_wide_limit_check(self, app, client, users):
+        """Only the sign-in POST declares a limit (checked by its decorator): no hook runs on every request."""
+        from portal.extensions import limiter
+
+        assert limiter._check_request_limit not in app.before_request_funcs[None]
+        assert all(client.get("/login").status_code == 200 for _ in range(10))
+
+
+class TestAppWideRateLimit:
+    @pytest.fixture
+    def app_config(self, app_config):
+        return {**app_config, "RATELIMIT_ENABLED": True, "RATELIMIT_DEFAULT": "3 per minute"}
+
+    def test_an_operators_app_wide_limit_still_applies(self, client):
+        assert [client.get("/login").status_code for _ in range(4)] == [200, 200, 200, 429]
+
 
 def test_pages_do_not_push_the_session_cookie_expiry_back(client, auth):
     auth.login("officer")

@@ -150,6 +150,38 @@ def test_deciders_go_area_then_any_area_then_admin_never_the_author(db_session, 
     assert deciders(own).tier == "none" and not deciders(own).users
 
 
+def test_one_reviews_deciders_agree_with_the_bulk_rule(db_session, users, community):
+    """deciders() asks the database tier by tier; deciders_for() applies the rule to all staff: same answer."""
+    from portal.areas import import_area
+    from portal.guidance.deciders import deciders_for
+
+    def same(review):
+        one, bulk = deciders(review), deciders_for([review])[review.id]
+        return one.tier == bulk.tier and [u.id for u in one.users] == [u.id for u in bulk.users]
+
+    officer, supervisor, admin = users["officer"], users["supervisor"], users["admin"]
+    review, own = _held(db_session, community, officer), _held(db_session, community, supervisor)
+    other_area, _ = import_area({"name": "Elsewhere", "places": ["Hove"]}, slug="elsewhere")
+    for n, name in enumerate(("Sgt Zed", "Sgt Amber")):  # two in name order, not id order
+        outsider = User(email=f"sgt{n}@tests.example.org", display_name=name, role="supervisor")
+        outsider.areas.append(other_area)
+        db_session.add(outsider)
+    db_session.commit()
+    assert deciders(own).tier == "any_area" and [u.display_name for u in deciders(own).users] == ["Sgt Amber",
+                                                                                                  "Sgt Zed"]
+    for change in (None, "outsiders off", "admin off", "supervisor off"):
+        if change == "outsiders off":
+            for user in db_session.scalars(select(User).where(User.email.like("sgt%"))):
+                user.active = False
+        elif change == "admin off":
+            admin.active = False
+        elif change == "supervisor off":
+            supervisor.active = False
+        db_session.commit()
+        assert same(review) and same(own), change
+    assert deciders(review).tier == "none" and deciders(own).tier == "none"
+
+
 def test_a_supervisor_of_another_area_can_open_and_decide_when_they_are_the_decider(
         client, auth, db_session, users, community):
     from portal.areas import import_area

@@ -11,13 +11,14 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
 
 from portal import create_app
-from portal.extensions import db
+from portal.extensions import db, include_in_schema_comparison
 from tests.conftest import base_config
 
 
 def _diff(app):
     with db.engine.connect() as conn:
-        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        context = MigrationContext.configure(conn, opts={"compare_type": True,
+                                                         "include_name": include_in_schema_comparison})
         return compare_metadata(context, db.metadata)
 
 

@@ -62,7 +62,11 @@ def test_a_replay_runs_the_page_s_statements_and_commits_its_writes(app, client,
         close_connections(replay_app)
 
     assert response.status_code == 200 and response.get_data(as_text=True) == "2 rows"
-    # Its INSERT … RETURNING ran and was committed (a replay that rolled it back would skip the
-    # commit the real page pays for, and flatter the peer).
+    # Its audit writes ran (the chain head's lock, the INSERT … RETURNING) inside a savepoint that
+    # was undone: the recorded chain position is taken, and the portal beside the replay must
+    # find the chain as it left it. Its transaction is still committed, as the page's is.
+    assert _audit_views(db_session) == views
+    auth.login("officer")
+    assert client.get(path).status_code == 200  # the portal's next audited read still chains on
     assert _audit_views(db_session) == views + 1
     assert missing.status_code == 404  # only what was recorded
