@@ -11,7 +11,7 @@ from portal.models import ActivitySample, Assessment, Community
 from portal.research.filters import Selection, community_conditions, first_contacts_of, months
 from portal.research.report import Report, Table
 from portal.research.sqltime import WEEK_US, elapsed_us, month_start, whole
-from portal.research.suppression import THRESHOLD, hide_small, safe_mean, shown
+from portal.research.disclosure import MARK, CellTable, mean, min_cell
 from portal.research.svg import lines
 
 WINDOW_WEEKS = 12
@@ -99,14 +99,20 @@ def activity_report(selection: Selection, suppress: bool) -> Report:
     if not summary.weeks:
         return Report(empty=True)
     offsets = list(range(-WINDOW_WEEKS, WINDOW_WEEKS))
+    table = CellTable(active=suppress)
+    for offset in offsets:
+        table.cell(offset, summary.weeks.get(offset, (0, None, None))[0])
+    protected = table.protect()
     rows, means = [], []
     for offset in offsets:
-        n, mean, median = summary.weeks.get(offset, (0, None, None))
-        if not n or (suppress and n < THRESHOLD):
-            mean = median = None
-        means.append(None if mean is None else round(mean, 2))
-        rows.append([f"{offset:+d}", shown(hide_small(n, suppress)),
-                     "–" if mean is None else f"{mean:.2f}", "–" if median is None else f"{median:.2f}"])
+        n, average, median = summary.weeks.get(offset, (0, None, None))
+        kept = mean(1.0, n, suppress, protected.visible(offset))  # None: too few, or the count is withheld
+        withheld = bool(n) and kept is None
+        if kept is None:
+            average = median = None
+        means.append(None if average is None else round(average, 2))
+        rows.append([f"{offset:+d}", protected.text(offset),
+                     *[(MARK if withheld else "–") if v is None else f"{v:.2f}" for v in (average, median)]])
     chart = lines("activity-window", "Community activity in the weeks around the first contact",
                   "Line: mean feed items per week across communities, by weeks before (negative) and after "
                   "(zero and positive) each community's first outreach contact.",
@@ -114,7 +120,7 @@ def activity_report(selection: Selection, suppress: bool) -> Report:
     notes = ["Week 0 is the week starting at the community's first outbound contact; each community counts once per "
              "week (the mean of its samples that week)."]
     paired, before, after = summary.paired
-    if paired and (not suppress or paired >= THRESHOLD):
+    if paired and (not suppress or paired >= min_cell()):
         notes.append(f"{paired} communities have samples both before and after: mean {before:.2f} "
                      f"items/week before, {after:.2f} after.")
     return Report(charts=[chart], tables=[Table("Feed items per week around the first contact",
@@ -136,20 +142,24 @@ def assessment_report(selection: Selection, suppress: bool) -> Report:
     if not by_month:
         return Report(empty=True)
     month_starts = months(selection.start, selection.end)
+    table = CellTable(active=suppress)
+    for m in month_starts:
+        table.cell(m, by_month.get(m, (0, None))[0])
+    protected = table.protect()
     table_rows, series = [], {name: [] for name, _ in SCORES}
     for m in month_starts:
         n, sums = by_month.get(m, (0, [0, 0, 0]))
-        means = [safe_mean(float(total or 0), n, suppress) for total in sums]
-        for (name, _), mean in zip(SCORES, means, strict=True):
-            series[name].append(None if mean is None else round(mean, 2))
-        table_rows.append([m.strftime("%b %Y"), shown(hide_small(n, suppress)),
-                           *["–" if v is None else f"{v:.2f}" for v in means]])
+        means = [mean(float(total or 0), n, suppress, protected.visible(m)) for total in sums]
+        for (name, _), value in zip(SCORES, means, strict=True):
+            series[name].append(None if value is None else round(value, 2))
+        table_rows.append([m.strftime("%b %Y"), protected.text(m),
+                           *[(MARK if n else "–") if v is None else f"{v:.2f}" for v in means]])
     chart = lines("assessment-trends", "Mean assessment scores per month (1 to 5)",
                   "Lines: the mean trust, reciprocity and reach ratings given to relationships each month.",
                   [m.strftime("%b %Y") for m in month_starts], [(title, series[name]) for name, title in SCORES],
                   y_max=5)
     notes = ["Ratings are on 1–5 scales; a month without assessments has no point."]
     if suppress:
-        notes.append("Means resting on fewer than 5 assessments are not shown.")
+        notes.append(f"Means resting on fewer than {min_cell()} assessments are withheld ({MARK}).")
     return Report(charts=[chart], tables=[Table("Assessments per month",
                   ["Month", "Assessments", *[title for _, title in SCORES]], table_rows)], notes=notes)

@@ -14,6 +14,7 @@ from portal.research.pseudonyms import Pseudonymiser
 
 DEFAULT_SPAN_DAYS = 365
 GROUPINGS = ("platform", "channel", "purpose")
+OFFICER_ROLES = ("officer", "supervisor")  # who logs contacts, and so who the officer filter can name
 FIELDS = ("area", "platform", "channel", "purpose", "officer", "since", "until")
 
 
@@ -70,7 +71,7 @@ def _parse_date(raw: str, name: str, errors: dict[str, str]) -> date | None:
 
 def officer_choices(user: User | None, pseudonymise: Pseudonymiser) -> list[tuple[str, int]]:
     """(pseudonym, user id) of the officers the user may filter by, sorted by pseudonym."""
-    query = select(User.id).where(User.role.in_(("officer", "supervisor")))
+    query = select(User.id).where(User.role.in_(OFFICER_ROLES))
     scope = scope_for(user)
     if scope is not None:
         query = query.where(User.areas.any(Area.id.in_(scope)))

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from portal.research.codebook import PACKAGE_VERSION, RESOURCES, Shape
-from portal.research.package_disclosure import min_cell
+from portal.research.disclosure import min_cell
 from portal.research.vocabulary import NOT_APPLICABLE, STAGE_DEFINITIONS, SUPPRESSED, UNKNOWN, VOCABULARIES
 
 logger = logging.getLogger(__name__)
