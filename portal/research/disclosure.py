@@ -17,7 +17,8 @@ the minimum cell. The rules (also written into the export README and shown besid
 - **Withheld cells read "[c]"** (confidential), never a range: a cell withheld to protect another
   may hold any number.
 - **Queries that single out are refused**: a selection with fewer communities than the minimum
-  cell, or an officer filter with fewer officers in scope, shows a message instead of figures.
+  cell, or an area or officer filter with fewer officers in scope, shows a message instead of
+  figures.
 
 Supervisors and admins (who work with the records anyway) see the figures unsuppressed.
 """
@@ -209,19 +210,24 @@ def text(value: int | float | None, digits: int = 1) -> str:
     return str(value)
 
 
-def single_out_reason(communities: int, officers: int | None, active: bool = True) -> str | None:
+def single_out_reason(communities: int, officers: int | None, officer_filter: bool = False,
+                      active: bool = True) -> str | None:
     """Why a selection would single out communities or officers (None when it does not).
 
-    `officers` is the number of officers in scope when an officer filter is chosen (else None).
+    `officers` is the number of officers in scope when an area or an officer is chosen (else None):
+    one area's figures are the work of its officers, and one officer's are a person's.
     """
     if not active:
         return None
     k = min_cell()
-    if officers is not None and officers < k:
-        return (f"The officer filter needs at least {k} officers in the areas chosen; there are fewer, so "
-                f"figures for one officer would describe a person. Choose “Any” officer or a wider area.")
     if 0 < communities < k:
         return (f"These filters match fewer than {k} communities, so figures for them could describe a "
                 f"single community. Widen the filters (another area, “Any” platform, channel or purpose, "
                 f"or longer dates) to see figures.")
+    if officers is not None and officers < k:
+        if officer_filter:
+            return (f"The officer filter needs at least {k} officers in the areas chosen; there are fewer, so "
+                    f"figures for one officer would describe a person. Choose “Any” officer or a wider area.")
+        return (f"The area chosen has fewer than {k} officers, so its figures would describe the work of "
+                f"identifiable people. Choose “Any” area to see figures for every area together.")
     return None

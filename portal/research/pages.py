@@ -51,19 +51,20 @@ def build_report(slug: str, selection: Selection, suppress: bool) -> Report:
     that would single out communities or officers (for researchers) a message instead of figures."""
     if selection.impossible:
         return Report(empty=True)
-    reason = single_out_reason(*population(selection), active=suppress)
+    communities, officers = population(selection)
+    reason = single_out_reason(communities, officers, selection.officer_id is not None, active=suppress)
     if reason:
         return Report(refused=reason)
     return PAGES[slug].build(selection, suppress)
 
 
 def population(selection: Selection) -> tuple[int, int | None]:
-    """How many communities the filters match, and (with an officer filter) how many officers are in scope.
+    """How many communities the filters match, and (with an area or officer filter) how many officers are in scope.
 
     Officers in scope are those working in the chosen area, or in every area the user may see.
     """
     communities = db.session.scalar(select(func.count(Community.id)).where(*community_conditions(selection))) or 0
-    if selection.officer_id is None:
+    if selection.officer_id is None and selection.area_id is None:
         return communities, None
     areas = {selection.area_id} if selection.area_id is not None else selection.scope_area_ids
     query = select(func.count(distinct(User.id))).where(User.role.in_(OFFICER_ROLES))

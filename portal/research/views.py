@@ -5,6 +5,7 @@ from flask import Response, abort, request
 from flask_login import current_user
 
 from portal import audit, htmx
+from portal.errors import render_error
 from portal.access import allow
 from portal.extensions import db
 from portal.models import CHANNELS, PLATFORMS, PURPOSES, label
@@ -121,8 +122,8 @@ def table_download(slug: str, number: int):
         abort(404)
     selection = parse_selection(request.args, current_user, Pseudonymiser.for_app())
     report = _report(slug, selection).report  # the very figures the page showed, while they are kept
-    if report.refused:
-        abort(403, description=report.refused)
+    if report.refused:  # the page says why; so does the download, instead of a file
+        return render_error(403, report.refused)
     if not 1 <= number <= len(report.tables):
         abort(404, description="There is no such table for these filters: go back to the chart and download it from there.")
     table = report.tables[number - 1]

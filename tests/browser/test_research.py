@@ -80,3 +80,19 @@ def test_a_cut_table_shows_every_row_in_place(page, monkeypatch):
     assert page.locator("[data-testid=chart] svg[role=img]").count() >= 1  # swapped the table, not the page
     assert page.url.endswith("/research/contacts?area=wealden-sample")  # in place: the address is the chart's
     assert page.js_errors == []
+
+
+def test_a_researcher_sees_withheld_cells_explained_and_a_singling_out_filter_refused(page):
+    from playwright.sync_api import expect
+
+    sign_in(page, "researcher@example.org")
+    page.goto("/research/responses")
+    expect(page.locator("[data-testid=disclosure-note]")).to_contain_text("[c]")
+    expect(page.locator("[data-testid=data-table]").first).to_contain_text("[c]")
+    expect(page.locator("[data-testid=chart-block]")).not_to_contain_text("<5")
+    page.select_option("#f-area", "lewes")  # a handful of communities and two officers: swapped for a message
+    expect(page.locator("[data-testid=refused]")).to_be_visible()
+    expect(page.locator("[data-testid=refused]")).to_contain_text("fewer than 10")
+    expect(page.locator("svg[role=img]")).to_have_count(0)
+    assert "area=lewes" in page.url
+    assert page.js_errors == []

@@ -1,8 +1,9 @@
 """An adversary against the disclosure-control layer: random small datasets, everything a researcher
 can see for one filter family, and linear programming to bound every withheld cell.
 
-The family is the responses page (by platform) for every area and for all areas together: its
-tables, their CSVs, the chart's tooltips and the response rates (table and chart). Each shown
+The family is the responses page (by platform) for every area and for all areas together, each
+with and without the platform filter: its tables, their CSVs, the chart's tooltips and the
+response rates (table and chart). Each shown
 number is an equation (or, for a rounded rate, two inequalities) over the true cube
 area × platform × outcome; scipy's linprog then gives each small cell's lowest and highest
 possible value. A cell is recovered when that interval holds one whole number, or when it shows
@@ -40,11 +41,14 @@ datasets = st.lists(community, min_size=8, max_size=60)
 
 def _load(dataset) -> tuple[list[Area], Counter]:
     """Store the dataset; return the areas and the true cube {(area index, platform, outcome): contacts}."""
+    db.session.remove()  # forget the previous example's objects: their ids are reused
     _empty_all_tables(db)
     now = utcnow()
-    officer = User(email="officer@example.org", display_name="Officer", role="officer")
     areas = [Area(slug=f"area-{i}", name=f"Area {i}", profile={}) for i in range(3)]
-    db.session.add_all([officer, *areas])
+    officers = [User(email=f"officer{n}@example.org", display_name=f"Officer {n}", role="officer", areas=areas)
+                for n in range(K)]  # enough officers in each area that its figures are not about people
+    officer = officers[0]
+    db.session.add_all([*officers, *areas])
     db.session.flush()
     cube: Counter = Counter()
     for n, (area, platform, outcomes) in enumerate(dataset):
@@ -66,8 +70,10 @@ def _number(cell: str) -> float | None:
 
 def _seen(areas: list[Area]):
     """Everything a researcher sees in the family: (areas summed, platform, measure, value, precision)."""
-    pages = [(list(range(len(areas))), Selection())]
-    pages += [([i], Selection(area=a.slug, area_id=a.id)) for i, a in enumerate(areas)]
+    pages = []
+    for platform in ("", *PLATFORMS):  # the same page under the platform filter too
+        pages += [(list(range(len(areas))), Selection(platform=platform))]
+        pages += [([i], Selection(area=a.slug, area_id=a.id, platform=platform)) for i, a in enumerate(areas)]
     by_label = {label(p): p for p in PLATFORMS}
     outcome_by_label = {label(o): o for o in OUTCOMES}
     for summed, selection in pages:
