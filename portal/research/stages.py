@@ -234,7 +234,8 @@ def aalen_johansen(counts: Counter) -> list[tuple[int, float]]:
 
 def protect_curve(steps: list[tuple[int, float]], counts: Counter, active: bool) -> list[tuple[int, float]]:
     """The steps a researcher may see: a step only where at least the minimum cell of communities
-    reached the target since the last step shown, so no step size gives a small count away."""
+    reached the target since the last step shown, so no step size gives a small count away, and
+    none is left over between the last step and the count reached."""
     if not active:
         return steps
     k, pending, out = min_cell(), 0, []
@@ -243,6 +244,10 @@ def protect_curve(steps: list[tuple[int, float]], counts: Counter, active: bool)
         if pending >= k:
             out.append((day, share))
             pending = 0
+    if pending and out:
+        # The last few would be the count reached minus the last step: they join the last step,
+        # which moves to the final day (the curve then ends where the count reached says).
+        out[-1] = steps[-1]
     return out
 
 

@@ -174,3 +174,103 @@ def test_the_adversary_recovers_cells_without_the_layer(app, monkeypatch):
                         + [(1, "forum", ["no_response"])] * 11)
     monkeypatch.setattr(disclosure.CellTable, "protect", lambda self: disclosure.Protected(self.values, set(), 10))
     assert recovered(cube, _bounds(areas, list(_seen(areas))))
+
+
+# --- a second family: contacts per week, every area and each area ------------------------------
+
+week_community = st.tuples(st.integers(0, 8), st.integers(0, 2), st.integers(1, 4))  # area, weeks ago, contacts
+week_datasets = st.lists(week_community, min_size=10, max_size=70)
+
+
+def _load_weeks(dataset) -> tuple[list[Area], Counter]:
+    """Store communities with contacts some weeks ago; return the areas and {(area index, week label): contacts}."""
+    db.session.remove()
+    _empty_all_tables(db)
+    now = utcnow()
+    areas = [Area(slug=f"area-{i}", name=f"Area {i}", profile={}) for i in range(9)]
+    officers = [User(email=f"officer{n}@example.org", display_name=f"Officer {n}", role="officer", areas=areas)
+                for n in range(K)]
+    db.session.add_all([*officers, *areas])
+    db.session.flush()
+    truth: Counter = Counter()
+    for n, (area, weeks_ago, contacts) in enumerate(dataset):
+        c = Community(area_id=areas[area].id, name=f"Community {n}", platform="forum", created_at=now - timedelta(days=90))
+        db.session.add(c)
+        db.session.flush()
+        when = now - timedelta(weeks=weeks_ago)
+        monday = (when - timedelta(days=when.weekday())).strftime("%d %b %y")
+        for _ in range(contacts):
+            db.session.add(OutreachContact(community_id=c.id, officer_id=officers[0].id, occurred_at=when,
+                                           channel="comment", purpose="introduce", outcome="pending"))
+        truth[area, monday] += contacts
+    db.session.commit()
+    return areas, truth
+
+
+def _seen_weeks(areas: list[Area]):
+    """(areas summed, week label, value, tolerance) for every number the contacts pages show."""
+    by_name = {a.name: i for i, a in enumerate(areas)}
+    pages = [(None, Selection())] + [(i, Selection(area=a.slug, area_id=a.id)) for i, a in enumerate(areas)]
+    for only, selection in pages:
+        report = build_report("contacts", selection, suppress=True)
+        if report.refused or report.empty:
+            continue
+        table = report.tables[0]
+        columns = []
+        for header in table.headers[1:]:
+            if header == "Total":
+                columns.append((list(range(len(areas))) if only is None else [only], 1, 0))
+            elif header.startswith("Other areas"):
+                named = {by_name[h] for h in table.headers[1:] if h in by_name}
+                others = [i for i in range(len(areas)) if i not in named]
+                columns.append((others, len(others), 0.05))  # their mean, to one decimal
+            else:
+                columns.append(([by_name[header]], 1, 0))
+        for row in table.rows:
+            for (summed, divisor, tolerance), cell in zip(columns, row[1:], strict=True):
+                value = _number(cell)
+                if value is not None:
+                    yield summed, row[0], value * divisor, tolerance * divisor
+                else:
+                    assert cell == "[c]", cell
+        names = [h for h in table.headers[1:-1]]
+        for _x, _y, _colour, tip in report.charts[0].points:
+            week, rest = tip.split(", ", 1)
+            name, shown = rest.rsplit(": ", 1)
+            summed, divisor, tolerance = columns[names.index(name)]
+            yield summed, week, float(shown) * divisor, tolerance * divisor
+
+
+def _week_bounds(areas: list[Area], seen: list) -> dict:
+    scipy_optimize = pytest.importorskip("scipy.optimize")
+    weeks = sorted({week for _, week, _, _ in seen})
+    cells = [(a, w) for a in range(len(areas)) for w in weeks]
+    index = {cell: i for i, cell in enumerate(cells)}
+    rows, values = [], []
+    for summed, week, value, tolerance in seen:
+        coefficients = [0.0] * len(cells)
+        for a in summed:
+            coefficients[index[a, week]] = 1.0
+        rows += [coefficients, [-c for c in coefficients]]
+        values += [value + tolerance, -(value - tolerance)]
+    out = {}
+    for cell, i in index.items():
+        bounds = []
+        for direction in (1, -1):
+            objective = [0.0] * len(cells)
+            objective[i] = direction
+            result = scipy_optimize.linprog(objective, A_ub=rows, b_ub=values, bounds=(0, 400), method="highs")
+            assert result.status == 0, result.message
+            bounds.append(direction * result.fun)
+        out[cell] = tuple(bounds)
+    return out
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(dataset=week_datasets)
+def test_no_area_s_small_week_is_recoverable_from_the_contacts_pages(app, dataset):
+    areas, truth = _load_weeks(dataset)
+    seen = list(_seen_weeks(areas))
+    if seen:
+        assert recovered(truth, _week_bounds(areas, seen)) == []

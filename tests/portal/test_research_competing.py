@@ -76,5 +76,10 @@ def test_competing_events_lower_the_incidence_below_one_minus_km():
 def test_a_curve_steps_only_after_the_minimum_cell_of_communities(app):
     counts = Counter({(1, REACHED): 3, (2, REACHED): 4, (4, REACHED): 5, (9, REACHED): 2, (20, WAITING): 30})
     steps = kaplan_meier(counts)
-    assert [day for day, _ in protect_curve(steps, counts, active=True)] == [4]  # 3 + 4 + 5 = 12 ≥ 10
+    # 3 + 4 + 5 = 12 by day 4; the last 2 (day 9) join that step, or the count reached (14) minus
+    # the step's share would give them away: one step, at day 9, with all 14.
+    assert protect_curve(steps, counts, active=True) == [steps[-1]]
+    more = counts + Counter({(12, REACHED): 10})
+    steps = kaplan_meier(more)
+    assert [day for day, _ in protect_curve(steps, more, active=True)] == [4, 12]
     assert protect_curve(steps, counts, active=False) == steps
