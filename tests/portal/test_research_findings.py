@@ -66,7 +66,7 @@ def test_finding_2_hidden_cells_are_not_recovered_from_a_rate_or_a_row_total(app
         areas, cube = _load(dataset)
         seen = list(_seen(areas))
         assert seen, "the page showed figures"
-        assert recovered(cube, _bounds(areas, seen)) == []
+        assert recovered(cube, _bounds(areas, seen, cube)) == []
 
 
 def test_finding_2_the_chart_s_monthly_total_does_not_give_an_area_s_month_away(client, auth, users, area):
