@@ -137,4 +137,7 @@ def lines(chart_id: str, title: str, description: str, x_labels: Sequence[str], 
         chart.gridlines.append((xs[marker_at], TOP, xs[marker_at], TOP + plot_h))
     _axes(chart, top, x_labels, xs, unit)
     chart.legend = [(PALETTE[j % len(PALETTE)], name) for j, (name, _) in enumerate(series)]
+    if not chart.polylines and not chart.points and any(v is None for _, values in series for v in values):
+        chart.texts.append((chart.width / 2, TOP + plot_h / 2, f"Withheld {MARK}: too few behind every point",
+                            "middle", 0))
     return chart

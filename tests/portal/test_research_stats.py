@@ -97,3 +97,10 @@ def test_chart_geometry_stays_inside_the_view_box_and_marks_suppressed_values():
     assert line.polylines == []  # a gap splits the line; single points stay as dots
     assert len(line.points) == 2
     assert nice_max(0) == 1 and nice_max(37) == 50 and nice_max(101) == 200
+
+
+def test_a_line_chart_with_every_point_withheld_says_so():
+    chart = lines("l", "T", "D", ["1", "2"], [("s", [None, None])])
+    assert chart.polylines == [] and any("Withheld [c]" in text for _, _, text, _, _ in chart.texts)
+    drawn = lines("l", "T", "D", ["1", "2"], [("s", [1.0, None])])
+    assert not any("Withheld" in text for _, _, text, _, _ in drawn.texts)
