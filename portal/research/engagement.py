@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import distinct, func, select
 
 from portal.extensions import db
 from portal.models import OUTCOMES, Area, Community, Meeting, OutreachContact, label
-from portal.research.filters import Selection, contact_conditions, months, weeks
+from portal.research.filters import ALL_AREAS, Selection, contact_conditions, months, weeks, whole_family
 from portal.research.report import Report, Table
 from portal.research.sqltime import month_start
 from portal.research.disclosure import MARK, CellTable, Protected, rate, text
@@ -21,15 +20,6 @@ RESPONDED = ("acknowledged", "positive", "negative", "hostile")
 def as_date(value) -> date:
     """func.date() gives a date on PostgreSQL and an ISO string on SQLite."""
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
-
-
-ALL_AREAS = "all"  # the key of the figures for every area of the selection
-
-
-def whole_family(selection: Selection) -> Selection:
-    """The selection without its area: a page counts every area in scope and shows the chosen one,
-    so one area's figures and every area's are protected together (no differencing between them)."""
-    return replace(selection, area="", area_id=None)
 
 
 def response_report(selection: Selection, suppress: bool) -> Report:

@@ -59,6 +59,15 @@ class Selection:
         return {k: v for k, v in values.items() if v}
 
 
+ALL_AREAS = "all"  # the key of a page's figures for every area of the selection
+
+
+def whole_family(selection: Selection) -> Selection:
+    """The selection without its area: a page counts every area in scope and shows the chosen one,
+    so one area's figures and every area's are protected together (no differencing between them)."""
+    return replace(selection, area="", area_id=None)
+
+
 def _parse_date(raw: str, name: str, errors: dict[str, str]) -> date | None:
     raw = (raw or "").strip()
     if not raw:

@@ -161,3 +161,42 @@ def test_every_research_page_s_numbers_leave_through_the_layer(app, demo, monkey
         assert calls and all(table.active for table in calls), slug
         protected_values = {v for table in calls for k, v in table.values.items() if k not in table.unpublished}
         assert protected_values, slug
+
+
+def test_a_refusal_is_kept_and_served_like_any_report():
+    from datetime import datetime
+
+    from portal.research.cache import CachedReport, from_json, to_json
+    from portal.research.report import Report
+
+    kept = from_json(to_json(CachedReport(Report(refused="too few"), datetime(2026, 1, 1))))
+    assert kept.report.refused == "too few" and not kept.report.tables
+
+
+def test_one_area_and_every_area_do_not_difference_into_another_area(app, users, area):
+    """Assessments per month for every area minus one area's would give the other area's small count."""
+    from portal.models import Assessment, User
+    from portal.research.pages import build_report
+
+    other = Area(slug="other", name="Other", profile={})
+    db.session.add(other)
+    db.session.flush()
+    for n in range(10):
+        db.session.add(User(email=f"o{n}@example.org", display_name=f"O{n}", role="officer", areas=[area, other]))
+    _communities(area, users["officer"], "forum", 15)
+    _communities(other, users["officer"], "forum", 3)
+    when = utcnow() - timedelta(days=2)
+    for community in db.session.query(Community).all():
+        db.session.add(Assessment(community_id=community.id, assessed_by_id=users["officer"].id, trust=3,
+                                  reciprocity=3, reach=3, assessed_at=when))
+    db.session.commit()
+    month = when.strftime("%b %Y")
+
+    def count(selection):
+        report = build_report("assessments", selection, suppress=True)
+        assert not report.refused, report.refused
+        return dict((row[0], row[1]) for row in report.tables[0].rows)[month]
+
+    every, one = count(Selection()), count(Selection(area=area.slug, area_id=area.id))
+    assert every == "18"
+    assert one == MARK  # 18 − 15 would be the other area's 3
