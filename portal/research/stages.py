@@ -10,7 +10,9 @@ from sqlalchemy import DateTime, and_, case, func, literal, literal_column, or_,
 
 from portal.extensions import db
 from portal.models import STAGE_BRANCHES, STAGE_LABELS, STAGE_PATH, STAGES, Community, StageChange, utcnow
-from portal.research.filters import Selection, as_datetime, community_conditions, first_contacts_of, months
+from portal.research.filters import (
+    ALL_AREAS, Selection, as_datetime, community_conditions, first_contacts_of, months, whole_family,
+)
 from portal.research.funnel_tallies import tallied, tallied_counts
 from portal.research.report import Report, Table
 from portal.research.sqltime import DAY_US, elapsed_us, whole
@@ -158,6 +160,26 @@ def _first_approaches(conditions: list, start: datetime, end: datetime):
             .cte("first_approaches"))  # a CTE: read twice below, computed once
 
 
+def _spans(selection: Selection, now: datetime | None):
+    """CTE: per community first approached in the period, its area and, per target, the span
+    (microseconds) to reaching it, ending otherwise or now, and which of the three it was."""
+    observed_until = min(selection.end, now or utcnow())
+    firsts = _first_approaches(community_conditions(selection), selection.start, selection.end)
+    hits = _first_reached_rows(select(firsts.c.community_id), observed_until)
+    until = literal(observed_until, DateTime())
+    ended, columns = hits.c[ENDED], [Community.area_id.label("area_id")]
+    for i, t in enumerate(TARGETS):
+        hit = hits.c[t]
+        reached_first = and_(hit.is_not(None), or_(ended.is_(None), hit <= ended))
+        ended_first = and_(ended.is_not(None), or_(hit.is_(None), ended < hit))
+        columns += [elapsed_us(case((reached_first, hit), (ended_first, ended), else_=until), firsts.c.first)
+                    .label(f"us{i}"), case((reached_first, 1), (ended_first, 2), else_=0).label(f"kind{i}")]
+    return (select(*columns)
+            .select_from(firsts.outerjoin(hits, hits.c.community_id == firsts.c.community_id)
+                         .join(Community, Community.id == firsts.c.community_id))
+            .cte("spans"))
+
+
 def trajectories(selection: Selection, now: datetime | None = None) -> dict[str, Counter]:
     """Per target stage: {(days, kind): communities} over the communities first approached in the period.
 
@@ -169,20 +191,7 @@ def trajectories(selection: Selection, now: datetime | None = None) -> dict[str,
     """
     if selection.impossible:
         return {t: Counter() for t in TARGETS}
-    observed_until = min(selection.end, now or utcnow())
-    firsts = _first_approaches(community_conditions(selection), selection.start, selection.end)
-    hits = _first_reached_rows(select(firsts.c.community_id), observed_until)
-    until = literal(observed_until, DateTime())
-    ended, columns = hits.c[ENDED], []
-    for i, t in enumerate(TARGETS):
-        hit = hits.c[t]
-        reached_first = and_(hit.is_not(None), or_(ended.is_(None), hit <= ended))
-        ended_first = and_(ended.is_not(None), or_(hit.is_(None), ended < hit))
-        columns += [elapsed_us(case((reached_first, hit), (ended_first, ended), else_=until), firsts.c.first)
-                    .label(f"us{i}"), case((reached_first, 1), (ended_first, 2), else_=0).label(f"kind{i}")]
-    spans = (select(*columns)
-             .select_from(firsts.outerjoin(hits, hits.c.community_id == firsts.c.community_id))
-             .cte("spans"))
+    spans = _spans(selection, now)
     # Constants inline, so that each GROUP BY expression is the selected one, word for word.
     zero = literal_column("0")
     legs = []
@@ -194,6 +203,17 @@ def trajectories(selection: Selection, now: datetime | None = None) -> dict[str,
     for i, day, kind, n in db.session.execute(union_all(*legs)):
         out[TARGETS[int(i)]][(int(day), KINDS[int(kind)])] = n
     return out
+
+
+def trajectory_totals(selection: Selection, now: datetime | None = None) -> Counter:
+    """{(area id, target, kind): communities}: how each area's approached communities stand, in SQL."""
+    if selection.impossible:
+        return Counter()
+    spans = _spans(selection, now)
+    legs = [select(literal_column(str(i)), spans.c.area_id, spans.c[f"kind{i}"], func.count())
+            .group_by(spans.c.area_id, spans.c[f"kind{i}"]) for i in range(len(TARGETS))]
+    return Counter({(area_id, TARGETS[int(i)], KINDS[int(kind)]): n
+                    for i, area_id, kind, n in db.session.execute(union_all(*legs))})
 
 
 def kaplan_meier(counts: Counter) -> list[tuple[int, float]]:
@@ -261,15 +281,23 @@ def quantile_day(steps: list[tuple[float, float]], share: float) -> float | None
     return next((d for d, s in steps if s >= share - 1e-9), None)
 
 
-def _protected_trajectory_counts(data: dict[str, Counter], suppress: bool) -> Protected:
-    """Approached = reached + ended otherwise + still waiting, for each target, protected together."""
+def _protected_trajectory_counts(totals: Counter, suppress: bool) -> Protected:
+    """Per area and for all areas: approached = reached + ended otherwise + still waiting, for each
+    target, and each cell of all areas the sum of the areas' (one area cannot be differenced out)."""
     table = CellTable(active=suppress)
-    approached = table.cell("approached", sum(data[TARGETS[0]].values()))
-    for target in TARGETS:
-        by_kind = Counter()
-        for (_, kind), n in data[target].items():
-            by_kind[kind] += n
-        table.add_sum(approached, [table.cell((target, kind), by_kind[kind]) for kind in (REACHED, ENDED, WAITING)])
+    areas = sorted({area for area, _, _ in totals})
+    cells = [(target, kind) for target in TARGETS for kind in (REACHED, ENDED, WAITING)]
+    for area in (*areas, ALL_AREAS):
+        approached = sum(totals[area, TARGETS[0], kind] for kind in (REACHED, ENDED, WAITING)) if area != ALL_AREAS \
+            else sum(n for (_, target, _), n in totals.items() if target == TARGETS[0])
+        table.cell((area, "approached"), approached)
+        for target in TARGETS:
+            table.add_sum((area, "approached"),
+                          [table.cell((area, target, kind), totals[area, target, kind] if area != ALL_AREAS else
+                                      sum(totals[a, target, kind] for a in areas)) for kind in (REACHED, ENDED, WAITING)])
+    for cell in ("approached", *cells):
+        key = cell if isinstance(cell, tuple) else (cell,)
+        table.add_sum((ALL_AREAS, *key), [(area, *key) for area in areas])
     return table.protect()
 
 
@@ -277,20 +305,21 @@ def trajectory_report(selection: Selection, suppress: bool) -> Report:
     data = trajectories(selection)
     if sum(data[TARGETS[0]].values()) == 0:
         return Report(empty=True)
-    protected = _protected_trajectory_counts(data, suppress)
+    protected = _protected_trajectory_counts(trajectory_totals(whole_family(selection)), suppress)
+    here = ALL_AREAS if selection.area_id is None else selection.area_id
     km, aj, rows, horizon = {}, {}, [], 0
     for target in TARGETS:
         counts = data[target]
         # A curve ends at its count reached: it is drawn only when that count is shown.
-        drawn = protected.visible((target, REACHED))
+        drawn = protected.visible((here, target, REACHED))
         km[target] = protect_curve(kaplan_meier(counts), counts, suppress) if drawn else None
         aj[target] = protect_curve(aalen_johansen(counts), counts, suppress) if drawn else None
         horizon = max([horizon, *[day for day, _ in counts]])
         steps = km[target]
         day_cell = lambda q, s=steps: MARK if s is None else (  # noqa: E731
             f"{quantile_day(s, q):.0f}" if quantile_day(s, q) is not None else "not yet reached")
-        rows.append([STAGE_LABELS[target], protected.text("approached"),
-                     *[protected.text((target, kind)) for kind in (REACHED, ENDED, WAITING)],
+        rows.append([STAGE_LABELS[target], protected.text((here, "approached")),
+                     *[protected.text((here, target, kind)) for kind in (REACHED, ENDED, WAITING)],
                      day_cell(0.5), _spread(day_cell(0.25), day_cell(0.75)),
                      *[MARK if steps is None else f"{100 * share_by(steps, d):.0f}%" for d in MILESTONE_DAYS],
                      *[MARK if aj[target] is None else f"{100 * share_by(aj[target], d):.0f}%" for d in MILESTONE_DAYS]])

@@ -200,3 +200,24 @@ def test_one_area_and_every_area_do_not_difference_into_another_area(app, users,
     every, one = count(Selection()), count(Selection(area=area.slug, area_id=area.id))
     assert every == "18"
     assert one == MARK  # 18 − 15 would be the other area's 3
+
+
+def test_trajectories_of_one_area_and_every_area_do_not_difference_into_another(app, users, area):
+    from portal.models import User
+    from portal.research.pages import build_report
+
+    other = Area(slug="other", name="Other", profile={})
+    db.session.add(other)
+    db.session.flush()
+    for n in range(10):
+        db.session.add(User(email=f"o{n}@example.org", display_name=f"O{n}", role="officer", areas=[area, other]))
+    _communities(area, users["officer"], "forum", 15)
+    _communities(other, users["officer"], "forum", 3)
+
+    def approached(selection):
+        report = build_report("trajectories", selection, suppress=True)
+        assert not report.refused, report.refused
+        return {row[0]: row[1] for row in report.tables[0].rows}["Acknowledged"]
+
+    every, one = approached(Selection()), approached(Selection(area=area.slug, area_id=area.id))
+    assert MARK in (every, one)  # 18 − 15 would be the other area's 3
