@@ -124,9 +124,11 @@ class CellTable:
         for _ in range(MAX_ROUNDS):
             exposed = self._exposed(hidden, sensitive)
             added = {c for c in (self._complement(line, hidden, sensitive, lines_of) for line in exposed) if c is not None}
-            if not exposed or not added:
-                if exposed:
-                    logger.warning("disclosure: %d sums left exposed with nothing more to withhold", len(exposed))
+            if not exposed:
+                break
+            if not added:  # nothing left to choose: fail closed, every published cell withheld
+                logger.warning("disclosure: %d sums still exposed; withholding the whole table", len(exposed))
+                hidden |= set(self.values)
                 break
             hidden |= added
         return Protected(self.values, hidden, self.threshold)

@@ -104,3 +104,22 @@ def test_a_line_chart_with_every_point_withheld_says_so():
     assert chart.polylines == [] and any("Withheld [c]" in text for _, _, text, _, _ in chart.texts)
     drawn = lines("l", "T", "D", ["1", "2"], [("s", [1.0, None])])
     assert not any("Withheld" in text for _, _, text, _, _ in drawn.texts)
+
+
+def test_hidden_cells_that_only_give_each_other_away_stay_hidden_and_others_shown(app):
+    from portal.research.disclosure import CellTable
+
+    table = CellTable()
+    table.add_sum(table.cell("a", 3), [table.cell("b", 3)])  # a = b: known equal, neither known
+    table.cell("c", 50)
+    assert [table.protect()[k] for k in ("a", "b", "c")] == [None, None, 50]
+
+
+def test_a_table_that_cannot_be_protected_cell_by_cell_is_withheld_whole(app, monkeypatch):
+    from portal.research.disclosure import CellTable
+
+    table = CellTable()
+    table.add_sum(table.cell("total", 23), [table.cell("small", 3), table.cell("big", 20)])
+    table.cell("other", 50)
+    monkeypatch.setattr(CellTable, "_complement", lambda *args: None)  # as if no cell were left to choose
+    assert [table.protect()[k] for k in ("total", "small", "big", "other")] == [None, None, None, None]
