@@ -8,10 +8,10 @@ from sqlalchemy import case, func, literal_column, select, union_all
 
 from portal.extensions import db
 from portal.models import ActivitySample, Assessment, Community
-from portal.research.filters import Selection, community_conditions, first_contacts_of, months
+from portal.research.filters import ALL_AREAS, Selection, community_conditions, first_contacts_of, months, whole_family
 from portal.research.report import Report, Table
 from portal.research.sqltime import WEEK_US, elapsed_us, month_start, whole
-from portal.research.suppression import THRESHOLD, hide_small, safe_mean, shown
+from portal.research.disclosure import MARK, CellTable, mean, min_cell
 from portal.research.svg import lines
 
 WINDOW_WEEKS = 12
@@ -99,14 +99,20 @@ def activity_report(selection: Selection, suppress: bool) -> Report:
     if not summary.weeks:
         return Report(empty=True)
     offsets = list(range(-WINDOW_WEEKS, WINDOW_WEEKS))
+    table = CellTable(active=suppress)
+    for offset in offsets:
+        table.cell(offset, summary.weeks.get(offset, (0, None, None))[0])
+    protected = table.protect()
     rows, means = [], []
     for offset in offsets:
-        n, mean, median = summary.weeks.get(offset, (0, None, None))
-        if not n or (suppress and n < THRESHOLD):
-            mean = median = None
-        means.append(None if mean is None else round(mean, 2))
-        rows.append([f"{offset:+d}", shown(hide_small(n, suppress)),
-                     "–" if mean is None else f"{mean:.2f}", "–" if median is None else f"{median:.2f}"])
+        n, average, median = summary.weeks.get(offset, (0, None, None))
+        kept = mean(1.0, n, suppress, protected.visible(offset))  # None: too few, or the count is withheld
+        withheld = bool(n) and kept is None
+        if kept is None:
+            average = median = None
+        means.append(None if average is None else round(average, 2))
+        rows.append([f"{offset:+d}", protected.text(offset),
+                     *[(MARK if withheld else "–") if v is None else f"{v:.2f}" for v in (average, median)]])
     chart = lines("activity-window", "Community activity in the weeks around the first contact",
                   "Line: mean feed items per week across communities, by weeks before (negative) and after "
                   "(zero and positive) each community's first outreach contact.",
@@ -114,7 +120,7 @@ def activity_report(selection: Selection, suppress: bool) -> Report:
     notes = ["Week 0 is the week starting at the community's first outbound contact; each community counts once per "
              "week (the mean of its samples that week)."]
     paired, before, after = summary.paired
-    if paired and (not suppress or paired >= THRESHOLD):
+    if paired and (not suppress or paired >= min_cell()):
         notes.append(f"{paired} communities have samples both before and after: mean {before:.2f} "
                      f"items/week before, {after:.2f} after.")
     return Report(charts=[chart], tables=[Table("Feed items per week around the first contact",
@@ -123,33 +129,50 @@ def activity_report(selection: Selection, suppress: bool) -> Report:
 
 
 def assessment_report(selection: Selection, suppress: bool) -> Report:
-    """Mean trust, reciprocity and reach per month."""
-    chosen = select(Community.id).where(*community_conditions(selection))
+    """Mean trust, reciprocity and reach per month.
+
+    Counted for every area in scope and shown for the chosen one (or all), so that one area's
+    counts and every area's are protected together: their difference is the other areas'.
+    """
+    chosen = select(Community.id).where(*community_conditions(whole_family(selection)))
     month = month_start(Assessment.assessed_at)
     rows = db.session.execute(
-        select(month, func.count(), func.sum(Assessment.trust), func.sum(Assessment.reciprocity),
+        select(Community.area_id, month, func.count(), func.sum(Assessment.trust), func.sum(Assessment.reciprocity),
                func.sum(Assessment.reach))
+        .join(Community, Community.id == Assessment.community_id)
         .where(Assessment.community_id.in_(chosen), Assessment.assessed_at >= selection.start,
                Assessment.assessed_at < selection.end)
-        .group_by(month))
-    by_month = {key.date(): (n, sums) for key, n, *sums in rows}
+        .group_by(Community.area_id, month))
+    per_area: dict[tuple, tuple[int, list[float]]] = {}
+    for area_id, key, n, *sums in rows:
+        for where in (area_id, ALL_AREAS):
+            before_n, before_sums = per_area.get((where, key.date()), (0, [0.0, 0.0, 0.0]))
+            per_area[where, key.date()] = (before_n + n, [x + float(y or 0) for x, y in zip(before_sums, sums, strict=True)])
+    here = ALL_AREAS if selection.area_id is None else selection.area_id
+    by_month = {m: value for (where, m), value in per_area.items() if where == here}
     if not by_month:
         return Report(empty=True)
     month_starts = months(selection.start, selection.end)
+    table = CellTable(active=suppress)
+    areas = sorted({where for where, _ in per_area if where != ALL_AREAS})
+    for m in month_starts:
+        table.add_sum(table.cell((ALL_AREAS, m), per_area.get((ALL_AREAS, m), (0, None))[0]),
+                      [table.cell((area, m), per_area.get((area, m), (0, None))[0]) for area in areas])
+    protected = table.protect()
     table_rows, series = [], {name: [] for name, _ in SCORES}
     for m in month_starts:
         n, sums = by_month.get(m, (0, [0, 0, 0]))
-        means = [safe_mean(float(total or 0), n, suppress) for total in sums]
-        for (name, _), mean in zip(SCORES, means, strict=True):
-            series[name].append(None if mean is None else round(mean, 2))
-        table_rows.append([m.strftime("%b %Y"), shown(hide_small(n, suppress)),
-                           *["–" if v is None else f"{v:.2f}" for v in means]])
+        means = [mean(float(total or 0), n, suppress, protected.visible((here, m))) for total in sums]
+        for (name, _), value in zip(SCORES, means, strict=True):
+            series[name].append(None if value is None else round(value, 2))
+        table_rows.append([m.strftime("%b %Y"), protected.text((here, m)),
+                           *[(MARK if n else "–") if v is None else f"{v:.2f}" for v in means]])
     chart = lines("assessment-trends", "Mean assessment scores per month (1 to 5)",
                   "Lines: the mean trust, reciprocity and reach ratings given to relationships each month.",
                   [m.strftime("%b %Y") for m in month_starts], [(title, series[name]) for name, title in SCORES],
                   y_max=5)
     notes = ["Ratings are on 1–5 scales; a month without assessments has no point."]
     if suppress:
-        notes.append("Means resting on fewer than 5 assessments are not shown.")
+        notes.append(f"Means resting on fewer than {min_cell()} assessments are withheld ({MARK}).")
     return Report(charts=[chart], tables=[Table("Assessments per month",
                   ["Month", "Assessments", *[title for _, title in SCORES]], table_rows)], notes=notes)

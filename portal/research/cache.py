@@ -84,7 +84,8 @@ def from_json(text: str | bytes) -> CachedReport:
     return CachedReport(
         Report(charts=[Chart(**{k: ([tuple(v) for v in value] if isinstance(value, list) else value)
                                 for k, value in chart.items()}) for chart in report["charts"]],
-               tables=[Table(**table) for table in report["tables"]], notes=report["notes"], empty=report["empty"]),
+               tables=[Table(**table) for table in report["tables"]], notes=report["notes"], empty=report["empty"],
+               refused=report.get("refused", "")),
         datetime.fromisoformat(data["computed_at"]))
 
 

@@ -8,10 +8,10 @@ from sqlalchemy import distinct, func, select
 
 from portal.extensions import db
 from portal.models import OUTCOMES, Area, Community, Meeting, OutreachContact, label
-from portal.research.filters import Selection, contact_conditions, months, weeks
+from portal.research.filters import ALL_AREAS, Selection, contact_conditions, months, weeks, whole_family
 from portal.research.report import Report, Table
 from portal.research.sqltime import month_start
-from portal.research.suppression import hide_small, protect, safe_rate, shown
+from portal.research.disclosure import MARK, CellTable, Protected, rate, text
 from portal.research.svg import bars, lines
 
 RESPONDED = ("acknowledged", "positive", "negative", "hostile")
@@ -26,26 +26,28 @@ def response_report(selection: Selection, suppress: bool) -> Report:
     """Outcome of outbound contacts grouped by platform, channel or purpose, with the response rate."""
     group = {"platform": Community.platform, "channel": OutreachContact.channel,
              "purpose": OutreachContact.purpose}[selection.by]
-    counts: dict[str, Counter] = defaultdict(Counter)
-    for key, outcome, n in db.session.execute(
-            select(group, OutreachContact.outcome, func.count()).join(Community)
-            .where(*contact_conditions(selection), OutreachContact.direction == "outbound")
-            .group_by(group, OutreachContact.outcome)):
-        counts[key][outcome] = n
-    if not counts:
+    counts: dict[tuple, Counter] = defaultdict(Counter)
+    for area_id, key, outcome, n in db.session.execute(
+            select(Community.area_id, group, OutreachContact.outcome, func.count()).join(Community)
+            .where(*contact_conditions(whole_family(selection)), OutreachContact.direction == "outbound")
+            .group_by(Community.area_id, group, OutreachContact.outcome)):
+        counts[area_id, key][outcome] += n
+        counts[ALL_AREAS, key][outcome] += n
+    here = ALL_AREAS if selection.area_id is None else selection.area_id
+    keys = sorted(key for area, key in counts if area == here)
+    if not keys:
         return Report(empty=True)
-    keys = sorted(counts)
+    protected = _protected_responses(counts, suppress)
     rows, rates = [], []
     for key in keys:
-        c = counts[key]
-        total = sum(c.values())
-        responded = sum(c[o] for o in RESPONDED)
-        rate = safe_rate(responded, total - c["pending"], suppress)
-        rates.append(None if rate is None else round(rate, 1))
-        rows.append([label(key), shown(hide_small(total, suppress)), *[shown(v) for v in protect([c[o] for o in OUTCOMES], suppress)],
-                     "–" if rate is None else f"{rate:.0f}%"])
-    protected = {key: protect([counts[key][o] for o in OUTCOMES], suppress) for key in keys}
-    series = [(label(o), [protected[k][i] for k in keys]) for i, o in enumerate(OUTCOMES)]
+        c = counts[here, key]
+        cells = [(here, key, o) for o in (*OUTCOMES, "total")]
+        value = rate(sum(c[o] for o in RESPONDED), sum(c.values()) - c["pending"], protected.visible(*cells))
+        rates.append(None if value is None else round(value, 1))
+        rows.append([label(key), protected.text((here, key, "total")), *[protected.text((here, key, o)) for o in OUTCOMES],
+                     "–" if value is None and protected.visible(*cells) else
+                     (MARK if value is None else f"{value:.0f}%")])
+    series = [(label(o), [protected[here, k, o] for k in keys]) for o in OUTCOMES]
     names = [label(k) for k in keys]
     return Report(
         charts=[bars("responses-mix", f"Outcome of outbound contacts by {selection.by}",
@@ -56,8 +58,21 @@ def response_report(selection: Selection, suppress: bool) -> Report:
         tables=[Table(f"Outbound contacts by {selection.by} and outcome",
                       [label(selection.by), "Contacts", *[label(o) for o in OUTCOMES], "Response rate"], rows)],
         notes=["Response rate = contacts answered (acknowledged, positive, negative or hostile) ÷ contacts whose outcome "
-               "is known (everything except pending).",
+               "is known (everything except pending); it is withheld with any count it rests on.",
                "Compare platforms for one kind of message by choosing a purpose in the filters."])
+
+
+def _protected_responses(counts: dict[tuple, Counter], suppress: bool) -> Protected:
+    """Every area's table and the all-areas table as one cube: row totals, and areas adding up to all."""
+    table = CellTable(active=suppress)
+    areas = {area for area, _ in counts if area != ALL_AREAS}
+    for (area, key), c in counts.items():
+        table.add_sum(table.cell((area, key, "total"), sum(c.values())),
+                      [table.cell((area, key, o), c[o]) for o in OUTCOMES])
+    for key in {key for _, key in counts}:
+        for column in (*OUTCOMES, "total"):
+            table.add_sum((ALL_AREAS, key, column), [(area, key, column) for area in sorted(areas) if (area, key) in counts])
+    return table.protect()
 
 
 def _daily(selection: Selection, *columns, where=()):
@@ -94,24 +109,30 @@ def busiest_areas(counts: dict[date, Counter], limit: int = MAX_AREA_LINES) -> t
 def contacts_per_week(selection: Selection, suppress: bool) -> Report:
     week_starts = weeks(selection.start, selection.end)
     counts: dict[date, Counter] = defaultdict(Counter)
-    for day, area_id, n in _daily(selection, Community.area_id):
+    for day, area_id, n in _daily(whole_family(selection), Community.area_id):
         d = as_date(day)
         counts[d - timedelta(days=d.weekday())][area_id] += n
+    if selection.area_id is not None and not any(by_area[selection.area_id] for by_area in counts.values()):
+        return Report(empty=True)
     if not counts:
         return Report(empty=True)
     shown_areas, others = busiest_areas(counts)
+    protected = _protected_weeks(counts, week_starts, shown_areas, others, suppress)
+    if selection.area_id is not None:  # one area: its column, and its total is that column
+        shown_areas, others = [a for a in Area.ordered() if a.id == selection.area_id], []
     other_name = f"Other areas ({len(others)}), mean per area"
     names = [a.name for a in shown_areas] + ([other_name] if others else [])
 
     def columns(week: date) -> list[int | float | None]:
         """The shown areas' counts, then the other areas' mean: their sum would dwarf every line."""
-        by_area = counts[week]
-        # Suppressed as counts (the others' sum is what a small mean would give away), then averaged.
-        cells = protect([by_area[a.id] for a in shown_areas]
-                        + ([sum(by_area[a.id] for a in others)] if others else []), suppress)
-        if others and cells[-1] is not None:
-            cells[-1] = round(cells[-1] / len(others), 1)
+        cells: list[int | float | None] = [protected[week, a.id] for a in shown_areas]
+        if others:
+            together = protected[week, "others"]
+            cells.append(None if together is None else round(together / len(others), 1))
         return cells
+
+    def total(week: date) -> str:
+        return protected.text((week, shown_areas[0].id if selection.area_id is not None else "total"))
 
     rows = {w: columns(w) for w in week_starts}
     labels = [w.strftime("%d %b %y") for w in week_starts]
@@ -126,9 +147,23 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
         charts=[lines("contacts-week", "Outbound contacts per week, by area",
                       "Lines: the number of outbound contacts logged each week in each area.", labels, series)],
         tables=[Table("Outbound contacts per week", ["Week beginning", *names, "Total"],
-                      [[lab, *[shown(v) for v in rows[w]], shown(hide_small(sum(counts[w].values()), suppress))]
-                       for lab, w in zip(labels, week_starts, strict=True)])],
+                      [[lab, *[text(v) for v in rows[w]], total(w)] for lab, w in zip(labels, week_starts, strict=True)])],
         notes=notes)
+
+
+def _protected_weeks(counts: dict[date, Counter], week_starts: list[date], shown_areas: list[Area],
+                     others: list[Area], suppress: bool) -> Protected:
+    """Each week's areas with the week's total, and the other areas' sum behind their mean."""
+    table = CellTable(active=suppress)
+    areas = [*shown_areas, *others]
+    for week in week_starts:
+        by_area = counts.get(week, Counter())
+        parts = [table.cell((week, a.id), by_area[a.id]) for a in areas]
+        table.add_sum(table.cell((week, "total"), sum(by_area.values())), parts)
+        if others:
+            table.add_sum(table.cell((week, "others"), sum(by_area[a.id] for a in others)),
+                          [(week, a.id) for a in others])
+    return table.protect()
 
 
 def _meetings(selection: Selection) -> dict[tuple[int, date], Counter]:
@@ -166,22 +201,21 @@ def online_offline(selection: Selection, suppress: bool) -> Report:
     """Meeting attendance beside online contacts, per area and month."""
     if selection.impossible:
         return Report(empty=True)
-    contacts, contacted = online_by_month(selection)
-    offline = _meetings(selection)
-    keys = sorted(set(contacts) | set(offline))
+    family = whole_family(selection)
+    contacts, contacted = online_by_month(family)
+    offline = _meetings(family)
+    every = sorted(set(contacts) | set(offline))
+    keys = [key for key in every if selection.area_id is None or key[0] == selection.area_id]
     if not keys:
         return Report(empty=True)
-    names = {a.id: a.name for a in Area.ordered()}
-    rows = []
-    for key in keys:
-        cells = [offline[key]["meetings"], offline[key]["attendance"], contacts[key], contacted[key]]
-        rows.append([key[1].strftime("%b %Y"), names.get(key[0], "?"),
-                     *[shown(hide_small(v, suppress)) for v in cells]])
     month_starts = months(selection.start, selection.end)
-    attendance = Counter({m: sum(c["attendance"] for (_, mm), c in offline.items() if mm == m) for m in month_starts})
-    online = Counter({m: sum(n for (_, mm), n in contacts.items() if mm == m) for m in month_starts})
-    series = [("Meeting attendance", [hide_small(attendance[m], suppress) for m in month_starts]),
-              ("Online contacts", [hide_small(online[m], suppress) for m in month_starts])]
+    protected = _protected_offline(every, month_starts, contacts, contacted, offline, suppress)
+    names = {a.id: a.name for a in Area.ordered()}
+    rows = [[key[1].strftime("%b %Y"), names.get(key[0], "?"), *[protected.text((*key, m)) for m in METRICS]]
+            for key in keys]
+    here = ALL_AREAS if selection.area_id is None else selection.area_id
+    series = [("Meeting attendance", [protected[here, m, "attendance"] for m in month_starts]),
+              ("Online contacts", [protected[here, m, "online"] for m in month_starts])]
     return Report(
         charts=[bars("online-offline", "Meeting attendance and online contacts per month",
                      "Side-by-side bars: people attending neighbourhood meetings and outbound online contacts, "
@@ -190,3 +224,21 @@ def online_offline(selection: Selection, suppress: bool) -> Report:
                       ["Month", "Area", "Meetings", "Attendance", "Online contacts", "Communities contacted"], rows)],
         notes=["Platform, channel, purpose and officer filters narrow the online contacts; meetings are filtered "
                "by area and date only (a meeting has no platform)."])
+
+
+METRICS = ("meetings", "attendance", "online", "contacted")
+
+
+def _protected_offline(keys, month_starts, contacts: Counter, contacted: Counter, offline, suppress: bool) -> Protected:
+    """Each area's month, and the chart's monthly totals over the areas, protected together."""
+    table = CellTable(active=suppress)
+    for key in keys:
+        for metric, value in zip(METRICS, (offline[key]["meetings"], offline[key]["attendance"], contacts[key],
+                                           contacted[key]), strict=True):
+            table.cell((*key, metric), value)
+    for m in month_starts:
+        for metric in ("attendance", "online"):
+            table.add_sum(table.cell((ALL_AREAS, m, metric), 0),
+                          [(area, mm, metric) for area, mm in keys if mm == m])
+            table.values[ALL_AREAS, m, metric] = sum(table.values[area, mm, metric] for area, mm in keys if mm == m)
+    return table.protect()

@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, func, select
 
 from portal.extensions import db
 from portal.models import ActivitySample, Area, Community, CommunityRevision, ContactRevision, OutreachContact
-from portal.research.package_disclosure import too_few
+from portal.research.disclosure import too_few
 from portal.research.pseudonyms import Pseudonymiser
 from portal.research.vocabulary import NOT_APPLICABLE, SUPPRESSED, UNKNOWN, audience_band
 

@@ -14,6 +14,7 @@ from portal.research.pseudonyms import Pseudonymiser
 
 DEFAULT_SPAN_DAYS = 365
 GROUPINGS = ("platform", "channel", "purpose")
+OFFICER_ROLES = ("officer", "supervisor")  # who logs contacts, and so who the officer filter can name
 FIELDS = ("area", "platform", "channel", "purpose", "officer", "since", "until")
 
 
@@ -58,6 +59,15 @@ class Selection:
         return {k: v for k, v in values.items() if v}
 
 
+ALL_AREAS = "all"  # the key of a page's figures for every area of the selection
+
+
+def whole_family(selection: Selection) -> Selection:
+    """The selection without its area: a page counts every area in scope and shows the chosen one,
+    so one area's figures and every area's are protected together (no differencing between them)."""
+    return replace(selection, area="", area_id=None)
+
+
 def _parse_date(raw: str, name: str, errors: dict[str, str]) -> date | None:
     raw = (raw or "").strip()
     if not raw:
@@ -70,7 +80,7 @@ def _parse_date(raw: str, name: str, errors: dict[str, str]) -> date | None:
 
 def officer_choices(user: User | None, pseudonymise: Pseudonymiser) -> list[tuple[str, int]]:
     """(pseudonym, user id) of the officers the user may filter by, sorted by pseudonym."""
-    query = select(User.id).where(User.role.in_(("officer", "supervisor")))
+    query = select(User.id).where(User.role.in_(OFFICER_ROLES))
     scope = scope_for(user)
     if scope is not None:
         query = query.where(User.areas.any(Area.id.in_(scope)))

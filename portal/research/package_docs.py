@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from portal.research.codebook import PACKAGE_VERSION, RESOURCES, Shape
-from portal.research.package_disclosure import min_cell
+from portal.research.disclosure import min_cell
 from portal.research.vocabulary import NOT_APPLICABLE, STAGE_DEFINITIONS, SUPPRESSED, UNKNOWN, VOCABULARIES
 
 logger = logging.getLogger(__name__)
@@ -139,12 +139,20 @@ names, e-mail addresses, web addresses, message text, links, free-text notes, de
 house rules, tags, meeting titles and places. Audience sizes are banded.
 
 ## Suppression
-Within an area, a platform shared by fewer than {min_cell()} of the area's catalogued communities is
+One disclosure-control layer in the portal (one setting: a minimum cell of {min_cell()}) decides both
+this package's small groups and every figure on the researcher pages. In this package: within
+an area, a platform shared by fewer than {min_cell()} of the area's catalogued communities is
 suppressed in every table, and so is an audience band shared by fewer than {min_cell()} communities of
 that area and platform. The decision is taken over the whole catalogue, not the filtered rows,
-so a date- or area-limited export cannot reveal what a full export hides. Treat the package as
-sensitive pseudonymised data: do not publish row-level extracts; apply a minimum cell size of
-{min_cell()} (and secondary suppression) to anything you publish.
+so a date- or area-limited export cannot reveal what a full export hides. On the portal's
+researcher pages (tables, charts, their CSVs), counts from 1 to {min_cell() - 1} are withheld and
+shown as `[c]`, with further cells withheld until no withheld count can be worked out from a
+row or column total, a chart total, a rate, or the same page for another area; rates and means
+are withheld with the counts they rest on; filters matching fewer than {min_cell()} communities, or
+an officer filter with fewer than {min_cell()} officers in scope, show no figures. Figures published
+from this package must be checked the same way: treat it as sensitive pseudonymised data, do
+not publish row-level extracts, and apply a minimum cell size of {min_cell()} with secondary
+suppression (so no withheld cell can be worked out from totals) to anything you publish.
 
 ## Legal basis and ethics
 Local Reach records the police's engagement with communities under the public task of

@@ -4,9 +4,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from sqlalchemy import distinct, func, select
+
+from portal.extensions import db
+from portal.models import Area, Community, User
 from portal.research.activity import activity_report, assessment_report
+from portal.research.disclosure import single_out_reason
 from portal.research.engagement import contacts_per_week, online_offline, response_report
-from portal.research.filters import Selection
+from portal.research.filters import OFFICER_ROLES, Selection, community_conditions
 from portal.research.report import Report
 from portal.research.stages import stage_funnel, trajectory_report
 
@@ -42,7 +47,27 @@ PAGES = {page.slug: page for page in (
 
 
 def build_report(slug: str, selection: Selection, suppress: bool) -> Report:
-    """Build a page's report; a selection that cannot match anything gives the empty state."""
+    """Build a page's report; a selection that cannot match anything gives the empty state, and one
+    that would single out communities or officers (for researchers) a message instead of figures."""
     if selection.impossible:
         return Report(empty=True)
+    communities, officers = population(selection)
+    reason = single_out_reason(communities, officers, selection.officer_id is not None, active=suppress)
+    if reason:
+        return Report(refused=reason)
     return PAGES[slug].build(selection, suppress)
+
+
+def population(selection: Selection) -> tuple[int, int | None]:
+    """How many communities the filters match, and (with an area or officer filter) how many officers are in scope.
+
+    Officers in scope are those working in the chosen area, or in every area the user may see.
+    """
+    communities = db.session.scalar(select(func.count(Community.id)).where(*community_conditions(selection))) or 0
+    if selection.officer_id is None and selection.area_id is None:
+        return communities, None
+    areas = {selection.area_id} if selection.area_id is not None else selection.scope_area_ids
+    query = select(func.count(distinct(User.id))).where(User.role.in_(OFFICER_ROLES))
+    if areas is not None:
+        query = query.where(User.areas.any(Area.id.in_(areas)))
+    return communities, db.session.scalar(query) or 0

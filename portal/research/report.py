@@ -8,7 +8,7 @@ from portal.research.svg import Chart
 
 @dataclass
 class Table:
-    """The numbers behind a chart, already formatted (suppressed cells read "<5")."""
+    """The numbers behind a chart, already formatted (withheld cells read "[c]")."""
 
     caption: str
     headers: list[str]
@@ -21,3 +21,4 @@ class Report:
     tables: list[Table] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     empty: bool = False
+    refused: str = ""  # why these filters would single out communities or officers (no figures then)

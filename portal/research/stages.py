@@ -6,18 +6,24 @@ from bisect import bisect_right
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import DateTime, case, func, literal, literal_column, select, union_all
+from sqlalchemy import DateTime, and_, case, func, literal, literal_column, or_, select, union_all
 
 from portal.extensions import db
-from portal.models import STAGE_LABELS, STAGE_PATH, STAGES, Community, StageChange, utcnow
-from portal.research.filters import Selection, as_datetime, community_conditions, first_contacts_of, months
+from portal.models import STAGE_BRANCHES, STAGE_LABELS, STAGE_PATH, STAGES, Community, StageChange, utcnow
+from portal.research.filters import (
+    ALL_AREAS, Selection, as_datetime, community_conditions, first_contacts_of, months, whole_family,
+)
 from portal.research.funnel_tallies import tallied, tallied_counts
 from portal.research.report import Report, Table
 from portal.research.sqltime import DAY_US, elapsed_us, whole
-from portal.research.suppression import hide_small, protect, shown
+from portal.research.disclosure import MARK, CellTable, Protected, min_cell, text
 from portal.research.svg import bars, lines
 
 TARGETS = ("acknowledged", "two_way", "partner")
+# How each approached community's time to a target ends: it reached the target, it ended otherwise
+# first (declined, hostile or dormant: competing events), or it is still waiting (censored).
+REACHED, ENDED, WAITING = "reached", "ended", "waiting"
+KINDS = {1: REACHED, 2: ENDED, 0: WAITING}
 MILESTONE_DAYS = (30, 90, 180)
 
 
@@ -29,7 +35,8 @@ def _first_reached_rows(chosen, until: datetime):
     """
     firsts = [func.min(case((StageChange.to_stage.in_(STAGE_PATH[STAGE_PATH.index(t):]), StageChange.changed_at)))
               .label(t) for t in TARGETS]
-    return (select(StageChange.community_id, *firsts)
+    ended = func.min(case((StageChange.to_stage.in_(STAGE_BRANCHES), StageChange.changed_at))).label(ENDED)
+    return (select(StageChange.community_id, *firsts, ended)
             .where(StageChange.community_id.in_(chosen), StageChange.changed_at < until)
             .group_by(StageChange.community_id)
             .subquery())
@@ -38,7 +45,8 @@ def _first_reached_rows(chosen, until: datetime):
 def _first_reached(selection: Selection, until: datetime) -> dict[int, list[datetime | None]]:
     """Per selected community with stage changes before `until`: when it first reached each target (or None)."""
     chosen = select(Community.id).where(*community_conditions(selection))
-    rows = db.session.execute(select(_first_reached_rows(chosen, until)))
+    reached = _first_reached_rows(chosen, until)
+    rows = db.session.execute(select(reached.c.community_id, *[reached.c[t] for t in TARGETS]))
     return {community_id: [as_datetime(t) for t in hits] for community_id, *hits in rows}
 
 
@@ -99,10 +107,10 @@ def stage_funnel(selection: Selection, suppress: bool) -> Report:
     per_month, reached = _funnel_counts(selection, [datetime.combine(e, datetime.min.time()) for e in ends])
     if not reached and not any(per_month):
         return Report(empty=True)
+    protected = _protected_funnel(per_month, reached, suppress)
     labels = [m.strftime("%b %Y") for m in month_starts]
-    rows = [protect([per_month[m][s] for s in STAGES], suppress) for m in range(len(month_starts))]
-    series = [(STAGE_LABELS[s], [row[i] for row in rows]) for i, s in enumerate(STAGES)]
-    reached_row = [None if suppress and 0 < reached[s] < 5 else reached[s] for s in STAGE_PATH]
+    series = [(STAGE_LABELS[s], [protected[m, s] for m in range(len(month_starts))]) for s in STAGES]
+    reached_row = [protected["reached", s] for s in STAGE_PATH]
     report = Report(charts=[
         bars("funnel-month", "Communities at each stage, month by month",
              "Stacked bars: for each month, the number of communities at each relationship stage at the month's end.",
@@ -113,13 +121,26 @@ def stage_funnel(selection: Selection, suppress: bool) -> Report:
     ])
     report.tables.append(Table("Communities at each stage at the end of each month",
                                ["Month", *[STAGE_LABELS[s] for s in STAGES], "Total"],
-                               [[label, *[shown(v) for v in row], shown(hide_small(sum(per_month[m].values()), suppress))]
-                                for m, (label, row) in enumerate(zip(labels, rows, strict=True))]))
+                               [[label, *[protected.text((m, s)) for s in STAGES], protected.text((m, "total"))]
+                                for m, label in enumerate(labels)]))
     report.tables.append(Table("Communities that ever reached each stage", ["Stage", "Communities"],
-                               [[STAGE_LABELS[s], shown(v)] for s, v in zip(STAGE_PATH, reached_row, strict=True)]))
+                               [[STAGE_LABELS[s], text(v)] for s, v in zip(STAGE_PATH, reached_row, strict=True)]))
     report.notes.append("A community's stage at a month's end is its latest stage change up to then "
                         "(stage changes are the event log of each relationship).")
     return report
+
+
+def _protected_funnel(per_month: list[Counter], reached: Counter, suppress: bool) -> Protected:
+    """The funnel's counts with their sums: each month's total, and each stage's "reached" as the next
+    stage's plus those that stopped there (never shown, but the difference of two shown bars)."""
+    table = CellTable(active=suppress)
+    for m, counts in enumerate(per_month):
+        table.add_sum(table.cell((m, "total"), sum(counts.values())), [table.cell((m, s), counts[s]) for s in STAGES])
+    for s in STAGE_PATH:
+        table.cell(("reached", s), reached[s])
+    for here, after in zip(STAGE_PATH, STAGE_PATH[1:], strict=False):
+        table.add_sum(("reached", here), [("reached", after), table.latent(("stopped", here), reached[here] - reached[after])])
+    return table.protect()
 
 
 def _first_approaches(conditions: list, start: datetime, end: datetime):
@@ -139,52 +160,115 @@ def _first_approaches(conditions: list, start: datetime, end: datetime):
             .cte("first_approaches"))  # a CTE: read twice below, computed once
 
 
-def trajectories(selection: Selection, now: datetime | None = None) -> dict[str, Counter]:
-    """Per target stage: {(days, reached): communities} over the communities first approached in the period.
-
-    `days` are whole days from the first approach: to the target rounded up (reached within
-    that many days), or, for a community still waiting, the days observed so far rounded down
-    (observed until the end of the period or now). Counted in SQL: a few hundred rows back
-    whatever the number of communities.
-    """
-    if selection.impossible:
-        return {t: Counter() for t in TARGETS}
+def _spans(selection: Selection, now: datetime | None):
+    """CTE: per community first approached in the period, its area and, per target, the span
+    (microseconds) to reaching it, ending otherwise or now, and which of the three it was."""
     observed_until = min(selection.end, now or utcnow())
     firsts = _first_approaches(community_conditions(selection), selection.start, selection.end)
     hits = _first_reached_rows(select(firsts.c.community_id), observed_until)
     until = literal(observed_until, DateTime())
-    spans = (select(*[elapsed_us(func.coalesce(hits.c[t], until), firsts.c.first).label(f"us{i}")
-                      for i, t in enumerate(TARGETS)],
-                    *[case((hits.c[t].is_(None), 0), else_=1).label(f"reached{i}") for i, t in enumerate(TARGETS)])
-             .select_from(firsts.outerjoin(hits, hits.c.community_id == firsts.c.community_id))
-             .cte("spans"))
+    ended, columns = hits.c[ENDED], [Community.area_id.label("area_id")]
+    for i, t in enumerate(TARGETS):
+        hit = hits.c[t]
+        reached_first = and_(hit.is_not(None), or_(ended.is_(None), hit <= ended))
+        ended_first = and_(ended.is_not(None), or_(hit.is_(None), ended < hit))
+        columns += [elapsed_us(case((reached_first, hit), (ended_first, ended), else_=until), firsts.c.first)
+                    .label(f"us{i}"), case((reached_first, 1), (ended_first, 2), else_=0).label(f"kind{i}")]
+    return (select(*columns)
+            .select_from(firsts.outerjoin(hits, hits.c.community_id == firsts.c.community_id)
+                         .join(Community, Community.id == firsts.c.community_id))
+            .cte("spans"))
+
+
+def trajectories(selection: Selection, now: datetime | None = None) -> dict[str, Counter]:
+    """Per target stage: {(days, kind): communities} over the communities first approached in the period.
+
+    `kind` is REACHED, ENDED (declined, hostile or dormant first: a competing event) or WAITING.
+    `days` are whole days from the first approach: to the target or the competing event rounded
+    up (it happened within that many days), or, for a community still waiting, the days observed
+    so far rounded down (observed until the end of the period or now). Counted in SQL: a few
+    hundred rows back whatever the number of communities.
+    """
+    if selection.impossible:
+        return {t: Counter() for t in TARGETS}
+    spans = _spans(selection, now)
     # Constants inline, so that each GROUP BY expression is the selected one, word for word.
-    zero, one = literal_column("0"), literal_column("1")
+    zero = literal_column("0")
     legs = []
     for i in range(len(TARGETS)):
-        us, reached = spans.c[f"us{i}"], spans.c[f"reached{i}"]
-        day = case((us < zero, zero), (reached == one, whole(us, DAY_US, up=True)), else_=whole(us, DAY_US))
-        legs.append(select(literal_column(str(i)), day, reached, func.count()).group_by(day, reached))
+        us, kind = spans.c[f"us{i}"], spans.c[f"kind{i}"]
+        day = case((us < zero, zero), (kind == zero, whole(us, DAY_US)), else_=whole(us, DAY_US, up=True))
+        legs.append(select(literal_column(str(i)), day, kind, func.count()).group_by(day, kind))
     out: dict[str, Counter] = {t: Counter() for t in TARGETS}
-    for i, day, reached, n in db.session.execute(union_all(*legs)):
-        out[TARGETS[int(i)]][(int(day), bool(reached))] = n
+    for i, day, kind, n in db.session.execute(union_all(*legs)):
+        out[TARGETS[int(i)]][(int(day), KINDS[int(kind)])] = n
     return out
 
 
-def kaplan_meier(counts: Counter) -> list[tuple[int, float]]:
-    """(day, share reached) steps from {(day, reached): communities}.
+def trajectory_totals(selection: Selection, now: datetime | None = None) -> Counter:
+    """{(area id, target, kind): communities}: how each area's approached communities stand, in SQL."""
+    if selection.impossible:
+        return Counter()
+    spans = _spans(selection, now)
+    legs = [select(literal_column(str(i)), spans.c.area_id, spans.c[f"kind{i}"], func.count())
+            .group_by(spans.c.area_id, spans.c[f"kind{i}"]) for i in range(len(TARGETS))]
+    return Counter({(area_id, TARGETS[int(i)], KINDS[int(kind)]): n
+                    for i, area_id, kind, n in db.session.execute(union_all(*legs))})
 
-    Communities still waiting leave the risk set after their day without counting as reached
-    (on the same day, those that reached it count first).
+
+def kaplan_meier(counts: Counter) -> list[tuple[int, float]]:
+    """(day, share reached) steps from {(day, kind): communities}: one minus Kaplan–Meier.
+
+    Communities still waiting, and those that ended otherwise (competing events, here treated as
+    censored), leave the risk set after their day without counting as reached (on the same day,
+    those that reached it count first).
     """
     at_risk, survival, steps = sum(counts.values()), 1.0, []
     for day in sorted({d for d, _ in counts}):
-        events, waiting = counts.get((day, True), 0), counts.get((day, False), 0)
+        events = counts.get((day, REACHED), 0)
         if events and at_risk:
             survival *= 1 - events / at_risk
             steps.append((day, 1 - survival))
-        at_risk -= events + waiting
+        at_risk -= sum(counts.get((day, kind), 0) for kind in KINDS.values())
     return steps
+
+
+def aalen_johansen(counts: Counter) -> list[tuple[int, float]]:
+    """(day, cumulative incidence of reaching) steps from {(day, kind): communities}, with ENDED competing.
+
+    Aalen–Johansen: at each day the share still at risk (no event of either kind yet, by
+    Kaplan–Meier over both) times the share of those at risk that reach the target that day. A
+    community that declined cannot reach the target later in this estimate, unlike in 1 − KM.
+    """
+    at_risk, event_free, incidence, steps = sum(counts.values()), 1.0, 0.0, []
+    for day in sorted({d for d, _ in counts}):
+        reached, ended = counts.get((day, REACHED), 0), counts.get((day, ENDED), 0)
+        if (reached or ended) and at_risk:
+            if reached:
+                incidence += event_free * reached / at_risk
+                steps.append((day, incidence))
+            event_free *= 1 - (reached + ended) / at_risk
+        at_risk -= reached + ended + counts.get((day, WAITING), 0)
+    return steps
+
+
+def protect_curve(steps: list[tuple[int, float]], counts: Counter, active: bool) -> list[tuple[int, float]]:
+    """The steps a researcher may see: a step only where at least the minimum cell of communities
+    reached the target since the last step shown, so no step size gives a small count away, and
+    none is left over between the last step and the count reached."""
+    if not active:
+        return steps
+    k, pending, out = min_cell(), 0, []
+    for day, share in steps:
+        pending += counts.get((day, REACHED), 0)
+        if pending >= k:
+            out.append((day, share))
+            pending = 0
+    if pending and out:
+        # The last few would be the count reached minus the last step: they join the last step,
+        # which moves to the final day (the curve then ends where the count reached says).
+        out[-1] = steps[-1]
+    return out
 
 
 def share_by(steps: list[tuple[float, float]], day: float) -> float:
@@ -197,42 +281,73 @@ def quantile_day(steps: list[tuple[float, float]], share: float) -> float | None
     return next((d for d, s in steps if s >= share - 1e-9), None)
 
 
+def _protected_trajectory_counts(totals: Counter, suppress: bool) -> Protected:
+    """Per area and for all areas: approached = reached + ended otherwise + still waiting, for each
+    target, and each cell of all areas the sum of the areas' (one area cannot be differenced out)."""
+    table = CellTable(active=suppress)
+    areas = sorted({area for area, _, _ in totals})
+    cells = [(target, kind) for target in TARGETS for kind in (REACHED, ENDED, WAITING)]
+    for area in (*areas, ALL_AREAS):
+        approached = sum(totals[area, TARGETS[0], kind] for kind in (REACHED, ENDED, WAITING)) if area != ALL_AREAS \
+            else sum(n for (_, target, _), n in totals.items() if target == TARGETS[0])
+        table.cell((area, "approached"), approached)
+        for target in TARGETS:
+            table.add_sum((area, "approached"),
+                          [table.cell((area, target, kind), totals[area, target, kind] if area != ALL_AREAS else
+                                      sum(totals[a, target, kind] for a in areas)) for kind in (REACHED, ENDED, WAITING)])
+    for cell in ("approached", *cells):
+        key = cell if isinstance(cell, tuple) else (cell,)
+        table.add_sum((ALL_AREAS, *key), [(area, *key) for area in areas])
+    return table.protect()
+
+
 def trajectory_report(selection: Selection, suppress: bool) -> Report:
     data = trajectories(selection)
-    approached = sum(data[TARGETS[0]].values())
-    if approached == 0:
+    if sum(data[TARGETS[0]].values()) == 0:
         return Report(empty=True)
-    curves, rows, horizon = {}, [], 0
+    protected = _protected_trajectory_counts(trajectory_totals(whole_family(selection)), suppress)
+    here = ALL_AREAS if selection.area_id is None else selection.area_id
+    km, aj, rows, horizon = {}, {}, [], 0
     for target in TARGETS:
         counts = data[target]
-        reached = sum(n for (_, hit), n in counts.items() if hit)
-        waiting = approached - reached
-        curves[target] = kaplan_meier(counts) if not (suppress and reached < 5) else None
+        # A curve ends at its count reached: it is drawn only when that count is shown.
+        drawn = protected.visible((here, target, REACHED))
+        km[target] = protect_curve(kaplan_meier(counts), counts, suppress) if drawn else None
+        aj[target] = protect_curve(aalen_johansen(counts), counts, suppress) if drawn else None
         horizon = max([horizon, *[day for day, _ in counts]])
-        reached_shown, waiting_shown = protect([reached, waiting], suppress)
-        steps = curves[target]
-        day_cell = lambda q, s=steps: "–" if s is None else (  # noqa: E731
+        steps = km[target]
+        day_cell = lambda q, s=steps: MARK if s is None else (  # noqa: E731
             f"{quantile_day(s, q):.0f}" if quantile_day(s, q) is not None else "not yet reached")
-        rows.append([STAGE_LABELS[target], str(approached), shown(reached_shown), shown(waiting_shown),
+        rows.append([STAGE_LABELS[target], protected.text((here, "approached")),
+                     *[protected.text((here, target, kind)) for kind in (REACHED, ENDED, WAITING)],
                      day_cell(0.5), _spread(day_cell(0.25), day_cell(0.75)),
-                     *["–" if steps is None else f"{100 * share_by(steps, d):.0f}%" for d in MILESTONE_DAYS]])
+                     *[MARK if steps is None else f"{100 * share_by(steps, d):.0f}%" for d in MILESTONE_DAYS],
+                     *[MARK if aj[target] is None else f"{100 * share_by(aj[target], d):.0f}%" for d in MILESTONE_DAYS]])
     grid = list(range(0, int(horizon) + 8, 7))
-    series = [(f"Reached {STAGE_LABELS[t]}", [None if curves[t] is None else round(100 * share_by(curves[t], d), 1)
-                                              for d in grid]) for t in TARGETS]
+    series = [(f"{STAGE_LABELS[t]} ({name})", [None if curve[t] is None else round(100 * share_by(curve[t], d), 1)
+                                             for d in grid]) for t in TARGETS for name, curve in (("KM", km), ("AJ", aj))]
     chart = lines("trajectory-km", "Share of approached communities that reached each stage, by days since first approach",
-                  "Step lines (Kaplan–Meier): the estimated share of communities that had reached acknowledged, "
-                  "two-way and partner by each number of days after the first approach.",
+                  "Step lines: the share of communities that had reached acknowledged, two-way and partner by each "
+                  "number of days after the first approach, as Kaplan–Meier (KM, those that declined, turned hostile "
+                  "or went dormant counted as still able to) and as Aalen–Johansen cumulative incidence (AJ, those "
+                  "counted as no longer able to).",
                   [str(d) for d in grid], series, y_max=100, unit="%", step=True)
     table = Table("Time from first approach to each stage (days)",
-                  ["Stage", "Approached", "Reached", "Still waiting", "Median days", "Middle half (days)",
-                   *[f"Reached by day {d}" for d in MILESTONE_DAYS]], rows)
+                  ["Stage", "Approached", "Reached", "Ended otherwise", "Still waiting", "Median days (KM)",
+                   "Middle half (days, KM)", *[f"Reached by day {d} (KM)" for d in MILESTONE_DAYS],
+                   *[f"Reached by day {d} (AJ)" for d in MILESTONE_DAYS]], rows)
     notes = ["Communities that have not reached a stage yet are kept as 'still waiting' (right-censored at the end "
              "of the period or today): they count in the risk set until then, so the shares are not inflated.",
+             "'Ended otherwise' counts communities that declined, turned hostile or went dormant before reaching the "
+             "stage: competing events. Kaplan–Meier (KM) treats them as censored, which answers 'how soon, if "
+             "nothing stopped it'; Aalen–Johansen cumulative incidence (AJ) treats them as having left for good, "
+             "which answers 'what share actually got there'. AJ is never above KM.",
              "Median and middle half are Kaplan–Meier estimates; 'not yet reached' means the share never got there.",
              "Days are whole days since the first approach: reaching a stage after 10.2 days counts as within day 11; "
              "a community still waiting after 10.2 days was observed for 10 whole days."]
     if suppress:
-        notes.append("Curves and medians resting on fewer than 5 communities that reached a stage are not shown.")
+        notes.append(f"Curves move only where at least {min_cell()} communities reached the stage since the last "
+                     "step shown, and are not drawn when the count reached is withheld.")
     return Report(charts=[chart], tables=[table], notes=notes)
 
 

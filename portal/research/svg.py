@@ -9,6 +9,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from portal.research.disclosure import MARK
+
 PALETTE = ("#1d70b8", "#f47738", "#00703c", "#912b88", "#d4351c", "#28a197", "#6f72af", "#505a5f")
 SUPPRESSED_FILL = "#b1b4b6"
 WIDTH, HEIGHT = 640, 300
@@ -92,7 +94,7 @@ def bars(chart_id: str, title: str, description: str, categories: Sequence[str],
             y = TOP + plot_h - plot_h * base / y_max - h
             if value is None:  # suppressed: a short grey stub that says so
                 chart.rects.append((x, TOP + plot_h - plot_h * base / y_max - 3, bar_w, 3, SUPPRESSED_FILL,
-                                    f"{category}, {name}: fewer than 5"))
+                                    f"{category}, {name}: {MARK} (withheld)"))
             elif h > 0:
                 chart.rects.append((x, y, bar_w, h, PALETTE[j % len(PALETTE)], f"{category}, {name}: {_fmt(shown)}"))
             if stacked:
@@ -100,7 +102,7 @@ def bars(chart_id: str, title: str, description: str, categories: Sequence[str],
     _axes(chart, y_max, categories, centres)
     chart.legend = [(PALETTE[j % len(PALETTE)], name) for j, (name, _) in enumerate(series)]
     if any(v is None for _, values in series for v in values):
-        chart.legend.append((SUPPRESSED_FILL, "Suppressed (fewer than 5)"))
+        chart.legend.append((SUPPRESSED_FILL, f"Withheld {MARK} (protects small groups)"))
     return chart
 
 
@@ -135,4 +137,7 @@ def lines(chart_id: str, title: str, description: str, x_labels: Sequence[str], 
         chart.gridlines.append((xs[marker_at], TOP, xs[marker_at], TOP + plot_h))
     _axes(chart, top, x_labels, xs, unit)
     chart.legend = [(PALETTE[j % len(PALETTE)], name) for j, (name, _) in enumerate(series)]
+    if not chart.polylines and not chart.points and any(v is None for _, values in series for v in values):
+        chart.texts.append((chart.width / 2, TOP + plot_h / 2, f"Withheld {MARK}: too few behind every point",
+                            "middle", 0))
     return chart

@@ -20,7 +20,7 @@ def spreadsheet_safe(cell: str) -> str:
 
 
 def table_csv(table: Table) -> str:
-    """The table's header and rows as CSV (suppressed cells stay "<5", hidden ones "–")."""
+    """The table's header and rows as CSV (withheld cells stay "[c]", empty ones "–")."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow([spreadsheet_safe(h) for h in table.headers])

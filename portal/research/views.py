@@ -5,10 +5,12 @@ from flask import Response, abort, request
 from flask_login import current_user
 
 from portal import audit, htmx
+from portal.errors import render_error
 from portal.access import allow
 from portal.extensions import db
 from portal.models import CHANNELS, PLATFORMS, PURPOSES, label
 from portal.research import bp
+from portal.research.disclosure import explanation, min_cell
 from portal.research.cache import CachedReport, cached_report, kept_seconds
 from portal.research.filters import GROUPINGS, area_choices, officer_choices, parse_selection
 from portal.research.pages import PAGES, RESEARCH_ROLES, build_report
@@ -34,7 +36,8 @@ def _chart_page(slug: str) -> Response:
                        report=kept.report, computed_at=kept.computed_at,
                        kept_seconds=kept_seconds(),
                        table_rows=None if request.args.get("rows") == "all" else TABLE_ROWS,
-                       suppress=_suppress(), **_filter_options(pseudonymise))
+                       suppress=_suppress(), disclosure_note=explanation(),
+                       **_filter_options(pseudonymise))
 
 
 def _report(slug: str, selection) -> CachedReport:
@@ -44,13 +47,20 @@ def _report(slug: str, selection) -> CachedReport:
 
 
 def _filter_options(pseudonymise: Pseudonymiser) -> dict[str, list[tuple[str, str]]]:
-    """(value, words) choices for each select of the filter bar."""
+    """(value, words) choices for each select of the filter bar.
+
+    Researchers are offered officers only when there are enough of them that one pseudonym does
+    not stand for a known person (the pages refuse an officer filter with too few in scope anyway).
+    """
+    officers = officer_choices(current_user, pseudonymise)
+    if _suppress() and len(officers) < min_cell():
+        officers = []
     return {
         "area_options": [(a.slug, a.name) for a in area_choices(current_user)],
         "platform_options": [(v, label(v)) for v in PLATFORMS],
         "channel_options": [(v, label(v)) for v in CHANNELS],
         "purpose_options": [(v, label(v)) for v in PURPOSES],
-        "officer_options": [(p, p) for p, _ in officer_choices(current_user, pseudonymise)],
+        "officer_options": [(p, p) for p, _ in officers],
         "by_options": [(v, label(v)) for v in GROUPINGS],
     }
 
@@ -58,7 +68,7 @@ def _filter_options(pseudonymise: Pseudonymiser) -> dict[str, list[tuple[str, st
 @bp.get("/research")
 @allow(*RESEARCH_ROLES)
 def index():
-    return htmx.render("research/index.html", pages=PAGES, suppress=_suppress(),
+    return htmx.render("research/index.html", pages=PAGES, suppress=_suppress(), min_cell=min_cell(),
                        areas=area_choices(current_user))
 
 
@@ -112,6 +122,8 @@ def table_download(slug: str, number: int):
         abort(404)
     selection = parse_selection(request.args, current_user, Pseudonymiser.for_app())
     report = _report(slug, selection).report  # the very figures the page showed, while they are kept
+    if report.refused:  # the page says why; so does the download, instead of a file
+        return render_error(403, report.refused)
     if not 1 <= number <= len(report.tables):
         abort(404, description="There is no such table for these filters: go back to the chart and download it from there.")
     table = report.tables[number - 1]

@@ -19,7 +19,8 @@ def test_chart_page_renders_with_data_and_with_an_empty_selection(page, slug):
     chart.wait_for(state="visible")
     box = chart.bounding_box()
     assert box and box["width"] > 200 and box["height"] > 80
-    assert chart.locator("rect, polyline, circle").count() > 0
+    # Shapes, or (for a researcher, where every point rests on too few) the chart says they are withheld.
+    assert chart.locator("rect, polyline, circle").count() > 0 or "Withheld [c]" in chart.text_content()
     assert page.locator("[data-testid=data-table] tbody tr").count() > 0
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, f"/research/{slug} scrolls sideways by {overflow}px"
@@ -79,4 +80,20 @@ def test_a_cut_table_shows_every_row_in_place(page, monkeypatch):
     assert rows.count() > 3
     assert page.locator("[data-testid=chart] svg[role=img]").count() >= 1  # swapped the table, not the page
     assert page.url.endswith("/research/contacts?area=wealden-sample")  # in place: the address is the chart's
+    assert page.js_errors == []
+
+
+def test_a_researcher_sees_withheld_cells_explained_and_a_singling_out_filter_refused(page):
+    from playwright.sync_api import expect
+
+    sign_in(page, "researcher@example.org")
+    page.goto("/research/responses")
+    expect(page.locator("[data-testid=disclosure-note]")).to_contain_text("[c]")
+    expect(page.locator("[data-testid=data-table]").first).to_contain_text("[c]")
+    expect(page.locator("[data-testid=chart-block]")).not_to_contain_text("<5")
+    page.select_option("#f-area", "lewes")  # a handful of communities and two officers: swapped for a message
+    expect(page.locator("[data-testid=refused]")).to_be_visible()
+    expect(page.locator("[data-testid=refused]")).to_contain_text("fewer than 10")
+    expect(page.locator("svg[role=img]")).to_have_count(0)
+    assert "area=lewes" in page.url
     assert page.js_errors == []

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from portal.extensions import db
-from portal.models import STAGE_PATH, ActivitySample, Area, Community, OutreachContact, StageChange, utcnow
+from portal.models import STAGE_BRANCHES, STAGE_PATH, ActivitySample, Area, Community, OutreachContact, StageChange, utcnow
 from portal.research import activity, engagement, stages
 from portal.research.filters import Selection, community_conditions, contact_conditions
 from portal.scale import generate
@@ -34,7 +34,7 @@ def _online_by_month_row_by_row(selection: Selection) -> tuple[Counter, Counter]
     return contacts, Counter({key: len(ids) for key, ids in contacted.items()})
 
 
-def _first_reached_row_by_row(selection: Selection, until) -> dict[int, list]:
+def _first_reached_row_by_row(selection: Selection, until, with_ended: bool = False) -> dict[int, list]:
     """The definition: walk each community's stage changes in time order to the first at or past each target."""
     chosen = select(Community.id).where(*community_conditions(selection))
     rows = db.session.execute(
@@ -46,6 +46,8 @@ def _first_reached_row_by_row(selection: Selection, until) -> dict[int, list]:
         history = [(r[1], r[2]) for r in group]
         out[cid] = [next((t for t, s in history if s in STAGE_PATH and STAGE_PATH.index(s) >= STAGE_PATH.index(target)),
                          None) for target in stages.TARGETS]
+        if with_ended:
+            out[cid].append(next((t for t, s in history if s in STAGE_BRANCHES), None))
     return out
 
 
@@ -61,15 +63,23 @@ def _trajectories_row_by_row(selection: Selection, now) -> dict[str, Counter]:
                                         .where(StageChange.to_stage.in_(STAGE_PATH[1:])))]:
         if cid in chosen:
             firsts[cid] = min(at, firsts.get(cid, at))
-    hits = _first_reached_row_by_row(selection, until)
+    hits = _first_reached_row_by_row(selection, until, with_ended=True)
     day = timedelta(days=1)
     out = {t: Counter() for t in stages.TARGETS}
     for cid, first in firsts.items():
         if not selection.start <= first < selection.end:
             continue
-        for target, hit in zip(stages.TARGETS, hits.get(cid, [None] * len(stages.TARGETS)), strict=True):
-            span = max(timedelta(0), (hit or until) - first)
-            out[target][(-(-span // day) if hit else span // day, hit is not None)] += 1
+        *reached, ended = hits.get(cid, [None] * (len(stages.TARGETS) + 1))
+        for target, hit in zip(stages.TARGETS, reached, strict=True):
+            # The first of reaching the target and ending otherwise (a competing event) counts.
+            if hit is not None and (ended is None or hit <= ended):
+                at, kind = hit, stages.REACHED
+            elif ended is not None:
+                at, kind = ended, stages.ENDED
+            else:
+                at, kind = until, stages.WAITING
+            span = max(timedelta(0), at - first)
+            out[target][(span // day if kind == stages.WAITING else -(-span // day), kind)] += 1
     return out
 
 
@@ -158,4 +168,6 @@ def test_sql_aggregates_match_the_row_by_row_definitions(app, seed):
     summary = activity.activity_summary(Selection())
     assert engagement.online_by_month(Selection())[0] and len(summary.weeks) == 2 * activity.WINDOW_WEEKS
     assert summary.paired[0] > 10
-    assert sum(n for (_, hit), n in stages.trajectories(Selection(), now=now)["acknowledged"].items() if hit) > 10
+    reached = stages.trajectories(Selection(), now=now)["acknowledged"]
+    assert sum(n for (_, kind), n in reached.items() if kind == stages.REACHED) > 10
+    assert sum(n for (_, kind), n in reached.items() if kind == stages.ENDED) > 0

@@ -104,12 +104,14 @@ def test_a_long_table_shows_its_first_rows_and_the_rest_on_asking(client, auth, 
         assert BeautifulSoup(shown, "html.parser").select_one("#table-1") is not None
 
 
-def _three_contacts(area, officer):
+def _three_contacts(area, officer, blogs=0):
+    """Three forums contacted once (and `blogs` blogs), each answered positively."""
     from portal.extensions import db
 
     now = utcnow()
-    for i in range(3):
-        community = Community(area_id=area.id, name=f"Small {i}", platform="forum", created_at=now - timedelta(days=30))
+    for i in range(3 + blogs):
+        community = Community(area_id=area.id, name=f"Small {i}", platform="forum" if i < 3 else "blog",
+                              created_at=now - timedelta(days=30))
         db.session.add(community)
         db.session.flush()
         db.session.add(OutreachContact(community_id=community.id, officer_id=officer.id,
@@ -121,15 +123,23 @@ def _three_contacts(area, officer):
 
 
 def test_researchers_download_the_suppressed_cells(client, auth, users, area, db_session):
-    _three_contacts(area, users["officer"])
+    _three_contacts(area, users["officer"], blogs=12)
     auth.login("researcher")
     rows = _csv(client.get("/research/responses/tables/1.csv"))
-    assert rows[1][1] == "<5"
+    assert rows[1][:2] == ["Blog", "12"] and rows[2][:2] == ["Forum", "[c]"]
     assert db_session.scalars(select(AuditEvent).where(AuditEvent.object_type == "research_table")).one() \
         .details["suppressed"] is True
     auth.logout()
     auth.login("admin")
-    assert _csv(client.get("/research/responses/tables/1.csv"))[1][1] == "3"
+    assert _csv(client.get("/research/responses/tables/1.csv"))[2][1] == "3"
+
+
+def test_a_table_of_a_selection_that_singles_out_is_refused_not_downloaded(client, auth, users, area):
+    _three_contacts(area, users["officer"])
+    auth.login("researcher")
+    response = client.get("/research/responses/tables/1.csv")
+    assert response.status_code == 403
+    assert "fewer than 10 communities" in response.get_data(as_text=True)
 
 
 def test_a_formula_in_an_area_name_is_not_run_by_a_spreadsheet(client, auth, users, area, db_session):

@@ -90,15 +90,16 @@ def _small_history(area, officer, platform="forum", n=3):
     db.session.commit()
 
 
-def test_researchers_see_small_counts_suppressed_and_admins_do_not(client, auth, users, area):
+def test_researchers_see_no_figures_for_too_few_communities_and_admins_do(client, auth, users, area):
     _small_history(area, users["officer"], n=3)
     auth.login("researcher")
     researcher_html = client.get("/research/responses").get_data(as_text=True)
-    assert "&lt;5" in researcher_html
+    assert 'data-testid="refused"' in researcher_html and "fewer than 10 communities" in researcher_html
+    assert 'data-testid="data-table"' not in researcher_html
     auth.logout()
     auth.login("admin")
     admin_html = client.get("/research/responses").get_data(as_text=True)
-    assert "&lt;5" not in admin_html
+    assert "[c]" not in admin_html and 'data-testid="refused"' not in admin_html
     assert re.search(r'numeric">3</td>', admin_html)
 
 

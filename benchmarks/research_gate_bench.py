@@ -1,0 +1,75 @@
+"""Benchmark the disclosure-control layer: research page build times with and without it.
+
+Usage:
+    python benchmarks/research_gate_bench.py [--scale 10000] [--database-url postgresql+psycopg://…/db]
+
+Builds a fresh database (SQLite in a temporary folder unless a PostgreSQL URL is given; that
+database is emptied first) with ``portal.scale.generate(N)`` data, then builds every research
+page's report for all areas and for one area: first unsuppressed (as an admin sees it), then
+suppressed twice (as a researcher: cold, then warm, with the report cache off so both count).
+It prints the wall time of each and the part spent in the layer's ``CellTable.protect``.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.research_export_bench import _app, populate  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=int, default=10_000)
+    parser.add_argument("--database-url")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        instance = Path(folder)
+        url = args.database_url or f"sqlite:///{instance / 'bench.db'}"
+        counts = populate(url, args.scale, instance)
+        print(f"scale {args.scale}: {counts}")
+        app = _app(url, instance, RESEARCH_CACHE_SECONDS=0)
+        with app.app_context():
+            run(app)
+
+
+def run(app) -> None:
+    from portal.models import Area
+    from portal.research import disclosure
+    from portal.research.filters import Selection
+    from portal.research.pages import PAGES, build_report
+
+    spent = [0.0]
+    original = disclosure.CellTable.protect
+
+    def timed(self):
+        started = time.perf_counter()
+        try:
+            return original(self)
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    disclosure.CellTable.protect = timed
+    area = Area.ordered()[0]
+    print(f"{'page':<14}{'filter':<10}{'admin s':>9}{'cold s':>9}{'warm s':>9}{'layer s':>9}  withheld/cells")
+    for slug in PAGES:
+        for name, selection in (("all", Selection()), ("one area", Selection(area=area.slug, area_id=area.id))):
+            times = []
+            for suppress in (False, True, True):
+                spent[0] = 0.0
+                started = time.perf_counter()
+                report = build_report(slug, selection, suppress)
+                times.append(time.perf_counter() - started)
+            cells = sum(len(row) - 1 for t in report.tables for row in t.rows)
+            withheld = sum(cell == disclosure.MARK for t in report.tables for row in t.rows for cell in row)
+            state = "refused" if report.refused else f"{withheld}/{cells}"
+            print(f"{slug:<14}{name:<10}{times[0]:>9.3f}{times[1]:>9.3f}{times[2]:>9.3f}{spent[0]:>9.3f}  {state}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,235 @@
+"""The disclosure-control layer: every number a researcher sees (tables, chart data and tooltips,
+CSVs, rates, shares and totals) and every small-group decision of the row-level package goes
+through here.
+
+One setting, ``DISCLOSURE_MIN_CELL`` (default 10, as UK Trusted Research Environments use), is
+the minimum cell. The rules (also written into the export README and shown beside each table):
+
+- **Primary suppression**: a count from 1 to the minimum cell minus one is withheld. Zero is shown.
+- **Secondary suppression**: a page declares the sums between its numbers (a row total, a column
+  total, the chart's monthly total, the same figure for every area and for one area). Cells are
+  then withheld until, solving those sums one at a time, no withheld small count can be worked
+  out, and the withheld part of any sum that holds a small count is not itself below the minimum.
+  Cells that are computed but never shown (a "responded" count behind a rate) take part as
+  unknowns, so the rate cannot give them away either.
+- **Rates, shares and means** are shown only when every count they rest on is shown, and means
+  only when they rest on at least the minimum cell of observations.
+- **Withheld cells read "[c]"** (confidential), never a range: a cell withheld to protect another
+  may hold any number.
+- **Queries that single out are refused**: a selection with fewer communities than the minimum
+  cell, or an area or officer filter with fewer officers in scope, shows a message instead of
+  figures.
+
+Supervisors and admins (who work with the records anyway) see the figures unsuppressed.
+"""
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from flask import current_app, has_app_context
+
+logger = logging.getLogger(__name__)
+
+#: Default minimum cell, as UK Trusted Research Environments use for output checking.
+DEFAULT_MIN_CELL = 10
+MARK = "[c]"
+NOT_SHOWN = "–"  # nothing to show (no observations), as opposed to withheld
+MAX_ROUNDS = 10_000  # each round withholds at least one more cell, so this is never reached in practice
+
+Key = Hashable
+
+
+def min_cell() -> int:
+    """The configured minimum cell (DISCLOSURE_MIN_CELL, default 10), for pages and package alike."""
+    if has_app_context():
+        return max(1, int(current_app.config.get("DISCLOSURE_MIN_CELL") or DEFAULT_MIN_CELL))
+    return DEFAULT_MIN_CELL
+
+
+def too_few(count: int, threshold: int | None = None) -> bool:
+    """True when a group of `count` (1 or more) is below the minimum cell."""
+    return 0 < count < (min_cell() if threshold is None else threshold)
+
+
+def explanation() -> str:
+    """The words beside every protected table."""
+    k = min_cell()
+    return (f"{MARK} marks a figure withheld to protect small groups: every count from 1 to {k - 1}, and other "
+            f"figures chosen so that no withheld count can be worked out from totals, rates, the chart or the "
+            f"other cells. A withheld figure may hold any number.")
+
+
+@dataclass
+class Protected:
+    """Counts after suppression: look a cell up as a number (None when withheld) or as text."""
+
+    values: dict[Key, int]
+    hidden: set[Key]
+    threshold: int
+
+    def __getitem__(self, key: Key) -> int | None:
+        return None if key in self.hidden else self.values.get(key, 0)
+
+    def text(self, key: Key) -> str:
+        value = self[key]
+        return MARK if value is None else str(value)
+
+    def visible(self, *keys: Key) -> bool:
+        return not any(key in self.hidden for key in keys)
+
+
+@dataclass
+class CellTable:
+    """The counts of one page and the sums among them, to be protected together.
+
+    `cell` adds a published count; `latent` a count that is never shown but can be derived
+    (a rate's numerator); `add_sum` says that `total` is the sum of `parts`.
+    """
+
+    active: bool = True
+    threshold: int = field(default_factory=min_cell)
+    values: dict[Key, int] = field(default_factory=dict)
+    unpublished: set[Key] = field(default_factory=set)
+    sums: list[tuple[Key, tuple[Key, ...]]] = field(default_factory=list)
+
+    def cell(self, key: Key, value: int) -> Key:
+        self.values[key] = int(value)
+        return key
+
+    def latent(self, key: Key, value: int) -> Key:
+        self.unpublished.add(key)
+        return self.cell(key, value)
+
+    def add_sum(self, total: Key, parts: Iterable[Key]) -> None:
+        parts = tuple(parts)
+        for key in (total, *parts):
+            self.values.setdefault(key, 0)
+        self.sums.append((total, parts))
+
+    def protect(self) -> Protected:
+        """Withhold small counts and enough other cells that no withheld small count can be worked out."""
+        if not self.active:
+            return Protected(self.values, set(self.unpublished), self.threshold)
+        sensitive = {key for key, v in self.values.items() if too_few(v, self.threshold)}
+        hidden = (sensitive | self.unpublished) if sensitive else set(self.unpublished)
+        if not sensitive:
+            return Protected(self.values, hidden, self.threshold)
+        lines_of: dict[Key, list[int]] = defaultdict(list)
+        for number, (total, parts) in enumerate(self.sums):
+            for key in (total, *parts):
+                lines_of[key].append(number)
+        for _ in range(MAX_ROUNDS):
+            exposed = self._exposed(hidden, sensitive)
+            added = {c for c in (self._complement(line, hidden, sensitive, lines_of) for line in exposed) if c is not None}
+            if not exposed:
+                break
+            if not added:  # nothing left to choose: fail closed, every published cell withheld
+                logger.warning("disclosure: %d sums still exposed; withholding the whole table", len(exposed))
+                hidden |= set(self.values)
+                break
+            hidden |= added
+        return Protected(self.values, hidden, self.threshold)
+
+    def _exposed(self, hidden: set[Key], sensitive: set[Key]) -> list[int]:
+        """The sums through which a withheld small count can be worked out (or bounded below the minimum)."""
+        known = set(self.values) - hidden
+        solved_by: dict[Key, int] = {}
+        changed = True
+        while changed:  # solve the sums one unknown at a time, as someone with a calculator would
+            changed = False
+            for number, (total, parts) in enumerate(self.sums):
+                unknown = [key for key in (total, *parts) if key not in known]
+                if len(unknown) == 1:
+                    known.add(unknown[0])
+                    solved_by[unknown[0]] = number
+                    changed = True
+        exposed = {solved_by[key] for key in sensitive if key in solved_by}
+        for number, (total, parts) in enumerate(self.sums):
+            if total not in known:
+                continue
+            unknown = [key for key in parts if key not in known]
+            if any(key in sensitive for key in unknown) and too_few(sum(self.values[k] for k in unknown),
+                                                                     self.threshold):
+                exposed.add(number)
+        return sorted(exposed)
+
+    def _complement(self, number: int, hidden: set[Key], sensitive: set[Key],
+                    lines_of: dict[Key, list[int]]) -> Key | None:
+        """One more cell to withhold in this sum: its smallest shown non-zero part, else its total, else a zero."""
+        total, parts = self.sums[number]
+        shown_parts = [key for key in parts if key not in hidden and key not in self.unpublished]
+        nonzero = sorted((self.values[k], i) for i, k in enumerate(shown_parts) if self.values[k] > 0)
+        if nonzero:
+            return shown_parts[nonzero[0][1]]
+        if total not in hidden and total not in self.unpublished:
+            return total
+        if shown_parts:
+            return shown_parts[0]
+        # Everything published in this sum is withheld already: widen to the sums its cells belong to.
+        for key in (total, *parts):
+            for other in lines_of[key]:
+                if other != number:
+                    o_total, o_parts = self.sums[other]
+                    for candidate in (*o_parts, o_total):
+                        if candidate not in hidden and candidate not in self.unpublished:
+                            return candidate
+        return None
+
+
+def protect_row(values: Sequence[int], active: bool = True, total: bool = True) -> list[int | None]:
+    """One row of counts (with its total as the sum, when `total`) protected on its own; withheld as None."""
+    table = CellTable(active=active)
+    keys = [table.cell(i, v) for i, v in enumerate(values)]
+    if total:
+        table.add_sum(table.cell("total", sum(values)), keys)
+    protected = table.protect()
+    return [protected[key] for key in keys]
+
+
+def rate(numerator: int, denominator: int, shown: bool) -> float | None:
+    """numerator/denominator as a percentage, only when every count it rests on is shown (`shown`)."""
+    if denominator <= 0 or not shown:
+        return None
+    return 100.0 * numerator / denominator
+
+
+def mean(total: float, n: int, active: bool = True, shown: bool = True) -> float | None:
+    """Mean of n observations; withheld (None) when it rests on fewer than the minimum cell or n is withheld."""
+    if n <= 0 or (active and (n < min_cell() or not shown)):
+        return None
+    return total / n
+
+
+def text(value: int | float | None, digits: int = 1) -> str:
+    """A table cell: the number, or the suppression mark."""
+    if value is None:
+        return MARK
+    if isinstance(value, float):
+        return f"{value:.{digits}f}"
+    return str(value)
+
+
+def single_out_reason(communities: int, officers: int | None, officer_filter: bool = False,
+                      active: bool = True) -> str | None:
+    """Why a selection would single out communities or officers (None when it does not).
+
+    `officers` is the number of officers in scope when an area or an officer is chosen (else None);
+    it refuses only an officer filter, whose figures would be a person's work.
+    """
+    if not active:
+        return None
+    k = min_cell()
+    if 0 < communities < k:
+        return (f"These filters match fewer than {k} communities, so figures for them could describe a "
+                f"single community. Widen the filters (another area, “Any” platform, channel or purpose, "
+                f"or longer dates) to see figures.")
+    # Officers matter where figures could be one officer's: the officer filter (issue 22 finding 6). An
+    # area's figures are about its communities (counted above); refusing every area with fewer than k
+    # officers would refuse nearly every neighbourhood team, and its figures name no officer.
+    if officer_filter and officers is not None and officers < k:
+        return (f"The officer filter needs at least {k} officers in the areas chosen; there are fewer, so "
+                f"figures for one officer would describe a person. Choose “Any” officer or a wider area.")
+    return None
