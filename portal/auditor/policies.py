@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, case, select
 
 from portal.extensions import db
 from portal.models import (
-    Assessment, AuditEvent, Candidate, Community, ContactRevision, Job, Meeting, MessageReview,
+    Assessment, AuditEvent, Candidate, Community, ContactRevision, Job, Meeting, MessageReview, Notification,
     OutreachContact, StageChange, SupportFlag, SupportNote, User,
 )
 
@@ -169,6 +169,12 @@ POLICIES: tuple[Policy, ...] = (
         "jobs", "Finished background job records", Job, "RETENTION_JOB_DAYS", "delete",
         since=lambda: Job.updated_at,
         rows=lambda: select(Job).where(Job.status.in_(("done", "failed", "cancelled"))),
+        dispose=_delete,
+    ),
+    Policy(
+        "notices", "E-mail notices sent or cancelled", Notification, "RETENTION_NOTICE_DAYS", "delete",
+        since=lambda: Notification.updated_at,
+        rows=lambda: select(Notification).where(Notification.status.in_(("sent", "cancelled"))),
         dispose=_delete,
     ),
     Policy(
