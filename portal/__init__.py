@@ -106,6 +106,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from portal.notices import services as notice_services
 
     notice_services.init_app(app)
+    from portal.auth import sso
+
+    sso.init_app(app)
     db_roles.check_role(app)
     return app
 

@@ -149,6 +149,20 @@ def load(instance_path: Path) -> dict:
         "NOTIFY_BASE_URL": os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
         # A notice is tried this often in all (jobs' retries, then `flask notify run`) before it waits for an admin.
         "NOTIFY_MAX_TRIES": int(os.environ.get("NOTIFY_MAX_TRIES", 8)),
+        # Single sign-on through the force's OpenID Connect provider (README "Single sign-on"): on when
+        # OIDC_ISSUER and OIDC_CLIENT_ID are set. LOCAL_PASSWORDS=0 then switches local passwords off.
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", "").strip() or None,
+        "OIDC_METADATA_URL": os.environ.get("OIDC_METADATA_URL", "").strip() or None,
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", "").strip() or None,
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET") or None,
+        "OIDC_SCOPES": os.environ.get("OIDC_SCOPES", "openid email profile"),
+        "OIDC_GROUPS_CLAIM": os.environ.get("OIDC_GROUPS_CLAIM", "groups"),
+        "OIDC_EMAIL_CLAIM": os.environ.get("OIDC_EMAIL_CLAIM", "email"),
+        "OIDC_NAME_CLAIM": os.environ.get("OIDC_NAME_CLAIM", "name"),
+        "OIDC_PROVIDER_NAME": os.environ.get("OIDC_PROVIDER_NAME", "your force account"),
+        "OIDC_TIMEOUT": float(os.environ.get("OIDC_TIMEOUT", 10)),
+        "OIDC_LEEWAY": int(os.environ.get("OIDC_LEEWAY", 60)),  # seconds of clock difference allowed
+        "LOCAL_PASSWORDS": _bool("LOCAL_PASSWORDS", True),
         # Serving: number of reverse proxies in front whose X-Forwarded-* headers to trust (0: none).
         "TRUST_PROXY": int(os.environ.get("TRUST_PROXY", 0) or 0),
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").strip().lower(),

@@ -85,6 +85,7 @@ def _anonymise_user(user: User) -> None:
     user.email = f"former-user-{user.id}@invalid"
     user.display_name = f"Former user {user.id}"
     user.password_hash = None
+    user.sso_subject = None
     user.clear_invite()
     user.rotate_session()
 

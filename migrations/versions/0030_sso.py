@@ -1,0 +1,46 @@
+"""users.sso_subject and sso_group_mappings: sign-in through the force's OpenID Connect provider
+
+An account that signs in by SSO is found by the provider's issuer and subject; an admin maps
+the provider's groups (or app roles) to Local Reach roles and areas.
+
+Revision ID: 0030_sso
+Revises: 0029_notifications
+Create Date: 2026-12-07 01:50:00
+
+"""
+from alembic import op
+import sqlalchemy as sa
+
+
+revision = '0030_sso'
+down_revision = '0029_notifications'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.add_column(sa.Column('sso_subject', sa.String(length=400), nullable=True))
+        batch_op.create_unique_constraint(batch_op.f('uq_users_sso_subject'), ['sso_subject'])
+    op.create_table(
+        'sso_group_mappings',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('group_name', sa.String(length=200), nullable=False),
+        sa.Column('role', sa.String(length=20), nullable=True),
+        sa.Column('area_id', sa.Integer(), nullable=True),
+        sa.Column('created_at', sa.DateTime(), nullable=False),
+        sa.ForeignKeyConstraint(['area_id'], ['areas.id'], name=op.f('fk_sso_group_mappings_area_id_areas'),
+                                ondelete='CASCADE'),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_sso_group_mappings')),
+    )
+    with op.batch_alter_table('sso_group_mappings', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_sso_group_mappings_group_name'), ['group_name'], unique=False)
+
+
+def downgrade():
+    with op.batch_alter_table('sso_group_mappings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_sso_group_mappings_group_name'))
+    op.drop_table('sso_group_mappings')
+    with op.batch_alter_table('users', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('uq_users_sso_subject'), type_='unique')
+        batch_op.drop_column('sso_subject')
