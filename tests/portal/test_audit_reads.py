@@ -49,7 +49,8 @@ def _make(db_session, area, users) -> tuple[dict[str, int], set[str]]:
     """Add one record of each kind with markers in its personal columns; return URL ids and columns marked."""
     officer, supervisor = users["officer"], users["supervisor"]
     area.notes = "zqareanotes"
-    person = User(email="zqemail@tests.example.org", display_name="Marked colleague", role="officer")
+    person = User(email="zqemail@tests.example.org", display_name="Marked colleague", role="officer",
+                  sso_subject="https://idp.example/ subject-1")  # listed on the SSO groups page
     db_session.add(person)
     person.areas.append(area)
     community = Community(area_id=area.id, name="zqcommname Residents", url="https://zqcommurl.example/",
