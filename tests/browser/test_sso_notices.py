@@ -46,6 +46,7 @@ def world(tmp_path_factory, browser_available):
     with app.app_context():
         upgrade(directory=app.extensions["migrate"].directory)
         area, _ = import_area({"name": "Seaford", "places": ["Seaford"]}, slug="seaford")
+        db.session.flush()
         db.session.add_all([Community(area_id=area.id, name="Seafront Residents Forum", platform="forum",
                                       access="public", audience_size=200),
                             SsoGroupMapping(group_name="lr-officers", role="officer"),
