@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from sqlalchemy import select
@@ -62,6 +62,11 @@ def _sign_in(client, provider, login: str):
 
 def test_first_sign_in_creates_the_account_with_the_groups_role_and_area(client, provider, mappings, area,
                                                                          db_session):
+    start = client.get("/login/sso")
+    asked = parse_qs(urlsplit(start.headers["Location"]).query)
+    assert start.headers["Location"].startswith(f"{provider.issuer}/auth?")
+    assert asked["code_challenge_method"] == ["S256"] and len(asked["code_challenge"][0]) >= 43  # PKCE
+    assert asked["state"][0] and asked["nonce"][0] and asked["response_type"] == ["code"]
     response, _ = _sign_in(client, provider, "pc1")
     assert response.status_code == 303
     user = db_session.scalar(select(User).where(User.email == "pc.one@force.example"))
