@@ -19,9 +19,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('sso_subject', sa.String(length=400), nullable=True))
-        batch_op.create_unique_constraint(batch_op.f('uq_users_sso_subject'), ['sso_subject'])
+    # A plain column and a unique index: added (and dropped) in place on SQLite 3.35+ and PostgreSQL,
+    # without rebuilding the users table that so many others reference.
+    op.add_column('users', sa.Column('sso_subject', sa.String(length=400), nullable=True))
+    op.create_index(op.f('ix_users_sso_subject'), 'users', ['sso_subject'], unique=True)
     op.create_table(
         'sso_group_mappings',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -41,6 +42,5 @@ def downgrade():
     with op.batch_alter_table('sso_group_mappings', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_sso_group_mappings_group_name'))
     op.drop_table('sso_group_mappings')
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_constraint(batch_op.f('uq_users_sso_subject'), type_='unique')
-        batch_op.drop_column('sso_subject')
+    op.drop_index(op.f('ix_users_sso_subject'), table_name='users')
+    op.drop_column('users', 'sso_subject')

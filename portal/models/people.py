@@ -83,7 +83,7 @@ class User(UserMixin, Timestamped, db.Model):
     invite_expires_at: Mapped[datetime | None] = mapped_column()
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # The identity provider's issuer and subject ("iss sub") of an account that signs in by SSO.
-    sso_subject: Mapped[str | None] = mapped_column(String(400), unique=True)
+    sso_subject: Mapped[str | None] = mapped_column(String(400), unique=True, index=True)
 
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, back_populates="users")
 
