@@ -312,3 +312,23 @@ def test_notify_refusals_leave_the_notice_failed_for_a_retry(app, db_session, us
 def test_nothing_is_recorded_without_a_mail_service(app, db_session, users):
     app.config["NOTIFY_BACKEND"] = ""
     assert notices.queue(users["supervisor"], "backup_request", link="x") is None
+
+
+def test_notify_run_says_when_no_mail_service_is_configured(app, runner):
+    app.config["NOTIFY_BACKEND"] = ""
+    result = runner.invoke(args=["notify", "run"])
+    assert result.exit_code != 0 and "No mail service is configured" in result.output
+
+
+def test_notify_list_counts_notices_by_kind_and_state(runner, db_session, users, smtp):
+    notices.queue(users["supervisor"], "backup_request", link=f"{PUBLIC}/x")
+    db_session.commit()
+    notices.dispatch_queued()
+    assert runner.invoke(args=["notify", "list"]).output.split() == ["backup_request", "sent", "1"]
+
+
+def test_the_settings_page_works_without_a_mail_service(app, client, auth, users):
+    app.config["NOTIFY_BACKEND"] = ""
+    auth.login("officer")
+    page = client.get("/settings/notices")
+    assert page.status_code == 200 and b"does not send e-mail yet" in page.data
