@@ -36,7 +36,8 @@ def world(tmp_path_factory, browser_available):
     provider = start_provider(folder, [f"{url}/login/sso/callback"])
     provider.set_accounts({
         "pc1": {"email": "pc.one@force.example", "name": "PC One", "groups": ["lr-officers", "lr-town"]},
-        "sgt1": {"email": "sgt.one@force.example", "name": "Sgt One", "groups": ["lr-supervisors", "lr-town"]}})
+        "sgt1": {"email": "sgt.one@force.example", "name": "Sgt One", "groups": ["lr-supervisors", "lr-town"]},
+        "adm1": {"email": "adm.one@force.example", "name": "Adm One", "groups": ["lr-admins"]}})
     smtp = SmtpSink()
     config = base_config(f"sqlite:///{folder / 'e2e.sqlite'}", folder)
     config.update({"WTF_CSRF_ENABLED": True, "OIDC_ISSUER": provider.issuer, "OIDC_CLIENT_ID": CLIENT_ID,
@@ -51,6 +52,7 @@ def world(tmp_path_factory, browser_available):
                                       access="public", audience_size=200),
                             SsoGroupMapping(group_name="lr-officers", role="officer"),
                             SsoGroupMapping(group_name="lr-supervisors", role="supervisor"),
+                            SsoGroupMapping(group_name="lr-admins", role="admin"),
                             SsoGroupMapping(group_name="lr-town", area_id=area.id)])
         db.session.commit()
         db.session.remove()
@@ -62,8 +64,8 @@ def world(tmp_path_factory, browser_available):
     provider.stop()
 
 
-def _sso_sign_in(browser, url, login):
-    context = browser.new_context(base_url=url)
+def _sso_sign_in(browser, url, login, viewport=None):
+    context = browser.new_context(base_url=url, **({"viewport": viewport} if viewport else {}))
     page = context.new_page()
     page.goto("/login")
     expect(page.locator("#password")).to_have_count(0)  # local passwords are off here
@@ -107,3 +109,40 @@ def test_held_message_reaches_the_supervisor_and_the_decision_reaches_the_office
     finally:
         officer_context.close()
         supervisor_context.close()
+
+
+@pytest.mark.parametrize("width", [390, 1280])
+def test_the_new_pages_pass_axe_and_fit_a_phone(browser, world, width):
+    """The sign-in page with SSO, the notice settings, and the admins' SSO and notices pages: no serious
+    or critical WCAG 2.2 AA violation, and nothing wider than a 390 px phone."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    from tests.browser.test_accessibility import BLOCKING, WCAG_TAGS
+
+    axe, problems = Axe(), []
+    viewport = {"width": width, "height": 844 if width == 390 else 900}
+
+    def check(page, label):
+        results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS},
+                                         "resultTypes": ["violations"]})
+        problems.extend(f"{label}: {v['id']} ({v['impact']})" for v in results.response["violations"]
+                        if v.get("impact") in BLOCKING)
+        overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
+        if overflow > 0:
+            problems.append(f"{label}: {overflow}px wider than the screen")
+
+    visitor = browser.new_context(base_url=world["url"], viewport=viewport)
+    signed_out = visitor.new_page()
+    signed_out.goto("/login")
+    check(signed_out, "/login with SSO")
+    visitor.close()
+    context, officer = _sso_sign_in(browser, world["url"], "pc1", viewport)
+    officer.goto("/settings/notices")
+    check(officer, "/settings/notices")
+    context.close()
+    context, admin = _sso_sign_in(browser, world["url"], "adm1", viewport)
+    for path in ("/admin/sso", "/admin/notices"):
+        admin.goto(path)
+        check(admin, path)
+    context.close()
+    assert problems == []
