@@ -18,9 +18,9 @@ def message_held(review: MessageReview) -> int:
 
 
 def message_decided(review: MessageReview) -> None:
-    """Tell the author that a supervisor decided on their message."""
+    """Tell the author that a supervisor decided on their message (the guidance page lists decisions)."""
     author = review.author or db.session.get(User, review.author_id)
-    queue(author, "decision", link=absolute("outreach.edit_contact", contact_id=review.contact_id), about=review)
+    queue(author, "decision", link=absolute("guidance.index", _anchor="decisions"), about=review)
 
 
 def backup_supervisors(community: Community, raised_by_id: int) -> list[User]:

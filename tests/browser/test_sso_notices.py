@@ -103,9 +103,11 @@ def test_held_message_reaches_the_supervisor_and_the_decision_reaches_the_office
         supervisor.click("button[type=submit]:has-text('Record'), button[type=submit]:has-text('decision')")
         supervisor.wait_for_url(re.compile(r"/guidance/queue"))
 
-        contact_link = _link_in(smtp, "pc.one@force.example", re.escape(url) + r"/contacts/\d+/edit")
-        officer.goto(contact_link)
-        expect(officer.locator("body")).to_contain_text("Seafront Residents Forum")
+        decisions_link = _link_in(smtp, "pc.one@force.example", re.escape(url) + r"/guidance#decisions")
+        officer.goto(decisions_link)
+        decisions = officer.locator("[data-testid=decisions]")
+        expect(decisions).to_contain_text("Seafront Residents Forum")
+        expect(decisions).to_contain_text("Approved")
     finally:
         officer_context.close()
         supervisor_context.close()

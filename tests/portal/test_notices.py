@@ -94,7 +94,7 @@ def test_the_decision_e_mails_the_officer(client, auth, db_session, users, commu
     assert response.status_code in (200, 303)
     [mail] = smtp.to(ROLE_EMAILS["officer"])
     assert mail["Subject"] == "A supervisor has decided on your message"
-    assert f"{PUBLIC}/contacts/{contact.id}/edit" in _body(mail)
+    assert f"{PUBLIC}/guidance#decisions" in _body(mail)
     assert "Leave the arrest out" not in _body(mail)  # the comment stays in the portal
 
 
