@@ -176,6 +176,9 @@ def accept_invite(token: str):
     user = User.by_invite_token(token)
     if user is None:  # unknown, used, expired or for a deactivated account: one answer for all
         return render_template("auth/invite_gone.html"), 404
+    if not sso.local_passwords():  # nothing to set: the first sign-in by SSO links this account by its address
+        flash(f"Sign in with {current_app.config['OIDC_PROVIDER_NAME']}: Local Reach uses no passwords here.", "info")
+        return redirect(url_for("auth.login"))
     form = SetPasswordForm(email=user.email)
     if form.validate_on_submit():
         user.set_password(form.password.data)

@@ -199,6 +199,22 @@ def test_local_passwords_can_be_switched_off(app, client, users):
     assert refused.status_code == 403 and client.get("/follow-ups").status_code == 302
 
 
+def test_with_passwords_off_an_invitation_leads_to_sso_and_the_account_is_linked(app, client, provider, mappings,
+                                                                               db_session, area):
+    app.config["LOCAL_PASSWORDS"] = False
+    invited = User(email="pc.one@force.example", display_name="Invited", role="officer")
+    token = invited.issue_invite(14)
+    db_session.add(invited)
+    db_session.commit()
+    response = client.get(f"/invite/{token}", follow_redirects=True)
+    assert b"Local Reach uses no passwords here" in response.data and b'name="password"' not in response.data
+    assert _sign_in(client, provider, "pc1")[0].status_code == 303
+    db_session.expire_all()
+    linked = db_session.get(User, invited.id)
+    assert linked.sso_subject == f"{provider.issuer} pc1" and not linked.invite_pending
+    assert db_session.scalar(select(User.id).where(User.email == "pc.one@force.example")) == invited.id
+
+
 def test_admins_map_groups_on_an_audited_page(client, auth, users, area, db_session):
     auth.login("supervisor")
     assert client.get("/admin/sso").status_code == 403
