@@ -9,6 +9,7 @@ account, later ones update its role and areas, and someone in no mapped role gro
 from __future__ import annotations
 
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 
@@ -31,6 +32,9 @@ ROLE_PRECEDENCE = ("admin", "auditor", "supervisor", "researcher", "officer")
 PROVIDER_DOWN = ("Your force's sign-in service is not answering just now, so you cannot sign in with it. "
                  "Try again in a few minutes.")
 TRY_AGAIN = "Signing in with your force account did not work. Start again."
+
+
+EMAIL_SHAPE = re.compile(r"[^\s@\x00-\x1f\x7f]+@[^\s@\x00-\x1f\x7f]+")
 
 
 class SsoError(Exception):
@@ -150,6 +154,8 @@ def account_for(claims: dict) -> User:
     config = current_app.config
     subject = f"{claims['iss']} {claims['sub']}"[:400]
     email = str(claims.get(config["OIDC_EMAIL_CLAIM"]) or "").strip().lower()[:254]
+    if not EMAIL_SHAPE.fullmatch(email):
+        email = ""  # not an address we can sign in or write to (spaces, controls, no @)
     name = str(claims.get(config["OIDC_NAME_CLAIM"]) or email.split("@")[0])[:120]
     user = db.session.scalar(select(User).where(User.sso_subject == subject))
     if user is None and email and claims.get("email_verified") is not False:

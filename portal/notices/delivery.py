@@ -62,8 +62,9 @@ def send(notice_id: int) -> dict[str, Any]:
                 body=bodies.body_of(notice, link, absolute("notices.settings")))
     try:
         sender_for(current_app.config).send(mail)
-    except SendError as exc:
-        notice.status, notice.last_error = "failed", str(exc)[:500]
+    except Exception as exc:  # noqa: BLE001 - whatever went wrong, the notice is failed (not left "sending")
+        error = exc if isinstance(exc, SendError) else f"{exc.__class__.__name__}: {exc}"
+        notice.status, notice.last_error = "failed", str(error)[:500]
         db.session.commit()
         logger.warning("notice %s (%s) was not sent: %s", notice.id, notice.kind, exc)
         raise

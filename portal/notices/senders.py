@@ -54,7 +54,7 @@ class SmtpSender:
                 if c.get("MAIL_USERNAME"):
                     smtp.login(c["MAIL_USERNAME"], c.get("MAIL_PASSWORD") or "")
                 smtp.send_message(message)
-        except (smtplib.SMTPException, OSError) as exc:
+        except (smtplib.SMTPException, OSError, ValueError) as exc:  # ValueError: an address the header refuses
             raise SendError(f"mail server {c['MAIL_HOST']}:{c['MAIL_PORT']}: {exc.__class__.__name__}: {exc}"[:MAX_ERROR]) from exc
 
 

@@ -332,3 +332,13 @@ def test_the_settings_page_works_without_a_mail_service(app, client, auth, users
     auth.login("officer")
     page = client.get("/settings/notices")
     assert page.status_code == 200 and b"does not send e-mail yet" in page.data
+
+
+def test_an_address_the_mail_header_refuses_fails_the_notice_rather_than_leaving_it_sending(db_session, users, smtp):
+    users["supervisor"].email = "sgt\r\nBcc: everyone@x.example"
+    notice = notices.queue(users["supervisor"], "backup_request", link=f"{PUBLIC}/x")
+    db_session.commit()
+    notices.dispatch_queued()
+    db_session.expire_all()
+    failed = db_session.get(Notification, notice.id)
+    assert failed.status == "failed" and failed.last_error and not smtp.messages

@@ -215,6 +215,13 @@ def test_with_passwords_off_an_invitation_leads_to_sso_and_the_account_is_linked
     assert db_session.scalar(select(User.id).where(User.email == "pc.one@force.example")) == invited.id
 
 
+def test_an_account_without_a_usable_address_is_not_created(client, provider, mappings, db_session):
+    provider.set_accounts({"odd": {"email": "pc odd@force.example", "name": "Odd", "groups": ["lr-officers"]}})
+    response, _ = _sign_in(client, provider, "odd")
+    assert response.status_code == 400 and b"has no e-mail address" in response.data
+    assert db_session.scalar(select(User.id).where(User.display_name == "Odd")) is None
+
+
 def test_admins_map_groups_on_an_audited_page(client, auth, users, area, db_session):
     auth.login("supervisor")
     assert client.get("/admin/sso").status_code == 403
