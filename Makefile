@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint venv install browser-deps db demo clean bench
+.PHONY: run test lint venv install browser-deps oidc-deps db demo clean bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,12 @@ browser-deps:
 	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; \
 	fi
 
+# The OpenID Connect provider the SSO tests sign in through (npm oidc-provider, from the lock file).
+oidc-deps:
+	@if ! command -v npm >/dev/null; then echo "npm is missing: the SSO tests will skip (fail in CI)"; \
+	elif [ ! -d tests/oidc/node_modules/oidc-provider ]; then \
+	  cd tests/oidc && (npm ci --offline --no-audit --no-fund || npm ci --no-audit --no-fund); fi
+
 db: install
 	$(BIN)/flask --app wsgi init-db
 
@@ -43,11 +49,11 @@ lint: install
 	$(BIN)/ruff check .
 
 # One command: set up and run the whole suite (SQLite, then PostgreSQL when reachable).
-test: install browser-deps lint
+test: install browser-deps oidc-deps lint
 	bash scripts/test.sh
 
 bench: install
 	@echo "See README.md, section Performance, for the benchmark commands."
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) instance .pytest_cache .ruff_cache tests/oidc/node_modules

@@ -29,6 +29,7 @@ BLUEPRINTS = (
     "portal.guidance",
     "portal.research",
     "portal.auditor",
+    "portal.notices",
 )
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,12 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     errors.init_app(app)
     templating.init_app(app)
     cli.init_app(app)
+    from portal.notices import services as notice_services
+
+    notice_services.init_app(app)
+    from portal.auth import sso
+
+    sso.init_app(app)
     db_roles.check_role(app)
     return app
 

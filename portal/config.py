@@ -51,6 +51,7 @@ RETENTION_DEFAULTS = {
     "RETENTION_USER_DAYS": 730,            # deactivated accounts are anonymised after this
     "RETENTION_INVITE_DAYS": 14,           # unused invitation links expire
     "RETENTION_JOB_DAYS": 90,              # finished background job records
+    "RETENTION_NOTICE_DAYS": 90,           # e-mail notices sent or cancelled
     "RETENTION_AUDIT_DAYS": 2557,          # audit events: 7 years (the database refuses < 6)
     "RETENTION_REVIEW_WINDOW_DAYS": 30,    # list records this close to disposal for review
 }
@@ -133,6 +134,38 @@ def load(instance_path: Path) -> dict:
         "JOBS_MAX_ATTEMPTS": int(os.environ.get("JOBS_MAX_ATTEMPTS", 3)),
         "JOBS_HEARTBEAT_SECONDS": float(os.environ.get("JOBS_HEARTBEAT_SECONDS", 15)),
         "JOBS_THREADS": int(os.environ.get("JOBS_THREADS", 2)),
+        # Notices (portal/notices/, README "Mail and notices"): NOTIFY_BACKEND is "smtp", "govuk_notify"
+        # or empty (no notices: invitation links are shown to the admin to pass on by hand).
+        "NOTIFY_BACKEND": os.environ.get("NOTIFY_BACKEND", "").strip().lower(),
+        # The portal's address as users reach it, for the links in notices (e.g. https://reach.example.police.uk).
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL", "").strip().rstrip("/") or None,
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "local-reach@localhost"),
+        "MAIL_HOST": os.environ.get("MAIL_HOST", "localhost"),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 25)),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        "MAIL_STARTTLS": _bool("MAIL_STARTTLS", False),
+        "MAIL_SSL": _bool("MAIL_SSL", False),
+        "MAIL_TIMEOUT": float(os.environ.get("MAIL_TIMEOUT", 20)),
+        "NOTIFY_API_KEY": os.environ.get("NOTIFY_API_KEY") or None,
+        "NOTIFY_TEMPLATE_ID": os.environ.get("NOTIFY_TEMPLATE_ID") or None,
+        "NOTIFY_BASE_URL": os.environ.get("NOTIFY_BASE_URL", "https://api.notifications.service.gov.uk"),
+        # A notice is tried this often in all (jobs' retries, then `flask notify run`) before it waits for an admin.
+        "NOTIFY_MAX_TRIES": int(os.environ.get("NOTIFY_MAX_TRIES", 8)),
+        # Single sign-on through the force's OpenID Connect provider (README "Single sign-on"): on when
+        # OIDC_ISSUER and OIDC_CLIENT_ID are set. LOCAL_PASSWORDS=0 then switches local passwords off.
+        "OIDC_ISSUER": os.environ.get("OIDC_ISSUER", "").strip() or None,
+        "OIDC_METADATA_URL": os.environ.get("OIDC_METADATA_URL", "").strip() or None,
+        "OIDC_CLIENT_ID": os.environ.get("OIDC_CLIENT_ID", "").strip() or None,
+        "OIDC_CLIENT_SECRET": os.environ.get("OIDC_CLIENT_SECRET") or None,
+        "OIDC_SCOPES": os.environ.get("OIDC_SCOPES", "openid email profile"),
+        "OIDC_GROUPS_CLAIM": os.environ.get("OIDC_GROUPS_CLAIM", "groups"),
+        "OIDC_EMAIL_CLAIM": os.environ.get("OIDC_EMAIL_CLAIM", "email"),
+        "OIDC_NAME_CLAIM": os.environ.get("OIDC_NAME_CLAIM", "name"),
+        "OIDC_PROVIDER_NAME": os.environ.get("OIDC_PROVIDER_NAME", "your force account"),
+        "OIDC_TIMEOUT": float(os.environ.get("OIDC_TIMEOUT", 10)),
+        "OIDC_LEEWAY": int(os.environ.get("OIDC_LEEWAY", 60)),  # seconds of clock difference allowed
+        "LOCAL_PASSWORDS": _bool("LOCAL_PASSWORDS", True),
         # Serving: number of reverse proxies in front whose X-Forwarded-* headers to trust (0: none).
         "TRUST_PROXY": int(os.environ.get("TRUST_PROXY", 0) or 0),
         "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").strip().lower(),

@@ -108,6 +108,23 @@ def enqueue(func_path: str, *args: Any, job_timeout: int = 3600, kind: str | Non
     return job_id
 
 
+def prepare(func_path: str, *args: Any, job_timeout: int = 3600, kind: str | None = None,
+            max_attempts: int | None = None, requested_by_id: int | None = None) -> Job:
+    """Record a job in the current transaction without starting it; ``submit`` it after the commit.
+
+    For work that must exist exactly when the change that asks for it does (a notice about a
+    held message is recorded with the hold): a rolled-back transaction leaves no job, and a
+    job submitted but not committed is skipped by the worker's claim.
+    """
+    return _new_job(func_path, args, {}, kind=kind, job_timeout=job_timeout, max_attempts=max_attempts,
+                    requested_by_id=requested_by_id, parent_id=None)
+
+
+def submit(job_id: str) -> None:
+    """Hand a committed, prepared job to the backend (in-process, inline, or RQ)."""
+    _dispatch(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
+
+
 def enqueue_many(func_path: str, arg_lists: Iterable[Sequence[Any]], *, kind: str,
                  then: tuple[str, Sequence[Any]] | None = None, job_timeout: int = 3600,
                  max_attempts: int | None = None, requested_by_id: int | None = None) -> str:

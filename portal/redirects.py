@@ -16,7 +16,7 @@ import logging
 import re
 from urllib.parse import quote, unquote
 
-from flask import Flask, Response, request, url_for
+from flask import Flask, Response, g, request, url_for
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,16 @@ def _fallback() -> str:
     return url_for("main.dashboard")
 
 
+OFFSITE = "local_reach_offsite_redirect"
+
+
+def allow_offsite(response: Response) -> Response:
+    """Let this one response redirect off the site, to the exact target it carries (only the sign-in
+    view's redirect to the identity provider, whose address comes from configuration, uses it)."""
+    g.setdefault(OFFSITE, set()).add(response.headers.get("Location"))
+    return response
+
+
 def guard_response(response: Response) -> Response:
     """after_request hook: no redirect (Location or HX-Redirect) leaves the site.
 
@@ -116,7 +126,7 @@ def guard_response(response: Response) -> Response:
     """
     for header in ("Location", "HX-Redirect"):
         value = response.headers.get(header)
-        if value is None:
+        if value is None or value in g.get(OFFSITE, ()):
             continue
         local = _same_site(value)
         if local is None:

@@ -119,3 +119,13 @@ class ResearchProjectForm(FlaskForm):
             raise ValidationError("The expiry date must be today or later")
         if field.data and field.data.year > utcnow().year + 10:
             raise ValidationError("Approve a project for at most ten years")
+
+
+class GroupMappingForm(FlaskForm):
+    group_name = StringField("Group or app role, as the identity provider names it", widget=GovTextInput(),
+                             validators=[LengthFirst(200, "Enter at most 200 characters"),
+                                         DataRequired("Enter the group's name or id")])
+    role = SelectField("Role it gives", widget=GovSelect(),
+                       choices=[("", "No role (areas only)")] + [(r, ROLE_LABELS[r]) for r in ROLES])
+    area_id = SelectField("Area it gives", widget=GovSelect(), coerce=int, choices=[])
+    submit = SubmitField("Add mapping", widget=GovSubmitInput())

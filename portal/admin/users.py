@@ -5,7 +5,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from portal import audit
+from portal import audit, notices
 from portal.access import allow
 from portal.audit_reads import audited
 from portal.admin import bp
@@ -41,14 +41,25 @@ def users():
             form.email.errors.append("A user with that email address already exists")
         else:
             user, token = invite_user(email, form.display_name.data.strip(), form.role.data, form.areas.data)
-            invite_link = _invite_link(user, token)
-            flash(f"Invitation created for {email}. Send them the link below.", "success")
+            if _emailed(user):
+                flash(f"Invitation e-mailed to {email}.", "success")
+            else:
+                invite_link = _invite_link(user, token)
+                flash(f"Invitation created for {email}. Send them the link below.", "success")
             form = InviteForm(formdata=None)
             form.areas.choices = _area_choices()
     page = arg_page(request.args)
     listing = db.paginate(select(User).order_by(User.role, User.email), page=page,
                           per_page=USERS_PER_PAGE, error_out=False)
     return render_template("admin/users.html", form=form, listing=listing, invite_link=invite_link)
+
+
+def _emailed(user: User) -> bool:
+    """E-mail the invitation when a mail service is configured (its link is made as it is sent)."""
+    if notices.events.invited(user):
+        db.session.commit()
+        return True
+    return False
 
 
 def _invite_link(user: User, token: str) -> dict:
@@ -80,6 +91,9 @@ def reissue_invite(user_id: int):
     user.invited_by_id = current_user.id
     audit.record("change", f"Sent a new invitation link to user {user.id}", user)
     db.session.commit()
+    if _emailed(user):
+        flash(f"A new invitation is e-mailed to {user.email}; the old link no longer works.", "success")
+        return redirect(url_for("admin.user_detail", user_id=user.id), code=303)
     flash(f"New invitation created for {user.email}. Send them the link below.", "success")
     form = UserAreasForm(data={"areas": [a.id for a in user.areas]})
     form.areas.choices = _area_choices()

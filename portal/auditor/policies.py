@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Select, case, select
 
 from portal.extensions import db
 from portal.models import (
-    Assessment, AuditEvent, Candidate, Community, ContactRevision, Job, Meeting, MessageReview,
+    Assessment, AuditEvent, Candidate, Community, ContactRevision, Job, Meeting, MessageReview, Notification,
     OutreachContact, StageChange, SupportFlag, SupportNote, User,
 )
 
@@ -85,6 +85,7 @@ def _anonymise_user(user: User) -> None:
     user.email = f"former-user-{user.id}@invalid"
     user.display_name = f"Former user {user.id}"
     user.password_hash = None
+    user.sso_subject = None
     user.clear_invite()
     user.rotate_session()
 
@@ -169,6 +170,12 @@ POLICIES: tuple[Policy, ...] = (
         "jobs", "Finished background job records", Job, "RETENTION_JOB_DAYS", "delete",
         since=lambda: Job.updated_at,
         rows=lambda: select(Job).where(Job.status.in_(("done", "failed", "cancelled"))),
+        dispose=_delete,
+    ),
+    Policy(
+        "notices", "E-mail notices sent or cancelled", Notification, "RETENTION_NOTICE_DAYS", "delete",
+        since=lambda: Notification.updated_at,
+        rows=lambda: select(Notification).where(Notification.status.in_(("sent", "cancelled"))),
         dispose=_delete,
     ),
     Policy(

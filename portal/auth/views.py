@@ -5,17 +5,17 @@ import secrets
 from datetime import timedelta
 from functools import cache
 
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal import audit
 from portal.access import ANY_USER, allow, public
-from portal.auth import bp, throttle
+from portal.auth import bp, sso, throttle
 from portal.auth.forms import LoginForm, SetPasswordForm
 from portal.extensions import db, limiter
 from portal.models import User, UserSession, utcnow
-from portal.redirects import local_target, next_or
+from portal.redirects import allow_offsite, local_target, next_or
 
 
 def _login_limit() -> str:
@@ -29,17 +29,64 @@ def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.dashboard"))
     form = LoginForm()
+    if request.method == "POST" and not sso.local_passwords():
+        return _login_page(form, sso_error="Sign in with your force account: passwords are switched off here."), 403
     if form.validate_on_submit():
         user, problem = authenticate(form.email.data, form.password.data)
         if user is not None:
-            session.clear()  # rotate: nothing from before sign-in survives
-            session[UserSession.FIELD] = UserSession.start(user)
-            session.permanent = True  # the cookie expires with the session, not only with the browser
-            db.session.commit()
-            login_user(user)
+            _start_session(user)
             return throttle.remember_device(redirect(next_or(request.args.get("next"), "main.dashboard")), user)
         form.password.errors.append(problem)
-    return render_template("auth/login.html", form=form, next_target=local_target(request.args.get("next")))
+    return _login_page(form)
+
+
+def _login_page(form: LoginForm, sso_error: str | None = None):
+    return render_template("auth/login.html", form=form, next_target=local_target(request.args.get("next")),
+                           sso_on=sso.configured(), passwords_on=sso.local_passwords(), sso_error=sso_error,
+                           provider_name=current_app.config["OIDC_PROVIDER_NAME"])
+
+
+def _start_session(user: User) -> None:
+    session.clear()  # rotate: nothing from before sign-in survives
+    session[UserSession.FIELD] = UserSession.start(user)
+    session.permanent = True  # the cookie expires with the session, not only with the browser
+    db.session.commit()
+    login_user(user)
+
+
+@bp.get("/login/sso")
+@public
+@limiter.limit(_login_limit)
+def sso_start():
+    """Send the browser to the force's identity provider."""
+    if not sso.configured():
+        abort(404)
+    next_target = local_target(request.args.get("next"))
+    if next_target:
+        session["sso_next"] = next_target
+    try:
+        return allow_offsite(sso.start(url_for("auth.sso_callback", _external=True)))
+    except sso.SsoError as exc:
+        return _login_page(LoginForm(formdata=None), sso_error=str(exc)), 503
+
+
+@bp.get("/login/sso/callback")
+@public
+@limiter.limit(_login_limit)
+def sso_callback():
+    """The provider's answer: check it, create or update the account, and sign in."""
+    if not sso.configured():
+        abort(404)
+    try:
+        user = sso.account_for(sso.finish(request.args))
+    except sso.SsoError as exc:
+        db.session.rollback()
+        return _login_page(LoginForm(formdata=None), sso_error=str(exc)), 400
+    user.failed_logins, user.last_login_at = 0, utcnow()
+    audit.record("login", "Signed in", user, actor_id=user.id, details={"via": "sso"})
+    next_target = session.get("sso_next")
+    _start_session(user)
+    return redirect(next_or(next_target, "main.dashboard"), code=303)
 
 
 @cache
@@ -129,6 +176,9 @@ def accept_invite(token: str):
     user = User.by_invite_token(token)
     if user is None:  # unknown, used, expired or for a deactivated account: one answer for all
         return render_template("auth/invite_gone.html"), 404
+    if not sso.local_passwords():  # nothing to set: the first sign-in by SSO links this account by its address
+        flash(f"Sign in with {current_app.config['OIDC_PROVIDER_NAME']}: Local Reach uses no passwords here.", "info")
+        return redirect(url_for("auth.login"))
     form = SetPasswordForm(email=user.email)
     if form.validate_on_submit():
         user.set_password(form.password.data)

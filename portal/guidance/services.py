@@ -97,6 +97,9 @@ def _hold(contact, community, findings, severity, current) -> MessageReview:
     db.session.flush()
     audit.record("hold", f"Message on contact {contact.id} held for a supervisor", review,
                  details={"contact_id": contact.id, "rules": sorted({f.rule_code for f in findings})})
+    from portal.notices import events
+
+    events.message_held(review)
     return review
 
 
@@ -141,6 +144,9 @@ def decide(review: MessageReview, user: User, decision: str, comment: str | None
     audit.record("signoff", f"{status.replace('_', ' ').capitalize()} message on contact {review.contact_id}",
                  review, details={"decision": status, "contact_id": review.contact_id,
                                   "author_id": review.author_id, "comment": comment})
+    from portal.notices import events
+
+    events.message_decided(review)
     return review
 
 

@@ -27,6 +27,9 @@ def raise_flag(community: Community, user: User, reason: str, note: str | None =
     db.session.flush()
     audit.record("flag", f"Asked for backup on community {community.id} ({reason.replace('_', ' ')})", flag,
                  details={"community_id": community.id, "reason": reason})
+    from portal.notices import events
+
+    events.backup_requested(flag)
     return flag
 
 

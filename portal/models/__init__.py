@@ -14,7 +14,8 @@ from portal.models.guidance import (
 from portal.models.outreach import (
     Assessment, ContactRevision, Meeting, OutreachContact, StageChange, Task, meeting_promotions,
 )
-from portal.models.people import Area, SignInThrottle, User, UserSession, user_areas
+from portal.models.notices import NOTICE_KINDS, NOTICE_STATUSES, REQUIRED_KINDS, NoticeOptOut, Notification
+from portal.models.people import Area, SignInThrottle, SsoGroupMapping, User, UserSession, user_areas
 from portal.models.research import (
     PROJECT_LEVELS, TRACKED_ATTRIBUTES, CommunityRevision, ResearchProject, research_project_members,
 )
@@ -25,11 +26,11 @@ __all__ = [
     "ACCESS_ROUTES", "CHANNELS", "CLOSED_PLATFORMS", "DIRECTIONS", "DISMISS_REASONS",
     "GUIDANCE_CATEGORIES", "OUTCOMES", "PLATFORMS", "POLICE_WELCOME", "PURPOSES", "ROLE_LABELS",
     "ROLES", "SEVERITIES", "STAGE_BRANCHES", "STAGE_LABELS", "STAGE_PATH", "STAGES",
-    "PROJECT_LEVELS", "TRACKED_ATTRIBUTES",
+    "PROJECT_LEVELS", "TRACKED_ATTRIBUTES", "NOTICE_KINDS", "NOTICE_STATUSES", "REQUIRED_KINDS",
     "ActivitySample", "Area", "AreaTag", "Assessment", "AuditChain", "AuditEvent", "Candidate", "Community",
     "CommunityRevision", "CommunityTag", "ContactRevision", "CrawlRun", "Feed", "GuidanceFlagMark", "GuidancePage",
-    "GuidanceRule", "GuidanceRuleRevision", "Job", "Meeting", "MessageReview", "MessageTemplate", "OutreachContact",
-    "ResearchProject", "RetentionDecision", "SignInThrottle", "StageChange", "StageTally", "SupportFlag",
+    "GuidanceRule", "GuidanceRuleRevision", "Job", "Meeting", "MessageReview", "MessageTemplate", "NoticeOptOut", "Notification", "OutreachContact",
+    "ResearchProject", "RetentionDecision", "SignInThrottle", "SsoGroupMapping", "StageChange", "StageTally", "SupportFlag",
     "SupportNote", "Task", "User", "UserSession", "label", "meeting_promotions", "research_project_members",
     "user_areas", "utcnow",
 ]

@@ -82,6 +82,8 @@ class User(UserMixin, Timestamped, db.Model):
     invite_token_hash: Mapped[str | None] = mapped_column("invite_token", String(64), unique=True)
     invite_expires_at: Mapped[datetime | None] = mapped_column()
     invited_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The identity provider's issuer and subject ("iss sub") of an account that signs in by SSO.
+    sso_subject: Mapped[str | None] = mapped_column(String(400), unique=True, index=True)
 
     areas: Mapped[list[Area]] = relationship(secondary=user_areas, back_populates="users")
 
@@ -229,6 +231,20 @@ def _signed_in_user_statement() -> Select:
                           UserSession.created_at >= bindparam("oldest"))
     return (select(User).options(joinedload(User.areas))
             .where(User.id == bindparam("user_id"), User.session_token == bindparam("token"), live))
+
+
+class SsoGroupMapping(db.Model):
+    """A group (or app role) of the identity provider, and the role or area it gives (portal/auth/sso.py)."""
+
+    __tablename__ = "sso_group_mappings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_name: Mapped[str] = mapped_column(String(200), index=True)
+    role: Mapped[str | None] = mapped_column(String(20))
+    area_id: Mapped[int | None] = mapped_column(ForeignKey("areas.id", ondelete="CASCADE"))
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+    area: Mapped[Area | None] = relationship()
 
 
 class SignInThrottle(db.Model):

@@ -78,6 +78,11 @@ def build(options_json: dict[str, Any]) -> dict[str, Any]:
     jobs.progress(done, max(total, done), "Complete")
     audit_export(options, via="download", counts=counts, actor_id=options.requested_by_id, job_id=job_id,
                  project=project.name, bytes=path.stat().st_size)
+    from portal.notices import events, services as notices
+
+    events.export_ready(job_id, options.requested_by_id)
+    db.session.commit()
+    notices.dispatch_queued()
     return {"counts": counts, "file": path.name, "bytes": path.stat().st_size}
 
 

@@ -19,7 +19,7 @@ from portal.access import PUBLIC, rule_for
 from portal.audit_reads import declaration_for
 from portal.models import (
     ROLES, Assessment, AuditEvent, Candidate, Community, ContactRevision, CrawlRun, Feed, GuidanceFlagMark, Meeting,
-    MessageReview,
+    MessageReview, Notification,
     OutreachContact, RetentionDecision, StageChange, SupportFlag, SupportNote, Task, User, utcnow,
 )
 from tests.conftest import PASSWORD, ROLE_EMAILS
@@ -39,6 +39,7 @@ NOT_SHOWN = {
     "candidates.site_key": "a normalised copy of site, for duplicate detection",
     "sign_in_throttles.key": "a keyed hash of an address or client, read only by the sign-in throttle",
     "sign_in_throttles.last_failure_at": "read only by the sign-in throttle",
+    "notifications.facts": "goes only into the digest e-mail; no page shows it",
 }
 # Staff columns a page may show, beyond display names (shown to every signed-in user).
 STAFF_SHOWN = {"users.email"}
@@ -48,7 +49,8 @@ def _make(db_session, area, users) -> tuple[dict[str, int], set[str]]:
     """Add one record of each kind with markers in its personal columns; return URL ids and columns marked."""
     officer, supervisor = users["officer"], users["supervisor"]
     area.notes = "zqareanotes"
-    person = User(email="zqemail@tests.example.org", display_name="Marked colleague", role="officer")
+    person = User(email="zqemail@tests.example.org", display_name="Marked colleague", role="officer",
+                  sso_subject="https://idp.example/ subject-1")  # listed on the SSO groups page
     db_session.add(person)
     person.areas.append(area)
     community = Community(area_id=area.id, name="zqcommname Residents", url="https://zqcommurl.example/",
@@ -95,6 +97,8 @@ def _make(db_session, area, users) -> tuple[dict[str, int], set[str]]:
         SupportNote(flag_id=flag.id, author_id=supervisor.id, kind="support", body="zqsupportnote"),
         RetentionDecision(object_type="Community", object_id=str(community.id), reason="zqretention",
                           decided_by_id=users["auditor"].id),
+        Notification(user_id=person.id, kind="digest", status="failed", tries=3, last_error="zqnoticeerror",
+                     facts={"items": [{"community": "zqnoticefacts"}]}),
         AuditEvent(actor_id=person.id, action="change", object_type="Community", object_id=str(community.id),
                    summary="zqauditsummary", details={"note": "zqauditdetails"}, justification="zqauditjust",
                    ip="203.0.113.9"),
