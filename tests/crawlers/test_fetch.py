@@ -9,6 +9,7 @@ import pytest
 
 from crawlers.addresses import AddressRefused
 from crawlers.fetch import Fetcher, check_url
+from tests.conftest import plain_id
 
 
 def fetch(settings, url, **kwargs):
@@ -148,10 +149,13 @@ def test_connection_layer_connects_only_to_the_address_vetted_first(hostile, tig
     assert hostile.paths() == ["/robots.txt", "/page"]
 
 
-@pytest.mark.parametrize("url", [
+ODD_URLS = [
     "file:///etc/passwd", "ftp://example.org/", "http://user:pw@example.org/", "http://exa mple.org/",
     "http:\\\\127.0.0.1\\", "javascript:alert(1)", "",
-])
+]
+
+
+@pytest.mark.parametrize("url", ODD_URLS, ids=[plain_id(i, url) for i, url in enumerate(ODD_URLS)])
 def test_check_url_refuses_odd_urls(url):
     with pytest.raises(AddressRefused):
         check_url(url)
