@@ -14,6 +14,7 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 
 from crawlers.locality import ProfileError, load_area_profile
 from crawlers.pipeline import CrawlProgress, CrawlSettings, inspect_site, run_discovery
@@ -61,7 +62,7 @@ def _left_out(progress: CrawlProgress) -> dict[str, int]:
             "per_site_cap": progress.left_out_site_cap, "page_cap": progress.left_out_page_cap}
 
 
-def _progress_writer(quiet: bool):
+def _progress_writer(quiet: bool) -> Callable[[CrawlProgress], None]:
     told: set[str] = set()
     line_open = [False]  # a progress line is on screen without its newline
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -36,6 +36,10 @@ WANTED_TYPES = frozenset({
 })
 RETRY_STATUSES = frozenset({429, 503})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: Looks a host up: (host, port) -> IP address strings (tests pass one that answers loopback).
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+Headers = dict[str, str]
+
 ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.5"
 
 
@@ -70,7 +74,7 @@ class Fetcher:
     of that site's slots but no global slot, so a scheduler may start other work.
     """
 
-    def __init__(self, settings: CrawlSettings, resolver=None) -> None:
+    def __init__(self, settings: CrawlSettings, resolver: Resolver | None = None) -> None:
         self.settings = settings
         self.rules = parse_allow_list(settings.allow_private)
         self._resolve = resolver or system_resolve
@@ -95,7 +99,7 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         return self
 
-    async def __aexit__(self, *exc_info) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.connections.aclose()
 
     async def vet(self, host: str, port: int) -> str:
@@ -172,8 +176,8 @@ class Fetcher:
             self.errors += 1
         return result
 
-    async def _fetch_hops(self, url: str, headers=None, limit=None, robots=True,
-                          wanted_types=WANTED_TYPES) -> FetchResult:
+    async def _fetch_hops(self, url: str, headers: Headers | None = None, limit: int | None = None,
+                          robots: bool = True, wanted_types: frozenset[str] = WANTED_TYPES) -> FetchResult:
         result = FetchResult(url=url)
         current = url
         for _hop in range(self.settings.max_redirects + 1):
@@ -199,7 +203,8 @@ class Fetcher:
         result.error = f"too many redirects (more than {self.settings.max_redirects})"
         return result
 
-    async def _attempt(self, url: httpx.URL, result: FetchResult, headers, limit, wanted_types) -> None:
+    async def _attempt(self, url: httpx.URL, result: FetchResult, headers: Headers | None, limit: int | None,
+                       wanted_types: frozenset[str]) -> None:
         site = self._site(url)
         for attempt in range(self.settings.retries + 1):
             result.error = None
@@ -208,7 +213,8 @@ class Fetcher:
                 return
             await asyncio.sleep(wait or self.settings.backoff * 2 ** attempt)
 
-    async def _request(self, url, site: SitePolicy, result, headers, limit, wanted_types) -> float | None:
+    async def _request(self, url: httpx.URL, site: SitePolicy, result: FetchResult, headers: Headers | None,
+                       limit: int | None, wanted_types: frozenset[str]) -> float | None:
         """Send one request; return a wait in seconds when it should be retried."""
         async with site.slots:
             await self._take_turn(site)
@@ -251,7 +257,8 @@ class Fetcher:
         finally:
             site.delay_lock.release()
 
-    async def _send(self, url, result, headers, limit, wanted_types) -> float | None:
+    async def _send(self, url: httpx.URL, result: FetchResult, headers: Headers | None, limit: int | None,
+                    wanted_types: frozenset[str]) -> float | None:
         """One exchange within the deadline; errors are written into ``result``."""
         deadline = asyncio.timeout(self.settings.total_deadline)
         try:
@@ -269,9 +276,10 @@ class Fetcher:
             return 0.0
         return None
 
-    async def _exchange(self, url, result, headers, limit, wanted_types) -> float | None:
+    async def _exchange(self, url: httpx.URL, result: FetchResult, headers: Headers | None, limit: int | None,
+                        wanted_types: frozenset[str]) -> float | None:
         limit = limit or self.settings.max_body_bytes
-        response = await self.connections.send(url, headers)
+        response = await self.connections.send(url, headers or {})
         try:
             result.status = response.status
             result.final_url = str(url)

@@ -15,5 +15,7 @@ PATTERNS=(
   "portal.research.suppression.*" "portal.research.disclosure.*" "portal.research.pseudonyms.*"
   "portal.guidance.deciders.*" "portal.guidance.services.x_can_decide__mutmut_*"
 )
+mkdir -p mutants
 $BIN/mutmut run --max-children "${MUTATION_WORKERS:-2}" "${PATTERNS[@]}" > mutants/run.log 2>&1 || { tail -40 mutants/run.log; exit 1; }
 $BIN/python scripts/mutation_report.py "${PATTERNS[@]}"
+# `mutmut show NAME` prints the diff of one survivor; `mutmut browse` lists them all.

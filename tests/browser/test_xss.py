@@ -265,7 +265,9 @@ def test_the_corpus_is_big_enough_and_the_check_can_fail(browser, xss_server):
     page.goto(f"/communities/{ids['community_id'][0]}")
     assert page.evaluate("(p) => document.body.textContent.includes(p)", PAYLOADS[0]), "payload not shown as text"
     page.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"__xss(1)\">')")
-    page.wait_for_timeout(200)
+    # wait for the handler itself to run (auto-waiting, no fixed sleep), then run the same check
+    page.wait_for_function("() => window.__xss_hits.length > 0")
     problems = page.evaluate(CHECK)
     context.close()
-    assert any("onerror" in problem for problem in problems), problems
+    assert "ran: 1" in problems
+    assert "img has onerror" in problems
