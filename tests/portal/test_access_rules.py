@@ -121,7 +121,8 @@ def test_the_hook_lets_through_only_what_the_rule_allows(gate_app, path, role, s
 def test_a_route_without_a_rule_is_refused_and_logged(gate_app, caplog):
     with caplog.at_level(logging.ERROR):
         assert _status(gate_app, "/forgotten", "officer") == 403
-    assert "route forgotten has no access rule" in caplog.text
+    assert [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR] == [
+        "route forgotten has no access rule; refusing"]
 
 
 def test_the_hook_answers_nothing_for_an_allowed_request(gate_app):
@@ -160,7 +161,30 @@ def test_get_in_area_finds_then_checks_the_area(app, users, area, db_session):
             get_in_area(Community, theirs.id)
         with pytest.raises(NotFound):
             get_in_area(Community, theirs.id + 1000)
-        # area_of says where the area is: here, pretend the community belongs to our area
-        assert get_in_area(Community, theirs.id, area_of=lambda c: area.id) is theirs
+        # area_of says where the record's area is, read from the record it is given
+        areas = {ours.id: other.id, theirs.id: area.id}  # swapped on purpose
+        assert get_in_area(Community, theirs.id, area_of=lambda c: areas[c.id]) is theirs
         with pytest.raises(Forbidden):
-            get_in_area(Community, ours.id, area_of=lambda c: other.id)
+            get_in_area(Community, ours.id, area_of=lambda c: areas[c.id])
+
+
+def test_get_in_area_loads_what_the_options_ask_for(app, users, area, db_session):
+    from flask_login import login_user
+    from sqlalchemy import inspect
+    from sqlalchemy.orm import selectinload
+
+    from portal.models import Community
+
+    community = Community(name="Ours", url="https://ours.example/", area_id=area.id, platform="blog",
+                          status="active")
+    db_session.add(community)
+    db_session.commit()
+    community_id = community.id
+    db_session.expunge(community)
+    with app.test_request_context("/"):
+        login_user(users["officer"])
+        plain = get_in_area(Community, community_id)
+        assert "feeds" not in inspect(plain).dict  # lazy: not loaded until asked
+        db_session.expunge(plain)
+        loaded = get_in_area(Community, community_id, options=[selectinload(Community.feeds)])
+        assert "feeds" in inspect(loaded).dict

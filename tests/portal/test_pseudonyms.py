@@ -36,6 +36,16 @@ def test_without_a_configured_key_one_is_generated_once_and_kept_private(bare_ap
     assert key_file.read_text() == first.decode()
 
 
+def test_the_key_is_generated_into_a_nested_or_existing_instance_folder(tmp_path):
+    nested = Flask(__name__, instance_path=str(tmp_path / "deep" / "er" / "instance"))
+    with nested.app_context():
+        assert len(pseudonym_key()) == 64
+    (tmp_path / "existing").mkdir()
+    existing = Flask(__name__, instance_path=str(tmp_path / "existing"))
+    with existing.app_context():
+        assert len(pseudonym_key()) == 64
+
+
 def test_a_key_file_written_with_a_newline_is_read_without_it(bare_app, tmp_path):
     (tmp_path / "instance").mkdir()
     (tmp_path / "instance" / KEY_FILE).write_text("abc123\n")

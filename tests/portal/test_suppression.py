@@ -71,6 +71,7 @@ def test_safe_rate_without_suppression_still_needs_a_denominator():
     assert safe_rate(1, 4, active=False) == 25.0
     assert safe_rate(3, 4, active=False) == 75.0
     assert safe_rate(1, 0, active=False) is None
+    assert safe_rate(1, 1, active=False) == 100.0
 
 
 @pytest.mark.parametrize(("total", "n", "expected"), [
