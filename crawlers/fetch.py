@@ -60,6 +60,8 @@ class FetchResult:
     redirects: list[str] = field(default_factory=list)
     #: Why the address guard refused the URL ("private", "unresolvable", "malformed"), if it did.
     refused: str | None = None
+    #: The body was larger than the limit (so it was not read).
+    too_large: bool = False
 
     @property
     def ok(self) -> bool:
@@ -149,8 +151,15 @@ class Fetcher:
                     netloc = parsed.netloc.decode("ascii")
                     result = await self._fetch_hops(robots_url(parsed.scheme, netloc),
                                                     limit=ROBOTS_MAX_BYTES, robots=False)
-                    site.read_robots(result.status, result.body if result.ok else None, result.error,
-                                     self.settings.user_agent, self.settings.max_wait, parsed.host)
+                    if result.too_large:
+                        # Rules past the cap would be lost and the rest cannot be trusted to be
+                        # complete: skip the site rather than crawl what it may forbid.
+                        site.robots_loaded = site.deny_all = True
+                        logger.info("robots.txt for %s is over %d bytes: site skipped", parsed.host,
+                                    ROBOTS_MAX_BYTES)
+                    else:
+                        site.read_robots(result.status, result.body if result.ok else None, result.error,
+                                         self.settings.user_agent, self.settings.max_wait, parsed.host)
         return site.can_fetch(url, self.settings.user_agent)
 
     async def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
@@ -270,7 +279,7 @@ class Fetcher:
         except AddressRefused as exc:
             result.error, result.refused = f"refused: {exc}", exc.reason
         except (BodyTooLarge, DecodeError) as exc:
-            result.error = str(exc)
+            result.error, result.too_large = str(exc), isinstance(exc, BodyTooLarge)
         except TRANSPORT_ERRORS as exc:
             result.error = f"connection error: {type(exc).__name__}: {exc}"[:300]
             return 0.0
