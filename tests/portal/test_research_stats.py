@@ -28,7 +28,8 @@ def test_a_hidden_cell_cannot_be_backed_out_of_the_row_total():
     shown_row = protect(row)
     visible = sum(v for v in shown_row if v is not None)
     hidden = [i for i, v in enumerate(shown_row) if v is None]
-    assert len(hidden) >= 2 and sum(row) - visible == sum(row[i] for i in hidden)
+    assert len(hidden) >= 2
+    assert sum(row) - visible == sum(row[i] for i in hidden)
 
 
 def test_rates_and_means_are_withheld_when_they_would_reveal_small_counts():
@@ -36,8 +37,10 @@ def test_rates_and_means_are_withheld_when_they_would_reveal_small_counts():
     assert safe_rate(18, 20) is None         # the rest (2) is small
     assert safe_rate(10, 20) == 50.0
     assert safe_rate(3, 20, active=False) == 15.0
-    assert safe_mean(12.0, 4) is None and safe_mean(12.0, 4, active=False) == 3.0
-    assert shown(None) == MARK and shown(7) == "7"
+    assert safe_mean(12.0, 4) is None
+    assert safe_mean(12.0, 4, active=False) == 3.0
+    assert shown(None) == MARK
+    assert shown(7) == "7"
 
 
 def test_kaplan_meier_counts_communities_still_waiting_instead_of_dropping_them():
@@ -45,7 +48,8 @@ def test_kaplan_meier_counts_communities_still_waiting_instead_of_dropping_them(
     steps = kaplan_meier(counts)
     # day 10: 1 of 4 at risk reached -> 25%; day 15 one leaves still waiting; day 20: 1 of 2 -> 62.5%
     assert steps == [(10, 0.25), (20, 0.625)]
-    assert share_by(steps, 19) == 0.25 and share_by(steps, 365) == 0.625
+    assert share_by(steps, 19) == 0.25
+    assert share_by(steps, 365) == 0.625
     assert quantile_day(steps, 0.5) == 20
     assert quantile_day(steps, 0.75) is None  # never got there: reported as "not yet reached"
     dropped = Counter({key: n for key, n in counts.items() if key[1]})  # what dropping the waiting ones would claim
@@ -86,8 +90,13 @@ def test_chart_geometry_stays_inside_the_view_box_and_marks_suppressed_values():
     chart = bars("c", "Title", "Desc", ["a", "b"], [("x", [3, None]), ("y", [7, 1])])
     assert any(fill == "#b1b4b6" for *_, fill, _ in chart.rects)
     for x, y, w, h, *_ in chart.rects:
-        assert 0 <= x and x + w <= chart.width and 0 <= y and y + h <= chart.height
+        assert 0 <= x
+        assert x + w <= chart.width
+        assert 0 <= y
+        assert y + h <= chart.height
     line = lines("l", "T", "D", ["1", "2", "3"], [("s", [1.0, None, 3.0])])
     assert line.polylines == []  # a gap splits the line; single points stay as dots
     assert len(line.points) == 2
-    assert nice_max(0) == 1 and nice_max(37) == 50 and nice_max(101) == 200
+    assert nice_max(0) == 1
+    assert nice_max(37) == 50
+    assert nice_max(101) == 200

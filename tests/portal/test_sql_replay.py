@@ -61,7 +61,8 @@ def test_a_replay_runs_the_page_s_statements_and_commits_its_writes(app, client,
     finally:
         close_connections(replay_app)
 
-    assert response.status_code == 200 and response.get_data(as_text=True) == "2 rows"
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "2 rows"
     # Its INSERT … RETURNING ran and was committed (a replay that rolled it back would skip the
     # commit the real page pays for, and flatter the peer).
     assert _audit_views(db_session) == views + 1
