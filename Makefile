@@ -7,15 +7,22 @@ HOST ?= 127.0.0.1
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test lint venv install browser-deps db demo clean bench mutation
+.PHONY: run test lint venv install browser-deps db demo clean bench mutation lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(STAMP): requirements.txt requirements-dev.txt | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements-dev.txt
+# Installs from the lock file: every package, direct or not, pinned with its hashes (pip then
+# refuses any file whose hash differs). After changing requirements*.txt, run `make lock`.
+$(STAMP): requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
 	touch $(STAMP)
+
+lock: requirements.txt requirements-dev.txt
+	$(BIN)/pip install --quiet pip-tools==7.6.2
+	$(BIN)/pip-compile --quiet --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url \
+	  --no-emit-find-links -o requirements.lock requirements-dev.txt
 
 install: $(STAMP)
 
