@@ -1,7 +1,9 @@
 """Print the mutation score per module from mutmut's results in mutants/ (issue 25).
 
-Usage: .venv/bin/python scripts/mutation_report.py PATTERN... [--survivors]
-PATTERNs are the mutant-name globs scripts/mutation.sh ran. Killed and timed-out mutants count as
+Usage: .venv/bin/python scripts/mutation_report.py PATTERN... [--survivors] [--baseline=FILE]
+PATTERNs are the mutant-name globs scripts/mutation.sh ran. ``--baseline`` names a JSON file of
+{mutant: exit code} from an earlier full pass: a mutant not checked in this pass keeps its earlier
+result (docs/MUTATION.md says when the recorded figures were made that way). Killed and timed-out mutants count as
 caught (a timeout means the mutant made a test hang, which the suite would notice); "no tests" and
 survivors count against the score. Exits 1 when a module is under the 90 % bar.
 """
@@ -27,23 +29,32 @@ def module_of(mutant: str) -> str:
     return ".".join(parts)
 
 
-def results(root: Path, patterns: list[str]) -> dict[str, Counter]:
-    by_module: dict[str, Counter] = {}
+def exit_codes(root: Path, baseline: Path | None) -> dict[str, int | None]:
+    """Each mutant's latest exit code: this pass's, else the baseline's."""
+    codes: dict[str, int | None] = json.loads(baseline.read_text()) if baseline else {}
     for meta in sorted(root.rglob("*.py.meta")):
-        codes = json.loads(meta.read_text())["exit_code_by_key"]
-        for mutant, code in codes.items():
-            if not any(fnmatch.fnmatchcase(mutant, p) for p in patterns):
-                continue
-            status = CAUGHT.get(code) or STATUS.get(code, "suspicious")
-            by_module.setdefault(module_of(mutant), Counter())[status] += 1
+        for mutant, code in json.loads(meta.read_text())["exit_code_by_key"].items():
+            if code is not None or mutant not in codes:
+                codes[mutant] = code
+    return codes
+
+
+def results(codes: dict[str, int | None], patterns: list[str]) -> dict[str, Counter]:
+    by_module: dict[str, Counter] = {}
+    for mutant, code in codes.items():
+        if not any(fnmatch.fnmatchcase(mutant, p) for p in patterns):
+            continue
+        status = CAUGHT.get(code) or STATUS.get(code, "suspicious")  # type: ignore[arg-type]
+        by_module.setdefault(module_of(mutant), Counter())[status] += 1
     return by_module
 
 
 def main(argv: list[str]) -> int:
     survivors = "--survivors" in argv
+    baseline = next((Path(a.split("=", 1)[1]) for a in argv if a.startswith("--baseline=")), None)
     patterns = [a for a in argv if not a.startswith("--")] or ["*"]
-    root = Path("mutants")
-    by_module = results(root, patterns)
+    codes = exit_codes(Path("mutants"), baseline)
+    by_module = results(codes, patterns)
     print(f"{'module':38} {'mutants':>7} {'killed':>6} {'timeout':>7} {'survived':>8} {'no tests':>8} {'other':>5} {'score':>6}")
     failing = 0
     totals: Counter = Counter()
@@ -61,10 +72,9 @@ def main(argv: list[str]) -> int:
     print(f"{'all':38} {total:7} {totals['killed']:6} {totals['timeout']:7} {totals['survived']:8} "
           f"{totals['no tests']:8} {'':5} {100.0 * caught / max(total, 1):5.1f}%")
     if survivors:
-        for meta in sorted(root.rglob("*.py.meta")):
-            for mutant, code in json.loads(meta.read_text())["exit_code_by_key"].items():
-                if code in (0, 5, 33) and any(fnmatch.fnmatchcase(mutant, p) for p in patterns):
-                    print(mutant, STATUS[code])
+        for mutant, code in sorted(codes.items()):
+            if code in (0, 5, 33, None) and any(fnmatch.fnmatchcase(mutant, p) for p in patterns):
+                print(mutant, STATUS[code])
     return 1 if failing else 0
 
 
