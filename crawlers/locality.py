@@ -36,6 +36,8 @@ WEIGHTS = {
     "place_repeat": 0.05,      # each further distinct page mentioning the same place
     "geo": 0.50,               # geo.position / ICBM / schema.org / GeoRSS inside the bbox
 }
+#: A site scoring at least this is called local (the CLI's count, the review queue's label).
+LOCAL_THRESHOLD = 0.5
 #: Most evidence items kept per site (the strongest first).
 MAX_EVIDENCE = 20
 POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")

@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 
 from crawlers.frontier import site_of
+from crawlers.locality import LOCAL_THRESHOLD
 from crawlers.pipeline import CrawlSettings, discover, inspect_site, poll_feed, run_discovery
 from crawlers.robots import SitePolicy
 from sampleweb.sites import CLOSED_LINKS, SITES
@@ -78,7 +79,7 @@ def test_local_sites_rank_above_non_local(web, crawl):
     records, *_ = crawl
     truth = web.ground_truth
     scores = [(r.locality.score, truth[r.site].local) for r in records if r.site in truth]
-    assert min(s for s, local in scores if local) >= 0.5 > max(s for s, local in scores if not local)
+    assert min(s for s, local in scores if local) >= LOCAL_THRESHOLD > max(s for s, local in scores if not local)
     ranked = [truth[r.site].local for r in records if r.site in truth]
     assert ranked == sorted(ranked, reverse=True)
     assert all(e.where and e.matched for r in records for e in r.locality.evidence)
@@ -179,7 +180,7 @@ def test_inspect_site(web):
     record = asyncio.run(inspect_site(web.url_for("telscombe-community"), settings, AREA))
     assert record.platform == "Drupal"
     assert record.main_feed.url.endswith("/rss.xml")
-    assert record.locality.score >= 0.5
+    assert record.locality.score >= LOCAL_THRESHOLD
     assert record.pages_fetched <= 6
 
 
