@@ -130,7 +130,8 @@ def _web_export(app, project_id: int) -> tuple[dict[str, int], int]:
         audits = db.session.scalar(select(func.count()).select_from(AuditEvent)
                                    .where(AuditEvent.action == "export",
                                           AuditEvent.details["job_id"].as_string() == job.id)) or 0
-        assert job.status == "done" and audits == 1, (job.status, job.message, audits)
+        assert job.status == "done", (job.status, job.message, audits)
+        assert audits == 1, (job.status, job.message, audits)
         return job.result["counts"], job.result["bytes"]
 
 

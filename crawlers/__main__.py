@@ -14,8 +14,9 @@ import json
 import logging
 import sys
 import time
+from collections.abc import Callable
 
-from crawlers.locality import ProfileError, load_area_profile
+from crawlers.locality import LOCAL_THRESHOLD, ProfileError, load_area_profile
 from crawlers.pipeline import CrawlProgress, CrawlSettings, inspect_site, run_discovery
 from crawlers.seeds import refusal_before_fetch
 from crawlers.settings import (
@@ -61,7 +62,7 @@ def _left_out(progress: CrawlProgress) -> dict[str, int]:
             "per_site_cap": progress.left_out_site_cap, "page_cap": progress.left_out_page_cap}
 
 
-def _progress_writer(quiet: bool):
+def _progress_writer(quiet: bool) -> Callable[[CrawlProgress], None]:
     told: set[str] = set()
     line_open = [False]  # a progress line is on screen without its newline
 
@@ -118,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stdout.write(record.to_jsonl() + "\n")
     sys.stdout.flush()
     final = last[0] if last else CrawlProgress(0, 0, 0, 0, 0, 0.0)
-    local = sum(1 for r in records if r.locality.score >= 0.5)
+    local = sum(1 for r in records if r.locality.score >= LOCAL_THRESHOLD)
     summary = {"sites": len(records), "local_sites": local,
                "feeds": sum(len(r.feeds) for r in records),
                "sections": sum(len(r.sections) for r in records),

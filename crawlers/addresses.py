@@ -156,8 +156,8 @@ def _parse_ipv4(host: str) -> ipaddress.IPv4Address | None:
         parts.pop()
     if not 0 < len(parts) <= 4:
         return None
-    numbers = [_ipv4_number(part) for part in parts]
-    if any(n is None for n in numbers):
+    numbers = [n for n in (_ipv4_number(part) for part in parts) if n is not None]
+    if len(numbers) < len(parts):
         return None
     *head, last = numbers
     if any(n > 255 for n in head) or last >= 256 ** (5 - len(numbers)):

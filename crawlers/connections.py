@@ -20,11 +20,12 @@ import logging
 import socket
 import ssl
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 import aiohttp
 import certifi
 import httpx
-from aiohttp.abc import AbstractResolver
+from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
 from crawlers.addresses import URL_ERRORS, AddressRefused, canonical_ip
@@ -35,6 +36,8 @@ __all__ = ["DEFAULT_PORTS", "TRANSPORT_ERRORS", "SiteClients", "VettedResolver",
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 Vet = Callable[[str, int], Awaitable[str]]
+#: What aiohttp hands a socket factory: family, type, proto, canonical name, socket address.
+AddrInfo = tuple[int, int, int, str, tuple[Any, ...]]
 #: What a failed exchange raises besides timeouts: refused connections, resets, malformed responses.
 TRANSPORT_ERRORS = (aiohttp.ClientError, OSError)
 #: Longest status or header line accepted, and the longest header field (aiohttp's defaults).
@@ -52,7 +55,7 @@ async def system_resolve(host: str, port: int) -> list[str]:
         IP address strings, in resolver order.
     """
     infos = await asyncio.get_running_loop().getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    return [info[4][0] for info in infos]
+    return [str(info[4][0]) for info in infos]
 
 
 def site_key(url: httpx.URL) -> tuple[str, str, int]:
@@ -66,7 +69,8 @@ class VettedResolver(AbstractResolver):
     def __init__(self, vet: Vet) -> None:
         self._vet = vet
 
-    async def resolve(self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET):
+    async def resolve(self, host: str, port: int = 0,
+                      family: socket.AddressFamily = socket.AF_INET) -> list[ResolveResult]:
         address = await self._vet(host, port)
         family = socket.AF_INET6 if ":" in address else socket.AF_INET
         return [{"hostname": host, "host": address, "port": port, "family": family,
@@ -103,7 +107,7 @@ class SiteClients:
         """Let sockets connect to ``address:port`` (called with each address the guard vetted)."""
         self._approved.add((str(canonical_ip(address)), port))
 
-    def socket_for(self, addr_info) -> socket.socket:
+    def socket_for(self, addr_info: AddrInfo) -> socket.socket:
         """Make the socket for one connection attempt, refusing any address not vetted in this run."""
         family, kind, proto, _, sockaddr = addr_info
         address, port = str(canonical_ip(sockaddr[0])), sockaddr[1]

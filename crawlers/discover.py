@@ -7,6 +7,8 @@ numbers; authors and handles are never read.
 
 from __future__ import annotations
 
+from typing import Any  # lxml ships no type information: its documents and elements are Any
+
 import logging
 import re
 from dataclasses import dataclass, field
@@ -120,7 +122,7 @@ def _meta_geo(name: str, content: str) -> GeoPoint | None:
     return None
 
 
-def _read_head(doc, facts: PageFacts) -> str:
+def _read_head(doc: Any, facts: PageFacts) -> str:
     """Fill title, description, feed links and geo from <head>; return the generator."""
     generator = ""
     itemprops: dict[str, str] = {}
@@ -149,7 +151,7 @@ def _read_head(doc, facts: PageFacts) -> str:
     return generator
 
 
-def _read_link(element, facts: PageFacts) -> None:
+def _read_link(element: Any, facts: PageFacts) -> None:
     rels = (element.get("rel") or "").lower().split()
     kind = FEED_TYPES.get((element.get("type") or "").lower().split(";")[0].strip())
     href = element.get("href")
@@ -159,7 +161,7 @@ def _read_link(element, facts: PageFacts) -> None:
             facts.feed_links.append(FeedLink(url, "link-alternate", kind))
 
 
-def _read_body(doc, facts: PageFacts) -> None:
+def _read_body(doc: Any, facts: PageFacts) -> None:
     links: dict[str, None] = {}
     body_feeds = 0
     for anchor in doc.iter("a"):

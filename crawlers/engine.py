@@ -13,8 +13,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Coroutine, Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from crawlers.addresses import URL_ERRORS
 
@@ -52,7 +53,9 @@ class Engine:
     """Run one crawl; see :mod:`crawlers.pipeline` for the public entry points."""
 
     def __init__(self, settings: CrawlSettings, fetcher: Fetcher, profile: AreaProfile | None,
-                 emit: Callable[[SiteRecord], Awaitable[None]], progress=None, should_cancel=None,
+                 emit: Callable[[SiteRecord], Awaitable[None]],
+                 progress: Callable[[CrawlProgress], None] | None = None,
+                 should_cancel: Callable[[], bool] | None = None,
                  same_site_only: bool = False) -> None:
         self.settings, self.fetcher, self.profile = settings, fetcher, profile
         self.emit, self.progress, self.should_cancel = emit, progress, should_cancel
@@ -82,13 +85,14 @@ class Engine:
         """Crawl from the seeds until the frontier is empty, a limit is hit, or cancelled."""
         for seed in seeds:
             self._add_seed(seed)
-        self._running = running = set()
+        self._running: set[asyncio.Task[None]] = set()
+        running = self._running
         self._fetching = 0
         self._stopping = False
         # A job that starts waiting out a Crawl-delay frees its global slot: wake up and fill it.
         paced = asyncio.Event()
         self.fetcher.on_pace = paced.set
-        waiter: asyncio.Task | None = None
+        waiter: asyncio.Task[bool] | None = None
         try:
             while True:
                 if self.should_cancel and self.should_cancel():
@@ -124,6 +128,9 @@ class Engine:
             self._refuse_seed(refusal)
             return
         canonical = canonicalise(seed)
+        if canonical is None:  # refusal_before_fetch lets through only what canonicalise reads
+            logger.warning("seed %r has no canonical form; skipped", seed[:200])
+            return
         self.seed_urls.setdefault(canonical, []).append(seed)
         if not self._skipped(site_of(canonical)) and self.frontier.add(canonical, 0, None, 0):
             self._state(site_of(canonical), None)
@@ -185,7 +192,7 @@ class Engine:
             self._start_jobs()
             await asyncio.sleep(0)
 
-    def _next_feed_job(self):
+    def _next_feed_job(self) -> Coroutine[Any, Any, None] | None:
         for state in self.sites.values():
             if state.pending_feeds and state.inflight < self._slots(state):
                 url = state.pending_feeds.popleft()
@@ -194,7 +201,7 @@ class Engine:
                 return self._check_feed(state, url)
         return None
 
-    def _next_page_job(self):
+    def _next_page_job(self) -> Coroutine[Any, Any, None] | None:
         page = self.frontier.next_page(self._busy, self._feed_work, self._paced)
         if page is None:
             return None

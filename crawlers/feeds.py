@@ -9,6 +9,8 @@ dated; authors and other personal fields are never read.
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import calendar
 import hashlib
 import json
@@ -91,7 +93,7 @@ def _parse_json_feed(body: bytes) -> tuple[str, list[datetime], list[str]] | Non
 MAX_FEED_TEXT = 20_000
 
 
-def _entry_text_and_geo(entries) -> tuple[str, tuple[tuple[float, float], ...]]:
+def _entry_text_and_geo(entries: list[dict[str, Any]]) -> tuple[str, tuple[tuple[float, float], ...]]:
     parts, points = [], []
     for entry in entries[:50]:
         parts.append(str(entry.get("title") or ""))
@@ -107,7 +109,7 @@ def _entry_text_and_geo(entries) -> tuple[str, tuple[tuple[float, float], ...]]:
     return text, tuple(points[:10])
 
 
-def _parse_xml_feed(body: bytes) -> tuple[str, str, list[datetime], list[str], object] | None:
+def _parse_xml_feed(body: bytes) -> tuple[str, str, list[datetime], list[str], list[dict[str, Any]]] | None:
     if HTML_START.match(body[:2048]):
         return None
     simple = read_simple_feed(body, MAX_ITEMS)
@@ -147,7 +149,7 @@ def parse_feed(body: bytes, url: str, now: datetime | None = None) -> FeedInfo |
         if parsed_json is None:
             return None
         kind, (title, dates, ids) = "json", parsed_json
-        text, geo = "", ()
+        text, geo = "", cast(tuple[tuple[float, float], ...], ())
     else:
         parsed_xml = _parse_xml_feed(body)
         if parsed_xml is None:
@@ -193,7 +195,7 @@ def choose_main_feed(feeds: list[FeedInfo], how: dict[str, str], site: str) -> F
     if not posts:
         return None
 
-    def rank(indexed: tuple[int, FeedInfo]) -> tuple:
+    def rank(indexed: tuple[int, FeedInfo]) -> tuple[bool, int, bool, int]:
         index, feed = indexed
         return (not feed.url.startswith(site), HOW_RANK.get(how.get(feed.url, "guess"), 3),
                 feed.items == 0, index)

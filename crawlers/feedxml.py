@@ -10,6 +10,9 @@ follow feedparser's, and a test checks both agree on every sample feed.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import logging
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -36,10 +39,12 @@ class _Unsure(Exception):
     """The feed uses something this reader does not handle exactly like feedparser."""
 
 
-SimpleFeed = tuple[str, str, list[datetime], list[str], list[dict]]
+SimpleFeed = tuple[str, str, list[datetime], list[str], list[dict[str, Any]]]
+#: An lxml element (lxml ships no type information).
+Element = Any
 
 
-def _text(element) -> str:
+def _text(element: Element) -> str:
     return (element.text or "").strip() if element is not None else ""
 
 
@@ -59,7 +64,7 @@ def _w3c(value: str) -> datetime:
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
-def _point(item) -> dict | None:
+def _point(item: Element) -> dict[str, Any] | None:
     point = None
     for child in item:
         tag = child.tag if isinstance(child.tag, str) else ""
@@ -75,7 +80,7 @@ def _point(item) -> dict | None:
     return point
 
 
-def _rss_item(item) -> tuple[dict, datetime | None]:
+def _rss_item(item: Element) -> tuple[dict[str, Any], datetime | None]:
     stamp = item.findtext("pubDate")
     date = _rfc822(stamp.strip()) if stamp and stamp.strip() else None
     if date is None and (dc := item.findtext(DC_DATE)) and dc.strip():
@@ -87,13 +92,13 @@ def _rss_item(item) -> tuple[dict, datetime | None]:
     return entry, date
 
 
-def _atom_text(element) -> str:
+def _atom_text(element: Element) -> str:
     if element is not None and element.get("type") == "xhtml":
         raise _Unsure
     return _text(element)
 
 
-def _atom_entry(entry) -> tuple[dict, datetime | None]:
+def _atom_entry(entry: Element) -> tuple[dict[str, Any], datetime | None]:
     published, updated = _text(entry.find(ATOM + "published")), _text(entry.find(ATOM + "updated"))
     date = _w3c(published) if published else _w3c(updated) if updated else None
     link = next((el.get("href", "") for el in entry.iterfind(ATOM + "link")
@@ -123,7 +128,8 @@ def read_simple_feed(body: bytes, max_items: int) -> SimpleFeed | None:
             channel = root.find("channel")
             if channel is None:
                 return None
-            kind, title, read = "rss", _text(channel.find("title")), _rss_item
+            read: Callable[[Element], tuple[dict[str, Any], datetime | None]] = _rss_item
+            kind, title = "rss", _text(channel.find("title"))
             items = channel.findall("item")
         elif root.tag == ATOM + "feed":
             kind, title, read = "atom", _atom_text(root.find(ATOM + "title")), _atom_entry

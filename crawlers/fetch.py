@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 import httpx
@@ -36,6 +36,10 @@ WANTED_TYPES = frozenset({
 })
 RETRY_STATUSES = frozenset({429, 503})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: Looks a host up: (host, port) -> IP address strings (tests pass one that answers loopback).
+Resolver = Callable[[str, int], Awaitable[list[str]]]
+Headers = dict[str, str]
+
 ACCEPT = "text/html,application/xhtml+xml,application/rss+xml,application/atom+xml,application/xml;q=0.9,*/*;q=0.5"
 
 
@@ -56,6 +60,8 @@ class FetchResult:
     redirects: list[str] = field(default_factory=list)
     #: Why the address guard refused the URL ("private", "unresolvable", "malformed"), if it did.
     refused: str | None = None
+    #: The body was larger than the limit (so it was not read).
+    too_large: bool = False
 
     @property
     def ok(self) -> bool:
@@ -70,7 +76,7 @@ class Fetcher:
     of that site's slots but no global slot, so a scheduler may start other work.
     """
 
-    def __init__(self, settings: CrawlSettings, resolver=None) -> None:
+    def __init__(self, settings: CrawlSettings, resolver: Resolver | None = None) -> None:
         self.settings = settings
         self.rules = parse_allow_list(settings.allow_private)
         self._resolve = resolver or system_resolve
@@ -95,7 +101,7 @@ class Fetcher:
     async def __aenter__(self) -> Fetcher:
         return self
 
-    async def __aexit__(self, *exc_info) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         await self.connections.aclose()
 
     async def vet(self, host: str, port: int) -> str:
@@ -145,8 +151,15 @@ class Fetcher:
                     netloc = parsed.netloc.decode("ascii")
                     result = await self._fetch_hops(robots_url(parsed.scheme, netloc),
                                                     limit=ROBOTS_MAX_BYTES, robots=False)
-                    site.read_robots(result.status, result.body if result.ok else None, result.error,
-                                     self.settings.user_agent, self.settings.max_wait, parsed.host)
+                    if result.too_large:
+                        # Rules past the cap would be lost and the rest cannot be trusted to be
+                        # complete: skip the site rather than crawl what it may forbid.
+                        site.robots_loaded = site.deny_all = True
+                        logger.info("robots.txt for %s is over %d bytes: site skipped", parsed.host,
+                                    ROBOTS_MAX_BYTES)
+                    else:
+                        site.read_robots(result.status, result.body if result.ok else None, result.error,
+                                         self.settings.user_agent, self.settings.max_wait, parsed.host)
         return site.can_fetch(url, self.settings.user_agent)
 
     async def fetch(self, url: str, etag: str | None = None, last_modified: str | None = None,
@@ -172,8 +185,8 @@ class Fetcher:
             self.errors += 1
         return result
 
-    async def _fetch_hops(self, url: str, headers=None, limit=None, robots=True,
-                          wanted_types=WANTED_TYPES) -> FetchResult:
+    async def _fetch_hops(self, url: str, headers: Headers | None = None, limit: int | None = None,
+                          robots: bool = True, wanted_types: frozenset[str] = WANTED_TYPES) -> FetchResult:
         result = FetchResult(url=url)
         current = url
         for _hop in range(self.settings.max_redirects + 1):
@@ -199,7 +212,8 @@ class Fetcher:
         result.error = f"too many redirects (more than {self.settings.max_redirects})"
         return result
 
-    async def _attempt(self, url: httpx.URL, result: FetchResult, headers, limit, wanted_types) -> None:
+    async def _attempt(self, url: httpx.URL, result: FetchResult, headers: Headers | None, limit: int | None,
+                       wanted_types: frozenset[str]) -> None:
         site = self._site(url)
         for attempt in range(self.settings.retries + 1):
             result.error = None
@@ -208,7 +222,8 @@ class Fetcher:
                 return
             await asyncio.sleep(wait or self.settings.backoff * 2 ** attempt)
 
-    async def _request(self, url, site: SitePolicy, result, headers, limit, wanted_types) -> float | None:
+    async def _request(self, url: httpx.URL, site: SitePolicy, result: FetchResult, headers: Headers | None,
+                       limit: int | None, wanted_types: frozenset[str]) -> float | None:
         """Send one request; return a wait in seconds when it should be retried."""
         async with site.slots:
             await self._take_turn(site)
@@ -251,7 +266,8 @@ class Fetcher:
         finally:
             site.delay_lock.release()
 
-    async def _send(self, url, result, headers, limit, wanted_types) -> float | None:
+    async def _send(self, url: httpx.URL, result: FetchResult, headers: Headers | None, limit: int | None,
+                    wanted_types: frozenset[str]) -> float | None:
         """One exchange within the deadline; errors are written into ``result``."""
         deadline = asyncio.timeout(self.settings.total_deadline)
         try:
@@ -263,15 +279,16 @@ class Fetcher:
         except AddressRefused as exc:
             result.error, result.refused = f"refused: {exc}", exc.reason
         except (BodyTooLarge, DecodeError) as exc:
-            result.error = str(exc)
+            result.error, result.too_large = str(exc), isinstance(exc, BodyTooLarge)
         except TRANSPORT_ERRORS as exc:
             result.error = f"connection error: {type(exc).__name__}: {exc}"[:300]
             return 0.0
         return None
 
-    async def _exchange(self, url, result, headers, limit, wanted_types) -> float | None:
+    async def _exchange(self, url: httpx.URL, result: FetchResult, headers: Headers | None, limit: int | None,
+                        wanted_types: frozenset[str]) -> float | None:
         limit = limit or self.settings.max_body_bytes
-        response = await self.connections.send(url, headers)
+        response = await self.connections.send(url, headers or {})
         try:
             result.status = response.status
             result.final_url = str(url)

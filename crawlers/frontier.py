@@ -142,7 +142,7 @@ class _SiteQueue:
     order: int
     found_via: str | None
     hops: int = 0
-    pages: deque = field(default_factory=deque)
+    pages: deque[QueuedPage] = field(default_factory=deque)
     queued: int = 0
 
 

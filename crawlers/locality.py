@@ -9,6 +9,9 @@ Points combine as independent signals: score = 1 - Π(1 - points).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from typing import Any
+
 import json
 import logging
 import re
@@ -33,6 +36,8 @@ WEIGHTS = {
     "place_repeat": 0.05,      # each further distinct page mentioning the same place
     "geo": 0.50,               # geo.position / ICBM / schema.org / GeoRSS inside the bbox
 }
+#: A site scoring at least this is called local (the CLI's count, the review queue's label).
+LOCAL_THRESHOLD = 0.5
 #: Most evidence items kept per site (the strongest first).
 MAX_EVIDENCE = 20
 POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")
@@ -72,7 +77,7 @@ class Evidence:
     where: str
     points: float
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """Return a JSON-ready dict."""
         return {"kind": self.kind, "matched": self.matched, "where": self.where, "points": self.points}
 
@@ -84,18 +89,18 @@ class LocalityScore:
     score: float = 0.0
     evidence: list[Evidence] = field(default_factory=list)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """Return ``{"score", "evidence"}`` as in DESIGN.md."""
         return {"score": self.score, "evidence": [e.to_json() for e in self.evidence]}
 
 
-def _weight(value, where: str) -> float:
+def _weight(value: object, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
         raise ProfileError(f"{where}: weight must be a number between 0 and 1, got {value!r}")
     return float(value)
 
 
-def _places(raw) -> tuple[Place, ...]:
+def _places(raw: object) -> tuple[Place, ...]:
     if not isinstance(raw, list):
         raise ProfileError("places: must be a list of names or {name, aliases, weight} objects")
     places = []
@@ -113,7 +118,7 @@ def _places(raw) -> tuple[Place, ...]:
     return tuple(places)
 
 
-def _districts(raw) -> dict[str, float]:
+def _districts(raw: object) -> dict[str, float]:
     items = raw.items() if isinstance(raw, dict) else ((d, 1.0) for d in raw) if isinstance(raw, list) else None
     if items is None:
         raise ProfileError("postcode_districts: must be a list like [\"BN7\"] or an object like {\"BN7\": 1.0}")
@@ -125,7 +130,7 @@ def _districts(raw) -> dict[str, float]:
     return districts
 
 
-def _bbox(raw) -> tuple[float, float, float, float] | None:
+def _bbox(raw: object) -> tuple[float, float, float, float] | None:
     if raw is None:
         return None
     if (not isinstance(raw, list) or len(raw) != 4
@@ -137,7 +142,7 @@ def _bbox(raw) -> tuple[float, float, float, float] | None:
     return min_lon, min_lat, max_lon, max_lat
 
 
-def load_area_profile(source: dict | str | Path) -> AreaProfile:
+def load_area_profile(source: dict[str, Any] | str | Path) -> AreaProfile:
     """Load and validate an area profile from a dict or a JSON file.
 
     Args:
@@ -171,7 +176,7 @@ def load_area_profile(source: dict | str | Path) -> AreaProfile:
     )
 
 
-def _name_pattern(profile: AreaProfile) -> tuple[re.Pattern | None, dict[str, tuple[str, float]]]:
+def _name_pattern(profile: AreaProfile) -> tuple[re.Pattern[str] | None, dict[str, tuple[str, float]]]:
     """One alternation of every place, alias and excluded name, longest first."""
     names: dict[str, tuple[str, float]] = {}
     for excluded in profile.exclude_places:
@@ -231,7 +236,8 @@ def _score_postcodes(profile: AreaProfile, text: str, where: str, tally: _Tally)
             tally.add("district", district, where, WEIGHTS["district"] * profile.postcode_districts[district])
 
 
-def _score_places(pattern, names, text: str, where: str, tally: _Tally) -> None:
+def _score_places(pattern: re.Pattern[str], names: dict[str, tuple[str, float]], text: str, where: str,
+                  tally: _Tally) -> None:
     kind = "place_title" if where in ("title", "description") else "place_text"
     for match in pattern.finditer(text.replace("\u2019", "'")):
         place, weight = names.get(match.group(0).lower(), ("", 0.0))
@@ -242,7 +248,7 @@ def _score_places(pattern, names, text: str, where: str, tally: _Tally) -> None:
 
 
 def score_locality(profile: AreaProfile | None, texts: list[tuple[str, str]],
-                   geo: list[tuple[float, float, str]] = ()) -> LocalityScore:
+                   geo: Sequence[tuple[float, float, str]] = ()) -> LocalityScore:
     """Score how local a site is to an area, keeping the evidence.
 
     Args:

@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
+from typing import Any
 
 from crawlers.engine import Engine
 from crawlers.feeds import parse_feed
-from crawlers.fetch import Fetcher
+from crawlers.fetch import Fetcher, Resolver
 from crawlers.frontier import canonicalise, site_of
 from crawlers.locality import AreaProfile, load_area_profile
 from crawlers.records import CrawlProgress, FeedPoll, FeedRecord, SiteRecord
@@ -46,7 +47,7 @@ __all__ = [
     "load_area_profile", "poll_feed", "rank_records", "run_discovery",
 ]
 
-ProfileSource = AreaProfile | dict | str | Path | None
+ProfileSource = AreaProfile | dict[str, Any] | str | Path | None
 #: Pages fetched by :func:`inspect_site` (home page, a few of its links).
 INSPECT_MAX_PAGES = 6
 
@@ -75,7 +76,7 @@ def rank_records(records: list[SiteRecord]) -> list[SiteRecord]:
 async def discover(seeds: list[str], settings: CrawlSettings, area_profile: ProfileSource = None,
                    progress: Callable[[CrawlProgress], None] | None = None,
                    should_cancel: Callable[[], bool] | None = None, *,
-                   resolver=None) -> AsyncIterator[SiteRecord]:
+                   resolver: Resolver | None = None) -> AsyncIterator[SiteRecord]:
     """Crawl from seed pages and yield one record per site found.
 
     Args:
@@ -90,8 +91,8 @@ async def discover(seeds: list[str], settings: CrawlSettings, area_profile: Prof
         :class:`SiteRecord` objects, as each site is finished (closed-platform links last).
     """
     profile = _profile(area_profile)
-    queue: asyncio.Queue = asyncio.Queue()
-    done = object()
+    queue: asyncio.Queue[SiteRecord | None] = asyncio.Queue()
+    done = None  # the end-of-crawl marker: records themselves are never None
 
     async def crawl() -> None:
         try:
@@ -103,7 +104,7 @@ async def discover(seeds: list[str], settings: CrawlSettings, area_profile: Prof
 
     task = asyncio.create_task(crawl())
     try:
-        while (item := await queue.get()) is not done:
+        while (item := await queue.get()) is not None:
             yield item
         await task
     finally:
@@ -114,7 +115,7 @@ async def discover(seeds: list[str], settings: CrawlSettings, area_profile: Prof
 
 def run_discovery(seeds: list[str], settings: CrawlSettings, area_profile: ProfileSource = None,
                   progress: Callable[[CrawlProgress], None] | None = None,
-                  should_cancel: Callable[[], bool] | None = None, **hooks) -> list[SiteRecord]:
+                  should_cancel: Callable[[], bool] | None = None, **hooks: Any) -> list[SiteRecord]:
     """Run :func:`discover` to the end in a fresh event loop (for worker threads).
 
     Args:
@@ -131,7 +132,7 @@ def run_discovery(seeds: list[str], settings: CrawlSettings, area_profile: Profi
 
 
 async def inspect_site(url: str, settings: CrawlSettings, area_profile: ProfileSource = None,
-                       **hooks) -> SiteRecord:
+                       **hooks: Any) -> SiteRecord:
     """Look at one site quickly: its feeds, platform, activity and locality.
 
     Args:
@@ -156,7 +157,7 @@ async def inspect_site(url: str, settings: CrawlSettings, area_profile: ProfileS
 
 
 async def poll_feed(url: str, settings: CrawlSettings, etag: str | None = None,
-                    last_modified: str | None = None, **hooks) -> FeedPoll:
+                    last_modified: str | None = None, **hooks: Any) -> FeedPoll:
     """Re-poll a feed with a conditional GET and measure its activity.
 
     Args:
@@ -181,12 +182,12 @@ async def poll_feed(url: str, settings: CrawlSettings, etag: str | None = None,
                     info.last_item_at.isoformat() if info.last_item_at else None, info.items_per_week)
 
 
-def _append(records: list[SiteRecord]):
+def _append(records: list[SiteRecord]) -> Callable[[SiteRecord], Awaitable[None]]:
     async def emit(record: SiteRecord) -> None:
         records.append(record)
     return emit
 
 
-def _replace(settings: CrawlSettings, **changes) -> CrawlSettings:
+def _replace(settings: CrawlSettings, **changes: Any) -> CrawlSettings:
     from dataclasses import replace
     return replace(settings, **changes)

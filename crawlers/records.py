@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import json
 import logging
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ class FeedRecord:
     items_per_week: float
     role: str = "other"
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """Return the DESIGN.md feed object (plus the additive ``role``)."""
         return {"url": self.url, "kind": self.kind, "title": self.title, "items": self.items,
                 "last_item_at": self.last_item_at, "items_per_week": self.items_per_week, "role": self.role}
@@ -44,7 +46,7 @@ class SectionRecord:
     feeds: list[FeedRecord] = field(default_factory=list)
     locality: LocalityScore = field(default_factory=LocalityScore)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """Return the JSONL object of one sub-community (inside its site's ``sections``)."""
         return {"url": self.url, "title": self.title, "kind": self.kind,
                 "feeds": [feed.to_json() for feed in self.feeds], "locality": self.locality.to_json()}
@@ -72,7 +74,7 @@ class SiteRecord:
         """The site's main feed, if it has one (never a comments feed)."""
         return next((feed for feed in self.feeds if feed.role == "main"), None)
 
-    def to_json(self) -> dict:
+    def to_json(self) -> dict[str, Any]:
         """Return the JSONL object of DESIGN.md's ``discover --jsonl``."""
         return {
             "site": self.site, "title": self.title, "description": self.description,

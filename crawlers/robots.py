@@ -21,7 +21,9 @@ logger = logging.getLogger(__name__)
 
 __all__ = ["ROBOTS_MAX_BYTES", "SitePolicy", "robots_url"]
 
-#: robots.txt larger than this is truncated (Google reads the first 500 KiB).
+#: The most of a robots.txt read (RFC 9309 asks crawlers to read at least 500 KiB). A larger
+#: one is not read at all and its site is skipped: the fetcher does not keep a truncated body,
+#: and obeying only part of the rules could mean crawling what the rest forbids.
 ROBOTS_MAX_BYTES = 500 * 1024
 
 

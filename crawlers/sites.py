@@ -13,7 +13,7 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 
 from crawlers.feeds import FeedInfo, choose_main_feed
-from crawlers.locality import AreaProfile, score_locality
+from crawlers.locality import AreaProfile, LocalityScore, score_locality
 from crawlers.records import FeedRecord, SectionRecord, SiteRecord
 from crawlers.sections import LEAVE, SECTION, UNKNOWN, FeedClass, classify_feed
 
@@ -37,7 +37,7 @@ class SiteState:
     found_via: str | None
     title: str = ""
     description: str = ""
-    platforms: Counter = field(default_factory=Counter)
+    platforms: Counter[str] = field(default_factory=Counter)
     pages_fetched: int = 0
     texts: list[tuple[str, str]] = field(default_factory=list)
     geo: list[tuple[float, float, str]] = field(default_factory=list)
@@ -51,7 +51,7 @@ class SiteState:
     section_pages: dict[str, tuple[str, str]] = field(default_factory=dict)
     sections_queued: int = 0
     left_out: dict[str, set[str]] = field(default_factory=dict)
-    pending_feeds: deque = field(default_factory=deque)
+    pending_feeds: deque[str] = field(default_factory=deque)
     feeds: list[FeedInfo] = field(default_factory=list)
     inflight: int = 0
     #: Set once a fetch of this site returned, so its robots.txt has been read.
@@ -152,7 +152,7 @@ class SiteState:
             part.locality = self._section_locality(profile, url, part)
         return list(parts.values()), comments
 
-    def _section_locality(self, profile: AreaProfile | None, url: str, part: SectionRecord):
+    def _section_locality(self, profile: AreaProfile | None, url: str, part: SectionRecord) -> LocalityScore:
         texts = [("title", part.title)]
         geo = []
         for feed in self.feeds:

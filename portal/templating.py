@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import Flask, request, url_for
 from flask_login import current_user
 
+from crawlers.locality import LOCAL_THRESHOLD
 from portal.models import ROLE_LABELS, label, utcnow
 
 # (endpoint, text, roles, other path prefixes it stands for). Entries whose endpoint is not
@@ -108,6 +109,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["date"] = format_date
     app.jinja_env.filters["ago"] = time_ago
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+    app.jinja_env.globals["LOCAL_THRESHOLD"] = LOCAL_THRESHOLD
 
     @app.context_processor
     def _globals() -> dict[str, Any]:

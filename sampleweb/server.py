@@ -96,12 +96,16 @@ def _handler(web: SampleWeb, site: Site):
                 web.inflight[site.name] = web.inflight.get(site.name, 0) + 1
                 web.peak_inflight[site.name] = max(web.peak_inflight.get(site.name, 0), web.inflight[site.name])
             try:
-                self._answer(received)
+                reply = self._answer(received)
             finally:
+                # Counted out before the reply is written: the client holds its slot until it has
+                # read the reply, so this count never runs ahead of the client's own, however
+                # late this thread is scheduled (a count taken after the write could).
                 with web.lock:
                     web.inflight[site.name] -= 1
+            self.wfile.write(reply)
 
-        def _answer(self, received: float):
+        def _answer(self, received: float) -> bytes:
             accept = self.headers.get("Accept-Encoding", "")
             encoding = site.encoding if site.encoding and site.encoding in accept else ""
             status, headers, body = web.response(site, self.path, encoding)
@@ -114,7 +118,7 @@ def _handler(web: SampleWeb, site: Site):
                 # The response leaves ``latency`` after the request arrived: the injected latency
                 # includes this server's own time, so concurrency / latency is a reachable bound.
                 time.sleep(max(0.0, web.latency - (time.monotonic() - received)))
-            self.wfile.write("\r\n".join(head).encode("latin-1") + body)
+            return "\r\n".join(head).encode("latin-1") + body
 
     return Handler
 

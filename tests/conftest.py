@@ -24,6 +24,17 @@ ROLE_EMAILS = {
 }
 
 
+def plain_id(index: int, value: object) -> str:
+    """A parametrize id in printable ASCII without backslashes or brackets.
+
+    pytest writes other characters as escapes, and such ids do not survive a round trip through
+    tools that rerun single tests by id (mutmut, see docs/MUTATION.md).
+    """
+    text = repr(value)[:36]
+    return f"{index:02d}-" + "".join(ch if ch.isascii() and ch.isprintable() and ch not in "\\[]'" else "_"
+                                      for ch in text)
+
+
 # --- network guard -----------------------------------------------------------------
 
 _real_connect = socket.socket.connect

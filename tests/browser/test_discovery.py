@@ -1,7 +1,10 @@
 """Discovery in a real browser: start a crawl of the sample web, watch the bar fill, accept a site."""
 from __future__ import annotations
 
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import sign_in
 
@@ -28,16 +31,14 @@ def test_crawl_from_the_ui_then_accept_a_candidate(page, demo_sample_web):
     page.click("[data-testid=crawl-form] [type=submit]")
     page.wait_for_url("**/discovery/runs/*")
     progress = page.locator("[data-testid=run-progress]")
-    values = []
-    for _ in range(120):  # the bar is refreshed by htmx polling; watch it for up to a minute
-        bar = page.locator("[data-testid=run-bar]")
-        values.append((int(bar.get_attribute("value")), int(bar.get_attribute("max"))))
-        if progress.get_attribute("data-status") in {"done", "failed", "cancelled", "interrupted"}:
-            break
-        page.wait_for_timeout(500)
-    assert progress.get_attribute("data-status") == "done", values
-    value, maximum = values[-1]
-    assert value == maximum > 0, values
+    # htmx polling refreshes the widget until the run ends; expect() waits for that (no fixed
+    # sleeps, and a generous bound because a loaded machine crawls slowly)
+    expect(progress).to_have_attribute("data-status", re.compile(r"^(done|failed|cancelled|interrupted)$"),
+                                       timeout=300_000)
+    expect(progress).to_have_attribute("data-status", "done")
+    bar = page.locator("[data-testid=run-bar]")
+    value, maximum = int(bar.get_attribute("value")), int(bar.get_attribute("max"))
+    assert value == maximum > 0, (value, maximum)
     assert page.locator("[data-testid=run-bar]").get_attribute("hx-trigger") is None
     assert progress.get_attribute("hx-trigger") is None, "polling stops when the run is done"
     sites = int(page.locator("[data-testid=sites-found]").inner_text())

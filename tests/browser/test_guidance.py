@@ -109,9 +109,11 @@ def test_supervisor_sees_backup_requests_before_held_messages(page):
     page.goto("/guidance/queue")
     flags = page.locator("[data-testid=queue-flags]")
     reviews = page.locator("[data-testid=queue-reviews]")
-    assert flags.is_visible() and reviews.is_visible()
+    assert flags.is_visible()
+    assert reviews.is_visible()
     assert flags.bounding_box()["y"] < reviews.bounding_box()["y"]
-    assert "Peacehaven" in flags.inner_text() and "waiting" in reviews.inner_text()
+    assert "Peacehaven" in flags.inner_text()
+    assert "waiting" in reviews.inner_text()
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0
     assert page.js_errors == []

@@ -24,7 +24,8 @@ def test_log_a_contact_in_three_interactions_after_opening_the_form(page):
     page.wait_for_url(re.compile(r"/communities/\d+"))
     assert page.locator("h1").inner_text().strip() == name
     newest = page.locator("[data-testid=timeline] .lr-timeline__item").first
-    assert "Email" in newest.inner_text() and "Positive" in newest.inner_text()
+    assert "Email" in newest.inner_text()
+    assert "Positive" in newest.inner_text()
     assert page.js_errors == []
 
 
@@ -90,7 +91,8 @@ def test_new_community_then_contact_then_confirm_the_suggested_stage(page, viewp
     page.click("[data-testid=confirm-stage]")
     page.wait_for_url(re.compile(r"/communities/\d+$"))
     assert "Approached" in page.locator("[data-testid=current-stage]").inner_text()
-    assert "Approached" in timeline.first.inner_text() and timeline.first.get_attribute("data-kind") == "stage"
+    assert "Approached" in timeline.first.inner_text()
+    assert timeline.first.get_attribute("data-kind") == "stage"
     assert page.locator("[data-testid=suggestion]").count() == 0
     assert page.js_errors == []
 
@@ -103,7 +105,8 @@ def test_search_as_you_type_is_bookmarkable_and_back_works(page):
     page.wait_for_url(re.compile(r"q=seaford"))
     expect(page.locator("[data-testid=result-count]")).to_contain_text("matching “seaford”")
     rows = page.locator("[data-testid=community-row] a")
-    assert rows.count() >= 1 and all("seaford" in name.lower() for name in rows.all_inner_texts())
+    assert rows.count() >= 1
+    assert all("seaford" in name.lower() for name in rows.all_inner_texts())
     filtered = page.locator("[data-testid=result-count]").inner_text()
     assert filtered != total
     page.goto("/communities?q=seaford")                             # the pushed URL is a real page

@@ -18,7 +18,9 @@ def test_chart_page_renders_with_data_and_with_an_empty_selection(page, slug):
     chart = page.locator("[data-testid=chart] svg[role=img]").first
     chart.wait_for(state="visible")
     box = chart.bounding_box()
-    assert box and box["width"] > 200 and box["height"] > 80
+    assert box
+    assert box["width"] > 200
+    assert box["height"] > 80
     # Shapes, or (for a researcher, where every point rests on too few) the chart says they are withheld.
     assert chart.locator("rect, polyline, circle").count() > 0 or "Withheld [c]" in chart.text_content()
     assert page.locator("[data-testid=data-table] tbody tr").count() > 0

@@ -74,7 +74,8 @@ def test_the_navigation_is_one_row_with_one_item_highlighted_at_1280px(open_as, 
         page.goto(path)
         tops = page.eval_on_selector_all(".govuk-service-navigation__item",
                                          "items => items.map(i => Math.round(i.getBoundingClientRect().top))")
-        assert len(tops) >= 2 and len(set(tops)) == 1, f"{email} navigation wraps on {path}: {tops}"
+        assert len(tops) >= 2, f"{email} navigation wraps on {path}: {tops}"
+        assert len(set(tops)) == 1, f"{email} navigation wraps on {path}: {tops}"
         expect(page.locator(".govuk-service-navigation__item--active")).to_have_count(1)
 
 

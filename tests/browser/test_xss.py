@@ -265,7 +265,8 @@ def test_the_corpus_is_big_enough_and_the_check_can_fail(browser, xss_server):
     page.goto(f"/communities/{ids['community_id'][0]}")
     assert page.evaluate("(p) => document.body.textContent.includes(p)", PAYLOADS[0]), "payload not shown as text"
     page.evaluate("document.body.insertAdjacentHTML('beforeend', '<img src=x onerror=\"__xss(1)\">')")
-    page.wait_for_timeout(200)
+    # insertAdjacentHTML is synchronous, so the check sees the markup at once: no wait needed.
+    # (The handler itself never runs: the page's Content-Security-Policy refuses inline handlers.)
     problems = page.evaluate(CHECK)
     context.close()
-    assert any("onerror" in problem for problem in problems), problems
+    assert "img has onerror" in problems

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from crawlers.addresses import AddressRefused, is_public_address, parse_allow_list, parse_ip_literal, vet_host
 from crawlers.fetch import check_url
+from tests.conftest import plain_id
 
 from .conftest import FIXTURES
 
@@ -56,12 +57,15 @@ def test_every_corpus_url_is_refused(url, expected, kind):
     assert refused(url, expected), f"{url!r} ({kind}) was let through"
 
 
-@pytest.mark.parametrize("host, address", [
+ODD_SPELLINGS = [
     ("2130706433", "127.0.0.1"), ("0x7f.1", "127.0.0.1"), ("017700000001", "127.0.0.1"), ("127.1", "127.0.0.1"),
     ("0177.0.0.1", "127.0.0.1"), ("192.168.257", "192.168.1.1"), ("0x0a000001", "10.0.0.1"),
     ("169.16689662", "169.254.169.254"), ("[::ffff:127.0.0.1]", "::ffff:7f00:1"), ("１２７.０.０.１", "127.0.0.1"),
     ("127。0。0。1", "127.0.0.1"), ("%31%32%37%2e%30%2e%30%2e%31", "127.0.0.1"), ("0", "0.0.0.0"),
-])
+]
+
+
+@pytest.mark.parametrize("host, address", ODD_SPELLINGS, ids=[plain_id(i, h) for i, (h, _) in enumerate(ODD_SPELLINGS)])
 def test_odd_spellings_parse_to_the_real_address(host, address):
     assert parse_ip_literal(host) == ipaddress.ip_address(address)
 

@@ -23,19 +23,25 @@ def test_discover_jsonl(web, capsys):
     assert len(lines) >= 5
     for line in lines:
         assert KEYS <= set(line)
-        assert set(line["locality"]) == {"score", "evidence"} and 0 <= line["locality"]["score"] <= 1
+        assert set(line["locality"]) == {"score", "evidence"}
+        assert 0 <= line["locality"]["score"] <= 1
         for feed in line["feeds"]:
             assert FEED_KEYS <= set(feed)
     scores = [line["locality"]["score"] for line in lines]
     assert scores == sorted(scores, reverse=True)
-    assert "pages" in err and "summary:" in err and "feeds" in err
+    assert "pages" in err
+    assert "summary:" in err
+    assert "feeds" in err
 
 
 def test_private_seed_is_refused_without_allow(web, capsys):
     assert main(["discover", web.url_for("ringmer-parish"), "--jsonl", "--quiet"]) == 3
     out, err = capsys.readouterr()
-    assert out == "" and '"errors": 1' in err and '"seeds_refused": 1' in err
-    assert err.count("seed refused:") == 1 and "not a public address" in err
+    assert out == ""
+    assert '"errors": 1' in err
+    assert '"seeds_refused": 1' in err
+    assert err.count("seed refused:") == 1
+    assert "not a public address" in err
 
 
 @pytest.mark.parametrize("args", [["--allow-private", "nonsense"], ["--area-file", "/nonexistent.json"],

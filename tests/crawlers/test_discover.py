@@ -84,7 +84,8 @@ def test_closed_platforms(url, platform):
 
 def test_closed_links_are_not_crawled_links():
     facts = extract_page(page(body='<a href="https://www.reddit.com/r/lewes/">r/lewes</a><a href="/x">x</a>'), BASE)
-    assert [c.platform for c in facts.closed] == ["Reddit"] and facts.closed[0].label == "r/lewes"
+    assert [c.platform for c in facts.closed] == ["Reddit"]
+    assert facts.closed[0].label == "r/lewes"
     assert facts.links == ["http://site.example/x"]
 
 
@@ -98,7 +99,8 @@ def test_title_description_and_no_personal_data():
             '<meta property="og:title" content="ignored">')
     facts = extract_page(page(head), BASE)
     assert facts.title == "T"
-    assert "@" not in facts.description and "123456" not in facts.description
+    assert "@" not in facts.description
+    assert "123456" not in facts.description
 
 
 @pytest.mark.parametrize("head, source", [
@@ -124,7 +126,8 @@ def test_hostile_html_does_not_break_extraction():
 def test_feed_guesses_put_platform_paths_first():
     guesses = feed_guesses("http://site.example", "Discourse", 5)
     assert guesses[0] == "http://site.example/latest.rss"
-    assert len(guesses) == 5 and len(set(guesses)) == 5
+    assert len(guesses) == 5
+    assert len(set(guesses)) == 5
 
 
 @pytest.mark.parametrize("platform", sorted(PLATFORM_FEED_PATHS))

@@ -24,7 +24,9 @@ def rss(title="Lewes news", days=(1, 8, 15, 200), extra="") -> bytes:
 
 def test_rss_activity():
     info = parse_feed(rss(), "http://s/feed", NOW)
-    assert info.kind == "rss" and info.items == 4 and info.title == "Lewes news"
+    assert info.kind == "rss"
+    assert info.items == 4
+    assert info.title == "Lewes news"
     assert info.last_item_at == NOW - timedelta(days=1)
     assert info.items_per_week == pytest.approx(3 / 12)
     assert "jo@example.org" not in info.text
@@ -32,20 +34,24 @@ def test_rss_activity():
 
 def test_atom_fixture():
     info = parse_feed((FIXTURES / "small_atom.xml").read_bytes(), "http://s/atom")
-    assert info.kind == "atom" and info.items > 0
+    assert info.kind == "atom"
+    assert info.items > 0
 
 
 def test_json_feed():
     body = json.dumps({"version": "https://jsonfeed.org/version/1.1", "title": "J",
                        "items": [{"id": "1", "date_published": (NOW - timedelta(days=2)).isoformat()}]}).encode()
     info = parse_feed(body, "http://s/feed.json", NOW)
-    assert info.kind == "json" and info.items == 1 and info.items_per_week > 0
+    assert info.kind == "json"
+    assert info.items == 1
+    assert info.items_per_week > 0
 
 
 def test_georss_points_are_read():
     info = parse_feed(rss(extra='<georss:point xmlns:georss="http://www.georss.org/georss">50.8 0.01</georss:point>'),
                       "http://s/f", NOW)
-    assert info.geo and info.geo[0] == (50.8, 0.01)
+    assert info.geo
+    assert info.geo[0] == (50.8, 0.01)
 
 
 @pytest.mark.parametrize("body", [

@@ -35,7 +35,8 @@ def test_dedupe_and_home_page_first():
     assert frontier.add("http://a.example/post/1", 1, "http://seed.example/")
     assert not frontier.add("http://A.example/post/1#comments", 1)
     page = frontier.next_page(lambda site: False)
-    assert page.url == "http://a.example/" and page.found_via == "http://seed.example/"
+    assert page.url == "http://a.example/"
+    assert page.found_via == "http://seed.example/"
 
 
 def test_depth_and_page_limits():

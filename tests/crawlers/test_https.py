@@ -78,7 +78,8 @@ def test_an_untrusted_certificate_is_refused(tls_site):
     asyncio.run(go())
     # Through the fetcher, robots.txt cannot be read, so no page of the site is fetched.
     result = _fetch(base + "/", allow)
-    assert not result.ok and result.skipped == "disallowed by robots.txt"
+    assert not result.ok
+    assert result.skipped == "disallowed by robots.txt"
 
 
 def test_a_trusted_certificate_works_end_to_end(tls_site, certificate, monkeypatch):

@@ -63,7 +63,8 @@ def test_excluded_names_are_shown_but_not_counted():
 def test_repeats_across_pages_add_a_little():
     one = score_locality(PROFILE, [("a", "Lewes")])
     three = score_locality(PROFILE, [("a", "Lewes"), ("b", "Lewes"), ("c", "Lewes")])
-    assert three.score > one.score and ("place_repeat", "Lewes") in kinds(three)
+    assert three.score > one.score
+    assert ("place_repeat", "Lewes") in kinds(three)
 
 
 @pytest.mark.parametrize("lat, lon, inside", [(50.87, 0.01, True), (51.5, -0.12, False)])
@@ -77,7 +78,8 @@ def test_geo_inside_the_bbox(lat, lon, inside):
 def test_score_is_bounded_and_evidence_capped():
     texts = [(f"p{n}", "Lewes BN7 2AB BN7 1AA BN7 3BB BN8 4CC Kingston near Lewes") for n in range(50)]
     result = score_locality(PROFILE, texts, [(50.87, 0.01, "g")] * 5)
-    assert 0.5 <= result.score <= 1 and len(result.evidence) <= 20
+    assert 0.5 <= result.score <= 1
+    assert len(result.evidence) <= 20
     assert all(e.points > 0 or e.kind == "excluded" for e in result.evidence)
 
 
@@ -108,4 +110,6 @@ def test_missing_file_is_a_profile_error(tmp_path):
 @pytest.mark.parametrize("name", ["lewes.json", "brighton-hanover.json"])
 def test_shipped_profiles_load(name):
     profile = load_area_profile(AREAS / name)
-    assert profile.places and profile.postcode_districts and profile.bbox
+    assert profile.places
+    assert profile.postcode_districts
+    assert profile.bbox

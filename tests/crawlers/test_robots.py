@@ -114,63 +114,120 @@ def _settings(port: int, **kwargs) -> CrawlSettings:
     return CrawlSettings(allow_private=(f"127.0.0.1:{port}",), retries=0, **kwargs)
 
 
+# These tests make the ordering they check certain instead of timing it: a waiting site is held
+# at its turn (an asyncio.Event) until the other site has finished, so a wait that wrongly held a
+# global slot deadlocks, and the guard below turns that into a failure. Pacing is read from the
+# crawler's own start stamps (time.monotonic), which a loaded machine can only make later.
+DEADLOCK_GUARD = 60  # seconds; only reached when the behaviour under test is broken
+
+
+def _record_starts(policy: SitePolicy) -> list[float]:
+    """Stamp each request start of one site (the instance's ``started`` is wrapped)."""
+    stamps: list[float] = []
+    original = policy.started
+
+    def started() -> None:
+        original()
+        stamps.append(policy.next_start - policy.delay)
+
+    policy.started = started  # type: ignore[method-assign]
+    return stamps
+
+
+def _spaced(stamps: list[float], delay: float) -> bool:
+    return all(b - a >= delay - 1e-6 for a, b in zip(stamps, stamps[1:], strict=False))
+
+
 def test_crawl_delay_wait_holds_no_global_slot(two_sites):
     """With one global slot, a site waiting out its Crawl-delay must let another site proceed."""
-    port, log = two_sites
+    port, _log = two_sites
     settings = _settings(port, concurrency=1, per_host=2)
 
     async def go():
         async with Fetcher(settings, resolver=_loopback) as fetcher:
             await fetcher.allowed(f"http://slow.example:{port}/")
             await fetcher.allowed(f"http://fast.example:{port}/")
-            start = time.monotonic()
-            slow = [asyncio.create_task(fetcher.fetch(f"http://slow.example:{port}/p{n}")) for n in range(3)]
-            await asyncio.sleep(0)
-            fast = [asyncio.create_task(fetcher.fetch(f"http://fast.example:{port}/p{n}")) for n in range(6)]
-            results = await asyncio.gather(*slow, *fast)
-        assert all(r.ok for r in results), [r.error for r in results]
-        return [(path, t - start) for path, t in log if t >= start]
+            slow_policy = next(policy for policy in fetcher._sites.values() if policy.delay)
+            slow_waiting, fast_done = asyncio.Event(), asyncio.Event()
+            real_wait = slow_policy.wait_turn
 
-    served = asyncio.run(go())
-    fast_done = max(t for path, t in served if path.startswith("fast"))
-    slow_starts = sorted(t for path, t in served if path.startswith("slow"))
-    assert fast_done < 0.2, "fast.example waited behind slow.example's Crawl-delay"
-    assert slow_starts[1] - slow_starts[0] >= 0.28 and slow_starts[2] - slow_starts[1] >= 0.28
+            async def wait_turn() -> bool:
+                slow_waiting.set()
+                await fast_done.wait()  # the slow site waits at its turn until fast.example is done
+                return await real_wait()
+
+            slow_policy.wait_turn = wait_turn  # type: ignore[method-assign]
+            slow_starts = _record_starts(slow_policy)
+            async with asyncio.timeout(DEADLOCK_GUARD):
+                slow = [asyncio.create_task(fetcher.fetch(f"http://slow.example:{port}/p{n}")) for n in range(3)]
+                await slow_waiting.wait()
+                fast = await asyncio.gather(*(fetcher.fetch(f"http://fast.example:{port}/p{n}") for n in range(6)))
+                fast_done.set()
+                slow_results = await asyncio.gather(*slow)
+        return fast, slow_results, slow_starts
+
+    # reaching here at all means fast.example ran all six while slow.example waited its turn
+    fast, slow, slow_starts = asyncio.run(go())
+    assert all(r.ok for r in fast + slow), [r.error for r in fast + slow]
+    assert len(slow_starts) == 3
+    assert _spaced(slow_starts, 0.3)
 
 
-def test_engine_keeps_other_sites_busy_while_a_site_waits(two_sites):
+def test_engine_keeps_other_sites_busy_while_a_site_waits(two_sites, monkeypatch):
     """Jobs waiting out a Crawl-delay do not count against concurrency: a site found later still runs."""
-    port, served = two_sites
+    port, _served = two_sites
     settings = _settings(port, concurrency=2, per_host=2, max_guesses=0)
+    fast_site = f"http://fast.example:{port}"
+    real_wait = SitePolicy.wait_turn
+    turns: list[bool] = []
 
     async def go():
         records = []
+        fast_emitted = asyncio.Event()
+
+        async def wait_turn(policy: SitePolicy) -> bool:
+            turns.append(fast_emitted.is_set())
+            if len(turns) > 1:  # slow.example's pages after its home page wait until fast.example is done
+                await fast_emitted.wait()
+            return await real_wait(policy)
+
+        monkeypatch.setattr(SitePolicy, "wait_turn", wait_turn)
 
         async def emit(record):
-            records.append((record.site, time.monotonic()))
+            records.append(record.site)
+            if record.site == fast_site:
+                fast_emitted.set()
 
         async with Fetcher(settings, resolver=_loopback) as fetcher:
             engine = Engine(settings, fetcher, None, emit)
-            start = time.monotonic()
-            await engine.run([f"http://slow.example:{port}/"])
-        return {site: t - start for site, t in records}, [(path, t - start) for path, t in served]
+            async with asyncio.timeout(DEADLOCK_GUARD):
+                await engine.run([f"http://slow.example:{port}/"])
+        return records
 
-    finished, log = asyncio.run(go())
-    slow = [t for path, t in log if path.startswith("slow") and not path.endswith("robots.txt")]
-    # fast.example is found on slow.example's home page, when both slow slots start waiting 0.3 s.
-    assert finished[f"http://fast.example:{port}"] < slow[0] + 0.2 < finished[f"http://slow.example:{port}"]
-    assert all(b - a >= 0.28 for a, b in zip(slow, slow[1:], strict=False))
+    records = asyncio.run(go())
+    # fast.example is found on slow.example's home page, while slow.example's page jobs wait their turn
+    assert records == [fast_site, f"http://slow.example:{port}"]
+    assert len(turns) == 7  # the home page and p0..p5 each waited their turn
 
 
-def test_crawl_delay_counts_from_the_robots_request(two_sites):
+def test_crawl_delay_counts_from_the_robots_request(two_sites, monkeypatch):
     """robots.txt is the site's first request, so the first page waits the delay after it."""
     port, log = two_sites
+    stamps: list[float] = []
+    real_started = SitePolicy.started
+
+    def started(policy: SitePolicy) -> None:
+        real_started(policy)
+        stamps.append(policy.next_start - policy.delay)
+
+    monkeypatch.setattr(SitePolicy, "started", started)
 
     async def go():
         async with Fetcher(_settings(port), resolver=_loopback) as fetcher:
             return await fetcher.fetch(f"http://slow.example:{port}/p0")
 
     assert asyncio.run(go()).ok
-    (robots, robots_at), (page, page_at) = log
-    assert (robots, page) == ("slow.example/robots.txt", "slow.example/p0")
-    assert page_at - robots_at >= 0.28
+    assert [path for path, _at in log] == ["slow.example/robots.txt", "slow.example/p0"]
+    assert len(stamps) == 2
+    # the page started at least the delay after robots.txt's answer, so after its start too
+    assert stamps[1] - stamps[0] >= 0.3 - 1e-6

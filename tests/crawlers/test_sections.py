@@ -162,13 +162,17 @@ def test_a_site_with_boards_and_categories_gets_sections_with_their_own_evidence
     sections = {s.url: s for s in record.sections}
     assert set(sections) == {base + "/category/news/", base + "/forums/forum/allotments/"}
     board = sections[base + "/forums/forum/allotments/"]
-    assert board.kind == "board" and board.title == "Allotments board"
+    assert board.kind == "board"
+    assert board.title == "Allotments board"
     assert [(f.url, f.role, f.items) for f in board.feeds] == [(base + "/forums/forum/allotments/feed/", "section", 8)]
     assert board.feeds[0].items_per_week > sections[base + "/category/news/"].feeds[0].items_per_week
-    assert board.locality.score > 0 and any("Ringmer" in e.matched for e in board.locality.evidence)
+    assert board.locality.score > 0
+    assert any("Ringmer" in e.matched for e in board.locality.evidence)
     assert sections[base + "/category/news/"].kind == "category"
     assert sections[base + "/category/news/"].locality.score == 0
     assert record.feeds_left_out == {"comments": 1, "topic": 1}
-    assert "/2025/05/fete/feed/" not in forum.log and "/forums/topic/lost-cat/feed/" not in forum.log
+    assert "/2025/05/fete/feed/" not in forum.log
+    assert "/forums/topic/lost-cat/feed/" not in forum.log
     line = record.to_json()
-    assert line["sections"][0]["feeds"][0]["role"] == "section" and line["feeds_left_out"]["topic"] == 1
+    assert line["sections"][0]["feeds"][0]["role"] == "section"
+    assert line["feeds_left_out"]["topic"] == 1

@@ -68,7 +68,8 @@ def _resolver(corpus):
 @pytest.mark.parametrize("seed, reason", SYNTAX)
 def test_seed_syntax_is_judged_before_any_request(seed, reason):
     refusal = refusal_before_fetch(seed)
-    assert refusal is not None and refusal.reason == reason
+    assert refusal is not None
+    assert refusal.reason == reason
     assert len(refusal.message) < 400
 
 
@@ -109,7 +110,8 @@ def test_the_command_line_reports_each_bad_seed_and_exits_3(hostile, capsys):
     assert status == 3
     assert [json.loads(line)["site"] for line in out.splitlines()] == [hostile.base]
     lines = [line for line in err.splitlines() if line.startswith("seed refused:")]
-    assert len(lines) == 4 and all(any(bad in line for line in lines) for bad in set(seeds) - {hostile.base + "/"})
+    assert len(lines) == 4
+    assert all(any(bad in line for line in lines) for bad in set(seeds) - {hostile.base + "/"})
     assert json.loads(err.split("summary: ", 1)[1])["seeds_refused"] == 4
 
 
@@ -132,7 +134,8 @@ def test_bad_links_on_a_crawled_page_do_not_end_the_crawl(hostile, tight):
     progress = []
     records = run_discovery([hostile.base + "/"], tight, None, progress=progress.append)
     home = next(r for r in records if r.site == hostile.base)
-    assert home.main_feed is not None and home.main_feed.url == hostile.base + "/feed"
+    assert home.main_feed is not None
+    assert home.main_feed.url == hostile.base + "/feed"
     assert progress[-1].refused_seeds == ()
 
 
@@ -154,7 +157,8 @@ def test_a_url_error_anywhere_in_the_engine_is_contained_to_its_url(hostile, tig
 
 def test_inspect_an_octal_address_is_refused_not_raised(tight):
     record = asyncio.run(inspect_site("http://0177.0.0.1/", tight))
-    assert record.site == "http://127.0.0.1" and record.pages_fetched == 0
+    assert record.site == "http://127.0.0.1"
+    assert record.pages_fetched == 0
 
 
 def test_a_redirect_to_another_site_is_no_site_hop(hostile, tight):
@@ -169,7 +173,8 @@ def test_a_redirect_to_another_site_is_no_site_hop(hostile, tight):
         hostile.moved_to = landed.base
         records = run_discovery([hostile.base + "/"], settings, None, progress=progress.append)
         assert "/inner" in landed.paths(), "a page of the site redirected to is no further hop"
-        assert beyond.paths() == [] and progress[-1].left_out_hops == 1
+        assert beyond.paths() == []
+        assert progress[-1].left_out_hops == 1
         assert [r.site for r in records] == [landed.base], "a site that moved gives one record, where it landed"
         assert landed.paths().count("/") == 1, "the page it landed on is not fetched again"
         assert records[0].pages_fetched == 2
@@ -179,7 +184,8 @@ def test_a_redirect_to_another_site_is_no_site_hop(hostile, tight):
 def test_inspect_on_the_command_line_explains_a_bad_address(url, capsys):
     with pytest.raises(SystemExit) as exit_info:
         main(["inspect", url])
-    assert exit_info.value.code == 2 and "error: '" in capsys.readouterr().err
+    assert exit_info.value.code == 2
+    assert "error: '" in capsys.readouterr().err
 
 
 def test_inspect_on_the_command_line_of_a_refused_address_exits_1(capsys):

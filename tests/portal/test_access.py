@@ -66,8 +66,8 @@ def test_each_role_gets_exactly_what_the_rules_allow(app, users, role):
             if allowed == PUBLIC:
                 assert response.status_code != 403, f"{where} is public but was refused"
             elif role is None:
-                assert response.status_code == 302 and "/login" in response.headers["Location"], (
-                    f"{where} should send anonymous users to sign in, got {response.status_code}")
+                assert response.status_code == 302, f"{where} should send anonymous users to sign in, got {response.status_code}"
+                assert "/login" in response.headers["Location"], f"{where} should send anonymous users to sign in, got {response.status_code}"
             elif role in allowed:
                 assert response.status_code != 403, f"{where} should be allowed, got 403"
             else:
@@ -104,4 +104,5 @@ def test_the_area_scope_keeps_area_bound_roles_to_their_areas_and_nothing_when_t
         assert not users[role].area_bound
         assert names(users[role]) == ["Ours", "Theirs"]
         assert [a.name for a in users[role].visible_areas()] == ["Elsewhere", "Test Town"]
-    assert names(newcomer) == [] and not newcomer.can_see_area(area.id)
+    assert names(newcomer) == []
+    assert not newcomer.can_see_area(area.id)

@@ -17,7 +17,9 @@ def test_admin_invites_user_who_sets_a_password(client, auth, users, area, db_se
     assert response.status_code == 200
     assert b"Invitation created" in response.data
     user = User.by_email("new.officer@tests.example.org")
-    assert user is not None and user.invite_pending and user.areas == [area]
+    assert user is not None
+    assert user.invite_pending
+    assert user.areas == [area]
     auth.logout()
     link = re.search(r"/invite/[A-Za-z0-9_\-]+", response.get_data(as_text=True)).group(0)
     weak = client.post(link, data={"password": "password1234", "confirm": "password1234"})

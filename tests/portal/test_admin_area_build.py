@@ -31,7 +31,8 @@ def test_upload_preview_and_save_a_new_area(client, auth, users, db_session, tmp
     preview = client.get(response.headers["Location"])
     text = preview.data.decode()
     assert 'data-status="done"' in text
-    assert "Ringmer" in text and "BN8" in text
+    assert "Ringmer" in text
+    assert "BN8" in text
     assert "Newhaven (also in Derbyshire)" in text
     assert "Open Government Licence" in text
     assert Area.by_slug("lewes") is None  # nothing is saved before the admin saves it
@@ -41,7 +42,8 @@ def test_upload_preview_and_save_a_new_area(client, auth, users, db_session, tmp
     assert saved.status_code == 303
     area = Area.by_slug("lewes-district")
     places = {p["name"]: p["weight"] for p in area.profile["places"]}
-    assert places["Newhaven"] == 0.5 and places["Ringmer"] == 1.0
+    assert places["Newhaven"] == 0.5
+    assert places["Ringmer"] == 1.0
     assert area.profile["exclude_places"] == ["Kingston"]
     assert area.profile["postcode_districts"]["BN8"] == 0.69
     assert "Open Government Licence" in area.profile["source"]["attribution"]

@@ -68,7 +68,8 @@ def test_database_allows_only_retention_age_rows_to_be_deleted(app, db_session):
                      {"at": (utcnow() - timedelta(days=7 * 366)).isoformat(sep=" ")})
         deleted = conn.execute(text("DELETE FROM audit_events WHERE summary = 'very old'")).rowcount
     assert deleted == 1
-    assert db_session.get(AuditEvent, old.id) and db_session.get(AuditEvent, recent.id)
+    assert db_session.get(AuditEvent, old.id)
+    assert db_session.get(AuditEvent, recent.id)
 
 
 @pytest.mark.postgres
@@ -118,7 +119,8 @@ def test_audit_log_lists_events_and_records_the_viewing(client, auth, users, db_
     assert b"Changed community 7" in response.data
     assert b"officer@tests.example.org" in response.data
     views = db_session.query(AuditEvent).filter_by(action="view", object_type="AuditLog").all()
-    assert len(views) == 1 and views[0].actor_id == users[role].id
+    assert len(views) == 1
+    assert views[0].actor_id == users[role].id
 
 
 @pytest.mark.parametrize("role", ["officer", "supervisor", "researcher"])
@@ -136,14 +138,18 @@ def test_audit_search_filters(client, auth, users, db_session):
            actor_id=users["admin"].id)
     auth.login("auditor")
     page = client.get("/audit?action=export").data
-    assert b"Exported research data" in page and b"Changed areas" not in page
+    assert b"Exported research data" in page
+    assert b"Changed areas" not in page
     page = client.get("/audit?actor=admin@tests").data
-    assert b"Changed areas" in page and b"Exported research data" not in page
+    assert b"Changed areas" in page
+    assert b"Exported research data" not in page
     page = client.get("/audit?object_type=User").data
-    assert b"Changed areas" in page and b"Exported research data" not in page
+    assert b"Changed areas" in page
+    assert b"Exported research data" not in page
     tomorrow = (utcnow() + timedelta(days=1)).date().isoformat()
     page = client.get(f"/audit?date_from={tomorrow}").data
-    assert b"Changed areas" not in page and b"Exported research data" not in page
+    assert b"Changed areas" not in page
+    assert b"Exported research data" not in page
 
 
 def test_audit_search_rejects_a_backwards_date_range(client, auth, users, db_session):
@@ -161,11 +167,13 @@ def test_audit_log_paginates_and_serves_a_fragment(client, auth, users, db_sessi
     db_session.commit()
     auth.login("auditor")
     first = client.get("/audit?object_type=Community")
-    assert b"Event number 059" in first.data and b"Event number 000" not in first.data
+    assert b"Event number 059" in first.data
+    assert b"Event number 000" not in first.data
     assert b'rel="next"' in first.data
     second = client.get("/audit?object_type=Community&page=2", headers={"HX-Request": "true"})
     assert b"Event number 000" in second.data
-    assert b"<html" not in second.data and b'id="results"' in second.data
+    assert b"<html" not in second.data
+    assert b'id="results"' in second.data
 
 
 def test_record_history_shows_who_saw_or_changed_a_record(client, auth, users, area, db_session):
@@ -225,10 +233,14 @@ def test_community_page_records_one_view_and_each_older_timeline_page_one(client
             AuditEvent.object_id == str(community.id))))
 
     page = client.get(f"/communities/{community.id}")
-    assert page.status_code == 200 and b"Cliffe Residents" in page.data
+    assert page.status_code == 200
+    assert b"Cliffe Residents" in page.data
     (event,) = views()
-    assert event.actor_id == users["officer"].id and event.summary == f"Viewed community {community.id}"
+    assert event.actor_id == users["officer"].id
+    assert event.summary == f"Viewed community {community.id}"
     older = client.get(f"/communities/{community.id}", headers={"HX-Request": "true", "HX-Target": "timeline"})
-    assert older.status_code == 200 and b"<html" not in older.data
+    assert older.status_code == 200
+    assert b"<html" not in older.data
     first, second = views()
-    assert first == event and second.details == {"community_id": str(community.id), "fragment": "timeline"}
+    assert first == event
+    assert second.details == {"community_id": str(community.id), "fragment": "timeline"}

@@ -57,12 +57,14 @@ def _seq_of(event: AuditEvent) -> int:
 def test_each_row_is_a_link_dated_by_the_database(app):
     events = _write(3)
     rows = db.session.scalars(select(AuditEvent).order_by(AuditEvent.chain_seq)).all()
-    assert [row.chain_seq for row in rows] == [1, 2, 3] and {row.id for row in rows} == {e.id for e in events}
+    assert [row.chain_seq for row in rows] == [1, 2, 3]
+    assert {row.id for row in rows} == {e.id for e in events}
     assert rows[0].chain_prev == audit_chain.GENESIS
     assert [row.chain_prev for row in rows[1:]] == [row.chain_hash for row in rows[:-1]]
     head = db.session.get(AuditChain, audit_chain.HEAD_ID)
     assert (head.last_seq, head.last_hash) == (3, rows[-1].chain_hash)
-    assert _check(app).ok and _check(app).checked == 3
+    assert _check(app).ok
+    assert _check(app).checked == 3
 
 
 def test_a_row_cannot_choose_its_own_time(app):
@@ -72,7 +74,8 @@ def test_a_row_cannot_choose_its_own_time(app):
                               details={}))
     db.session.commit()
     row = db.session.scalar(select(AuditEvent).where(AuditEvent.summary == "Back-dated"))
-    assert row.at >= before - timedelta(seconds=1) and row.chain_seq == 1
+    assert row.at >= before - timedelta(seconds=1)
+    assert row.chain_seq == 1
     assert _check(app).ok
 
 
@@ -122,11 +125,14 @@ def test_concurrent_writers_never_fork_the_chain(app):
 
 def _broken(app, runner, expected: str, seq: int | None = None):
     report = _check(app)
-    assert not report.ok and expected in report.problem, report.problem
+    assert not report.ok, report.problem
+    assert expected in report.problem, report.problem
     if seq is not None:
         assert report.broken_seq == seq
     result = runner.invoke(args=["audit", "verify"])
-    assert result.exit_code == 1 and "AUDIT CHAIN BROKEN" in result.output and expected in result.output
+    assert result.exit_code == 1
+    assert "AUDIT CHAIN BROKEN" in result.output
+    assert expected in result.output
     return report
 
 
@@ -136,7 +142,8 @@ def test_verify_passes_an_untouched_chain_and_records_the_check(app, runner):
     assert result.exit_code == 0, result.output
     assert "Audit chain intact: 5 rows checked" in result.output
     check = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "verify"))
-    assert check.details["ok"] is True and check.chain_seq == 6
+    assert check.details["ok"] is True
+    assert check.chain_seq == 6
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0  # its own row is a good link too
 
 
@@ -219,7 +226,8 @@ def test_verify_finds_an_altered_head(app, runner):
 def test_verify_needs_the_key_the_chain_was_written_with(app):
     _write(2)
     report = verify(db.session, "another-key")
-    assert not report.ok and "head row was altered" in report.problem
+    assert not report.ok
+    assert "head row was altered" in report.problem
 
 
 def test_retention_moves_the_start_of_the_chain_past_the_rows_it_disposed_of(app):
@@ -230,13 +238,16 @@ def test_retention_moves_the_start_of_the_chain_past_the_rows_it_disposed_of(app
     audit_chain.note_pruned(db.session)
     db.session.commit()
     report = _check(app)
-    assert report.ok and report.first_seq == 3 and report.checked == 3
+    assert report.ok
+    assert report.first_seq == 3
+    assert report.checked == 3
 
 
 def test_verify_newest_checks_only_the_end(app, runner):
     _write(10)
     result = runner.invoke(args=["audit", "verify", "--newest", "4"])
-    assert result.exit_code == 0 and "the newest 4 rows checked" in result.output
+    assert result.exit_code == 0
+    assert "the newest 4 rows checked" in result.output
 
 
 def test_the_content_hash_covers_every_column(app):
@@ -274,7 +285,9 @@ def test_rows_from_before_the_migration_are_counted_in_the_genesis_and_the_chain
         assert (head.legacy_count, head.legacy_max_id, head.last_seq) == (3, 3, 0)
         _write(2)
         report = _check(app)
-        assert report.ok and report.checked == 2 and report.legacy == 3
+        assert report.ok
+        assert report.checked == 2
+        assert report.legacy == 3
         with db.engine.begin() as conn:  # one more row, written around the application
             conn.execute(text("INSERT INTO audit_events (at, action, summary, details) "
                               "VALUES (:at, 'login', 'Sneaked in', '{}')"), {"at": utcnow()})

@@ -260,7 +260,9 @@ def test_an_older_timeline_page_is_audited_with_its_fragment(client, auth, db_se
     auth.login("officer")
     fragment = client.get(f"/communities/{ids['community_id']}?before=x",
                           headers={"HX-Request": "true", "HX-Target": "timeline"})
-    assert fragment.status_code == 200 and b"zqcontactmsg" in fragment.data and b"<html" not in fragment.data
+    assert fragment.status_code == 200
+    assert b"zqcontactmsg" in fragment.data
+    assert b"<html" not in fragment.data
     (row,) = _events(db_session, "view")
     assert (row.actor_id, row.object_type, row.object_id) == (users["officer"].id, "Community",
                                                               str(ids["community_id"]))
@@ -277,7 +279,8 @@ def test_a_list_writes_one_row_however_many_records_it_shows(client, auth, db_se
     auth.login("officer")
     assert client.get("/communities?q=group").status_code == 200
     (row,) = _events(db_session, "view")
-    assert row.summary == "Viewed the community list" and row.details == {"query": {"q": "group"}}
+    assert row.summary == "Viewed the community list"
+    assert row.details == {"query": {"q": "group"}}
 
 
 def test_a_redirect_or_a_refusal_writes_no_read_row(client, auth, db_session, area, users):
@@ -297,7 +300,8 @@ def test_each_failed_sign_in_is_audited(client, db_session, users, email, passwo
         response = client.post("/login", data={"email": email, "password": password})
         assert response.status_code == 200
     rows = _events(db_session, "login_failed")
-    assert len(rows) == 2 and {row.details["reason"] for row in rows} == {reason}
+    assert len(rows) == 2
+    assert {row.details["reason"] for row in rows} == {reason}
     assert all(row.actor_id is None and password not in str(row.details) for row in rows)
     if reason == "wrong password":
         assert {row.object_id for row in rows} == {str(users["officer"].id)}

@@ -32,7 +32,8 @@ def test_a_session_cookie_copied_before_logout_is_dead_after_it(client, auth, us
     auth.logout()
     client.set_cookie("session", stolen)
     response = client.get("/home")
-    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    assert response.status_code == 302
+    assert "/login" in response.headers["Location"]
 
 
 def _signed_in(app, role: str = "officer"):
@@ -54,7 +55,8 @@ def test_signing_out_on_one_device_leaves_the_others_signed_in(app, users):
     phone, desk = _signed_in(app), _signed_in(app)
     assert UserSession.count_for(users["officer"].id) == 2
     phone.post("/logout")
-    assert _signed_out(phone) and not _signed_out(desk)
+    assert _signed_out(phone)
+    assert not _signed_out(desk)
     db.session.expire_all()
     assert UserSession.count_for(users["officer"].id) == 1
 
@@ -63,7 +65,8 @@ def test_sign_out_everywhere_ends_every_device_and_is_audited(app, users):
     phone, desk, colleague = _signed_in(app), _signed_in(app), _signed_in(app, "supervisor")
     response = phone.post("/logout", data={"everywhere": "1"})
     assert "You have signed out on every device." in phone.get(response.headers["Location"]).get_data(as_text=True)
-    assert _signed_out(phone) and _signed_out(desk)
+    assert _signed_out(phone)
+    assert _signed_out(desk)
     assert not _signed_out(colleague)  # another account is not touched
     assert AuditEvent.query.filter_by(action="logout", actor_id=users["officer"].id).count() == 1
 
@@ -71,7 +74,8 @@ def test_sign_out_everywhere_ends_every_device_and_is_audited(app, users):
 def test_every_page_offers_sign_out_on_every_device(client, auth):
     auth.login("officer")
     page = client.get("/home").get_data(as_text=True)
-    assert 'data-testid="sign-out-everywhere"' in page and 'name="everywhere" value="1"' in page
+    assert 'data-testid="sign-out-everywhere"' in page
+    assert 'name="everywhere" value="1"' in page
 
 
 def test_a_session_older_than_its_lifetime_is_over_and_its_row_goes_at_the_next_sign_in(app, users):
@@ -108,7 +112,9 @@ def test_the_database_keeps_only_a_hash_of_the_session_key(app, users):
     with device.session_transaction() as cookie_session:
         key = cookie_session[UserSession.FIELD]
     stored = db.session.query(UserSession.key_hash).scalar()
-    assert len(key) >= 40 and key not in stored and len(stored) == 64
+    assert len(key) >= 40
+    assert key not in stored
+    assert len(stored) == 64
 
 
 @pytest.mark.parametrize(("email", "password"), [

@@ -87,4 +87,5 @@ def test_an_empty_direction_is_a_form_error_and_the_contact_is_unchanged(client,
     assert response.status_code == 422
     assert "Choose who made contact" in response.get_data(as_text=True)
     contact = db_session.get(OutreachContact, records["contact"])
-    assert contact.direction == "outbound" and contact.outcome == "positive"
+    assert contact.direction == "outbound"
+    assert contact.outcome == "positive"

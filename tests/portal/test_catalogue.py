@@ -22,7 +22,8 @@ def test_filters_combine_and_count_by_stage(client, auth, users, area, db_sessio
     page = client.get("/communities?tag=town").data.decode()
     assert _names(page) == ["Alpha Forum", "Gamma Blog"]
     counts = page.split('data-testid="stage-counts"')[1].split("</ul>")[0]
-    assert "Approached</span> 1" in counts and "Partner</span> 1" in counts
+    assert "Approached</span> 1" in counts
+    assert "Partner</span> 1" in counts
     assert _names(client.get("/communities?access=closed").data.decode()) == ["Beta Group"]
     assert _names(client.get("/communities?platform=blog&activity=active").data.decode()) == ["Gamma Blog"]
     assert _names(client.get("/communities?stage=approached&sort=newest").data.decode()) == ["Beta Group",
@@ -46,10 +47,14 @@ def test_list_fragment_keeps_filters_in_pagination_links(client, auth, users, ar
         make_community(area, f"Group {n:02d}", tags=["town"])
     auth.login("officer")
     fragment = client.get("/communities?tag=town&sort=newest", headers={"HX-Request": "true"}).data.decode()
-    assert "<html" not in fragment and 'id="results"' in fragment
-    assert "page=2" in fragment and "tag=town" in fragment and "sort=newest" in fragment
+    assert "<html" not in fragment
+    assert 'id="results"' in fragment
+    assert "page=2" in fragment
+    assert "tag=town" in fragment
+    assert "sort=newest" in fragment
     full = client.get("/communities?tag=town&page=2").data.decode()
-    assert "<html" in full and len(_names(full)) == 5
+    assert "<html" in full
+    assert len(_names(full)) == 5
     assert 'hx-push-url="true"' in full
 
 
@@ -99,14 +104,17 @@ def test_add_by_hand_and_duplicate_detection(client, auth, users, area, db_sessi
     response = client.post("/communities/new", data=form)
     assert response.status_code == 422
     page = response.data.decode()
-    assert "already catalogued" in page and f"/communities/{existing.id}" in page
+    assert "already catalogued" in page
+    assert f"/communities/{existing.id}" in page
     assert 'value="Newhaven (again)"' in page  # nothing typed is lost
     form["url"] = "https://www.facebook.com/groups/seaford-parents"
     form["name"] = "Seaford Parents"
     assert client.post("/communities/new", data=form).status_code == 303
     created = db_session.scalar(select(Community).where(Community.name == "Seaford Parents"))
-    assert created.url_key == "facebook.com/groups/seaford-parents" and created.tag_names == ["families", "town"]
-    assert created.owner_id == users["officer"].id and created.stage == "identified"
+    assert created.url_key == "facebook.com/groups/seaford-parents"
+    assert created.tag_names == ["families", "town"]
+    assert created.owner_id == users["officer"].id
+    assert created.stage == "identified"
     assert db_session.scalar(select(StageChange).where(StageChange.community_id == created.id)).to_stage == "identified"
     assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "create",
                                                       AuditEvent.object_type == "Community"))
@@ -118,7 +126,8 @@ def test_same_site_needs_confirmation(client, auth, users, area, db_session):
     form = {"name": "Residents forum", "url": "https://residents.example/forum", "platform": "forum",
             "area_id": str(area.id), "access": "public", "police_welcome": "yes"}
     response = client.post("/communities/new", data=form)
-    assert response.status_code == 422 and b"tick the box" in response.data
+    assert response.status_code == 422
+    assert b"tick the box" in response.data
     assert client.post("/communities/new", data=form | {"not_duplicate": "y"}).status_code == 303
 
 
@@ -144,7 +153,8 @@ def test_archive_hides_from_the_list_and_can_be_restored(client, auth, users, ar
     auth.login("officer")
     assert client.post(f"/communities/{community.id}/archive", data={"reason": "Group closed"}).status_code == 303
     db_session.refresh(community)
-    assert community.status == "archived" and community.archived_at is not None
+    assert community.status == "archived"
+    assert community.archived_at is not None
     assert "To Archive" not in _names(client.get("/communities").data.decode())
     assert "To Archive" in _names(client.get("/communities?status=archived").data.decode())
     assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "archive")).justification == "Group closed"
@@ -178,20 +188,23 @@ def test_merge_keeps_both_histories(client, auth, users, area, db_session):
     assert response.status_code == 303
     db_session.expire_all()
     winner, loser = db_session.get(Community, winner.id), db_session.get(Community, loser.id)
-    assert loser.status == "merged" and loser.merged_into_id == winner.id
+    assert loser.status == "merged"
+    assert loser.merged_into_id == winner.id
     for model in (OutreachContact, StageChange, Assessment, ActivitySample, Feed, Task, SupportFlag, Candidate):
         assert db_session.scalar(select(model).where(model.community_id == loser.id)) is None, model
         assert db_session.scalar(select(model).where(model.community_id == winner.id)) is not None, model
     assert len(db_session.scalars(select(OutreachContact).where(OutreachContact.community_id == winner.id)).all()) == 2
     assert len(db_session.scalars(select(StageChange).where(StageChange.community_id == winner.id)).all()) == 2
-    assert winner.tag_names == ["families", "town"] and winner.house_rules == "Be kind"
+    assert winner.tag_names == ["families", "town"]
+    assert winner.house_rules == "Be kind"
     assert {m.title for m in db_session.scalars(select(Meeting)) if winner in m.communities} == {"Panel", "Surgery"}
     assert winner.last_contact_at == max(c.occurred_at for c in db_session.scalars(select(OutreachContact)))
     # the loser's page leads to the winner; its address no longer lists it
     assert client.get(f"/communities/{loser.id}").headers["Location"].endswith(f"/communities/{winner.id}")
     assert _names(client.get("/communities").data.decode()) == ["Winner"]
     timeline = client.get(f"/communities/{winner.id}").data.decode().split('data-testid="timeline"')[1]
-    assert timeline.count('data-kind="contact"') == 2 and timeline.count('data-kind="meeting"') == 2
+    assert timeline.count('data-kind="contact"') == 2
+    assert timeline.count('data-kind="meeting"') == 2
     assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "merge"))
 
 
@@ -217,7 +230,9 @@ def test_researchers_and_auditors_cannot_use_the_catalogue(client, auth, users, 
 def test_list_links_to_meetings_gone_quiet_and_handover_for_supervisors(client, auth, users):
     auth.login("officer")
     page = client.get("/communities").data.decode()
-    assert "/gone-quiet" in page and "/meetings" in page and "/handover" not in page
+    assert "/gone-quiet" in page
+    assert "/meetings" in page
+    assert "/handover" not in page
     auth.logout()
     auth.login("supervisor")
     assert "/handover" in client.get("/communities").data.decode()
@@ -265,7 +280,14 @@ def test_each_row_shows_its_details_and_only_its_own_tags(client, auth, users, a
     rows = {name: part for name, part in zip(_names(page), page.split('data-testid="community-row"')[1:], strict=True)}
     assert list(rows) == ["Alpha Forum", "Beta Group", "Gamma Blog"]
     alpha, beta, gamma = (rows[n].split("</li>")[0] for n in rows)
-    assert alpha.count('class="lr-tag"') == 2 and alpha.index(">families<") < alpha.index(">town<")
-    assert "2.5 posts/week" in alpha and "Approached" in alpha and area.name in alpha and "last contact never" in alpha
-    assert beta.count('class="lr-tag"') == 1 and ">sport<" in beta and "Closed" in beta
-    assert 'class="lr-tag"' not in gamma and "posts/week" not in gamma
+    assert alpha.count('class="lr-tag"') == 2
+    assert alpha.index(">families<") < alpha.index(">town<")
+    assert "2.5 posts/week" in alpha
+    assert "Approached" in alpha
+    assert area.name in alpha
+    assert "last contact never" in alpha
+    assert beta.count('class="lr-tag"') == 1
+    assert ">sport<" in beta
+    assert "Closed" in beta
+    assert 'class="lr-tag"' not in gamma
+    assert "posts/week" not in gamma

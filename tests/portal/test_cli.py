@@ -11,14 +11,16 @@ def test_users_create_reads_password_from_stdin(runner, area):
                                  "--area", "test-town", "--password-stdin"], input="violet-harbour-lamp-8\n")
     assert result.exit_code == 0, result.output
     user = User.by_email("sgt@tests.example.org")
-    assert user.role == "supervisor" and user.check_password("violet-harbour-lamp-8")
+    assert user.role == "supervisor"
+    assert user.check_password("violet-harbour-lamp-8")
     assert [a.slug for a in user.areas] == ["test-town"]
 
 
 def test_users_create_refuses_weak_password_and_unknown_role(runner, app):
     weak = runner.invoke(args=["users", "create", "a@b.org", "--role", "officer", "--password-stdin"],
                          input="short\n")
-    assert weak.exit_code != 0 and "at least 12" in weak.output
+    assert weak.exit_code != 0
+    assert "at least 12" in weak.output
     bad_role = runner.invoke(args=["users", "create", "a@b.org", "--role", "chief"])
     assert bad_role.exit_code != 0
     assert User.by_email("a@b.org") is None
@@ -32,7 +34,8 @@ def test_areas_import(runner, tmp_path, app):
     assert Area.by_slug("hove").profile["postcode_districts"] == {"BN3": 1.0}
     path.write_text("{broken")
     result = runner.invoke(args=["areas", "import", str(path)])
-    assert result.exit_code != 0 and "area.json" in result.output
+    assert result.exit_code != 0
+    assert "area.json" in result.output
 
 
 def test_demo_loads_users_communities_and_contacts(runner, db_session):
@@ -62,7 +65,8 @@ def test_a_second_demo_run_says_how_to_get_the_logins(runner):
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0
     for email, _, role in DEMO_USERS:
-        assert email in again.output and role in again.output
+        assert email in again.output
+        assert role in again.output
     assert "flask --app wsgi demo --reset" in again.output
 
 
@@ -79,10 +83,15 @@ def test_demo_reset_gives_the_demo_accounts_new_passwords_and_keeps_their_record
     reset = runner.invoke(args=["demo", "--reset"])
     assert reset.exit_code == 0, reset.output
     new = dict(re.findall(r"^\s+(\S+@example\.org)\s+(\S+)$", reset.output, re.M))
-    assert set(new) == set(old) and len(new) == 6 and all(new[e] != old[e] for e in new)
+    assert set(new) == set(old)
+    assert len(new) == 6
+    assert all(new[e] != old[e] for e in new)
     db_session.expire_all()
     officer = db_session.get(User, officer_id)
     assert officer.check_password(new["officer@example.org"])
     assert not officer.check_password(old["officer@example.org"])
-    assert officer.active and officer.failed_logins == 0 and officer.session_token != token
-    assert db_session.query(OutreachContact).count() == contacts and db_session.query(User).count() == 9
+    assert officer.active
+    assert officer.failed_logins == 0
+    assert officer.session_token != token
+    assert db_session.query(OutreachContact).count() == contacts
+    assert db_session.query(User).count() == 9

@@ -17,10 +17,13 @@ def test_list_search_full_page_and_fragment(client, auth, area, db_session):
     _community(db_session, area, "Seaford Parents")
     auth.login("officer")
     page = client.get("/communities?q=lewes")
-    assert page.status_code == 200 and b"<html" in page.data
-    assert b"Lewes Residents" in page.data and b"Seaford Parents" not in page.data
+    assert page.status_code == 200
+    assert b"<html" in page.data
+    assert b"Lewes Residents" in page.data
+    assert b"Seaford Parents" not in page.data
     fragment = client.get("/communities?q=seaford", headers={"HX-Request": "true"})
-    assert b"<html" not in fragment.data and b'id="results"' in fragment.data
+    assert b"<html" not in fragment.data
+    assert b'id="results"' in fragment.data
     assert b"Seaford Parents" in fragment.data
     assert "HX-Request" in fragment.headers["Vary"]
 

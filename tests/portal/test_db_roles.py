@@ -47,7 +47,8 @@ def test_sqlite_has_no_role_to_warn_about_and_init_db_says_app_role_is_for_postg
     assert role_warning(db.engine) is None
     assert "warnings" not in client.get("/healthz").get_json()
     result = runner.invoke(args=["init-db", "--app-role", "localreach_app"])
-    assert result.exit_code != 0 and "--app-role is for PostgreSQL" in result.output
+    assert result.exit_code != 0
+    assert "--app-role is for PostgreSQL" in result.output
 
 
 def test_the_owner_is_warned_about_at_start_up_and_on_healthz(app, app_config, caplog):
@@ -60,7 +61,8 @@ def test_the_owner_is_warned_about_at_start_up_and_on_healthz(app, app_config, c
     health = started.test_client().get("/healthz").get_json()
     with started.app_context():
         db.engine.dispose()
-    assert health["status"] == "ok" and "superuser" in health["warnings"][0]
+    assert health["status"] == "ok"
+    assert "superuser" in health["warnings"][0]
 
 
 def test_a_table_owner_that_is_no_superuser_is_warned_about_too(app, role):
@@ -112,6 +114,8 @@ def test_init_db_grants_an_application_role_that_can_add_audit_rows_but_not_rewr
 def test_init_db_refuses_a_role_that_does_not_exist_or_is_not_a_plain_name(app, runner):
     _postgres(app)
     missing = runner.invoke(args=["init-db", "--app-role", "no_such_role_here"])
-    assert missing.exit_code != 0 and "create it first" in missing.output
+    assert missing.exit_code != 0
+    assert "create it first" in missing.output
     odd = runner.invoke(args=["init-db", "--app-role", 'x"; DROP TABLE users; --'])
-    assert odd.exit_code != 0 and "not a plain role name" in odd.output
+    assert odd.exit_code != 0
+    assert "not a plain role name" in odd.output

@@ -33,10 +33,13 @@ def test_queue_is_ranked_by_locality_with_activity_and_evidence(client, auth, qu
     order = [text.index(title) for title in ("Lewes forum", "Ringmer news", "Lewes Residents on Facebook",
                                               "Far away forum")]
     assert order == sorted(order)
-    assert "2.5 posts a week" in text and "92% local" in text and "“Lewes” in title" in text
+    assert "2.5 posts a week" in text
+    assert "92% local" in text
+    assert "“Lewes” in title" in text
     assert "Catalogue by hand" in text
     fragment = client.get("/discovery/review", headers={"HX-Request": "true"})
-    assert b"<html" not in fragment.data and b'id="queue"' in fragment.data
+    assert b"<html" not in fragment.data
+    assert b'id="queue"' in fragment.data
 
 
 def test_crawled_strings_are_escaped_and_unsafe_links_neutralised(client, auth, area, db_session):
@@ -49,8 +52,10 @@ def test_crawled_strings_are_escaped_and_unsafe_links_neutralised(client, auth, 
     db_session.commit()
     auth.login("officer")
     text = client.get("/discovery/review").get_data(as_text=True)
-    assert "<script>alert" not in text and "&lt;script&gt;" in text
-    assert "<img src=x" not in text and "<b>Lewes</b>" not in text
+    assert "<script>alert" not in text
+    assert "&lt;script&gt;" in text
+    assert "<img src=x" not in text
+    assert "<b>Lewes</b>" not in text
     assert 'href="javascript:' not in text
 
 
@@ -58,12 +63,17 @@ def test_accept_creates_a_crawl_community_with_feeds_stage_and_audit(client, aut
     auth.login("officer")
     candidate = queue["Lewes forum"]
     response = client.post(f"/discovery/candidates/{candidate.id}/accept")
-    assert response.status_code == 303 and "/discovery/review" in response.headers["Location"]
+    assert response.status_code == 303
+    assert "/discovery/review" in response.headers["Location"]
     db_session.refresh(candidate)
     community = db_session.get(Community, candidate.community_id)
-    assert candidate.status == "accepted" and candidate.reviewed_by_id == users["officer"].id
-    assert community.provenance == "crawl" and community.platform == "blog" and community.access == "public"
-    assert community.url_key == url_key("https://lewes-forum.example") and community.locality_score == 0.92
+    assert candidate.status == "accepted"
+    assert candidate.reviewed_by_id == users["officer"].id
+    assert community.provenance == "crawl"
+    assert community.platform == "blog"
+    assert community.access == "public"
+    assert community.url_key == url_key("https://lewes-forum.example")
+    assert community.locality_score == 0.92
     feeds = db_session.scalars(select(Feed).where(Feed.community_id == community.id)).all()
     # The second feed is a comments feed: counted on the candidate, not catalogued (issue 20.2).
     assert [(f.is_primary, f.kind) for f in feeds] == [(True, "rss")]
@@ -90,8 +100,10 @@ def test_sites_already_catalogued_are_linked_not_duplicated(client, auth, area, 
     # The next crawl recognises it...
     again = upsert_candidate(area.id, site_record("https://ringmer.example", "Ringmer news", score=0.65))
     db_session.commit()
-    assert again.id == queue["Ringmer news"].id and again.community_id == by_hand.id
-    assert again.status == "accepted" and again.locality_score == 0.65
+    assert again.id == queue["Ringmer news"].id
+    assert again.community_id == by_hand.id
+    assert again.status == "accepted"
+    assert again.locality_score == 0.65
     # ...and accepting a site a previous run already catalogued links to the same community.
     auth.login("officer")
     first = queue["Lewes forum"]
@@ -120,10 +132,12 @@ def test_dismiss_needs_one_of_the_reasons(client, auth, queue, db_session):
     upsert_candidate(candidate.area_id, site_record("https://far.example", "Far away forum v2", score=0.1))
     db_session.commit()
     db_session.refresh(candidate)
-    assert candidate.status == "dismissed" and candidate.title == "Far away forum v2"
+    assert candidate.status == "dismissed"
+    assert candidate.title == "Far away forum v2"
     client.post(f"/discovery/candidates/{candidate.id}/restore")
     db_session.refresh(candidate)
-    assert candidate.status == "new" and candidate.dismiss_reason is None
+    assert candidate.status == "new"
+    assert candidate.dismiss_reason is None
 
 
 def test_bulk_accept_and_dismiss(client, auth, queue, db_session):

@@ -29,7 +29,8 @@ def test_start_page_offers_the_form_with_configured_limits(client, auth):
     auth.login("officer")
     page = client.get("/discovery")
     assert page.status_code == 200
-    assert b'name="seeds"' in page.data and f'value="{TEST_MAX_PAGES}"'.encode() in page.data
+    assert b'name="seeds"' in page.data
+    assert f'value="{TEST_MAX_PAGES}"'.encode() in page.data
 
 
 def test_a_crawl_started_from_the_form_runs_and_stores_ranked_candidates(client, auth, lewes_area, sample_web,
@@ -39,15 +40,20 @@ def test_a_crawl_started_from_the_form_runs_and_stores_ranked_candidates(client,
     assert response.status_code == 303
     run = db_session.scalars(select(CrawlRun)).one()
     assert response.headers["Location"].endswith(f"/discovery/runs/{run.id}")
-    assert run.status == "done" and run.started_at and run.finished_at and run.heartbeat_at
+    assert run.status == "done"
+    assert run.started_at
+    assert run.finished_at
+    assert run.heartbeat_at
     assert 0 < run.pages_fetched <= TEST_MAX_PAGES
-    assert run.sites_found > 5 and run.feeds_found > 0
+    assert run.sites_found > 5
+    assert run.feeds_found > 0
     assert run.settings["allow_private"] == [sample_web.allow_private]
     stored = db_session.scalars(select(Candidate).order_by(Candidate.locality_score.desc())).all()
     # Every site found is a candidate except the seeds' own sites: sources, not candidates (issue 23.5).
     assert run.sites_found - len(sample_web.seeds) <= len(stored) < run.sites_found
     assert all(c.crawl_run_id == run.id and c.status == "new" for c in stored)
-    assert stored[0].locality_score >= 0.5 and stored[0].locality_evidence
+    assert stored[0].locality_score >= 0.5
+    assert stored[0].locality_evidence
     assert {"Facebook", "Nextdoor"} & {c.platform for c in stored}, "closed-platform links are candidates"
     assert db_session.scalar(select(AuditEvent).where(AuditEvent.object_type == "CrawlRun"))
 
@@ -58,7 +64,8 @@ def test_run_goes_queued_then_running_then_done(client, auth, lewes_area, sample
     auth.login("officer")
     _start(client, lewes_area, sample_web.seeds)
     run = db_session.scalars(select(CrawlRun)).one()
-    assert run.status == "queued" and queued == [("portal.discovery.jobs.run_crawl", (run.id,))]
+    assert run.status == "queued"
+    assert queued == [("portal.discovery.jobs.run_crawl", (run.id,))]
     seen = []
     real_progress = discovery_jobs.RunTracker.progress
 
@@ -69,7 +76,8 @@ def test_run_goes_queued_then_running_then_done(client, auth, lewes_area, sample
 
     monkeypatch.setattr(discovery_jobs.RunTracker, "progress", spy)
     assert discovery_jobs.run_crawl(run.id) == "done"
-    assert seen and set(seen) == {"running"}
+    assert seen
+    assert set(seen) == {"running"}
     db_session.refresh(run)
     assert run.status == "done"
     # Running the job again (a retry, a duplicate enqueue) changes nothing.
@@ -85,15 +93,20 @@ def test_progress_fragment_polls_while_running_and_stops_with_286_when_done(clie
     db_session.commit()
     auth.login("officer")
     fragment = client.get(f"/discovery/runs/{run.id}", headers={"HX-Request": "true"})
-    assert fragment.status_code == 200 and b"<html" not in fragment.data
-    assert b'hx-trigger="every 1s"' in fragment.data and b'max="160" value="40"' in fragment.data
+    assert fragment.status_code == 200
+    assert b"<html" not in fragment.data
+    assert b'hx-trigger="every 1s"' in fragment.data
+    assert b'max="160" value="40"' in fragment.data
     run.status, run.pages_fetched = "done", 150
     db_session.commit()
     finished = client.get(f"/discovery/runs/{run.id}", headers={"HX-Request": "true"})
     assert finished.status_code == 286
-    assert b"hx-trigger" not in finished.data and b'max="160" value="160"' in finished.data
+    assert b"hx-trigger" not in finished.data
+    assert b'max="160" value="160"' in finished.data
     page = client.get(f"/discovery/runs/{run.id}")
-    assert page.status_code == 200 and b"<html" in page.data and b"Review 0 sites found" in page.data
+    assert page.status_code == 200
+    assert b"<html" in page.data
+    assert b"Review 0 sites found" in page.data
 
 
 def test_cancel_a_queued_run_stops_it_before_it_starts(client, auth, lewes_area, sample_web, db_session,
@@ -104,7 +117,8 @@ def test_cancel_a_queued_run_stops_it_before_it_starts(client, auth, lewes_area,
     run = db_session.scalars(select(CrawlRun)).one()
     assert client.post(f"/discovery/runs/{run.id}/cancel").status_code == 303
     db_session.refresh(run)
-    assert run.status == "cancelled" and run.cancel_requested
+    assert run.status == "cancelled"
+    assert run.cancel_requested
     assert discovery_jobs.run_crawl(run.id) == "cancelled"
     assert _candidates(db_session, lewes_area.id) == 0
 
@@ -130,7 +144,8 @@ def test_cancel_a_running_crawl_stops_it_early_and_keeps_what_it_found(client, a
     finally:
         discovery_jobs.WRITE_EVERY = saved
     db_session.refresh(run)
-    assert run.status == "cancelled" and run.pages_fetched < TEST_MAX_PAGES
+    assert run.status == "cancelled"
+    assert run.pages_fetched < TEST_MAX_PAGES
 
 
 def test_a_run_with_a_stale_heartbeat_is_marked_interrupted(client, auth, lewes_area, db_session):
@@ -142,10 +157,13 @@ def test_a_run_with_a_stale_heartbeat_is_marked_interrupted(client, auth, lewes_
     db_session.commit()
     auth.login("officer")
     response = client.get(f"/discovery/runs/{stale.id}", headers={"HX-Request": "true"})
-    assert response.status_code == 286 and b"Interrupted" in response.data
+    assert response.status_code == 286
+    assert b"Interrupted" in response.data
     db_session.refresh(stale)
     db_session.refresh(alive)
-    assert stale.status == "interrupted" and stale.finished_at and alive.status == "running"
+    assert stale.status == "interrupted"
+    assert stale.finished_at
+    assert alive.status == "running"
 
 
 def test_crawl_recover_command_marks_stale_runs_and_all_with_the_flag(runner, lewes_area, db_session):
@@ -155,7 +173,8 @@ def test_crawl_recover_command_marks_stale_runs_and_all_with_the_flag(runner, le
     db_session.add_all([stale, alive])
     db_session.commit()
     result = runner.invoke(args=["crawl", "recover"])
-    assert result.exit_code == 0 and "Marked 1 run(s) interrupted" in result.output
+    assert result.exit_code == 0
+    assert "Marked 1 run(s) interrupted" in result.output
     result = runner.invoke(args=["crawl", "recover", "--all"])
     assert "Marked 1 run(s) interrupted" in result.output
     db_session.expire_all()
@@ -172,7 +191,8 @@ def test_running_again_updates_candidates_without_duplicates(client, auth, lewes
     response = client.post(f"/discovery/runs/{first.id}/rerun")
     assert response.status_code == 303
     second = db_session.scalars(select(CrawlRun).where(CrawlRun.id != first.id)).one()
-    assert second.status == "done" and second.seeds == first.seeds
+    assert second.status == "done"
+    assert second.seeds == first.seeds
     assert _candidates(db_session, lewes_area.id) == count
     rows = db_session.scalars(select(Candidate)).all()
     assert len({c.site_key for c in rows}) == len(rows)
@@ -187,21 +207,25 @@ def test_a_run_soon_after_another_leaves_recently_crawled_sites_alone(client, au
     _start(client, lewes_area, sample_web.seeds)
     first = db_session.scalars(select(CrawlRun)).one()
     before = {c.site_key: (c.crawl_run_id, c.updated_at) for c in db_session.scalars(select(Candidate))}
-    assert first.pages_fetched > 0 and before
+    assert first.pages_fetched > 0
+    assert before
     response = _start(client, lewes_area, sample_web.seeds)
     assert response.status_code == 303
     second = db_session.scalars(select(CrawlRun).where(CrawlRun.id != first.id)).one()
-    assert second.status == "done" and second.pages_fetched == 0
+    assert second.status == "done"
+    assert second.pages_fetched == 0
     assert second.settings["sites_skipped_recent"] == len(sample_web.seeds)  # only the seeds were met
     db_session.expire_all()
     after = {c.site_key: (c.crawl_run_id, c.updated_at) for c in db_session.scalars(select(Candidate))}
     assert after == before
     page = client.get(f"/discovery/runs/{second.id}").data.decode()
-    assert 'data-testid="sites-skipped"' in page and "3 sites crawled in the last 24 hours" in page
+    assert 'data-testid="sites-skipped"' in page
+    assert "3 sites crawled in the last 24 hours" in page
     app.config["CRAWL_MIN_INTERVAL_HOURS"] = 0
     _start(client, lewes_area, sample_web.seeds)
     third = db_session.scalars(select(CrawlRun).order_by(CrawlRun.id.desc())).first()
-    assert third.pages_fetched > 0 and "sites_skipped_recent" not in third.settings
+    assert third.pages_fetched > 0
+    assert "sites_skipped_recent" not in third.settings
 
 
 def test_seeds_on_private_addresses_are_refused_unless_configured(client, auth, lewes_area, sample_web,
@@ -211,8 +235,10 @@ def test_seeds_on_private_addresses_are_refused_unless_configured(client, auth, 
     served_before = len(sample_web.requests)
     _start(client, lewes_area, sample_web.seeds)
     run = db_session.scalars(select(CrawlRun)).one()
-    assert run.status == "done" and run.settings["allow_private"] == []
-    assert run.pages_fetched == 0 and _candidates(db_session, lewes_area.id) == 0
+    assert run.status == "done"
+    assert run.settings["allow_private"] == []
+    assert run.pages_fetched == 0
+    assert _candidates(db_session, lewes_area.id) == 0
     assert len(sample_web.requests) == served_before, "the loopback sample web was contacted"
 
 
@@ -220,7 +246,8 @@ def test_bad_seeds_are_explained_and_nothing_is_started(client, auth, lewes_area
     auth.login("officer")
     response = _start(client, lewes_area, ["javascript:alert(1)", "ftp://x.example/"])
     assert response.status_code == 422
-    assert b"not web addresses" in response.data and b"ftp://x.example/" in response.data
+    assert b"not web addresses" in response.data
+    assert b"ftp://x.example/" in response.data
     assert db_session.scalar(select(func.count(CrawlRun.id))) == 0
 
 
@@ -243,7 +270,8 @@ def test_officers_cannot_see_or_start_runs_for_other_areas(client, auth, lewes_a
     assert client.post(f"/discovery/runs/{run.id}/cancel").status_code == 403
     assert client.post(f"/discovery/runs/{run.id}/rerun").status_code == 403
     response = _start(client, other, ["https://x.example/"])
-    assert response.status_code == 422 and db_session.scalar(select(func.count(CrawlRun.id))) == 1
+    assert response.status_code == 422
+    assert db_session.scalar(select(func.count(CrawlRun.id))) == 1
     assert b"Elsewhere" not in client.get("/discovery").data
     auth.logout()
     auth.login("researcher")
@@ -257,12 +285,14 @@ def test_crawl_run_command(runner, lewes_area, sample_web, db_session, app):
     assert result.exit_code == 0, result.output
     run = db_session.scalars(select(CrawlRun)).one()
     assert f"Crawl run {run.id}: done" in result.output
-    assert run.settings["allow_private"] == [sample_web.allow_private] and run.settings["max_pages"] == 60
+    assert run.settings["allow_private"] == [sample_web.allow_private]
+    assert run.settings["max_pages"] == 60
     # Every site found but the seed's own (a source, not a candidate).
     assert run.sites_found - 1 <= _candidates(db_session, lewes_area.id) <= run.sites_found
     assert _candidates(db_session, lewes_area.id) > 0
     bad = runner.invoke(args=["crawl", "run", "--area", "nowhere", "--seed", "https://x.example/"])
-    assert bad.exit_code != 0 and "no area" in bad.output
+    assert bad.exit_code != 0
+    assert "no area" in bad.output
 
 
 def test_before_the_first_counters_the_bar_measures_against_the_page_limit(client, auth, lewes_area, db_session):
@@ -272,7 +302,8 @@ def test_before_the_first_counters_the_bar_measures_against_the_page_limit(clien
     db_session.commit()
     auth.login("officer")
     fragment = client.get(f"/discovery/runs/{run.id}", headers={"HX-Request": "true"})
-    assert fragment.status_code == 200 and b'max="150" value="0"' in fragment.data
+    assert fragment.status_code == 200
+    assert b'max="150" value="0"' in fragment.data
 
 
 def test_crawl_run_command_splits_a_crawl_by_seed_site(runner, lewes_area, sample_web, db_session, app):
@@ -286,7 +317,8 @@ def test_crawl_run_command_splits_a_crawl_by_seed_site(runner, lewes_area, sampl
     assert result.exit_code == 0, result.output
     runs = db_session.scalars(select(CrawlRun).order_by(CrawlRun.id)).all()
     # 32 sites hashed into 4 groups: every group is all but certain to be used.
-    assert 2 <= len(runs) <= 4 and result.output.count(": done;") == len(runs)
+    assert 2 <= len(runs) <= 4
+    assert result.output.count(": done;") == len(runs)
     assert sorted(seed for run in runs for seed in run.seeds) == sorted(seeds)
     assert [run.settings["split"] for run in runs] == [{"part": i, "of": len(runs)} for i in range(1, len(runs) + 1)]
     assert all(run.job_id for run in runs)
@@ -306,7 +338,9 @@ def test_split_keeps_every_seed_of_one_site_in_one_part(runner, lewes_area, samp
     result = runner.invoke(args=args)
     assert result.exit_code == 0, result.output
     runs = db_session.scalars(select(CrawlRun)).all()
-    assert len(runs) == 1 and len(runs[0].seeds) == 4 and runs[0].settings["split"] == {"part": 1, "of": 1}
+    assert len(runs) == 1
+    assert len(runs[0].seeds) == 4
+    assert runs[0].settings["split"] == {"part": 1, "of": 1}
 
 
 def test_bad_seeds_among_good_ones_are_shown_on_the_run_page_and_the_crawl_goes_on(client, auth, lewes_area,
@@ -315,12 +349,15 @@ def test_bad_seeds_among_good_ones_are_shown_on_the_run_page_and_the_crawl_goes_
     bad = ["http://127.000.000.001/", "http://0177.0.0.1/"]
     _start(client, lewes_area, [bad[0], *sample_web.seeds, bad[1]])
     run = db_session.scalars(select(CrawlRun)).one()
-    assert run.status == "done" and run.sites_found > 5, run.errors
+    assert run.status == "done", run.errors
+    assert run.sites_found > 5, run.errors
     assert [(r["seed"], r["reason"]) for r in run.report["refused_seeds"]] == [(seed, "private") for seed in bad]
     for headers in ({}, {"HX-Request": "true"}):
         page = client.get(f"/discovery/runs/{run.id}", headers=headers).get_data(as_text=True)
-        assert 'data-testid="refused-seeds"' in page and "2 seeds could not be crawled" in page
-        assert all(seed in page for seed in bad) and "not a public address" in page
+        assert 'data-testid="refused-seeds"' in page
+        assert "2 seeds could not be crawled" in page
+        assert all(seed in page for seed in bad)
+        assert "not a public address" in page
         assert 'data-testid="sites-visited"' in page
 
 
@@ -329,9 +366,11 @@ def test_a_run_says_which_limit_left_sites_out(client, auth, lewes_area, sample_
     _start(client, lewes_area, sample_web.seeds[:1], max_site_hops=0, max_pages=5)
     run = db_session.scalars(select(CrawlRun)).one()
     assert run.settings["max_site_hops"] == 0
-    assert run.report["left_out"]["hops"] > 0 and run.report["sites_visited"] == 1
+    assert run.report["left_out"]["hops"] > 0
+    assert run.report["sites_visited"] == 1
     page = client.get(f"/discovery/runs/{run.id}").get_data(as_text=True)
-    assert 'data-testid="left-out-hops"' in page and "more than 0 sites away from a seed" in page
+    assert 'data-testid="left-out-hops"' in page
+    assert "more than 0 sites away from a seed" in page
     assert "A limit of this run, not the web, left these out" in page
 
 
@@ -344,7 +383,8 @@ def test_site_hops_are_offered_and_capped_by_the_configuration(client, auth, lew
     _start(client, lewes_area, ["https://council.example/"], max_site_hops=9)
     assert db_session.scalars(select(CrawlRun)).one().settings["max_site_hops"] == 2
     response = _start(client, lewes_area, ["https://council.example/"], max_site_hops=-1)
-    assert response.status_code == 422 and "from 0 to 10" in response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "from 0 to 10" in response.get_data(as_text=True)
 
 
 def test_a_run_from_before_site_hops_shows_its_old_limits(client, auth, lewes_area, db_session):

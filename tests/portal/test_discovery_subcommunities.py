@@ -53,7 +53,8 @@ def test_parts_are_stored_under_their_site_with_their_own_evidence(forum, db_ses
     assert (ringmer.section_kind, ringmer.items_per_week, ringmer.locality_score) == ("board", 4.5, 0.8)
     assert ringmer.locality_evidence[0]["matched"] == "Ringmer"
     assert [f["role"] for f in ringmer.feeds] == ["section"]  # its per-topic feed is not kept
-    assert ringmer.platform == forum.platform and ringmer.found_via == FORUM
+    assert ringmer.platform == forum.platform
+    assert ringmer.found_via == FORUM
     assert found["Newhaven news"].section_kind == "category"
     # Comment and topic feeds: the crawler's counts plus the comments feed it listed; none kept as feeds.
     assert forum.feeds_left_out == {"topic": 40, "comments": 4}
@@ -88,7 +89,8 @@ def test_the_queue_shows_parts_under_their_site_with_counts_of_feeds_left_out(cl
     assert "To review (1)" in text
     site_block = text[text.index('data-testid="candidate"'):]
     assert site_block.index("Lewes forum") < site_block.index("Ringmer board") < site_block.index("Seaford board")
-    assert "4.5 posts a week" in text and "80% local" in text
+    assert "4.5 posts a week" in text
+    assert "80% local" in text
     assert "Kept out of the queue: 4 comment feeds, 40 topic feeds" in text
     assert "Accept site and all 3 parts" in text
 
@@ -111,7 +113,9 @@ def test_accept_a_site_with_two_of_its_boards(client, auth, forum, db_session):
     assert found["Newhaven news"].status == "new"
     # The site stays in "to review" for its remaining part, and is listed as accepted too.
     page = client.get("/discovery/review").get_data(as_text=True)
-    assert "To review (1)" in page and "Accepted (1)" in page and "Accept ticked parts" in page
+    assert "To review (1)" in page
+    assert "Accepted (1)" in page
+    assert "Accept ticked parts" in page
     # Later, the part left: added under the site already catalogued, which is not accepted twice.
     accept(client, forum, part=[str(found["Newhaven news"].id)])
     page = client.get("/discovery/review?status=accepted").get_data(as_text=True)

@@ -92,7 +92,8 @@ def test_first_contact_at_follows_every_kind_of_write(app, seed):
     db.session.expire_all()
     stored, counted = _stored(), _counted()
     assert stored == counted, {cid: (stored[cid], counted[cid]) for cid in stored if stored[cid] != counted[cid]}
-    assert any(first is None for first in counted.values()) and any(counted.values())
+    assert any(first is None for first in counted.values())
+    assert any(counted.values())
 
 
 def test_first_contact_at_is_filled_for_existing_contacts_by_the_migration(app):
@@ -103,7 +104,8 @@ def test_first_contact_at_is_filled_for_existing_contacts_by_the_migration(app):
     migration = import_module("migrations.versions.0018_community_first_contact")
     db.session.execute(text(f"UPDATE communities SET first_contact_at = "
                             f"{migration.FIRST_OF.format(community='communities.id')}"))
-    assert _stored() == _counted() and any(_counted().values())
+    assert _stored() == _counted()
+    assert any(_counted().values())
 
 
 def test_first_contacts_of_reads_the_period(app):
@@ -115,5 +117,6 @@ def test_first_contacts_of_reads_the_period(app):
     assert dict(db.session.execute(first_contacts_of([])).all()) == counted
     area = db.session.scalar(select(Community.area_id).limit(1))
     in_area = dict(db.session.execute(first_contacts_of([Community.area_id == area])).all())
-    assert in_area and set(in_area) == {cid for cid, a in db.session.execute(select(Community.id, Community.area_id))
+    assert in_area
+    assert set(in_area) == {cid for cid, a in db.session.execute(select(Community.id, Community.area_id))
                                         if a == area and counted.get(cid)}

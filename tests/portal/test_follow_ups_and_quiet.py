@@ -20,15 +20,21 @@ def test_mark_done_swaps_in_an_undo_that_reopens_the_follow_up(client, auth, use
     auth.login("officer")
     done = client.post(f"/contacts/{contact.id}/follow-up-done", headers=HX)
     body = done.data.decode()
-    assert done.status_code == 200 and body.lstrip().startswith(f'<li class="lr-community-row lr-follow-up" id="follow-up-{contact.id}"')
-    assert "marked done" in body and f'hx-post="/contacts/{contact.id}/follow-up-reopen"' in body and "Undo" in body
+    assert done.status_code == 200
+    assert body.lstrip().startswith(f'<li class="lr-community-row lr-follow-up" id="follow-up-{contact.id}"')
+    assert "marked done" in body
+    assert f'hx-post="/contacts/{contact.id}/follow-up-reopen"' in body
+    assert "Undo" in body
     assert 'hx-trigger="load delay:10s"' in body  # the Undo goes after some seconds
     db_session.refresh(contact)
     assert contact.follow_up_closed_at is not None
     settled = client.get(f"/contacts/{contact.id}/follow-up", headers=HX).data.decode()
-    assert "Undo" not in settled and "Reopen it from My follow-ups" in settled
+    assert "Undo" not in settled
+    assert "Reopen it from My follow-ups" in settled
     undo = client.post(f"/contacts/{contact.id}/follow-up-reopen", headers=HX)
-    assert undo.status_code == 200 and "Mark done" in undo.data.decode() and "autofocus" in undo.data.decode()
+    assert undo.status_code == 200
+    assert "Mark done" in undo.data.decode()
+    assert "autofocus" in undo.data.decode()
     db_session.refresh(contact)
     assert contact.follow_up_closed_at is None
 
@@ -38,11 +44,13 @@ def test_a_follow_up_closed_by_mistake_can_be_reopened_from_the_follow_ups_page(
     contact = _due(area, users["officer"], "Slipped Forum")
     auth.login("officer")
     response = client.post(f"/contacts/{contact.id}/follow-up-done")
-    assert response.status_code == 303 and response.headers["Location"].endswith("/follow-ups")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith("/follow-ups")
     page = client.get("/follow-ups").data.decode()
     assert "Recently done" in page
     recent = page.split('data-testid="recently-done"')[1].split("</ul>")[0]
-    assert "Slipped Forum" in recent and f'action="/contacts/{contact.id}/follow-up-reopen"' in recent
+    assert "Slipped Forum" in recent
+    assert f'action="/contacts/{contact.id}/follow-up-reopen"' in recent
     assert "Slipped Forum" not in page.split('data-testid="overdue"')[1].split("</div>")[0]
     assert client.post(f"/contacts/{contact.id}/follow-up-reopen").status_code == 303
     page = client.get("/follow-ups").data.decode()
@@ -68,9 +76,11 @@ def test_home_shows_an_overdue_follow_up_as_overdue(client, auth, users, area):
     page = client.get("/home").data.decode()
     due = page.split('data-testid="dashboard-due"')[1]
     late = due[due.index("Late Group"):due.index("Today Group")]
-    assert "Overdue" in late and "2 days late" in late
+    assert "Overdue" in late
+    assert "2 days late" in late
     today = due[due.index("Today Group"):]
-    assert "due today" in today and "Overdue" not in today[:today.index("</li>")]
+    assert "due today" in today
+    assert "Overdue" not in today[:today.index("</li>")]
     assert "(1 overdue)" in page.split('data-testid="dashboard-cards"')[1]
 
 
@@ -79,10 +89,12 @@ def test_the_stage_form_does_not_default_to_the_current_stage(client, auth, user
     auth.login("officer")
     page = client.get(f"/communities/{community.id}/stage").data.decode()
     select_html = page[page.index('name="to_stage"'):page.index("</select>")]
-    assert 'value="approached"' not in select_html and "selected" not in select_html.split("</option>", 1)[1]
+    assert 'value="approached"' not in select_html
+    assert "selected" not in select_html.split("</option>", 1)[1]
     assert re.search(r'<option[^>]*value=""[^>]*>Choose the new stage', select_html)
     unchanged = client.post(f"/communities/{community.id}/stage", data={"evidence_contact_id": "0"})
-    assert unchanged.status_code == 422 and b"Choose the stage to move to" in unchanged.data
+    assert unchanged.status_code == 422
+    assert b"Choose the stage to move to" in unchanged.data
     preset = client.get(f"/communities/{community.id}/stage?to=dormant").data.decode()
     assert re.search(r'<option[^>]*selected[^>]*value="dormant"|<option[^>]*value="dormant"[^>]*selected', preset)
 
@@ -106,14 +118,20 @@ def test_gone_quiet_is_one_page_reached_from_home_and_the_navigation(client, aut
     home = client.get("/home").data.decode()
     card = re.search(r'<a class="lr-card govuk-link" href="([^"]+)" data-testid="gone-quiet-card">'
                      r'<span class="lr-card__number">(\d+)</span> gone quiet', home)
-    assert card and card.group(1) == "/gone-quiet" and card.group(2) == "2"
+    assert card
+    assert card.group(1) == "/gone-quiet"
+    assert card.group(2) == "2"
     nav = home.split('data-testid="main-nav"')[1].split("</nav>")[0]
-    assert 'href="/gone-quiet"' in nav and "Gone quiet" in nav
-    assert "going cold" not in home.lower() and "going cold" not in client.get("/follow-ups").data.decode().lower()
+    assert 'href="/gone-quiet"' in nav
+    assert "Gone quiet" in nav
+    assert "going cold" not in home.lower()
+    assert "going cold" not in client.get("/follow-ups").data.decode().lower()
     page = client.get("/gone-quiet").data.decode()
-    assert "at least half as much" not in page and "half as much or less" in page
+    assert "at least half as much" not in page
+    assert "half as much or less" in page
     dropped = page.split('data-testid="activity-dropped"')[1].split("</ul>")[0]
-    assert "Fell Blog" in dropped and "5.4 → 0.3 posts a week" in dropped
+    assert "Fell Blog" in dropped
+    assert "5.4 → 0.3 posts a week" in dropped
     assert "Cold Forum" in page.split('data-testid="stay-in-touch"')[1].split("</ul>")[0]
 
 
@@ -131,7 +149,8 @@ def test_marking_done_keeps_log_contact_beside_it_working(client, auth, users, a
     page = client.get("/follow-ups").data.decode()
     row = page[page.index(f'id="follow-up-{contact.id}"'):]
     row = row[:row.index("</li>")]
-    assert f'href="/contacts/new?community={contact.community_id}"' in row and "Mark done" in row
+    assert f'href="/contacts/new?community={contact.community_id}"' in row
+    assert "Mark done" in row
     assert db_session.get(OutreachContact, contact.id).follow_up_closed_at is None
 
 
@@ -146,16 +165,22 @@ def test_admin_researcher_and_auditor_homes_show_what_they_came_for(client, auth
     auth.login("admin")
     home = client.get("/home").data.decode()
     panel = home.split('data-testid="admin-home"')[1]
-    assert "1</span> message for you to decide" in panel and 'href="/guidance/queue"' in panel
-    assert 'href="/admin/users"' in panel and "active users" in panel
+    assert "1</span> message for you to decide" in panel
+    assert 'href="/guidance/queue"' in panel
+    assert 'href="/admin/users"' in panel
+    assert "active users" in panel
     auth.logout()
     auth.login("researcher")
     panel = client.get("/home").data.decode().split('data-testid="researcher-home"')[1]
-    assert 'href="/research/funnel"' in panel and 'href="/research/trajectories"' in panel and "export" in panel
+    assert 'href="/research/funnel"' in panel
+    assert 'href="/research/trajectories"' in panel
+    assert "export" in panel
     auth.logout()
     auth.login("auditor")
     panel = client.get("/home").data.decode().split('data-testid="auditor-home"')[1]
-    assert 'href="/audit"' in panel and 'href="/audit/retention"' in panel and "retention decision" in panel
+    assert 'href="/audit"' in panel
+    assert 'href="/audit/retention"' in panel
+    assert "retention decision" in panel
 
 
 def _active_items(page: str) -> list[str]:

@@ -7,7 +7,8 @@ from portal.guidance.check import Finding
 
 def test_the_set_is_big_varied_and_split():
     dev, heldout = load(PARTS["dev"]), load(PARTS["heldout"])
-    assert len(dev) + len(heldout) >= 400 and len(heldout) >= 150
+    assert len(dev) + len(heldout) >= 400
+    assert len(heldout) >= 150
     for part in (dev, heldout):
         assert {label for example in part for label in example["labels"]} == set(CATEGORIES)
         assert sum(1 for example in part if not example["labels"]) >= 40  # clean look-alikes
@@ -32,13 +33,16 @@ def test_report_counts_flags_not_advice():
     answers = {"phone": [_finding("personal_data")], "vote": [_finding("political", "advice")], "hello": [],
                "hello phone": [_finding("personal_data", "do_not_send")]}
     report = evaluate(examples, lambda text: answers[text])
-    assert report.recall("personal_data") == 1.0 and report.precision("personal_data") == 0.5
+    assert report.recall("personal_data") == 1.0
+    assert report.precision("personal_data") == 0.5
     assert report.recall("political") == 0.0  # advice is not a flag
     assert report.clean_flag_rate() == 0.5
     assert report.confusion()["clean"] == {"nothing": 1, "personal_data": 1}
     assert [o.example["id"] for o in report.worst(5)] == ["b", "d"]
     text = render("made up", report, misses=5)
-    assert "political" in text and "[b]" in text and "MISSED" in text
+    assert "political" in text
+    assert "[b]" in text
+    assert "MISSED" in text
 
 
 def test_the_second_held_out_part_is_big_varied_and_new():

@@ -50,7 +50,8 @@ def _mark(client, review, finding, **extra):
 def test_supervisor_marks_a_finding_wrong_and_can_take_it_back(client, auth, review, db_session):
     auth.login("supervisor")
     page = client.get(f"/guidance/reviews/{review.id}")
-    assert page.status_code == 200 and page.data.count(b'data-testid="mark-finding"') == len(review.findings)
+    assert page.status_code == 200
+    assert page.data.count(b'data-testid="mark-finding"') == len(review.findings)
     response = _mark(client, review, _address(review), note="it is the venue")
     assert response.status_code == 303
     mark = db_session.scalar(select(GuidanceFlagMark))
@@ -58,7 +59,8 @@ def test_supervisor_marks_a_finding_wrong_and_can_take_it_back(client, auth, rev
     assert _mark(client, review, _address(review)).status_code == 303  # twice is once
     assert db_session.scalar(select(func.count()).select_from(GuidanceFlagMark)) == 1
     page = client.get(f"/guidance/reviews/{review.id}").get_data(as_text=True)
-    assert "Marked wrong here" in page and "it is the venue" in page
+    assert "Marked wrong here" in page
+    assert "it is the venue" in page
     assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "feedback")) is not None
     _mark(client, review, _address(review), action="unmark")
     assert db_session.scalar(select(func.count()).select_from(GuidanceFlagMark)) == 0
@@ -103,9 +105,12 @@ def test_export_labels_what_is_still_flagged(client, auth, review, users, db_ses
     db_session.commit()
     auth.login("supervisor")
     response = client.get("/guidance/feedback/export.jsonl")
-    assert response.status_code == 200 and "attachment" in response.headers["Content-Disposition"]
+    assert response.status_code == 200
+    assert "attachment" in response.headers["Content-Disposition"]
     [row] = [json.loads(line) for line in response.get_data(as_text=True).splitlines()]
-    assert row["text"] == TEXT and row["labels"] == ["live_proceedings"] and row["not_labels"] == ["personal_data"]
+    assert row["text"] == TEXT
+    assert row["labels"] == ["live_proceedings"]
+    assert row["not_labels"] == ["personal_data"]
     assert row["marked_rules"] == ["personal.home_address"]
     rows = list(csv.DictReader(io.StringIO(client.get("/guidance/feedback/export.csv").get_data(as_text=True))))
     assert rows[0]["labels"] == "live_proceedings"
@@ -137,4 +142,5 @@ def test_cli_export_feeds_the_evaluation_script(runner, review, users, db_sessio
     report = evaluate(load(out))
     assert report.outcomes[0].labels == {"live_proceedings"}
     csv_result = runner.invoke(args=["guidance", "feedback-export", "--format", "csv"])
-    assert csv_result.exit_code == 0 and csv_result.output.startswith("id,text,labels")
+    assert csv_result.exit_code == 0
+    assert csv_result.output.startswith("id,text,labels")

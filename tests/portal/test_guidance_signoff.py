@@ -52,9 +52,11 @@ def _held(db_session, community, author, text=RISKY) -> MessageReview:
 
 def test_risky_message_is_held_with_its_findings(db_session, users, community):
     review = _held(db_session, community, users["officer"])
-    assert review is not None and review.status == "held"
+    assert review is not None
+    assert review.status == "held"
     assert review.contact.review_status == "held"
-    assert review.message_text == RISKY and review.highest_severity == "needs_supervisor"
+    assert review.message_text == RISKY
+    assert review.highest_severity == "needs_supervisor"
     assert {f["rule_code"] for f in review.findings} == {"proceedings.status"}
     assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "hold")) is not None
 
@@ -87,19 +89,22 @@ def test_officer_author_cannot_decide(client, auth, db_session, users, community
     response = client.post(f"/guidance/reviews/{review.id}/decide", data={"decision": "approve"})
     assert response.status_code == 403
     db_session.refresh(review)
-    assert review.status == "held" and review.decided_by_id is None
+    assert review.status == "held"
+    assert review.decided_by_id is None
 
 
 def test_supervisor_cannot_approve_their_own_message(client, auth, db_session, users, community):
     review = _held(db_session, community, users["supervisor"])
     auth.login("supervisor")
     page = client.get(f"/guidance/reviews/{review.id}")
-    assert page.status_code == 200 and b"you cannot sign it off" in page.data
+    assert page.status_code == 200
+    assert b"you cannot sign it off" in page.data
     assert b'name="decision"' not in page.data
     response = client.post(f"/guidance/reviews/{review.id}/decide", data={"decision": "approve"})
     assert response.status_code == 403
     db_session.refresh(review)
-    assert review.status == "held" and review.contact.review_status == "held"
+    assert review.status == "held"
+    assert review.contact.review_status == "held"
     with pytest.raises(services.SignOffError, match="You wrote this message"):
         services.decide(review, users["supervisor"], "approve")
 
@@ -108,21 +113,26 @@ def test_a_lone_supervisors_own_message_goes_to_an_admin(client, auth, db_sessio
     """The area's only supervisor wrote it: no other supervisor exists, so the admin decides (and says so)."""
     review = _held(db_session, community, users["supervisor"])
     who = deciders(review)
-    assert who.tier == "admin" and [u.id for u in who.users] == [users["admin"].id]
+    assert who.tier == "admin"
+    assert [u.id for u in who.users] == [users["admin"].id]
     auth.login("supervisor")
     page = client.get(f"/guidance/reviews/{review.id}").data.decode()
-    assert "Test admin" in page and 'data-testid="review-deciders"' in page
+    assert "Test admin" in page
+    assert 'data-testid="review-deciders"' in page
     auth.logout()
     auth.login("admin")
     queue = client.get("/guidance/queue")
-    assert queue.status_code == 200 and f"/guidance/reviews/{review.id}" in queue.data.decode()
+    assert queue.status_code == 200
+    assert f"/guidance/reviews/{review.id}" in queue.data.decode()
     assert "You may decide" in queue.data.decode()
     page = client.get(f"/guidance/reviews/{review.id}")
-    assert page.status_code == 200 and b'name="decision"' in page.data
+    assert page.status_code == 200
+    assert b'name="decision"' in page.data
     response = client.post(f"/guidance/reviews/{review.id}/decide", data={"decision": "approve"})
     assert response.status_code == 303
     db_session.refresh(review)
-    assert review.status == "approved" and review.decided_by_id == users["admin"].id
+    assert review.status == "approved"
+    assert review.decided_by_id == users["admin"].id
 
 
 def test_deciders_go_area_then_any_area_then_admin_never_the_author(db_session, users, community):
@@ -130,24 +140,30 @@ def test_deciders_go_area_then_any_area_then_admin_never_the_author(db_session, 
 
     officer, supervisor, admin = users["officer"], users["supervisor"], users["admin"]
     review = _held(db_session, community, officer)
-    assert deciders(review).tier == "area" and supervisor in deciders(review) and admin not in deciders(review)
+    assert deciders(review).tier == "area"
+    assert supervisor in deciders(review)
+    assert admin not in deciders(review)
     own = _held(db_session, community, supervisor)
-    assert deciders(own).tier == "admin" and supervisor not in deciders(own)
+    assert deciders(own).tier == "admin"
+    assert supervisor not in deciders(own)
     other_area, _ = import_area({"name": "Elsewhere", "places": ["Hove"]}, slug="elsewhere")
     outsider = User(email="sgt3@tests.example.org", display_name="Sgt Elsewhere", role="supervisor")
     outsider.areas.append(other_area)
     db_session.add(outsider)
     db_session.commit()
-    assert deciders(own).tier == "any_area" and [u.id for u in deciders(own).users] == [outsider.id]
+    assert deciders(own).tier == "any_area"
+    assert [u.id for u in deciders(own).users] == [outsider.id]
     assert services.can_decide(own, outsider) is None
     assert "Sgt Elsewhere" in services.can_decide(own, admin)
-    assert deciders(review).tier == "area" and outsider not in deciders(review)
+    assert deciders(review).tier == "area"
+    assert outsider not in deciders(review)
     outsider.active = False  # a deactivated account decides nothing
     db_session.commit()
     assert deciders(own).tier == "admin"
     admin.active = False
     db_session.commit()
-    assert deciders(own).tier == "none" and not deciders(own).users
+    assert deciders(own).tier == "none"
+    assert not deciders(own).users
 
 
 def test_one_reviews_deciders_agree_with_the_bulk_rule(db_session, users, community):
@@ -167,7 +183,8 @@ def test_one_reviews_deciders_agree_with_the_bulk_rule(db_session, users, commun
         outsider.areas.append(other_area)
         db_session.add(outsider)
     db_session.commit()
-    assert deciders(own).tier == "any_area" and [u.display_name for u in deciders(own).users] == ["Sgt Amber",
+    assert deciders(own).tier == "any_area"
+    assert [u.display_name for u in deciders(own).users] == ["Sgt Amber",
                                                                                                   "Sgt Zed"]
     for change in (None, "outsiders off", "admin off", "supervisor off"):
         if change == "outsiders off":
@@ -178,8 +195,10 @@ def test_one_reviews_deciders_agree_with_the_bulk_rule(db_session, users, commun
         elif change == "supervisor off":
             supervisor.active = False
         db_session.commit()
-        assert same(review) and same(own), change
-    assert deciders(review).tier == "none" and deciders(own).tier == "none"
+        assert same(review), change
+        assert same(own), change
+    assert deciders(review).tier == "none"
+    assert deciders(own).tier == "none"
 
 
 def test_a_supervisor_of_another_area_can_open_and_decide_when_they_are_the_decider(
@@ -196,11 +215,13 @@ def test_a_supervisor_of_another_area_can_open_and_decide_when_they_are_the_deci
     own = _held(db_session, community, users["supervisor"])
     auth.login(email="sgt3@tests.example.org")
     queue = client.get("/guidance/queue").data.decode()
-    assert f"/guidance/reviews/{own.id}" in queue and f"/guidance/reviews/{mine.id}" not in queue
+    assert f"/guidance/reviews/{own.id}" in queue
+    assert f"/guidance/reviews/{mine.id}" not in queue
     assert client.get(f"/guidance/reviews/{mine.id}").status_code == 403
     assert client.post(f"/guidance/reviews/{own.id}/decide", data={"decision": "approve"}).status_code == 303
     db_session.refresh(own)
-    assert own.status == "approved" and own.decided_by_id == outsider.id
+    assert own.status == "approved"
+    assert own.decided_by_id == outsider.id
 
 
 def test_the_database_refuses_a_self_sign_off(db_session, users, community):
@@ -229,16 +250,19 @@ def test_another_supervisor_approves_and_the_officer_is_told(client, auth, db_se
                            data={"decision": "approve", "comment": "Fine."})
     assert response.status_code == 303
     db_session.refresh(review)
-    assert review.status == "approved" and review.decided_by_id == users["supervisor"].id
+    assert review.status == "approved"
+    assert review.decided_by_id == users["supervisor"].id
     assert review.contact.review_status == "approved"
     event = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "signoff"))
-    assert event.object_id == str(review.id) and event.details["decision"] == "approved"
+    assert event.object_id == str(review.id)
+    assert event.details["decision"] == "approved"
     auth.logout()
     auth.login("officer")
     home = client.get("/home")
     assert b"guidance-banner" in home.data
     guidance = client.get("/guidance")
-    assert b"Decisions on your messages" in guidance.data and b"Approved" in guidance.data
+    assert b"Decisions on your messages" in guidance.data
+    assert b"Approved" in guidance.data
     client.post(f"/guidance/notifications/{review.id}/dismiss")
     assert b"guidance-banner" not in client.get("/home").data
 
@@ -248,12 +272,14 @@ def test_changes_and_rejection_need_a_comment(client, auth, db_session, users, c
     review = _held(db_session, community, users["officer"])
     auth.login("supervisor")
     response = client.post(f"/guidance/reviews/{review.id}/decide", data={"decision": decision})
-    assert response.status_code == 422 and b"Say what needs to change" in response.data
+    assert response.status_code == 422
+    assert b"Say what needs to change" in response.data
     db_session.refresh(review)
     assert review.status == "held"
     client.post(f"/guidance/reviews/{review.id}/decide", data={"decision": decision, "comment": "Leave out the arrest."})
     db_session.refresh(review)
-    assert review.status == status and review.comment == "Leave out the arrest."
+    assert review.status == status
+    assert review.comment == "Leave out the arrest."
     assert review.contact.review_status == status
 
 
@@ -290,14 +316,17 @@ def test_editing_an_approved_message_needs_a_new_sign_off(db_session, users, com
     assert services.review_on_save(contact) is None  # unchanged: still approved
     contact.message_text = RISKY + " Two suspects."
     again = services.review_on_save(contact)
-    assert again is not None and again.id != review.id and contact.review_status == "held"
+    assert again is not None
+    assert again.id != review.id
+    assert contact.review_status == "held"
 
 
 def test_rewording_a_held_message_clears_the_hold(db_session, users, community):
     review = _held(db_session, community, users["officer"])
     review.contact.message_text = CLEAN
     assert services.review_on_save(review.contact) is None
-    assert review.contact.review_status == "none" and review.status == "withdrawn"
+    assert review.contact.review_status == "none"
+    assert review.status == "withdrawn"
 
 
 def test_queue_shows_flags_first_then_held_messages_with_age(client, auth, db_session, users, community):
@@ -311,7 +340,8 @@ def test_queue_shows_flags_first_then_held_messages_with_age(client, auth, db_se
     assert page.status_code == 200
     body = page.data.decode()
     assert body.index("queue-flags") < body.index("queue-reviews")
-    assert "waiting" in body and "Test Town Forum" in body
+    assert "waiting" in body
+    assert "Test Town Forum" in body
     fragment = client.get("/guidance/queue", headers={"HX-Request": "true"})
     assert fragment.data.decode().lstrip().startswith('<div id="queue_items"')
     auth.logout()
@@ -333,17 +363,21 @@ def test_the_community_page_offers_mark_as_sent_only_once_approved(client, auth,
     contact_id = review.contact.id
     auth.login("officer")
     page = client.get(f"/communities/{community.id}").data
-    assert b'data-testid="not-sendable"' in page and b'data-testid="mark-sent"' not in page
+    assert b'data-testid="not-sendable"' in page
+    assert b'data-testid="mark-sent"' not in page
     services.decide(review, second_supervisor, "approve")
     db_session.commit()
     page = client.get(f"/communities/{community.id}").data
     action = f'action="/guidance/contacts/{contact_id}/sent"'.encode()
-    assert b'data-testid="mark-sent"' in page and action in page
+    assert b'data-testid="mark-sent"' in page
+    assert action in page
     response = client.post(f"/guidance/contacts/{contact_id}/sent",
                            data={"next_url": f"/communities/{community.id}"})
-    assert response.status_code == 303 and response.headers["Location"].endswith(f"/communities/{community.id}")
+    assert response.status_code == 303
+    assert response.headers["Location"].endswith(f"/communities/{community.id}")
     page = client.get(f"/communities/{community.id}").data
-    assert b'data-testid="mark-sent"' not in page and b"Message marked as sent." in page
+    assert b'data-testid="mark-sent"' not in page
+    assert b"Message marked as sent." in page
     auth.logout()
     auth.login("supervisor")  # not the author: no button even once approved
     assert b'data-testid="mark-sent"' not in client.get(f"/communities/{community.id}").data

@@ -28,7 +28,9 @@ def test_live_check_returns_findings_fragment(client, auth):
     body = response.data.decode()
     assert response.status_code == 200
     assert body.lstrip().startswith('<div id="guidance_findings"')
-    assert "07700 900123" in body and "Needs supervisor" in body and "<html" not in body
+    assert "07700 900123" in body
+    assert "Needs supervisor" in body
+    assert "<html" not in body
 
 
 def test_live_check_uses_the_community_context(client, auth, community):
@@ -43,10 +45,13 @@ def test_check_page_full_and_prefilled_from_a_template(client, auth, db_session)
     db_session.commit()
     auth.login("officer")
     page = client.get("/guidance/check?template=1")
-    assert page.status_code == 200 and b"<html" in page.data and b'hx-post="/guidance/check"' in page.data
+    assert page.status_code == 200
+    assert b"<html" in page.data
+    assert b'hx-post="/guidance/check"' in page.data
     assert b"input changed delay:400ms" in page.data
     clean = client.post("/guidance/check", data={"message_text": "Hello from your team"})
-    assert b"No problems found" in clean.data and b"<html" in clean.data
+    assert b"No problems found" in clean.data
+    assert b"<html" in clean.data
 
 
 def test_hostile_text_is_escaped_in_findings(client, auth):
@@ -61,11 +66,13 @@ def test_library_lists_and_searches_pages_and_templates(client, auth, db_session
     db_session.commit()
     auth.login("officer")
     page = client.get("/guidance")
-    assert b"What you cannot say" in page.data and b"Appeal for information" in page.data
+    assert b"What you cannot say" in page.data
+    assert b"Appeal for information" in page.data
     assert b"Start from this template" in page.data
     fragment = client.get("/guidance?q=hostile", headers={"HX-Request": "true"}).data.decode()
     assert fragment.lstrip().startswith('<div id="library"')
-    assert "When a thread turns hostile" in fragment and "Introducing yourself" not in fragment
+    assert "When a thread turns hostile" in fragment
+    assert "Introducing yourself" not in fragment
     assert client.get("/guidance/pages/hostile-threads").status_code == 200
     assert client.get("/guidance/pages/nope").status_code == 404
 
@@ -86,7 +93,9 @@ def test_rule_edits_keep_their_history(client, auth, db_session):
     client.post(f"/guidance/rules/{rule.id}", data=_rule_form(severity="do_not_send", code="renamed"))
     client.post(f"/guidance/rules/{rule.id}/toggle")
     db_session.refresh(rule)
-    assert rule.version == 3 and rule.code == "custom.checkpoints" and rule.enabled is False
+    assert rule.version == 3
+    assert rule.code == "custom.checkpoints"
+    assert rule.enabled is False
     revisions = db_session.scalars(select(GuidanceRuleRevision).where(GuidanceRuleRevision.rule_id == rule.id)
                                    .order_by(GuidanceRuleRevision.version)).all()
     assert [(r.version, r.snapshot["severity"], r.snapshot["enabled"]) for r in revisions] == [
@@ -123,7 +132,8 @@ def test_enabled_rules_in_the_database_drive_the_check(client, auth, db_session)
     client.post(f"/guidance/rules/{phone.id}/toggle")
     body = client.post("/guidance/check", data={"message_text": "Checkpoints tonight, call 07700 900123"},
                        headers={"HX-Request": "true"}).data.decode()
-    assert 'data-rule="custom.checkpoints"' in body and 'data-rule="personal.phone"' not in body
+    assert 'data-rule="custom.checkpoints"' in body
+    assert 'data-rule="personal.phone"' not in body
 
 
 def test_officers_cannot_edit_rules(client, auth):
@@ -145,19 +155,22 @@ def test_support_flag_note_takeover_and_debrief(client, auth, db_session, users,
         "thread_link": "https://facebook.example/groups/x/posts/1"})
     assert response.status_code == 303
     flag = db_session.scalar(select(SupportFlag))
-    assert flag.raised_by_id == users["officer"].id and flag.status == "open"
+    assert flag.raised_by_id == users["officer"].id
+    assert flag.status == "open"
     refused = client.post(f"/guidance/flags/{flag.id}/notes", data={"kind": "support", "body": "x"})
     assert refused.status_code == 422
     auth.logout()
     auth.login("supervisor")
     fragment = client.post(f"/guidance/flags/{flag.id}/notes", headers={"HX-Request": "true"},
                            data={"kind": "support", "body": "I'll reply in the thread."}).data.decode()
-    assert fragment.lstrip().startswith('<div id="flag_notes"') and "reply in the thread" in fragment
+    assert fragment.lstrip().startswith('<div id="flag_notes"')
+    assert "reply in the thread" in fragment
     client.post(f"/guidance/flags/{flag.id}/takeover")
     client.post(f"/guidance/flags/{flag.id}/resolve")
     db_session.refresh(community)
     db_session.refresh(flag)
-    assert community.owner_id == users["supervisor"].id and flag.status == "resolved"
+    assert community.owner_id == users["supervisor"].id
+    assert flag.status == "resolved"
     auth.logout()
     auth.login("officer")
     client.post(f"/guidance/flags/{flag.id}/notes", data={"kind": "debrief", "body": "Lesson: flag earlier."})
@@ -171,7 +184,8 @@ def test_flag_form_errors_are_shown(client, auth, community):
     auth.login("officer")
     response = client.post("/guidance/flags/new", data={"community_id": community.id, "thread_link": "nope"})
     assert response.status_code == 200
-    assert b"Say what is happening" in response.data and b"Enter a web address" in response.data
+    assert b"Say what is happening" in response.data
+    assert b"Enter a web address" in response.data
 
 
 def test_flag_and_check_forms_list_a_bounded_set_and_still_reach_every_community(client, auth, db_session, area,
@@ -189,7 +203,8 @@ def test_flag_and_check_forms_list_a_bounded_set_and_still_reach_every_community
     auth.login("officer")
     for path in ("/guidance/flags/new", "/guidance/check"):
         page = client.get(path).data.decode()
-        assert all(c.name in page for c in listed) and "Quiet Allotment Society" not in page
+        assert all(c.name in page for c in listed)
+        assert "Quiet Allotment Society" not in page
         page = client.get(f"{path}?community_id={quiet.id}").data.decode()
         assert "Quiet Allotment Society" in page
     response = client.post("/guidance/flags/new", data={"community_id": quiet.id, "reason": "media_interest"})
@@ -219,9 +234,11 @@ def test_team_view(client, auth, db_session, users, community):
     # contacts, positive, acknowledged, pending, no response, negative, hostile, stage moves
     assert officers == ["3", "2", "1", "0", "0", "0", "0", "1"]  # the held message has not gone out
     assert _table_row(page, "team-areas", "Test Town") == ["3", "2", "1", "0", "0", "0", "0", "2"]
-    assert 'data-testid="team-held"' in page and "Big Town Group</a> by Test officer, held" in page
+    assert 'data-testid="team-held"' in page
+    assert "Big Town Group</a> by Test officer, held" in page
     fragment = client.get("/guidance/team?weeks=2", headers={"HX-Request": "true"}).data.decode()
-    assert fragment.lstrip().startswith('<div id="team_tables"') and "last 2 weeks" in fragment
+    assert fragment.lstrip().startswith('<div id="team_tables"')
+    assert "last 2 weeks" in fragment
     assert _table_row(fragment, "team-officers", "Test officer") == ["2", "2", "0", "0", "0", "0", "0", "0"]
     eight = client.get("/guidance/team?weeks=13").data.decode()
     assert _table_row(eight, "team-areas", "Test Town")[0] == "4"
@@ -242,11 +259,15 @@ def test_team_view_covers_the_supervisors_areas_only(client, auth, db_session, u
     db_session.commit()
     auth.login("supervisor")
     page = client.get("/guidance/team").data.decode()
-    assert ">Test Town</th>" in page and "Elsewhere" not in page and "Outside officer" not in page
+    assert ">Test Town</th>" in page
+    assert "Elsewhere" not in page
+    assert "Outside officer" not in page
     auth.logout()
     auth.login("admin")
     page = client.get("/guidance/team").data.decode()
-    assert ">Test Town</th>" in page and ">Elsewhere</th>" in page and ">Outside officer</th>" in page
+    assert ">Test Town</th>" in page
+    assert ">Elsewhere</th>" in page
+    assert ">Outside officer</th>" in page
 
 
 def _table_row(page: str, testid: str, heading: str) -> list[str]:
@@ -267,12 +288,14 @@ def test_cli_check_json(runner):
     assert {f["rule_code"] for f in findings} >= {"political.party", "personal.phone"}
     assert set(findings[0]) == {"category", "severity", "rule_code", "matched_text", "start", "end", "explanation"}
     clean = runner.invoke(args=["guidance", "check", "--json", "Hello"])
-    assert clean.exit_code == 0 and json.loads(clean.output) == []
+    assert clean.exit_code == 0
+    assert json.loads(clean.output) == []
 
 
 def test_cli_seed_is_idempotent(runner, db_session):
     first = runner.invoke(args=["guidance", "seed"])
-    assert first.exit_code == 0 and f"Added {len(default_rules())} rules" in first.output
+    assert first.exit_code == 0
+    assert f"Added {len(default_rules())} rules" in first.output
     assert "Added 0 rules, 0 guidance pages and 0 message templates" in runner.invoke(args=["guidance", "seed"]).output
     assert db_session.scalar(select(GuidanceRule).where(GuidanceRule.code == "personal.phone")).version == 1
 
@@ -296,11 +319,14 @@ def test_a_broken_stored_rule_cannot_be_switched_on(client, auth, db_session):
     auth.login("admin")
     assert client.post(f"/guidance/rules/{rule.id}/toggle").status_code == 303
     db_session.refresh(rule)
-    assert rule.enabled is False and rule.version == 1
+    assert rule.enabled is False
+    assert rule.version == 1
     assert b"cannot be switched on" in client.get("/guidance/rules").data
 
 
 def test_rule_form_lists_the_built_in_detectors(client, auth):
     auth.login("supervisor")
     page = client.get("/guidance/rules/new").get_data(as_text=True)
-    assert "group_generalisation" in page and "uk_address" in page and "lexicon_words" in page
+    assert "group_generalisation" in page
+    assert "uk_address" in page
+    assert "lexicon_words" in page

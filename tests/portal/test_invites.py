@@ -64,7 +64,8 @@ def test_an_invitation_inside_the_limit_works_once(app, client, auth, db_session
     assert client.post(link, data={"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}).status_code == 302
     assert client.get(link).status_code == 404
     user = User.by_email("new.officer@tests.example.org")
-    assert user.invite_token_hash is None and user.invite_expires_at is None
+    assert user.invite_token_hash is None
+    assert user.invite_expires_at is None
 
 
 def test_an_admin_sends_a_new_link_for_an_expired_invitation_and_the_old_one_stops_working(
@@ -75,7 +76,8 @@ def test_an_admin_sends_a_new_link_for_an_expired_invitation_and_the_old_one_sto
     user.invite_expires_at = utcnow() - timedelta(days=1)
     db_session.commit()
     detail = client.get(f"/admin/users/{user.id}").get_data(as_text=True)
-    assert "Invitation expired" in detail and "Send a new invitation link" in detail
+    assert "Invitation expired" in detail
+    assert "Send a new invitation link" in detail
     response = client.post(f"/admin/users/{user.id}/invite")
     assert response.status_code == 200
     new_link = re.search(r"https?://[^/\s<]+(/invite/[A-Za-z0-9_\-]+)", response.get_data(as_text=True)).group(1)
@@ -108,9 +110,11 @@ def test_the_migration_hashes_pending_invitations_and_expires_old_ones(tmp_path)
                     {"e": email, "t": token, "c": now - timedelta(days=age)})
         upgrade(directory=directory)  # to the head: the ORM below reads the users table as the models declare it
         stored = db.session.execute(text("SELECT invite_token FROM users ORDER BY email")).scalars().all()
-        assert "r" * 43 not in stored and "o" * 43 not in stored
+        assert "r" * 43 not in stored
+        assert "o" * 43 not in stored
         recent = User.by_invite_token("r" * 43)
-        assert recent is not None and recent.email == "recent@x.example"
+        assert recent is not None
+        assert recent.email == "recent@x.example"
         assert User.by_invite_token("o" * 43) is None
         db.session.remove()
         db.engine.dispose()

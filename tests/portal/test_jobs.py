@@ -25,7 +25,8 @@ def test_inline_job_is_recorded_with_its_result(app):
     assert (job.status, job.kind, job.attempts) == ("done", "sum", 1)
     assert job.result == {"sum": 5, "job_id": job_id}
     assert (job.progress, job.total, job.message) == (1, 1, "added")
-    assert job.payload["args"] == [2, 3] and job.finished_at is not None
+    assert job.payload["args"] == [2, 3]
+    assert job.finished_at is not None
 
 
 def test_arguments_must_be_json(app):
@@ -85,7 +86,8 @@ def test_fan_out_and_fan_in_without_duplicates(app, area):
     assert (parent.status, parent.progress, parent.total) == ("done", 3, 3)
     assert parent.result == {"parts": 3, "failed": 0}
     children = db.session.scalars(select(Job).where(Job.parent_id == parent_id)).all()
-    assert len(children) == 3 and {c.status for c in children} == {"done"}
+    assert len(children) == 3
+    assert {c.status for c in children} == {"done"}
     assert db.session.scalar(select(func.count()).select_from(Candidate)) == 30
     finals = db.session.scalars(select(Job).where(Job.payload["func"].as_string() == f"{DUMMY}:count_sites")).all()
     assert len(finals) == 1
@@ -130,7 +132,8 @@ def test_recover_marks_a_job_out_of_attempts_failed(app):
     job_id = _interrupted_job(attempts=3)
     assert jobs.recover_stale(stale_after=300) == []
     job = _job(job_id)
-    assert job.status == "failed" and "no attempts left" in job.message
+    assert job.status == "failed"
+    assert "no attempts left" in job.message
 
 
 def test_recover_leaves_a_live_job_alone(app):
@@ -146,7 +149,9 @@ def test_jobs_cli_lists_and_recovers(app, runner):
     result = runner.invoke(args=["jobs", "recover", "--stale-after", "60"])
     assert "Re-queued 1 job(s). dead1" in result.output
     listing = runner.invoke(args=["jobs", "list"]).output
-    assert "dead1" in listing and "done" in listing and "attempt 2/3" in listing
+    assert "dead1" in listing
+    assert "done" in listing
+    assert "attempt 2/3" in listing
 
 
 def test_run_job_accepts_a_function_path_for_cron(app, monkeypatch):

@@ -93,7 +93,8 @@ def test_a_real_rq_worker_runs_a_job(rq_app):
     _run_burst(rq_app)
     job = _job(job_id)
     assert (job.status, job.attempts, job.result) == ("done", 1, {"sum": 42, "job_id": job_id})
-    assert job.progress == 1 and job.message == "added"
+    assert job.progress == 1
+    assert job.message == "added"
 
 
 def test_rq_retries_a_failing_job(rq_app):
@@ -173,6 +174,8 @@ def test_the_research_package_builds_on_an_rq_worker_and_is_audited_once(rq_app,
     db.session.expire_all()
     job = db.session.get(Job, job_id)
     assert job.status == "done", job.message
-    assert job.result["counts"]["communities"] == 1 and (folder / f"{job_id}.zip").exists()
+    assert job.result["counts"]["communities"] == 1
+    assert (folder / f"{job_id}.zip").exists()
     audits = list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export")))
-    assert len(audits) == 1 and audits[0].actor_id == users["researcher"].id
+    assert len(audits) == 1
+    assert audits[0].actor_id == users["researcher"].id

@@ -33,13 +33,15 @@ def test_a_crawl_runs_on_a_real_rq_worker(rq_app, lewes, sample_web):
     run = start_run(lewes, sample_web.seeds, None, allow_private=(sample_web.allow_private,),
                     max_pages=MAX_PAGES, max_depth=2)
     run_id, job_id = run.id, run.job_id
-    assert _job(job_id).status == "queued" and db.session.get(CrawlRun, run_id).status == "queued"
+    assert _job(job_id).status == "queued"
+    assert db.session.get(CrawlRun, run_id).status == "queued"
     _run_burst(rq_app)
     db.session.expire_all()
     run = db.session.get(CrawlRun, run_id)
     job = _job(job_id)
     assert (job.status, job.kind, job.attempts) == ("done", "crawl", 1)
-    assert run.status == "done" and 0 < run.pages_fetched <= MAX_PAGES
+    assert run.status == "done"
+    assert 0 < run.pages_fetched <= MAX_PAGES
     # Every site found is a candidate but the seeds' own: sources, not candidates (issue 23.5).
     assert run.sites_found > 5
     assert run.sites_found - len(sample_web.seeds) <= _candidates(lewes.id) < run.sites_found
@@ -53,7 +55,8 @@ def test_one_crawl_split_by_seed_over_two_workers_has_no_duplicates(rq_app, lewe
     runs = start_split_run(lewes, seeds, None, parts=4, allow_private=(sample_web.allow_private,),
                            max_pages=MAX_PAGES, max_depth=1)
     run_ids = [r.id for r in runs]
-    assert len(runs) >= 2 and {r.status for r in runs} == {"queued"}
+    assert len(runs) >= 2
+    assert {r.status for r in runs} == {"queued"}
     parent_id = _job(runs[0].job_id).parent_id
     workers = [_worker(rq_app), _worker(rq_app)]
     for proc in workers:

@@ -81,7 +81,8 @@ def test_database_url_translation(monkeypatch, tmp_path):
     monkeypatch.setenv("DATABASE_URL", "postgres://u@h/db")
     assert database_url(tmp_path) == "postgresql+psycopg://u@h/db"
     monkeypatch.delenv("DATABASE_URL")
-    assert database_url(tmp_path).startswith("sqlite:///") and str(tmp_path) in database_url(tmp_path)
+    assert database_url(tmp_path).startswith("sqlite:///")
+    assert str(tmp_path) in database_url(tmp_path)
     create_engine(database_url(tmp_path)).dispose()
 
 
@@ -106,7 +107,8 @@ def _tallies_filled_by_migration(url, tmp_path):
         downgrade(directory=directory, revision="0010_task_note")
         assert "stage_tallies" not in inspect(db.engine).get_table_names()
         upgrade(directory=directory)
-        assert expected and stage_tallies.stored(db.session.connection()) == expected
+        assert expected
+        assert stage_tallies.stored(db.session.connection()) == expected
         db.session.remove()
         # The all-areas roll-up rows come and go with their own migration.
         downgrade(directory=directory, revision="0014_audit_no_truncate")

@@ -74,8 +74,11 @@ def test_a_held_message_e_mails_the_supervisors_who_may_decide_it_and_not_the_au
     assert mail["From"] == "local-reach@force.example"
     body = _body(mail)
     assert f"{PUBLIC}/guidance/reviews/{review_id}" in body
-    assert "arrested" not in body and "burglar" not in body and "Test Town Forum" not in body  # no message, no names
-    assert not smtp.to(ROLE_EMAILS["officer"]) and not smtp.to(other_area_supervisor.email)  # deciders only
+    assert "arrested" not in body
+    assert "burglar" not in body
+    assert "Test Town Forum" not in body
+    assert not smtp.to(ROLE_EMAILS["officer"])
+    assert not smtp.to(other_area_supervisor.email)
     notice = db_session.scalar(select(Notification).where(Notification.kind == "held_message"))
     assert (notice.status, notice.tries, notice.sent_at is not None) == ("sent", 1, True)
 
@@ -105,7 +108,8 @@ def test_a_backup_request_e_mails_the_area_supervisors_at_once(client, auth, db_
     assert response.status_code == 303
     [mail] = smtp.to(ROLE_EMAILS["supervisor"])
     assert mail["Subject"] == "An officer has asked for backup"
-    assert "/guidance/flags/" in _body(mail) and "naming a resident" not in _body(mail)
+    assert "/guidance/flags/" in _body(mail)
+    assert "naming a resident" not in _body(mail)
     assert not smtp.to(ROLE_EMAILS["admin"])  # an area supervisor exists, so admins are not told
 
 
@@ -169,13 +173,15 @@ def test_the_digest_lists_exactly_each_officers_due_and_overdue_follow_ups(db_se
         f"- Test Town Forum, due {today.isoformat()}: {PUBLIC}/contacts/{seconds.id}/follow-up"]
     assert not smtp.to(ROLE_EMAILS["supervisor"])  # nothing due: no digest
     again = runner.invoke(args=["notify", "run", "--date", today.isoformat()])
-    assert "Queued 0 digests" in again.output and len(smtp.messages) == 2  # one digest a day
+    assert "Queued 0 digests" in again.output
+    assert len(smtp.messages) == 2
 
 
 def test_a_user_who_opts_out_gets_no_such_notice(client, auth, db_session, users, community, smtp):
     auth.login("supervisor")
     page = client.get("/settings/notices")
-    assert page.status_code == 200 and b"E-mail me when" in page.data
+    assert page.status_code == 200
+    assert b"E-mail me when" in page.data
     kept = ["decision", "backup_request", "export_ready", "digest"]
     assert client.post("/settings/notices", data={"kinds": kept}).status_code == 303
     assert db_session.scalars(select(NoticeOptOut.kind)).all() == ["held_message"]
@@ -192,12 +198,15 @@ def test_a_mail_server_failure_loses_no_notice(client, auth, db_session, users, 
     auth.login("officer")
     assert _log_risky(client, community).status_code == 303  # the officer's work is saved regardless
     notice = db_session.scalar(select(Notification))
-    assert notice.status == "failed" and notice.tries == app.config["JOBS_MAX_ATTEMPTS"]
-    assert "451" in notice.last_error and smtp.recorder.refused == notice.tries
+    assert notice.status == "failed"
+    assert notice.tries == app.config["JOBS_MAX_ATTEMPTS"]
+    assert "451" in notice.last_error
+    assert smtp.recorder.refused == notice.tries
     auth.logout()
     auth.login("admin")
     page = client.get("/admin/notices?status=failed")
-    assert page.status_code == 200 and b"Mail server temporarily unavailable" in page.data
+    assert page.status_code == 200
+    assert b"Mail server temporarily unavailable" in page.data
     assert ROLE_EMAILS["supervisor"].encode() in page.data
     smtp.recorder.refuse = False
     result = runner.invoke(args=["notify", "run", "--no-digest"])
@@ -215,7 +224,8 @@ def test_a_mail_server_that_is_down_loses_no_notice_and_an_admin_resends_it(clie
     auth.login("officer")
     assert _log_risky(client, community).status_code == 303
     notice = db_session.scalar(select(Notification))
-    assert notice.status == "failed" and "ConnectionRefusedError" in notice.last_error
+    assert notice.status == "failed"
+    assert "ConnectionRefusedError" in notice.last_error
     smtp.start()  # the mail server is back, on the same port
     auth.logout()
     auth.login("admin")
@@ -238,7 +248,8 @@ def test_a_rolled_back_change_sends_nothing(db_session, users, community, smtp):
     notices.queue(users["supervisor"], "backup_request", link=f"{PUBLIC}/x")
     db_session.rollback()
     assert notices.dispatch_queued() == 0
-    assert db_session.scalar(select(Notification.id)) is None and not smtp.messages
+    assert db_session.scalar(select(Notification.id)) is None
+    assert not smtp.messages
 
 
 def test_inactive_users_get_no_notices(db_session, users, smtp):
@@ -285,11 +296,13 @@ def test_notify_sends_through_the_official_client(app, db_session, users, notify
     db_session.commit()
     notices.dispatch_queued()
     [sent] = stand_in.received
-    assert sent["email_address"] == ROLE_EMAILS["researcher"] and sent["template_id"] == TEMPLATE_ID
+    assert sent["email_address"] == ROLE_EMAILS["researcher"]
+    assert sent["template_id"] == TEMPLATE_ID
     assert sent["personalisation"]["subject"] == "Your research package is ready to download"
     assert f"{PUBLIC}/research/exports/{'b' * 32}" in sent["personalisation"]["body"]
     assert sent["reference"].startswith("notice-")
-    assert db_session.scalar(select(Notification.status)) == "sent" and not smtp.messages
+    assert db_session.scalar(select(Notification.status)) == "sent"
+    assert not smtp.messages
 
 
 @pytest.mark.parametrize(("key", "fail_with", "words"), [
@@ -306,7 +319,9 @@ def test_notify_refusals_leave_the_notice_failed_for_a_retry(app, db_session, us
     notices.dispatch_queued()
     db_session.expire_all()
     notice = db_session.scalar(select(Notification))
-    assert notice.status == "failed" and words in notice.last_error and not stand_in.received
+    assert notice.status == "failed"
+    assert words in notice.last_error
+    assert not stand_in.received
 
 
 def test_nothing_is_recorded_without_a_mail_service(app, db_session, users):
@@ -317,7 +332,8 @@ def test_nothing_is_recorded_without_a_mail_service(app, db_session, users):
 def test_notify_run_says_when_no_mail_service_is_configured(app, runner):
     app.config["NOTIFY_BACKEND"] = ""
     result = runner.invoke(args=["notify", "run"])
-    assert result.exit_code != 0 and "No mail service is configured" in result.output
+    assert result.exit_code != 0
+    assert "No mail service is configured" in result.output
 
 
 def test_notify_list_counts_notices_by_kind_and_state(runner, db_session, users, smtp):
@@ -331,7 +347,8 @@ def test_the_settings_page_works_without_a_mail_service(app, client, auth, users
     app.config["NOTIFY_BACKEND"] = ""
     auth.login("officer")
     page = client.get("/settings/notices")
-    assert page.status_code == 200 and b"does not send e-mail yet" in page.data
+    assert page.status_code == 200
+    assert b"does not send e-mail yet" in page.data
 
 
 def test_an_address_the_mail_header_refuses_fails_the_notice_rather_than_leaving_it_sending(db_session, users, smtp):
@@ -341,4 +358,6 @@ def test_an_address_the_mail_header_refuses_fails_the_notice_rather_than_leaving
     notices.dispatch_queued()
     db_session.expire_all()
     failed = db_session.get(Notification, notice.id)
-    assert failed.status == "failed" and failed.last_error and not smtp.messages
+    assert failed.status == "failed"
+    assert failed.last_error
+    assert not smtp.messages

@@ -51,9 +51,11 @@ def test_a_refused_notice_is_retried_by_rq_and_then_sent(rq_app, db_session, use
     _run_burst(rq_app)
     db_session.expire_all()
     failed = db_session.get(Notification, notice.id)
-    assert (failed.status, failed.tries) == ("failed", 1) and "451" in failed.last_error
+    assert (failed.status, failed.tries) == ("failed", 1)
+    assert "451" in failed.last_error
     smtp.recorder.refuse = False
     assert _promote_scheduled(rq_app)  # RQ scheduled the retry; run it now rather than wait
     _run_burst(rq_app)
     db_session.expire_all()
-    assert db_session.get(Notification, notice.id).status == "sent" and len(smtp.messages) == 1
+    assert db_session.get(Notification, notice.id).status == "sent"
+    assert len(smtp.messages) == 1

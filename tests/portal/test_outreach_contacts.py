@@ -27,7 +27,8 @@ def test_form_lists_recent_and_owned_communities_first(client, auth, users, area
     auth.login("officer")
     page = client.get("/contacts/new").data.decode()
     assert page.index("Recently Contacted") < page.index("Owned Group")
-    assert "Someone Else&#39;s" not in page and "Someone Else's" not in page
+    assert "Someone Else&#39;s" not in page
+    assert "Someone Else's" not in page
     assert f'value="{owned.id}"' in page
 
 
@@ -40,7 +41,9 @@ def test_owned_communities_keep_shortcut_slots_when_many_were_contacted_recently
     page = client.get("/contacts/new").data.decode()
     shortcuts = page[page.index('data-testid="recent-communities"'):page.index('id="channel"')]
     assert [f"Busy {n}" in shortcuts for n in range(5)] == [True, True, True, True, False]
-    assert "Owned 0" in shortcuts and "Owned 1" in shortcuts and "Owned 2" not in shortcuts
+    assert "Owned 0" in shortcuts
+    assert "Owned 1" in shortcuts
+    assert "Owned 2" not in shortcuts
 
 
 def test_log_a_contact_with_three_fields_defaults_purpose_and_updates_the_community(client, auth, users, area,
@@ -68,7 +71,9 @@ def test_failed_validation_keeps_everything_typed(client, auth, area, db_session
     page = response.data.decode()
     assert "Choose the community you contacted" in page
     assert "Hello &lt;b&gt;neighbours&lt;/b&gt;" in page
-    assert 'value="https://example.org/post/1"' in page and 'value="12"' in page and "2030-01-02" in page
+    assert 'value="https://example.org/post/1"' in page
+    assert 'value="12"' in page
+    assert "2030-01-02" in page
     assert 'id="channel-email" name="channel" type="radio" value="email" checked' in page
     assert db_session.scalar(select(OutreachContact)) is None
 
@@ -86,7 +91,8 @@ def test_intelligence_is_not_a_purpose(client, auth, area, db_session):
     community = make_community(area)
     auth.login("officer")
     response = _post(client, community_id=community.id, channel="email", outcome="pending", purpose="intelligence")
-    assert response.status_code == 422 and db_session.scalar(select(OutreachContact)) is None
+    assert response.status_code == 422
+    assert db_session.scalar(select(OutreachContact)) is None
 
 
 def test_cannot_log_against_another_areas_community(client, auth, area, db_session):
@@ -95,7 +101,8 @@ def test_cannot_log_against_another_areas_community(client, auth, area, db_sessi
     theirs = make_community(other, "Theirs")
     auth.login("officer")
     response = _post(client, community_id=theirs.id, channel="email", outcome="pending")
-    assert response.status_code == 422 and b"Choose a community from your areas" in response.data
+    assert response.status_code == 422
+    assert b"Choose a community from your areas" in response.data
     assert db_session.scalar(select(OutreachContact)) is None
 
 
@@ -105,11 +112,13 @@ def test_share_a_link_finds_the_community_by_host_and_path(client, auth, area, d
     make_community(area, "Another Group", "https://www.facebook.com/groups/another")
     auth.login("officer")
     page = client.get("/contacts/new?link=https://m.facebook.com/groups/newhaven-notices/posts/123?ref=x").data.decode()
-    assert 'data-testid="share-found"' in page and "Newhaven Notices" in page
+    assert 'data-testid="share-found"' in page
+    assert "Newhaven Notices" in page
     assert _checked_communities(page) == [group.id]
     assert 'value="https://m.facebook.com/groups/newhaven-notices/posts/123?ref=x"' in page  # link pre-filled
     missing = client.get("/contacts/new?link=https://unknown.example/thread/9").data.decode()
-    assert 'data-testid="share-missing"' in missing and "/communities/new?url=https" in missing
+    assert 'data-testid="share-missing"' in missing
+    assert "/communities/new?url=https" in missing
 
 
 def test_type_ahead_returns_a_fragment_of_radio_buttons(client, auth, area, db_session):
@@ -117,8 +126,10 @@ def test_type_ahead_returns_a_fragment_of_radio_buttons(client, auth, area, db_s
     make_community(area, "Seaford Parents")
     auth.login("officer")
     fragment = client.get("/contacts/communities?community_q=ring", headers={"HX-Request": "true"})
-    assert b"<html" not in fragment.data and b"Ringmer Village" in fragment.data
-    assert b"Seaford" not in fragment.data and b'name="community_id"' in fragment.data
+    assert b"<html" not in fragment.data
+    assert b"Ringmer Village" in fragment.data
+    assert b"Seaford" not in fragment.data
+    assert b'name="community_id"' in fragment.data
     assert b"<html" in client.get("/contacts/communities?community_q=ring").data
 
 
@@ -144,7 +155,8 @@ def test_type_ahead_finds_name_or_address_in_the_officers_active_communities_by_
     assert _options(client, "ringmer-hall") == ["Village Hall"]
     assert _options(client, "0%") == ["100% Ringmer"]  # % is a character, not a wildcard
     assert _options(client, "_") == []
-    assert _options(client, "Elsewhere") == [] and _options(client, "Archived") == []
+    assert _options(client, "Elsewhere") == []
+    assert _options(client, "Archived") == []
 
 
 def test_follow_up_clock_resets_when_a_new_contact_is_logged(client, auth, users, area, db_session):
@@ -163,7 +175,8 @@ def test_follow_up_clock_resets_when_a_new_contact_is_logged(client, auth, users
     assert untouched.follow_up_closed_at is None
     page = client.get("/follow-ups").data.decode()
     overdue = page.split('data-testid="overdue"')[1].split('data-testid="due-today"')[0]
-    assert "Other" in overdue and "Lewes Forum" not in overdue
+    assert "Other" in overdue
+    assert "Lewes Forum" not in overdue
     assert "Lewes Forum" in page.split('data-testid="upcoming"')[1]
 
 
@@ -184,7 +197,8 @@ def test_editing_a_contact_keeps_the_history(client, auth, users, area, db_sessi
         "reach_replies": "4"})
     assert response.status_code == 303
     db_session.refresh(contact)
-    assert contact.outcome == "positive" and contact.reach_replies == 4
+    assert contact.outcome == "positive"
+    assert contact.reach_replies == 4
     revision = db_session.scalar(select(ContactRevision))
     assert revision.changes["outcome"] == ["pending", "positive"]
     assert revision.changes["reach_replies"] == [None, 4]
@@ -204,7 +218,8 @@ def test_message_needing_a_supervisor_is_held_and_do_not_send_is_refused(client,
     auth.login("officer")
     refused = _post(client, community_id=community.id, channel="group_post", outcome="pending",
                     message_text="Gary Hollis was arrested for the burglary.")
-    assert refused.status_code == 422 and "cannot be sent" in refused.data.decode()
+    assert refused.status_code == 422
+    assert "cannot be sent" in refused.data.decode()
     assert "Gary Hollis was arrested for the burglary." in refused.data.decode()  # what was typed is kept
     assert db_session.scalar(select(OutreachContact)) is None
     held = _post(client, community_id=community.id, channel="group_post", outcome="pending",
@@ -214,7 +229,8 @@ def test_message_needing_a_supervisor_is_held_and_do_not_send_is_refused(client,
     assert contact.review_status == "held"
     assert db_session.scalar(select(MessageReview)).contact_id == contact.id
     confirmation = client.get(held.headers["Location"]).data.decode()
-    assert "held for a supervisor" in confirmation and "(Test supervisor will decide)" in confirmation
+    assert "held for a supervisor" in confirmation
+    assert "(Test supervisor will decide)" in confirmation
 
 
 def test_a_message_template_prefills_the_form_and_is_recorded(client, auth, area, db_session):
@@ -226,7 +242,8 @@ def test_a_message_template_prefills_the_form_and_is_recorded(client, auth, area
     community = make_community(area)
     auth.login("officer")
     page = client.get(f"/contacts/new?template={template.id}").data.decode()
-    assert "Come to our neighbourhood panel." in page and 'value="invite" selected' in page.replace(
+    assert "Come to our neighbourhood panel." in page
+    assert 'value="invite" selected' in page.replace(
         'selected value="invite"', 'value="invite" selected')
     _post(client, community_id=community.id, channel="email", outcome="pending", template_id=template.id,
           purpose="invite", message_text="Come to our neighbourhood panel.")

@@ -54,5 +54,5 @@ def test_every_row_has_a_known_class_and_personal_rows_say_why_who_and_how_long(
     for column, (cls, cells) in inventory().items():
         assert cls in CLASSES, f"{column}: unknown class {cls!r}"
         if cls != "none":
-            assert len(cells) == 3 and all(cell and cell != "–" for cell in cells), (
-                f"{column}: a {cls} field needs why held, who can see it and its retention")
+            assert len(cells) == 3, f"{column}: a {cls} field needs why held, who can see it and its retention"
+            assert all(cell and cell != "–" for cell in cells), f"{column}: a {cls} field needs why held, who can see it and its retention"

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.redirects import MAX_TARGET_LENGTH, local_target
+from tests.conftest import plain_id
 from tests.portal.route_walk import make_records, routes, signed_in
 
 BASE = "https://portal.example/communities/7"
@@ -80,11 +81,12 @@ def _stays(target: str) -> bool:
     return URL(target, BASE).host == "portal.example"
 
 
-@pytest.mark.parametrize(("raw", "expected"), TRICKY, ids=[repr(raw)[:40] for raw, _ in TRICKY])
+@pytest.mark.parametrize(("raw", "expected"), TRICKY, ids=[plain_id(i, raw) for i, (raw, _) in enumerate(TRICKY)])
 def test_the_judge_reads_each_tricky_target_as_a_browser_does(raw, expected):
     assert local_target(raw) == expected
     if expected is not None:
-        assert _stays(raw) and _stays(expected)
+        assert _stays(raw)
+        assert _stays(expected)
     elif raw.startswith(("//", "/\t/", "/\\", " //", "https://", "http:")):
         assert not _stays(raw) or raw.startswith("http:"), "the table says another site; so must the browser"
 

@@ -70,7 +70,8 @@ def test_weeks_only_packages_carry_no_offsets_in_days(runner, area, users, tmp_p
             assert int(event["weeks_since_first_contact"]) == _week_number(event["week"]) - _week_number(first)
             checked += 1
     for row in communities.values():
-        assert row["weeks_to_acknowledged"].isdigit() and row["followed_weeks"].isdigit()
+        assert row["weeks_to_acknowledged"].isdigit()
+        assert row["followed_weeks"].isdigit()
     assert checked >= 30
 
 
@@ -109,12 +110,15 @@ def test_an_until_export_states_everything_as_it_was_at_the_end_date(runner, are
     row = then[watched_key]
     assert (row["police_welcome"], row["access"], row["status"], row["audience_band"]) == (
         "unknown", "public", "active", "under 100")
-    assert row["stage_at_end"] == "approached" and row["items_per_week"] == "2.0"
-    assert "locality_score" not in row and "locality_score" in key[watched_key]
+    assert row["stage_at_end"] == "approached"
+    assert row["items_per_week"] == "2.0"
+    assert "locality_score" not in row
+    assert "locality_score" in key[watched_key]
     (contact,) = [e for e in rows(out, "events") if e["event_type"] == "contact"]
     assert (contact["outcome"], contact["reach_views"]) == ("pending", "40")
     late_key = [k for k, r in key.items() if r["first_contact_date"] not in (".n", "") and k != watched_key]
-    assert late_key and then[late_key[0]]["first_contact_date"] == ".n"
+    assert late_key
+    assert then[late_key[0]]["first_contact_date"] == ".n"
     end = date.fromisoformat(_until())
     for table in ("events", "activity"):
         assert all(date.fromisoformat(r["date"]) <= end for r in rows(out, table))

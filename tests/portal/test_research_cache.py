@@ -57,7 +57,8 @@ def test_a_report_is_built_once_while_it_is_kept(kept):
         first = cached_report("funnel", Selection(), True, build)
         again = cached_report("funnel", Selection(), True, build)
     assert build.calls == 1
-    assert again.report == first.report and again.computed_at == first.computed_at
+    assert again.report == first.report
+    assert again.computed_at == first.computed_at
 
 
 @pytest.mark.parametrize("other", [
@@ -125,7 +126,8 @@ def test_in_memory_one_thread_counts_while_the_others_wait_for_its_figures(kept)
         slow.release.set()
         counting.join(10)
         waiting.join(10)
-        assert quick_build.calls == 0 and slow_build.calls == 1
+        assert quick_build.calls == 0
+        assert slow_build.calls == 1
         assert seen["result"].report.tables[0].rows == [["1"]]
     finally:
         slow.release.set()
@@ -148,7 +150,8 @@ def test_in_memory_a_report_past_its_time_is_served_while_another_thread_recount
         finally:
             slow.release.set()
             recounting.join(10)
-        assert second.calls == 1 and cached_report("offline", Selection(), True, first) == recounted["result"]
+        assert second.calls == 1
+        assert cached_report("offline", Selection(), True, first) == recounted["result"]
         clock[0] += 601  # twice its time: gone, counted afresh
         cached_report("offline", Selection(), True, first)
         assert first.calls == 2
@@ -166,7 +169,9 @@ def test_in_memory_a_count_that_failed_does_not_leave_the_others_waiting(kept, m
     failed.join(10)
     waiting.join(10)  # well before WAIT_SECONDS: the failed count wakes it
     assert isinstance(failure["error"], RuntimeError)
-    assert not waiting.is_alive() and build.calls == 1 and seen["result"].report.tables
+    assert not waiting.is_alive()
+    assert build.calls == 1
+    assert seen["result"].report.tables
 
 
 def test_zero_seconds_recounts_every_time(app):
@@ -211,7 +216,8 @@ def test_the_page_serves_kept_figures_says_so_and_the_csv_matches(kept, client, 
 
     auth.login("admin")
     before, note = _contacts_figure(client)
-    assert "Figures computed at" in note and "kept for 5 minutes" in note
+    assert "Figures computed at" in note
+    assert "kept for 5 minutes" in note
     community = db.session.query(Community).first()
     for _ in range(7):
         db.session.add(OutreachContact(community_id=community.id, officer_id=users["officer"].id, channel="email",
@@ -243,7 +249,8 @@ def test_reports_are_shared_through_redis_between_web_processes(app_config, redi
             made = cached_report("funnel", selection, True, build)
         with two.test_request_context():
             seen = cached_report("funnel", selection, True, build)
-        assert build.calls == 1 and seen == made
+        assert build.calls == 1
+        assert seen == made
         assert 60 < connection.ttl(key) <= 120  # kept twice its time, to be served while it is recounted
         assert 0 < connection.ttl(key + cache.FRESH_SUFFIX) <= 60
         assert connection.get(key).startswith(b"{")  # JSON, not a pickle
@@ -259,7 +266,8 @@ def test_a_broken_redis_costs_a_recount_not_the_page(app_config):
     with app.test_request_context():
         first = cached_report("funnel", Selection(), True, build)
         cached_report("funnel", Selection(), True, build)
-    assert build.calls == 2 and first.report.tables
+    assert build.calls == 2
+    assert first.report.tables
 
 
 def test_with_redis_one_process_counts_while_the_others_wait_for_its_figures(app_config, redis_url):
@@ -291,7 +299,8 @@ def test_with_redis_one_process_counts_while_the_others_wait_for_its_figures(app
         with waiting.test_request_context():
             seen = cached_report("activity", selection, True, quick_build)
         worker.join(10)
-        assert quick_build.calls == 0 and slow_build.calls == 1
+        assert quick_build.calls == 0
+        assert slow_build.calls == 1
         assert seen.report.tables[0].rows == [["1"]]
         assert not connection.exists(key + ":counting")  # released
     finally:
@@ -326,8 +335,10 @@ def test_with_redis_a_report_past_its_time_is_served_while_another_process_recou
             assert second.calls == 0
             connection.delete(key + ":counting")  # nobody is: this request recounts
             recounted = cached_report("offline", selection, True, second)
-        assert second.calls == 1 and recounted.report.tables[0].rows == [["1"]]
-        assert connection.exists(key + cache.FRESH_SUFFIX) and not connection.exists(key + ":counting")
+        assert second.calls == 1
+        assert recounted.report.tables[0].rows == [["1"]]
+        assert connection.exists(key + cache.FRESH_SUFFIX)
+        assert not connection.exists(key + ":counting")
     finally:
         connection.delete(key, key + ":counting", key + cache.FRESH_SUFFIX)
 
@@ -347,6 +358,7 @@ def test_with_redis_a_count_that_died_does_not_leave_the_others_waiting(app_conf
     try:
         with app.test_request_context():
             made = cached_report("funnel", selection, True, build)
-        assert build.calls == 1 and made.report.tables
+        assert build.calls == 1
+        assert made.report.tables
     finally:
         connection.delete(key, key + ":counting")

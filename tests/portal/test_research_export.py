@@ -34,8 +34,10 @@ def test_the_export_is_a_valid_data_package_and_every_column_is_in_the_codebook(
         documented = [field["name"] for field in resource["schema"]["fields"]]
         assert header == documented
         for field in resource["schema"]["fields"]:
-            assert field["type"] and "Derived:" in field["description"], field
-    assert len(_rows(out, "events")) > 100 and len(_rows(out, "communities")) > 60
+            assert field["type"], field
+            assert "Derived:" in field["description"], field
+    assert len(_rows(out, "events")) > 100
+    assert len(_rows(out, "communities")) > 60
     readme = (out / "README.md").read_text()
     for topic in ("Provenance", "Filters", "Pseudonymisation", "Suppression", "version"):
         assert topic.lower() in readme.lower()
@@ -54,14 +56,18 @@ def test_the_export_holds_no_names_emails_urls_or_message_text(runner, demo, tmp
         for word in user.display_name.split():
             if len(word) > 2 and word[0].isupper() and word not in {"Sample", "Test", "PCSO"}:
                 assert word not in csv_text, word
-    assert "http" not in csv_text and "www." not in csv_text
+    assert "http" not in csv_text
+    assert "www." not in csv_text
     assert "@" not in csv_text
     for message in set(db_session.scalars(select(OutreachContact.message_text))):
-        assert message and message not in text and message[:20] not in text
+        assert message
+        assert message not in text
+        assert message[:20] not in text
     for name in db_session.scalars(select(Community.name)):
         assert name not in text
     for meeting in db_session.scalars(select(Meeting)):
-        assert meeting.title not in text and (meeting.place or "@@") not in text
+        assert meeting.title not in text
+        assert (meeting.place or "@@") not in text
 
 
 def test_pseudonyms_are_stable_with_the_same_key_and_change_with_another(app, runner, demo, tmp_path):
@@ -81,7 +87,8 @@ def test_a_pseudonym_key_is_generated_into_the_instance_folder_when_none_is_set(
     key_file = Path(app.instance_path) / "pseudonym_key"
     existed = key_file.exists()
     first = Pseudonymiser.for_app().officer(1)
-    assert key_file.exists() and len(key_file.read_text().strip()) >= 32
+    assert key_file.exists()
+    assert len(key_file.read_text().strip()) >= 32
     assert Pseudonymiser.for_app().officer(1) == first
     if not existed:
         key_file.unlink()
@@ -91,7 +98,8 @@ def test_coarsened_export_gives_weeks_only_and_still_validates(runner, demo, tmp
     out = _export(runner, tmp_path / "weeks", "--coarsen-weeks", "--area", "wealden-sample")
     _validate(out / "datapackage.json")
     events = _rows(out, "events")
-    assert events and "date" not in events[0]
+    assert events
+    assert "date" not in events[0]
     assert all(re.fullmatch(r"\d{4}-W\d{2}", r["week"]) for r in events)
     assert {r["area"] for r in events} == {"wealden-sample"}
     assert not any(re.search(r"\d{4}-\d{2}-\d{2}", line) for line in (out / "communities.csv").read_text().splitlines())
@@ -100,12 +108,14 @@ def test_coarsened_export_gives_weeks_only_and_still_validates(runner, demo, tmp
 def test_since_and_until_limit_the_events(runner, demo, tmp_path):
     out = _export(runner, tmp_path / "dated", "--since", "2001-01-01", "--until", "2001-12-31")
     _validate(out / "datapackage.json")
-    assert _rows(out, "events") == [] and _rows(out, "activity") == []
+    assert _rows(out, "events") == []
+    assert _rows(out, "activity") == []
 
 
 def test_an_unknown_area_is_refused(runner, demo, tmp_path):
     result = runner.invoke(args=["research", "export", "--out", str(tmp_path / "x"), "--area", "atlantis"])
-    assert result.exit_code != 0 and "atlantis" in result.output
+    assert result.exit_code != 0
+    assert "atlantis" in result.output
 
 
 def test_each_export_is_audited_with_filters_and_row_counts(runner, demo, tmp_path, db_session):
@@ -132,7 +142,8 @@ def test_rare_platforms_and_audience_bands_are_suppressed_in_every_table(runner,
     communities = _rows(out, "communities")
     assert sorted(row["platform"] for row in communities) == [".s"] + ["forum"] * 11
     bands = sorted(row["audience_band"] for row in communities)
-    assert bands.count(".s") == 2 and bands.count("under 100") == 10  # 50,000 alone in its band
+    assert bands.count(".s") == 2
+    assert bands.count("under 100") == 10
     contacts = [row for row in _rows(out, "events") if row["event_type"] == "contact"]
     assert sorted(row["platform"] for row in contacts) == [".s"] + ["forum"] * 11
     hidden = {row["community"] for row in communities if row["platform"] == ".s"}
@@ -160,7 +171,8 @@ def test_each_project_has_its_own_pseudonyms_and_key_id(runner, demo, users, tmp
     again = _export(runner, tmp_path / "again", "--project", str(first.id))
     for table, key in (("communities", "community"), ("events", "event_id"), ("events", "officer")):
         ours, theirs = {r[key] for r in _rows(a, table)} - {".n", ".u"}, {r[key] for r in _rows(b, table)}
-        assert ours and not ours & theirs, table
+        assert ours, table
+        assert not ours & theirs, table
     assert [r["community"] for r in _rows(a, "communities")] == [r["community"] for r in _rows(again, "communities")]
     key_ids = {json.loads((d / "datapackage.json").read_text())["provenance"]["key_id"] for d in (a, b)}
     assert len(key_ids) == 2
@@ -173,13 +185,15 @@ def test_a_standard_project_gets_weeks_and_banded_counts_a_detailed_one_days_and
                        str(make_project(users["researcher"], name="Detailed", level="detailed").id))
     _validate(standard / "datapackage.json")
     contacts = [r for r in _rows(standard, "events") if r["event_type"] == "contact"]
-    assert "date" not in contacts[0] and "weeks_since_first_contact" in contacts[0]
+    assert "date" not in contacts[0]
+    assert "weeks_since_first_contact" in contacts[0]
     assert {r["reach_views"] for r in contacts} <= {"0", "1-9", "10-99", "100-999", "1000 or more", ".u"}
     assert any(r["reach_views"] not in {".u", "0"} for r in contacts)
     assert {r["items_total"] for r in _rows(standard, "activity")} <= {"0", "1-9", "10-99", "100-999", "1000 or more",
                                                                           ".u"}
     exact = [r for r in _rows(detailed, "events") if r["event_type"] == "contact"]
-    assert "date" in exact[0] and all(re.fullmatch(r"\d+|\.u", r["reach_views"]) for r in exact)
+    assert "date" in exact[0]
+    assert all(re.fullmatch(r"\d+|\.u", r["reach_views"]) for r in exact)
 
 
 def test_an_expired_or_revoked_project_cannot_export(runner, demo, users, tmp_path):
@@ -191,4 +205,5 @@ def test_an_expired_or_revoked_project_cannot_export(runner, demo, users, tmp_pa
     db.session.commit()
     for project in (expired, revoked):
         result = runner.invoke(args=["research", "export", "--out", str(tmp_path / "x"), "--project", str(project.id)])
-        assert result.exit_code != 0 and "no open research project" in result.output
+        assert result.exit_code != 0
+        assert "no open research project" in result.output

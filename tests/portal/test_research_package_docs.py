@@ -33,18 +33,23 @@ def test_keys_labels_missing_codes_and_provenance_are_declared_and_validate(runn
     for name, resource in resources.items():
         schema = resource["schema"]
         assert schema["primaryKey"], name
-        assert {m["value"] for m in schema["missingValues"]} == CODES and all(m["label"] for m in schema["missingValues"])
-        assert resource["hash"].startswith("sha256:") and resource["bytes"] > 0
+        assert {m["value"] for m in schema["missingValues"]} == CODES
+        assert all(m["label"] for m in schema["missingValues"])
+        assert resource["hash"].startswith("sha256:")
+        assert resource["bytes"] > 0
         for field in schema["fields"]:
             if "enum" in field.get("constraints", {}):
                 labelled = {c["value"]: c["label"] for c in field["categories"]}
-                assert set(labelled) == set(field["constraints"]["enum"]) and all(labelled.values()), field["name"]
+                assert set(labelled) == set(field["constraints"]["enum"]), field["name"]
+                assert all(labelled.values()), field["name"]
     for name in ("events", "activity", "panel"):
         assert resources[name]["schema"]["foreignKeys"] == [
             {"fields": ["community"], "reference": {"resource": "communities", "fields": ["community"]}}]
     provenance = package["provenance"]
-    assert provenance["application"]["version"] and provenance["application"]["commit"]
-    assert provenance["key_id"].startswith("K-") and provenance["created"].endswith("Z")
+    assert provenance["application"]["version"]
+    assert provenance["application"]["commit"]
+    assert provenance["key_id"].startswith("K-")
+    assert provenance["created"].endswith("Z")
     assert provenance["filters"] == filters
     for table in TABLES:
         assert all(value != "" for row in rows(out, table) for value in row.values()), f"a blank cell in {table}"

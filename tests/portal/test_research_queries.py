@@ -166,7 +166,8 @@ def test_sql_aggregates_match_the_row_by_row_definitions(app, seed):
         assert _same_summary(activity.activity_summary(selection), expected), selection
     # The comparisons were not all empty.
     summary = activity.activity_summary(Selection())
-    assert engagement.online_by_month(Selection())[0] and len(summary.weeks) == 2 * activity.WINDOW_WEEKS
+    assert engagement.online_by_month(Selection())[0]
+    assert len(summary.weeks) == 2 * activity.WINDOW_WEEKS
     assert summary.paired[0] > 10
     reached = stages.trajectories(Selection(), now=now)["acknowledged"]
     assert sum(n for (_, kind), n in reached.items() if kind == stages.REACHED) > 10

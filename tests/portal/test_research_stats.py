@@ -28,7 +28,8 @@ def test_a_hidden_cell_cannot_be_backed_out_of_the_row_total(app):
     row = [20, 3, 9, 0]
     shown_row = protect_row(row)
     hidden = [i for i, v in enumerate(shown_row) if v is None]
-    assert len(hidden) >= 2 and sum(row[i] for i in hidden) >= 10
+    assert len(hidden) >= 2
+    assert sum(row[i] for i in hidden) >= 10
 
 
 def test_the_minimum_cell_is_one_setting(app):
@@ -41,9 +42,12 @@ def test_the_minimum_cell_is_one_setting(app):
 def test_rates_and_means_are_withheld_with_their_counts(app):
     assert rate(3, 20, shown=False) is None
     assert rate(10, 20, shown=True) == 50.0
-    assert mean(12.0, 9) is None and mean(12.0, 9, active=False) == 12.0 / 9
-    assert mean(30.0, 10, shown=False) is None and mean(30.0, 10) == 3.0
-    assert text(None) == MARK == "[c]" and text(7) == "7"
+    assert mean(12.0, 9) is None
+    assert mean(12.0, 9, active=False) == 12.0 / 9
+    assert mean(30.0, 10, shown=False) is None
+    assert mean(30.0, 10) == 3.0
+    assert text(None) == MARK == "[c]"
+    assert text(7) == "7"
 
 
 def test_kaplan_meier_counts_communities_still_waiting_instead_of_dropping_them():
@@ -51,7 +55,8 @@ def test_kaplan_meier_counts_communities_still_waiting_instead_of_dropping_them(
     steps = kaplan_meier(counts)
     # day 10: 1 of 4 at risk reached -> 25%; day 15 one leaves still waiting; day 20: 1 of 2 -> 62.5%
     assert steps == [(10, 0.25), (20, 0.625)]
-    assert share_by(steps, 19) == 0.25 and share_by(steps, 365) == 0.625
+    assert share_by(steps, 19) == 0.25
+    assert share_by(steps, 365) == 0.625
     assert quantile_day(steps, 0.5) == 20
     assert quantile_day(steps, 0.75) is None  # never got there: reported as "not yet reached"
     dropped = Counter({key: n for key, n in counts.items() if key[1] == REACHED})  # what dropping the waiting ones would claim
@@ -92,16 +97,22 @@ def test_chart_geometry_stays_inside_the_view_box_and_marks_suppressed_values():
     chart = bars("c", "Title", "Desc", ["a", "b"], [("x", [3, None]), ("y", [7, 1])])
     assert any(fill == "#b1b4b6" for *_, fill, _ in chart.rects)
     for x, y, w, h, *_ in chart.rects:
-        assert 0 <= x and x + w <= chart.width and 0 <= y and y + h <= chart.height
+        assert 0 <= x
+        assert x + w <= chart.width
+        assert 0 <= y
+        assert y + h <= chart.height
     line = lines("l", "T", "D", ["1", "2", "3"], [("s", [1.0, None, 3.0])])
     assert line.polylines == []  # a gap splits the line; single points stay as dots
     assert len(line.points) == 2
-    assert nice_max(0) == 1 and nice_max(37) == 50 and nice_max(101) == 200
+    assert nice_max(0) == 1
+    assert nice_max(37) == 50
+    assert nice_max(101) == 200
 
 
 def test_a_line_chart_with_every_point_withheld_says_so():
     chart = lines("l", "T", "D", ["1", "2"], [("s", [None, None])])
-    assert chart.polylines == [] and any("Withheld [c]" in text for _, _, text, _, _ in chart.texts)
+    assert chart.polylines == []
+    assert any("Withheld [c]" in text for _, _, text, _, _ in chart.texts)
     drawn = lines("l", "T", "D", ["1", "2"], [("s", [1.0, None])])
     assert not any("Withheld" in text for _, _, text, _, _ in drawn.texts)
 

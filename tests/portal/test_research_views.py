@@ -33,7 +33,8 @@ def test_each_page_renders_charts_and_tables_from_the_demo(client, auth, demo, s
     response = client.get(f"/research/{slug}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
-    assert 'role="img"' in html and "<title id=" in html
+    assert 'role="img"' in html
+    assert "<title id=" in html
     assert 'data-testid="data-table"' in html
     assert 'data-testid="empty-state"' not in html
     _no_inline_style_or_script(html)
@@ -45,9 +46,11 @@ def test_each_page_serves_the_chart_block_as_a_fragment(client, auth, demo, slug
     response = client.get(f"/research/{slug}?area=wealden-sample", headers={"HX-Request": "true"})
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert "<html" not in html and html.lstrip().startswith('<div id="chart"')
+    assert "<html" not in html
+    assert html.lstrip().startswith('<div id="chart"')
     assert 'role="img"' in html
-    assert "Vary" in response.headers and "HX-Request" in response.headers["Vary"]
+    assert "Vary" in response.headers
+    assert "HX-Request" in response.headers["Vary"]
 
 
 @pytest.mark.parametrize("slug", SLUGS)
@@ -94,12 +97,14 @@ def test_researchers_see_no_figures_for_too_few_communities_and_admins_do(client
     _small_history(area, users["officer"], n=3)
     auth.login("researcher")
     researcher_html = client.get("/research/responses").get_data(as_text=True)
-    assert 'data-testid="refused"' in researcher_html and "fewer than 10 communities" in researcher_html
+    assert 'data-testid="refused"' in researcher_html
+    assert "fewer than 10 communities" in researcher_html
     assert 'data-testid="data-table"' not in researcher_html
     auth.logout()
     auth.login("admin")
     admin_html = client.get("/research/responses").get_data(as_text=True)
-    assert "[c]" not in admin_html and 'data-testid="refused"' not in admin_html
+    assert "[c]" not in admin_html
+    assert 'data-testid="refused"' not in admin_html
     assert re.search(r'numeric">3</td>', admin_html)
 
 
@@ -112,7 +117,8 @@ def test_filtering_by_officer_pseudonym_narrows_the_charts(client, auth, users, 
     other = Pseudonymiser(b"test-pseudonym-key").officer(users["supervisor"].id)
     mine = client.get(f"/research/responses?officer={pseudonym}").get_data(as_text=True)
     assert 'numeric">6</td>' in mine
-    assert pseudonym in mine and users["officer"].display_name not in mine.split("user-bar")[-1]
+    assert pseudonym in mine
+    assert users["officer"].display_name not in mine.split("user-bar")[-1]
     theirs = client.get(f"/research/responses?officer={other}").get_data(as_text=True)
     assert 'data-testid="empty-state"' in theirs
 
@@ -120,6 +126,7 @@ def test_filtering_by_officer_pseudonym_narrows_the_charts(client, auth, users, 
 def test_supervisors_only_see_their_own_areas(client, auth, users, area, demo):
     auth.login("supervisor")
     html = client.get("/research/contacts").get_data(as_text=True)
-    assert "wealden-sample" not in html and "Wealden" not in html
+    assert "wealden-sample" not in html
+    assert "Wealden" not in html
     html = client.get("/research/contacts?area=wealden-sample").get_data(as_text=True)
     assert 'data-testid="empty-state"' in html

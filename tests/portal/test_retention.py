@@ -83,12 +83,14 @@ def test_contact_text_is_anonymised_two_years_after_the_last_contact(app, area, 
     db_session.expire_all()
     contact = db_session.get(OutreachContact, old.id)
     assert contact is not None, "the contact itself is kept for research counts"
-    assert contact.message_text is None and contact.link is None
+    assert contact.message_text is None
+    assert contact.link is None
     revision = db_session.query(ContactRevision).filter_by(contact_id=old.id).one()
     assert "Jo Bloggs" not in str(revision.changes)
     assert revision.changes["outcome"] == ["pending", "positive"]
     [event] = _disposals(db_session, "contact_text")
-    assert event.object_id == str(old.id) and event.details["action"] == "anonymise"
+    assert event.object_id == str(old.id)
+    assert event.details["action"] == "anonymise"
 
 
 def test_recent_community_activity_keeps_contact_text(app, area, users, db_session):
@@ -113,7 +115,8 @@ def test_meeting_notes_and_former_users(app, area, users, db_session):
     db_session.expire_all()
     assert db_session.get(Meeting, meeting.id).notes is None
     user = db_session.get(User, former.id)
-    assert user.email == f"former-user-{former.id}@invalid" and user.password_hash is None
+    assert user.email == f"former-user-{former.id}@invalid"
+    assert user.password_hash is None
     assert db_session.get(User, users["officer"].id).email == "officer@tests.example.org"
 
 
@@ -148,7 +151,8 @@ def test_old_audit_events_are_deleted_after_seven_years(app, db_session):
     results = {r.policy.key: r for r in retention.run()}
     assert results["audit_events"].disposed == 1
     summaries = {e.summary for e in db_session.query(AuditEvent).all()}
-    assert "age 30" in summaries and f"age {7 * 366}" not in summaries
+    assert "age 30" in summaries
+    assert f"age {7 * 366}" not in summaries
     [event] = _disposals(db_session, "audit_events")
     assert len(event.details["ids"]) == 1
 
@@ -164,7 +168,9 @@ def test_cli_run_with_a_frozen_clock(app, runner, area, db_session, monkeypatch)
     _candidate(db_session, area, "old.example")
     monkeypatch.setattr(retention, "utcnow", lambda: NOW)
     dry = runner.invoke(args=["retention", "run", "--dry-run"])
-    assert dry.exit_code == 0 and "candidates" in dry.output and "would dispose of      1" in dry.output
+    assert dry.exit_code == 0
+    assert "candidates" in dry.output
+    assert "would dispose of      1" in dry.output
     assert db_session.query(Candidate).count() == 1
     result = runner.invoke(args=["retention", "run"])
     assert result.exit_code == 0, result.output
@@ -189,7 +195,8 @@ def test_rq_cron_config_registers_the_nightly_run():
     module = importlib.import_module("portal.auditor.cron")
     assert module is not None
     registered = [job for job in cron._job_data_registry if job.get("name") == "retention-nightly"]  # noqa: SLF001
-    assert registered and registered[0]["args"] == ("portal.auditor.retention.run_scheduled",)
+    assert registered
+    assert registered[0]["args"] == ("portal.auditor.retention.run_scheduled",)
 
 
 # --- review UI -------------------------------------------------------------------------
@@ -199,22 +206,27 @@ def test_review_page_lists_records_due_and_keep_records_a_decision(client, auth,
     auth.login("auditor")
     page = client.get("/audit/retention")
     assert page.status_code == 200
-    assert b'data-testid="due-candidates"' in page.data and f"Candidate {candidate.id}".encode() in page.data
+    assert b'data-testid="due-candidates"' in page.data
+    assert f"Candidate {candidate.id}".encode() in page.data
     keep_url = f"/audit/retention/keep?object_type=Candidate&object_id={candidate.id}"
     assert client.get(keep_url).status_code == 200
     bad = client.post(keep_url, data={"object_type": "Candidate", "object_id": str(candidate.id),
                                       "reason": "x", "months": "6"})
-    assert bad.status_code == 422 and b"Give a reason" in bad.data
+    assert bad.status_code == 422
+    assert b"Give a reason" in bad.data
     assert db_session.query(RetentionDecision).count() == 0
     good = client.post(keep_url, data={"object_type": "Candidate", "object_id": str(candidate.id),
                                        "reason": "Needed for complaint C-123", "months": "6"})
     assert good.status_code == 303
     decision = db_session.query(RetentionDecision).one()
-    assert decision.decided_by_id == users["auditor"].id and decision.keep_until > utcnow() + timedelta(days=150)
+    assert decision.decided_by_id == users["auditor"].id
+    assert decision.keep_until > utcnow() + timedelta(days=150)
     event = db_session.query(AuditEvent).filter_by(action="retention_keep").one()
-    assert event.justification == "Needed for complaint C-123" and event.object_id == str(candidate.id)
+    assert event.justification == "Needed for complaint C-123"
+    assert event.object_id == str(candidate.id)
     after = client.get("/audit/retention").data
-    assert b"will be kept" in after and b'data-testid="due-candidates"' not in after
+    assert b"will be kept" in after
+    assert b'data-testid="due-candidates"' not in after
 
 
 @pytest.mark.parametrize("query", ["object_type=Candidate&object_id=999999", "object_type=Nope&object_id=1",
@@ -248,6 +260,8 @@ def test_reviewed_message_text_and_quoted_findings_are_anonymised(app, area, use
     retention.run(now=NOW)
     db_session.expire_all()
     review = db_session.get(MessageReview, review.id)
-    assert review.message_text is None and review.comment is None
-    assert "Jo Bloggs" not in str(review.findings) and review.findings[0]["rule_code"] == "names"
+    assert review.message_text is None
+    assert review.comment is None
+    assert "Jo Bloggs" not in str(review.findings)
+    assert review.findings[0]["rule_code"] == "names"
     assert len(_disposals(db_session, "review_text")) == 1

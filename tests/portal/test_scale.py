@@ -45,7 +45,8 @@ def test_generate_is_repeatable_and_adds_to_existing_data(app):
     generate(30, areas=3, seed=3)
     first = [c.name for c in db.session.scalars(select(Community).order_by(Community.id))]
     generate(30, areas=3, seed=3)  # same areas and officers, 30 more communities with new ids
-    assert _count(Community) == 60 and _count(Area) == 3
+    assert _count(Community) == 60
+    assert _count(Area) == 3
     assert _count(User) == 3 * 4
     names = [c.name for c in db.session.scalars(select(Community).order_by(Community.id))]
     assert names[:30] == first
@@ -57,8 +58,10 @@ def test_generate_is_repeatable_and_adds_to_existing_data(app):
 def test_demo_command_scale_option(runner):
     result = runner.invoke(args=["demo", "--scale", "60"])
     assert result.exit_code == 0, result.output
-    assert "communities" in result.output and "60" in result.output
-    assert "Scale data written" in result.output and "officer@example.org" in result.output
+    assert "communities" in result.output
+    assert "60" in result.output
+    assert "Scale data written" in result.output
+    assert "officer@example.org" in result.output
     # 60 generated + the demo's own communities
     assert db.session.scalar(select(func.count()).select_from(Community).join(Area)
                              .where(Area.slug.like("scale-%"))) == 60

@@ -97,8 +97,10 @@ def test_reference_is_not_empty(catalogue, users):
     """The terms above exercise matches, not only empty results."""
     hits = [term for term in TERMS if reference(users["officer"], term)]
     assert len(hits) > 40
-    assert reference(users["officer"], '"walkers"') and reference(users["officer"], "c*star")
-    assert reference(users["officer"], "日本語") and reference(users["officer"], "🚲 c")
+    assert reference(users["officer"], '"walkers"')
+    assert reference(users["officer"], "c*star")
+    assert reference(users["officer"], "日本語")
+    assert reference(users["officer"], "🚲 c")
 
 
 def test_type_ahead_matches_the_same(catalogue, users):
@@ -108,7 +110,8 @@ def test_type_ahead_matches_the_same(catalogue, users):
         wanted = set() if empty else reference(officer, term[:100])  # nothing typed: no options
         rows = community_matches(officer, term)
         ids = {row.id for row in rows}
-        assert len(rows) == min(8, len(wanted)) and ids <= wanted, repr(term)
+        assert len(rows) == min(8, len(wanted)), repr(term)
+        assert ids <= wanted, repr(term)
 
 
 def test_index_follows_renames_bulk_inserts_and_address_changes(catalogue, users, area):
@@ -125,7 +128,8 @@ def test_index_follows_renames_bulk_inserts_and_address_changes(catalogue, users
                        .values(url="https://quince.example/",
                                search_text=search_text_of("Bulk Orchard", "https://quince.example/")))
     db.session.commit()
-    assert found(officer, "orchard") == {bulk} and found(officer, "quince") == {bulk}
+    assert found(officer, "orchard") == {bulk}
+    assert found(officer, "quince") == {bulk}
     for term in ("meadow", "orchard", "quince", "lewes", "park"):
         assert found(officer, term) == reference(officer, term), term
     elsewhere = db.session.scalar(db.select(Area).where(Area.slug == "elsewhere"))
@@ -154,7 +158,8 @@ def test_hostile_terms_answer_pages_and_fragments(client, auth, catalogue, term)
     for area in ("-1", "0", "99999999999999999999", "1e3", str(catalogue[0].area_id)):
         assert client.get("/communities", query_string={"q": term, "area": area}).status_code == 200
     page = client.get("/communities", query_string={"q": "c*star"}).get_data(as_text=True)
-    assert "C*Star Astronomy" in page and "Lewes Park Residents" not in page
+    assert "C*Star Astronomy" in page
+    assert "Lewes Park Residents" not in page
 
 
 @pytest.mark.parametrize("role", ["officer", "admin"])

@@ -21,8 +21,11 @@ def test_json_formatter_writes_one_object_per_line(app):
         line = logs.JsonFormatter().format(record)
     entry = json.loads(line)
     assert "\n" not in line
-    assert entry["message"] == "crawl run-1 slow" and entry["level"] == "WARNING"
-    assert entry["path"] == "/communities" and entry["method"] == "GET" and entry["run_id"] == 7
+    assert entry["message"] == "crawl run-1 slow"
+    assert entry["level"] == "WARNING"
+    assert entry["path"] == "/communities"
+    assert entry["method"] == "GET"
+    assert entry["run_id"] == 7
     assert "secret" not in line  # no query strings
 
 
@@ -44,7 +47,8 @@ def test_configure_json_installs_one_handler(monkeypatch):
         logs.configure("json", "INFO")
         logs.configure("json", "INFO")
         ours = [h for h in root.handlers if h.name == "local-reach-json"]
-        assert len(ours) == 1 and isinstance(ours[0].formatter, logs.JsonFormatter)
+        assert len(ours) == 1
+        assert isinstance(ours[0].formatter, logs.JsonFormatter)
     finally:
         for handler in list(root.handlers):
             if handler not in before:
@@ -79,8 +83,10 @@ def test_gunicorn_config_defaults_and_environment(monkeypatch):
 
     conf = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
     assert conf["workers"] == multiprocessing.cpu_count() * 2 + 1
-    assert conf["worker_class"] == "sync" and conf["bind"] == "127.0.0.1:8000"
-    assert conf["timeout"] == 30 and conf["preload_app"] is True
+    assert conf["worker_class"] == "sync"
+    assert conf["bind"] == "127.0.0.1:8000"
+    assert conf["timeout"] == 30
+    assert conf["preload_app"] is True
     monkeypatch.setenv("GUNICORN_WORKERS", "3")
     monkeypatch.setenv("GUNICORN_THREADS", "4")
     monkeypatch.setenv("LOG_FORMAT", "json")

@@ -61,7 +61,8 @@ def test_a_replay_runs_the_page_s_statements_and_commits_its_writes(app, client,
     finally:
         close_connections(replay_app)
 
-    assert response.status_code == 200 and response.get_data(as_text=True) == "2 rows"
+    assert response.status_code == 200
+    assert response.get_data(as_text=True) == "2 rows"
     # Its audit writes ran (the chain head's lock, the INSERT … RETURNING) inside a savepoint that
     # was undone: the recorded chain position is taken, and the portal beside the replay must
     # find the chain as it left it. Its transaction is still committed, as the page's is.

@@ -65,8 +65,11 @@ def test_first_sign_in_creates_the_account_with_the_groups_role_and_area(client,
     start = client.get("/login/sso")
     asked = parse_qs(urlsplit(start.headers["Location"]).query)
     assert start.headers["Location"].startswith(f"{provider.issuer}/auth?")
-    assert asked["code_challenge_method"] == ["S256"] and len(asked["code_challenge"][0]) >= 43  # PKCE
-    assert asked["state"][0] and asked["nonce"][0] and asked["response_type"] == ["code"]
+    assert asked["code_challenge_method"] == ["S256"]
+    assert len(asked["code_challenge"][0]) >= 43
+    assert asked["state"][0]
+    assert asked["nonce"][0]
+    assert asked["response_type"] == ["code"]
     response, _ = _sign_in(client, provider, "pc1")
     assert response.status_code == 303
     user = db_session.scalar(select(User).where(User.email == "pc.one@force.example"))
@@ -74,7 +77,8 @@ def test_first_sign_in_creates_the_account_with_the_groups_role_and_area(client,
     assert user.sso_subject == f"{provider.issuer} pc1"
     assert client.get("/follow-ups").status_code == 200  # signed in as an officer
     events = {e.action: e for e in db_session.scalars(select(AuditEvent).where(AuditEvent.object_id == str(user.id)))}
-    assert events["login"].details == {"via": "sso"} and "first sign-in" in events["create"].summary
+    assert events["login"].details == {"via": "sso"}
+    assert "first sign-in" in events["create"].summary
 
 
 def test_a_later_sign_in_follows_changed_groups(app, client, provider, mappings, area, db_session):
@@ -108,14 +112,16 @@ def test_a_replayed_callback_is_refused(client, provider, mappings):
     assert first.status_code == 303
     client.post("/logout")
     again = client.get(callback)
-    assert again.status_code == 400 and b"already been used or has expired" in again.data
+    assert again.status_code == 400
+    assert b"already been used or has expired" in again.data
     assert client.get("/follow-ups").status_code == 302
 
 
 def test_a_forged_state_is_refused(client, provider, mappings):
     client.get("/login/sso")
     response = client.get("/login/sso/callback?code=abc&state=not-the-one-we-sent")
-    assert response.status_code == 400 and b"already been used or has expired" in response.data
+    assert response.status_code == 400
+    assert b"already been used or has expired" in response.data
 
 
 @pytest.fixture
@@ -140,7 +146,8 @@ def _validate(app, token, nonce, access_token, **kwargs):
 
 def test_the_real_token_validates(app, issued):
     claims = _validate(app, issued["id_token"], issued["nonce"], issued["access_token"])
-    assert claims["sub"] == "pc1" and claims["aud"] == CLIENT_ID
+    assert claims["sub"] == "pc1"
+    assert claims["aud"] == CLIENT_ID
 
 
 def test_a_tampered_token_is_refused(app, issued):
@@ -194,9 +201,11 @@ def test_local_passwords_can_be_switched_off(app, client, users):
 
     app.config["LOCAL_PASSWORDS"] = False
     page = client.get("/login")
-    assert b'data-testid="sso-start"' in page.data and b'name="password"' not in page.data
+    assert b'data-testid="sso-start"' in page.data
+    assert b'name="password"' not in page.data
     refused = client.post("/login", data={"email": ROLE_EMAILS["officer"], "password": PASSWORD})
-    assert refused.status_code == 403 and client.get("/follow-ups").status_code == 302
+    assert refused.status_code == 403
+    assert client.get("/follow-ups").status_code == 302
 
 
 def test_with_passwords_off_an_invitation_leads_to_sso_and_the_account_is_linked(app, client, provider, mappings,
@@ -207,18 +216,21 @@ def test_with_passwords_off_an_invitation_leads_to_sso_and_the_account_is_linked
     db_session.add(invited)
     db_session.commit()
     response = client.get(f"/invite/{token}", follow_redirects=True)
-    assert b"Local Reach uses no passwords here" in response.data and b'name="password"' not in response.data
+    assert b"Local Reach uses no passwords here" in response.data
+    assert b'name="password"' not in response.data
     assert _sign_in(client, provider, "pc1")[0].status_code == 303
     db_session.expire_all()
     linked = db_session.get(User, invited.id)
-    assert linked.sso_subject == f"{provider.issuer} pc1" and not linked.invite_pending
+    assert linked.sso_subject == f"{provider.issuer} pc1"
+    assert not linked.invite_pending
     assert db_session.scalar(select(User.id).where(User.email == "pc.one@force.example")) == invited.id
 
 
 def test_an_account_without_a_usable_address_is_not_created(client, provider, mappings, db_session):
     provider.set_accounts({"odd": {"email": "pc odd@force.example", "name": "Odd", "groups": ["lr-officers"]}})
     response, _ = _sign_in(client, provider, "odd")
-    assert response.status_code == 400 and b"has no e-mail address" in response.data
+    assert response.status_code == 400
+    assert b"has no e-mail address" in response.data
     assert db_session.scalar(select(User.id).where(User.display_name == "Odd")) is None
 
 

@@ -68,5 +68,7 @@ def test_every_suggestion_is_a_move_the_rules_allow_with_that_contact(current, c
 
 
 def test_forwardness():
-    assert is_forward("identified", "partner") and not is_forward("partner", "two_way")
-    assert not is_forward("two_way", "hostile") and is_forward("declined", "approached")
+    assert is_forward("identified", "partner")
+    assert not is_forward("partner", "two_way")
+    assert not is_forward("two_way", "hostile")
+    assert is_forward("declined", "approached")

@@ -71,5 +71,6 @@ def test_a_support_flag_opens_only_for_its_officer_the_areas_supervisors_and_adm
 def test_an_admin_reads_the_flag_without_a_note_form(client, people, flag):
     _sign_in(client, people["admin"])
     page = client.get(f"/guidance/flags/{flag.id}").data.decode()
-    assert "https://forum.example/t/1" in page and 'data-testid="flag-read-only"' in page
+    assert "https://forum.example/t/1" in page
+    assert 'data-testid="flag-read-only"' in page
     assert "/notes" not in page

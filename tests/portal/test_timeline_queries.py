@@ -80,7 +80,8 @@ def test_paging_through_the_timeline_returns_every_event_once_newest_first(busy)
         cursor = page.next_cursor
         if cursor is None:
             break
-    assert len(seen) == total == 5000 and len(set((k, i) for k, i, _ in seen)) == total
+    assert len(seen) == total == 5000
+    assert len(set((k, i) for k, i, _ in seen)) == total
     assert pages == 8
     keys = [(at, kind, ident) for kind, ident, at in seen]
     assert keys == sorted(keys, reverse=True)
@@ -96,13 +97,15 @@ def test_community_page_with_5000_events_uses_as_many_queries_as_one_with_ten(cl
         page = client.get(f"/communities/{community.id}")
     assert page.status_code == 200
     html = page.data.decode()
-    assert html.count("lr-timeline__item ") == 25 and 'data-testid="older-events"' in html
+    assert html.count("lr-timeline__item ") == 25
+    assert 'data-testid="older-events"' in html
     assert len(large) == len(small), "\n".join(s[:150] for s in large)
     assert len(large) <= 25, large
     with count_queries() as fragment:
         older = client.get(f"/communities/{community.id}?before=" + html.split("before=")[1].split('"')[0]
                            .replace("&amp;", "&").split("#")[0], headers={"HX-Request": "true", "HX-Target": "timeline"})
-    assert older.status_code == 200 and "<html" not in older.data.decode()
+    assert older.status_code == 200
+    assert "<html" not in older.data.decode()
     assert older.data.decode().count("lr-timeline__item ") == 25
     assert len(fragment) <= len(large)
 
@@ -119,4 +122,5 @@ def test_list_query_count_does_not_grow_with_rows(client, auth, users, area, bus
     with count_queries() as many:
         page = client.get("/communities")
     assert page.data.decode().count('data-testid="community-row"') == 25
-    assert len(many) == len(few) and len(many) <= 15, many
+    assert len(many) == len(few), many
+    assert len(many) <= 15, many

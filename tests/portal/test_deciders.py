@@ -1,0 +1,134 @@
+"""Who may decide a held message: each tier of the rule, its wording, and can_decide's answers.
+
+test_guidance_signoff.py covers the whole sign-off journey; this file pins portal/guidance/
+deciders.py and services.can_decide branch by branch (docs/MUTATION.md).
+"""
+from __future__ import annotations
+
+import pytest
+
+from portal.areas import import_area
+from portal.guidance import services
+from portal.guidance.deciders import TIER_WORDS, Deciders, deciders, deciders_for
+from portal.models import Community, OutreachContact, User
+from tests.conftest import _password_hash
+
+RISKY = "A man has been arrested after the burglaries on the seafront."  # held for a supervisor
+
+
+def _person(user_id: int, name: str, role: str = "supervisor") -> User:
+    user = User(email=f"{user_id}@tests.example.org", display_name=name, role=role)
+    user.id = user_id
+    return user
+
+
+@pytest.mark.parametrize(("names", "sentence"), [
+    ([], ""), (["Ann"], "Ann"), (["Ann", "Bo"], "Ann and Bo"), (["Ann", "Bo", "Cy"], "Ann, Bo and Cy"),
+])
+def test_names_read_as_a_sentence(names, sentence):
+    assert Deciders("area", [_person(i + 1, n) for i, n in enumerate(names)]).names == sentence
+
+
+def test_each_tier_says_why_in_the_review_pages_words():
+    assert {tier: Deciders(tier).why for tier in TIER_WORDS} == TIER_WORDS
+    assert Deciders("area").why == "a supervisor of this area"
+    assert Deciders("none").users == []
+
+
+def test_membership_is_by_user_id_and_only_for_users():
+    who = Deciders("area", [_person(1, "Ann")])
+    assert _person(1, "Ann again") in who
+    assert _person(2, "Bo") not in who
+    assert 1 not in who
+    assert "Ann" not in who
+
+
+@pytest.fixture
+def community(db_session, area):
+    community = Community(area_id=area.id, name="Test Town Forum", platform="forum", access="closed",
+                          audience_size=200)
+    db_session.add(community)
+    db_session.commit()
+    return community
+
+
+def _held(db_session, community, author):
+    contact = OutreachContact(community_id=community.id, officer_id=author.id, channel="group_post",
+                              purpose="inform", message_text=RISKY)
+    contact.community = community
+    db_session.add(contact)
+    db_session.flush()
+    review = services.review_on_save(contact)
+    db_session.commit()
+    assert review.status == "held"
+    return review
+
+
+def _staff_member(db_session, name, role, area=None, active=True):
+    user = User(email=f"{name.replace(' ', '.').lower()}@tests.example.org", display_name=name, role=role)
+    user.password_hash = _password_hash()
+    user.active = active
+    if area is not None:
+        user.areas.append(area)
+    db_session.add(user)
+    db_session.commit()
+    return user
+
+
+def test_the_area_tier_lists_every_other_active_supervisor_of_the_area_in_name_order(
+        db_session, users, area, community):
+    zed = _staff_member(db_session, "A Zed", "supervisor", area)
+    _staff_member(db_session, "B Gone", "supervisor", area, active=False)
+    _staff_member(db_session, "C Officer", "officer", area)
+    review = _held(db_session, community, users["officer"])
+    who = deciders(review)
+    assert who.tier == "area"
+    assert [u.id for u in who.users] == [zed.id, users["supervisor"].id]  # "A Zed" < "Test supervisor"
+
+
+def test_the_author_never_decides_and_the_tiers_fall_back_in_order(db_session, users, area, community):
+    own = _held(db_session, community, users["supervisor"])
+    assert deciders(own).tier == "admin"
+    assert [u.id for u in deciders(own).users] == [users["admin"].id]
+    elsewhere, _ = import_area({"name": "Elsewhere", "places": ["Hove"]}, slug="elsewhere")
+    outsider = _staff_member(db_session, "Sgt Elsewhere", "supervisor", elsewhere)
+    assert deciders(own).tier == "any_area"
+    assert [u.id for u in deciders(own).users] == [outsider.id]
+    outsider.active = False
+    users["admin"].active = False
+    db_session.commit()
+    assert deciders(own).tier == "none"
+    assert deciders(own).users == []
+
+
+def test_deciders_for_answers_each_review_by_id(db_session, users, community):
+    mine = _held(db_session, community, users["officer"])
+    own = _held(db_session, community, users["supervisor"])
+    answers = deciders_for([mine, own])
+    assert set(answers) == {mine.id, own.id}
+    assert answers[mine.id].tier == "area"
+    assert answers[own.id].tier == "admin"
+    assert deciders_for(iter([mine]))[mine.id].tier == "area"  # any iterable, read once
+    assert deciders_for([]) == {}
+
+
+def test_can_decide_says_why_not_or_nothing(db_session, users, community):
+    review = _held(db_session, community, users["officer"])
+    supervisor, officer, admin = users["supervisor"], users["officer"], users["admin"]
+    assert services.can_decide(review, supervisor) is None
+    assert services.can_decide(review, officer) == (
+        "You wrote this message, so you cannot sign it off: Test supervisor (a supervisor of this area) will decide it.")
+    assert services.can_decide(review, admin) == (
+        "You cannot sign off this message: Test supervisor (a supervisor of this area) will decide it.")
+    review.status = "approved"
+    db_session.commit()
+    assert services.can_decide(review, supervisor) == "This message has already been decided."
+    assert services.can_decide(review, officer).startswith("You wrote this message")  # authorship is said first
+
+
+def test_can_decide_when_nobody_may_decide(db_session, users, community):
+    own = _held(db_session, community, users["supervisor"])
+    users["admin"].active = False
+    db_session.commit()
+    assert services.can_decide(own, users["admin"]) == (
+        "You cannot sign off this message: Nobody else has an active account that may decide it.")
