@@ -25,7 +25,7 @@ communities_search = table(TABLE, column("rowid"), column("doc"))
 
 def is_search_index_table(name: str | None) -> bool:
     """Whether a table is the FTS5 index or one of its shadow tables (_data, _idx, _docsize, _config)."""
-    return bool(name) and (name == TABLE or name.startswith(f"{TABLE}_"))
+    return name is not None and (name == TABLE or name.startswith(f"{TABLE}_"))
 
 
 def phrase(term: str) -> str:

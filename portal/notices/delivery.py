@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import logging
 from datetime import timedelta
-from typing import Any
+from typing import Any, cast
 
 from flask import current_app
-from sqlalchemy import or_, select, update
+from sqlalchemy import CursorResult, or_, select, update
 
 from portal.extensions import db
 from portal.models import Notification, User, utcnow
@@ -28,12 +28,12 @@ STALE_SENDING = timedelta(minutes=15)  # a worker that died mid-send left the no
 def _claim(notice_id: int) -> bool:
     table = Notification.__table__
     stale = utcnow() - STALE_SENDING
-    claimed = db.session.execute(
+    claimed = cast("CursorResult[Any]", db.session.execute(
         update(table).where(table.c.id == notice_id,
                             or_(table.c.status.in_(("pending", "failed")),
                                 (table.c.status == "sending") & (table.c.updated_at < stale)))
         .values(status="sending", tries=table.c.tries + 1, updated_at=utcnow())
-    ).rowcount
+    )).rowcount
     db.session.commit()
     return claimed == 1
 
@@ -52,6 +52,8 @@ def send(notice_id: int) -> dict[str, Any]:
     if not _claim(notice_id):
         return {"skipped": "already sent, cancelled or being sent"}
     notice = db.session.get(Notification, notice_id)
+    if notice is None:  # deleted (retention) between the claim and now
+        return {"skipped": "no such notice"}
     user = db.session.get(User, notice.user_id)
     if user is None or not user.active or (notice.kind == "invite" and not user.invite_pending):
         notice.status, notice.last_error = "cancelled", "the account is no longer active or waiting"

@@ -27,7 +27,7 @@ def due_follow_ups(user: User, today: date) -> list[OutreachContact]:
 def _item(contact: OutreachContact) -> dict:
     # A community's name (never a resident's) and the date: the page shows the rest after sign-in.
     name = _CONTROL.sub(" ", contact.community.name if contact.community else "a community")[:80]
-    return {"contact_id": contact.id, "community": name, "due_on": contact.follow_up_on.isoformat(),
+    return {"contact_id": contact.id, "community": name, "due_on": contact.follow_up_on.isoformat() if contact.follow_up_on else None,
             "link": absolute("outreach.follow_up", contact_id=contact.id)}
 
 
@@ -36,8 +36,9 @@ def digest_facts(user: User, today: date) -> dict | None:
     due = due_follow_ups(user, today)
     if not due:
         return None
-    return {"overdue": sum(1 for c in due if c.follow_up_on < today),
-            "due_today": sum(1 for c in due if c.follow_up_on == today),
+    dates = [contact.follow_up_on for contact in due if contact.follow_up_on is not None]
+    return {"overdue": len([day for day in dates if day < today]),
+            "due_today": len([day for day in dates if day == today]),
             "items": [_item(c) for c in due[:MAX_ITEMS]], "more": max(0, len(due) - MAX_ITEMS)}
 
 

@@ -38,9 +38,11 @@ def backup_supervisors(community: Community, raised_by_id: int) -> list[User]:
 def backup_requested(flag: SupportFlag) -> int:
     """Tell the supervisors at once that an officer asked for backup."""
     community = flag.community or db.session.get(Community, flag.community_id)
+    if community is None:
+        return 0
     link = absolute("guidance.flag", flag_id=flag.id)
-    return sum(1 for user in backup_supervisors(community, flag.raised_by_id)
-               if queue(user, "backup_request", link=link, about=flag))
+    return len([user for user in backup_supervisors(community, flag.raised_by_id)
+                if queue(user, "backup_request", link=link, about=flag)])
 
 
 def export_ready(job_id: str, user_id: int | None) -> None:
