@@ -23,8 +23,9 @@ from tests.conftest import PASSWORD, ROLE_EMAILS
 
 # Parameters naming records that belong to no area (guidance, users, jobs…): role checks cover them.
 # "number" is a table's position on a research page, not a record (the page's filters scope its data).
+# "mapping_id" (an SSO group's mapping) and "notice_id" (a notice to resend) are admin-only records.
 AREALESS = {"user_id", "rule_id", "page_id", "template_id", "job_id", "revision_id", "version", "page", "number",
-            "project_id"}
+            "project_id", "mapping_id", "notice_id"}
 
 
 def _community(db, area, users):
