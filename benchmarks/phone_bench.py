@@ -27,7 +27,6 @@ import gzip
 import json
 import os
 import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -47,11 +46,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3, "i
 OFFICER, PASSWORD = "officer@example.org", "phone-bench-password-1"
 KINDS = {"Document": "HTML", "Stylesheet": "CSS", "Script": "JS"}
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from benchmarks.web_load import free_port, wait_healthy  # noqa: E402  (after the path is set)
 
 
 def prepare_database(folder: Path) -> str:
@@ -72,21 +67,11 @@ def prepare_database(folder: Path) -> str:
 
 
 def start_gunicorn(url: str, port: int) -> subprocess.Popen:
-    import httpx
-
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "phone-bench", "SESSION_COOKIE_SECURE": "0",
            "GUNICORN_BIND": f"127.0.0.1:{port}", "GUNICORN_ACCESS_LOG": "", "LOG_LEVEL": "WARNING",
            "LOGIN_RATE_LIMIT": "1000 per minute"}
     proc = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "wsgi:app"], cwd=ROOT, env=env)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
-                return proc
-        except httpx.HTTPError:
-            time.sleep(0.3)
-    proc.terminate()
-    raise RuntimeError("gunicorn did not become healthy")
+    return wait_healthy(proc, port)
 
 
 class Traffic:

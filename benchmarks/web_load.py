@@ -92,6 +92,11 @@ def start_gunicorn(url: str, port: int, workers: int | None, research_cache: int
         env["BENCH_REPLAY_FILE"] = str(replay_file)
     proc = subprocess.Popen([str(BIN / "gunicorn"), "-c", "gunicorn.conf.py", "benchmarks.bench_wsgi:app"],
                             cwd=ROOT, env=env)
+    return wait_healthy(proc, port)
+
+
+def wait_healthy(proc: subprocess.Popen, port: int) -> subprocess.Popen:
+    """Return the gunicorn process once /healthz answers (within a minute), else stop it and raise."""
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
