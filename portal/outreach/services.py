@@ -1,7 +1,8 @@
 """Outreach changes: log and edit contacts, move stages, assess, record meetings.
 
 Views call these; guidance (issue 5) hooks its message check into ``log_contact``
-through ``review_status`` (held messages keep their contact row).
+through ``review_status`` (held messages keep their contact row). Outreach depends on
+guidance, never the reverse: guidance announces an approval on ``message_approved``.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import select, update
 
 from portal import audit
 from portal.extensions import db
+from portal.guidance.services import message_approved, review_on_save
 from portal.models import (
     Assessment, Community, ContactRevision, Meeting, OutreachContact, StageChange, User, label, utcnow,
 )
@@ -70,9 +72,13 @@ def count_as_contact(contact: OutreachContact) -> None:
 
 def check_message(contact: OutreachContact) -> None:
     """Run guidance's sign-off check: holds the message for a supervisor, or raises MessageRefused."""
-    from portal.guidance.services import review_on_save
-
     review_on_save(contact)
+
+
+@message_approved.connect
+def _count_approved(_review: object, *, contact: OutreachContact) -> None:
+    """A held draft approved by a supervisor may now go out: it counts from here on."""
+    count_as_contact(contact)
 
 
 def reset_follow_up_clock(community_id: int, keep_id: int) -> None:
