@@ -1,9 +1,11 @@
 """No import cycles among portal modules, counting imports made inside functions (issue 25.7).
 
 A cycle hidden in function-level imports (guidance.services <-> outreach.services was one)
-works until someone moves an import to the top. Two kinds of import are not counted: those
-under ``if TYPE_CHECKING:`` (never run), and a view module importing its own feature
-package's ``bp`` (Flask's blueprint idiom: the package imports its views last).
+works until someone moves an import to the top. Three kinds of import are not counted: those
+under ``if TYPE_CHECKING:`` (never run); a view module importing its own feature package's
+``bp`` (Flask's blueprint idiom: the package imports its views last); and ``from portal
+import create_app`` (the factory composes every module, so whatever starts an app, a worker
+or a script, imports it as an entry point, not as a dependency).
 """
 from __future__ import annotations
 
@@ -36,6 +38,12 @@ def _runtime_nodes(tree: ast.AST):
         yield from _runtime_nodes(node)
 
 
+def _not_a_dependency(importer: str, package: str, imported: str) -> bool:
+    """``from portal.feature import bp`` inside portal.feature's own modules."""
+    return (imported == "bp" and importer.startswith(package + ".")) or (package, imported) == (
+        "portal", "create_app")
+
+
 def import_graph(package: str = "portal") -> dict[str, set[str]]:
     """Return module -> the package's modules it imports (anywhere in its code)."""
     modules = _module_names(package)
@@ -48,9 +56,11 @@ def import_graph(package: str = "portal") -> dict[str, set[str]]:
             elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 for alias in node.names:
                     full = f"{node.module}.{alias.name}"
-                    if full in modules or node.module in modules:
-                        edges.add(full if full in modules else node.module)
-        graph[name] = {e for e in edges if e != name and not name.startswith(e + ".")}
+                    if full in modules:
+                        edges.add(full)
+                    elif node.module in modules and not _not_a_dependency(name, node.module, alias.name):
+                        edges.add(node.module)
+        graph[name] = edges - {name}
     return graph
 
 
