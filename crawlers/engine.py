@@ -120,6 +120,10 @@ class Engine:
             await asyncio.gather(*running, *([waiter] if waiter else []), return_exceptions=True)
         await self._finish_all()
         self._report(force=True)
+        logger.info("crawl finished in %.1f s: pages %d, sites %d, feeds %d, fetch errors %d, seeds refused %d",
+                    time.monotonic() - self.started,
+                    self.pages_fetched, len(self.sites), self.feeds_found, self.fetcher.errors,
+                    len(self.refused_seeds))
 
     def _add_seed(self, seed: str) -> None:
         """Queue a seed, or note once why it cannot be crawled (the crawl goes on without it)."""

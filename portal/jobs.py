@@ -32,7 +32,7 @@ from typing import Any
 from flask import Flask, current_app
 from sqlalchemy import case, func, select, update
 
-from portal import jobs_rows, jobs_rq
+from portal import jobs_rows, jobs_rq, logs
 from portal.extensions import db
 from portal.jobs_rows import current_job_id, progress
 from portal.jobs_rq import queue, redis_connection
@@ -228,7 +228,7 @@ def _execute(app: Flask, job_id: str, heartbeat: bool = True) -> tuple[str, Any,
             db.session.commit()
         except Exception as exc:  # noqa: BLE001 - recorded on the job, re-raised for the backend
             db.session.rollback()
-            logger.exception("job %s (%s) failed", job_id, payload.get("func"))
+            logger.error("job %s (%s) failed: %s", job_id, payload.get("func"), logs.failure(exc, frames=True))
             status = "failed" if final else "retrying"
             jobs_rows.finish(engine, job_id, status, message=f"{exc.__class__.__name__}: {exc}"[:2000])
             if final:
