@@ -92,6 +92,26 @@ def reset_follow_up_clock(community_id: int, keep_id: int) -> None:
     )
 
 
+def close_follow_up(contact: OutreachContact) -> bool:
+    """Mark the contact's follow-up done (once); False when it has none to close."""
+    if contact.follow_up_on is None:
+        return False
+    if contact.follow_up_closed_at is None:
+        contact.follow_up_closed_at = utcnow()
+        audit.record("change", f"Marked the follow-up of contact {contact.id} done", contact)
+    return True
+
+
+def reopen_follow_up(contact: OutreachContact) -> bool:
+    """Reopen a follow-up marked done by mistake; False when the contact has no follow-up."""
+    if contact.follow_up_on is None:
+        return False
+    if contact.follow_up_closed_at is not None:
+        contact.follow_up_closed_at = None
+        audit.record("change", f"Reopened the follow-up of contact {contact.id}", contact)
+    return True
+
+
 def _plain(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date | datetime) else value
 
