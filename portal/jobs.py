@@ -142,6 +142,7 @@ def shard(items: Iterable[Any], parts: int, key: Callable[[Any], str] = str) -> 
 
 
 def dispatch(app: Flask, job_id: str, *, retries: int | None = None) -> None:
+    """Hand a recorded job to its backend: run inline (tests), send to RQ, or to this process's threads."""
     job = db.session.get(Job, job_id)
     timeout = int((job.payload or {}).get("timeout", 3600))
     retries = job.max_attempts - 1 if retries is None else retries
