@@ -5,7 +5,7 @@ import pytest
 
 from portal.guidance.check import BUILTIN_DETECTORS, CheckContext, RuleError, Rule, check_message, compile_rule
 from portal.guidance.detectors.identifiers import nhs_number_valid
-from portal.guidance.detectors.people import names
+from portal.guidance.detectors.names import names
 
 CASES = {
     "uk_phone": (
