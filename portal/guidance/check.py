@@ -24,6 +24,7 @@ from typing import Any
 
 from portal.guidance.detectors import DETECTORS, Detector, Match
 from portal.guidance.detectors.groups import check_table_name
+from portal.guidance.detectors.learned import check_category
 
 __all__ = [
     "CATEGORIES", "MAX_TEXT_LENGTH", "SEVERITIES", "CheckContext", "Finding", "Rule", "RuleError",
@@ -166,6 +167,12 @@ def _compiled(kind: str, pattern: str) -> Callable[[str, CheckContext], Iterator
                 check_table_name(argument)
             except KeyError as exc:
                 raise RuleError(f"no word table called {argument.strip()!r} in lexicon.json") from exc
+        if name == "learned_wording":
+            try:
+                check_category(argument)
+            except KeyError as exc:
+                raise RuleError(f"no learned model for {argument.strip()!r}; there are models for "
+                                "'discriminatory' and 'political'") from exc
         if name == "audience_at_least":
             _int_argument(argument)
         return _bind(detector, argument)

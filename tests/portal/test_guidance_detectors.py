@@ -177,7 +177,7 @@ def test_detector_leaves_near_misses_alone(detector, text):
 
 def test_every_text_detector_has_cases():
     context_only = {"audience_at_least", "open_access", "name_near", "lexicon_words", "house_and_postcode",
-                    "full_postcode"}
+                    "full_postcode", "learned_wording"}  # learned_wording: tests/portal/test_guidance_learned.py
     assert set(BUILTIN_DETECTORS) - context_only <= set(CASES)
 
 
