@@ -56,10 +56,12 @@ def _word_features(word: str) -> list[str]:
     return grams
 
 
+@functools.lru_cache(maxsize=8)
 def features(text: str) -> tuple[dict[str, float], list[list[str]]]:
     """The message's features as L2-normalised counts, and for each word the features that came from it.
 
     A word pair ("b:the lot") is counted once but listed under both its words, for the explanation.
+    Cached, because both categories' models read the same message; callers must not change the result.
     """
     words = tokens(text)
     per_word = [_word_features(token.word) for token in words]
@@ -117,12 +119,14 @@ def _models() -> dict[str, dict]:
 
 
 def score(text: str, category: str) -> Scored:
-    """Score a message for one category and name the words that pushed the score up most."""
+    """Score a message for one category and, if it crosses the threshold, name the words that pushed it up most."""
     model = _models()[category]
     weights: dict[str, float] = model["weights"]
     vector, per_word = features(text)
     logit = model["bias"] + sum(weights.get(name, 0.0) * value for name, value in vector.items())
     probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+    if probability < model["threshold"]:
+        return Scored(probability, model["threshold"], ())  # the explanation is only needed for a flag
     words = tokens(text)
     shares = []
     for index, grams in enumerate(per_word):
@@ -138,11 +142,11 @@ def learned_wording(text: str, argument: str, context) -> Iterator[Match]:  # no
     category = argument.strip()
     if not text.strip():
         return
+    about = anchor(text, category)  # cheaper than scoring, and without it a score does not count
+    if about is None:
+        return
     scored = score(text, category)
     if not scored.flagged or not scored.top_words:
-        return
-    about = anchor(text, category)
-    if about is None:
         return
     first = min(scored.top_words, key=lambda token: token.start)
     last = max(scored.top_words, key=lambda token: token.end)
