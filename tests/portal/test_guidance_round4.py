@@ -62,3 +62,26 @@ def test_labour_day_is_not_the_party():
 def test_a_name_with_registered_to_is_personal_data():
     assert "personal.named_person" in _flagged("The van at the slipway is registered to a Mr Ellis in Hull.")
     assert "personal.named_person" not in _flagged("The van at the slipway is registered to a company in Hull.")
+
+
+@pytest.mark.parametrize(("text", "code"), [
+    ("Jamie Reid, the lad who found the wallet, is 12 and goes to the primary.", "personal.age_with_name"),
+    ("Victim is a 15 year old girl from Westbrook School.", "personal.age_with_street"),
+    ("A woman in her 80s from Beech Avenue was targeted by fake window cleaners.", "personal.age_with_street"),
+    ("Heads up, the CCTV on the high street is down till next week.", "operational.resource_gap"),
+    ("The cameras have been down since the storm.", "operational.resource_gap"),
+    ("No night cover this weekend in the villages.", "operational.resource_gap"),
+])
+def test_ages_schools_and_gaps(text, code):
+    assert code in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Kevin Doyle's bus is 12 minutes late.",
+    "Kevin Doyle said the score was 3.",
+    "The team is down to earth and easy to talk to.",
+    "Officers in their 20s and 50s joined this year.",
+    "Westbrook School pupils designed the posters.",
+])
+def test_ages_schools_and_gaps_near_misses(text):
+    assert not _flagged(text), _flagged(text)

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from portal.guidance.detectors.base import Detector, Match, sentence_spans, table_regex
+from portal.guidance.detectors.politics import police_campaign
 
 __all__ = ["DETECTORS", "LEARNED_FILE", "Scored", "anchor", "features", "learned_wording", "score", "tokens"]
 
@@ -88,16 +89,20 @@ _PEOPLE_PLURAL = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}(?:ers|ians|ans|
 
 
 def anchor(text: str, category: str) -> re.Match[str] | None:
-    """What the message is about that lets the model's score count (a group, or a public-affairs word)."""
+    """What the message is about that lets the model's score count (a group, or a public-affairs word).
+
+    The police's own prevention campaign ('our campaign to get people to lock their cars') is not one.
+    """
     for table in _ANCHOR_TABLES.get(category, ()):
-        found = table_regex(table).search(text)
-        if found is not None:
+        for found in table_regex(table).finditer(text):
+            if category == "political" and police_campaign(text, found.start()):
+                continue
             return found
     if category == "discriminatory":
         for start, end in sentence_spans(text):
-            found = _PEOPLE_PLURAL.search(text, start, end)
-            if found is not None and found.start() > start:
-                return found
+            plural = _PEOPLE_PLURAL.search(text, start, end)
+            if plural is not None and plural.start() > start:
+                return plural
     return None
 
 

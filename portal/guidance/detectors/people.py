@@ -58,6 +58,9 @@ def _age_beside(text: str, name: Name) -> str | None:
     return before.group().strip(" ,") if before else None
 
 
+# An age said of the name after an aside: 'Jamie Reid, the lad who found it, is 12 and ...'.
+_AGE_LATER = re.compile(r"(?:,[^,.;!?]{1,60},)?\s+(?:is|was|turns|turned)\s+(?:only\s+|just\s+)?(\d{1,2})"
+                        r"(?:\s*(?:years?\s+old|yrs?))?(?=\s*(?:and\b|,|\.|!|\?|$))")
 _BORN_IN = re.compile(r"\bborn\s+(?:in\s+|around\s+|about\s+|circa\s+|c\.\s*)?(?:19|20)\d{2}\b", re.I)
 
 
@@ -68,7 +71,8 @@ def age_with_name(text: str, argument: str, context) -> Iterator[Match]:  # noqa
         if not age:
             s_start, s_end = sentence_at(text, name.start)
             born = _BORN_IN.search(text, s_start, s_end)
-            age = born.group() if born else None
+            later = _AGE_LATER.match(text, name.end, s_end)
+            age = born.group() if born else (later.group().split(",")[-1].strip() if later else None)
         if age:
             yield Match(name.start, name.end, f"the name “{name.text}” with an age ({age})")
 
@@ -87,8 +91,12 @@ def _street_beside(text: str, name: Name, sentence_end: int) -> str | None:
     return found.group(1) if found else None
 
 
-# A person's age: '34-year-old', 'aged 82', 'the 13yo', '(16)'.
-_AGE = re.compile(r"\b\d{1,3}\s?-?\s?(?:years?|yrs?)[- ]old\b|\b\d{1,2}\s?yo\b|\baged\s+\d{1,3}\b|\(\d{1,2}\)", re.I)
+# A person's age: '34-year-old', 'aged 82', 'the 13yo', '(16)', 'in her 80s'.
+_AGE = re.compile(r"\b\d{1,3}\s?-?\s?(?:years?|yrs?)[- ]old\b|\b\d{1,2}\s?yo\b|\baged\s+\d{1,3}\b|\(\d{1,2}\)"
+                  r"|\bin\s+(?:her|his|their)\s+(?:early\s+|mid\s*-?\s*|late\s+)?\d0'?s\b", re.I)
+# A school named as where someone is from: a child's school identifies them as surely as a street.
+_FROM_SCHOOL = re.compile(r"\b(?:from|at|of|goes\s+to)\s+((?:[A-Z][\w'’-]*\s+){1,3}(?:School|Academy|Primary|College"
+                          r"|High|Grammar)\b)")
 
 
 @functools.cache
@@ -101,7 +109,7 @@ def age_with_street(text: str, argument: str, context) -> Iterator[Match]:  # no
     """An age and the street someone lives on, in one sentence ('a 34-year-old man from Hollins Way')."""
     for age in _AGE.finditer(text):
         s_start, s_end = sentence_at(text, age.start())
-        street = _lives_on_street().search(text, s_start, s_end)
+        street = _lives_on_street().search(text, s_start, s_end) or _FROM_SCHOOL.search(text, s_start, s_end)
         if street is not None:
             yield Match(min(age.start(), street.start(1)), max(age.end(), street.end(1)),
                         f"an age ({age.group().strip('()')}) with the street “{street.group(1)}”")

@@ -53,7 +53,7 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
     found_any = False
     for found in table_regex("campaign_phrases").finditer(text):
         found_any = True
-        if _police_campaign(text, found.start()):
+        if police_campaign(text, found.start()):
             continue
         yield Match(found.start(), found.end(), f"a petition or campaign (“{found.group()}”)")
     if not found_any:
@@ -62,7 +62,7 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
             yield Match(found.start(), found.end(), f"asking people to join a campaign (“{found.group()}”)")
 
 
-def _police_campaign(text: str, position: int) -> bool:
+def police_campaign(text: str, position: int) -> bool:
     """'Our campaign against drink spiking continues': the police's own prevention work, not politics."""
     for start, end in sentence_spans(text):
         if start <= position < end:
