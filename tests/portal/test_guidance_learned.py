@@ -119,3 +119,10 @@ def test_the_shipped_model_flags_a_plain_stance(text, category):
 def test_the_shipped_models_leave_near_misses_alone(text):
     codes = {f.rule_code for f in check_message(text)}
     assert not codes & {"political.learned_wording", "discriminatory.learned_wording"}
+
+
+def test_a_rules_finding_wins_over_the_models_on_the_same_words():
+    findings = check_message("Vote for the Green Party, call 07700 900123")
+    codes = [f.rule_code for f in findings]
+    assert "political.party" in codes
+    assert "political.learned_wording" not in codes  # same words, same severity: the rule explains better
