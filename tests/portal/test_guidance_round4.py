@@ -85,3 +85,8 @@ def test_ages_schools_and_gaps(text, code):
 ])
 def test_ages_schools_and_gaps_near_misses(text):
     assert not _flagged(text), _flagged(text)
+
+
+def test_an_esplanade_is_a_street():
+    assert "personal.home_address" in _flagged("Burglary at 14 North Esplanade last night.")
+    assert not _flagged("Meet us on the Esplanade by the pier.")
