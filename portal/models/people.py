@@ -11,8 +11,8 @@ from typing import Any
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
-    JSON, Boolean, Column, ColumnElement, DateTime, ForeignKey, Integer, Select, String, Table, Text, bindparam, delete, exists,
-    func, select,
+    JSON, Boolean, Column, DateTime, ForeignKey, Integer, Select, SQLColumnExpression, String, Table, Text, bindparam,
+    delete, exists, func, select,
 )
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -151,7 +151,7 @@ class User(UserMixin, Timestamped, Model):
         """Officers and supervisors see their own areas; other roles see every area."""
         return not self.area_bound or area_id in self.area_ids
 
-    def scope(self, query: Select, area_column: ColumnElement) -> Select:
+    def scope(self, query: Select, area_column: SQLColumnExpression[Any]) -> Select:
         """Limit a query to the rows this user may see: those whose ``area_column`` is one of
         their areas when they are area-bound (none at all when they have no area yet)."""
         if not self.area_bound:
