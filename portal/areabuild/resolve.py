@@ -58,8 +58,8 @@ def resolve_choice(choice: AreaChoice, onspd_path: Path, names_path: Path) -> Ar
         if named_wards:
             raise AreaDataError("Wards can be chosen by name only with the ONS Index of Place Names as the "
                                 "place names file; with OS Open Names give ward codes (E05…)")
-        lad = _lad_from_open_names(onspd_path, names_path, choice.lad)
-        return AreaChoice(lad, tuple(w.strip().upper() for w in choice.wards), choice.name)
+        return AreaChoice(_lad_from_open_names(onspd_path, names_path, choice.lad),
+                          tuple(w.strip().upper() for w in choice.wards), choice.name)
     lads, wards = _ipn_codes(names_path)
     lad = _code(choice.lad) or lads.get(choice.lad.strip().lower())
     if lad is None:

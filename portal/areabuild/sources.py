@@ -85,7 +85,7 @@ def csv_files(path: Path, label: str, prefer: re.Pattern | None = None) -> Itera
             if b"\x00" in handle.read(4096):
                 raise AreaDataError(f"{label}: this is not a CSV file (it looks binary); "
                                     "upload the CSV or the zip it came in")
-        yield iter([track(_rows(partial(path.open, "rb"), label))])
+        yield iter([track(_rows(lambda: path.open("rb"), label))])
     finally:
         for rows in opened:
             rows.close()  # type: ignore[attr-defined]
