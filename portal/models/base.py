@@ -11,9 +11,11 @@ from portal.extensions import Base, db
 
 if TYPE_CHECKING:
     # mypy types db.Model as a variable, so it cannot check a class derived from it. At run
-    # time db.Model is Flask-SQLAlchemy's subclass of Base (adding the query property and bind
-    # keys); every model names its table, so checking the models as subclasses of Base is exact
-    # for what portal/ uses.
+    # time db.Model is the class Flask-SQLAlchemy 3.1 builds from Base: Base's namespace (its
+    # metadata and registry) on DeclarativeBase, plus the query property, bind keys and table
+    # names from class names. portal/ uses none of those (every model names its table; queries
+    # are select()), so checking the models as subclasses of Base is exact for portal/.
+    # tests/portal/test_model_base.py checks that db.Model shares Base's registry and metadata.
     Model = Base
 else:
     Model = db.Model
