@@ -12,7 +12,6 @@ from typing import Any, TypeVar
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
 
-from portal.extensions import login_manager
 from portal.models import ROLES
 
 F = TypeVar("F", bound=Callable)
@@ -33,7 +32,7 @@ def allow(*roles: str) -> Callable[[F], F]:
     allowed = frozenset(ROLES) if ANY_USER in roles else frozenset(roles)
 
     def decorate(view: F) -> F:
-        view.allowed_roles = allowed  # type: ignore[attr-defined]
+        view.allowed_roles = allowed  # type: ignore[attr-defined]  # a mark on the view function, read by the hook
         return view
 
     return decorate
@@ -41,7 +40,7 @@ def allow(*roles: str) -> Callable[[F], F]:
 
 def public(view: F) -> F:
     """Declare that a view needs no sign-in (login page, health check, error pages)."""
-    view.allowed_roles = PUBLIC  # type: ignore[attr-defined]
+    view.allowed_roles = PUBLIC  # type: ignore[attr-defined]  # a mark on the view function, read by the hook
     return view
 
 
@@ -66,7 +65,8 @@ def enforce() -> None:
         current_app.logger.error("route %s has no access rule; refusing", request.endpoint)
         abort(403)
     if not current_user.is_authenticated:
-        return login_manager.unauthorized()
+        # The app's own manager (Flask-Login's init_app sets it; the type of Flask does not know it).
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     if current_user.role not in rule:
         abort(403)
     return None

@@ -80,7 +80,7 @@ def enqueue(func_path: str, *args: Any, job_timeout: int = 3600, kind: str | Non
                    requested_by_id=requested_by_id, parent_id=None)
     db.session.commit()
     job_id = job.id
-    dispatch(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
+    dispatch(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]  # Flask types the proxy as Flask
     return job_id
 
 
@@ -98,7 +98,7 @@ def prepare(func_path: str, *args: Any, job_timeout: int = 3600, kind: str | Non
 
 def submit(job_id: str) -> None:
     """Hand a committed, prepared job to the backend (in-process, inline, or RQ)."""
-    dispatch(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
+    dispatch(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]  # Flask types the proxy as Flask
 
 
 def enqueue_many(func_path: str, arg_lists: Iterable[Sequence[Any]], *, kind: str,
@@ -119,7 +119,7 @@ def enqueue_many(func_path: str, arg_lists: Iterable[Sequence[Any]], *, kind: st
     children = [_new_job(func_path, a, {}, kind=kind, job_timeout=job_timeout, max_attempts=max_attempts,
                          requested_by_id=requested_by_id, parent_id=parent.id) for a in parts]
     db.session.commit()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # Flask types the proxy as Flask
     parent_id, child_ids = parent.id, [c.id for c in children]
     if not child_ids:
         _close_parent(app, parent_id)
