@@ -80,7 +80,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = int(app.config["TRUST_PROXY"])
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops)  # type: ignore[method-assign]  # wrapping wsgi_app is how Flask documents ProxyFix
 
     _init_extensions(app)
     from portal.security import DatabaseIdConverter

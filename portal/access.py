@@ -7,7 +7,7 @@ refused for everyone, and the route × role test fails on it.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from flask import Flask, abort, current_app, request
 from flask_login import current_user
@@ -32,7 +32,7 @@ def allow(*roles: str) -> Callable[[F], F]:
     allowed = frozenset(ROLES) if ANY_USER in roles else frozenset(roles)
 
     def decorate(view: F) -> F:
-        view.allowed_roles = allowed  # type: ignore[attr-defined]
+        view.allowed_roles = allowed  # type: ignore[attr-defined]  # a mark on the view function, read by the hook
         return view
 
     return decorate
@@ -40,7 +40,7 @@ def allow(*roles: str) -> Callable[[F], F]:
 
 def public(view: F) -> F:
     """Declare that a view needs no sign-in (login page, health check, error pages)."""
-    view.allowed_roles = PUBLIC  # type: ignore[attr-defined]
+    view.allowed_roles = PUBLIC  # type: ignore[attr-defined]  # a mark on the view function, read by the hook
     return view
 
 
@@ -65,7 +65,8 @@ def enforce() -> None:
         current_app.logger.error("route %s has no access rule; refusing", request.endpoint)
         abort(403)
     if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
+        # The app's own manager (Flask-Login's init_app sets it; the type of Flask does not know it).
+        return current_app.login_manager.unauthorized()  # type: ignore[attr-defined]
     if current_user.role not in rule:
         abort(403)
     return None
@@ -84,8 +85,13 @@ def get_in_area(model: type[T], object_id: int, area_of: Callable[[T], int | Non
     record = db.session.get(model, object_id, options=options)
     if record is None:
         abort(404)
-    require_area(area_of(record) if area_of else record.area_id)
+    require_area((area_of or _own_area)(record))
     return record
+
+
+def _own_area(record: Any) -> int | None:
+    """The area of a record that keeps it in ``area_id`` (get_in_area's default)."""
+    return record.area_id
 
 
 def require_area(area_id: int | None) -> None:

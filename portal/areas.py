@@ -34,7 +34,7 @@ def import_area(data: Any, slug: str | None = None) -> tuple[Area, bool]:
     slug = slug or data.get("slug") or Area.slugify(profile["name"])
     area = db.session.scalar(select(Area).where(Area.slug == slug))
     created = area is None
-    if created:
+    if area is None:
         area = Area(slug=slug, name=profile["name"], profile=profile)
         db.session.add(area)
     else:

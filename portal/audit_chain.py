@@ -137,7 +137,8 @@ def _chain_new_events(session: Session, flush_context: Any, instances: Any) -> N
     rows = [obj for obj in session.new if isinstance(obj, AuditEvent) and obj.chain_seq is None]
     if not rows:
         return
-    rows.sort(key=lambda obj: inspect(obj).insert_order)
+    # Session.add numbers every pending object, so insert_order is never None here.
+    rows.sort(key=lambda obj: inspect(obj).insert_order or 0)
     with session.no_autoflush:
         head, now = locked_head(session)
         link(rows, head, now, audit_key())

@@ -51,7 +51,7 @@ def audited(summary: str | Callable[[dict[str, Any]], str], object_type: str | N
     declaration = ReadAudit(summary, object_type, object_id, pages_only)
 
     def decorate(view: F) -> F:
-        view.read_audit = declaration  # type: ignore[attr-defined]
+        view.read_audit = declaration  # type: ignore[attr-defined]  # a mark on the view function
         return view
 
     return decorate

@@ -1,13 +1,15 @@
 """Flask extensions, created unbound and initialised in create_app."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
-from sqlalchemy import MetaData
+from sqlalchemy import MetaData, Table
 from sqlalchemy.orm import DeclarativeBase
 
 # Stable constraint names so migrations are portable between SQLite and PostgreSQL.
@@ -22,6 +24,11 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+    if TYPE_CHECKING:
+        # SQLAlchemy types __table__ as any FromClause (a model may map a join); every model
+        # here maps one Table, and Core update()/delete() on Model.__table__ need a Table.
+        __table__: ClassVar[Table]
 
 
 def include_in_schema_comparison(name: str | None, type_: str, parent_names: dict) -> bool:  # noqa: ARG001

@@ -80,7 +80,7 @@ def enqueue(func_path: str, *args: Any, job_timeout: int = 3600, kind: str | Non
                    requested_by_id=requested_by_id, parent_id=None)
     db.session.commit()
     job_id = job.id
-    dispatch(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
+    dispatch(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]  # Flask types the proxy as Flask
     return job_id
 
 
@@ -98,7 +98,7 @@ def prepare(func_path: str, *args: Any, job_timeout: int = 3600, kind: str | Non
 
 def submit(job_id: str) -> None:
     """Hand a committed, prepared job to the backend (in-process, inline, or RQ)."""
-    dispatch(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]
+    dispatch(current_app._get_current_object(), job_id)  # type: ignore[attr-defined]  # Flask types the proxy as Flask
 
 
 def enqueue_many(func_path: str, arg_lists: Iterable[Sequence[Any]], *, kind: str,
@@ -119,7 +119,7 @@ def enqueue_many(func_path: str, arg_lists: Iterable[Sequence[Any]], *, kind: st
     children = [_new_job(func_path, a, {}, kind=kind, job_timeout=job_timeout, max_attempts=max_attempts,
                          requested_by_id=requested_by_id, parent_id=parent.id) for a in parts]
     db.session.commit()
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # Flask types the proxy as Flask
     parent_id, child_ids = parent.id, [c.id for c in children]
     if not child_ids:
         _close_parent(app, parent_id)
@@ -143,7 +143,7 @@ def shard(items: Iterable[Any], parts: int, key: Callable[[Any], str] = str) -> 
 
 def dispatch(app: Flask, job_id: str, *, retries: int | None = None) -> None:
     """Hand a recorded job to its backend: run inline (tests), send to RQ, or to this process's threads."""
-    job = db.session.get(Job, job_id)
+    job = db.session.get_one(Job, job_id)
     timeout = int((job.payload or {}).get("timeout", 3600))
     retries = job.max_attempts - 1 if retries is None else retries
     if app.config.get("JOBS_INLINE"):
@@ -217,7 +217,7 @@ def _execute(app: Flask, job_id: str, heartbeat: bool = True) -> tuple[str, Any,
         if not jobs_rows.claim(engine, job_id):
             logger.info("job %s is not queued any more; skipping this delivery", job_id)
             return "skipped", None, None
-        job = db.session.get(Job, job_id)
+        job = db.session.get_one(Job, job_id)
         payload, attempt, final = job.payload or {}, job.attempts, job.attempts >= job.max_attempts
         token, started = jobs_rows.current_job.set(job_id), time.monotonic()
         beat = None
@@ -299,7 +299,7 @@ def _close_parent(app: Flask, parent_id: str) -> None:
         table = Job.__table__
         failed = db.session.scalar(select(func.count()).where(table.c.parent_id == parent_id,
                                                               table.c.status == "failed")) or 0
-        parent = db.session.get(Job, parent_id)
+        parent = db.session.get_one(Job, parent_id)
         then, total = (parent.payload or {}).get("then"), parent.total or 0
         jobs_rows.finish(db.engine, parent_id, "failed" if failed else "done",
                 message=f"{failed} of {total} parts failed" if failed else None,

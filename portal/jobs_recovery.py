@@ -31,7 +31,7 @@ def recover_stale(stale_after: float = 300) -> list[str]:
     seconds, or ``retrying`` or ``queued`` untouched that long. On RQ, a job RQ will
     still run or retry itself is left to RQ. Returns the ids re-queued.
     """
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # Flask types the proxy as Flask
     on_rq = bool(app.config.get("REDIS_URL"))
     if on_rq:
         jobs_rq.clean_up(app)
@@ -54,7 +54,7 @@ def recover_stale(stale_after: float = 300) -> list[str]:
 
 def _requeue(job: Job) -> bool:
     """Re-send one stale job (or fail it when out of attempts); True when it was re-sent."""
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    app = current_app._get_current_object()  # type: ignore[attr-defined]  # Flask types the proxy as Flask
     old_status, out_of_attempts = job.status, job.attempts >= job.max_attempts
     with db.engine.begin() as conn:
         changed = conn.execute(

@@ -88,7 +88,7 @@ def app_for_work() -> Iterator[Flask]:
     module-level app gave too, without the module state; its connections are closed after.
     """
     if has_app_context():
-        yield current_app._get_current_object()  # type: ignore[attr-defined]
+        yield current_app._get_current_object()  # type: ignore[attr-defined]  # Flask types the proxy as Flask
         return
     from portal import create_app
     from portal.extensions import db

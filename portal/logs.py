@@ -24,7 +24,7 @@ class JsonFormatter(logging.Formatter):
     """Format a record as one JSON object on one line."""
 
     def format(self, record: logging.LogRecord) -> str:
-        entry = {
+        entry: dict[str, str | int | float | bool | None] = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 from urllib.parse import quote, unquote
 
 from flask import Flask, Response, g, request, url_for
@@ -99,7 +100,7 @@ def local_target(raw: str | None) -> str | None:
     return rebuilt if not _leaves_site(rebuilt) else None
 
 
-def next_or(raw: str | None, endpoint: str, **values: object) -> str:
+def next_or(raw: str | None, endpoint: str, **values: Any) -> str:
     """The target to go to after an action: ``raw`` if it stays on the site, else ``endpoint``'s URL."""
     return local_target(raw) or url_for(endpoint, **values)
 

@@ -72,7 +72,7 @@ class _Writer:
             return
         columns = list(rows[0])
         json_columns = {c.name for c in table.columns if c.type.__class__.__name__ == "JSON"}
-        cursor = self.conn.connection.driver_connection.cursor()
+        cursor = stage_tallies.copy_cursor(self.conn)
         quoted = ", ".join(f'"{c}"' for c in columns)
         with cursor.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
             for row in rows:
@@ -163,7 +163,7 @@ def _areas_and_officers(count: int) -> tuple[list[int], dict[int, list[int]]]:
 
 
 def _any_user_id() -> int:
-    return db.session.scalar(select(User.id).order_by(User.id).limit(1))
+    return db.session.execute(select(User.id).order_by(User.id).limit(1)).scalar_one()  # a scale run needs a user
 
 
 def _take(ids: dict, model) -> int:

@@ -13,6 +13,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import datetime
 from itertools import groupby
+from typing import Any
 
 from flask_sqlalchemy.session import Session
 from sqlalchemy import event, inspect, select
@@ -95,13 +96,21 @@ def apply(conn: Connection, change: Counter) -> None:
         index_elements=list(KEY_COLUMNS), set_={"change": StageTally.change + statement.excluded.change}), rows)
 
 
+def copy_cursor(conn: Connection) -> Any:
+    """A cursor on the driver's own connection (psycopg), for COPY, which SQLAlchemy does not wrap."""
+    driver = conn.connection.driver_connection
+    if driver is None:  # only a closed or detached connection has none
+        raise RuntimeError("the database connection is closed")
+    return driver.cursor()
+
+
 def add_bulk(conn: Connection, change: Counter) -> None:
     """`apply` for a large batch: through COPY and one merge on PostgreSQL."""
     if conn.dialect.name != "postgresql":
         apply(conn, change)
         return
     conn.exec_driver_sql("CREATE TEMPORARY TABLE stage_tallies_batch (LIKE stage_tallies) ON COMMIT DROP")
-    cursor = conn.connection.driver_connection.cursor()
+    cursor = copy_cursor(conn)
     with cursor.copy(f"COPY stage_tallies_batch ({', '.join(KEY_COLUMNS)}, change) FROM STDIN") as copy:
         for key, n in change.items():
             if n:

@@ -95,9 +95,11 @@ class PlaceNames:
         return flagged
 
 def _point(row: list[str], east: int | None, north: int | None) -> tuple[float, float] | None:
+    if east is None or north is None:  # a file without grid references
+        return None
     try:
-        point = float(row[east]), float(row[north])  # type: ignore[index]
-    except (TypeError, ValueError, IndexError):
+        point = float(row[east]), float(row[north])
+    except (ValueError, IndexError):
         return None
     return point if point[0] > 0 and point[1] > 0 else None
 
@@ -148,17 +150,17 @@ def _read_ipn(rows: Iterator[list[str]], header: list[str], tally: PostcodeTally
     ward = find_column(header, (), r"wd\d\dcd")
     county = find_column(header, ("ctyhistnm",), r"cty\d\dnm")
     east, north = find_column(header, ("gridgb1e",)), find_column(header, ("gridgb1n",))
-    if None in (name, kind, lad):
+    if name is None or kind is None or lad is None:
         raise AreaDataError(f"{label}: an Index of Place Names needs 'place23nm', 'descnm' and 'lad23cd' columns")
     for row in rows:
-        if len(row) != len(header) or row[kind].strip() not in IPN_WEIGHTS:  # type: ignore[index]
+        if len(row) != len(header) or row[kind].strip() not in IPN_WEIGHTS:
             continue
-        place = row[name].strip()  # type: ignore[index]
+        place = row[name].strip()
         point = _point(row, east, north)
-        inside = row[lad].strip().upper() == tally.lad and (  # type: ignore[index]
+        inside = row[lad].strip().upper() == tally.lad and (
             not tally.wards or (ward is not None and row[ward].strip().upper() in tally.wards))
         if inside and place:
-            result.add(place, "", IPN_WEIGHTS[row[kind].strip()], point)  # type: ignore[index]
+            result.add(place, "", IPN_WEIGHTS[row[kind].strip()], point)
             if lad_name is not None:
                 result.lad_name = row[lad_name].strip() or result.lad_name
         elif place:

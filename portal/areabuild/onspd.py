@@ -69,18 +69,19 @@ class _Columns:
     """Indexes of the ONSPD columns this build reads."""
 
     def __init__(self, header: list[str], label: str) -> None:
-        self.postcode = find_column(header, ("pcds", "pcd", "pcd2", "pcd8", "pcd7"))
-        self.lad = find_column(header, ("oslaua",), r"lad\d\dcd")
+        postcode = find_column(header, ("pcds", "pcd", "pcd2", "pcd8", "pcd7"))
+        lad = find_column(header, ("oslaua",), r"lad\d\dcd")
+        if postcode is None or lad is None:
+            raise AreaDataError(
+                f"{label}: this does not look like the ONS Postcode Directory (no 'pcds' or 'oslaua' "
+                "column in its first line); use Data/ONSPD_<month>_<year>_UK.csv from the ONSPD download")
+        self.postcode, self.lad = postcode, lad
         self.ward = find_column(header, ("osward",), r"wd\d\dcd")
         self.terminated = find_column(header, ("doterm",))
         self.east = find_column(header, ("oseast1m", "east1m"))
         self.north = find_column(header, ("osnrth1m", "north1m"))
         self.lat = find_column(header, ("lat",))
         self.lon = find_column(header, ("long", "lon"))
-        if self.postcode is None or self.lad is None:
-            raise AreaDataError(
-                f"{label}: this does not look like the ONS Postcode Directory (no 'pcds' or 'oslaua' "
-                "column in its first line); use Data/ONSPD_<month>_<year>_UK.csv from the ONSPD download")
         self.width = max(i for i in vars(self).values() if isinstance(i, int)) + 1
 
 

@@ -58,8 +58,8 @@ def resolve_choice(choice: AreaChoice, onspd_path: Path, names_path: Path) -> Ar
         if named_wards:
             raise AreaDataError("Wards can be chosen by name only with the ONS Index of Place Names as the "
                                 "place names file; with OS Open Names give ward codes (E05…)")
-        lad = _lad_from_open_names(onspd_path, names_path, choice.lad)
-        return AreaChoice(lad, tuple(w.strip().upper() for w in choice.wards), choice.name)
+        return AreaChoice(_lad_from_open_names(onspd_path, names_path, choice.lad),
+                          tuple(w.strip().upper() for w in choice.wards), choice.name)
     lads, wards = _ipn_codes(names_path)
     lad = _code(choice.lad) or lads.get(choice.lad.strip().lower())
     if lad is None:
@@ -84,15 +84,15 @@ def _ipn_codes(path: Path) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
             name, kind = find_column(header, (), r"place\d\dnm"), find_column(header, ("descnm",))
             lad, lad_name = find_column(header, (), r"lad\d\dcd"), find_column(header, (), LATEST_LAD_NAME)
             ward = find_column(header, (), r"wd\d\dcd")
-            if None in (name, kind, lad, lad_name):
+            if name is None or kind is None or lad is None or lad_name is None:
                 raise AreaDataError("Councils and wards can be chosen by name only with the ONS Index of Place "
                                     "Names as the place names file; with OS Open Names give codes (E07000063)")
             for row in rows:
                 if len(row) != len(header):
                     continue
-                lads.setdefault(row[lad_name].strip().lower(), row[lad].strip().upper())  # type: ignore[index]
-                if ward is not None and row[kind].strip() == "WD":  # type: ignore[index]
-                    wards[(row[lad].strip().upper(), row[name].strip().lower())] = row[ward].strip().upper()  # type: ignore[index]
+                lads.setdefault(row[lad_name].strip().lower(), row[lad].strip().upper())
+                if ward is not None and row[kind].strip() == "WD":
+                    wards[(row[lad].strip().upper(), row[name].strip().lower())] = row[ward].strip().upper()
     return lads, wards
 
 

@@ -10,7 +10,7 @@ import io
 import logging
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator
 from contextlib import contextmanager
 from functools import partial
 from pathlib import Path
@@ -66,9 +66,9 @@ def csv_files(path: Path, label: str, prefer: re.Pattern | None = None) -> Itera
     path = Path(path)
     if not path.is_file() or path.stat().st_size == 0:
         raise AreaDataError(f"{label}: the file is missing or empty")
-    opened: list[Iterator[list[str]]] = []
+    opened: list[Generator[list[str]]] = []
 
-    def track(rows: Iterator[list[str]]) -> Iterator[list[str]]:
+    def track(rows: Generator[list[str]]) -> Generator[list[str]]:
         opened.append(rows)
         return rows
 
@@ -85,10 +85,10 @@ def csv_files(path: Path, label: str, prefer: re.Pattern | None = None) -> Itera
             if b"\x00" in handle.read(4096):
                 raise AreaDataError(f"{label}: this is not a CSV file (it looks binary); "
                                     "upload the CSV or the zip it came in")
-        yield iter([track(_rows(partial(path.open, "rb"), label))])
+        yield iter([track(_rows(lambda: path.open("rb"), label))])
     finally:
         for rows in opened:
-            rows.close()  # type: ignore[attr-defined]
+            rows.close()
 
 
 def _open_zip(path: Path, label: str) -> zipfile.ZipFile:
@@ -98,7 +98,7 @@ def _open_zip(path: Path, label: str) -> zipfile.ZipFile:
         raise AreaDataError(f"{label}: the zip file cannot be read ({exc})") from None
 
 
-def _rows(opener: Callable[[], IO[bytes]], label: str) -> Iterator[list[str]]:
+def _rows(opener: Callable[[], IO[bytes]], label: str) -> Generator[list[str]]:
     """Yield the CSV rows of the file ``opener`` opens (when first read), closing it at the end."""
     with opener() as handle, io.TextIOWrapper(handle, encoding="utf-8-sig", errors="replace", newline="") as text:
         reader = csv.reader(_lines(text, label), strict=True)

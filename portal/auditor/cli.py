@@ -10,7 +10,7 @@ from portal.auditor import bp, retention
 from portal.auditor.verify import verify
 from portal.extensions import db
 
-audit_cli = AppGroup("audit", help="Check the audit trail.")
+audit_cli: AppGroup = AppGroup("audit", help="Check the audit trail.")
 
 
 @bp.cli.command("run")
@@ -39,7 +39,7 @@ def due_command() -> None:
 @click.option("--newest", type=click.IntRange(min=1), default=None, help="Check only the newest N rows.")
 def verify_command(newest: int | None) -> None:
     """Check every link of the audit chain; report the first broken one and exit 1."""
-    report = verify(db.session, current_app.config["AUDIT_KEY"], newest)
+    report = verify(db.session(), current_app.config["AUDIT_KEY"], newest)
     scope = f"the newest {report.checked}" if report.partial else f"{report.checked}"
     if report.ok:
         click.echo(f"Audit chain intact: {scope} rows checked (rows {report.first_seq} to {report.last_seq}, "

@@ -11,9 +11,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, case, select
+from sqlalchemy import Column, ColumnElement, Select, SQLColumnExpression, case, select
 
 from portal.extensions import db
+from portal.models.base import Model
 from portal.models import (
     Assessment, AuditEvent, Candidate, Community, ContactRevision, Job, Meeting, MessageReview, Notification,
     OutreachContact, StageChange, SupportFlag, SupportNote, User,
@@ -30,10 +31,10 @@ class Policy:
 
     key: str
     label: str
-    model: type
+    model: type[Model]
     config_key: str
     action: str  # "delete" or "anonymise"
-    since: Callable[[], ColumnElement]
+    since: Callable[[], SQLColumnExpression[Any]]
     rows: Callable[[], Select]  # select(model) limited to rows still holding what is disposed of
     dispose: Callable[[Any], None] | None = None  # None: a bulk delete (audit events)
     min_days: int = 1
@@ -42,8 +43,13 @@ class Policy:
     def object_type(self) -> str:
         return self.model.__name__
 
+    @property
+    def id_column(self) -> Column[Any]:
+        """The ``id`` key that retention decisions and disposal name a row by (every model has one)."""
+        return self.model.__table__.c.id
 
-def _later(a: ColumnElement, b: ColumnElement) -> ColumnElement:
+
+def _later(a: SQLColumnExpression[Any], b: SQLColumnExpression[Any]) -> ColumnElement[Any]:
     """The later of two times, treating a missing first one as absent (portable GREATEST)."""
     return case((a > b, a), else_=b)
 
@@ -90,7 +96,7 @@ def _anonymise_user(user: User) -> None:
     user.rotate_session()
 
 
-def _last_contact_or(column: ColumnElement) -> ColumnElement:
+def _last_contact_or(column: SQLColumnExpression[Any]) -> ColumnElement[Any]:
     return _later(Community.last_contact_at, column)
 
 

@@ -53,7 +53,7 @@ def period_days(policy: Policy) -> int:
 def _not_kept(policy: Policy, now: datetime):
     kept = exists().where(
         RetentionDecision.object_type == policy.object_type,
-        RetentionDecision.object_id == cast(policy.model.id, String),
+        RetentionDecision.object_id == cast(policy.id_column, String),
         RetentionDecision.keep_until > now,
     )
     return ~kept
@@ -63,7 +63,7 @@ def _expired(policy: Policy, before: datetime, now: datetime):
     since = policy.since()
     return policy.rows().add_columns(since.label("since")).where(
         and_(since < before, _not_kept(policy, now))
-    ).order_by(since, policy.model.id)
+    ).order_by(since, policy.id_column)
 
 
 def run(now: datetime | None = None, dry_run: bool = False) -> list[PolicyResult]:
@@ -92,10 +92,10 @@ def _dispose_all(result: PolicyResult, now: datetime) -> None:
             return
         seen.update(ids)
         if policy.dispose is None:
-            db.session.execute(delete(policy.model).where(policy.model.id.in_([row[0].id for row in rows])),
+            db.session.execute(delete(policy.model).where(policy.id_column.in_([row[0].id for row in rows])),
                                execution_options={"synchronize_session": False})
             if policy.model is AuditEvent:  # the oldest links are gone: the chain now starts later
-                audit_chain.note_pruned(db.session)
+                audit_chain.note_pruned(db.session())
             audit.record("dispose", f"Deleted {len(ids)} {policy.object_type} records (retention: {policy.key})",
                          object_type=policy.object_type, actor_id=None,
                          details={"policy": policy.key, "action": "delete", "ids": ids, "days": result.days})
@@ -177,7 +177,7 @@ def decisions_for(object_type: str, object_id: str) -> list[RetentionDecision]:
 
 
 def _pk(policy: Policy, object_id: str):
-    if policy.model.id.type.python_type is int:
+    if policy.id_column.type.python_type is int:
         number = record_id(object_id)
         if number is None or str(number) != object_id:
             raise UnknownRecord(object_id)

@@ -50,7 +50,7 @@ def _same(a: str | None, b: str | None) -> bool:
     return a is not None and b is not None and hmac.compare_digest(a, b)
 
 
-def _row_problem(row: AuditEvent, seq: int, prev: str, prev_at: datetime | None, key: str) -> str | None:
+def _row_problem(row: AuditEvent, seq: int, prev: str | None, prev_at: datetime | None, key: str) -> str | None:
     """Return what is wrong with one row at its expected place in the chain, or None."""
     if row.chain_seq != seq:
         return f"row {seq} of the chain is missing (deleted); the next one found is row {row.chain_seq}"
@@ -66,7 +66,8 @@ def _row_problem(row: AuditEvent, seq: int, prev: str, prev_at: datetime | None,
 
 
 def _walk(session: Session, head: AuditChain, report: ChainReport, key: str, start: int) -> ChainReport:
-    seq, prev, prev_at = start, head.first_prev, None
+    seq, prev_at = start, None
+    prev: str | None = head.first_prev
     if start > head.first_seq:  # a partial check takes its start from the row before
         before = session.scalar(select(AuditEvent).where(AuditEvent.chain_seq == start - 1)
                                 .execution_options(populate_existing=True))

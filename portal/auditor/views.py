@@ -48,8 +48,8 @@ def _chain_state() -> dict:
     """The chain's newest rows checked now, and the latest full check (the page, not its search results)."""
     if htmx.is_fragment_request():
         return {}
-    return {"chain": verify.verify(db.session, current_app.config["AUDIT_KEY"], newest=CHAIN_CHECK_NEWEST),
-            "last_check": verify.last_full_check(db.session)}
+    return {"chain": verify.verify(db.session(), current_app.config["AUDIT_KEY"], newest=CHAIN_CHECK_NEWEST),
+            "last_check": verify.last_full_check(db.session())}
 
 
 @bp.get("/audit/<object_type>/<path:object_id>")  # a path: research tables are "funnel/1"

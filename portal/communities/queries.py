@@ -219,7 +219,7 @@ class StageCounts:
 def stage_counts(user: User, f: CatalogueFilter) -> StageCounts:
     """Count the filter's matches per stage, in one pass (an index-only scan of an officer's areas)."""
     sub = filtered(user, f, with_stage=False).with_only_columns(Community.stage).subquery()
-    rows = dict(db.session.execute(select(sub.c.stage, func.count()).group_by(sub.c.stage)).all())
+    rows = dict(db.session.execute(select(sub.c.stage, func.count()).group_by(sub.c.stage)).tuples().all())
     return StageCounts(rows, f.stage)
 
 

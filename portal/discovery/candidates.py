@@ -51,7 +51,7 @@ def catalogued_community(area_id: int, key: str) -> Community | None:
 
 def _kept_feeds(feeds: list[FeedRecord], left_out: dict[str, int]) -> list[dict[str, Any]]:
     """The feeds worth reviewing; per-post comment and per-topic feeds are only counted in ``left_out``."""
-    kept = []
+    kept: list[dict[str, Any]] = []
     for feed in feeds:
         if feed.role in LEFT_OUT_ROLES:
             left_out[feed.role] = left_out.get(feed.role, 0) + 1
@@ -253,7 +253,8 @@ def parts_of(sites: list[Candidate]) -> dict[int, list[Candidate]]:
         query = select(Candidate).where(Candidate.parent_id.in_(ids)).order_by(
             Candidate.locality_score.desc(), Candidate.title, Candidate.id)
         for part in db.session.scalars(query):
-            parts[part.parent_id].append(part)
+            if part.parent_id is not None:  # always: the query asks for the parts of these sites
+                parts[part.parent_id].append(part)
     return parts
 
 

@@ -45,7 +45,7 @@ def run_command(slug, seeds, allow_private, max_pages, max_depth, max_site_hops,
         started = [start_run(area, valid, None, **limits)]
     db.session.expire_all()
     failed = []
-    for run in (db.session.get(CrawlRun, r.id) for r in started):
+    for run in (db.session.get_one(CrawlRun, r.id) for r in started):
         click.echo(f"Crawl run {run.id}: {run.status}; {run.pages_fetched} pages, {run.sites_found} sites, "
                    f"{run.feeds_found} feeds, {run.errors_count} errors.")
         for refused in (run.report or {}).get("refused_seeds", []):

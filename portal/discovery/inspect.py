@@ -38,7 +38,7 @@ def inspect_url(area: Area, url: str) -> Candidate:
     settings = quick_settings(current_app.config)
     profile = area_profile(area.profile)
     try:
-        record: SiteRecord = asyncio.run(asyncio.wait_for(inspect_site(url, settings, profile),
+        record = asyncio.run(asyncio.wait_for(inspect_site(url, settings, profile),
                                                           INSPECT_DEADLINE))
     except ValueError as exc:
         raise InspectError("Enter a web address starting with http:// or https://") from exc

@@ -5,6 +5,7 @@ import asyncio
 import logging
 import time
 from dataclasses import replace
+from typing import Any
 
 from sqlalchemy import select, update
 
@@ -41,7 +42,7 @@ class RunTracker:
             self.write()
 
     def write(self) -> None:
-        values = {"heartbeat_at": utcnow()}
+        values: dict[str, Any] = {"heartbeat_at": utcnow()}
         if self.latest is not None:
             p = self.latest
             values.update(pages_fetched=p.pages_fetched, pages_planned=p.pages_planned,
@@ -63,7 +64,7 @@ class RunTracker:
 
 
 def _finish(run_id: int, status: str, error: str | None = None, skipped: int = 0) -> None:
-    run = db.session.get(CrawlRun, run_id)
+    run = db.session.get_one(CrawlRun, run_id)
     if skipped:  # how many sites the minimum re-crawl interval kept this run from fetching
         run.settings = {**(run.settings or {}), "sites_skipped_recent": skipped}
     run.status = status

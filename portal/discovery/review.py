@@ -61,11 +61,10 @@ def accept(candidate: Candidate, user: User) -> tuple[Community, bool]:
     if candidate.status == "dismissed":
         raise ReviewError(f"{candidate.site} was dismissed; restore it to the queue first")
     parent = _parent_community(candidate, user)
-    community = db.session.get(Community, candidate.community_id) if candidate.community_id else None
-    community = community or catalogued_community(candidate.area_id, candidate.site_key)
-    created = community is None
-    if created:
-        community = _community_from(candidate, user)
+    existing = db.session.get(Community, candidate.community_id) if candidate.community_id else None
+    existing = existing or catalogued_community(candidate.area_id, candidate.site_key)
+    created = existing is None
+    community = _community_from(candidate, user) if existing is None else existing
     if parent is not None and community.parent_id is None and community.id != parent.id:
         community.parent_id = parent.id
     candidate.status, candidate.community_id = "accepted", community.id
@@ -105,7 +104,7 @@ def accept_with_parts(site: Candidate, user: User, part_ids: list[int] | None) -
     return community, created, len(parts)
 
 
-def dismiss(candidate: Candidate, reason: str, user: User) -> None:
+def dismiss(candidate: Candidate, reason: str | None, user: User) -> None:
     """Dismiss a candidate with one of the fixed reasons."""
     if reason not in DISMISS_REASONS:
         raise ReviewError("Choose why this site is dismissed")

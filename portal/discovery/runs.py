@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import Select, or_, select, update
+from sqlalchemy import ColumnElement, Select, or_, select, update
 
 from crawlers.frontier import canonicalise, site_of
 from portal import audit, jobs
@@ -103,6 +103,7 @@ def recover_stale_runs(everything: bool = False) -> list[int]:
     ``everything`` marks every active run (after a crash, when no worker is alive).
     """
     cutoff = stale_before()
+    condition: ColumnElement[bool]
     if everything:
         condition = CrawlRun.status.in_(ACTIVE)
     else:

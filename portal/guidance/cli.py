@@ -32,10 +32,11 @@ def check_command(text: tuple[str, ...], as_json: bool, audience: int | None, ac
     if as_json:
         click.echo(json.dumps([f.to_dict() for f in findings], ensure_ascii=False, indent=2))
         return
-    if not findings:
+    overall = highest_severity(findings)
+    if overall is None:
         click.echo("No findings.")
     else:
-        click.echo(f"Overall: {highest_severity(findings).replace('_', ' ')}")
+        click.echo(f"Overall: {overall.replace('_', ' ')}")
     for finding in findings:
         click.echo(f"{finding.severity:17} {finding.category:17} {finding.matched_text!r}: {finding.explanation}")
 

@@ -92,7 +92,7 @@ def counts_per_rule(user: User) -> dict[str, int]:
     """How many findings of each rule supervisors marked wrong, on the messages this user may see."""
     query = (select(GuidanceFlagMark.rule_code, func.count()).join(MessageReview)
              .group_by(GuidanceFlagMark.rule_code))
-    return dict(db.session.execute(user.scope(query, MessageReview.area_id)).all())
+    return dict(db.session.execute(user.scope(query, MessageReview.area_id)).tuples().all())
 
 
 def _marked_reviews(user: User | None) -> list[MessageReview]:

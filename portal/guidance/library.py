@@ -60,5 +60,5 @@ def seed_library(approved_by: User | None = None) -> tuple[int, int]:
     pages = [GuidancePage(**page) for page in data["pages"] if page["slug"] not in slugs]
     templates = [MessageTemplate(**item, approved_by_id=approved_by.id if approved_by else None)
                  for item in data["templates"] if item["title"] not in titles]
-    db.session.add_all(pages + templates)
+    db.session.add_all([*pages, *templates])
     return len(pages), len(templates)

@@ -71,7 +71,7 @@ def _moves_by(key, in_areas, since) -> dict[int, int]:
         select(key, func.count()).select_from(StageChange)
         .join(Community, Community.id == StageChange.community_id)
         .where(in_areas, StageChange.changed_at >= since, StageChange.from_stage.is_not(None))
-        .group_by(key)).all())
+        .group_by(key)).tuples().all())
 
 
 def team_view(user: User, weeks: int = 8) -> dict[str, Any]:

@@ -34,11 +34,11 @@ def snapshot(rule: GuidanceRule) -> dict[str, Any]:
 
 def save_rule(rule: GuidanceRule | None, data: dict[str, Any], user: User | None) -> GuidanceRule:
     """Create or change a rule, keeping a revision per version; raise RuleError if it cannot work."""
-    candidate = Rule(code=data.get("code") or (rule.code if rule else ""),
-                     **{name: data.get(name, getattr(rule, name, None)) for name in EDITABLE_FIELDS})
+    fields: dict[str, Any] = {name: data.get(name, getattr(rule, name, None)) for name in EDITABLE_FIELDS}
+    candidate = Rule(code=data.get("code") or (rule.code if rule else ""), **fields)
     compile_rule(candidate)
     created = rule is None
-    if created:
+    if rule is None:
         rule = GuidanceRule(code=candidate.code, version=0)
         db.session.add(rule)
     elif snapshot(rule) == {"code": rule.code, **{n: getattr(candidate, n) for n in EDITABLE_FIELDS}}:

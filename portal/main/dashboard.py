@@ -14,7 +14,7 @@ def dashboard_summary(user: User) -> dict[str, Any]:
     """Return the start page's figures: stages, recent outcomes and, for officers, what is due."""
     query = select(Community.stage, func.count()).where(Community.status == "active")
     query = user.scope(query, Community.area_id)
-    by_stage = dict(db.session.execute(query.group_by(Community.stage)).all())
+    by_stage = dict(db.session.execute(query.group_by(Community.stage)).tuples().all())
     recent, due, gone_quiet = [], None, 0
     if user.area_bound:
         from portal.outreach.queries import gone_quiet_count, open_follow_ups

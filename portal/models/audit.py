@@ -7,11 +7,10 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, DateTime, ForeignKey, Index, Integer, String, Text, event
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
-from portal.models.base import Timestamped, utcnow
+from portal.models.base import Model, Timestamped, utcnow
 
 
-class AuditEvent(db.Model):
+class AuditEvent(Model):
     """Who created, changed, viewed, exported or signed off what, and when. Never updated.
 
     ``at`` is the database's clock, and each row since migration 0022 is a link of a hash chain
@@ -43,7 +42,7 @@ class AuditEvent(db.Model):
     chain_mac: Mapped[str | None] = mapped_column(String(64))
 
 
-class AuditChain(db.Model):
+class AuditChain(Model):
     """The audit chain's one head row: where the chain starts and ends, sealed with AUDIT_KEY.
 
     Writers lock it (SELECT … FOR UPDATE) to append, so concurrent transactions never fork the
@@ -74,7 +73,7 @@ def _refuse_audit_delete(mapper, connection, target) -> None:  # noqa: ARG001
     raise PermissionError("audit events are append-only")
 
 
-class RetentionDecision(db.Model):
+class RetentionDecision(Model):
     """A recorded 'keep because…' decision for a record due for disposal."""
 
     __tablename__ = "retention_decisions"
@@ -89,7 +88,7 @@ class RetentionDecision(db.Model):
     decided_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Job(Timestamped, db.Model):
+class Job(Timestamped, Model):
     """A background task's record: status and progress, whichever backend ran it."""
 
     __tablename__ = "jobs"

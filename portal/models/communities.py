@@ -7,10 +7,10 @@ from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.extensions import db
-from portal.models.base import Timestamped
+from portal.models.base import Model, Timestamped
 
 
-class Community(Timestamped, db.Model):
+class Community(Timestamped, Model):
     """A place where people of an area gather: blog, forum, group, page, mailing list…
 
     Records are about communities, never about people: a gatekeeper is a role
@@ -108,7 +108,7 @@ def search_text_of(name: str | None, url: str | None) -> str:
     return f"{name or ''}\n{url or ''}".lower()
 
 
-class CommunityTag(db.Model):
+class CommunityTag(Model):
     """A free tag on a community (e.g. "parish", "families", "traders")."""
 
     __tablename__ = "community_tags"
@@ -120,7 +120,7 @@ class CommunityTag(db.Model):
     community: Mapped[Community] = relationship(back_populates="tags")
 
 
-class AreaTag(db.Model):
+class AreaTag(Model):
     """How many active communities of an area carry a tag: the list's tag choices without reading every tag.
 
     Kept by database triggers (migration 0016), so every write counts, ORM or bulk: a tag added,
@@ -135,7 +135,7 @@ class AreaTag(db.Model):
     communities: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class Feed(Timestamped, db.Model):
+class Feed(Timestamped, Model):
     """An RSS / Atom / JSON Feed of a community, polled with conditional GET."""
 
     __tablename__ = "feeds"
@@ -158,7 +158,7 @@ class Feed(Timestamped, db.Model):
     community: Mapped[Community] = relationship(back_populates="feeds")
 
 
-class ActivitySample(db.Model):
+class ActivitySample(Model):
     """A point-in-time reading of a community's own activity, from its feed."""
 
     __tablename__ = "activity_samples"

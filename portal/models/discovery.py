@@ -7,14 +7,13 @@ from typing import Any
 from sqlalchemy import JSON, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models.base import Timestamped
+from portal.models.base import Model, Timestamped
 
 RUN_STATUSES = ("queued", "running", "done", "failed", "cancelled", "interrupted")
 CANDIDATE_STATUSES = ("new", "accepted", "dismissed")
 
 
-class CrawlRun(Timestamped, db.Model):
+class CrawlRun(Timestamped, Model):
     """One discovery crawl: seeds, settings, live progress counters and errors."""
 
     __tablename__ = "crawl_runs"
@@ -44,7 +43,7 @@ class CrawlRun(Timestamped, db.Model):
     created_by = relationship("User")
 
 
-class Candidate(Timestamped, db.Model):
+class Candidate(Timestamped, Model):
     """A site a crawl found; reviewed into the catalogue or dismissed with a reason.
 
     One row per site per area, so re-running a crawl updates rather than duplicates.

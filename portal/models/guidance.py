@@ -7,11 +7,10 @@ from typing import Any
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models.base import Timestamped, utcnow
+from portal.models.base import Model, Timestamped, utcnow
 
 
-class GuidanceRule(Timestamped, db.Model):
+class GuidanceRule(Timestamped, Model):
     """A rule for what may be said; matched against message text as data, not code."""
 
     __tablename__ = "guidance_rules"
@@ -32,7 +31,7 @@ class GuidanceRule(Timestamped, db.Model):
     )
 
 
-class GuidanceRuleRevision(db.Model):
+class GuidanceRuleRevision(Model):
     """A snapshot of a rule as it was at one version (rule edits keep their history)."""
 
     __tablename__ = "guidance_rule_revisions"
@@ -47,7 +46,7 @@ class GuidanceRuleRevision(db.Model):
     rule: Mapped[GuidanceRule] = relationship(back_populates="revisions")
 
 
-class MessageReview(Timestamped, db.Model):
+class MessageReview(Timestamped, Model):
     """A supervisor's review of a message that the check says needs one."""
 
     __tablename__ = "message_reviews"
@@ -76,7 +75,7 @@ class MessageReview(Timestamped, db.Model):
     decided_by = relationship("User", foreign_keys=[decided_by_id])
 
 
-class GuidanceFlagMark(db.Model):
+class GuidanceFlagMark(Model):
     """A supervisor's mark that one finding on a held message was wrong here: feedback on its rule."""
 
     __tablename__ = "guidance_flag_marks"
@@ -97,7 +96,7 @@ class GuidanceFlagMark(db.Model):
     marked_by = relationship("User")
 
 
-class SupportFlag(Timestamped, db.Model):
+class SupportFlag(Timestamped, Model):
     """An officer's call for backup on a thread or community (hostile thread, media interest)."""
 
     __tablename__ = "support_flags"
@@ -121,7 +120,7 @@ class SupportFlag(Timestamped, db.Model):
     )
 
 
-class SupportNote(db.Model):
+class SupportNote(Model):
     """A supervisor's support note, or a debrief after an incident."""
 
     __tablename__ = "support_notes"
@@ -137,7 +136,7 @@ class SupportNote(db.Model):
     author = relationship("User")
 
 
-class GuidancePage(Timestamped, db.Model):
+class GuidancePage(Timestamped, Model):
     """A short, searchable guidance page."""
 
     __tablename__ = "guidance_pages"
@@ -150,7 +149,7 @@ class GuidancePage(Timestamped, db.Model):
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class MessageTemplate(Timestamped, db.Model):
+class MessageTemplate(Timestamped, Model):
     """An approved message an officer can start from, per purpose."""
 
     __tablename__ = "message_templates"

@@ -7,8 +7,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.extensions import db
-from portal.models.base import Timestamped
+from portal.models.base import Model, Timestamped
 
 # What a notice can be about, in the words of the settings page (key: what the user reads).
 NOTICE_KINDS = {
@@ -24,7 +23,7 @@ REQUIRED_KINDS = frozenset({"invite"})
 NOTICE_STATUSES = ("pending", "sending", "sent", "failed", "cancelled")
 
 
-class Notification(Timestamped, db.Model):
+class Notification(Timestamped, Model):
     """One notice to one user: what, to whom, its state, tries and last error, and when it went.
 
     It names no resident and carries no message text: the body is built when it is sent, from
@@ -56,7 +55,7 @@ class Notification(Timestamped, db.Model):
     user = relationship("User")
 
 
-class NoticeOptOut(db.Model):
+class NoticeOptOut(Model):
     """A kind of notice this user chose not to get (every kind is on until they opt out)."""
 
     __tablename__ = "notice_opt_outs"

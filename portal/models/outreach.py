@@ -11,7 +11,7 @@ from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import Timestamped, utcnow
+from portal.models.base import Model, Timestamped, utcnow
 
 
 #: Review states of a message that has not gone out (held for, sent back or refused by a
@@ -19,7 +19,7 @@ from portal.models.base import Timestamped, utcnow
 NOT_CLEARED = frozenset({"held", "changes_requested", "rejected"})
 
 
-class OutreachContact(Timestamped, db.Model):
+class OutreachContact(Timestamped, Model):
     """One attempt or interaction with a community."""
 
     __tablename__ = "outreach_contacts"
@@ -74,7 +74,7 @@ class OutreachContact(Timestamped, db.Model):
         return max((date.today() - self.follow_up_on).days, 0)
 
 
-class ContactRevision(db.Model):
+class ContactRevision(Model):
     """What changed on a contact after it was logged (e.g. the outcome arrived)."""
 
     __tablename__ = "contact_revisions"
@@ -88,7 +88,7 @@ class ContactRevision(db.Model):
     contact: Mapped[OutreachContact] = relationship(back_populates="revisions")
 
 
-class StageChange(db.Model):
+class StageChange(Model):
     """An event in a relationship's life; the community's stage is the latest one."""
 
     __tablename__ = "stage_changes"
@@ -108,7 +108,7 @@ class StageChange(db.Model):
     evidence_contact = relationship("OutreachContact")
 
 
-class Assessment(db.Model):
+class Assessment(Model):
     """A periodic rating of a relationship on 1–5 scales."""
 
     __tablename__ = "assessments"
@@ -139,7 +139,7 @@ meeting_promotions = Table(
 )
 
 
-class Meeting(Timestamped, db.Model):
+class Meeting(Timestamped, Model):
     """An offline engagement event (e.g. a neighbourhood meeting) and its attendance."""
 
     __tablename__ = "meetings"
@@ -158,7 +158,7 @@ class Meeting(Timestamped, db.Model):
     communities = relationship("Community", secondary=meeting_promotions)
 
 
-class Task(Timestamped, db.Model):
+class Task(Timestamped, Model):
     """Something an officer should do for a relationship, e.g. introduce themselves after a handover."""
 
     __tablename__ = "tasks"

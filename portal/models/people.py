@@ -11,14 +11,14 @@ from typing import Any
 from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import (
-    JSON, Boolean, Column, ColumnElement, DateTime, ForeignKey, Integer, Select, String, Table, Text, bindparam, delete, exists,
-    func, select,
+    JSON, Boolean, Column, DateTime, ForeignKey, Integer, Select, SQLColumnExpression, String, Table, Text, bindparam,
+    delete, exists, func, select,
 )
 from sqlalchemy.orm import Mapped, joinedload, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from portal.extensions import db
-from portal.models.base import Timestamped, utcnow
+from portal.models.base import Model, Timestamped, utcnow
 
 user_areas = Table(
     "user_areas",
@@ -27,7 +27,7 @@ user_areas = Table(
     Column("area_id", ForeignKey("areas.id", ondelete="CASCADE"), primary_key=True),
 )
 
-class Area(Timestamped, db.Model):
+class Area(Timestamped, Model):
     """A neighbourhood or beat, with the profile that says what 'local' means there."""
 
     __tablename__ = "areas"
@@ -62,7 +62,7 @@ class Area(Timestamped, db.Model):
 AREA_BOUND_ROLES = frozenset({"officer", "supervisor"})
 
 
-class User(UserMixin, Timestamped, db.Model):
+class User(UserMixin, Timestamped, Model):
     """Someone who signs in: an officer, supervisor, researcher, admin or auditor."""
 
     __tablename__ = "users"
@@ -98,7 +98,9 @@ class User(UserMixin, Timestamped, db.Model):
         self.password_hash = generate_password_hash(password)
 
     def check_password(self, password: str) -> bool:
-        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+        if not self.password_hash:  # invited, SSO-only or locked by policy: no password signs in
+            return False
+        return check_password_hash(self.password_hash, password)
 
     def rotate_session(self) -> None:
         """End every session of this user, on every device (sign out everywhere)."""
@@ -149,7 +151,7 @@ class User(UserMixin, Timestamped, db.Model):
         """Officers and supervisors see their own areas; other roles see every area."""
         return not self.area_bound or area_id in self.area_ids
 
-    def scope(self, query: Select, area_column: ColumnElement) -> Select:
+    def scope(self, query: Select, area_column: SQLColumnExpression[Any]) -> Select:
         """Limit a query to the rows this user may see: those whose ``area_column`` is one of
         their areas when they are area-bound (none at all when they have no area yet)."""
         if not self.area_bound:
@@ -173,7 +175,7 @@ def session_key_hash(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-class UserSession(db.Model):
+class UserSession(Model):
     """One signed-in device: the session cookie carries the key whose hash is here.
 
     A session is valid while its row exists and is younger than the session lifetime, so
@@ -233,7 +235,7 @@ def _signed_in_user_statement() -> Select:
             .where(User.id == bindparam("user_id"), User.session_token == bindparam("token"), live))
 
 
-class SsoGroupMapping(db.Model):
+class SsoGroupMapping(Model):
     """A group (or app role) of the identity provider, and the role or area it gives (portal/auth/sso.py)."""
 
     __tablename__ = "sso_group_mappings"
@@ -247,7 +249,7 @@ class SsoGroupMapping(db.Model):
     area: Mapped[Area | None] = relationship()
 
 
-class SignInThrottle(db.Model):
+class SignInThrottle(Model):
     """Failed sign-ins counted for one scope (an address typed at sign-in, a client address, or both).
 
     The key is a keyed hash (HMAC with the app's secret) of the scope, so the table names no

@@ -9,7 +9,7 @@ from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Table, Tex
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
-from portal.models.base import Timestamped, utcnow
+from portal.models.base import Model, Timestamped, utcnow
 
 #: standard: dates as ISO weeks, views/replies/reactions banded; detailed: days and exact counts.
 PROJECT_LEVELS = ("standard", "detailed")
@@ -22,7 +22,7 @@ research_project_members = Table(
 )
 
 
-class ResearchProject(Timestamped, db.Model):
+class ResearchProject(Timestamped, Model):
     """A named study an admin approved: only its members get the row-level package, until it expires."""
 
     __tablename__ = "research_projects"
@@ -69,7 +69,7 @@ class ResearchProject(Timestamped, db.Model):
 TRACKED_ATTRIBUTES = ("area_id", "platform", "access", "police_welcome", "audience_size", "status")
 
 
-class CommunityRevision(db.Model):
+class CommunityRevision(Model):
     """What changed on a community and when: old and new values of its tracked attributes."""
 
     __tablename__ = "community_revisions"

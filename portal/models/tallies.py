@@ -6,7 +6,7 @@ from datetime import date
 from sqlalchemy import Date, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.extensions import db
+from portal.models.base import Model
 
 MONTH, DAY = "month", "day"
 AT, FURTHEST = "at", "furthest"
@@ -15,7 +15,7 @@ ALL_PLATFORMS = ""
 ALL_AREAS = 0
 
 
-class StageTally(db.Model):
+class StageTally(Model):
     """How many more (or fewer) communities are at a stage after one month or one day of stage changes.
 
     The number of communities at a stage at midnight of a day is the sum of the changes before it:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, update
+from sqlalchemy import CursorResult, select, update
 
 from portal import audit
 from portal.extensions import db
@@ -44,9 +45,10 @@ def hand_over(old: User, new: User, note: str | None = None, by: User | None = N
                             title=f"Follow up {old.display_name}'s contact of {contact.occurred_at:%d %b %Y}"[:200],
                             due_on=contact.follow_up_on, created_by_id=by.id if by else None))
         contact.follow_up_closed_at = now
-    moved_tasks = db.session.execute(
+    # An UPDATE's result is a CursorResult (with a rowcount); Session.execute is typed for any statement.
+    moved_tasks = cast("CursorResult[Any]", db.session.execute(
         update(Task).where(Task.assignee_id == old.id, Task.done_at.is_(None)).values(assignee_id=new.id)
-        .execution_options(synchronize_session=False)).rowcount
+        .execution_options(synchronize_session=False))).rowcount
     result = HandoverResult(len(communities), len(follow_ups), moved_tasks or 0, len(communities))
     audit.record("handover", f"Handed {old.display_name}'s beat to {new.display_name}", old,
                  details={"to_user_id": new.id, **result.__dict__})

@@ -94,10 +94,11 @@ def open_follow_ups(user: User, horizon_days: int = 14) -> FollowUps:
                OutreachContact.follow_up_closed_at.is_(None),
                OutreachContact.follow_up_on <= today + timedelta(days=horizon_days))
         .order_by(OutreachContact.follow_up_on, OutreachContact.id)))
+    dated = [(c, c.follow_up_on) for c in contacts if c.follow_up_on is not None]  # all, by the query
     return FollowUps(
-        overdue=[c for c in contacts if c.follow_up_on < today],
-        due_today=[c for c in contacts if c.follow_up_on == today],
-        upcoming=[c for c in contacts if c.follow_up_on > today],
+        overdue=[c for c, on in dated if on < today],
+        due_today=[c for c, on in dated if on == today],
+        upcoming=[c for c, on in dated if on > today],
         tasks=open_tasks(user),
     )
 

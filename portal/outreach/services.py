@@ -42,7 +42,7 @@ def log_contact(data: dict[str, Any], officer: User) -> OutreachContact:
     ``data`` holds CONTACT_FIELDS plus ``community_id``; purpose defaults sensibly.
     The caller commits (guidance may add its review in the same transaction).
     """
-    community = db.session.get(Community, data["community_id"])
+    community = db.session.get_one(Community, data["community_id"])
     values = {key: data.get(key) for key in (*CONTACT_FIELDS, "template_id") if data.get(key) not in (None, "")}
     values.setdefault("purpose", default_purpose(community.id))
     values.setdefault("occurred_at", utcnow())
@@ -64,7 +64,7 @@ def count_as_contact(contact: OutreachContact) -> None:
     A message held for a supervisor is a draft, so this waits until it is approved
     (guidance calls it then) or reworded so that it no longer needs sign-off.
     """
-    community = contact.community or db.session.get(Community, contact.community_id)
+    community = contact.community or db.session.get_one(Community, contact.community_id)
     reset_follow_up_clock(community.id, keep_id=contact.id)
     if community.last_contact_at is None or contact.occurred_at >= community.last_contact_at:
         community.last_contact_at = contact.occurred_at

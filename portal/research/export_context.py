@@ -120,7 +120,7 @@ class ExportContext:
         return dict(db.session.execute(
             select(s.community_id, func.max(s.items_per_week))
             .join(latest, (latest.c.community_id == s.community_id) & (latest.c.at == s.sampled_at))
-            .group_by(s.community_id)).all())
+            .group_by(s.community_id)).tuples().all())
 
     # --- suppression --------------------------------------------------------------------
 
@@ -173,7 +173,7 @@ class ExportContext:
             select(OutreachContact.community_id, func.min(OutreachContact.occurred_at))
             .join(Community).where(OutreachContact.direction == "outbound", OutreachContact.went_out,
                                    OutreachContact.occurred_at < self.options.end, *self.catalogued())
-            .group_by(OutreachContact.community_id)).all())
+            .group_by(OutreachContact.community_id)).tuples().all())
 
     def when(self, value: datetime | None, prefix: str = "", missing: str = NOT_APPLICABLE) -> dict[str, str]:
         if value is None:

@@ -47,7 +47,7 @@ def tallied_counts(selection: Selection, limits: list[datetime]) -> tuple[list[C
         select(StageTally.span, StageTally.starts, StageTally.stage, StageTally.measure, func.sum(StageTally.change))
         .where(*conditions, or_(*spans))
         .group_by(StageTally.span, StageTally.starts, StageTally.stage, StageTally.measure))
-    per_month = [Counter() for _ in limits]
+    per_month: list[Counter] = [Counter() for _ in limits]
     furthest: Counter = Counter()
     for span, starts, stage, measure, n in rows:
         if measure == FURTHEST:

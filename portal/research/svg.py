@@ -117,7 +117,8 @@ def lines(chart_id: str, title: str, description: str, x_labels: Sequence[str], 
     n = max(1, len(x_labels) - 1)
     xs = [LEFT + plot_w * i / n for i in range(len(x_labels))]
     for j, (name, values) in enumerate(series):
-        colour, segment = PALETTE[j % len(PALETTE)], []
+        colour = PALETTE[j % len(PALETTE)]
+        segment: list[str] = []
         dash = "" if j < len(PALETTE) else "4 3"
         for i, value in enumerate(values):
             if value is None:
