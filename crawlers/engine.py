@@ -3,8 +3,10 @@
 One coroutine schedules jobs (pages from the frontier, feed candidates to validate)
 onto ``concurrency`` + SPARE tasks, plus one per job waiting out a Crawl-delay (it holds
 no global slot), never handing a site more than ``per_host`` jobs at once (one until its
-robots.txt is read). Once a page of a site is read and every known feed candidate
-failed, its well-known feed paths are queued. When a site has nothing left queued or
+robots.txt is read). A site's pages go before its feed checks, and the frontier hands
+out the pages of sites nearer the seeds first (see :meth:`Frontier.next_page`). Once a
+page of a site is read and every known feed candidate failed, its well-known feed paths
+are queued. When a site has nothing left queued or
 running its record is built, scored and emitted.
 """
 
@@ -192,14 +194,28 @@ class Engine:
             self._start_jobs()
             await asyncio.sleep(0)
 
-    def _next_feed_job(self) -> Coroutine[Any, Any, None] | None:
+    def next_feed_site(self) -> SiteState | None:
+        """Return the site whose feed candidate is checked next, if one may start now.
+
+        A site's queued pages go before its feed checks: a page can reveal more pages and
+        sites, a feed check reveals nothing, so feed checks first would hold a site's few
+        slots while its pages wait (a directory used to check its dozen guessed feed paths
+        before reading its second listing page). Feeds of sites with no pages left go first.
+        """
         for state in self.sites.values():
-            if state.pending_feeds and state.inflight < self._slots(state):
-                url = state.pending_feeds.popleft()
-                state.inflight += 1
-                state.checking += 1
-                return self._check_feed(state, url)
+            if (state.pending_feeds and state.inflight < self._slots(state)
+                    and not self.frontier.has_pages(state.site)):
+                return state
         return None
+
+    def _next_feed_job(self) -> Coroutine[Any, Any, None] | None:
+        state = self.next_feed_site()
+        if state is None:
+            return None
+        url = state.pending_feeds.popleft()
+        state.inflight += 1
+        state.checking += 1
+        return self._check_feed(state, url)
 
     def _next_page_job(self) -> Coroutine[Any, Any, None] | None:
         page = self.frontier.next_page(self._busy, self._feed_work, self._paced)
