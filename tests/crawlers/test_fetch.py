@@ -193,10 +193,13 @@ def test_occupancy_records_each_request_taking_and_leaving_a_slot(hostile, tight
         async with Fetcher(tight) as fetcher:
             fetcher.occupancy = []
             await asyncio.gather(fetcher.fetch(hostile.base + "/page"), fetcher.fetch(hostile.base + "/page?2"))
-            return fetcher.occupancy, fetcher.in_flight
+            return fetcher.occupancy, fetcher.in_flight, fetcher.slot_seconds
 
-    occupancy, in_flight = asyncio.run(go())
+    occupancy, in_flight, slot_seconds = asyncio.run(go())
     assert in_flight == 0
+    # slots held over time, summed, are the three requests' slot times summed
+    held = sum(level * (later - at) for (at, level), (later, _next) in zip(occupancy, occupancy[1:], strict=False))
+    assert slot_seconds == pytest.approx(held, rel=1e-9)
     levels = [level for _at, level in occupancy]
     assert len(levels) == 6  # robots.txt and two pages, each in and out
     assert levels[0] == 1

@@ -138,6 +138,14 @@ def test_validators_are_kept_for_the_next_conditional_request(hostile):
     assert result.last_modified == "Mon, 02 Jun 2025 10:00:00 GMT"
 
 
+def test_the_crawl_delay_of_a_site_that_cannot_be_parsed_is_none():
+    async def go():
+        async with Fetcher(CrawlSettings(per_host_delay=0.5)) as fetcher:
+            return fetcher.crawl_delay("http://a.example:x"), fetcher.crawl_delay("http://a.example")
+
+    assert asyncio.run(go()) == (0.0, 0.0)
+
+
 def test_a_url_that_is_not_http_is_never_allowed(hostile):
     async def go():
         async with Fetcher(_settings(hostile)) as fetcher:
