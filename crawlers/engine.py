@@ -3,8 +3,8 @@
 One coroutine schedules jobs (pages from the frontier, feed candidates to validate)
 onto ``concurrency`` + SPARE tasks, plus one per job waiting out a Crawl-delay (it holds
 no global slot), never handing a site more than ``per_host`` jobs at once (one until its
-robots.txt is read). A site's pages go before its feed checks, and the frontier hands
-out the pages of sites nearer the seeds first (see :meth:`Frontier.next_page`). Once a
+robots.txt is read). Feed checks go before pages, except on a seed's own site, and the
+frontier hands out the pages of sites nearer the seeds first (see :meth:`Frontier.next_page`). Once a
 page of a site is read and every known feed candidate failed, its well-known feed paths
 are queued. When a site has nothing left queued or
 running its record is built, scored and emitted.
@@ -197,15 +197,19 @@ class Engine:
     def next_feed_site(self) -> SiteState | None:
         """Return the site whose feed candidate is checked next, if one may start now.
 
-        A site's queued pages go before its feed checks: a page can reveal more pages and
-        sites, a feed check reveals nothing, so feed checks first would hold a site's few
-        slots while its pages wait (a directory used to check its dozen guessed feed paths
-        before reading its second listing page). Feeds of sites with no pages left go first.
+        Feed checks go before pages, so that a site's feeds overlap its pages instead of
+        forming the crawl's tail, except on a seed's own site (hops 0) while it has pages
+        queued: its pages are where every other site is found, and at the start nothing
+        else can fill the slots (a directory used to check its dozen guessed feed paths
+        before reading its second listing page). Holding back every site's feeds that way
+        left a sample-web blog's guessed paths as a 0.4 s tail.
         """
         for state in self.sites.values():
-            if (state.pending_feeds and state.inflight < self._slots(state)
-                    and not self.frontier.has_pages(state.site)):
-                return state
+            if not state.pending_feeds or state.inflight >= self._slots(state):
+                continue
+            if self.frontier.hops_of(state.site) == 0 and self.frontier.has_pages(state.site):
+                continue
+            return state
         return None
 
     def _next_feed_job(self) -> Coroutine[Any, Any, None] | None:

@@ -22,8 +22,8 @@ def _site_with_feeds(engine: Engine, site: str, feeds: int):
     return state
 
 
-def test_a_sites_pages_go_before_its_feed_checks():
-    """A page can reveal pages and sites; a feed check reveals nothing, so it waits for the site's pages."""
+def test_a_seed_sites_pages_go_before_its_feed_checks():
+    """Its pages are where the other sites are found; a feed check reveals nothing."""
     engine = _engine()
     engine.frontier.add("http://directory.example/list/2", 0)
     directory = _site_with_feeds(engine, "http://directory.example", 3)
@@ -59,3 +59,13 @@ def test_a_feed_check_never_exceeds_the_sites_slots():
     assert engine.next_feed_site() is state
     state.robots_read = False  # one job per site until its robots.txt is read
     assert engine.next_feed_site() is None
+
+
+def test_feed_checks_of_a_site_further_out_overlap_its_pages():
+    """Held back until its pages were done, a site's feed checks became the crawl's tail."""
+    engine = _engine()
+    engine.frontier.add("http://directory.example/", 0)
+    engine.frontier.add("http://blog.example/posts/2", 0, hops=1)
+    blog = _site_with_feeds(engine, "http://blog.example", 2)
+    assert engine.frontier.has_pages("http://blog.example")
+    assert engine.next_feed_site() is blog
