@@ -171,7 +171,7 @@ def test_a_connection_to_an_address_not_vetted_in_this_run_is_refused(hostile):
 
 def test_requests_waiting_for_a_crawl_delay_are_counted_while_they_wait(hostile):
     """The engine starts other work for each request waiting its turn: the count must be exact."""
-    hostile.robots = "User-agent: *\nCrawl-delay: 0.3\n"
+    hostile.robots = "User-agent: *\nCrawl-delay: 0.5\n"
     seen: list[int] = []
 
     async def go():
