@@ -3,13 +3,15 @@
     .venv/bin/python benchmarks/guidance_eval.py                 # every part; misses for the tuning parts
     .venv/bin/python benchmarks/guidance_eval.py --part dev      # one part
     .venv/bin/python benchmarks/guidance_eval.py --extra feedback.jsonl   # supervisors' marks too
+    .venv/bin/python benchmarks/guidance_eval.py --without political.learned_wording   # without one rule
 
 A category counts as flagged when the check gives it a "needs supervisor" or "do not send"
 finding (advice is not a flag). Messages are checked with no community chosen, so the
 reach rules play no part. Two parts are tuned against: dev.jsonl and heldout.jsonl (the
 first round's held-out part, read while that round tuned, so now a second development
-part). heldout_b.jsonl (read while the second round tuned) and heldout_c.jsonl (written in
-the third round before its writer read the detectors) are held out: only their totals are
+part). heldout_b.jsonl (read while the second round tuned), heldout_c.jsonl (written in
+the third round before its writer read the detectors) and heldout_d.jsonl (the fourth
+round's, written the same way in other voices) are held out: only their totals are
 printed; their misses are shown only with --show-heldout-misses, which is for after the
 rules are settled.
 """
@@ -31,8 +33,8 @@ from portal.guidance.check import Finding, check_message, default_rules  # noqa:
 
 SET_DIR = ROOT / "tests" / "fixtures" / "guidance_eval"
 PARTS = {"dev": SET_DIR / "dev.jsonl", "heldout": SET_DIR / "heldout.jsonl",
-         "heldout_b": SET_DIR / "heldout_b.jsonl", "heldout_c": SET_DIR / "heldout_c.jsonl"}
-HELD_OUT = frozenset({"heldout_b", "heldout_c"})
+         "heldout_b": SET_DIR / "heldout_b.jsonl", "heldout_c": SET_DIR / "heldout_c.jsonl", "heldout_d": SET_DIR / "heldout_d.jsonl"}
+HELD_OUT = frozenset({"heldout_b", "heldout_c", "heldout_d"})
 CATEGORIES = ("personal_data", "live_proceedings", "discriminatory", "political", "operational")
 FLAGS = frozenset({"needs_supervisor", "do_not_send"})
 TARGETS = {"personal_data": 0.95, "live_proceedings": 0.95, "discriminatory": 0.90, "political": 0.90}
@@ -123,8 +125,10 @@ def load(path: Path) -> list[dict]:
 Checker = Callable[[str], list[Finding]]
 
 
-def default_checker() -> Checker:
-    rules = default_rules()
+def default_checker(without: Iterable[str] = ()) -> Checker:
+    """Check with the shipped rules, leaving out any whose code is listed (to see what a rule adds)."""
+    left_out = set(without)
+    rules = [rule for rule in default_rules() if rule.code not in left_out]
     return lambda text: check_message(text, rules)
 
 
@@ -182,14 +186,17 @@ def main(argv: list[str] | None = None) -> int:
                         help="another JSONL file of labelled messages (e.g. exported supervisor marks)")
     parser.add_argument("--show-heldout-misses", action="store_true",
                         help="print the held-out part's misses too (only once tuning is finished)")
+    parser.add_argument("--without", action="append", default=[], metavar="RULE_CODE",
+                        help="leave a rule out, e.g. --without political.learned_wording")
     args = parser.parse_args(argv)
+    checker = default_checker(args.without)
     names = list(PARTS) if args.part == "all" else [args.part]
     for name in names:
         misses = 0 if name in HELD_OUT and not args.show_heldout_misses else args.misses
-        print(render(name, evaluate(load(PARTS[name])), misses))
+        print(render(name, evaluate(load(PARTS[name]), checker), misses))
         print()
     for path in args.extra:
-        print(render(str(path), evaluate(load(path)), args.misses))
+        print(render(str(path), evaluate(load(path), checker), args.misses))
         print()
     return 0
 

@@ -4,9 +4,9 @@ One coroutine schedules jobs (pages from the frontier, feed candidates to valida
 onto ``concurrency`` + SPARE tasks, plus one per job waiting out a Crawl-delay (it holds
 no global slot), never handing a site more than ``per_host`` jobs at once (one until its
 robots.txt is read). Feed checks go before pages, except on a seed's own site, and the
-frontier hands out the pages of sites nearer the seeds first (see :meth:`Frontier.next_page`). Once a
-page of a site is read and every known feed candidate failed, its well-known feed paths
-are queued. When a site has nothing left queued or
+frontier hands out the pages of sites nearer the seeds first (see
+:meth:`Frontier.next_page`). Once a page of a site is read and every known feed candidate
+failed, its well-known feed paths are queued. When a site has nothing left queued or
 running its record is built, scored and emitted.
 """
 
@@ -122,6 +122,10 @@ class Engine:
             await asyncio.gather(*running, *([waiter] if waiter else []), return_exceptions=True)
         await self._finish_all()
         self._report(force=True)
+        logger.info("crawl finished in %.1f s: pages %d, sites %d, feeds %d, fetch errors %d, seeds refused %d",
+                    time.monotonic() - self.started,
+                    self.pages_fetched, len(self.sites), self.feeds_found, self.fetcher.errors,
+                    len(self.refused_seeds))
 
     def _add_seed(self, seed: str) -> None:
         """Queue a seed, or note once why it cannot be crawled (the crawl goes on without it)."""

@@ -187,7 +187,10 @@ class Fetcher:
             headers["If-Modified-Since"] = last_modified
         result = await self._fetch_hops(url, headers=headers, wanted_types=wanted_types)
         if result.error:
+            # Debug: a failed page is routine in a crawl and counted in its figures (the
+            # engine logs a summary); this line is for following one site's failures.
             self.errors += 1
+            logger.debug("fetch %.200s failed: %s", url, result.error)
         return result
 
     async def _fetch_hops(self, url: str, headers: Headers | None = None, limit: int | None = None,

@@ -1,7 +1,8 @@
-"""Area profiles and locality scoring with evidence.
+"""Locality scoring with evidence.
 
-A profile (JSON, see DESIGN.md) names places (with aliases and weights), excluded
-ambiguous names, postcode districts (with weights) and an optional bounding box.
+A profile (JSON, see DESIGN.md; validated by :mod:`crawlers.area_profile`) names places
+(with aliases and weights), excluded ambiguous names, postcode districts (with weights)
+and an optional bounding box.
 :func:`score_locality` turns a site's text and geo tags into a score in [0, 1]
 (0.5 and above means local) and keeps one :class:`Evidence` per point of score.
 Points combine as independent signals: score = 1 - Π(1 - points).
@@ -12,11 +13,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import json
 import logging
 import re
 from dataclasses import dataclass, field
-from pathlib import Path
+
+# The profile format lives in its own module (the portal validates with it too); its names
+# are re-exported here because "load a profile, then score with it" is one use.
+from crawlers.area_profile import AreaProfile, ProfileError, load_area_profile
 
 logger = logging.getLogger(__name__)
 
@@ -44,30 +47,6 @@ POSTCODE = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?) ?([0-9][A-Z]{2})\b")
 DISTRICT = re.compile(r"\b([A-Z]{1,2}[0-9][A-Z0-9]?)\b")
 
 
-class ProfileError(ValueError):
-    """An area profile is malformed; the message says which field and why."""
-
-
-@dataclass(frozen=True)
-class Place:
-    """A place name with its aliases and weight."""
-
-    name: str
-    aliases: tuple[str, ...] = ()
-    weight: float = 1.0
-
-
-@dataclass(frozen=True)
-class AreaProfile:
-    """A validated area profile."""
-
-    name: str
-    places: tuple[Place, ...] = ()
-    exclude_places: tuple[str, ...] = ()
-    postcode_districts: dict[str, float] = field(default_factory=dict)
-    bbox: tuple[float, float, float, float] | None = None
-
-
 @dataclass(frozen=True)
 class Evidence:
     """One reason for a locality score: what matched, where, and the points it gave."""
@@ -92,88 +71,6 @@ class LocalityScore:
     def to_json(self) -> dict[str, Any]:
         """Return ``{"score", "evidence"}`` as in DESIGN.md."""
         return {"score": self.score, "evidence": [e.to_json() for e in self.evidence]}
-
-
-def _weight(value: object, where: str) -> float:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1:
-        raise ProfileError(f"{where}: weight must be a number between 0 and 1, got {value!r}")
-    return float(value)
-
-
-def _places(raw: object) -> tuple[Place, ...]:
-    if not isinstance(raw, list):
-        raise ProfileError("places: must be a list of names or {name, aliases, weight} objects")
-    places = []
-    for index, item in enumerate(raw):
-        if isinstance(item, str) and item.strip():
-            places.append(Place(item.strip()))
-        elif isinstance(item, dict) and isinstance(item.get("name"), str) and item["name"].strip():
-            aliases = item.get("aliases", [])
-            if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
-                raise ProfileError(f"places[{index}].aliases: must be a list of strings")
-            weight = _weight(item.get("weight", 1.0), f"places[{index}]")
-            places.append(Place(item["name"].strip(), tuple(a.strip() for a in aliases if a.strip()), weight))
-        else:
-            raise ProfileError(f"places[{index}]: must be a name or an object with a 'name'")
-    return tuple(places)
-
-
-def _districts(raw: object) -> dict[str, float]:
-    items = raw.items() if isinstance(raw, dict) else ((d, 1.0) for d in raw) if isinstance(raw, list) else None
-    if items is None:
-        raise ProfileError("postcode_districts: must be a list like [\"BN7\"] or an object like {\"BN7\": 1.0}")
-    districts = {}
-    for code, weight in items:
-        if not isinstance(code, str) or not re.fullmatch(r"[A-Z]{1,2}[0-9][A-Z0-9]?", code.strip().upper()):
-            raise ProfileError(f"postcode_districts: {code!r} is not a postcode district such as BN7")
-        districts[code.strip().upper()] = _weight(weight, f"postcode_districts[{code}]")
-    return districts
-
-
-def _bbox(raw: object) -> tuple[float, float, float, float] | None:
-    if raw is None:
-        return None
-    if (not isinstance(raw, list) or len(raw) != 4
-            or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in raw)):
-        raise ProfileError("bbox: must be [min_lon, min_lat, max_lon, max_lat]")
-    min_lon, min_lat, max_lon, max_lat = (float(v) for v in raw)
-    if not (-180 <= min_lon < max_lon <= 180 and -90 <= min_lat < max_lat <= 90):
-        raise ProfileError("bbox: must be [min_lon, min_lat, max_lon, max_lat] with min < max")
-    return min_lon, min_lat, max_lon, max_lat
-
-
-def load_area_profile(source: dict[str, Any] | str | Path) -> AreaProfile:
-    """Load and validate an area profile from a dict or a JSON file.
-
-    Args:
-        source: the profile as a dict, or a path to a JSON file.
-
-    Returns:
-        The validated :class:`AreaProfile`.
-
-    Raises:
-        ProfileError: naming the field at fault.
-    """
-    if isinstance(source, str | Path):
-        try:
-            source = json.loads(Path(source).read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ProfileError(f"cannot read area profile {source}: {exc}") from None
-    if not isinstance(source, dict):
-        raise ProfileError("an area profile must be a JSON object")
-    name = source.get("name")
-    if not isinstance(name, str) or not name.strip():
-        raise ProfileError("name: required, a non-empty string")
-    if not source.get("places") and not source.get("postcode_districts"):
-        raise ProfileError("places or postcode_districts: at least one is required")
-    excluded = source.get("exclude_places", [])
-    if not isinstance(excluded, list) or not all(isinstance(e, str) for e in excluded):
-        raise ProfileError("exclude_places: must be a list of strings")
-    return AreaProfile(
-        name=name.strip(), places=_places(source.get("places", [])),
-        exclude_places=tuple(e.strip() for e in excluded if e.strip()),
-        postcode_districts=_districts(source.get("postcode_districts", [])), bbox=_bbox(source.get("bbox")),
-    )
 
 
 def _name_pattern(profile: AreaProfile) -> tuple[re.Pattern[str] | None, dict[str, tuple[str, float]]]:

@@ -177,6 +177,6 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(areas_cli)
     app.cli.add_command(demo_command)
-    from portal.jobs import jobs_cli
+    from portal.jobs_recovery import jobs_cli
 
     app.cli.add_command(jobs_cli)

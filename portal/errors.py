@@ -39,7 +39,11 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
-        app.logger.exception("unhandled error: %s", exc)
+        # The class and the frames, not the message: a database error quotes the row it was
+        # writing, which can be a contact's details (see portal.logs.failure).
+        from portal.logs import failure
+
+        app.logger.error("unhandled error: %s", failure(exc, frames=True))
         from portal.extensions import db
 
         db.session.rollback()

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from datetime import UTC, datetime
 
 from flask import Flask, has_request_context, request
@@ -32,7 +33,7 @@ class JsonFormatter(logging.Formatter):
         }
         if has_request_context():
             entry.update(method=request.method, path=request.path, remote_addr=request.remote_addr)
-        from portal.jobs import current_job_id
+        from portal.jobs_rows import current_job_id
 
         job_id = current_job_id()
         if job_id:
@@ -43,6 +44,21 @@ class JsonFormatter(logging.Formatter):
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False)
+
+
+def failure(exc: BaseException, frames: bool = False) -> str:
+    """Describe an exception for a log line without its message: its class, its cause's, and the frames.
+
+    An exception's text can carry personal data (a mail server refusing a recipient names
+    the address; a database error quotes the row), so a log line names what failed and
+    where; the record it is about (a job's or a notice's row) keeps the full text for admins.
+    """
+    kinds = exc.__class__.__name__
+    if exc.__cause__ is not None:
+        kinds += f" from {exc.__cause__.__class__.__name__}"
+    if not frames:
+        return kinds
+    return kinds + "\n" + "".join(traceback.format_tb(exc.__traceback__)).rstrip()
 
 
 def configure(log_format: str = "text", level: str = "INFO") -> None:

@@ -25,12 +25,24 @@ def _free_port() -> int:
 
 
 class _Recorder:
-    """aiosmtpd handler: keeps each accepted message; refuses every one while ``refuse`` is set."""
+    """aiosmtpd handler: keeps each accepted message; refuses every one while ``refuse`` is set.
+
+    With ``refuse_recipients`` set it refuses each recipient instead, naming the address in
+    its reply, as real servers do ("550 <address>: no such mailbox").
+    """
 
     def __init__(self) -> None:
         self.messages: list[EmailMessage] = []
         self.refuse = False
+        self.refuse_recipients = False
         self.refused = 0
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # noqa: N802 - aiosmtpd's hook
+        if self.refuse_recipients:
+            self.refused += 1
+            return f"550 5.1.1 <{address}>: no such mailbox (test)"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's hook name
         if self.refuse:

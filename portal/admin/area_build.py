@@ -97,6 +97,7 @@ def run_build(token: str, lad: str, wards: list[str], name: str | None,
         onspd, names = next(folder.glob("onspd.*")), next(folder.glob("names.*"))
         built = build_profile(onspd, names, AreaChoice(lad, tuple(wards), name))
     except (AreaDataError, StopIteration) as exc:
+        logger.warning("area build for %s failed: %s", lad[:20], exc.__class__.__name__)
         return {"error": str(exc) or "The uploaded files are gone; upload them again"}
     finally:
         shutil.rmtree(folder, ignore_errors=True)

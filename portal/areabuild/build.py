@@ -8,6 +8,7 @@ area's names that also name places elsewhere in Great Britain proposed for exclu
 from __future__ import annotations
 
 import logging
+import time
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -64,6 +65,7 @@ def build_profile(onspd_path: Path, names_path: Path, choice: AreaChoice,
     Raises:
         AreaDataError: a file cannot be used, or the area is not in it.
     """
+    started = time.monotonic()
     choice = resolve_choice(choice, onspd_path, names_path)
     tally = tally_postcodes(onspd_path, choice.lad, frozenset(choice.wards), with_cells=not is_ipn(names_path))
     names = read_place_names(names_path, tally)
@@ -72,6 +74,9 @@ def build_profile(onspd_path: Path, names_path: Path, choice: AreaChoice,
     profile["source"] = {"attribution": ATTRIBUTION, "licence": LICENCE_URL, "onspd": Path(onspd_path).name[:200],
                          "names": Path(names_path).name[:200], "lad": choice.lad,
                          "wards": " ".join(choice.wards)}
+    logger.info("area profile for %s built: %d postcodes, %d places, %d districts in %.1f s", choice.lad,
+                sum(tally.inside.values()), len(profile["places"]), len(profile["postcode_districts"]),
+                time.monotonic() - started)
     return BuiltProfile(profile, ambiguous, sum(tally.inside.values()), names.kind)
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from portal.guidance.detectors import DETECTORS, Detector, Match
 from portal.guidance.detectors.groups import check_table_name
+from portal.guidance.detectors.learned import check_category
 
 __all__ = [
     "CATEGORIES", "MAX_TEXT_LENGTH", "SEVERITIES", "CheckContext", "Finding", "Rule", "RuleError",
@@ -166,6 +167,12 @@ def _compiled(kind: str, pattern: str) -> Callable[[str, CheckContext], Iterator
                 check_table_name(argument)
             except KeyError as exc:
                 raise RuleError(f"no word table called {argument.strip()!r} in lexicon.json") from exc
+        if name == "learned_wording":
+            try:
+                check_category(argument)
+            except KeyError as exc:
+                raise RuleError(f"no learned model for {argument.strip()!r}; there are models for "
+                                "'discriminatory' and 'political'") from exc
         if name == "audience_at_least":
             _int_argument(argument)
         return _bind(detector, argument)
@@ -198,9 +205,12 @@ def check_message(text: str, rules: Iterable[Rule] | None = None,
     context = context or CheckContext()
     rules = default_rules() if rules is None else rules
     found: list[Finding] = []
+    learned: set[str] = set()
     for rule in rules:
         if not rule.enabled:
             continue
+        if rule.kind == "builtin" and rule.pattern.strip().startswith("learned_wording"):
+            learned.add(rule.code)
         try:
             matcher = compile_rule(rule)
         except RuleError:
@@ -212,13 +222,18 @@ def check_message(text: str, rules: Iterable[Rule] | None = None,
                                  explanation))
             if len(found) >= MAX_FINDINGS * 4:
                 break
-    return _escalate(_without_overlaps(found))[:MAX_FINDINGS]
+    return _escalate(_without_overlaps(found, learned))[:MAX_FINDINGS]
 
 
-def _without_overlaps(findings: list[Finding]) -> list[Finding]:
-    """Keep the most severe finding where findings of one category cover the same words."""
+def _without_overlaps(findings: list[Finding], learned: set[str] | frozenset[str] = frozenset()) -> list[Finding]:
+    """Keep the most severe finding where findings of one category cover the same words.
+
+    At equal severity a rule's finding wins over a learned model's: it says more exactly what matched
+    ("the party “Green Party”") than a model's list of weighty words.
+    """
     kept: list[Finding] = []
-    for finding in sorted(findings, key=lambda f: (-RANK[f.severity], f.start, -(f.end - f.start))):
+    for finding in sorted(findings, key=lambda f: (-RANK[f.severity], f.rule_code in learned, f.start,
+                                                   -(f.end - f.start))):
         if any(k.category == finding.category and k.start < finding.end and finding.start < k.end
                for k in kept):
             continue

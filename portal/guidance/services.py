@@ -2,12 +2,15 @@
 
 The outreach save path calls ``review_on_save(contact)`` after filling in the
 contact (and before committing); ``mark_sent`` is the only way to mark a message sent.
+Guidance never imports outreach: an approval is announced on ``message_approved`` and
+outreach, which owns the follow-up clock, makes the contact count.
 """
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
 
+from blinker import Namespace
 from sqlalchemy import select
 
 from portal import audit
@@ -20,6 +23,10 @@ logger = logging.getLogger(__name__)
 
 DECISIONS = {"approve": "approved", "changes": "changes_requested", "reject": "rejected"}
 OPEN_STATUSES = ("held",)
+_signals = Namespace()
+#: Sent with ``contact=`` when a held message is approved, in the decision's transaction
+#: (receivers must not commit). ``portal.outreach.services`` lets the contact count.
+message_approved = _signals.signal("message-approved")
 
 
 class MessageRefused(ValueError):
@@ -138,9 +145,7 @@ def decide(review: MessageReview, user: User, decision: str, comment: str | None
     review.comment, review.author_notified_at = comment, None
     review.contact.review_status = status
     if status == "approved":
-        from portal.outreach.services import count_as_contact
-
-        count_as_contact(review.contact)  # the draft may now go out: it counts from here on
+        message_approved.send(review, contact=review.contact)  # the draft may now go out
     audit.record("signoff", f"{status.replace('_', ' ').capitalize()} message on contact {review.contact_id}",
                  review, details={"decision": status, "contact_id": review.contact_id,
                                   "author_id": review.author_id, "comment": comment})

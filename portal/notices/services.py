@@ -13,7 +13,7 @@ import logging
 from flask import Flask, Response, current_app, g, has_request_context, request, url_for
 from sqlalchemy import select
 
-from portal import jobs
+from portal import jobs, logs
 from portal.extensions import db
 from portal.models import REQUIRED_KINDS, Job, NoticeOptOut, Notification, User
 
@@ -89,8 +89,8 @@ def dispatch_queued() -> int:
                 continue
             jobs.submit(job_id)
             started += 1
-        except Exception:  # noqa: BLE001 - the notice stays recorded; `flask notify run` retries it
-            logger.exception("could not start the delivery job %s of a notice", job_id)
+        except Exception as exc:  # noqa: BLE001 - the notice stays recorded; `flask notify run` retries it
+            logger.error("could not start the delivery job %s of a notice: %s", job_id, logs.failure(exc))
             db.session.rollback()
     return started
 

@@ -1,7 +1,8 @@
 """Outreach changes: log and edit contacts, move stages, assess, record meetings.
 
 Views call these; guidance (issue 5) hooks its message check into ``log_contact``
-through ``review_status`` (held messages keep their contact row).
+through ``review_status`` (held messages keep their contact row). Outreach depends on
+guidance, never the reverse: guidance announces an approval on ``message_approved``.
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from sqlalchemy import select, update
 
 from portal import audit
 from portal.extensions import db
+from portal.guidance.services import message_approved, review_on_save
 from portal.models import (
     Assessment, Community, ContactRevision, Meeting, OutreachContact, StageChange, User, label, utcnow,
 )
@@ -70,9 +72,13 @@ def count_as_contact(contact: OutreachContact) -> None:
 
 def check_message(contact: OutreachContact) -> None:
     """Run guidance's sign-off check: holds the message for a supervisor, or raises MessageRefused."""
-    from portal.guidance.services import review_on_save
-
     review_on_save(contact)
+
+
+@message_approved.connect
+def _count_approved(_review: object, *, contact: OutreachContact) -> None:
+    """A held draft approved by a supervisor may now go out: it counts from here on."""
+    count_as_contact(contact)
 
 
 def reset_follow_up_clock(community_id: int, keep_id: int) -> None:
@@ -84,6 +90,26 @@ def reset_follow_up_clock(community_id: int, keep_id: int) -> None:
         .values(follow_up_closed_at=utcnow())
         .execution_options(synchronize_session=False)
     )
+
+
+def close_follow_up(contact: OutreachContact) -> bool:
+    """Mark the contact's follow-up done (once); False when it has none to close."""
+    if contact.follow_up_on is None:
+        return False
+    if contact.follow_up_closed_at is None:
+        contact.follow_up_closed_at = utcnow()
+        audit.record("change", f"Marked the follow-up of contact {contact.id} done", contact)
+    return True
+
+
+def reopen_follow_up(contact: OutreachContact) -> bool:
+    """Reopen a follow-up marked done by mistake; False when the contact has no follow-up."""
+    if contact.follow_up_on is None:
+        return False
+    if contact.follow_up_closed_at is not None:
+        contact.follow_up_closed_at = None
+        audit.record("change", f"Reopened the follow-up of contact {contact.id}", contact)
+    return True
 
 
 def _plain(value: Any) -> Any:

@@ -1,16 +1,18 @@
 """The quick contact log, contact edits and "My follow-ups"."""
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import abort, flash, request, url_for
 from flask_login import current_user
 
-from portal import audit, htmx
+from portal import htmx
 from portal.access import allow, get_in_area
 from portal.audit_reads import audited
 from portal.extensions import db
 from portal.guidance.deciders import deciders
 from portal.guidance.services import MessageRefused, latest_review
-from portal.models import MessageTemplate, OutreachContact, utcnow
+from portal.models import MessageTemplate, OutreachContact
 from portal.outreach import bp, queries, services
 from portal.outreach.forms import OUTCOME_BUTTONS, ContactEditForm, QuickContactForm
 from portal.params import arg_int
@@ -140,35 +142,38 @@ def follow_up(contact_id: int):
     return _follow_up_row(contact, closed_state if contact.follow_up_closed_at else "open")
 
 
+def _change_follow_up(contact_id: int, change: Callable[[OutreachContact], bool], row_state: str, done: str,
+                      focus: bool = False):
+    """Apply ``change`` to the caller's contact, then return its row (htmx) or go back to My follow-ups.
+
+    ``change`` returns False when the contact has no follow-up to change (404); ``done``
+    is the flash for a full page, with ``{name}`` for the community.
+    """
+    contact = _editable_contact(contact_id)
+    if not change(contact):
+        abort(404)
+    db.session.commit()
+    if htmx.is_fragment_request():
+        return _follow_up_row(contact, row_state, focus=focus)
+    flash(done.format(name=contact.community.name), "success")
+    return htmx.redirect(url_for("outreach.follow_ups"))
+
+
 @bp.post("/contacts/<int:contact_id>/follow-up-done")
 @allow("officer", "supervisor")
 @audited("Closed the follow-up of contact {contact_id}", "OutreachContact", "contact_id")
 def close_follow_up(contact_id: int):
-    contact = _editable_contact(contact_id)
-    if contact.follow_up_closed_at is None:
-        contact.follow_up_closed_at = utcnow()
-        audit.record("change", f"Marked the follow-up of contact {contact.id} done", contact)
-    db.session.commit()
-    if htmx.is_fragment_request():  # the row becomes "marked done" with Undo
-        return _follow_up_row(contact, "undo")
-    flash(f"Follow-up with {contact.community.name} marked done. Changed your mind? Reopen it under "
-          "“Recently done”.", "success")
-    return htmx.redirect(url_for("outreach.follow_ups"))
+    # The row becomes "marked done" with an Undo.
+    return _change_follow_up(contact_id, services.close_follow_up, "undo",
+                             "Follow-up with {name} marked done. Changed your mind? Reopen it under “Recently done”.")
 
 
 @bp.post("/contacts/<int:contact_id>/follow-up-reopen")
 @allow("officer", "supervisor")
 @audited("Reopened the follow-up of contact {contact_id}", "OutreachContact", "contact_id")
 def reopen_follow_up(contact_id: int):
-    contact = _editable_contact(contact_id)
-    if contact.follow_up_on is None:
-        abort(404)
-    contact.follow_up_closed_at = None
-    db.session.commit()
-    if htmx.is_fragment_request():
-        return _follow_up_row(contact, "open", focus=True)
-    flash(f"Follow-up with {contact.community.name} reopened.", "success")
-    return htmx.redirect(url_for("outreach.follow_ups"))
+    return _change_follow_up(contact_id, services.reopen_follow_up, "open", "Follow-up with {name} reopened.",
+                             focus=True)
 
 
 @bp.get("/follow-ups")

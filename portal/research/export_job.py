@@ -67,8 +67,9 @@ def build(options_json: dict[str, Any]) -> dict[str, Any]:
     options = ExportOptions.from_json(options_json)
     project = db.session.get(ResearchProject, options.project_id) if options.project_id else None
     if project is None or not project.is_open():
+        logger.warning("research package for project %s refused: the project is not open", options.project_id)
         raise PermissionError("the research project is not open (revoked, expired or deleted)")
-    job_id = jobs.current_job_id() or "adhoc"
+    job_id, started = jobs.current_job_id() or "adhoc", time.monotonic()
     remove_stale_files()
     total = max(1, sum(planned_counts(options).values()))
     jobs.progress(0, total, "Starting")
@@ -83,6 +84,8 @@ def build(options_json: dict[str, Any]) -> dict[str, Any]:
     events.export_ready(job_id, options.requested_by_id)
     db.session.commit()
     notices.dispatch_queued()
+    logger.info("research package %s written: %d rows, %d bytes in %.1f s", job_id, done, path.stat().st_size,
+                time.monotonic() - started)
     return {"counts": counts, "file": path.name, "bytes": path.stat().st_size}
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import dataclasses
 
 import pytest
@@ -216,3 +217,16 @@ def test_occupancy_is_off_unless_asked_for(hostile, tight):
             return fetcher.occupancy, fetcher.in_flight
 
     assert asyncio.run(go()) == (None, 0)
+
+
+def test_a_crawl_logs_each_failed_fetch_and_one_summary(hostile, tight, caplog):
+    from crawlers.pipeline import run_discovery
+
+    with caplog.at_level(logging.DEBUG, logger="crawlers"):
+        run_discovery([hostile.base + "/loop"], tight)
+    failed = [r for r in caplog.records if r.name == "crawlers.fetch"]
+    assert [(r.levelname, r.getMessage()) for r in failed] == [
+        ("DEBUG", f"fetch {hostile.base}/loop failed: too many redirects (more than {tight.max_redirects})")]
+    [summary] = [r for r in caplog.records if r.getMessage().startswith("crawl finished")]
+    assert summary.levelname == "INFO"
+    assert summary.getMessage().endswith("fetch errors 1, seeds refused 1")  # the seed itself failed

@@ -114,3 +114,13 @@ def test_only_admins_build_see_or_save_areas(client, auth, users, role, db_sessi
     assert client.get(preview).status_code == 403
     assert client.post(preview + "/save", data={"area": "0", "name": "Mine"}).status_code == 403
     assert Area.by_slug("mine") is None
+
+
+def test_a_build_whose_files_are_gone_says_so_and_is_logged(app, caplog):
+    from portal.admin.area_build import run_build
+
+    with caplog.at_level("WARNING", logger="portal.admin.area_build"):
+        result = run_build("no-such-upload", "E07000063", [], None)
+    assert result == {"error": "The uploaded files are gone; upload them again"}
+    assert [(r.levelname, r.getMessage()) for r in caplog.records] == [
+        ("WARNING", "area build for E07000063 failed: StopIteration")]

@@ -318,6 +318,11 @@ def test_marking_a_follow_up_done_is_audited(client, auth, db_session, area, use
                                                               users["officer"].id)
     client.post(f"/contacts/{ids['contact_id']}/follow-up-done")  # already done: nothing changes
     assert len(_events(db_session, "change")) == 1
+    assert client.post(f"/contacts/{ids['contact_id']}/follow-up-reopen").status_code == 303
+    assert [row.summary for row in _events(db_session, "change")][-1] == (
+        f"Reopened the follow-up of contact {ids['contact_id']}")
+    client.post(f"/contacts/{ids['contact_id']}/follow-up-reopen")  # already open: nothing changes
+    assert len(_events(db_session, "change")) == 2
 
 
 def test_dismissing_a_notification_is_audited(client, auth, db_session, area, users):

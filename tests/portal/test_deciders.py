@@ -10,10 +10,9 @@ import pytest
 from portal.areas import import_area
 from portal.guidance import services
 from portal.guidance.deciders import TIER_WORDS, Deciders, deciders, deciders_for
-from portal.models import Community, OutreachContact, User
-from tests.conftest import _password_hash
+from portal.models import User
+from tests.portal.guidance_factories import make_forum, make_held, make_staff
 
-RISKY = "A man has been arrested after the burglaries on the seafront."  # held for a supervisor
 
 
 def _person(user_id: int, name: str, role: str = "supervisor") -> User:
@@ -45,34 +44,13 @@ def test_membership_is_by_user_id_and_only_for_users():
 
 @pytest.fixture
 def community(db_session, area):
-    community = Community(area_id=area.id, name="Test Town Forum", platform="forum", access="closed",
-                          audience_size=200)
-    db_session.add(community)
-    db_session.commit()
-    return community
+    return make_forum(area)
 
 
-def _held(db_session, community, author):
-    contact = OutreachContact(community_id=community.id, officer_id=author.id, channel="group_post",
-                              purpose="inform", message_text=RISKY)
-    contact.community = community
-    db_session.add(contact)
-    db_session.flush()
-    review = services.review_on_save(contact)
-    db_session.commit()
-    assert review.status == "held"
-    return review
 
 
 def _staff_member(db_session, name, role, area=None, active=True):
-    user = User(email=f"{name.replace(' ', '.').lower()}@tests.example.org", display_name=name, role=role)
-    user.password_hash = _password_hash()
-    user.active = active
-    if area is not None:
-        user.areas.append(area)
-    db_session.add(user)
-    db_session.commit()
-    return user
+    return make_staff(f"{name.replace(' ', '.').lower()}@tests.example.org", role, area, active=active, name=name)
 
 
 def test_the_area_tier_lists_every_other_active_supervisor_of_the_area_in_name_order(
@@ -80,14 +58,14 @@ def test_the_area_tier_lists_every_other_active_supervisor_of_the_area_in_name_o
     zed = _staff_member(db_session, "A Zed", "supervisor", area)
     _staff_member(db_session, "B Gone", "supervisor", area, active=False)
     _staff_member(db_session, "C Officer", "officer", area)
-    review = _held(db_session, community, users["officer"])
+    review = make_held(community, users["officer"])
     who = deciders(review)
     assert who.tier == "area"
     assert [u.id for u in who.users] == [zed.id, users["supervisor"].id]  # "A Zed" < "Test supervisor"
 
 
 def test_the_author_never_decides_and_the_tiers_fall_back_in_order(db_session, users, area, community):
-    own = _held(db_session, community, users["supervisor"])
+    own = make_held(community, users["supervisor"])
     assert deciders(own).tier == "admin"
     assert [u.id for u in deciders(own).users] == [users["admin"].id]
     elsewhere, _ = import_area({"name": "Elsewhere", "places": ["Hove"]}, slug="elsewhere")
@@ -102,8 +80,8 @@ def test_the_author_never_decides_and_the_tiers_fall_back_in_order(db_session, u
 
 
 def test_deciders_for_answers_each_review_by_id(db_session, users, community):
-    mine = _held(db_session, community, users["officer"])
-    own = _held(db_session, community, users["supervisor"])
+    mine = make_held(community, users["officer"])
+    own = make_held(community, users["supervisor"])
     answers = deciders_for([mine, own])
     assert set(answers) == {mine.id, own.id}
     assert answers[mine.id].tier == "area"
@@ -113,7 +91,7 @@ def test_deciders_for_answers_each_review_by_id(db_session, users, community):
 
 
 def test_can_decide_says_why_not_or_nothing(db_session, users, community):
-    review = _held(db_session, community, users["officer"])
+    review = make_held(community, users["officer"])
     supervisor, officer, admin = users["supervisor"], users["officer"], users["admin"]
     assert services.can_decide(review, supervisor) is None
     assert services.can_decide(review, officer) == (
@@ -127,7 +105,7 @@ def test_can_decide_says_why_not_or_nothing(db_session, users, community):
 
 
 def test_can_decide_when_nobody_may_decide(db_session, users, community):
-    own = _held(db_session, community, users["supervisor"])
+    own = make_held(community, users["supervisor"])
     users["admin"].active = False
     db_session.commit()
     assert services.can_decide(own, users["admin"]) == (

@@ -69,6 +69,16 @@ def test_only_the_officer_can_close_or_reopen_their_follow_up(client, auth, user
     assert contact.follow_up_closed_at is not None
 
 
+def test_a_contact_without_a_follow_up_has_none_to_close_or_reopen(client, auth, users, area, db_session):
+    contact = make_contact(make_community(area, "No Follow-up Group"), users["officer"])
+    auth.login("officer")
+    for action in ("follow-up-done", "follow-up-reopen"):
+        assert client.post(f"/contacts/{contact.id}/{action}").status_code == 404
+        assert client.post(f"/contacts/{contact.id}/{action}", headers=HX).status_code == 404
+    db_session.refresh(contact)
+    assert contact.follow_up_closed_at is None
+
+
 def test_home_shows_an_overdue_follow_up_as_overdue(client, auth, users, area):
     _due(area, users["officer"], "Late Group", days_late=2)
     make_contact(make_community(area, "Today Group"), users["officer"], days_ago=1, follow_up_in=1)

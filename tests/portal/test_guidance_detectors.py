@@ -5,7 +5,7 @@ import pytest
 
 from portal.guidance.check import BUILTIN_DETECTORS, CheckContext, RuleError, Rule, check_message, compile_rule
 from portal.guidance.detectors.identifiers import nhs_number_valid
-from portal.guidance.detectors.people import names
+from portal.guidance.detectors.names import names
 
 CASES = {
     "uk_phone": (
@@ -177,7 +177,7 @@ def test_detector_leaves_near_misses_alone(detector, text):
 
 def test_every_text_detector_has_cases():
     context_only = {"audience_at_least", "open_access", "name_near", "lexicon_words", "house_and_postcode",
-                    "full_postcode"}
+                    "full_postcode", "learned_wording"}  # learned_wording: tests/portal/test_guidance_learned.py
     assert set(BUILTIN_DETECTORS) - context_only <= set(CASES)
 
 

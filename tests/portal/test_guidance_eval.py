@@ -1,7 +1,7 @@
 """The evaluation set's shape, and the report's arithmetic on a made-up checker."""
 from __future__ import annotations
 
-from benchmarks.guidance_eval import CATEGORIES, PARTS, SET_DIR, evaluate, load, render
+from benchmarks.guidance_eval import CATEGORIES, HELD_OUT, PARTS, SET_DIR, evaluate, load, render
 from portal.guidance.check import Finding
 
 
@@ -66,5 +66,20 @@ def test_the_third_held_out_part_is_big_varied_and_new():
     assert sum(1 for example in held if len(example["labels"]) > 1) >= 10  # two problems at once
     assert len({example["register"] for example in held}) >= 7
     earlier = load(PARTS["dev"]) + load(PARTS["heldout"]) + load(PARTS["heldout_b"]) + load(SET_DIR / "probe_c.jsonl")
+    assert not {e["id"] for e in held} & {e["id"] for e in earlier}
+    assert not {e["text"].lower() for e in held} & {e["text"].lower() for e in earlier}
+
+
+def test_the_fourth_held_out_part_is_big_varied_and_new():
+    held = load(PARTS["heldout_d"])
+    assert len(held) >= 250
+    for category in CATEGORIES:
+        assert sum(1 for example in held if category in example["labels"]) >= 30, category
+    assert sum(1 for example in held if not example["labels"]) >= 80  # clean look-alikes
+    assert sum(1 for example in held if len(example["labels"]) > 1) >= 10  # two problems at once
+    assert len({example["register"] for example in held}) >= 7
+    assert "heldout_d" in HELD_OUT
+    earlier = (load(PARTS["dev"]) + load(PARTS["heldout"]) + load(PARTS["heldout_b"])
+               + load(SET_DIR / "probe_c.jsonl"))
     assert not {e["id"] for e in held} & {e["id"] for e in earlier}
     assert not {e["text"].lower() for e in held} & {e["text"].lower() for e in earlier}

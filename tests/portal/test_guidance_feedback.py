@@ -8,10 +8,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from portal.guidance import feedback, services
+from portal.guidance import feedback
 from portal.guidance.rules import seed_rules
-from portal.models import AuditEvent, Community, GuidanceFlagMark, OutreachContact, User
-from tests.conftest import _password_hash
+from portal.models import AuditEvent, GuidanceFlagMark
+from tests.portal.guidance_factories import make_forum, make_held, make_staff
 
 # Two findings that need a supervisor: an arrest (live proceedings) and a home address (personal data).
 TEXT = "=A man has been arrested after the break-in at 14 Station Road."
@@ -19,23 +19,12 @@ TEXT = "=A man has been arrested after the break-in at 14 Station Road."
 
 @pytest.fixture
 def community(db_session, area):
-    community = Community(area_id=area.id, name="Test Town Forum", platform="forum", access="closed",
-                          audience_size=200)
-    db_session.add(community)
-    db_session.commit()
-    return community
+    return make_forum(area)
 
 
 @pytest.fixture
 def review(db_session, users, community):
-    contact = OutreachContact(community_id=community.id, officer_id=users["officer"].id, channel="group_post",
-                              purpose="inform", message_text=TEXT)
-    contact.community = community
-    db_session.add(contact)
-    db_session.flush()
-    held = services.review_on_save(contact)
-    db_session.commit()
-    return held
+    return make_held(community, users["officer"], TEXT)
 
 
 def _address(review):
@@ -76,9 +65,7 @@ def test_a_supervisor_cannot_mark_their_own_message_or_another_area(db_session, 
     review.author_id = users["supervisor"].id
     with pytest.raises(feedback.MarkRefused, match="You wrote this message"):
         feedback.mark(review, users["supervisor"], "personal.home_address", _address(review)["start"])
-    outsider = User(email="other@tests.example.org", display_name="Other", role="supervisor")
-    outsider.password_hash = _password_hash()
-    db_session.add(outsider)
+    outsider = make_staff("other@tests.example.org", "supervisor", name="Other")
     with pytest.raises(feedback.MarkRefused, match="of this area"):
         feedback.mark(review, outsider, "personal.home_address", _address(review)["start"])
 
@@ -122,10 +109,7 @@ def test_export_labels_what_is_still_flagged(client, auth, review, users, db_ses
 
 def test_export_is_limited_to_the_supervisors_areas(review, users, db_session):
     feedback.mark(review, users["supervisor"], "personal.home_address", _address(review)["start"])
-    outsider = User(email="other2@tests.example.org", display_name="Other", role="supervisor")
-    outsider.password_hash = _password_hash()
-    db_session.add(outsider)
-    db_session.commit()
+    outsider = make_staff("other2@tests.example.org", "supervisor", name="Other")
     assert feedback.example_rows(outsider) == []
     assert len(feedback.example_rows(users["admin"])) == 1
     assert feedback.counts_per_rule(outsider) == {}

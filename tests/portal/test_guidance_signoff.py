@@ -8,50 +8,24 @@ from sqlalchemy.exc import IntegrityError
 from portal.guidance import services
 from portal.guidance.deciders import deciders
 from portal.models import AuditEvent, Community, MessageReview, OutreachContact, User
-from tests.conftest import _password_hash
+from tests.portal.guidance_factories import RISKY, make_draft, make_forum, make_held, make_staff
 
-RISKY = "A man has been arrested after the burglaries on the seafront."  # needs a supervisor
 REFUSED = "Gary Hollis was arrested for the burglary."  # do not send
 CLEAN = "Hello from your neighbourhood team, we'd love to hear what matters to you."
 
 
 @pytest.fixture
 def community(db_session, area):
-    community = Community(area_id=area.id, name="Test Town Forum", platform="forum", access="closed",
-                          audience_size=200)
-    db_session.add(community)
-    db_session.commit()
-    return community
+    return make_forum(area)
 
 
 @pytest.fixture
 def second_supervisor(db_session, area, users):
-    user = User(email="sgt2@tests.example.org", display_name="Sgt Two", role="supervisor")
-    user.password_hash = _password_hash()
-    user.areas.append(area)
-    db_session.add(user)
-    db_session.commit()
-    return user
-
-
-def _contact(db_session, community, author, text=RISKY):
-    contact = OutreachContact(community_id=community.id, officer_id=author.id, channel="group_post",
-                              purpose="inform", message_text=text)
-    contact.community = community
-    db_session.add(contact)
-    db_session.flush()
-    return contact
-
-
-def _held(db_session, community, author, text=RISKY) -> MessageReview:
-    contact = _contact(db_session, community, author, text)
-    review = services.review_on_save(contact)
-    db_session.commit()
-    return review
+    return make_staff("sgt2@tests.example.org", "supervisor", area, name="Sgt Two")
 
 
 def test_risky_message_is_held_with_its_findings(db_session, users, community):
-    review = _held(db_session, community, users["officer"])
+    review = make_held(community, users["officer"])
     assert review is not None
     assert review.status == "held"
     assert review.contact.review_status == "held"
@@ -62,13 +36,13 @@ def test_risky_message_is_held_with_its_findings(db_session, users, community):
 
 
 def test_clean_message_is_not_held(db_session, users, community):
-    contact = _contact(db_session, community, users["officer"], CLEAN)
+    contact = make_draft(community, users["officer"], CLEAN)
     assert services.review_on_save(contact) is None
     assert contact.review_status == "none"
 
 
 def test_do_not_send_is_refused_with_a_clear_message(db_session, users, community):
-    contact = _contact(db_session, community, users["officer"], REFUSED)
+    contact = make_draft(community, users["officer"], REFUSED)
     with pytest.raises(services.MessageRefused, match="cannot be sent") as refused:
         services.review_on_save(contact)
     assert "Gary Hollis" in str(refused.value)
@@ -78,13 +52,13 @@ def test_do_not_send_is_refused_with_a_clear_message(db_session, users, communit
 
 def test_large_community_raises_the_level_of_review(db_session, users, community):
     community.audience_size = 5000
-    review = _held(db_session, community, users["officer"], "Items were found near BN7 2AB.")
+    review = make_held(community, users["officer"], "Items were found near BN7 2AB.")
     assert review is not None
     assert {f["category"] for f in review.findings} == {"personal_data", "reach_risk"}
 
 
 def test_officer_author_cannot_decide(client, auth, db_session, users, community):
-    review = _held(db_session, community, users["officer"])
+    review = make_held(community, users["officer"])
     auth.login("officer")
     response = client.post(f"/guidance/reviews/{review.id}/decide", data={"decision": "approve"})
     assert response.status_code == 403
@@ -94,7 +68,7 @@ def test_officer_author_cannot_decide(client, auth, db_session, users, community
 
 
 def test_supervisor_cannot_approve_their_own_message(client, auth, db_session, users, community):
-    review = _held(db_session, community, users["supervisor"])
+    review = make_held(community, users["supervisor"])
     auth.login("supervisor")
     page = client.get(f"/guidance/reviews/{review.id}")
     assert page.status_code == 200
@@ -111,7 +85,7 @@ def test_supervisor_cannot_approve_their_own_message(client, auth, db_session, u
 
 def test_a_lone_supervisors_own_message_goes_to_an_admin(client, auth, db_session, users, community):
     """The area's only supervisor wrote it: no other supervisor exists, so the admin decides (and says so)."""
-    review = _held(db_session, community, users["supervisor"])
+    review = make_held(community, users["supervisor"])
     who = deciders(review)
     assert who.tier == "admin"
     assert [u.id for u in who.users] == [users["admin"].id]
@@ -139,11 +113,11 @@ def test_deciders_go_area_then_any_area_then_admin_never_the_author(db_session, 
     from portal.areas import import_area
 
     officer, supervisor, admin = users["officer"], users["supervisor"], users["admin"]
-    review = _held(db_session, community, officer)
+    review = make_held(community, officer)
     assert deciders(review).tier == "area"
     assert supervisor in deciders(review)
     assert admin not in deciders(review)
-    own = _held(db_session, community, supervisor)
+    own = make_held(community, supervisor)
     assert deciders(own).tier == "admin"
     assert supervisor not in deciders(own)
     other_area, _ = import_area({"name": "Elsewhere", "places": ["Hove"]}, slug="elsewhere")
@@ -176,7 +150,7 @@ def test_one_reviews_deciders_agree_with_the_bulk_rule(db_session, users, commun
         return one.tier == bulk.tier and [u.id for u in one.users] == [u.id for u in bulk.users]
 
     officer, supervisor, admin = users["officer"], users["supervisor"], users["admin"]
-    review, own = _held(db_session, community, officer), _held(db_session, community, supervisor)
+    review, own = make_held(community, officer), make_held(community, supervisor)
     other_area, _ = import_area({"name": "Elsewhere", "places": ["Hove"]}, slug="elsewhere")
     for n, name in enumerate(("Sgt Zed", "Sgt Amber")):  # two in name order, not id order
         outsider = User(email=f"sgt{n}@tests.example.org", display_name=name, role="supervisor")
@@ -206,13 +180,9 @@ def test_a_supervisor_of_another_area_can_open_and_decide_when_they_are_the_deci
     from portal.areas import import_area
 
     other_area, _ = import_area({"name": "Elsewhere", "places": ["Hove"]}, slug="elsewhere")
-    outsider = User(email="sgt3@tests.example.org", display_name="Sgt Elsewhere", role="supervisor")
-    outsider.password_hash = _password_hash()
-    outsider.areas.append(other_area)
-    db_session.add(outsider)
-    db_session.commit()
-    mine = _held(db_session, community, users["officer"])
-    own = _held(db_session, community, users["supervisor"])
+    outsider = make_staff("sgt3@tests.example.org", "supervisor", other_area, name="Sgt Elsewhere")
+    mine = make_held(community, users["officer"])
+    own = make_held(community, users["supervisor"])
     auth.login(email="sgt3@tests.example.org")
     queue = client.get("/guidance/queue").data.decode()
     assert f"/guidance/reviews/{own.id}" in queue
@@ -225,7 +195,7 @@ def test_a_supervisor_of_another_area_can_open_and_decide_when_they_are_the_deci
 
 
 def test_the_database_refuses_a_self_sign_off(db_session, users, community):
-    review = _held(db_session, community, users["supervisor"])
+    review = make_held(community, users["supervisor"])
     review.decided_by_id = review.author_id
     with pytest.raises(IntegrityError):
         db_session.commit()
@@ -239,12 +209,12 @@ def test_supervisor_of_another_area_cannot_decide(db_session, users, community):
     outsider = User(email="sgt3@tests.example.org", display_name="Sgt Elsewhere", role="supervisor")
     outsider.areas.append(other_area)
     db_session.add(outsider)
-    review = _held(db_session, community, users["officer"])
+    review = make_held(community, users["officer"])
     assert "of this area" in services.can_decide(review, outsider)
 
 
 def test_another_supervisor_approves_and_the_officer_is_told(client, auth, db_session, users, community):
-    review = _held(db_session, community, users["officer"])
+    review = make_held(community, users["officer"])
     auth.login("supervisor")
     response = client.post(f"/guidance/reviews/{review.id}/decide",
                            data={"decision": "approve", "comment": "Fine."})
@@ -269,7 +239,7 @@ def test_another_supervisor_approves_and_the_officer_is_told(client, auth, db_se
 
 @pytest.mark.parametrize(("decision", "status"), [("changes", "changes_requested"), ("reject", "rejected")])
 def test_changes_and_rejection_need_a_comment(client, auth, db_session, users, community, decision, status):
-    review = _held(db_session, community, users["officer"])
+    review = make_held(community, users["officer"])
     auth.login("supervisor")
     response = client.post(f"/guidance/reviews/{review.id}/decide", data={"decision": decision})
     assert response.status_code == 422
@@ -285,7 +255,7 @@ def test_changes_and_rejection_need_a_comment(client, auth, db_session, users, c
 
 def test_held_message_cannot_be_marked_sent_until_approved(client, auth, db_session, users, community,
                                                          second_supervisor):
-    review = _held(db_session, community, users["officer"])
+    review = make_held(community, users["officer"])
     contact = review.contact
     with pytest.raises(services.SignOffError, match="waiting for a supervisor"):
         services.mark_sent(contact, users["officer"])
@@ -303,14 +273,14 @@ def test_held_message_cannot_be_marked_sent_until_approved(client, auth, db_sess
 
 
 def test_rejected_message_cannot_be_marked_sent(db_session, users, community):
-    review = _held(db_session, community, users["officer"])
+    review = make_held(community, users["officer"])
     services.decide(review, users["supervisor"], "reject", "No.")
     with pytest.raises(services.SignOffError, match="rejected"):
         services.mark_sent(review.contact, users["officer"])
 
 
 def test_editing_an_approved_message_needs_a_new_sign_off(db_session, users, community):
-    review = _held(db_session, community, users["officer"])
+    review = make_held(community, users["officer"])
     services.decide(review, users["supervisor"], "approve")
     contact = review.contact
     assert services.review_on_save(contact) is None  # unchanged: still approved
@@ -322,7 +292,7 @@ def test_editing_an_approved_message_needs_a_new_sign_off(db_session, users, com
 
 
 def test_rewording_a_held_message_clears_the_hold(db_session, users, community):
-    review = _held(db_session, community, users["officer"])
+    review = make_held(community, users["officer"])
     review.contact.message_text = CLEAN
     assert services.review_on_save(review.contact) is None
     assert review.contact.review_status == "none"
@@ -332,7 +302,7 @@ def test_rewording_a_held_message_clears_the_hold(db_session, users, community):
 def test_queue_shows_flags_first_then_held_messages_with_age(client, auth, db_session, users, community):
     from portal.guidance.support import raise_flag
 
-    _held(db_session, community, users["officer"])
+    make_held(community, users["officer"])
     raise_flag(community, users["officer"], "media_interest", "A reporter called.")
     db_session.commit()
     auth.login("supervisor")
@@ -350,7 +320,7 @@ def test_queue_shows_flags_first_then_held_messages_with_age(client, auth, db_se
 
 
 def test_supervisor_dashboard_shows_what_waits(client, auth, db_session, users, community):
-    _held(db_session, community, users["officer"])
+    make_held(community, users["officer"])
     auth.login("supervisor")
     assert b"guidance-queue-banner" in client.get("/home").data
 
@@ -359,7 +329,7 @@ def test_supervisor_dashboard_shows_what_waits(client, auth, db_session, users, 
 
 def test_the_community_page_offers_mark_as_sent_only_once_approved(client, auth, db_session, users, community,
                                                                   second_supervisor):
-    review = _held(db_session, community, users["officer"])
+    review = make_held(community, users["officer"])
     contact_id = review.contact.id
     auth.login("officer")
     page = client.get(f"/communities/{community.id}").data
@@ -421,8 +391,8 @@ def test_a_held_message_is_a_draft_until_approved(client, auth, db_session, user
 def test_research_leaves_out_messages_that_never_went_out(runner, db_session, users, community, tmp_path):
     import csv
 
-    sent = _contact(db_session, community, users["officer"], CLEAN)
-    review = _held(db_session, community, users["officer"])
+    sent = make_draft(community, users["officer"], CLEAN)
+    review = make_held(community, users["officer"])
     services.decide(review, users["supervisor"], "reject", "Not this.")
     db_session.commit()
     assert {sent.review_status, review.contact.review_status} == {"none", "rejected"}

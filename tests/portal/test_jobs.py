@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import func, select
 
-from portal import jobs
+from portal import jobs, jobs_recovery
 from portal.extensions import db
 from portal.models import Candidate, Job, utcnow
 
@@ -122,7 +122,7 @@ def _interrupted_job(attempts: int, max_attempts: int = 3) -> str:
 def test_recover_requeues_a_job_whose_worker_died(app):
     job_id = _interrupted_job(attempts=1)
     fresh = jobs.enqueue(f"{DUMMY}:add", 5, 5)  # done: never touched
-    assert jobs.recover_stale(stale_after=300) == [job_id]
+    assert jobs_recovery.recover_stale(stale_after=300) == [job_id]
     job = _job(job_id)
     assert (job.status, job.attempts, job.result["sum"]) == ("done", 2, 3)
     assert _job(fresh).attempts == 1
@@ -130,7 +130,7 @@ def test_recover_requeues_a_job_whose_worker_died(app):
 
 def test_recover_marks_a_job_out_of_attempts_failed(app):
     job_id = _interrupted_job(attempts=3)
-    assert jobs.recover_stale(stale_after=300) == []
+    assert jobs_recovery.recover_stale(stale_after=300) == []
     job = _job(job_id)
     assert job.status == "failed"
     assert "no attempts left" in job.message
@@ -140,7 +140,7 @@ def test_recover_leaves_a_live_job_alone(app):
     job_id = _interrupted_job(attempts=1)
     db.session.get(Job, job_id).heartbeat_at = utcnow()
     db.session.commit()
-    assert jobs.recover_stale(stale_after=300) == []
+    assert jobs_recovery.recover_stale(stale_after=300) == []
     assert _job(job_id).status == "running"
 
 
@@ -154,10 +154,57 @@ def test_jobs_cli_lists_and_recovers(app, runner):
     assert "attempt 2/3" in listing
 
 
-def test_run_job_accepts_a_function_path_for_cron(app, monkeypatch):
+def test_run_job_accepts_a_function_path_for_cron(app):
     # rq cron (portal/auditor/cron.py) puts run_job("module.function", *args) on the queue.
-    monkeypatch.setattr(jobs, "_worker_app", app)
     assert jobs.run_job(f"{DUMMY}.add", 4, 5)["result"]["sum"] == 9
     db.session.expire_all()
     job = db.session.scalars(select(Job)).one()
     assert (job.status, job.kind, job.attempts) == ("done", "add", 1)
+
+
+def test_a_lost_attempt_is_recorded_for_a_retry_then_as_failed(app, caplog):
+    """What RQ's failure callback does for a job whose worker died (the row still says running)."""
+    job_id = _interrupted_job(attempts=1, max_attempts=2)
+    with caplog.at_level("WARNING", logger="portal.jobs"):
+        assert jobs.attempt_lost(app, job_id, "the worker stopped mid-run") == "retrying"
+    assert (_job(job_id).status, _job(job_id).message) == ("retrying", "the worker stopped mid-run")
+    assert [r.getMessage() for r in caplog.records] == [f"job {job_id}: the worker stopped mid-run; now retrying"]
+    assert jobs.attempt_lost(app, job_id, "again") is None  # only a running row is changed
+    db.session.get(Job, job_id).status, db.session.get(Job, job_id).attempts = "running", 2
+    db.session.commit()
+    assert jobs.attempt_lost(app, job_id, "the worker stopped mid-run") == "failed"
+    assert _job(job_id).finished_at is not None
+
+
+def test_the_failure_callback_never_raises(app, caplog, monkeypatch):
+    class Lost:
+        id = "no-such-job"
+
+    jobs.record_failed_attempt(Lost(), None, RuntimeError, RuntimeError("x"), None)  # no row: nothing to do
+
+    def database_down(*args):
+        raise ConnectionError("database down")
+
+    monkeypatch.setattr(jobs, "attempt_lost", database_down)
+    with caplog.at_level("ERROR", logger="portal.jobs"):
+        jobs.record_failed_attempt(Lost(), None, RuntimeError, RuntimeError("x"), None)
+    assert [r.getMessage() for r in caplog.records] == ["could not record the failed attempt of job no-such-job"]
+
+
+def test_a_failing_job_is_logged_without_its_arguments(app, caplog):
+    with caplog.at_level("ERROR", logger="portal.jobs"), pytest.raises(RuntimeError):
+        jobs.enqueue(f"{DUMMY}:always_fails", "secret-argument", max_attempts=1)
+    record = caplog.records[-1]
+    first, *frames = record.getMessage().splitlines()
+    assert (record.levelname, first) == (
+        "ERROR", f"job {db.session.scalars(select(Job.id)).one()} ({DUMMY}:always_fails) failed: RuntimeError")
+    assert any("raise RuntimeError(reason)" in line for line in frames)  # where it failed, for the reader
+    assert "secret-argument" not in caplog.text  # what it failed with may be personal: the row keeps it
+    assert db.session.scalars(select(Job.message)).one() == "RuntimeError: secret-argument"
+
+
+def test_recovery_logs_what_it_re_queued(app, caplog):
+    job_id = _interrupted_job(attempts=3)
+    with caplog.at_level("WARNING", logger="portal.jobs_recovery"):
+        jobs_recovery.recover_stale(stale_after=300)
+    assert f"job {job_id} (add) was interrupted while running; no attempts left" in caplog.text

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from portal import jobs
+from portal import jobs, jobs_recovery
 from portal.extensions import db
 from portal.models import Candidate, Job
 
@@ -130,7 +130,9 @@ def test_fan_out_over_real_workers_without_duplicates(rq_app, area):
     assert final.result == {"candidates": 40, "parts_done": len(parts), "parent_status": "done"}
 
 
-def test_a_job_survives_its_worker_being_killed(rq_app):
+def test_a_job_whose_worker_was_killed_is_retried_by_rq(rq_app):
+    from rq.registry import StartedJobRegistry
+
     job_id = jobs.enqueue(f"{DUMMY}:hangs_first_attempt", 90)
     proc = _worker(rq_app, burst=False, start_new_session=True)
     try:
@@ -143,13 +145,39 @@ def test_a_job_survives_its_worker_being_killed(rq_app):
         for pid in [*_children(proc.pid), proc.pid]:
             os.kill(pid, signal.SIGKILL)
         proc.wait(timeout=30)
-    time.sleep(1.5)  # the heartbeat (every second here) has stopped
+    # RQ counts the job as started until the dead worker's heartbeat expires, so recovery
+    # leaves it to RQ rather than sending it a second time.
+    assert jobs_recovery.recover_stale(stale_after=0) == []
     assert _job(job_id).status == "running"
-    assert jobs.recover_stale(stale_after=1) == [job_id]
-    assert _job(job_id).status == "queued"
+    # RQ's registry clean-up, as a live worker's maintenance runs it once that heartbeat has
+    # expired (an hour ahead here instead of waiting): the failure callback records the lost
+    # attempt and RQ schedules its retry.
+    StartedJobRegistry(queue=jobs.queue(rq_app)).cleanup(timestamp=time.time() + 3600)
+    job = _job(job_id)
+    assert (job.status, job.message) == ("retrying", "the worker stopped mid-run (AbandonedJobError)")
+    assert _promote_scheduled(rq_app) == [job_id]
     _run_burst(rq_app)
     job = _job(job_id)
     assert (job.status, job.attempts, job.result) == ("done", 2, {"attempt": 2})
+
+
+def test_recovery_re_sends_a_job_that_redis_lost(rq_app):
+    from datetime import timedelta
+
+    from portal.models import utcnow
+
+    old = utcnow() - timedelta(minutes=30)
+    db.session.add(Job(id=uuid.uuid4().hex, kind="add", status="running", attempts=1, max_attempts=3,
+                       payload={"func": f"{DUMMY}:add", "args": [1, 2], "kwargs": {}}, started_at=old,
+                       heartbeat_at=old, result={}))
+    db.session.commit()
+    job_id = db.session.scalars(select(Job.id)).one()
+    assert jobs_recovery.recover_stale(stale_after=300) == [job_id]
+    assert jobs.queue(rq_app).count == 1
+    assert jobs_recovery.recover_stale(stale_after=0) == []  # queued on RQ now: left to RQ
+    _run_burst(rq_app)
+    job = _job(job_id)
+    assert (job.status, job.attempts, job.result["sum"]) == ("done", 2, 3)
 
 
 def test_the_research_package_builds_on_an_rq_worker_and_is_audited_once(rq_app, area, users, tmp_path):

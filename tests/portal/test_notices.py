@@ -11,14 +11,13 @@ import pytest
 from sqlalchemy import select
 
 from portal.extensions import db
-from portal.guidance import services as guidance
-from portal.models import AuditEvent, Community, NoticeOptOut, Notification, OutreachContact, User
+from portal.models import AuditEvent, NoticeOptOut, Notification, OutreachContact
 from portal.notices import delivery, events
 from portal.notices import services as notices
-from tests.conftest import ROLE_EMAILS, _password_hash
+from tests.conftest import ROLE_EMAILS
+from tests.portal.guidance_factories import RISKY, make_forum, make_held, make_staff
 from tests.notices_support import NOTIFY_API_KEY, TEMPLATE_ID, NotifyStandIn, SmtpSink
 
-RISKY = "A man has been arrested after the burglaries on the seafront."  # held for a supervisor
 PUBLIC = "https://reach.example.police.uk"
 
 
@@ -37,21 +36,7 @@ def app_config(app_config, smtp):
 
 @pytest.fixture
 def community(db_session, area):
-    community = Community(area_id=area.id, name="Test Town Forum", platform="forum", access="closed",
-                          audience_size=200)
-    db_session.add(community)
-    db_session.commit()
-    return community
-
-
-def _user(db_session, email, role, area=None, active=True):
-    user = User(email=email, display_name=email.split("@")[0], role=role, active=active)
-    user.password_hash = _password_hash()
-    if area is not None:
-        user.areas.append(area)
-    db_session.add(user)
-    db_session.commit()
-    return user
+    return make_forum(area)
 
 
 def _log_risky(client, community):
@@ -65,7 +50,7 @@ def _body(message) -> str:
 
 def test_a_held_message_e_mails_the_supervisors_who_may_decide_it_and_not_the_author(
         client, auth, db_session, users, community, area, smtp):
-    other_area_supervisor = _user(db_session, "sgt.elsewhere@tests.example.org", "supervisor")
+    other_area_supervisor = make_staff("sgt.elsewhere@tests.example.org", "supervisor")
     auth.login("officer")
     assert _log_risky(client, community).status_code == 303
     review_id = db_session.scalar(select(Notification.object_id).where(Notification.kind == "held_message"))
@@ -84,13 +69,7 @@ def test_a_held_message_e_mails_the_supervisors_who_may_decide_it_and_not_the_au
 
 
 def test_the_decision_e_mails_the_officer(client, auth, db_session, users, community, smtp):
-    contact = OutreachContact(community_id=community.id, officer_id=users["officer"].id, channel="group_post",
-                              purpose="inform", message_text=RISKY)
-    contact.community = community
-    db_session.add(contact)
-    db_session.flush()
-    review = guidance.review_on_save(contact)
-    db_session.commit()
+    review = make_held(community, users["officer"])
     auth.login("supervisor")
     response = client.post(f"/guidance/reviews/{review.id}/decide",
                            data={"decision": "changes", "comment": "Leave the arrest out."})
@@ -141,7 +120,7 @@ def test_an_invitation_is_e_mailed_and_its_link_opens_the_invitation(client, aut
 
 def test_the_digest_lists_exactly_each_officers_due_and_overdue_follow_ups(db_session, users, community, area,
                                                                           runner, smtp):
-    second = _user(db_session, "pc.two@tests.example.org", "officer", area)
+    second = make_staff("pc.two@tests.example.org", "officer", area)
     today = date(2026, 12, 7)
 
     def contact(officer, due, closed=False):
@@ -216,6 +195,20 @@ def test_a_mail_server_failure_loses_no_notice(client, auth, db_session, users, 
     assert len(smtp.to(ROLE_EMAILS["supervisor"])) == 1
     assert runner.invoke(args=["notify", "run", "--no-digest"]).output.startswith("Queued 0 digests and 0 retries")
     assert len(smtp.messages) == 1  # sent once
+
+
+def test_a_refused_address_is_logged_without_the_address(db_session, users, smtp, caplog):
+    smtp.recorder.refuse_recipients = True
+    notice = notices.queue(users["supervisor"], "backup_request", link=f"{PUBLIC}/x")
+    db_session.commit()
+    with caplog.at_level("WARNING", logger="portal.notices.delivery"):
+        notices.dispatch_queued()
+    db_session.expire_all()
+    assert ROLE_EMAILS["supervisor"] in db_session.get(Notification, notice.id).last_error  # for the admins
+    lines = [r.getMessage() for r in caplog.records if r.name == "portal.notices.delivery"]
+    assert lines[0] == f"notice {notice.id} (backup_request) was not sent: SendError from SMTPRecipientsRefused"
+    assert ROLE_EMAILS["supervisor"] not in caplog.text
+    assert ROLE_EMAILS["supervisor"].split("@")[0] not in caplog.text
 
 
 def test_a_mail_server_that_is_down_loses_no_notice_and_an_admin_resends_it(client, auth, db_session, users,

@@ -42,7 +42,8 @@ def test_unexpected_error_gets_the_styled_500_page_and_rolls_back(app, client, d
     def boom():
         db_session.add(Area(slug="half-saved", name="Half saved"))
         db_session.flush()
-        raise RuntimeError("something broke")
+        address = "".join(("jane", "@example.org"))  # built so the source line does not hold it
+        raise RuntimeError(f"something broke for {address}")
 
     response = client.get("/test-only/boom")
     assert response.status_code == 500
@@ -50,7 +51,9 @@ def test_unexpected_error_gets_the_styled_500_page_and_rolls_back(app, client, d
     assert b"govuk-template" in response.data
     assert b"something broke" not in response.data
     assert b"Traceback" not in response.data
-    assert "unhandled error: something broke" in caplog.text
+    assert "unhandled error: RuntimeError" in caplog.text
+    assert "in boom" in caplog.text  # where it failed is logged
+    assert "jane@example.org" not in caplog.text  # its text is not: it can quote personal data
     assert db_session.query(Area).filter_by(slug="half-saved").count() == 0  # rolled back, not half-written
 
 

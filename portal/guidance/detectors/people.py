@@ -1,62 +1,19 @@
 """Named people: a name beside an offence, a victim or witness, an address or an age.
 
-A name is a title and surname (Mrs Patel), a pair of capitalised words that are not a
-place or an organisation (Kevin Doyle), or a common first name on its own (Liam). Police
-officers named with their rank, and people greeted by name (Hi Sue, ...), are left out.
+Finding the names is names.py's job; this module judges what stands beside them.
 """
 from __future__ import annotations
 
 import functools
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
 from portal.guidance.detectors.base import Detector, Match, lexicon, phrase_regex, sentence_at, table_regex
+from portal.guidance.detectors.names import BLAME_VERBS, Name, names
 from portal.guidance.detectors.places import addresses
 
-_TITLE = r"(?:Mr|Mrs|Ms|Miss|Mx|Dr|Mister)\.?"
-_CAP = r"[A-Z][a-z]+(?:[-'’][A-Z][a-z]+)?"
-_SURNAME = rf"(?:[A-Z]\.?\s+)?(?:Mc|Mac|O')?{_CAP}"
-_TITLED = re.compile(rf"\b{_TITLE}\s+(?:and\s+{_TITLE}\s+)?(?:{_CAP}\s+(?={_CAP}))?{_SURNAME}\b")
-_PAIR = re.compile(rf"(?=\b({_CAP}\s+{_SURNAME})\b)")
-_SINGLE = re.compile(rf"\b{_CAP}\b")
-# A capitalised word used as a person's name: 'Tasha's flat', 'Zainab, the lady from the shop', 'Kelvin, 42,'.
-_POSSESSIONS = ("car|van|bike|motorbike|scooter|house|home|flat|shed|garage|garden|dog|cat|phone|bag|handbag|purse"
-                "|wallet|mum|dad|son|daughter|husband|wife|partner|kids|children|boyfriend|girlfriend|door|window|nan")
-_AS_PERSON = re.compile(rf"\b({_CAP})(?:'s|’s)\s+(?:{_POSSESSIONS})\b|\b({_CAP}),\s+(?:the|a|an|\d{{1,3}},)\s")
-# A name introduced as one: 'her name is Chantelle', 'named as Agnes Bell', 'a lad called Jordan'.
-_INTRODUCED = re.compile(
-    rf"\b(?:(?i:name\s+is|name's|named\s+as)|(?i:man|woman|lad|lass|girl|boy|bloke|lady|guy|fella|kid|son|daughter"
-    rf"|someone|person|chap|teenager|youth)\s+(?i:called|known\s+as|who\s+goes\s+by))\s+({_CAP}(?:\s+{_SURNAME})?)")
-# A person known by first name and trade or place: 'Gary from the chippy', 'Sue at the post office'.
-_FROM_THE = re.compile(rf"\b({_CAP})\s+(?:from|at|who\s+runs|who\s+owns|who\s+works\s+at)\s+the\s+")
-# A name in apposition after a person word: 'The lad who was stabbed, Tyrone, is 17'.
-_APPOSED = re.compile(
-    rf"\b(?i:lad|lass|man|woman|girl|boy|bloke|lady|victim|witness|pensioner|driver|owner|mum|dad|son|daughter"
-    rf"|teenager|resident|neighbour|tenant|suspect)\b[^,.;]{{0,50}},\s+({_CAP}(?:\s+{_SURNAME})?)\s*,")
-# A name that a pronoun takes up ('is Kayla, she's 19') or a trade follows ('Stan the barber').
-_PRONOUN_AFTER = re.compile(rf"\b({_CAP}),?\s+(?:she|he)(?:'s|’s|\s+is|\s+was)\b")
-_TRADE_AFTER = re.compile(rf"\b({_CAP})\s+the\s+")
-# A name given in lower case after 'for a' or 'called' with an age: 'a bus pass for a lorraine hughes, 67'.
-_LOWER_INTRODUCED = re.compile(r"\b(?:for|called|named|name\s+is|missing|seen)\s+(?:an?\s+)?"
-                               r"([a-z]{2,}(?:\s+[a-z]{2,})?)(?=\s*(?:,\s*|\(\s*)\d{1,2}\b)")
-# Names in a message written all in lower case: a known first name before an age ('jordan pike, 15'),
-# or a title and surname ('mrs dawson').
-_LOWER_WITH_AGE = re.compile(r"\b([a-z]{2,})((?:\s+[a-z]{2,})?)(?=\s*(?:,\s*|\(\s*)(?:(?:he's|hes|she's|shes|aged|age)\s+)?"
-                             r"\d{1,2}\b)")
-_LOWER_TITLED = re.compile(r"\b(?:mr|mrs|ms|miss)\.?\s+([a-z][a-z'’-]{2,})\b")
-# A lower-case first name and surname that the sentence blames: 'we think leon crawford did the graffiti',
-# 'its darren hope nicking the bikes'. The verbs after the name are what makes it blame.
-_BLAME_VERBS = (r"did|done|does|keeps|nicked|nicking|stole|stealing|took|taking|smashed|smashing|keyed|keying|set|setting"
-                r"|sells|selling|deals|dealing|broke|breaking|robbed|robbing|hit|attacked|started|sprayed|spraying")
-_LOWER_ACCUSED = re.compile(
-    r"\b(?:think|reckon|know|knows|sure|bet|suspect|told\s+us|says|said)\s+(?:(?:it\s+was|it's|its|it\s+is|that)\s+)?"
-    rf"([a-z]{{3,}}\s+[a-z]{{3,}})\s+(?=(?:(?:who|that)\s+)?(?:{_BLAME_VERBS})\b)"
-    rf"|\b(?:it\s+was|it's|its|it\s+is)\s+([a-z]{{3,}}\s+[a-z]{{3,}})\s+(?=(?:(?:who|that)\s+)?(?:{_BLAME_VERBS})\b)")
-# Words that are not a first name, for the lower-case patterns above.
-_NOT_FIRST = frozenset("""the a an my your his her our their its this that these those them they we you he she it
-him one some someone somebody anyone everyone nobody people kids lads police officers mum dad nan son daughter
-neighbour neighbours lad bloke woman man boy girl owner same other""".split())
+__all__ = ["DETECTORS", "age_with_name", "age_with_street", "name_near", "named_person"]
+
 _AGE_AFTER = re.compile(
     r"^\s*(?:,\s*|\(\s*|\s)(?:(?:aged|is|was|who\s+is|who's|she's|he's|shes|hes|she\s+is|he\s+is|now)\s+)?"
     r"(?:(?:only|just|nearly|almost|about|around|barely)\s+)?\d{1,3}"
@@ -65,151 +22,6 @@ _AGE_AFTER = re.compile(
 )
 _AGE_BEFORE = re.compile(r"(?:\b\d{1,3}[- ]?(?:year|yr)s?[- ]old|\baged\s+\d{1,3},?)\s+(?:[a-z]+,?\s+){0,2}$", re.I)
 _WINDOW = 80
-
-
-# A pet's name: 'a spaniel called Bella', 'our cat, Milo,'.
-_PET = re.compile(r"\b(?:dog|puppy|pup|cat|kitten|spaniel|terrier|labrador|lab|collie|poodle|staffie|greyhound|lurcher"
-                  r"|whippet|pony|horse|parrot|tortoise|rabbit|hamster|ferret)s?(?:\s+(?:called|named|,))?\s*,?\s*$", re.I)
-
-
-@dataclass(frozen=True)
-class Name:
-    start: int
-    end: int
-    text: str
-
-
-@functools.cache
-def _not_name_words() -> frozenset[str]:
-    tables = lexicon()
-    words = set(tables["not_name_words"]) | set(tables["street_types"]) | set(tables["venue_words"])
-    for phrase in tables["group_nouns"] + tables["parties"]:
-        words.update(phrase.rstrip("*").split())
-    return frozenset(words)
-
-
-@functools.cache
-def _first_names() -> frozenset[str]:
-    return frozenset(lexicon()["first_names"])
-
-
-def _after_officer_title(text: str, start: int) -> bool:
-    """A named officer ('PC Sam Ward') or an operation's code name ('Operation Summer Nights'): not a subject."""
-    before = text[max(0, start - 20):start].split()
-    return bool(before) and (before[-1].lower().rstrip(".") in set(lexicon()["officer_titles"])
-                             or before[-1].lower() == "operation")
-
-
-def _is_greeted(text: str, start: int, end: int) -> bool:
-    """'Hi Sue, ...', 'Thanks Gemma, ...', 'Sorry to hear that Doreen.': the reader, not a subject."""
-    s_start, _ = sentence_at(text, start)
-    opening = text[s_start:start].strip().lower()
-    follows = text[end:end + 1]
-    if re.match(r"(?:thanks|thank\s+you|cheers|well\s+done|congratulations)\s+to\b", opening):
-        return False  # 'Thanks to Zainab, who called it in': a third person, named
-    greeted = len(opening.split()) <= 3 and any(
-        opening == g or opening.startswith(g + " ") or opening.startswith(g + ",") for g in lexicon()["greetings"])
-    return greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"})
-
-
-_OPENERS = frozenset("""however meanwhile today tonight yesterday overnight earlier later also again sadly thankfully
-unfortunately luckily recently finally firstly secondly lastly remember note update reminder warning alert
-apologies afterwards instead otherwise anyway besides""".split())
-
-
-def _after_the(text: str, start: int) -> bool:
-    """Whether a run of capitalised words that holds this position opens with 'the'."""
-    return re.search(r"\b(?:the|The)\s+(?:[A-Z][\w'’-]*\s+)*$", text[max(0, start - 60):start]) is not None
-
-
-def _sentence_opener(word: str) -> bool:
-    """'Separately, a man was …' and 'Meanwhile, the …' open a sentence; they are not names."""
-    return word.lower().endswith("ly") or word.lower() in _OPENERS
-
-
-def _plausible(words: list[str]) -> bool:
-    """No word is a stop word, a street type or a place, itself or before a possessive ('Thanks', 'Police's')."""
-    stop = _not_name_words()
-    return not any(word.lower() in stop or re.sub(r"['’]s$", "", word.lower()) in stop
-                   or (word.lower().endswith("s") and word.lower()[:-1] in stop and word.lower()[:-1] not in _SURNAMES)
-                   for word in words)
-
-
-# Street types and stop words that are also common surnames when an 's' is added (Banks, Fields, Hills).
-_SURNAMES = frozenset({"bank", "field", "hill", "wood", "brook", "mill", "wall", "gate", "green", "house", "lane",
-                       "stone", "well", "rose", "cross", "vale", "jone", "roger", "peter", "matthew", "edward"})
-
-
-@functools.lru_cache(maxsize=32)
-def names(text: str) -> tuple[Name, ...]:
-    """Find the people named in a message."""
-    found: list[Name] = []
-    taken: list[tuple[int, int]] = []
-
-    def add(start: int, end: int) -> None:
-        if any(s < end and start < e for s, e in taken):
-            return
-        if _after_officer_title(text, start) or _is_greeted(text, start, end) or _PET.search(text, max(0, start - 40), start):
-            taken.append((start, end))  # a named officer or the reader: not a subject of the message
-            return
-        taken.append((start, end))
-        found.append(Name(start, end, text[start:end]))
-
-    for match in _TITLED.finditer(text):
-        add(match.start(), match.end())
-    for match in _PAIR.finditer(text):
-        pair = match.group(1)
-        words = pair.replace(".", " ").split()
-        if _after_the(text, match.start(1)):
-            continue  # 'the Red Lion', 'the Mental Health Act': a place or a thing, not a person
-        if _plausible(words) or (words[0].lower() in _first_names() and _plausible(words[1:])):
-            add(match.start(1), match.start(1) + len(pair))
-    for match in _SINGLE.finditer(text):
-        if match.group().lower() in _first_names():
-            add(match.start(), match.end())
-    for match in _INTRODUCED.finditer(text):
-        if _plausible(match.group(1).split()):
-            add(match.start(1), match.end(1))
-    trades = table_regex("trade_places")
-    for match in _FROM_THE.finditer(text):
-        adjective = re.compile(r"[a-z]+\s+").match(text, match.end())
-        at_trade = trades.match(text, match.end()) or (adjective and trades.match(text, adjective.end()))
-        if _plausible([match.group(1)]) and not _sentence_opener(match.group(1)) and at_trade:
-            add(match.start(1), match.end(1))
-    for pattern in (_APPOSED, _PRONOUN_AFTER):
-        for match in pattern.finditer(text):
-            if _plausible(match.group(1).split()) and not _sentence_opener(match.group(1).split()[0]):
-                add(match.start(1), match.end(1))
-    for match in _TRADE_AFTER.finditer(text):
-        if _plausible([match.group(1)]) and table_regex("trade_people").match(text, match.end()):
-            add(match.start(1), match.end(1))
-    _add_lower_case_names(text, add)
-    for match in _AS_PERSON.finditer(text):
-        group = 1 if match.group(1) else 2
-        word = match.group(group)
-        if _plausible([word]) and not (group == 2 and _sentence_opener(word)):
-            add(match.start(group), match.end(group))
-    return tuple(sorted(found, key=lambda name: name.start))
-
-
-def _add_lower_case_names(text: str, add) -> None:
-    """Names typed in lower case: a known first name before an age, or a title with a surname."""
-    stop = _not_name_words()
-    for match in _LOWER_WITH_AGE.finditer(text):
-        first, surname = match.group(1), match.group(2).strip()
-        if first in _first_names() and surname not in stop:
-            add(match.start(1), match.end(2) if surname else match.end(1))
-    for match in _LOWER_INTRODUCED.finditer(text):
-        if not set(match.group(1).split()) & stop:
-            add(match.start(1), match.end(1))
-    for match in _LOWER_ACCUSED.finditer(text):
-        group = 1 if match.group(1) else 2
-        words = match.group(group).split()
-        if not set(words) & (stop | _NOT_FIRST):
-            add(match.start(group), match.end(group))
-    for match in _LOWER_TITLED.finditer(text):
-        if match.group(1) not in stop:
-            add(match.start(), match.end())
 
 
 def _same_sentence_hits(text: str, name: Name, pattern: re.Pattern[str]) -> re.Match[str] | None:
@@ -246,6 +58,9 @@ def _age_beside(text: str, name: Name) -> str | None:
     return before.group().strip(" ,") if before else None
 
 
+# An age said of the name after an aside: 'Jamie Reid, the lad who found it, is 12 and ...'.
+_AGE_LATER = re.compile(r"(?:,[^,.;!?]{1,60},)?\s+(?:is|was|turns|turned)\s+(?:only\s+|just\s+)?(\d{1,2})"
+                        r"(?:\s*(?:years?\s+old|yrs?))?(?=\s*(?:and\b|,|\.|!|\?|$))")
 _BORN_IN = re.compile(r"\bborn\s+(?:in\s+|around\s+|about\s+|circa\s+|c\.\s*)?(?:19|20)\d{2}\b", re.I)
 
 
@@ -256,7 +71,8 @@ def age_with_name(text: str, argument: str, context) -> Iterator[Match]:  # noqa
         if not age:
             s_start, s_end = sentence_at(text, name.start)
             born = _BORN_IN.search(text, s_start, s_end)
-            age = born.group() if born else None
+            later = _AGE_LATER.match(text, name.end, s_end)
+            age = born.group() if born else (later.group().split(",")[-1].strip() if later else None)
         if age:
             yield Match(name.start, name.end, f"the name “{name.text}” with an age ({age})")
 
@@ -275,8 +91,12 @@ def _street_beside(text: str, name: Name, sentence_end: int) -> str | None:
     return found.group(1) if found else None
 
 
-# A person's age: '34-year-old', 'aged 82', 'the 13yo', '(16)'.
-_AGE = re.compile(r"\b\d{1,3}\s?-?\s?(?:years?|yrs?)[- ]old\b|\b\d{1,2}\s?yo\b|\baged\s+\d{1,3}\b|\(\d{1,2}\)", re.I)
+# A person's age: '34-year-old', 'aged 82', 'the 13yo', '(16)', 'in her 80s'.
+_AGE = re.compile(r"\b\d{1,3}\s?-?\s?(?:years?|yrs?)[- ]old\b|\b\d{1,2}\s?yo\b|\baged\s+\d{1,3}\b|\(\d{1,2}\)"
+                  r"|\bin\s+(?:her|his|their)\s+(?:early\s+|mid\s*-?\s*|late\s+)?\d0'?s\b", re.I)
+# A school named as where someone is from: a child's school identifies them as surely as a street.
+_FROM_SCHOOL = re.compile(r"\b(?:from|at|of|goes\s+to)\s+((?:[A-Z][\w'’-]*\s+){1,3}(?:School|Academy|Primary|College"
+                          r"|High|Grammar)\b)")
 
 
 @functools.cache
@@ -289,7 +109,7 @@ def age_with_street(text: str, argument: str, context) -> Iterator[Match]:  # no
     """An age and the street someone lives on, in one sentence ('a 34-year-old man from Hollins Way')."""
     for age in _AGE.finditer(text):
         s_start, s_end = sentence_at(text, age.start())
-        street = _lives_on_street().search(text, s_start, s_end)
+        street = _lives_on_street().search(text, s_start, s_end) or _FROM_SCHOOL.search(text, s_start, s_end)
         if street is not None:
             yield Match(min(age.start(), street.start(1)), max(age.end(), street.end(1)),
                         f"an age ({age.group().strip('()')}) with the street “{street.group(1)}”")
@@ -299,7 +119,7 @@ def age_with_street(text: str, argument: str, context) -> Iterator[Match]:  # no
 # A sentence that blames the named person: 'we reckon Dean Mosley did the windows', 'it's kelly stott nicking …'.
 _BLAME_BEFORE = re.compile(r"\b(?:think|reckon|know|knows|sure|bet|suspect|it\s+was|it's|its|it\s+is)\s+(?:that\s+)?$",
                            re.I)
-_BLAME_AFTER = re.compile(rf"\s+(?:(?:who|that)\s+)?(?:{_BLAME_VERBS}|(?:is|was)\s+(?:the\s+one|behind))\b")
+_BLAME_AFTER = re.compile(rf"\s+(?:(?:who|that)\s+)?(?:{BLAME_VERBS}|(?:is|was)\s+(?:the\s+one|behind))\b")
 
 
 def _blamed(text: str, name: Name) -> bool:

@@ -23,7 +23,7 @@ def _ambiguous_party() -> re.Pattern[str]:
     return re.compile(
         rf"(?P<voted>\bvot(?:e|es|ed|ing)\s+(?:for\s+)?)(?P<a>{words})\b"
         rf"|\b(?P<b>{words})(?:'s)?\s+(?:{nouns})\b"
-        rf"|\b(?P<c>Labour|Conservative)\b(?!\s+(?:Club|club|ward|Ward|market|Market|costs|shortage|camp))",
+        rf"|\b(?P<c>Labour|Conservative)\b(?!\s+(?:Club|club|ward|Ward|market|Market|costs|shortage|camp|Day|day))",
         re.I,
     )
 
@@ -53,11 +53,24 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
     found_any = False
     for found in table_regex("campaign_phrases").finditer(text):
         found_any = True
+        if police_campaign(text, found.start()):
+            continue
         yield Match(found.start(), found.end(), f"a petition or campaign (“{found.group()}”)")
     if not found_any:
         found = _asked_to_join().search(text)
         if found is not None:
             yield Match(found.start(), found.end(), f"asking people to join a campaign (“{found.group()}”)")
+
+
+def police_campaign(text: str, position: int) -> bool:
+    """'Our campaign against drink spiking continues': the police's own prevention work, not politics."""
+    for start, end in sentence_spans(text):
+        if start <= position < end:
+            sentence = text[start:end]
+            political = any(has(table, sentence) for table in ("parties", "election_cues", "political_issues",
+                                                                "politicians"))
+            return has("police_campaign_topics", sentence) and not political
+    return False
 
 
 @functools.cache

@@ -1,0 +1,171 @@
+"""Wording the check has learned from labelled messages: a small logistic regression per category.
+
+The rules find what can be described (a party's name, a group noun with "always");
+the ways people take a side or lump a group together are too many to list. A linear
+model over the message's words, word pairs and letter runs, trained at build time on the
+labelled development messages (scripts/train_guidance_model.py), catches more of them.
+Its weights ship in learned_wording.json: nothing is downloaded or trained at run time,
+the same text always gets the same score, and every flag names the words that weighed
+most, so a supervisor can see why and mark it "wrong here".
+"""
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from portal.guidance.detectors.base import Detector, Match, sentence_spans, table_regex
+from portal.guidance.detectors.politics import police_campaign
+
+__all__ = ["DETECTORS", "LEARNED_FILE", "Scored", "anchor", "features", "learned_wording", "score", "tokens"]
+
+LEARNED_FILE = Path(__file__).with_name("learned_wording.json")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+# Letter runs of 3 to 5 inside a word padded with spaces (like scikit-learn's "char_wb"):
+# they carry misspellings, text-speak and word endings ("gyppos", "scroungers").
+_CHAR_SIZES = (3, 4, 5)
+# A word whose share of the score is below this is not named in the explanation.
+_MIN_SHARE = 0.05
+_NAMED_WORDS = 3
+# Words that carry weight in the model but say nothing to a supervisor on their own.
+_UNHELPFUL = frozenset("a an the and or of to in on at is are was were it its this that be for with".split())
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str
+    start: int
+    end: int
+
+
+def tokens(text: str) -> list[Token]:
+    """The message's words in lower case, with curly apostrophes made straight, and where each one is."""
+    lowered = text.lower().replace("’", "'")
+    return [Token(found.group(), found.start(), found.end()) for found in _TOKEN.finditer(lowered)]
+
+
+def _word_features(word: str) -> list[str]:
+    padded = f" {word} "
+    grams = [f"w:{word}"]
+    for size in _CHAR_SIZES:
+        grams.extend(f"c:{padded[i:i + size]}" for i in range(len(padded) - size + 1))
+    return grams
+
+
+@functools.lru_cache(maxsize=8)
+def features(text: str) -> tuple[dict[str, float], list[list[str]]]:
+    """The message's features as L2-normalised counts, and for each word the features that came from it.
+
+    A word pair ("b:the lot") is counted once but listed under both its words, for the explanation.
+    Cached, because both categories' models read the same message; callers must not change the result.
+    """
+    words = tokens(text)
+    per_word = [_word_features(token.word) for token in words]
+    counts: Counter[str] = Counter()
+    for grams in per_word:
+        counts.update(grams)
+    for index in range(len(words) - 1):
+        pair = f"b:{words[index].word} {words[index + 1].word}"
+        counts[pair] += 1
+        per_word[index].append(pair)
+        per_word[index + 1].append(pair)
+    norm = math.sqrt(sum(value * value for value in counts.values())) or 1.0
+    return {name: value / norm for name, value in counts.items()}, per_word
+
+
+# What a sentence must be about before a model's score counts: the model weighs wording, and
+# wording alone flags 'Only one officer can sign it off' as political for 'sign' (a petition word).
+_ANCHOR_TABLES = {
+    "political": ("public_affairs_words", "parties", "politicians", "political_issues", "election_cues"),
+    "discriminatory": ("group_nouns", "group_adjectives", "weak_group_nouns", "people_nouns", "abusive_words"),
+}
+# A people named by a capitalised plural the tables may lack: 'Typical Londoners', 'Geordies'.
+_PEOPLE_PLURAL = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}(?:ers|ians|ans|ese|ies|is|ards|ites)\b")
+
+
+def anchor(text: str, category: str) -> re.Match[str] | None:
+    """What the message is about that lets the model's score count (a group, or a public-affairs word).
+
+    The police's own prevention campaign ('our campaign to get people to lock their cars') is not one.
+    """
+    for table in _ANCHOR_TABLES.get(category, ()):
+        for found in table_regex(table).finditer(text):
+            if category == "political" and police_campaign(text, found.start()):
+                continue
+            return found
+    if category == "discriminatory":
+        for start, end in sentence_spans(text):
+            plural = _PEOPLE_PLURAL.search(text, start, end)
+            if plural is not None and plural.start() > start:
+                return plural
+    return None
+
+
+@dataclass(frozen=True)
+class Scored:
+    probability: float
+    threshold: float
+    top_words: tuple[Token, ...]
+
+    @property
+    def flagged(self) -> bool:
+        return self.probability >= self.threshold
+
+
+@functools.cache
+def _models() -> dict[str, dict]:
+    data = json.loads(LEARNED_FILE.read_text(encoding="utf-8"))
+    return data["models"]
+
+
+def score(text: str, category: str) -> Scored:
+    """Score a message for one category and, if it crosses the threshold, name the words that pushed it up most."""
+    model = _models()[category]
+    weights: dict[str, float] = model["weights"]
+    vector, per_word = features(text)
+    logit = model["bias"] + sum(weights.get(name, 0.0) * value for name, value in vector.items())
+    probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+    if probability < model["threshold"]:
+        return Scored(probability, model["threshold"], ())  # the explanation is only needed for a flag
+    words = tokens(text)
+    shares = []
+    for index, grams in enumerate(per_word):
+        share = sum(weights.get(g, 0.0) * vector[g] * (0.5 if g.startswith("b:") else 1.0) for g in set(grams))
+        if share >= _MIN_SHARE and words[index].word not in _UNHELPFUL:
+            shares.append((share, index))
+    top = tuple(words[index] for _, index in sorted(shares, reverse=True)[:_NAMED_WORDS])
+    return Scored(probability, model["threshold"], top)
+
+
+def learned_wording(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """The category's learned model scores the message at or above its threshold (argument: the category)."""
+    category = argument.strip()
+    if not text.strip():
+        return
+    about = anchor(text, category)  # cheaper than scoring, and without it a score does not count
+    if about is None:
+        return
+    scored = score(text, category)
+    if not scored.flagged or not scored.top_words:
+        return
+    first = min(scored.top_words, key=lambda token: token.start)
+    last = max(scored.top_words, key=lambda token: token.end)
+    named = ", ".join(f"“{text[token.start:token.end]}”" for token in sorted(scored.top_words, key=lambda t: t.start))
+    yield Match(first.start, last.end,
+                f"wording like messages that were labelled {category.replace('_', ' ')}, about “{about.group()}” "
+                f"(the words that weighed most: {named}; score {scored.probability:.2f})")
+
+
+def check_category(argument: str) -> None:
+    """Raise KeyError if no model was trained for this category."""
+    _models()[argument.strip()]
+
+
+DETECTORS: dict[str, tuple[Detector, bool]] = {
+    "learned_wording": (learned_wording, True),
+}

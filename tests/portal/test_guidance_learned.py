@@ -1,0 +1,128 @@
+"""The learned wording models: features, scores, the explanation, the anchor a flag needs, and the shipped weights."""
+from __future__ import annotations
+
+import json
+import math
+
+import pytest
+
+from portal.guidance.check import BUILTIN_DETECTORS, CheckContext, Rule, RuleError, check_message, compile_rule
+from portal.guidance.detectors import learned
+from portal.guidance.detectors.learned import LEARNED_FILE, anchor, features, learned_wording, score, tokens
+from scripts.train_guidance_model import TRAINING_PARTS
+
+# A hand-made model, so these tests do not move when the shipped weights are retrained.
+TOY = {
+    "political": {"bias": -2.0, "threshold": 0.5,
+                  "weights": {"w:shambles": 60.0, "w:sign": 60.0, "b:home office": 5.0, "c: sha": 1.0}},
+    "discriminatory": {"bias": -2.0, "threshold": 0.5, "weights": {"w:typical": 70.0}},
+}
+
+
+@pytest.fixture
+def toy_model(monkeypatch):
+    monkeypatch.setattr(learned, "_models", lambda: TOY)
+
+
+def _run(text: str, category: str) -> list:
+    return list(learned_wording(text, category, CheckContext()))
+
+
+def test_features_are_words_pairs_and_letter_runs_normalised():
+    vector, per_word = features("The Home Office’s a SHAMBLES")
+    assert {"w:home", "w:office's", "b:home office's", "c: ho", "c:les "} <= set(vector)
+    assert math.isclose(sum(v * v for v in vector.values()), 1.0)
+    assert "b:home office's" in per_word[1]
+    assert "b:home office's" in per_word[2]  # a pair is listed under both its words
+    assert features("The Home Office’s a SHAMBLES") == (vector, per_word)  # same text, same features
+
+
+def test_tokens_keep_positions_in_the_original_text():
+    text = "Gov’t cuts, again!"
+    assert [(t.word, text[t.start:t.end]) for t in tokens(text)] == [("gov't", "Gov’t"), ("cuts", "cuts"),
+                                                                     ("again", "again")]
+
+
+def test_a_flag_names_the_words_that_weighed_most_and_what_it_is_about(toy_model):
+    text = "Honestly the Home Office is a shambles."
+    [match] = _run(text, "political")
+    assert text[match.start:match.end].endswith("shambles")
+    assert "“shambles”" in match.note
+    assert "about “Home Office”" in match.note or "about “home office”" in match.note.lower()
+    assert "labelled political" in match.note
+
+
+def test_below_the_threshold_nothing_is_flagged(toy_model):
+    assert score("The Home Office opened a new building.", "political").probability < 0.5
+    assert _run("The Home Office opened a new building.", "political") == []
+
+
+def test_a_high_score_without_anything_political_is_left_alone(toy_model):
+    # 'sign' weighs as a petition word, but nothing in the message is about public affairs.
+    assert score("Only one officer can sign it off.", "political").flagged
+    assert _run("Only one officer can sign it off.", "political") == []
+    assert _run("Please sign the council's petition.", "political") != []
+
+
+def test_a_group_is_needed_before_a_discriminatory_score_counts(toy_model):
+    assert _run("Typical Monday morning, the printer is broken.", "discriminatory") == []
+    assert _run("Typical Geordies, they never learn.", "discriminatory") != []
+    assert _run("Typical students, never lock their bikes.", "discriminatory") != []
+
+
+def test_empty_text_is_not_scored(toy_model):
+    assert _run("   ", "political") == []
+
+
+@pytest.mark.parametrize("text", ["Sunny Sunday", "The Chinese New Year parade is at noon."])
+def test_anchor_needs_a_people_word_not_a_sentence_opening(text):
+    # 'Sunny' opens the sentence; 'Chinese' is a group adjective in the tables, so it anchors.
+    found = anchor(text, "discriminatory")
+    assert (found is not None) is ("Chinese" in text)
+
+
+def test_the_rule_refuses_a_category_without_a_model():
+    rule = Rule("x.learned", "operational", "needs_supervisor", "builtin", "learned_wording: operational", "why")
+    with pytest.raises(RuleError, match="no learned model"):
+        compile_rule(rule)
+    assert BUILTIN_DETECTORS["learned_wording"][1] is True  # needs its category after the colon
+
+
+def test_the_shipped_weights_are_small_and_trained_only_on_development_parts():
+    data = json.loads(LEARNED_FILE.read_text(encoding="utf-8"))
+    assert set(data["models"]) == {"discriminatory", "political"}
+    for model in data["models"].values():
+        assert 0.5 < model["threshold"] < 1.0
+        assert 100 < len(model["weights"]) <= 2500
+    for part in ("heldout_b", "heldout_c", "heldout_d"):
+        assert part not in data["_note"]
+    assert set(TRAINING_PARTS) == {"dev.jsonl", "heldout.jsonl"}
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("The cabinet have made an absolute mess of the economy and should go.", "political"),
+    ("Honestly the whole government is rotten, get them out.", "political"),
+])
+def test_the_shipped_model_flags_a_plain_stance(text, category):
+    flagged = {f.category for f in check_message(text) if f.severity != "advice"}
+    assert category in flagged
+
+
+@pytest.mark.parametrize("text", [
+    "The council's recycling centre on Mill Lane is closed on Monday.",
+    "Only one officer can sign off the form, so please be patient.",
+    "Please vote for our PCSO in the community awards!",
+    "Students: lock your bikes with a D-lock.",
+    "Thanks to the Polish Saturday school for inviting us.",
+    "The government's fraud advice is on its website.",
+])
+def test_the_shipped_models_leave_near_misses_alone(text):
+    codes = {f.rule_code for f in check_message(text)}
+    assert not codes & {"political.learned_wording", "discriminatory.learned_wording"}
+
+
+def test_a_rules_finding_wins_over_the_models_on_the_same_words():
+    findings = check_message("Vote for the Green Party, call 07700 900123")
+    codes = [f.rule_code for f in findings]
+    assert "political.party" in codes
+    assert "political.learned_wording" not in codes  # same words, same severity: the rule explains better
