@@ -35,6 +35,8 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.discovery_score import score_layered, score_sample  # noqa: E402
 
 CONCURRENCY, PER_HOST, MAX_PAGES = 16, 2, 5000
+#: Seconds per window of the slot-occupancy histogram.
+WINDOW = 0.1
 
 
 async def _ours(seeds: list[str], allow: str) -> dict:
@@ -49,14 +51,38 @@ async def _ours(seeds: list[str], allow: str) -> dict:
     async def emit(record):
         records.append(record.to_json())
 
-    started, cpu_started = time.monotonic(), time.process_time()
+    loop = asyncio.get_running_loop()
+    started, cpu_started = loop.time(), time.process_time()
     async with Fetcher(settings) as fetcher:
+        fetcher.occupancy = []
         engine = Engine(settings, fetcher, None, emit)
         await engine.run(seeds)
         requests, slot_seconds = fetcher.requests, fetcher.slot_seconds
-    return {"requests": requests, "seconds": time.monotonic() - started, "cpu_seconds": time.process_time() - cpu_started,
+    ended = loop.time()
+    return {"requests": requests, "seconds": ended - started, "cpu_seconds": time.process_time() - cpu_started,
             "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "records": records,
-            "progress": engine.counters().__dict__, "slot_seconds": slot_seconds}
+            "progress": engine.counters().__dict__, "slot_seconds": slot_seconds,
+            "occupancy": occupancy_windows(fetcher.occupancy, started, ended)}
+
+
+def occupancy_windows(events: list[tuple[float, int]], start: float, end: float) -> list[float]:
+    """Mean requests in flight in each WINDOW-second window from ``start`` to ``end``.
+
+    ``events`` are (time, in flight after the change), in time order; in flight is 0 before the first.
+    """
+    count = max(1, int((end - start) / WINDOW + 0.999))
+    held = [0.0] * count
+    level, since = 0, start
+    for when, after in [*events, (end, 0)]:
+        when = min(max(when, start), end)
+        while since < when:  # spread the level held from ``since`` to ``when`` over its windows
+            index = min(int((since - start) / WINDOW), count - 1)
+            upto = min(when, start + (index + 1) * WINDOW)
+            held[index] += level * (upto - since)
+            since = upto if upto > since else when
+        level = after
+    last = (end - start) - (count - 1) * WINDOW
+    return [h / (WINDOW if i < count - 1 else max(last, 1e-9)) for i, h in enumerate(held)]
 
 
 def _run_json(cmd: list[str], env: dict | None = None, timeout: float = 600) -> dict | None:
@@ -128,6 +154,24 @@ def _print(title: str, rows: dict[str, dict], bound: float) -> None:
             in_flight, per_request = row["slot_seconds"] / row["seconds"], row["slot_seconds"] / row["requests"]
             print(f"{'':<11}{row['requests']} requests in {row['seconds']:.1f} s; {in_flight:.1f} of {CONCURRENCY} "
                   f"in flight on average, {per_request * 1000:.1f} ms per request")
+        if row.get("occupancy"):
+            _print_occupancy(row["occupancy"])
+
+
+def _print_occupancy(windows: list[float]) -> None:
+    """Print where slots were idle: in flight per 100 ms window over time, and how many windows at each level."""
+    digits = "0123456789abcdefg"  # g = 16
+    line = "".join(digits[min(round(w), len(digits) - 1)] for w in windows)
+    print(f"{'':<11}in flight per {WINDOW * 1000:.0f} ms window (hex, g = 16), in time order:")
+    for at in range(0, len(line), 100):
+        print(f"{'':<11}{at * WINDOW:>5.1f} s {line[at:at + 100]}")
+    levels = [0] * (CONCURRENCY + 1)
+    for w in windows:
+        levels[min(round(w), CONCURRENCY)] += 1
+    idle = sum(max(0.0, CONCURRENCY - w) for w in windows) * WINDOW
+    print(f"{'':<11}windows by in flight: " + " ".join(f"{n}:{c}" for n, c in enumerate(levels) if c)
+          + f"; idle slot-seconds {idle:.2f}, of which first 0.5 s {sum(CONCURRENCY - w for w in windows[:5]) * WINDOW:.2f}, "
+          f"last 1 s {sum(max(0.0, CONCURRENCY - w) for w in windows[-10:]) * WINDOW:.2f}")
 
 
 def _bench_web(label: str, cmd: list[str], args, truth_file: str | None) -> None:

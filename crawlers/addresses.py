@@ -283,7 +283,9 @@ async def vet_host(host: str, port: int, rules: Iterable[AllowRule], resolve: Re
         return vet_addresses(folded, port, ["127.0.0.1"], rules)
     try:
         addresses = await resolve(folded, port)
-    except OSError as exc:
+    except (OSError, UnicodeError) as exc:
+        # getaddrinfo raises UnicodeError, not OSError, for a name it cannot even encode
+        # (a label over 63 characters, an empty label as in "a..b"): no such host either.
         raise AddressRefused(f"host {folded!r} does not resolve: {exc}", "unresolvable") from None
     return vet_addresses(folded, port, addresses, rules)
 

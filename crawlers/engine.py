@@ -3,7 +3,9 @@
 One coroutine schedules jobs (pages from the frontier, feed candidates to validate)
 onto ``concurrency`` + SPARE tasks, plus one per job waiting out a Crawl-delay (it holds
 no global slot), never handing a site more than ``per_host`` jobs at once (one until its
-robots.txt is read). Once a page of a site is read and every known feed candidate
+robots.txt is read). Feed checks go before pages, except on a seed's own site, and the
+frontier hands out the pages of sites nearer the seeds first (see
+:meth:`Frontier.next_page`). Once a page of a site is read and every known feed candidate
 failed, its well-known feed paths are queued. When a site has nothing left queued or
 running its record is built, scored and emitted.
 """
@@ -196,14 +198,32 @@ class Engine:
             self._start_jobs()
             await asyncio.sleep(0)
 
-    def _next_feed_job(self) -> Coroutine[Any, Any, None] | None:
+    def next_feed_site(self) -> SiteState | None:
+        """Return the site whose feed candidate is checked next, if one may start now.
+
+        Feed checks go before pages, so that a site's feeds overlap its pages instead of
+        forming the crawl's tail, except on a seed's own site (hops 0) while it has pages
+        queued: its pages are where every other site is found, and at the start nothing
+        else can fill the slots (a directory used to check its dozen guessed feed paths
+        before reading its second listing page). Holding back every site's feeds that way
+        left a sample-web blog's guessed paths as a 0.4 s tail.
+        """
         for state in self.sites.values():
-            if state.pending_feeds and state.inflight < self._slots(state):
-                url = state.pending_feeds.popleft()
-                state.inflight += 1
-                state.checking += 1
-                return self._check_feed(state, url)
+            if not state.pending_feeds or state.inflight >= self._slots(state):
+                continue
+            if self.frontier.hops_of(state.site) == 0 and self.frontier.has_pages(state.site):
+                continue
+            return state
         return None
+
+    def _next_feed_job(self) -> Coroutine[Any, Any, None] | None:
+        state = self.next_feed_site()
+        if state is None:
+            return None
+        url = state.pending_feeds.popleft()
+        state.inflight += 1
+        state.checking += 1
+        return self._check_feed(state, url)
 
     def _next_page_job(self) -> Coroutine[Any, Any, None] | None:
         page = self.frontier.next_page(self._busy, self._feed_work, self._paced)

@@ -89,6 +89,11 @@ class Fetcher:
         self.requests = 0
         #: Seconds of request slots held, summed over requests (for benchmarks: mean time per request).
         self.slot_seconds = 0.0
+        #: Requests holding a global slot now.
+        self.in_flight = 0
+        #: When a benchmark sets this to a list, every change of ``in_flight`` is appended to it
+        #: as (loop time, in flight); off by default, since a long crawl would grow it without bound.
+        self.occupancy: list[tuple[float, int]] | None = None
         self.errors = 0
         self.pacing = 0
         #: Called when a request starts waiting for its site's turn (the engine's wake-up).
@@ -233,12 +238,20 @@ class Fetcher:
             try:
                 self.requests += 1
                 started = asyncio.get_running_loop().time()
+                self._occupy(started, 1)
                 try:
                     return await self._send(url, result, headers, limit, wanted_types)
                 finally:
-                    self.slot_seconds += asyncio.get_running_loop().time() - started
+                    ended = asyncio.get_running_loop().time()
+                    self.slot_seconds += ended - started
+                    self._occupy(ended, -1)
             finally:
                 self._global.release()
+
+    def _occupy(self, now: float, change: int) -> None:
+        self.in_flight += change
+        if self.occupancy is not None:
+            self.occupancy.append((now, self.in_flight))
 
     async def _take_turn(self, site: SitePolicy) -> None:
         """Take a global slot; on a site with a Crawl-delay, first wait for the site's turn.

@@ -1,7 +1,8 @@
 """URL frontier: canonical URLs, dedupe, depth limits and per-site queues.
 
 Each site (scheme, host, port) has its own queue so the scheduler can pick a site
-that has a free connection slot; seeds and home pages first, then the busiest site. Links to other sites
+that has a free connection slot; seeds and home pages first, then sites nearer the seeds,
+then the busiest site. Links to other sites
 make those sites candidates, and their home page is queued before the linked page.
 """
 
@@ -251,6 +252,11 @@ class Frontier:
         if canonical is not None:
             self.seen.add(canonical)
 
+    def has_pages(self, site: str) -> bool:
+        """Tell whether ``site`` has pages queued that may still be handed out."""
+        queue = self.sites.get(site)
+        return bool(queue and queue.pages) and self.handed_out < self.max_pages
+
     def pending(self) -> int:
         """Return how many pages are queued and may still be handed out."""
         waiting = sum(len(q.pages) for q in self.sites.values())
@@ -263,9 +269,13 @@ class Frontier:
         Sites with a Crawl-delay go first: they take one request per delay, so their pages
         are the crawl's longest chain, and their jobs wait for their turn without a global
         slot. Then the pages a site was entered by (seeds, home pages: depth 0): they reveal
-        the most new work.
-        After them the site with the most work left goes first: each site gets at most
-        ``per_host`` connections, so a big site started late is what makes a crawl's
+        the most new work. Then sites fewer hops from a seed: their pages are where the
+        sites further out are found (a directory's later listing pages, a community's links
+        page), and a site found late is a chain of requests (robots.txt, home page, its
+        sections) at the crawl's end; by most work alone, a directory with a few pages left
+        waited behind big sites until the crawl's last second (issue 20's benchmark).
+        Among sites as far out, the one with the most work left goes first: each site gets
+        at most ``per_host`` connections, so a big site started late is what makes a crawl's
         tail (longest job first). Within a site, pages leave in the order they were found.
 
         Args:
@@ -279,12 +289,12 @@ class Frontier:
         if self.handed_out >= self.max_pages:
             return None
         best: _SiteQueue | None = None
-        best_key: tuple[bool, bool, int, int] | None = None
+        best_key: tuple[bool, bool, int, int, int] | None = None
         for site, queue in self.sites.items():
             if not queue.pages or busy(site):
                 continue
             work = len(queue.pages) + (more_work(site) if more_work else 0)
-            key = (not (paced and paced(site)), queue.pages[0].depth > 0, -work, queue.order)
+            key = (not (paced and paced(site)), queue.pages[0].depth > 0, queue.hops, -work, queue.order)
             if best_key is None or key < best_key:
                 best, best_key = queue, key
         if best is None:

@@ -5,6 +5,15 @@ import os
 import secrets
 from pathlib import Path
 
+from crawlers import settings as crawl_defaults
+
+#: Pages per crawl run started from the portal: a deliberate ceiling below the engine's own
+#: default (crawlers.settings.DEFAULT_MAX_PAGES, which `python -m crawlers` uses). Runs share the
+#: job workers with every other area's runs, polls and notices, and an officer can ask for fewer
+#: pages but never more (portal.discovery.adapter.run_settings); an admin raises it with the
+#: environment variable. The other crawl limits are the engine's defaults (one source).
+PORTAL_CRAWL_MAX_PAGES = 500
+
 
 def _bool(name: str, default: bool) -> bool:
     value = os.environ.get(name)
@@ -114,12 +123,12 @@ def load(instance_path: Path) -> dict:
         "EXPORT_FOLDER": os.environ.get("EXPORT_FOLDER") or None,
         "EXPORT_KEEP_HOURS": float(os.environ.get("EXPORT_KEEP_HOURS", 24)),
         # Crawler limits (see crawlers/settings.py for where each default comes from).
-        "CRAWL_MAX_PAGES": int(os.environ.get("CRAWL_MAX_PAGES", 500)),
-        "CRAWL_MAX_DEPTH": int(os.environ.get("CRAWL_MAX_DEPTH", 3)),
-        "CRAWL_MAX_SITE_HOPS": int(os.environ.get("CRAWL_MAX_SITE_HOPS", 3)),
-        "CRAWL_CONCURRENCY": int(os.environ.get("CRAWL_CONCURRENCY", 16)),
-        "CRAWL_PER_HOST": int(os.environ.get("CRAWL_PER_HOST", 2)),
-        "CRAWL_TIMEOUT": float(os.environ.get("CRAWL_TIMEOUT", 15)),
+        "CRAWL_MAX_PAGES": int(os.environ.get("CRAWL_MAX_PAGES", PORTAL_CRAWL_MAX_PAGES)),
+        "CRAWL_MAX_DEPTH": int(os.environ.get("CRAWL_MAX_DEPTH", crawl_defaults.DEFAULT_MAX_DEPTH)),
+        "CRAWL_MAX_SITE_HOPS": int(os.environ.get("CRAWL_MAX_SITE_HOPS", crawl_defaults.DEFAULT_MAX_SITE_HOPS)),
+        "CRAWL_CONCURRENCY": int(os.environ.get("CRAWL_CONCURRENCY", crawl_defaults.DEFAULT_CONCURRENCY)),
+        "CRAWL_PER_HOST": int(os.environ.get("CRAWL_PER_HOST", crawl_defaults.DEFAULT_PER_HOST)),
+        "CRAWL_TIMEOUT": float(os.environ.get("CRAWL_TIMEOUT", crawl_defaults.DEFAULT_TIMEOUT)),
         "CRAWL_ALLOW_PRIVATE": [
             item for item in os.environ.get("CRAWL_ALLOW_PRIVATE", "").split(",") if item.strip()
         ],

@@ -58,6 +58,9 @@ class HostileHandler(socketserver.BaseRequestHandler):
         self.request.sendall(_response(status, {"Connection": "close", **headers}, body))
 
     def route_robots_txt(self, path, headers):
+        if self.server.robots is None:
+            self.send("503 Service Unavailable", {"Content-Length": "0"})
+            return
         body = self.server.robots.encode()
         self.send("200 OK", {"Content-Type": "text/plain", "Content-Length": str(len(body))}, body)
 
@@ -122,6 +125,34 @@ class HostileHandler(socketserver.BaseRequestHandler):
         else:
             self.route_feed(path, headers)
 
+    def route_untyped(self, path, headers):
+        self.send("200 OK", {"Content-Length": "7"}, b"untyped")
+
+    def route_charset(self, path, headers):
+        self.send("200 OK", {"Content-Type": "Text/HTML ; charset=utf-8", "Content-Length": "2"}, b"ok")
+
+    def route_located(self, path, headers):
+        """A 200 that also carries a Location header: it is the page, not a redirect."""
+        self.send("200 OK", {"Content-Type": "text/html", "Location": "/page", "Content-Length": "4"}, b"here")
+
+    def route_chunked(self, path, headers):
+        """A body in chunks of 1,000 bytes, no Content-Length: ``?n=COUNT`` chunks of a, b, c…."""
+        count = int(path.split("n=", 1)[1])
+        self.request.sendall(_response("200 OK", {"Content-Type": "text/html", "Transfer-Encoding": "chunked",
+                                                  "Connection": "close"}))
+        for n in range(count):
+            self.request.sendall(b"3e8\r\n" + bytes([97 + n % 26]) * 1000 + b"\r\n")
+            time.sleep(0.01)  # each chunk its own read
+        self.request.sendall(b"0\r\n\r\n")
+
+    def route_limited(self, path, headers):
+        self.send("429 Too Many Requests", {"Retry-After": "3", "Content-Length": "0"})
+
+    def route_stall(self, path, headers):
+        """Headers, then nothing for longer than a read timeout."""
+        self.request.sendall(_response("200 OK", {"Content-Type": "text/html", "Content-Length": "10"}))
+        time.sleep(1.5)
+
     def route_image(self, path, headers):
         self.request.sendall(_response("200 OK", {"Content-Type": "image/png", "Content-Length": "50000000"}))
         self.request.sendall(b"\x89PNG" + b"\0" * 65536)
@@ -134,7 +165,8 @@ class HostileServer(socketserver.ThreadingTCPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), HostileHandler)
         self.log: list[tuple[str, dict]] = []
-        self.robots = "User-agent: *\nDisallow: /secret/\n"
+        #: robots.txt as served (None: it answers 503, which means "crawl nothing").
+        self.robots: str | None = "User-agent: *\nDisallow: /secret/\n"
         self.busy_count = 0
         #: HTML served for any path without a route of its own (None: a page linking /secret/x).
         self.page: str | None = None

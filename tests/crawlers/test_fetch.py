@@ -188,6 +188,37 @@ def test_a_crawl_through_a_redirect_into_the_private_network_stores_nothing_from
     assert sum(p.startswith("/redirect?") for p in hostile.paths()) == 1  # asked once, never followed
 
 
+def test_occupancy_records_each_request_taking_and_leaving_a_slot(hostile, tight):
+    """The benchmark's slot-occupancy figures come from these (time, in flight) pairs."""
+    async def go():
+        async with Fetcher(tight) as fetcher:
+            fetcher.occupancy = []
+            await asyncio.gather(fetcher.fetch(hostile.base + "/page"), fetcher.fetch(hostile.base + "/page?2"))
+            return fetcher.occupancy, fetcher.in_flight, fetcher.slot_seconds
+
+    occupancy, in_flight, slot_seconds = asyncio.run(go())
+    assert in_flight == 0
+    # slots held over time, summed, are the three requests' slot times summed
+    held = sum(level * (later - at) for (at, level), (later, _next) in zip(occupancy, occupancy[1:], strict=False))
+    assert slot_seconds == pytest.approx(held, rel=1e-9)
+    levels = [level for _at, level in occupancy]
+    assert len(levels) == 6  # robots.txt and two pages, each in and out
+    assert levels[0] == 1
+    assert levels[-1] == 0
+    assert max(levels) <= 2
+    assert [abs(b - a) for a, b in zip([0, *levels[:-1]], levels, strict=True)] == [1] * 6
+    assert [at for at, _level in occupancy] == sorted(at for at, _level in occupancy)
+
+
+def test_occupancy_is_off_unless_asked_for(hostile, tight):
+    async def go():
+        async with Fetcher(tight) as fetcher:
+            await fetcher.fetch(hostile.base + "/page")
+            return fetcher.occupancy, fetcher.in_flight
+
+    assert asyncio.run(go()) == (None, 0)
+
+
 def test_a_crawl_logs_each_failed_fetch_and_one_summary(hostile, tight, caplog):
     from crawlers.pipeline import run_discovery
 

@@ -138,3 +138,44 @@ def test_a_site_with_a_crawl_delay_goes_first():
     assert frontier.next_page(lambda site: False, paced=paced).url == "http://paced.example/"
     assert frontier.next_page(lambda site: site == "http://paced.example", paced=paced).url == "http://big.example/0"
     assert frontier.next_page(lambda site: False, paced=paced).url == "http://paced.example/deep"
+
+
+def test_a_site_nearer_the_seeds_goes_before_a_bigger_site_further_out():
+    """A directory's later listing pages are where sites further out are found: they must not
+    wait behind the big sites they led to (issue 20: a directory's fourth page waited until 8 s)."""
+    frontier = Frontier(max_pages=50, max_depth=3, max_pages_per_site=20)
+    frontier.add("http://directory.example/", 0)
+    frontier.add("http://big.example/", 0, hops=1)
+    frontier.add("http://further.example/", 0, hops=2)
+    assert [frontier.next_page(lambda site: False).url for _ in range(3)] == [
+        "http://directory.example/", "http://big.example/", "http://further.example/"]
+    frontier.add("http://further.example/a", 1, hops=2)
+    for n in range(5):
+        frontier.add(f"http://big.example/{n}", 1, hops=1)
+    frontier.add("http://directory.example/list/2", 1)
+    order = [frontier.next_page(lambda site: False).url for _ in range(3)]
+    assert order == ["http://directory.example/list/2", "http://big.example/0", "http://big.example/1"]
+    # a busy site gives its turn to the next one out, not to nothing
+    assert frontier.next_page(lambda site: site == "http://big.example").url == "http://further.example/a"
+
+
+def test_a_page_entering_a_site_goes_before_sites_nearer_the_seeds():
+    """A new site's home page reveals its own pages: it still goes first, however far out."""
+    frontier = Frontier(max_pages=50, max_depth=3, max_pages_per_site=20)
+    frontier.add("http://directory.example/", 0)
+    frontier.next_page(lambda site: False)
+    frontier.add("http://directory.example/list/2", 1)
+    frontier.add("http://far.example/", 0, hops=3)
+    assert frontier.next_page(lambda site: False).url == "http://far.example/"
+
+
+def test_has_pages_counts_only_pages_that_may_still_be_handed_out():
+    frontier = Frontier(max_pages=2, max_depth=3, max_pages_per_site=20)
+    assert not frontier.has_pages("http://a.example")
+    frontier.add("http://a.example/", 0)
+    frontier.add("http://a.example/x", 1)
+    frontier.add("http://a.example/y", 1)
+    assert frontier.has_pages("http://a.example")
+    frontier.next_page(lambda site: False)
+    frontier.next_page(lambda site: False)
+    assert frontier.has_pages("http://a.example") is False  # /y is queued but the run's page cap is reached
