@@ -22,7 +22,7 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.web_load import (  # noqa: E402
-    BROWSE_PATHS, LISTING_PATHS, cookie_header, free_port, officer_communities, prepare, sign_in, start_gunicorn,
+    BROWSE_PATHS, LISTING_PATHS, cookie_header, free_port, officer_communities, prepare, sign_in, start_gunicorn, stop,
     wrk,
 )
 
@@ -81,8 +81,7 @@ def main() -> None:
                   f"p95 {figures['p95_ms']:6.1f}  p99 {figures['p99_ms']:6.1f} ms  bad status {figures['bad_status']}  "
                   f"load {load:.1f}  {'within' if ok else 'OVER'} {args.budget_ms:.0f} ms", flush=True)
     finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+        stop(proc)
     print(f"\n| page | req/s | p50 ms | p95 ms | p99 ms | load average | p95 ≤ {args.budget_ms:.0f} ms |")
     print("|---|---:|---:|---:|---:|---:|---|")
     for name, f, load, ok in rows:

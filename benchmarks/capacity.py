@@ -43,7 +43,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.web_load import (  # noqa: E402
     BIN, BROWSE_PATHS, LISTING_PATHS, PASSWORD, PY, ROOT, UA, cookie_header, free_port, officer_communities,
-    prepare, sh, sign_in, start_gunicorn, wait_healthy,
+    prepare, sh, sign_in, start_gunicorn, stop, wait_healthy,
 )
 
 OFFICER = "bench-officer@bench.example"
@@ -288,8 +288,7 @@ def main() -> None:
             capacity, steps = find_capacity(base, sessions, kinds, args)
         finally:
             for proc in procs:
-                proc.terminate()
-                proc.wait(timeout=30)
+                stop(proc)
         answers.append((setup, capacity, steps))
     print(f"\nload average after: {os.getloadavg()}")
     print(f"| setup | active officers at p95 ≤ {args.budget_ms:.0f} ms | steps: officers → p95 ms (load) |")
