@@ -149,7 +149,7 @@ async def _warm(base: str, sessions, kinds: dict, rounds: int) -> None:
 
 
 def measure(base: str, sessions, kinds, officers: int, args) -> dict:
-    # A p95 needs enough requests behind it: a step lasts long enough for --min-requests counted ones.
+    # A p95 needs enough requests behind it: a step lasts long enough to expect --min-requests counted ones.
     seconds = max(args.step_seconds, WARM_SECONDS + args.min_requests / (officers / 10))
     result = asyncio.run(_step(base, sessions, kinds, officers, seconds, seed=officers))
     result["passed"] = result["p95"] <= args.budget_ms and result["errors"] <= 0.01 * max(1, result["requests"])
@@ -266,7 +266,7 @@ def main() -> None:
     parser.add_argument("--refine", type=int, default=2, help="halvings of the gap after the first failure")
     parser.add_argument("--budget-ms", type=float, default=200.0)
     parser.add_argument("--min-requests", type=int, default=200,
-                        help="a step lasts long enough to count at least this many requests")
+                        help="a step lasts long enough to expect this many counted requests")
     parser.add_argument("--workers", type=int, default=None, help="gunicorn workers of a one-machine setup")
     parser.add_argument("--workers-each", type=int, default=3, help="gunicorn workers of each two-web process")
     parser.add_argument("--proxy", nargs=2, metavar=("LISTEN", "BACKENDS"), help=argparse.SUPPRESS)
