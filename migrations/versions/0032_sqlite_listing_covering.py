@@ -6,7 +6,8 @@ from the index alone. SQLite has no INCLUDE, so there the index had neither, and
 FTS5 index cannot serve (a term of one or two characters) or a force-wide one read every
 community's row: about 0.5 s for each of the two statements at 100,000 communities. This
 SQLite-only index holds them as trailing key columns (the same order for the walk by name),
-and the two statements become scans of the index (benchmarks/README.md, issue 26).
+and force-wide the two statements become scans of the index (benchmarks/README.md, issue 26);
+within one area SQLite may still count from (area_id, status, stage) and that area's rows.
 
 It is not a model: SQLite only, and left out of the models-versus-migrations comparison
 (``portal.extensions.include_in_schema_comparison``).
