@@ -19,7 +19,9 @@ the p95 ratio 100,000 / 1,000 (the target is <= 1.5), and the load average.
         [--requests 200] [--reuse] [--dir /tmp]
 
 ``--reuse`` keeps databases made by an earlier run (migrated to this version first).
-``--compare-like`` adds the SQLite databases searched without their FTS5 index (every row read,
+``--compare-before`` adds the databases searched as before migration 0032 and the short-term
+change (a copy of each SQLite file without the covering index; PostgreSQL with
+``CATALOGUE_SHORT_TERMS_UNINDEXED`` off). ``--compare-like`` adds the SQLite databases searched without their FTS5 index (every row read,
 as before migration 0029), so that before and after come from the same run.
 """
 from __future__ import annotations
@@ -47,6 +49,7 @@ FORCE = "search-supervisor@bench.example"
 WORDS = ("park", "road", "club", "forum", "watch")
 #: Terms that match nothing: punctuation, quotes and FTS5 query syntax, which must be read as text.
 LIKE = "sqlite, LIKE (no index)"
+BEFORE = {"sqlite": "sqlite, before 0032", "postgresql": "postgresql, before"}
 NOTHING = ('"club', "c*ub", "park:road", "^forum", "(club)", "-road", "zzqx", "clu\"b OR x")
 
 
@@ -74,11 +77,29 @@ def exists(backend: str, url: str) -> bool:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.rsplit("/", 1)[1],)).fetchone() is not None
 
 
-def make_app(url: str, index: bool = True):
+def make_app(url: str, index: bool = True, short_unindexed: bool = True):
     from portal import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False, "REDIS_URL": None,
-                       "CATALOGUE_SEARCH_INDEX": index})
+                       "CATALOGUE_SEARCH_INDEX": index, "CATALOGUE_SHORT_TERMS_UNINDEXED": short_unindexed})
+
+
+def before_app(backend: str, size: int, folder: Path):
+    """The same data searched as before this change: SQLite without migration 0032's covering index
+    (a copy of the file with it dropped), PostgreSQL with short terms free to use the trigram index."""
+    url = database_url(backend, size, folder)
+    if backend == "postgresql":
+        return make_app(url, short_unindexed=False)
+    import shutil
+    import sqlite3
+
+    from portal.models.search_index import COVERING_INDEX
+
+    copy = folder / f"lr_search_{size}_before.sqlite"
+    shutil.copyfile(url.removeprefix("sqlite:///"), copy)
+    with sqlite3.connect(copy) as conn:
+        conn.execute(f"DROP INDEX IF EXISTS {COVERING_INDEX}")
+    return make_app(f"sqlite:///{copy}")
 
 
 def prepare(backend: str, size: int, folder: Path, reuse: bool):
@@ -219,6 +240,9 @@ def main() -> None:
     parser.add_argument("--prepare-only", action="store_true")
     parser.add_argument("--compare-like", action="store_true",
                         help="also search the SQLite databases without the FTS5 index (CATALOGUE_SEARCH_INDEX off)")
+    parser.add_argument("--compare-before", action="store_true",
+                        help="also search as before issue 26's third round (SQLite without migration 0032's "
+                             "covering index; PostgreSQL with short terms on the trigram index)")
     args = parser.parse_args()
     backends = [b.strip() for b in args.backends.split(",")]
     sizes = [int(s) for s in args.sizes.split(",")]
@@ -226,6 +250,10 @@ def main() -> None:
     if args.compare_like and "sqlite" in backends:  # the same SQLite files, searched by LIKE (as before 0029)
         backends.insert(backends.index("sqlite") + 1, LIKE)
         targets |= {(LIKE, s): make_app(database_url("sqlite", s, args.dir), index=False) for s in sizes}
+    if args.compare_before:  # this change's before, on the same data, in the same run
+        for backend in [b for b in backends if b in BEFORE]:
+            backends.insert(backends.index(backend) + 1, BEFORE[backend])
+            targets |= {(BEFORE[backend], s): before_app(backend, s, args.dir) for s in sizes}
     if args.prepare_only:
         return
     print(f"machine: {os.cpu_count()} CPUs, load average before: {os.getloadavg()}", flush=True)

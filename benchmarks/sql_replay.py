@@ -135,15 +135,18 @@ def make_app(replay_file: str, template, rows: list[dict], database_url: str | N
 
 def writes_audit(statement: str) -> bool:
     """An audit write (the chain head's update, an audit row): replayed inside a savepoint."""
-    head = statement.lstrip()[:40].upper()
-    return head.startswith(("INSERT INTO AUDIT_", "UPDATE AUDIT_"))
+    head = " ".join(statement.split())[:60].upper()
+    # The read audit writes its row and moves the head in one statement (audit_chain.append).
+    return head.startswith(("INSERT INTO AUDIT_", "UPDATE AUDIT_", "WITH APPENDED AS (INSERT INTO AUDIT_"))
 
 
 def fresh_chain_position(parameters):
     """The recorded values, with an audit row's chain position replaced by one no real row has
     (unique per process; undone with the savepoint, so it can be used again)."""
-    if isinstance(parameters, dict) and "chain_seq" in parameters:
-        return {**parameters, "chain_seq": 2_000_000_000 + os.getpid() % 100_000_000}
+    if isinstance(parameters, dict):
+        for name in ("chain_seq", "row_chain_seq"):  # the ORM's name, audit_chain.append's
+            if name in parameters:
+                return {**parameters, name: 2_000_000_000 + os.getpid() % 100_000_000}
     return parameters
 
 

@@ -108,6 +108,17 @@ def wait_healthy(proc: subprocess.Popen, port: int) -> subprocess.Popen:
     raise RuntimeError("gunicorn did not become healthy")
 
 
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a gunicorn (or proxy) process: TERM, and KILL if it has not ended within a minute
+    (on a busy machine its workers can still be finishing the last requests of a load)."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=60)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=30)
+
+
 #: The bench officer's communities (the pages loaded), and the community-list searches in rotation.
 OFFICER_COMMUNITIES_SQL = ("SELECT c.id FROM communities c JOIN areas a ON a.id = c.area_id WHERE a.slug = 'scale-01' "
                            "AND c.status = 'active' ORDER BY c.id LIMIT 200")

@@ -15,15 +15,17 @@ impossible even if the lock were bypassed.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import json
 import logging
 from datetime import datetime
+from types import SimpleNamespace
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Connection, DateTime, String, event, insert, inspect, literal_column, select, update
+from sqlalchemy import Connection, DateTime, String, bindparam, event, insert, inspect, literal_column, select, update
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.orm import Session
 
@@ -114,6 +116,46 @@ def link(rows: list[AuditEvent], head: AuditChain, now: datetime, key: str) -> N
         row.chain_mac = mac(key, row.chain_hash)
         head.last_seq, head.last_hash = row.chain_seq, row.chain_hash
     seal(head, key)
+
+
+#: Columns the read audit writes: everything but the id (the database numbers the rows).
+_ROW_COLUMNS = [column.key for column in AuditEvent.__table__.c if column.key != "id"]
+
+
+@functools.cache
+def _append_statements(dialect: str) -> tuple[Any, ...]:
+    """The statements that write one linked row and move the head, built once (their compiled form is cached)."""
+    head_table, events_table = AuditChain.__table__, AuditEvent.__table__
+    move_head = (update(head_table).where(head_table.c.id == HEAD_ID)
+                 .values(last_seq=bindparam("head_seq"), last_hash=bindparam("head_hash"), mac=bindparam("head_mac")))
+    add_row = insert(events_table).values({key: bindparam(f"row_{key}", type_=events_table.c[key].type)
+                                           for key in _ROW_COLUMNS})
+    if dialect == "postgresql":  # one round trip: a data-modifying CTE writes the row
+        return (move_head.add_cte(add_row.cte("appended")),)
+    return (add_row, move_head)
+
+
+def append(session: Session, row: dict[str, Any], key: str) -> None:
+    """Write one row as the chain's next link now, in the session's transaction, with Core statements.
+
+    The same link as the ORM path below (``link`` computes it), without its unit of work: one
+    statement locks the head and reads the clock, one more writes the row and moves the head
+    (a data-modifying CTE on PostgreSQL; two statements on SQLite, which has no such CTE and no
+    round trip). The caller commits. The read audit writes this way, once per audited response.
+    """
+    head_table = AuditChain.__table__
+    found = session.execute(update(head_table).where(head_table.c.id == HEAD_ID)
+                            .values(last_seq=head_table.c.last_seq)
+                            .returning(*head_table.c, _clock(session).label("now"))).first()
+    if found is None:
+        raise RuntimeError("the audit chain has no head row: run flask --app wsgi init-db (migration 0022)")
+    head = SimpleNamespace(**{column.key: getattr(found, column.key) for column in head_table.c})
+    linked = SimpleNamespace(**row)
+    link([linked], head, _as_datetime(found.now), key)  # type: ignore[list-item, arg-type]
+    params = {f"row_{name}": getattr(linked, name) for name in _ROW_COLUMNS}
+    params |= {"head_seq": head.last_seq, "head_hash": head.last_hash, "head_mac": head.mac}
+    for statement in _append_statements(session.get_bind().dialect.name):
+        session.execute(statement, params)
 
 
 @event.listens_for(Session, "before_commit")

@@ -107,9 +107,9 @@ def record_read(response: Response) -> Response:
     args = request.view_args or {}
     _discard_uncommitted_writes()
     summary = declaration.summary(args) if callable(declaration.summary) else declaration.summary.format(**args)
-    audit.record(ACTION, summary, object_type=declaration.object_type,
-                 object_id=args.get(declaration.object_id) if declaration.object_id else None,
-                 details=_details())
+    audit.write_now(ACTION, summary, object_type=declaration.object_type,
+                    object_id=args.get(declaration.object_id) if declaration.object_id else None,
+                    details=_details())
     db.session.commit()
     return response
 

@@ -32,11 +32,12 @@ class Base(DeclarativeBase):
 
 
 def include_in_schema_comparison(name: str | None, type_: str, parent_names: dict) -> bool:  # noqa: ARG001
-    """Leave SQLite's FTS5 search index (migration 0029; a virtual table, not a model) out of
-    autogenerate's comparison of the models with the database."""
-    from portal.models.search_index import is_search_index_table
+    """Leave SQLite's FTS5 search index (migration 0029; a virtual table, not a model) and its
+    covering listing index (migration 0032, SQLite only) out of autogenerate's comparison of the
+    models with the database."""
+    from portal.models.search_index import COVERING_INDEX, is_search_index_table
 
-    return not (type_ == "table" and is_search_index_table(name))
+    return not ((type_ == "table" and is_search_index_table(name)) or (type_ == "index" and name == COVERING_INDEX))
 
 
 db = SQLAlchemy(model_class=Base)

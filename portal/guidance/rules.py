@@ -15,14 +15,20 @@ EDITABLE_FIELDS = ("category", "severity", "kind", "pattern", "explanation", "en
 RETIRED_RULES = frozenset({"personal.house_and_postcode"})
 
 
-def to_check_rule(rule: GuidanceRule) -> Rule:
+RULE_COLUMNS = (GuidanceRule.code, GuidanceRule.category, GuidanceRule.severity, GuidanceRule.kind,
+                GuidanceRule.pattern, GuidanceRule.explanation, GuidanceRule.enabled)
+
+
+def to_check_rule(rule: Any) -> Rule:
+    """A stored rule (a GuidanceRule, or a row of RULE_COLUMNS) as the check reads it."""
     return Rule(code=rule.code, category=rule.category, severity=rule.severity, kind=rule.kind,
                 pattern=rule.pattern, explanation=rule.explanation, enabled=bool(rule.enabled))
 
 
 def active_rules() -> list[Rule]:
     """The rules the check uses: the database's, or the shipped defaults before any are seeded."""
-    stored = list(db.session.scalars(select(GuidanceRule).order_by(GuidanceRule.code)))
+    # Plain columns, not ORM objects: every message checked (each quick-log POST) reads all rules.
+    stored = db.session.execute(select(*RULE_COLUMNS).order_by(GuidanceRule.code)).all()
     if not stored:
         return default_rules()
     return [to_check_rule(rule) for rule in stored if rule.enabled]

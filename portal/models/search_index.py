@@ -17,6 +17,8 @@ from __future__ import annotations
 from sqlalchemy import Connection, Select, column, select, table
 
 TABLE = "communities_search"
+#: SQLite's listing index with stage and search_text (migration 0032): what PostgreSQL's includes.
+COVERING_INDEX = "ix_communities_listing_covering"
 #: The trigram tokenizer's unit: a term shorter than this matches nothing in the index.
 MIN_TERM = 3
 

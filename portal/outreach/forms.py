@@ -6,9 +6,10 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput,
 )
 from wtforms import (
-    DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
+    Field,     DateField, DateTimeLocalField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
     SubmitField, TextAreaField,
 )
+from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.models import CHANNELS, OUTCOMES, PURPOSES, STAGES, label
@@ -21,6 +22,9 @@ OUTCOME_BUTTONS = {
 }
 
 
+_COUNT = {"class": "govuk-input--width-5", "inputmode": "numeric"}
+
+
 def _choices(values) -> list[tuple[str, str]]:
     return [(v, label(v)) for v in values]
 
@@ -31,33 +35,47 @@ def _http_link(form, field) -> None:  # noqa: ARG001
 
 
 class ContactDetailsMixin:
-    """The optional extras shared by the quick log and the edit form."""
+    """The optional extras shared by the quick log and the edit form.
 
-    purpose = SelectField("Purpose", widget=GovSelect(), validators=[Optional()],
+    Declared once: ``DETAIL_FIELDS`` (what the service stores), ``details_data``, ``details_touched``
+    and the template's loop (templates/macros/fields.html) all read this declaration, in its order.
+    ``render_kw`` holds how each is shown (WTForms' own place for a field's HTML attributes).
+    """
+
+    purpose = SelectField("Purpose", validators=[Optional()],
                           choices=[("", "Suggested (introduce first, then inform)"), *_choices(PURPOSES)])
-    direction = RadioField("Direction", widget=GovRadioInput(), default="outbound",
+    direction = RadioField("Direction", default="outbound", render_kw={"class": "govuk-radios--small"},
                            choices=[("outbound", "We contacted them"), ("inbound", "They contacted us")],
                            validators=[DataRequired("Choose who made contact")])
-    message_text = TextAreaField("Message text", widget=GovTextArea(), validators=[Optional(), Length(max=10_000)])
-    link = StringField("Link to the post or message", widget=GovTextInput(),
+    message_text = TextAreaField("Message text", render_kw={"rows": 4},
+                                 validators=[Optional(), Length(max=10_000)])
+    link = StringField("Link to the post or message", render_kw={"inputmode": "url", "spellcheck": "false"},
                        validators=[Optional(), Length(max=1000), _http_link])
-    reach_views = IntegerField("Views", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
-    reach_replies = IntegerField("Replies", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
-    reach_reactions = IntegerField("Reactions", widget=GovTextInput(), validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
-    follow_up_on = DateField("Follow up on", widget=GovTextInput(), validators=[Optional(), DateInRange()],
-                             format="%Y-%m-%d")
+    reach_views = IntegerField("Views", render_kw=_COUNT, validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
+    reach_replies = IntegerField("Replies", render_kw=_COUNT, validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
+    reach_reactions = IntegerField("Reactions", render_kw=_COUNT,
+                                   validators=[Optional(), NumberRange(min=0, max=MAX_ID)])
+    follow_up_on = DateField("Follow up on", render_kw={"type": "date", "class": "govuk-input--width-10"},
+                             validators=[Optional(), DateInRange()], format="%Y-%m-%d")
+
+    def detail_fields(self) -> list[Field]:
+        """The bound detail fields, in the order they are declared (and shown)."""
+        return [getattr(self, name) for name in DETAIL_FIELDS]
 
     def details_data(self) -> dict:
-        return {name: getattr(self, name).data for name in (
-            "purpose", "direction", "message_text", "link", "reach_views", "reach_replies",
-            "reach_reactions", "follow_up_on")}
+        return {field.name: field.data for field in self.detail_fields()}
 
     @property
     def details_touched(self) -> bool:
         """Open 'More details' when the officer has typed there or it holds an error."""
-        names = ("purpose", "message_text", "link", "reach_views", "reach_replies", "reach_reactions",
-                 "follow_up_on")
-        return any(getattr(self, n).data or getattr(self, n).errors for n in names) or self.direction.data == "inbound"
+        return (any(field.data or field.errors for field in self.detail_fields() if field.name != "direction")
+                or bool(self.direction.errors) or self.direction.data == "inbound")
+
+
+#: The detail fields' names in declaration order (WTForms numbers fields as they are created).
+DETAIL_FIELDS: tuple[str, ...] = tuple(sorted(
+    (name for name, value in vars(ContactDetailsMixin).items() if isinstance(value, UnboundField)),
+    key=lambda name: getattr(ContactDetailsMixin, name).creation_counter))
 
 
 class QuickContactForm(ContactDetailsMixin, FlaskForm):

@@ -160,8 +160,11 @@ def activity_dropped(user: User, recent_days: int = 21, baseline_days: int = 90,
     recent = func.avg(case((ActivitySample.sampled_at >= recent_from, ipw)))
     before = func.avg(case((and_(ActivitySample.sampled_at < recent_from,
                                  ActivitySample.sampled_at >= baseline_from), ipw)))
+    # Only the user's communities' samples are averaged: averaging the whole force's and joining
+    # after read 1.7 million samples for an officer's Home at 100,000 communities (0.9 s).
+    theirs = visible_to(user).where(Community.status == "active").with_only_columns(Community.id)
     stats = (select(ActivitySample.community_id, recent.label("recent"), before.label("before"))
-             .where(ActivitySample.sampled_at >= baseline_from)
+             .where(ActivitySample.sampled_at >= baseline_from, ActivitySample.community_id.in_(theirs))
              .group_by(ActivitySample.community_id).subquery())
     query = (visible_to(user).add_columns(stats.c.recent, stats.c.before)
              .join(stats, stats.c.community_id == Community.id)

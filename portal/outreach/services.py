@@ -17,12 +17,11 @@ from portal.guidance.services import message_approved, review_on_save
 from portal.models import (
     Assessment, Community, ContactRevision, Meeting, OutreachContact, StageChange, User, label, utcnow,
 )
+from portal.outreach.forms import DETAIL_FIELDS
 from portal.outreach.stages import ContactFacts, check_move, suggest_move
 
-CONTACT_FIELDS = (
-    "channel", "direction", "purpose", "message_text", "link", "outcome", "reach_views",
-    "reach_replies", "reach_reactions", "follow_up_on", "occurred_at",
-)
+#: What an officer may set on a contact: how and with what outcome, the form's details, and when.
+CONTACT_FIELDS = ("channel", "outcome", *DETAIL_FIELDS, "occurred_at")
 
 
 class StageMoveRefused(ValueError):

@@ -95,15 +95,45 @@ def test_details_are_hashed_as_they_read_back(app):
     assert _check(app).ok
 
 
+def test_rows_written_at_once_are_links_like_the_others(app):
+    """The read audit's Core path (audit.write_now) and the ORM path make one chain between them."""
+    _write(1)
+    audit.write_now("view", "Viewed community 7", object_type="Community", object_id=7,
+                    details={"query": {"q": "é"}, 1: ("a", "b"), "when": utcnow().date()})
+    db.session.commit()
+    _write(1)
+    rows = db.session.scalars(select(AuditEvent).order_by(AuditEvent.chain_seq)).all()
+    assert [(row.chain_seq, row.summary) for row in rows] == [
+        (1, "Changed community 0"), (2, "Viewed community 7"), (3, "Changed community 0")]
+    assert (rows[1].object_type, rows[1].object_id, rows[1].details["1"]) == ("Community", "7", ["a", "b"])
+    assert rows[1].chain_prev == rows[0].chain_hash
+    assert rows[2].chain_prev == rows[1].chain_hash
+    assert db.session.get(AuditChain, audit_chain.HEAD_ID).last_seq == 3
+    report = _check(app)
+    assert report.ok, report.problem
+    assert report.checked == 3
+
+
+def test_a_row_written_at_once_goes_with_a_rollback(app):
+    audit.write_now("view", "Never shown")
+    db.session.rollback()
+    _write(1)
+    assert db.session.scalars(select(AuditEvent.summary)).all() == ["Changed community 0"]
+    assert _check(app).ok
+
+
 def test_concurrent_writers_never_fork_the_chain(app):
-    """Several connections append at once (gunicorn workers): one chain, no gaps, no two rows in one place."""
+    """Several connections append at once (gunicorn workers), by both paths: one chain, no gaps, no two rows in one place."""
     errors: list[BaseException] = []
 
     def writer(n: int) -> None:
         try:
             with app.app_context():
                 for i in range(15):
-                    audit.record("view", f"Writer {n} row {i}", object_type="Community", object_id=n)
+                    if n % 2:
+                        audit.write_now("view", f"Writer {n} row {i}", object_type="Community", object_id=n)
+                    else:
+                        audit.record("view", f"Writer {n} row {i}", object_type="Community", object_id=n)
                     db.session.commit()
         except BaseException as exc:  # noqa: BLE001 - reported below
             errors.append(exc)

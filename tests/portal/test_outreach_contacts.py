@@ -87,6 +87,37 @@ def test_missing_outcome_and_bad_link_are_explained_beside_the_fields(client, au
     assert _checked_communities(page) == [community.id]
 
 
+def test_detail_errors_are_tied_to_their_fields_for_screen_readers(client, auth, area, db_session):
+    """The details loop's lean markup keeps GOV.UK's error pattern: group, message id, describedby, error class."""
+    community = make_community(area)
+    auth.login("officer")
+    page = _post(client, community_id=community.id, channel="email", link="javascript:alert(1)",
+                 reach_views="-1", direction="inbound", message_text="x" * 10_001).data.decode()
+    for name in ("link", "reach_views"):
+        assert re.search(rf'<p id="{name}-error" class="govuk-error-message"><span class="govuk-visually-hidden">'
+                         r"Error:</span> ", page), name
+        field = re.search(rf'<input id="{name}" name="{name}"[^>]*>', page).group(0)
+        assert 'class="govuk-input' in field
+        assert "govuk-input--error" in field
+        assert f'aria-describedby="{name}-error"' in field
+    textarea = re.search(r'<textarea id="message_text"[^>]*>', page).group(0)
+    assert 'aria-describedby="message_text-error guidance_findings"' in textarea
+    assert 'hx-post="/guidance/check"' in textarea
+    assert page.count('govuk-form-group govuk-form-group--error">') >= 3
+    assert re.search(r'<details class="govuk-details" open', page)  # the details open on an error
+    assert 'id="direction-2" name="direction" type="radio" value="inbound" checked' in page
+    assert page.index('id="reach_views"') < page.index('id="reach_replies"') < page.index('id="follow_up_on"')
+
+
+def test_one_list_of_details_feeds_the_form_the_service_and_the_page():
+    from portal.outreach.forms import DETAIL_FIELDS
+    from portal.outreach.services import CONTACT_FIELDS
+
+    assert DETAIL_FIELDS == ("purpose", "direction", "message_text", "link", "reach_views", "reach_replies",
+                             "reach_reactions", "follow_up_on")
+    assert set(DETAIL_FIELDS) < set(CONTACT_FIELDS)
+
+
 def test_intelligence_is_not_a_purpose(client, auth, area, db_session):
     community = make_community(area)
     auth.login("officer")

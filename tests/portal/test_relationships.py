@@ -203,6 +203,25 @@ def test_gone_quiet_lists_activity_drops_and_silence_separately(client, auth, us
     assert "Steady Forum" not in silent
 
 
+def test_activity_drops_are_only_the_users_communities(users, area, db_session):
+    """The averages are taken over the user's communities only (a speed-up): another area's drop stays out."""
+    from portal.models import ActivitySample, Area
+    from portal.outreach.queries import activity_dropped
+
+    elsewhere = Area(slug="elsewhere", name="Elsewhere", profile={})
+    db_session.add(elsewhere)
+    db_session.flush()
+    ours, theirs = make_community(area, "Our Dropping Blog"), make_community(elsewhere, "Their Dropping Blog")
+    now = utcnow()
+    for community in (ours, theirs):
+        for week, level in enumerate([10, 10, 10, 10, 1, 0]):
+            db_session.add(ActivitySample(community_id=community.id, items_per_week=level,
+                                          sampled_at=now - timedelta(days=7 * (5 - week))))
+    db_session.commit()
+    assert [d.community.name for d in activity_dropped(users["officer"])] == ["Our Dropping Blog"]
+    assert {d.community.name for d in activity_dropped(users["admin"])} == {"Our Dropping Blog", "Their Dropping Blog"}
+
+
 def test_dashboard_shows_follow_ups_due_outcomes_and_stages(client, auth, users, area, db_session):
     community = make_community(area, "Due Group", stage="approached")
     make_contact(community, users["officer"], days_ago=4, follow_up_in=2, outcome="acknowledged")

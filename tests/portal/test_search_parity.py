@@ -179,6 +179,35 @@ def test_sqlite_looks_terms_up_in_the_index_not_every_row(catalogue, users, role
         assert not any(step.strip() == "SCAN communities" for step in plan.split("|")), plan
 
 
+@pytest.mark.parametrize("role", ["admin"])
+def test_sqlite_reads_short_terms_from_the_listing_index_not_every_row(catalogue, users, role):
+    """A 1-2 letter term force-wide has no trigram: the list's statements scan migration 0032's
+    covering index (it holds stage and search_text), not every community's row. (Within one
+    area SQLite may still count from (area_id, status, stage) and that area's rows.)"""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's covering index (PostgreSQL includes the columns in its listing index)")
+    from sqlalchemy import func, select
+
+    f = CatalogueFilter.from_args(MultiDict({"q": "le"}))
+    counts = filtered_stages(users[role], f)
+    for stmt in (catalogue_keys(users[role], f).limit(26), select(counts.c.stage, func.count()).group_by(counts.c.stage)):
+        compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
+        plan = " | ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+        assert "COVERING INDEX ix_communities_listing_covering" in plan, plan
+
+
+def test_short_terms_are_never_looked_up_in_the_trigram_index(app, users):
+    """A 1-2 letter term is written as the expression the trigram index cannot serve (a generic
+    plan on PostgreSQL read the whole index for it); longer force-wide terms may use the index."""
+    sql = {q: str(catalogue_keys(users["admin"], CatalogueFilter(q=q)).compile(db.engine)) for q in ("le", "lewes")}
+    app.config["CATALOGUE_SEARCH_INDEX"] = False  # SQLite: the LIKE, as PostgreSQL writes it
+    sql |= {q + " (LIKE)": str(catalogue_keys(users["admin"], CatalogueFilter(q=q)).compile(db.engine))
+            for q in ("le", "lewes")}
+    assert "|| ''" in sql["le"]
+    assert "|| ''" in sql["le (LIKE)"]
+    assert "|| ''" not in sql["lewes (LIKE)"]
+
+
 def filtered_stages(user, f):
     from portal.communities.queries import filtered
 
