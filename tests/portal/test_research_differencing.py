@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 import pytest
 
 from portal.extensions import db
-from portal.models import Area, Community, OutreachContact, StageChange, User, utcnow
+from portal.models import ActivitySample, Area, Community, OutreachContact, StageChange, User, utcnow
 from portal.research.filters import Selection
 from portal.research.pages import build_report
 
@@ -109,13 +109,31 @@ def _staged(area: Area, n: int, stage: str, when: datetime) -> None:
     db.session.commit()
 
 
-@pytest.mark.parametrize("slug", ["funnel"])
+def _sampled(area: Area, officer: User, n: int, when: datetime) -> None:
+    """n communities first contacted at `when`, each with a feed sample in the week before and after."""
+    for i in range(n):
+        community = Community(area_id=area.id, name=f"sampled {i}", platform="forum", created_at=when - timedelta(days=90))
+        db.session.add(community)
+        db.session.flush()
+        db.session.add(OutreachContact(community_id=community.id, officer_id=officer.id, occurred_at=when,
+                                       channel="comment", purpose="introduce", outcome="pending"))
+        for days in (-5, 3):
+            db.session.add(ActivitySample(community_id=community.id, sampled_at=when + timedelta(days=days),
+                                          items_per_week=2.0 + i))
+    db.session.commit()
+
+
+@pytest.mark.parametrize("slug", ["funnel", "activity"])
 def test_d_one_area_and_every_area_do_not_give_the_other_areas_away(app, slug):
     """Every area minus one area: the other areas, whose own page is refused (fewer than K communities)."""
     officer, (big, small) = _officers_and_areas(2)
     when = datetime(2026, 3, 10)
-    _staged(big, 12, "approached", when)
-    _staged(small, 3, "hostile", when)
+    if slug == "funnel":
+        _staged(big, 12, "approached", when)
+        _staged(small, 3, "hostile", when)
+    else:
+        _sampled(big, officer, 12, when)
+        _sampled(small, officer, 3, when)
     period = {"since": date(2026, 3, 1), "until": date(2026, 3, 31)}
     assert build_report(slug, Selection(area=small.slug, area_id=small.id, **period), True).refused
     every = _view(slug, Selection(**period))
