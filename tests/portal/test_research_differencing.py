@@ -19,6 +19,10 @@ from portal.research.pages import build_report
 
 K = 10
 
+# Not yet protected (docs/PRIVACY.md and ARCHITECTURE.md, "Known gaps", say what the fix needs):
+# strict, so that the day one of them passes the mark must come off.
+OPEN_GAP = pytest.mark.xfail(strict=True, reason="issue 22: not yet protected; see ARCHITECTURE.md, Known gaps")
+
 
 def _officers_and_areas(n_areas: int) -> tuple[User, list[Area]]:
     areas = [Area(slug=f"area-{i}", name=f"Area {i}", profile={}) for i in range(n_areas)]
@@ -64,6 +68,7 @@ def small_differences(larger: dict, smaller: dict) -> list:
                   if 0 < larger[key] - smaller[key] < K)
 
 
+@OPEN_GAP
 def test_a_dates_june_is_not_the_difference_of_two_overlapping_periods(app):
     """Jan–Jun minus Jan–May: the contacts of the later month alone."""
     officer, (area,) = _officers_and_areas(1)
@@ -74,6 +79,7 @@ def test_a_dates_june_is_not_the_difference_of_two_overlapping_periods(app):
     assert small_differences(late, early) == []
 
 
+@OPEN_GAP
 def test_b_a_contact_filter_on_and_off_does_not_give_the_rest_away(app):
     """Every channel minus one channel: the contacts made another way."""
     officer, (area,) = _officers_and_areas(1)
@@ -85,6 +91,7 @@ def test_b_a_contact_filter_on_and_off_does_not_give_the_rest_away(app):
     assert small_differences(every, comment) == []
 
 
+@OPEN_GAP
 def test_c_two_groupings_of_the_same_contacts_do_not_give_a_row_away(app):
     """The responses page by platform and by channel counts the same contacts: the channels' total minus
     the platforms shown gives the platform withheld."""
