@@ -13,6 +13,7 @@ from portal.research.filters import ALL_AREAS, Selection, community_conditions, 
 from portal.research.report import Report, Table
 from portal.research.sqltime import WEEK_US, elapsed_us, month_start, whole
 from portal.research.disclosure import MARK, CellTable, Protected, mean, min_cell
+from portal.research.family import family_counts
 from portal.research.svg import lines
 
 WINDOW_WEEKS = 12
@@ -154,7 +155,7 @@ def _protected_activity(selection: Selection, summary: ActivitySummary, offsets:
         for offset in offsets:
             table.cell((here, offset), summary.weeks.get(offset, (0, None, None))[0])
         return table.protect()
-    weeks, paired = sampled_by_area(selection)
+    weeks, paired = family_counts("activity", selection, lambda: sampled_by_area(selection))
     areas = sorted({area for area, _ in weeks} | set(paired))
     for offset in offsets:
         table.add_sum(table.cell((ALL_AREAS, offset), sum(weeks[a, offset] for a in areas)),

@@ -22,7 +22,7 @@ import time
 from collections import OrderedDict
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from portal.models import utcnow
 from portal.research.filters import Selection
@@ -62,7 +62,21 @@ def cached_report(slug: str, selection: Selection, suppress: bool, build) -> Cac
     seconds = kept_seconds()
     if seconds <= 0:
         return CachedReport(build(), _now())
-    return _store().fetch(cache_key(slug, selection, suppress), seconds, lambda: CachedReport(build(), _now()))
+    return _store().fetch(cache_key(slug, selection, suppress), seconds, lambda: _built(build))
+
+
+def _built(build) -> CachedReport:
+    """A report built now, dated by the oldest kept counts it was built from (family.py)."""
+    report = build()
+    now = _now()
+    counted = g.get("research_counted_at", now) if has_request_context() else now
+    return CachedReport(report, min(counted, now))
+
+
+def note_counted(counted: datetime) -> None:
+    """Remember the oldest kept count this request's report is built from (its "computed at")."""
+    if has_request_context():
+        g.research_counted_at = min(counted, g.get("research_counted_at", counted))
 
 
 def _clock() -> float:

@@ -15,6 +15,7 @@ from portal.models import STAGE_BRANCHES, STAGE_LABELS, STAGE_PATH, STAGES, Comm
 from portal.research.filters import (
     ALL_AREAS, Selection, as_datetime, community_conditions, first_contacts_of, months, whole_family,
 )
+from portal.research.family import family_counts
 from portal.research.funnel_tallies import tallied, tallied_counts
 from portal.research.report import Report, Table
 from portal.research.sqltime import DAY_US, elapsed_us, whole
@@ -118,7 +119,8 @@ def stage_funnel(selection: Selection, suppress: bool) -> Report:
     """Communities at each stage at the end of each month, and how many ever reached each stage."""
     month_starts = months(selection.start, selection.end)
     ends = [*month_starts[1:], selection.end.date()]
-    by_area = _funnel_by_area(selection, [datetime.combine(e, datetime.min.time()) for e in ends])
+    limits = [datetime.combine(e, datetime.min.time()) for e in ends]
+    by_area = family_counts("funnel", selection, lambda: _funnel_by_area(selection, limits))
     here = ALL_AREAS if selection.area_id is None else selection.area_id
     nothing: tuple[list[Counter], Counter] = ([Counter() for _ in month_starts], Counter())
     per_month, reached = (_summed(by_area.values(), len(month_starts)) if here == ALL_AREAS
@@ -339,7 +341,8 @@ def trajectory_report(selection: Selection, suppress: bool) -> Report:
     data = trajectories(selection)
     if sum(data[TARGETS[0]].values()) == 0:
         return Report(empty=True)
-    protected = _protected_trajectory_counts(trajectory_totals(whole_family(selection)), suppress)
+    totals = family_counts("trajectories", selection, lambda: trajectory_totals(whole_family(selection)))
+    protected = _protected_trajectory_counts(totals, suppress)
     here = ALL_AREAS if selection.area_id is None else selection.area_id
     km, aj, rows, horizon = {}, {}, [], 0
     for target in TARGETS:

@@ -51,9 +51,13 @@ def test_the_explanation_names_the_mark_and_the_range():
 
 def test_protected_reads_withheld_cells_as_none_and_the_mark():
     protected = Protected({"a": 4, "b": 20}, {"a"}, K)
-    assert protected["a"] is None and protected["b"] == 20 and protected["missing"] == 0
-    assert protected.text("a") == MARK and protected.text("b") == "20"
-    assert protected.visible("b") and not protected.visible("b", "a")
+    assert protected["a"] is None
+    assert protected["b"] == 20
+    assert protected["missing"] == 0
+    assert protected.text("a") == MARK
+    assert protected.text("b") == "20"
+    assert protected.visible("b")
+    assert not protected.visible("b", "a")
 
 
 @pytest.mark.parametrize("row, shown", [
@@ -83,7 +87,8 @@ def test_an_inactive_table_still_withholds_its_unpublished_counts():
     table.cell("shown", 3)
     table.latent("behind a rate", 12)
     protected = table.protect()
-    assert protected["shown"] == 3 and protected["behind a rate"] is None
+    assert protected["shown"] == 3
+    assert protected["behind a rate"] is None
 
 
 def test_a_table_without_small_counts_withholds_only_its_unpublished_ones():
@@ -116,7 +121,9 @@ def test_when_every_part_is_withheld_the_total_goes():
     table.add_sum(table.cell("t", 23), [table.cell("a", 3), table.latent("b", 20)])
     table.add_sum("b", [table.cell("m", 20)])
     protected = table.protect()
-    assert protected["a"] is None and protected["t"] is None and protected["m"] == 20
+    assert protected["a"] is None
+    assert protected["t"] is None
+    assert protected["m"] == 20
 
 
 def test_a_total_over_withheld_parts_that_add_up_to_k_is_shown():
@@ -131,7 +138,8 @@ def test_a_zero_part_goes_when_nothing_else_is_left_in_the_sum():
     table.add_sum(table.cell("row", 4), [table.cell("a", 4), table.cell("zero", 0)])
     table.add_sum(table.cell("grand", 30), [table.cell("row", 4), table.cell("other", 26)])
     protected = table.protect()
-    assert protected["a"] is None and protected["row"] is None
+    assert protected["a"] is None
+    assert protected["row"] is None
     assert protected["other"] is None  # else grand - other gives the row, and the row gives a
 
 

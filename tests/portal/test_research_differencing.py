@@ -58,7 +58,8 @@ def _cells(report) -> dict[tuple[str, str, str], int]:
 
 def _view(slug: str, selection: Selection) -> dict:
     report = build_report(slug, selection, suppress=True)
-    assert not report.refused and not report.empty, (slug, selection, report.refused)
+    assert not report.refused, (slug, selection, report.refused)
+    assert not report.empty, (slug, selection)
     return _cells(report)
 
 
