@@ -46,13 +46,16 @@ def _contacted(area: Area, officer: User, platform: str, n: int, *, outcome: str
 
 
 def _cells(report) -> dict[tuple[str, str, str], int]:
-    """Every number a view shows, keyed by (table caption, row label, column header)."""
+    """Every number a view shows, keyed by (table caption, row label, column header), and the counts its notes give."""
     out = {}
     for table in report.tables:
         for row in table.rows:
             for header, cell in zip(table.headers[1:], row[1:], strict=True):
                 if re.fullmatch(r"\d+", cell.strip()):
                     out[table.caption, row[0], header] = int(cell)
+    for note in report.notes:  # a count in the words under a chart ("12 communities have samples ...")
+        if match := re.match(r"(\d+) (communities .*?):", note):
+            out["notes", match.group(2), ""] = int(match.group(1))
     return out
 
 
