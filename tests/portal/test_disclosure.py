@@ -169,6 +169,31 @@ def test_a_mean_rests_on_at_least_k_shown_observations(total, n, active, shown, 
     assert mean(total, n, active, shown) == expected
 
 
+def test_a_mean_is_suppressed_unless_told_otherwise():
+    """The defaults protect: a caller that forgets `active` or `shown` gets the researcher's rule."""
+    assert mean(30.0, 9) is None
+    assert mean(30.0, 10) == 3.0
+
+
+def test_a_mean_of_one_observation_is_its_value_when_nothing_is_suppressed():
+    assert mean(5.0, 1, active=False) == 5.0
+
+
+def test_a_sum_whose_published_cells_are_all_withheld_widens_to_a_neighbouring_sum():
+    """t and L are never shown but follow from G - z and p + q; a = t - L is small. Nothing in t = a + L
+    is left to withhold, so a cell of a sum through t goes (z), not the whole table."""
+    table = CellTable()
+    table.add_sum(table.latent("t", 23), [table.cell("a", 3), table.latent("L", 20)])
+    table.add_sum("L", [table.cell("p", 10), table.cell("q", 10)])
+    table.add_sum(table.cell("G", 40), ["t", table.cell("z", 17)])
+    protected = table.protect()
+    assert protected["a"] is None
+    assert protected["z"] is None
+    assert protected["G"] == 40
+    assert protected["p"] == 10
+    assert protected["q"] == 10
+
+
 def test_cells_read_as_numbers_or_the_mark():
     assert text(None) == MARK
     assert text(7) == "7"
