@@ -91,6 +91,20 @@ def test_an_inactive_table_still_withholds_its_unpublished_counts():
     assert protected["behind a rate"] is None
 
 
+def test_a_table_keeps_its_own_threshold():
+    """A table made with another minimum cell (the package's small-group rule) judges every rule by it."""
+    table = CellTable(threshold=5)
+    table.add_sum(table.cell("total", 27), [table.cell("a", 3), table.cell("b", 3), table.cell("c", 14),
+                                            table.cell("d", 7)])
+    protected = table.protect()
+    assert protected.threshold == 5
+    assert protected["a"] is None
+    assert protected["b"] is None
+    assert protected["d"] == 7  # not small at 5
+    assert protected["c"] == 14  # 3 + 3 withheld together is 6: not small at 5
+    assert CellTable(active=False, threshold=5).protect().threshold == 5
+
+
 def test_a_table_without_small_counts_withholds_only_its_unpublished_ones():
     table = CellTable()
     table.add_sum(table.cell("total", 30), [table.cell("a", 12), table.latent("b", 18)])
@@ -156,6 +170,7 @@ def test_a_sum_that_cannot_be_protected_withholds_the_whole_table(caplog):
 
 @pytest.mark.parametrize("numerator, denominator, shown, expected", [
     (3, 4, True, 75.0), (3, 4, False, None), (0, 0, True, None), (1, -1, True, None), (5, 5, True, 100.0),
+    (1, 1, True, 100.0),
 ])
 def test_a_rate_is_shown_only_over_shown_counts(numerator, denominator, shown, expected):
     assert rate(numerator, denominator, shown) == expected
