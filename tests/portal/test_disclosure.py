@@ -103,6 +103,7 @@ def test_a_table_keeps_its_own_threshold():
     assert protected["d"] == 7  # not small at 5
     assert protected["c"] == 14  # 3 + 3 withheld together is 6: not small at 5
     assert CellTable(active=False, threshold=5).protect().threshold == 5
+    assert CellTable(threshold=5).protect().threshold == 5  # nothing small: the early return
 
 
 def test_a_table_without_small_counts_withholds_only_its_unpublished_ones():
@@ -165,7 +166,7 @@ def test_a_sum_that_cannot_be_protected_withholds_the_whole_table(caplog):
     table.cell("unrelated", 50)
     protected = table.protect()
     assert protected["unrelated"] is None
-    assert "withholding the whole table" in caplog.text
+    assert "1 sums still exposed; withholding the whole table" in caplog.text
 
 
 @pytest.mark.parametrize("numerator, denominator, shown, expected", [
