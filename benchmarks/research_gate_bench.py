@@ -7,11 +7,15 @@ Builds a fresh database (SQLite in a temporary folder unless a PostgreSQL URL is
 database is emptied first) with ``portal.scale.generate(N)`` data, then builds every research
 page's report for all areas and for one area: first unsuppressed (as an admin sees it), then
 suppressed twice (as a researcher: cold, then warm, with the report cache off so both count).
-It prints the wall time of each and the part spent in the layer's ``CellTable.protect``.
+It prints the wall time of each and the part spent in the layer's ``CellTable.protect``. Then,
+with the family counts kept (``portal/research/family.py``, as the web pages run), every area's
+page followed by one area's ("next area s": the researcher moving between areas). Each line
+ends with the load average, as the figures are noisy on a shared machine.
 """
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import tempfile
 import time
@@ -68,7 +72,18 @@ def run(app) -> None:
             cells = sum(len(row) - 1 for t in report.tables for row in t.rows)
             withheld = sum(cell == disclosure.MARK for t in report.tables for row in t.rows for cell in row)
             state = "refused" if report.refused else f"{withheld}/{cells}"
-            print(f"{slug:<14}{name:<10}{times[0]:>9.3f}{times[1]:>9.3f}{times[2]:>9.3f}{spent[0]:>9.3f}  {state}")
+            print(f"{slug:<14}{name:<10}{times[0]:>9.3f}{times[1]:>9.3f}{times[2]:>9.3f}{spent[0]:>9.3f}  {state}"
+                  f"  load {os.getloadavg()[0]:.1f}")
+    print(f"\n{'page':<14}{'all s':>9}{'next area s':>13}  (family counts kept)")
+    app.config["RESEARCH_CACHE_SECONDS"] = 300
+    for slug in PAGES:
+        started = time.perf_counter()
+        build_report(slug, Selection(), True)
+        every = time.perf_counter() - started
+        started = time.perf_counter()
+        build_report(slug, Selection(area=area.slug, area_id=area.id), True)
+        print(f"{slug:<14}{every:>9.3f}{time.perf_counter() - started:>13.3f}  load {os.getloadavg()[0]:.1f}")
+    app.config["RESEARCH_CACHE_SECONDS"] = 0
 
 
 if __name__ == "__main__":

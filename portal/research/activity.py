@@ -1,6 +1,7 @@
 """Community activity before and after outreach, and assessment trends."""
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -11,7 +12,8 @@ from portal.models import ActivitySample, Assessment, Community
 from portal.research.filters import ALL_AREAS, Selection, community_conditions, first_contacts_of, months, whole_family
 from portal.research.report import Report, Table
 from portal.research.sqltime import WEEK_US, elapsed_us, month_start, whole
-from portal.research.disclosure import MARK, CellTable, mean, min_cell
+from portal.research.disclosure import MARK, CellTable, Protected, mean, min_cell
+from portal.research.family import family_counts
 from portal.research.svg import lines
 
 WINDOW_WEEKS = 12
@@ -67,6 +69,24 @@ def activity_summary(selection: Selection) -> ActivitySummary:
     return summary
 
 
+def sampled_by_area(selection: Selection) -> tuple[Counter, Counter]:
+    """Communities sampled per (area, week offset), and sampled on both sides per area, for every
+    area of the selection's family: the cube the page protects, so that one area's counts and every
+    area's cannot be differenced (issue 22)."""
+    per_week = _weekly_means(whole_family(selection)).subquery()
+    area = select(Community.area_id).where(Community.id == per_week.c.community_id).scalar_subquery()
+    weeks: Counter = Counter()
+    for area_id, week, n in db.session.execute(
+            select(area, per_week.c.week, func.count()).group_by(area, per_week.c.week)):
+        weeks[area_id, int(week)] = n
+    sides = (select(per_week.c.community_id, func.min(per_week.c.week).label("first"),
+                    func.max(per_week.c.week).label("last")).group_by(per_week.c.community_id).subquery())
+    both = select(Community.area_id, func.count()).join(sides, sides.c.community_id == Community.id)
+    paired = Counter(dict(db.session.execute(
+        both.where(sides.c.first < 0, sides.c.last >= 0).group_by(Community.area_id)).all()))
+    return weeks, paired
+
+
 def _weekly_means(selection: Selection):
     """Per community and week offset from its first contact: the mean of its samples that week.
 
@@ -99,19 +119,17 @@ def activity_report(selection: Selection, suppress: bool) -> Report:
     if not summary.weeks:
         return Report(empty=True)
     offsets = list(range(-WINDOW_WEEKS, WINDOW_WEEKS))
-    table = CellTable(active=suppress)
-    for offset in offsets:
-        table.cell(offset, summary.weeks.get(offset, (0, None, None))[0])
-    protected = table.protect()
+    here = ALL_AREAS if selection.area_id is None else selection.area_id
+    protected = _protected_activity(selection, summary, offsets, suppress)
     rows, means = [], []
     for offset in offsets:
         n, average, median = summary.weeks.get(offset, (0, None, None))
-        kept = mean(1.0, n, suppress, protected.visible(offset))  # None: too few, or the count is withheld
+        kept = mean(1.0, n, suppress, protected.visible((here, offset)))  # None: too few, or the count is withheld
         withheld = bool(n) and kept is None
         if kept is None:
             average = median = None
         means.append(None if average is None else round(average, 2))
-        rows.append([f"{offset:+d}", protected.text(offset),
+        rows.append([f"{offset:+d}", protected.text((here, offset)),
                      *[(MARK if withheld else "–") if v is None else f"{v:.2f}" for v in (average, median)]])
     chart = lines("activity-window", "Community activity in the weeks around the first contact",
                   "Line: mean feed items per week across communities, by weeks before (negative) and after "
@@ -120,12 +138,31 @@ def activity_report(selection: Selection, suppress: bool) -> Report:
     notes = ["Week 0 is the week starting at the community's first outbound contact; each community counts once per "
              "week (the mean of its samples that week)."]
     paired, before, after = summary.paired
-    if paired and (not suppress or paired >= min_cell()):
+    if paired and (not suppress or (paired >= min_cell() and protected.visible((here, "paired")))):
         notes.append(f"{paired} communities have samples both before and after: mean {before:.2f} "
                      f"items/week before, {after:.2f} after.")
     return Report(charts=[chart], tables=[Table("Feed items per week around the first contact",
                   ["Week from first contact", "Communities sampled", "Mean items/week", "Median items/week"], rows)],
                   notes=notes)
+
+
+def _protected_activity(selection: Selection, summary: ActivitySummary, offsets: list[int],
+                        suppress: bool) -> Protected:
+    """Communities sampled per week offset (and on both sides) for every area and for all areas together."""
+    table = CellTable(active=suppress)
+    if not suppress:  # nothing is withheld: the selection's own counts, without the other areas'
+        here = ALL_AREAS if selection.area_id is None else selection.area_id
+        for offset in offsets:
+            table.cell((here, offset), summary.weeks.get(offset, (0, None, None))[0])
+        return table.protect()
+    weeks, paired = family_counts("activity", selection, lambda: sampled_by_area(selection))
+    areas = sorted({area for area, _ in weeks} | set(paired))
+    for offset in offsets:
+        table.add_sum(table.cell((ALL_AREAS, offset), sum(weeks[a, offset] for a in areas)),
+                      [table.cell((a, offset), weeks[a, offset]) for a in areas])
+    table.add_sum(table.cell((ALL_AREAS, "paired"), sum(paired.values())),
+                  [table.cell((a, "paired"), paired[a]) for a in areas])
+    return table.protect()
 
 
 def assessment_report(selection: Selection, suppress: bool) -> Report:

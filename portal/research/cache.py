@@ -10,6 +10,17 @@ the others asking for it wait for its result, and a report past its time is kept
 and served as it was while one process recounts it. Reports are stored as JSON, never
 pickled: whoever can write to Redis must not be able to run code in the portal. Each page
 says when its figures were computed.
+
+Why not a library (issue 25.6). dogpile.cache (1.5 on PyPI) is the model for this protocol and
+the candidate to replace it: a region on its Redis backend with ``distributed_lock`` and a JSON
+serializer would keep one count per key and serve the old report while one process recounts. It
+was not swapped in (yet) for one difference that matters here: when there is no previous report,
+dogpile blocks the other callers until the counting one finishes, while this cache waits at most
+``WAIT_SECONDS`` and then counts itself, so that no page outlives gunicorn's 30 s timeout behind a
+count that hangs or died (a Redis lock's expiry frees it only after ``LOCK_SECONDS``). Its memory
+backend is a plain dict unless a bounded one is passed in (``LOCAL_ENTRIES`` here). Flask-Caching
+has no single-counter lock at all. The swap needs the bounded wait shown to hold, by the
+protocol tests in tests/portal/test_research_cache.py, before this module goes.
 """
 from __future__ import annotations
 
@@ -22,7 +33,7 @@ import time
 from collections import OrderedDict
 from datetime import datetime
 
-from flask import current_app
+from flask import current_app, g, has_request_context
 
 from portal.models import utcnow
 from portal.research.filters import Selection
@@ -62,7 +73,21 @@ def cached_report(slug: str, selection: Selection, suppress: bool, build) -> Cac
     seconds = kept_seconds()
     if seconds <= 0:
         return CachedReport(build(), _now())
-    return _store().fetch(cache_key(slug, selection, suppress), seconds, lambda: CachedReport(build(), _now()))
+    return _store().fetch(cache_key(slug, selection, suppress), seconds, lambda: _built(build))
+
+
+def _built(build) -> CachedReport:
+    """A report built now, dated by the oldest kept counts it was built from (family.py)."""
+    report = build()
+    now = _now()
+    counted = g.get("research_counted_at", now) if has_request_context() else now
+    return CachedReport(report, min(counted, now))
+
+
+def note_counted(counted: datetime) -> None:
+    """Remember the oldest kept count this request's report is built from (its "computed at")."""
+    if has_request_context():
+        g.research_counted_at = min(counted, g.get("research_counted_at", counted))
 
 
 def _clock() -> float:

@@ -12,6 +12,7 @@ from portal.research.filters import ALL_AREAS, Selection, contact_conditions, mo
 from portal.research.report import Report, Table
 from portal.research.sqltime import month_start
 from portal.research.disclosure import MARK, CellTable, Protected, rate, text
+from portal.research.family import family_counts
 from portal.research.svg import bars, lines
 
 RESPONDED = ("acknowledged", "positive", "negative", "hostile")
@@ -24,15 +25,7 @@ def as_date(value) -> date:
 
 def response_report(selection: Selection, suppress: bool) -> Report:
     """Outcome of outbound contacts grouped by platform, channel or purpose, with the response rate."""
-    group = {"platform": Community.platform, "channel": OutreachContact.channel,
-             "purpose": OutreachContact.purpose}[selection.by]
-    counts: dict[tuple, Counter] = defaultdict(Counter)
-    for area_id, key, outcome, n in db.session.execute(
-            select(Community.area_id, group, OutreachContact.outcome, func.count()).join(Community)
-            .where(*contact_conditions(whole_family(selection)), OutreachContact.direction == "outbound")
-            .group_by(Community.area_id, group, OutreachContact.outcome)):
-        counts[area_id, key][outcome] += n
-        counts[ALL_AREAS, key][outcome] += n
+    counts = family_counts("responses", selection, lambda: _response_counts(selection))
     here = ALL_AREAS if selection.area_id is None else selection.area_id
     keys = sorted(key for area, key in counts if area == here)
     if not keys:
@@ -60,6 +53,20 @@ def response_report(selection: Selection, suppress: bool) -> Report:
         notes=["Response rate = contacts answered (acknowledged, positive, negative or hostile) ÷ contacts whose outcome "
                "is known (everything except pending); it is withheld with any count it rests on.",
                "Compare platforms for one kind of message by choosing a purpose in the filters."])
+
+
+def _response_counts(selection: Selection) -> dict[tuple, Counter]:
+    """{(area id or ALL_AREAS, group): outcomes} of outbound contacts, for every area of the family."""
+    group = {"platform": Community.platform, "channel": OutreachContact.channel,
+             "purpose": OutreachContact.purpose}[selection.by]
+    counts: dict[tuple, Counter] = defaultdict(Counter)
+    for area_id, key, outcome, n in db.session.execute(
+            select(Community.area_id, group, OutreachContact.outcome, func.count()).join(Community)
+            .where(*contact_conditions(whole_family(selection)), OutreachContact.direction == "outbound")
+            .group_by(Community.area_id, group, OutreachContact.outcome)):
+        counts[area_id, key][outcome] += n
+        counts[ALL_AREAS, key][outcome] += n
+    return dict(counts)
 
 
 def _protected_responses(counts: dict[tuple, Counter], suppress: bool) -> Protected:
@@ -108,10 +115,7 @@ def busiest_areas(counts: dict[date, Counter], limit: int = MAX_AREA_LINES) -> t
 
 def contacts_per_week(selection: Selection, suppress: bool) -> Report:
     week_starts = weeks(selection.start, selection.end)
-    counts: dict[date, Counter] = defaultdict(Counter)
-    for day, area_id, n in _daily(whole_family(selection), Community.area_id):
-        d = as_date(day)
-        counts[d - timedelta(days=d.weekday())][area_id] += n
+    counts = family_counts("contacts", selection, lambda: _weekly_counts(selection))
     if selection.area_id is not None and not any(by_area[selection.area_id] for by_area in counts.values()):
         return Report(empty=True)
     if not counts:
@@ -149,6 +153,15 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
         tables=[Table("Outbound contacts per week", ["Week beginning", *names, "Total"],
                       [[lab, *[text(v) for v in rows[w]], total(w)] for lab, w in zip(labels, week_starts, strict=True)])],
         notes=notes)
+
+
+def _weekly_counts(selection: Selection) -> dict[date, Counter]:
+    """{Monday: {area id: outbound contacts}} for every area of the family."""
+    counts: dict[date, Counter] = defaultdict(Counter)
+    for day, area_id, n in _daily(whole_family(selection), Community.area_id):
+        d = as_date(day)
+        counts[d - timedelta(days=d.weekday())][area_id] += n
+    return dict(counts)
 
 
 def _protected_weeks(counts: dict[date, Counter], week_starts: list[date], shown_areas: list[Area],

@@ -4,6 +4,8 @@ from __future__ import annotations
 import math
 from bisect import bisect_right
 from collections import Counter
+from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from sqlalchemy import DateTime, and_, case, func, literal, literal_column, or_, select, union_all
@@ -13,6 +15,7 @@ from portal.models import STAGE_BRANCHES, STAGE_LABELS, STAGE_PATH, STAGES, Comm
 from portal.research.filters import (
     ALL_AREAS, Selection, as_datetime, community_conditions, first_contacts_of, months, whole_family,
 )
+from portal.research.family import family_counts
 from portal.research.funnel_tallies import tallied, tallied_counts
 from portal.research.report import Report, Table
 from portal.research.sqltime import DAY_US, elapsed_us, whole
@@ -100,17 +103,34 @@ def _counted_changes(selection: Selection, limits: list[datetime]) -> tuple[list
     return per_month, reached
 
 
+def _funnel_by_area(selection: Selection, limits: list[datetime]) -> dict:
+    """`_funnel_counts` for every area in scope that has selected communities, keyed by area id.
+
+    One query per area (the tallies answer each from areas x months x stages rows, whatever the
+    number of communities): the page shows one area or all of them, and protects every area with
+    their sum so that the two cannot be differenced (issue 22).
+    """
+    family = whole_family(selection)
+    areas = db.session.scalars(select(Community.area_id).where(*community_conditions(family)).distinct())
+    return {area_id: _funnel_counts(replace(family, area_id=area_id), limits) for area_id in sorted(areas)}
+
+
 def stage_funnel(selection: Selection, suppress: bool) -> Report:
     """Communities at each stage at the end of each month, and how many ever reached each stage."""
     month_starts = months(selection.start, selection.end)
     ends = [*month_starts[1:], selection.end.date()]
-    per_month, reached = _funnel_counts(selection, [datetime.combine(e, datetime.min.time()) for e in ends])
+    limits = [datetime.combine(e, datetime.min.time()) for e in ends]
+    by_area = family_counts("funnel", selection, lambda: _funnel_by_area(selection, limits))
+    here = ALL_AREAS if selection.area_id is None else selection.area_id
+    nothing: tuple[list[Counter], Counter] = ([Counter() for _ in month_starts], Counter())
+    per_month, reached = (_summed(by_area.values(), len(month_starts)) if here == ALL_AREAS
+                          else by_area.get(here, nothing))
     if not reached and not any(per_month):
         return Report(empty=True)
-    protected = _protected_funnel(per_month, reached, suppress)
+    protected = _protected_funnel(by_area, len(month_starts), suppress)
     labels = [m.strftime("%b %Y") for m in month_starts]
-    series = [(STAGE_LABELS[s], [protected[m, s] for m in range(len(month_starts))]) for s in STAGES]
-    reached_row = [protected["reached", s] for s in STAGE_PATH]
+    series = [(STAGE_LABELS[s], [protected[here, m, s] for m in range(len(month_starts))]) for s in STAGES]
+    reached_row = [protected[here, "reached", s] for s in STAGE_PATH]
     report = Report(charts=[
         bars("funnel-month", "Communities at each stage, month by month",
              "Stacked bars: for each month, the number of communities at each relationship stage at the month's end.",
@@ -121,8 +141,8 @@ def stage_funnel(selection: Selection, suppress: bool) -> Report:
     ])
     report.tables.append(Table("Communities at each stage at the end of each month",
                                ["Month", *[STAGE_LABELS[s] for s in STAGES], "Total"],
-                               [[label, *[protected.text((m, s)) for s in STAGES], protected.text((m, "total"))]
-                                for m, label in enumerate(labels)]))
+                               [[label, *[protected.text((here, m, s)) for s in STAGES],
+                                 protected.text((here, m, "total"))] for m, label in enumerate(labels)]))
     report.tables.append(Table("Communities that ever reached each stage", ["Stage", "Communities"],
                                [[STAGE_LABELS[s], text(v)] for s, v in zip(STAGE_PATH, reached_row, strict=True)]))
     report.notes.append("A community's stage at a month's end is its latest stage change up to then "
@@ -130,16 +150,32 @@ def stage_funnel(selection: Selection, suppress: bool) -> Report:
     return report
 
 
-def _protected_funnel(per_month: list[Counter], reached: Counter, suppress: bool) -> Protected:
-    """The funnel's counts with their sums: each month's total, and each stage's "reached" as the next
-    stage's plus those that stopped there (never shown, but the difference of two shown bars)."""
+def _summed(counts: Iterable[tuple[list[Counter], Counter]], n_months: int) -> tuple[list[Counter], Counter]:
+    per_month, reached = [Counter() for _ in range(n_months)], Counter()
+    for months_of_area, reached_of_area in counts:
+        for total, month in zip(per_month, months_of_area, strict=True):
+            total.update(month)
+        reached.update(reached_of_area)
+    return per_month, reached
+
+
+def _protected_funnel(by_area: dict, n_months: int, suppress: bool) -> Protected:
+    """Every area's funnel and their sum (all areas) with their sums: each month's total, each stage's
+    "reached" as the next stage's plus those that stopped there (never shown, but the difference of
+    two shown bars), and every cell of all areas as the sum of the areas' cells."""
     table = CellTable(active=suppress)
-    for m, counts in enumerate(per_month):
-        table.add_sum(table.cell((m, "total"), sum(counts.values())), [table.cell((m, s), counts[s]) for s in STAGES])
-    for s in STAGE_PATH:
-        table.cell(("reached", s), reached[s])
-    for here, after in zip(STAGE_PATH, STAGE_PATH[1:], strict=False):
-        table.add_sum(("reached", here), [("reached", after), table.latent(("stopped", here), reached[here] - reached[after])])
+    for area, (per_month, reached) in [*by_area.items(), (ALL_AREAS, _summed(by_area.values(), n_months))]:
+        for m, counts in enumerate(per_month):
+            table.add_sum(table.cell((area, m, "total"), sum(counts.values())),
+                          [table.cell((area, m, s), counts[s]) for s in STAGES])
+        for s in STAGE_PATH:
+            table.cell((area, "reached", s), reached[s])
+        for here, after in zip(STAGE_PATH, STAGE_PATH[1:], strict=False):
+            table.add_sum((area, "reached", here),
+                          [(area, "reached", after), table.latent((area, "stopped", here), reached[here] - reached[after])])
+    areas = sorted(by_area)
+    for key in {key[1:] for key in table.values if key[0] == ALL_AREAS}:
+        table.add_sum((ALL_AREAS, *key), [(area, *key) for area in areas])
     return table.protect()
 
 
@@ -305,7 +341,8 @@ def trajectory_report(selection: Selection, suppress: bool) -> Report:
     data = trajectories(selection)
     if sum(data[TARGETS[0]].values()) == 0:
         return Report(empty=True)
-    protected = _protected_trajectory_counts(trajectory_totals(whole_family(selection)), suppress)
+    totals = family_counts("trajectories", selection, lambda: trajectory_totals(whole_family(selection)))
+    protected = _protected_trajectory_counts(totals, suppress)
     here = ALL_AREAS if selection.area_id is None else selection.area_id
     km, aj, rows, horizon = {}, {}, [], 0
     for target in TARGETS:

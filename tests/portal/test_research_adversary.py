@@ -7,9 +7,9 @@ response rates (table and chart). Each shown
 number is an equation (or, for a rounded rate, two inequalities) over the true cube
 area × platform × outcome; scipy's linprog then gives each small cell's lowest and highest
 possible value. A cell is recovered when that interval holds one whole number, or when it shows
-the cell is below the minimum cell. The LP relaxes integrality, so this adversary is a little
-weaker than an integer one; the line-by-line solver in the layer itself is checked exactly by the
-unit tests.
+the cell is below the minimum cell. The LP relaxes integrality (counts are whole numbers, which
+can only narrow an interval), so the same bounds are also taken with an integer program
+(`scipy.optimize.milp`) on small examples: `integral=True`.
 """
 from __future__ import annotations
 
@@ -109,9 +109,29 @@ def _seen(areas: list[Area]):
                 yield summed, by_label[category], "rate", float(shown), 0.05
 
 
-def _bounds(areas: list[Area], seen, cube: Counter) -> dict:
-    """Lowest and highest value of every small cube cell given what was seen (linear programming)."""
+def optimum(objective, le_rows, le_values, eq_rows, eq_values, upper: float, integral: bool) -> float:
+    """The lowest value of `objective` over non-negative cells (whole numbers when `integral`) meeting the
+    constraints; the truth always meets them, so the problem is always feasible."""
     scipy_optimize = pytest.importorskip("scipy.optimize")
+    if not integral:
+        result = scipy_optimize.linprog(objective, A_ub=le_rows or None, b_ub=le_values or None,
+                                        A_eq=eq_rows or None, b_eq=eq_values or None, bounds=(0, upper),
+                                        method="highs")
+        assert result.status == 0, result.message
+        return float(result.fun)
+    constraints = []
+    if le_rows:
+        constraints.append(scipy_optimize.LinearConstraint(le_rows, -float("inf"), le_values))
+    if eq_rows:
+        constraints.append(scipy_optimize.LinearConstraint(eq_rows, eq_values, eq_values))
+    result = scipy_optimize.milp(objective, constraints=constraints, integrality=[1] * len(objective),
+                                 bounds=scipy_optimize.Bounds(0, upper))
+    assert result.status == 0, result.message
+    return float(result.fun)
+
+
+def _bounds(areas: list[Area], seen, cube: Counter, integral: bool = False) -> dict:
+    """Lowest and highest value of every small cube cell given what was seen (linear or integer programming)."""
     cells = [(a, p, o) for a in range(len(areas)) for p in PLATFORMS for o in OUTCOMES]
     index = {cell: i for i, cell in enumerate(cells)}
     eq_rows, eq_values, le_rows, le_values = [], [], [], []
@@ -141,11 +161,7 @@ def _bounds(areas: list[Area], seen, cube: Counter) -> dict:
         for direction in (1, -1):
             objective = [0.0] * len(cells)
             objective[i] = direction
-            result = scipy_optimize.linprog(objective, A_ub=le_rows or None, b_ub=le_values or None,
-                                            A_eq=eq_rows or None, b_eq=eq_values or None, bounds=(0, 200),
-                                            method="highs")
-            assert result.status == 0, result.message  # the truth is always feasible
-            bounds.append(direction * result.fun)
+            bounds.append(direction * optimum(objective, le_rows, le_values, eq_rows, eq_values, 200, integral))
         out[cell] = tuple(bounds)
     return out
 
@@ -166,6 +182,41 @@ def test_no_small_cell_is_recoverable_from_everything_a_researcher_sees(app, dat
     areas, cube = _load(dataset)
     seen = list(_seen(areas))
     assert recovered(cube, _bounds(areas, seen, cube)) == []
+
+
+# Small examples for the integer adversary: integer programs are slower, so fewer and smaller datasets.
+small_datasets = st.lists(community, min_size=8, max_size=30)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                  HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(dataset=small_datasets)
+def test_no_small_cell_is_recoverable_in_whole_numbers_either(app, dataset):
+    areas, cube = _load(dataset)
+    seen = list(_seen(areas))
+    assert recovered(cube, _bounds(areas, seen, cube, integral=True)) == []
+
+
+@pytest.mark.parametrize("dataset", [
+    [(0, "forum", ["positive"])] * 11 + [(0, "forum", ["no_response"])] * 3,  # finding 2: a rate and its total
+    [(0, "blog", ["positive"])] * 9 + [(0, "blog", ["negative"])] * 4 + [(0, "blog", ["hostile"])] * 4
+    + [(0, "blog", ["acknowledged"])] * 4,  # finding 2: a row total over three hidden cells
+    [(0, "forum", ["positive"])] * 12 + [(0, "forum", ["hostile"])] * 3
+    + [(1, "forum", ["positive"])] * 11 + [(1, "forum", ["hostile"])] * 11,  # an area and all areas
+])
+def test_the_integer_adversary_finds_nothing_in_the_findings_examples(app, dataset):
+    areas, cube = _load(dataset)
+    assert recovered(cube, _bounds(areas, list(_seen(areas)), cube, integral=True)) == []
+
+
+def test_the_integer_adversary_recovers_cells_without_the_layer(app, monkeypatch):
+    """The integer program is at least as strong as the relaxation: with the layer off it finds cells."""
+    from portal.research import disclosure
+
+    areas, cube = _load([(0, "forum", ["positive"])] * 12 + [(0, "blog", ["hostile", "positive"])] * 3
+                        + [(1, "forum", ["no_response"])] * 11)
+    monkeypatch.setattr(disclosure.CellTable, "protect", lambda self: disclosure.Protected(self.values, set(), 10))
+    assert recovered(cube, _bounds(areas, list(_seen(areas)), cube, integral=True))
 
 
 def test_the_adversary_recovers_cells_without_the_layer(app, monkeypatch):
@@ -243,8 +294,7 @@ def _seen_weeks(areas: list[Area]):
             yield summed, week, float(shown) * divisor, tolerance * divisor
 
 
-def _week_bounds(areas: list[Area], seen: list, truth: Counter) -> dict:
-    scipy_optimize = pytest.importorskip("scipy.optimize")
+def _week_bounds(areas: list[Area], seen: list, truth: Counter, integral: bool = False) -> dict:
     weeks = sorted({week for _, week, _, _ in seen})
     cells = [(a, w) for a in range(len(areas)) for w in weeks]
     index = {cell: i for i, cell in enumerate(cells)}
@@ -263,9 +313,7 @@ def _week_bounds(areas: list[Area], seen: list, truth: Counter) -> dict:
         for direction in (1, -1):
             objective = [0.0] * len(cells)
             objective[i] = direction
-            result = scipy_optimize.linprog(objective, A_ub=rows, b_ub=values, bounds=(0, 400), method="highs")
-            assert result.status == 0, result.message
-            bounds.append(direction * result.fun)
+            bounds.append(direction * optimum(objective, rows, values, [], [], 400, integral))
         out[cell] = tuple(bounds)
     return out
 
@@ -298,3 +346,13 @@ def test_primary_suppression_alone_is_not_enough(app, monkeypatch):
     assert recovered(cube, _bounds(areas, list(_seen(areas)), cube)) == []
     monkeypatch.setattr(disclosure.CellTable, "_exposed", lambda self, hidden, sensitive: [])
     assert recovered(cube, _bounds(areas, list(_seen(areas)), cube))
+
+
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+                                                                 HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(dataset=st.lists(week_community, min_size=10, max_size=40))
+def test_no_area_s_small_week_is_recoverable_in_whole_numbers(app, dataset):
+    areas, truth = _load_weeks(dataset)
+    seen = list(_seen_weeks(areas))
+    if seen:
+        assert recovered(truth, _week_bounds(areas, seen, truth, integral=True)) == []

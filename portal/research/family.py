@@ -1,0 +1,37 @@
+"""A page's counts for every area of a selection, kept in the web process for the report cache's time.
+
+A page counts every area in scope and shows the chosen one, so that one area's figures and every
+area's are protected together (issue 22: otherwise all areas minus one area gives the others).
+Counting every area is the cost of a one-area page (at 10,000 communities about as long as the
+all-areas page); a researcher moving from one area to the next, or to all areas, asks for the
+same counts again. They are kept here, keyed by the page and the selection without its area
+(the family), so each family is counted once per ``RESEARCH_CACHE_SECONDS``.
+
+Kept in memory only, never in Redis: the counts are Python objects (tuple keys, dates), and the
+report cache refuses to unpickle anything from Redis. The report built from them says when they
+were counted (`counted_at`), so a page never claims fresher figures than it has.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import current_app
+
+from portal.research.cache import _LocalStore, _now, cache_key, kept_seconds, note_counted
+from portal.research.filters import Selection, whole_family
+
+T = TypeVar("T")
+
+
+def family_counts(page: str, selection: Selection, count: Callable[[], T]) -> T:
+    """`count()` for the selection's family (its area left out), kept while reports are kept."""
+    seconds = kept_seconds()
+    if seconds <= 0:
+        return count()
+    key = cache_key(f"family:{page}", whole_family(selection), True)
+    store = current_app.extensions.setdefault("research_family_counts", _LocalStore())
+    kept: Any = store.fetch(key, seconds, lambda: (count(), _now()))
+    value, counted = kept
+    note_counted(counted)
+    return value

@@ -1,0 +1,50 @@
+"""A page's counts for every area (its family) are counted once per cache time, whichever area is shown."""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+from portal.research import cache, engagement, family
+from portal.research.filters import Selection
+from portal.research.pages import build_report
+
+
+def _counting(monkeypatch) -> list:
+    calls: list = []
+    original = engagement._response_counts
+    monkeypatch.setattr(engagement, "_response_counts", lambda selection: calls.append(selection) or original(selection))
+    return calls
+
+
+def test_one_area_after_another_reads_the_family_counted_once(app, area, users, monkeypatch):
+    app.config["RESEARCH_CACHE_SECONDS"] = 300
+    calls = _counting(monkeypatch)
+    with app.test_request_context():
+        build_report("responses", Selection(area=area.slug, area_id=area.id), True)
+        build_report("responses", Selection(), True)
+    assert len(calls) == 1
+    with app.test_request_context():
+        build_report("responses", Selection(by="channel"), True)  # another family: other rows
+        build_report("responses", replace(Selection(), scope_area_ids=frozenset({area.id})), True)  # another scope
+    assert len(calls) == 3
+
+
+def test_without_the_cache_every_report_counts(app, area, users, monkeypatch):
+    app.config["RESEARCH_CACHE_SECONDS"] = 0
+    calls = _counting(monkeypatch)
+    with app.test_request_context():
+        build_report("responses", Selection(area=area.slug, area_id=area.id), True)
+        build_report("responses", Selection(), True)
+    assert len(calls) == 2
+
+
+def test_a_report_built_from_kept_counts_says_when_they_were_counted(app, area, users, monkeypatch):
+    app.config["RESEARCH_CACHE_SECONDS"] = 300
+    counted = datetime(2026, 1, 7, 9, 0)  # earlier than now
+    monkeypatch.setattr(family, "_now", lambda: counted)
+    with app.test_request_context():
+        build_report("responses", Selection(), True)
+    with app.test_request_context():
+        kept = cache.cached_report("responses", Selection(area=area.slug, area_id=area.id), True,
+                                   lambda: build_report("responses", Selection(area=area.slug, area_id=area.id), True))
+    assert kept.computed_at == counted
