@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
+pytest_plugins = ["tests.fast_setup"]
+
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 PASSWORD = "correct-horse-battery-staple-42"
@@ -260,10 +262,12 @@ def area(app):
 
 @functools.cache
 def _password_hash() -> str:
-    """Hash the shared test password once (scrypt is deliberately slow)."""
+    """Hash the shared test password once, cheaply (tests/fast_setup.py says why)."""
     from werkzeug.security import generate_password_hash
 
-    return generate_password_hash(PASSWORD)
+    from tests.fast_setup import TEST_HASH_METHOD
+
+    return generate_password_hash(PASSWORD, method=TEST_HASH_METHOD)
 
 
 @pytest.fixture
