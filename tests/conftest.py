@@ -180,8 +180,14 @@ def _empty_all_tables(db) -> None:
             # The audit trail refuses TRUNCATE (migration 0014): test cleanup, not the application,
             # lifts every trigger for this one transaction (a superuser-only setting).
             conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
-            quoted = ", ".join(f'"{name}"' for name in tables)
-            conn.exec_driver_sql(f"TRUNCATE {quoted} RESTART IDENTITY CASCADE")
+            # DELETE, not TRUNCATE: TRUNCATE gives every table new files, about 1.3 s per test for
+            # the whole schema, where deleting the few rows a test wrote takes milliseconds. The
+            # sequences start again as TRUNCATE … RESTART IDENTITY would make them.
+            for name in tables:
+                conn.exec_driver_sql(f'DELETE FROM "{name}"')
+            # (%% is how psycopg spells a literal percent sign.)
+            conn.exec_driver_sql("SELECT setval(format('%%I.%%I', schemaname, sequencename)::regclass, start_value, false) "
+                                 "FROM pg_sequences WHERE schemaname = current_schema()")
         else:
             # The append-only triggers (migration 0007) refuse DELETE of recent audit rows, and the
             # area_tags counters (0016) would count the deletions. Test cleanup, not the application,
