@@ -6,9 +6,12 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 status=0
-# The SQLite and PostgreSQL stages run on every core (pytest-xdist; each worker has its own
-# databases). The browser stage stays in one process: one Chromium is enough for two cores.
+# Every stage runs on every core (pytest-xdist; each worker has its own databases, and in the
+# browser stage its own live portal and Chromium). Browser tests spend much of their time waiting
+# on the page, so two workers overlap the waits; whole files go to one worker (--dist loadfile)
+# because several build module-wide fixtures. TEST_BROWSER_WORKERS=0 runs them in one process.
 WORKERS=(-n "${TEST_WORKERS:-auto}")
+BROWSER_WORKERS=(-n "${TEST_BROWSER_WORKERS:-${TEST_WORKERS:-auto}}" --dist loadfile)
 # Each phase's wall time, CPU time (user + system, of the processes it ran) and load average,
 # printed at the end (issue 25: keep CI quick and show where it goes; on a shared machine the wall
 # time alone says little).
@@ -50,7 +53,7 @@ phase_end
 # loop running in the main thread for as long as the browser is open, and the crawler's
 # synchronous entry points (asyncio.run) cannot run inside it.
 phase_start "Browser tests (headless Chromium, portal on SQLite)"
-$PY -m pytest -p no:cacheprovider tests/browser "$@" || status=$?
+$PY -m pytest -p no:cacheprovider "${BROWSER_WORKERS[@]}" tests/browser "$@" || status=$?
 phase_end
 
 if [ "$PG_PHASE" = 1 ]; then
