@@ -6,9 +6,13 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
 status=0
-# Every stage runs on every core (pytest-xdist; each worker has its own databases, and in the
-# browser stage its own live portal and Chromium). Browser tests spend much of their time waiting
-# on the page, so two workers overlap the waits; whole files go to one worker (--dist loadfile)
+# The SQLite and PostgreSQL stages run on every core (pytest-xdist; each worker has its own
+# databases). The browser stage stays in one process by default: on a quiet 2-core machine two
+# workers (each its own live portal and Chromium) took 43.7 s where one took 45.2 s for three
+# files, no gain worth a second browser. TEST_BROWSER_WORKERS=2 tries it (whole files per worker:
+# several build module-wide fixtures); all 106 browser tests passed that way.
+WORKERS=(-n "${TEST_WORKERS:-auto}")
+BROWSER_WORKERS=(-n "${TEST_BROWSER_WORKERS:-0}" --dist loadfile)
 # because several build module-wide fixtures. TEST_BROWSER_WORKERS=0 runs them in one process.
 WORKERS=(-n "${TEST_WORKERS:-auto}")
 BROWSER_WORKERS=(-n "${TEST_BROWSER_WORKERS:-${TEST_WORKERS:-auto}}" --dist loadfile)
