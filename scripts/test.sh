@@ -13,9 +13,6 @@ status=0
 # several build module-wide fixtures); all 106 browser tests passed that way.
 WORKERS=(-n "${TEST_WORKERS:-auto}")
 BROWSER_WORKERS=(-n "${TEST_BROWSER_WORKERS:-0}" --dist loadfile)
-# because several build module-wide fixtures. TEST_BROWSER_WORKERS=0 runs them in one process.
-WORKERS=(-n "${TEST_WORKERS:-auto}")
-BROWSER_WORKERS=(-n "${TEST_BROWSER_WORKERS:-${TEST_WORKERS:-auto}}" --dist loadfile)
 # Each phase's wall time, CPU time (user + system, of the processes it ran) and load average,
 # printed at the end (issue 25: keep CI quick and show where it goes; on a shared machine the wall
 # time alone says little).
