@@ -13,10 +13,16 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Installs from the lock file: every package, direct or not, pinned with its hashes (pip then
-# refuses any file whose hash differs). After changing requirements*.txt, run `make lock`.
+# Installs from the lock file: every package, direct or not, pinned with its hashes (the
+# installer refuses any file whose hash differs). After changing requirements*.txt, run `make lock`.
+# uv installs the same lock as pip would (same packages, same versions, hashes required) in about
+# a fifth of the wall time on a fresh machine (issue 25: 232 s with pip, 47 s with uv, both
+# uncached, load 13). It is itself a PyPI package, pinned here; UV=pip falls back to plain pip.
+UV ?= uv==0.13.8
 $(STAMP): requirements.lock | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.lock
+	@if [ "$(UV)" = pip ]; then $(BIN)/pip install --quiet -r requirements.lock; else \
+	  $(BIN)/pip install --quiet "$(UV)" && \
+	  $(BIN)/uv pip install --quiet --python $(BIN)/python --require-hashes -r requirements.lock; fi
 	touch $(STAMP)
 
 lock: requirements.txt requirements-dev.txt
