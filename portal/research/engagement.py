@@ -200,7 +200,8 @@ def online_by_month(selection: Selection) -> tuple[Counter, Counter]:
     One row per area and month (sqltime.month_start), not one per day and community contacted.
     """
     month = month_start(OutreachContact.occurred_at)
-    contacts, contacted = Counter(), Counter()
+    contacts: Counter[tuple[int, date]] = Counter()
+    contacted: Counter[tuple[int, date]] = Counter()
     for key, area_id, n, communities in db.session.execute(
             select(month, Community.area_id, func.count(), func.count(distinct(Community.id))).join(Community)
             .where(*contact_conditions(selection), OutreachContact.direction == "outbound")

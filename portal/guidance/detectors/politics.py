@@ -57,9 +57,9 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
             continue
         yield Match(found.start(), found.end(), f"a petition or campaign (“{found.group()}”)")
     if not found_any:
-        found = _asked_to_join().search(text)
-        if found is not None:
-            yield Match(found.start(), found.end(), f"asking people to join a campaign (“{found.group()}”)")
+        joining = _asked_to_join().search(text)
+        if joining is not None:
+            yield Match(joining.start(), joining.end(), f"asking people to join a campaign (“{joining.group()}”)")
 
 
 def police_campaign(text: str, position: int) -> bool:
