@@ -45,6 +45,22 @@ def test_report_counts_flags_not_advice():
     assert "MISSED" in text
 
 
+def _assert_varied(held: list[dict], size: int, per_category: int, clean: int) -> None:
+    """A held-out part big enough, with every category, clean look-alikes, two-problem messages and registers."""
+    assert len(held) >= size
+    for category in CATEGORIES:
+        assert sum(1 for example in held if category in example["labels"]) >= per_category, category
+    assert sum(1 for example in held if not example["labels"]) >= clean  # clean look-alikes
+    assert sum(1 for example in held if len(example["labels"]) > 1) >= 10  # two problems at once
+    assert len({example["register"] for example in held}) >= 7
+
+
+def _assert_new(held: list[dict], earlier: list[dict]) -> None:
+    """No id and no text of a held-out part appears in the parts written before it."""
+    assert not {e["id"] for e in held} & {e["id"] for e in earlier}
+    assert not {e["text"].lower() for e in held} & {e["text"].lower() for e in earlier}
+
+
 def test_the_second_held_out_part_is_big_varied_and_new():
     held = load(PARTS["heldout_b"])
     assert len(held) >= 250
@@ -53,33 +69,20 @@ def test_the_second_held_out_part_is_big_varied_and_new():
     assert sum(1 for example in held if not example["labels"]) >= 90
     assert len({example["register"] for example in held}) >= 7
     earlier = load(PARTS["dev"]) + load(PARTS["heldout"])
-    assert not {e["id"] for e in held} & {e["id"] for e in earlier}
-    assert not {e["text"].lower() for e in held} & {e["text"].lower() for e in earlier}
+    _assert_new(held, earlier)
 
 
 def test_the_third_held_out_part_is_big_varied_and_new():
     held = load(PARTS["heldout_c"])
-    assert len(held) >= 200
-    for category in CATEGORIES:
-        assert sum(1 for example in held if category in example["labels"]) >= 25, category
-    assert sum(1 for example in held if not example["labels"]) >= 70  # clean look-alikes
-    assert sum(1 for example in held if len(example["labels"]) > 1) >= 10  # two problems at once
-    assert len({example["register"] for example in held}) >= 7
+    _assert_varied(held, size=200, per_category=25, clean=70)
     earlier = load(PARTS["dev"]) + load(PARTS["heldout"]) + load(PARTS["heldout_b"]) + load(SET_DIR / "probe_c.jsonl")
-    assert not {e["id"] for e in held} & {e["id"] for e in earlier}
-    assert not {e["text"].lower() for e in held} & {e["text"].lower() for e in earlier}
+    _assert_new(held, earlier)
 
 
 def test_the_fourth_held_out_part_is_big_varied_and_new():
     held = load(PARTS["heldout_d"])
-    assert len(held) >= 250
-    for category in CATEGORIES:
-        assert sum(1 for example in held if category in example["labels"]) >= 30, category
-    assert sum(1 for example in held if not example["labels"]) >= 80  # clean look-alikes
-    assert sum(1 for example in held if len(example["labels"]) > 1) >= 10  # two problems at once
-    assert len({example["register"] for example in held}) >= 7
+    _assert_varied(held, size=250, per_category=30, clean=80)
     assert "heldout_d" in HELD_OUT
     earlier = (load(PARTS["dev"]) + load(PARTS["heldout"]) + load(PARTS["heldout_b"])
                + load(SET_DIR / "probe_c.jsonl"))
-    assert not {e["id"] for e in held} & {e["id"] for e in earlier}
-    assert not {e["text"].lower() for e in held} & {e["text"].lower() for e in earlier}
+    _assert_new(held, earlier)
