@@ -5,6 +5,7 @@ The autouse network guard in tests/conftest.py refuses any non-loopback connecti
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import gzip
 import socket
@@ -217,3 +218,19 @@ def web():
     """The sample web, started once per test session."""
     with sampleweb.serve() as running:
         yield running
+
+
+@pytest.fixture
+def waits(monkeypatch) -> list[float]:
+    """Record the fetcher's backoff sleeps instead of sleeping them."""
+    import crawlers.fetch
+
+    recorded: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(seconds: float, *args: object) -> None:
+        recorded.append(seconds)
+        await real_sleep(0)
+
+    monkeypatch.setattr(crawlers.fetch.asyncio, "sleep", sleep)
+    return recorded

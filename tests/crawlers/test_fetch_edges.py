@@ -11,7 +11,6 @@ import re
 import aiohttp
 import pytest
 
-import crawlers.fetch
 from crawlers.fetch import Fetcher
 from crawlers.robots import ROBOTS_MAX_BYTES
 from crawlers.settings import CrawlSettings
@@ -26,20 +25,6 @@ def _run(settings: CrawlSettings, *urls: str, **kwargs: object) -> tuple[Fetcher
         async with Fetcher(settings) as fetcher:
             return fetcher, [await fetcher.fetch(url, **kwargs) for url in urls]
     return asyncio.run(go())
-
-
-@pytest.fixture
-def waits(monkeypatch) -> list[float]:
-    """Record the fetcher's backoff sleeps instead of sleeping them."""
-    recorded: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(seconds: float, *args: object) -> None:
-        recorded.append(seconds)
-        await real_sleep(0)
-
-    monkeypatch.setattr(crawlers.fetch.asyncio, "sleep", sleep)
-    return recorded
 
 
 def test_a_response_without_a_content_type_is_read(hostile):

@@ -124,17 +124,7 @@ def test_the_fetcher_counts_requests_errors_and_slot_time(hostile):
     assert fetcher.pacing == 0
 
 
-def test_retries_wait_the_backoff_doubling_and_stop_at_the_setting(hostile, monkeypatch):
-    import crawlers.fetch
-
-    waits: list[float] = []
-    real_sleep = asyncio.sleep
-
-    async def sleep(seconds: float, *args: object) -> None:
-        waits.append(seconds)
-        await real_sleep(0)
-
-    monkeypatch.setattr(crawlers.fetch.asyncio, "sleep", sleep)
+def test_retries_wait_the_backoff_doubling_and_stop_at_the_setting(hostile, waits):
     settings = CrawlSettings(retries=1, backoff=0.125, allow_private=(hostile.allow,))
     _fetcher, [result] = _run(settings, hostile.base + "/busy")
     assert result.error == "HTTP 503"   # two 503s and retries=1: it gave up
