@@ -10,8 +10,9 @@ finding (advice is not a flag). Messages are checked with no community chosen, s
 reach rules play no part. Two parts are tuned against: dev.jsonl and heldout.jsonl (the
 first round's held-out part, read while that round tuned, so now a second development
 part). heldout_b.jsonl (read while the second round tuned), heldout_c.jsonl (written in
-the third round before its writer read the detectors) and heldout_d.jsonl (the fourth
-round's, written the same way in other voices) are held out: only their totals are
+the third round before its writer read the detectors) heldout_d.jsonl (the fourth
+round's, written the same way in other voices) and heldout_e.jsonl (the fifth round's, by an
+outside writer before the round's tuning started) are held out: only their totals are
 printed; their misses are shown only with --show-heldout-misses, which is for after the
 rules are settled.
 """
@@ -33,8 +34,9 @@ from portal.guidance.check import Finding, check_message, default_rules  # noqa:
 
 SET_DIR = ROOT / "tests" / "fixtures" / "guidance_eval"
 PARTS = {"dev": SET_DIR / "dev.jsonl", "heldout": SET_DIR / "heldout.jsonl",
-         "heldout_b": SET_DIR / "heldout_b.jsonl", "heldout_c": SET_DIR / "heldout_c.jsonl", "heldout_d": SET_DIR / "heldout_d.jsonl"}
-HELD_OUT = frozenset({"heldout_b", "heldout_c", "heldout_d"})
+         "heldout_b": SET_DIR / "heldout_b.jsonl", "heldout_c": SET_DIR / "heldout_c.jsonl", "heldout_d": SET_DIR / "heldout_d.jsonl",
+         "heldout_e": SET_DIR / "heldout_e.jsonl"}
+HELD_OUT = frozenset({"heldout_b", "heldout_c", "heldout_d", "heldout_e"})
 CATEGORIES = ("personal_data", "live_proceedings", "discriminatory", "political", "operational")
 FLAGS = frozenset({"needs_supervisor", "do_not_send"})
 TARGETS = {"personal_data": 0.95, "live_proceedings": 0.95, "discriminatory": 0.90, "political": 0.90}

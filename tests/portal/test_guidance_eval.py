@@ -86,3 +86,12 @@ def test_the_fourth_held_out_part_is_big_varied_and_new():
     earlier = (load(PARTS["dev"]) + load(PARTS["heldout"]) + load(PARTS["heldout_b"])
                + load(SET_DIR / "probe_c.jsonl"))
     _assert_new(held, earlier)
+
+
+def test_the_fifth_held_out_part_is_big_varied_and_new():
+    held = load(PARTS["heldout_e"])
+    _assert_varied(held, size=300, per_category=30, clean=100)
+    assert "heldout_e" in HELD_OUT
+    earlier = (load(PARTS["dev"]) + load(PARTS["heldout"]) + load(PARTS["heldout_b"]) + load(PARTS["heldout_c"])
+               + load(PARTS["heldout_d"]) + load(SET_DIR / "probe_c.jsonl") + load(SET_DIR / "probe_d4.jsonl"))
+    _assert_new(held, earlier)
