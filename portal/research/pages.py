@@ -13,7 +13,8 @@ from portal.research.disclosure import single_out_reason
 from portal.research.engagement import contacts_per_week, online_offline, response_report
 from portal.research.filters import OFFICER_ROLES, Selection, community_conditions
 from portal.research.report import Report
-from portal.research.stages import stage_funnel, trajectory_report
+from portal.research.stages import stage_funnel
+from portal.research.time_to_stage import trajectory_report
 
 RESEARCH_ROLES = ("researcher", "supervisor", "admin")
 

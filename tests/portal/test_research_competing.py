@@ -7,7 +7,7 @@ from collections import Counter
 
 import pytest
 
-from portal.research.stages import (
+from portal.research.survival import (
     ENDED, REACHED, WAITING, aalen_johansen, kaplan_meier, protect_curve, share_by,
 )
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.models import STAGE_BRANCHES, STAGE_PATH, ActivitySample, Area, Community, OutreachContact, StageChange, utcnow
-from portal.research import activity, engagement, stages
+from portal.research import activity, engagement, survival, time_to_stage
 from portal.research.filters import Selection, community_conditions, contact_conditions
 from portal.scale import generate
 from tests.portal.test_first_contact_at import _counted as first_contact_counted
@@ -45,7 +45,7 @@ def _first_reached_row_by_row(selection: Selection, until, with_ended: bool = Fa
     for cid, group in groupby(rows, key=lambda r: r[0]):
         history = [(r[1], r[2]) for r in group]
         out[cid] = [next((t for t, s in history if s in STAGE_PATH and STAGE_PATH.index(s) >= STAGE_PATH.index(target)),
-                         None) for target in stages.TARGETS]
+                         None) for target in time_to_stage.TARGETS]
         if with_ended:
             out[cid].append(next((t for t, s in history if s in STAGE_BRANCHES), None))
     return out
@@ -65,21 +65,21 @@ def _trajectories_row_by_row(selection: Selection, now) -> dict[str, Counter]:
             firsts[cid] = min(at, firsts.get(cid, at))
     hits = _first_reached_row_by_row(selection, until, with_ended=True)
     day = timedelta(days=1)
-    out = {t: Counter() for t in stages.TARGETS}
+    out = {t: Counter() for t in time_to_stage.TARGETS}
     for cid, first in firsts.items():
         if not selection.start <= first < selection.end:
             continue
-        *reached, ended = hits.get(cid, [None] * (len(stages.TARGETS) + 1))
-        for target, hit in zip(stages.TARGETS, reached, strict=True):
+        *reached, ended = hits.get(cid, [None] * (len(time_to_stage.TARGETS) + 1))
+        for target, hit in zip(time_to_stage.TARGETS, reached, strict=True):
             # The first of reaching the target and ending otherwise (a competing event) counts.
             if hit is not None and (ended is None or hit <= ended):
-                at, kind = hit, stages.REACHED
+                at, kind = hit, survival.REACHED
             elif ended is not None:
-                at, kind = ended, stages.ENDED
+                at, kind = ended, survival.ENDED
             else:
-                at, kind = until, stages.WAITING
+                at, kind = until, survival.WAITING
             span = max(timedelta(0), at - first)
-            out[target][(span // day if kind == stages.WAITING else -(-span // day), kind)] += 1
+            out[target][(span // day if kind == survival.WAITING else -(-span // day), kind)] += 1
     return out
 
 
@@ -90,7 +90,7 @@ def _stage_changes_on_day_boundaries(rng: random.Random) -> None:
             .where(OutreachContact.direction == "outbound", OutreachContact.went_out)
             .group_by(OutreachContact.community_id)))[40:70]:
         shift = timedelta(microseconds=rng.choice([-1, 0, 0, 1]))
-        db.session.add(StageChange(community_id=cid, to_stage=rng.choice(stages.TARGETS),
+        db.session.add(StageChange(community_id=cid, to_stage=rng.choice(time_to_stage.TARGETS),
                                    changed_at=first + timedelta(days=rng.randint(0, 40)) + shift))
     db.session.commit()
 
@@ -160,8 +160,8 @@ def test_sql_aggregates_match_the_row_by_row_definitions(app, seed):
     for selection in selections:
         assert engagement.online_by_month(selection) == _online_by_month_row_by_row(selection), selection
         until = min(selection.end, utcnow())
-        assert stages._first_reached(selection, until) == _first_reached_row_by_row(selection, until), selection
-        assert stages.trajectories(selection, now=now) == _trajectories_row_by_row(selection, now), selection
+        assert time_to_stage._first_reached(selection, until) == _first_reached_row_by_row(selection, until), selection
+        assert time_to_stage.trajectories(selection, now=now) == _trajectories_row_by_row(selection, now), selection
         expected = _summary_of(_activity_row_by_row(selection))
         assert _same_summary(activity.activity_summary(selection), expected), selection
     # The comparisons were not all empty.
@@ -169,6 +169,6 @@ def test_sql_aggregates_match_the_row_by_row_definitions(app, seed):
     assert engagement.online_by_month(Selection())[0]
     assert len(summary.weeks) == 2 * activity.WINDOW_WEEKS
     assert summary.paired[0] > 10
-    reached = stages.trajectories(Selection(), now=now)["acknowledged"]
-    assert sum(n for (_, kind), n in reached.items() if kind == stages.REACHED) > 10
-    assert sum(n for (_, kind), n in reached.items() if kind == stages.ENDED) > 0
+    reached = time_to_stage.trajectories(Selection(), now=now)["acknowledged"]
+    assert sum(n for (_, kind), n in reached.items() if kind == survival.REACHED) > 10
+    assert sum(n for (_, kind), n in reached.items() if kind == survival.ENDED) > 0

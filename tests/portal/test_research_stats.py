@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.research.stages import ENDED, REACHED, WAITING, kaplan_meier, quantile_day, share_by
+from portal.research.survival import ENDED, REACHED, WAITING, kaplan_meier, quantile_day, share_by
 from portal.research.disclosure import MARK, mean, protect_row, rate, text
 from portal.research.svg import bars, lines, nice_max
 
@@ -73,7 +73,7 @@ def test_trajectories_keep_waiting_communities(app, users, area):
     from portal.extensions import db
     from portal.models import Community, OutreachContact, StageChange, utcnow
     from portal.research.filters import Selection
-    from portal.research.stages import trajectories
+    from portal.research.time_to_stage import trajectories
 
     now = utcnow()
     for i, reached in enumerate([True, False, False]):
