@@ -17,6 +17,8 @@ from portal.research.report import Report, Table
 from portal.research.disclosure import CellTable, Protected, text
 from portal.research.svg import bars
 
+# Communities at each stage at each month's end, and how many reached each main-path stage.
+Funnel = tuple[list[Counter[str]], Counter[str]]
 
 def _month_index(column, limits: list[datetime]):
     """SQL: the index of the first limit after `column` (len(limits) when none is, or NULL stays NULL)."""
@@ -24,7 +26,7 @@ def _month_index(column, limits: list[datetime]):
                 else_=case((column.is_(None), None), else_=len(limits)))
 
 
-def _funnel_counts(selection: Selection, limits: list[datetime]) -> tuple[list[Counter], Counter]:
+def _funnel_counts(selection: Selection, limits: list[datetime]) -> Funnel:
     """Stage counts at each limit and how many communities reached each main-path stage.
 
     From the pre-aggregated tallies when the selection allows it; the tallies know areas and
@@ -37,7 +39,7 @@ def _funnel_counts(selection: Selection, limits: list[datetime]) -> tuple[list[C
     return _counted_changes(selection, limits)
 
 
-def _counted_changes(selection: Selection, limits: list[datetime]) -> tuple[list[Counter], Counter]:
+def _counted_changes(selection: Selection, limits: list[datetime]) -> Funnel:
     """`_funnel_counts` from the stage changes themselves, in SQL (cost grows with the selection's history).
 
     A stage change is a community's stage at a limit when it happened before the limit and its next
@@ -47,16 +49,16 @@ def _counted_changes(selection: Selection, limits: list[datetime]) -> tuple[list
     """
     chosen = select(Community.id).where(*community_conditions(selection))
     path_index = case(*[(StageChange.to_stage == s, i) for i, s in enumerate(STAGE_PATH)], else_=None)
-    history = {"partition_by": StageChange.community_id, "order_by": (StageChange.changed_at, StageChange.id)}
+    community, in_order = StageChange.community_id, (StageChange.changed_at, StageChange.id)
     changes = (select(StageChange.to_stage, StageChange.changed_at,
-                      func.lead(StageChange.changed_at).over(**history).label("next_at"),
-                      func.max(path_index).over(**history).label("furthest_so_far"))
+                      func.lead(StageChange.changed_at).over(partition_by=community, order_by=in_order).label("next_at"),
+                      func.max(path_index).over(partition_by=community, order_by=in_order).label("furthest_so_far"))
                .where(StageChange.community_id.in_(chosen), StageChange.changed_at < selection.end).subquery())
     first, after = _month_index(changes.c.changed_at, limits), _month_index(changes.c.next_at, limits)
     # On a community's last change the running maximum is the furthest main-path stage it reached.
     furthest = case((changes.c.next_at.is_(None), changes.c.furthest_so_far), else_=None)
-    per_month = [Counter() for _ in limits]
-    reached: Counter = Counter()
+    per_month: list[Counter[str]] = [Counter() for _ in limits]
+    reached: Counter[str] = Counter()
     for start, stop, stage, level, n in db.session.execute(
             select(first, after, changes.c.to_stage, furthest, func.count())
             .group_by(first, after, changes.c.to_stage, furthest)):
@@ -68,7 +70,7 @@ def _counted_changes(selection: Selection, limits: list[datetime]) -> tuple[list
     return per_month, reached
 
 
-def _funnel_by_area(selection: Selection, limits: list[datetime]) -> dict:
+def _funnel_by_area(selection: Selection, limits: list[datetime]) -> dict[int, Funnel]:
     """`_funnel_counts` for every area in scope that has selected communities, keyed by area id.
 
     One query per area (the tallies answer each from areas x months x stages rows, whatever the
@@ -87,9 +89,9 @@ def stage_funnel(selection: Selection, suppress: bool) -> Report:
     limits = [datetime.combine(e, datetime.min.time()) for e in ends]
     by_area = family_counts("funnel", selection, lambda: _funnel_by_area(selection, limits))
     here = ALL_AREAS if selection.area_id is None else selection.area_id
-    nothing: tuple[list[Counter], Counter] = ([Counter() for _ in month_starts], Counter())
-    per_month, reached = (_summed(by_area.values(), len(month_starts)) if here == ALL_AREAS
-                          else by_area.get(here, nothing))
+    nothing: Funnel = ([Counter() for _ in month_starts], Counter())
+    per_month, reached = (_summed(by_area.values(), len(month_starts)) if selection.area_id is None
+                          else by_area.get(selection.area_id, nothing))
     if not reached and not any(per_month):
         return Report(empty=True)
     protected = _protected_funnel(by_area, len(month_starts), suppress)
@@ -115,8 +117,10 @@ def stage_funnel(selection: Selection, suppress: bool) -> Report:
     return report
 
 
-def _summed(counts: Iterable[tuple[list[Counter], Counter]], n_months: int) -> tuple[list[Counter], Counter]:
-    per_month, reached = [Counter() for _ in range(n_months)], Counter()
+def _summed(counts: Iterable[Funnel], n_months: int) -> Funnel:
+    """The areas' funnels added up, cell by cell."""
+    per_month: list[Counter[str]] = [Counter() for _ in range(n_months)]
+    reached: Counter[str] = Counter()
     for months_of_area, reached_of_area in counts:
         for total, month in zip(per_month, months_of_area, strict=True):
             total.update(month)
@@ -124,7 +128,7 @@ def _summed(counts: Iterable[tuple[list[Counter], Counter]], n_months: int) -> t
     return per_month, reached
 
 
-def _protected_funnel(by_area: dict, n_months: int, suppress: bool) -> Protected:
+def _protected_funnel(by_area: dict[int, Funnel], n_months: int, suppress: bool) -> Protected:
     """Every area's funnel and their sum (all areas) with their sums: each month's total, each stage's
     "reached" as the next stage's plus those that stopped there (never shown, but the difference of
     two shown bars), and every cell of all areas as the sum of the areas' cells."""
@@ -139,6 +143,7 @@ def _protected_funnel(by_area: dict, n_months: int, suppress: bool) -> Protected
             table.add_sum((area, "reached", here),
                           [(area, "reached", after), table.latent((area, "stopped", here), reached[here] - reached[after])])
     areas = sorted(by_area)
-    for key in {key[1:] for key in table.values if key[0] == ALL_AREAS}:
+    # Every key here is a tuple (area, ...); CellTable keys are any hashable, hence the check.
+    for key in {key[1:] for key in table.values if isinstance(key, tuple) and key[0] == ALL_AREAS}:
         table.add_sum((ALL_AREAS, *key), [(area, *key) for area in areas])
     return table.protect()
