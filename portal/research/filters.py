@@ -5,7 +5,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, select
+from sqlalchemy import ColumnElement, SQLColumnExpression, false, select
 
 from portal.extensions import db
 from portal.models import CHANNELS, PLATFORMS, PURPOSES, Area, Community, OutreachContact, User, utcnow
@@ -111,8 +111,9 @@ def parse_selection(args: Any, user: User | None, pseudonymise: Pseudonymiser) -
     if since and until and since > until:
         errors["until"] = "The end date must be on or after the start date"
     by = get("by") if get("by") in GROUPINGS else "platform"
-    selection = Selection(**chosen, since=since, until=until, by=by, errors=errors,
-                          scope_area_ids=scope_for(user))
+    selection = Selection(area=chosen["area"], platform=chosen["platform"], channel=chosen["channel"],
+                          purpose=chosen["purpose"], officer=chosen["officer"], since=since, until=until,
+                          by=by, errors=errors, scope_area_ids=scope_for(user))
     return _resolve(selection, user, pseudonymise)
 
 
@@ -161,9 +162,13 @@ def contact_only_conditions(selection: Selection) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def contact_conditions(selection: Selection, dated: bool = True) -> list[ColumnElement[bool]]:
-    """Conditions for contacts joined to their Community."""
-    conditions = [*contact_only_conditions(selection), OutreachContact.went_out]
+def contact_conditions(selection: Selection, dated: bool = True) -> list[SQLColumnExpression[bool]]:
+    """Conditions for contacts joined to their Community.
+
+    SQLColumnExpression, not ColumnElement: that is how SQLAlchemy types a hybrid property
+    (`went_out`) read on the class.
+    """
+    conditions: list[SQLColumnExpression[bool]] = [*contact_only_conditions(selection), OutreachContact.went_out]
     conditions += community_conditions(replace(selection, channel="", purpose="", officer=""))
     if dated:
         conditions += [OutreachContact.occurred_at >= selection.start,
