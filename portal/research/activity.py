@@ -5,7 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import case, func, literal_column, select, union_all
+from sqlalchemy import ColumnClause, case, func, literal_column, select, union_all
 
 from portal.extensions import db
 from portal.models import ActivitySample, Assessment, Community
@@ -27,7 +27,7 @@ def _first_contact_rows(selection: Selection):
 
 def first_contacts(selection: Selection) -> dict[int, object]:
     """Each selected community's first outbound contact, when it falls in the period."""
-    return dict(db.session.execute(select(_first_contact_rows(selection))).all())
+    return dict(db.session.execute(select(_first_contact_rows(selection))).tuples().all())
 
 
 @dataclass
@@ -83,7 +83,7 @@ def sampled_by_area(selection: Selection) -> tuple[Counter, Counter]:
                     func.max(per_week.c.week).label("last")).group_by(per_week.c.community_id).subquery())
     both = select(Community.area_id, func.count()).join(sides, sides.c.community_id == Community.id)
     paired = Counter(dict(db.session.execute(
-        both.where(sides.c.first < 0, sides.c.last >= 0).group_by(Community.area_id)).all()))
+        both.where(sides.c.first < 0, sides.c.last >= 0).group_by(Community.area_id)).tuples().all()))
     return weeks, paired
 
 
@@ -94,7 +94,7 @@ def _weekly_means(selection: Selection):
     microsecond.
     """
     firsts = _first_contact_rows(selection)
-    window_us = literal_column(str(WINDOW_WEEKS * WEEK_US))
+    window_us: ColumnClause[int] = literal_column(str(WINDOW_WEEKS * WEEK_US))
     since = elapsed_us(ActivitySample.sampled_at, firsts.c.first)
     if db.session.get_bind().dialect.name == "sqlite":
         # Datetimes are text there and SQLite's datetime() drops the microseconds: narrow by the
@@ -196,7 +196,8 @@ def assessment_report(selection: Selection, suppress: bool) -> Report:
         table.add_sum(table.cell((ALL_AREAS, m), per_area.get((ALL_AREAS, m), (0, None))[0]),
                       [table.cell((area, m), per_area.get((area, m), (0, None))[0]) for area in areas])
     protected = table.protect()
-    table_rows, series = [], {name: [] for name, _ in SCORES}
+    table_rows: list[list[str]] = []
+    series: dict[str, list[float | None]] = {name: [] for name, _ in SCORES}
     for m in month_starts:
         n, sums = by_month.get(m, (0, [0, 0, 0]))
         means = [mean(float(total or 0), n, suppress, protected.visible((here, m))) for total in sums]
