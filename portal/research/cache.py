@@ -32,6 +32,7 @@ import threading
 import time
 from collections import OrderedDict
 from datetime import datetime
+from typing import Any
 
 from flask import current_app, g, has_request_context
 
@@ -107,11 +108,17 @@ def from_json(text: str | bytes) -> CachedReport:
     data = json.loads(text)
     report = data["report"]
     return CachedReport(
-        Report(charts=[Chart(**{k: ([tuple(v) for v in value] if isinstance(value, list) else value)
-                                for k, value in chart.items()}) for chart in report["charts"]],
+        Report(charts=[_chart_from_json(chart) for chart in report["charts"]],
                tables=[Table(**table) for table in report["tables"]], notes=report["notes"], empty=report["empty"],
                refused=report.get("refused", "")),
         datetime.fromisoformat(data["computed_at"]))
+
+
+def _chart_from_json(fields: dict[str, Any]) -> Chart:
+    """A Chart from its JSON form: JSON has no tuples, so every list of shapes is made tuples again."""
+    chart: dict[str, Any] = {k: ([tuple(v) for v in value] if isinstance(value, list) else value)
+                             for k, value in fields.items()}
+    return Chart(**chart)
 
 
 class _Store:
