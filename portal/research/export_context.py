@@ -41,6 +41,17 @@ class ExportContext:
         slugs = {area_id: slug for area_id, slug in db.session.execute(select(Area.id, Area.slug))}
         return cls(options, pseudonymise, slugs)
 
+    @property
+    def pseudonyms(self) -> Pseudonymiser:
+        """The package's pseudonymiser: every row written goes through it.
+
+        Only counting the rows (the progress bar's total) runs without one, so a row asked for
+        without it is a bug: it stops here rather than write a real id.
+        """
+        if self.pseudonymise is None:
+            raise RuntimeError("export rows are written only with a pseudonymiser")
+        return self.pseudonymise
+
     def preload(self) -> None:
         """Read the per-community facts before a table's cursor is open (one query at a time)."""
         for name in ("first_contacts", "rare", "revisions", "contact_revisions"):

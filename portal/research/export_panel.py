@@ -82,8 +82,7 @@ def _community_months(ctx: ExportContext, cid: int, area: str, created_at: datet
     stages, contacts = facts["stages"], facts["contacts"]
     assessments, samples = facts["assessments"], facts["activity"]
     at = {"stages": 0, "contacts": 0, "assessments": 0, "activity": 0}
-    pseudonyms = ctx.pseudonymise
-    assert pseudonyms is not None, "the panel is row-level: it is only built for a research project's package"
+    pseudonyms = ctx.pseudonyms
     community = pseudonyms.community(cid)
     for start, end in _months(ctx, created_at):
         counted = {}

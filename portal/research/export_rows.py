@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Row, Select, func, select
 
 from portal.extensions import db
 from portal.models import (
@@ -76,7 +76,7 @@ def _contact_row(ctx: ExportContext, row: Any) -> dict[str, Any]:
 
 def events(ctx: ExportContext) -> Iterator[dict[str, Any]]:
     """events.csv rows: contacts, then stage changes, assessments and meetings, each in time order."""
-    p = ctx.pseudonymise
+    p = ctx.pseudonyms
     queries = event_queries(ctx)
     ctx.preload()
     empty = dict.fromkeys(EVENT_FIELDS, NOT_APPLICABLE)
@@ -132,10 +132,10 @@ def _contact_counts(ctx: ExportContext, ids: list[int]) -> dict[int, int]:
         select(OutreachContact.community_id, func.count())
         .where(OutreachContact.community_id.in_(ids), *ctx.period(OutreachContact.occurred_at),
                OutreachContact.went_out)
-        .group_by(OutreachContact.community_id)).all())
+        .group_by(OutreachContact.community_id)).tuples().all())
 
 
-def _community_pages(ctx: ExportContext) -> Iterator[list[Any]]:
+def _community_pages(ctx: ExportContext) -> Iterator[Sequence[Row[Any]]]:
     """The communities in pages of PAGE ids (keyset), so per-community facts are read a page at a time."""
     last = 0
     while True:
@@ -160,7 +160,7 @@ def communities(ctx: ExportContext) -> Iterator[dict[str, Any]]:
 
 def _community_row(ctx: ExportContext, row: Any, facts: dict[str, Any], contacts: int,
                    activity_then: dict[int, float | None], end: datetime) -> dict[str, Any]:
-    p, unit = ctx.pseudonymise, ctx.options.shape.unit
+    p, unit = ctx.pseudonyms, ctx.options.shape.unit
     (cid, area_id, platform, access, welcome, audience, provenance, status, created_at, locality, per_week) = row
     starts = [t for t in (ctx.first_contacts.get(cid), facts.get("approached")) if t is not None]
     approach = min(starts) if starts else None
@@ -195,7 +195,7 @@ def activity_query(ctx: ExportContext) -> Select:
 
 
 def activity(ctx: ExportContext) -> Iterator[dict[str, Any]]:
-    p, unit = ctx.pseudonymise, ctx.options.shape.unit
+    p, unit = ctx.pseudonyms, ctx.options.shape.unit
     ctx.preload()
     for sid, cid, sampled_at, per_week, total, area_id, platform in stream(activity_query(ctx)):
         area = ctx.attribute(cid, "area_id", area_id)

@@ -9,6 +9,8 @@ import pytest
 from sqlalchemy import select
 
 from portal.models import AuditEvent, Community, Meeting, OutreachContact, User
+from portal.research.export import ExportOptions
+from portal.research.export_context import ExportContext
 from tests.portal.research_support import TABLES, export, make_project, rows, validate
 
 
@@ -23,6 +25,12 @@ def demo(app, users):
 
 
 _export, _rows, _validate = export, rows, validate
+
+
+def test_no_export_row_is_written_without_a_pseudonymiser():
+    """Only counting the rows runs without a pseudonymiser: a row's ids asked for then stop the export."""
+    with pytest.raises(RuntimeError, match="pseudonymiser"):
+        ExportContext(ExportOptions(), None).pseudonyms  # noqa: B018
 
 
 def test_the_export_is_a_valid_data_package_and_every_column_is_in_the_codebook(runner, demo, tmp_path):
