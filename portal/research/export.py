@@ -18,7 +18,7 @@ from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass, fields
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any, BinaryIO, TextIO
+from typing import IO, Any, TextIO
 
 from sqlalchemy import Select, func, select
 
@@ -81,7 +81,7 @@ class ExportOptions:
         return f"local-reach-export-{utcnow():%Y%m%d-%H%M%S}"
 
     def summary(self) -> dict[str, Any]:
-        out = {"area": self.area, "since": self.since and self.since.isoformat(),
+        out: dict[str, Any] = {"area": self.area, "since": self.since and self.since.isoformat(),
                "until": self.until and self.until.isoformat()}
         out = {k: v for k, v in out.items() if v}
         if self.coarsen_weeks:
@@ -163,7 +163,7 @@ def pseudonymiser_for(options: ExportOptions) -> Pseudonymiser:
 class _Hashing(io.RawIOBase):
     """Pass bytes through to a binary stream, keeping their SHA-256 and length."""
 
-    def __init__(self, target: BinaryIO) -> None:
+    def __init__(self, target: IO[bytes]) -> None:
         self._target, self.sha256, self.size = target, hashlib.sha256(), 0
 
     def writable(self) -> bool:
@@ -199,7 +199,7 @@ def _csv_rows(out: TextIO, columns: list[str], rows: Iterator[dict[str, Any]]) -
     yield n
 
 
-def _write_tables(open_binary: Callable[[str], AbstractContextManager[BinaryIO]], options: ExportOptions,
+def _write_tables(open_binary: Callable[[str], AbstractContextManager[IO[bytes]]], options: ExportOptions,
                   pseudonymise: Pseudonymiser, counts: dict[str, int], hashes: dict[str, dict[str, Any]],
                   progress: Progress | None) -> None:
     """Write every CSV through open_binary(name), hashing it; report counts as they grow."""
