@@ -18,7 +18,8 @@ from urllib.parse import quote, urljoin, urlsplit, urlunsplit
 
 import httpx
 
-from crawlers.addresses import URL_ERRORS, normalise_host, parse_ip_literal
+from crawlers.addresses import URL_ERRORS
+from crawlers.urlparts import split_url
 
 logger = logging.getLogger(__name__)
 
@@ -80,25 +81,13 @@ def canonicalise(url: str, base: str | None = None) -> str | None:
     return _canonical(absolute)
 
 
-def _fold_host(host: str) -> str:
-    """Fold a host as a browser does; an IP address in any spelling becomes its plain form."""
-    folded = normalise_host(host)
-    literal = parse_ip_literal(folded)
-    return folded if literal is None else str(literal)
-
-
 @lru_cache(maxsize=65536)
 def _canonical(absolute: str) -> str | None:
     """Canonicalise an absolute URL (cached: menus repeat links and the frontier re-checks them)."""
-    try:
-        parts = urlsplit(absolute)
-        scheme = parts.scheme.lower()
-        host = _fold_host(parts.hostname or "")
-        port = parts.port
-    except URL_ERRORS:
+    parts = split_url(absolute)
+    if parts is None or parts.scheme not in DEFAULT_PORTS:
         return None
-    if scheme not in DEFAULT_PORTS or not host or any(ch in host for ch in " \t\r\n\\@/?#[]"):
-        return None
+    scheme, host, port = parts.scheme, parts.host, parts.port
     if ":" in host:
         host = f"[{host}]"
     netloc = host if port in (None, DEFAULT_PORTS[scheme]) else f"{host}:{port}"

@@ -5,13 +5,16 @@ link" look-ups all compare keys. An app may register host aliases (``HOST_ALIASE
 addresses that stand for a stable name: the demo's sample web serves each site on a
 loopback port that can change when ``make run`` restarts, and registers
 ``127.0.0.1:PORT -> <site name>.sample-web.invalid`` so a site keeps its identity.
+
+The host is read as the crawler reads it (``crawlers/urlparts.py``); the rest differs from the
+crawler's canonical URL on purpose: a key names a community, not a page to fetch.
 """
 from __future__ import annotations
 
 from collections.abc import Mapping
-from urllib.parse import urlsplit
-
 from flask import current_app, has_app_context
+
+from crawlers.urlparts import split_url
 
 _STRIP_PREFIXES = ("www.", "m.", "mobile.")
 #: ``app.extensions`` key of the ``{"host:port": "stable-host"}`` aliases of the running app.
@@ -33,17 +36,14 @@ def url_key(url: str) -> str | None:
     text = url.strip()
     if "://" not in text:
         text = "https://" + text
-    try:
-        parts = urlsplit(text)
-        host = (parts.hostname or "").lower().rstrip(".")
-        port = parts.port
-    except ValueError:
+    parts = split_url(text)
+    if parts is None:
         return None
-    if not host:
-        return None
+    host, port = parts.host, parts.port
     for prefix in _STRIP_PREFIXES:
         if host.startswith(prefix):
             host = host[len(prefix):]
+    # The key has no scheme (http and https are one community), so either scheme's default port is the site's.
     if port and port not in (80, 443):
         host = f"{host}:{port}"
     host = _host_aliases().get(host, host)
