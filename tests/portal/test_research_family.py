@@ -4,38 +4,39 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+import pytest
+
 from portal.research import cache, engagement, family
 from portal.research.filters import Selection
 from portal.research.pages import build_report
 
 
-def _counting(monkeypatch) -> list:
+@pytest.fixture
+def area_then_all(request, app, area, users, monkeypatch) -> list:
+    """With the cache time given (indirect parameter), build one area's responses page, then every
+    area's; return the selections counted (engagement._response_counts), which keeps recording."""
+    app.config["RESEARCH_CACHE_SECONDS"] = request.param
     calls: list = []
     original = engagement._response_counts
     monkeypatch.setattr(engagement, "_response_counts", lambda selection: calls.append(selection) or original(selection))
+    with app.test_request_context():
+        build_report("responses", Selection(area=area.slug, area_id=area.id), True)
+        build_report("responses", Selection(), True)
     return calls
 
 
-def test_one_area_after_another_reads_the_family_counted_once(app, area, users, monkeypatch):
-    app.config["RESEARCH_CACHE_SECONDS"] = 300
-    calls = _counting(monkeypatch)
-    with app.test_request_context():
-        build_report("responses", Selection(area=area.slug, area_id=area.id), True)
-        build_report("responses", Selection(), True)
-    assert len(calls) == 1
+@pytest.mark.parametrize("area_then_all", [300], indirect=True)
+def test_one_area_after_another_reads_the_family_counted_once(app, area, area_then_all):
+    assert len(area_then_all) == 1
     with app.test_request_context():
         build_report("responses", Selection(by="channel"), True)  # another family: other rows
         build_report("responses", replace(Selection(), scope_area_ids=frozenset({area.id})), True)  # another scope
-    assert len(calls) == 3
+    assert len(area_then_all) == 3
 
 
-def test_without_the_cache_every_report_counts(app, area, users, monkeypatch):
-    app.config["RESEARCH_CACHE_SECONDS"] = 0
-    calls = _counting(monkeypatch)
-    with app.test_request_context():
-        build_report("responses", Selection(area=area.slug, area_id=area.id), True)
-        build_report("responses", Selection(), True)
-    assert len(calls) == 2
+@pytest.mark.parametrize("area_then_all", [0], indirect=True)
+def test_without_the_cache_every_report_counts(area_then_all):
+    assert len(area_then_all) == 2
 
 
 def test_a_report_built_from_kept_counts_says_when_they_were_counted(app, area, users, monkeypatch):
