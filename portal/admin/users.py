@@ -24,7 +24,7 @@ def _area_choices() -> list[tuple[int, str]]:
 @bp.get("/")
 @allow("admin")
 def index():
-    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).all())
+    counts = dict(db.session.execute(select(User.role, func.count()).group_by(User.role)).tuples().all())
     return render_template("admin/index.html", counts=counts, areas=Area.ordered())
 
 

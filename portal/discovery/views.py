@@ -61,7 +61,7 @@ def start():
     form = run_form()
     if not form.validate_on_submit():
         return _index(form, 422)
-    area = db.session.get(Area, form.area.data)
+    area = db.get_or_404(Area, form.area.data)
     run = start_run(area, form.seed_list, current_user, max_pages=form.max_pages.data,
                     max_depth=form.max_depth.data, max_site_hops=form.max_site_hops.data)
     return htmx.redirect(url_for("discovery.run_detail", run_id=run.id))

@@ -123,7 +123,7 @@ def inspect():
     candidate, status = None, 200
     if form.validate_on_submit():
         try:
-            candidate = inspect_url(db.session.get(Area, form.area.data), form.url.data)
+            candidate = inspect_url(db.get_or_404(Area, form.area.data), form.url.data)
             db.session.commit()
         except InspectError as exc:
             form.url.errors.append(str(exc))

@@ -34,8 +34,8 @@ def settings():
         flash("Your choices are saved.", "success")
         return redirect(url_for("notices.settings"), code=303)
     if request.method == "GET":
-        off = set(db.session.scalars(select(NoticeOptOut.kind).where(NoticeOptOut.user_id == current_user.id)))
-        form.kinds.data = [kind for kind, _ in CHOOSABLE if kind not in off]
+        chosen_off = set(db.session.scalars(select(NoticeOptOut.kind).where(NoticeOptOut.user_id == current_user.id)))
+        form.kinds.data = [kind for kind, _ in CHOOSABLE if kind not in chosen_off]
     return render_template("notices/settings.html", form=form, enabled=enabled())
 
 

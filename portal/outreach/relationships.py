@@ -152,7 +152,7 @@ def handover():
     officers = _officers_for(current_user)
     form.from_officer.choices = form.to_officer.choices = [(o.id, o.display_name) for o in officers]
     if form.validate_on_submit():
-        old, new = db.session.get(User, form.from_officer.data), db.session.get(User, form.to_officer.data)
+        old, new = db.get_or_404(User, form.from_officer.data), db.get_or_404(User, form.to_officer.data)
         result = hand_over(old, new, form.note.data, by=current_user)
         db.session.commit()
         flash(f"Handed over {result.communities} communities, {result.follow_ups} follow-ups and "
