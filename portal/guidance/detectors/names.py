@@ -66,6 +66,14 @@ _PET = re.compile(r"\b(?:dog|puppy|pup|cat|kitten|spaniel|terrier|labrador|lab|c
                   r"|whippet|pony|horse|parrot|tortoise|rabbit|hamster|ferret)s?(?:\s+(?:called|named|,))?\s*,?\s*$", re.I)
 
 
+# A name that stands for a monument or a place named after someone long gone: 'Winston Churchill's statue',
+# 'the statue of Captain Cook', 'the Grace Darling memorial'. The message is about the stone, not a person.
+_MONUMENT_AFTER = re.compile(r"(?-i:\s+[A-Z][\w'’-]*)?(?:['’]s)?\s+(?:statue|memorial|monument|plaque|bust|grave|tomb|birthplace|mural)s?\b",
+                             re.I)
+_MONUMENT_BEFORE = re.compile(r"\b(?:statue|memorial|monument|plaque|bust|grave|tomb|mural)s?\s+(?:of|to|for)\s+$",
+                              re.I)
+
+
 @dataclass(frozen=True)
 class Name:
     start: int
@@ -143,7 +151,8 @@ def names(text: str) -> tuple[Name, ...]:
     def add(start: int, end: int) -> None:
         if any(s < end and start < e for s, e in taken):
             return
-        if _after_officer_title(text, start) or _is_greeted(text, start, end) or _PET.search(text, max(0, start - 40), start):
+        if (_after_officer_title(text, start) or _is_greeted(text, start, end) or _PET.search(text, max(0, start - 40), start)
+                or _MONUMENT_AFTER.match(text, end) or _MONUMENT_BEFORE.search(text, max(0, start - 30), start)):
             taken.append((start, end))  # a named officer or the reader: not a subject of the message
             return
         taken.append((start, end))

@@ -51,12 +51,21 @@ def _VENUE_JUST_BEFORE() -> re.Pattern[str]:  # noqa: N802 - a compiled pattern,
     return re.compile(rf"(?:{venues}|(?-i:\bSt\.?\s+[A-Z][a-z]+['’]s))(?:['’]s)?(?-i:(?:\s+(?:of\s+)?[A-Z][\w'’-]*){{0,2}})\s*(?:,|\bat|\bon|\(|-|–)\s*$", re.I)
 
 
+@functools.cache
+def _VENUE_JUST_AFTER() -> re.Pattern[str]:  # noqa: N802 - a compiled pattern, read once
+    venues = table_regex("venue_words").pattern
+    return re.compile(rf"\s*(?:\(\s*(?:the\s+|our\s+)?|(?:,|[-–])\s*(?:the|our)\s+)(?!(?:above|over|behind|by|near|next|opposite|beside|flat)\b)"
+                      rf"(?:[\w'’-]+\s+){{0,2}}?{venues}", re.I)
+
+
 def _is_venue(text: str, start: int, end: int) -> bool:
     """Whether the sentence around an address is about a public venue and not about anyone's home."""
     s_start, s_end = sentence_at(text, start)
     if (_VENUE_JUST_BEFORE().search(text[max(s_start, start - 40):start])
             and not _HOME_STRONG.search(text[s_start:s_end])):
         return True  # 'the Methodist Hall, 31 Bridge Street': the address is the hall's, whoever meets there
+    if _VENUE_JUST_AFTER().match(text, end) and not _HOME_STRONG.search(text[s_start:s_end]):
+        return True  # '2 High Street (the pharmacy)', '14 Church Street, the old library': the venue named after
     organisations = table_regex("organisation_names")
     # 'Victim Support's office is at …': an organisation's name is not a word about someone's home.
     around = organisations.sub(" ", text[s_start:start] + " " + text[end:s_end])

@@ -1,0 +1,89 @@
+"""Round 5's rule changes (general shapes, not sentences), each with the near misses it must leave alone."""
+from __future__ import annotations
+
+import pytest
+
+from portal.guidance.check import check_message
+
+
+def _flagged(text: str) -> set[str]:
+    return {f.rule_code for f in check_message(text) if f.severity != "advice"}
+
+
+@pytest.mark.parametrize("text", [
+    "NI number on the letter was QQ 12 34 56 C, is that a scam?",
+    "his national insurance is dq123456a",
+])
+def test_a_number_given_as_an_ni_number_is_one_whatever_its_prefix(text):
+    assert "personal.ni_number" in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Room QQ 12 is at the back of the hall.",
+    "Our code for the session is DQ 12 34 56 A, quote it when you book.",
+])
+def test_ni_shaped_codes_without_the_cue_or_a_valid_prefix_are_left_alone(text):
+    assert "personal.ni_number" not in _flagged(text)
+
+
+def test_a_number_given_as_an_nhs_number_is_one_even_if_mistyped():
+    assert "personal.nhs_number" in _flagged("nhs no. 485 777 3456 - does the surgery need this?")
+    assert "personal.nhs_number" not in _flagged("Ring 485 777 3456 for the order line, NHS approved.")
+
+
+@pytest.mark.parametrize("text", [
+    "reg was something like YD68 or YD69 then KWP",
+    "plate started KP19, silver Corsa",
+])
+def test_half_a_registration_after_reg_or_plate_is_personal(text):
+    assert "personal.vehicle_registration" in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Number plates stolen from cars in LS12 this week.",
+    "The X64 and the LS12 bus both stop outside the station.",
+])
+def test_postcode_districts_and_bus_numbers_are_not_registrations(text):
+    assert "personal.vehicle_registration" not in _flagged(text)
+
+
+def test_e_mail_at_a_police_or_council_domain_is_official_wherever_the_label_stands():
+    assert "personal.email" not in _flagged("Contact us at neighbourhood.north@police.example.uk or ring 101.")
+    assert "personal.email" not in _flagged("Write to parking@leeds.council.example")
+    assert "personal.email" in _flagged("email me at kayleigh.b92@hotmail.co.uk and ill send u the video")
+    assert "personal.email" in _flagged("send it to policefan99@gmail.com")
+
+
+def test_postcode_of_a_domestic_incident_is_a_home():
+    text = "Officers attended a domestic incident at a property on Cromwell Terrace, HU3 2PL, in the early hours."
+    assert "personal.postcode_at_home" in _flagged(text)
+    assert "personal.postcode_at_home" not in _flagged("Domestic abuse support at the Hub, Bank Street, LS1 4DY.")
+
+
+@pytest.mark.parametrize("text", [
+    "Winston Churchill's statue in the square has been cleaned after the graffiti.",
+    "The statue of Captain Cook was vandalised overnight.",
+    "The Grace Darling memorial was damaged by vandals.",
+])
+def test_a_monument_named_after_someone_is_not_a_named_person(text):
+    assert not {"personal.named_person", "personal.name_with_offence"} & _flagged(text)
+
+
+def test_a_person_with_a_statue_word_elsewhere_is_still_named():
+    assert "personal.name_with_offence" in _flagged("Winston Smith was assaulted by the statue in the square.")
+
+
+def test_an_address_followed_by_its_venue_is_the_venues():
+    assert "personal.home_address" not in _flagged(
+        "The defibrillator at 2 High Street (the pharmacy) has been checked and is working.")
+    assert "personal.home_address" not in _flagged("Bike marking at 12 Market Place, the library, Thursday.")
+
+
+@pytest.mark.parametrize("text", [
+    "She lives at 2 High Street (above the pharmacy).",
+    "Man assaulted at 4 Mill Road, above the shop.",
+    "Windows smashed at 2 High Street (above the pharmacy) overnight.",
+    "Please get in touch if you saw anything near Flat 12, Beacon House, Marine Parade late last night.",
+])
+def test_a_home_beside_a_venue_is_still_a_home(text):
+    assert "personal.home_address" in _flagged(text)
