@@ -87,3 +87,93 @@ def test_an_address_followed_by_its_venue_is_the_venues():
 ])
 def test_a_home_beside_a_venue_is_still_a_home(text):
     assert "personal.home_address" in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "He's obviously guilty, the CCTV shows it clear as day",
+    "shes defo guilty",
+    "The police have got the wrong man, he never did it",
+    "theyve lifted someone for the post office job",
+    "they pulled him in for questioning",
+    "my brother got lifted last night",
+])
+def test_prejudging_guilt_and_arrest_slang_are_live_proceedings(text):
+    assert "proceedings.court_process" in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I feel guilty for not calling my nan.",
+    "Everyone is innocent until proven guilty, so please do not speculate.",
+    "The road closure on Western Road has now been lifted.",
+    "The old fella was lifted into the ambulance by the crew.",
+    "We were lifted by all the support at the fun day.",
+    "Mum took her in to see the horses.",
+])
+def test_guilt_and_lifted_near_misses(text):
+    assert "proceedings.court_process" not in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "there's no one on at the station after 10pm on weekdays so dont bother ringing",
+    "so no one's on patrol Saturday night",
+    "Our patrol car will be in Kirkby on Tuesdays only from next month.",
+])
+def test_nobody_on_duty_or_cover_only_at_times_is_a_gap(text):
+    assert "operational.resource_gap" in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "No one on the estate saw anything, sadly.",
+    "Nobody in the street heard anything last night.",
+    "Our surgery is on Tuesdays only, 2-4pm at the library.",
+    "Bin collections are every other week.",
+])
+def test_nobody_and_only_near_misses(text):
+    assert "operational.resource_gap" not in _flagged(text)
+
+
+def test_a_farm_left_empty_while_the_owners_are_away():
+    assert "operational.empty_home" in _flagged("the farm on Crook Lane is empty over Christmas, owners are away")
+    assert "operational.empty_home" not in _flagged("The owners are away so please keep off the field.")
+
+
+def test_an_age_after_where_someone_lives_goes_with_their_name():
+    assert "personal.age_with_name" in _flagged("Mrs Hughes at the end cottage is 90 and on her own")
+    assert "personal.age_with_name" not in _flagged("Mr Jones in the corner shop is 10 minutes away")
+
+
+def test_a_campaign_to_do_a_job_of_work_is_not_political():
+    assert "political.campaigning" not in _flagged(
+        "The campaign to tidy up the canal towpath needs volunteers this Saturday.")
+    assert "political.campaigning" in _flagged("Join the campaign to stop the closure of the library")
+    assert "political.campaigning" in _flagged("Support our campaign to save the library")
+
+
+def test_voting_in_a_bloom_competition_is_not_political():
+    assert not {"political.campaigning", "political.party"} & _flagged(
+        "Voting for the village in bloom ends Friday - get your votes in!")
+
+
+def test_a_politician_who_has_done_nothing_is_a_stance():
+    assert "political.stance" in _flagged("Starmer's done nothing for places like ours")
+    assert "political.stance" not in _flagged("The new chippy does nothing for my waistline")
+
+
+@pytest.mark.parametrize("text", [
+    "you cant trust a Jew with money",
+    "Never trust a Romanian",
+    "Moroccans are all thieves",
+])
+def test_one_member_for_the_group_and_peoples_not_in_the_tables(text):
+    assert "discriminatory.group_generalisation" in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "I bought cheese from a Pole at the market, always lovely",
+    "Librarians are always lovely to us.",
+    "Eritreans held a festival in the park.",
+    "Moroccans are always welcome at our cafe.",
+    "cant trust the buses round here",
+])
+def test_singular_and_bare_people_near_misses(text):
+    assert "discriminatory.group_generalisation" not in _flagged(text)

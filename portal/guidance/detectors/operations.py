@@ -61,12 +61,40 @@ def _near(first: str, second: str, gap: int) -> re.Pattern[str]:
     return re.compile(rf"{a}{words}{b}|{b}{words}{a}", re.I)
 
 
+# Nobody on duty, or cover only at some times: 'there's no one on at the station after 10pm', 'no one's on patrol
+# Saturday night', 'our patrol car will be in Kirkby on Tuesdays only'. The absence or the 'only' needs police cover
+# or a time beside it ('No one on the bus was hurt' has neither).
+_NOBODY_ON = re.compile(r"\b(?:no\s*-?\s*one|nobody|no\s+(?:officers?|police|cops|pcsos?|patrols?|units?|staff|cars?))"
+                        r"(?:['’]s|\s+is|\s+will\s+be|['’]ll\s+be)?\s+(?:on|at|in|about|around|out|covering|patrolling"
+                        r"|working|manning|available)\b", re.I)
+_DAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
+_ONLY_WHEN = re.compile(rf"\b(?:{_DAYS}\s+only|only\s+(?:on\s+)?{_DAYS}|only\s+(?:at|between|until|till|after|before|from)"
+                        rf"\s+\d|every\s+other\s+(?:week|day|night|weekend|{_DAYS})|nowhere\s+else|once\s+a\s+(?:week|fortnight"
+                        rf"|month))\b", re.I)
+_COVER = re.compile(r"\b(?:patrol\w*|response\s+cars?|police\s+cars?|cover(?:s|ed|ing)?|speed\s+checks?|checks|on\s+duty"
+                    r"|on\s+shift|station|officers?|pcsos?|cops|the\s+police|on\s+at)\b", re.I)
+
+
+def _nobody_or_only_then(clause: str) -> re.Match[str] | None:
+    """The absence or 'only' when the clause also names police cover and (for an absence) a time or cover word."""
+    nobody = _NOBODY_ON.search(clause)
+    if nobody is not None and (_WHEN.search(clause) or _COVER.search(clause, nobody.end())
+                               or _COVER.search(clause[:nobody.start()])):
+        return nobody
+    only = _ONLY_WHEN.search(clause)
+    if only is not None and _COVER.search(clause) and not _PAST.search(clause):
+        return only
+    return None
+
+
 def resource_gap(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A police resource said to be missing, broken, short-handed or unguarded."""
     for start, clause in _clauses(text):
         found = _near("police_resources", "gap_words", 8).search(clause)
         if found is None:
             found = table_regex("scarcity_phrases").search(clause) or _SLOW_RESPONSE.search(clause)
+        if found is None and (_NOBODY_ON.search(clause) or _ONLY_WHEN.search(clause)):
+            found = _nobody_or_only_then(clause)
         if found is not None:
             yield Match(start + found.start(), start + found.end(),
                         f"a gap in police cover or equipment (“{found.group()}”)")
@@ -117,14 +145,17 @@ _WHERE = re.compile(r"\b(?:at|on|in)\s+(?:the\s+)?(?:(?:number|no\.?)\s*\d|\d{1,
                     r"|\bnext\s+door\b|\bbungalow\b|\bcottage\b|\bflat\s+\d", re.I)
 # A home said to stand empty now or soon: 'their house will be empty', 'empty while the owners are abroad'.
 _EMPTY_HOME = re.compile(
-    r"\b(?:house|home|flat|bungalow|cottage|place|property)\b[^.!?\n]{0,40}?\b(?:is|will\s+be|'ll\s+be|’ll\s+be|stands?"
+    r"\b(?:house|home|flat|bungalow|cottage|place|property|farm|farmhouse|caravan)\b[^.!?\n]{0,40}?\b(?:is|will\s+be|'ll\s+be|’ll\s+be|stands?"
     r"|standing|sits|left|being\s+left)\s+(?:\w+\s+)?(?:empty|unoccupied|vacant|unattended)\b"
     r"|\b(?:empty|unoccupied|vacant)\s+(?:while|until|till|whilst|for\s+(?:a|the|two|three|\d+))\b",
     re.I)
 # People away for a stretch, with their home: 'off to Florida on the 3rd for two weeks, so keep an eye on number 18'.
 _AWAY = re.compile(r"\b(?:away|abroad|off\s+to|on\s+holiday|in\s+[A-Z]\w+|going\s+to)\b[^.!?\n]{0,40}?\bfor\s+(?:a|one|two|three"
                    r"|four|six|\d+|the|a\s+couple\s+of)\s+(?:weeks?|fortnight|months?|nights)\b", re.I)
-_THEIR_HOME = re.compile(r"\b(?:house|home|flat|bungalow|place|property|number\s+\d+|no\.?\s*\d+)\b", re.I)
+# 'owners are away', 'the family's abroad': said beside their home.
+_OWNERS_AWAY = re.compile(r"\b(?:owners?|family|they|neighbours?|residents?|couple)\s*(?:are|is|['’]s|['’]re|will\s+be|['’]ll\s+be)"
+                          r"\s+(?:\w+\s+)?(?:away|abroad|on\s+holiday)\b", re.I)
+_THEIR_HOME = re.compile(r"\b(?:house|home|flat|bungalow|cottage|farm|farmhouse|place|property|number\s+\d+|no\.?\s*\d+)\b", re.I)
 _LOOKS_EMPTY = re.compile(r"\b(?:look|looks|looking|appear|appears|seem|seems)\s+(?:\w+\s+)?(?:empty|unoccupied)", re.I)
 
 
@@ -142,7 +173,7 @@ def empty_home(text: str, argument: str, context) -> Iterator[Match]:  # noqa: A
     for start, clause in _clauses_whole(text):
         found = _EMPTY_HOME.search(clause)
         if found is None and _THEIR_HOME.search(clause):
-            found = _AWAY.search(clause)
+            found = _AWAY.search(clause) or _OWNERS_AWAY.search(clause)
         if found is not None and not _LOOKS_EMPTY.search(clause) and not _PAST.search(clause):
             yield Match(start + found.start(), start + found.end(), f"a home left empty (“{found.group()}”)")
 

@@ -58,8 +58,9 @@ def _age_beside(text: str, name: Name) -> str | None:
     return before.group().strip(" ,") if before else None
 
 
-# An age said of the name after an aside: 'Jamie Reid, the lad who found it, is 12 and ...'.
-_AGE_LATER = re.compile(r"(?:,[^,.;!?]{1,60},)?\s+(?:is|was|turns|turned)\s+(?:only\s+|just\s+)?(\d{1,2})"
+# An age said of the name after an aside or where they live: 'Jamie Reid, the lad who found it, is 12 and ...',
+# 'Mrs Hughes at the end cottage is 90 and ...'.
+_AGE_LATER = re.compile(r"(?:,[^,.;!?]{1,60},|\s+(?:at|from|in|on|of|up|down)\s+[^,.;!?\d]{1,40}?)?\s+(?:is|was|turns|turned)\s+(?:only\s+|just\s+)?(\d{1,2})"
                         r"(?:\s*(?:years?\s+old|yrs?))?(?=\s*(?:and\b|,|\.|!|\?|$))")
 _BORN_IN = re.compile(r"\bborn\s+(?:in\s+|around\s+|about\s+|circa\s+|c\.\s*)?(?:19|20)\d{2}\b", re.I)
 

@@ -53,13 +53,19 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
     found_any = False
     for found in table_regex("campaign_phrases").finditer(text):
         found_any = True
-        if police_campaign(text, found.start()):
+        if police_campaign(text, found.start()) or _CIVIC_ACTION.match(text, found.end()):
             continue
         yield Match(found.start(), found.end(), f"a petition or campaign (“{found.group()}”)")
     if not found_any:
         joining = _asked_to_join().search(text)
         if joining is not None:
             yield Match(joining.start(), joining.end(), f"asking people to join a campaign (“{joining.group()}”)")
+
+
+# A campaign whose aim is a job of work, not a cause: 'the campaign to tidy up the towpath', 'campaign to raise money
+# for the air ambulance'. Checked on the words straight after 'campaign to/for', so 'campaign to stop the closure' stays.
+_CIVIC_ACTION = re.compile(r"\s+(?:(?:to|for)\s+)?(?:(?:help|get|us)\s+)?(?:tidy|clean|pick\s+up|clear|litter|plant|paint|raise\s+(?:money|funds)"
+                           r"|fundrais\w*|collect|recruit|find\s+volunteers|volunteers|spruce|brighten)\w*\b", re.I)
 
 
 def police_campaign(text: str, position: int) -> bool:

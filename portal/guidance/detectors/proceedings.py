@@ -17,6 +17,30 @@ _COURT_DATE = re.compile(
 _WANTED = re.compile(r"\s*[Ww]anted\s*:\s*(?=[A-Z][a-z]+\s+[A-Z])")
 
 
+# Saying who is guilty or innocent prejudges a case: 'he's obviously guilty', 'defo guilty', 'they've got the wrong man'.
+_CERTAIN = r"(?:so|obviously|clearly|definitely|defo|deffo|def|totally|blatantly|100%|surely|100\s+percent)"
+_GUILT = re.compile(
+    rf"(?<!\buntil\s)(?<!\bunless\s)\b(?!(?:everyone|everybody|anyone|anybody|nobody|no\s+one)\b)"
+    rf"(?:he|she|they|him|her|them|the\s+(?:lad|man|woman|bloke|guy|fella|driver|suspect|accused)|[A-Z][a-z]+)"
+    rf"\s*(?:'s|’s|\s+is|\s+was|\s+are|\s+were|\s+r)\s+(?:{_CERTAIN}\s+)?(?:guilty|innocent)\b"
+    rf"|\b{_CERTAIN}\s+(?:guilty|innocent)\b"
+    rf"|\b(?:got|arrested|nicked|charged|have|has)\s+the\s+wrong\s+(?:man|guy|person|lad|bloke|woman|people)\b"
+    rf"|\b(?:he|she|they)\s+(?:never\s+(?:did|done)|{_CERTAIN}\s+(?:did|done))\s+it\b",
+    re.I)
+# Arrests in the words people use for them: 'they've lifted someone', 'was pulled in for questioning', 'got huckled'.
+_PEOPLE = r"(?:him|her|them|someone|somebody|a\s+(?:lad|man|woman|bloke|guy|fella|teen\w*|youth|kid|boy|girl|suspect|couple)|two|three|\d+)"
+_TAKEN_IN = re.compile(
+    rf"\b(?:lifted|nabbed|collared|huckled|pulled\s+in|hauled\s+in|took\s+in)\s+{_PEOPLE}\b"
+    rf"|\b(?:he|she|they|someone|somebody|lad|man|woman|bloke|guy|fella|kid|boy|girl|son|brother|cousin|mate|husband"
+    rf"|boyfriend|ex)\s+(?:(?:has|have|had)\s+|['’]s\s+|['’]d\s+)?(?:was|were|been|got|gets|getting)\s+"
+    rf"(?:lifted|nabbed|collared|huckled|pulled\s+in|hauled\s+in)\b"
+    rf"(?!\s+(?:into|onto|on\s+to|out|up|off|by\s+(?!(?:the\s+)?(?:police|cops|officers|feds|old\s+bill|coppers)\b)))"
+    rf"|\b(?:pulled|took|brought|hauled)\s+{_PEOPLE}\s+in\b(?!\s+(?:to|the|a|an|my|our|his|her|their|from)\b)"
+    rf"|\b(?:picked\s+up|taken\s+in|brought\s+in|pulled\s+in|took\s+\w+\s+in)\s+(?:{_PEOPLE}\s+)?"
+    rf"(?:for\s+questioning|by\s+(?:the\s+)?(?:police|cops|officers|feds|old\s+bill|coppers))\b",
+    re.I)
+
+
 def _finished_or_unrelated(sentence: str) -> bool:
     """A case that ended in a sentence ('was jailed for six years'), or jury service and free trials."""
     return has("court_process_exclusions", sentence)
@@ -33,13 +57,13 @@ def court_date(text: str, argument: str, context) -> Iterator[Match]:  # noqa: A
 
 
 def court_process(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
-    """A trial, jury, plea, remand, inquest or the case's evidence, and words that prejudge the outcome."""
+    """A trial, jury, plea, remand, inquest or the case's evidence, words that prejudge the outcome, arrests in slang."""
     words = table_regex("court_process_words")
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
         if _finished_or_unrelated(sentence):
             continue
-        found = words.search(sentence) or _WANTED.match(sentence)
+        found = words.search(sentence) or _WANTED.match(sentence) or _GUILT.search(sentence) or _TAKEN_IN.search(sentence)
         if found is not None:
             yield Match(start + found.start(), start + found.end(),
                         f"a case still before the courts (“{found.group()}”)")
