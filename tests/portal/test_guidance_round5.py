@@ -177,3 +177,70 @@ def test_one_member_for_the_group_and_peoples_not_in_the_tables(text):
 ])
 def test_singular_and_bare_people_near_misses(text):
     assert "discriminatory.group_generalisation" not in _flagged(text)
+
+
+def test_it_was_number_47_is_a_home():
+    assert "personal.home_address" in _flagged("it was number 47 that got turned over, the couple are devastated")
+    assert "personal.home_address" not in _flagged("its number 10 on the list of top parks")
+    assert "personal.home_address" not in _flagged("The raffle winner was number 47!")
+
+
+def test_an_age_with_the_street_of_her_home():
+    text = "A woman in her 70s was robbed of her handbag outside her home on Lowther Street yesterday."
+    assert "personal.age_with_street" in _flagged(text)
+    assert "personal.age_with_street" not in _flagged("The 100 year old house on Elm Street is for sale")
+
+
+def test_the_last_letters_of_a_registration():
+    assert "personal.vehicle_registration" in _flagged("white van, reg ends in ZRK, been hanging round the school")
+    assert "personal.vehicle_registration" not in _flagged("Our RSPCA van ends in ABC, look out for us")
+    assert "personal.vehicle_registration" not in _flagged("The BBC plate was on the news")
+    assert "personal.vehicle_registration" not in _flagged("Private plates for sale at ABC Motors on the retail park")
+
+
+@pytest.mark.parametrize("text", [
+    "bet he gets off, they always do",
+    "She's been held overnight and they're questioning her now",
+    "court's next month, I'll be there to see him squirm",
+    "he'll walk free, mark my words",
+])
+def test_outcomes_questioning_and_court_dates_in_speech(text):
+    assert {"proceedings.court_process", "proceedings.court_date"} & _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "He got off the bus at the stop",
+    "Enjoy the free walk free of charge",
+    "The council is questioning them about the bins",
+    "The event was held overnight at the hall",
+    "Women's self defence class at the leisure centre, Thursdays 7pm.",
+])
+def test_outcome_and_questioning_near_misses(text):
+    assert not {"proceedings.court_process", "proceedings.court_date"} & _flagged(text)
+
+
+def test_cameras_that_do_not_record_and_stop_checks_to_come():
+    assert "operational.resource_gap" in _flagged(
+        "the cameras on the high street don't record at night, just so you know")
+    assert "operational.planned_tactic" in _flagged("We'll be doing stop checks on the A1 from 6am tomorrow")
+    assert "operational.planned_tactic" not in _flagged("We did stop checks on the A1 last week and seized two cars.")
+    assert "operational.resource_gap" in _flagged("station's shut at weekends now so nobody's there")
+
+
+@pytest.mark.parametrize("text", [
+    "Net zero will cost us all a fortune, madness",
+    "The new immigration rules are cruel",
+])
+def test_common_judgements_about_policy_are_stances(text):
+    assert "political.stance" in _flagged(text)
+
+
+def test_a_judgement_without_a_policy_is_not_a_stance():
+    assert "political.stance" not in _flagged("The queue at the tip was madness on Saturday")
+
+
+def test_the_travelling_community_lumped_together():
+    assert "discriminatory.group_generalisation" in _flagged(
+        "the travelling community leave rubbish wherever they go")
+    assert "discriminatory.group_generalisation" not in _flagged(
+        "The travelling community invited us to their summer fair.")

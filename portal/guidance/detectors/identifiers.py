@@ -25,6 +25,10 @@ _VEHICLE_CUE = re.compile(r"\b(?:reg(?:istration)?(?:\s+(?:no|number|mark))?|pla
 # of the current format; only read as a mark when the sentence has just spoken of a registration or plate.
 _PARTIAL_VEHICLE = re.compile(r"\b[A-Z]{2}\d{2}\b")
 _PARTIAL_CUE = re.compile(r"\b(?:reg(?:istration)?|plates?|number\s+plate)\b[^.!?\n]{0,30}$", re.I)
+# 'reg ends in ZRK', 'plate ending KWP': the last three letters, in capitals, said to end a mark.
+_LAST_LETTERS = re.compile(r"\b[A-Z]{3}\b")
+_ENDS_IN = re.compile(r"\b(?:ends?|ending|finish(?:es|ing)?|last\s+(?:three|3)(?:\s+letters)?)\s*(?:in|with|is|was|were|:)?\s*$",
+                      re.I)
 _IN_AREA = re.compile(r"\b(?:in|around|across|near|the)\s+$", re.I)  # 'plates stolen in LS12': a postcode district
 # NI numbers: two prefix letters (never D, F, I, Q, U, V; O not second), six digits, A-D.
 _NINO = re.compile(
@@ -157,6 +161,11 @@ def vehicle_registration(text: str, argument: str, context) -> Iterator[Match]: 
         if found.start() not in seen and _PARTIAL_CUE.search(before) and not _IN_AREA.search(before):
             seen.add(found.start())
             yield Match(found.start(), found.end(), "part of a vehicle registration mark")
+    for found in _LAST_LETTERS.finditer(text):
+        before = text[max(0, found.start() - 40):found.start()]
+        if found.start() not in seen and _PARTIAL_CUE.search(before) and _ENDS_IN.search(before):
+            seen.add(found.start())
+            yield Match(found.start(), found.end(), "the last letters of a vehicle registration mark")
 
 
 def ni_number(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001

@@ -66,7 +66,7 @@ def _near(first: str, second: str, gap: int) -> re.Pattern[str]:
 # or a time beside it ('No one on the bus was hurt' has neither).
 _NOBODY_ON = re.compile(r"\b(?:no\s*-?\s*one|nobody|no\s+(?:officers?|police|cops|pcsos?|patrols?|units?|staff|cars?))"
                         r"(?:['’]s|\s+is|\s+will\s+be|['’]ll\s+be)?\s+(?:on|at|in|about|around|out|covering|patrolling"
-                        r"|working|manning|available)\b", re.I)
+                        r"|working|manning|available|there|here|in\s+(?:the\s+)?station)\b", re.I)
 _DAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
 _ONLY_WHEN = re.compile(rf"\b(?:{_DAYS}\s+only|only\s+(?:on\s+)?{_DAYS}|only\s+(?:at|between|until|till|after|before|from)"
                         rf"\s+\d|every\s+other\s+(?:week|day|night|weekend|{_DAYS})|nowhere\s+else|once\s+a\s+(?:week|fortnight"

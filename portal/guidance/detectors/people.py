@@ -103,11 +103,12 @@ _FROM_SCHOOL = re.compile(r"\b(?:from|at|of|goes\s+to)\s+((?:[A-Z][\w'’-]*\s+)
 @functools.cache
 def _lives_on_street() -> re.Pattern[str]:
     types = _home_street().pattern.rsplit("(?i:", 1)[1].split(")", 1)[0]
-    return re.compile(rf"\b(?:from|of|lives\s+(?:on|in|at)|living\s+(?:on|in|at))\s+((?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types}))\b")
+    return re.compile(rf"\b(?:from|of|lives\s+(?:on|in|at)|living\s+(?:on|in|at)|(?:her|his|their)\s+(?:home|house|flat|address)\s+(?:on|in))\s+((?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types}))\b")
 
 
 def age_with_street(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
-    """An age and the street someone lives on, in one sentence ('a 34-year-old man from Hollins Way')."""
+    """An age and the street someone lives on, in one sentence ('a 34-year-old man from Hollins Way', 'a woman in
+    her 70s ... outside her home on Lowther Street')."""
     for age in _AGE.finditer(text):
         s_start, s_end = sentence_at(text, age.start())
         street = _lives_on_street().search(text, s_start, s_end) or _FROM_SCHOOL.search(text, s_start, s_end)

@@ -18,10 +18,12 @@ _NAME_WORD = r"(?:The|[A-Z][\w'’-]*\.?)"
 _PLACE_AFTER = rf"(?:,?\s+(?:[A-Z][a-z]+,?\s+)?{_POSTCODE}\b)?"
 _FLAT = (r"\b(?i:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
          rf"(?:,?\s+(?:\d{{1,4}}[a-zA-Z]?\s+)?(?:{_NAME_WORD}\s*){{1,4}})?")
-# 'at number 9', 'house no. 17', 'lives at number nine' (not a range: 'from number 200 to the roundabout').
+# 'at number 9', 'house no. 17', 'lives at number nine', 'it was number 47 that got done'
+# (not a range: 'from number 200 to the roundabout').
 _AT_NUMBER = (r"\b(?:(?:at|of|from|on|lives|living)\s+(?:no\.?|number|num)|house\s+(?:no\.?|number))\s*"
               r"(?:\d{1,4}[a-zA-Z]?\b|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b)"
-              r"(?!\s*(?:to|till|until|-|–)\s)")
+              r"(?!\s*(?:to|till|until|-|–)\s)"
+              r"|\b(?:it\s+was|it['’]s|its|it\s+is)\s+(?:no\.?|number)\s*\d{1,4}[a-zA-Z]?\b(?=\s*(?:that|who|where|which|,|\.|!|$))")
 # A house number and a house or close name with no street word, after 'at', 'to' or 'of' and ending the clause:
 # 'send someone to 27 the willows', 'at 4 The Maltings, Hatton'. ('at 10 the kids went home' goes on, so is not one.)
 _NUMBER_THE_NAME = (r"(?P<named>(?:(?<=\bat\s)|(?<=\bto\s)|(?<=\bof\s)|(?<=\bnear\s)|(?<=\blives\s))\d{1,4}[a-zA-Z]?,?\s+(?:the|The)\s+"

@@ -8,7 +8,7 @@ from portal.guidance.detectors.base import Detector, Match, has, sentence_spans,
 
 _COURT_DATE = re.compile(
     r"\b(?:(?:appear|appears|appearing|due|listed)\s+(?:at|in|before)\s+[\w' ]{0,40}?(?:court|tribunal)"
-    r"|(?:crown|magistrates'?|youth)\s+court|court\s+(?:on|next|hearing|date|case)|trial\s+(?:on|date|next|begins))",
+    r"|(?:crown|magistrates'?|youth)\s+court|court(?:['’]s|\s+is)?\s+(?:on|next|hearing|date|case)|trial\s+(?:on|date|next|begins))",
     re.I,
 )
 
@@ -25,7 +25,9 @@ _GUILT = re.compile(
     rf"\s*(?:'s|’s|\s+is|\s+was|\s+are|\s+were|\s+r)\s+(?:{_CERTAIN}\s+)?(?:guilty|innocent)\b"
     rf"|\b{_CERTAIN}\s+(?:guilty|innocent)\b"
     rf"|\b(?:got|arrested|nicked|charged|have|has)\s+the\s+wrong\s+(?:man|guy|person|lad|bloke|woman|people)\b"
-    rf"|\b(?:he|she|they)\s+(?:never\s+(?:did|done)|{_CERTAIN}\s+(?:did|done))\s+it\b",
+    rf"|\b(?:he|she|they)\s+(?:never\s+(?:did|done)|{_CERTAIN}\s+(?:did|done))\s+it\b"
+    rf"|\b(?:he|she|they)(?:['’]ll|\s+will|\s+would|['’]d)?\s+(?:gets?|got)\s+off\b(?!\s+(?:the|at|a|an|his|her|their|my|work|school))"
+    rf"|\b(?:walks?|walked|walking)\s+free\b(?!\s+of)|\bslap(?:ped)?\s+(?:on\s+the\s+)?wrist\b|\bsee\s+(?:him|her|them)\s+squirm\b",
     re.I)
 # Arrests in the words people use for them: 'they've lifted someone', 'was pulled in for questioning', 'got huckled'.
 _PEOPLE = r"(?:him|her|them|someone|somebody|a\s+(?:lad|man|woman|bloke|guy|fella|teen\w*|youth|kid|boy|girl|suspect|couple)|two|three|\d+)"
@@ -37,7 +39,11 @@ _TAKEN_IN = re.compile(
     rf"(?!\s+(?:into|onto|on\s+to|out|up|off|by\s+(?!(?:the\s+)?(?:police|cops|officers|feds|old\s+bill|coppers)\b)))"
     rf"|\b(?:pulled|took|brought|hauled)\s+{_PEOPLE}\s+in\b(?!\s+(?:to|the|a|an|my|our|his|her|their|from)\b)"
     rf"|\b(?:picked\s+up|taken\s+in|brought\s+in|pulled\s+in|took\s+\w+\s+in)\s+(?:{_PEOPLE}\s+)?"
-    rf"(?:for\s+questioning|by\s+(?:the\s+)?(?:police|cops|officers|feds|old\s+bill|coppers))\b",
+    rf"(?:for\s+questioning|by\s+(?:the\s+)?(?:police|cops|officers|feds|old\s+bill|coppers))\b"
+    rf"|\b(?:they|police|cops|officers|detectives|we)(?:['’]re|\s+are|\s+were|\s+have\s+been|['’]ve\s+been)\s+"
+    rf"(?:questioning|interviewing|quizzing)\s+(?:him|her|them|the\s+(?:lad|man|woman|suspect))\b"
+    rf"|\b(?:he|she|they|man|woman|lad|boy|girl|suspect|someone|somebody|teenager|driver)(?:['’]s|\s+has|\s+have|['’]ve)?"
+    rf"\s+(?:been|being|was|were|is)\s+held\s+(?:overnight|in\s+(?:the\s+)?cells|at\s+the\s+station|since|for\s+questioning)\b",
     re.I)
 
 
