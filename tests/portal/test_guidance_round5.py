@@ -244,3 +244,56 @@ def test_the_travelling_community_lumped_together():
         "the travelling community leave rubbish wherever they go")
     assert "discriminatory.group_generalisation" not in _flagged(
         "The travelling community invited us to their summer fair.")
+
+
+@pytest.mark.parametrize("text", [
+    "The couple at 14 were burgled",
+    "that'll be the lad at 31, he's always on that quad bike",
+    "He's at 22b now, Clifton Rd, moved out of his mum's.",
+    "She lives above the bakery on King St",
+    "They live in the blue house opposite the school",
+])
+def test_homes_told_by_a_bare_number_or_what_is_around_them(text):
+    assert "personal.home_address" in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "the kids at 10 went home",
+    "I'll be the one at 10, holding a sign",
+    "She's at 5 today for the fun run",
+    "We live in a lovely village",
+    "he lives next door to them.",
+    "She lives over the road from me",
+])
+def test_bare_number_and_lives_near_misses(text):
+    assert "personal.home_address" not in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "woman, 34, from Acre Lane assaulted",
+    "A lad born 2005 from Mill Lane was hurt",
+])
+def test_age_forms_with_a_street(text):
+    assert "personal.age_with_street" in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The Wilsons at the end of Church Lane had their shed done",
+    "That's the Kowalski family's car that got torched",
+    "The one doing the burglaries is the tall lad from the Hendersons' house",
+    "The Thompsons are in Florida till March so the farmhouse is empty.",
+    "Our neighbour Barry is away till Monday so the house is empty",
+])
+def test_households_by_surname_and_named_people_away_from_home(text):
+    assert "personal.named_person" in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks to the Brownies for the cakes at their home match",
+    "The Rovers won 3-1 at home",
+    "Jamie's car is lovely",
+    "Sarah is away on a course so the team is short",
+    "The Albanians won the match on Saturday at home",
+])
+def test_household_near_misses(text):
+    assert "personal.named_person" not in _flagged(text)

@@ -74,6 +74,19 @@ _MONUMENT_BEFORE = re.compile(r"\b(?:statue|memorial|monument|plaque|bust|grave|
                               re.I)
 
 
+# A family by its surname: 'the Hendersons' house', 'The Wilsons at the end of Church Lane', 'the Kowalski family'.
+_FAMILY = re.compile(r"\b[Tt]he\s+(?:(?P<family>[A-Z][a-z]{2,})\s+family\b|(?P<plural>[A-Z][a-z]{2,}s)(?:['’](?!s))?(?![\w-])"
+                     r"(?!\s+[A-Z]))")
+# Plurals after 'the' that name a people or a club, not a family ('the Albanians', 'the Brownies'); the sentence around a name
+# decides whether it matters (people.py), so teams and bands ('the Rovers') are rarely a problem.
+_PEOPLES = re.compile(r"(?:ians|ans|ese|ish|is|ies)$")  # and 'ies': the Brownies, the Hollies
+
+
+def _plausible_family(word: str) -> bool:
+    """'the Hendersons', 'the Parkers', 'the Kowalski family'; not 'the Albanians' or a stop word ('the Greens')."""
+    return not _PEOPLES.search(word.lower())
+
+
 @dataclass(frozen=True)
 class Name:
     start: int
@@ -160,6 +173,12 @@ def names(text: str) -> tuple[Name, ...]:
 
     for match in _TITLED.finditer(text):
         add(match.start(), match.end())
+    for match in _FAMILY.finditer(text):
+        kind = "family" if match.group("family") else "plural"
+        surname = match.group(kind)
+        stem = re.sub(r"(?:es|s)$", "", surname) if kind == "plural" else surname
+        if _plausible([surname, stem]) and (kind == "family" or _plausible_family(surname)):
+            add(match.start(kind), match.end(kind))
     for match in _PAIR.finditer(text):
         pair = match.group(1)
         words = pair.replace(".", " ").split()

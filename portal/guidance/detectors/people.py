@@ -94,7 +94,9 @@ def _street_beside(text: str, name: Name, sentence_end: int) -> str | None:
 
 # A person's age: '34-year-old', 'aged 82', 'the 13yo', '(16)', 'in her 80s'.
 _AGE = re.compile(r"\b\d{1,3}\s?-?\s?(?:years?|yrs?)[- ]old\b|\b\d{1,2}\s?yo\b|\baged\s+\d{1,3}\b|\(\d{1,2}\)"
-                  r"|\bin\s+(?:her|his|their)\s+(?:early\s+|mid\s*-?\s*|late\s+)?\d0'?s\b", re.I)
+                  r"|\bin\s+(?:her|his|their)\s+(?:early\s+|mid\s*-?\s*|late\s+)?\d0'?s\b"
+                  r"|\b(?:man|woman|male|female|lad|boy|girl|teenager|pensioner|driver|mum|dad|resident),\s*\d{1,3}\s*,"
+                  r"|\bborn\s+(?:in\s+)?(?:19|20)\d{2}\b", re.I)
 # A school named as where someone is from: a child's school identifies them as surely as a street.
 _FROM_SCHOOL = re.compile(r"\b(?:from|at|of|goes\s+to)\s+((?:[A-Z][\w'’-]*\s+){1,3}(?:School|Academy|Primary|College"
                           r"|High|Grammar)\b)")
@@ -129,6 +131,26 @@ def _blamed(text: str, name: Name) -> bool:
             and _BLAME_AFTER.match(text, name.end) is not None)
 
 
+# A named person's home or property: 'the Hendersons' house', 'Barry's van', 'the Kowalski family's car'.
+_PROPERTY_AFTER = re.compile(r"(?:\s+family)?['’]s?\s+(?:[a-z]+\s+)?(house|home|flat|farm|farmhouse|yard|shed|garage|garden|car|van"
+                             r"|cottage|caravan|bungalow|drive|driveway|place|front\s+door|back\s+door)\b")
+# What places a household: their street or end of the road, their home, or that they are away.
+_FAMILY_CONTEXT = re.compile(r"\b(?:at\s+the\s+(?:end|top|bottom)\s+of|on|at|in)\s+(?:[A-Z][\w'’-]*\s+)+(?:Lane|Road|Street|Close"
+                             r"|Avenue|Drive|Way|Farm|Terrace|Crescent|Grove|Row)\b|\b(?:away|abroad|on\s+holiday|their\s+(?:house"
+                             r"|home|shed|garage|car|van|farm))\b(?!\s+(?:match|game|ground|fixture|crowd|fans|town|turf))|\bin\s+[A-Z][a-z]+\s+(?:till|until|for)\b")
+
+
+# Someone named as away, with their home: 'Barry is away till Monday so the house is empty'.
+_AWAY = re.compile(r"\b(?:away|abroad|on\s+holiday|in\s+hospital)\b", re.I)
+_HOME_LEFT = re.compile(r"\b(?:house|home|flat|farm|farmhouse|bungalow|cottage|place|empty)\b", re.I)
+
+
+def _is_family(text: str, name: Name) -> bool:
+    """'the Wilsons', 'the Kowalski family': a household named by its surname."""
+    return (re.search(r"\b[Tt]he\s+$", text[max(0, name.start - 4):name.start]) is not None
+            and (name.text.endswith("s") or text.startswith(" family", name.end)))
+
+
 def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A named person beside a victim, witness or missing-person word, beside an address, or blamed for something."""
     people = names(text)
@@ -145,6 +167,18 @@ def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa:
         street = _street_beside(text, name, s_end)
         if street is not None:
             yield Match(name.start, name.end, f"the name “{name.text}” with the street “{street}”")
+            continue
+        family = _is_family(text, name)
+        owned = _PROPERTY_AFTER.match(text, name.end) if family else None
+        if owned is not None:
+            yield Match(name.start, name.end, f"the household “{name.text}” with their {owned.group(1)}")
+            continue
+        if family and _FAMILY_CONTEXT.search(text, s_start, s_end):
+            yield Match(name.start, name.end, f"the household “{name.text}” with where they live or are")
+            continue
+        sentence = text[s_start:s_end]
+        if _AWAY.search(sentence) and _HOME_LEFT.search(sentence):
+            yield Match(name.start, name.end, f"the name “{name.text}” with a home they are away from")
             continue
         hit = _same_sentence_hits(text, name, cues)
         if hit is not None:

@@ -24,6 +24,20 @@ _AT_NUMBER = (r"\b(?:(?:at|of|from|on|lives|living)\s+(?:no\.?|number|num)|house
               r"(?:\d{1,4}[a-zA-Z]?\b|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b)"
               r"(?!\s*(?:to|till|until|-|–)\s)"
               r"|\b(?:it\s+was|it['’]s|its|it\s+is)\s+(?:no\.?|number)\s*\d{1,4}[a-zA-Z]?\b(?=\s*(?:that|who|where|which|,|\.|!|$))")
+# Someone at a bare house number, said of them: 'the couple at 14 were burgled', 'the lad at 31, he's always ...'
+# (not a time: 'the kids at 10 went home' goes on with a verb the list does not hold).
+_PERSON_AT = (r"\b(?i:couple|family|lady|man|woman|lad|lass|bloke|fella|guy|people|kids?|girl|boy|folks?|neighbours?|house"
+              r"|tenants?|lot|old\s+(?:boy|girl|man|lady|couple|fella))\s+(?i:at|in|from)\s+(?:no\.?\s*)?\d{1,3}[a-zA-Z]?\b"
+              r"(?=\s*(?:,|\.|!|\?|$|['’]s\b|(?i:were|was|is|are|has|have|had|got|who|with|says|said|saw|called|reported|keeps?"
+              r"|next|across|opposite)\b))"
+              r"|\b(?i:he|she|they)(?:['’]s|['’]re|\s+is|\s+are|\s+lives?)\s+(?:(?i:now)\s+)?(?i:at)\s+(?:(?i:no\.?|number)\s*)?"
+              r"\d{1,3}[a-zA-Z]?\b(?!\s*(?i:am|pm|o['’]?clock|today|tonight|tomorrow|this|a\b|-|:|\.\d|mins?|minutes|hours?|%))")
+# A home told by what is around it: 'she lives above the bakery on King St', 'they live in the blue house opposite
+# the school'.
+_LIVES_DESCRIBED = (r"\b(?<!\bwe\s)(?i:lives?|living|stays?|staying)\s+(?:(?i:above|over|behind|next\s+door\s+to|next\s+to"
+                    r"|opposite)\s+(?!(?i:the\s+(?:road|way|street|corner|lane)\b))(?=(?i:the|a|an|number|no\.?)\s|\d|[A-Z])|(?i:in\s+the\s+(?:[\w'-]+\s+){0,2}(?:house|flat|bungalow|cottage|caravan|maisonette)\b))"
+                    r"(?:\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?(?i:on|in|at)\s+(?:[A-Z][\w'’-]*\s+){1,3}(?i:street|st|road|rd|lane"
+                    r"|avenue|ave|close|drive|way|terrace))?")
 # A house number and a house or close name with no street word, after 'at', 'to' or 'of' and ending the clause:
 # 'send someone to 27 the willows', 'at 4 The Maltings, Hatton'. ('at 10 the kids went home' goes on, so is not one.)
 _NUMBER_THE_NAME = (r"(?P<named>(?:(?<=\bat\s)|(?<=\bto\s)|(?<=\bof\s)|(?<=\bnear\s)|(?<=\blives\s))\d{1,4}[a-zA-Z]?,?\s+(?:the|The)\s+"
@@ -39,7 +53,7 @@ def _address_regex() -> re.Pattern[str]:
     street = rf"\b{_NUMBER},?\s+(?:{_NAME_WORD}\s+){{1,3}}(?i:{types})\b\.?"
     # The street first and its number after: 'on Cotton Street, no. 48', 'Fore Street, number 3b'.
     number_after = rf"\b(?:{_NAME_WORD}\s+){{1,3}}(?i:{types}),?\s+(?i:no\.?|number)\s*\d{{1,4}}[a-zA-Z]?\b"
-    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME})")
+    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME}|{_PERSON_AT}|{_LIVES_DESCRIBED})")
 
 
 _HOME_STRONG = re.compile(r"\b(?:lives?|living|lived|home|address|victim|victim's|neighbour|family|burgl\w*"
