@@ -264,6 +264,7 @@ def test_homes_told_by_a_bare_number_or_what_is_around_them(text):
     "We live in a lovely village",
     "he lives next door to them.",
     "She lives over the road from me",
+    "They're at 12 now, just past the church.",
 ])
 def test_bare_number_and_lives_near_misses(text):
     assert "personal.home_address" not in _flagged(text)
@@ -271,7 +272,7 @@ def test_bare_number_and_lives_near_misses(text):
 
 @pytest.mark.parametrize("text", [
     "woman, 34, from Acre Lane assaulted",
-    "A lad born 2005 from Mill Lane was hurt",
+    "The driver, 19, from Mill Lane was hurt",
 ])
 def test_age_forms_with_a_street(text):
     assert "personal.age_with_street" in _flagged(text)
@@ -294,6 +295,9 @@ def test_households_by_surname_and_named_people_away_from_home(text):
     "Jamie's car is lovely",
     "Sarah is away on a course so the team is short",
     "The Albanians won the match on Saturday at home",
+    "The Jacksons helped us clear the towpath, thank you!",
+    "The Spurs fans saw a great game",
+    "Officers visited the Fishers at home to return the lost dog",
 ])
 def test_household_near_misses(text):
     assert "personal.named_person" not in _flagged(text)

@@ -76,7 +76,7 @@ _MONUMENT_BEFORE = re.compile(r"\b(?:statue|memorial|monument|plaque|bust|grave|
 
 # A family by its surname: 'the Hendersons' house', 'The Wilsons at the end of Church Lane', 'the Kowalski family'.
 _FAMILY = re.compile(r"\b[Tt]he\s+(?:(?P<family>[A-Z][a-z]{2,})\s+family\b|(?P<plural>[A-Z][a-z]{2,}s)(?:['’](?!s))?(?![\w-])"
-                     r"(?!\s+[A-Z]))")
+                     r"(?!\s+[A-Z])(?!\s+(?:fans|team|players|club|band|game|match|concert|supporters|members|group|squad)\b))")
 # Plurals after 'the' that name a people or a club, not a family ('the Albanians', 'the Brownies'); the sentence around a name
 # decides whether it matters (people.py), so teams and bands ('the Rovers') are rarely a problem.
 _PEOPLES = re.compile(r"(?:ians|ans|ese|ish|is|ies)$")  # and 'ies': the Brownies, the Hollies

@@ -95,8 +95,7 @@ def _street_beside(text: str, name: Name, sentence_end: int) -> str | None:
 # A person's age: '34-year-old', 'aged 82', 'the 13yo', '(16)', 'in her 80s'.
 _AGE = re.compile(r"\b\d{1,3}\s?-?\s?(?:years?|yrs?)[- ]old\b|\b\d{1,2}\s?yo\b|\baged\s+\d{1,3}\b|\(\d{1,2}\)"
                   r"|\bin\s+(?:her|his|their)\s+(?:early\s+|mid\s*-?\s*|late\s+)?\d0'?s\b"
-                  r"|\b(?:man|woman|male|female|lad|boy|girl|teenager|pensioner|driver|mum|dad|resident),\s*\d{1,3}\s*,"
-                  r"|\bborn\s+(?:in\s+)?(?:19|20)\d{2}\b", re.I)
+                  r"|\b(?:man|woman|male|female|lad|boy|girl|teenager|pensioner|driver|mum|dad|resident),\s*\d{1,3}\s*,", re.I)
 # A school named as where someone is from: a child's school identifies them as surely as a street.
 _FROM_SCHOOL = re.compile(r"\b(?:from|at|of|goes\s+to)\s+((?:[A-Z][\w'’-]*\s+){1,3}(?:School|Academy|Primary|College"
                           r"|High|Grammar)\b)")
@@ -180,7 +179,8 @@ def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa:
         if _AWAY.search(sentence) and _HOME_LEFT.search(sentence):
             yield Match(name.start, name.end, f"the name “{name.text}” with a home they are away from")
             continue
-        hit = _same_sentence_hits(text, name, cues)
+        # A surname in the plural may be a team or a club ("the Lions"): only its home, street or absence count.
+        hit = None if family else _same_sentence_hits(text, name, cues)
         if hit is not None:
             yield Match(name.start, name.end, f"the name “{name.text}” beside “{hit.group()}”")
         elif _blamed(text, name):

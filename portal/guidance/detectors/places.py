@@ -30,7 +30,7 @@ _PERSON_AT = (r"\b(?i:couple|family|lady|man|woman|lad|lass|bloke|fella|guy|peop
               r"|tenants?|lot|old\s+(?:boy|girl|man|lady|couple|fella))\s+(?i:at|in|from)\s+(?:no\.?\s*)?\d{1,3}[a-zA-Z]?\b"
               r"(?=\s*(?:,|\.|!|\?|$|['’]s\b|(?i:were|was|is|are|has|have|had|got|who|with|says|said|saw|called|reported|keeps?"
               r"|next|across|opposite)\b))"
-              r"|\b(?i:he|she|they)(?:['’]s|['’]re|\s+is|\s+are|\s+lives?)\s+(?:(?i:now)\s+)?(?i:at)\s+(?:(?i:no\.?|number)\s*)?"
+              r"|\b(?i:he|she)(?:['’]s|\s+is|\s+lives)\s+(?:(?i:now)\s+)?(?i:at)\s+(?:(?i:no\.?|number)\s*)?"
               r"\d{1,3}[a-zA-Z]?\b(?!\s*(?i:am|pm|o['’]?clock|today|tonight|tomorrow|this|a\b|-|:|\.\d|mins?|minutes|hours?|%))")
 # A home told by what is around it: 'she lives above the bakery on King St', 'they live in the blue house opposite
 # the school'.
