@@ -301,3 +301,28 @@ def test_households_by_surname_and_named_people_away_from_home(text):
 ])
 def test_household_near_misses(text):
     assert "personal.named_person" not in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The Chinese Community Centre is running a scam awareness session in Mandarin.",
+    "Polish Saturday School open day: lost property and scam advice for parents.",
+])
+def test_a_group_word_that_begins_an_organisations_name_is_not_the_group(text):
+    assert "discriminatory.group_generalisation" not in _flagged(text)
+
+
+def test_the_group_itself_is_still_lumped_beside_an_organisation():
+    assert "discriminatory.group_generalisation" in _flagged("Typical Poles, always drunk at the Polish Club")
+    assert "discriminatory.group_generalisation" in _flagged("The Chinese are all thieves")
+
+
+def test_a_society_or_club_named_after_a_party_is_not_the_party():
+    assert "political.party" not in _flagged("Thanks to the Greens' allotment society for the flowers at the station.")
+    assert "political.party" in _flagged("Vote Green, the Greens are the only ones who care")
+
+
+def test_a_politician_presenting_awards_is_not_taking_a_side():
+    assert "political.stance" not in _flagged("The Mayor will be presenting the Community Champion awards on Friday.")
+    assert "political.stance" not in _flagged("Our MP opened the brilliant new fete on Saturday")
+    assert "political.stance" in _flagged("The government's award scheme is a disgrace")
+    assert "political.stance" in _flagged("The Mayor is useless and should resign")

@@ -156,6 +156,12 @@ def _defends(sentence: str) -> bool:
                for found in table_regex("generalisation_exceptions").finditer(sentence))
 
 
+# A group word that begins an organisation's or a venue's name: 'the Chinese Community Centre', 'Polish Saturday School'.
+_ORGANISATION_AFTER = re.compile(r"['’]?s?\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:Centre|Center|Association|Society|Church|Mosque|Temple"
+                                 r"|Gurdwara|Synagogue|School|Club|Forum|Trust|Council|Network|Group|Project|Festival|Hall"
+                                 r"|Restaurant|Takeaway|Deli|Supermarket|Shop|Foundation|Alliance)\b")
+
+
 def group_generalisation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A group of people lumped together in one sentence, unless the sentence defends or speaks to it."""
     for start, end in sentence_spans(text, clauses=False):
@@ -163,7 +169,7 @@ def group_generalisation(text: str, argument: str, context) -> Iterator[Match]: 
         if _defends(sentence):
             continue
         for group, strong in _group_mentions(sentence):
-            if _addressed(sentence, group):
+            if _addressed(sentence, group) or _ORGANISATION_AFTER.match(sentence, group.end()):
                 continue
             how = _generic_claim(sentence, group, strong) or (_lumped(sentence, group) if strong else None)
             if how:
