@@ -326,3 +326,30 @@ def test_a_politician_presenting_awards_is_not_taking_a_side():
     assert "political.stance" not in _flagged("Our MP opened the brilliant new fete on Saturday")
     assert "political.stance" in _flagged("The government's award scheme is a disgrace")
     assert "political.stance" in _flagged("The Mayor is useless and should resign")
+
+
+@pytest.mark.parametrize("text", [
+    "Reeves has hammered pensioners",
+    "Sunak was better than this lot",
+    "Farmers are being crushed by the inheritance tax, shameful",
+    "The winter fuel cut is killing pensioners",
+    "The two child cap should go",
+    "Immigration is out of control",
+    "The government's housing policy is a joke",
+])
+def test_policies_by_their_kind_and_politicians_by_surname_with_a_judgement(text):
+    assert "political.stance" in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Council tax bills are out this week",
+    "Your car tax is due, do it online",
+    "Mrs Reeves at number 4 is lovely",
+    "This cake is better than the last one",
+    "The speeding is out of control on Main St",
+    "Caught in the act, brilliant work by the team",
+    "The new anti-social behaviour policy is brilliant - report it to us",
+    "The bike marking scheme is brilliant",
+])
+def test_policy_and_surname_near_misses(text):
+    assert "political.stance" not in _flagged(text)

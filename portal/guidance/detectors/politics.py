@@ -106,6 +106,11 @@ def _stance_in(sentence: str) -> re.Match[str] | None:
     return None
 
 
+# A national or local policy by its kind: 'the inheritance tax', 'the winter fuel cut', 'the two child cap', 'the bedroom tax'.
+# Schemes and plans are left out: 'the bike marking scheme is brilliant' is the police's own work.
+_POLICY = re.compile(r"\b(?:[\w-]+\s+){0,2}?(?:tax|taxes|tax\s+rise|cap|cuts?|levy|allowance)\b(?!\s+(?:disc|return|office|band))"
+                     r"|\b(?:government|immigration|asylum|housing|welfare|benefits?|energy|drugs?|planning|foreign|economic)"
+                     r"\s+polic(?:y|ies)\b", re.I)
 _CEREMONY = re.compile(r"\b(?:present(?:s|ed|ing)?|open(?:s|ed|ing)?|hand(?:s|ed|ing)?\s+out|judg(?:e|es|ed|ing)"
                        r"|cut(?:s|ting)?\s+the\s+ribbon)\s+(?:the\s+|our\s+|a\s+)?(?:[\w'’-]+\s+){0,3}?(?:awards?|prizes?|fete|f[eê]te"
                        r"|gala|show|medals?|certificates?|cups?|trophy|trophies)\b", re.I)
@@ -115,7 +120,7 @@ def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # n
     """A politician, the government or a political issue in a sentence that takes a side."""
     for start, end in sentence_spans(text):
         sentence = text[start:end]
-        who = _politicians_in(sentence) or table_regex("political_issues").search(sentence)
+        who = _politicians_in(sentence) or table_regex("political_issues").search(sentence) or _POLICY.search(sentence)
         # A mayor or MP handing out awards or opening a fete is not a side taken ('presenting the Champion awards').
         ceremony = _CEREMONY.search(sentence) is not None and not has("parties", sentence)
         stance = _stance_in(sentence) if who and not ceremony else None
