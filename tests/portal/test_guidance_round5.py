@@ -353,3 +353,28 @@ def test_policies_by_their_kind_and_politicians_by_surname_with_a_judgement(text
 ])
 def test_policy_and_surname_near_misses(text):
     assert "political.stance" not in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Mark Jones from the garage is a paedophile, everyone knows",
+    "Kelly on the Ravensthorpe estate sells weed out her back door",
+    "Sue Blake's husband hits her, I hear it through the wall",
+    "Their kid, Mason, is always the one throwing eggs",
+])
+def test_a_name_accused_of_something_in_so_many_words(text):
+    assert "personal.named_person" in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Dave from the garage is a legend",
+    "Tom at the market sells cakes",
+    "Jo from the Co-op is always the one who helps",
+    "Sam is a great officer",
+])
+def test_accusation_near_misses(text):
+    assert "personal.named_person" not in _flagged(text)
+
+
+def test_an_age_with_the_street_of_a_house_where_it_happened():
+    text = "Police were called to a house in Wood Lane where a woman, 45, was assaulted by her partner."
+    assert "personal.age_with_street" in _flagged(text)

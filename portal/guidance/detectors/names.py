@@ -35,7 +35,7 @@ _FROM_THE = re.compile(rf"\b({_CAP})\s+(?:from|at|who\s+runs|who\s+owns|who\s+wo
 # A name in apposition after a person word: 'The lad who was stabbed, Tyrone, is 17'.
 _APPOSED = re.compile(
     rf"\b(?i:lad|lass|man|woman|girl|boy|bloke|lady|victim|witness|pensioner|driver|owner|mum|dad|son|daughter"
-    rf"|teenager|resident|neighbour|tenant|suspect)\b[^,.;]{{0,50}},\s+({_CAP}(?:\s+{_SURNAME})?)\s*,")
+    rf"|teenager|resident|neighbour|tenant|suspect|kid|brother|sister|cousin|boyfriend|girlfriend|husband|wife|partner)\b[^,.;]{{0,50}},\s+({_CAP}(?:\s+{_SURNAME})?)\s*,")
 # A name that a pronoun takes up ('is Kayla, she's 19') or a trade follows ('Stan the barber').
 _PRONOUN_AFTER = re.compile(rf"\b({_CAP}),?\s+(?:she|he)(?:'s|’s|\s+is|\s+was)\b")
 _TRADE_AFTER = re.compile(rf"\b({_CAP})\s+the\s+")

@@ -104,7 +104,7 @@ _FROM_SCHOOL = re.compile(r"\b(?:from|at|of|goes\s+to)\s+((?:[A-Z][\w'’-]*\s+)
 @functools.cache
 def _lives_on_street() -> re.Pattern[str]:
     types = _home_street().pattern.rsplit("(?i:", 1)[1].split(")", 1)[0]
-    return re.compile(rf"\b(?:from|of|lives\s+(?:on|in|at)|living\s+(?:on|in|at)|(?:her|his|their)\s+(?:home|house|flat|address)\s+(?:on|in))\s+((?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types}))\b")
+    return re.compile(rf"\b(?:from|of|lives\s+(?:on|in|at)|living\s+(?:on|in|at)|(?:a|the)\s+(?:house|home|flat|property)\s+(?:on|in)|(?:her|his|their)\s+(?:home|house|flat|address)\s+(?:on|in))\s+((?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types}))\b")
 
 
 def age_with_street(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
@@ -126,8 +126,22 @@ _BLAME_AFTER = re.compile(rf"\s+(?:(?:who|that)\s+)?(?:{BLAME_VERBS}|(?:is|was)\
 
 
 def _blamed(text: str, name: Name) -> bool:
+    if _ACCUSED_AS.match(text, name.end):
+        return True
     return (_BLAME_BEFORE.search(text[max(0, name.start - 20):name.start]) is not None
             and _BLAME_AFTER.match(text, name.end) is not None)
+
+
+# Said of the named person, after at most a few words of where they are from: 'Mark Jones from the garage is a
+# paedophile', 'Kelly on the estate sells weed', 'Mason is always the one throwing eggs', 'Sue's husband hits her'.
+_ACCUSED_AS = re.compile(
+    r"(?:['’]s\s+(?:husband|wife|partner|boyfriend|girlfriend|son|lad|ex|brother|dad))?(?:\s+(?:from|on|at|in|off)\s+(?:the\s+)?"
+    r"(?:[\w'’-]+\s+){0,2}[\w'’-]+)?,?\s+"
+    r"(?:(?:is|was|['’]s)\s+(?:(?:a|an|such\s+a|a\s+known|always|usually|defo|definitely|the)\s+){0,2}"
+    r"(?:thief|dealer|drug\s+dealer|paedo\w*|pedo\w*|nonce|druggie|junkie|grass|burglar|rapist|abuser|stalker|scammer"
+    r"|fraudster|wife\s+beater|pervert|perv|criminal|crook|one\s+(?:throwing|nicking|doing|dealing|selling|breaking|setting))"
+    r"|(?:sells?|selling|deals?|dealing|pushing|supplying)\s+(?:weed|drugs|coke|cocaine|gear|pills|crack|heroin|smack|spice|ket)"
+    r"|(?:hits?|hitting|beats?|beating|batters?|battering)\s+(?:her|him|them|the\s+kids))\b", re.I)
 
 
 # A named person's home or property: 'the Hendersons' house', 'Barry's van', 'the Kowalski family's car'.
