@@ -378,3 +378,31 @@ def test_accusation_near_misses(text):
 def test_an_age_with_the_street_of_a_house_where_it_happened():
     text = "Police were called to a house in Wood Lane where a woman, 45, was assaulted by her partner."
     assert "personal.age_with_street" in _flagged(text)
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("We're only running one car tonight for the whole of Selby", "operational.resource_gap"),
+    ("Most of the team are at the football on Saturday so the town centre will be quiet", "operational.resource_gap"),
+    ("Our car's in for repair, so it's foot patrols only till Friday", "operational.resource_gap"),
+    ("Our response time out here is about an hour", "operational.resource_gap"),
+    ("Nobody patrols the riverside after dark", "operational.resource_gap"),
+    ("Keep it quiet but we're going through doors on the estate Thursday", "operational.planned_tactic"),
+    ("Operation starts at 5am Tuesday, three addresses in Ferrybridge", "operational.planned_tactic"),
+    ("We've got a camera hidden in the bird box by the bins", "operational.covert_method"),
+    ("Mrs Jones at number 3 is blind and alone, keys under the plant pot", "operational.empty_home"),
+    ("Mrs Jones at number 3 is blind and alone, keys under the plant pot", "operational.vulnerable_alone"),
+])
+def test_more_shapes_of_operational_detail(text, rule):
+    assert rule in _flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Most of the team are at the fun day on Saturday, come and say hi!",
+    "Never leave a spare key under the mat",
+    "Response to our survey took about 5 minutes each",
+    "My car is in for repair, any lifts to the meeting?",
+    "She is not alone, lots of people feel this way",
+    "We're only running one coffee morning this month",
+])
+def test_operational_near_misses_of_round_5(text):
+    assert not {r for r in _flagged(text) if r.startswith("operational.")}
