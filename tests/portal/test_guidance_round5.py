@@ -224,3 +224,7 @@ def test_more_shapes_of_operational_detail(text, rule):
 ])
 def test_operational_near_misses_of_round_5(text):
     assert not {r for r in _flagged(text) if r.startswith("operational.")}
+
+
+def test_he_never_did_it_on_its_own_prejudges_the_case():
+    assert "proceedings.court_process" in _flagged("he never did it, he was at home with me")

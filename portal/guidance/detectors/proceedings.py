@@ -47,6 +47,18 @@ _TAKEN_IN = re.compile(
     re.I)
 
 
+# The words without which neither pattern above can match: a cheap test first, as most sentences have none.
+_GUILT_WORDS = re.compile(r"guilty|innocent|wrong\s+\w+|(?:did|done)\s+it|gets?\s+off|got\s+off|walk\w*\s+free|wrist|squirm", re.I)
+_TAKEN_WORDS = re.compile(r"lifted|nabbed|collared|huckled|pulled|hauled|took|picked|taken|brought|questioning|interviewing"
+                          r"|quizzing|held", re.I)
+
+
+def _spoken_of(sentence: str) -> re.Match[str] | None:
+    """Guilt prejudged or an arrest in slang, in one sentence."""
+    guilt = _GUILT.search(sentence) if _GUILT_WORDS.search(sentence) else None
+    return guilt or (_TAKEN_IN.search(sentence) if _TAKEN_WORDS.search(sentence) else None)
+
+
 def _finished_or_unrelated(sentence: str) -> bool:
     """A case that ended in a sentence ('was jailed for six years'), or jury service and free trials."""
     return has("court_process_exclusions", sentence)
@@ -69,7 +81,7 @@ def court_process(text: str, argument: str, context) -> Iterator[Match]:  # noqa
         sentence = text[start:end]
         if _finished_or_unrelated(sentence):
             continue
-        found = words.search(sentence) or _WANTED.match(sentence) or _GUILT.search(sentence) or _TAKEN_IN.search(sentence)
+        found = words.search(sentence) or _WANTED.match(sentence) or _spoken_of(sentence)
         if found is not None:
             yield Match(start + found.start(), start + found.end(),
                         f"a case still before the courts (“{found.group()}”)")
