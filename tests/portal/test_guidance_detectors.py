@@ -49,8 +49,9 @@ CASES = {
         ["QQ 12 34 56 C", "BG123456A", "AB123456", "ab123456c in the code"],
     ),
     "nhs_number": (
-        ["NHS number 943 476 5919", "nhs no 9434765919", "patient 401-023-2137"],
-        ["NHS number 943 476 5918", "ref 9434765919", "call 0943 476 5919", "order 123 456 7890"],
+        # Given as an NHS number, a number is one even when mistyped (round 5): "NHS number 943 476 5918".
+        ["NHS number 943 476 5919", "nhs no 9434765919", "patient 401-023-2137", "NHS number 943 476 5918"],
+        ["ref 943 476 5918", "ref 9434765919", "call 0943 476 5919", "order 123 456 7890"],
     ),
     "date_of_birth": (
         ["DOB 03/11/1994", "born on 12.05.1958", "date of birth: 4th July 1990", "d.o.b. 21.9.1972",

@@ -98,6 +98,29 @@ def _weak_words() -> frozenset[str]:
     return frozenset(lexicon()["weak_group_nouns"])
 
 
+@functools.cache
+def _singular_group() -> re.Pattern[str]:
+    """One member standing for the group: 'a Jew', 'any Romanian', 'every Traveller' (singulars of the group nouns)."""
+    singulars = set()
+    for noun in lexicon()["group_nouns"]:
+        word = noun.rstrip("*")
+        if " " in word or not word.endswith("s") or word in _weak_words():
+            continue
+        singulars.add(word[:-3] + "y" if word.endswith("ies") else word[:-1])
+    return re.compile(r"\b(?:a|an|any|every)\s+" + phrase_regex(sorted(singulars)).pattern, re.I)
+
+
+# A people named by a plural that is not in the tables ('Moroccans', 'Kosovans', 'Eritreans'): counted when the
+# sentence lumps them together. Plurals of trades and roles that share the ending are not peoples.
+_DEMONYM_BARE = re.compile(r"\b[A-Z][a-z]{3,}(?:ians|ans|ese|is)\b|\b[a-z]{4,}(?:ians)\b")
+_NOT_PEOPLES = frozenset("""librarians musicians pedestrians veterans guardians technicians politicians electricians
+physicians historians comedians vegetarians vegans civilians custodians magicians beauticians opticians clinicians
+mathematicians statisticians partisans artisans humans titans spartans orphans pelicans toucans cardigans caravans
+organs pagans hooligans publicans sedans divans amphibians reptiles mammals millennials paralympians olympians
+dietitians dietians physicians paediatricians pediatricians morticians tacticians logicians academicians guardians
+ruffians crustaceans""".split())
+
+
 def _group_mentions(sentence: str) -> list[tuple[re.Match[str], bool]]:
     """Groups in a sentence, each with whether it is named as a group on its own (strong) or only weakly."""
     weak = _weak_words()
@@ -105,6 +128,8 @@ def _group_mentions(sentence: str) -> list[tuple[re.Match[str], bool]]:
     found += [(m, True) for m in _described_group().finditer(sentence)]
     found += [(m, True) for m in _DEMONYM.finditer(sentence) if _determiner_before().search(sentence[:m.start()])]
     found += [(m, True) for m in _people_from_place().finditer(sentence)]
+    found += [(m, False) for m in _singular_group().finditer(sentence)]  # one member: only with a claim or frame
+    found += [(m, True) for m in _DEMONYM_BARE.finditer(sentence) if m.group().lower() not in _NOT_PEOPLES]
     found += [(m, False) for m in table_regex("weak_group_nouns").finditer(sentence)]
     kept: list[tuple[re.Match[str], bool]] = []
     for match, strong in sorted(found, key=lambda item: (not item[1], -len(item[0].group()), item[0].start())):
@@ -131,6 +156,12 @@ def _defends(sentence: str) -> bool:
                for found in table_regex("generalisation_exceptions").finditer(sentence))
 
 
+# A group word that begins an organisation's or a venue's name: 'the Chinese Community Centre', 'Polish Saturday School'.
+_ORGANISATION_AFTER = re.compile(r"['’]?s?\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:Centre|Center|Association|Society|Church|Mosque|Temple"
+                                 r"|Gurdwara|Synagogue|School|Club|Forum|Trust|Council|Network|Group|Project|Festival|Hall"
+                                 r"|Restaurant|Takeaway|Deli|Supermarket|Shop|Foundation|Alliance)\b")
+
+
 def group_generalisation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A group of people lumped together in one sentence, unless the sentence defends or speaks to it."""
     for start, end in sentence_spans(text, clauses=False):
@@ -138,7 +169,7 @@ def group_generalisation(text: str, argument: str, context) -> Iterator[Match]: 
         if _defends(sentence):
             continue
         for group, strong in _group_mentions(sentence):
-            if _addressed(sentence, group):
+            if _addressed(sentence, group) or _ORGANISATION_AFTER.match(sentence, group.end()):
                 continue
             how = _generic_claim(sentence, group, strong) or (_lumped(sentence, group) if strong else None)
             if how:

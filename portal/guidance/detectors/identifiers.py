@@ -21,13 +21,27 @@ _VEHICLE = re.compile(r"\b(?:[A-Z]{2}\d{2}\s?[A-Z]{3}|[A-Z]\d{1,3}\s?[A-Z]{3}|[A
 _VEHICLE_ANY_CASE = re.compile(_VEHICLE.pattern, re.I)
 _VEHICLE_CUE = re.compile(r"\b(?:reg(?:istration)?(?:\s+(?:no|number|mark))?|plates?|number\s+plate|index)\.?\s*"
                           r"(?::|=|-|is|was|of|reads|says|ending)?\s*$", re.I)
+# Half a mark remembered ('reg was something like YD68', 'plate started KP19'): the age identifier is the start
+# of the current format; only read as a mark when the sentence has just spoken of a registration or plate.
+_PARTIAL_VEHICLE = re.compile(r"\b[A-Z]{2}\d{2}\b")
+_PARTIAL_CUE = re.compile(r"\b(?:reg(?:istration)?|plates?|number\s+plate)\b[^.!?\n]{0,30}$", re.I)
+# 'reg ends in ZRK', 'plate ending KWP': the last three letters, in capitals, said to end a mark.
+_LAST_LETTERS = re.compile(r"\b[A-Z]{3}\b")
+_ENDS_IN = re.compile(r"\b(?:ends?|ending|finish(?:es|ing)?|last\s+(?:three|3)(?:\s+letters)?)\s*(?:in|with|is|was|were|:)?\s*$",
+                      re.I)
+_IN_AREA = re.compile(r"\b(?:in|around|across|near|the)\s+$", re.I)  # 'plates stolen in LS12': a postcode district
 # NI numbers: two prefix letters (never D, F, I, Q, U, V; O not second), six digits, A-D.
 _NINO = re.compile(
     r"\b(?!BG|GB|KN|NK|NT|TN|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z]\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I
 )
 _NINO_CUE = re.compile(r"\b(?:NI|N\.I\.|NINO|national\s+insurance)\b", re.I)
+# Any two letters, six digits and a letter A-D: a number given as someone's NI number is theirs to keep private
+# even when its prefix is one HMRC never issues (a typo, or the 'QQ' of a form's example).
+_NINO_SHAPE = re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)
 _NHS = re.compile(r"(?<![\d\w])([1-9]\d{2})([\s-]?)(\d{3})\2(\d{4})(?![\d\w])")
 _NHS_CUE = re.compile(r"\bNHS\b", re.I)
+# 'NHS no. 485 777 3456', 'nhs number: 4857773456': given as one, it is one, even if mistyped (the check digit fails).
+_NHS_GIVEN = re.compile(r"\bNHS\s*(?:no\.?|number|num|#)\s*(?:is|was|:|-)?\s*$", re.I)
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
            r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 _DATE = (rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)?\d{{2}}"
@@ -89,11 +103,18 @@ def official_phone(text: str, argument: str, context) -> Iterator[Match]:  # noq
             yield Match(found.start(), found.end(), "an organisation's phone number")
 
 
+# A domain part that names a public body, wherever it stands: 'team@northyorks.police.uk', '@police.example.uk'.
+_OFFICIAL_LABELS = frozenset({"police", "nhs", "gov", "council", "parliament", "fire"})
+
+
 def personal_email(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """E-mail addresses outside official domains (police, councils, the NHS, schools)."""
     official = tuple(lexicon()["official_email_domains"])
     for found in _EMAIL.finditer(text):
         domain = found.group(1).lower()
+        labels = set(domain.split(".")[:-1])
+        if labels & _OFFICIAL_LABELS:
+            continue  # 'north.police.example.uk', 'leeds.gov.example': a police, council or NHS address
         if not any(domain == name or domain.endswith("." + name) for name in official):
             yield Match(found.start(), found.end(), f"an e-mail address at {domain}")
 
@@ -109,6 +130,10 @@ _LIVES_IN = re.compile(r"\b(?:she|he|they|who|family|nan|mum|dad)\s*(?:'s|’s|'
                        r"\s+(?:(?:now|still|just)\s+)?(?:in|at|to)\s+$", re.I)
 
 
+# Police called to a home: 'a domestic incident at a property on Cromwell Terrace, HU3 2PL'.
+_INCIDENT_AT_HOME = re.compile(r"\b(?:domestic|(?:a|the)\s+property|(?:a|the)\s+dwelling)\b", re.I)
+
+
 def postcode_at_home(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A full postcode in a sentence about someone's home, not a public venue."""
     for found in full_postcode(text, "", context):
@@ -117,7 +142,7 @@ def postcode_at_home(text: str, argument: str, context) -> Iterator[Match]:  # n
                           (0, len(text)))
         sentence = text[start:end]
         if _LIVES_IN.search(text[max(start, found.start - 30):found.start]) or (
-                has("home_words", sentence) and not has("venue_words", sentence)):
+                (has("home_words", sentence) or _INCIDENT_AT_HOME.search(sentence)) and not has("venue_words", sentence)):
             yield Match(found.start, found.end, "a full postcode next to words about someone's home")
 
 
@@ -131,13 +156,24 @@ def vehicle_registration(text: str, argument: str, context) -> Iterator[Match]: 
         if any(ch.isdigit() for ch in mark) and (upper or cued) and found.start() not in seen:
             seen.add(found.start())
             yield Match(found.start(), found.end(), "a vehicle registration mark")
+    for found in _PARTIAL_VEHICLE.finditer(text):
+        before = text[max(0, found.start() - 40):found.start()]
+        if found.start() not in seen and _PARTIAL_CUE.search(before) and not _IN_AREA.search(before):
+            seen.add(found.start())
+            yield Match(found.start(), found.end(), "part of a vehicle registration mark")
+    for found in _LAST_LETTERS.finditer(text):
+        before = text[max(0, found.start() - 40):found.start()]
+        if found.start() not in seen and _PARTIAL_CUE.search(before) and _ENDS_IN.search(before):
+            seen.add(found.start())
+            yield Match(found.start(), found.end(), "the last letters of a vehicle registration mark")
 
 
 def ni_number(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """National Insurance numbers: in capitals, or in any case beside the words 'NI' or 'national insurance'."""
-    for found in _NINO.finditer(text):
+    for found in _NINO_SHAPE.finditer(text):
         near = text[max(0, found.start() - 40):found.start()]
-        if found.group().isupper() or _NINO_CUE.search(near):
+        valid = _NINO.fullmatch(found.group()) is not None
+        if _NINO_CUE.search(near) or (valid and found.group().isupper()):
             yield Match(found.start(), found.end(), "a National Insurance number")
 
 
@@ -157,7 +193,8 @@ def nhs_number(text: str, argument: str, context) -> Iterator[Match]:  # noqa: A
         digits = found.group(1) + found.group(3) + found.group(4)
         spaced = bool(found.group(2))
         cued = _NHS_CUE.search(text[max(0, found.start() - 40):found.start()]) is not None
-        if nhs_number_valid(digits) and (spaced or cued):
+        given = _NHS_GIVEN.search(text[max(0, found.start() - 25):found.start()]) is not None
+        if given or (nhs_number_valid(digits) and (spaced or cued)):
             yield Match(found.start(), found.end(), "an NHS number (its check digit is right)")
 
 

@@ -35,7 +35,7 @@ _FROM_THE = re.compile(rf"\b({_CAP})\s+(?:from|at|who\s+runs|who\s+owns|who\s+wo
 # A name in apposition after a person word: 'The lad who was stabbed, Tyrone, is 17'.
 _APPOSED = re.compile(
     rf"\b(?i:lad|lass|man|woman|girl|boy|bloke|lady|victim|witness|pensioner|driver|owner|mum|dad|son|daughter"
-    rf"|teenager|resident|neighbour|tenant|suspect)\b[^,.;]{{0,50}},\s+({_CAP}(?:\s+{_SURNAME})?)\s*,")
+    rf"|teenager|resident|neighbour|tenant|suspect|kid|brother|sister|cousin|boyfriend|girlfriend|husband|wife|partner)\b[^,.;]{{0,50}},\s+({_CAP}(?:\s+{_SURNAME})?)\s*,")
 # A name that a pronoun takes up ('is Kayla, she's 19') or a trade follows ('Stan the barber').
 _PRONOUN_AFTER = re.compile(rf"\b({_CAP}),?\s+(?:she|he)(?:'s|’s|\s+is|\s+was)\b")
 _TRADE_AFTER = re.compile(rf"\b({_CAP})\s+the\s+")
@@ -64,6 +64,27 @@ neighbour neighbours lad bloke woman man boy girl owner same other""".split())
 # A pet's name: 'a spaniel called Bella', 'our cat, Milo,'.
 _PET = re.compile(r"\b(?:dog|puppy|pup|cat|kitten|spaniel|terrier|labrador|lab|collie|poodle|staffie|greyhound|lurcher"
                   r"|whippet|pony|horse|parrot|tortoise|rabbit|hamster|ferret)s?(?:\s+(?:called|named|,))?\s*,?\s*$", re.I)
+
+
+# A name that stands for a monument or a place named after someone long gone: 'Winston Churchill's statue',
+# 'the statue of Captain Cook', 'the Grace Darling memorial'. The message is about the stone, not a person.
+_MONUMENT_AFTER = re.compile(r"(?-i:\s+[A-Z][\w'’-]*)?(?:['’]s)?\s+(?:statue|memorial|monument|plaque|bust|grave|tomb|birthplace|mural)s?\b",
+                             re.I)
+_MONUMENT_BEFORE = re.compile(r"\b(?:statue|memorial|monument|plaque|bust|grave|tomb|mural)s?\s+(?:of|to|for)\s+$",
+                              re.I)
+
+
+# A family by its surname: 'the Hendersons' house', 'The Wilsons at the end of Church Lane', 'the Kowalski family'.
+_FAMILY = re.compile(r"\b[Tt]he\s+(?:(?P<family>[A-Z][a-z]{2,})\s+family\b|(?P<plural>[A-Z][a-z]{2,}s)(?:['’](?!s))?(?![\w-])"
+                     r"(?!\s+[A-Z])(?!\s+(?:fans|team|players|club|band|game|match|concert|supporters|members|group|squad)\b))")
+# Plurals after 'the' that name a people or a club, not a family ('the Albanians', 'the Brownies'); the sentence around a name
+# decides whether it matters (people.py), so teams and bands ('the Rovers') are rarely a problem.
+_PEOPLES = re.compile(r"(?:ians|ans|ese|ish|is|ies)$")  # and 'ies': the Brownies, the Hollies
+
+
+def _plausible_family(word: str) -> bool:
+    """'the Hendersons', 'the Parkers', 'the Kowalski family'; not 'the Albanians' or a stop word ('the Greens')."""
+    return not _PEOPLES.search(word.lower())
 
 
 @dataclass(frozen=True)
@@ -143,7 +164,8 @@ def names(text: str) -> tuple[Name, ...]:
     def add(start: int, end: int) -> None:
         if any(s < end and start < e for s, e in taken):
             return
-        if _after_officer_title(text, start) or _is_greeted(text, start, end) or _PET.search(text, max(0, start - 40), start):
+        if (_after_officer_title(text, start) or _is_greeted(text, start, end) or _PET.search(text, max(0, start - 40), start)
+                or _MONUMENT_AFTER.match(text, end) or _MONUMENT_BEFORE.search(text, max(0, start - 30), start)):
             taken.append((start, end))  # a named officer or the reader: not a subject of the message
             return
         taken.append((start, end))
@@ -151,6 +173,12 @@ def names(text: str) -> tuple[Name, ...]:
 
     for match in _TITLED.finditer(text):
         add(match.start(), match.end())
+    for match in _FAMILY.finditer(text):
+        kind = "family" if match.group("family") else "plural"
+        surname = match.group(kind)
+        stem = re.sub(r"(?:es|s)$", "", surname) if kind == "plural" else surname
+        if _plausible([surname, stem]) and (kind == "family" or _plausible_family(surname)):
+            add(match.start(kind), match.end(kind))
     for match in _PAIR.finditer(text):
         pair = match.group(1)
         words = pair.replace(".", " ").split()

@@ -27,12 +27,14 @@ _WHEN = re.compile(
     r"\b(?:\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)|\d{1,2}[:.]\d{2}|between\s+\d{1,2}(?:[:.]\d{2})?\s*(?:am|pm)?"
     r"\s+(?:and|&|-)\s+(?:\d{1,2}|noon|midnight)|noon|midnight|tonight|tonite|2nite|tomorrow|tmrw|tmw"
     r"|(?:this|next|on|early|every|each)\s+(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"|(?<=\s)(?-i:Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day(?=\s*(?:[,.;!?]|$))"
     r"|(?:this|next)\s+(?:week|weekend|month)|early\s+(?:morning|hours)|overnight|first\s+light|dawn|after\s+dark|at\s+night|(?:mon|tues|wednes|thurs|fri|satur|sun)"
     r"day\s+(?:morning|night|evening|afternoon))\b",
     re.I,
 )
 # How long it takes the police to arrive: 'response to the coast road is at least 45 minutes'.
-_SLOW_RESPONSE = re.compile(r"\bresponse\b[^.!?]{0,40}?\b(?:at\s+least|over|more\s+than|up\s+to)\s+"
+_SLOW_RESPONSE = re.compile(r"\b(?:response\b[^.!?]{0,40}?\b(?:at\s+least|over|more\s+than|up\s+to)"
+                            r"|response\s+times?\b[^.!?]{0,40}?\b(?:about|around|roughly|nearly|almost|easily|a\s+good))\s+"
                             r"(?:\d+|an|one|two)\s+(?:minutes?|mins?|hours?)", re.I)
 # What marks a sentence as about what is to come.
 _FUTURE = re.compile(r"\b(?:will|won't|'ll|’ll|going\s+to|gonna|plan(?:ning)?\s+to|tonight|tomorrow|tmrw|next|this\s+"
@@ -61,12 +63,53 @@ def _near(first: str, second: str, gap: int) -> re.Pattern[str]:
     return re.compile(rf"{a}{words}{b}|{b}{words}{a}", re.I)
 
 
+# Nobody on duty, or cover only at some times: 'there's no one on at the station after 10pm', 'no one's on patrol
+# Saturday night', 'our patrol car will be in Kirkby on Tuesdays only'. The absence or the 'only' needs police cover
+# or a time beside it ('No one on the bus was hurt' has neither).
+_NOBODY_ON = re.compile(r"\b(?:no\s*-?\s*one|nobody|no\s+(?:officers?|police|cops|pcsos?|patrols?|units?|staff|cars?))"
+                        r"(?:['’]s|\s+is|\s+will\s+be|['’]ll\s+be)?\s+(?:on|at|in|about|around|out|covering|patrolling"
+                        r"|working|manning|available|there|here|in\s+(?:the\s+)?station|patrols|covers|checks|comes)\b", re.I)
+_DAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
+_ONLY_WHEN = re.compile(rf"\b(?:{_DAYS}\s+only|only\s+(?:on\s+)?{_DAYS}|only\s+(?:at|between|until|till|after|before|from)"
+                        rf"\s+(?:\d|{_DAYS})|every\s+other\s+(?:week|day|night|weekend|{_DAYS})|nowhere\s+else|once\s+a\s+(?:week|fortnight"
+                        rf"|month))\b", re.I)
+_COVER = re.compile(r"\b(?:patrol\w*|response\s+cars?|police\s+cars?|cover(?:s|ed|ing)?|speed\s+checks?|checks|on\s+duty"
+                    r"|on\s+shift|station|officers?|pcsos?|cops|the\s+police|on\s+at)\b", re.I)
+
+
+# Few cars or officers, or the team elsewhere: 'only running one car tonight', 'most of the team are at the football on
+# Saturday', 'our car's in for repair'.
+_FEW_OR_ELSEWHERE = re.compile(
+    r"\bonly\s+(?:running|got|have|has|had|putting\s+out|sending)\s+(?:one|1|two|2|a\s+single|a\s+couple\s+of)\s+"
+    r"(?:cars?|officers?|vans?|units?|crews?|pcsos?)\b"
+    r"|\b(?:most|all|half|rest)\s+of\s+(?:the\s+|our\s+)?(?:team|officers|us|shift|cops)\s+(?:are|is|will\s+be|['’]ll\s+be)\s+"
+    r"(?:at|in|on|away|off|busy|tied\s+up)\b(?=[^.!?;]*\b(?:so|leaving|leaves|means|meaning)\b)"
+    r"|\b(?:our|the\s+(?:patrol|police|response))\s+(?:car|van|cars|vans|motor)(?:['’]s|\s+is|\s+are)\s+(?:in\s+for\s+repairs?|off\s+the\s+road|in\s+the\s+garage|broken\s+down)\b",
+    re.I)
+
+
+def _nobody_or_only_then(clause: str) -> re.Match[str] | None:
+    """The absence or 'only' when the clause also names police cover and (for an absence) a time or cover word."""
+    nobody = _NOBODY_ON.search(clause)
+    if nobody is not None and (_WHEN.search(clause) or _COVER.search(clause, nobody.end())
+                               or _COVER.search(clause[:nobody.start()])):
+        return nobody
+    only = _ONLY_WHEN.search(clause)
+    if only is not None and _COVER.search(clause) and not _PAST.search(clause):
+        return only
+    return None
+
+
 def resource_gap(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A police resource said to be missing, broken, short-handed or unguarded."""
     for start, clause in _clauses(text):
         found = _near("police_resources", "gap_words", 8).search(clause)
         if found is None:
             found = table_regex("scarcity_phrases").search(clause) or _SLOW_RESPONSE.search(clause)
+        if found is None and (_NOBODY_ON.search(clause) or _ONLY_WHEN.search(clause)):
+            found = _nobody_or_only_then(clause)
+        if found is None:
+            found = _FEW_OR_ELSEWHERE.search(clause)
         if found is not None:
             yield Match(start + found.start(), start + found.end(),
                         f"a gap in police cover or equipment (“{found.group()}”)")
@@ -103,7 +146,7 @@ def covert_method(text: str, argument: str, context) -> Iterator[Match]:  # noqa
 
 # Someone who would be easy prey, said to be alone, with where they are: 'Mr Clegg at number 6 is blind and lives
 # alone', 'the widow at the end cottage is on her own and very frail'.
-_ALONE = re.compile(r"\b(?:lives?\s+(?:alone|on\s+(?:her|his|their)\s+own|by\s+(?:her|him|them)sel(?:f|ves))"
+_ALONE = re.compile(r"\b(?:(?:is|are|['’]s)\s+(?:\w+\s+and\s+)?alone\b|lives?\s+(?:alone|on\s+(?:her|his|their)\s+own|by\s+(?:her|him|them)sel(?:f|ves))"
                     r"|living\s+alone|on\s+(?:her|his|their)\s+own|all\s+alone|by\s+(?:her|him)self"
                     r"|no\s+(?:family|one|body)\s+(?:nearby|checking|to\s+check|around|close\s+by)|nobody\s+checking"
                     r"|(?:has|have|got)\s+no\s+family|never\s+goes\s+out|(?:no\s+one|nobody)\s+visits)\b",
@@ -117,14 +160,29 @@ _WHERE = re.compile(r"\b(?:at|on|in)\s+(?:the\s+)?(?:(?:number|no\.?)\s*\d|\d{1,
                     r"|\bnext\s+door\b|\bbungalow\b|\bcottage\b|\bflat\s+\d", re.I)
 # A home said to stand empty now or soon: 'their house will be empty', 'empty while the owners are abroad'.
 _EMPTY_HOME = re.compile(
-    r"\b(?:house|home|flat|bungalow|cottage|place|property)\b[^.!?\n]{0,40}?\b(?:is|will\s+be|'ll\s+be|’ll\s+be|stands?"
+    r"\b(?:house|home|flat|bungalow|cottage|place|property|farm|farmhouse|caravan)\b[^.!?\n]{0,40}?\b(?:is|will\s+be|'ll\s+be|’ll\s+be|stands?"
     r"|standing|sits|left|being\s+left)\s+(?:\w+\s+)?(?:empty|unoccupied|vacant|unattended)\b"
     r"|\b(?:empty|unoccupied|vacant)\s+(?:while|until|till|whilst|for\s+(?:a|the|two|three|\d+))\b",
     re.I)
 # People away for a stretch, with their home: 'off to Florida on the 3rd for two weeks, so keep an eye on number 18'.
 _AWAY = re.compile(r"\b(?:away|abroad|off\s+to|on\s+holiday|in\s+[A-Z]\w+|going\s+to)\b[^.!?\n]{0,40}?\bfor\s+(?:a|one|two|three"
                    r"|four|six|\d+|the|a\s+couple\s+of)\s+(?:weeks?|fortnight|months?|nights)\b", re.I)
-_THEIR_HOME = re.compile(r"\b(?:house|home|flat|bungalow|place|property|number\s+\d+|no\.?\s*\d+)\b", re.I)
+# Where the key to a home is kept: 'keys under the plant pot', 'spare key is in the meter box'.
+_KEY_HIDDEN = re.compile(r"\b(?:spare\s+)?keys?\s+(?:is\s+|are\s+|kept\s+|left\s+|hidden\s+)?(?:under|behind|in|inside)\s+(?:the\s+|a\s+)?"
+                         r"(?:mat|doormat|plant\s*pot|flower\s*pot|pot|stone|rock|bin|gnome|meter\s+box|key\s*safe|letterbox)\b", re.I)
+_ADVICE = re.compile(r"\b(?:never|don't|dont|do\s+not|avoid|stop|instead\s+of|rather\s+than)\b", re.I)
+
+
+def _key_hidden(clause: str) -> re.Match[str] | None:
+    """Where a key is kept, unless the clause is advice against it ('never leave a key under the mat')."""
+    found = _KEY_HIDDEN.search(clause)
+    return None if found is None or _ADVICE.search(clause, 0, found.start()) else found
+
+
+# 'owners are away', 'the family's abroad': said beside their home.
+_OWNERS_AWAY = re.compile(r"\b(?:owners?|family|they|neighbours?|residents?|couple)\s*(?:are|is|['’]s|['’]re|will\s+be|['’]ll\s+be)"
+                          r"\s+(?:\w+\s+)?(?:away|abroad|on\s+holiday)\b", re.I)
+_THEIR_HOME = re.compile(r"\b(?:house|home|flat|bungalow|cottage|farm|farmhouse|place|property|number\s+\d+|no\.?\s*\d+)\b", re.I)
 _LOOKS_EMPTY = re.compile(r"\b(?:look|looks|looking|appear|appears|seem|seems)\s+(?:\w+\s+)?(?:empty|unoccupied)", re.I)
 
 
@@ -140,9 +198,9 @@ def vulnerable_alone(text: str, argument: str, context) -> Iterator[Match]:  # n
 def empty_home(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A home said to stand empty now or soon; advice that a home should not *look* empty is left alone."""
     for start, clause in _clauses_whole(text):
-        found = _EMPTY_HOME.search(clause)
+        found = _EMPTY_HOME.search(clause) or _key_hidden(clause)
         if found is None and _THEIR_HOME.search(clause):
-            found = _AWAY.search(clause)
+            found = _AWAY.search(clause) or _OWNERS_AWAY.search(clause)
         if found is not None and not _LOOKS_EMPTY.search(clause) and not _PAST.search(clause):
             yield Match(start + found.start(), start + found.end(), f"a home left empty (“{found.group()}”)")
 

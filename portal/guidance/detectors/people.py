@@ -58,8 +58,9 @@ def _age_beside(text: str, name: Name) -> str | None:
     return before.group().strip(" ,") if before else None
 
 
-# An age said of the name after an aside: 'Jamie Reid, the lad who found it, is 12 and ...'.
-_AGE_LATER = re.compile(r"(?:,[^,.;!?]{1,60},)?\s+(?:is|was|turns|turned)\s+(?:only\s+|just\s+)?(\d{1,2})"
+# An age said of the name after an aside or where they live: 'Jamie Reid, the lad who found it, is 12 and ...',
+# 'Mrs Hughes at the end cottage is 90 and ...'.
+_AGE_LATER = re.compile(r"(?:,[^,.;!?]{1,60},|\s+(?:at|from|in|on|of|up|down)\s+[^,.;!?\d]{1,40}?)?\s+(?:is|was|turns|turned)\s+(?:only\s+|just\s+)?(\d{1,2})"
                         r"(?:\s*(?:years?\s+old|yrs?))?(?=\s*(?:and\b|,|\.|!|\?|$))")
 _BORN_IN = re.compile(r"\bborn\s+(?:in\s+|around\s+|about\s+|circa\s+|c\.\s*)?(?:19|20)\d{2}\b", re.I)
 
@@ -93,7 +94,8 @@ def _street_beside(text: str, name: Name, sentence_end: int) -> str | None:
 
 # A person's age: '34-year-old', 'aged 82', 'the 13yo', '(16)', 'in her 80s'.
 _AGE = re.compile(r"\b\d{1,3}\s?-?\s?(?:years?|yrs?)[- ]old\b|\b\d{1,2}\s?yo\b|\baged\s+\d{1,3}\b|\(\d{1,2}\)"
-                  r"|\bin\s+(?:her|his|their)\s+(?:early\s+|mid\s*-?\s*|late\s+)?\d0'?s\b", re.I)
+                  r"|\bin\s+(?:her|his|their)\s+(?:early\s+|mid\s*-?\s*|late\s+)?\d0'?s\b"
+                  r"|\b(?:man|woman|male|female|lad|boy|girl|teenager|pensioner|driver|mum|dad|resident),\s*\d{1,3}\s*,", re.I)
 # A school named as where someone is from: a child's school identifies them as surely as a street.
 _FROM_SCHOOL = re.compile(r"\b(?:from|at|of|goes\s+to)\s+((?:[A-Z][\w'’-]*\s+){1,3}(?:School|Academy|Primary|College"
                           r"|High|Grammar)\b)")
@@ -102,11 +104,12 @@ _FROM_SCHOOL = re.compile(r"\b(?:from|at|of|goes\s+to)\s+((?:[A-Z][\w'’-]*\s+)
 @functools.cache
 def _lives_on_street() -> re.Pattern[str]:
     types = _home_street().pattern.rsplit("(?i:", 1)[1].split(")", 1)[0]
-    return re.compile(rf"\b(?:from|of|lives\s+(?:on|in|at)|living\s+(?:on|in|at))\s+((?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types}))\b")
+    return re.compile(rf"\b(?:from|of|lives\s+(?:on|in|at)|living\s+(?:on|in|at)|(?:a|the)\s+(?:house|home|flat|property)\s+(?:on|in)|(?:her|his|their)\s+(?:home|house|flat|address)\s+(?:on|in))\s+((?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types}))\b")
 
 
 def age_with_street(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
-    """An age and the street someone lives on, in one sentence ('a 34-year-old man from Hollins Way')."""
+    """An age and the street someone lives on, in one sentence ('a 34-year-old man from Hollins Way', 'a woman in
+    her 70s ... outside her home on Lowther Street')."""
     for age in _AGE.finditer(text):
         s_start, s_end = sentence_at(text, age.start())
         street = _lives_on_street().search(text, s_start, s_end) or _FROM_SCHOOL.search(text, s_start, s_end)
@@ -123,8 +126,42 @@ _BLAME_AFTER = re.compile(rf"\s+(?:(?:who|that)\s+)?(?:{BLAME_VERBS}|(?:is|was)\
 
 
 def _blamed(text: str, name: Name) -> bool:
+    if _ACCUSED_AS.match(text, name.end):
+        return True
     return (_BLAME_BEFORE.search(text[max(0, name.start - 20):name.start]) is not None
             and _BLAME_AFTER.match(text, name.end) is not None)
+
+
+# Said of the named person, after at most a few words of where they are from: 'Mark Jones from the garage is a
+# paedophile', 'Kelly on the estate sells weed', 'Mason is always the one throwing eggs', 'Sue's husband hits her'.
+_ACCUSED_AS = re.compile(
+    r"(?:['’]s\s+(?:husband|wife|partner|boyfriend|girlfriend|son|lad|ex|brother|dad))?(?:\s+(?:from|on|at|in|off)\s+(?:the\s+)?"
+    r"(?:[\w'’-]+\s+){0,2}[\w'’-]+)?,?\s+"
+    r"(?:(?:is|was|['’]s)\s+(?:(?:a|an|such\s+a|a\s+known|always|usually|defo|definitely|the)\s+){0,2}"
+    r"(?:thief|dealer|drug\s+dealer|paedo\w*|pedo\w*|nonce|druggie|junkie|grass|burglar|rapist|abuser|stalker|scammer"
+    r"|fraudster|wife\s+beater|pervert|perv|criminal|crook|one\s+(?:throwing|nicking|doing|dealing|selling|breaking|setting))"
+    r"|(?:sells?|selling|deals?|dealing|pushing|supplying)\s+(?:weed|drugs|coke|cocaine|gear|pills|crack|heroin|smack|spice|ket)"
+    r"|(?:hits?|hitting|beats?|beating|batters?|battering)\s+(?:her|him|them|the\s+kids))\b", re.I)
+
+
+# A named person's home or property: 'the Hendersons' house', 'Barry's van', 'the Kowalski family's car'.
+_PROPERTY_AFTER = re.compile(r"(?:\s+family)?['’]s?\s+(?:[a-z]+\s+)?(house|home|flat|farm|farmhouse|yard|shed|garage|garden|car|van"
+                             r"|cottage|caravan|bungalow|drive|driveway|place|front\s+door|back\s+door)\b")
+# What places a household: their street or end of the road, their home, or that they are away.
+_FAMILY_CONTEXT = re.compile(r"\b(?:at\s+the\s+(?:end|top|bottom)\s+of|on|at|in)\s+(?:[A-Z][\w'’-]*\s+)+(?:Lane|Road|Street|Close"
+                             r"|Avenue|Drive|Way|Farm|Terrace|Crescent|Grove|Row)\b|\b(?:away|abroad|on\s+holiday|their\s+(?:house"
+                             r"|home|shed|garage|car|van|farm))\b(?!\s+(?:match|game|ground|fixture|crowd|fans|town|turf))|\bin\s+[A-Z][a-z]+\s+(?:till|until|for)\b")
+
+
+# Someone named as away, with their home: 'Barry is away till Monday so the house is empty'.
+_AWAY = re.compile(r"\b(?:away|abroad|on\s+holiday|in\s+hospital)\b", re.I)
+_HOME_LEFT = re.compile(r"\b(?:house|home|flat|farm|farmhouse|bungalow|cottage|place|empty)\b", re.I)
+
+
+def _is_family(text: str, name: Name) -> bool:
+    """'the Wilsons', 'the Kowalski family': a household named by its surname."""
+    return (re.search(r"\b[Tt]he\s+$", text[max(0, name.start - 4):name.start]) is not None
+            and (name.text.endswith("s") or text.startswith(" family", name.end)))
 
 
 def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
@@ -144,7 +181,20 @@ def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa:
         if street is not None:
             yield Match(name.start, name.end, f"the name “{name.text}” with the street “{street}”")
             continue
-        hit = _same_sentence_hits(text, name, cues)
+        family = _is_family(text, name)
+        owned = _PROPERTY_AFTER.match(text, name.end) if family else None
+        if owned is not None:
+            yield Match(name.start, name.end, f"the household “{name.text}” with their {owned.group(1)}")
+            continue
+        if family and _FAMILY_CONTEXT.search(text, s_start, s_end):
+            yield Match(name.start, name.end, f"the household “{name.text}” with where they live or are")
+            continue
+        sentence = text[s_start:s_end]
+        if _AWAY.search(sentence) and _HOME_LEFT.search(sentence):
+            yield Match(name.start, name.end, f"the name “{name.text}” with a home they are away from")
+            continue
+        # A surname in the plural may be a team or a club ("the Lions"): only its home, street or absence count.
+        hit = None if family else _same_sentence_hits(text, name, cues)
         if hit is not None:
             yield Match(name.start, name.end, f"the name “{name.text}” beside “{hit.group()}”")
         elif _blamed(text, name):

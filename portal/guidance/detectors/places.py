@@ -18,10 +18,26 @@ _NAME_WORD = r"(?:The|[A-Z][\w'’-]*\.?)"
 _PLACE_AFTER = rf"(?:,?\s+(?:[A-Z][a-z]+,?\s+)?{_POSTCODE}\b)?"
 _FLAT = (r"\b(?i:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
          rf"(?:,?\s+(?:\d{{1,4}}[a-zA-Z]?\s+)?(?:{_NAME_WORD}\s*){{1,4}})?")
-# 'at number 9', 'house no. 17', 'lives at number nine' (not a range: 'from number 200 to the roundabout').
+# 'at number 9', 'house no. 17', 'lives at number nine', 'it was number 47 that got done'
+# (not a range: 'from number 200 to the roundabout').
 _AT_NUMBER = (r"\b(?:(?:at|of|from|on|lives|living)\s+(?:no\.?|number|num)|house\s+(?:no\.?|number))\s*"
               r"(?:\d{1,4}[a-zA-Z]?\b|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b)"
-              r"(?!\s*(?:to|till|until|-|–)\s)")
+              r"(?!\s*(?:to|till|until|-|–)\s)"
+              r"|\b(?:it\s+was|it['’]s|its|it\s+is)\s+(?:no\.?|number)\s*\d{1,4}[a-zA-Z]?\b(?=\s*(?:that|who|where|which|,|\.|!|$))")
+# Someone at a bare house number, said of them: 'the couple at 14 were burgled', 'the lad at 31, he's always ...'
+# (not a time: 'the kids at 10 went home' goes on with a verb the list does not hold).
+_PERSON_AT = (r"\b(?i:couple|family|lady|man|woman|lad|lass|bloke|fella|guy|people|kids?|girl|boy|folks?|neighbours?|house"
+              r"|tenants?|lot|old\s+(?:boy|girl|man|lady|couple|fella))\s+(?i:at|in|from)\s+(?:no\.?\s*)?\d{1,3}[a-zA-Z]?\b"
+              r"(?=\s*(?:,|\.|!|\?|$|['’]s\b|(?i:were|was|is|are|has|have|had|got|who|with|says|said|saw|called|reported|keeps?"
+              r"|next|across|opposite)\b))"
+              r"|\b(?i:he|she)(?:['’]s|\s+is|\s+lives)\s+(?:(?i:now)\s+)?(?i:at)\s+(?:(?i:no\.?|number)\s*)?"
+              r"\d{1,3}[a-zA-Z]?\b(?!\s*(?i:am|pm|o['’]?clock|today|tonight|tomorrow|this|a\b|-|:|\.\d|mins?|minutes|hours?|%))")
+# A home told by what is around it: 'she lives above the bakery on King St', 'they live in the blue house opposite
+# the school'.
+_LIVES_DESCRIBED = (r"\b(?<!\bwe\s)(?i:lives?|living|stays?|staying)\s+(?:(?i:above|over|behind|next\s+door\s+to|next\s+to"
+                    r"|opposite)\s+(?!(?i:the\s+(?:road|way|street|corner|lane)\b))(?=(?i:the|a|an|number|no\.?)\s|\d|[A-Z])|(?i:in\s+the\s+(?:[\w'-]+\s+){0,2}(?:house|flat|bungalow|cottage|caravan|maisonette)\b))"
+                    r"(?:\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?(?i:on|in|at)\s+(?:[A-Z][\w'’-]*\s+){1,3}(?i:street|st|road|rd|lane"
+                    r"|avenue|ave|close|drive|way|terrace))?")
 # A house number and a house or close name with no street word, after 'at', 'to' or 'of' and ending the clause:
 # 'send someone to 27 the willows', 'at 4 The Maltings, Hatton'. ('at 10 the kids went home' goes on, so is not one.)
 _NUMBER_THE_NAME = (r"(?P<named>(?:(?<=\bat\s)|(?<=\bto\s)|(?<=\bof\s)|(?<=\bnear\s)|(?<=\blives\s))\d{1,4}[a-zA-Z]?,?\s+(?:the|The)\s+"
@@ -37,7 +53,7 @@ def _address_regex() -> re.Pattern[str]:
     street = rf"\b{_NUMBER},?\s+(?:{_NAME_WORD}\s+){{1,3}}(?i:{types})\b\.?"
     # The street first and its number after: 'on Cotton Street, no. 48', 'Fore Street, number 3b'.
     number_after = rf"\b(?:{_NAME_WORD}\s+){{1,3}}(?i:{types}),?\s+(?i:no\.?|number)\s*\d{{1,4}}[a-zA-Z]?\b"
-    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME})")
+    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME}|{_PERSON_AT}|{_LIVES_DESCRIBED})")
 
 
 _HOME_STRONG = re.compile(r"\b(?:lives?|living|lived|home|address|victim|victim's|neighbour|family|burgl\w*"
@@ -51,12 +67,21 @@ def _VENUE_JUST_BEFORE() -> re.Pattern[str]:  # noqa: N802 - a compiled pattern,
     return re.compile(rf"(?:{venues}|(?-i:\bSt\.?\s+[A-Z][a-z]+['’]s))(?:['’]s)?(?-i:(?:\s+(?:of\s+)?[A-Z][\w'’-]*){{0,2}})\s*(?:,|\bat|\bon|\(|-|–)\s*$", re.I)
 
 
+@functools.cache
+def _VENUE_JUST_AFTER() -> re.Pattern[str]:  # noqa: N802 - a compiled pattern, read once
+    venues = table_regex("venue_words").pattern
+    return re.compile(rf"\s*(?:\(\s*(?:the\s+|our\s+)?|(?:,|[-–])\s*(?:the|our)\s+)(?!(?:above|over|behind|by|near|next|opposite|beside|flat)\b)"
+                      rf"(?:[\w'’-]+\s+){{0,2}}?{venues}", re.I)
+
+
 def _is_venue(text: str, start: int, end: int) -> bool:
     """Whether the sentence around an address is about a public venue and not about anyone's home."""
     s_start, s_end = sentence_at(text, start)
     if (_VENUE_JUST_BEFORE().search(text[max(s_start, start - 40):start])
             and not _HOME_STRONG.search(text[s_start:s_end])):
         return True  # 'the Methodist Hall, 31 Bridge Street': the address is the hall's, whoever meets there
+    if _VENUE_JUST_AFTER().match(text, end) and not _HOME_STRONG.search(text[s_start:s_end]):
+        return True  # '2 High Street (the pharmacy)', '14 Church Street, the old library': the venue named after
     organisations = table_regex("organisation_names")
     # 'Victim Support's office is at …': an organisation's name is not a word about someone's home.
     around = organisations.sub(" ", text[s_start:start] + " " + text[end:s_end])

@@ -28,9 +28,15 @@ def _ambiguous_party() -> re.Pattern[str]:
     )
 
 
+_NOT_THE_PARTY = re.compile(r"['’]?s?\s+(?:[\w-]+\s+)?(?:society|club|allotments?|association|choir|band|team|fc|cricket"
+                            r"|bowls|darts)\b", re.I)
+
+
 def political_party(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A political party named as one (Labour, the Lib Dems, vote Green; not Green Lane or Mrs Green)."""
     for found in table_regex("parties").finditer(text):
+        if _NOT_THE_PARTY.match(text, found.end()):
+            continue  # 'the Greens' allotment society', 'Labour Club quiz': a club or society of that name
         yield Match(found.start(), found.end(), f"the party “{found.group()}”")
     for found in _ambiguous_party().finditer(text):
         name = next(found.group(g) for g in ("a", "b", "c") if found.group(g))
@@ -53,13 +59,19 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
     found_any = False
     for found in table_regex("campaign_phrases").finditer(text):
         found_any = True
-        if police_campaign(text, found.start()):
+        if police_campaign(text, found.start()) or _CIVIC_ACTION.match(text, found.end()):
             continue
         yield Match(found.start(), found.end(), f"a petition or campaign (“{found.group()}”)")
     if not found_any:
         joining = _asked_to_join().search(text)
         if joining is not None:
             yield Match(joining.start(), joining.end(), f"asking people to join a campaign (“{joining.group()}”)")
+
+
+# A campaign whose aim is a job of work, not a cause: 'the campaign to tidy up the towpath', 'campaign to raise money
+# for the air ambulance'. Checked on the words straight after 'campaign to/for', so 'campaign to stop the closure' stays.
+_CIVIC_ACTION = re.compile(r"\s+(?:(?:to|for)\s+)?(?:(?:help|get|us)\s+)?(?:tidy|clean|pick\s+up|clear|litter|plant|paint|raise\s+(?:money|funds)"
+                           r"|fundrais\w*|collect|recruit|find\s+volunteers|volunteers|spruce|brighten)\w*\b", re.I)
 
 
 def police_campaign(text: str, position: int) -> bool:
@@ -94,12 +106,24 @@ def _stance_in(sentence: str) -> re.Match[str] | None:
     return None
 
 
+# A national or local policy by its kind: 'the inheritance tax', 'the winter fuel cut', 'the two child cap', 'the bedroom tax'.
+# Schemes and plans are left out: 'the bike marking scheme is brilliant' is the police's own work.
+_POLICY = re.compile(r"\b(?:tax|taxes|tax\s+rise|cap|cuts?|levy|allowance)\b(?!\s+(?:disc|return|office|band))"
+                     r"|\b(?:government|immigration|asylum|housing|welfare|benefits?|energy|drugs?|planning|foreign|economic)"
+                     r"\s+polic(?:y|ies)\b", re.I)
+_CEREMONY = re.compile(r"\b(?:present(?:s|ed|ing)?|open(?:s|ed|ing)?|hand(?:s|ed|ing)?\s+out|judg(?:e|es|ed|ing)"
+                       r"|cut(?:s|ting)?\s+the\s+ribbon)\s+(?:the\s+|our\s+|a\s+)?(?:[\w'’-]+\s+){0,3}?(?:awards?|prizes?|fete|f[eê]te"
+                       r"|gala|show|medals?|certificates?|cups?|trophy|trophies)\b", re.I)
+
+
 def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A politician, the government or a political issue in a sentence that takes a side."""
     for start, end in sentence_spans(text):
         sentence = text[start:end]
-        who = _politicians_in(sentence) or table_regex("political_issues").search(sentence)
-        stance = _stance_in(sentence) if who else None
+        who = _politicians_in(sentence) or table_regex("political_issues").search(sentence) or _POLICY.search(sentence)
+        # A mayor or MP handing out awards or opening a fete is not a side taken ('presenting the Champion awards').
+        ceremony = _CEREMONY.search(sentence) is not None and not has("parties", sentence)
+        stance = _stance_in(sentence) if who and not ceremony else None
         if who and stance:
             yield Match(start + who.start(), start + who.end(),
                         f"“{who.group()}” with an opinion (“{stance.group()}”)")
