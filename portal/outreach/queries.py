@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Row, and_, case, func, or_, select
+from sqlalchemy import Row, Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
@@ -141,7 +142,9 @@ def no_contact_for(user: User, days: int, limit: int = 100) -> list[Community]:
 def gone_quiet_count(user: User) -> int:
     """How many communities "gone quiet" lists first: posting half as much or less, or past the
     user's stay-in-touch interval (each community counted once)."""
-    return len({d.community.id for d in activity_dropped(user)} | {c.id for c in going_cold(user)})
+    serial_plan()
+    dropped = db.session.scalars(_dropped_query(user, Community.id))
+    return len(set(dropped) | {c.id for c in going_cold(user)})
 
 
 @dataclass
@@ -154,6 +157,14 @@ class ActivityDrop:
 def activity_dropped(user: User, recent_days: int = 21, baseline_days: int = 90,
                      drop: float = 0.5, limit: int = 100) -> list[ActivityDrop]:
     """Communities whose own feed activity fell by at least `drop` versus their baseline."""
+    query = _dropped_query(user, Community, recent_days, baseline_days, drop, limit)
+    serial_plan()
+    return [ActivityDrop(c, float(b), float(r)) for c, r, b in db.session.execute(query)]
+
+
+def _dropped_query(user: User, what: Any, recent_days: int = 21, baseline_days: int = 90, drop: float = 0.5,
+                   limit: int = 100) -> Select:
+    """``what`` (the communities, or their ids) with their recent and baseline activity, the largest drops first."""
     now = utcnow()
     recent_from, baseline_from = now - timedelta(days=recent_days), now - timedelta(days=baseline_days)
     ipw = ActivitySample.items_per_week
@@ -166,8 +177,20 @@ def activity_dropped(user: User, recent_days: int = 21, baseline_days: int = 90,
     stats = (select(ActivitySample.community_id, recent.label("recent"), before.label("before"))
              .where(ActivitySample.sampled_at >= baseline_from, ActivitySample.community_id.in_(theirs))
              .group_by(ActivitySample.community_id).subquery())
-    query = (visible_to(user).add_columns(stats.c.recent, stats.c.before)
-             .join(stats, stats.c.community_id == Community.id)
-             .where(Community.status == "active", stats.c.before > 0, stats.c.recent <= stats.c.before * (1 - drop))
-             .order_by((stats.c.recent / stats.c.before), Community.name).limit(limit))
-    return [ActivityDrop(c, float(b), float(r)) for c, r, b in db.session.execute(query)]
+    return (visible_to(user).with_only_columns(what).add_columns(stats.c.recent, stats.c.before)
+            .join(stats, stats.c.community_id == Community.id)
+            .where(Community.status == "active", stats.c.before > 0, stats.c.recent <= stats.c.before * (1 - drop))
+            .order_by((stats.c.recent / stats.c.before), Community.name).limit(limit))
+
+
+def serial_plan() -> None:
+    """Let PostgreSQL plan the rest of this transaction without parallel workers.
+
+    The "gone quiet" averages (an area's 16,000 samples at 100,000 communities) cost enough for
+    the planner to start a parallel worker, which took 25 ms where one process took 13
+    (EXPLAIN ANALYZE, issue 26): starting a worker costs more than it saves on this size of
+    work, and a web server's cores are already busy with other requests. A SELECT, so a
+    read-only request still ends with COMMIT (portal/transactions.py); local to the transaction.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.set_config("max_parallel_workers_per_gather", "0", True)))

@@ -151,6 +151,8 @@ def test_a_community_posting_more_than_half_as_much_has_not_gone_quiet(client, a
     auth.login("officer")
     page = client.get("/gone-quiet").data.decode()
     assert "Steadyish Blog" not in page.split('id="posting-less"')[1].split('id="no-contact"')[0]
+    # Home counts with a query of its own (ids only): it must agree with the page.
+    assert re.search(r'<span class="lr-card__number">0</span> gone quiet', client.get("/home").data.decode())
 
 
 def test_marking_done_keeps_log_contact_beside_it_working(client, auth, users, area, db_session):
