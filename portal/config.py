@@ -86,6 +86,8 @@ def load(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         # Keys the audit chain's digests (portal/audit_chain.py): the verifier needs the same key.
         "AUDIT_KEY": _secret_key(instance_path, "AUDIT_KEY"),
+        # Read-audit rows committed without waiting for the disk (PostgreSQL): portal/audit_reads.py.
+        "AUDIT_READS_ASYNC_COMMIT": _bool("AUDIT_READS_ASYNC_COMMIT", False),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(),
         "REDIS_URL": redis_url,
