@@ -1,10 +1,12 @@
 """Read-side queries for outreach: follow-ups, recent communities, link look-ups, gone quiet."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+from flask import current_app
 from sqlalchemy import Row, Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
@@ -14,6 +16,8 @@ from portal.extensions import db
 from portal.models import ActivitySample, Community, OutreachContact, Task, User, utcnow
 from portal.params import record_id
 from portal.urlkeys import url_key
+
+MAX_KEPT_SCOPES = 1000  # sets of areas whose gone-quiet ids a web process keeps at most
 
 
 def recent_communities(user: User, limit: int = 6, owned_slots: int = 2) -> list[Community]:
@@ -142,9 +146,32 @@ def no_contact_for(user: User, days: int, limit: int = 100) -> list[Community]:
 def gone_quiet_count(user: User) -> int:
     """How many communities "gone quiet" lists first: posting half as much or less, or past the
     user's stay-in-touch interval (each community counted once)."""
+    return len(set(dropped_ids(user)) | {c.id for c in going_cold(user)})
+
+
+def dropped_ids(user: User) -> list[int]:
+    """The ids ``activity_dropped`` lists for the user, for Home's count: kept GONE_QUIET_CACHE_SECONDS.
+
+    They depend only on the user's areas and on feed samples, which change when feeds are polled
+    (hours apart), yet every officer's Home recounted them: 12-22 ms of PostgreSQL at 100,000
+    communities, the largest part of Home (benchmarks/README.md, issue 26). So they are kept per
+    set of areas, in each web process, and shared by the area's officers; the gone-quiet page
+    itself always counts afresh. A community archived meanwhile leaves the count that long after.
+    """
+    seconds = current_app.config.get("GONE_QUIET_CACHE_SECONDS", 0)
+    scope = tuple(sorted(user.area_ids)) if user.area_bound else "all"
+    kept: dict[Any, tuple[float, list[int]]] = current_app.extensions.setdefault("gone_quiet_ids", {})
+    now = time.monotonic()
+    found = kept.get(scope)
+    if seconds > 0 and found is not None and found[0] > now:
+        return found[1]
     serial_plan()
-    dropped = db.session.scalars(_dropped_query(user, Community.id))
-    return len(set(dropped) | {c.id for c in going_cold(user)})
+    ids = list(db.session.scalars(_dropped_query(user, Community.id)))
+    if seconds > 0:
+        if len(kept) >= MAX_KEPT_SCOPES:
+            kept.clear()
+        kept[scope] = (now + seconds, ids)
+    return ids
 
 
 @dataclass
