@@ -78,6 +78,7 @@ def main() -> None:
     parser.add_argument("--sort", default="cumulative", help="profile order (cumulative, tottime…)")
     parser.add_argument("--top", type=int, default=30, help="profile lines to print")
     parser.add_argument("--research", action="store_true", help="also time every research chart page")
+    parser.add_argument("--pages", default=None, help="only these pages, comma-separated (e.g. home,community)")
     args = parser.parse_args()
     from portal.extensions import db
 
@@ -86,7 +87,10 @@ def main() -> None:
         event.listen(db.engine, "before_cursor_execute",
                      lambda conn, cursor, statement, *rest: statements.append(statement))
     print(f"database: {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}, load average {os.getloadavg()[0]:.2f}")
+    only = set(args.pages.split(",")) if args.pages else None
     for name, (email, paths) in pages(args.research).items():
+        if only and name not in only:
+            continue
         client = sign_in(email)
         for path in paths[:3]:  # warm up: templates compiled, connections open
             assert client.get(path).status_code == 200, path
