@@ -34,6 +34,10 @@ from benchmarks.web_load import BROWSE_PATHS, LISTING_PATHS, OFFICER_COMMUNITIES
 from wsgi import app  # noqa: E402
 
 
+#: Pages timed with --requests requests (the others, slow research charts, with at most 5).
+FULL_COUNT = {"healthz", "layout", "list", "community", "home", "form", "follow-ups", "funnel"}
+
+
 def sign_in(email: str):
     client = app.test_client()
     response = client.post("/login", data={"email": email, "password": PASSWORD,
@@ -56,6 +60,9 @@ def pages(research: bool = False) -> dict[str, tuple[str, list[str]]]:
         "list": ("bench-officer@bench.example", LISTING_PATHS),
         "browse": ("bench-officer@bench.example", BROWSE_PATHS),
         "community": ("bench-officer@bench.example", [f"/communities/{i}" for i in ids]),
+        "home": ("bench-officer@bench.example", ["/home"]),
+        "form": ("bench-officer@bench.example", ["/contacts/new"]),
+        "follow-ups": ("bench-officer@bench.example", ["/follow-ups"]),
         "funnel": ("bench-researcher@bench.example", ["/research/funnel"]),
     }
     if research:
@@ -67,10 +74,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--requests", type=int, default=30)
     parser.add_argument("--sql", action="store_true", help="print the statements of one request per page")
-    parser.add_argument("--profile", default=None, help="cProfile this page's requests (healthz, layout, list, community, funnel)")
+    parser.add_argument("--profile", default=None, help="cProfile this page's requests (healthz, layout, list, community, home, form, follow-ups, funnel)")
     parser.add_argument("--sort", default="cumulative", help="profile order (cumulative, tottime…)")
     parser.add_argument("--top", type=int, default=30, help="profile lines to print")
     parser.add_argument("--research", action="store_true", help="also time every research chart page")
+    parser.add_argument("--pages", default=None, help="only these pages, comma-separated (e.g. home,community)")
     args = parser.parse_args()
     from portal.extensions import db
 
@@ -79,11 +87,14 @@ def main() -> None:
         event.listen(db.engine, "before_cursor_execute",
                      lambda conn, cursor, statement, *rest: statements.append(statement))
     print(f"database: {os.environ['DATABASE_URL'].rsplit('/', 1)[-1]}, load average {os.getloadavg()[0]:.2f}")
+    only = set(args.pages.split(",")) if args.pages else None
     for name, (email, paths) in pages(args.research).items():
+        if only and name not in only:
+            continue
         client = sign_in(email)
         for path in paths[:3]:  # warm up: templates compiled, connections open
             assert client.get(path).status_code == 200, path
-        requests = args.requests if name in {"healthz", "layout", "list", "community", "funnel"} else min(args.requests, 5)
+        requests = args.requests if name in FULL_COUNT else min(args.requests, 5)
         statements.clear()
         client.get(paths[0])
         queries = len(statements)

@@ -130,6 +130,9 @@ LISTING_PATHS = ["/communities?" + urlencode({"q": q, "stage": stage})
 BROWSE_PATHS = ["/communities?" + urlencode({"stage": stage}) for stage in ("", "identified", "approached")]
 ROW_MARK = 'class="lr-community-row"'
 TYPE_AHEAD = "quick-log community search (type-ahead)"
+HOME = "home"
+QUICK_LOG_FORM = "quick-log form"
+FOLLOW_UPS = "follow-ups"
 HTMX_PAGES = {TYPE_AHEAD}  # requested as htmx does (HX-Request), answered with a fragment
 
 
@@ -211,6 +214,7 @@ def officer_pages(ids: list[int]) -> dict[str, list[str]]:
     """The officer's GET pages loaded, by scenario name, each with its paths in rotation."""
     return {
         "floor: signed-in page, layout only": ["/accessibility"],
+        HOME: ["/home"],
         "community list (search + filter)": LISTING_PATHS,
         "community list (first page, no search)": BROWSE_PATHS,
         # A community's web address typed or pasted into the search: one match at both sizes, so
@@ -222,6 +226,8 @@ def officer_pages(ids: list[int]) -> dict[str, list[str]]:
         # options fragment): words that match many, and web addresses that match one.
         TYPE_AHEAD: ["/contacts/communities?" + urlencode({"community_q": q})
                      for q in ["forum", "club", "park", "resi", *[f"c{i}." for i in ids[:8]]]],
+        QUICK_LOG_FORM: ["/contacts/new"],
+        FOLLOW_UPS: ["/follow-ups"],
     }
 
 
@@ -240,7 +246,8 @@ def scenarios(officer: httpx.Client, researcher: httpx.Client, ids: list[int], c
     """
     pages = officer_pages(ids)
     present = routes(officer) | routes(researcher)
-    needs = {name: "/communities" for name in pages if name.startswith("community")} | {TYPE_AHEAD: "/contacts/new"}
+    needs = {name: "/communities" for name in pages if name.startswith("community")} | {
+        TYPE_AHEAD: "/contacts/new", QUICK_LOG_FORM: "/contacts/new", FOLLOW_UPS: "/follow-ups"}
 
     def with_peer(name: str) -> list[dict]:
         return [{"name": name, "client": officer, "paths": pages[name], "needs": needs.get(name),

@@ -9,8 +9,9 @@ that fits needs the key, which the database never holds; ``flask audit verify`` 
 
 Writers append under a lock on the head row (``SELECT … FOR UPDATE``; SQLite serialises writes
 anyway), taken only when the transaction commits: ``portal.audit.record`` keeps its rows aside
-until then, so a request holds the lock for the few statements of its commit, not for its whole
-transaction, and never while it waits for another lock. The unique ``chain_seq`` makes a fork
+until then and flushes its other changes first, so a request holds the lock for the few
+statements that write its audit rows and the commit, not for its whole transaction, and never
+while it waits for another lock (a row its change updates, say). The unique ``chain_seq`` makes a fork
 impossible even if the lock were bypassed.
 """
 from __future__ import annotations
@@ -160,9 +161,15 @@ def append(session: Session, row: dict[str, Any], key: str) -> None:
 
 @event.listens_for(Session, "before_commit")
 def _add_pending(session: Session) -> None:
-    """Add the events recorded in this transaction (the flush that follows chains them)."""
+    """Add the events recorded in this transaction (the flush that follows chains them).
+
+    The transaction's other changes are flushed first, so that the head's lock, taken when the
+    audit rows are flushed, is held for those rows and the commit only, not also for the rows
+    (and row locks) the change itself writes: every audited request queues on that one lock.
+    """
     pending = session.info.pop(PENDING, None)
     if pending:
+        session.flush()
         session.add_all(pending)
 
 

@@ -86,6 +86,8 @@ def load(instance_path: Path) -> dict:
         "SECRET_KEY": _secret_key(instance_path),
         # Keys the audit chain's digests (portal/audit_chain.py): the verifier needs the same key.
         "AUDIT_KEY": _secret_key(instance_path, "AUDIT_KEY"),
+        # Read-audit rows committed without waiting for the disk (PostgreSQL): portal/audit_reads.py.
+        "AUDIT_READS_ASYNC_COMMIT": _bool("AUDIT_READS_ASYNC_COMMIT", False),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(),
         "REDIS_URL": redis_url,
@@ -105,6 +107,8 @@ def load(instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         # Research reports are kept this long (Redis when set, else per web process); 0: always recount.
         "RESEARCH_CACHE_SECONDS": int(os.environ.get("RESEARCH_CACHE_SECONDS", 300)),
+        # How long Home's "gone quiet" count keeps an area's dropped-activity ids (portal/outreach/queries.py).
+        "GONE_QUIET_CACHE_SECONDS": int(os.environ.get("GONE_QUIET_CACHE_SECONDS", 60)),
         # SQLite: look catalogue searches up in the FTS5 index (migration 0029); "0" reads every row
         # instead (benchmarks/search_bench.py --compare-like measures both in one run).
         "CATALOGUE_SEARCH_INDEX": os.environ.get("CATALOGUE_SEARCH_INDEX", "1") != "0",

@@ -162,7 +162,8 @@ class ActivitySample(Model):
     """A point-in-time reading of a community's own activity, from its feed."""
 
     __tablename__ = "activity_samples"
-    __table_args__ = (Index("ix_activity_samples_community_time", "community_id", "sampled_at"),)
+    # items_per_week too, so that Home's "gone quiet" averages read the index alone (migration 0033).
+    __table_args__ = (Index("ix_activity_samples_community_time", "community_id", "sampled_at", "items_per_week"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(ForeignKey("communities.id", ondelete="CASCADE"))

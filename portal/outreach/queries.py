@@ -1,10 +1,13 @@
 """Read-side queries for outreach: follow-ups, recent communities, link look-ups, gone quiet."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
-from sqlalchemy import Row, and_, case, func, or_, select
+from flask import current_app
+from sqlalchemy import Row, Select, and_, case, func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
@@ -13,6 +16,8 @@ from portal.extensions import db
 from portal.models import ActivitySample, Community, OutreachContact, Task, User, utcnow
 from portal.params import record_id
 from portal.urlkeys import url_key
+
+MAX_KEPT_SCOPES = 1000  # sets of areas whose gone-quiet ids a web process keeps at most
 
 
 def recent_communities(user: User, limit: int = 6, owned_slots: int = 2) -> list[Community]:
@@ -141,7 +146,32 @@ def no_contact_for(user: User, days: int, limit: int = 100) -> list[Community]:
 def gone_quiet_count(user: User) -> int:
     """How many communities "gone quiet" lists first: posting half as much or less, or past the
     user's stay-in-touch interval (each community counted once)."""
-    return len({d.community.id for d in activity_dropped(user)} | {c.id for c in going_cold(user)})
+    return len(set(dropped_ids(user)) | {c.id for c in going_cold(user)})
+
+
+def dropped_ids(user: User) -> list[int]:
+    """The ids ``activity_dropped`` lists for the user, for Home's count: kept GONE_QUIET_CACHE_SECONDS.
+
+    They depend only on the user's areas and on feed samples, which change when feeds are polled
+    (hours apart), yet every officer's Home recounted them: 12-22 ms of PostgreSQL at 100,000
+    communities, the largest part of Home (benchmarks/README.md, issue 26). So they are kept per
+    set of areas, in each web process, and shared by the area's officers; the gone-quiet page
+    itself always counts afresh. A community archived meanwhile leaves the count that long after.
+    """
+    seconds = current_app.config.get("GONE_QUIET_CACHE_SECONDS", 0)
+    scope = tuple(sorted(user.area_ids)) if user.area_bound else "all"
+    kept: dict[Any, tuple[float, list[int]]] = current_app.extensions.setdefault("gone_quiet_ids", {})
+    now = time.monotonic()
+    found = kept.get(scope)
+    if seconds > 0 and found is not None and found[0] > now:
+        return found[1]
+    serial_plan()
+    ids = list(db.session.scalars(_dropped_query(user, Community.id)))
+    if seconds > 0:
+        if len(kept) >= MAX_KEPT_SCOPES:
+            kept.clear()
+        kept[scope] = (now + seconds, ids)
+    return ids
 
 
 @dataclass
@@ -154,6 +184,14 @@ class ActivityDrop:
 def activity_dropped(user: User, recent_days: int = 21, baseline_days: int = 90,
                      drop: float = 0.5, limit: int = 100) -> list[ActivityDrop]:
     """Communities whose own feed activity fell by at least `drop` versus their baseline."""
+    query = _dropped_query(user, Community, recent_days, baseline_days, drop, limit)
+    serial_plan()
+    return [ActivityDrop(c, float(b), float(r)) for c, r, b in db.session.execute(query)]
+
+
+def _dropped_query(user: User, what: Any, recent_days: int = 21, baseline_days: int = 90, drop: float = 0.5,
+                   limit: int = 100) -> Select:
+    """``what`` (the communities, or their ids) with their recent and baseline activity, the largest drops first."""
     now = utcnow()
     recent_from, baseline_from = now - timedelta(days=recent_days), now - timedelta(days=baseline_days)
     ipw = ActivitySample.items_per_week
@@ -166,8 +204,20 @@ def activity_dropped(user: User, recent_days: int = 21, baseline_days: int = 90,
     stats = (select(ActivitySample.community_id, recent.label("recent"), before.label("before"))
              .where(ActivitySample.sampled_at >= baseline_from, ActivitySample.community_id.in_(theirs))
              .group_by(ActivitySample.community_id).subquery())
-    query = (visible_to(user).add_columns(stats.c.recent, stats.c.before)
-             .join(stats, stats.c.community_id == Community.id)
-             .where(Community.status == "active", stats.c.before > 0, stats.c.recent <= stats.c.before * (1 - drop))
-             .order_by((stats.c.recent / stats.c.before), Community.name).limit(limit))
-    return [ActivityDrop(c, float(b), float(r)) for c, r, b in db.session.execute(query)]
+    return (visible_to(user).with_only_columns(what).add_columns(stats.c.recent, stats.c.before)
+            .join(stats, stats.c.community_id == Community.id)
+            .where(Community.status == "active", stats.c.before > 0, stats.c.recent <= stats.c.before * (1 - drop))
+            .order_by((stats.c.recent / stats.c.before), Community.name).limit(limit))
+
+
+def serial_plan() -> None:
+    """Let PostgreSQL plan the rest of this transaction without parallel workers.
+
+    The "gone quiet" averages (an area's 16,000 samples at 100,000 communities) cost enough for
+    the planner to start a parallel worker, which took 25 ms where one process took 13
+    (EXPLAIN ANALYZE, issue 26): starting a worker costs more than it saves on this size of
+    work, and a web server's cores are already busy with other requests. A SELECT, so a
+    read-only request still ends with COMMIT (portal/transactions.py); local to the transaction.
+    """
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(select(func.set_config("max_parallel_workers_per_gather", "0", True)))

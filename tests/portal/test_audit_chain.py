@@ -11,12 +11,12 @@ import json
 import threading
 from datetime import timedelta
 
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 
 from portal import audit, audit_chain
 from portal.auditor.verify import verify
 from portal.extensions import db
-from portal.models import AuditChain, AuditEvent, utcnow
+from portal.models import AuditChain, AuditEvent, Community, utcnow
 
 
 def _write(n: int, **kwargs) -> list[AuditEvent]:
@@ -92,6 +92,30 @@ def test_details_are_hashed_as_they_read_back(app):
                  details={1: ("a", "b"), "when": utcnow().date(), "é": 1.5})
     db.session.commit()
     db.session.expire_all()
+    assert _check(app).ok
+
+
+def test_the_head_is_locked_after_the_change_s_own_writes(app, area):
+    """Every audited request queues on the head's lock: it must not also cover the change's own
+    UPDATEs (and wait for their row locks), only the audit rows and the commit."""
+    community = Community(area_id=area.id, name="Ringmer Residents", platform="forum")
+    db.session.add(community)
+    db.session.commit()
+    community.name = "Ringmer Residents' Association"
+    audit.record("change", "Renamed a community", community)
+    sent: list[str] = []
+
+    def note(conn, cursor, statement, *rest):  # noqa: ARG001
+        sent.append(" ".join(statement.split())[:40].upper())
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    renamed = next(i for i, s in enumerate(sent) if s.startswith("UPDATE COMMUNITIES"))
+    locked = next(i for i, s in enumerate(sent) if s.startswith("UPDATE AUDIT_CHAIN"))
+    assert renamed < locked, sent
     assert _check(app).ok
 
 

@@ -361,3 +361,44 @@ def test_the_read_row_does_not_commit_what_the_view_left_uncommitted(app, client
     assert db_session.get(Community, ids["community_id"]).name == "zqcommname Residents"
     assert _events(db_session, "change") == []
     assert [row.summary for row in _events(db_session, "view")] == ["Viewed a refused form"]
+
+
+@pytest.mark.parametrize("asynchronous", [False, True])
+def test_a_read_row_skips_the_wait_for_the_disk_only_when_configured(app, client, auth, db_session, area, users,
+                                                                     asynchronous):
+    """AUDIT_READS_ASYNC_COMMIT relaxes the read audit's own transaction, on PostgreSQL only, and the row is still
+    written as a link of the chain."""
+    from sqlalchemy import event
+
+    from portal.auditor.verify import verify
+    from portal.extensions import db
+
+    ids, _ = _make(db_session, area, users)
+    app.config["AUDIT_READS_ASYNC_COMMIT"] = asynchronous
+    auth.login("officer")
+    sent: list[str] = []
+    settings: list[dict] = []
+
+    def note(conn, cursor, statement, parameters, *rest):  # noqa: ARG001
+        sent.append(f"{statement} {parameters}")
+        if "set_config" in statement:
+            settings.append(parameters)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        assert client.get(f"/communities/{ids['community_id']}").status_code == 200
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    (row,) = _events(db_session, "view")
+    assert row.summary == f"Viewed community {ids['community_id']}"
+    assert verify(db_session, app.config["AUDIT_KEY"]).ok
+    relaxed = [i for i, s in enumerate(sent) if "set_config" in s and "synchronous_commit" in s]
+    appended = next(i for i, s in enumerate(sent) if "INSERT INTO audit_events" in s)
+    if asynchronous and db.engine.dialect.name == "postgresql":
+        assert relaxed
+        assert relaxed[-1] < appended  # in the read audit's transaction, before its row
+        # set_config(name, value, is_local): local to that transaction, so the pooled connection's
+        # next transaction (a change's, say) waits for the disk again.
+        assert list(settings[-1].values()) == ["synchronous_commit", "off", True]
+    else:
+        assert relaxed == []

@@ -151,6 +151,8 @@ def test_a_community_posting_more_than_half_as_much_has_not_gone_quiet(client, a
     auth.login("officer")
     page = client.get("/gone-quiet").data.decode()
     assert "Steadyish Blog" not in page.split('id="posting-less"')[1].split('id="no-contact"')[0]
+    # Home counts with a query of its own (ids only): it must agree with the page.
+    assert re.search(r'<span class="lr-card__number">0</span> gone quiet', client.get("/home").data.decode())
 
 
 def test_marking_done_keeps_log_contact_beside_it_working(client, auth, users, area, db_session):
@@ -218,3 +220,31 @@ def test_the_accessibility_statement_says_what_was_tested_and_the_results(client
     for words in ("WCAG", "2.2", "axe-core", "Keyboard only", "no serious or critical failures", "How it was tested",
                   "Known gaps", "44 by 44"):
         assert words in page, words
+
+
+def _home_count(client) -> str:
+    return re.search(r'<span class="lr-card__number">(\d+)</span> gone quiet', client.get("/home").data.decode()).group(1)
+
+
+def test_home_keeps_an_area_s_dropped_ids_a_while_and_the_gone_quiet_page_counts_afresh(
+        app, client, auth, users, area, db_session):
+    from portal.areas import import_area
+
+    app.config["GONE_QUIET_CACHE_SECONDS"] = 60
+    _add_samples(db_session, make_community(area, "Fell Blog"), [5.4, 5.4, 5.4, 0.3, 0.3, 0.3])
+    auth.login("officer")
+    assert _home_count(client) == "1"
+    _add_samples(db_session, make_community(area, "Faded Forum"), [6, 6, 6, 1, 1, 1])
+    assert _home_count(client) == "1"  # kept for the area
+    assert "Faded Forum" in client.get("/gone-quiet").data.decode()  # the page itself counts afresh
+    # Kept per set of areas: once the officer also works another area, Home counts again.
+    other, _ = import_area({"name": "Other Town", "places": ["Ringmer"], "postcode_districts": ["BN8"]},
+                           slug="other-town")
+    officer = db_session.merge(users["officer"])
+    officer.areas.append(other)
+    db_session.commit()
+    assert _home_count(client) == "2"
+    _add_samples(db_session, make_community(area, "Gone Quiet Club"), [4, 4, 4, 0, 0, 0])
+    app.config["GONE_QUIET_CACHE_SECONDS"] = 0  # nothing kept, nothing read back
+    assert _home_count(client) == "3"
+    assert _home_count(client) == "3"

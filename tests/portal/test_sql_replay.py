@@ -12,6 +12,7 @@ from jinja2 import Template
 from sqlalchemy import func, select
 
 from benchmarks.sql_replay import close_connections, make_app, record_statements
+from benchmarks.web_load import scenarios
 from portal.models import AuditEvent, Community
 
 
@@ -73,3 +74,51 @@ def test_a_replay_runs_the_page_s_statements_and_commits_its_writes(app, client,
     assert client.get(path).status_code == 200  # the portal's next audited read still chains on
     assert _audit_views(db_session) == views + 1
     assert missing.status_code == 404  # only what was recorded
+
+
+class _Answers:
+    """A stand-in for web_load's signed-in httpx client: every probed page exists."""
+
+    status_code = 200
+
+    def get(self, path: str) -> _Answers:  # noqa: ARG002 - any path
+        return self
+
+
+def test_every_main_officer_page_is_loaded_beside_its_sql_alone():
+    # Issue 26 target 2 compares each main officer page with its own SQL on bare Flask: a page
+    # without its peer in the plan cannot be measured.
+    plan = scenarios(_Answers(), _Answers(), [7, 8], charts=[])
+    peers = {item["peer_of"]: item for item in plan if item.get("peer_of")}
+    for name, path in (("home", "/home"), ("quick-log form", "/contacts/new"), ("follow-ups", "/follow-ups"),
+                       ("community page", "/communities/7")):
+        page = next(item for item in plan if item["name"] == name)
+        assert path in page["paths"]
+        assert not page["missing"]
+        assert "/_replay" + path in peers[name]["paths"]
+        assert not peers[name]["missing"]
+
+
+@pytest.mark.postgres
+def test_home_quick_log_form_and_follow_ups_replay_with_their_read_audit(app, client, auth, community, db_session,
+                                                                        database_url, tmp_path):
+    if not database_url.startswith("postgresql"):
+        pytest.skip("the replay runs on raw psycopg: run with LOCAL_REACH_TEST_DB=postgresql")
+    auth.login("officer")
+    paths = ["/home", "/contacts/new", "/follow-ups"]
+    captured = record_statements(app, client, paths)
+    for path in paths:  # each is an audited read: its row is among what the peer replays
+        assert any("INSERT INTO audit_events" in statement for statement, _ in captured[path]), path
+    replay_file = tmp_path / "replay.pickle"
+    replay_file.write_bytes(pickle.dumps(captured))
+    views = _audit_views(db_session)
+
+    replay_app = make_app(str(replay_file), Template("{{ rows | length }} rows"), [{"id": 1}],
+                          database_url=database_url)
+    try:
+        answers = [replay_app.test_client().get(path) for path in paths]
+    finally:
+        close_connections(replay_app)
+
+    assert [(a.status_code, a.get_data(as_text=True)) for a in answers] == [(200, "1 rows")] * 3
+    assert _audit_views(db_session) == views  # the replayed audit rows were undone
