@@ -15,6 +15,8 @@ _UNITS = r"(?:minutes?|mins?|metres?|meters?|miles?|yards?|feet|foot|steps|secon
 _LOWER_STREET = (rf"\b(?:(?:no\.?|number)\s*)?\d{{1,4}}[a-z]?\s+(?!{_UNITS}\b)(?:the\s+(?:[a-z'-]+\s+){{0,2}}"
                  rf"|(?:[a-z][a-z'-]+\s+){{1,2}})(?:{_LOWER_TYPES})\b")
 _NAME_WORD = r"(?:The|[A-Z][\w'’-]*\.?)"
+# Welsh and Gaelic street words come first: '12 Heol Las', '3 Ffordd y Parc', '5 Stryd Fawr', '7 Lon Isaf'.
+_TYPE_FIRST = r"\b\d{1,4}[a-zA-Z]?,?\s+(?:Heol|Ffordd|Stryd|Lôn|Lon|Rhodfa|Cilgant|Maes|Sràid)\s+(?:(?:y|yr|an|na)\s+)?[A-Z][\w'’-]+"
 _PLACE_AFTER = rf"(?:,?\s+(?:[A-Z][a-z]+,?\s+)?{_POSTCODE}\b)?"
 _FLAT = (r"\b(?i:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
          rf"(?:,?\s+(?:\d{{1,4}}[a-zA-Z]?\s+)?(?:{_NAME_WORD}\s*){{1,4}})?")
@@ -58,7 +60,7 @@ def _address_regex() -> re.Pattern[str]:
     street = rf"\b{_NUMBER},?\s+(?:{_NAME_WORD}\s+){{1,3}}(?i:{types})\b\.?"
     # The street first and its number after: 'on Cotton Street, no. 48', 'Fore Street, number 3b'.
     number_after = rf"\b(?:{_NAME_WORD}\s+){{1,3}}(?i:{types}),?\s+(?i:no\.?|number)\s*\d{{1,4}}[a-zA-Z]?\b"
-    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME}|{_HOUSE_NAME}|{_PERSON_AT}|{_LIVES_DESCRIBED})")
+    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_TYPE_FIRST}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME}|{_HOUSE_NAME}|{_PERSON_AT}|{_LIVES_DESCRIBED})")
 
 
 _HOME_STRONG = re.compile(r"\b(?:lives?|living|lived|home|address|victim|victim's|neighbour|family|burgl\w*"
