@@ -159,3 +159,12 @@ def test_first_names_of_many_origins_are_found(text):
 ])
 def test_word_names_left_out_stay_clean(text):
     assert not _flagged(text) & {"personal.name_with_offence", "personal.named_person"}
+
+
+def test_grouped_phrase_regex_keeps_longest_phrase_case_and_endings():
+    from portal.guidance.detectors.base import phrase_regex
+
+    pattern = phrase_regex(["asylum", "asylum seekers", "a", "arab*", "-ish", "Bo"])
+    assert [m.group() for m in pattern.finditer("Asylum  seekers, an Arabic sign, a -ish")] == [
+        "Asylum  seekers", "Arabic", "a", "-ish"]
+    assert phrase_regex(["Bo", "bob"], case_sensitive=True).findall("bo Bo bob Bob") == ["Bo", "bob"]
