@@ -168,3 +168,16 @@ def test_grouped_phrase_regex_keeps_longest_phrase_case_and_endings():
     assert [m.group() for m in pattern.finditer("Asylum  seekers, an Arabic sign, a -ish")] == [
         "Asylum  seekers", "Arabic", "a", "-ish"]
     assert phrase_regex(["Bo", "bob"], case_sensitive=True).findall("bo Bo bob Bob") == ["Bo", "bob"]
+
+
+@pytest.mark.parametrize(("text", "rule", "expected"), [
+    ("She gave her DOB as twenty-first of May 1970.", "personal.date_of_birth", True),
+    ("born on the third of june 85", "personal.date_of_birth", True),
+    ("His birthday is the second of March, come along!", "personal.date_of_birth", False),
+    ("Her nan's house, 9 The Strand, was burgled.", "personal.home_address", True),
+    ("Mrs Dunn who runs the B&B at 12 Esplanade has had her tills done twice.", "personal.home_address", True),
+    ("10 Drive safely this winter.", "personal.home_address", False),
+    ("Top 5 Walk routes for the summer.", "personal.home_address", False),
+])
+def test_day_in_words_and_street_by_its_type_alone(text, rule, expected):
+    assert (rule in _flagged(text)) is expected

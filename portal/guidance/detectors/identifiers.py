@@ -47,7 +47,12 @@ _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?
 # The forms a birth date is written in: 1/6/79, 01.06.1979, 1979-06-01, 1st June 1979, 1 Jun '79, June 1st 1979,
 # and, after a DoB cue only, six or eight bare digits (010679, 01061979).
 _YEAR = r"(?:(?:19|20)\d{2}|['’]\d{2}|\d{2}(?!\d))"
+# A day written in words: 'the twenty-first of May 1970', 'third of June 85'.
+_DAY_WORD = (r"(?:(?:twenty|thirty)[\s-]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+             r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth"
+             r"|twentieth|thirtieth")
 _DATE = (rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)?\d{{2}}"
+         rf"|(?:{_DAY_WORD})\s+(?:of\s+)?{_MONTHS}\.?,?\s+{_YEAR}"
          rf"|(?:19|20)\d{{2}}-\d{{1,2}}-\d{{1,2}}\b"
          rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+{_YEAR}"
          rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}"

@@ -17,6 +17,11 @@ _LOWER_STREET = (rf"\b(?:(?:no\.?|number)\s*)?\d{{1,4}}[a-z]?\s+(?!{_UNITS}\b)(?
 _NAME_WORD = r"(?:The|[A-Z][\w'’-]*\.?)"
 # Welsh and Gaelic street words come first: '12 Heol Las', '3 Ffordd y Parc', '5 Stryd Fawr', '7 Lon Isaf'.
 _TYPE_FIRST = r"\b\d{1,4}[a-zA-Z]?,?\s+(?:Heol|Ffordd|Stryd|Lôn|Lon|Rhodfa|Cilgant|Maes|Sràid)\s+(?:(?:y|yr|an|na)\s+)?[A-Z][\w'’-]+"
+# A street known by its type alone: '12 Esplanade', '4 The Crescent', '3 Broadway'; common words only after 'The'
+# ('9 The Green', not '10 Drive safely').
+_TYPE_ONLY = (r"\b\d{1,4}[a-zA-Z]?,?\s+(?:(?:The\s+)?(?:Esplanade|Broadway|Promenade|Strand|Crescent|Quay|Terrace|Circus"
+              r"|Boulevard|Causeway|Embankment|Mews)|The\s+(?:Green|Square|Parade|Drive|Avenue|Close|Grove|Rise|Row|Walk|Mall))"
+              r"\b(?!\s+[A-Z])")
 _PLACE_AFTER = rf"(?:,?\s+(?:[A-Z][a-z]+,?\s+)?{_POSTCODE}\b)?"
 _FLAT = (r"\b(?i:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
          rf"(?:,?\s+(?:\d{{1,4}}[a-zA-Z]?\s+)?(?:{_NAME_WORD}\s*){{1,4}})?")
@@ -60,7 +65,7 @@ def _address_regex() -> re.Pattern[str]:
     street = rf"\b{_NUMBER},?\s+(?:{_NAME_WORD}\s+){{1,3}}(?i:{types})\b\.?"
     # The street first and its number after: 'on Cotton Street, no. 48', 'Fore Street, number 3b'.
     number_after = rf"\b(?:{_NAME_WORD}\s+){{1,3}}(?i:{types}),?\s+(?i:no\.?|number)\s*\d{{1,4}}[a-zA-Z]?\b"
-    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_TYPE_FIRST}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME}|{_HOUSE_NAME}|{_PERSON_AT}|{_LIVES_DESCRIBED})")
+    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_TYPE_FIRST}|{_TYPE_ONLY}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME}|{_HOUSE_NAME}|{_PERSON_AT}|{_LIVES_DESCRIBED})")
 
 
 _HOME_STRONG = re.compile(r"\b(?:lives?|living|lived|home|address|victim|victim's|neighbour|family|burgl\w*"
