@@ -181,3 +181,12 @@ def test_grouped_phrase_regex_keeps_longest_phrase_case_and_endings():
 ])
 def test_day_in_words_and_street_by_its_type_alone(text, rule, expected):
     assert (rule in _flagged(text)) is expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("the lads off the high rise, total scroungers the lot", True),
+    ("people from the asylum hotel nicking from the co-op", True),
+    ("The lads from the high rise raised 500 pounds for the hospice.", False),
+])
+def test_people_named_by_the_housing_they_come_from(text, expected):
+    assert ("discriminatory.group_generalisation" in _flagged(text)) is expected
