@@ -48,8 +48,21 @@ def phrase_regex(words: Iterable[str], case_sensitive: bool = False) -> re.Patte
         stem, wildcard = (word[:-1], True) if word.endswith("*") else (word, False)
         piece = r"\s+".join(re.escape(bit) for bit in stem.split()).replace("'", "['’]?")
         parts.append(piece + (r"\w*" if wildcard else ""))
-    parts.sort(key=len, reverse=True)  # longest first, so phrases win over their first word
-    return re.compile(r"(?<![\w'])(?:" + "|".join(parts) + r")(?![\w])", 0 if case_sensitive else re.I)
+    # Alternatives grouped by their first letter, so the engine tries one group at each position, not every
+    # phrase (tables of several hundred words would otherwise cost a try each); longest first within a group,
+    # so phrases win over their first word. Phrases that begin with a sign are left ungrouped, first.
+    groups: dict[str, list[str]] = {}
+    for part in parts:
+        key = part[0].lower() if part[0].isalnum() and not case_sensitive else part[0] if part[0].isalnum() else ""
+        groups.setdefault(key, []).append(part)
+    alternatives = []
+    for key, group in sorted(groups.items()):
+        group.sort(key=len, reverse=True)
+        if not key or len(group) == 1:
+            alternatives += group
+        else:
+            alternatives.append(re.escape(key) + "(?:" + "|".join(part[1:] for part in group) + ")")
+    return re.compile(r"(?<![\w'])(?:" + "|".join(alternatives) + r")(?![\w])", 0 if case_sensitive else re.I)
 
 
 @functools.cache

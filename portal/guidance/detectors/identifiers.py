@@ -44,12 +44,22 @@ _NHS_CUE = re.compile(r"\bNHS\b", re.I)
 _NHS_GIVEN = re.compile(r"\bNHS\s*(?:no\.?|number|num|#)\s*(?:is|was|:|-)?\s*$", re.I)
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
            r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
+# The forms a birth date is written in: 1/6/79, 01.06.1979, 1979-06-01, 1st June 1979, 1 Jun '79, June 1st 1979,
+# and, after a DoB cue only, six or eight bare digits (010679, 01061979).
+_YEAR = r"(?:(?:19|20)\d{2}|['’]\d{2}|\d{2}(?!\d))"
+# A day written in words: 'the twenty-first of May 1970', 'third of June 85'.
+_DAY_WORD = (r"(?:(?:twenty|thirty)[\s-]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)"
+             r"|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth"
+             r"|twentieth|thirtieth")
 _DATE = (rf"(?:\d{{1,2}}[/.-]\d{{1,2}}[/.-](?:19|20)?\d{{2}}"
-         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+(?:19|20)\d{{2}}"
-         rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}})")
+         rf"|(?:{_DAY_WORD})\s+(?:of\s+)?{_MONTHS}\.?,?\s+{_YEAR}"
+         rf"|(?:19|20)\d{{2}}-\d{{1,2}}-\d{{1,2}}\b"
+         rf"|\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}\.?,?\s+{_YEAR}"
+         rf"|{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{_YEAR}"
+         rf"|\d{{6}}(?:\d{{2}})?\b)")
 # The cue, then a few words of filler before the date: 'DoB (e.g. 1 June 1979)', 'date of birth is the 8th of …'.
 _DOB_FILLER = r"(?:(?:is|was|=|:|-|–|\(|please|pls|plz|e\.?g\.?|eg|for\s+example|for\s+instance|such\s+as|the|of|as|on|given\s+as|for\s+(?:him|her|the\s+\w+))[\s,:]*){0,4}"
-_DOB = re.compile(rf"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|born(?:\s+on)?|birthday)(?:['’]s)?\s*:?\s*{_DOB_FILLER}"
+_DOB = re.compile(rf"\b(?:d\.?\s?o\.?\s?b\.?|date\s+of\s+birth|birth\s?date|born(?:\s+on)?|birthday)(?:['’]s)?\s*:?\s*{_DOB_FILLER}"
                   rf"(?:the\s+)?{_DATE}", re.I)
 
 

@@ -15,6 +15,13 @@ _UNITS = r"(?:minutes?|mins?|metres?|meters?|miles?|yards?|feet|foot|steps|secon
 _LOWER_STREET = (rf"\b(?:(?:no\.?|number)\s*)?\d{{1,4}}[a-z]?\s+(?!{_UNITS}\b)(?:the\s+(?:[a-z'-]+\s+){{0,2}}"
                  rf"|(?:[a-z][a-z'-]+\s+){{1,2}})(?:{_LOWER_TYPES})\b")
 _NAME_WORD = r"(?:The|[A-Z][\w'’-]*\.?)"
+# Welsh and Gaelic street words come first: '12 Heol Las', '3 Ffordd y Parc', '5 Stryd Fawr', '7 Lon Isaf'.
+_TYPE_FIRST = r"\b\d{1,4}[a-zA-Z]?,?\s+(?:Heol|Ffordd|Stryd|Lôn|Lon|Rhodfa|Cilgant|Maes|Sràid)\s+(?:(?:y|yr|an|na)\s+)?[A-Z][\w'’-]+"
+# A street known by its type alone: '12 Esplanade', '4 The Crescent', '3 Broadway'; common words only after 'The'
+# ('9 The Green', not '10 Drive safely').
+_TYPE_ONLY = (r"\b\d{1,4}[a-zA-Z]?,?\s+(?:(?:The\s+)?(?:Esplanade|Broadway|Promenade|Strand|Crescent|Quay|Terrace|Circus"
+              r"|Boulevard|Causeway|Embankment|Mews)|The\s+(?:Green|Square|Parade|Drive|Avenue|Close|Grove|Rise|Row|Walk|Mall))"
+              r"\b(?!\s+[A-Z])")
 _PLACE_AFTER = rf"(?:,?\s+(?:[A-Z][a-z]+,?\s+)?{_POSTCODE}\b)?"
 _FLAT = (r"\b(?i:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
          rf"(?:,?\s+(?:\d{{1,4}}[a-zA-Z]?\s+)?(?:{_NAME_WORD}\s*){{1,4}})?")
@@ -42,6 +49,11 @@ _LIVES_DESCRIBED = (r"\b(?<!\bwe\s)(?i:lives?|living|stays?|staying)\s+(?:(?i:ab
 # 'send someone to 27 the willows', 'at 4 The Maltings, Hatton'. ('at 10 the kids went home' goes on, so is not one.)
 _NUMBER_THE_NAME = (r"(?P<named>(?:(?<=\bat\s)|(?<=\bto\s)|(?<=\bof\s)|(?<=\bnear\s)|(?<=\blives\s))\d{1,4}[a-zA-Z]?,?\s+(?:the|The)\s+"
                     r"[A-Za-z][a-z'’]+s\b(?=\s*(?:[,.;!?)]|$|\s+[-–]\s)))")
+# A house known by its name, not its number, after 'at', 'to', 'of', 'near' or 'lives': 'at Rose Cottage', 'lives at
+# The Old Rectory', 'to Hill Farm'. Counted, like a bare house name, only when the sentence is about someone's home.
+_HOUSE_NAME = (r"(?P<house>(?:(?<=\bat\s)|(?<=\bto\s)|(?<=\bof\s)|(?<=\bnear\s)|(?<=\blives\s))(?:The\s+)?(?:[A-Z][a-z'’]+\s+){1,2}"
+               r"(?:Cottage|Farm|Farmhouse|Barn|Lodge|Rectory|Vicarage|Manse|Bungalow|Villa|Mill|Oast|Stables|Coach\s+House"
+               r"|Farm\s+Cottages?)\b)")
 _OLD_HOUSE_AND_POSTCODE = re.compile(
     r"\b\d{1,4}[A-Za-z]?,?\s+(?:[A-Z][\w'-]*\s+){1,4}(?:[\w\s,'-]{0,40}?)\b" + _POSTCODE + r"\b", re.I
 )
@@ -53,7 +65,7 @@ def _address_regex() -> re.Pattern[str]:
     street = rf"\b{_NUMBER},?\s+(?:{_NAME_WORD}\s+){{1,3}}(?i:{types})\b\.?"
     # The street first and its number after: 'on Cotton Street, no. 48', 'Fore Street, number 3b'.
     number_after = rf"\b(?:{_NAME_WORD}\s+){{1,3}}(?i:{types}),?\s+(?i:no\.?|number)\s*\d{{1,4}}[a-zA-Z]?\b"
-    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME}|{_PERSON_AT}|{_LIVES_DESCRIBED})")
+    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_TYPE_FIRST}|{_TYPE_ONLY}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME}|{_HOUSE_NAME}|{_PERSON_AT}|{_LIVES_DESCRIBED})")
 
 
 _HOME_STRONG = re.compile(r"\b(?:lives?|living|lived|home|address|victim|victim's|neighbour|family|burgl\w*"
@@ -111,7 +123,7 @@ def _find_addresses(text: str) -> Iterator[tuple[int, int, bool]]:
             end -= 1
         if start < covered:
             continue
-        if found.group("named") and not has("home_words", text[slice(*sentence_at(text, start))]):
+        if (found.group("named") or found.group("house")) and not has("home_words", text[slice(*sentence_at(text, start))]):
             continue  # 'up to 5 the stalls': only a house name when the sentence is about someone's home
         covered = end
         yield start, end, _is_venue(text, start, end)
