@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from flask.testing import FlaskClient
 
-pytest_plugins = ["tests.fast_setup"]
+pytest_plugins = ["tests.fast_setup", "tests.demo_snapshot"]
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")

@@ -183,15 +183,6 @@ def test_zero_seconds_recounts_every_time(app):
     assert build.calls == 2
 
 
-@pytest.fixture
-def demo(app, users):
-    from portal.demo import load_demo
-    from portal.extensions import db
-
-    load_demo(passwords={})
-    db.session.commit()
-
-
 @pytest.mark.parametrize("slug", sorted(PAGES))
 def test_every_report_survives_json_unchanged(app, demo, slug):
     with app.test_request_context():

@@ -15,15 +15,6 @@ from tests.portal.research_support import TABLES, export, make_project, rows, va
 
 
 
-@pytest.fixture
-def demo(app, users):
-    from portal.demo import load_demo
-    from portal.extensions import db
-
-    load_demo(passwords={})
-    db.session.commit()
-
-
 _export, _rows, _validate = export, rows, validate
 
 

@@ -29,14 +29,6 @@ def _download(client, job_id: str) -> bytes:
         response.close()
 
 
-@pytest.fixture
-def demo(app, users):
-    from portal.demo import load_demo
-
-    load_demo(passwords={})
-    db.session.commit()
-
-
 def _audits(action: str) -> list[AuditEvent]:
     db.session.expire_all()
     return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action,

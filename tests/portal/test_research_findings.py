@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
-import pytest
 from bs4 import BeautifulSoup
 
 from portal.extensions import db
@@ -15,14 +14,6 @@ from portal.research.filters import Selection
 from portal.research.pages import PAGES
 from portal.research.pseudonyms import Pseudonymiser
 from tests.portal.test_research_adversary import _bounds, _load, _seen, recovered
-
-
-@pytest.fixture
-def demo(app, users):
-    from portal.demo import load_demo
-
-    load_demo(passwords={})
-    db.session.commit()
 
 
 def _communities(area, officer, platform, n, outcome="positive", days_ago=20):

@@ -11,15 +11,6 @@ from tests.portal.research_support import TABLES, export, rows, validate
 CODES = {".s", ".n", ".u"}
 
 
-@pytest.fixture
-def demo(app, users):
-    from portal.demo import load_demo
-    from portal.extensions import db
-
-    load_demo(passwords={})
-    db.session.commit()
-
-
 @pytest.mark.parametrize(("args", "filters"), [
     ((), {}), (("--until", "2025-06-30"), {"until": "2025-06-30"}),
     (("--coarsen-weeks", "--since", "2025-01-01"), {"since": "2025-01-01", "coarsen_weeks": True})],

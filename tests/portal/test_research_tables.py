@@ -16,15 +16,6 @@ from portal.research.report import Table
 from portal.research.tables import spreadsheet_safe, table_csv, table_filename
 
 
-@pytest.fixture
-def demo(app, users):
-    from portal.demo import load_demo
-    from portal.extensions import db
-
-    load_demo(passwords={})
-    db.session.commit()
-
-
 def _page_tables(html: str) -> list[tuple[list[list[str]], str]]:
     """(header + rows as the page shows them, CSV link) for every table on a chart page."""
     soup = BeautifulSoup(html, "html.parser")

@@ -12,15 +12,6 @@ from portal.research.pages import PAGES
 SLUGS = sorted(PAGES)
 
 
-@pytest.fixture
-def demo(app, users):
-    from portal.demo import load_demo
-    from portal.extensions import db
-
-    load_demo(passwords={})
-    db.session.commit()
-
-
 def _no_inline_style_or_script(html: str) -> None:
     assert " style=" not in html
     assert not re.search(r"<script(?![^>]*\bsrc=)", html)
