@@ -31,6 +31,8 @@ from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
 
+from portal.research.bounds import DeclaredSums
+
 logger = logging.getLogger(__name__)
 
 #: Default minimum cell, as UK Trusted Research Environments use for output checking.
@@ -121,13 +123,20 @@ class CellTable:
         for number, (total, parts) in enumerate(self.sums):
             for key in (total, *parts):
                 lines_of[key].append(number)
+        system = DeclaredSums(self.values, self.sums, self.threshold)
         for _ in range(MAX_ROUNDS):
-            exposed = self._exposed(hidden, sensitive)
-            added = {c for c in (self._complement(line, hidden, sensitive, lines_of) for line in exposed) if c is not None}
-            if not exposed:
-                break
+            exposed, pinned = self._exposed(hidden, sensitive), []
+            if exposed:
+                added = {self._complement(line, hidden, lines_of) for line in exposed}
+            else:  # no sum gives a small count away on its own: now all of them together
+                pinned = system.pinned(hidden, sensitive)
+                if not pinned:
+                    break
+                added = {self._loosen(key, hidden, lines_of) for key in pinned}
+            added.discard(None)
             if not added:  # nothing left to choose: fail closed, every published cell withheld
-                logger.warning("disclosure: %d sums still exposed; withholding the whole table", len(exposed))
+                logger.warning("disclosure: %d sums still exposed, %d small counts pinned; withholding the whole table",
+                               len(exposed), len(pinned))
                 hidden |= set(self.values)
                 break
             hidden |= added
@@ -156,8 +165,7 @@ class CellTable:
                 exposed.add(number)
         return sorted(exposed)
 
-    def _complement(self, number: int, hidden: set[Key], sensitive: set[Key],
-                    lines_of: dict[Key, list[int]]) -> Key | None:
+    def _complement(self, number: int, hidden: set[Key], lines_of: dict[Key, list[int]]) -> Key | None:
         """One more cell to withhold in this sum: its smallest shown non-zero part, else its total, else a zero."""
         total, parts = self.sums[number]
         shown_parts = [key for key in parts if key not in hidden and key not in self.unpublished]
@@ -176,6 +184,26 @@ class CellTable:
                     for candidate in (*o_parts, o_total):
                         if candidate not in hidden and candidate not in self.unpublished:
                             return candidate
+        return None
+
+    def _loosen(self, key: Key, hidden: set[Key], lines_of: dict[Key, list[int]]) -> Key | None:
+        """One more cell to withhold so that the pinned small count `key` could reach k.
+
+        In the sums it belongs to: the smallest shown count that could make up the difference to k
+        on its own, else the largest shown count (the next round looks again), else what
+        `_complement` would widen to.
+        """
+        need = self.threshold - self.values[key]
+        shown = {other for number in lines_of[key] for other in (self.sums[number][0], *self.sums[number][1])
+                 if other not in hidden and other not in self.unpublished and self.values[other] > 0}
+        if shown:
+            return min(shown, key=lambda other: (self.values[other] < need,
+                                                 abs(self.values[other]) * (1 if self.values[other] >= need else -1),
+                                                 str(other)))
+        for number in lines_of[key]:
+            candidate = self._complement(number, hidden, lines_of)
+            if candidate is not None:
+                return candidate
         return None
 
 

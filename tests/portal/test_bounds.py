@@ -1,0 +1,77 @@
+"""The whole-system step of the disclosure layer: withheld small counts pinned by several sums together."""
+from __future__ import annotations
+
+from portal.research.bounds import DeclaredSums
+from portal.research.disclosure import CellTable
+
+
+def _chain() -> CellTable:
+    """a + b = 20, b + c = 30, c + d = 11, with b, c, d never shown: each sum leaves two unknowns
+    adding up to at least 10, but together c <= 11, so b >= 19 and a <= 1."""
+    table = CellTable()
+    table.add_sum(table.cell("t1", 20), [table.cell("a", 1), table.latent("b", 19)])
+    table.add_sum(table.cell("t2", 30), ["b", table.latent("c", 11)])
+    table.add_sum(table.cell("t3", 11), ["c", table.latent("d", 0)])
+    return table
+
+
+def test_several_sums_together_pin_a_small_count_that_none_gives_away_alone():
+    table = _chain()
+    system = DeclaredSums(table.values, table.sums, 10)
+    assert system.pinned({"a", "b", "c", "d"}, {"a"}) == ["a"]
+    assert system.pinned({"a", "b", "c", "d", "t1"}, {"a"}) == []  # a = t1 - b, and t1 could be anything
+
+
+def test_the_layer_withholds_a_total_so_that_the_pinned_count_could_reach_k():
+    protected = _chain().protect()
+    assert protected["a"] is None
+    assert protected["t1"] is None  # the only shown cell of a's sum
+    assert protected["t2"] == 30
+    assert protected["t3"] == 11
+
+
+def test_without_the_whole_system_step_the_chain_is_published(monkeypatch):
+    """The calculator alone (sum by sum) shows t1: the count of 1 is then pinned to 0-1."""
+    monkeypatch.setattr(DeclaredSums, "pinned", lambda self, hidden, sensitive: [])
+    assert _chain().protect()["t1"] == 20
+
+
+# Found by a random search: fractions let x0 reach 10 (x = 10, 1.5, 3, 4.5, 9.5, 0), whole numbers do not.
+FRACTIONS_ONLY = {
+    "values": [7, 3, 0, 3, 11, 3],
+    "sums": [(1, 2, 3, 5), (2, 5), (1, 2, 4), (0, 1, 3, 5), (0, 3, 4, 5)],
+}
+
+
+def _fractions_only() -> tuple[dict, list]:
+    values = {f"x{i}": v for i, v in enumerate(FRACTIONS_ONLY["values"])}
+    sums = []
+    for n, parts in enumerate(FRACTIONS_ONLY["sums"]):
+        values[f"t{n}"] = sum(FRACTIONS_ONLY["values"][i] for i in parts)
+        sums.append((f"t{n}", tuple(f"x{i}" for i in parts)))
+    return values, sums
+
+
+def test_a_count_that_only_fractions_could_take_to_k_is_pinned():
+    values, sums = _fractions_only()
+    hidden = {f"x{i}" for i in range(6)}
+    assert DeclaredSums(values, sums, 10).pinned(hidden, {"x0"}) == ["x0"]
+    assert DeclaredSums(values, sums, 8).pinned(hidden, {"x0"}) == []  # 8 is reachable in whole numbers
+
+
+def test_a_withheld_count_in_no_sum_with_a_shown_cell_could_be_anything():
+    table = CellTable()
+    table.add_sum(table.latent("t", 5), [table.cell("a", 5)])
+    assert DeclaredSums(table.values, table.sums, 10).pinned({"a", "t"}, {"a", "t"}) == []
+
+
+def test_a_page_whose_sums_do_not_hold_is_reported(caplog):
+    """A page bug: the sums would describe counts other than the real ones."""
+    table = CellTable()
+    table.add_sum(table.cell("t", 9), [table.cell("a", 3), table.latent("b", 20)])
+    DeclaredSums(table.values, table.sums, 10)
+    assert "1 declared sums do not hold" in caplog.text
+    table.values["t"] = 23
+    caplog.clear()
+    DeclaredSums(table.values, table.sums, 10)
+    assert "declared sums" not in caplog.text
