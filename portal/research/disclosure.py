@@ -9,7 +9,9 @@ the minimum cell. The rules (also written into the export README and shown besid
 - **Secondary suppression**: a page declares the sums between its numbers (a row total, a column
   total, the chart's monthly total, the same figure for every area and for one area). Cells are
   then withheld until, solving those sums one at a time, no withheld small count can be worked
-  out, and the withheld part of any sum that holds a small count is not itself below the minimum.
+  out, and the withheld part of any sum that holds a small count is not itself below the minimum;
+  then until, taking all the sums together (`bounds.py`: linear and, where needed, integer
+  programs), every withheld small count could be the minimum or more in whole numbers.
   Cells that are computed but never shown (a "responded" count behind a rate) take part as
   unknowns, so the rate cannot give them away either.
 - **Rates, shares and means** are shown only when every count they rest on is shown, and means
@@ -112,7 +114,12 @@ class CellTable:
         self.sums.append((total, parts))
 
     def protect(self) -> Protected:
-        """Withhold small counts and enough other cells that no withheld small count can be worked out."""
+        """Withhold small counts and enough other cells that no withheld small count can be worked out.
+
+        First the calculator (`_exposed`, sum by sum, cheap), until it finds nothing; then all the
+        sums together (`DeclaredSums.pinned`), which withholds one more cell for each small count
+        they still pin below k, and round again. Each round withholds at least one more cell.
+        """
         if not self.active:
             return Protected(self.values, set(self.unpublished), self.threshold)
         sensitive = {key for key, v in self.values.items() if too_few(v, self.threshold)}
