@@ -42,6 +42,10 @@ DEFAULT_MIN_CELL = 10
 MARK = "[c]"
 NOT_SHOWN = "–"  # nothing to show (no observations), as opposed to withheld
 MAX_ROUNDS = 10_000  # each round withholds at least one more cell, so this is never reached in practice
+# Rounds of the whole-system step that still find pinned counts (each a few linear programs per
+# group of withheld cells); at the last the table is withheld whole rather than keep a page past
+# gunicorn's timeout. The pages at 10,000 communities have at most 8 (the contacts page).
+MAX_SYSTEM_ROUNDS = 50
 
 Key = Hashable
 
@@ -130,7 +134,7 @@ class CellTable:
         for number, (total, parts) in enumerate(self.sums):
             for key in (total, *parts):
                 lines_of[key].append(number)
-        system = DeclaredSums(self.values, self.sums, self.threshold)
+        system, system_rounds = DeclaredSums(self.values, self.sums, self.threshold), 0
         for _ in range(MAX_ROUNDS):
             exposed, pinned = self._exposed(hidden, sensitive), []
             if exposed:
@@ -139,7 +143,9 @@ class CellTable:
                 pinned = system.pinned(hidden, sensitive)
                 if not pinned:
                     break
-                added = {self._loosen(key, hidden, lines_of) for key in pinned}
+                system_rounds += 1
+                last = system_rounds >= MAX_SYSTEM_ROUNDS
+                added = set() if last else {self._loosen(key, hidden, lines_of) for key in pinned}
             added.discard(None)
             if not added:  # nothing left to choose: fail closed, every published cell withheld
                 logger.warning("disclosure: %d sums still exposed, %d small counts pinned; withholding the whole table",

@@ -1,6 +1,7 @@
 """The whole-system step of the disclosure layer: withheld small counts pinned by several sums together."""
 from __future__ import annotations
 
+from portal.research import disclosure
 from portal.research.bounds import DeclaredSums
 from portal.research.disclosure import CellTable
 
@@ -28,6 +29,13 @@ def test_the_layer_withholds_a_total_so_that_the_pinned_count_could_reach_k():
     assert protected["t1"] is None  # the only shown cell of a's sum
     assert protected["t2"] == 30
     assert protected["t3"] == 11
+
+
+def test_a_table_still_pinned_after_the_last_round_is_withheld_whole(monkeypatch, caplog):
+    monkeypatch.setattr(disclosure, "MAX_SYSTEM_ROUNDS", 1)
+    protected = _chain().protect()
+    assert protected.hidden == {"a", "b", "c", "d", "t1", "t2", "t3"}
+    assert "0 sums still exposed, 1 small counts pinned; withholding the whole table" in caplog.text
 
 
 def test_without_the_whole_system_step_the_chain_is_published(monkeypatch):
