@@ -1,6 +1,11 @@
 """The whole-system step of the disclosure layer: withheld small counts pinned by several sums together."""
 from __future__ import annotations
 
+import random
+
+import pytest
+from scipy.optimize import Bounds, LinearConstraint, milp
+
 from portal.research import disclosure
 from portal.research.bounds import DeclaredSums
 from portal.research.disclosure import CellTable
@@ -83,3 +88,54 @@ def test_a_page_whose_sums_do_not_hold_is_reported(caplog):
     caplog.clear()
     DeclaredSums(table.values, table.sums, 10)
     assert "declared sums" not in caplog.text
+
+
+# --- an integer program written apart from the layer, on random cubes shaped like the pages' ------
+
+def _cube(rng: random.Random) -> CellTable:
+    """areas x rows x columns with row totals, and every area adding up to an all-areas table."""
+    table = CellTable()
+    areas, rows, columns = rng.randint(1, 3), rng.randint(1, 3), rng.randint(1, 4)
+    for a in range(areas):
+        for r in range(rows):
+            parts = [table.cell((a, r, c), rng.choice([0, rng.randint(1, 9), rng.randint(1, 25)]))
+                     for c in range(columns)]
+            table.add_sum(table.cell((a, r, "total"), sum(table.values[p] for p in parts)), parts)
+    for r in range(rows):
+        for c in (*range(columns), "total"):
+            table.add_sum(table.cell(("all", r, c), sum(table.values[a, r, c] for a in range(areas))),
+                          [(a, r, c) for a in range(areas)])
+    return table
+
+
+def _highest(table: CellTable, hidden: set, cell) -> float:
+    """The largest whole value `cell` can take, shown cells fixed, withheld ones whole and >= 0."""
+    unknown = sorted(hidden, key=str)
+    column = {key: i for i, key in enumerate(unknown)}
+    rows, values = [], []
+    for total, parts in table.sums:
+        row, value = [0.0] * len(unknown), 0.0
+        for key, sign in ((total, 1), *((p, -1) for p in parts)):
+            if key in column:
+                row[column[key]] += sign
+            else:
+                value -= sign * table.values[key]
+        if any(row):
+            rows.append(row)
+            values.append(value)
+    objective = [0.0] * len(unknown)
+    objective[column[cell]] = -1.0
+    constraints = [LinearConstraint(rows, values, values)] if rows else []
+    result = milp(objective, constraints=constraints, integrality=[1] * len(unknown), bounds=Bounds(0, 1000))
+    assert result.status == 0, result.message
+    return -result.fun
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_withheld_small_count_of_a_random_cube_could_be_k_in_whole_numbers(seed):
+    table = _cube(random.Random(seed))
+    hidden = table.protect().hidden
+    for key, value in table.values.items():
+        if 0 < value < 10:
+            assert key in hidden
+            assert _highest(table, hidden, key) >= 10, key
