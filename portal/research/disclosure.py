@@ -202,17 +202,13 @@ class CellTable:
     def _loosen(self, key: Key, hidden: set[Key], lines_of: dict[Key, list[int]]) -> Key | None:
         """One more cell to withhold so that the pinned small count `key` could reach k.
 
-        In the sums it belongs to: the smallest shown count that could make up the difference to k
-        on its own, else the largest shown count (the next round looks again), else what
-        `_complement` would widen to.
+        The smallest shown count in the sums it belongs to (shown non-zero counts are k or more, so
+        any of them could make up the difference), else what `_complement` would widen to.
         """
-        need = self.threshold - self.values[key]
         shown = {other for number in lines_of[key] for other in (self.sums[number][0], *self.sums[number][1])
                  if other not in hidden and other not in self.unpublished and self.values[other] > 0}
         if shown:
-            return min(shown, key=lambda other: (self.values[other] < need,
-                                                 abs(self.values[other]) * (1 if self.values[other] >= need else -1),
-                                                 str(other)))
+            return min(shown, key=lambda other: (self.values[other], str(other)))
         for number in lines_of[key]:
             candidate = self._complement(number, hidden, lines_of)
             if candidate is not None:

@@ -36,6 +36,17 @@ def test_the_layer_withholds_a_total_so_that_the_pinned_count_could_reach_k():
     assert protected["t3"] == 11
 
 
+def test_the_cell_withheld_for_a_pinned_count_is_the_smallest_shown_in_its_sums():
+    """a = 1 is pinned; of the shown cells in its sum (12, 30 and the total 62) the 12 goes: every
+    shown non-zero count is k or more, so any of them could take a to k, and the smallest costs least."""
+    table = CellTable()
+    table.add_sum(table.cell("t1", 62), [table.cell("a", 1), table.latent("b", 19), table.cell("p", 12),
+                                         table.cell("q", 30)])
+    table.add_sum(table.cell("t2", 30), ["b", table.latent("c", 11)])
+    table.add_sum(table.cell("t3", 11), ["c", table.latent("d", 0)])
+    assert table.protect().hidden == {"a", "b", "c", "d", "p"}
+
+
 def test_a_table_still_pinned_after_the_last_round_is_withheld_whole(monkeypatch, caplog):
     monkeypatch.setattr(disclosure, "MAX_SYSTEM_ROUNDS", 1)
     protected = _chain().protect()
