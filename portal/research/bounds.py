@@ -148,14 +148,16 @@ def _whole_point_reaching(a: Any, b: Any, target: int, threshold: int, n: int) -
     lower[target] = threshold
     if a.shape[0] == 0:  # the cell is in no sum with anything shown: anything goes
         return lower
-    result = linprog(np.zeros(n), A_eq=a, b_eq=b, bounds=list(zip(lower, [None] * n, strict=True)), method="highs")
+    lowest = np.zeros(n)  # the target held down to the threshold: a bounded problem with a plain answer
+    lowest[target] = 1.0
+    result = linprog(lowest, A_eq=a, b_eq=b, bounds=list(zip(lower, [None] * n, strict=True)), method="highs")
     if result.status == 2:  # infeasible even with fractions: certainly in whole numbers
         return None
     if result.status == 0:
         point = np.round(result.x)
         if (point >= lower).all() and np.array_equal(a @ point, b):
             return point
-    result = milp(np.zeros(n), constraints=[LinearConstraint(a, b, b)], integrality=np.ones(n),
+    result = milp(lowest, constraints=[LinearConstraint(a, b, b)], integrality=np.ones(n),
                   bounds=Bounds(lower, np.inf), options={"time_limit": MILP_SECONDS})
     if result.status == 0 and result.x is not None:
         point = np.round(result.x)

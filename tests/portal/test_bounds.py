@@ -4,6 +4,7 @@ from __future__ import annotations
 import random
 
 import pytest
+import scipy.optimize
 from scipy.optimize import Bounds, LinearConstraint, milp
 
 from portal.research import disclosure
@@ -81,6 +82,23 @@ def test_a_count_that_only_fractions_could_take_to_k_is_pinned():
     hidden = {f"x{i}" for i in range(6)}
     assert DeclaredSums(values, sums, 10).pinned(hidden, {"x0"}) == ["x0"]
     assert DeclaredSums(values, sums, 8).pinned(hidden, {"x0"}) == []  # 8 is reachable in whole numbers
+
+
+def test_the_integer_program_shows_a_count_can_reach_k_where_the_relaxation_s_corner_is_fractional():
+    """Found by a random search: both linear programs stop at fractional corners; only the integer
+    program finds whole numbers with x0 = 10, so x0 is not pinned (and nothing more is withheld)."""
+    x = [3, 3, 14, 14, 13]
+    values = {f"x{i}": v for i, v in enumerate(x)}
+    sums = []
+    for n, parts in enumerate([(2, 4, 1), (3, 2, 1, 0), (4, 3, 1, 0), (3, 1, 2, 0)]):
+        values[f"t{n}"] = sum(x[i] for i in parts)
+        sums.append((f"t{n}", tuple(f"x{i}" for i in parts)))
+    asked = []
+    real = scipy.optimize.milp
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scipy.optimize, "milp", lambda *args, **kwargs: asked.append(1) or real(*args, **kwargs))
+        assert DeclaredSums(values, sums, 10).pinned({f"x{i}" for i in range(5)}, {"x0"}) == []
+    assert asked  # the integer program decided
 
 
 def test_a_withheld_count_in_no_sum_with_a_shown_cell_could_be_anything():
