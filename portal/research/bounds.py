@@ -124,7 +124,7 @@ def _reaching_together(a: Any, b: Any, targets: list[int], threshold: int) -> li
     from scipy.optimize import linprog
 
     n, t = a.shape[1], len(targets)
-    if a.shape[0] == 0:
+    if a.shape[0] == 0:  # cells in no sum at all: anything goes (a shortcut; the program says the same)
         return targets
     pick = sparse.csr_matrix((np.ones(t), (range(t), targets)), shape=(t, n))
     result = linprog(np.concatenate([np.zeros(n), -np.ones(t)]),
@@ -146,8 +146,6 @@ def _whole_point_reaching(a: Any, b: Any, target: int, threshold: int, n: int) -
 
     lower = np.zeros(n)
     lower[target] = threshold
-    if a.shape[0] == 0:  # the cell is in no sum with anything shown: anything goes
-        return lower
     lowest = np.zeros(n)  # the target held down to the threshold: a bounded problem with a plain answer
     lowest[target] = 1.0
     result = linprog(lowest, A_eq=a, b_eq=b, bounds=list(zip(lower, [None] * n, strict=True)), method="highs")
