@@ -2,14 +2,13 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import replace
 from datetime import date, timedelta
 
 from sqlalchemy import distinct, func, select
 
 from portal.extensions import db
 from portal.models import OUTCOMES, Area, Community, Meeting, OutreachContact, label
-from portal.research.filters import ALL_AREAS, GROUPINGS, Selection, contact_conditions, months, weeks, whole_family
+from portal.research.filters import ALL_AREAS, Selection, contact_conditions, months, weeks, whole_family
 from portal.research.report import Report, Table
 from portal.research.sqltime import month_start
 from portal.research.disclosure import MARK, CellTable, Protected, rate, text
@@ -26,25 +25,22 @@ def as_date(value) -> date:
 
 def response_report(selection: Selection, suppress: bool) -> Report:
     """Outcome of outbound contacts grouped by platform, channel or purpose, with the response rate."""
-    # every grouping is one family: they count the same contacts (see _protected_responses)
-    family = replace(selection, by=GROUPINGS[0])
-    counts = family_counts("responses", family, lambda: _response_counts(family))
-    here, by = (ALL_AREAS if selection.area_id is None else selection.area_id), selection.by
-    keys = sorted(key for area, grouping, key in counts if area == here and grouping == by)
+    counts = family_counts("responses", selection, lambda: _response_counts(selection))
+    here = ALL_AREAS if selection.area_id is None else selection.area_id
+    keys = sorted(key for area, key in counts if area == here)
     if not keys:
         return Report(empty=True)
     protected = _protected_responses(counts, suppress)
     rows, rates = [], []
     for key in keys:
-        c = counts[here, by, key]
-        cells = [(here, by, key, o) for o in (*OUTCOMES, "total")]
+        c = counts[here, key]
+        cells = [(here, key, o) for o in (*OUTCOMES, "total")]
         value = rate(sum(c[o] for o in RESPONDED), sum(c.values()) - c["pending"], protected.visible(*cells))
         rates.append(None if value is None else round(value, 1))
-        rows.append([label(key), protected.text((here, by, key, "total")),
-                     *[protected.text((here, by, key, o)) for o in OUTCOMES],
+        rows.append([label(key), protected.text((here, key, "total")), *[protected.text((here, key, o)) for o in OUTCOMES],
                      "–" if value is None and protected.visible(*cells) else
                      (MARK if value is None else f"{value:.0f}%")])
-    series = [(label(o), [protected[here, by, k, o] for k in keys]) for o in OUTCOMES]
+    series = [(label(o), [protected[here, k, o] for k in keys]) for o in OUTCOMES]
     names = [label(k) for k in keys]
     return Report(
         charts=[bars("responses-mix", f"Outcome of outbound contacts by {selection.by}",
@@ -60,40 +56,29 @@ def response_report(selection: Selection, suppress: bool) -> Report:
 
 
 def _response_counts(selection: Selection) -> dict[tuple, Counter]:
-    """{(area id or ALL_AREAS, grouping, group): outcomes} of outbound contacts, for every area of the
-    family and every grouping (platform, channel, purpose)."""
+    """{(area id or ALL_AREAS, group): outcomes} of outbound contacts, for every area of the family."""
+    group = {"platform": Community.platform, "channel": OutreachContact.channel,
+             "purpose": OutreachContact.purpose}[selection.by]
     counts: dict[tuple, Counter] = defaultdict(Counter)
-    for area_id, platform, channel, purpose, outcome, n in db.session.execute(
-            select(Community.area_id, Community.platform, OutreachContact.channel, OutreachContact.purpose,
-                   OutreachContact.outcome, func.count()).join(Community)
+    for area_id, key, outcome, n in db.session.execute(
+            select(Community.area_id, group, OutreachContact.outcome, func.count()).join(Community)
             .where(*contact_conditions(whole_family(selection)), OutreachContact.direction == "outbound")
-            .group_by(Community.area_id, Community.platform, OutreachContact.channel, OutreachContact.purpose,
-                      OutreachContact.outcome)):
-        for by, key in (("platform", platform), ("channel", channel), ("purpose", purpose)):
-            counts[area_id, by, key][outcome] += n
-            counts[ALL_AREAS, by, key][outcome] += n
+            .group_by(Community.area_id, group, OutreachContact.outcome)):
+        counts[area_id, key][outcome] += n
+        counts[ALL_AREAS, key][outcome] += n
     return dict(counts)
 
 
 def _protected_responses(counts: dict[tuple, Counter], suppress: bool) -> Protected:
-    """Every area's tables and the all-areas tables as one cube: row totals, areas adding up to all,
-    and the groupings linked (issue 22: by platform and by channel count the same contacts, so the
-    channels' column total minus the platforms shown would give a platform withheld)."""
+    """Every area's table and the all-areas table as one cube: row totals, and areas adding up to all."""
     table = CellTable(active=suppress)
-    areas = {area for area, _, _ in counts if area != ALL_AREAS}
-    for (area, by, key), c in counts.items():
-        table.add_sum(table.cell((area, by, key, "total"), sum(c.values())),
-                      [table.cell((area, by, key, o), c[o]) for o in OUTCOMES])
-    for by, key in {(by, key) for _, by, key in counts}:
+    areas = {area for area, _ in counts if area != ALL_AREAS}
+    for (area, key), c in counts.items():
+        table.add_sum(table.cell((area, key, "total"), sum(c.values())),
+                      [table.cell((area, key, o), c[o]) for o in OUTCOMES])
+    for key in {key for _, key in counts}:
         for column in (*OUTCOMES, "total"):
-            table.add_sum((ALL_AREAS, by, key, column),
-                          [(area, by, key, column) for area in sorted(areas) if (area, by, key) in counts])
-    for area in (*sorted(areas), ALL_AREAS):
-        for column in (*OUTCOMES, "total"):
-            every = [(area, GROUPINGS[0], key, column) for a, by, key in counts if a == area and by == GROUPINGS[0]]
-            table.latent((area, "every", column), sum(table.values[cell] for cell in every))
-            for by in GROUPINGS:
-                table.add_sum((area, "every", column), [(area, by, key, column) for a, b, key in counts if a == area and b == by])
+            table.add_sum((ALL_AREAS, key, column), [(area, key, column) for area in sorted(areas) if (area, key) in counts])
     return table.protect()
 
 
