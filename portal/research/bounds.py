@@ -25,6 +25,7 @@ imported when a table has small counts, not when the portal starts.
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Hashable, Sequence
 from typing import Any
 
@@ -32,6 +33,9 @@ logger = logging.getLogger(__name__)
 
 #: The integer program's time limit per cell; a cell not shown safe in time counts as pinned (withhold more).
 MILP_SECONDS = 2.0
+#: Solver time for one table. Past it, every small count not yet shown safe counts as pinned and the
+#: table is withheld whole (fail closed), rather than keep a page past gunicorn's 30 s timeout.
+SECONDS = 10.0
 
 Key = Hashable
 
@@ -59,6 +63,10 @@ class DeclaredSums:
         if broken:  # a page bug: no assignment meets them, so every withheld small count reads as pinned
             logger.warning("disclosure: %d declared sums do not hold for the counts themselves", broken)
         self.safe: set[int] = set()  # cells shown able to reach k: withholding more only keeps them so
+        self.deadline = time.monotonic() + SECONDS
+
+    def out_of_time(self) -> bool:
+        return time.monotonic() > self.deadline
 
     def pinned(self, hidden: set[Key], sensitive: set[Key]) -> list[Key]:
         """The withheld small counts that could not be k or more, whatever the withheld cells hold.
@@ -91,6 +99,9 @@ class DeclaredSums:
                 continue
             rows = rows_of.get(group, [])
             part, values = a[rows, :][:, cells], b[rows]
+            if self.out_of_time():  # fail closed: what was not shown safe counts as pinned
+                out += [self.keys[unknown[cells[place]]] for place in targets]
+                continue
             while targets:  # push the rest together again: they compete for the same totals
                 reached = _reaching_together(part, values, targets, self.threshold)
                 if not reached:

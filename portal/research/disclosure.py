@@ -144,7 +144,7 @@ class CellTable:
                 if not pinned:
                     break
                 system_rounds += 1
-                last = system_rounds >= MAX_SYSTEM_ROUNDS
+                last = system_rounds >= MAX_SYSTEM_ROUNDS or system.out_of_time()
                 added = set() if last else {self._loosen(key, hidden, lines_of) for key in pinned}
             added.discard(None)
             if not added:  # nothing left to choose: fail closed, every published cell withheld

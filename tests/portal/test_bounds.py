@@ -55,6 +55,20 @@ def test_a_table_still_pinned_after_the_last_round_is_withheld_whole(monkeypatch
     assert "0 sums still exposed, 1 small counts pinned; withholding the whole table" in caplog.text
 
 
+def test_a_table_that_takes_too_long_to_solve_is_withheld_whole(monkeypatch, caplog):
+    from portal.research import bounds
+
+    monkeypatch.setattr(bounds, "SECONDS", -1.0)
+    loosened = []
+    monkeypatch.setattr(CellTable, "_loosen", lambda self, key, hidden, lines_of: loosened.append(key))
+    assert _chain().protect().hidden == {"a", "b", "c", "d", "t1", "t2", "t3"}
+    assert loosened == []  # no more rounds once out of time
+    table = CellTable()  # safe (a could be 10, b 13), but not shown so in time
+    table.add_sum(table.cell("t", 23), [table.cell("a", 3), table.latent("b", 20)])
+    assert table.protect()["t"] is None
+    assert "1 small counts pinned; withholding the whole table" in caplog.text
+
+
 def test_without_the_whole_system_step_the_chain_is_published(monkeypatch):
     """The calculator alone (sum by sum) shows t1: the count of 1 is then pinned to 0-1."""
     monkeypatch.setattr(DeclaredSums, "pinned", lambda self, hidden, sensitive: [])
