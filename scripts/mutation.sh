@@ -11,7 +11,7 @@ BIN=.venv/bin
 PATTERNS=(
   "crawlers.addresses.*" "crawlers.fetch.*" "crawlers.robots*"
   "portal.access.*" "portal.redirects.*"
-  "portal.research.disclosure.*" "portal.research.pseudonyms.*"
+  "portal.research.disclosure.*" "portal.research.bounds.*" "portal.research.pseudonyms.*"
   "portal.guidance.deciders.*" "portal.guidance.services.x_can_decide__mutmut_*"
 )
 mkdir -p mutants

@@ -173,7 +173,8 @@ class _LocalStore(_Store):
     """Least recently used reports of this process, each kept twice its time; its threads
     (gunicorn's gthread workers) share a count as web processes do through Redis."""
 
-    def __init__(self) -> None:
+    def __init__(self, entries: int | None = None) -> None:
+        self._entries = entries  # None: LOCAL_ENTRIES
         self._items: OrderedDict[str, tuple[float, float, CachedReport]] = OrderedDict()  # fresh until, kept until
         self._counting: dict[str, threading.Event] = {}
         self._lock = threading.Lock()
@@ -221,7 +222,7 @@ class _LocalStore(_Store):
         with self._lock:
             self._items[key] = (now + seconds, now + 2 * seconds, item)
             self._items.move_to_end(key)
-            while len(self._items) > LOCAL_ENTRIES:
+            while len(self._items) > (LOCAL_ENTRIES if self._entries is None else self._entries):
                 self._items.popitem(last=False)
 
 

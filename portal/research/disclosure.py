@@ -9,7 +9,9 @@ the minimum cell. The rules (also written into the export README and shown besid
 - **Secondary suppression**: a page declares the sums between its numbers (a row total, a column
   total, the chart's monthly total, the same figure for every area and for one area). Cells are
   then withheld until, solving those sums one at a time, no withheld small count can be worked
-  out, and the withheld part of any sum that holds a small count is not itself below the minimum.
+  out, and the withheld part of any sum that holds a small count is not itself below the minimum;
+  then until, taking all the sums together (`bounds.py`: linear and, where needed, integer
+  programs), every withheld small count could be the minimum or more in whole numbers.
   Cells that are computed but never shown (a "responded" count behind a rate) take part as
   unknowns, so the rate cannot give them away either.
 - **Rates, shares and means** are shown only when every count they rest on is shown, and means
@@ -31,6 +33,8 @@ from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
 
+from portal.research.bounds import DeclaredSums
+
 logger = logging.getLogger(__name__)
 
 #: Default minimum cell, as UK Trusted Research Environments use for output checking.
@@ -38,6 +42,10 @@ DEFAULT_MIN_CELL = 10
 MARK = "[c]"
 NOT_SHOWN = "–"  # nothing to show (no observations), as opposed to withheld
 MAX_ROUNDS = 10_000  # each round withholds at least one more cell, so this is never reached in practice
+# Rounds of the whole-system step that still find pinned counts (each a few linear programs per
+# group of withheld cells); at the last the table is withheld whole rather than keep a page past
+# gunicorn's timeout. The pages at 10,000 communities have at most 8 (the contacts page).
+MAX_SYSTEM_ROUNDS = 50
 
 Key = Hashable
 
@@ -110,7 +118,12 @@ class CellTable:
         self.sums.append((total, parts))
 
     def protect(self) -> Protected:
-        """Withhold small counts and enough other cells that no withheld small count can be worked out."""
+        """Withhold small counts and enough other cells that no withheld small count can be worked out.
+
+        First the calculator (`_exposed`, sum by sum, cheap), until it finds nothing; then all the
+        sums together (`DeclaredSums.pinned`), which withholds one more cell for each small count
+        they still pin below k, and round again. Each round withholds at least one more cell.
+        """
         if not self.active:
             return Protected(self.values, set(self.unpublished), self.threshold)
         sensitive = {key for key, v in self.values.items() if too_few(v, self.threshold)}
@@ -121,13 +134,22 @@ class CellTable:
         for number, (total, parts) in enumerate(self.sums):
             for key in (total, *parts):
                 lines_of[key].append(number)
+        system, system_rounds = DeclaredSums(self.values, self.sums, self.threshold), 0
         for _ in range(MAX_ROUNDS):
-            exposed = self._exposed(hidden, sensitive)
-            added = {c for c in (self._complement(line, hidden, sensitive, lines_of) for line in exposed) if c is not None}
-            if not exposed:
-                break
+            exposed, pinned = self._exposed(hidden, sensitive), []
+            if exposed:
+                added = {self._complement(line, hidden, lines_of) for line in exposed}
+            else:  # no sum gives a small count away on its own: now all of them together
+                pinned = system.pinned(hidden, sensitive)
+                if not pinned:
+                    break
+                system_rounds += 1
+                last = system_rounds >= MAX_SYSTEM_ROUNDS or system.out_of_time()
+                added = set() if last else {self._loosen(key, hidden, lines_of) for key in pinned}
+            added.discard(None)
             if not added:  # nothing left to choose: fail closed, every published cell withheld
-                logger.warning("disclosure: %d sums still exposed; withholding the whole table", len(exposed))
+                logger.warning("disclosure: %d sums still exposed, %d small counts pinned; withholding the whole table",
+                               len(exposed), len(pinned))
                 hidden |= set(self.values)
                 break
             hidden |= added
@@ -156,8 +178,7 @@ class CellTable:
                 exposed.add(number)
         return sorted(exposed)
 
-    def _complement(self, number: int, hidden: set[Key], sensitive: set[Key],
-                    lines_of: dict[Key, list[int]]) -> Key | None:
+    def _complement(self, number: int, hidden: set[Key], lines_of: dict[Key, list[int]]) -> Key | None:
         """One more cell to withhold in this sum: its smallest shown non-zero part, else its total, else a zero."""
         total, parts = self.sums[number]
         shown_parts = [key for key in parts if key not in hidden and key not in self.unpublished]
@@ -176,6 +197,22 @@ class CellTable:
                     for candidate in (*o_parts, o_total):
                         if candidate not in hidden and candidate not in self.unpublished:
                             return candidate
+        return None
+
+    def _loosen(self, key: Key, hidden: set[Key], lines_of: dict[Key, list[int]]) -> Key | None:
+        """One more cell to withhold so that the pinned small count `key` could reach k.
+
+        The smallest shown count in the sums it belongs to (shown non-zero counts are k or more, so
+        any of them could make up the difference), else what `_complement` would widen to.
+        """
+        shown = {other for number in lines_of[key] for other in (self.sums[number][0], *self.sums[number][1])
+                 if other not in hidden and other not in self.unpublished and self.values[other] > 0}
+        if shown:
+            return min(shown, key=lambda other: (self.values[other], str(other)))
+        for number in lines_of[key]:
+            candidate = self._complement(number, hidden, lines_of)
+            if candidate is not None:
+                return candidate
         return None
 
 

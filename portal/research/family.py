@@ -5,7 +5,9 @@ area's are protected together (issue 22: otherwise all areas minus one area give
 Counting every area is the cost of a one-area page (at 10,000 communities about as long as the
 all-areas page); a researcher moving from one area to the next, or to all areas, asks for the
 same counts again. They are kept here, keyed by the page and the selection without its area
-(the family), so each family is counted once per ``RESEARCH_CACHE_SECONDS``.
+(the family), so each family is counted once per ``RESEARCH_CACHE_SECONDS``, at most
+``FAMILY_ENTRIES`` families at a time (each distinct selection is a family: without a bound, a
+researcher stepping through filters would grow the process until the counts expire).
 
 Kept in memory only, never in Redis: the counts are Python objects (tuple keys, dates), and the
 report cache refuses to unpickle anything from Redis. The report built from them says when they
@@ -23,6 +25,11 @@ from portal.research.filters import Selection, whole_family
 
 T = TypeVar("T")
 
+#: Families kept per web process, least recently used dropped first. A family holds every area's
+#: counts of one page (thousands of cells at 10,000 communities), so fewer than the reports
+#: (cache.LOCAL_ENTRIES): enough for a few researchers each moving between areas of a few pages.
+FAMILY_ENTRIES = 32
+
 
 def family_counts(page: str, selection: Selection, count: Callable[[], T]) -> T:
     """`count()` for the selection's family (its area left out), kept while reports are kept."""
@@ -30,7 +37,7 @@ def family_counts(page: str, selection: Selection, count: Callable[[], T]) -> T:
     if seconds <= 0:
         return count()
     key = cache_key(f"family:{page}", whole_family(selection), True)
-    store = current_app.extensions.setdefault("research_family_counts", _LocalStore())
+    store = current_app.extensions.setdefault("research_family_counts", _LocalStore(FAMILY_ENTRIES))
     kept: Any = store.fetch(key, seconds, lambda: (count(), _now()))
     value, counted = kept
     note_counted(counted)

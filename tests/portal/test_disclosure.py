@@ -166,7 +166,7 @@ def test_a_sum_that_cannot_be_protected_withholds_the_whole_table(caplog):
     table.cell("unrelated", 50)
     protected = table.protect()
     assert protected["unrelated"] is None
-    assert "1 sums still exposed; withholding the whole table" in caplog.text
+    assert "1 sums still exposed, 0 small counts pinned; withholding the whole table" in caplog.text
 
 
 @pytest.mark.parametrize("numerator, denominator, shown, expected", [

@@ -338,35 +338,43 @@ def test_the_weekly_adversary_recovers_cells_without_the_layer(app, monkeypatch)
 
 
 def test_primary_suppression_alone_is_not_enough(app, monkeypatch):
-    """Without the secondary step (only 1-9 withheld), the row total and the areas' sum give cells away."""
-    from portal.research import disclosure
+    """Without the secondary steps (only 1-9 withheld), the row total and the areas' sum give cells away."""
+    from portal.research import bounds, disclosure
 
     dataset = ([(0, "forum", ["positive"])] * 12 + [(0, "forum", ["hostile"])] * 3
                + [(1, "forum", ["positive"])] * 11 + [(1, "forum", ["hostile"])] * 11)
     areas, cube = _load(dataset)
     assert recovered(cube, _bounds(areas, list(_seen(areas)), cube)) == []
     monkeypatch.setattr(disclosure.CellTable, "_exposed", lambda self, hidden, sensitive: [])
+    monkeypatch.setattr(bounds.DeclaredSums, "pinned", lambda self, hidden, sensitive: [])
     assert recovered(cube, _bounds(areas, list(_seen(areas)), cube))
 
 
-# Found by Hypothesis on 7 Dec 2026 (this test was a random property then): the adversary pins area
-# 0's week of 23 Nov (a count of 1) to 0.95-1.25 with the relaxed LP and to exactly 1 in whole
-# numbers. The layer's calculator applies its rules sum by sum; this week is given away only by
-# several sums together, which it does not solve. Kept as a fixed dataset and expected failures
-# until the layer bounds hidden cells by linear programming (issue 22, known gap). The properties
-# above run derandomised (the same examples every run) so that CI does not pass or fail by luck;
-# run them with a fresh seed to look for more (HYPOTHESIS_PROFILE is not used here).
+# Found by Hypothesis on 7 Dec 2026 (this test was a random property then): before the layer bounded
+# withheld cells over all sums together (portal/research/bounds.py), the adversary pinned area 0's
+# week of 23 Nov (a count of 1) to 0.95-1.25 with the relaxed LP and to exactly 1 in whole numbers:
+# no single sum gave it away, so the calculator in `_exposed` let it through. The properties above
+# run derandomised (the same examples every run) so that CI does not pass or fail by luck; run them
+# with a fresh seed to look for more (HYPOTHESIS_PROFILE is not used here).
 INTEGER_LEAK = [(0, 0, 1), (0, 0, 1), (0, 0, 1), (0, 2, 1), (1, 0, 4), (2, 0, 1), (2, 0, 3), (3, 0, 1), (3, 0, 3),
                 (4, 2, 3), (5, 2, 4), (6, 0, 1), (6, 0, 4), (7, 0, 1), (7, 0, 1), (7, 0, 3), (8, 2, 3)]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22: the relaxed bounds already pin it to 0.95-1.25 (known gap)")
 def test_the_relaxed_adversary_finds_nothing_in_the_leak_dataset(app):
     areas, truth = _load_weeks(INTEGER_LEAK)
     assert recovered(truth, _week_bounds(areas, list(_seen_weeks(areas)), truth)) == []
 
 
-@pytest.mark.xfail(strict=True, reason="issue 22: integer bounds pin a small week the layer lets through (known gap)")
 def test_no_area_s_small_week_is_recoverable_in_whole_numbers(app):
     areas, truth = _load_weeks(INTEGER_LEAK)
     assert recovered(truth, _week_bounds(areas, list(_seen_weeks(areas)), truth, integral=True)) == []
+
+
+@pytest.mark.parametrize("integral", [False, True])
+def test_the_leak_comes_back_without_the_linear_programming_step(app, monkeypatch, integral):
+    """The sums one at a time (the calculator alone) leave the leak dataset's small week pinned."""
+    from portal.research import bounds
+
+    monkeypatch.setattr(bounds.DeclaredSums, "pinned", lambda self, hidden, sensitive: [])
+    areas, truth = _load_weeks(INTEGER_LEAK)
+    assert recovered(truth, _week_bounds(areas, list(_seen_weeks(areas)), truth, integral=integral))

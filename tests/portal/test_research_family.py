@@ -49,3 +49,20 @@ def test_a_report_built_from_kept_counts_says_when_they_were_counted(app, area, 
         kept = cache.cached_report("responses", Selection(area=area.slug, area_id=area.id), True,
                                    lambda: build_report("responses", Selection(area=area.slug, area_id=area.id), True))
     assert kept.computed_at == counted
+
+
+def test_the_least_recently_used_family_goes_when_the_store_is_full(app, area, users, monkeypatch):
+    app.config["RESEARCH_CACHE_SECONDS"] = 300
+    monkeypatch.setattr(family, "FAMILY_ENTRIES", 2)
+    app.extensions.pop("research_family_counts", None)
+    calls = _counting(monkeypatch)
+    first, second, third = Selection(), Selection(by="channel"), Selection(platform="forum")
+    with app.test_request_context():
+        for selection in (first, second, first, third):  # the third family pushes out the second
+            build_report("responses", selection, True)
+        assert len(calls) == 3
+        build_report("responses", first, True)  # kept: used more recently than the second
+        assert len(calls) == 3
+        build_report("responses", second, True)  # counted again
+        assert len(calls) == 4
+    assert len(app.extensions["research_family_counts"]._items) == 2

@@ -1,0 +1,184 @@
+"""The whole-system step of the disclosure layer: withheld small counts pinned by several sums together."""
+from __future__ import annotations
+
+import random
+
+import pytest
+import scipy.optimize
+from scipy.optimize import Bounds, LinearConstraint, milp
+
+from portal.research import disclosure
+from portal.research.bounds import DeclaredSums
+from portal.research.disclosure import CellTable
+
+
+def _chain() -> CellTable:
+    """a + b = 20, b + c = 30, c + d = 11, with b, c, d never shown: each sum leaves two unknowns
+    adding up to at least 10, but together c <= 11, so b >= 19 and a <= 1."""
+    table = CellTable()
+    table.add_sum(table.cell("t1", 20), [table.cell("a", 1), table.latent("b", 19)])
+    table.add_sum(table.cell("t2", 30), ["b", table.latent("c", 11)])
+    table.add_sum(table.cell("t3", 11), ["c", table.latent("d", 0)])
+    return table
+
+
+def test_several_sums_together_pin_a_small_count_that_none_gives_away_alone():
+    table = _chain()
+    system = DeclaredSums(table.values, table.sums, 10)
+    assert system.pinned({"a", "b", "c", "d"}, {"a"}) == ["a"]
+    assert system.pinned({"a", "b", "c", "d", "t1"}, {"a"}) == []  # a = t1 - b, and t1 could be anything
+
+
+def test_the_layer_withholds_a_total_so_that_the_pinned_count_could_reach_k():
+    protected = _chain().protect()
+    assert protected["a"] is None
+    assert protected["t1"] is None  # the only shown cell of a's sum
+    assert protected["t2"] == 30
+    assert protected["t3"] == 11
+
+
+def test_the_cell_withheld_for_a_pinned_count_is_the_smallest_shown_in_its_sums():
+    """a = 1 is pinned; of the shown cells in its sum (12, 30 and the total 62) the 12 goes: every
+    shown non-zero count is k or more, so any of them could take a to k, and the smallest costs least."""
+    table = CellTable()
+    table.add_sum(table.cell("t1", 62), [table.cell("a", 1), table.latent("b", 19), table.cell("p", 12),
+                                         table.cell("q", 30)])
+    table.add_sum(table.cell("t2", 30), ["b", table.latent("c", 11)])
+    table.add_sum(table.cell("t3", 11), ["c", table.latent("d", 0)])
+    assert table.protect().hidden == {"a", "b", "c", "d", "p"}
+
+
+def test_a_table_still_pinned_after_the_last_round_is_withheld_whole(monkeypatch, caplog):
+    monkeypatch.setattr(disclosure, "MAX_SYSTEM_ROUNDS", 1)
+    protected = _chain().protect()
+    assert protected.hidden == {"a", "b", "c", "d", "t1", "t2", "t3"}
+    assert "0 sums still exposed, 1 small counts pinned; withholding the whole table" in caplog.text
+
+
+def test_a_table_that_takes_too_long_to_solve_is_withheld_whole(monkeypatch, caplog):
+    from portal.research import bounds
+
+    monkeypatch.setattr(bounds, "SECONDS", -1.0)
+    loosened = []
+    monkeypatch.setattr(CellTable, "_loosen", lambda self, key, hidden, lines_of: loosened.append(key))
+    assert _chain().protect().hidden == {"a", "b", "c", "d", "t1", "t2", "t3"}
+    assert loosened == []  # no more rounds once out of time
+    table = CellTable()  # safe (a could be 10, b 13), but not shown so in time
+    table.add_sum(table.cell("t", 23), [table.cell("a", 3), table.latent("b", 20)])
+    assert table.protect()["t"] is None
+    assert "1 small counts pinned; withholding the whole table" in caplog.text
+
+
+def test_without_the_whole_system_step_the_chain_is_published(monkeypatch):
+    """The calculator alone (sum by sum) shows t1: the count of 1 is then pinned to 0-1."""
+    monkeypatch.setattr(DeclaredSums, "pinned", lambda self, hidden, sensitive: [])
+    assert _chain().protect()["t1"] == 20
+
+
+# Found by a random search: fractions let x0 reach 10 (x = 10, 1.5, 3, 4.5, 9.5, 0), whole numbers do not.
+FRACTIONS_ONLY = {
+    "values": [7, 3, 0, 3, 11, 3],
+    "sums": [(1, 2, 3, 5), (2, 5), (1, 2, 4), (0, 1, 3, 5), (0, 3, 4, 5)],
+}
+
+
+def _fractions_only() -> tuple[dict, list]:
+    values = {f"x{i}": v for i, v in enumerate(FRACTIONS_ONLY["values"])}
+    sums = []
+    for n, parts in enumerate(FRACTIONS_ONLY["sums"]):
+        values[f"t{n}"] = sum(FRACTIONS_ONLY["values"][i] for i in parts)
+        sums.append((f"t{n}", tuple(f"x{i}" for i in parts)))
+    return values, sums
+
+
+def test_a_count_that_only_fractions_could_take_to_k_is_pinned():
+    values, sums = _fractions_only()
+    hidden = {f"x{i}" for i in range(6)}
+    assert DeclaredSums(values, sums, 10).pinned(hidden, {"x0"}) == ["x0"]
+    assert DeclaredSums(values, sums, 8).pinned(hidden, {"x0"}) == []  # 8 is reachable in whole numbers
+
+
+def test_the_integer_program_shows_a_count_can_reach_k_where_the_relaxation_s_corner_is_fractional():
+    """Found by a random search: both linear programs stop at fractional corners; only the integer
+    program finds whole numbers with x0 = 10, so x0 is not pinned (and nothing more is withheld)."""
+    x = [3, 3, 14, 14, 13]
+    values = {f"x{i}": v for i, v in enumerate(x)}
+    sums = []
+    for n, parts in enumerate([(2, 4, 1), (3, 2, 1, 0), (4, 3, 1, 0), (3, 1, 2, 0)]):
+        values[f"t{n}"] = sum(x[i] for i in parts)
+        sums.append((f"t{n}", tuple(f"x{i}" for i in parts)))
+    asked = []
+    real = scipy.optimize.milp
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scipy.optimize, "milp", lambda *args, **kwargs: asked.append(1) or real(*args, **kwargs))
+        assert DeclaredSums(values, sums, 10).pinned({f"x{i}" for i in range(5)}, {"x0"}) == []
+    assert asked  # the integer program decided
+
+
+def test_a_withheld_count_in_no_sum_with_a_shown_cell_could_be_anything():
+    table = CellTable()
+    table.add_sum(table.latent("t", 5), [table.cell("a", 5)])
+    assert DeclaredSums(table.values, table.sums, 10).pinned({"a", "t"}, {"a", "t"}) == []
+
+
+def test_a_page_whose_sums_do_not_hold_is_reported(caplog):
+    """A page bug: the sums would describe counts other than the real ones."""
+    table = CellTable()
+    table.add_sum(table.cell("t", 9), [table.cell("a", 3), table.latent("b", 20)])
+    DeclaredSums(table.values, table.sums, 10)
+    assert "1 declared sums do not hold" in caplog.text
+    table.values["t"] = 23
+    caplog.clear()
+    DeclaredSums(table.values, table.sums, 10)
+    assert "declared sums" not in caplog.text
+
+
+# --- an integer program written apart from the layer, on random cubes shaped like the pages' ------
+
+def _cube(rng: random.Random) -> CellTable:
+    """areas x rows x columns with row totals, and every area adding up to an all-areas table."""
+    table = CellTable()
+    areas, rows, columns = rng.randint(1, 3), rng.randint(1, 3), rng.randint(1, 4)
+    for a in range(areas):
+        for r in range(rows):
+            parts = [table.cell((a, r, c), rng.choice([0, rng.randint(1, 9), rng.randint(1, 25)]))
+                     for c in range(columns)]
+            table.add_sum(table.cell((a, r, "total"), sum(table.values[p] for p in parts)), parts)
+    for r in range(rows):
+        for c in (*range(columns), "total"):
+            table.add_sum(table.cell(("all", r, c), sum(table.values[a, r, c] for a in range(areas))),
+                          [(a, r, c) for a in range(areas)])
+    return table
+
+
+def _highest(table: CellTable, hidden: set, cell) -> float:
+    """The largest whole value `cell` can take, shown cells fixed, withheld ones whole and >= 0."""
+    unknown = sorted(hidden, key=str)
+    column = {key: i for i, key in enumerate(unknown)}
+    rows, values = [], []
+    for total, parts in table.sums:
+        row, value = [0.0] * len(unknown), 0.0
+        for key, sign in ((total, 1), *((p, -1) for p in parts)):
+            if key in column:
+                row[column[key]] += sign
+            else:
+                value -= sign * table.values[key]
+        if any(row):
+            rows.append(row)
+            values.append(value)
+    objective = [0.0] * len(unknown)
+    objective[column[cell]] = -1.0
+    constraints = [LinearConstraint(rows, values, values)] if rows else []
+    result = milp(objective, constraints=constraints, integrality=[1] * len(unknown), bounds=Bounds(0, 1000))
+    assert result.status == 0, result.message
+    return -result.fun
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_every_withheld_small_count_of_a_random_cube_could_be_k_in_whole_numbers(seed):
+    table = _cube(random.Random(seed))
+    hidden = table.protect().hidden
+    for key, value in table.values.items():
+        if 0 < value < 10:
+            assert key in hidden
+            assert _highest(table, hidden, key) >= 10, key
