@@ -30,6 +30,11 @@ max_requests_jitter = _env_int("GUNICORN_MAX_REQUESTS_JITTER", 500)
 # Load the app once in the master, then fork: faster start, shared memory. Each worker opens its
 # own database connections after the fork (see post_fork below).
 preload_app = os.environ.get("GUNICORN_PRELOAD", "1") not in {"0", "false", "no"}
+if preload_app:
+    # The disclosure layer's solver (portal/research/bounds.py) imports scipy lazily, which costs a
+    # worker 1.7-2.4 s on its first table with small counts; imported here, the workers inherit it.
+    import scipy.optimize  # noqa: F401
+    import scipy.sparse.csgraph  # noqa: F401
 # Request limits (the proxy should enforce the same or tighter).
 limit_request_line = 8190
 limit_request_fields = 100
