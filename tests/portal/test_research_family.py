@@ -11,14 +11,20 @@ from portal.research.filters import Selection
 from portal.research.pages import build_report
 
 
+def _counting(monkeypatch) -> list:
+    """Record every selection engagement._response_counts counts (it still counts)."""
+    calls: list = []
+    original = engagement._response_counts
+    monkeypatch.setattr(engagement, "_response_counts", lambda selection: calls.append(selection) or original(selection))
+    return calls
+
+
 @pytest.fixture
 def area_then_all(request, app, area, users, monkeypatch) -> list:
     """With the cache time given (indirect parameter), build one area's responses page, then every
     area's; return the selections counted (engagement._response_counts), which keeps recording."""
     app.config["RESEARCH_CACHE_SECONDS"] = request.param
-    calls: list = []
-    original = engagement._response_counts
-    monkeypatch.setattr(engagement, "_response_counts", lambda selection: calls.append(selection) or original(selection))
+    calls = _counting(monkeypatch)
     with app.test_request_context():
         build_report("responses", Selection(area=area.slug, area_id=area.id), True)
         build_report("responses", Selection(), True)
