@@ -59,7 +59,9 @@ phase_end
 
 if [ "$PG_PHASE" = 1 ]; then
   phase_start "Portal tests on PostgreSQL"
-  LOCAL_REACH_TEST_DB=postgresql $PY -m pytest -p no:cacheprovider "${WORKERS[@]}" -m "not browser" tests/portal "$@" || status=$?
+  # --dist loadscope: a module's tests stay on one worker, so module fixtures that fill a database
+  # (test_query_plans.py's 60,000 communities) are built once, not once per worker.
+  LOCAL_REACH_TEST_DB=postgresql $PY -m pytest -p no:cacheprovider "${WORKERS[@]}" --dist loadscope -m "not browser" tests/portal "$@" || status=$?
   phase_end
 else
   if [ "${LOCAL_REACH_REQUIRE_SERVICES:-0}" = 1 ]; then
