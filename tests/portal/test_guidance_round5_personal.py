@@ -3,11 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from portal.guidance.check import check_message
-
-
-def _flagged(text: str) -> set[str]:
-    return {f.rule_code for f in check_message(text) if f.severity != "advice"}
+from tests.portal.guidance_support import flagged as _flagged
 
 
 @pytest.mark.parametrize("text", [
