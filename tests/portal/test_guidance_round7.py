@@ -43,3 +43,29 @@ def test_news_of_a_live_case_is_flagged(text):
 ])
 def test_arrest_and_court_words_in_general_are_left_alone(text):
     assert not {code for code in flagged(text) if code.startswith("proceedings.")}
+
+
+@pytest.mark.parametrize("text", [
+    "They're all on benefits in that part of town.",
+    "Every one of them off the estate is a thief.",
+    "They're all the same on that estate, bone idle.",
+    "Every last one of them down Gipsy Lane is on the take.",
+    "Travellers have pulled onto the rec. They always leave a mess.",
+    "The new lot at the flats moved in on Monday. Half of them can't speak English.",
+])
+def test_a_group_or_place_lumped_together_through_a_pronoun_is_flagged(text):
+    assert "discriminatory.group_generalisation" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "They're all in bed by ten in that part of town, so keep the noise down.",
+    "Every one of them off the estate turned out for the litter pick.",
+    "They are all welcome at the estate's fun day.",
+    "The kids on the estate were brilliant at the litter pick; they all helped.",
+    "Residents on the Ashfield estate met us last night. They're all sick of the drug dealing.",
+    "We visited the caravan site today. They all said thefts from their vans had stopped.",
+    "The scouts camped at the site. All of them had a great time despite the mess.",
+    "Whoever keeps dumping the tyres, they're always leaving a mess.",  # no group or place named
+])
+def test_pronouns_about_a_group_that_run_no_one_down_are_left_alone(text):
+    assert "discriminatory.group_generalisation" not in flagged(text)

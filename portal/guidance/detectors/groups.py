@@ -162,6 +162,57 @@ _ORGANISATION_AFTER = re.compile(r"['’]?s?\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:Cen
                                  r"|Restaurant|Takeaway|Deli|Supermarket|Shop|Foundation|Alliance)\b")
 
 
+# --- a group named once, then lumped together through a pronoun or a place --------------------------------------
+
+# 'They're all …', 'every one of them', 'the lot of them', 'half of them', 'you know what they're like'.
+_PRONOUN_FRAME = re.compile(
+    r"\b(?:they(?:['’]re|re|\s+are|\s+r)?\s+(?:all|always|never|forever)|they\s+all|(?:all|every\s+one|each\s+one)\s+of\s+(?:them|em)"
+    r"|(?:every|each)\s+(?:last|single)\s+one(?:\s+of\s+(?:them|em))?|each\s+and\s+every\s+one|the\s+(?:whole\s+)?lot\s+of\s+(?:them|em)"
+    r"|(?:half|most|none|nearly\s+all|the\s+majority)\s+of\s+(?:them|em|that\s+lot|those)|them\s+lot|that\s+lot"
+    r"|typical(?:ly)?[,!.]*\s+(?:they|them)|(?:you|we)\s+(?:all\s+)?know\s+what\s+(?:they|them|that\s+lot|those)\s*(?:['’]re|are|re)?\s+like)\b", re.I)
+# Where the group lives, when the message names no group noun: 'round here', 'off the estate', 'down Gipsy Lane'.
+_LOCAL_PLACE = re.compile(
+    r"\b(?:round|around|from|off|on|in|at|up|down|over)\s+(?:here|there|the\s+river|the\s+bridge|this\s+town|this\s+area"
+    r"|(?:that|this|the\s+other)\s+(?:part|side|end)\s+of\s+(?:town|the\s+town|the\s+city))\b"
+    r"|\b(?:down|up|on|off|from)\s+(?:[A-Z][a-z]+\s+){1,2}(?:Lane|Road|Street|Close|Avenue|Estate|Park|Site|Flats)\b")
+# The group is at the receiving end or speaking up ('they're all sick of the dealing'), not being run down.
+_AFFECTED = re.compile(r"\b(?:sick\s+of|fed\s+up|worried|concerned|had\s+enough|scared|afraid|frightened|tired\s+of|complain\w*"
+                       r"|affected|suffer\w*|helped|helping|volunteer\w*|brilliant|great|lovely|amazing|proud|safe|said|told\s+us"
+                       r"|reported|asked|agreed)\b", re.I)
+
+
+def _group_antecedent(text: str, end: int) -> bool:
+    """A group or the place it lives named in the message up to the end of this sentence."""
+    before = text[:end]
+    return bool(_group_mentions(before) or table_regex("group_places").search(before) or _LOCAL_PLACE.search(before))
+
+
+def _run_down(sentence: str, frame: re.Match[str]) -> str | None:
+    """A word or phrase in the sentence that runs the lumped-together people down."""
+    rest = sentence[:frame.start()] + " " * (frame.end() - frame.start()) + sentence[frame.end():]
+    if _AFFECTED.search(rest):
+        return None
+    for table in ("negative_words", "abusive_words", "negative_predicates"):
+        found = table_regex(table).search(rest)
+        if found is not None:
+            return found.group()
+    return None
+
+
+def _lumped_by_pronoun(text: str) -> Iterator[Match]:
+    """'Travellers have arrived at the rec. They always leave a mess.': the group named once, then lumped together."""
+    for start, end in sentence_spans(text, clauses=False):
+        sentence = text[start:end]
+        frame = _PRONOUN_FRAME.search(sentence)
+        if frame is None or _defends(sentence):
+            continue
+        word = _run_down(sentence, frame)
+        if word and _group_antecedent(text, end):
+            yield Match(start + frame.start(), start + frame.end(),
+                        f"people lumped together as “{frame.group()}” beside “{word}”")
+            return
+
+
 def group_generalisation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A group of people lumped together in one sentence, unless the sentence defends or speaks to it."""
     for start, end in sentence_spans(text, clauses=False):
@@ -176,6 +227,7 @@ def group_generalisation(text: str, argument: str, context) -> Iterator[Match]: 
                 yield Match(start + group.start(), start + group.end(),
                             f"“{group.group()}” spoken of as a whole group ({how})")
                 break
+    yield from _lumped_by_pronoun(text)
 
 
 def lexicon_words(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
