@@ -69,3 +69,40 @@ def test_a_group_or_place_lumped_together_through_a_pronoun_is_flagged(text):
 ])
 def test_pronouns_about_a_group_that_run_no_one_down_are_left_alone(text):
     assert "discriminatory.group_generalisation" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Closing the library to save money is a disgrace.",
+    "Cutting the bus service to the village is shameful.",
+    "About time they brought back the 30mph limit on the bypass.",
+    "Selling off the playing fields is criminal.",
+    "Proud of our town for rejecting the new mosque plans.",
+    "Good on the junior doctors for walking out, they deserve every penny.",
+    "Another 20mph zone nobody asked for.",
+    "The Home Secretary has left us with half the officers we need.",
+    "Why is the PCC cutting our PCSOs while his own office grows?",
+    "Westminster has forgotten towns like ours.",
+])
+def test_a_verdict_on_a_public_decision_or_blame_on_a_politician_is_flagged(text):
+    assert "political.stance" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The library is closing early on Friday for staff training.",
+    "The lost property office is closing at 5 today.",
+    "The litter on the beach after the weekend was a disgrace.",
+    "The parking on the pavement outside the school is a disgrace.",
+    "The planning committee approved the plans for the new sports hall on Tuesday.",
+    "The bus drivers were brilliant during the snow, thank you.",
+    "The mayor is cutting the ribbon at the new library.",
+    "Thanks to the councillor for opening the new play park.",
+    "Our MP is the only one who turned up to the litter pick.",
+    "The councillor forgot about the meeting, so we rescheduled.",
+])
+def test_public_services_and_politicians_without_a_side_taken_are_left_alone(text):
+    assert "political.stance" not in flagged(text)
+
+
+def test_a_demo_urged_is_campaigning_but_a_product_demo_is_not():
+    assert "political.campaigning" in flagged("See you all at the demo outside the town hall on Saturday.")
+    assert "political.campaigning" not in flagged("Come and see a demo of the new bike marking kit at the station.")

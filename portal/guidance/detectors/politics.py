@@ -116,6 +116,48 @@ _CEREMONY = re.compile(r"\b(?:present(?:s|ed|ing)?|open(?:s|ed|ing)?|hand(?:s|ed
                        r"|gala|show|medals?|certificates?|cups?|trophy|trophies)\b", re.I)
 
 
+# A public body's decision by its shape, a verb of change on a public service: 'closing the library', 'the cuts to
+# the bus service', 'selling off the playing fields', 'bringing back the 30mph limit', 'the housing plans for'.
+_SERVICES = (r"librar(?:y|ies)|bus\s+(?:service|route)s?|buses|hospitals?|a\s*&\s*e|maternity\s+unit|fire\s+stations?"
+             r"|police\s+stations?|youth\s+(?:club|centre|service)s?|school\s+meals|schools?|playing\s+fields?|green\s+fields"
+             r"|green\s+belt|leisure\s+centres?|swimming\s+pools?|post\s+offices?|day\s+centres?|care\s+homes?"
+             r"|children['’]s\s+centres?|sure\s+start|street\s*lights|bin\s+collections?|speed\s+limits?|\d+\s*mph(?:\s+limit)?"
+             r"|council\s+houses|benefits?|pensions?|allowances?|funding|grants?|budgets?|officers|pcsos|police\s+numbers"
+             r"|services|council\s+tax|bus\s+passes|free\s+parking|parking")
+_PUBLIC_DECISION = re.compile(
+    rf"\b(?:clos(?:e|es|ed|ing)|closure\s+of|cut(?:s|ting)?(?:\s+(?:to|in|back))?|sell(?:ing)?\s+off|sell-off\s+of|sold\s+off"
+    rf"|scrap(?:s|ping|ped)?|end(?:s|ing|ed)|ax(?:e|es|ing|ed)|shut(?:s|ting)?(?:\s+down)?|bring(?:ing)?\s+back|brought\s+back"
+    rf"|introduc(?:e|es|ed|ing)|rais(?:e|es|ed|ing)|privatis\w+|downgrad\w+|merg(?:e|ing|er\s+of)|withdraw\w*|reduc(?:e|ed|ing|tion\s+in))"
+    rf"\s+(?:of\s+)?(?:the\s+|our\s+|a\s+|free\s+|local\s+|its\s+|their\s+)?(?:[\w'’-]+\s+){{0,2}}?(?:{_SERVICES})\b"
+    rf"|\b(?:housing|development|building|the\s+council['’]?s?|incinerator|new\s+homes)\s+(?:plans?|proposals?|scheme)\b"
+    rf"|\b(?:reject\w*|approv\w*|block\w*|refus\w*|pass(?:ed|ing)?|push\w*\s+through|vot\w+\s+(?:for|against|down))\s+"
+    rf"(?:the\s+|their\s+|its\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:plans?|proposals?|bill|planning\s+application|development)\b", re.I)
+# A strike by the workers who strike: 'good on the junior doctors for walking out', 'the bin strike'.
+_STRIKE = re.compile(
+    r"\b(?:doctors|nurses|teachers|lecturers|bin\s*men|rail\s+workers|train\s+drivers|bus\s+drivers|posties|postal\s+workers"
+    r"|firefighters|paramedics|midwives|care\s+workers|council\s+workers|workers|unions?)\b[^.!?]{0,50}?"
+    r"\b(?:strike|strikes|striking|walk(?:ing|ed)?\s+out|walkouts?|industrial\s+action|picket\w*)\b"
+    r"|\b(?:strike|strikes|striking|walkouts?|industrial\s+action)\b[^.!?]{0,30}?"
+    r"\b(?:doctors|nurses|teachers|lecturers|bin\s*men|rail\s+workers|drivers|posties|firefighters|paramedics|midwives|unions?)\b",
+    re.I)
+
+
+def _verdict_on_public_affairs(sentence: str) -> tuple[re.Match[str], re.Match[str]] | None:
+    """A public decision or a strike with a verdict on it, or a politician with blame laid on them."""
+    issue = (_PUBLIC_DECISION.search(sentence) or _STRIKE.search(sentence)
+             or table_regex("political_issues").search(sentence))
+    if issue is not None:
+        verdict = table_regex("verdict_words").search(sentence) or _stance_in(sentence)
+        if verdict is not None:
+            return issue, verdict
+    politician = _politicians_in(sentence)
+    if politician is not None:
+        blame = table_regex("blame_cues").search(sentence)
+        if blame is not None:
+            return politician, blame
+    return None
+
+
 def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A politician, the government or a political issue in a sentence that takes a side."""
     for start, end in sentence_spans(text):
@@ -124,6 +166,8 @@ def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # n
         # A mayor or MP handing out awards or opening a fete is not a side taken ('presenting the Champion awards').
         ceremony = _CEREMONY.search(sentence) is not None and not has("parties", sentence)
         stance = _stance_in(sentence) if who and not ceremony else None
+        if not (who and stance) and not ceremony:
+            who, stance = _verdict_on_public_affairs(sentence) or (None, None)
         if who and stance:
             yield Match(start + who.start(), start + who.end(),
                         f"“{who.group()}” with an opinion (“{stance.group()}”)")
