@@ -106,3 +106,93 @@ def test_public_services_and_politicians_without_a_side_taken_are_left_alone(tex
 def test_a_demo_urged_is_campaigning_but_a_product_demo_is_not():
     assert "political.campaigning" in flagged("See you all at the demo outside the town hall on Saturday.")
     assert "political.campaigning" not in flagged("Come and see a demo of the new bike marking kit at the station.")
+
+
+# --- shapes found by the round's training probe (probe_f7.jsonl), in other words than the probe's -----------------
+
+@pytest.mark.parametrize("text", [
+    "The youth who smashed the bus shelter is being reported to the Procurator Fiscal.",
+    "Tam Hughes is up at the sheriff court next month.",
+])
+def test_scottish_live_cases_are_flagged(text):
+    assert flagged(text) & {"proceedings.status", "proceedings.named_person"}
+
+
+@pytest.mark.parametrize("text", [
+    "Reminder that anyone under 18 who is arrested must have an appropriate adult with them.",
+    "You don't have to go to court for your report to count.",
+    "If you've been a witness at Lewes Crown Court this year, the court service wants your views.",
+])
+def test_arrest_and_court_said_to_anyone_are_left_alone(text):
+    assert not {code for code in flagged(text) if code.startswith("proceedings.")}
+
+
+@pytest.mark.parametrize("text", [
+    "The lads from the top end are all the same, always looking for a fight.",
+    "Look at him, they all carry knives where he's from.",
+    "He's from that estate. Every one of them would rob you blind.",
+    "Round here they're all on the take.",
+])
+def test_more_groups_lumped_together_through_a_pronoun_are_flagged(text):
+    assert "discriminatory.group_generalisation" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Leaflets in Urdu and Punjabi are at the front desk.",
+    "Scam warning in Polish - please share with family.",
+    "We had a great time round Eastfield, they all helped with the clean-up.",
+])
+def test_languages_and_kind_words_about_a_place_are_left_alone(text):
+    assert "discriminatory.group_generalisation" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Youth clubs in this county have been gutted by the current council leadership.",
+    "We're down to two PCSOs for the ward thanks to this government's cuts.",
+    "Lovely to see Cllr Patel at the fun day - a true champion for this ward.",
+    "The Mayor's new night buses have made the town centre safer. Best decision in years.",
+    "This government lets everyone in and then wonders why the hospitals are full.",
+])
+def test_blame_and_praise_for_those_in_power_are_flagged(text):
+    assert "political.stance" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks to the council for fixing the street lights on Elm Road.",
+    "Candidates for the school council have been announced - well done to all of them!",
+    "Lovely to see Cllr Patel at the fun day. The cakes were brilliant.",
+])
+def test_thanks_and_congratulations_near_those_in_power_are_left_alone(text):
+    assert not {code for code in flagged(text) if code.startswith("political.")}
+
+
+def test_officers_standing_with_the_public_are_not_campaigning():
+    assert "political.campaigning" not in flagged("Officers at the vigil are there to stand with you, not to police it.")
+    assert "political.campaigning" in flagged("We stand with the strikers at the hospital.")
+
+
+@pytest.mark.parametrize("text", [
+    "We think the flat above the chip shop on Market Row is being used by dealers.",
+    "Yeah that's the lad from the bungalow on the corner of Birch Grove.",
+    "Most houses on Elm Road are empty at Christmas, including ours at no. 19 - keep an eye.",
+    "The Okafors have moved into Rose Cottage, Church Lane.",
+])
+def test_homes_told_by_landmark_number_or_house_name_are_flagged(text):
+    assert "personal.home_address" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "We're keeping an eye on the flat above the barbers.",
+    "The road is closed from number 2 - 40 for resurfacing.",
+])
+def test_homes_with_no_place_named_and_ranges_of_numbers_are_left_alone(text):
+    assert "personal.home_address" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The CCTV at the back of St Peter's church has been fixed.",
+    "Retail Crime Partnership: thefts in the town centre fell this quarter.",
+    'Our officers ran "No Knives Better Lives" sessions at three schools.',
+])
+def test_saints_bodies_and_quoted_titles_are_not_people(text):
+    assert "personal.named_person" not in flagged(text)

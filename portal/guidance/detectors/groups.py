@@ -156,6 +156,16 @@ def _defends(sentence: str) -> bool:
                for found in table_regex("generalisation_exceptions").finditer(sentence))
 
 
+# 'A scam warning in Polish', 'leaflets in Urdu and Punjabi': the language, not the people.
+_LANGUAGE_BEFORE = re.compile(r"\b(?:in|into|speaks?|speaking|spoken|translated\s+into|written\s+in)\s+$", re.I)
+_LANGUAGE_AFTER = re.compile(r"\s*(?:[-–,.;:!?)]|$|\s+(?:and|or|too|as\s+well|please|so|but|versions?|speakers?|translations?)\b)",
+                             re.I)
+
+
+def _a_language(sentence: str, group: re.Match[str]) -> bool:
+    return bool(_LANGUAGE_BEFORE.search(sentence[:group.start()]) and _LANGUAGE_AFTER.match(sentence, group.end()))
+
+
 # A group word that begins an organisation's or a venue's name: 'the Chinese Community Centre', 'Polish Saturday School'.
 _ORGANISATION_AFTER = re.compile(r"['’]?s?\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:Centre|Center|Association|Society|Church|Mosque|Temple"
                                  r"|Gurdwara|Synagogue|School|Club|Forum|Trust|Council|Network|Group|Project|Festival|Hall"
@@ -169,12 +179,15 @@ _PRONOUN_FRAME = re.compile(
     r"\b(?:they(?:['’]re|re|\s+are|\s+r)?\s+(?:all|always|never|forever)|they\s+all|(?:all|every\s+one|each\s+one)\s+of\s+(?:them|em)"
     r"|(?:every|each)\s+(?:last|single)\s+one(?:\s+of\s+(?:them|em))?|each\s+and\s+every\s+one|the\s+(?:whole\s+)?lot\s+of\s+(?:them|em)"
     r"|(?:half|most|none|nearly\s+all|the\s+majority)\s+of\s+(?:them|em|that\s+lot|those)|them\s+lot|that\s+lot"
-    r"|typical(?:ly)?[,!.]*\s+(?:they|them)|(?:you|we)\s+(?:all\s+)?know\s+what\s+(?:they|them|that\s+lot|those)\s*(?:['’]re|are|re)?\s+like)\b", re.I)
-# Where the group lives, when the message names no group noun: 'round here', 'off the estate', 'down Gipsy Lane'.
+    r"|(?:are|r)\s+all\s+(?:the\s+same|alike)|typical(?:ly)?[,!.]*\s+(?:they|them)|(?:you|we)\s+(?:all\s+)?know\s+what\s+(?:they|them|that\s+lot|those)\s*(?:['’]re|are|re)?\s+like)\b", re.I)
+# Where the group lives, when the message names no group noun: 'round here', 'off the estate', 'down Gipsy Lane',
+# 'where he's from'.
 _LOCAL_PLACE = re.compile(
-    r"\b(?:round|around|from|off|on|in|at|up|down|over)\s+(?:here|there|the\s+river|the\s+bridge|this\s+town|this\s+area"
+    r"\b(?i:round|around|from|off|on|in|at|up|down|over)\s+(?i:here|there|the\s+river|the\s+bridge|this\s+town|this\s+area"
     r"|(?:that|this|the\s+other)\s+(?:part|side|end)\s+of\s+(?:town|the\s+town|the\s+city))\b"
-    r"|\b(?:down|up|on|off|from)\s+(?:[A-Z][a-z]+\s+){1,2}(?:Lane|Road|Street|Close|Avenue|Estate|Park|Site|Flats)\b")
+    r"|\b(?i:down|up|on|off|from)\s+(?:[A-Z][a-z]+\s+){1,2}(?:Lane|Road|Street|Close|Avenue|Estate|Park|Site|Flats)\b"
+    r"|\b(?i:round|around)\s+[A-Z][a-z]{3,}\b"
+    r"|\b(?i:where\s+(?:he|she|they)(?:['’]s|['’]re|\s+is|\s+are|\s+comes?|\s+come)\s+from)\b")
 # The group is at the receiving end or speaking up ('they're all sick of the dealing'), not being run down.
 _AFFECTED = re.compile(r"\b(?:sick\s+of|fed\s+up|worried|concerned|had\s+enough|scared|afraid|frightened|tired\s+of|complain\w*"
                        r"|affected|suffer\w*|helped|helping|volunteer\w*|brilliant|great|lovely|amazing|proud|safe|said|told\s+us"
@@ -220,7 +233,8 @@ def group_generalisation(text: str, argument: str, context) -> Iterator[Match]: 
         if _defends(sentence):
             continue
         for group, strong in _group_mentions(sentence):
-            if _addressed(sentence, group) or _ORGANISATION_AFTER.match(sentence, group.end()):
+            if (_addressed(sentence, group) or _ORGANISATION_AFTER.match(sentence, group.end())
+                    or _a_language(sentence, group)):
                 continue
             how = _generic_claim(sentence, group, strong) or (_lumped(sentence, group) if strong else None)
             if how:

@@ -59,7 +59,8 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
     found_any = False
     for found in table_regex("campaign_phrases").finditer(text):
         found_any = True
-        if police_campaign(text, found.start()) or _CIVIC_ACTION.match(text, found.end()):
+        if (police_campaign(text, found.start()) or _CIVIC_ACTION.match(text, found.end())
+                or _WITH_THE_PUBLIC.match(text, found.end())):
             continue
         yield Match(found.start(), found.end(), f"a petition or campaign (“{found.group()}”)")
     if not found_any:
@@ -72,6 +73,11 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
 # for the air ambulance'. Checked on the words straight after 'campaign to/for', so 'campaign to stop the closure' stays.
 _CIVIC_ACTION = re.compile(r"\s+(?:(?:to|for)\s+)?(?:(?:help|get|us)\s+)?(?:tidy|clean|pick\s+up|clear|litter|plant|paint|raise\s+(?:money|funds)"
                            r"|fundrais\w*|collect|recruit|find\s+volunteers|volunteers|spruce|brighten)\w*\b", re.I)
+
+
+# Officers who 'stand with you' or show 'solidarity with the community' take the public's side, not a cause's.
+_WITH_THE_PUBLIC = re.compile(r"\s+(?:you|you\s+all|everyone|all\s+of\s+you|the\s+community|our\s+communit(?:y|ies)|victims"
+                              r"|the\s+victims?|the\s+family|residents)\b", re.I)
 
 
 def police_campaign(text: str, position: int) -> bool:
@@ -142,6 +148,14 @@ _STRIKE = re.compile(
     re.I)
 
 
+# Those in power named by what they are, not by office: 'this government', 'the current council leadership', 'your lot'.
+_IN_POWER = re.compile(r"\b(?:this|the\s+current|the\s+last)\s+(?:government|administration|council(?:\s+leadership)?)\b"
+                       r"|\bcouncil\s+leadership\b|\b(?:the\s+)?administration\b|\byour\s+lot\b|\btheir\s+lot\b", re.I)
+# 'Thanks to this government's cuts': thanks that lay blame on a policy (not 'thanks to the council for the lights').
+_BITTER_THANKS = re.compile(r"\bthanks\s+to\s+(?:this|the|their|your|our)\s+(?:[\w'’-]+\s+)?(?:(?:government|council|tory|labour)['’]s\s+)?"
+                            r"(?:cuts|policies|austerity|reforms)\b", re.I)
+
+
 def _verdict_on_public_affairs(sentence: str) -> tuple[re.Match[str], re.Match[str]] | None:
     """A public decision or a strike with a verdict on it, or a politician with blame laid on them."""
     issue = (_PUBLIC_DECISION.search(sentence) or _STRIKE.search(sentence)
@@ -150,16 +164,37 @@ def _verdict_on_public_affairs(sentence: str) -> tuple[re.Match[str], re.Match[s
         verdict = table_regex("verdict_words").search(sentence) or _stance_in(sentence)
         if verdict is not None:
             return issue, verdict
-    politician = _politicians_in(sentence)
+    politician = _politicians_in(sentence) or _IN_POWER.search(sentence)
     if politician is not None:
-        blame = table_regex("blame_cues").search(sentence)
+        blame = table_regex("blame_cues").search(sentence) or table_regex("verdict_words").search(sentence)
         if blame is not None:
             return politician, blame
-    return None
+    thanks = _BITTER_THANKS.search(sentence)
+    return (thanks, thanks) if thanks is not None else None
+
+
+def _side_taken(sentence: str) -> re.Match[str] | None:
+    """An opinion, blame or praise; not a bare 'well done to all of them', which congratulates anyone."""
+    return _stance_in(sentence) or table_regex("blame_cues").search(sentence)
+
+
+def _follows_on(text: str, previous_end: int, start: int, end: int) -> bool:
+    """A clause after a dash, or a verdict of a few words that opens with it ('Best decision in years.'), goes with
+    the sentence before ('The cakes were brilliant.' has a subject of its own)."""
+    if re.search(r"[-–]", text[previous_end:start]):
+        return True
+    sentence = text[start:end]
+    verdict = _side_taken(sentence)
+    return len(sentence.split()) <= 4 and verdict is not None and not sentence[:verdict.start()].strip()
 
 
 def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
-    """A politician, the government or a political issue in a sentence that takes a side."""
+    """A politician, the government or a political issue in a sentence that takes a side.
+
+    A politician named in one sentence or clause and judged in a short one straight after ('Lovely to welcome Cllr
+    Shah - a true champion for this ward') counts as one.
+    """
+    previous: tuple[int, tuple[int, int, str] | None] = (0, None)
     for start, end in sentence_spans(text):
         sentence = text[start:end]
         who = _politicians_in(sentence) or table_regex("political_issues").search(sentence) or _POLICY.search(sentence)
@@ -171,6 +206,14 @@ def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # n
         if who and stance:
             yield Match(start + who.start(), start + who.end(),
                         f"“{who.group()}” with an opinion (“{stance.group()}”)")
+        elif previous[1] is not None and not ceremony and _follows_on(text, previous[0], start, end):
+            stance = _side_taken(sentence)
+            if stance is not None:
+                named_start, named_end, named = previous[1]
+                yield Match(named_start, named_end, f"“{named}” with an opinion (“{stance.group()}”)")
+        politician = _politicians_in(sentence)
+        named_here = (start + politician.start(), start + politician.end(), politician.group()) if politician else None
+        previous = (end, None if ceremony else named_here)
 
 
 def political_slogan(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001

@@ -62,8 +62,9 @@ def _spoken_of(sentence: str) -> re.Match[str] | None:
 
 
 def _finished_or_unrelated(sentence: str) -> bool:
-    """A case that ended in a sentence ('was jailed for six years'), or jury service and free trials."""
-    return has("court_process_exclusions", sentence)
+    """A case that ended in a sentence ('was jailed for six years'), jury service and free trials, or a court said
+    of anyone ('if you've been a witness at the Crown Court')."""
+    return has("court_process_exclusions", sentence) or _IF_YOU_HAVE_BEEN.search(sentence) is not None
 
 
 def court_date(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
@@ -119,7 +120,13 @@ _ANYONE_BEFORE = re.compile(
     r"\b(?:(?:if|when|whenever|once|unless)\s+(?:you|someone|somebody|anyone|anybody|a\s+(?:person|young\s+person"
     r"|child)|your\s+\w+)(?:['’](?:re|s|ve\s+been)|\s+(?:is|are|get|gets|got|has\s+been|have\s+been|was|were"
     r"|been|being))?\s+(?:\w+\s+)?|\b(?:anyone|anybody|everyone|everybody|whoever)\s+(?:(?:who|that)\s+)?"
-    r"(?:(?:is|are|gets|get|has\s+been|have\s+been|was|were)\s+)?)$", re.I)
+    r"(?:(?:is|are|gets|get|has\s+been|have\s+been|was|were)\s+)?"
+    r"|\b(?:anyone|anybody|everyone|someone|somebody|people|children|young\s+people|a\s+(?:person|child|young\s+person))\b"
+    r"[^.!?]{0,30}?\b(?:who|that)\s+(?:is|are|gets|get)\s+"
+    r"|\byou(?:['’]ll|['’]d)?(?:\s+(?:will|may|might|could|can|would|won['’]t|don['’]t|do\s+not|needn['’]t|need\s+to|have\s+to))+"
+    r"\s+(?:\w+\s+){0,2})$", re.I)
+# 'If you've been a witness at the Crown Court …': a court in general, said to anyone.
+_IF_YOU_HAVE_BEEN = re.compile(r"\bif\s+you(?:['’]ve|\s+have)\s+(?:ever\s+)?been\b", re.I)
 # 'We made 42 arrests last year', 'over 300 people charged since April': figures, not a case.
 _FIGURES = re.compile(
     r"\b(?:\d[\d,]*|dozens|hundreds|scores)\s+(?:of\s+)?(?:arrests|people|charges|offenders)\b[^.!?]{0,60}?"
