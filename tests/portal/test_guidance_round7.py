@@ -196,3 +196,46 @@ def test_homes_with_no_place_named_and_ranges_of_numbers_are_left_alone(text):
 ])
 def test_saints_bodies_and_quoted_titles_are_not_people(text):
     assert "personal.named_person" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "New families have moved into the hotel. They should all be deported.",
+    "Go back to your own country.",
+    "If you're from the estate you've probably got a record.",
+    "Anyone with that accent round here is up to no good.",
+])
+def test_groups_told_to_leave_or_judged_by_origin_or_look_are_flagged(text):
+    assert "discriminatory.group_generalisation" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "We'll send them all back to the depot after the parade.",
+    "If you're from the estate and want to join the football team, come along.",
+    "They should all be proud of the garden they built at the estate.",
+    "Anyone with information about the theft on the estate, please call 101.",
+])
+def test_origin_and_send_back_in_ordinary_sentences_are_left_alone(text):
+    assert "discriminatory.group_generalisation" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Interesting how the police budget gets cut every year under this lot.",
+    "The council spent £2m on a bike lane nobody uses while the library shuts.",
+    "The council wasted £4m on a vanity project nobody needs.",
+    "Pleased to see the government finally listening on knife crime.",
+    "Can't wait to see the back of this council in May.",
+    "Those protesters outside the town hall want locking up.",
+])
+def test_sarcasm_spending_and_protest_verdicts_are_flagged(text):
+    assert "political.stance" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The library is closed on Monday for the bank holiday.",
+    "The council spent £20,000 on new CCTV for the park.",
+    "The march through town on Sunday was brilliant, well done to the Scouts.",
+    "The mayor finally arrived at the fete at 3pm.",
+    "Our budget gets cut back in April so we'll have fewer events.",
+])
+def test_services_spending_and_parades_without_a_side_are_left_alone(text):
+    assert "political.stance" not in flagged(text)

@@ -179,6 +179,10 @@ _PRONOUN_FRAME = re.compile(
     r"\b(?:they(?:['’]re|re|\s+are|\s+r)?\s+(?:all|always|never|forever)|they\s+all|(?:all|every\s+one|each\s+one)\s+of\s+(?:them|em)"
     r"|(?:every|each)\s+(?:last|single)\s+one(?:\s+of\s+(?:them|em))?|each\s+and\s+every\s+one|the\s+(?:whole\s+)?lot\s+of\s+(?:them|em)"
     r"|(?:half|most|none|nearly\s+all|the\s+majority)\s+of\s+(?:them|em|that\s+lot|those)|them\s+lot|that\s+lot"
+    r"|they\s+(?:should|must|need\s+to|ought\s+to)\s+all|(?:send|kick|throw|ship)\s+(?:them|em)\s+all"
+    r"|if\s+(?:you|they|someone)(?:['’]re|['’]s|\s+are|\s+is|\s+come|\s+comes)\s+from"
+    r"|(?:anyone|anybody|everyone|everybody)\s+with\s+(?:that|an?|those|the|them)\s+(?:\w+\s+)?(?:accents?|names?|surnames?|looks?"
+    r"|skin|clothes|tracksuits?|hoods?|headscarf|headscarves|beards?|turbans?)"
     r"|(?:are|r)\s+all\s+(?:the\s+same|alike)|typical(?:ly)?[,!.]*\s+(?:they|them)|(?:you|we)\s+(?:all\s+)?know\s+what\s+(?:they|them|that\s+lot|those)\s*(?:['’]re|are|re)?\s+like)\b", re.I)
 # Where the group lives, when the message names no group noun: 'round here', 'off the estate', 'down Gipsy Lane',
 # 'where he's from'.
@@ -212,8 +216,17 @@ def _run_down(sentence: str, frame: re.Match[str]) -> str | None:
     return None
 
 
+# 'Go back to your own country', 'send them back where they came from': told to leave for where they are from.
+_GO_BACK = re.compile(r"\b(?:go|goes|going|send\s+(?:them|em|him|her)|sent|ship\s+(?:them|em))\s+(?:all\s+)?back\s+(?:to\s+)?"
+                      r"(?:(?:your|their|his|her)\s+own\s+country|where\s+(?:you|they|he|she)\s+(?:came|come|comes)\s+from)\b", re.I)
+
+
 def _lumped_by_pronoun(text: str) -> Iterator[Match]:
     """'Travellers have arrived at the rec. They always leave a mess.': the group named once, then lumped together."""
+    told = _GO_BACK.search(text)
+    if told is not None:
+        yield Match(told.start(), told.end(), f"people told to leave for where they came from (“{told.group()}”)")
+        return
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
         frame = _PRONOUN_FRAME.search(sentence)

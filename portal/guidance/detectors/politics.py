@@ -137,7 +137,12 @@ _PUBLIC_DECISION = re.compile(
     rf"\s+(?:of\s+)?(?:the\s+|our\s+|a\s+|free\s+|local\s+|its\s+|their\s+)?(?:[\w'’-]+\s+){{0,2}}?(?:{_SERVICES})\b"
     rf"|\b(?:housing|development|building|the\s+council['’]?s?|incinerator|new\s+homes)\s+(?:plans?|proposals?|scheme)\b"
     rf"|\b(?:reject\w*|approv\w*|block\w*|refus\w*|pass(?:ed|ing)?|push\w*\s+through|vot\w+\s+(?:for|against|down))\s+"
-    rf"(?:the\s+|their\s+|its\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:plans?|proposals?|bill|planning\s+application|development)\b", re.I)
+    rf"(?:the\s+|their\s+|its\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:plans?|proposals?|bill|planning\s+application|development)\b"
+    rf"|\b(?:{_SERVICES})\s+(?:gets?|got|is|are|was|were|being|been|has\s+been|have\s+been|keeps?\s+getting)?\s*(?:\w+\s+)?"
+    rf"(?:cut|closed|closes|closing|shut|shuts|shutting|axed|scrapped|sold\s+off|slashed|downgraded)\b"
+    rf"|\b(?:spent|spending|spends|wasted|wasting|blew|splashed)\s+£\s?\d[\d.,]*\s*(?:m|k|bn|million|billion|grand)?\s+on\b", re.I)
+# Protest and those who protest: 'those protesters want locking up' (a march or a rally may be a parade's).
+_PROTEST = re.compile(r"\b(?:protesters|protestors|demonstrators|activists|campaigners|the\s+protest|the\s+picket)\b", re.I)
 # A strike by the workers who strike: 'good on the junior doctors for walking out', 'the bin strike'.
 _STRIKE = re.compile(
     r"\b(?:doctors|nurses|teachers|lecturers|bin\s*men|rail\s+workers|train\s+drivers|bus\s+drivers|posties|postal\s+workers"
@@ -158,7 +163,7 @@ _BITTER_THANKS = re.compile(r"\bthanks\s+to\s+(?:this|the|their|your|our)\s+(?:[
 
 def _verdict_on_public_affairs(sentence: str) -> tuple[re.Match[str], re.Match[str]] | None:
     """A public decision or a strike with a verdict on it, or a politician with blame laid on them."""
-    issue = (_PUBLIC_DECISION.search(sentence) or _STRIKE.search(sentence)
+    issue = (_PUBLIC_DECISION.search(sentence) or _STRIKE.search(sentence) or _PROTEST.search(sentence)
              or table_regex("political_issues").search(sentence))
     if issue is not None:
         verdict = table_regex("verdict_words").search(sentence) or _stance_in(sentence)
