@@ -239,3 +239,27 @@ def test_sarcasm_spending_and_protest_verdicts_are_flagged(text):
 ])
 def test_services_spending_and_parades_without_a_side_are_left_alone(text):
     assert "political.stance" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "There will be no police cover in the villages this weekend.",
+    "Our camera van will not be there next week.",
+    "Police are not patrolling the park at night anymore.",
+    "Nights are uncovered Mon to Thu.",
+])
+def test_police_absent_with_a_time_is_a_gap(text):
+    assert "operational.resource_gap" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "No cover charge at the community disco on Friday.",
+    "No officers were hurt during Saturday's match.",
+    "We're not there to spoil anyone's fun this weekend.",
+])
+def test_absence_words_that_leave_no_gap_are_left_alone(text):
+    assert "operational.resource_gap" not in flagged(text)
+
+
+def test_homes_empty_over_a_holiday_but_not_the_advice_question():
+    assert "operational.empty_home" in flagged("Most of the houses on Elm Road are empty over Christmas.")
+    assert "operational.empty_home" not in flagged("Home empty over Christmas? Leave a light on a timer.")
