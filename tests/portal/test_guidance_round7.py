@@ -263,3 +263,22 @@ def test_absence_words_that_leave_no_gap_are_left_alone(text):
 def test_homes_empty_over_a_holiday_but_not_the_advice_question():
     assert "operational.empty_home" in flagged("Most of the houses on Elm Road are empty over Christmas.")
     assert "operational.empty_home" not in flagged("Home empty over Christmas? Leave a light on a timer.")
+
+
+@pytest.mark.parametrize("text", [
+    "Put a mosque up and watch the crime go up.",
+    "Ever since the hostel opened the town's gone downhill.",
+    "They come over here and take our jobs.",
+])
+def test_a_group_blamed_for_arriving_is_flagged(text):
+    assert "discriminatory.group_generalisation" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Since they moved in next door the noise has been nothing but trouble.",
+    "Ever since the new cafe opened the high street has been busier.",
+    "Since the hostel opened we've had great support from its staff.",
+    "Build a school up and watch the kids thrive.",
+])
+def test_arrivals_that_blame_no_group_are_left_alone(text):
+    assert "discriminatory.group_generalisation" not in flagged(text)

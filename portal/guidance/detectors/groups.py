@@ -181,6 +181,9 @@ _PRONOUN_FRAME = re.compile(
     r"|(?:half|most|none|nearly\s+all|the\s+majority)\s+of\s+(?:them|em|that\s+lot|those)|them\s+lot|that\s+lot"
     r"|they\s+(?:should|must|need\s+to|ought\s+to)\s+all|(?:send|kick|throw|ship)\s+(?:them|em)\s+all"
     r"|if\s+(?:you|they|someone)(?:['’]re|['’]s|\s+are|\s+is|\s+come|\s+comes)\s+from"
+    r"|(?:ever\s+)?since\s+(?:the\s+|that\s+|those\s+|they\s+|them\s+)?(?:[\w'’-]+\s+){0,2}?(?:opened|moved\s+in|arrived|came"
+    r"|turned\s+up|got\s+here|took\s+over|went\s+up)|(?:put|build|open)\s+an?\s+[\w'’-]+\s+up\s+and\s+watch"
+    r"|(?:they|them|these\s+people|those\s+people)\s+(?:all\s+)?(?:come|coming|came)\s+over\s+here"
     r"|(?:anyone|anybody|everyone|everybody)\s+with\s+(?:that|an?|those|the|them)\s+(?:\w+\s+)?(?:accents?|names?|surnames?|looks?"
     r"|skin|clothes|tracksuits?|hoods?|headscarf|headscarves|beards?|turbans?)"
     r"|(?:are|r)\s+all\s+(?:the\s+same|alike)|typical(?:ly)?[,!.]*\s+(?:they|them)|(?:you|we)\s+(?:all\s+)?know\s+what\s+(?:they|them|that\s+lot|those)\s*(?:['’]re|are|re)?\s+like)\b", re.I)
@@ -198,10 +201,16 @@ _AFFECTED = re.compile(r"\b(?:sick\s+of|fed\s+up|worried|concerned|had\s+enough|
                        r"|reported|asked|agreed)\b", re.I)
 
 
+# 'They come over here and ...' names its group by where it came from; 'put a mosque up and ...' by where it meets.
+_OVER_HERE = re.compile(r"\b(?:come|coming|came)\s+over\s+here\b|\ban?\s+(?:mosque|temple|gurdwara|synagogue|hostel"
+                        r"|bail\s+hostel|asylum\s+hotel|migrant\s+hotel|traveller\s+site|halfway\s+house|hmo)\b", re.I)
+
+
 def _group_antecedent(text: str, end: int) -> bool:
     """A group or the place it lives named in the message up to the end of this sentence."""
     before = text[:end]
-    return bool(_group_mentions(before) or table_regex("group_places").search(before) or _LOCAL_PLACE.search(before))
+    return bool(_group_mentions(before) or table_regex("group_places").search(before) or _LOCAL_PLACE.search(before)
+                or _OVER_HERE.search(before))
 
 
 def _run_down(sentence: str, frame: re.Match[str]) -> str | None:
