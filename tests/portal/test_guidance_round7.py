@@ -282,3 +282,7 @@ def test_a_group_blamed_for_arriving_is_flagged(text):
 ])
 def test_arrivals_that_blame_no_group_are_left_alone(text):
     assert "discriminatory.group_generalisation" not in flagged(text)
+
+
+def test_an_event_named_in_capitals_is_not_a_person():
+    assert not flagged("We visited a mosque and a temple as part of Hate Crime Awareness Week.")

@@ -155,17 +155,21 @@ _SURNAMES = frozenset({"bank", "field", "hill", "wood", "brook", "mill", "wall",
                        "stone", "well", "rose", "cross", "vale", "jone", "roger", "peter", "matthew", "edward"})
 
 
-# A saint's name is a church's or a street's ('St Peter's church'); capitalised words before 'Partnership' or 'Scheme'
-# name a body ('Retail Crime Partnership'); capitalised words inside quotation marks name a campaign or an event.
+# A saint's name is a church's or a street's ('St Peter's church'); capitalised words that end in, or run on to,
+# 'Partnership', 'Scheme' or 'Week' name a body or an event ('Retail Crime Partnership', 'Hate Crime Awareness
+# Week'); capitalised words inside quotation marks name a campaign or an event.
 _SAINT_BEFORE = re.compile(r"\bSt\.?\s+$")
-_BODY_AFTER = re.compile(r"\s+(?:Partnership|Scheme|Watch|Project|Trust|Network|Association|Forum|Initiative|Programme|Campaign"
-                         r"|Week|Awards?|Board|Service|Unit|Team|Centre|Fund)\b")
+_BODY_WORDS = (r"(?:Partnership|Scheme|Watch|Project|Trust|Network|Association|Forum|Initiative|Programme|Campaign|Week"
+               r"|Awards?|Board|Service|Unit|Team|Centre|Fund)")
+_BODY_AFTER = re.compile(rf"(?:\s+[A-Z][\w'’-]*){{0,3}}?\s+{_BODY_WORDS}\b")
+_BODY_LAST = re.compile(rf"\s{_BODY_WORDS}$")
 
 
 def _not_a_person(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     quoted = text.count('"', line_start, start) % 2 == 1 or text.count("“", line_start, start) > text.count("”", line_start, start)
-    return bool(_SAINT_BEFORE.search(text, max(0, start - 5), start) or _BODY_AFTER.match(text, end) or quoted)
+    return bool(_SAINT_BEFORE.search(text, max(0, start - 5), start) or _BODY_AFTER.match(text, end)
+                or _BODY_LAST.search(text, start, end) or quoted)
 
 
 @functools.lru_cache(maxsize=32)
