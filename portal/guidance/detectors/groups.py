@@ -156,10 +156,96 @@ def _defends(sentence: str) -> bool:
                for found in table_regex("generalisation_exceptions").finditer(sentence))
 
 
+# 'A scam warning in Polish', 'leaflets in Urdu and Punjabi': the language, not the people.
+_LANGUAGE_BEFORE = re.compile(r"\b(?:in|into|speaks?|speaking|spoken|translated\s+into|written\s+in)\s+$", re.I)
+_LANGUAGE_AFTER = re.compile(r"\s*(?:[-–,.;:!?)]|$|\s+(?:and|or|too|as\s+well|please|so|but|versions?|speakers?|translations?)\b)",
+                             re.I)
+
+
+def _a_language(sentence: str, group: re.Match[str]) -> bool:
+    return bool(_LANGUAGE_BEFORE.search(sentence[:group.start()]) and _LANGUAGE_AFTER.match(sentence, group.end()))
+
+
 # A group word that begins an organisation's or a venue's name: 'the Chinese Community Centre', 'Polish Saturday School'.
 _ORGANISATION_AFTER = re.compile(r"['’]?s?\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:Centre|Center|Association|Society|Church|Mosque|Temple"
                                  r"|Gurdwara|Synagogue|School|Club|Forum|Trust|Council|Network|Group|Project|Festival|Hall"
                                  r"|Restaurant|Takeaway|Deli|Supermarket|Shop|Foundation|Alliance)\b")
+
+
+# --- a group named once, then lumped together through a pronoun or a place --------------------------------------
+
+# 'They're all …', 'every one of them', 'the lot of them', 'half of them', 'you know what they're like'.
+_PRONOUN_FRAME = re.compile(
+    r"\b(?:they(?:['’]re|re|\s+are|\s+r)?\s+(?:all|always|never|forever)|they\s+all|(?:all|every\s+one|each\s+one)\s+of\s+(?:them|em)"
+    r"|(?:every|each)\s+(?:last|single)\s+one(?:\s+of\s+(?:them|em))?|each\s+and\s+every\s+one|the\s+(?:whole\s+)?lot\s+of\s+(?:them|em)"
+    r"|(?:half|most|none|nearly\s+all|the\s+majority)\s+of\s+(?:them|em|that\s+lot|those)|them\s+lot|that\s+lot"
+    r"|they\s+(?:should|must|need\s+to|ought\s+to)\s+all|(?:send|kick|throw|ship)\s+(?:them|em)\s+all"
+    r"|if\s+(?:you|they|someone)(?:['’]re|['’]s|\s+are|\s+is|\s+come|\s+comes)\s+from"
+    r"|(?:ever\s+)?since\s+(?:the\s+|that\s+|those\s+|they\s+|them\s+)?(?:[\w'’-]+\s+){0,2}?(?:opened|moved\s+in|arrived|came"
+    r"|turned\s+up|got\s+here|took\s+over|went\s+up)|(?:put|build|open)\s+an?\s+[\w'’-]+\s+up\s+and\s+watch"
+    r"|(?:they|them|these\s+people|those\s+people)\s+(?:all\s+)?(?:come|coming|came)\s+over\s+here"
+    r"|(?:anyone|anybody|everyone|everybody)\s+with\s+(?:that|an?|those|the|them)\s+(?:\w+\s+)?(?:accents?|names?|surnames?|looks?"
+    r"|skin|clothes|tracksuits?|hoods?|headscarf|headscarves|beards?|turbans?)"
+    r"|(?:are|r)\s+all\s+(?:the\s+same|alike)|typical(?:ly)?[,!.]*\s+(?:they|them)|(?:you|we)\s+(?:all\s+)?know\s+what\s+(?:they|them|that\s+lot|those)\s*(?:['’]re|are|re)?\s+like)\b", re.I)
+# Where the group lives, when the message names no group noun: 'round here', 'off the estate', 'down Gipsy Lane',
+# 'where he's from'.
+_LOCAL_PLACE = re.compile(
+    r"\b(?i:round|around|from|off|on|in|at|up|down|over)\s+(?i:here|there|the\s+river|the\s+bridge|this\s+town|this\s+area"
+    r"|(?:that|this|the\s+other)\s+(?:part|side|end)\s+of\s+(?:town|the\s+town|the\s+city))\b"
+    r"|\b(?i:down|up|on|off|from)\s+(?:[A-Z][a-z]+\s+){1,2}(?:Lane|Road|Street|Close|Avenue|Estate|Park|Site|Flats)\b"
+    r"|\b(?i:round|around)\s+[A-Z][a-z]{3,}\b"
+    r"|\b(?i:where\s+(?:he|she|they)(?:['’]s|['’]re|\s+is|\s+are|\s+comes?|\s+come)\s+from)\b")
+# The group is at the receiving end or speaking up ('they're all sick of the dealing'), not being run down.
+_AFFECTED = re.compile(r"\b(?:sick\s+of|fed\s+up|worried|concerned|had\s+enough|scared|afraid|frightened|tired\s+of|complain\w*"
+                       r"|affected|suffer\w*|helped|helping|volunteer\w*|brilliant|great|lovely|amazing|proud|safe|said|told\s+us"
+                       r"|reported|asked|agreed)\b", re.I)
+
+
+# 'They come over here and ...' names its group by where it came from; 'put a mosque up and ...' by where it meets.
+_OVER_HERE = re.compile(r"\b(?:come|coming|came)\s+over\s+here\b|\ban?\s+(?:mosque|temple|gurdwara|synagogue|hostel"
+                        r"|bail\s+hostel|asylum\s+hotel|migrant\s+hotel|traveller\s+site|halfway\s+house|hmo)\b", re.I)
+
+
+def _group_antecedent(text: str, end: int) -> bool:
+    """A group or the place it lives named in the message up to the end of this sentence."""
+    before = text[:end]
+    return bool(_group_mentions(before) or table_regex("group_places").search(before) or _LOCAL_PLACE.search(before)
+                or _OVER_HERE.search(before))
+
+
+def _run_down(sentence: str, frame: re.Match[str]) -> str | None:
+    """A word or phrase in the sentence that runs the lumped-together people down."""
+    rest = sentence[:frame.start()] + " " * (frame.end() - frame.start()) + sentence[frame.end():]
+    if _AFFECTED.search(rest):
+        return None
+    for table in ("negative_words", "abusive_words", "negative_predicates"):
+        found = table_regex(table).search(rest)
+        if found is not None:
+            return found.group()
+    return None
+
+
+# 'Go back to your own country', 'send them back where they came from': told to leave for where they are from.
+_GO_BACK = re.compile(r"\b(?:go|goes|going|send\s+(?:them|em|him|her)|sent|ship\s+(?:them|em))\s+(?:all\s+)?back\s+(?:to\s+)?"
+                      r"(?:(?:your|their|his|her)\s+own\s+country|where\s+(?:you|they|he|she)\s+(?:came|come|comes)\s+from)\b", re.I)
+
+
+def _lumped_by_pronoun(text: str) -> Iterator[Match]:
+    """'Travellers have arrived at the rec. They always leave a mess.': the group named once, then lumped together."""
+    told = _GO_BACK.search(text)
+    if told is not None:
+        yield Match(told.start(), told.end(), f"people told to leave for where they came from (“{told.group()}”)")
+        return
+    for start, end in sentence_spans(text, clauses=False):
+        sentence = text[start:end]
+        frame = _PRONOUN_FRAME.search(sentence)
+        if frame is None or _defends(sentence):
+            continue
+        word = _run_down(sentence, frame)
+        if word and _group_antecedent(text, end):
+            yield Match(start + frame.start(), start + frame.end(),
+                        f"people lumped together as “{frame.group()}” beside “{word}”")
+            return
 
 
 def group_generalisation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
@@ -169,13 +255,15 @@ def group_generalisation(text: str, argument: str, context) -> Iterator[Match]: 
         if _defends(sentence):
             continue
         for group, strong in _group_mentions(sentence):
-            if _addressed(sentence, group) or _ORGANISATION_AFTER.match(sentence, group.end()):
+            if (_addressed(sentence, group) or _ORGANISATION_AFTER.match(sentence, group.end())
+                    or _a_language(sentence, group)):
                 continue
             how = _generic_claim(sentence, group, strong) or (_lumped(sentence, group) if strong else None)
             if how:
                 yield Match(start + group.start(), start + group.end(),
                             f"“{group.group()}” spoken of as a whole group ({how})")
                 break
+    yield from _lumped_by_pronoun(text)
 
 
 def lexicon_words(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001

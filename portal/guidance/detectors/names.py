@@ -129,7 +129,7 @@ def _is_greeted(text: str, start: int, end: int) -> bool:
 
 _OPENERS = frozenset("""however meanwhile today tonight yesterday overnight earlier later also again sadly thankfully
 unfortunately luckily recently finally firstly secondly lastly remember note update reminder warning alert
-apologies afterwards instead otherwise anyway besides""".split())
+apologies afterwards instead otherwise anyway besides course""".split())
 
 
 def _after_the(text: str, start: int) -> bool:
@@ -155,6 +155,23 @@ _SURNAMES = frozenset({"bank", "field", "hill", "wood", "brook", "mill", "wall",
                        "stone", "well", "rose", "cross", "vale", "jone", "roger", "peter", "matthew", "edward"})
 
 
+# A saint's name is a church's or a street's ('St Peter's church'); capitalised words that end in, or run on to,
+# 'Partnership', 'Scheme' or 'Week' name a body or an event ('Retail Crime Partnership', 'Hate Crime Awareness
+# Week'); capitalised words inside quotation marks name a campaign or an event.
+_SAINT_BEFORE = re.compile(r"\bSt\.?\s+$")
+_BODY_WORDS = (r"(?:Partnership|Scheme|Watch|Project|Trust|Network|Association|Forum|Initiative|Programme|Campaign|Week"
+               r"|Awards?|Board|Service|Unit|Team|Centre|Fund)")
+_BODY_AFTER = re.compile(rf"(?:\s+[A-Z][\w'’-]*){{0,3}}?\s+{_BODY_WORDS}\b")
+_BODY_LAST = re.compile(rf"\s{_BODY_WORDS}$")
+
+
+def _not_a_person(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    quoted = text.count('"', line_start, start) % 2 == 1 or text.count("“", line_start, start) > text.count("”", line_start, start)
+    return bool(_SAINT_BEFORE.search(text, max(0, start - 5), start) or _BODY_AFTER.match(text, end)
+                or _BODY_LAST.search(text, start, end) or quoted)
+
+
 @functools.lru_cache(maxsize=32)
 def names(text: str) -> tuple[Name, ...]:
     """Find the people named in a message."""
@@ -165,7 +182,8 @@ def names(text: str) -> tuple[Name, ...]:
         if any(s < end and start < e for s, e in taken):
             return
         if (_after_officer_title(text, start) or _is_greeted(text, start, end) or _PET.search(text, max(0, start - 40), start)
-                or _MONUMENT_AFTER.match(text, end) or _MONUMENT_BEFORE.search(text, max(0, start - 30), start)):
+                or _MONUMENT_AFTER.match(text, end) or _MONUMENT_BEFORE.search(text, max(0, start - 30), start)
+                or _not_a_person(text, start, end)):
             taken.append((start, end))  # a named officer or the reader: not a subject of the message
             return
         taken.append((start, end))

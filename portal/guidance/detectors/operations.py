@@ -100,6 +100,21 @@ def _nobody_or_only_then(clause: str) -> re.Match[str] | None:
     return None
 
 
+# Police not there, said with when or for how long: 'there will be no police cover in the villages this weekend', 'our
+# camera van will not be there next week', 'police not patrolling Fairway Drive at night anymore', 'nights are
+# uncovered'. The time (or 'anymore', 'response only') is what makes it a gap someone could use.
+_ABSENT = re.compile(
+    r"\b(?:no|nae|not\s+any|won['’]t\s+be\s+any)\s+(?:[\w-]+\s+){0,2}?(?:police|officers?|pcsos?|cover|patrols?|liaison"
+    r"|presence|bobbies|camera\s+vans?)\b"
+    r"|\b(?:police|officers|pcsos?|we|patrols?|(?:the|our)\s+camera\s+van|the\s+van)\s+(?:are\s+|is\s+|will\s+|won['’]t\s+)?"
+    r"(?:not|no\s+longer|be\s+not)\s+(?:be\s+)?(?:patrolling|there|covering|around|out)\b"
+    r"|\b(?:nights|evenings|weekends|overnight)\s+(?:are|will\s+be)\s+(?:\w+\s+)?(?:uncovered|not\s+covered|unpoliced)\b",
+    re.I)
+# Told in the past, a charge at the door, or no need for police: 'there was no police presence needed', 'no cover charge'.
+_NOT_A_GAP = re.compile(r"\b(?:was|were|had\s+been)\s+(?:\w+\s+)?no\b|\bcover\s+charge|\b(?:needed|required|necessary)\b", re.I)
+_FOR_A_WHILE = re.compile(r"\b(?:any\s*more|no\s+longer|response\s+only|at\s+all)\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)\b", re.I)
+
+
 def resource_gap(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A police resource said to be missing, broken, short-handed or unguarded."""
     for start, clause in _clauses(text):
@@ -110,6 +125,10 @@ def resource_gap(text: str, argument: str, context) -> Iterator[Match]:  # noqa:
             found = _nobody_or_only_then(clause)
         if found is None:
             found = _FEW_OR_ELSEWHERE.search(clause)
+        if found is None:
+            absent = _ABSENT.search(clause)
+            when = _WHEN.search(clause) or _FOR_A_WHILE.search(clause)
+            found = absent if absent and when and not _NOT_A_GAP.search(clause) else None
         if found is not None:
             yield Match(start + found.start(), start + found.end(),
                         f"a gap in police cover or equipment (“{found.group()}”)")
@@ -160,9 +179,10 @@ _WHERE = re.compile(r"\b(?:at|on|in)\s+(?:the\s+)?(?:(?:number|no\.?)\s*\d|\d{1,
                     r"|\bnext\s+door\b|\bbungalow\b|\bcottage\b|\bflat\s+\d", re.I)
 # A home said to stand empty now or soon: 'their house will be empty', 'empty while the owners are abroad'.
 _EMPTY_HOME = re.compile(
-    r"\b(?:house|home|flat|bungalow|cottage|place|property|farm|farmhouse|caravan)\b[^.!?\n]{0,40}?\b(?:is|will\s+be|'ll\s+be|’ll\s+be|stands?"
-    r"|standing|sits|left|being\s+left)\s+(?:\w+\s+)?(?:empty|unoccupied|vacant|unattended)\b"
-    r"|\b(?:empty|unoccupied|vacant)\s+(?:while|until|till|whilst|for\s+(?:a|the|two|three|\d+))\b",
+    r"\b(?:houses?|homes?|flats?|bungalows?|cottages?|place|property|properties|farm|farmhouse|caravans?)\b[^.!?\n]{0,40}?"
+    r"\b(?:is|are|will\s+be|'ll\s+be|’ll\s+be|['’]s|has\s+been|have\s+been|stands?|standing|sits|left|being\s+left)"
+    r"\s+(?:\w+\s+){0,4}?(?:empty|unoccupied|vacant|unattended)\b"
+    r"|\b(?:empty|unoccupied|vacant)\s+(?:while|until|till|whilst|over|since|during|for\s+(?:a|the|two|three|\d+))\b",
     re.I)
 # People away for a stretch, with their home: 'off to Florida on the 3rd for two weeks, so keep an eye on number 18'.
 _AWAY = re.compile(r"\b(?:away|abroad|off\s+to|on\s+holiday|in\s+[A-Z]\w+|going\s+to)\b[^.!?\n]{0,40}?\bfor\s+(?:a|one|two|three"
@@ -201,7 +221,8 @@ def empty_home(text: str, argument: str, context) -> Iterator[Match]:  # noqa: A
         found = _EMPTY_HOME.search(clause) or _key_hidden(clause)
         if found is None and _THEIR_HOME.search(clause):
             found = _AWAY.search(clause) or _OWNERS_AWAY.search(clause)
-        if found is not None and not _LOOKS_EMPTY.search(clause) and not _PAST.search(clause):
+        asked = clause.rstrip().endswith("?")  # 'Home empty over Christmas? Leave a light on a timer.' is advice
+        if found is not None and not _LOOKS_EMPTY.search(clause) and not _PAST.search(clause) and not asked:
             yield Match(start + found.start(), start + found.end(), f"a home left empty (“{found.group()}”)")
 
 

@@ -29,7 +29,7 @@ _FLAT = (r"\b(?i:flat|apartment|apt|maisonette)\s+\d{1,4}[a-zA-Z]?\b"
 # (not a range: 'from number 200 to the roundabout').
 _AT_NUMBER = (r"\b(?:(?:at|of|from|on|lives|living)\s+(?:no\.?|number|num)|house\s+(?:no\.?|number))\s*"
               r"(?:\d{1,4}[a-zA-Z]?\b|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)\b)"
-              r"(?!\s*(?:to|till|until|-|–)\s)"
+              r"(?!\s*(?:(?:to|till|until)\s|[-–]\s*\d))"
               r"|\b(?:it\s+was|it['’]s|its|it\s+is)\s+(?:no\.?|number)\s*\d{1,4}[a-zA-Z]?\b(?=\s*(?:that|who|where|which|,|\.|!|$))")
 # Someone at a bare house number, said of them: 'the couple at 14 were burgled', 'the lad at 31, he's always ...'
 # (not a time: 'the kids at 10 went home' goes on with a verb the list does not hold).
@@ -44,14 +44,19 @@ _PERSON_AT = (r"\b(?i:couple|family|lady|man|woman|lad|lass|bloke|fella|guy|peop
 _LIVES_DESCRIBED = (r"\b(?<!\bwe\s)(?i:lives?|living|stays?|staying)\s+(?:(?i:above|over|behind|next\s+door\s+to|next\s+to"
                     r"|opposite)\s+(?!(?i:the\s+(?:road|way|street|corner|lane)\b))(?=(?i:the|a|an|number|no\.?)\s|\d|[A-Z])|(?i:in\s+the\s+(?:[\w'-]+\s+){0,2}(?:house|flat|bungalow|cottage|caravan|maisonette)\b))"
                     r"(?:\s+(?:the\s+)?(?:[\w'’-]+\s+){0,3}?(?i:on|in|at)\s+(?:[A-Z][\w'’-]*\s+){1,3}(?i:street|st|road|rd|lane"
-                    r"|avenue|ave|close|drive|way|terrace))?")
-# A house number and a house or close name with no street word, after 'at', 'to' or 'of' and ending the clause:
-# 'send someone to 27 the willows', 'at 4 The Maltings, Hatton'. ('at 10 the kids went home' goes on, so is not one.)
+                    r"|avenue|ave|close|drive|way|terrace))?"
+                    r"|\b(?i:lives?|living)\s+(?i:in\s+the\s+flats)\s+(?i:above|over|behind|next\s+to|opposite|on)\s+(?:the\s+)?[\w'’-]+")
+# One home told by what stands beside it and the named street or place it is in: 'the flat above the chip shop on
+# Market Row', 'the bungalow on the corner of Birch Grove' (not 'the flat above the barbers', which names no place).
+_DWELLING_DESCRIBED = (r"\b(?i:the)\s+(?i:flat|house|bungalow|cottage|maisonette|caravan|farmhouse)\s+(?:(?i:on\s+the\s+corner\s+of"
+                       r"|at\s+the\s+(?:end|top|bottom)\s+of)\s+(?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]+"
+                       r"|(?i:above|over|behind|next\s+(?:door\s+)?to|opposite)\s+(?:(?i:the)\s+)?(?:[\w'’-]+\s+){0,2}?[\w'’-]+"
+                       r"\s+(?i:on|in)\s+(?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]+)")
 _NUMBER_THE_NAME = (r"(?P<named>(?:(?<=\bat\s)|(?<=\bto\s)|(?<=\bof\s)|(?<=\bnear\s)|(?<=\blives\s))\d{1,4}[a-zA-Z]?,?\s+(?:the|The)\s+"
                     r"[A-Za-z][a-z'’]+s\b(?=\s*(?:[,.;!?)]|$|\s+[-–]\s)))")
 # A house known by its name, not its number, after 'at', 'to', 'of', 'near' or 'lives': 'at Rose Cottage', 'lives at
 # The Old Rectory', 'to Hill Farm'. Counted, like a bare house name, only when the sentence is about someone's home.
-_HOUSE_NAME = (r"(?P<house>(?:(?<=\bat\s)|(?<=\bto\s)|(?<=\bof\s)|(?<=\bnear\s)|(?<=\blives\s))(?:The\s+)?(?:[A-Z][a-z'’]+\s+){1,2}"
+_HOUSE_NAME = (r"(?P<house>(?:(?<=\bat\s)|(?<=\bto\s)|(?<=\bof\s)|(?<=\bnear\s)|(?<=\blives\s)|(?<=\binto\s))(?:The\s+)?(?:[A-Z][a-z'’]+\s+){1,2}"
                r"(?:Cottage|Farm|Farmhouse|Barn|Lodge|Rectory|Vicarage|Manse|Bungalow|Villa|Mill|Oast|Stables|Coach\s+House"
                r"|Farm\s+Cottages?)\b)")
 _OLD_HOUSE_AND_POSTCODE = re.compile(
@@ -65,7 +70,7 @@ def _address_regex() -> re.Pattern[str]:
     street = rf"\b{_NUMBER},?\s+(?:{_NAME_WORD}\s+){{1,3}}(?i:{types})\b\.?"
     # The street first and its number after: 'on Cotton Street, no. 48', 'Fore Street, number 3b'.
     number_after = rf"\b(?:{_NAME_WORD}\s+){{1,3}}(?i:{types}),?\s+(?i:no\.?|number)\s*\d{{1,4}}[a-zA-Z]?\b"
-    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_TYPE_FIRST}|{_TYPE_ONLY}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME}|{_HOUSE_NAME}|{_PERSON_AT}|{_LIVES_DESCRIBED})")
+    return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_TYPE_FIRST}|{_TYPE_ONLY}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME}|{_HOUSE_NAME}|{_PERSON_AT}|{_LIVES_DESCRIBED}|{_DWELLING_DESCRIBED})")
 
 
 _HOME_STRONG = re.compile(r"\b(?:lives?|living|lived|home|address|victim|victim's|neighbour|family|burgl\w*"

@@ -59,7 +59,8 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
     found_any = False
     for found in table_regex("campaign_phrases").finditer(text):
         found_any = True
-        if police_campaign(text, found.start()) or _CIVIC_ACTION.match(text, found.end()):
+        if (police_campaign(text, found.start()) or _CIVIC_ACTION.match(text, found.end())
+                or _WITH_THE_PUBLIC.match(text, found.end())):
             continue
         yield Match(found.start(), found.end(), f"a petition or campaign (“{found.group()}”)")
     if not found_any:
@@ -72,6 +73,11 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
 # for the air ambulance'. Checked on the words straight after 'campaign to/for', so 'campaign to stop the closure' stays.
 _CIVIC_ACTION = re.compile(r"\s+(?:(?:to|for)\s+)?(?:(?:help|get|us)\s+)?(?:tidy|clean|pick\s+up|clear|litter|plant|paint|raise\s+(?:money|funds)"
                            r"|fundrais\w*|collect|recruit|find\s+volunteers|volunteers|spruce|brighten)\w*\b", re.I)
+
+
+# Officers who 'stand with you' or show 'solidarity with the community' take the public's side, not a cause's.
+_WITH_THE_PUBLIC = re.compile(r"\s+(?:you|you\s+all|everyone|all\s+of\s+you|the\s+community|our\s+communit(?:y|ies)|victims"
+                              r"|the\s+victims?|the\s+family|residents)\b", re.I)
 
 
 def police_campaign(text: str, position: int) -> bool:
@@ -116,17 +122,103 @@ _CEREMONY = re.compile(r"\b(?:present(?:s|ed|ing)?|open(?:s|ed|ing)?|hand(?:s|ed
                        r"|gala|show|medals?|certificates?|cups?|trophy|trophies)\b", re.I)
 
 
+# A public body's decision by its shape, a verb of change on a public service: 'closing the library', 'the cuts to
+# the bus service', 'selling off the playing fields', 'bringing back the 30mph limit', 'the housing plans for'.
+_SERVICES = (r"librar(?:y|ies)|bus\s+(?:service|route)s?|buses|hospitals?|a\s*&\s*e|maternity\s+unit|fire\s+stations?"
+             r"|police\s+stations?|youth\s+(?:club|centre|service)s?|school\s+meals|schools?|playing\s+fields?|green\s+fields"
+             r"|green\s+belt|leisure\s+centres?|swimming\s+pools?|post\s+offices?|day\s+centres?|care\s+homes?"
+             r"|children['’]s\s+centres?|sure\s+start|street\s*lights|bin\s+collections?|speed\s+limits?|\d+\s*mph(?:\s+limit)?"
+             r"|council\s+houses|benefits?|pensions?|allowances?|funding|grants?|budgets?|officers|pcsos|police\s+numbers"
+             r"|services|council\s+tax|bus\s+passes|free\s+parking|parking")
+_PUBLIC_DECISION = re.compile(
+    rf"\b(?:clos(?:e|es|ed|ing)|closure\s+of|cut(?:s|ting)?(?:\s+(?:to|in|back))?|sell(?:ing)?\s+off|sell-off\s+of|sold\s+off"
+    rf"|scrap(?:s|ping|ped)?|end(?:s|ing|ed)|ax(?:e|es|ing|ed)|shut(?:s|ting)?(?:\s+down)?|bring(?:ing)?\s+back|brought\s+back"
+    rf"|introduc(?:e|es|ed|ing)|rais(?:e|es|ed|ing)|privatis\w+|downgrad\w+|merg(?:e|ing|er\s+of)|withdraw\w*|reduc(?:e|ed|ing|tion\s+in))"
+    rf"\s+(?:of\s+)?(?:the\s+|our\s+|a\s+|free\s+|local\s+|its\s+|their\s+)?(?:[\w'’-]+\s+){{0,2}}?(?:{_SERVICES})\b"
+    rf"|\b(?:housing|development|building|the\s+council['’]?s?|incinerator|new\s+homes)\s+(?:plans?|proposals?|scheme)\b"
+    rf"|\b(?:reject\w*|approv\w*|block\w*|refus\w*|pass(?:ed|ing)?|push\w*\s+through|vot\w+\s+(?:for|against|down))\s+"
+    rf"(?:the\s+|their\s+|its\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:plans?|proposals?|bill|planning\s+application|development)\b"
+    rf"|\b(?:{_SERVICES})\s+(?:gets?|got|is|are|was|were|being|been|has\s+been|have\s+been|keeps?\s+getting)?\s*(?:\w+\s+)?"
+    rf"(?:cut|closed|closes|closing|shut|shuts|shutting|axed|scrapped|sold\s+off|slashed|downgraded)\b"
+    rf"|\b(?:spent|spending|spends|wasted|wasting|blew|splashed)\s+£\s?\d[\d.,]*\s*(?:m|k|bn|million|billion|grand)?\s+on\b", re.I)
+# Protest and those who protest: 'those protesters want locking up' (a march or a rally may be a parade's).
+_PROTEST = re.compile(r"\b(?:protesters|protestors|demonstrators|activists|campaigners|the\s+protest|the\s+picket)\b", re.I)
+# A strike by the workers who strike: 'good on the junior doctors for walking out', 'the bin strike'.
+_STRIKE = re.compile(
+    r"\b(?:doctors|nurses|teachers|lecturers|bin\s*men|rail\s+workers|train\s+drivers|bus\s+drivers|posties|postal\s+workers"
+    r"|firefighters|paramedics|midwives|care\s+workers|council\s+workers|workers|unions?)\b[^.!?]{0,50}?"
+    r"\b(?:strike|strikes|striking|walk(?:ing|ed)?\s+out|walkouts?|industrial\s+action|picket\w*)\b"
+    r"|\b(?:strike|strikes|striking|walkouts?|industrial\s+action)\b[^.!?]{0,30}?"
+    r"\b(?:doctors|nurses|teachers|lecturers|bin\s*men|rail\s+workers|drivers|posties|firefighters|paramedics|midwives|unions?)\b",
+    re.I)
+
+
+# Those in power named by what they are, not by office: 'this government', 'the current council leadership', 'your lot'.
+_IN_POWER = re.compile(r"\b(?:this|the\s+current|the\s+last)\s+(?:government|administration|council(?:\s+leadership)?)\b"
+                       r"|\bcouncil\s+leadership\b|\b(?:the\s+)?administration\b|\byour\s+lot\b|\btheir\s+lot\b", re.I)
+# 'Thanks to this government's cuts': thanks that lay blame on a policy (not 'thanks to the council for the lights').
+_BITTER_THANKS = re.compile(r"\bthanks\s+to\s+(?:this|the|their|your|our)\s+(?:[\w'’-]+\s+)?(?:(?:government|council|tory|labour)['’]s\s+)?"
+                            r"(?:cuts|policies|austerity|reforms)\b", re.I)
+
+
+def _verdict_on_public_affairs(sentence: str) -> tuple[re.Match[str], re.Match[str]] | None:
+    """A public decision or a strike with a verdict on it, or a politician with blame laid on them."""
+    issue = (_PUBLIC_DECISION.search(sentence) or _STRIKE.search(sentence) or _PROTEST.search(sentence)
+             or table_regex("political_issues").search(sentence))
+    if issue is not None:
+        verdict = table_regex("verdict_words").search(sentence) or _stance_in(sentence)
+        if verdict is not None:
+            return issue, verdict
+    politician = _politicians_in(sentence) or _IN_POWER.search(sentence)
+    if politician is not None:
+        blame = table_regex("blame_cues").search(sentence) or table_regex("verdict_words").search(sentence)
+        if blame is not None:
+            return politician, blame
+    thanks = _BITTER_THANKS.search(sentence)
+    return (thanks, thanks) if thanks is not None else None
+
+
+def _side_taken(sentence: str) -> re.Match[str] | None:
+    """An opinion, blame or praise; not a bare 'well done to all of them', which congratulates anyone."""
+    return _stance_in(sentence) or table_regex("blame_cues").search(sentence)
+
+
+def _follows_on(text: str, previous_end: int, start: int, end: int) -> bool:
+    """A clause after a dash, or a verdict of a few words that opens with it ('Best decision in years.'), goes with
+    the sentence before ('The cakes were brilliant.' has a subject of its own)."""
+    if re.search(r"[-–]", text[previous_end:start]):
+        return True
+    sentence = text[start:end]
+    verdict = _side_taken(sentence)
+    return len(sentence.split()) <= 4 and verdict is not None and not sentence[:verdict.start()].strip()
+
+
 def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
-    """A politician, the government or a political issue in a sentence that takes a side."""
+    """A politician, the government or a political issue in a sentence that takes a side.
+
+    A politician named in one sentence or clause and judged in a short one straight after ('Lovely to welcome Cllr
+    Shah - a true champion for this ward') counts as one.
+    """
+    previous: tuple[int, tuple[int, int, str] | None] = (0, None)
     for start, end in sentence_spans(text):
         sentence = text[start:end]
         who = _politicians_in(sentence) or table_regex("political_issues").search(sentence) or _POLICY.search(sentence)
         # A mayor or MP handing out awards or opening a fete is not a side taken ('presenting the Champion awards').
         ceremony = _CEREMONY.search(sentence) is not None and not has("parties", sentence)
         stance = _stance_in(sentence) if who and not ceremony else None
+        if not (who and stance) and not ceremony:
+            who, stance = _verdict_on_public_affairs(sentence) or (None, None)
         if who and stance:
             yield Match(start + who.start(), start + who.end(),
                         f"“{who.group()}” with an opinion (“{stance.group()}”)")
+        elif previous[1] is not None and not ceremony and _follows_on(text, previous[0], start, end):
+            stance = _side_taken(sentence)
+            if stance is not None:
+                named_start, named_end, named = previous[1]
+                yield Match(named_start, named_end, f"“{named}” with an opinion (“{stance.group()}”)")
+        politician = _politicians_in(sentence)
+        named_here = (start + politician.start(), start + politician.end(), politician.group()) if politician else None
+        previous = (end, None if ceremony else named_here)
 
 
 def political_slogan(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001

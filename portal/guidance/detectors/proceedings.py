@@ -1,10 +1,12 @@
 """Live proceedings: a court appearance, hearing or trial date, and talk about a case still before the courts."""
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 
-from portal.guidance.detectors.base import Detector, Match, has, sentence_spans, table_regex
+from portal.guidance.detectors.base import Detector, Match, has, phrase_regex, sentence_spans, table_regex
+from portal.guidance.detectors.names import names
 
 _COURT_DATE = re.compile(
     r"\b(?:(?:appear|appears|appearing|due|listed)\s+(?:at|in|before)\s+[\w' ]{0,40}?(?:court|tribunal)"
@@ -60,8 +62,9 @@ def _spoken_of(sentence: str) -> re.Match[str] | None:
 
 
 def _finished_or_unrelated(sentence: str) -> bool:
-    """A case that ended in a sentence ('was jailed for six years'), or jury service and free trials."""
-    return has("court_process_exclusions", sentence)
+    """A case that ended in a sentence ('was jailed for six years'), jury service and free trials, or a court said
+    of anyone ('if you've been a witness at the Crown Court')."""
+    return has("court_process_exclusions", sentence) or _IF_YOU_HAVE_BEEN.search(sentence) is not None
 
 
 def court_date(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
@@ -87,7 +90,106 @@ def court_process(text: str, argument: str, context) -> Iterator[Match]:  # noqa
                         f"a case still before the courts (“{found.group()}”)")
 
 
+# --- a live case: an arrest, charge or custody of someone in particular ---------------------------------------
+
+# Who the case is about: a pronoun, 'a man', 'two teenagers', 'the lad', 'a 52-year-old', 'woman, 45'.
+_PERSON_NOUNS = (r"man|men|woman|women|lad|lads|boy|boys|girl|girls|teen|teens|teenager|teenagers|youth|youths|bloke"
+                 r"|blokes|guy|guys|fella|driver|drivers|suspect|suspects|culprit|culprits|offender|burglar|burglars|thief"
+                 r"|thieves|pair|couple|pensioner|motorist|rider|cyclist|son|daughter|husband|wife|brother|sister|mate"
+                 r"|neighbour|councillor|shopkeeper|foreigner|resident|student|pupil|juvenile|male|female|landlord|dealer|kid|kids")
+_PARTICULAR = re.compile(
+    rf"\b(?:he|she|him|her|they|them|hes|shes|someone|somebody)\b"
+    rf"|\b(?:{_PERSON_NOUNS})\b"
+    r"|\b\d{1,3}[- ]?(?:year|yr)s?[- ]old\b|\baged\s+\d{1,3}\b|\bin\s+(?:his|her|their)\s+(?:teens|\d0s)\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:people|persons|arrests)\b"
+    r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:\w+\s+)?(?:arrested|charged|detained|held|bailed|nicked)\b",
+    re.I)
+# When: a case of today or this week, not arrests in general.
+_RECENT = re.compile(
+    r"\b(?:today|tonight|yesterday|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening|week)|earlier|overnight"
+    r"|last\s+week|next\s+(?:week|month)|over\s+the\s+weekend|at\s+the\s+weekend|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
+    r"|this\s+morn|last\s+nite|right\s+now|as\s+we\s+speak|currently|still|soon|shortly|later\s+this\s+(?:week|month)"
+    r"|this\s+month|\d{1,2}(?:st|nd|rd|th)|\d{1,2}/\d{1,2}|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
+    r"|(?:in|on|by|until|till|next)\s+(?:january|february|march|april|may|june|july|august|september|october|november|december))\b",
+    re.I)
+# 'has been arrested', 'was charged', 'got nicked', 'is in custody': the news of it happening to someone.
+_HAPPENED = re.compile(r"\b(?:has|have|had|was|were|been|is|are|got|gets|getting|remains?|remained|hes|shes"
+                       r"|theyre|theyve)\s+(?:\w+\s+){0,2}$|['’](?:s|ve|re)\s+(?:\w+\s+){0,2}$", re.I)
+# 'if you're arrested', 'anyone arrested', 'when someone is charged': the law in general, said of no one.
+_ANYONE_BEFORE = re.compile(
+    r"\b(?:(?:if|when|whenever|once|unless)\s+(?:you|someone|somebody|anyone|anybody|a\s+(?:person|young\s+person"
+    r"|child)|your\s+\w+)(?:['’](?:re|s|ve\s+been)|\s+(?:is|are|get|gets|got|has\s+been|have\s+been|was|were"
+    r"|been|being))?\s+(?:\w+\s+)?|\b(?:anyone|anybody|everyone|everybody|whoever)\s+(?:(?:who|that)\s+)?"
+    r"(?:(?:is|are|gets|get|has\s+been|have\s+been|was|were)\s+)?"
+    r"|\b(?:anyone|anybody|everyone|someone|somebody|people|children|young\s+people|a\s+(?:person|child|young\s+person))\b"
+    r"[^.!?]{0,30}?\b(?:who|that)\s+(?:is|are|gets|get)\s+"
+    r"|\byou(?:['’]ll|['’]d)?(?:\s+(?:will|may|might|could|can|would|won['’]t|don['’]t|do\s+not|needn['’]t|need\s+to|have\s+to))+"
+    r"\s+(?:\w+\s+){0,2})$", re.I)
+# 'If you've been a witness at the Crown Court …': a court in general, said to anyone.
+_IF_YOU_HAVE_BEEN = re.compile(r"\bif\s+you(?:['’]ve|\s+have)\s+(?:ever\s+)?been\b", re.I)
+# 'We made 42 arrests last year', 'over 300 people charged since April': figures, not a case.
+_FIGURES = re.compile(
+    r"\b(?:\d[\d,]*|dozens|hundreds|scores)\s+(?:of\s+)?(?:arrests|people|charges|offenders)\b[^.!?]{0,60}?"
+    r"\b(?:(?:last|this|per|a|each|every)\s+(?:year|quarter)|so\s+far\s+this\s+year|in\s+20\d\d|over\s+the\s+(?:past\s+)?year"
+    r"|since\s+(?:january|february|march|april|may|june|july|august|september|october|november|december))\b",
+    re.I)
+_ANYONE_AFTER = re.compile(r"^\s+(?:people|persons|prisoners|suspects)\b", re.I)
+
+
+@functools.lru_cache(maxsize=16)
+def _status_words(argument: str) -> re.Pattern[str]:
+    return phrase_regex(part for part in re.split(r"[,\n]", argument))
+
+
+# 'Her pram was nicked', 'tractor nicked from the yard': nicked as in stolen.
+_STOLEN = re.compile(r"\b(?:car|van|bike|motorbike|scooter|moped|pram|buggy|tractor|quad|trailer|phone|bag|handbag|purse"
+                     r"|wallet|tools|stuff|things|parcel|parcels|catalytic\s+converter|plants|shed|dog|cat|bikes|cars)"
+                     r"\s+(?:\w+\s+){0,2}$", re.I)
+
+
+def _said_of_no_one(sentence: str, found: re.Match[str]) -> bool:
+    """'If you're arrested …', 'anyone arrested goes to …', 'arrested people', a bike 'nicked': no one's case."""
+    before = sentence[:found.start()]
+    return bool(_ANYONE_BEFORE.search(before) or _ANYONE_AFTER.match(sentence[found.end():])
+                or ("nicked" in found.group().lower() and _STOLEN.search(before)))
+
+
+def _a_particular_case(text: str, start: int, end: int, found: re.Match[str]) -> bool:
+    """A sign the words are news of one case: a person, a name, a time, a case marker, or 'has been …'.
+
+    The person or time may stand in the sentence before ('The lad who did the shed? Charged this morning.').
+    """
+    sentence = text[start:end]
+    if has("live_case_markers", sentence) or _HAPPENED.search(sentence[:found.start()]):
+        return True
+    before = [span for span in sentence_spans(text, clauses=False) if span[1] <= start][-1:]
+    lo = before[0][0] if before else start
+    window = text[lo:end]
+    return bool(_PARTICULAR.search(window) or _RECENT.search(window)
+                or any(lo <= name.start < end for name in names(text)))
+
+
+def live_case(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
+    """The argument's words (arrested, charged, in custody …) where they tell of a case in progress.
+
+    The same words in general ('if you're arrested', 'we made 42 arrests last year', the custody suite's open
+    day, a case that ended in a sentence) are not news of a live case; a person, a time, 'has been …' or a
+    word like 'bailed' or 'remanded' beside them is.
+    """
+    words = _status_words(argument)
+    if not words.search(text):
+        return
+    for start, end in sentence_spans(text, clauses=False):
+        sentence = text[start:end]
+        if _finished_or_unrelated(sentence) or has("not_live_frames", sentence) or _FIGURES.search(sentence):
+            continue
+        for found in words.finditer(sentence):
+            if not _said_of_no_one(sentence, found) and _a_particular_case(text, start, end, found):
+                yield Match(start + found.start(), start + found.end(), "news of a case in progress")
+
+
 DETECTORS: dict[str, tuple[Detector, bool]] = {
     "court_date": (court_date, False),
     "court_process": (court_process, False),
+    "live_case": (live_case, True),
 }
