@@ -96,14 +96,15 @@ def generate(communities: int, *, areas: int = AREAS, contacts_per: int = 10, ev
                                                      ActivitySample, Assessment)}
     now = utcnow().replace(microsecond=0)
     done = 0
-    while done < communities:
-        size = min(CHUNK, communities - done)
-        rows = _chunk(rng, size, ids, area_ids, officers, now, contacts_per, events_per)
-        for model, chunk_rows in rows:
-            writer.write(model if isinstance(model, Table) else model.__table__, chunk_rows)
-        stage_tallies.add_bulk(conn, _tallies(dict(rows)))
-        done += size
-        say(f"{done} / {communities} communities")
+    with stage_tallies.bulk(conn) as add_tallies:
+        while done < communities:
+            size = min(CHUNK, communities - done)
+            rows = _chunk(rng, size, ids, area_ids, officers, now, contacts_per, events_per)
+            for model, chunk_rows in rows:
+                writer.write(model if isinstance(model, Table) else model.__table__, chunk_rows)
+            add_tallies(_tallies(dict(rows)))
+            done += size
+            say(f"{done} / {communities} communities")
     if writer.postgres:
         for model in ids:
             name = model.__tablename__

@@ -4,13 +4,14 @@ Whenever a flush adds, moves or removes a stage change, or changes a community's
 status, the affected communities' share of the tallies is taken out (as the database held them before
 the flush) and put back (as it holds them after), in the same transaction. Bulk writes that bypass
 the ORM (a merge's UPDATE of stage changes, the scale generator's COPY) use `rewriting` and
-`add_bulk`. `recount` rebuilds the expected tallies from the stage changes, for checks.
+`bulk`. `recount` rebuilds the expected tallies from the stage changes, for checks.
 """
 from __future__ import annotations
 
 import contextlib
+import functools
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from itertools import groupby
 from typing import Any
@@ -104,20 +105,33 @@ def copy_cursor(conn: Connection) -> Any:
     return driver.cursor()
 
 
-def add_bulk(conn: Connection, change: Counter) -> None:
-    """`apply` for a large batch: through COPY and one merge on PostgreSQL."""
+@contextlib.contextmanager
+def bulk(conn: Connection) -> Iterator[Callable[[Counter], None]]:
+    """`apply` for many large batches: yields a function that takes each batch's change.
+
+    On PostgreSQL each batch is COPYed into a temporary table and all of them are merged into
+    stage_tallies once, when the block ends. Merging batch by batch updated the same tally rows
+    again and again in one transaction, each update a new row version for the next to step over:
+    the scale generator's 60,000 communities (tests/portal/test_query_plans.py) spent most of their
+    time there, each batch slower than the one before. The rows written are the same: one per key
+    that any batch changed, holding the sum of its changes.
+    """
     if conn.dialect.name != "postgresql":
-        apply(conn, change)
+        yield functools.partial(apply, conn)
         return
     conn.exec_driver_sql("CREATE TEMPORARY TABLE stage_tallies_batch (LIKE stage_tallies) ON COMMIT DROP")
-    cursor = copy_cursor(conn)
-    with cursor.copy(f"COPY stage_tallies_batch ({', '.join(KEY_COLUMNS)}, change) FROM STDIN") as copy:
-        for key, n in change.items():
-            if n:
-                copy.write_row((*key, n))
-    conn.exec_driver_sql(  # column names from KEY_COLUMNS above, never from input
-        f"INSERT INTO stage_tallies SELECT * FROM stage_tallies_batch ON CONFLICT ({', '.join(KEY_COLUMNS)}) "  # noqa: S608
-        "DO UPDATE SET change = stage_tallies.change + EXCLUDED.change")
+
+    def stage(change: Counter) -> None:
+        with copy_cursor(conn).copy(f"COPY stage_tallies_batch ({', '.join(KEY_COLUMNS)}, change) FROM STDIN") as copy:
+            for key, n in change.items():
+                if n:
+                    copy.write_row((*key, n))
+
+    yield stage
+    keys = ", ".join(KEY_COLUMNS)  # column names from KEY_COLUMNS above, never from input
+    conn.exec_driver_sql(
+        f"INSERT INTO stage_tallies ({keys}, change) SELECT {keys}, sum(change) FROM stage_tallies_batch "  # noqa: S608
+        f"GROUP BY {keys} ON CONFLICT ({keys}) DO UPDATE SET change = stage_tallies.change + EXCLUDED.change")
     conn.exec_driver_sql("DROP TABLE stage_tallies_batch")
 
 

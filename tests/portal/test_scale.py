@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from portal import scale, stage_tallies
 from portal.extensions import db
 from portal.models import (
     ActivitySample, Area, Community, Feed, OutreachContact, StageChange, User, user_areas,
@@ -53,6 +54,15 @@ def test_generate_is_repeatable_and_adds_to_existing_data(app):
     new = db.session.scalars(select(Community).order_by(Community.id).offset(30)).first()
     db.session.add(Community(area_id=new.area_id, name="Typed after the bulk load", platform="forum"))
     db.session.commit()  # ids (sequences on PostgreSQL) continue after the generated rows
+
+
+def test_tallies_of_a_generation_in_many_chunks_match_a_recount(app, monkeypatch):
+    """Chunks share tally rows (an area's month, a stage); their changes are merged once, summed."""
+    monkeypatch.setattr(scale, "CHUNK", 7)
+    generate(40, areas=2, seed=5)
+    generate(15, areas=2, seed=6)  # onto tallies already stored
+    conn = db.session.connection()
+    assert stage_tallies.stored(conn) == stage_tallies.recount(conn) != {}
 
 
 def test_demo_command_scale_option(runner):
