@@ -6,10 +6,11 @@ guidance, never the reverse: guidance announces an approval on ``message_approve
 """
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, Select, bindparam, exists, select, update
 
 from portal import audit
 from portal.extensions import db
@@ -141,19 +142,33 @@ def edit_contact(contact: OutreachContact, data: dict[str, Any], editor: User) -
     return revision
 
 
-def suggestion_for(community: Community) -> tuple[str, OutreachContact] | None:
-    """The stage move the newest contact since the last stage change implies, if any."""
-    query = select(OutreachContact).where(OutreachContact.community_id == community.id,
-                                          OutreachContact.went_out)
-    if community.stage_changed_at is not None:
-        query = query.where(OutreachContact.occurred_at >= community.stage_changed_at)
-    contact = db.session.scalar(query.order_by(OutreachContact.occurred_at.desc(), OutreachContact.id.desc()).limit(1))
-    if contact is None:
+def suggestion_for(community: Community) -> tuple[str, Row] | None:
+    """The stage move the newest contact since the last stage change implies, if any.
+
+    The contact comes back as a row of the columns the community page shows (id, time, outcome),
+    not an ORM object: every community page asks, and the object and a second statement for the
+    evidence check cost more than the answer.
+    """
+    newest = db.session.execute(_suggestion_statement(community.stage_changed_at is not None),
+                                {"community_id": community.id, "since": community.stage_changed_at}).first()
+    if newest is None or newest.cited:
         return None
-    if db.session.scalar(select(StageChange.id).where(StageChange.evidence_contact_id == contact.id).limit(1)):
-        return None
-    target = suggest_move(community.stage, ContactFacts(contact.outcome, contact.direction))
-    return (target, contact) if target else None
+    target = suggest_move(community.stage, ContactFacts(newest.outcome, newest.direction))
+    return (target, newest) if target else None
+
+
+@functools.cache
+def _suggestion_statement(since: bool) -> Select:
+    """The community's newest contact that went out (since ``:since`` when asked), and whether a
+    stage change already cites it as evidence: one statement, built once per shape."""
+    query = select(OutreachContact.id, OutreachContact.occurred_at, OutreachContact.outcome,
+                   OutreachContact.direction).where(OutreachContact.community_id == bindparam("community_id"),
+                                                    OutreachContact.went_out)
+    if since:
+        query = query.where(OutreachContact.occurred_at >= bindparam("since"))
+    newest = query.order_by(OutreachContact.occurred_at.desc(), OutreachContact.id.desc()).limit(1).subquery()
+    cited = exists().where(StageChange.evidence_contact_id == newest.c.id)
+    return select(newest, cited.label("cited"))
 
 
 def move_stage(community: Community, to_stage: str, user: User, *, evidence_contact_id: int | None = None,
