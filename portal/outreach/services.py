@@ -44,7 +44,8 @@ def log_contact(data: dict[str, Any], officer: User) -> OutreachContact:
     """
     community = db.session.get_one(Community, data["community_id"])
     values = {key: data.get(key) for key in (*CONTACT_FIELDS, "template_id") if data.get(key) not in (None, "")}
-    values.setdefault("purpose", default_purpose(community.id))
+    if "purpose" not in values:  # not setdefault: its argument, a query, would run for every contact
+        values["purpose"] = default_purpose(community.id)
     values.setdefault("occurred_at", utcnow())
     contact = OutreachContact(community_id=community.id, officer_id=officer.id, review_status="none", **values)
     contact.community = community
