@@ -90,11 +90,15 @@ class FollowUps:
     tasks: list[Task]
 
 
+#: A follow-up or task row shows its community's name only: the other 29 columns are not read.
+COMMUNITY_NAME = joinedload(OutreachContact.community).load_only(Community.id, Community.name)
+
+
 def open_follow_ups(user: User, horizon_days: int = 14) -> FollowUps:
     """The user's open follow-ups (overdue, today, soon), open tasks and cold relationships."""
     today = date.today()
     contacts = list(db.session.scalars(
-        select(OutreachContact).options(joinedload(OutreachContact.community))
+        select(OutreachContact).options(COMMUNITY_NAME)
         .where(OutreachContact.officer_id == user.id, OutreachContact.follow_up_on.is_not(None),
                OutreachContact.follow_up_closed_at.is_(None),
                OutreachContact.follow_up_on <= today + timedelta(days=horizon_days))
@@ -111,7 +115,7 @@ def open_follow_ups(user: User, horizon_days: int = 14) -> FollowUps:
 def recently_done_follow_ups(user: User, days: int = 7, limit: int = 20) -> list[OutreachContact]:
     """The user's follow-ups closed in the last `days` days, newest first (so a slip can be undone)."""
     return list(db.session.scalars(
-        select(OutreachContact).options(joinedload(OutreachContact.community))
+        select(OutreachContact).options(COMMUNITY_NAME)
         .where(OutreachContact.officer_id == user.id, OutreachContact.follow_up_on.is_not(None),
                OutreachContact.follow_up_closed_at >= utcnow() - timedelta(days=days))
         .order_by(OutreachContact.follow_up_closed_at.desc(), OutreachContact.id.desc()).limit(limit)))
@@ -119,7 +123,7 @@ def recently_done_follow_ups(user: User, days: int = 7, limit: int = 20) -> list
 
 def open_tasks(user: User) -> list[Task]:
     return list(db.session.scalars(
-        select(Task).options(joinedload(Task.community))
+        select(Task).options(joinedload(Task.community).load_only(Community.id, Community.name))
         .where(Task.assignee_id == user.id, Task.done_at.is_(None))
         .order_by(Task.due_on.is_(None), Task.due_on, Task.id)))
 
