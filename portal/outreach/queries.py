@@ -1,13 +1,14 @@
 """Read-side queries for outreach: follow-ups, recent communities, link look-ups, gone quiet."""
 from __future__ import annotations
 
+import functools
 import time
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Row, Select, and_, case, func, or_, select
+from sqlalchemy import Row, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
@@ -51,20 +52,23 @@ def recently_contacted(user: User, count: int) -> list[int]:
     contact is among them ranks above every community whose last contact is not, so when they
     name ``count`` communities those are the answer; otherwise every contact is grouped.
     """
-    newest = (select(OutreachContact.community_id, OutreachContact.occurred_at)
-              .where(OutreachContact.officer_id == user.id)
-              .order_by(OutreachContact.occurred_at.desc()).limit(RECENT_WINDOW).subquery())
-    ids = _latest_first(newest, count)
+    ids = list(db.session.scalars(_latest_first(RECENT_WINDOW, count), {"officer_id": user.id}))
     if len(ids) < count:
-        ids = _latest_first(select(OutreachContact.community_id, OutreachContact.occurred_at)
-                            .where(OutreachContact.officer_id == user.id).subquery(), count)
+        ids = list(db.session.scalars(_latest_first(None, count), {"officer_id": user.id}))
     return ids
 
 
-def _latest_first(contacts: Any, count: int) -> list[int]:
-    last = func.max(contacts.c.occurred_at).label("last")
-    return list(db.session.scalars(select(contacts.c.community_id, last).group_by(contacts.c.community_id)
-                                   .order_by(last.desc()).limit(count)))
+@functools.cache
+def _latest_first(window: int | None, count: int) -> Select:
+    """The ``count`` communities last contacted among the officer's newest ``window`` contacts (all
+    when None), built once per shape: the quick-log form asks on every view."""
+    contacts = (select(OutreachContact.community_id, OutreachContact.occurred_at)
+                .where(OutreachContact.officer_id == bindparam("officer_id")))
+    if window is not None:
+        contacts = contacts.order_by(OutreachContact.occurred_at.desc()).limit(window)
+    newest = contacts.subquery()
+    last = func.max(newest.c.occurred_at).label("last")
+    return select(newest.c.community_id, last).group_by(newest.c.community_id).order_by(last.desc()).limit(count)
 
 
 def community_matches(user: User, q: str, limit: int = 8) -> list[Row]:
