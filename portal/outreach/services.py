@@ -16,7 +16,7 @@ from portal import audit
 from portal.extensions import db
 from portal.guidance.services import message_approved, review_on_save
 from portal.models import (
-    Assessment, Community, ContactRevision, Meeting, OutreachContact, StageChange, User, label, utcnow,
+    Assessment, Community, ContactRevision, Meeting, MessageReview, OutreachContact, StageChange, User, label, utcnow,
 )
 from portal.outreach.forms import DETAIL_FIELDS
 from portal.outreach.stages import ContactFacts, check_move, suggest_move
@@ -36,11 +36,13 @@ def default_purpose(community_id: int) -> str:
     return "introduce" if first is None else "inform"
 
 
-def log_contact(data: dict[str, Any], officer: User) -> OutreachContact:
+def log_contact(data: dict[str, Any], officer: User) -> tuple[OutreachContact, MessageReview | None]:
     """Record a contact, reset the community's follow-up clock and keep its summary in sync.
 
     ``data`` holds CONTACT_FIELDS plus ``community_id``; purpose defaults sensibly.
     The caller commits (guidance may add its review in the same transaction).
+    Returns the contact and the review holding its message for a supervisor (None when not held),
+    so that the caller need not look the review up again.
     """
     community = db.session.get_one(Community, data["community_id"])
     values = {key: data.get(key) for key in (*CONTACT_FIELDS, "template_id") if data.get(key) not in (None, "")}
@@ -49,14 +51,14 @@ def log_contact(data: dict[str, Any], officer: User) -> OutreachContact:
     values.setdefault("occurred_at", utcnow())
     contact = OutreachContact(community_id=community.id, officer_id=officer.id, review_status="none", **values)
     contact.community = community
-    check_message(contact)  # may raise MessageRefused before anything is written
+    held = check_message(contact)  # may raise MessageRefused before anything is written
     db.session.add(contact)
     db.session.flush()
     if contact.went_out:
         count_as_contact(contact)
     audit.record("create", f"Logged a {label(contact.channel).lower()} contact with community {community.id}", contact,
                  details={"community_id": community.id, "outcome": contact.outcome})
-    return contact
+    return contact, held
 
 
 def count_as_contact(contact: OutreachContact) -> None:
@@ -71,9 +73,9 @@ def count_as_contact(contact: OutreachContact) -> None:
         community.last_contact_at = contact.occurred_at
 
 
-def check_message(contact: OutreachContact) -> None:
-    """Run guidance's sign-off check: holds the message for a supervisor, or raises MessageRefused."""
-    review_on_save(contact)
+def check_message(contact: OutreachContact) -> MessageReview | None:
+    """Run guidance's sign-off check: holds the message for a supervisor (returns the review), or raises MessageRefused."""
+    return review_on_save(contact)
 
 
 @message_approved.connect
