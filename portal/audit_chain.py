@@ -74,7 +74,11 @@ def audit_key() -> str:
 
 def _clock(session: Session) -> ColumnElement:
     """The database server's clock as naive UTC (the audit trail's time, not the web server's)."""
-    if session.get_bind().dialect.name == "postgresql":
+    return _dialect_clock(session.get_bind().dialect.name)
+
+
+def _dialect_clock(dialect: str) -> ColumnElement:
+    if dialect == "postgresql":
         return literal_column("clock_timestamp() AT TIME ZONE 'UTC'", DateTime)
     return literal_column("strftime('%Y-%m-%d %H:%M:%f', 'now')", String)
 
@@ -96,12 +100,17 @@ def locked_head(session: Session) -> tuple[AuditChain, datetime]:
     would run outside it and could read a head another writer moves before this one writes), and
     returns the row as it is now, with the clock read after the wait.
     """
-    statement = (update(AuditChain).where(AuditChain.id == HEAD_ID).values(last_seq=AuditChain.last_seq)
-                 .returning(AuditChain, _clock(session)).execution_options(populate_existing=True))
-    row = session.execute(statement).first()
+    row = session.execute(_locked_head_statement(session.get_bind().dialect.name)).first()
     if row is None:
         raise RuntimeError("the audit chain has no head row: run flask --app wsgi init-db (migration 0022)")
     return row[0], _as_datetime(row[1])
+
+
+@functools.cache
+def _locked_head_statement(dialect: str) -> Any:
+    """locked_head's statement, built once per dialect (every audited change runs it)."""
+    return (update(AuditChain).where(AuditChain.id == HEAD_ID).values(last_seq=AuditChain.last_seq)
+            .returning(AuditChain, _dialect_clock(dialect)).execution_options(populate_existing=True))
 
 
 def seal(head: AuditChain, key: str) -> None:
@@ -136,6 +145,16 @@ def _append_statements(dialect: str) -> tuple[Any, ...]:
     return (add_row, move_head)
 
 
+@functools.cache
+def _lock_statement(dialect: str) -> Any:
+    """The statement that locks the head and returns it with the database's clock, built once per
+    dialect: every audited response runs it, and building it and its cache key each time cost
+    more than the rest of the read audit's Python."""
+    head_table = AuditChain.__table__
+    return (update(head_table).where(head_table.c.id == HEAD_ID).values(last_seq=head_table.c.last_seq)
+            .returning(*head_table.c, _dialect_clock(dialect).label("now")))
+
+
 def append(session: Session, row: dict[str, Any], key: str) -> None:
     """Write one row as the chain's next link now, in the session's transaction, with Core statements.
 
@@ -145,9 +164,8 @@ def append(session: Session, row: dict[str, Any], key: str) -> None:
     round trip). The caller commits. The read audit writes this way, once per audited response.
     """
     head_table = AuditChain.__table__
-    found = session.execute(update(head_table).where(head_table.c.id == HEAD_ID)
-                            .values(last_seq=head_table.c.last_seq)
-                            .returning(*head_table.c, _clock(session).label("now"))).first()
+    dialect = session.get_bind().dialect.name
+    found = session.execute(_lock_statement(dialect)).first()
     if found is None:
         raise RuntimeError("the audit chain has no head row: run flask --app wsgi init-db (migration 0022)")
     head = SimpleNamespace(**{column.key: getattr(found, column.key) for column in head_table.c})
@@ -155,7 +173,7 @@ def append(session: Session, row: dict[str, Any], key: str) -> None:
     link([linked], head, _as_datetime(found.now), key)  # type: ignore[list-item, arg-type]
     params = {f"row_{name}": getattr(linked, name) for name in _ROW_COLUMNS}
     params |= {"head_seq": head.last_seq, "head_hash": head.last_hash, "head_mac": head.mac}
-    for statement in _append_statements(session.get_bind().dialect.name):
+    for statement in _append_statements(dialect):
         session.execute(statement, params)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import request, url_for
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload
 
 from portal import htmx
 from portal.access import allow, get_in_area
@@ -15,7 +15,7 @@ from portal.communities.queries import (
 )
 from portal.communities.timeline import Cursor, timeline_page
 from portal.extensions import db
-from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Community, Feed
+from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Community, Feed, User
 from portal.outreach.services import suggestion_for
 from portal.pagination import paginate
 from portal.params import arg_int, arg_page
@@ -42,8 +42,11 @@ def list_communities():
                        SORT_LABELS=SORT_LABELS)
 
 
-DETAIL_OPTIONS = (joinedload(Community.area), joinedload(Community.owner), joinedload(Community.created_by),
-                  selectinload(Community.tags))
+# One statement: the tags are joined in too (a community has a handful, so the rows it multiplies are
+# few; selectinload cost a second round trip), and of the owner and creator the page shows the name only.
+DETAIL_OPTIONS = (joinedload(Community.area), joinedload(Community.owner).load_only(User.id, User.display_name),
+                  joinedload(Community.created_by).load_only(User.id, User.display_name),
+                  joinedload(Community.tags))
 
 
 def visible_community(community_id: int) -> Community:

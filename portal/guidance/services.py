@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 
 from blinker import Namespace
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from portal import audit
 from portal.extensions import db
@@ -175,6 +175,14 @@ def notifications(user: User) -> list[MessageReview]:
                                     MessageReview.author_notified_at.is_(None))
         .order_by(MessageReview.decided_at.desc())
     ))
+
+
+def notification_count(user: User) -> int:
+    """How many of ``notifications`` there are, counted by the database (every officer page's banner asks)."""
+    return db.session.scalar(
+        select(func.count()).select_from(MessageReview)
+        .where(MessageReview.author_id == user.id, MessageReview.decided_at.is_not(None),
+               MessageReview.author_notified_at.is_(None))) or 0
 
 
 def dismiss_notification(review: MessageReview, user: User) -> None:

@@ -40,7 +40,7 @@ def guidance_notice_count() -> int:
     """How many sign-off decisions the signed-in officer has not yet seen."""
     if not current_user.is_authenticated or current_user.role not in {"officer", "supervisor"}:
         return 0
-    return len(services.notifications(current_user))
+    return services.notification_count(current_user)
 
 
 @bp.app_template_global()

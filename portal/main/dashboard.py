@@ -4,7 +4,6 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import joinedload
 
 from portal.extensions import db
 from portal.models import STAGES, Community, OutreachContact, User
@@ -17,9 +16,9 @@ def dashboard_summary(user: User) -> dict[str, Any]:
     by_stage = dict(db.session.execute(query.group_by(Community.stage)).tuples().all())
     recent, due, gone_quiet = [], None, 0
     if user.area_bound:
-        from portal.outreach.queries import gone_quiet_count, open_follow_ups
+        from portal.outreach.queries import COMMUNITY_NAME, gone_quiet_count, open_follow_ups
 
-        contacts = select(OutreachContact).options(joinedload(OutreachContact.community))
+        contacts = select(OutreachContact).options(COMMUNITY_NAME)
         if user.role == "officer":
             contacts = contacts.where(OutreachContact.officer_id == user.id)
         else:  # supervisors see their team's recent outcomes

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, Text, select
+from sqlalchemy import Float, ForeignKey, Index, Integer, Row, String, Text, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.extensions import db
@@ -93,10 +93,15 @@ class Community(Timestamped, Model):
         parent = db.session.get(Community, self.parent_id)
         return parent if parent is not None and parent.status != "merged" else None
 
-    def parts(self) -> list[Community]:
-        """The sub-communities catalogued under this site (boards, categories, sections), by name."""
-        return list(db.session.scalars(select(Community).where(
-            Community.parent_id == self.id, Community.status != "merged").order_by(Community.name, Community.id)))
+    def parts(self) -> list[Row]:
+        """The sub-communities catalogued under this site (boards, categories, sections), by name.
+
+        Rows of what the community page lists (id, name, posts a week, locality), not objects: the
+        page asks on every view, and most communities have no parts.
+        """
+        return list(db.session.execute(
+            select(Community.id, Community.name, Community.items_per_week, Community.locality_score)
+            .where(Community.parent_id == self.id, Community.status != "merged").order_by(Community.name, Community.id)))
 
     def __repr__(self) -> str:
         return f"<Community {self.id} {self.name!r}>"

@@ -4,10 +4,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Model, Timestamped, utcnow
+
+#: A review decided and not yet seen by its author (guidance.services.notifications).
+UNSEEN = text("decided_at IS NOT NULL AND author_notified_at IS NULL")
 
 
 class GuidanceRule(Timestamped, Model):
@@ -52,6 +55,9 @@ class MessageReview(Timestamped, Model):
     __tablename__ = "message_reviews"
     __table_args__ = (
         Index("ix_message_reviews_status_time", "status", "created_at"),
+        # Decisions the author has not yet seen (Home's banner counts them on every officer's visit):
+        # a partial index, as small as the decisions waiting to be read, instead of a scan of every review.
+        Index("ix_message_reviews_author_unseen", "author_id", postgresql_where=UNSEEN, sqlite_where=UNSEEN),
         # The author can never sign off their own message, whatever the application does.
         CheckConstraint("decided_by_id IS NULL OR decided_by_id <> author_id", name="not_own_message"),
     )

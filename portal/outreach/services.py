@@ -6,16 +6,17 @@ guidance, never the reverse: guidance announces an approval on ``message_approve
 """
 from __future__ import annotations
 
+import functools
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import Row, Select, bindparam, exists, select, update
 
 from portal import audit
 from portal.extensions import db
 from portal.guidance.services import message_approved, review_on_save
 from portal.models import (
-    Assessment, Community, ContactRevision, Meeting, OutreachContact, StageChange, User, label, utcnow,
+    Assessment, Community, ContactRevision, Meeting, MessageReview, OutreachContact, StageChange, User, label, utcnow,
 )
 from portal.outreach.forms import DETAIL_FIELDS
 from portal.outreach.stages import ContactFacts, check_move, suggest_move
@@ -35,26 +36,29 @@ def default_purpose(community_id: int) -> str:
     return "introduce" if first is None else "inform"
 
 
-def log_contact(data: dict[str, Any], officer: User) -> OutreachContact:
+def log_contact(data: dict[str, Any], officer: User) -> tuple[OutreachContact, MessageReview | None]:
     """Record a contact, reset the community's follow-up clock and keep its summary in sync.
 
     ``data`` holds CONTACT_FIELDS plus ``community_id``; purpose defaults sensibly.
     The caller commits (guidance may add its review in the same transaction).
+    Returns the contact and the review holding its message for a supervisor (None when not held),
+    so that the caller need not look the review up again.
     """
     community = db.session.get_one(Community, data["community_id"])
     values = {key: data.get(key) for key in (*CONTACT_FIELDS, "template_id") if data.get(key) not in (None, "")}
-    values.setdefault("purpose", default_purpose(community.id))
+    if "purpose" not in values:  # not setdefault: its argument, a query, would run for every contact
+        values["purpose"] = default_purpose(community.id)
     values.setdefault("occurred_at", utcnow())
     contact = OutreachContact(community_id=community.id, officer_id=officer.id, review_status="none", **values)
     contact.community = community
-    check_message(contact)  # may raise MessageRefused before anything is written
+    held = check_message(contact)  # may raise MessageRefused before anything is written
     db.session.add(contact)
     db.session.flush()
     if contact.went_out:
         count_as_contact(contact)
     audit.record("create", f"Logged a {label(contact.channel).lower()} contact with community {community.id}", contact,
                  details={"community_id": community.id, "outcome": contact.outcome})
-    return contact
+    return contact, held
 
 
 def count_as_contact(contact: OutreachContact) -> None:
@@ -69,9 +73,9 @@ def count_as_contact(contact: OutreachContact) -> None:
         community.last_contact_at = contact.occurred_at
 
 
-def check_message(contact: OutreachContact) -> None:
-    """Run guidance's sign-off check: holds the message for a supervisor, or raises MessageRefused."""
-    review_on_save(contact)
+def check_message(contact: OutreachContact) -> MessageReview | None:
+    """Run guidance's sign-off check: holds the message for a supervisor (returns the review), or raises MessageRefused."""
+    return review_on_save(contact)
 
 
 @message_approved.connect
@@ -141,19 +145,33 @@ def edit_contact(contact: OutreachContact, data: dict[str, Any], editor: User) -
     return revision
 
 
-def suggestion_for(community: Community) -> tuple[str, OutreachContact] | None:
-    """The stage move the newest contact since the last stage change implies, if any."""
-    query = select(OutreachContact).where(OutreachContact.community_id == community.id,
-                                          OutreachContact.went_out)
-    if community.stage_changed_at is not None:
-        query = query.where(OutreachContact.occurred_at >= community.stage_changed_at)
-    contact = db.session.scalar(query.order_by(OutreachContact.occurred_at.desc(), OutreachContact.id.desc()).limit(1))
-    if contact is None:
+def suggestion_for(community: Community) -> tuple[str, Row] | None:
+    """The stage move the newest contact since the last stage change implies, if any.
+
+    The contact comes back as a row of the columns the community page shows (id, time, outcome),
+    not an ORM object: every community page asks, and the object and a second statement for the
+    evidence check cost more than the answer.
+    """
+    newest = db.session.execute(_suggestion_statement(community.stage_changed_at is not None),
+                                {"community_id": community.id, "since": community.stage_changed_at}).first()
+    if newest is None or newest.cited:
         return None
-    if db.session.scalar(select(StageChange.id).where(StageChange.evidence_contact_id == contact.id).limit(1)):
-        return None
-    target = suggest_move(community.stage, ContactFacts(contact.outcome, contact.direction))
-    return (target, contact) if target else None
+    target = suggest_move(community.stage, ContactFacts(newest.outcome, newest.direction))
+    return (target, newest) if target else None
+
+
+@functools.cache
+def _suggestion_statement(since: bool) -> Select:
+    """The community's newest contact that went out (since ``:since`` when asked), and whether a
+    stage change already cites it as evidence: one statement, built once per shape."""
+    query = select(OutreachContact.id, OutreachContact.occurred_at, OutreachContact.outcome,
+                   OutreachContact.direction).where(OutreachContact.community_id == bindparam("community_id"),
+                                                    OutreachContact.went_out)
+    if since:
+        query = query.where(OutreachContact.occurred_at >= bindparam("since"))
+    newest = query.order_by(OutreachContact.occurred_at.desc(), OutreachContact.id.desc()).limit(1).subquery()
+    cited = exists().where(StageChange.evidence_contact_id == newest.c.id)
+    return select(newest, cited.label("cited"))
 
 
 def move_stage(community: Community, to_stage: str, user: User, *, evidence_contact_id: int | None = None,

@@ -11,8 +11,8 @@ from portal.access import allow, get_in_area
 from portal.audit_reads import audited
 from portal.extensions import db
 from portal.guidance.deciders import deciders
-from portal.guidance.services import MessageRefused, latest_review
-from portal.models import MessageTemplate, OutreachContact
+from portal.guidance.services import MessageRefused
+from portal.models import MessageReview, MessageTemplate, OutreachContact
 from portal.outreach import bp, queries, services
 from portal.outreach.forms import OUTCOME_BUTTONS, ContactEditForm, QuickContactForm
 from portal.params import arg_int
@@ -46,15 +46,14 @@ def _template_id(form: QuickContactForm) -> int | None:
     return template.id if template is not None else None
 
 
-def _saved_message(contact: OutreachContact, name: str) -> tuple[str, str]:
-    """The flash message (and its category) for a logged contact.
+def _saved_message(contact: OutreachContact, held: MessageReview | None, name: str) -> tuple[str, str]:
+    """The flash message (and its category) for a logged contact (``held``: the review holding it, if any).
 
     Built before the commit: the commit expires the contact and the community, and reading them
     after it cost two more SELECTs a quick-log POST.
     """
     if contact.review_status == "held":
-        review = latest_review(contact)
-        who = deciders(review) if review is not None else None
+        who = deciders(held) if held is not None else None
         by = f" ({who.names} will decide)" if who is not None and who.users else ""
         return (f"Contact with {name} logged. The message is held for a supervisor's sign-off{by}: "
                 "do not send it until it is approved.", "info")
@@ -77,12 +76,12 @@ def new_contact():
             data = form.details_data() | {"community_id": community.id, "channel": form.channel.data,
                                           "outcome": form.outcome.data, "template_id": _template_id(form)}
             try:
-                contact = services.log_contact(data, current_user)
+                contact, held = services.log_contact(data, current_user)
             except MessageRefused as refused:
                 db.session.rollback()
                 form.message_text.errors.append(str(refused))
             else:
-                message, category = _saved_message(contact, community.name)
+                message, category = _saved_message(contact, held, community.name)
                 shown = url_for("communities.community_detail", community_id=community.id,
                                 logged=contact.id) + "#suggestion"
                 db.session.commit()

@@ -102,6 +102,14 @@ class DeclaredSums:
             if self.out_of_time():  # fail closed: what was not shown safe counts as pinned
                 out += [self.keys[unknown[cells[place]]] for place in targets]
                 continue
+            highest = _one_sum_highest(part, values)
+            if highest is not None:  # one sum: every target reaches k, or none does (no program needed)
+                reaching = [unknown[cells[place]] for place in targets]
+                if highest >= self.threshold:
+                    self.safe.update(reaching)
+                else:
+                    out += [self.keys[cell] for cell in reaching]
+                continue
             while targets:  # push the rest together again: they compete for the same totals
                 reached = _reaching_together(part, values, targets, self.threshold)
                 if not reached:
@@ -125,6 +133,31 @@ def _groups(label: Any) -> dict[int, list[int]]:
     for position, group in enumerate(label.tolist()):
         out.setdefault(group, []).append(position)
     return out
+
+
+def _one_sum_highest(a: Any, b: Any) -> float | None:
+    """The highest whole value any one withheld cell of a group can take, when the group is a single
+    declared sum whose withheld cells all have coefficient +1 or -1; None for any other group.
+
+    Such a group is one equation, sum of s_j x_j = b, over whole x_j >= 0 (the shown cells are in b).
+    With withheld cells on both sides, raising one cell is balanced by raising one on the other
+    side, so each cell can be as high as wished. With all on one side (s), the cells add up to s*b
+    and one cell can be all of it, the others 0. A one-way table's sums (each cell in one sum, as
+    the activity page's weeks) are all like this: answered here, without a linear program each
+    (a hundred of them made the researcher's all-areas activity page three times the admin's).
+    """
+    import math
+
+    import numpy as np
+
+    if a.shape[0] != 1:
+        return None
+    row, total = a.toarray()[0], float(b[0])
+    if not (np.abs(row) == 1).all() or not total.is_integer():
+        return None
+    if (row > 0).any() and (row < 0).any():
+        return math.inf
+    return total * row[0]  # negative when the sum cannot hold: no cell reaches k then
 
 
 def _reaching_together(a: Any, b: Any, targets: list[int], threshold: int) -> list[int]:

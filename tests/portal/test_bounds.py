@@ -265,3 +265,42 @@ def test_the_joint_linear_program_settles_every_count_it_takes_to_k_without_the_
     case = _all_withheld([2, 5, 7, 9, 0, 1, 7], [(1, 2, 3, 4, 5, 6), (3, 4, 6), (0, 3, 4), (1, 2, 3, 4, 5, 6),
                                                  (0, 2, 3, 5, 6)])
     assert _pinned(case) == []
+
+
+# --- groups that are one sum: answered in closed form, checked against the integer program ------
+
+def _one_way(rng: random.Random) -> CellTable:
+    """Independent sums, each cell in one of them (the activity page's shape: one sum per week)."""
+    table = CellTable()
+    for s in range(rng.randint(1, 4)):
+        parts = [table.cell((s, c), rng.choice([0, rng.randint(1, 9), rng.randint(1, 25)]))
+                 for c in range(rng.randint(1, 4))]
+        table.add_sum(table.cell((s, "total"), sum(table.values[p] for p in parts)), parts)
+    return table
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_a_one_sum_group_is_pinned_exactly_when_the_integer_program_says_so(seed):
+    """Any withheld cells, totals included (cells on both sides of a sum) or not (all on one side)."""
+    rng = random.Random(seed)
+    table = _one_way(rng)
+    hidden = {key for key in table.values if rng.random() < 0.6}
+    sensitive = {key for key in hidden if 0 < table.values[key] < 10}
+    expected = {key for key in sensitive if _highest(table, hidden, key) < 10}
+    assert set(DeclaredSums(table.values, table.sums, 10).pinned(hidden, sensitive)) == expected
+
+
+def test_a_one_way_table_needs_no_linear_program(monkeypatch):
+    from portal.research import bounds
+
+    def refuse(*args):
+        raise AssertionError("a one-sum group went to a linear program")
+
+    monkeypatch.setattr(bounds, "_reaching_together", refuse)
+    monkeypatch.setattr(bounds, "_whole_point_reaching", refuse)
+    table = CellTable()
+    table.add_sum(table.cell("t1", 14), [table.cell("a", 3), table.cell("b", 11)])  # a <= 3 + 11 = 14
+    table.add_sum(table.cell("t2", 12), [table.cell("c", 4), table.cell("d", 8)])   # c <= 4 + 8 = 12
+    table.add_sum(table.cell("t3", 6), [table.cell("e", 2), table.cell("f", 4)])    # e <= 6 < 10: pinned
+    system = DeclaredSums(table.values, table.sums, 10)
+    assert system.pinned({"a", "b", "c", "d", "t2", "e", "f"}, {"a", "c", "e", "f"}) == ["e", "f"]

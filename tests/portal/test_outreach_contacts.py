@@ -4,9 +4,11 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import select
 
 from portal.areas import import_area
+from portal.extensions import db
 from portal.models import AuditEvent, ContactRevision, OutreachContact
 from tests.portal.outreach_factories import make_community, make_contact
 
@@ -44,6 +46,26 @@ def test_owned_communities_keep_shortcut_slots_when_many_were_contacted_recently
     assert "Owned 0" in shortcuts
     assert "Owned 1" in shortcuts
     assert "Owned 2" not in shortcuts
+
+
+@pytest.mark.parametrize("window", [1, 3, 5, 200])
+def test_recently_contacted_reads_a_window_of_newest_contacts_and_answers_as_grouping_them_all(
+        app, users, area, monkeypatch, window):
+    from sqlalchemy import func
+
+    from portal.outreach import queries
+
+    officer = users["officer"]
+    days = [9, 1, 7, 2, 2, 5, 8, 3, 4, 6, 1, 0]  # eight communities, several contacted more than once
+    communities = [make_community(area, f"Group {n}") for n in range(8)]
+    for n, days_ago in enumerate(days):
+        make_contact(communities[n % 8], officer, days_ago=days_ago)
+    monkeypatch.setattr(queries, "RECENT_WINDOW", window)
+    last = func.max(OutreachContact.occurred_at)
+    for count in (1, 3, 6, 8, 12):
+        everything = db.session.scalars(select(OutreachContact.community_id).where(OutreachContact.officer_id == officer.id)
+                                        .group_by(OutreachContact.community_id).order_by(last.desc()).limit(count)).all()
+        assert queries.recently_contacted(officer, count) == everything, (window, count)
 
 
 def test_log_a_contact_with_three_fields_defaults_purpose_and_updates_the_community(client, auth, users, area,
