@@ -8,7 +8,10 @@ from sqlalchemy import distinct, func, select
 
 from portal.extensions import db
 from portal.models import OUTCOMES, Area, Community, Meeting, OutreachContact, label
-from portal.research.filters import ALL_AREAS, Selection, contact_conditions, months, weeks, whole_family
+from portal.research.filters import (
+    ALL_AREAS, ANY_CONTACT, Selection, contact_conditions, contact_family, contact_slices, months, read_slice, weeks,
+    whole_family,
+)
 from portal.research.report import Report, Table
 from portal.research.sqltime import month_start
 from portal.research.disclosure import MARK, CellTable, Protected, rate, text
@@ -25,22 +28,24 @@ def as_date(value) -> date:
 
 def response_report(selection: Selection, suppress: bool) -> Report:
     """Outcome of outbound contacts grouped by platform, channel or purpose, with the response rate."""
-    counts = family_counts("responses", selection, lambda: _response_counts(selection))
-    here = ALL_AREAS if selection.area_id is None else selection.area_id
-    keys = sorted(key for area, key in counts if area == here)
+    family = contact_family(selection)
+    counts = family_counts("responses", family, lambda: _response_counts(family))
+    here = (read_slice(selection), ALL_AREAS if selection.area_id is None else selection.area_id)
+    keys = sorted(key for *at, key in counts if tuple(at) == here)
     if not keys:
         return Report(empty=True)
     protected = _protected_responses(counts, suppress)
     rows, rates = [], []
     for key in keys:
-        c = counts[here, key]
-        cells = [(here, key, o) for o in (*OUTCOMES, "total")]
+        c = counts[(*here, key)]
+        cells = [(*here, key, o) for o in (*OUTCOMES, "total")]
         value = rate(sum(c[o] for o in RESPONDED), sum(c.values()) - c["pending"], protected.visible(*cells))
         rates.append(None if value is None else round(value, 1))
-        rows.append([label(key), protected.text((here, key, "total")), *[protected.text((here, key, o)) for o in OUTCOMES],
+        rows.append([label(key), protected.text((*here, key, "total")),
+                     *[protected.text((*here, key, o)) for o in OUTCOMES],
                      "–" if value is None and protected.visible(*cells) else
                      (MARK if value is None else f"{value:.0f}%")])
-    series = [(label(o), [protected[here, k, o] for k in keys]) for o in OUTCOMES]
+    series = [(label(o), [protected[(*here, k, o)] for k in keys]) for o in OUTCOMES]
     names = [label(k) for k in keys]
     return Report(
         charts=[bars("responses-mix", f"Outcome of outbound contacts by {selection.by}",
@@ -55,31 +60,53 @@ def response_report(selection: Selection, suppress: bool) -> Report:
                "Compare platforms for one kind of message by choosing a purpose in the filters."])
 
 
-def _response_counts(selection: Selection) -> dict[tuple, Counter]:
-    """{(area id or ALL_AREAS, group): outcomes} of outbound contacts, for every area of the family."""
+def _response_counts(family: Selection) -> dict[tuple, Counter]:
+    """{(contact slice, area id or ALL_AREAS, group): outcomes} of outbound contacts, for every area of
+    the family and every contact slice (`contact_slices`)."""
     group = {"platform": Community.platform, "channel": OutreachContact.channel,
-             "purpose": OutreachContact.purpose}[selection.by]
+             "purpose": OutreachContact.purpose}[family.by]
     counts: dict[tuple, Counter] = defaultdict(Counter)
-    for area_id, key, outcome, n in db.session.execute(
-            select(Community.area_id, group, OutreachContact.outcome, func.count()).join(Community)
-            .where(*contact_conditions(whole_family(selection)), OutreachContact.direction == "outbound")
-            .group_by(Community.area_id, group, OutreachContact.outcome)):
-        counts[area_id, key][outcome] += n
-        counts[ALL_AREAS, key][outcome] += n
+    for name, column in contact_slices(family):
+        columns = (Community.area_id, group, OutreachContact.outcome) + (() if column is None else (column,))
+        for area_id, key, outcome, *value, n in db.session.execute(
+                select(*columns, func.count()).join(Community)
+                .where(*contact_conditions(family), OutreachContact.direction == "outbound")
+                .group_by(*columns)):
+            at = (name, value[0] if value else "")
+            counts[at, area_id, key][outcome] += n
+            counts[at, ALL_AREAS, key][outcome] += n
     return dict(counts)
 
 
 def _protected_responses(counts: dict[tuple, Counter], suppress: bool) -> Protected:
-    """Every area's table and the all-areas table as one cube: row totals, and areas adding up to all."""
+    """Every contact slice's tables, for every area and all areas, as one cube: row totals, areas adding
+    up to all, and each contact filter's values adding up to every contact."""
     table = CellTable(active=suppress)
-    areas = {area for area, _ in counts if area != ALL_AREAS}
-    for (area, key), c in counts.items():
-        table.add_sum(table.cell((area, key, "total"), sum(c.values())),
-                      [table.cell((area, key, o), c[o]) for o in OUTCOMES])
-    for key in {key for _, key in counts}:
+    areas = sorted({area for _, area, _ in counts if area != ALL_AREAS})
+    for (at, area, key), c in counts.items():
+        table.add_sum(table.cell((at, area, key, "total"), sum(c.values())),
+                      [table.cell((at, area, key, o), c[o]) for o in OUTCOMES])
+    for at, key in {(at, key) for at, _, key in counts}:
         for column in (*OUTCOMES, "total"):
-            table.add_sum((ALL_AREAS, key, column), [(area, key, column) for area in sorted(areas) if (area, key) in counts])
+            table.add_sum((at, ALL_AREAS, key, column), [(at, area, key, column) for area in areas
+                                                         if (at, area, key) in counts])
+    _add_slice_sums(table, {(area, key) for _, area, key in counts}, {at for at, _, _ in counts},
+                    [(*OUTCOMES, "total")])
     return table.protect()
+
+
+def _add_slice_sums(table: CellTable, places: set[tuple], slices: set[tuple], columns: list[tuple]) -> None:
+    """Each contact filter's values add up to every contact, at each place (area, row) and column."""
+    by_filter: dict[str, list[tuple]] = defaultdict(list)
+    for at in sorted(slices - {ANY_CONTACT}, key=str):
+        by_filter[at[0]].append(at)
+    for place in places:
+        for column in (c for group in columns for c in group):
+            whole = (ANY_CONTACT, *place, column)
+            if whole not in table.values:
+                continue
+            for values in by_filter.values():
+                table.add_sum(whole, [(at, *place, column) for at in values if (at, *place, column) in table.values])
 
 
 def _daily(selection: Selection, *columns, where=()):
@@ -115,13 +142,17 @@ def busiest_areas(counts: dict[date, Counter], limit: int = MAX_AREA_LINES) -> t
 
 def contacts_per_week(selection: Selection, suppress: bool) -> Report:
     week_starts = weeks(selection.start, selection.end)
-    counts = family_counts("contacts", selection, lambda: _weekly_counts(selection))
+    family = contact_family(selection)
+    by_slice = family_counts("contacts", family, lambda: _weekly_counts(family))
+    here = read_slice(selection)
+    counts = by_slice.get(here, {})
     if selection.area_id is not None and not any(by_area[selection.area_id] for by_area in counts.values()):
         return Report(empty=True)
     if not counts:
         return Report(empty=True)
-    shown_areas, others = busiest_areas(counts)
-    protected = _protected_weeks(counts, week_starts, shown_areas, others, suppress)
+    # which areas get a line of their own is the family's (every contact), so every slice declares the same sums
+    shown_areas, others = busiest_areas(by_slice[ANY_CONTACT])
+    protected = _protected_weeks(by_slice, week_starts, shown_areas, others, suppress)
     if selection.area_id is not None:  # one area: its column, and its total is that column
         shown_areas, others = [a for a in Area.ordered() if a.id == selection.area_id], []
     other_name = f"Other areas ({len(others)}), mean per area"
@@ -129,14 +160,14 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
 
     def columns(week: date) -> list[int | float | None]:
         """The shown areas' counts, then the other areas' mean: their sum would dwarf every line."""
-        cells: list[int | float | None] = [protected[week, a.id] for a in shown_areas]
+        cells: list[int | float | None] = [protected[here, week, a.id] for a in shown_areas]
         if others:
-            together = protected[week, "others"]
+            together = protected[here, week, "others"]
             cells.append(None if together is None else round(together / len(others), 1))
         return cells
 
     def total(week: date) -> str:
-        return protected.text((week, shown_areas[0].id if selection.area_id is not None else "total"))
+        return protected.text((here, week, shown_areas[0].id if selection.area_id is not None else "total"))
 
     rows = {w: columns(w) for w in week_starts}
     labels = [w.strftime("%d %b %y") for w in week_starts]
@@ -155,27 +186,37 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
         notes=notes)
 
 
-def _weekly_counts(selection: Selection) -> dict[date, Counter]:
-    """{Monday: {area id: outbound contacts}} for every area of the family."""
-    counts: dict[date, Counter] = defaultdict(Counter)
-    for day, area_id, n in _daily(whole_family(selection), Community.area_id):
-        d = as_date(day)
-        counts[d - timedelta(days=d.weekday())][area_id] += n
-    return dict(counts)
+def _weekly_counts(family: Selection) -> dict[tuple, dict[date, Counter]]:
+    """{contact slice: {Monday: {area id: outbound contacts}}} for every area of the family."""
+    counts: dict[tuple, dict[date, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for name, column in contact_slices(family):
+        for day, area_id, *value, n in _daily(family, Community.area_id, *(() if column is None else (column,))):
+            d = as_date(day)
+            counts[name, value[0] if value else ""][d - timedelta(days=d.weekday())][area_id] += n
+    return {at: dict(weekly) for at, weekly in counts.items()}
 
 
-def _protected_weeks(counts: dict[date, Counter], week_starts: list[date], shown_areas: list[Area],
+def _protected_weeks(by_slice: dict[tuple, dict[date, Counter]], week_starts: list[date], shown_areas: list[Area],
                      others: list[Area], suppress: bool) -> Protected:
-    """Each week's areas with the week's total, and the other areas' sum behind their mean."""
+    """Each week's areas with the week's total, and the other areas' sum behind their mean, for every
+    contact slice, with each contact filter's values adding up to every contact.
+
+    A slice other than every contact declares only its areas with contacts that week: the others are
+    zeros, shown as such, and there are hundreds of slices (officers) to a family.
+    """
     table = CellTable(active=suppress)
     areas = [*shown_areas, *others]
-    for week in week_starts:
-        by_area = counts.get(week, Counter())
-        parts = [table.cell((week, a.id), by_area[a.id]) for a in areas]
-        table.add_sum(table.cell((week, "total"), sum(by_area.values())), parts)
-        if others:
-            table.add_sum(table.cell((week, "others"), sum(by_area[a.id] for a in others)),
-                          [(week, a.id) for a in others])
+    for at, counts in by_slice.items():
+        for week in week_starts:
+            by_area = counts.get(week, Counter())
+            present = [a for a in areas if at == ANY_CONTACT or by_area[a.id]]
+            parts = [table.cell((at, week, a.id), by_area[a.id]) for a in present]
+            table.add_sum(table.cell((at, week, "total"), sum(by_area.values())), parts)
+            if others:
+                table.add_sum(table.cell((at, week, "others"), sum(by_area[a.id] for a in others)),
+                              [(at, week, a.id) for a in others if a in present])
+    _add_slice_sums(table, {(week,) for week in week_starts}, set(by_slice),
+                    [tuple(a.id for a in areas), ("total", "others")])
     return table.protect()
 
 

@@ -16,6 +16,10 @@ DEFAULT_SPAN_DAYS = 365
 GROUPINGS = ("platform", "channel", "purpose")
 OFFICER_ROLES = ("officer", "supervisor")  # who logs contacts, and so who the officer filter can name
 FIELDS = ("area", "platform", "channel", "purpose", "officer", "since", "until")
+#: The filters on a contact rather than a community: a researcher may use one at a time (issue 22).
+CONTACT_FILTERS = ("channel", "purpose", "officer")
+#: A contact slice: every contact (("any", "")), or the contacts of one value of one contact filter.
+ANY_CONTACT = ("any", "")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,22 @@ class Selection:
     def contact_filtered(self) -> bool:
         return bool(self.channel or self.purpose or self.officer)
 
+    @property
+    def contact_filters(self) -> list[str]:
+        """The contact filters chosen (channel, purpose, officer), in that order."""
+        return [name for name in CONTACT_FILTERS if getattr(self, name)]
+
+    @property
+    def contact_slice(self) -> tuple[str, Any]:
+        """The contacts this selection reads out of its contact family: ("any", ""), or (filter, value)
+        with the officer as their id. Meaningful with at most one contact filter."""
+        if self.officer:
+            return "officer", self.officer_id
+        for name in ("channel", "purpose"):
+            if getattr(self, name):
+                return name, getattr(self, name)
+        return ANY_CONTACT
+
     def query_args(self, **overrides: Any) -> dict[str, str]:
         """The filters as query-string arguments (for links and the export form)."""
         values = {name: getattr(self, name) for name in FIELDS}
@@ -66,6 +86,36 @@ def whole_family(selection: Selection) -> Selection:
     """The selection without its area: a page counts every area in scope and shows the chosen one,
     so one area's figures and every area's are protected together (no differencing between them)."""
     return replace(selection, area="", area_id=None)
+
+
+def contact_family(selection: Selection) -> Selection:
+    """The selection without its area and (when it has at most one) its contact filter.
+
+    A page that counts contacts counts every value of every contact filter, and every contact,
+    in one family and protects them together: otherwise every channel minus one channel gives the
+    contacts made another way (issue 22). Two contact filters together (supervisors and admins
+    only) are not part of any family: their counts are the selection's own.
+    """
+    family = whole_family(selection)
+    if len(selection.contact_filters) > 1:
+        return family
+    return replace(family, channel="", purpose="", officer="", officer_id=None)
+
+
+def read_slice(selection: Selection) -> tuple[str, Any]:
+    """The contact slice a page shows for this selection, out of its `contact_family`'s counts."""
+    return selection.contact_slice if len(selection.contact_filters) <= 1 else ANY_CONTACT
+
+
+def contact_slices(family: Selection) -> list[tuple[str, Any]]:
+    """(filter name, contact column) of each slicing a contact family counts: every contact, then by
+    channel, by purpose and by officer (each a partition of every contact). A family that keeps its
+    contact filters (two or more) has only its own contacts."""
+    every: list[tuple[str, Any]] = [(ANY_CONTACT[0], None)]
+    if family.contact_filtered:
+        return every
+    return [*every, ("channel", OutreachContact.channel), ("purpose", OutreachContact.purpose),
+            ("officer", OutreachContact.officer_id)]
 
 
 def _parse_date(raw: str, name: str, errors: dict[str, str]) -> date | None:
