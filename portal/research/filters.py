@@ -118,6 +118,24 @@ def contact_slices(family: Selection) -> list[tuple[str, Any]]:
             ("officer", OutreachContact.officer_id)]
 
 
+def one_calendar_year(selection: Selection, today: date) -> Selection:
+    """The selection's dates as one whole calendar year (the current one: up to today), as researchers see them.
+
+    Free ranges overlap, and Jan–Jun minus Jan–May gives June's contacts (issue 22). Whole calendar
+    years are a lattice with no overlaps, so no two periods a researcher can see can be subtracted.
+    Dates inside one year are widened to it; dates in two years are an error. No dates: this year.
+    """
+    if selection.errors:
+        return selection
+    years = {day.year for day in (selection.since, selection.until) if day}
+    if len(years) > 1:
+        errors = {**selection.errors, "until": "Choose dates in one calendar year: figures are for whole years"}
+        return replace(selection, errors=errors, impossible=True)
+    year = years.pop() if years else today.year
+    last = today if year == today.year else date(year, 12, 31)
+    return replace(selection, since=date(year, 1, 1), until=max(last, date(year, 1, 1)))
+
+
 def _parse_date(raw: str, name: str, errors: dict[str, str]) -> date | None:
     raw = (raw or "").strip()
     if not raw:
@@ -158,6 +176,8 @@ def parse_selection(args: Any, user: User | None, pseudonymise: Pseudonymiser) -
         if chosen[name] and chosen[name] not in allowed:
             errors[name] = f"Choose a {name} from the list"
     since, until = _parse_date(get("since"), "since", errors), _parse_date(get("until"), "until", errors)
+    if get("year").isdigit() and 1900 < int(get("year")) < 3000:  # the researchers' form: one whole year
+        since, until = date(int(get("year")), 1, 1), None
     if since and until and since > until:
         errors["until"] = "The end date must be on or after the start date"
     by = get("by") if get("by") in GROUPINGS else "platform"

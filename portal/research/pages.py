@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import distinct, func, select
 
 from portal.extensions import db
-from portal.models import Area, Community, User
+from portal.models import Area, Community, User, utcnow
 from portal.research.activity import activity_report, assessment_report
 from portal.research.disclosure import contact_filter_reason, single_out_reason
 from portal.research.engagement import contacts_per_week, online_offline, response_report
-from portal.research.filters import OFFICER_ROLES, Selection, community_conditions
+from portal.research.filters import OFFICER_ROLES, Selection, community_conditions, one_calendar_year
 from portal.research.report import Report
 from portal.research.stages import stage_funnel
 from portal.research.time_to_stage import trajectory_report
@@ -51,7 +51,13 @@ PAGES = {page.slug: page for page in (
 
 def build_report(slug: str, selection: Selection, suppress: bool) -> Report:
     """Build a page's report; a selection that cannot match anything gives the empty state, and one
-    that would single out communities or officers (for researchers) a message instead of figures."""
+    that would single out communities or officers (for researchers) a message instead of figures.
+
+    Researchers' dates are one calendar year (`one_calendar_year`; the views set it, and dates that
+    reach here otherwise are widened again). With no dates, the page's own default span stays, for
+    callers that are not a researcher's request (the views always give a researcher's dates)."""
+    if suppress and (selection.since or selection.until):
+        selection = one_calendar_year(selection, utcnow().date())
     if selection.impossible:
         return Report(empty=True)
     reason = contact_filter_reason(selection.contact_filters, PAGES[slug].counts_contacts, active=suppress)

@@ -72,7 +72,6 @@ def small_differences(larger: dict, smaller: dict) -> list:
                   if 0 < larger[key] - smaller[key] < K)
 
 
-@OPEN_GAP
 def test_a_dates_june_is_not_the_difference_of_two_overlapping_periods(app):
     """Jan–Jun minus Jan–May: the contacts of the later month alone."""
     officer, (area,) = _officers_and_areas(1)
@@ -211,3 +210,34 @@ def test_b_the_refusal_reaches_the_page_and_the_csv(client, auth, demo):
     download = client.get("/research/responses/tables/1.csv?channel=comment&purpose=introduce")
     assert download.status_code == 403
     assert "Choose at most one of channel, purpose and officer." in client.get("/research/responses").get_data(as_text=True)
+
+
+def test_a_researchers_see_whole_calendar_years_and_no_two_of_them_overlap(app):
+    """Every range a researcher can ask for becomes one calendar year: ranges inside a year give the same
+    figures, neighbouring years share no contact, and a range across two years is an error."""
+    officer, (area,) = _officers_and_areas(1)
+    _contacted(area, officer, "forum", 12, outcome="positive", when=datetime(2025, 12, 20))
+    _contacted(area, officer, "forum", 11, outcome="positive", when=datetime(2026, 1, 5))
+    _contacted(area, officer, "forum", 3, outcome="hostile", when=datetime(2026, 1, 6))
+    views = {(since, until): _view("responses", Selection(since=since, until=until))
+             for since, until in ((date(2026, 1, 1), date(2026, 1, 5)), (date(2026, 1, 1), date(2026, 1, 31)),
+                                  (None, date(2026, 3, 31)), (date(2026, 1, 6), None))}
+    assert len({tuple(sorted(cells.items())) for cells in views.values()}) == 1
+    year_2025 = _view("responses", Selection(since=date(2025, 12, 1), until=date(2025, 12, 31)))
+    assert year_2025["Outbound contacts by platform and outcome", "Forum", "Contacts"] == 12
+    across = build_report("responses", Selection(since=date(2025, 12, 1), until=date(2026, 1, 31)), suppress=True)
+    assert across.empty
+    assert not build_report("responses", Selection(since=date(2026, 1, 1), until=date(2026, 1, 5)), suppress=False).empty
+
+
+def test_a_the_researchers_form_offers_years_and_says_why(client, auth, demo):
+    auth.login("researcher")
+    html = client.get("/research/responses?since=2026-01-01&until=2026-05-31").get_data(as_text=True)
+    assert 'name="year"' in html
+    assert 'type="date"' not in html
+    assert "Whole calendar years, so that two periods cannot be subtracted: 1 January 2026 to" in html
+    across = client.get("/research/responses?since=2025-06-01&until=2026-05-31").get_data(as_text=True)
+    assert "Choose dates in one calendar year" in across
+    auth.logout()
+    auth.login("admin")
+    assert 'type="date"' in client.get("/research/responses").get_data(as_text=True)
