@@ -19,9 +19,9 @@ from portal.research.pages import build_report
 
 K = 10
 
-# Not yet protected (docs/PRIVACY.md and ARCHITECTURE.md, "Known gaps", say what the fix needs):
+# Not yet protected (ARCHITECTURE.md, Disclosure control, says what is still open and why):
 # strict, so that the day one of them passes the mark must come off.
-OPEN_GAP = pytest.mark.xfail(strict=True, reason="issue 22: not yet protected; see ARCHITECTURE.md, Known gaps")
+OPEN_GAP = pytest.mark.xfail(strict=True, reason="issue 22: not yet protected; see ARCHITECTURE.md, Disclosure control (still open)")
 
 
 def _officers_and_areas(n_areas: int) -> tuple[User, list[Area]]:
