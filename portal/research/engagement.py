@@ -79,24 +79,36 @@ def _response_counts(family: Selection) -> dict[tuple, Counter]:
 
 
 def _protected_responses(counts: dict[tuple, Counter], suppress: bool) -> Protected:
-    """Every contact slice's tables, for every area and all areas, as one cube: row totals, areas adding
-    up to all, and each contact filter's values adding up to every contact."""
+    """Every area's table and the all-areas table of every contact, and every contact slice's all-areas
+    table, as one cube: row totals, areas adding up to all, and each contact filter's values adding up
+    to every contact (`researchers_see`)."""
     table = CellTable(active=suppress)
-    areas = sorted({area for _, area, _ in counts if area != ALL_AREAS})
-    for (at, area, key), c in counts.items():
+    kept = {place: c for place, c in counts.items() if not suppress or researchers_see(*place[:2])}
+    areas = sorted({area for _, area, _ in kept if area != ALL_AREAS})
+    for (at, area, key), c in kept.items():
         table.add_sum(table.cell((at, area, key, "total"), sum(c.values())),
                       [table.cell((at, area, key, o), c[o]) for o in OUTCOMES])
-    for at, key in {(at, key) for at, _, key in counts}:
+    for key in {key for at, _, key in kept if at == ANY_CONTACT}:
         for column in (*OUTCOMES, "total"):
-            table.add_sum((at, ALL_AREAS, key, column), [(at, area, key, column) for area in areas
-                                                         if (at, area, key) in counts])
-    _add_slice_sums(table, {(area, key) for _, area, key in counts}, {at for at, _, _ in counts},
-                    [(*OUTCOMES, "total")])
+            table.add_sum((ANY_CONTACT, ALL_AREAS, key, column),
+                          [(ANY_CONTACT, area, key, column) for area in areas if (ANY_CONTACT, area, key) in kept])
+    _add_slice_sums(table, {(ALL_AREAS, key) for _, _, key in kept}, {at for at, _, _ in kept}, [(*OUTCOMES, "total")])
     return table.protect()
 
 
+def researchers_see(at: tuple, area) -> bool:
+    """Whether researchers can see this contact slice in this area: every contact in each area and all
+    areas, a slice (one channel, purpose or officer) for all areas only.
+
+    Each slice's cells for each area were measured at 14 s a page at --scale 2000 for the channel
+    slices alone (most are below k, and the whole system of sums is then solved), and the table was
+    withheld whole at the layer's time limit; for all areas they are a few hundred cells.
+    """
+    return at == ANY_CONTACT or area == ALL_AREAS
+
+
 def _add_slice_sums(table: CellTable, places: set[tuple], slices: set[tuple], columns: list[tuple]) -> None:
-    """Each contact filter's values add up to every contact, at each place (area, row) and column."""
+    """Each contact filter's values add up to every contact, at each place and column the table holds."""
     by_filter: dict[str, list[tuple]] = defaultdict(list)
     for at in sorted(slices - {ANY_CONTACT}, key=str):
         by_filter[at[0]].append(at)
@@ -106,7 +118,9 @@ def _add_slice_sums(table: CellTable, places: set[tuple], slices: set[tuple], co
             if whole not in table.values:
                 continue
             for values in by_filter.values():
-                table.add_sum(whole, [(at, *place, column) for at in values if (at, *place, column) in table.values])
+                parts = [(at, *place, column) for at in values if (at, *place, column) in table.values]
+                if parts:
+                    table.add_sum(whole, parts)
 
 
 def _daily(selection: Selection, *columns, where=()):
@@ -155,6 +169,8 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
     protected = _protected_weeks(by_slice, week_starts, shown_areas, others, suppress)
     if selection.area_id is not None:  # one area: its column, and its total is that column
         shown_areas, others = [a for a in Area.ordered() if a.id == selection.area_id], []
+    elif suppress and not researchers_see(here, None):  # one channel, purpose or officer: every area together
+        shown_areas, others = [], []
     other_name = f"Other areas ({len(others)}), mean per area"
     names = [a.name for a in shown_areas] + ([other_name] if others else [])
 
@@ -173,6 +189,9 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
     labels = [w.strftime("%d %b %y") for w in week_starts]
     series = [(name, [rows[w][i] for w in week_starts]) for i, name in enumerate(names)]
     notes = ["Weeks are ISO weeks (Monday to Sunday)."]
+    if not names:
+        series = [("Every area", [protected[here, w, "total"] for w in week_starts])]
+        notes.append("With a channel, purpose or officer chosen, researchers see every area together.")
     if others:
         notes.append(f"The {len(shown_areas)} areas with the most outbound contacts in the period are shown one by "
                      f"one; the other {len(others)} ({', '.join(a.name for a in others)}) are shown together as "
@@ -198,25 +217,25 @@ def _weekly_counts(family: Selection) -> dict[tuple, dict[date, Counter]]:
 
 def _protected_weeks(by_slice: dict[tuple, dict[date, Counter]], week_starts: list[date], shown_areas: list[Area],
                      others: list[Area], suppress: bool) -> Protected:
-    """Each week's areas with the week's total, and the other areas' sum behind their mean, for every
-    contact slice, with each contact filter's values adding up to every contact.
-
-    A slice other than every contact declares only its areas with contacts that week: the others are
-    zeros, shown as such, and there are hundreds of slices (officers) to a family.
-    """
+    """Each week's areas with the week's total, and the other areas' sum behind their mean, of every
+    contact; each contact slice's weekly total (`researchers_see`); each contact filter's values
+    adding up to every contact. (Unsuppressed, a slice's areas with contacts are kept too: the
+    others read as the zeros they are.)"""
     table = CellTable(active=suppress)
     areas = [*shown_areas, *others]
     for at, counts in by_slice.items():
         for week in week_starts:
             by_area = counts.get(week, Counter())
-            present = [a for a in areas if at == ANY_CONTACT or by_area[a.id]]
-            parts = [table.cell((at, week, a.id), by_area[a.id]) for a in present]
-            table.add_sum(table.cell((at, week, "total"), sum(by_area.values())), parts)
+            total = table.cell((at, week, "total"), sum(by_area.values()))
+            if at != ANY_CONTACT:
+                for area in ([] if suppress else [a for a in areas if by_area[a.id]]):
+                    table.cell((at, week, area.id), by_area[area.id])
+                continue
+            table.add_sum(total, [table.cell((at, week, a.id), by_area[a.id]) for a in areas])
             if others:
                 table.add_sum(table.cell((at, week, "others"), sum(by_area[a.id] for a in others)),
-                              [(at, week, a.id) for a in others if a in present])
-    _add_slice_sums(table, {(week,) for week in week_starts}, set(by_slice),
-                    [tuple(a.id for a in areas), ("total", "others")])
+                              [(at, week, a.id) for a in others])
+    _add_slice_sums(table, {(week,) for week in week_starts}, set(by_slice), [("total",)])
     return table.protect()
 
 

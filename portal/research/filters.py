@@ -62,10 +62,8 @@ class Selection:
 
     @property
     def contact_slice(self) -> tuple[str, Any]:
-        """The contacts this selection reads out of its contact family: ("any", ""), or (filter, value)
-        with the officer as their id. Meaningful with at most one contact filter."""
-        if self.officer:
-            return "officer", self.officer_id
+        """The contacts this selection reads out of its contact family: ("any", ""), or ("channel" or
+        "purpose", value). Meaningful only when `contact_family` drops its filter (`read_slice`)."""
         for name in ("channel", "purpose"):
             if getattr(self, name):
                 return name, getattr(self, name)
@@ -89,33 +87,33 @@ def whole_family(selection: Selection) -> Selection:
 
 
 def contact_family(selection: Selection) -> Selection:
-    """The selection without its area and (when it has at most one) its contact filter.
+    """The selection without its area and (when it is the only contact filter) its channel or purpose.
 
-    A page that counts contacts counts every value of every contact filter, and every contact,
-    in one family and protects them together: otherwise every channel minus one channel gives the
-    contacts made another way (issue 22). Two contact filters together (supervisors and admins
-    only) are not part of any family: their counts are the selection's own.
+    A page that counts contacts counts every channel and every purpose, and every contact, in one
+    family and protects them together: otherwise every channel minus one channel gives the contacts
+    made another way (issue 22). An officer filter, or two contact filters together, are not part of
+    any family (researchers are refused them: `disclosure.contact_filter_reason`); their counts are
+    the selection's own.
     """
     family = whole_family(selection)
-    if len(selection.contact_filters) > 1:
+    if selection.officer or len(selection.contact_filters) > 1:
         return family
-    return replace(family, channel="", purpose="", officer="", officer_id=None)
+    return replace(family, channel="", purpose="")
 
 
 def read_slice(selection: Selection) -> tuple[str, Any]:
     """The contact slice a page shows for this selection, out of its `contact_family`'s counts."""
-    return selection.contact_slice if len(selection.contact_filters) <= 1 else ANY_CONTACT
+    return ANY_CONTACT if contact_family(selection).contact_filtered else selection.contact_slice
 
 
 def contact_slices(family: Selection) -> list[tuple[str, Any]]:
     """(filter name, contact column) of each slicing a contact family counts: every contact, then by
-    channel, by purpose and by officer (each a partition of every contact). A family that keeps its
-    contact filters (two or more) has only its own contacts."""
+    channel and by purpose (each a partition of every contact). A family that keeps its contact
+    filters has only its own contacts."""
     every: list[tuple[str, Any]] = [(ANY_CONTACT[0], None)]
     if family.contact_filtered:
         return every
-    return [*every, ("channel", OutreachContact.channel), ("purpose", OutreachContact.purpose),
-            ("officer", OutreachContact.officer_id)]
+    return [*every, ("channel", OutreachContact.channel), ("purpose", OutreachContact.purpose)]
 
 
 def one_calendar_year(selection: Selection, today: date) -> Selection:

@@ -60,7 +60,8 @@ def build_report(slug: str, selection: Selection, suppress: bool) -> Report:
         selection = one_calendar_year(selection, utcnow().date())
     if selection.impossible:
         return Report(empty=True)
-    reason = contact_filter_reason(selection.contact_filters, PAGES[slug].counts_contacts, active=suppress)
+    reason = contact_filter_reason(selection.contact_filters, PAGES[slug].counts_contacts,
+                                   area=selection.area_id is not None, active=suppress)
     if reason:
         return Report(refused=reason)
     communities, officers = population(selection)

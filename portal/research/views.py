@@ -59,12 +59,10 @@ def _report(slug: str, selection) -> CachedReport:
 def _filter_options(pseudonymise: Pseudonymiser) -> dict[str, list[tuple[str, str]]]:
     """(value, words) choices for each select of the filter bar.
 
-    Researchers are offered officers only when there are enough of them that one pseudonym does
-    not stand for a known person (the pages refuse an officer filter with too few in scope anyway).
+    Researchers are not offered officers: the pages refuse them an officer filter
+    (`disclosure.contact_filter_reason`).
     """
-    officers = officer_choices(current_user, pseudonymise)
-    if _suppress() and len(officers) < min_cell():
-        officers = []
+    officers = [] if _suppress() else officer_choices(current_user, pseudonymise)
     return {
         "area_options": [(a.slug, a.name) for a in area_choices(current_user)],
         "platform_options": [(v, label(v)) for v in PLATFORMS],
