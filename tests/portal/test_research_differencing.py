@@ -246,3 +246,13 @@ def test_a_the_researchers_form_offers_years_and_says_why(client, auth, demo):
     auth.logout()
     auth.login("admin")
     assert 'type="date"' in client.get("/research/responses").get_data(as_text=True)
+
+
+def test_a_a_researcher_s_csv_is_for_the_whole_year_the_page_showed(client, auth, demo):
+    year = utcnow().year
+    auth.login("researcher")
+    download = client.get(f"/research/responses/tables/1.csv?since={year}-03-01&until={year}-03-31")
+    assert download.status_code == 200
+    assert f"since-{year}-01-01" in download.headers["Content-Disposition"]
+    assert download.get_data(as_text=True) == client.get(f"/research/responses/tables/1.csv?year={year}").get_data(
+        as_text=True)
