@@ -5,7 +5,7 @@ Usage:
 
 Builds a fresh database (SQLite in a temporary folder unless a PostgreSQL URL is given; that
 database is emptied first) with ``portal.scale.generate(N)`` data, then builds every research
-page's report for all areas and for one area: first unsuppressed (as an admin sees it), then
+page's report for all areas, for one area and with a channel filter: first unsuppressed (as an admin sees it), then
 suppressed twice (as a researcher: cold, then warm, with the report cache off so both count).
 It prints the wall time of each and the part spent in the layer's ``CellTable.protect``. Then,
 with the family counts kept (``portal/research/family.py``, as the web pages run), every area's
@@ -62,7 +62,8 @@ def run(app) -> None:
     area = Area.ordered()[0]
     print(f"{'page':<14}{'filter':<10}{'admin s':>9}{'cold s':>9}{'warm s':>9}{'layer s':>9}  withheld/cells")
     for slug in PAGES:
-        for name, selection in (("all", Selection()), ("one area", Selection(area=area.slug, area_id=area.id))):
+        for name, selection in (("all", Selection()), ("one area", Selection(area=area.slug, area_id=area.id)),
+                                ("channel", Selection(channel="comment"))):
             times = []
             for suppress in (False, True, True):
                 spent[0] = 0.0

@@ -249,6 +249,39 @@ def text(value: int | float | None, digits: int = 1) -> str:
     return str(value)
 
 
+def contact_filter_reason(chosen: Sequence[str], page_counts_contacts: bool, area: bool = False,
+                          active: bool = True) -> str | None:
+    """Why the contact filters chosen (channel, purpose, officer) cannot be shown to a researcher (None when they can).
+
+    A page protects each channel's and each purpose's contacts together with every contact (their
+    sum), one filter at a time; two together would need every combination in that family. Officers
+    are not in it: hundreds of slices of mostly small counts took the layer to its time limit at
+    --scale 2000 (3,335 small counts pinned, the page withheld whole). A page that counts
+    communities cannot take one at all: a community contacted several ways is in several filtered
+    populations, so they do not add up to the unfiltered one, and the difference (the communities
+    never contacted by e-mail, say) could be a handful (issue 22). An area and a contact filter
+    together are refused too: the family holds each slice for every area together only
+    (`engagement.researchers_see`, for its cost).
+    """
+    if not active or not chosen:
+        return None
+    if "officer" in chosen:
+        return ("Researchers cannot filter by officer: one officer's contacts, split by platform and outcome, are "
+                "nearly all fewer than the minimum, and they could be worked out against the figures for every "
+                "officer. Set officer to “Any”.")
+    if len(chosen) > 1:
+        return ("Choose at most one of channel, purpose and officer: figures for a combination of them could be "
+                "worked out against the figures for each one. Set the others to “Any”.")
+    if not page_counts_contacts:
+        return (f"This page counts communities, and a {chosen[0]} filter on it could be worked out against the "
+                f"page without it. Set {chosen[0]} to “Any” here; the responses and contacts-per-week pages, which "
+                f"count contacts, take it.")
+    if area:
+        return (f"Choose an area or a {chosen[0]}, not both: with a {chosen[0]} chosen, figures are for every "
+                f"area together.")
+    return None
+
+
 def single_out_reason(communities: int, officers: int | None, officer_filter: bool = False,
                       active: bool = True) -> str | None:
     """Why a selection would single out communities or officers (None when it does not).

@@ -8,7 +8,10 @@ from sqlalchemy import distinct, func, select
 
 from portal.extensions import db
 from portal.models import OUTCOMES, Area, Community, Meeting, OutreachContact, label
-from portal.research.filters import ALL_AREAS, Selection, contact_conditions, months, weeks, whole_family
+from portal.research.filters import (
+    ALL_AREAS, ANY_CONTACT, Selection, contact_conditions, contact_family, contact_slices, months, read_slice, weeks,
+    whole_family,
+)
 from portal.research.report import Report, Table
 from portal.research.sqltime import month_start
 from portal.research.disclosure import MARK, CellTable, Protected, rate, text
@@ -25,22 +28,24 @@ def as_date(value) -> date:
 
 def response_report(selection: Selection, suppress: bool) -> Report:
     """Outcome of outbound contacts grouped by platform, channel or purpose, with the response rate."""
-    counts = family_counts("responses", selection, lambda: _response_counts(selection))
-    here = ALL_AREAS if selection.area_id is None else selection.area_id
-    keys = sorted(key for area, key in counts if area == here)
+    family = contact_family(selection)
+    counts = family_counts("responses", family, lambda: _response_counts(family))
+    here = (read_slice(selection), ALL_AREAS if selection.area_id is None else selection.area_id)
+    keys = sorted(key for *at, key in counts if tuple(at) == here)
     if not keys:
         return Report(empty=True)
     protected = _protected_responses(counts, suppress)
     rows, rates = [], []
     for key in keys:
-        c = counts[here, key]
-        cells = [(here, key, o) for o in (*OUTCOMES, "total")]
+        c = counts[(*here, key)]
+        cells = [(*here, key, o) for o in (*OUTCOMES, "total")]
         value = rate(sum(c[o] for o in RESPONDED), sum(c.values()) - c["pending"], protected.visible(*cells))
         rates.append(None if value is None else round(value, 1))
-        rows.append([label(key), protected.text((here, key, "total")), *[protected.text((here, key, o)) for o in OUTCOMES],
+        rows.append([label(key), protected.text((*here, key, "total")),
+                     *[protected.text((*here, key, o)) for o in OUTCOMES],
                      "–" if value is None and protected.visible(*cells) else
                      (MARK if value is None else f"{value:.0f}%")])
-    series = [(label(o), [protected[here, k, o] for k in keys]) for o in OUTCOMES]
+    series = [(label(o), [protected[(*here, k, o)] for k in keys]) for o in OUTCOMES]
     names = [label(k) for k in keys]
     return Report(
         charts=[bars("responses-mix", f"Outcome of outbound contacts by {selection.by}",
@@ -55,31 +60,67 @@ def response_report(selection: Selection, suppress: bool) -> Report:
                "Compare platforms for one kind of message by choosing a purpose in the filters."])
 
 
-def _response_counts(selection: Selection) -> dict[tuple, Counter]:
-    """{(area id or ALL_AREAS, group): outcomes} of outbound contacts, for every area of the family."""
+def _response_counts(family: Selection) -> dict[tuple, Counter]:
+    """{(contact slice, area id or ALL_AREAS, group): outcomes} of outbound contacts, for every area of
+    the family and every contact slice (`contact_slices`)."""
     group = {"platform": Community.platform, "channel": OutreachContact.channel,
-             "purpose": OutreachContact.purpose}[selection.by]
+             "purpose": OutreachContact.purpose}[family.by]
     counts: dict[tuple, Counter] = defaultdict(Counter)
-    for area_id, key, outcome, n in db.session.execute(
-            select(Community.area_id, group, OutreachContact.outcome, func.count()).join(Community)
-            .where(*contact_conditions(whole_family(selection)), OutreachContact.direction == "outbound")
-            .group_by(Community.area_id, group, OutreachContact.outcome)):
-        counts[area_id, key][outcome] += n
-        counts[ALL_AREAS, key][outcome] += n
+    for name, column in contact_slices(family):
+        columns = (Community.area_id, group, OutreachContact.outcome) + (() if column is None else (column,))
+        for area_id, key, outcome, *value, n in db.session.execute(
+                select(*columns, func.count()).join(Community)
+                .where(*contact_conditions(family), OutreachContact.direction == "outbound")
+                .group_by(*columns)):
+            at = (name, value[0] if value else "")
+            counts[at, area_id, key][outcome] += n
+            counts[at, ALL_AREAS, key][outcome] += n
     return dict(counts)
 
 
 def _protected_responses(counts: dict[tuple, Counter], suppress: bool) -> Protected:
-    """Every area's table and the all-areas table as one cube: row totals, and areas adding up to all."""
+    """Every area's table and the all-areas table of every contact, and every contact slice's all-areas
+    table, as one cube: row totals, areas adding up to all, and each contact filter's values adding up
+    to every contact (`researchers_see`)."""
     table = CellTable(active=suppress)
-    areas = {area for area, _ in counts if area != ALL_AREAS}
-    for (area, key), c in counts.items():
-        table.add_sum(table.cell((area, key, "total"), sum(c.values())),
-                      [table.cell((area, key, o), c[o]) for o in OUTCOMES])
-    for key in {key for _, key in counts}:
+    kept = {place: c for place, c in counts.items() if not suppress or researchers_see(*place[:2])}
+    areas = sorted({area for _, area, _ in kept if area != ALL_AREAS})
+    for (at, area, key), c in kept.items():
+        table.add_sum(table.cell((at, area, key, "total"), sum(c.values())),
+                      [table.cell((at, area, key, o), c[o]) for o in OUTCOMES])
+    for key in {key for at, _, key in kept if at == ANY_CONTACT}:
         for column in (*OUTCOMES, "total"):
-            table.add_sum((ALL_AREAS, key, column), [(area, key, column) for area in sorted(areas) if (area, key) in counts])
+            table.add_sum((ANY_CONTACT, ALL_AREAS, key, column),
+                          [(ANY_CONTACT, area, key, column) for area in areas if (ANY_CONTACT, area, key) in kept])
+    _add_slice_sums(table, {(ALL_AREAS, key) for _, _, key in kept}, {at for at, _, _ in kept}, [(*OUTCOMES, "total")])
     return table.protect()
+
+
+def researchers_see(at: tuple, area) -> bool:
+    """Whether researchers can see this contact slice in this area: every contact in each area and all
+    areas, a slice (one channel, purpose or officer) for all areas only.
+
+    Each slice's cells for each area were measured at 14 s a page at --scale 2000 for the channel
+    slices alone (most are below k, and the whole system of sums is then solved), and the table was
+    withheld whole at the layer's time limit; for all areas they are a few hundred cells.
+    """
+    return at == ANY_CONTACT or area == ALL_AREAS
+
+
+def _add_slice_sums(table: CellTable, places: set[tuple], slices: set[tuple], columns: list[tuple]) -> None:
+    """Each contact filter's values add up to every contact, at each place and column the table holds."""
+    by_filter: dict[str, list[tuple]] = defaultdict(list)
+    for at in sorted(slices - {ANY_CONTACT}, key=str):
+        by_filter[at[0]].append(at)
+    for place in places:
+        for column in (c for group in columns for c in group):
+            whole = (ANY_CONTACT, *place, column)
+            if whole not in table.values:
+                continue
+            for values in by_filter.values():
+                parts = [(at, *place, column) for at in values if (at, *place, column) in table.values]
+                if parts:
+                    table.add_sum(whole, parts)
 
 
 def _daily(selection: Selection, *columns, where=()):
@@ -115,33 +156,42 @@ def busiest_areas(counts: dict[date, Counter], limit: int = MAX_AREA_LINES) -> t
 
 def contacts_per_week(selection: Selection, suppress: bool) -> Report:
     week_starts = weeks(selection.start, selection.end)
-    counts = family_counts("contacts", selection, lambda: _weekly_counts(selection))
+    family = contact_family(selection)
+    by_slice = family_counts("contacts", family, lambda: _weekly_counts(family))
+    here = read_slice(selection)
+    counts = by_slice.get(here, {})
     if selection.area_id is not None and not any(by_area[selection.area_id] for by_area in counts.values()):
         return Report(empty=True)
     if not counts:
         return Report(empty=True)
-    shown_areas, others = busiest_areas(counts)
-    protected = _protected_weeks(counts, week_starts, shown_areas, others, suppress)
+    # which areas get a line of their own is the family's (every contact), so every slice declares the same sums
+    shown_areas, others = busiest_areas(by_slice[ANY_CONTACT])
+    protected = _protected_weeks(by_slice, week_starts, shown_areas, others, suppress)
     if selection.area_id is not None:  # one area: its column, and its total is that column
         shown_areas, others = [a for a in Area.ordered() if a.id == selection.area_id], []
+    elif suppress and not researchers_see(here, None):  # one channel, purpose or officer: every area together
+        shown_areas, others = [], []
     other_name = f"Other areas ({len(others)}), mean per area"
     names = [a.name for a in shown_areas] + ([other_name] if others else [])
 
     def columns(week: date) -> list[int | float | None]:
         """The shown areas' counts, then the other areas' mean: their sum would dwarf every line."""
-        cells: list[int | float | None] = [protected[week, a.id] for a in shown_areas]
+        cells: list[int | float | None] = [protected[here, week, a.id] for a in shown_areas]
         if others:
-            together = protected[week, "others"]
+            together = protected[here, week, "others"]
             cells.append(None if together is None else round(together / len(others), 1))
         return cells
 
     def total(week: date) -> str:
-        return protected.text((week, shown_areas[0].id if selection.area_id is not None else "total"))
+        return protected.text((here, week, shown_areas[0].id if selection.area_id is not None else "total"))
 
     rows = {w: columns(w) for w in week_starts}
     labels = [w.strftime("%d %b %y") for w in week_starts]
     series = [(name, [rows[w][i] for w in week_starts]) for i, name in enumerate(names)]
     notes = ["Weeks are ISO weeks (Monday to Sunday)."]
+    if not names:
+        series = [("Every area", [protected[here, w, "total"] for w in week_starts])]
+        notes.append("With a channel, purpose or officer chosen, researchers see every area together.")
     if others:
         notes.append(f"The {len(shown_areas)} areas with the most outbound contacts in the period are shown one by "
                      f"one; the other {len(others)} ({', '.join(a.name for a in others)}) are shown together as "
@@ -155,27 +205,37 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
         notes=notes)
 
 
-def _weekly_counts(selection: Selection) -> dict[date, Counter]:
-    """{Monday: {area id: outbound contacts}} for every area of the family."""
-    counts: dict[date, Counter] = defaultdict(Counter)
-    for day, area_id, n in _daily(whole_family(selection), Community.area_id):
-        d = as_date(day)
-        counts[d - timedelta(days=d.weekday())][area_id] += n
-    return dict(counts)
+def _weekly_counts(family: Selection) -> dict[tuple, dict[date, Counter]]:
+    """{contact slice: {Monday: {area id: outbound contacts}}} for every area of the family."""
+    counts: dict[tuple, dict[date, Counter]] = defaultdict(lambda: defaultdict(Counter))
+    for name, column in contact_slices(family):
+        for day, area_id, *value, n in _daily(family, Community.area_id, *(() if column is None else (column,))):
+            d = as_date(day)
+            counts[name, value[0] if value else ""][d - timedelta(days=d.weekday())][area_id] += n
+    return {at: dict(weekly) for at, weekly in counts.items()}
 
 
-def _protected_weeks(counts: dict[date, Counter], week_starts: list[date], shown_areas: list[Area],
+def _protected_weeks(by_slice: dict[tuple, dict[date, Counter]], week_starts: list[date], shown_areas: list[Area],
                      others: list[Area], suppress: bool) -> Protected:
-    """Each week's areas with the week's total, and the other areas' sum behind their mean."""
+    """Each week's areas with the week's total, and the other areas' sum behind their mean, of every
+    contact; each contact slice's weekly total (`researchers_see`); each contact filter's values
+    adding up to every contact. (Unsuppressed, a slice's areas with contacts are kept too: the
+    others read as the zeros they are.)"""
     table = CellTable(active=suppress)
     areas = [*shown_areas, *others]
-    for week in week_starts:
-        by_area = counts.get(week, Counter())
-        parts = [table.cell((week, a.id), by_area[a.id]) for a in areas]
-        table.add_sum(table.cell((week, "total"), sum(by_area.values())), parts)
-        if others:
-            table.add_sum(table.cell((week, "others"), sum(by_area[a.id] for a in others)),
-                          [(week, a.id) for a in others])
+    for at, counts in by_slice.items():
+        for week in week_starts:
+            by_area = counts.get(week, Counter())
+            total = table.cell((at, week, "total"), sum(by_area.values()))
+            if at != ANY_CONTACT:
+                for area in ([] if suppress else [a for a in areas if by_area[a.id]]):
+                    table.cell((at, week, area.id), by_area[area.id])
+                continue
+            table.add_sum(total, [table.cell((at, week, a.id), by_area[a.id]) for a in areas])
+            if others:
+                table.add_sum(table.cell((at, week, "others"), sum(by_area[a.id] for a in others)),
+                              [(at, week, a.id) for a in others])
+    _add_slice_sums(table, {(week,) for week in week_starts}, set(by_slice), [("total",)])
     return table.protect()
 
 

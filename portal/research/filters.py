@@ -16,6 +16,10 @@ DEFAULT_SPAN_DAYS = 365
 GROUPINGS = ("platform", "channel", "purpose")
 OFFICER_ROLES = ("officer", "supervisor")  # who logs contacts, and so who the officer filter can name
 FIELDS = ("area", "platform", "channel", "purpose", "officer", "since", "until")
+#: The filters on a contact rather than a community: a researcher may use one at a time (issue 22).
+CONTACT_FILTERS = ("channel", "purpose", "officer")
+#: A contact slice: every contact (("any", "")), or the contacts of one value of one contact filter.
+ANY_CONTACT = ("any", "")
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,20 @@ class Selection:
     def contact_filtered(self) -> bool:
         return bool(self.channel or self.purpose or self.officer)
 
+    @property
+    def contact_filters(self) -> list[str]:
+        """The contact filters chosen (channel, purpose, officer), in that order."""
+        return [name for name in CONTACT_FILTERS if getattr(self, name)]
+
+    @property
+    def contact_slice(self) -> tuple[str, Any]:
+        """The contacts this selection reads out of its contact family: ("any", ""), or ("channel" or
+        "purpose", value). Meaningful only when `contact_family` drops its filter (`read_slice`)."""
+        for name in ("channel", "purpose"):
+            if getattr(self, name):
+                return name, getattr(self, name)
+        return ANY_CONTACT
+
     def query_args(self, **overrides: Any) -> dict[str, str]:
         """The filters as query-string arguments (for links and the export form)."""
         values = {name: getattr(self, name) for name in FIELDS}
@@ -66,6 +84,54 @@ def whole_family(selection: Selection) -> Selection:
     """The selection without its area: a page counts every area in scope and shows the chosen one,
     so one area's figures and every area's are protected together (no differencing between them)."""
     return replace(selection, area="", area_id=None)
+
+
+def contact_family(selection: Selection) -> Selection:
+    """The selection without its area and (when it is the only contact filter) its channel or purpose.
+
+    A page that counts contacts counts every channel and every purpose, and every contact, in one
+    family and protects them together: otherwise every channel minus one channel gives the contacts
+    made another way (issue 22). An officer filter, or two contact filters together, are not part of
+    any family (researchers are refused them: `disclosure.contact_filter_reason`); their counts are
+    the selection's own.
+    """
+    family = whole_family(selection)
+    if selection.officer or len(selection.contact_filters) > 1:
+        return family
+    return replace(family, channel="", purpose="")
+
+
+def read_slice(selection: Selection) -> tuple[str, Any]:
+    """The contact slice a page shows for this selection, out of its `contact_family`'s counts."""
+    return ANY_CONTACT if contact_family(selection).contact_filtered else selection.contact_slice
+
+
+def contact_slices(family: Selection) -> list[tuple[str, Any]]:
+    """(filter name, contact column) of each slicing a contact family counts: every contact, then by
+    channel and by purpose (each a partition of every contact). A family that keeps its contact
+    filters has only its own contacts."""
+    every: list[tuple[str, Any]] = [(ANY_CONTACT[0], None)]
+    if family.contact_filtered:
+        return every
+    return [*every, ("channel", OutreachContact.channel), ("purpose", OutreachContact.purpose)]
+
+
+def one_calendar_year(selection: Selection, today: date) -> Selection:
+    """The selection's dates as one whole calendar year (the current one: up to today), as researchers see them.
+
+    Free ranges overlap, and Jan–Jun minus Jan–May gives June's contacts (issue 22). Whole calendar
+    years are a lattice with no overlaps, so no two periods a researcher can see can be subtracted.
+    Dates inside one year are widened to it; dates in two years are an error. No dates: this year.
+    """
+    if selection.errors:
+        return selection
+    years = {day.year for day in (selection.since, selection.until) if day}
+    if len(years) > 1:
+        errors = {**selection.errors, "until": "Choose dates in one calendar year: figures are for whole years"}
+        return replace(selection, errors=errors, impossible=True)
+    year = years.pop() if years else today.year
+    last = today if year == today.year else date(year, 12, 31)
+    return replace(selection, since=date(year, 1, 1), until=max(last, date(year, 1, 1)))
 
 
 def _parse_date(raw: str, name: str, errors: dict[str, str]) -> date | None:
@@ -108,6 +174,8 @@ def parse_selection(args: Any, user: User | None, pseudonymise: Pseudonymiser) -
         if chosen[name] and chosen[name] not in allowed:
             errors[name] = f"Choose a {name} from the list"
     since, until = _parse_date(get("since"), "since", errors), _parse_date(get("until"), "until", errors)
+    if get("year").isdigit() and 1900 < int(get("year")) < 3000:  # the researchers' form: one whole year
+        since, until = date(int(get("year")), 1, 1), None
     if since and until and since > until:
         errors["until"] = "The end date must be on or after the start date"
     by = get("by") if get("by") in GROUPINGS else "platform"

@@ -147,9 +147,10 @@ that area and platform. The decision is taken over the whole catalogue, not the 
 so a date- or area-limited export cannot reveal what a full export hides. On the portal's
 researcher pages (tables, charts, their CSVs), counts from 1 to {min_cell() - 1} are withheld and
 shown as `[c]`, with further cells withheld until no withheld count can be worked out from a
-row or column total, a chart total, a rate, or the same page for another area; rates and means
-are withheld with the counts they rest on; filters matching fewer than {min_cell()} communities, or
-an officer filter with fewer than {min_cell()} officers in scope, show no figures. Figures published
+row or column total, a chart total, a rate, the same page for another area, or (on the pages that
+count contacts) for another channel or purpose; rates and means are withheld with the counts they
+rest on; filters matching fewer than {min_cell()} communities show no figures, and researchers see
+one whole calendar year at a time and no officer filter. Figures published
 from this package must be checked the same way: treat it as sensitive pseudonymised data, do
 not publish row-level extracts, and apply a minimum cell size of {min_cell()} with secondary
 suppression (so no withheld cell can be worked out from totals) to anything you publish.

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import distinct, func, select
 
 from portal.extensions import db
-from portal.models import Area, Community, User
+from portal.models import Area, Community, User, utcnow
 from portal.research.activity import activity_report, assessment_report
-from portal.research.disclosure import single_out_reason
+from portal.research.disclosure import contact_filter_reason, single_out_reason
 from portal.research.engagement import contacts_per_week, online_offline, response_report
-from portal.research.filters import OFFICER_ROLES, Selection, community_conditions
+from portal.research.filters import OFFICER_ROLES, Selection, community_conditions, one_calendar_year
 from portal.research.report import Report
 from portal.research.stages import stage_funnel
 from portal.research.time_to_stage import trajectory_report
@@ -25,6 +25,7 @@ class ResearchPage:
     title: str
     summary: str
     build: Callable[[Selection, bool], Report]
+    counts_contacts: bool = False  # its counts are of contacts, protected with every contact filter's values
 
 
 PAGES = {page.slug: page for page in (
@@ -34,9 +35,10 @@ PAGES = {page.slug: page for page in (
                  "Time from first approach to acknowledged, two-way and partner, with communities still "
                  "waiting counted.", trajectory_report),
     ResearchPage("responses", "Responses by platform, channel and purpose",
-                 "Response rate and outcome mix: which platforms and messages get answers.", response_report),
+                 "Response rate and outcome mix: which platforms and messages get answers.", response_report,
+                 counts_contacts=True),
     ResearchPage("contacts", "Contacts per week",
-                 "Outbound contacts each week in each area.", contacts_per_week),
+                 "Outbound contacts each week in each area.", contacts_per_week, counts_contacts=True),
     ResearchPage("activity", "Community activity around first contact",
                  "Feed items per week before and after each community's first outreach.", activity_report),
     ResearchPage("offline", "Online and offline",
@@ -49,9 +51,19 @@ PAGES = {page.slug: page for page in (
 
 def build_report(slug: str, selection: Selection, suppress: bool) -> Report:
     """Build a page's report; a selection that cannot match anything gives the empty state, and one
-    that would single out communities or officers (for researchers) a message instead of figures."""
+    that would single out communities or officers (for researchers) a message instead of figures.
+
+    Researchers' dates are one calendar year (`one_calendar_year`; the views set it, and dates that
+    reach here otherwise are widened again). With no dates, the page's own default span stays, for
+    callers that are not a researcher's request (the views always give a researcher's dates)."""
+    if suppress and (selection.since or selection.until):
+        selection = one_calendar_year(selection, utcnow().date())
     if selection.impossible:
         return Report(empty=True)
+    reason = contact_filter_reason(selection.contact_filters, PAGES[slug].counts_contacts,
+                                   area=selection.area_id is not None, active=suppress)
+    if reason:
+        return Report(refused=reason)
     communities, officers = population(selection)
     reason = single_out_reason(communities, officers, selection.officer_id is not None, active=suppress)
     if reason:

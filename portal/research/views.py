@@ -8,11 +8,13 @@ from portal import audit, htmx
 from portal.errors import render_error
 from portal.access import allow
 from portal.extensions import db
-from portal.models import CHANNELS, PLATFORMS, PURPOSES, label
+from portal.models import CHANNELS, PLATFORMS, PURPOSES, label, utcnow
 from portal.research import bp
 from portal.research.disclosure import explanation, min_cell
 from portal.research.cache import CachedReport, cached_report, kept_seconds
-from portal.research.filters import GROUPINGS, area_choices, officer_choices, parse_selection
+from portal.research.filters import (
+    GROUPINGS, Selection, area_choices, officer_choices, one_calendar_year, parse_selection,
+)
 from portal.research.pages import PAGES, RESEARCH_ROLES, build_report
 from portal.research.pseudonyms import Pseudonymiser
 from portal.research.tables import table_csv, table_filename
@@ -21,6 +23,8 @@ from portal.research.tables import table_csv, table_filename
 #: A chart by area and month at force scale has hundreds of rows (667 at 100,000 communities:
 #: 340 kB of table); a year of weeks (53) is shown whole.
 TABLE_ROWS = 100
+#: Calendar years a researcher can choose, this one first (figures are for one whole year at a time).
+YEARS_OFFERED = 10
 
 
 def _suppress() -> bool:
@@ -30,7 +34,7 @@ def _suppress() -> bool:
 
 def _chart_page(slug: str) -> Response:
     pseudonymise = Pseudonymiser.for_app()
-    selection = parse_selection(request.args, current_user, pseudonymise)
+    selection = _selection(pseudonymise)
     kept = _report(slug, selection)
     return htmx.render("research/chart.html", block="chart", page=PAGES[slug], pages=PAGES, selection=selection,
                        report=kept.report, computed_at=kept.computed_at,
@@ -38,6 +42,12 @@ def _chart_page(slug: str) -> Response:
                        table_rows=None if request.args.get("rows") == "all" else TABLE_ROWS,
                        suppress=_suppress(), disclosure_note=explanation(),
                        **_filter_options(pseudonymise))
+
+
+def _selection(pseudonymise: Pseudonymiser) -> Selection:
+    """The filters asked for; a researcher's dates as one whole calendar year (this year by default)."""
+    selection = parse_selection(request.args, current_user, pseudonymise)
+    return one_calendar_year(selection, utcnow().date()) if _suppress() else selection
 
 
 def _report(slug: str, selection) -> CachedReport:
@@ -49,12 +59,10 @@ def _report(slug: str, selection) -> CachedReport:
 def _filter_options(pseudonymise: Pseudonymiser) -> dict[str, list[tuple[str, str]]]:
     """(value, words) choices for each select of the filter bar.
 
-    Researchers are offered officers only when there are enough of them that one pseudonym does
-    not stand for a known person (the pages refuse an officer filter with too few in scope anyway).
+    Researchers are not offered officers: the pages refuse them an officer filter
+    (`disclosure.contact_filter_reason`).
     """
-    officers = officer_choices(current_user, pseudonymise)
-    if _suppress() and len(officers) < min_cell():
-        officers = []
+    officers = [] if _suppress() else officer_choices(current_user, pseudonymise)
     return {
         "area_options": [(a.slug, a.name) for a in area_choices(current_user)],
         "platform_options": [(v, label(v)) for v in PLATFORMS],
@@ -62,6 +70,7 @@ def _filter_options(pseudonymise: Pseudonymiser) -> dict[str, list[tuple[str, st
         "purpose_options": [(v, label(v)) for v in PURPOSES],
         "officer_options": [(p, p) for p, _ in officers],
         "by_options": [(v, label(v)) for v in GROUPINGS],
+        "year_options": [(str(y), str(y)) for y in range(utcnow().year, utcnow().year - YEARS_OFFERED, -1)],
     }
 
 
@@ -120,7 +129,7 @@ def table_download(slug: str, number: int):
     """One table of a chart page as CSV: the same filters and the same suppression as on the page, audited."""
     if slug not in PAGES:
         abort(404)
-    selection = parse_selection(request.args, current_user, Pseudonymiser.for_app())
+    selection = _selection(Pseudonymiser.for_app())
     report = _report(slug, selection).report  # the very figures the page showed, while they are kept
     if report.refused:  # the page says why; so does the download, instead of a file
         return render_error(403, report.refused)

@@ -125,7 +125,8 @@ def test_an_area_with_few_officers_shows_community_figures_but_offers_no_officer
     _refused(client, f"/research/contacts?area={area.slug}&officer={pseudonym}")
 
 
-def test_the_officer_filter_works_for_researchers_with_enough_officers(app, users, area):
+def test_the_officer_filter_is_refused_to_researchers_even_with_enough_officers(app, users, area):
+    """Issue 22 (b): an officer's slice of every contact could be differenced against every officer's."""
     from portal.models import User
     from portal.research.pages import build_report
 
@@ -138,8 +139,8 @@ def test_the_officer_filter_works_for_researchers_with_enough_officers(app, user
     db.session.commit()
     _communities(area, users["officer"], "forum", 15)
     report = build_report("responses", Selection(officer="x", officer_id=users["officer"].id), suppress=True)
-    assert not report.refused
-    assert report.tables
+    assert "cannot filter by officer" in report.refused
+    assert build_report("responses", Selection(officer="x", officer_id=users["officer"].id), suppress=False).tables
     report = build_report("responses", Selection(area=area.slug, area_id=area.id), suppress=True)
     assert not report.refused
     assert report.tables
