@@ -304,3 +304,27 @@ def test_a_one_way_table_needs_no_linear_program(monkeypatch):
     table.add_sum(table.cell("t3", 6), [table.cell("e", 2), table.cell("f", 4)])    # e <= 6 < 10: pinned
     system = DeclaredSums(table.values, table.sums, 10)
     assert system.pinned({"a", "b", "c", "d", "t2", "e", "f"}, {"a", "c", "e", "f"}) == ["e", "f"]
+
+
+# --- the two helpers' own contracts (what the mutation run after the one-sum shortcut found unpinned) --
+
+
+@pytest.mark.parametrize(("row", "total"), [([2.0, 1.0], 4.0), ([1.0, 1.0], 2.5), ([1.0, 0.5], 3.0)])
+def test_the_closed_form_answers_only_a_sum_of_whole_cells_with_a_whole_total(row, total):
+    """Any other group (a weight other than 1, a total no whole numbers can meet) goes to the programs."""
+    from scipy import sparse
+
+    from portal.research.bounds import _one_sum_highest
+
+    assert _one_sum_highest(sparse.csr_matrix([row]), [total]) is None
+
+
+def test_one_sum_alone_does_not_let_every_target_reach_the_threshold():
+    """x + y = 3 with k = 10: neither can be 10, whichever program is asked (not the no-sum shortcut)."""
+    import numpy as np
+    from scipy import sparse
+
+    from portal.research.bounds import _reaching_together
+
+    assert _reaching_together(sparse.csr_matrix([[1.0, 1.0]]), np.array([3.0]), [0, 1], 10) == []
+    assert _reaching_together(sparse.csr_matrix([[1.0, 1.0]]), np.array([12.0]), [0, 1], 10) in ([0], [1])
