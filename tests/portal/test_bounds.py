@@ -328,3 +328,23 @@ def test_one_sum_alone_does_not_let_every_target_reach_the_threshold():
 
     assert _reaching_together(sparse.csr_matrix([[1.0, 1.0]]), np.array([3.0]), [0, 1], 10) == []
     assert _reaching_together(sparse.csr_matrix([[1.0, 1.0]]), np.array([12.0]), [0, 1], 10) in ([0], [1])
+
+
+def test_counts_the_joint_program_takes_to_exactly_k_are_not_asked_again_one_by_one(monkeypatch):
+    """The joint step caps each count at k, so a count it settles sits at k exactly: that is reaching k.
+    Asking each again on its own would give the same verdict at one program per count, the cost the
+    joint step is there to save (a hundred of them tripled a researcher's page)."""
+    from portal.research import bounds
+
+    def refuse(*args):
+        raise AssertionError("a count already taken to k was asked again on its own")
+
+    monkeypatch.setattr(bounds, "_whole_point_reaching", refuse)
+    table = CellTable()  # a 2 x 2 table with its row and column totals, every inner cell withheld
+    a, b, c, d = table.cell("a", 3), table.cell("b", 20), table.cell("c", 20), table.cell("d", 3)
+    table.add_sum(table.cell("r1", 23), [a, b])
+    table.add_sum(table.cell("r2", 23), [c, d])
+    table.add_sum(table.cell("k1", 23), [a, c])
+    table.add_sum(table.cell("k2", 23), [b, d])
+    system = DeclaredSums(table.values, table.sums, 10)
+    assert system.pinned({"a", "b", "c", "d"}, {"a", "d"}) == []  # a = d = 10, b = c = 13

@@ -11,7 +11,7 @@ import random
 import pytest
 
 from portal.research.disclosure import (
-    DEFAULT_MIN_CELL, MARK, CellTable, Protected, explanation, mean, min_cell, protect_row, rate,
+    DEFAULT_MIN_CELL, MARK, CellTable, Protected, contact_filter_reason, explanation, mean, min_cell, protect_row, rate,
     single_out_reason, text, too_few,
 )
 
@@ -288,3 +288,33 @@ def test_a_table_without_a_small_count_loses_nothing(seed):
         if 0 < value < K:
             table.values[key] = value + K
     assert table.protect().hidden == set()
+
+
+# --- contact filters a researcher may not combine (issue 22 (b)): each refusal, word for word -------
+
+OFFICER_REFUSED = ("Researchers cannot filter by officer: one officer's contacts, split by platform and outcome, are "
+                   "nearly all fewer than the minimum, and they could be worked out against the figures for every "
+                   "officer. Set officer to “Any”.")
+TWO_REFUSED = ("Choose at most one of channel, purpose and officer: figures for a combination of them could be "
+               "worked out against the figures for each one. Set the others to “Any”.")
+
+
+@pytest.mark.parametrize(("chosen", "counts_contacts", "area", "reason"), [
+    (["officer"], True, False, OFFICER_REFUSED),
+    (["channel", "officer"], False, True, OFFICER_REFUSED),
+    (["channel", "purpose"], True, False, TWO_REFUSED),
+    (["purpose"], False, False,
+     "This page counts communities, and a purpose filter on it could be worked out against the page without it. "
+     "Set purpose to “Any” here; the responses and contacts-per-week pages, which count contacts, take it."),
+    (["channel"], True, True,
+     "Choose an area or a channel, not both: with a channel chosen, figures are for every area together."),
+    (["channel"], True, False, None),
+    ([], False, True, None),
+])
+def test_a_researcher_is_told_which_contact_filter_cannot_be_shown_and_why(chosen, counts_contacts, area, reason):
+    """The refusal is the page's whole message to the researcher: each branch says what to change."""
+    assert contact_filter_reason(chosen, counts_contacts, area=area) == reason
+
+
+def test_contact_filters_are_not_refused_to_those_who_see_unsuppressed_figures():
+    assert contact_filter_reason(["officer", "channel"], False, area=True, active=False) is None
