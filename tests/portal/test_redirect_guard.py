@@ -7,7 +7,7 @@ import logging
 import pytest
 from flask import Blueprint, Flask, Response
 
-from portal.redirects import MAX_TARGET_LENGTH, guard_response, init_app, local_target, next_or
+from portal.redirects import MAX_TARGET_LENGTH, allow_offsite, guard_response, init_app, local_target, next_or
 
 
 @pytest.fixture
@@ -111,3 +111,25 @@ def test_init_app_installs_the_backstop(bare_app):
         return "", 302, {"Location": "//evil.test/"}
 
     assert bare_app.test_client().get("/forgetful").headers["Location"] == "/home"
+
+
+def test_only_the_exact_target_a_view_allowed_may_leave_the_site(bare_app):
+    """The sign-in view's redirect to the identity provider is let through (allow_offsite); any other
+    off-site target in the same request, or in the HX-Redirect header, is still replaced."""
+    provider = "https://idp.example/authorize?client_id=portal&state=s1"
+    with bare_app.test_request_context("/login/sso", method="GET", base_url="http://portal.example"):
+        allowed = allow_offsite(Response("", status=302, headers={"Location": provider}))
+        assert guard_response(allowed).headers["Location"] == provider
+        other = guard_response(Response("", status=302, headers={"Location": provider + "x",
+                                                                 "HX-Redirect": "https://evil.test/"}))
+        assert other.headers["Location"] == "/home"
+        assert other.headers["HX-Redirect"] == "/home"
+    with bare_app.test_request_context("/login/sso", method="GET", base_url="http://portal.example"):
+        assert _guarded(bare_app, {"Location": provider}, path="/login/sso", method="GET")["Location"] == "/home"
+
+
+def test_allowing_a_response_without_a_location_allows_nothing(bare_app):
+    with bare_app.test_request_context("/login/sso", method="GET", base_url="http://portal.example"):
+        allow_offsite(Response("no redirect"))
+        response = guard_response(Response("", status=302, headers={"Location": "https://evil.test/"}))
+        assert response.headers["Location"] == "/home"
