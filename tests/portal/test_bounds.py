@@ -348,3 +348,22 @@ def test_counts_the_joint_program_takes_to_exactly_k_are_not_asked_again_one_by_
     table.add_sum(table.cell("k2", 23), [b, d])
     system = DeclaredSums(table.values, table.sums, 10)
     assert system.pinned({"a", "b", "c", "d"}, {"a", "d"}) == []  # a = d = 10, b = c = 13
+
+
+def test_a_count_with_no_upper_limit_is_settled_by_the_joint_step_too(monkeypatch):
+    """Withheld totals of withheld totals can grow without end. The joint step counts each small count
+    only up to k, so it still has an answer there (one program for the group), instead of finding no
+    finite best and sending every count to programs of its own."""
+    from portal.research import bounds
+
+    def refuse(*args):
+        raise AssertionError("the joint step gave up on a group whose counts can grow without end")
+
+    monkeypatch.setattr(bounds, "_whole_point_reaching", refuse)
+    table = CellTable()
+    a, b = table.cell("a", 3), table.cell("b", 20)
+    t = table.cell("t", 23)
+    table.add_sum(t, [a, b])
+    table.add_sum(table.cell("u", 28), [t, table.cell("c", 5)])
+    system = DeclaredSums(table.values, table.sums, 10)
+    assert system.pinned({"a", "b", "t", "u"}, {"a"}) == []
