@@ -110,3 +110,32 @@ def test_can_decide_when_nobody_may_decide(db_session, users, community):
     db_session.commit()
     assert services.can_decide(own, users["admin"]) == (
         "You cannot sign off this message: Nobody else has an active account that may decide it.")
+
+
+def _answer(who: Deciders) -> tuple[str, list[int]]:
+    return who.tier, [u.id for u in who.users]
+
+
+def test_the_one_query_for_many_reviews_and_the_query_for_one_give_the_same_answer_in_every_tier(
+        db_session, users, area, community):
+    """deciders_for (the lists and notices) and deciders (the decision itself) are the same rule asked two
+    ways: same tier, same people, same order (by name, then id for two of one name), inactive accounts
+    and officers never, whichever tier answers."""
+    first = make_staff("sam.one@tests.example.org", "supervisor", area, name="Sam Same")
+    second = make_staff("sam.two@tests.example.org", "supervisor", area, name="Sam Same")
+    _staff_member(db_session, "A Gone", "supervisor", area, active=False)
+    _staff_member(db_session, "A Officer", "officer", area)
+    elsewhere, _ = import_area({"name": "Elsewhere", "places": ["Hove"]}, slug="elsewhere")
+    outsider = _staff_member(db_session, "Sgt Elsewhere", "supervisor", elsewhere)
+    _staff_member(db_session, "A Gone Elsewhere", "supervisor", elsewhere, active=False)
+    _staff_member(db_session, "A Gone Admin", "admin", None, active=False)
+    review = make_held(community, users["officer"])
+    expected = [("area", [first.id, second.id, users["supervisor"].id]),
+                ("any_area", [outsider.id]), ("admin", [users["admin"].id]), ("none", [])]
+    steps = [[first, second, users["supervisor"]], [outsider], [users["admin"]]]
+    for answer, leaving in zip(expected, [*steps, []], strict=True):
+        assert _answer(deciders(review)) == answer
+        assert _answer(deciders_for([review])[review.id]) == answer
+        for user in leaving:  # the tier's people leave: the next tier answers
+            user.active = False
+        db_session.commit()
