@@ -104,13 +104,15 @@ _PARTICULAR = re.compile(
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:people|persons|arrests)\b"
     r"|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|\d+)\s+(?:\w+\s+)?(?:arrested|charged|detained|held|bailed|nicked)\b",
     re.I)
+# A month by its whole name (the abbreviations are read only after a day's number).
+_MONTH = r"(?:january|february|march|april|may|june|july|august|september|october|november|december)"
 # When: a case of today or this week, not arrests in general.
 _RECENT = re.compile(
     r"\b(?:today|tonight|yesterday|tomorrow|last\s+night|this\s+(?:morning|afternoon|evening|week)|earlier|overnight"
     r"|last\s+week|next\s+(?:week|month)|over\s+the\s+weekend|at\s+the\s+weekend|(?:mon|tues|wednes|thurs|fri|satur|sun)day"
     r"|this\s+morn|last\s+nite|right\s+now|as\s+we\s+speak|currently|still|soon|shortly|later\s+this\s+(?:week|month)"
     r"|this\s+month|\d{1,2}(?:st|nd|rd|th)|\d{1,2}/\d{1,2}|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*"
-    r"|(?:in|on|by|until|till|next)\s+(?:january|february|march|april|may|june|july|august|september|october|november|december))\b",
+    r"|(?:in|on|by|until|till|next)\s+" + _MONTH + r")\b",
     re.I)
 # 'has been arrested', 'was charged', 'got nicked', 'is in custody': the news of it happening to someone.
 _HAPPENED = re.compile(r"\b(?:has|have|had|was|were|been|is|are|got|gets|getting|remains?|remained|hes|shes"
@@ -131,7 +133,7 @@ _IF_YOU_HAVE_BEEN = re.compile(r"\bif\s+you(?:['’]ve|\s+have)\s+(?:ever\s+)?be
 _FIGURES = re.compile(
     r"\b(?:\d[\d,]*|dozens|hundreds|scores)\s+(?:of\s+)?(?:arrests|people|charges|offenders)\b[^.!?]{0,60}?"
     r"\b(?:(?:last|this|per|a|each|every)\s+(?:year|quarter)|so\s+far\s+this\s+year|in\s+20\d\d|over\s+the\s+(?:past\s+)?year"
-    r"|since\s+(?:january|february|march|april|may|june|july|august|september|october|november|december))\b",
+    r"|since\s+" + _MONTH + r")\b",
     re.I)
 _ANYONE_AFTER = re.compile(r"^\s+(?:people|persons|prisoners|suspects)\b", re.I)
 
