@@ -29,6 +29,15 @@ def init_db_command(app_role: str | None) -> None:
     """Create or upgrade the database schema (runs the migrations)."""
     upgrade(directory=current_app.extensions["migrate"].directory)
     click.echo("Database is up to date.")
+    # An upgrade may ship changed message-check rules: bring those nobody has edited up to date here,
+    # where every install already runs after upgrading, instead of relying on `guidance seed` too.
+    from portal.guidance.library import seed_library
+    from portal.guidance.rules import refresh_shipped_rules, seed_rules
+
+    added, refreshed = seed_rules(), refresh_shipped_rules()
+    seed_library()
+    db.session.commit()
+    click.echo(f"Message-check rules: {added} added, {refreshed} shipped rules nobody had edited brought up to date.")
     if app_role:
         from portal.db_roles import grant_app_role
 

@@ -95,3 +95,35 @@ def test_demo_reset_gives_the_demo_accounts_new_passwords_and_keeps_their_record
     assert officer.session_token != token
     assert db_session.query(OutreachContact).count() == contacts
     assert db_session.query(User).count() == 9
+
+
+def test_init_db_brings_shipped_message_check_rules_up_to_date_and_leaves_edited_ones(runner, db_session):
+    """An upgrade runs init-db: shipped rules that changed reach installs without a separate `guidance seed`,
+    while a rule a person edited stays theirs."""
+    from sqlalchemy import select
+
+    from portal.guidance.check import default_rules
+    from portal.guidance.rules import save_rule, seed_rules
+    from portal.models import GuidanceRule
+
+    seed_rules()
+    stale = db_session.scalar(select(GuidanceRule).where(GuidanceRule.code == "personal.phone"))
+    stale.explanation = "An older release's wording."  # as an older release shipped it, changed by nobody
+    edited = db_session.scalar(select(GuidanceRule).where(GuidanceRule.code == "personal.email"))
+    owner = User(email="rules-owner@example.org", role="admin", display_name="Rules owner")
+    db_session.add(owner)
+    db_session.flush()
+    save_rule(edited, {"explanation": "Our force's own wording."}, owner)
+    missing = db_session.scalar(select(GuidanceRule).where(GuidanceRule.code == "personal.nhs_number"))
+    db_session.delete(missing)
+    db_session.commit()
+
+    result = runner.invoke(args=["init-db"])
+    assert result.exit_code == 0, result.output
+    assert "Message-check rules: 1 added" in result.output
+    shipped = {rule.code: rule for rule in default_rules()}
+    db_session.expire_all()
+    rules = {rule.code: rule for rule in db_session.scalars(select(GuidanceRule))}
+    assert rules["personal.phone"].explanation == shipped["personal.phone"].explanation
+    assert rules["personal.email"].explanation == "Our force's own wording."
+    assert "personal.nhs_number" in rules

@@ -85,6 +85,8 @@ def test_init_db_grants_an_application_role_that_can_add_audit_rows_but_not_rewr
     assert f"Run the portal as {role}" in result.output
     engine = _as(role)
     assert role_warning(engine) is None
+    with engine.connect() as conn:  # init-db's own rows (the shipped message-check rules it seeds)
+        seeded = conn.execute(text("SELECT count(*) FROM audit_events")).scalar()
     # The portal, run as that role, writes audit rows (and moves the chain's head).
     portal = create_app({**base_config(str(engine.url.render_as_string(hide_password=False)), tmp_path),
                          "AUDIT_KEY": app.config["AUDIT_KEY"]})
@@ -107,7 +109,7 @@ def test_init_db_grants_an_application_role_that_can_add_audit_rows_but_not_rewr
         with pytest.raises(DBAPIError, match="permission denied|must be owner"), engine.begin() as conn:
             conn.execute(text(statement))
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT count(*) FROM audit_events")).scalar() == 1
+        assert conn.execute(text("SELECT count(*) FROM audit_events")).scalar() == seeded + 1
     engine.dispose()
 
 
