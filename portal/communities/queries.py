@@ -93,8 +93,8 @@ def _route(user: User, f: CatalogueFilter) -> _Route:
     The index's lookup within one area (the area's marker AND the term) read the marker's
     whole doclist, one entry per community of the area, and the list then walked the area's
     entries to keep those matches. At 100,000 communities (2,000 in the area) that was
-    1.1-1.8 ms for each of the count and the page; now 0.3-0.8 ms for the count and less for
-    the page, which stops at its last match (benchmarks/README.md, issue 26). Across several
+    1.1-1.8 ms for each of the count and the page; now 0.5-1.0 ms for the count and 0.1-0.3 ms
+    for the page, which stops at its last match (benchmarks/README.md, issue 26). Across several
     areas the lookup of the term alone stays (``community_ids_containing``). Shorter terms,
     and PostgreSQL (whose trigram GIN index serves the LIKE), use the LIKE.
     """
