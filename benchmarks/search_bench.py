@@ -13,7 +13,8 @@ request by request (so that all four see the machine as it is within the same se
 Terms in rotation: words that match many (park, road, club, forum, watch), a 2-letter term
 (below the trigram index's 3 characters), a web address that matches one (``c<id>.``) and terms
 that match nothing, punctuation and FTS syntax included. Prints p50/p95 wall ms per scenario and
-the p95 ratio 100,000 / 1,000 (the target is <= 1.5), and the load average.
+the p95 ratio 100,000 / 1,000 (the target is <= 1.5), the same for CPU ms (this process's, which
+other work on the machine moves less), and the load average.
 
     .venv/bin/python benchmarks/search_bench.py [--backends sqlite,postgresql] [--sizes 1000,100000]
         [--requests 200] [--reuse] [--dir /tmp]
@@ -180,9 +181,12 @@ SCENARIOS = {
 }
 
 
-def measure(targets: dict, requests: int) -> dict:
-    """Wall ms per request, by (scenario, target): targets take turns request by request."""
+def measure(targets: dict, requests: int) -> tuple[dict, dict]:
+    """Wall and CPU ms per request, by (scenario, target): targets take turns request by request.
+    CPU is this process's (the request runs in it, SQLite included): less moved by other work
+    on the machine than wall time."""
     times: dict = {}
+    cpu: dict = {}
     for scenario, (who, path_of, htmx) in SCENARIOS.items():
         clients = {key: sign_in(app, who) for key, app in targets.items()}
         rotation = {key: terms(app) for key, app in targets.items()}
@@ -193,22 +197,25 @@ def measure(targets: dict, requests: int) -> dict:
         for i in range(requests):
             for key, client in clients.items():
                 q = rotation[key][i % len(rotation[key])]
-                started = time.perf_counter()
+                started, started_cpu = time.perf_counter(), time.process_time()
                 response = client.get(path_of(q), headers=headers)
-                elapsed = time.perf_counter() - started
+                elapsed, used = time.perf_counter() - started, time.process_time() - started_cpu
                 if response.status_code != 200:
                     raise SystemExit(f"{scenario} {key} {q!r}: HTTP {response.status_code}")
                 times.setdefault((scenario, key), []).append(1000 * elapsed)
                 times.setdefault((scenario, key, term_class(q)), []).append(1000 * elapsed)
-    return times
+                cpu.setdefault((scenario, key), []).append(1000 * used)
+                cpu.setdefault((scenario, key, term_class(q)), []).append(1000 * used)
+    return times, cpu
 
 
 def p95(values: list[float]) -> float:
     return statistics.quantiles(values, n=20, method="inclusive")[-1]
 
 
-def report(times: dict, backends: list[str], sizes: list[int]) -> None:
-    print("\n| scenario | database | " + " | ".join(f"{s:,}: p50, p95 ms" for s in sizes)
+def report(times: dict, backends: list[str], sizes: list[int], what: str = "wall") -> None:
+    print(f"\n{what} ms per request:")
+    print("| scenario | database | " + " | ".join(f"{s:,}: p50, p95 ms" for s in sizes)
           + f" | p95 {sizes[-1]:,} / {sizes[0]:,} |")
     print("|---|---|" + "---:|" * (len(sizes) + 1))
     for scenario in SCENARIOS:
@@ -220,7 +227,7 @@ def report(times: dict, backends: list[str], sizes: list[int]) -> None:
                 cells.append(f"{statistics.median(values):.1f}, {p95s[-1]:.1f}")
             print(f"| {scenario} | {backend} | {' | '.join(cells)} | {p95s[-1] / p95s[0]:.2f} |")
     classes = ("words", "address", "no match", "2 letters")
-    print("\nBy kind of term, p95 ms at each size (" + ", ".join(f"{s:,}" for s in sizes) + "):")
+    print(f"\nBy kind of term, {what} p95 ms at each size (" + ", ".join(f"{s:,}" for s in sizes) + "):")
     print("| scenario | database | " + " | ".join(classes) + " |")
     print("|---|---|" + "---:|" * len(classes))
     for scenario in SCENARIOS:
@@ -257,9 +264,10 @@ def main() -> None:
     if args.prepare_only:
         return
     print(f"machine: {os.cpu_count()} CPUs, load average before: {os.getloadavg()}", flush=True)
-    times = measure(targets, args.requests)
+    times, cpu = measure(targets, args.requests)
     print(f"load average after: {os.getloadavg()}")
     report(times, backends, sizes)
+    report(cpu, backends, sizes, "CPU")
 
 
 if __name__ == "__main__":

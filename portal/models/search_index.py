@@ -3,11 +3,15 @@
 Migration 0029 creates it (SQLite only) with triggers that keep it in step with every write to
 communities: each community's document is its area's marker followed by its search_text. It
 finds the communities whose search_text contains a term of at least three characters from its
-index, where a LIKE '%term%' reads every row; within one area it looks up the area's marker as
-well, so that it reads that area's matches only, not the whole force's. Shorter terms cannot be
-looked up in a trigram index, so they keep the LIKE (they match many communities, and the
-list's name-ordered walk stops at its page's last match). PostgreSQL uses its trigram GIN
-index (``ix_communities_search_trgm``) through the LIKE itself, so there is no table there.
+index, where a LIKE '%term%' reads every row. ``few_containing`` asks it first whether a term is
+in only a few communities (then the search keeps their ids); for a term in more, it serves
+searches across several areas (``community_ids_containing``). Within one area such a term is
+looked for by LIKE in the area's entries of the covering listing index (migration 0032): the
+marker lookup (marker AND term) read one doclist entry per community of the area and cost
+more (portal.communities.queries._route). Shorter terms cannot be looked up in a trigram
+index, so they keep the LIKE (they match many communities, and the list's name-ordered walk
+stops at its page's last match). PostgreSQL uses its trigram GIN index
+(``ix_communities_search_trgm``) through the LIKE itself, so there is no table there.
 
 The table and its shadow tables are not SQLAlchemy models: ``is_search_index_table`` tells
 the models-versus-migrations comparison (and autogenerate) to leave them alone.
@@ -21,6 +25,9 @@ TABLE = "communities_search"
 COVERING_INDEX = "ix_communities_listing_covering"
 #: The trigram tokenizer's unit: a term shorter than this matches nothing in the index.
 MIN_TERM = 3
+#: A term in at most this many communities of the whole force is searched by their ids
+#: (``few_containing``); one in more, by a walk of the list's index or the whole lookup.
+FEW = 64
 
 communities_search = table(TABLE, column("rowid"), column("doc"))
 
@@ -52,10 +59,26 @@ def indexed(term: str, connection: Connection) -> bool:
     return connection.info["communities_search"]
 
 
+def few_containing(term: str, connection: Connection) -> list[int] | None:
+    """The ids of every community whose search_text contains ``term`` (lower-cased, ``indexed``),
+    if there are at most ``FEW`` in the whole force (any area or status); None if there are more.
+
+    FTS5 reads a phrase's matches lazily in rowid order, so this stops after ``FEW + 1`` whatever
+    the force's size: 0.02-0.1 ms at 1,000 and at 100,000 communities. A term found in a few
+    communities (a web address, a name, a typing slip) then costs one look-up of each by its id,
+    where walking an area's entries to keep its matches costs one step per community of the area.
+    """
+    found = connection.execute(select(communities_search.c.rowid)
+                               .where(communities_search.c.doc.op("MATCH")(phrase(term))).limit(FEW + 1))
+    ids = list(found.scalars())
+    return ids if len(ids) <= FEW else None
+
+
 def area_marker(area_id: int) -> str:
     """What precedes an area's communities' text in the index (migration 0029's ``_document``):
     char(1), the id's digits as the control characters char(16) to char(25), char(2). A search
-    term has no control characters, so it can never match inside a marker."""
+    term has no control characters, so it can never match inside a marker. (The catalogue no
+    longer looks markers up: within one area the covering listing index is cheaper.)"""
     digits = "".join(chr(16 + int(c)) if c.isdigit() else "\x1a" for c in str(int(area_id)))  # no row has "-"
     return f"\x01{digits}\x02"
 

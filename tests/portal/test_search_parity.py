@@ -9,12 +9,12 @@ unicode, very long terms) must be read as text: never a syntax error, never a 50
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import insert, text, update
+from sqlalchemy import event, insert, text, update
 from werkzeug.datastructures import MultiDict
 
 from portal.communities.queries import CatalogueFilter, catalogue_keys, stage_counts
 from portal.extensions import db
-from portal.models import Area, Community
+from portal.models import Area, Community, search_index
 from portal.models.communities import search_text_of
 from portal.outreach.queries import community_matches
 from tests.portal.outreach_factories import make_community
@@ -86,11 +86,22 @@ def found(user, term: str, area: int | None = None) -> set[int]:
     return set(ids)
 
 
+@pytest.fixture(params=[search_index.FEW, 0, 1], ids=["few-ids", "no-ids", "one-id"])
+def few(request, monkeypatch):
+    """SQLite's routes for a term (portal.communities.queries._route): with FEW as shipped every
+    term here is in few communities and searched by their ids; with FEW 0 only a term found
+    nowhere is, the others by LIKE within one area or FTS5 across areas; with 1, a mix."""
+    monkeypatch.setattr(search_index, "FEW", request.param)
+    return request.param
+
+
 @pytest.mark.parametrize("role", ["officer", "admin"])  # one area (PostgreSQL's `|| ''` path) and force-wide
-def test_search_matches_a_plain_substring_search(catalogue, users, role):
+def test_search_matches_a_plain_substring_search(catalogue, users, role, few):
     user = users[role]
     for term in TERMS:
         assert found(user, term) == reference(user, term), repr(term)
+    for term in ("lewes", "park", "forum", "zzqx"):  # an area chosen: one area for the admin too
+        assert found(user, term, area=catalogue[0].area_id) == reference(users["officer"], term), term
 
 
 def test_reference_is_not_empty(catalogue, users):
@@ -103,7 +114,7 @@ def test_reference_is_not_empty(catalogue, users):
     assert reference(users["officer"], "🚲 c")
 
 
-def test_type_ahead_matches_the_same(catalogue, users):
+def test_type_ahead_matches_the_same(catalogue, users, few):
     officer = users["officer"]
     for term in TERMS:
         empty = not CatalogueFilter.from_args(MultiDict({"q": term[:100]})).q
@@ -162,29 +173,54 @@ def test_hostile_terms_answer_pages_and_fragments(client, auth, catalogue, term)
     assert "Lewes Park Residents" not in page
 
 
-@pytest.mark.parametrize(("role", "term", "index"), [
-    # A term of three characters or more is read from the FTS5 index.
-    ("officer", "lewes", "communities_search VIRTUAL TABLE"),
-    ("admin", "lewes", "communities_search VIRTUAL TABLE"),
-    # A 1-2 letter term force-wide has no trigram: it scans migration 0032's covering index (it
-    # holds stage and search_text). (Within one area SQLite may still count from
-    # (area_id, status, stage) and that area's rows.)
-    ("admin", "le", "COVERING INDEX ix_communities_listing_covering"),
+COVERING = "COVERING INDEX ix_communities_listing_covering (area_id=? AND status=?)"
+BY_ID = "SEARCH communities USING INTEGER PRIMARY KEY (rowid=?)"
+
+
+@pytest.mark.parametrize(("role", "term", "few", "index"), [
+    # A term in more communities than FEW, across areas: read from the FTS5 index.
+    ("admin", "lewes", 0, "communities_search VIRTUAL TABLE"),
+    # ... within one area: the area's entries in migration 0032's covering index (it holds
+    # stage and search_text), for the count as well as the page, never the table's rows.
+    ("officer", "lewes", 0, COVERING),
+    ("officer", "le", 0, COVERING),
+    # A 1-2 letter term force-wide has no trigram: it scans the covering index.
+    ("admin", "le", 0, "COVERING INDEX ix_communities_listing_covering"),
+    # A term in a few communities (FEW or fewer in the whole force): those, looked up by id,
+    # not the area's entries (SQLite's planner, without statistics, walked the area for 2 ids).
+    ("officer", "lewes", 64, BY_ID),
+    ("admin", "lewes", 64, BY_ID),
+    ("officer", "forum", 64, BY_ID),
 ])
-def test_sqlite_reads_terms_from_an_index_not_every_row(catalogue, users, role, term, index):
+def test_sqlite_reads_terms_from_an_index_not_every_row(catalogue, users, monkeypatch, role, term, few, index):
     """On SQLite no statement of the list (its page's ids, its per-stage counts) scans the
-    communities table: each reads the index the term's length calls for."""
+    communities table: each reads the index the term calls for."""
     if db.engine.dialect.name != "sqlite":
         pytest.skip("SQLite's plans (PostgreSQL's trigram plans: tests/portal/test_query_plans.py)")
-    from sqlalchemy import func, select
+    from portal.communities.queries import stage_counts
 
+    monkeypatch.setattr(search_index, "FEW", few)
     f = CatalogueFilter.from_args(MultiDict({"q": term}))
-    counts = filtered_stages(users[role], f)
-    for stmt in (catalogue_keys(users[role], f).limit(26), select(counts.c.stage, func.count()).group_by(counts.c.stage)):
-        compiled = stmt.compile(db.engine, compile_kwargs={"literal_binds": True})
-        plan = " | ".join(row[-1] for row in db.session.execute(text(f"EXPLAIN QUERY PLAN {compiled}")))
+    sent = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        stage_counts(users[role], f)  # the statement as the list sends it (SQLite may group by the value)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    counts = [(stmt, params) for stmt, params in sent if "count(*)" in stmt]
+    keys = catalogue_keys(users[role], f).limit(26).compile(db.engine, compile_kwargs={"literal_binds": True})
+    assert len(counts) == 1
+    for statement, parameters in [*counts, (str(keys), ())]:
+        plan = " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
+            f"EXPLAIN QUERY PLAN {statement}", parameters))
         assert index in plan, plan
         assert not any(step.strip() == "SCAN communities" for step in plan.split("|")), plan
+        if index == BY_ID:
+            assert "ix_communities_area" not in plan, plan
 
 
 def test_short_terms_are_never_looked_up_in_the_trigram_index(app, users):
@@ -197,12 +233,6 @@ def test_short_terms_are_never_looked_up_in_the_trigram_index(app, users):
     assert "|| ''" in sql["le"]
     assert "|| ''" in sql["le (LIKE)"]
     assert "|| ''" not in sql["lewes (LIKE)"]
-
-
-def filtered_stages(user, f):
-    from portal.communities.queries import filtered
-
-    return filtered(user, f, with_stage=False).with_only_columns(Community.stage).subquery()
 
 
 def test_without_the_index_every_term_uses_the_like_and_finds_the_same(catalogue, users):
@@ -222,11 +252,11 @@ def test_without_the_index_every_term_uses_the_like_and_finds_the_same(catalogue
         connection.info.pop("communities_search", None)
 
 
-def test_the_index_can_be_turned_off(app, catalogue, users):
+def test_the_index_can_be_turned_off(app, catalogue, users, monkeypatch):
     """CATALOGUE_SEARCH_INDEX=0 (benchmarks/search_bench.py --compare-like): every term read by LIKE, same results."""
-    f = CatalogueFilter.from_args(MultiDict({"q": "lewes"}))
-    indexed = str(catalogue_keys(users["admin"], f).compile(db.engine))
-    app.config["CATALOGUE_SEARCH_INDEX"] = False
-    assert "communities_search" not in str(catalogue_keys(users["admin"], f).compile(db.engine))
+    monkeypatch.setattr(search_index, "FEW", 0)  # "lewes" is in more: the FTS5 lookup, not its ids
+    indexed = str(catalogue_keys(users["admin"], CatalogueFilter(q="lewes")).compile(db.engine))
+    app.config["CATALOGUE_SEARCH_INDEX"] = False  # a filter decides its route once: a new one
+    assert "communities_search" not in str(catalogue_keys(users["admin"], CatalogueFilter(q="lewes")).compile(db.engine))
     assert found(users["admin"], "lewes") == reference(users["admin"], "lewes")
     assert ("communities_search" in indexed) == (db.engine.dialect.name == "sqlite")
