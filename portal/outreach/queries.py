@@ -127,12 +127,8 @@ COMMUNITY_NAME = joinedload(OutreachContact.community).load_only(Community.id, C
 def open_follow_ups(user: User, horizon_days: int = 14) -> FollowUps:
     """The user's open follow-ups (overdue, today, soon), open tasks and cold relationships."""
     today = date.today()
-    contacts = list(db.session.scalars(
-        select(OutreachContact).options(COMMUNITY_NAME)
-        .where(OutreachContact.officer_id == user.id, OutreachContact.follow_up_on.is_not(None),
-               OutreachContact.follow_up_closed_at.is_(None),
-               OutreachContact.follow_up_on <= today + timedelta(days=horizon_days))
-        .order_by(OutreachContact.follow_up_on, OutreachContact.id)))
+    contacts = list(db.session.scalars(_open_follow_ups_statement(), {
+        "officer_id": user.id, "until": today + timedelta(days=horizon_days)}))
     dated = [(c, c.follow_up_on) for c in contacts if c.follow_up_on is not None]  # all, by the query
     return FollowUps(
         overdue=[c for c, on in dated if on < today],
@@ -144,18 +140,41 @@ def open_follow_ups(user: User, horizon_days: int = 14) -> FollowUps:
 
 def recently_done_follow_ups(user: User, days: int = 7, limit: int = 20) -> list[OutreachContact]:
     """The user's follow-ups closed in the last `days` days, newest first (so a slip can be undone)."""
-    return list(db.session.scalars(
-        select(OutreachContact).options(COMMUNITY_NAME)
-        .where(OutreachContact.officer_id == user.id, OutreachContact.follow_up_on.is_not(None),
-               OutreachContact.follow_up_closed_at >= utcnow() - timedelta(days=days))
-        .order_by(OutreachContact.follow_up_closed_at.desc(), OutreachContact.id.desc()).limit(limit)))
+    return list(db.session.scalars(_recently_done_statement(), {
+        "officer_id": user.id, "since": utcnow() - timedelta(days=days), "limit": limit}))
 
 
 def open_tasks(user: User) -> list[Task]:
-    return list(db.session.scalars(
-        select(Task).options(joinedload(Task.community).load_only(Community.id, Community.name))
-        .where(Task.assignee_id == user.id, Task.done_at.is_(None))
-        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)))
+    return list(db.session.scalars(_open_tasks_statement(), {"assignee_id": user.id}))
+
+
+# Home and the follow-ups page run these on every view. Built once, with bound parameters:
+# building an ORM select with its loader options (and then its cache key) on every request cost
+# about as much CPU as running it (benchmarks/README.md, issue 26 target 2).
+
+@functools.cache
+def _open_follow_ups_statement() -> Select:
+    return (select(OutreachContact).options(COMMUNITY_NAME)
+            .where(OutreachContact.officer_id == bindparam("officer_id"), OutreachContact.follow_up_on.is_not(None),
+                   OutreachContact.follow_up_closed_at.is_(None),
+                   OutreachContact.follow_up_on <= bindparam("until"))
+            .order_by(OutreachContact.follow_up_on, OutreachContact.id))
+
+
+@functools.cache
+def _recently_done_statement() -> Select:
+    return (select(OutreachContact).options(COMMUNITY_NAME)
+            .where(OutreachContact.officer_id == bindparam("officer_id"), OutreachContact.follow_up_on.is_not(None),
+                   OutreachContact.follow_up_closed_at >= bindparam("since"))
+            .order_by(OutreachContact.follow_up_closed_at.desc(), OutreachContact.id.desc())
+            .limit(bindparam("limit")))
+
+
+@functools.cache
+def _open_tasks_statement() -> Select:
+    return (select(Task).options(joinedload(Task.community).load_only(Community.id, Community.name))
+            .where(Task.assignee_id == bindparam("assignee_id"), Task.done_at.is_(None))
+            .order_by(Task.due_on.is_(None), Task.due_on, Task.id))
 
 
 def going_cold(user: User) -> list[Community]:

@@ -1,0 +1,48 @@
+"""Home's and the follow-ups page's statements are built once and shared by every request
+(issue 26 target 2): each request's own values must still be the ones bound. Two officers of
+one area, one after the other on the same statements: each sees their own rows only."""
+from __future__ import annotations
+
+from portal.extensions import db
+from portal.models import MessageReview, Task, User, utcnow
+from tests.conftest import _password_hash
+from tests.portal.outreach_factories import make_community, make_contact
+
+
+def _second_officer(area) -> User:
+    other = User(email="officer-two@example.org", display_name="Second Officer", role="officer")
+    other.password_hash = _password_hash()
+    other.areas.append(area)
+    db.session.add(other)
+    db.session.commit()
+    return other
+
+
+def _work_of(officer, area, label: str) -> None:
+    community = make_community(area, f"{label} Group", stage="approached")
+    contact = make_contact(community, officer, days_ago=3, follow_up_in=1)  # a follow-up two days late
+    done = make_contact(community, officer, days_ago=1, follow_up_in=1)
+    done.follow_up_closed_at = utcnow()  # recently done: the follow-ups page lists it for undo
+    db.session.add(Task(community_id=community.id, assignee_id=officer.id, title=f"{label} task"))
+    db.session.add(MessageReview(contact_id=contact.id, author_id=officer.id, area_id=area.id, status="approved",
+                                 decided_at=utcnow()))
+    db.session.commit()
+
+
+def test_home_and_follow_ups_bind_each_officer_s_own_values(client, auth, users, area):
+    other = _second_officer(area)
+    _work_of(users["officer"], area, "Alpha")
+    for page in ("/home", "/follow-ups"):
+        auth.login("officer")
+        mine = client.get(page).data.decode()
+        auth.logout()
+        auth.login(email=other.email)
+        theirs = client.get(page).data.decode()
+        auth.logout()
+        assert "Alpha Group" in mine and "Alpha task" in mine, page
+        assert "Alpha" not in theirs, page
+    auth.login("officer")
+    assert 'data-testid="guidance-banner"' in client.get("/home").data.decode()
+    auth.logout()
+    auth.login(email=other.email)
+    assert 'data-testid="guidance-banner"' not in client.get("/home").data.decode()
