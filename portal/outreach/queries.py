@@ -33,14 +33,31 @@ def recent_communities(user: User, limit: int = 6, owned_slots: int = 2) -> list
     ones if slots are left: an officer with many recent contacts still sees their own beat.
     """
     recent_ids = recently_contacted(user, limit * 2)
-    visible = visible_to(user).where(Community.status == "active")
-    found = {c.id: c for c in db.session.scalars(visible.where(Community.id.in_(recent_ids or [-1])))}
+    by_id, owned = _recent_statements(user.area_bound)
+    scope = {"area_ids": sorted(user.area_ids) or [-1]} if user.area_bound else {}
+    found = {c.id: c for c in db.session.scalars(by_id, {**scope, "ids": recent_ids or [-1]})}
     recent = [found[i] for i in recent_ids if i in found]
     ordered = recent[:limit - owned_slots]
-    owned = visible.where(Community.owner_id == user.id, Community.id.not_in([c.id for c in ordered] or [-1]))
-    ordered += db.session.scalars(owned.order_by(Community.name).limit(limit - len(ordered)))
+    ordered += db.session.scalars(owned, {**scope, "owner_id": user.id, "exclude": [c.id for c in ordered] or [-1],
+                                          "limit": limit - len(ordered)})
     ordered += [c for c in recent if c not in ordered][:limit - len(ordered)]
     return ordered
+
+
+@functools.cache
+def _recent_statements(area_bound: bool) -> tuple[Select, Select]:
+    """recent_communities' two statements (those communities by id; the user's own by name), built
+    once per shape with bound parameters: the quick-log form asks on every view. The same
+    conditions as visible_to(user) and active, the areas bound as a list."""
+    visible = select(Community).where(Community.status != "merged")
+    if area_bound:
+        visible = visible.where(Community.area_id.in_(bindparam("area_ids", expanding=True)))
+    visible = visible.where(Community.status == "active")
+    by_id = visible.where(Community.id.in_(bindparam("ids", expanding=True)))
+    owned = (visible.where(Community.owner_id == bindparam("owner_id"),
+                           Community.id.not_in(bindparam("exclude", expanding=True)))
+             .order_by(Community.name).limit(bindparam("limit")))
+    return by_id, owned
 
 
 def recently_contacted(user: User, count: int) -> list[int]:

@@ -47,3 +47,24 @@ def test_home_and_follow_ups_bind_each_officer_s_own_values(client, auth, users,
     auth.logout()
     auth.login(email=other.email)
     assert 'data-testid="guidance-banner"' not in client.get("/home").data.decode()
+
+
+def test_quick_log_shortcuts_stay_within_the_officer_s_areas(client, auth, users, area):
+    """The form's recent and owned shortcuts (statements built once, areas bound per request)
+    never offer a community of another area, even one the officer owns or contacted."""
+    from portal.areas import import_area
+
+    elsewhere, _ = import_area({"name": "Other Town", "places": ["Hove"], "postcode_districts": ["BN3"]},
+                               slug="other-town")
+    db.session.commit()
+    make_contact(make_community(area, "Home Recent"), users["officer"], days_ago=1)
+    make_community(area, "Home Owned", owner=users["officer"])
+    away = make_community(elsewhere, "Away Recent")
+    make_contact(away, users["officer"], days_ago=0)  # logged before the community moved area, say
+    make_community(elsewhere, "Away Owned", owner=users["officer"])
+    auth.login("officer")
+    page = client.get("/contacts/new").data.decode()
+    assert "Home Recent" in page
+    assert "Home Owned" in page
+    assert "Away Recent" not in page
+    assert "Away Owned" not in page
