@@ -23,11 +23,20 @@ def _officer_recent_statement() -> Select:
             .order_by(OutreachContact.occurred_at.desc()).limit(RECENT))
 
 
+@functools.cache
+def _by_stage_statement(area_bound: bool) -> Select:
+    """Active communities by stage, in the user's areas when area-bound (as user.scope limits
+    them), built once per shape: Home runs it on every view."""
+    query = select(Community.stage, func.count()).where(Community.status == "active")
+    if area_bound:
+        query = query.where(Community.area_id.in_(bindparam("area_ids", expanding=True)))
+    return query.group_by(Community.stage)
+
+
 def dashboard_summary(user: User) -> dict[str, Any]:
     """Return the start page's figures: stages, recent outcomes and, for officers, what is due."""
-    query = select(Community.stage, func.count()).where(Community.status == "active")
-    query = user.scope(query, Community.area_id)
-    by_stage = dict(db.session.execute(query.group_by(Community.stage)).tuples().all())
+    scope = {"area_ids": sorted(user.area_ids) or [-1]} if user.area_bound else {}
+    by_stage = dict(db.session.execute(_by_stage_statement(user.area_bound), scope).tuples().all())
     recent, due, gone_quiet = [], None, 0
     if user.area_bound:
         from portal.outreach.queries import COMMUNITY_NAME, gone_quiet_count, open_follow_ups

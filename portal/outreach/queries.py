@@ -204,9 +204,20 @@ def going_cold_ids(user: User) -> set[int]:
     """The ids of going_cold's communities, from the three columns the rule reads: Home counts them
     on every view, and whole rows cost more than the count."""
     now = utcnow()
-    columns = _owned_with_interval(user).with_only_columns(
-        Community.id, Community.last_contact_at, Community.stay_in_touch_days)
-    return {row.id for row in db.session.execute(columns) if _interval_run_out(row, now)}
+    scope = {"area_ids": sorted(user.area_ids) or [-1]} if user.area_bound else {}
+    rows = db.session.execute(_going_cold_columns_statement(user.area_bound), {**scope, "owner_id": user.id})
+    return {row.id for row in rows if _interval_run_out(row, now)}
+
+
+@functools.cache
+def _going_cold_columns_statement(area_bound: bool) -> Select:
+    """_owned_with_interval's three columns, built once per shape (Home runs it on every view)."""
+    query = select(Community.id, Community.last_contact_at, Community.stay_in_touch_days).where(
+        Community.status != "merged")
+    if area_bound:
+        query = query.where(Community.area_id.in_(bindparam("area_ids", expanding=True)))
+    return query.where(Community.status == "active", Community.owner_id == bindparam("owner_id"),
+                       Community.stay_in_touch_days.is_not(None))
 
 
 def _owned_with_interval(user: User) -> Select:

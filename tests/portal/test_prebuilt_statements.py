@@ -68,3 +68,28 @@ def test_quick_log_shortcuts_stay_within_the_officer_s_areas(client, auth, users
     assert "Home Owned" in page
     assert "Away Recent" not in page
     assert "Away Owned" not in page
+
+
+def test_home_counts_only_the_officer_s_areas_and_own_communities(client, auth, users, area):
+    """Home's stage table and gone-quiet count (statements built once, areas and owner bound per
+    request) leave out other areas' communities, and communities another user owns."""
+    import re
+
+    from portal.areas import import_area
+
+    elsewhere, _ = import_area({"name": "Other Town", "places": ["Hove"], "postcode_districts": ["BN3"]},
+                               slug="other-town")
+    db.session.commit()
+    for name in ("Near One", "Near Two"):
+        make_community(area, name, stage="approached", owner=users["officer"], stay_in_touch_days=7)
+    make_community(area, "Near Theirs", stage="identified", owner=users["supervisor"], stay_in_touch_days=7)
+    for name in ("Far One", "Far Two", "Far Three"):
+        make_community(elsewhere, name, stage="approached", owner=users["officer"], stay_in_touch_days=7)
+    auth.login("officer")
+    page = client.get("/home").data.decode()
+    approached = re.search(r'lr-stage--approached">[^<]*</span>(?:</a>)?</td><td[^>]*>(\d+)</td>', page)
+    assert approached is not None
+    assert approached.group(1) == "2"
+    quiet = re.search(r'<span class="lr-card__number">(\d+)</span> gone quiet', page)
+    assert quiet is not None
+    assert quiet.group(1) == "2"  # never contacted, owned, in the officer's area
