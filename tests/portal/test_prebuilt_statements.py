@@ -93,3 +93,30 @@ def test_home_counts_only_the_officer_s_areas_and_own_communities(client, auth, 
     quiet = re.search(r'<span class="lr-card__number">(\d+)</span> gone quiet', page)
     assert quiet is not None
     assert quiet.group(1) == "2"  # never contacted, owned, in the officer's area
+
+
+def test_the_sign_in_check_leaves_area_profiles_unloaded_until_read(app, users, area):
+    """Every request's sign-in loads the user's areas without their profile and notes (a
+    profile can hold 200,000 characters); reading one still gives the stored value."""
+    import secrets
+
+    from sqlalchemy import inspect
+
+    from portal.models import UserSession
+
+    area.profile = {"places": ["Lewes", "Ringmer"], "postcode_districts": ["BN7", "BN8"]}
+    area.notes = "Market town"
+    officer = users["officer"]
+    officer.session_token = officer.session_token or secrets.token_urlsafe(16)
+    with app.test_request_context("/"):
+        key = UserSession.start(officer)
+        db.session.commit()
+        officer_id, token = officer.id, officer.session_token
+        db.session.expunge_all()
+        signed_in = UserSession.signed_in_user(officer_id, token, key)
+        assert signed_in is not None
+        (loaded,) = signed_in.areas
+        assert {"profile", "notes"} <= inspect(loaded).unloaded
+        assert "name" not in inspect(loaded).unloaded
+        assert loaded.profile["places"] == ["Lewes", "Ringmer"]
+        assert loaded.notes == "Market town"
