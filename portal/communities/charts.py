@@ -1,9 +1,10 @@
 """Small server-rendered SVG charts (inline <svg>, presentation attributes only: CSP-safe)."""
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 
 from portal.extensions import db
 from portal.models import ActivitySample, Assessment
@@ -34,10 +35,7 @@ def polyline(values: list[float | None], width: int, height: int, lo: float, hi:
 
 def activity_sparkline(community_id: int, limit: int = 30, width: int = 200, height: int = 40) -> Series | None:
     """The community's last `limit` activity samples (posts per week) as a sparkline."""
-    rows = list(db.session.execute(
-        select(ActivitySample.sampled_at, ActivitySample.items_per_week)
-        .where(ActivitySample.community_id == community_id)
-        .order_by(ActivitySample.sampled_at.desc(), ActivitySample.id.desc()).limit(limit)))[::-1]
+    rows = list(db.session.execute(_sparkline_statement(), {"community_id": community_id, "limit": limit}))[::-1]
     if not rows:
         return None
     values = [r.items_per_week for r in rows]
@@ -47,12 +45,26 @@ def activity_sparkline(community_id: int, limit: int = 30, width: int = 200, hei
 
 def assessment_trend(community_id: int, limit: int = 12, width: int = 240, height: int = 80) -> list[Series]:
     """Trust, reciprocity and reach over the last `limit` assessments, on the 1–5 scale."""
-    rows = list(db.session.execute(
-        select(Assessment.trust, Assessment.reciprocity, Assessment.reach)
-        .where(Assessment.community_id == community_id)
-        .order_by(Assessment.assessed_at.desc(), Assessment.id.desc()).limit(limit)))[::-1]
+    rows = list(db.session.execute(_trend_statement(), {"community_id": community_id, "limit": limit}))[::-1]
     if not rows:
         return []
     return [Series(name, polyline([float(getattr(r, key)) for r in rows], width, height, 1, 5),
                    getattr(rows[-1], key))
             for key, name in (("trust", "Trust"), ("reciprocity", "Reciprocity"), ("reach", "Reach"))]
+
+
+# Built once, with bound parameters: every community page runs both, and building an ORM select
+# cost more CPU than running it (issue 26 target 2).
+
+@functools.cache
+def _sparkline_statement() -> Select:
+    return (select(ActivitySample.sampled_at, ActivitySample.items_per_week)
+            .where(ActivitySample.community_id == bindparam("community_id"))
+            .order_by(ActivitySample.sampled_at.desc(), ActivitySample.id.desc()).limit(bindparam("limit")))
+
+
+@functools.cache
+def _trend_statement() -> Select:
+    return (select(Assessment.trust, Assessment.reciprocity, Assessment.reach)
+            .where(Assessment.community_id == bindparam("community_id"))
+            .order_by(Assessment.assessed_at.desc(), Assessment.id.desc()).limit(bindparam("limit")))

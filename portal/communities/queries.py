@@ -1,13 +1,14 @@
 """Queries for the community catalogue: visibility, search, filters, sorting and counts."""
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass, field, fields
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, false, func, literal_column, or_, select
+from sqlalchemy import Select, bindparam, false, func, literal_column, or_, select
 
 from portal.extensions import db
 from portal.models import (
@@ -252,8 +253,7 @@ def with_tags(rows) -> list[ListedCommunity]:
     """The page's rows with their tags, alphabetical, read in one query."""
     tags: dict[int, list[str]] = {row.id: [] for row in rows}
     if tags:
-        found = db.session.execute(select(CommunityTag.community_id, CommunityTag.tag)
-                                   .where(CommunityTag.community_id.in_(tags)).order_by(CommunityTag.tag))
+        found = db.session.execute(_tags_of_statement(), {"ids": list(tags)})
         for community_id, tag in found:
             tags[community_id].append(tag)
     return [ListedCommunity(**row._mapping, tags=tuple(tags[row.id])) for row in rows]  # by column name
@@ -291,6 +291,22 @@ def stage_counts(user: User, f: CatalogueFilter) -> StageCounts:
 
 def tags_in_use(user: User, limit: int = 200) -> list[str]:
     """Tags on active communities the user may see, from the per-area counts (area_tags)."""
+    scope = {"area_ids": sorted(user.area_ids) or [-1]} if user.area_bound else {}
+    return list(db.session.scalars(_tags_in_use_statement(user.area_bound), {**scope, "limit": limit}))
+
+
+# The list runs these two on every view: built once (per shape), the values bound per request.
+
+@functools.cache
+def _tags_of_statement() -> Select:
+    return (select(CommunityTag.community_id, CommunityTag.tag)
+            .where(CommunityTag.community_id.in_(bindparam("ids", expanding=True))).order_by(CommunityTag.tag))
+
+
+@functools.cache
+def _tags_in_use_statement(area_bound: bool) -> Select:
+    """Tags in use in the user's areas when area-bound (as user.scope limits them), else everywhere."""
     query = select(AreaTag.tag).where(AreaTag.communities > 0)
-    query = user.scope(query, AreaTag.area_id)
-    return list(db.session.scalars(query.group_by(AreaTag.tag).order_by(AreaTag.tag).limit(limit)))
+    if area_bound:
+        query = query.where(AreaTag.area_id.in_(bindparam("area_ids", expanding=True)))
+    return query.group_by(AreaTag.tag).order_by(AreaTag.tag).limit(bindparam("limit"))

@@ -1,13 +1,15 @@
 """Community list and page."""
 from __future__ import annotations
 
-from flask import request, url_for
+import functools
+
+from flask import abort, request, url_for
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal import htmx
-from portal.access import allow, get_in_area
+from portal.access import allow, get_in_area, require_area
 from portal.audit_reads import audited
 from portal.communities import bp, charts
 from portal.communities.queries import (
@@ -49,6 +51,27 @@ DETAIL_OPTIONS = (joinedload(Community.area), joinedload(Community.owner).load_o
                   joinedload(Community.tags))
 
 
+@functools.cache
+def _detail_statement() -> Select:
+    """The community with what the whole page shows, built once (every community page runs it)."""
+    return select(Community).options(*DETAIL_OPTIONS).where(Community.id == bindparam("community_id"))
+
+
+@functools.cache
+def _feeds_statement() -> Select:
+    return select(Feed).where(Feed.community_id == bindparam("community_id")).order_by(Feed.id)
+
+
+def _community_for_page(community_id: int) -> Community:
+    """get_in_area(Community, community_id, options=DETAIL_OPTIONS) from a statement built once:
+    404 when there is no such community, then 403 unless the user may see its area."""
+    community = db.session.scalars(_detail_statement(), {"community_id": community_id}).unique().one_or_none()
+    if community is None:
+        abort(404)
+    require_area(community.area_id)
+    return community
+
+
 def visible_community(community_id: int) -> Community:
     """Look the community up (404), then check the area (403)."""
     return get_in_area(Community, community_id)
@@ -60,14 +83,14 @@ def visible_community(community_id: int) -> Community:
 def community_detail(community_id: int):
     timeline_only = htmx.is_fragment_request() and htmx.target() == "timeline"
     # The whole page shows the area, owner, creator and tags: loaded with the community, in one go.
-    community = get_in_area(Community, community_id, options=() if timeline_only else DETAIL_OPTIONS)
+    community = get_in_area(Community, community_id) if timeline_only else _community_for_page(community_id)
     if community.status == "merged" and community.merged_into_id:
         return htmx.redirect(url_for("communities.community_detail", community_id=community.merged_into_id))
     cursor = Cursor.decode(request.args.get("before"))
     if timeline_only:
         return htmx.render("communities/detail.html", block="timeline", community=community,
                            timeline=timeline_page(community.id, cursor))
-    feeds = db.session.scalars(select(Feed).where(Feed.community_id == community.id).order_by(Feed.id)).all()
+    feeds = db.session.scalars(_feeds_statement(), {"community_id": community.id}).all()
     return htmx.render(
         "communities/detail.html", community=community, timeline=timeline_page(community.id, cursor), feeds=feeds,
         sparkline=charts.activity_sparkline(community.id), trend=charts.assessment_trend(community.id),

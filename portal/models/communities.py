@@ -1,9 +1,10 @@
 """Communities (where people gather online), their tags, feeds and activity samples."""
 from __future__ import annotations
 
+import functools
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, Row, String, Text, select
+from sqlalchemy import Float, ForeignKey, Index, Integer, Row, Select, String, Text, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from portal.extensions import db
@@ -99,12 +100,18 @@ class Community(Timestamped, Model):
         Rows of what the community page lists (id, name, posts a week, locality), not objects: the
         page asks on every view, and most communities have no parts.
         """
-        return list(db.session.execute(
-            select(Community.id, Community.name, Community.items_per_week, Community.locality_score)
-            .where(Community.parent_id == self.id, Community.status != "merged").order_by(Community.name, Community.id)))
+        return list(db.session.execute(_parts_statement(), {"parent_id": self.id}))
 
     def __repr__(self) -> str:
         return f"<Community {self.id} {self.name!r}>"
+
+
+@functools.cache
+def _parts_statement() -> Select:
+    """Community.parts()'s statement, built once (bound parameter)."""
+    return (select(Community.id, Community.name, Community.items_per_week, Community.locality_score)
+            .where(Community.parent_id == bindparam("parent_id"), Community.status != "merged")
+            .order_by(Community.name, Community.id))
 
 
 def search_text_of(name: str | None, url: str | None) -> str:

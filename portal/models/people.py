@@ -231,7 +231,10 @@ def _signed_in_user_statement() -> Select:
     running it."""
     live = exists().where(UserSession.user_id == User.id, UserSession.key_hash == bindparam("key_hash"),
                           UserSession.created_at >= bindparam("oldest"))
-    return (select(User).options(joinedload(User.areas))
+    # An area's profile (JSON, up to 200,000 characters of places and districts) and notes are
+    # read by the area pages and discovery, never by a request's sign-in: left unloaded here
+    # (an access loads them), not parsed on every request of every officer of the area.
+    return (select(User).options(joinedload(User.areas).defer(Area.profile).defer(Area.notes))
             .where(User.id == bindparam("user_id"), User.session_token == bindparam("token"), live))
 
 

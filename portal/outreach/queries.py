@@ -33,14 +33,31 @@ def recent_communities(user: User, limit: int = 6, owned_slots: int = 2) -> list
     ones if slots are left: an officer with many recent contacts still sees their own beat.
     """
     recent_ids = recently_contacted(user, limit * 2)
-    visible = visible_to(user).where(Community.status == "active")
-    found = {c.id: c for c in db.session.scalars(visible.where(Community.id.in_(recent_ids or [-1])))}
+    by_id, owned = _recent_statements(user.area_bound)
+    scope = {"area_ids": sorted(user.area_ids) or [-1]} if user.area_bound else {}
+    found = {c.id: c for c in db.session.scalars(by_id, {**scope, "ids": recent_ids or [-1]})}
     recent = [found[i] for i in recent_ids if i in found]
     ordered = recent[:limit - owned_slots]
-    owned = visible.where(Community.owner_id == user.id, Community.id.not_in([c.id for c in ordered] or [-1]))
-    ordered += db.session.scalars(owned.order_by(Community.name).limit(limit - len(ordered)))
+    ordered += db.session.scalars(owned, {**scope, "owner_id": user.id, "exclude": [c.id for c in ordered] or [-1],
+                                          "limit": limit - len(ordered)})
     ordered += [c for c in recent if c not in ordered][:limit - len(ordered)]
     return ordered
+
+
+@functools.cache
+def _recent_statements(area_bound: bool) -> tuple[Select, Select]:
+    """recent_communities' two statements (those communities by id; the user's own by name), built
+    once per shape with bound parameters: the quick-log form asks on every view. The same
+    conditions as visible_to(user) and active, the areas bound as a list."""
+    visible = select(Community).where(Community.status != "merged")
+    if area_bound:
+        visible = visible.where(Community.area_id.in_(bindparam("area_ids", expanding=True)))
+    visible = visible.where(Community.status == "active")
+    by_id = visible.where(Community.id.in_(bindparam("ids", expanding=True)))
+    owned = (visible.where(Community.owner_id == bindparam("owner_id"),
+                           Community.id.not_in(bindparam("exclude", expanding=True)))
+             .order_by(Community.name).limit(bindparam("limit")))
+    return by_id, owned
 
 
 def recently_contacted(user: User, count: int) -> list[int]:
@@ -127,12 +144,8 @@ COMMUNITY_NAME = joinedload(OutreachContact.community).load_only(Community.id, C
 def open_follow_ups(user: User, horizon_days: int = 14) -> FollowUps:
     """The user's open follow-ups (overdue, today, soon), open tasks and cold relationships."""
     today = date.today()
-    contacts = list(db.session.scalars(
-        select(OutreachContact).options(COMMUNITY_NAME)
-        .where(OutreachContact.officer_id == user.id, OutreachContact.follow_up_on.is_not(None),
-               OutreachContact.follow_up_closed_at.is_(None),
-               OutreachContact.follow_up_on <= today + timedelta(days=horizon_days))
-        .order_by(OutreachContact.follow_up_on, OutreachContact.id)))
+    contacts = list(db.session.scalars(_open_follow_ups_statement(), {
+        "officer_id": user.id, "until": today + timedelta(days=horizon_days)}))
     dated = [(c, c.follow_up_on) for c in contacts if c.follow_up_on is not None]  # all, by the query
     return FollowUps(
         overdue=[c for c, on in dated if on < today],
@@ -144,18 +157,41 @@ def open_follow_ups(user: User, horizon_days: int = 14) -> FollowUps:
 
 def recently_done_follow_ups(user: User, days: int = 7, limit: int = 20) -> list[OutreachContact]:
     """The user's follow-ups closed in the last `days` days, newest first (so a slip can be undone)."""
-    return list(db.session.scalars(
-        select(OutreachContact).options(COMMUNITY_NAME)
-        .where(OutreachContact.officer_id == user.id, OutreachContact.follow_up_on.is_not(None),
-               OutreachContact.follow_up_closed_at >= utcnow() - timedelta(days=days))
-        .order_by(OutreachContact.follow_up_closed_at.desc(), OutreachContact.id.desc()).limit(limit)))
+    return list(db.session.scalars(_recently_done_statement(), {
+        "officer_id": user.id, "since": utcnow() - timedelta(days=days), "limit": limit}))
 
 
 def open_tasks(user: User) -> list[Task]:
-    return list(db.session.scalars(
-        select(Task).options(joinedload(Task.community).load_only(Community.id, Community.name))
-        .where(Task.assignee_id == user.id, Task.done_at.is_(None))
-        .order_by(Task.due_on.is_(None), Task.due_on, Task.id)))
+    return list(db.session.scalars(_open_tasks_statement(), {"assignee_id": user.id}))
+
+
+# Home and the follow-ups page run these on every view. Built once, with bound parameters:
+# building an ORM select with its loader options (and then its cache key) on every request cost
+# about as much CPU as running it (benchmarks/README.md, issue 26 target 2).
+
+@functools.cache
+def _open_follow_ups_statement() -> Select:
+    return (select(OutreachContact).options(COMMUNITY_NAME)
+            .where(OutreachContact.officer_id == bindparam("officer_id"), OutreachContact.follow_up_on.is_not(None),
+                   OutreachContact.follow_up_closed_at.is_(None),
+                   OutreachContact.follow_up_on <= bindparam("until"))
+            .order_by(OutreachContact.follow_up_on, OutreachContact.id))
+
+
+@functools.cache
+def _recently_done_statement() -> Select:
+    return (select(OutreachContact).options(COMMUNITY_NAME)
+            .where(OutreachContact.officer_id == bindparam("officer_id"), OutreachContact.follow_up_on.is_not(None),
+                   OutreachContact.follow_up_closed_at >= bindparam("since"))
+            .order_by(OutreachContact.follow_up_closed_at.desc(), OutreachContact.id.desc())
+            .limit(bindparam("limit")))
+
+
+@functools.cache
+def _open_tasks_statement() -> Select:
+    return (select(Task).options(joinedload(Task.community).load_only(Community.id, Community.name))
+            .where(Task.assignee_id == bindparam("assignee_id"), Task.done_at.is_(None))
+            .order_by(Task.due_on.is_(None), Task.due_on, Task.id))
 
 
 def going_cold(user: User) -> list[Community]:
@@ -168,9 +204,20 @@ def going_cold_ids(user: User) -> set[int]:
     """The ids of going_cold's communities, from the three columns the rule reads: Home counts them
     on every view, and whole rows cost more than the count."""
     now = utcnow()
-    columns = _owned_with_interval(user).with_only_columns(
-        Community.id, Community.last_contact_at, Community.stay_in_touch_days)
-    return {row.id for row in db.session.execute(columns) if _interval_run_out(row, now)}
+    scope = {"area_ids": sorted(user.area_ids) or [-1]} if user.area_bound else {}
+    rows = db.session.execute(_going_cold_columns_statement(user.area_bound), {**scope, "owner_id": user.id})
+    return {row.id for row in rows if _interval_run_out(row, now)}
+
+
+@functools.cache
+def _going_cold_columns_statement(area_bound: bool) -> Select:
+    """_owned_with_interval's three columns, built once per shape (Home runs it on every view)."""
+    query = select(Community.id, Community.last_contact_at, Community.stay_in_touch_days).where(
+        Community.status != "merged")
+    if area_bound:
+        query = query.where(Community.area_id.in_(bindparam("area_ids", expanding=True)))
+    return query.where(Community.status == "active", Community.owner_id == bindparam("owner_id"),
+                       Community.stay_in_touch_days.is_not(None))
 
 
 def _owned_with_interval(user: User) -> Select:

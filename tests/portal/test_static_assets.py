@@ -69,3 +69,36 @@ def test_pages_are_not_compressed_or_cached(client, auth):
     page = client.get("/home", headers={"Accept-Encoding": "gzip"})
     assert "Content-Encoding" not in page.headers
     assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_page_links_are_cached_but_follow_a_changed_file(app, tmp_path, monkeypatch):
+    """Templates build a static link once per version; a file replaced under a running process
+    gets its new URL once RECHECK_SECONDS have passed (not before: that is the cache)."""
+    import os
+
+    from flask import render_template_string
+
+    from portal import static_assets
+
+    static = tmp_path / "static"
+    (static / "css").mkdir(parents=True)
+    target = static / "css" / "x.css"
+    target.write_text("a{color:red}")
+    app.static_folder = str(static)
+    link = "{{ url_for('static', filename='css/x.css') }}"
+    clock = [1000.0]
+    monkeypatch.setattr(static_assets.time, "monotonic", lambda: clock[0])
+    with app.test_request_context("/home"):
+        first = render_template_string(link)
+        assert first == app.url_for("static", filename="css/x.css")
+        assert first.startswith("/static/css/x.css?v=")
+        target.write_text("a{color:blue}")
+        os.utime(target, ns=(1, 10**18))
+        clock[0] += static_assets.RECHECK_SECONDS / 2
+        assert render_template_string(link) == first  # within the interval: the cached link
+        clock[0] += static_assets.RECHECK_SECONDS
+        second = render_template_string(link)
+        assert second != first
+        assert second == app.url_for("static", filename="css/x.css")
+    with app.test_request_context("/home", base_url="http://localhost/portal/"):
+        assert render_template_string(link) == "/portal" + second  # the script root is part of the key
