@@ -64,3 +64,47 @@ def test_a_judgement_on_guilt_or_evidence_is_live(text):
 ])
 def test_near_misses_of_a_live_case_in_other_words_stay_clean(text):
     assert not {code for code in flagged(text) if code.startswith("proceedings.")}
+
+
+@pytest.mark.parametrize("text", [
+    "The worst was a white Transit, G K 6 8  V X N, at 52mph.",
+    "Anyone know who owns the silver Volvo reg. W R 7 0 D U B?",
+    "Black Civic, KX 19 TRE, seen racing on the ring road.",
+    "The van was a grey Berlingo, WK 66 0HJ.",
+])
+def test_a_registration_mark_spaced_out_or_with_a_zero_for_an_o_is_personal(text):
+    assert "personal.vehicle_registration" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "SEE YOU ON 14 MAR AT THE HALL",
+    "Meet at J 10 on the A 38.",
+    "Room AB 12 000 is booked.",
+    "Call 0800 555 0100 for advice.",
+])
+def test_capitals_and_numbers_that_are_not_a_mark_stay_clean(text):
+    assert "personal.vehicle_registration" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Some stats for the season so far: 41 arrests across the three holiday parks, 9 drug seizures, 2 drink drivers.",
+    "Matchday: 18,400 fans, 4 arrests (2 pitch incursion, 1 pyro, 1 drunk & disorderly), 1 ejection.",
+    "Figures for the year in the borough: 2,412 arrests, 61% charged or cautioned. Shoplifting arrests up 30%.",
+    "Roads policing stats: the campaign stopped 212 drivers in two weeks, 14 arrested for drink or drug driving.",
+    "Stats for the month: 12 arrests (7 drugs, 3 robbery, 2 wanted on warrant), 38 stop & searches.",
+    "The beach car park thefts were solved, he got 14 months at Crown Court in March.",
+    "9 arrests for drug supply in halls this term, now all sentenced.",
+])
+def test_tallies_of_arrests_and_finished_cases_are_not_live(text):
+    assert not {code for code in flagged(text) if code.startswith("proceedings.")}
+
+
+@pytest.mark.parametrize("text", [
+    "Two men, aged 23 and 25, were arrested on 14 March after the fight.",
+    "3 arrests after disorder in the town centre last night.",
+    "Results of last night's op: two men arrested and one bailed.",
+    "He got arrested last night and he's looking at 14 months.",
+    "His hearing is on Monday and he got 3 months last time.",
+])
+def test_a_case_among_few_numbers_or_a_past_sentence_elsewhere_is_still_live(text):
+    assert {code for code in flagged(text) if code.startswith("proceedings.")}

@@ -130,7 +130,16 @@ def _live_without_arrest_words(sentence: str) -> tuple[re.Match[str], str] | Non
 def _finished_or_unrelated(sentence: str) -> bool:
     """A case that ended in a sentence ('was jailed for six years'), jury service and free trials, or a court said
     of anyone ('if you've been a witness at the Crown Court')."""
-    return has("court_process_exclusions", sentence) or _IF_YOU_HAVE_BEEN.search(sentence) is not None
+    return (has("court_process_exclusions", sentence) or _IF_YOU_HAVE_BEEN.search(sentence) is not None
+            or (_SERVED.search(sentence) is not None and _HEARING.search(sentence) is None))
+
+
+# The sentence a finished case ended in, said plainly: 'he got 14 months', 'was given two years', 'now all sentenced'.
+_SERVED = re.compile(
+    r"\b(?:got|gets|given|handed|received|serving|served|copped)\s+(?:a\s+)?(?:\d+|a|one|two|three|four|five|six|seven"
+    r"|eight|nine|ten|twelve|eighteen)\s+(?:months?|years?|weeks?)\b(?!\s+(?:ago|before|back))"
+    r"|\b(?:now|all|both|since)\s+(?:been\s+)?sentenced\b",
+    re.I)
 
 
 def court_date(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
@@ -148,7 +157,7 @@ def court_process(text: str, argument: str, context) -> Iterator[Match]:  # noqa
     words = table_regex("court_process_words")
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
-        if _finished_or_unrelated(sentence):
+        if _finished_or_unrelated(sentence) or _a_tally(text, sentence):
             continue
         found = words.search(sentence) or _WANTED.match(sentence) or _spoken_of(sentence)
         if found is not None:
@@ -206,6 +215,20 @@ _FIGURES = re.compile(
     r"\b(?:(?:last|this|per|a|each|every)\s+(?:year|quarter)|so\s+far\s+this\s+year|in\s+20\d\d|over\s+the\s+(?:past\s+)?year"
     r"|since\s+" + _MONTH + r")\b",
     re.I)
+# A tally: '41 arrests, 9 drug seizures, 2 drink drivers', 'Stats for the month: 12 arrests (7 drugs …)'. Counts of
+# things, three or more in the sentence, or a count under a word that says the message gives figures.
+_COUNT = re.compile(r"(?<![\d/:.£$])\b\d[\d,.]*%|(?<![\d/:.£$])\b\d[\d,]*\+?\s*(?:[(]|\s(?!(?:and|or|to|am|pm|mph|years?|yrs?|months?|weeks?|days?|hours?"
+                    r"|minutes?|mins?|st|nd|rd|th|" + _MONTH + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b)[a-z])", re.I)
+_TALLY_CUES = re.compile(r"\b(?:stats|statistics|figures|summary|results|breakdown|tally|totals?|in\s+total|so\s+far"
+                         r"|open\s+data|data)\b", re.I)
+
+
+def _a_tally(text: str, sentence: str) -> bool:
+    """Arrests counted among other things, or counted in a message that says it gives figures: not one case's news."""
+    counts = len(_COUNT.findall(sentence))
+    return counts >= 3 or (counts >= 1 and _TALLY_CUES.search(text) is not None)
+
+
 _ANYONE_AFTER = re.compile(r"^\s+(?:people|persons|prisoners|suspects)\b", re.I)
 
 
@@ -254,7 +277,8 @@ def live_case(text: str, argument: str, context) -> Iterator[Match]:  # noqa: AR
         return
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
-        if _finished_or_unrelated(sentence) or has("not_live_frames", sentence) or _FIGURES.search(sentence):
+        if (_finished_or_unrelated(sentence) or has("not_live_frames", sentence) or _FIGURES.search(sentence)
+                or _a_tally(text, sentence)):
             continue
         for found in words.finditer(sentence):
             if not _said_of_no_one(sentence, found) and _a_particular_case(text, start, end, found):
