@@ -108,3 +108,38 @@ def test_tallies_of_arrests_and_finished_cases_are_not_live(text):
 ])
 def test_a_case_among_few_numbers_or_a_past_sentence_elsewhere_is_still_live(text):
     assert {code for code in flagged(text) if code.startswith("proceedings.")}
+
+
+@pytest.mark.parametrize("text", [
+    "Travellers' horses on the verges again. Wherever that community goes the mess follows.",
+    "The Roma families on Wright Street are lovely but where they go the fly-tipping follows.",
+    "The Caribbean gents at the domino club are lovely, they're all the same, salt of the earth.",
+    "We all know which nationality runs the nail bars and the car washes.",
+    "No prizes for guessing which religion is behind it.",
+    "That's Catholics for you, they forgive anything.",
+    "Eastern European men gathering at the car wash. In fairness they're all drinkers.",
+    "The Albanians have taken over every cannabis farm in the county.",
+    "The autistic ones you just can't reason with.",
+])
+def test_groups_lumped_together_by_implication_are_discriminatory(text):
+    assert "discriminatory.group_generalisation" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Which nationality is the new officer? She's Polish.",
+    "Does anyone know which country the scam calls come from?",
+    "That's the British weather for you!",
+    "Where they go after school is up to their parents.",
+    "The new PCSOs started Monday. They're all the same age as my kids!",
+    "Residents on Elm Road met us last night, they're all the same view: speeding is the issue.",
+    "Our two cats? They're all the same to me.",
+    "Our Neighbourhood Watch crowd are brilliant, that crowd all pull together.",
+])
+def test_near_misses_of_lumping_by_implication_stay_clean(text):
+    assert "discriminatory.group_generalisation" not in flagged(text)
+
+
+def test_that_crowd_or_mob_lumps_a_group_named_before():
+    from portal.guidance.check import check_message
+    findings = check_message("Travellers are back on the rec. That mob just close ranks whenever we ask.")
+    assert any(f.rule_code == "discriminatory.group_generalisation" and f.matched_text == "That mob" for f in findings)
