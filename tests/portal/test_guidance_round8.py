@@ -143,3 +143,30 @@ def test_that_crowd_or_mob_lumps_a_group_named_before():
     from portal.guidance.check import check_message
     findings = check_message("Travellers are back on the rec. That mob just close ranks whenever we ask.")
     assert any(f.rule_code == "discriminatory.group_generalisation" and f.matched_text == "That mob" for f in findings)
+
+
+@pytest.mark.parametrize("text", [
+    "Sorry but anyone who voted for Brexit can't moan now about the lorry queues.",
+    "Proud that our town voted to stay in the EU.",
+    "Won't be shedding any tears if the council leader loses his seat in May.",
+    "The parish council have got it completely wrong on the new estate.",
+    "The councillors who voted for it should be ashamed.",
+    "Members discussed the mayor's decision to shut the front counter. For what it's worth I think it's a terrible decision.",
+    "Listening to the Home Secretary on the radio this morning... absolutely clueless about frontline policing.",
+    "Happy to see the climate protesters got moved on, the sooner that group is banned the better.",
+])
+def test_a_side_taken_on_votes_councils_and_protests_is_political(text):
+    assert "political.stance" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Huge thanks to everyone who voted for our Watch in the Pride of Sussex awards.",
+    "Anyone who voted for the bake-off winner can collect a slice at the hall.",
+    "The council have got the date wrong on the bin leaflet, collections are Tuesday.",
+    "Our PCSO lost her seat on the bus to a pensioner and didn't mind one bit.",
+    "The mayor opened the fete. For what it's worth I think the cakes were the best yet.",
+    "Listening to the radio this morning... lovely song about the seaside.",
+    "Happy to see so many at the beach clean, the sooner we finish the better.",
+])
+def test_near_misses_of_a_side_taken_stay_clean(text):
+    assert not {code for code in flagged(text) if code.startswith("political.")}
