@@ -170,3 +170,43 @@ def test_a_side_taken_on_votes_councils_and_protests_is_political(text):
 ])
 def test_near_misses_of_a_side_taken_stay_clean(text):
     assert not {code for code in flagged(text) if code.startswith("political.")}
+
+
+@pytest.mark.parametrize("text", [
+    "Hiya Dean, the licensing team number for the council is on their website.",
+    "Walkabout done with the housing officer and Cllr Bisi Adeyemi, six broken lights reported.",
+    "Panel priorities for Jan voted for by 212 residents: 1) speeding, 2) burglary.",
+])
+def test_the_reader_a_councillor_and_a_month_are_not_a_named_subject(text):
+    assert not {code for code in flagged(text) if code.startswith("personal.")}
+
+
+@pytest.mark.parametrize("text", [
+    "Hiya Dean, Sharon Platt at 14 Elm Road was burgled last night.",
+    "Jan from the Co-op was assaulted last night.",
+    "Dean Hollis was burgled last night.",
+])
+def test_a_named_subject_beside_a_greeting_or_a_month_name_is_still_personal(text):
+    assert {code for code in flagged(text) if code.startswith("personal.")}
+
+
+def test_whoever_you_vote_for_takes_no_side_but_vote_for_a_party_does():
+    assert not {c for c in flagged("Everyone welcome whoever you vote for.") if c.startswith("political.")}
+    assert "political.campaigning" in flagged("Vote for Labour on Thursday.")
+
+
+def test_volunteers_wanted_is_not_a_wanted_person():
+    assert not {c for c in flagged("Speed Watch volunteers wanted for Little Haddon!") if c.startswith("proceedings.")}
+    assert "proceedings.court_process" in flagged("Man wanted for the Elm Road robbery, do you know him?")
+
+
+@pytest.mark.parametrize("text", [
+    "Stats for the month: 12 arrests (7 drugs, 3 robbery, 2 wanted on warrant), 38 stop & searches, 9 positive.",
+    "Results so far: 23 bikes returned, 9 arrests from the September warrants, 400+ freshers signed up.",
+])
+def test_warrants_counted_in_a_tally_are_not_a_planned_operation(text):
+    assert "operational.planned" not in flagged(text)
+
+
+def test_a_warrant_to_come_is_still_a_planned_operation():
+    assert "operational.planned" in flagged("We'll be executing a warrant on Elm Road tomorrow morning.")

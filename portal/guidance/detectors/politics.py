@@ -48,6 +48,10 @@ def political_party(text: str, argument: str, context) -> Iterator[Match]:  # no
         yield Match(start, start + len(name), f"the party “{name}”")
 
 
+_ANY_VOTE = re.compile(r"\b(?:whoever|whichever\s+(?:party|candidate|way)|however|no\s+matter\s+(?:who|how))\s+(?:you|they|we"
+                       r"|people|residents)\s+(?:\w+\s+)?vote\s+for\b|\b(?:whoever|however)\s+(?:you|they|we)\s+vote\b", re.I)
+
+
 def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """Asking people to vote, sign a petition or join a campaign, unless the vote is for an award."""
     awards = has("award_cues", text) and not has("election_cues", text) and not has("parties", text)
@@ -55,6 +59,8 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
         for found in table_regex("vote_phrases").finditer(text):
             if re.match(r"\s+of\b", text[found.end():]):
                 continue  # 'get them out of the relegation zone' is not an election
+            if _ANY_VOTE.search(text, max(0, found.start() - 30), found.end()):
+                continue  # 'everyone welcome, whoever you vote for': no side taken
             yield Match(found.start(), found.end(), f"asking people to vote (“{found.group()}”)")
     found_any = False
     for found in table_regex("campaign_phrases").finditer(text):

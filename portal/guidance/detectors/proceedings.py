@@ -157,7 +157,7 @@ def court_process(text: str, argument: str, context) -> Iterator[Match]:  # noqa
     words = table_regex("court_process_words")
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
-        if _finished_or_unrelated(sentence) or _a_tally(text, sentence):
+        if _finished_or_unrelated(sentence) or a_tally(text, sentence):
             continue
         found = words.search(sentence) or _WANTED.match(sentence) or _spoken_of(sentence)
         if found is not None:
@@ -223,7 +223,7 @@ _TALLY_CUES = re.compile(r"\b(?:stats|statistics|figures|summary|results|breakdo
                          r"|open\s+data|data)\b", re.I)
 
 
-def _a_tally(text: str, sentence: str) -> bool:
+def a_tally(text: str, sentence: str) -> bool:
     """Arrests counted among other things, or counted in a message that says it gives figures: not one case's news."""
     counts = len(_COUNT.findall(sentence))
     return counts >= 3 or (counts >= 1 and _TALLY_CUES.search(text) is not None)
@@ -278,7 +278,7 @@ def live_case(text: str, argument: str, context) -> Iterator[Match]:  # noqa: AR
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
         if (_finished_or_unrelated(sentence) or has("not_live_frames", sentence) or _FIGURES.search(sentence)
-                or _a_tally(text, sentence)):
+                or a_tally(text, sentence)):
             continue
         for found in words.finditer(sentence):
             if not _said_of_no_one(sentence, found) and _a_particular_case(text, start, end, found):
