@@ -210,3 +210,50 @@ def test_warrants_counted_in_a_tally_are_not_a_planned_operation(text):
 
 def test_a_warrant_to_come_is_still_a_planned_operation():
     assert "operational.planned" in flagged("We'll be executing a warrant on Elm Road tomorrow morning.")
+
+
+@pytest.mark.parametrize("text", [
+    "Yeah it was Jake Price, they kept him in overnight and he's been bailed till December.",
+    "Lee Dawson from Heaton Moor has been charged.",
+    "That was Shane Wilkes, he's up at the Crown Court for it in the spring.",
+    "Marc Doyle has a banning order from all Pubwatch venues as of today.",
+])
+def test_a_name_beside_an_arrest_charge_or_court_is_personal_too(text):
+    assert "personal.name_with_offence" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Yes Denise the man has been to court and pleaded not guilty.",
+    "@Graham the man jailed for the Hadley Road robberies is serving 8 years.",
+    "Case against the landlord continues at the Old Bailey on Monday.",
+])
+def test_the_reader_or_a_court_named_beside_a_case_is_not_personal(text):
+    assert "personal.name_with_offence" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "No that was Josh Malik, Year 9 at St Bede's, who got his bike taken.",
+    "Do you know Chloe, she goes to St Anne's?",
+    "If anyone sees Karen from Wisteria House tell her her dog's in the church porch.",
+    "Could someone check on Mrs Hodges at the Old Forge this week?",
+])
+def test_a_name_with_a_school_or_a_house_name_is_personal(text):
+    assert "personal.named_person" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Karen from the Village Hall committee has the keys.",
+    "Ask Dave at the Old Bell about the quiz.",
+    "Mrs Hodges, head of St Anne's School, thanks everyone for the donations.",
+    "Year 9 at St Bede's did a brilliant assembly on bike safety.",
+])
+def test_a_public_hall_a_pub_or_a_school_alone_is_not_a_home_or_a_pupil(text):
+    assert "personal.named_person" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks to Mrs Green, the head teacher at Western Road Primary, for inviting us.",
+    "Thanks to Mr Hughes, the caretaker at Chailey School, for letting us use the hall.",
+])
+def test_staff_named_with_their_school_are_not_a_pupil(text):
+    assert "personal.named_person" not in flagged(text)

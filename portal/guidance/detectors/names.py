@@ -133,7 +133,10 @@ def _is_greeted(text: str, start: int, end: int) -> bool:
         return False  # 'Thanks to Zainab, who called it in': a third person, named
     greeted = len(opening.split()) <= 3 and any(
         opening == g or opening.startswith(g + " ") or opening.startswith(g + ",") for g in lexicon()["greetings"])
-    return greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"})
+    if greeted and re.search(r"\b(?:was|is|were|are|it['’]?s|that['’]?s|saw|seen|see|know|knows)$", opening):
+        greeted = False  # 'No that was Josh Malik, …': a greeting word, then the name told of
+    one_word = " " not in text[start:end].strip()  # 'Yes Denise the man has been to court': the reader, named first
+    return greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"} or one_word)
 
 
 _OPENERS = frozenset("""however meanwhile today tonight yesterday overnight earlier later also again sadly thankfully
@@ -190,7 +193,8 @@ def names(text: str) -> tuple[Name, ...]:
     def add(start: int, end: int) -> None:
         if any(s < end and start < e for s, e in taken):
             return
-        if (_after_officer_title(text, start) or _is_greeted(text, start, end) or _PET.search(text, max(0, start - 40), start)
+        if (_after_officer_title(text, start) or _is_greeted(text, start, end) or text[max(0, start - 1):start] == "@"
+                or _PET.search(text, max(0, start - 40), start)
                 or _MONUMENT_AFTER.match(text, end) or _MONUMENT_BEFORE.search(text, max(0, start - 30), start)
                 or _not_a_person(text, start, end)):
             taken.append((start, end))  # a named officer or the reader: not a subject of the message
