@@ -257,3 +257,29 @@ def test_a_public_hall_a_pub_or_a_school_alone_is_not_a_home_or_a_pupil(text):
 ])
 def test_staff_named_with_their_school_are_not_a_pupil(text):
     assert "personal.named_person" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The man from the farm has been kept in overnight and we expect him to go before the court.",
+    "It's the chap from the chippy, they let him out pending enquiries this afternoon.",
+    "The lad who ran on the pitch is on a bang-to-rights charge really.",
+    "From the footage I'd expect a guilty plea when he comes up.",
+])
+def test_more_live_cases_in_other_words(text):
+    assert "proceedings.court_process" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Kids are going before the court of public opinion on social media.",
+    "Do go before the judges at the dog show, they're lovely.",
+    "Let the dog out before you go to work.",
+])
+def test_near_misses_of_going_before_a_court_stay_clean(text):
+    assert not {code for code in flagged(text) if code.startswith("proceedings.")}
+
+
+def test_a_group_arriving_with_advice_to_lock_things_up_is_discriminatory():
+    assert "discriminatory.group_generalisation" in flagged(
+        "We've got the Scousers in town on Saturday so lock up anything you want to keep.")
+    assert "discriminatory.group_generalisation" not in flagged(
+        "Lock up anything you want to keep in your shed, there's been a spate of thefts.")

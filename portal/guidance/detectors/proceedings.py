@@ -73,7 +73,8 @@ _SOMEONE = (r"(?:he|she|they|him|her|them|hes|shes|someone|somebody|(?:the|a|an|
 # Held or let go while the case goes on: 'released pending further enquiries', 'kept in overnight at the station',
 # 'has been released under investigation', 'still being questioned', 'helping police with their enquiries'.
 _HELD_PENDING = re.compile(
-    r"\b(?:released|let\s+go|let\s+out|freed|bailed|kept\s+in|held|detained)\b[^.!?]{0,30}?"
+    r"\b(?:released|let\s+go|let\s+(?:him\s+|her\s+|them\s+)?out|let\s+(?:him|her|them)\s+go|freed|bailed|kept\s+in|held"
+    r"|detained)\b[^.!?]{0,30}?"
     r"\b(?:pending|under\s+investigation|while\s+(?:enquiries|inquiries|the\s+investigation|officers|detectives|we)"
     r"|until\s+(?:further|the\s+(?:outcome|results?|investigation))|as\s+(?:enquiries|inquiries|the\s+investigation)"
     r"\s+continues?)\b"
@@ -91,7 +92,8 @@ _HEARING = re.compile(
     r"|adjourned|put\s+back|moved|delayed|postponed|in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
     rf"|\b{_SOMEONE}\b[^.!?]{{0,40}}?\s+(?:(?:has|have|had)\s+(?:got\s+)?|(?:['’]s|['’]ve)\s+got\s+|got\s+)"
     r"(?:a|another|their|his|her)\s+(?:hearing|court\s+date)\b(?!\s+(?:aid|test|loss|problem))"
-    r"|\b(?:up|appear\w*|back)\s+(?:before|in\s+front\s+of)\s+(?:the\s+)?(?:bench|judge|sheriff|beak|magistrates?)\b",
+    r"|\b(?:up|appear\w*|back|go|goes|going|gone)\s+(?:before|in\s+front\s+of)\s+(?:the\s+|a\s+)?(?:bench|judge|sheriff|beak"
+    r"|magistrates?|court|jury)\b(?!\s+of\s+public\s+opinion)",
     re.I)
 # Guilt or the evidence judged: 'it was him', 'everyone knows who did it', 'the evidence is overwhelming',
 # 'caught him red-handed', 'the footage proves it'.
