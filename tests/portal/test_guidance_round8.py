@@ -283,3 +283,20 @@ def test_a_group_arriving_with_advice_to_lock_things_up_is_discriminatory():
         "We've got the Scousers in town on Saturday so lock up anything you want to keep.")
     assert "discriminatory.group_generalisation" not in flagged(
         "Lock up anything you want to keep in your shed, there's been a spate of thefts.")
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks to the venues for the plastic glasses trial.",
+    "The e-scooter trial ends in March.",
+])
+def test_a_thing_tried_out_is_not_a_trial_in_court(text):
+    assert not {code for code in flagged(text) if code.startswith("proceedings.")}
+
+
+@pytest.mark.parametrize("text", [
+    "The murder trial starts on Monday.",
+    "His trial is next week.",
+    "The Smith trial has been moved to May.",
+])
+def test_a_trial_of_a_case_is_still_live(text):
+    assert "proceedings.court_process" in flagged(text)

@@ -154,6 +154,14 @@ def court_date(text: str, argument: str, context) -> Iterator[Match]:  # noqa: A
             yield Match(start + found.start(), start + found.end(), "a court appearance or hearing")
 
 
+# 'The plastic glasses trial', 'a six-month trial', 'the e-scooter trial': a thing tried out, not a case. A trial
+# after an offence, a court word, a possessive or an article is a case ('the murder trial', 'his trial').
+_A_SCHEME_TRIAL = re.compile(
+    r"\b(?!(?:the|a|an|his|her|their|its|this|that|murder|rape|robbery|fraud|assault|manslaughter|burglary|drugs?|criminal"
+    r"|crown|court|jury|fair|show|on|awaiting|stand|stands|face|faces|facing|at|in|upcoming|forthcoming|retrial|abuse"
+    r"|attack|stabbing|shooting|sex|grooming|theft|arson|kidnap|trafficking)\s+$)[a-z][a-z-]+(?:\s+|-)$")
+
+
 def court_process(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A trial, jury, plea, remand, inquest or the case's evidence, words that prejudge the outcome, arrests in slang."""
     words = table_regex("court_process_words")
@@ -162,6 +170,8 @@ def court_process(text: str, argument: str, context) -> Iterator[Match]:  # noqa
         if _finished_or_unrelated(sentence) or a_tally(text, sentence):
             continue
         found = words.search(sentence) or _WANTED.match(sentence) or _spoken_of(sentence)
+        if found is not None and found.group().lower() == "trial" and _A_SCHEME_TRIAL.search(sentence[:found.start()]):
+            found = words.search(sentence, found.end()) or _spoken_of(sentence)
         if found is not None:
             yield Match(start + found.start(), start + found.end(),
                         f"a case still before the courts (“{found.group()}”)")
