@@ -237,6 +237,8 @@ _TALLY_CUES = re.compile(r"\b(?:stats|statistics|figures|summary|results|breakdo
 
 def a_tally(text: str, sentence: str) -> bool:
     """Arrests counted among other things, or counted in a message that says it gives figures: not one case's news."""
+    if not any(ch.isdigit() for ch in sentence):
+        return False
     counts = len(_COUNT.findall(sentence))
     return counts >= 3 or (counts >= 1 and _TALLY_CUES.search(text) is not None)
 
