@@ -29,6 +29,13 @@ _PARTIAL_CUE = re.compile(r"\b(?:reg(?:istration)?|plates?|number\s+plate)\b[^.!
 _LAST_LETTERS = re.compile(r"\b[A-Z]{3}\b")
 _ENDS_IN = re.compile(r"\b(?:ends?|ending|finish(?:es|ing)?|last\s+(?:three|3)(?:\s+letters)?)\s*(?:in|with|is|was|were|:)?\s*$",
                       re.I)
+# A mark written with spaces between its characters ('G K 6 8  V X N', 'KX 19 TRE') or with a zero for an O among
+# its last letters ('WK 66 0HJ'): the current format only, in capitals, the last three holding a letter.
+_S = r"[ ]{0,2}"
+_VEHICLE_SPACED = re.compile(rf"\b[A-Z]{_S}[A-Z]{_S}\d{_S}\d{_S}[A-Z0]{_S}[A-Z0]{_S}[A-Z0]\b")
+# 'ON 14 MAR', 'AT 10 AND': a date or words in capitals, not a mark's last letters.
+_NOT_MARK_ENDINGS = frozenset({"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC", "AND",
+                               "THE", "FOR", "AGE", "YRS", "MPH", "PM", "AM"})
 _IN_AREA = re.compile(r"\b(?:in|around|across|near|the)\s+$", re.I)  # 'plates stolen in LS12': a postcode district
 # NI numbers: two prefix letters (never D, F, I, Q, U, V; O not second), six digits, A-D.
 _NINO = re.compile(
@@ -164,6 +171,11 @@ def vehicle_registration(text: str, argument: str, context) -> Iterator[Match]: 
         upper = _VEHICLE.fullmatch(mark) is not None
         cued = _VEHICLE_CUE.search(text[max(0, found.start() - 25):found.start()]) is not None
         if any(ch.isdigit() for ch in mark) and (upper or cued) and found.start() not in seen:
+            seen.add(found.start())
+            yield Match(found.start(), found.end(), "a vehicle registration mark")
+    for found in _VEHICLE_SPACED.finditer(text):
+        last = found.group().replace(" ", "")[-3:]
+        if found.start() not in seen and re.search(r"[A-Z]", last) and last not in _NOT_MARK_ENDINGS:
             seen.add(found.start())
             yield Match(found.start(), found.end(), "a vehicle registration mark")
     for found in _PARTIAL_VEHICLE.finditer(text):

@@ -108,11 +108,20 @@ def _first_names() -> frozenset[str]:
     return frozenset(lexicon()["first_names"])
 
 
+# Public figures acting in public are not personal data: a councillor named by title ('Cllr Bisi Adeyemi').
+_PUBLIC_TITLES = frozenset({"cllr", "councillor", "cllrs", "councillors"})
+# A first name that is also a month, read as the month after a word of time ('priorities for Jan', 'in May').
+_A_MONTH = re.compile(r"(?:Jan|May|June|April|August)", re.I)
+_MONTH_BEFORE = re.compile(r"\b(?:for|in|by|until|till|from|since|of|next|last|this|early|late|mid|end\s+of|before|after)\s+$",
+                           re.I)
+
+
 def _after_officer_title(text: str, start: int) -> bool:
-    """A named officer ('PC Sam Ward') or an operation's code name ('Operation Summer Nights'): not a subject."""
+    """A named officer ('PC Sam Ward'), a councillor or an operation's code name ('Operation Summer Nights'): not a
+    subject."""
     before = text[max(0, start - 20):start].split()
-    return bool(before) and (before[-1].lower().rstrip(".") in set(lexicon()["officer_titles"])
-                             or before[-1].lower() == "operation")
+    title = before[-1].lower().rstrip(".") if before else ""
+    return bool(before) and (title in set(lexicon()["officer_titles"]) or title in _PUBLIC_TITLES or title == "operation")
 
 
 def _is_greeted(text: str, start: int, end: int) -> bool:
@@ -124,7 +133,10 @@ def _is_greeted(text: str, start: int, end: int) -> bool:
         return False  # 'Thanks to Zainab, who called it in': a third person, named
     greeted = len(opening.split()) <= 3 and any(
         opening == g or opening.startswith(g + " ") or opening.startswith(g + ",") for g in lexicon()["greetings"])
-    return greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"})
+    if greeted and re.search(r"\b(?:was|is|were|are|it['’]?s|that['’]?s|saw|seen|see|know|knows)$", opening):
+        greeted = False  # 'No that was Josh Malik, …': a greeting word, then the name told of
+    one_word = " " not in text[start:end].strip()  # 'Yes Denise the man has been to court': the reader, named first
+    return greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"} or one_word)
 
 
 _OPENERS = frozenset("""however meanwhile today tonight yesterday overnight earlier later also again sadly thankfully
@@ -181,7 +193,8 @@ def names(text: str) -> tuple[Name, ...]:
     def add(start: int, end: int) -> None:
         if any(s < end and start < e for s, e in taken):
             return
-        if (_after_officer_title(text, start) or _is_greeted(text, start, end) or _PET.search(text, max(0, start - 40), start)
+        if (_after_officer_title(text, start) or _is_greeted(text, start, end) or text[max(0, start - 1):start] == "@"
+                or _PET.search(text, max(0, start - 40), start)
                 or _MONUMENT_AFTER.match(text, end) or _MONUMENT_BEFORE.search(text, max(0, start - 30), start)
                 or _not_a_person(text, start, end)):
             taken.append((start, end))  # a named officer or the reader: not a subject of the message
@@ -197,15 +210,19 @@ def names(text: str) -> tuple[Name, ...]:
         stem = re.sub(r"(?:es|s)$", "", surname) if kind == "plural" else surname
         if _plausible([surname, stem]) and (kind == "family" or _plausible_family(surname)):
             add(match.start(kind), match.end(kind))
+    greetings = set(lexicon()["greetings"])
     for match in _PAIR.finditer(text):
         pair = match.group(1)
         words = pair.replace(".", " ").split()
+        if words[0].lower().rstrip(",") in greetings or words[0].lower() in _PUBLIC_TITLES:
+            continue  # 'Hiya Dean, …': the greeting and the reader; the name alone is read (and greeted) below
         if _after_the(text, match.start(1)):
             continue  # 'the Red Lion', 'the Mental Health Act': a place or a thing, not a person
         if _plausible(words) or (words[0].lower() in _first_names() and _plausible(words[1:])):
             add(match.start(1), match.start(1) + len(pair))
     for match in _SINGLE.finditer(text):
-        if match.group().lower() in _first_names():
+        month = _A_MONTH.fullmatch(match.group()) and _MONTH_BEFORE.search(text, max(0, match.start() - 20), match.start())
+        if match.group().lower() in _first_names() and not month:
             add(match.start(), match.end())
     for match in _INTRODUCED.finditer(text):
         if _plausible(match.group(1).split()):

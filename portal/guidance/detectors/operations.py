@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 
 from portal.guidance.detectors.base import Detector, Match, sentence_spans, table_regex
+from portal.guidance.detectors.proceedings import a_tally
 
 # Clock times, ranges and named times that say *when* something will happen.
 _WHEN = re.compile(
@@ -151,8 +152,8 @@ def planned_tactic(text: str, argument: str, context) -> Iterator[Match]:  # noq
 def planned_operation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """Raids, warrants, covert or plain-clothes work, unless the sentence reports one already done."""
     for start, clause in _clauses(text):
-        if _PAST.search(clause):
-            continue
+        if _PAST.search(clause) or a_tally(text, clause):
+            continue  # done already, or counted among a period's results ('12 arrests (2 wanted on warrant)')
         for found in table_regex("planned_operation_words").finditer(clause):
             yield Match(start + found.start(), start + found.end())
 
