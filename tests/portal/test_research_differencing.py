@@ -93,7 +93,6 @@ def test_b_a_contact_filter_on_and_off_does_not_give_the_rest_away(app):
     assert small_differences(every, comment) == []
 
 
-@OPEN_GAP
 def test_c_two_groupings_of_the_same_contacts_do_not_give_a_row_away(app):
     """The responses page by platform and by channel counts the same contacts: the channels' total minus
     the platforms shown gives the platform withheld."""
