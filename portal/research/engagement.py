@@ -25,6 +25,21 @@ def as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
+def contacts_refusal(selection: Selection, active: bool = True) -> str | None:
+    """Why the contacts-per-week page cannot show a researcher the selection (None when it can): its family
+    holds each platform's weeks for every area together, beside each channel's and each purpose's, one at
+    a time (`filters.contact_family`). (Channel or purpose with an area are refused before this.)"""
+    if not active or not selection.platform:
+        return None
+    if selection.channel or selection.purpose:
+        return ("Choose at most one of platform, channel and purpose here: figures for a combination could be "
+                "worked out against the figures for each one. Set the others to “Any”.")
+    if selection.area_id is not None:
+        return ("Choose an area or a platform, not both: with a platform chosen, contacts per week are for "
+                "every area together.")
+    return None
+
+
 def researchers_see(at: tuple, area) -> bool:
     """Whether researchers can see this contact slice in this area: every contact in each area and all
     areas, a slice (one channel, purpose or officer) for all areas only.
@@ -120,7 +135,7 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
     notes = ["Weeks are ISO weeks (Monday to Sunday)."]
     if not names:
         series = [("Every area", [protected[here, w, "total"] for w in week_starts])]
-        notes.append("With a channel, purpose or officer chosen, researchers see every area together.")
+        notes.append("With a platform, channel, purpose or officer chosen, researchers see every area together.")
     if others:
         notes.append(f"The {len(shown_areas)} areas with the most outbound contacts in the period are shown one by "
                      f"one; the other {len(others)} ({', '.join(a.name for a in others)}) are shown together as "

@@ -10,7 +10,7 @@ from portal.extensions import db
 from portal.models import Area, Community, User, utcnow
 from portal.research.activity import activity_report, assessment_report
 from portal.research.disclosure import contact_filter_reason, single_out_reason
-from portal.research.engagement import contacts_per_week, online_offline
+from portal.research.engagement import contacts_per_week, contacts_refusal, online_offline
 from portal.research.filters import OFFICER_ROLES, Selection, community_conditions, one_calendar_year
 from portal.research.report import Report
 from portal.research.responses import refusal as responses_refusal, response_report
@@ -41,7 +41,8 @@ PAGES = {page.slug: page for page in (
                  "Response rate and outcome mix: which platforms and messages get answers.", response_report,
                  counts_contacts=True, refusal=responses_refusal),
     ResearchPage("contacts", "Contacts per week",
-                 "Outbound contacts each week in each area.", contacts_per_week, counts_contacts=True),
+                 "Outbound contacts each week in each area.", contacts_per_week, counts_contacts=True,
+                 refusal=contacts_refusal),
     ResearchPage("activity", "Community activity around first contact",
                  "Feed items per week before and after each community's first outreach.", activity_report),
     ResearchPage("offline", "Online and offline",
