@@ -7,18 +7,17 @@ from datetime import date, timedelta
 from sqlalchemy import distinct, func, select
 
 from portal.extensions import db
-from portal.models import OUTCOMES, Area, Community, Meeting, OutreachContact, label
+from portal.models import Area, Community, Meeting, OutreachContact
 from portal.research.filters import (
     ALL_AREAS, ANY_CONTACT, Selection, contact_conditions, contact_family, contact_slices, months, read_slice, weeks,
     whole_family,
 )
 from portal.research.report import Report, Table
 from portal.research.sqltime import month_start
-from portal.research.disclosure import MARK, CellTable, Protected, rate, text
+from portal.research.disclosure import CellTable, Protected, text
 from portal.research.family import family_counts
 from portal.research.svg import bars, lines
 
-RESPONDED = ("acknowledged", "positive", "negative", "hostile")
 
 
 def as_date(value) -> date:
@@ -26,74 +25,19 @@ def as_date(value) -> date:
     return value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
 
 
-def response_report(selection: Selection, suppress: bool) -> Report:
-    """Outcome of outbound contacts grouped by platform, channel or purpose, with the response rate."""
-    family = contact_family(selection)
-    counts = family_counts("responses", family, lambda: _response_counts(family))
-    here = (read_slice(selection), ALL_AREAS if selection.area_id is None else selection.area_id)
-    keys = sorted(key for *at, key in counts if tuple(at) == here)
-    if not keys:
-        return Report(empty=True)
-    protected = _protected_responses(counts, suppress)
-    rows, rates = [], []
-    for key in keys:
-        c = counts[(*here, key)]
-        cells = [(*here, key, o) for o in (*OUTCOMES, "total")]
-        value = rate(sum(c[o] for o in RESPONDED), sum(c.values()) - c["pending"], protected.visible(*cells))
-        rates.append(None if value is None else round(value, 1))
-        rows.append([label(key), protected.text((*here, key, "total")),
-                     *[protected.text((*here, key, o)) for o in OUTCOMES],
-                     "–" if value is None and protected.visible(*cells) else
-                     (MARK if value is None else f"{value:.0f}%")])
-    series = [(label(o), [protected[(*here, k, o)] for k in keys]) for o in OUTCOMES]
-    names = [label(k) for k in keys]
-    return Report(
-        charts=[bars("responses-mix", f"Outcome of outbound contacts by {selection.by}",
-                     f"Stacked bars: outbound contacts per {selection.by}, split by their outcome.", names, series),
-                bars("responses-rate", f"Response rate by {selection.by}",
-                     "Bars: the share of outbound contacts with a known outcome that got any response.",
-                     names, [("Response rate (%)", rates)])],
-        tables=[Table(f"Outbound contacts by {selection.by} and outcome",
-                      [label(selection.by), "Contacts", *[label(o) for o in OUTCOMES], "Response rate"], rows)],
-        notes=["Response rate = contacts answered (acknowledged, positive, negative or hostile) ÷ contacts whose outcome "
-               "is known (everything except pending); it is withheld with any count it rests on.",
-               "Compare platforms for one kind of message by choosing a purpose in the filters."])
-
-
-def _response_counts(family: Selection) -> dict[tuple, Counter]:
-    """{(contact slice, area id or ALL_AREAS, group): outcomes} of outbound contacts, for every area of
-    the family and every contact slice (`contact_slices`)."""
-    group = {"platform": Community.platform, "channel": OutreachContact.channel,
-             "purpose": OutreachContact.purpose}[family.by]
-    counts: dict[tuple, Counter] = defaultdict(Counter)
-    for name, column in contact_slices(family):
-        columns = (Community.area_id, group, OutreachContact.outcome) + (() if column is None else (column,))
-        for area_id, key, outcome, *value, n in db.session.execute(
-                select(*columns, func.count()).join(Community)
-                .where(*contact_conditions(family), OutreachContact.direction == "outbound")
-                .group_by(*columns)):
-            at = (name, value[0] if value else "")
-            counts[at, area_id, key][outcome] += n
-            counts[at, ALL_AREAS, key][outcome] += n
-    return dict(counts)
-
-
-def _protected_responses(counts: dict[tuple, Counter], suppress: bool) -> Protected:
-    """Every area's table and the all-areas table of every contact, and every contact slice's all-areas
-    table, as one cube: row totals, areas adding up to all, and each contact filter's values adding up
-    to every contact (`researchers_see`)."""
-    table = CellTable(active=suppress)
-    kept = {place: c for place, c in counts.items() if not suppress or researchers_see(*place[:2])}
-    areas = sorted({area for _, area, _ in kept if area != ALL_AREAS})
-    for (at, area, key), c in kept.items():
-        table.add_sum(table.cell((at, area, key, "total"), sum(c.values())),
-                      [table.cell((at, area, key, o), c[o]) for o in OUTCOMES])
-    for key in {key for at, _, key in kept if at == ANY_CONTACT}:
-        for column in (*OUTCOMES, "total"):
-            table.add_sum((ANY_CONTACT, ALL_AREAS, key, column),
-                          [(ANY_CONTACT, area, key, column) for area in areas if (ANY_CONTACT, area, key) in kept])
-    _add_slice_sums(table, {(ALL_AREAS, key) for _, _, key in kept}, {at for at, _, _ in kept}, [(*OUTCOMES, "total")])
-    return table.protect()
+def contacts_refusal(selection: Selection, active: bool = True) -> str | None:
+    """Why the contacts-per-week page cannot show a researcher the selection (None when it can): its family
+    holds each platform's weeks for every area together, beside each channel's and each purpose's, one at
+    a time (`filters.contact_family`). (Channel or purpose with an area are refused before this.)"""
+    if not active or not selection.platform:
+        return None
+    if selection.channel or selection.purpose:
+        return ("Choose at most one of platform, channel and purpose here: figures for a combination could be "
+                "worked out against the figures for each one. Set the others to “Any”.")
+    if selection.area_id is not None:
+        return ("Choose an area or a platform, not both: with a platform chosen, contacts per week are for "
+                "every area together.")
+    return None
 
 
 def researchers_see(at: tuple, area) -> bool:
@@ -191,7 +135,7 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
     notes = ["Weeks are ISO weeks (Monday to Sunday)."]
     if not names:
         series = [("Every area", [protected[here, w, "total"] for w in week_starts])]
-        notes.append("With a channel, purpose or officer chosen, researchers see every area together.")
+        notes.append("With a platform, channel, purpose or officer chosen, researchers see every area together.")
     if others:
         notes.append(f"The {len(shown_areas)} areas with the most outbound contacts in the period are shown one by "
                      f"one; the other {len(others)} ({', '.join(a.name for a in others)}) are shown together as "

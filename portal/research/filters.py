@@ -62,9 +62,9 @@ class Selection:
 
     @property
     def contact_slice(self) -> tuple[str, Any]:
-        """The contacts this selection reads out of its contact family: ("any", ""), or ("channel" or
-        "purpose", value). Meaningful only when `contact_family` drops its filter (`read_slice`)."""
-        for name in ("channel", "purpose"):
+        """The contacts this selection reads out of its contact family: ("any", ""), or ("channel",
+        "purpose" or "platform", value). Meaningful only when `contact_family` drops its filter (`read_slice`)."""
+        for name in ("channel", "purpose", "platform"):
             if getattr(self, name):
                 return name, getattr(self, name)
         return ANY_CONTACT
@@ -87,33 +87,36 @@ def whole_family(selection: Selection) -> Selection:
 
 
 def contact_family(selection: Selection) -> Selection:
-    """The selection without its area and (when it is the only contact filter) its channel or purpose.
+    """The selection without its area and (when it is the only one of platform, channel and purpose)
+    that filter: the contacts-per-week page's family.
 
-    A page that counts contacts counts every channel and every purpose, and every contact, in one
-    family and protects them together: otherwise every channel minus one channel gives the contacts
-    made another way (issue 22). An officer filter, or two contact filters together, are not part of
-    any family (researchers are refused them: `disclosure.contact_filter_reason`); their counts are
-    the selection's own.
+    The page counts every contact, each channel, each purpose and each platform in one family and
+    protects them together: otherwise every channel minus one channel gives the contacts made another
+    way, and every platform minus one platform the other platforms' (issue 22). An officer filter, or
+    two of these filters together, are not part of any family (researchers are refused them:
+    `disclosure.contact_filter_reason`, `engagement.contacts_refusal`); their counts are the selection's own.
     """
     family = whole_family(selection)
-    if selection.officer or len(selection.contact_filters) > 1:
+    if selection.officer or len(selection.contact_filters) + bool(selection.platform) > 1:
         return family
-    return replace(family, channel="", purpose="")
+    return replace(family, channel="", purpose="", platform="")
 
 
 def read_slice(selection: Selection) -> tuple[str, Any]:
     """The contact slice a page shows for this selection, out of its `contact_family`'s counts."""
-    return ANY_CONTACT if contact_family(selection).contact_filtered else selection.contact_slice
+    family = contact_family(selection)
+    return ANY_CONTACT if family.contact_filtered or family.platform else selection.contact_slice
 
 
 def contact_slices(family: Selection) -> list[tuple[str, Any]]:
-    """(filter name, contact column) of each slicing a contact family counts: every contact, then by
-    channel and by purpose (each a partition of every contact). A family that keeps its contact
-    filters has only its own contacts."""
+    """(filter name, column) of each slicing a contact family counts: every contact, then by channel,
+    by purpose and by platform (each a partition of every contact). A family that keeps its filters
+    has only its own contacts."""
     every: list[tuple[str, Any]] = [(ANY_CONTACT[0], None)]
-    if family.contact_filtered:
+    if family.contact_filtered or family.platform:
         return every
-    return [*every, ("channel", OutreachContact.channel), ("purpose", OutreachContact.purpose)]
+    return [*every, ("channel", OutreachContact.channel), ("purpose", OutreachContact.purpose),
+            ("platform", Community.platform)]
 
 
 def one_calendar_year(selection: Selection, today: date) -> Selection:

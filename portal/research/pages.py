@@ -10,9 +10,10 @@ from portal.extensions import db
 from portal.models import Area, Community, User, utcnow
 from portal.research.activity import activity_report, assessment_report
 from portal.research.disclosure import contact_filter_reason, single_out_reason
-from portal.research.engagement import contacts_per_week, online_offline, response_report
+from portal.research.engagement import contacts_per_week, contacts_refusal, online_offline
 from portal.research.filters import OFFICER_ROLES, Selection, community_conditions, one_calendar_year
 from portal.research.report import Report
+from portal.research.responses import refusal as responses_refusal, response_report
 from portal.research.stages import stage_funnel
 from portal.research.time_to_stage import trajectory_report
 
@@ -26,6 +27,8 @@ class ResearchPage:
     summary: str
     build: Callable[[Selection, bool], Report]
     counts_contacts: bool = False  # its counts are of contacts, protected with every contact filter's values
+    #: Why a researcher cannot see this selection on this page (None when they can), beyond the common refusals.
+    refusal: Callable[[Selection, bool], str | None] | None = None
 
 
 PAGES = {page.slug: page for page in (
@@ -36,9 +39,10 @@ PAGES = {page.slug: page for page in (
                  "waiting counted.", trajectory_report),
     ResearchPage("responses", "Responses by platform, channel and purpose",
                  "Response rate and outcome mix: which platforms and messages get answers.", response_report,
-                 counts_contacts=True),
+                 counts_contacts=True, refusal=responses_refusal),
     ResearchPage("contacts", "Contacts per week",
-                 "Outbound contacts each week in each area.", contacts_per_week, counts_contacts=True),
+                 "Outbound contacts each week in each area.", contacts_per_week, counts_contacts=True,
+                 refusal=contacts_refusal),
     ResearchPage("activity", "Community activity around first contact",
                  "Feed items per week before and after each community's first outreach.", activity_report),
     ResearchPage("offline", "Online and offline",
@@ -62,6 +66,9 @@ def build_report(slug: str, selection: Selection, suppress: bool) -> Report:
         return Report(empty=True)
     reason = contact_filter_reason(selection.contact_filters, PAGES[slug].counts_contacts,
                                    area=selection.area_id is not None, active=suppress)
+    refusal = PAGES[slug].refusal
+    if not reason and refusal is not None:
+        reason = refusal(selection, suppress)
     if reason:
         return Report(refused=reason)
     communities, officers = population(selection)

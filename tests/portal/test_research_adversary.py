@@ -25,7 +25,7 @@ from hypothesis import strategies as st
 
 from portal.extensions import db
 from portal.models import OUTCOMES, Area, Community, OutreachContact, User, label, utcnow
-from portal.research.engagement import RESPONDED
+from portal.research.responses import RESPONDED
 from portal.research.filters import Selection
 from portal.research.pages import build_report
 from portal.research.tables import table_csv

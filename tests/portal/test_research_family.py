@@ -2,27 +2,27 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 
 import pytest
 
-from portal.research import cache, engagement, family
+from portal.research import cache, family, responses
 from portal.research.filters import Selection
 from portal.research.pages import build_report
 
 
 def _counting(monkeypatch) -> list:
-    """Record every selection engagement._response_counts counts (it still counts)."""
+    """Record every selection responses._counted counts (it still counts)."""
     calls: list = []
-    original = engagement._response_counts
-    monkeypatch.setattr(engagement, "_response_counts", lambda selection: calls.append(selection) or original(selection))
+    original = responses._counted
+    monkeypatch.setattr(responses, "_counted", lambda selection: calls.append(selection) or original(selection))
     return calls
 
 
 @pytest.fixture
 def area_then_all(request, app, area, users, monkeypatch) -> list:
     """With the cache time given (indirect parameter), build one area's responses page, then every
-    area's; return the selections counted (engagement._response_counts), which keeps recording."""
+    area's; return the selections counted (responses._counted), which keeps recording."""
     app.config["RESEARCH_CACHE_SECONDS"] = request.param
     calls = _counting(monkeypatch)
     with app.test_request_context():
@@ -34,9 +34,13 @@ def area_then_all(request, app, area, users, monkeypatch) -> list:
 @pytest.mark.parametrize("area_then_all", [300], indirect=True)
 def test_one_area_after_another_reads_the_family_counted_once(app, area, area_then_all):
     assert len(area_then_all) == 1
+    with app.test_request_context():  # another grouping, a platform filter: the same family, other margins of it
+        build_report("responses", Selection(by="channel"), True)
+        build_report("responses", Selection(platform="forum", by="purpose"), True)
+    assert len(area_then_all) == 1
     with app.test_request_context():
-        build_report("responses", Selection(by="channel"), True)  # another family: other rows
         build_report("responses", replace(Selection(), scope_area_ids=frozenset({area.id})), True)  # another scope
+        build_report("responses", Selection(since=date(2025, 1, 1), until=date(2025, 12, 31)), True)  # another year
     assert len(area_then_all) == 3
 
 
@@ -62,7 +66,7 @@ def test_the_least_recently_used_family_goes_when_the_store_is_full(app, area, u
     monkeypatch.setattr(family, "FAMILY_ENTRIES", 2)
     app.extensions.pop("research_family_counts", None)
     calls = _counting(monkeypatch)
-    first, second, third = Selection(), Selection(by="channel"), Selection(platform="forum")
+    first, second, third = (Selection(since=date(year, 1, 1), until=date(year, 12, 31)) for year in (2023, 2024, 2025))
     with app.test_request_context():
         for selection in (first, second, first, third):  # the third family pushes out the second
             build_report("responses", selection, True)
