@@ -176,6 +176,30 @@ def vehicle_registration(text: str, argument: str, context) -> Iterator[Match]: 
         if found.start() not in seen and _PARTIAL_CUE.search(before) and _ENDS_IN.search(before):
             seen.add(found.start())
             yield Match(found.start(), found.end(), "the last letters of a vehicle registration mark")
+    yield from _spaced_marks(text, seen)
+
+
+# A current-format mark typed with spaces anywhere ('KX 19 TRE', 'G K 6 8  V X N', 'YF 17 L X O') or with a zero for
+# the letter O ('WK 66 0HJ'). Spread out like this it could be other capitals ('ON 12 DEC'), so it counts only in a
+# sentence about a vehicle: a make or model, a vehicle word, or 'reg', 'plate' or 'index'.
+_SPACED_VEHICLE = re.compile(r"(?<![\w])[A-Z] {0,2}[A-Z] {0,2}\d {0,2}\d {0,2}[A-Z0] {0,2}[A-Z] {0,2}[A-Z](?![\w])")
+_VEHICLE_WORDS = re.compile(
+    r"\b(?:reg(?:istration)?|plates?|index|vehicles?|cars?|vans?|lorry|lorries|truck|pick-?up|motorbikes?|moped|scooter"
+    r"|keeper|driver|driven|driving|parked|mph|hatchback|saloon|estate|4x4|suv|transit|berlingo|sprinter|ford|vauxhall"
+    r"|bmw|audi|volvo|honda|toyota|nissan|golf|corsa|fiesta|focus|astra|merc(?:edes)?|kia|hyundai|peugeot|renault"
+    r"|citroen|citroën|skoda|seat|range\s+rover|land\s+rover|mini|fiat|volkswagen|vw|tesla|mazda|suzuki|lexus|jaguar"
+    r"|civic|polo|qashqai|yaris|clio|micra)\b", re.I)
+
+
+def _spaced_marks(text: str, seen: set[int]) -> Iterator[Match]:
+    for found in _SPACED_VEHICLE.finditer(text):
+        mark = found.group()
+        if found.start() in seen or (" " not in mark and "0" not in mark[4:]):
+            continue  # written solid with letters only it is the plain mark, found above
+        start, end = sentence_at(text, found.start())
+        if _VEHICLE_WORDS.search(text, start, end):
+            seen.add(found.start())
+            yield Match(found.start(), found.end(), "a vehicle registration mark")
 
 
 def ni_number(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001

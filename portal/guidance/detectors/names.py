@@ -35,7 +35,7 @@ _FROM_THE = re.compile(rf"\b({_CAP})\s+(?:from|at|who\s+runs|who\s+owns|who\s+wo
 # A name in apposition after a person word: 'The lad who was stabbed, Tyrone, is 17'.
 _APPOSED = re.compile(
     rf"\b(?i:lad|lass|man|woman|girl|boy|bloke|lady|victim|witness|pensioner|driver|owner|mum|dad|son|daughter"
-    rf"|teenager|resident|neighbour|tenant|suspect|kid|brother|sister|cousin|boyfriend|girlfriend|husband|wife|partner)\b[^,.;]{{0,50}},\s+({_CAP}(?:\s+{_SURNAME})?)\s*,")
+    rf"|teenager|resident|neighbour|tenant|suspect|kid|brother|sister|cousin|boyfriend|girlfriend|husband|wife|partner)\b[^,.;]{{0,50}},\s+({_CAP}(?:\s+{_SURNAME})?)\s*(?:,|\?+\s*\d)")
 # A name that a pronoun takes up ('is Kayla, she's 19') or a trade follows ('Stan the barber').
 _PRONOUN_AFTER = re.compile(rf"\b({_CAP}),?\s+(?:she|he)(?:'s|’s|\s+is|\s+was)\b")
 _TRADE_AFTER = re.compile(rf"\b({_CAP})\s+the\s+")
@@ -87,6 +87,15 @@ def _plausible_family(word: str) -> bool:
     return not _PEOPLES.search(word.lower())
 
 
+# Months that are also first names, and what marks them as months.
+_MONTH_NAME = re.compile(r"(?:Jan|June?|May|April|Aug|August|Mar|Sept?|Oct|Nov|Dec)$")
+_MONTH_BEFORE = re.compile(r"\b(?:for|in|from|till|until|til|by|since|of|next|last|early|mid|late|during|through|to|before|after)\s+$",
+                           re.I)
+_DAY_AFTER = re.compile(r"\s+\d{1,2}(?:st|nd|rd|th)?\b|\s+(?:19|20)\d{2}\b")
+# 'Ask for Angela': a bar-staff safety scheme, not a person.
+_SCHEME_BEFORE = re.compile(r"\b[Aa]sk\s+for\s+$")
+
+
 @dataclass(frozen=True)
 class Name:
     start: int
@@ -122,9 +131,55 @@ def _is_greeted(text: str, start: int, end: int) -> bool:
     follows = text[end:end + 1]
     if re.match(r"(?:thanks|thank\s+you|cheers|well\s+done|congratulations)\s+to\b", opening):
         return False  # 'Thanks to Zainab, who called it in': a third person, named
-    greeted = len(opening.split()) <= 3 and any(
-        opening == g or opening.startswith(g + " ") or opening.startswith(g + ",") for g in lexicon()["greetings"])
-    return greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"})
+    greeted = len(opening.split()) <= 3 and _only_greeting(opening)
+    if greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"}):
+        return True
+    return _addressed(text, s_start, start, end)
+
+
+# What may stand beside a greeting before the reader's name: 'Hi again Sue', 'Yes thanks Dave', 'Morning all, Jo'.
+_GREETING_WORDS = frozenset({"hi", "hiya", "hello", "hey", "dear", "thanks", "cheers", "morning", "evening", "afternoon",
+                             "ta", "welcome", "sorry", "congratulations", "congrats", "yes", "yeah", "ok", "okay"})
+_GREETING_FILLER = frozenset({"again", "so", "much", "very", "and", "all", "there", "both", "love", "mate", "oh", "ah",
+                              "lol", "haha", "aw", "aww", "yeah", "yep", "nope", "sure", "of", "course"})
+
+
+def _only_greeting(opening: str) -> bool:
+    """'hi', 'yes thanks', 'thank you again': nothing but greetings ('no that was Josh Malik' is not one)."""
+    words = " ".join(re.sub(r"[^\w\s']", " ", opening).split())
+    greetings = sorted(lexicon()["greetings"], key=len, reverse=True)
+    opens = next((g for g in greetings if words == g or words.startswith(g + " ")), None)
+    if opens is None:
+        return False
+    rest = words[len(opens):].split()
+    return all(word in greetings or word in _GREETING_FILLER for word in rest)
+
+
+# The reader named in passing: 'We all saw the video, Karen.' (a first name alone after a comma, ending the sentence)
+# or 'Trust me, Jackie, once ...' (after a short opening clause and a comma). Not an age or an apposition:
+# 'a local woman, Karen.' and 'Trust me, Jackie, 34,' name a subject.
+_VOCATIVE_BEFORE = re.compile(r",\s*$")
+_NOT_VOCATIVE = re.compile(r"\b(?:called|named|name|victim|witness|woman|man|lady|lad|lass|girl|boy|bloke|owner|neighbour|kid|child"
+                           r"|resident|son|daughter|mum|dad|wife|husband|partner|friend|brother|sister|suspect|driver|including"
+                           r"|and|or|with|by|from|to|at|of)\s*,\s*$", re.I)
+
+
+def _addressed(text: str, s_start: int, start: int, end: int) -> bool:
+    if " " in text[start:end].strip() or not _VOCATIVE_BEFORE.search(text, max(s_start, start - 3), start):
+        return False
+    before = text[s_start:start]
+    if _NOT_VOCATIVE.search(before):
+        return False
+    after = text[end:end + 6]
+    if re.match(r"\s*(?:[.!?]+(?![.!?]|\s*\d)|$)", after):
+        return True  # '..., Karen.'
+    opening = before.rstrip(" ,")
+    return (re.match(r",\s+(?!\d)", after) is not None and 1 <= len(opening.split()) <= 3
+            and "," not in opening and not _DETERMINER_FIRST.match(opening))  # 'Trust me, Jackie, ...'
+
+
+# 'Their kid, Mason, is ...', 'The victim, Jo, ...': a person described, then named, is a subject, not the reader.
+_DETERMINER_FIRST = re.compile(r"\s*(?:the|their|his|her|my|our|your|a|an|this|that|one|another|some)\b", re.I)
 
 
 _OPENERS = frozenset("""however meanwhile today tonight yesterday overnight earlier later also again sadly thankfully
@@ -169,6 +224,7 @@ def _not_a_person(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     quoted = text.count('"', line_start, start) % 2 == 1 or text.count("“", line_start, start) > text.count("”", line_start, start)
     return bool(_SAINT_BEFORE.search(text, max(0, start - 5), start) or _BODY_AFTER.match(text, end)
+                or _SCHEME_BEFORE.search(text, max(0, start - 10), start)
                 or _BODY_LAST.search(text, start, end) or quoted)
 
 
@@ -200,11 +256,16 @@ def names(text: str) -> tuple[Name, ...]:
     for match in _PAIR.finditer(text):
         pair = match.group(1)
         words = pair.replace(".", " ").split()
+        if words[0].lower() in _GREETING_WORDS:
+            continue  # 'Hiya Dean': the greeting and the reader, not a first name and surname
         if _after_the(text, match.start(1)):
             continue  # 'the Red Lion', 'the Mental Health Act': a place or a thing, not a person
         if _plausible(words) or (words[0].lower() in _first_names() and _plausible(words[1:])):
             add(match.start(1), match.start(1) + len(pair))
     for match in _SINGLE.finditer(text):
+        if _MONTH_NAME.match(match.group()) and (_MONTH_BEFORE.search(text, max(0, match.start() - 12), match.start())
+                                                 or _DAY_AFTER.match(text, match.end())):
+            continue  # 'priorities for Jan', 'from June', 'May 14th': a month, not Jan, June or May
         if match.group().lower() in _first_names():
             add(match.start(), match.end())
     for match in _INTRODUCED.finditer(text):
