@@ -55,8 +55,9 @@ EXAMPLES = [
     ("He has been remanded in custody.", None, {"live_proceedings": SUP}),
     ("The case will be heard at Brighton Magistrates Court next month.", None, {"live_proceedings": SUP}),
     ("He is due to appear at Lewes Crown Court on 3 June.", None, {"live_proceedings": SUP}),
-    ("Kevin Marsh was arrested this morning.", None, {"live_proceedings": DNS}),
-    ("We can confirm Sarah Lyons has been charged.", None, {"live_proceedings": DNS}),
+    # a named arrest or charge is personal data too (a name with an offence; round 8, as the blind sets label it)
+    ("Kevin Marsh was arrested this morning.", None, {"live_proceedings": DNS, "personal_data": DNS}),
+    ("We can confirm Sarah Lyons has been charged.", None, {"live_proceedings": DNS, "personal_data": DNS}),
     # political
     ("Vote for a safer Lewes on Thursday!", None, {"political": SUP}),
     ("The Labour councillors have asked us to attend.", None, {"political": SUP}),
@@ -97,9 +98,9 @@ EXAMPLES = [
     ("Gary Hollis is responsible for the burglary.", HUGE, {"personal_data": DNS, "reach_risk": SUP}),
     # several categories at once
     ("John Smith was arrested; call 07700 900123 if you saw him.", None,
-     {"live_proceedings": DNS, "personal_data": SUP}),
+     {"live_proceedings": DNS, "personal_data": DNS}),
     ("Call John Smith if you have seen him, he was arrested last week.", None,
-     {"live_proceedings": DNS, "personal_data": SUP}),
+     {"live_proceedings": DNS, "personal_data": DNS}),
     ("Vote Labour and lock up the junkies!", None, {"political": SUP, "discriminatory": SUP}),
 ]
 

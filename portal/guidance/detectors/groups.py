@@ -20,7 +20,7 @@ import re
 from collections.abc import Iterator
 
 from portal.guidance.detectors.base import (
-    Detector, Match, lexicon, phrase_regex, sentence_spans, table_regex,
+    Detector, Match, lexicon, phrase_regex, sentence_at, sentence_spans, table_regex,
 )
 
 
@@ -138,8 +138,15 @@ def _group_mentions(sentence: str) -> list[tuple[re.Match[str], bool]]:
     return sorted(kept, key=lambda item: item[0].start())
 
 
+# 'That's Catholics for you': the group held up as the explanation.
+_FOR_YOU_BEFORE = re.compile(r"\b(?:that['’]?s|thats|typical\s+of)\s+(?:the\s+|your\s+)?$", re.I)
+_FOR_YOU_AFTER = re.compile(r"\s+for\s+(?:you|ya|ye)\b", re.I)
+
+
 def _generic_claim(sentence: str, group: re.Match[str], strong: bool) -> str | None:
     """A generalising phrase right after the group, or a lumping frame right before it."""
+    if _FOR_YOU_BEFORE.search(sentence[:group.start()]) and _FOR_YOU_AFTER.match(sentence, group.end()):
+        return "“that's … for you”"
     after = _predicate_after(strong).match(sentence, group.end())
     if after is not None:
         return f"“{after.group().strip(' ,')}”"
@@ -178,7 +185,7 @@ _ORGANISATION_AFTER = re.compile(r"['’]?s?\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:Cen
 _PRONOUN_FRAME = re.compile(
     r"\b(?:they(?:['’]re|re|\s+are|\s+r)?\s+(?:all|always|never|forever)|they\s+all|(?:all|every\s+one|each\s+one)\s+of\s+(?:them|em)"
     r"|(?:every|each)\s+(?:last|single)\s+one(?:\s+of\s+(?:them|em))?|each\s+and\s+every\s+one|the\s+(?:whole\s+)?lot\s+of\s+(?:them|em)"
-    r"|(?:half|most|none|nearly\s+all|the\s+majority)\s+of\s+(?:them|em|that\s+lot|those)|them\s+lot|that\s+lot"
+    r"|(?:half|most|none|nearly\s+all|the\s+majority)\s+of\s+(?:them|em|that\s+lot|those)|them\s+lot|that\s+lot|(?:that|this|them|those)\s+(?:crowd|mob|bunch)\b"
     r"|they\s+(?:should|must|need\s+to|ought\s+to)\s+all|(?:send|kick|throw|ship)\s+(?:them|em)\s+all"
     r"|if\s+(?:you|they|someone)(?:['’]re|['’]s|\s+are|\s+is|\s+come|\s+comes)\s+from"
     r"|(?:ever\s+)?since\s+(?:the\s+|that\s+|those\s+|they\s+|them\s+)?(?:[\w'’-]+\s+){0,2}?(?:opened|moved\s+in|arrived|came"
@@ -219,15 +226,35 @@ def _run_down(sentence: str, frame: re.Match[str]) -> str | None:
     if _AFFECTED.search(rest):
         return None
     for table in ("negative_words", "abusive_words", "negative_predicates"):
-        found = table_regex(table).search(rest)
-        if found is not None:
+        for found in table_regex(table).finditer(rest):
+            if found.group().lower().endswith("same") and not _SAME_ENDS.match(rest, found.end()):
+                continue  # 'they're all the same age': alike in one thing, not lumped together
             return found.group()
     return None
+
+
+# What may follow 'they're all the same' when it lumps people together (not 'the same age', 'the same view').
+_SAME_ENDS = re.compile(r"\s*(?:[,.!?;:)\-–—]|$|\s+(?:really|anyway|deep\s+down|round\s+here|in\s+the\s+end|in\s+my\s+book)\b)",
+                        re.I)
 
 
 # 'Go back to your own country', 'send them back where they came from': told to leave for where they are from.
 _GO_BACK = re.compile(r"\b(?:go|goes|going|send\s+(?:them|em|him|her)|sent|ship\s+(?:them|em))\s+(?:all\s+)?back\s+(?:to\s+)?"
                       r"(?:(?:your|their|his|her)\s+own\s+country|where\s+(?:you|they|he|she)\s+(?:came|come|comes)\s+from)\b", re.I)
+
+
+# Lumping that needs no running-down word once a group is named: 'they're all the same', 'wherever that community
+# goes the mess follows'.
+_SELF_LUMPING = re.compile(
+    r"\b(?:they(?:['’]re|re|\s+are|\s+r)|them\s+lot\s+are|that\s+lot\s+are)\s+all\s+(?:the\s+same|alike)\b(?=\s*(?:[,.!?;:)\-–—]|$|\s+(?:really|anyway|deep\s+down|round\s+here"
+    r"|in\s+the\s+end|in\s+my\s+book)\b))"
+    r"|\b(?:where|wherever|everywhere)\s+(?:they|them|that\s+\w+|those\s+\w+|these\s+\w+)\s+(?:go|goes|went|turn\s+up"
+    r"|turns\s+up|settle|settles|move|moves)\b,?\s+(?:\w+\s+){0,3}?(?:follows?|comes?\s+with\s+them|goes\s+up)\b", re.I)
+# A people hinted at, not named: 'we all know which nationality runs the nail bars'.
+_WHICH_PEOPLE = re.compile(
+    r"\b(?:(?:we|you)\s+all\s+know|every(?:one|body)\s+knows|no\s+prizes\s+for\s+guessing|guess)\s+which\s+(?:nationality"
+    r"|nationalities|race|religion|faith|ethnic\s+group|ethnicity|community|lot)\b"
+    r"|\bwhich\s+(?:nationality|race|religion|ethnic\s+group|ethnicity)\s+(?:runs?|is\s+behind|are\s+behind|always)\b", re.I)
 
 
 def _lumped_by_pronoun(text: str) -> Iterator[Match]:
@@ -236,8 +263,16 @@ def _lumped_by_pronoun(text: str) -> Iterator[Match]:
     if told is not None:
         yield Match(told.start(), told.end(), f"people told to leave for where they came from (“{told.group()}”)")
         return
+    hinted = _WHICH_PEOPLE.search(text)
+    if hinted is not None and not _defends(text[slice(*sentence_at(text, hinted.start()))]):
+        yield Match(hinted.start(), hinted.end(), f"a people hinted at and judged together (“{hinted.group()}”)")
+        return
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
+        whole = _SELF_LUMPING.search(sentence)
+        if whole is not None and _group_antecedent(text, end):  # praise lumps people together too
+            yield Match(start + whole.start(), start + whole.end(), f"people lumped together as “{whole.group()}”")
+            return
         frame = _PRONOUN_FRAME.search(sentence)
         if frame is None or _defends(sentence):
             continue

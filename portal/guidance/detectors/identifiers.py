@@ -29,6 +29,13 @@ _PARTIAL_CUE = re.compile(r"\b(?:reg(?:istration)?|plates?|number\s+plate)\b[^.!
 _LAST_LETTERS = re.compile(r"\b[A-Z]{3}\b")
 _ENDS_IN = re.compile(r"\b(?:ends?|ending|finish(?:es|ing)?|last\s+(?:three|3)(?:\s+letters)?)\s*(?:in|with|is|was|were|:)?\s*$",
                       re.I)
+# A mark written with spaces between its characters ('G K 6 8  V X N', 'KX 19 TRE') or with a zero for an O among
+# its last letters ('WK 66 0HJ'): the current format only, in capitals, the last three holding a letter.
+_S = r"[ ]{0,2}"
+_VEHICLE_SPACED = re.compile(rf"\b[A-Z]{_S}[A-Z]{_S}\d{_S}\d{_S}[A-Z0]{_S}[A-Z0]{_S}[A-Z0]\b")
+# 'ON 14 MAR', 'AT 10 AND': a date or words in capitals, not a mark's last letters.
+_NOT_MARK_ENDINGS = frozenset({"JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC", "AND",
+                               "THE", "FOR", "AGE", "YRS", "MPH", "PM", "AM"})
 _IN_AREA = re.compile(r"\b(?:in|around|across|near|the)\s+$", re.I)  # 'plates stolen in LS12': a postcode district
 # NI numbers: two prefix letters (never D, F, I, Q, U, V; O not second), six digits, A-D.
 _NINO = re.compile(
@@ -166,6 +173,12 @@ def vehicle_registration(text: str, argument: str, context) -> Iterator[Match]: 
         if any(ch.isdigit() for ch in mark) and (upper or cued) and found.start() not in seen:
             seen.add(found.start())
             yield Match(found.start(), found.end(), "a vehicle registration mark")
+    for found in _VEHICLE_SPACED.finditer(text):
+        last = found.group().replace(" ", "")[-3:]
+        if found.start() not in seen and re.search(r"[A-Z]", last) and last not in _NOT_MARK_ENDINGS and (
+                _SOLID_GROUPS.fullmatch(found.group()) or _about_a_vehicle(text, found.start())):
+            seen.add(found.start())
+            yield Match(found.start(), found.end(), "a vehicle registration mark")
     for found in _PARTIAL_VEHICLE.finditer(text):
         before = text[max(0, found.start() - 40):found.start()]
         if found.start() not in seen and _PARTIAL_CUE.search(before) and not _IN_AREA.search(before):
@@ -176,13 +189,12 @@ def vehicle_registration(text: str, argument: str, context) -> Iterator[Match]: 
         if found.start() not in seen and _PARTIAL_CUE.search(before) and _ENDS_IN.search(before):
             seen.add(found.start())
             yield Match(found.start(), found.end(), "the last letters of a vehicle registration mark")
-    yield from _spaced_marks(text, seen)
 
 
-# A current-format mark typed with spaces anywhere ('KX 19 TRE', 'G K 6 8  V X N', 'YF 17 L X O') or with a zero for
-# the letter O ('WK 66 0HJ'). Spread out like this it could be other capitals ('ON 12 DEC'), so it counts only in a
-# sentence about a vehicle: a make or model, a vehicle word, or 'reg', 'plate' or 'index'.
-_SPACED_VEHICLE = re.compile(r"(?<![\w])[A-Z] {0,2}[A-Z] {0,2}\d {0,2}\d {0,2}[A-Z0] {0,2}[A-Z] {0,2}[A-Z](?![\w])")
+# A spaced mark whose letters are spread out too ('G K 6 8  V X N', 'YF 17 L X O') could be other capitals in a
+# shouted notice ('OPEN ON 12 D E C'): it counts only in a sentence about a vehicle (a make or model, a vehicle word,
+# 'reg', 'plate' or 'index'). Its groups written solid ('KX 19 TRE', 'WK 66 0HJ') need no such sentence.
+_SOLID_GROUPS = re.compile(r"[A-Z]{2} {0,2}\d{2} {0,2}[A-Z0]{3}")
 _VEHICLE_WORDS = re.compile(
     r"\b(?:reg(?:istration)?|plates?|index|vehicles?|cars?|vans?|lorry|lorries|truck|pick-?up|motorbikes?|moped|scooter"
     r"|keeper|driver|driven|driving|parked|mph|hatchback|saloon|estate|4x4|suv|transit|berlingo|sprinter|ford|vauxhall"
@@ -191,15 +203,10 @@ _VEHICLE_WORDS = re.compile(
     r"|civic|polo|qashqai|yaris|clio|micra)\b", re.I)
 
 
-def _spaced_marks(text: str, seen: set[int]) -> Iterator[Match]:
-    for found in _SPACED_VEHICLE.finditer(text):
-        mark = found.group()
-        if found.start() in seen or (" " not in mark and "0" not in mark[4:]):
-            continue  # written solid with letters only it is the plain mark, found above
-        start, end = sentence_at(text, found.start())
-        if _VEHICLE_WORDS.search(text, start, end):
-            seen.add(found.start())
-            yield Match(found.start(), found.end(), "a vehicle registration mark")
+def _about_a_vehicle(text: str, at: int) -> bool:
+    """A vehicle word in the sentence or just before the mark ('the silver Volvo reg. W R 7 0 D U B')."""
+    _, end = sentence_at(text, at)
+    return _VEHICLE_WORDS.search(text, max(0, at - 60), end) is not None
 
 
 def ni_number(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001

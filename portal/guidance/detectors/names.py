@@ -87,11 +87,6 @@ def _plausible_family(word: str) -> bool:
     return not _PEOPLES.search(word.lower())
 
 
-# Months that are also first names, and what marks them as months.
-_MONTH_NAME = re.compile(r"(?:Jan|June?|May|April|Aug|August|Mar|Sept?|Oct|Nov|Dec)$")
-_MONTH_BEFORE = re.compile(r"\b(?:for|in|from|till|until|til|by|since|of|next|last|early|mid|late|during|through|to|before|after)\s+$",
-                           re.I)
-_DAY_AFTER = re.compile(r"\s+\d{1,2}(?:st|nd|rd|th)?\b|\s+(?:19|20)\d{2}\b")
 # 'Ask for Angela': a bar-staff safety scheme, not a person.
 _SCHEME_BEFORE = re.compile(r"\b[Aa]sk\s+for\s+$")
 
@@ -117,11 +112,22 @@ def _first_names() -> frozenset[str]:
     return frozenset(lexicon()["first_names"])
 
 
+# Public figures acting in public are not personal data: a councillor named by title ('Cllr Bisi Adeyemi').
+_PUBLIC_TITLES = frozenset({"cllr", "councillor", "cllrs", "councillors"})
+# A first name that is also a month, read as the month after a word of time ('priorities for Jan', 'in May') or
+# before a day or a year ('May 14th', 'June 2025').
+_A_MONTH = re.compile(r"(?:Jan|June?|May|April|Aug|August|Mar|Sept?|Oct|Nov|Dec)", re.I)
+_MONTH_BEFORE = re.compile(r"\b(?:for|in|by|until|till|til|from|since|of|next|last|this|early|late|mid|end\s+of|before|after"
+                           r"|during|through)\s+$", re.I)
+_DAY_AFTER = re.compile(r"\s+\d{1,2}(?:st|nd|rd|th)?\b|\s+(?:19|20)\d{2}\b")
+
+
 def _after_officer_title(text: str, start: int) -> bool:
-    """A named officer ('PC Sam Ward') or an operation's code name ('Operation Summer Nights'): not a subject."""
+    """A named officer ('PC Sam Ward'), a councillor or an operation's code name ('Operation Summer Nights'): not a
+    subject."""
     before = text[max(0, start - 20):start].split()
-    return bool(before) and (before[-1].lower().rstrip(".") in set(lexicon()["officer_titles"])
-                             or before[-1].lower() == "operation")
+    title = before[-1].lower().rstrip(".") if before else ""
+    return bool(before) and (title in set(lexicon()["officer_titles"]) or title in _PUBLIC_TITLES or title == "operation")
 
 
 def _is_greeted(text: str, start: int, end: int) -> bool:
@@ -131,15 +137,14 @@ def _is_greeted(text: str, start: int, end: int) -> bool:
     follows = text[end:end + 1]
     if re.match(r"(?:thanks|thank\s+you|cheers|well\s+done|congratulations)\s+to\b", opening):
         return False  # 'Thanks to Zainab, who called it in': a third person, named
-    greeted = len(opening.split()) <= 3 and _only_greeting(opening)
-    if greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"}):
+    greeted = len(opening.split()) <= 3 and _only_greeting(opening)  # not 'No that was Josh Malik, …'
+    one_word = " " not in text[start:end].strip()  # 'Yes Denise the man has been to court': the reader, named first
+    if greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"} or one_word):
         return True
     return _addressed(text, s_start, start, end)
 
 
 # What may stand beside a greeting before the reader's name: 'Hi again Sue', 'Yes thanks Dave', 'Morning all, Jo'.
-_GREETING_WORDS = frozenset({"hi", "hiya", "hello", "hey", "dear", "thanks", "cheers", "morning", "evening", "afternoon",
-                             "ta", "welcome", "sorry", "congratulations", "congrats", "yes", "yeah", "ok", "okay"})
 _GREETING_FILLER = frozenset({"again", "so", "much", "very", "and", "all", "there", "both", "love", "mate", "oh", "ah",
                               "lol", "haha", "aw", "aww", "yeah", "yep", "nope", "sure", "of", "course"})
 
@@ -237,7 +242,8 @@ def names(text: str) -> tuple[Name, ...]:
     def add(start: int, end: int) -> None:
         if any(s < end and start < e for s, e in taken):
             return
-        if (_after_officer_title(text, start) or _is_greeted(text, start, end) or _PET.search(text, max(0, start - 40), start)
+        if (_after_officer_title(text, start) or _is_greeted(text, start, end) or text[max(0, start - 1):start] == "@"
+                or _PET.search(text, max(0, start - 40), start)
                 or _MONUMENT_AFTER.match(text, end) or _MONUMENT_BEFORE.search(text, max(0, start - 30), start)
                 or _not_a_person(text, start, end)):
             taken.append((start, end))  # a named officer or the reader: not a subject of the message
@@ -253,20 +259,20 @@ def names(text: str) -> tuple[Name, ...]:
         stem = re.sub(r"(?:es|s)$", "", surname) if kind == "plural" else surname
         if _plausible([surname, stem]) and (kind == "family" or _plausible_family(surname)):
             add(match.start(kind), match.end(kind))
+    greetings = set(lexicon()["greetings"])
     for match in _PAIR.finditer(text):
         pair = match.group(1)
         words = pair.replace(".", " ").split()
-        if words[0].lower() in _GREETING_WORDS:
-            continue  # 'Hiya Dean': the greeting and the reader, not a first name and surname
+        if words[0].lower().rstrip(",") in greetings or words[0].lower() in _PUBLIC_TITLES:
+            continue  # 'Hiya Dean, …': the greeting and the reader; the name alone is read (and greeted) below
         if _after_the(text, match.start(1)):
             continue  # 'the Red Lion', 'the Mental Health Act': a place or a thing, not a person
         if _plausible(words) or (words[0].lower() in _first_names() and _plausible(words[1:])):
             add(match.start(1), match.start(1) + len(pair))
     for match in _SINGLE.finditer(text):
-        if _MONTH_NAME.match(match.group()) and (_MONTH_BEFORE.search(text, max(0, match.start() - 12), match.start())
-                                                 or _DAY_AFTER.match(text, match.end())):
-            continue  # 'priorities for Jan', 'from June', 'May 14th': a month, not Jan, June or May
-        if match.group().lower() in _first_names():
+        month = _A_MONTH.fullmatch(match.group()) and (
+            _MONTH_BEFORE.search(text, max(0, match.start() - 20), match.start()) or _DAY_AFTER.match(text, match.end()))
+        if match.group().lower() in _first_names() and not month:
             add(match.start(), match.end())
     for match in _INTRODUCED.finditer(text):
         if _plausible(match.group(1).split()):

@@ -21,6 +21,7 @@ import re
 from collections.abc import Iterator
 
 from portal.guidance.detectors.base import Detector, Match, lexicon, sentence_spans, table_regex
+from portal.guidance.detectors.proceedings import a_tally
 
 # Clock times, ranges and named times that say *when* something will happen.
 _WHEN = re.compile(
@@ -166,8 +167,8 @@ def planned_tactic(text: str, argument: str, context) -> Iterator[Match]:  # noq
 def planned_operation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """Raids, warrants, covert or plain-clothes work, unless the sentence reports one already done."""
     for start, clause in _clauses(text):
-        if _PAST.search(clause):
-            continue
+        if _PAST.search(clause) or a_tally(text, clause):
+            continue  # done already, or counted among a period's results ('12 arrests (2 wanted on warrant)')
         words = list(table_regex("planned_operation_words").finditer(clause))
         if any(_quoted(clause, found) for found in words):
             continue  # 'the "raid" at the Red Lion was the quiz team raiding the buffet': the writer disowns the word

@@ -167,6 +167,20 @@ _FAMILY_CONTEXT = re.compile(r"\b(?:at\s+the\s+(?:end|top|bottom)\s+of|on|at|in)
 
 
 # Someone named as away, with their home: 'Barry is away till Monday so the house is empty'.
+# A child named with their school or school year: 'Josh Malik, Year 9 at St Bede's', 'Keisha, 15, goes to St Anne's'.
+_SCHOOL = re.compile(r"[^.!?]{0,40}?(?:\b(?:Year|Yr|Y)\s?\d{1,2}\b|\b(?:goes\s+to|pupil\s+at|student\s+at|at)\s+"
+                     r"(?:St\.?\s+[A-Z][\w'’]+|[A-Z][\w'’]+(?:\s+[A-Z][\w'’]+)?\s+(?:School|Academy|Primary|High|College|Grammar)\b))")
+# 'Mrs Green, the head teacher at Western Road Primary': a member of staff, named in their role.
+_STAFF = re.compile(r"\b(?:head|headteacher|teacher|caretaker|governor|principal|staff|chair|secretary|manager|bursar|nurse"
+                    r"|coach|teaching|works|worked|volunteers?|lollipop|dinner|cook|head\s+of)\b", re.I)
+# A person named with a house by its name: 'Karen from Wisteria House', 'Mrs Hodges at the Old Forge', 'Jake from
+# Burton Hall'. A public hall or a pub is not a home.
+_HOUSE_NAME = re.compile(r"\s+(?:from|at|of|in)\s+(?:the\s+)?(?:[A-Z][\w'’-]+\s+){1,2}?(?:House|Cottage|Cottages|Farm|Lodge"
+                         r"|Barn|Forge|Mill|Hall|Grange|Manor|Villa|Bungalow|Farmhouse|Rectory|Vicarage|Croft|Old\s+Forge)\b"
+                         r"|\s+(?:from|at|of|in)\s+the\s+Old\s+[A-Z][a-z]+\b")
+_NOT_HOME = re.compile(r"\b(?:Village|Town|Church|Community|Parish|Memorial|Scout|Sports|City|County|Guild|Market|Miners"
+                       r"|Civic|Public|Leisure|Music|Concert|Masonic|Drill|Jubilee|Victoria)\s+Hall\b|\bOld\s+(?:Bailey|Bell"
+                       r"|Swan|Crown|Bull|Red|Vic|Trafford)\b")
 _AWAY = re.compile(r"\b(?:away|abroad|on\s+holiday|in\s+hospital)\b", re.I)
 _HOME_LEFT = re.compile(r"\b(?:house|home|flat|farm|farmhouse|bungalow|cottage|place|empty)\b", re.I)
 
@@ -175,17 +189,6 @@ def _is_family(text: str, name: Name) -> bool:
     """'the Wilsons', 'the Kowalski family': a household named by its surname."""
     return (re.search(r"\b[Tt]he\s+$", text[max(0, name.start - 4):name.start]) is not None
             and (name.text.endswith("s") or text.startswith(" family", name.end)))
-
-
-# A home known by its name right after the person: 'Karen from Wisteria House', 'Mrs Hodges at the Old Forge', 'the
-# Grahams at Rose Cottage' (not a public hall: 'Sue from the Village Hall').
-_HOUSE_BESIDE = re.compile(r"(?:\s+family)?,?\s+(?:from|at|of|in)\s+((?:[Tt]he\s+)?(?:[A-Z][a-z'’]+\s+){1,2}(?:House|Cottage|Farm"
-                           r"|Farmhouse|Forge|Lodge|Barn|Mill|Rectory|Vicarage|Grange|Manor|Hall|Court|Bungalow|Villa|Stables))\b")
-_HOUSE_NOT_HOME = re.compile(r"\b(?:Village|Town|City|Church|Community|Memorial|Parish|Guild|Concert|Sports|Market|Music|Scout"
-                             r"|Council|Crown|Magistrates|County|Leisure|Pub|Police|Custody|Mansion|Opera|Bingo)\b")
-# A child's school or year group in the sentence: 'goes to St Anne's', 'Year 9 at St Bede's', 'in year 10'.
-_SCHOOL_NEAR = re.compile(r"\b(?:goes\s+to|pupil\s+at|(?:[Yy]ear|[Yy]r)\s*(?:[7-9]|1[0-3])\s+(?:at|in))\s+"
-                          r"(?:St\.?\s+[A-Z][\w'’]+|(?:[A-Z][\w'’-]*\s+){1,3}(?:School|Academy|Primary|College|High|Grammar))")
 
 
 def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
@@ -205,14 +208,6 @@ def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa:
         if street is not None:
             yield Match(name.start, name.end, f"the name “{name.text}” with the street “{street}”")
             continue
-        house = _HOUSE_BESIDE.match(text, name.end, s_end)
-        if house is not None and not _HOUSE_NOT_HOME.search(house.group(1)):
-            yield Match(name.start, name.end, f"the name “{name.text}” with the house “{house.group(1)}”")
-            continue
-        school = _SCHOOL_NEAR.search(text, s_start, s_end)
-        if school is not None:
-            yield Match(name.start, name.end, f"the name “{name.text}” with a school or year group (“{school.group()}”)")
-            continue
         family = _is_family(text, name)
         owned = _PROPERTY_AFTER.match(text, name.end) if family else None
         if owned is not None:
@@ -222,6 +217,14 @@ def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa:
             yield Match(name.start, name.end, f"the household “{name.text}” with where they live or are")
             continue
         sentence = text[s_start:s_end]
+        school = _SCHOOL.match(text, name.end, min(s_end, name.end + 60))
+        if school is not None and not _STAFF.search(school.group()):
+            yield Match(name.start, name.end, f"the name “{name.text}” with a school (“{school.group().strip()}”)")
+            continue
+        home = _HOUSE_NAME.match(text, name.end)
+        if home is not None and not _NOT_HOME.search(home.group()):
+            yield Match(name.start, name.end, f"the name “{name.text}” with a house (“{home.group().strip()}”)")
+            continue
         if _AWAY.search(sentence) and _HOME_LEFT.search(sentence):
             yield Match(name.start, name.end, f"the name “{name.text}” with a home they are away from")
             continue

@@ -48,6 +48,10 @@ def political_party(text: str, argument: str, context) -> Iterator[Match]:  # no
         yield Match(start, start + len(name), f"the party “{name}”")
 
 
+_ANY_VOTE = re.compile(r"\b(?:whoever|whichever\s+(?:party|candidate|way)|however|no\s+matter\s+(?:who|how))\s+(?:you|they|we"
+                       r"|people|residents)\s+(?:\w+\s+)?vote\s+for\b|\b(?:whoever|however)\s+(?:you|they|we)\s+vote\b", re.I)
+
+
 def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """Asking people to vote, sign a petition or join a campaign, unless the vote is for an award."""
     awards = has("award_cues", text) and not has("election_cues", text) and not has("parties", text)
@@ -55,6 +59,8 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
         for found in table_regex("vote_phrases").finditer(text):
             if re.match(r"\s+of\b", text[found.end():]):
                 continue  # 'get them out of the relegation zone' is not an election
+            if _ANY_VOTE.search(text, max(0, found.start() - 30), found.end()):
+                continue  # 'everyone welcome, whoever you vote for': no side taken
             yield Match(found.start(), found.end(), f"asking people to vote (“{found.group()}”)")
     found_any = False
     for found in table_regex("campaign_phrases").finditer(text):
@@ -161,8 +167,34 @@ _BITTER_THANKS = re.compile(r"\bthanks\s+to\s+(?:this|the|their|your|our)\s+(?:[
                             r"(?:cuts|policies|austerity|reforms)\b", re.I)
 
 
+# Voters and votes judged: 'anyone who voted for Brexit can't moan', 'proud that our town voted to stay in', 'won't be
+# shedding any tears if the council leader loses his seat'.
+_VOTE_OPINION = re.compile(
+    r"\b(?:anyone|anybody|everyone|people|those|all\s+those|folk|idiots|muppets|whoever)\s+(?:who|that)\s+voted\s+"
+    r"(?:for|against|to|leave|remain|yes|no|tory|labour|reform)\b"
+    r"|\b(?:proud|glad|happy|sad|gutted|ashamed|delighted|relieved|disappointed|embarrassed)\s+(?:that\s+)?(?:\w+\s+){0,3}?"
+    r"voted\s+(?:to|for|against|leave|remain|yes|no)\b"
+    r"|\b(?:los(?:e|es|t|ing)|keeps?|kept|hangs?\s+on\s+to)\s+(?:his|her|their)\s+seats?\b", re.I)
+# Those who decide for the public, judged: 'the parish council have got it completely wrong', 'the councillors who
+# voted for it should be ashamed'.
+_THANKS = re.compile(r"\bthank(?:s|\s+you)\b", re.I)
+_PUBLIC_BODY = re.compile(r"\b(?:(?:the|our|parish|town|county|district|city|borough)\s+council(?:lors)?|the\s+cabinet"
+                          r"|(?:the\s+)?people\s+who\s+voted\s+for\s+it|those\s+who\s+voted\s+for\s+it)\b", re.I)
+_CONDEMNED = re.compile(r"\bgot\s+it\s+(?:\w+\s+)?wrong\b|\bshould\s+be\s+ashamed\b|\bshame\s+on\b|\bsold\s+(?:us|the\s+town)"
+                        r"\s+out\b|\bstitch(?:ed)?[- ]up\b|\bbetray(?:ed|al)\b", re.I)
+
+
 def _verdict_on_public_affairs(sentence: str) -> tuple[re.Match[str], re.Match[str]] | None:
     """A public decision or a strike with a verdict on it, or a politician with blame laid on them."""
+    votes = _VOTE_OPINION.search(sentence)
+    if votes is not None and (has("award_cues", sentence) or _THANKS.search(sentence)):
+        votes = None  # 'thanks to everyone who voted for us in the community awards'
+    if votes is not None and (not votes.group().lower().startswith(("lo", "keep", "kept", "hang"))
+                              or table_regex("verdict_words").search(sentence) or _stance_in(sentence)):
+        return votes, votes
+    body, condemned = _PUBLIC_BODY.search(sentence), _CONDEMNED.search(sentence)
+    if body is not None and condemned is not None:
+        return body, condemned
     issue = (_PUBLIC_DECISION.search(sentence) or _STRIKE.search(sentence) or _PROTEST.search(sentence)
              or table_regex("political_issues").search(sentence))
     if issue is not None:
@@ -183,12 +215,21 @@ def _side_taken(sentence: str) -> re.Match[str] | None:
     return _stance_in(sentence) or table_regex("blame_cues").search(sentence)
 
 
+# A sentence that opens as the writer's own view goes with the politician named just before it ('… the mayor's
+# decision. For what it's worth I think it's a terrible one.').
+_OWN_VIEW = re.compile(r"\s*(?:(?:and|but|so)\s+)?(?:for\s+what\s+it['’]?s\s+worth|i\s+(?:think|reckon|feel)|personally"
+                       r"|if\s+you\s+ask\s+me|in\s+my\s+(?:view|opinion)|between\s+(?:us|you\s+and\s+me)|imo|tbh"
+                       r"|to\s+be\s+honest|honestly)\b", re.I)
+
+
 def _follows_on(text: str, previous_end: int, start: int, end: int) -> bool:
     """A clause after a dash, or a verdict of a few words that opens with it ('Best decision in years.'), goes with
     the sentence before ('The cakes were brilliant.' has a subject of its own)."""
-    if re.search(r"[-–]", text[previous_end:start]):
+    if re.search(r"[-–]|\.\.|…", text[max(0, previous_end - 3):start]):
         return True
     sentence = text[start:end]
+    if _OWN_VIEW.match(sentence):
+        return True
     verdict = _side_taken(sentence)
     return len(sentence.split()) <= 4 and verdict is not None and not sentence[:verdict.start()].strip()
 

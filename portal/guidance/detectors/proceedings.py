@@ -61,10 +61,85 @@ def _spoken_of(sentence: str) -> re.Match[str] | None:
     return guilt or (_TAKEN_IN.search(sentence) if _TAKEN_WORDS.search(sentence) else None)
 
 
+# --- a live case told without the words arrest, charge or court -----------------------------------------------
+
+# Someone, third person: a pronoun, a person noun, 'a 19-year-old', 'woman, 34'. Never 'you' (an appeal asks the
+# reader to help with enquiries).
+_SOMEONE = (r"(?:he|she|they|him|her|them|hes|shes|someone|somebody|(?:the|a|an|two|three|both|one)\s+(?:\w+\s+)?"
+            r"(?:man|men|woman|women|lad|lads|boy|boys|girl|girls|teen|teens|teenager|teenagers|youth|youths|bloke|guy"
+            r"|fella|driver|suspect|pair|couple|male|female|juvenile|person|people)|\d{1,3}[- ]?(?:year|yr)s?[- ]old"
+            r"|(?:man|woman|lad|male|female),?\s+\d{1,3}"
+            r"|(?!(?:Anyone|Anybody|Everyone|Everybody|Thanks|Thank|You|Residents|People|Please|Can|Could)\b)(?-i:[A-Z][a-z]+))")
+# Held or let go while the case goes on: 'released pending further enquiries', 'kept in overnight at the station',
+# 'has been released under investigation', 'still being questioned', 'helping police with their enquiries'.
+_HELD_PENDING = re.compile(
+    r"\b(?:released|let\s+go|let\s+out|freed|bailed|kept\s+in|held|detained)\b[^.!?]{0,30}?"
+    r"\b(?:pending|under\s+investigation|while\s+(?:enquiries|inquiries|the\s+investigation|officers|detectives|we)"
+    r"|until\s+(?:further|the\s+(?:outcome|results?|investigation))|as\s+(?:enquiries|inquiries|the\s+investigation)"
+    r"\s+continues?)\b"
+    r"|\b(?:kept\s+in|held|detained)\s+(?:overnight\s+)?(?:at\s+the\s+(?:station|nick|custody)|in\s+(?:the\s+)?"
+    r"(?:cells|custody|the\s+nick))\b"
+    rf"|\b{_SOMEONE}(?:['’]s|\s+is|\s+was|\s+are|\s+were|\s+has\s+been|\s+have\s+been|,)?\s+(?:still\s+|now\s+)?"
+    r"(?:helping|assisting)\s+(?:(?:the\s+)?(?:police|officers|us|detectives|cid)\s+)?with\s+(?:their\s+|our\s+|police\s+"
+    r"|the\s+)?(?:enquiries|inquiries|investigation)\b",
+    re.I)
+# A hearing of someone's, with or without the word court: 'his hearing is on the 14th', 'they've got a hearing
+# next week', 'up before the bench on Monday', 'back before the sheriff'.
+_HEARING = re.compile(
+    r"\b(?:his|her|their|hes|shes)\s+(?:next\s+|first\s+|second\s+)?(?:hearing|court\s+date|appearance|sentencing"
+    r"|trial|case)\s+(?:is\s+|was\s+|has\s+been\s+|['’]s\s+)?(?:on|set\s+for|listed|fixed|due|next|tomorrow|today|this"
+    r"|adjourned|put\s+back|moved|delayed|postponed|in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
+    rf"|\b{_SOMEONE}\b[^.!?]{{0,40}}?\s+(?:(?:has|have|had)\s+(?:got\s+)?|(?:['’]s|['’]ve)\s+got\s+|got\s+)"
+    r"(?:a|another|their|his|her)\s+(?:hearing|court\s+date)\b(?!\s+(?:aid|test|loss|problem))"
+    r"|\b(?:up|appear\w*|back)\s+(?:before|in\s+front\s+of)\s+(?:the\s+)?(?:bench|judge|sheriff|beak|magistrates?)\b",
+    re.I)
+# Guilt or the evidence judged: 'it was him', 'everyone knows who did it', 'the evidence is overwhelming',
+# 'caught him red-handed', 'the footage proves it'.
+_JUDGED = re.compile(
+    rf"\bit\s+(?:was|were|is|['’]s)\s+(?:{_CERTAIN}\s+)?(?:him|her|them)\s*(?=[.!,?]|$|\s+(?:who|that)\s+"
+    r"(?:did|done|took|stole|started|set|nicked|broke|robbed|attacked|hit|stabbed))"
+    r"|\b(?:everyone|everybody|we\s+all|the\s+whole\s+\w+|all\s+of\s+us)\s+knows?\s+(?:who\s+(?:did|done)\s+it"
+    r"|it\s+was\s+(?:him|her|them)|(?:he|she|they)\s+(?:did|done)\s+it)\b"
+    r"|\bthe\s+evidence\s+(?:is|was|['’]s)\s+(?:\w+\s+)?(?:overwhelming|damning|flimsy|weak|thin|airtight"
+    r"|watertight|conclusive|rubbish|circumstantial)\b"
+    r"|\bcaught\s+(?:him|her|them)\s+(?:red[- ]?handed|bang\s+to\s+rights|in\s+the\s+act)\b"
+    r"|\b(?:cctv|footage|the\s+video|dna|fingerprints?)\s+(?:clearly\s+)?(?:proves?|proved)\b",
+    re.I)
+_WITHOUT_WORDS = re.compile(r"pending|investigation|while|until|as\s+\w+iries|kept|held|detained|helping|assisting|hearing"
+                            r"|court\s+date|appearance|sentencing|trial|case|before|front|it\s|knows?|evidence|caught"
+                            r"|proves?|proved", re.I)
+_NOT_HELD = re.compile(r"\bhospital\b|\bmental\s+health\s+act\b|\bsection\s+136\b", re.I)
+
+
+def _live_without_arrest_words(sentence: str) -> tuple[re.Match[str], str] | None:
+    """A live case told in other words: held or let go pending enquiries, a hearing of someone's, guilt judged."""
+    if not _WITHOUT_WORDS.search(sentence):
+        return None
+    held = None if _NOT_HELD.search(sentence) else _HELD_PENDING.search(sentence)
+    if held is not None:
+        return held, "someone held, questioned or let go while the case goes on"
+    hearing = _HEARING.search(sentence)
+    if hearing is not None:
+        return hearing, "someone's hearing or appearance to come"
+    judged = _JUDGED.search(sentence)
+    if judged is not None:
+        return judged, "a judgement on someone's guilt or the evidence"
+    return None
+
+
 def _finished_or_unrelated(sentence: str) -> bool:
     """A case that ended in a sentence ('was jailed for six years'), jury service and free trials, or a court said
     of anyone ('if you've been a witness at the Crown Court')."""
-    return has("court_process_exclusions", sentence) or _IF_YOU_HAVE_BEEN.search(sentence) is not None
+    return (has("court_process_exclusions", sentence) or _IF_YOU_HAVE_BEEN.search(sentence) is not None
+            or (_SERVED.search(sentence) is not None and _HEARING.search(sentence) is None))
+
+
+# The sentence a finished case ended in, said plainly: 'he got 14 months', 'was given two years', 'now all sentenced'.
+_SERVED = re.compile(
+    r"\b(?:got|gets|given|handed|received|serving|served|copped)\s+(?:a\s+)?(?:\d+|a|one|two|three|four|five|six|seven"
+    r"|eight|nine|ten|twelve|eighteen)\s+(?:months?|years?|weeks?)\b(?!\s+(?:ago|before|back))"
+    r"|\b(?:now|all|both|since)\s+(?:been\s+)?sentenced\b",
+    re.I)
 
 
 def court_date(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
@@ -82,12 +157,17 @@ def court_process(text: str, argument: str, context) -> Iterator[Match]:  # noqa
     words = table_regex("court_process_words")
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
-        if _finished_or_unrelated(sentence):
+        if _finished_or_unrelated(sentence) or a_tally(text, sentence):
             continue
         found = words.search(sentence) or _WANTED.match(sentence) or _spoken_of(sentence)
         if found is not None:
             yield Match(start + found.start(), start + found.end(),
                         f"a case still before the courts (“{found.group()}”)")
+            continue
+        other = _live_without_arrest_words(sentence)
+        if other is not None:
+            found, note = other
+            yield Match(start + found.start(), start + found.end(), f"{note} (“{found.group()}”)")
 
 
 # --- a live case: an arrest, charge or custody of someone in particular ---------------------------------------
@@ -135,6 +215,20 @@ _FIGURES = re.compile(
     r"\b(?:(?:last|this|per|a|each|every)\s+(?:year|quarter)|so\s+far\s+this\s+year|in\s+20\d\d|over\s+the\s+(?:past\s+)?year"
     r"|since\s+" + _MONTH + r")\b",
     re.I)
+# A tally: '41 arrests, 9 drug seizures, 2 drink drivers', 'Stats for the month: 12 arrests (7 drugs …)'. Counts of
+# things, three or more in the sentence, or a count under a word that says the message gives figures.
+_COUNT = re.compile(r"(?<![\d/:.£$])\b\d[\d,.]*%|(?<![\d/:.£$])\b\d[\d,]*\+?\s*(?:[(]|\s(?!(?:and|or|to|am|pm|mph|years?|yrs?|months?|weeks?|days?|hours?"
+                    r"|minutes?|mins?|st|nd|rd|th|" + _MONTH + r"|jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\b)[a-z])", re.I)
+_TALLY_CUES = re.compile(r"\b(?:stats|statistics|figures|summary|results|breakdown|tally|totals?|in\s+total|so\s+far"
+                         r"|open\s+data|data)\b", re.I)
+
+
+def a_tally(text: str, sentence: str) -> bool:
+    """Arrests counted among other things, or counted in a message that says it gives figures: not one case's news."""
+    counts = len(_COUNT.findall(sentence))
+    return counts >= 3 or (counts >= 1 and _TALLY_CUES.search(text) is not None)
+
+
 _ANYONE_AFTER = re.compile(r"^\s+(?:people|persons|prisoners|suspects)\b", re.I)
 
 
@@ -183,7 +277,8 @@ def live_case(text: str, argument: str, context) -> Iterator[Match]:  # noqa: AR
         return
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
-        if _finished_or_unrelated(sentence) or has("not_live_frames", sentence) or _FIGURES.search(sentence):
+        if (_finished_or_unrelated(sentence) or has("not_live_frames", sentence) or _FIGURES.search(sentence)
+                or a_tally(text, sentence)):
             continue
         for found in words.finditer(sentence):
             if not _said_of_no_one(sentence, found) and _a_particular_case(text, start, end, found):
