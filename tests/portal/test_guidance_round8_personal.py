@@ -48,6 +48,7 @@ def test_capitals_and_numbers_that_are_not_a_vehicle_stay_clean(text):
     "Hiya Gavin, the council's licensing team is on their website.",
     "Morning all. Panel priorities for Jan were chosen by residents: 1) speeding, 2) burglary.",
     "The walkabout with Cllr Tunde Bakare went well - 4 broken street lights reported.",
+    "Mayor Alan Dunn opened the fete and thanked everyone who reported the stolen bunting.",
     "Ask for Angela at any bar on the strip if you feel unsafe or are being harassed.",
     "The gate at Heron Point was left open after the storm damage was reported.",
 ])
@@ -174,3 +175,47 @@ def test_a_home_empty_until_a_date_is_flagged(text):
 ])
 def test_advice_about_going_away_stays_clean(text):
     assert "operational.empty_home" not in flagged(text)
+
+
+# --- second pass: shapes from the earlier training probes ---------------------------------------------------------
+
+@pytest.mark.parametrize("text, rule", [
+    ("The girl hit by the bike is Milly, 9, she goes to Oakfield Primary.", "personal.age_with_name"),
+    ("Do you know Rhiannon Vale? She was last seen near the canal on Friday.", "personal.named_person"),
+    ("A 79-year-old woman fell on Kings Road and her husband, who lives at the same address on Ash Close, is with her.",
+     "personal.age_with_street"),
+])
+def test_a_person_told_of_across_two_sentences_or_at_the_same_address_is_flagged(text, rule):
+    assert rule in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Lost: a tabby cat, answers to Bella, last seen near the park.",
+    "Thanks Rhiannon. She was lovely to work with at the fete.",
+    "Do you know Rhiannon Vale? She runs the craft stall at the market.",
+])
+def test_pets_and_people_with_nothing_happening_to_them_stay_clean(text):
+    assert not {code for code in flagged(text) if code.startswith("personal.")}
+
+
+@pytest.mark.parametrize("text", [
+    "Only the sergeant and one PCSO on duty this Saturday.",
+    "The CCTV control room isn't staffed after 1am.",
+    "Patrols will not cover Northfield next weekend because of the match.",
+])
+def test_thin_cover_said_other_ways_is_flagged(text):
+    assert {code for code in flagged(text) if code.startswith("operational.")}
+
+
+@pytest.mark.parametrize("text", [
+    "Three people were held after the cannabis farm raid on Mill Lane last month.",
+    "Two men held overnight after the cannabis farm raid on Mill Lane.",
+    "He is in custody for the jewellers raid.",
+    "It's number 14, the one with the broken gate.",
+])
+def test_a_raid_already_over_and_a_house_by_its_look_are_not_operational(text):
+    assert not {code for code in flagged(text) if code.startswith("operational.")}
+
+
+def test_a_raid_still_to_come_after_a_meeting_is_flagged():
+    assert "operational.planned" in flagged("After the briefing we will raid the flats tomorrow at 6am.")

@@ -63,7 +63,8 @@ neighbour neighbours lad bloke woman man boy girl owner same other""".split())
 
 # A pet's name: 'a spaniel called Bella', 'our cat, Milo,'.
 _PET = re.compile(r"\b(?:dog|puppy|pup|cat|kitten|spaniel|terrier|labrador|lab|collie|poodle|staffie|greyhound|lurcher"
-                  r"|whippet|pony|horse|parrot|tortoise|rabbit|hamster|ferret)s?(?:\s+(?:called|named|,))?\s*,?\s*$", re.I)
+                  r"|whippet|pony|horse|parrot|tortoise|rabbit|hamster|ferret)s?(?:\s+(?:called|named|,))?\s*,?\s*$"
+                  r"|\b(?:answers|answering)\s+to\s+(?:the\s+name\s+(?:of\s+)?)?$", re.I)  # 'Answers to Milo': a lost pet
 
 
 # A name that stands for a monument or a place named after someone long gone: 'Winston Churchill's statue',
@@ -113,7 +114,7 @@ def _first_names() -> frozenset[str]:
 
 
 # Public figures acting in public are not personal data: a councillor named by title ('Cllr Bisi Adeyemi').
-_PUBLIC_TITLES = frozenset({"cllr", "councillor", "cllrs", "councillors"})
+_PUBLIC_TITLES = frozenset({"cllr", "councillor", "cllrs", "councillors", "mayor"})
 # A first name that is also a month, read as the month after a word of time ('priorities for Jan', 'in May') or
 # before a day or a year ('May 14th', 'June 2025').
 _A_MONTH = re.compile(r"(?:Jan|June?|May|April|Aug|August|Mar|Sept?|Oct|Nov|Dec)", re.I)
@@ -294,7 +295,8 @@ def names(text: str) -> tuple[Name, ...]:
     for match in _AS_PERSON.finditer(text):
         group = 1 if match.group(1) else 2
         word = match.group(group)
-        if _plausible([word]) and not (group == 2 and _sentence_opener(word)):
+        opens = sentence_at(text, match.start(group))[0] == match.start(group)
+        if _plausible([word]) and not (group == 2 and opens and _sentence_opener(word)):
             add(match.start(group), match.end(group))
     return tuple(sorted(found, key=lambda name: name.start))
 

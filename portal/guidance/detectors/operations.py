@@ -84,6 +84,8 @@ _COVER = re.compile(r"\b(?:patrol\w*|(?:late|early|night)\s+turns?|lates|earlies
 _FEW_OR_ELSEWHERE = re.compile(
     r"\bonly\s+(?:running|got|have|has|had|putting\s+out|sending)\s+(?:one|1|two|2|a\s+single|a\s+couple\s+of)\s+"
     r"(?:cars?|officers?|vans?|units?|crews?|pcsos?)\b"
+    r"|\b(?:only|just)\s+(?:the\s+|a\s+|one\s+|1\s+)?(?:sergeant|sarge|sgt|inspector|officer|pc|pcso|special)\s+(?:and|&|plus)\s+"
+    r"(?:one|a|1|two|2)\s+(?:pcsos?|pcs?|officers?|specials?)\b"
     r"|\b(?:most|all|half|rest)\s+of\s+(?:the\s+|our\s+)?(?:team|officers|us|shift|cops)\s+(?:are|is|will\s+be|['’]ll\s+be)\s+"
     r"(?:at|in|on|away|off|busy|tied\s+up)\b(?=[^.!?;]*\b(?:so|leaving|leaves|means|meaning)\b)"
     r"|\b(?:our|the\s+(?:patrol|police|response))\s+(?:car|van|cars|vans|motor)(?:['’]s|\s+is|\s+are)\s+(?:in\s+for\s+repairs?|off\s+the\s+road|in\s+the\s+garage|broken\s+down)\b",
@@ -109,7 +111,7 @@ _ABSENT = re.compile(
     r"\b(?:no|nae|not\s+any|won['’]t\s+be\s+any)\s+(?:[\w-]+\s+){0,2}?(?:police|officers?|pcsos?|cover|patrols?|liaison"
     r"|presence|bobbies|camera\s+vans?|(?:cctv\s+|camera\s+)?operators?)\b"
     r"|\b(?:police|officers|pcsos?|we|patrols?|(?:the|our)\s+camera\s+van|the\s+van)\s+(?:are\s+|is\s+|will\s+|won['’]t\s+)?"
-    r"(?:not|no\s+longer|be\s+not)\s+(?:be\s+)?(?:patrolling|there|covering|around|out)\b"
+    r"(?:not|no\s+longer|be\s+not)\s+(?:be\s+)?(?:patrolling|patrol|there|covering|cover|around|out|visiting|visit)\b"
     r"|\b(?:nights|evenings|weekends|overnight)\s+(?:are|will\s+be)\s+(?:\w+\s+)?(?:uncovered|not\s+covered|unpoliced)\b",
     re.I)
 # Told in the past, a charge at the door, or no need for police: 'there was no police presence needed', 'no cover charge'.
@@ -123,7 +125,9 @@ _FOR_A_WHILE = re.compile(r"\b(?:any\s*more|no\s+longer|response\s+only|at\s+all
 _NOT_POLICE_RESOURCE = re.compile(r"\b(?:housing|council|licensing|parking|enforcement|environmental|probation|press|welfare"
                                   r"|youth|planning|school|attendance|benefits?|tenancy|estate)\s+(?:officers?|team|staff)\b"
                                   r"|\bempty\s+(?:flats?|houses?|homes?|properties|property|shops?|units?|rooms?)\b"
-                                  r"|\b(?:abandoned|stolen|parked|untaxed|burnt[\s-]out|nuisance)\s+(?:cars?|vans?|vehicles?)\b", re.I)
+                                  r"|\b(?:abandoned|stolen|parked|untaxed|burnt[\s-]out|nuisance)\s+(?:cars?|vans?|vehicles?)\b"
+                                  # a house told by its look: 'number 31, the one with the broken gate'
+                                  r"|\b(?:the\s+)?(?:one|house|flat|place)\s+with\s+the\s+(?:[\w-]+\s+)?(?:gate|door|fence|window)\b", re.I)
 
 
 def _masked(clause: str) -> str:
@@ -156,7 +160,7 @@ def planned_tactic(text: str, argument: str, context) -> Iterator[Match]:  # noq
         tactic = table_regex("police_tactics").search(clause)
         if tactic is None and _FUTURE.search(clause):
             tactic = table_regex("purpose_tactics").search(clause)
-        if tactic is None or _PAST.search(clause):
+        if tactic is None or _PAST.search(clause) or _EVENT_BEFORE.search(clause, max(0, tactic.start() - 40), tactic.start()):
             continue
         when = _WHEN.search(clause)
         if when is not None:
@@ -173,7 +177,14 @@ def planned_operation(text: str, argument: str, context) -> Iterator[Match]:  # 
         if any(_quoted(clause, found) for found in words):
             continue  # 'the "raid" at the Red Lion was the quiz team raiding the buffet': the writer disowns the word
         for found in words:
-            yield Match(start + found.start(), start + found.end())
+            if not _EVENT_BEFORE.search(clause, max(0, found.start() - 40), found.start()):
+                yield Match(start + found.start(), start + found.end())
+
+
+# A raid named as an event already over or as a crime: 'held after the gangmaster raid', 'in custody for the post
+# office raid', 'since the raid'.
+_EVENT_BEFORE = re.compile(r"\b(?:after|following|since|for|during)\s+(?:the|a|an|last\s+\w+['’]s|yesterday['’]s)\s+"
+                           r"(?:(?!(?:we|i|they|you|he|she|it|will|shall|are|is|be|to|then|and|go|going)\b)[\w'’-]+\s+){0,3}?$", re.I)
 
 
 def _quoted(clause: str, found: re.Match[str]) -> bool:

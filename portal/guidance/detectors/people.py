@@ -116,7 +116,7 @@ _NUMBERED_PITCH = re.compile(r"\b(?:of|in|on|at|from)\s+((?:(?:static\s+)?carava
 @functools.cache
 def _lives_on_street() -> re.Pattern[str]:
     types = _home_street().pattern.rsplit("(?i:", 1)[1].split(")", 1)[0]
-    return re.compile(rf"\b(?:from|of|lives\s+(?:on|in|at)|living\s+(?:on|in|at)|(?:a|the)\s+(?:house|home|flat|property)\s+(?:on|in)|(?:her|his|their)\s+(?:home|house|flat|address)\s+(?:on|in)|works?\s+(?:at|in)\s+(?:the\s+|a\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:on|in))\s+((?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types}))\b")
+    return re.compile(rf"\b(?:from|of|lives\s+(?:on|in|at)|living\s+(?:on|in|at)|(?:a|the)\s+(?:house|home|flat|property)\s+(?:on|in)|(?:her|his|their)\s+(?:home|house|flat|address)\s+(?:on|in)|(?:works?|lives?|living)\s+(?:at|in)\s+(?:the\s+|a\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:on|in))\s+((?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types}))\b")
 
 
 def age_with_street(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
@@ -191,6 +191,20 @@ def _is_family(text: str, name: Name) -> bool:
             and (name.text.endswith("s") or text.startswith(" family", name.end)))
 
 
+# The sentence after a name, taken up by a pronoun with what happened to them: 'Do you know Kelsey Broome? She was
+# last seen at the bus station.' Only the strong words: being missing, hurt, attacked or held.
+_PRONOUN_NEXT = re.compile(r"\s*(?:She|He)(?:['’]s|\s+(?:is|was|has|had|went|got|were))\b")
+_STRONG_CUES = re.compile(r"\b(?:missing|last\s+seen|victim|attacked|assaulted|robbed|mugged|stabbed|injured|in\s+hospital"
+                          r"|bailed|arrested|charged|in\s+custody|sectioned|hasn['’]t\s+been\s+home|not\s+been\s+home)\b", re.I)
+
+
+def _told_next(text: str, sentence_end: int) -> re.Match[str] | None:
+    if not _PRONOUN_NEXT.match(text, sentence_end):
+        return None
+    n_start, n_end = sentence_at(text, len(text) - len(text[sentence_end:].lstrip()))
+    return _STRONG_CUES.search(text, n_start, n_end)
+
+
 def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A named person beside a victim, witness or missing-person word, beside an address, or blamed for something."""
     people = names(text)
@@ -229,7 +243,7 @@ def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa:
             yield Match(name.start, name.end, f"the name “{name.text}” with a home they are away from")
             continue
         # A surname in the plural may be a team or a club ("the Lions"): only its home, street or absence count.
-        hit = None if family else _same_sentence_hits(text, name, cues)
+        hit = None if family else _same_sentence_hits(text, name, cues) or _told_next(text, s_end)
         if hit is not None:
             yield Match(name.start, name.end, f"the name “{name.text}” beside “{hit.group()}”")
         elif _blamed(text, name):
