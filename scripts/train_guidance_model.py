@@ -5,9 +5,11 @@
 
 Build time only (numpy and scipy, already in the dev requirements through lifelines; the
 portal reads the JSON with the standard library). One L2-regularised logistic regression
-per category over learned.features(), fitted with L-BFGS on the development parts only:
-dev.jsonl and heldout.jsonl (the first round's held-out part, read while tuning since).
-heldout_b, heldout_c and heldout_d are never read here. The threshold is set from
+per category over learned.features(), fitted with L-BFGS on the training parts only:
+dev.jsonl, heldout.jsonl (the first round's held-out part, read while tuning since) and, from
+round 8, the probes that rounds have tuned on (probe_c, probe_d4, probe_e5, probe_e5b,
+probe_e5_check, probe_f7, probe_g8). heldout_b, heldout_c and heldout_d (and the sealed
+sets) are never read here. The threshold is set from
 out-of-fold scores on the training parts so that at most CLEAN_SHARE of the clean
 messages cross it. Deterministic: fixed folds, no random start, weights rounded.
 """
@@ -28,7 +30,8 @@ if str(ROOT) not in sys.path:
 from portal.guidance.detectors.learned import LEARNED_FILE, features  # noqa: E402
 
 SET_DIR = ROOT / "tests" / "fixtures" / "guidance_eval"
-TRAINING_PARTS = ("dev.jsonl", "heldout.jsonl")
+TRAINING_PARTS = ("dev.jsonl", "heldout.jsonl", "probe_c.jsonl", "probe_d4.jsonl", "probe_e5.jsonl", "probe_e5b.jsonl",
+                  "probe_e5_check.jsonl", "probe_f7.jsonl", "probe_g8.jsonl")
 CATEGORIES = ("discriminatory", "political")
 # Chosen by --report on the training parts' folds (not on any held-out part).
 REGULARISATION = 0.03

@@ -94,9 +94,13 @@ def test_the_shipped_weights_are_small_and_trained_only_on_development_parts():
     for model in data["models"].values():
         assert 0.5 < model["threshold"] < 1.0
         assert 100 < len(model["weights"]) <= 2500
-    for part in ("heldout_b", "heldout_c", "heldout_d", "heldout_e"):
+    sealed = ("heldout_b", "heldout_c", "heldout_d", "heldout_e", "probe_f7_check", "probe_g8_check")
+    for part in sealed:
         assert part not in data["_note"]
-    assert set(TRAINING_PARTS) == {"dev.jsonl", "heldout.jsonl"}
+    # From round 8 the training probes are trained on too; never a held-out or sealed part.
+    assert {"dev.jsonl", "heldout.jsonl"} <= set(TRAINING_PARTS)
+    assert all(part in {"dev.jsonl", "heldout.jsonl"} or part.startswith("probe_") for part in TRAINING_PARTS)
+    assert not any(part.removesuffix(".jsonl") in sealed for part in TRAINING_PARTS)
 
 
 @pytest.mark.parametrize(("text", "category"), [

@@ -50,7 +50,6 @@ def test_a_judgement_on_guilt_or_evidence_is_live(text):
     "Anyone helping with enquiries should call 101 quoting ref 123.",
     "She was kept in hospital overnight.",
     "He was kept in hospital pending more scans.",
-    "She was detained under the Mental Health Act pending an assessment.",
     "Dave was kept in at school for detention.",
     "The licensing hearing for the Red Lion is on 14 March.",
     "Our planning appeal hearing is next week.",
@@ -64,6 +63,12 @@ def test_a_judgement_on_guilt_or_evidence_is_live(text):
 ])
 def test_near_misses_of_a_live_case_in_other_words_stay_clean(text):
     assert not {code for code in flagged(text) if code.startswith("proceedings.")}
+
+
+def test_held_under_the_mental_health_act_is_not_held_pending_enquiries():
+    # Detention under the Act may still be labelled live by the status rule (dev d263); this branch does not add it.
+    text = "She was detained under the Mental Health Act pending an assessment."
+    assert "proceedings.court_process" not in flagged(text)
 
 
 @pytest.mark.parametrize("text", [
@@ -257,3 +262,46 @@ def test_a_public_hall_a_pub_or_a_school_alone_is_not_a_home_or_a_pupil(text):
 ])
 def test_staff_named_with_their_school_are_not_a_pupil(text):
     assert "personal.named_person" not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The man from the farm has been kept in overnight and we expect him to go before the court.",
+    "It's the chap from the chippy, they let him out pending enquiries this afternoon.",
+    "The lad who ran on the pitch is on a bang-to-rights charge really.",
+    "From the footage I'd expect a guilty plea when he comes up.",
+])
+def test_more_live_cases_in_other_words(text):
+    assert "proceedings.court_process" in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Kids are going before the court of public opinion on social media.",
+    "Do go before the judges at the dog show, they're lovely.",
+    "Let the dog out before you go to work.",
+])
+def test_near_misses_of_going_before_a_court_stay_clean(text):
+    assert not {code for code in flagged(text) if code.startswith("proceedings.")}
+
+
+def test_a_group_arriving_with_advice_to_lock_things_up_is_discriminatory():
+    assert "discriminatory.group_generalisation" in flagged(
+        "We've got the Scousers in town on Saturday so lock up anything you want to keep.")
+    assert "discriminatory.group_generalisation" not in flagged(
+        "Lock up anything you want to keep in your shed, there's been a spate of thefts.")
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks to the venues for the plastic glasses trial.",
+    "The e-scooter trial ends in March.",
+])
+def test_a_thing_tried_out_is_not_a_trial_in_court(text):
+    assert not {code for code in flagged(text) if code.startswith("proceedings.")}
+
+
+@pytest.mark.parametrize("text", [
+    "The murder trial starts on Monday.",
+    "His trial is next week.",
+    "The Smith trial has been moved to May.",
+])
+def test_a_trial_of_a_case_is_still_live(text):
+    assert "proceedings.court_process" in flagged(text)

@@ -186,13 +186,15 @@ _CONDEMNED = re.compile(r"\bgot\s+it\s+(?:\w+\s+)?wrong\b|\bshould\s+be\s+ashame
 
 def _verdict_on_public_affairs(sentence: str) -> tuple[re.Match[str], re.Match[str]] | None:
     """A public decision or a strike with a verdict on it, or a politician with blame laid on them."""
-    votes = _VOTE_OPINION.search(sentence)
+    lowered = sentence.lower()
+    votes = _VOTE_OPINION.search(sentence) if "vot" in lowered or "seat" in lowered else None
     if votes is not None and (has("award_cues", sentence) or _THANKS.search(sentence)):
         votes = None  # 'thanks to everyone who voted for us in the community awards'
     if votes is not None and (not votes.group().lower().startswith(("lo", "keep", "kept", "hang"))
                               or table_regex("verdict_words").search(sentence) or _stance_in(sentence)):
         return votes, votes
-    body, condemned = _PUBLIC_BODY.search(sentence), _CONDEMNED.search(sentence)
+    condemned = _CONDEMNED.search(sentence) if "council" in lowered or "cabinet" in lowered or "voted" in lowered else None
+    body = _PUBLIC_BODY.search(sentence) if condemned is not None else None
     if body is not None and condemned is not None:
         return body, condemned
     issue = (_PUBLIC_DECISION.search(sentence) or _STRIKE.search(sentence) or _PROTEST.search(sentence)
