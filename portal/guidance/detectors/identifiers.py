@@ -175,7 +175,8 @@ def vehicle_registration(text: str, argument: str, context) -> Iterator[Match]: 
             yield Match(found.start(), found.end(), "a vehicle registration mark")
     for found in _VEHICLE_SPACED.finditer(text):
         last = found.group().replace(" ", "")[-3:]
-        if found.start() not in seen and re.search(r"[A-Z]", last) and last not in _NOT_MARK_ENDINGS:
+        if found.start() not in seen and re.search(r"[A-Z]", last) and last not in _NOT_MARK_ENDINGS and (
+                _SOLID_GROUPS.fullmatch(found.group()) or _about_a_vehicle(text, found.start())):
             seen.add(found.start())
             yield Match(found.start(), found.end(), "a vehicle registration mark")
     for found in _PARTIAL_VEHICLE.finditer(text):
@@ -188,6 +189,24 @@ def vehicle_registration(text: str, argument: str, context) -> Iterator[Match]: 
         if found.start() not in seen and _PARTIAL_CUE.search(before) and _ENDS_IN.search(before):
             seen.add(found.start())
             yield Match(found.start(), found.end(), "the last letters of a vehicle registration mark")
+
+
+# A spaced mark whose letters are spread out too ('G K 6 8  V X N', 'YF 17 L X O') could be other capitals in a
+# shouted notice ('OPEN ON 12 D E C'): it counts only in a sentence about a vehicle (a make or model, a vehicle word,
+# 'reg', 'plate' or 'index'). Its groups written solid ('KX 19 TRE', 'WK 66 0HJ') need no such sentence.
+_SOLID_GROUPS = re.compile(r"[A-Z]{2} {0,2}\d{2} {0,2}[A-Z0]{3}")
+_VEHICLE_WORDS = re.compile(
+    r"\b(?:reg(?:istration)?|plates?|index|vehicles?|cars?|vans?|lorry|lorries|truck|pick-?up|motorbikes?|moped|scooter"
+    r"|keeper|driver|driven|driving|parked|mph|hatchback|saloon|estate|4x4|suv|transit|berlingo|sprinter|ford|vauxhall"
+    r"|bmw|audi|volvo|honda|toyota|nissan|golf|corsa|fiesta|focus|astra|merc(?:edes)?|kia|hyundai|peugeot|renault"
+    r"|citroen|citroën|skoda|seat|range\s+rover|land\s+rover|mini|fiat|volkswagen|vw|tesla|mazda|suzuki|lexus|jaguar"
+    r"|civic|polo|qashqai|yaris|clio|micra)\b", re.I)
+
+
+def _about_a_vehicle(text: str, at: int) -> bool:
+    """A vehicle word in the sentence or just before the mark ('the silver Volvo reg. W R 7 0 D U B')."""
+    _, end = sentence_at(text, at)
+    return _VEHICLE_WORDS.search(text, max(0, at - 60), end) is not None
 
 
 def ni_number(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001

@@ -35,7 +35,7 @@ _FROM_THE = re.compile(rf"\b({_CAP})\s+(?:from|at|who\s+runs|who\s+owns|who\s+wo
 # A name in apposition after a person word: 'The lad who was stabbed, Tyrone, is 17'.
 _APPOSED = re.compile(
     rf"\b(?i:lad|lass|man|woman|girl|boy|bloke|lady|victim|witness|pensioner|driver|owner|mum|dad|son|daughter"
-    rf"|teenager|resident|neighbour|tenant|suspect|kid|brother|sister|cousin|boyfriend|girlfriend|husband|wife|partner)\b[^,.;]{{0,50}},\s+({_CAP}(?:\s+{_SURNAME})?)\s*,")
+    rf"|teenager|resident|neighbour|tenant|suspect|kid|brother|sister|cousin|boyfriend|girlfriend|husband|wife|partner)\b[^,.;]{{0,50}},\s+({_CAP}(?:\s+{_SURNAME})?)\s*(?:,|\?+\s*\d)")
 # A name that a pronoun takes up ('is Kayla, she's 19') or a trade follows ('Stan the barber').
 _PRONOUN_AFTER = re.compile(rf"\b({_CAP}),?\s+(?:she|he)(?:'s|’s|\s+is|\s+was)\b")
 _TRADE_AFTER = re.compile(rf"\b({_CAP})\s+the\s+")
@@ -63,7 +63,8 @@ neighbour neighbours lad bloke woman man boy girl owner same other""".split())
 
 # A pet's name: 'a spaniel called Bella', 'our cat, Milo,'.
 _PET = re.compile(r"\b(?:dog|puppy|pup|cat|kitten|spaniel|terrier|labrador|lab|collie|poodle|staffie|greyhound|lurcher"
-                  r"|whippet|pony|horse|parrot|tortoise|rabbit|hamster|ferret)s?(?:\s+(?:called|named|,))?\s*,?\s*$", re.I)
+                  r"|whippet|pony|horse|parrot|tortoise|rabbit|hamster|ferret)s?(?:\s+(?:called|named|,))?\s*,?\s*$"
+                  r"|\b(?:answers|answering)\s+to\s+(?:the\s+name\s+(?:of\s+)?)?$", re.I)  # 'Answers to Milo': a lost pet
 
 
 # A name that stands for a monument or a place named after someone long gone: 'Winston Churchill's statue',
@@ -85,6 +86,10 @@ _PEOPLES = re.compile(r"(?:ians|ans|ese|ish|is|ies)$")  # and 'ies': the Brownie
 def _plausible_family(word: str) -> bool:
     """'the Hendersons', 'the Parkers', 'the Kowalski family'; not 'the Albanians' or a stop word ('the Greens')."""
     return not _PEOPLES.search(word.lower())
+
+
+# 'Ask for Angela': a bar-staff safety scheme, not a person.
+_SCHEME_BEFORE = re.compile(r"\b[Aa]sk\s+for\s+$")
 
 
 @dataclass(frozen=True)
@@ -109,11 +114,13 @@ def _first_names() -> frozenset[str]:
 
 
 # Public figures acting in public are not personal data: a councillor named by title ('Cllr Bisi Adeyemi').
-_PUBLIC_TITLES = frozenset({"cllr", "councillor", "cllrs", "councillors"})
-# A first name that is also a month, read as the month after a word of time ('priorities for Jan', 'in May').
-_A_MONTH = re.compile(r"(?:Jan|May|June|April|August)", re.I)
-_MONTH_BEFORE = re.compile(r"\b(?:for|in|by|until|till|from|since|of|next|last|this|early|late|mid|end\s+of|before|after)\s+$",
-                           re.I)
+_PUBLIC_TITLES = frozenset({"cllr", "councillor", "cllrs", "councillors", "mayor"})
+# A first name that is also a month, read as the month after a word of time ('priorities for Jan', 'in May') or
+# before a day or a year ('May 14th', 'June 2025').
+_A_MONTH = re.compile(r"(?:Jan|June?|May|April|Aug|August|Mar|Sept?|Oct|Nov|Dec)", re.I)
+_MONTH_BEFORE = re.compile(r"\b(?:for|in|by|until|till|til|from|since|of|next|last|this|early|late|mid|end\s+of|before|after"
+                           r"|during|through)\s+$", re.I)
+_DAY_AFTER = re.compile(r"\s+\d{1,2}(?:st|nd|rd|th)?\b|\s+(?:19|20)\d{2}\b")
 
 
 def _after_officer_title(text: str, start: int) -> bool:
@@ -131,12 +138,54 @@ def _is_greeted(text: str, start: int, end: int) -> bool:
     follows = text[end:end + 1]
     if re.match(r"(?:thanks|thank\s+you|cheers|well\s+done|congratulations)\s+to\b", opening):
         return False  # 'Thanks to Zainab, who called it in': a third person, named
-    greeted = len(opening.split()) <= 3 and any(
-        opening == g or opening.startswith(g + " ") or opening.startswith(g + ",") for g in lexicon()["greetings"])
-    if greeted and re.search(r"\b(?:was|is|were|are|it['’]?s|that['’]?s|saw|seen|see|know|knows)$", opening):
-        greeted = False  # 'No that was Josh Malik, …': a greeting word, then the name told of
+    greeted = len(opening.split()) <= 3 and _only_greeting(opening)  # not 'No that was Josh Malik, …'
     one_word = " " not in text[start:end].strip()  # 'Yes Denise the man has been to court': the reader, named first
-    return greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"} or one_word)
+    if greeted and (follows in {",", ".", "!", "?", ""} or text[end:end + 2] in {" -", " :"} or one_word):
+        return True
+    return _addressed(text, s_start, start, end)
+
+
+# What may stand beside a greeting before the reader's name: 'Hi again Sue', 'Yes thanks Dave', 'Morning all, Jo'.
+_GREETING_FILLER = frozenset({"again", "so", "much", "very", "and", "all", "there", "both", "love", "mate", "oh", "ah",
+                              "lol", "haha", "aw", "aww", "yeah", "yep", "nope", "sure", "of", "course"})
+
+
+def _only_greeting(opening: str) -> bool:
+    """'hi', 'yes thanks', 'thank you again': nothing but greetings ('no that was Josh Malik' is not one)."""
+    words = " ".join(re.sub(r"[^\w\s']", " ", opening).split())
+    greetings = sorted(lexicon()["greetings"], key=len, reverse=True)
+    opens = next((g for g in greetings if words == g or words.startswith(g + " ")), None)
+    if opens is None:
+        return False
+    rest = words[len(opens):].split()
+    return all(word in greetings or word in _GREETING_FILLER for word in rest)
+
+
+# The reader named in passing: 'We all saw the video, Karen.' (a first name alone after a comma, ending the sentence)
+# or 'Trust me, Jackie, once ...' (after a short opening clause and a comma). Not an age or an apposition:
+# 'a local woman, Karen.' and 'Trust me, Jackie, 34,' name a subject.
+_VOCATIVE_BEFORE = re.compile(r",\s*$")
+_NOT_VOCATIVE = re.compile(r"\b(?:called|named|name|victim|witness|woman|man|lady|lad|lass|girl|boy|bloke|owner|neighbour|kid|child"
+                           r"|resident|son|daughter|mum|dad|wife|husband|partner|friend|brother|sister|suspect|driver|including"
+                           r"|and|or|with|by|from|to|at|of)\s*,\s*$", re.I)
+
+
+def _addressed(text: str, s_start: int, start: int, end: int) -> bool:
+    if " " in text[start:end].strip() or not _VOCATIVE_BEFORE.search(text, max(s_start, start - 3), start):
+        return False
+    before = text[s_start:start]
+    if _NOT_VOCATIVE.search(before):
+        return False
+    after = text[end:end + 6]
+    if re.match(r"\s*(?:[.!?]+(?![.!?]|\s*\d)|$)", after):
+        return True  # '..., Karen.'
+    opening = before.rstrip(" ,")
+    return (re.match(r",\s+(?!\d)", after) is not None and 1 <= len(opening.split()) <= 3
+            and "," not in opening and not _DETERMINER_FIRST.match(opening))  # 'Trust me, Jackie, ...'
+
+
+# 'Their kid, Mason, is ...', 'The victim, Jo, ...': a person described, then named, is a subject, not the reader.
+_DETERMINER_FIRST = re.compile(r"\s*(?:the|their|his|her|my|our|your|a|an|this|that|one|another|some)\b", re.I)
 
 
 _OPENERS = frozenset("""however meanwhile today tonight yesterday overnight earlier later also again sadly thankfully
@@ -181,6 +230,7 @@ def _not_a_person(text: str, start: int, end: int) -> bool:
     line_start = text.rfind("\n", 0, start) + 1
     quoted = text.count('"', line_start, start) % 2 == 1 or text.count("“", line_start, start) > text.count("”", line_start, start)
     return bool(_SAINT_BEFORE.search(text, max(0, start - 5), start) or _BODY_AFTER.match(text, end)
+                or _SCHEME_BEFORE.search(text, max(0, start - 10), start)
                 or _BODY_LAST.search(text, start, end) or quoted)
 
 
@@ -221,7 +271,8 @@ def names(text: str) -> tuple[Name, ...]:
         if _plausible(words) or (words[0].lower() in _first_names() and _plausible(words[1:])):
             add(match.start(1), match.start(1) + len(pair))
     for match in _SINGLE.finditer(text):
-        month = _A_MONTH.fullmatch(match.group()) and _MONTH_BEFORE.search(text, max(0, match.start() - 20), match.start())
+        month = _A_MONTH.fullmatch(match.group()) and (
+            _MONTH_BEFORE.search(text, max(0, match.start() - 20), match.start()) or _DAY_AFTER.match(text, match.end()))
         if match.group().lower() in _first_names() and not month:
             add(match.start(), match.end())
     for match in _INTRODUCED.finditer(text):
@@ -244,7 +295,8 @@ def names(text: str) -> tuple[Name, ...]:
     for match in _AS_PERSON.finditer(text):
         group = 1 if match.group(1) else 2
         word = match.group(group)
-        if _plausible([word]) and not (group == 2 and _sentence_opener(word)):
+        opens = sentence_at(text, match.start(group))[0] == match.start(group)
+        if _plausible([word]) and not (group == 2 and opens and _sentence_opener(word)):
             add(match.start(group), match.end(group))
     return tuple(sorted(found, key=lambda name: name.start))
 

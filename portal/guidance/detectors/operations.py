@@ -20,7 +20,7 @@ import functools
 import re
 from collections.abc import Iterator
 
-from portal.guidance.detectors.base import Detector, Match, sentence_spans, table_regex
+from portal.guidance.detectors.base import Detector, Match, lexicon, sentence_spans, table_regex
 from portal.guidance.detectors.proceedings import a_tally
 
 # Clock times, ranges and named times that say *when* something will happen.
@@ -46,7 +46,7 @@ _PAST = re.compile(
     r"\b(?:yesterday|last\s+(?:night|week|month|weekend)|were\s+(?:executed|carried\s+out|made)"
     r"|was\s+(?:executed|carried\s+out)|executed\s+(?:a|the|two|three|\d+)?\s*warrants?\s+(?:on|at|yesterday)"
     r"|have\s+been\s+(?:executed|seized)|seized|recovered|carried\s+out|made\s+(?:\w+\s+){0,2}arrests?"
-    r"|arrests?\s+(?:were|was)\s+made|led\s+to)\b",
+    r"|arrests?\s+(?:were|was)\s+made|led\s+to|\d+\s+arrests|wanted\s+on\s+warrant|sentenced)\b",
     re.I,
 )
 
@@ -68,13 +68,14 @@ def _near(first: str, second: str, gap: int) -> re.Pattern[str]:
 # Saturday night', 'our patrol car will be in Kirkby on Tuesdays only'. The absence or the 'only' needs police cover
 # or a time beside it ('No one on the bus was hurt' has neither).
 _NOBODY_ON = re.compile(r"\b(?:no\s*-?\s*one|nobody|no\s+(?:officers?|police|cops|pcsos?|patrols?|units?|staff|cars?))"
+                        r"(?:\s+(?:from|in|on)\s+(?:the|our)\s+(?:team|station|unit|shift|squad))?"
                         r"(?:['’]s|\s+is|\s+will\s+be|['’]ll\s+be)?\s+(?:on|at|in|about|around|out|covering|patrolling"
                         r"|working|manning|available|there|here|in\s+(?:the\s+)?station|patrols|covers|checks|comes)\b", re.I)
-_DAYS = r"(?:mon|tues|wednes|thurs|fri|satur|sun)days?"
+_DAYS = r"(?:(?:mon|tues|wednes|thurs|fri|satur|sun)days?|(?:mon|tues?|wed|weds|thur|thurs|fri|sat|sun)(?:\s*/\s*(?:mon|tues?|wed|weds|thur|thurs|fri|sat|sun))+)"
 _ONLY_WHEN = re.compile(rf"\b(?:{_DAYS}\s+only|only\s+(?:on\s+)?{_DAYS}|only\s+(?:at|between|until|till|after|before|from)"
                         rf"\s+(?:\d|{_DAYS})|every\s+other\s+(?:week|day|night|weekend|{_DAYS})|nowhere\s+else|once\s+a\s+(?:week|fortnight"
                         rf"|month))\b", re.I)
-_COVER = re.compile(r"\b(?:patrol\w*|response\s+cars?|police\s+cars?|cover(?:s|ed|ing)?|speed\s+checks?|checks|on\s+duty"
+_COVER = re.compile(r"\b(?:patrol\w*|(?:late|early|night)\s+turns?|lates|earlies|response\s+cars?|police\s+cars?|cover(?:s|ed|ing)?|speed\s+checks?|checks|on\s+duty"
                     r"|on\s+shift|station|officers?|pcsos?|cops|the\s+police|on\s+at)\b", re.I)
 
 
@@ -83,6 +84,8 @@ _COVER = re.compile(r"\b(?:patrol\w*|response\s+cars?|police\s+cars?|cover(?:s|e
 _FEW_OR_ELSEWHERE = re.compile(
     r"\bonly\s+(?:running|got|have|has|had|putting\s+out|sending)\s+(?:one|1|two|2|a\s+single|a\s+couple\s+of)\s+"
     r"(?:cars?|officers?|vans?|units?|crews?|pcsos?)\b"
+    r"|\b(?:only|just)\s+(?:the\s+|a\s+|one\s+|1\s+)?(?:sergeant|sarge|sgt|inspector|officer|pc|pcso|special)\s+(?:and|&|plus)\s+"
+    r"(?:one|a|1|two|2)\s+(?:pcsos?|pcs?|officers?|specials?)\b"
     r"|\b(?:most|all|half|rest)\s+of\s+(?:the\s+|our\s+)?(?:team|officers|us|shift|cops)\s+(?:are|is|will\s+be|['’]ll\s+be)\s+"
     r"(?:at|in|on|away|off|busy|tied\s+up)\b(?=[^.!?;]*\b(?:so|leaving|leaves|means|meaning)\b)"
     r"|\b(?:our|the\s+(?:patrol|police|response))\s+(?:car|van|cars|vans|motor)(?:['’]s|\s+is|\s+are)\s+(?:in\s+for\s+repairs?|off\s+the\s+road|in\s+the\s+garage|broken\s+down)\b",
@@ -106,19 +109,35 @@ def _nobody_or_only_then(clause: str) -> re.Match[str] | None:
 # uncovered'. The time (or 'anymore', 'response only') is what makes it a gap someone could use.
 _ABSENT = re.compile(
     r"\b(?:no|nae|not\s+any|won['’]t\s+be\s+any)\s+(?:[\w-]+\s+){0,2}?(?:police|officers?|pcsos?|cover|patrols?|liaison"
-    r"|presence|bobbies|camera\s+vans?)\b"
+    r"|presence|bobbies|camera\s+vans?|(?:cctv\s+|camera\s+)?operators?)\b"
     r"|\b(?:police|officers|pcsos?|we|patrols?|(?:the|our)\s+camera\s+van|the\s+van)\s+(?:are\s+|is\s+|will\s+|won['’]t\s+)?"
-    r"(?:not|no\s+longer|be\s+not)\s+(?:be\s+)?(?:patrolling|there|covering|around|out)\b"
+    r"(?:not|no\s+longer|be\s+not)\s+(?:be\s+)?(?:patrolling|patrol|there|covering|cover|around|out|visiting|visit)\b"
     r"|\b(?:nights|evenings|weekends|overnight)\s+(?:are|will\s+be)\s+(?:\w+\s+)?(?:uncovered|not\s+covered|unpoliced)\b",
     re.I)
 # Told in the past, a charge at the door, or no need for police: 'there was no police presence needed', 'no cover charge'.
 _NOT_A_GAP = re.compile(r"\b(?:was|were|had\s+been)\s+(?:\w+\s+)?no\b|\bcover\s+charge|\b(?:needed|required|necessary)\b", re.I)
-_FOR_A_WHILE = re.compile(r"\b(?:any\s*more|no\s+longer|response\s+only|at\s+all)\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)\b", re.I)
+_FOR_A_WHILE = re.compile(r"\b(?:any\s*more|no\s+longer|response\s+only|at\s+all|today|half[\s-]?time|this\s+(?:afternoon|evening|morning)"
+                         r"|since\s+the\s+(?:budget|cuts?))\b|\b(?:mon|tues|wednes|thurs|fri|satur|sun)\b", re.I)
+
+
+# Words that look like a police resource or a gap but are not one: another body's officers ('the housing officer'),
+# and an empty home ('the empty flat next door', which empty_home judges).
+_NOT_POLICE_RESOURCE = re.compile(r"\b(?:housing|council|licensing|parking|enforcement|environmental|probation|press|welfare"
+                                  r"|youth|planning|school|attendance|benefits?|tenancy|estate)\s+(?:officers?|team|staff)\b"
+                                  r"|\bempty\s+(?:flats?|houses?|homes?|properties|property|shops?|units?|rooms?)\b"
+                                  r"|\b(?:abandoned|stolen|parked|untaxed|burnt[\s-]out|nuisance)\s+(?:cars?|vans?|vehicles?)\b"
+                                  # a house told by its look: 'number 31, the one with the broken gate'
+                                  r"|\b(?:the\s+)?(?:one|house|flat|place)\s+with\s+the\s+(?:[\w-]+\s+)?(?:gate|door|fence|window)\b", re.I)
+
+
+def _masked(clause: str) -> str:
+    return _NOT_POLICE_RESOURCE.sub(lambda found: " " * len(found.group()), clause)
 
 
 def resource_gap(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A police resource said to be missing, broken, short-handed or unguarded."""
     for start, clause in _clauses(text):
+        clause = _masked(clause)
         found = _near("police_resources", "gap_words", 8).search(clause)
         if found is None:
             found = table_regex("scarcity_phrases").search(clause) or _SLOW_RESPONSE.search(clause)
@@ -141,7 +160,7 @@ def planned_tactic(text: str, argument: str, context) -> Iterator[Match]:  # noq
         tactic = table_regex("police_tactics").search(clause)
         if tactic is None and _FUTURE.search(clause):
             tactic = table_regex("purpose_tactics").search(clause)
-        if tactic is None or _PAST.search(clause):
+        if tactic is None or _PAST.search(clause) or _EVENT_BEFORE.search(clause, max(0, tactic.start() - 40), tactic.start()):
             continue
         when = _WHEN.search(clause)
         if when is not None:
@@ -154,8 +173,23 @@ def planned_operation(text: str, argument: str, context) -> Iterator[Match]:  # 
     for start, clause in _clauses(text):
         if _PAST.search(clause) or a_tally(text, clause):
             continue  # done already, or counted among a period's results ('12 arrests (2 wanted on warrant)')
-        for found in table_regex("planned_operation_words").finditer(clause):
-            yield Match(start + found.start(), start + found.end())
+        words = list(table_regex("planned_operation_words").finditer(clause))
+        if any(_quoted(clause, found) for found in words):
+            continue  # 'the "raid" at the Red Lion was the quiz team raiding the buffet': the writer disowns the word
+        for found in words:
+            if not _EVENT_BEFORE.search(clause, max(0, found.start() - 40), found.start()):
+                yield Match(start + found.start(), start + found.end())
+
+
+# A raid named as an event already over or as a crime: 'held after the gangmaster raid', 'in custody for the post
+# office raid', 'since the raid'.
+_EVENT_BEFORE = re.compile(r"\b(?:after|following|since|for|during)\s+(?:the|a|an|last\s+\w+['’]s|yesterday['’]s)\s+"
+                           r"(?:(?!(?:we|i|they|you|he|she|it|will|shall|are|is|be|to|then|and|go|going)\b)[\w'’-]+\s+){0,3}?$", re.I)
+
+
+def _quoted(clause: str, found: re.Match[str]) -> bool:
+    before, after = clause[max(0, found.start() - 1):found.start()], clause[found.end():found.end() + 1]
+    return before in {'"', "“", "'", "‘"} and after in {'"', "”", "'", "’"}
 
 
 def covert_method(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
@@ -177,7 +211,20 @@ _VULNERABLE = re.compile(r"\b(?:vulnerable|elderly|frail|housebound|bedbound|dis
                          re.I)
 _WHERE = re.compile(r"\b(?:at|on|in)\s+(?:the\s+)?(?:(?:number|no\.?)\s*\d|\d{1,4}\b|end\b|corner\b|(?:[\w'-]+\s+){0,2}"
                     r"(?:bungalow|cottage|house|flat|street|road|lane|close|avenue|terrace|farm|estate|block))"
-                    r"|\bnext\s+door\b|\bbungalow\b|\bcottage\b|\bflat\s+\d", re.I)
+                    r"|\bnext\s+door\b|\bbungalow\b|\bcottage\b|\bflat\s+\d|\b(?:no\.|number)\s*\d"
+                   r"|\b(?:at|from)\s+(?-i:(?:[Tt]he\s+)?(?:[A-Z][a-z'’]+\s+){1,2}(?:House|Cottage|Farm|Forge|Lodge|Barn|Mill"
+                   r"|Rectory|Vicarage|Grange|Manor|Court|Bungalow|Villa))\b", re.I)
+
+
+@functools.cache
+def _on_named_street() -> re.Pattern[str]:
+    """'on Church Walk', 'in Priory Court': a capitalised street name with its type."""
+    types = "|".join(sorted((re.escape(t) for t in lexicon()["street_types"]), key=len, reverse=True))
+    return re.compile(rf"\b(?:at|on|in|of|from)\s+(?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types})\b")
+
+
+def _where(text: str) -> re.Match[str] | None:
+    return _WHERE.search(text) or _on_named_street().search(text)
 # A home said to stand empty now or soon: 'their house will be empty', 'empty while the owners are abroad'.
 _EMPTY_HOME = re.compile(
     r"\b(?:houses?|homes?|flats?|bungalows?|cottages?|place|property|properties|farm|farmhouse|caravans?)\b[^.!?\n]{0,40}?"
@@ -186,8 +233,9 @@ _EMPTY_HOME = re.compile(
     r"|\b(?:empty|unoccupied|vacant)\s+(?:while|until|till|whilst|over|since|during|for\s+(?:a|the|two|three|\d+))\b",
     re.I)
 # People away for a stretch, with their home: 'off to Florida on the 3rd for two weeks, so keep an eye on number 18'.
-_AWAY = re.compile(r"\b(?:away|abroad|off\s+to|on\s+holiday|in\s+[A-Z]\w+|going\s+to)\b[^.!?\n]{0,40}?\bfor\s+(?:a|one|two|three"
-                   r"|four|six|\d+|the|a\s+couple\s+of)\s+(?:weeks?|fortnight|months?|nights)\b", re.I)
+_AWAY = re.compile(r"\b(?:away|abroad|off\s+to|on\s+holiday|in\s+[A-Z]\w+|going\s+to)\b[^.!?\n]{0,40}?\b(?:for\s+(?:a|one|two|three"
+                   r"|four|six|\d+|the|a\s+couple\s+of)\s+(?:weeks?|fortnight|months?|nights)"
+                   r"|(?:till|until|til)\s+(?:the\s+(?:\d|end|new\s+year)|next\s+(?:week|month)|(?-i:[A-Z][a-z]+)))\b", re.I)
 # Where the key to a home is kept: 'keys under the plant pot', 'spare key is in the meter box'.
 _KEY_HIDDEN = re.compile(r"\b(?:spare\s+)?keys?\s+(?:is\s+|are\s+|kept\s+|left\s+|hidden\s+)?(?:under|behind|in|inside)\s+(?:the\s+|a\s+)?"
                          r"(?:mat|doormat|plant\s*pot|flower\s*pot|pot|stone|rock|bin|gnome|meter\s+box|key\s*safe|letterbox)\b", re.I)
@@ -209,11 +257,14 @@ _LOOKS_EMPTY = re.compile(r"\b(?:look|looks|looking|appear|appears|seem|seems)\s
 
 def vulnerable_alone(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """Someone vulnerable said to be alone, with where they are (a house number, a street, the end bungalow)."""
+    previous = ""
     for start, clause in _clauses_whole(text):
         alone = _ALONE.search(clause)
-        if alone is not None and _VULNERABLE.search(clause) and _WHERE.search(clause):
+        # Where they are may be told just before: 'Has anyone seen Mr Ellis from Flat 2? He's 79 and lives alone.'
+        if alone is not None and _VULNERABLE.search(clause) and (_where(clause) or _where(previous)):
             yield Match(start + alone.start(), start + alone.end(),
                         f"a vulnerable person said to be alone (“{alone.group()}”) with where they are")
+        previous = clause
 
 
 def empty_home(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001

@@ -15,7 +15,7 @@ from portal.guidance.detectors.places import addresses
 __all__ = ["DETECTORS", "age_with_name", "age_with_street", "name_near", "named_person"]
 
 _AGE_AFTER = re.compile(
-    r"^\s*(?:,\s*|\(\s*|\s)(?:(?:aged|is|was|who\s+is|who's|she's|he's|shes|hes|she\s+is|he\s+is|now)\s+)?"
+    r"^\s*(?:,\s*|\(\s*|[?!]+\s*|\s)(?:(?:aged|is|was|who\s+is|who's|she's|he's|shes|hes|she\s+is|he\s+is|now)\s+)?"
     r"(?:(?:only|just|nearly|almost|about|around|barely)\s+)?\d{1,3}"
     r"(?:\s*(?:yrs?|years?(?:\s+old)?)\b|\s*(?:[,).;!]|$|\s+[-–]\s|\s+(?:from|of|who|was|is|has|and)\b))",
     re.I,
@@ -50,10 +50,17 @@ def name_near(text: str, argument: str, context) -> Iterator[Match]:  # noqa: AR
                         f"the name “{name.text}” beside “{hit.group()}”")
 
 
+# An age inside an aside in brackets after the name: 'Marc Doyle (the tall lad with the neck tattoo, 31, from ...)'.
+_AGE_IN_ASIDE = re.compile(r"\s*\([^()]{0,60}?(?:\(|,)\s*(\d{1,2})\s*(?:,|\))")
+
+
 def _age_beside(text: str, name: Name) -> str | None:
     after = _AGE_AFTER.match(text[name.end:name.end + 30])
     if after:
-        return text[name.end:name.end + after.end()].strip(" ,()")
+        return text[name.end:name.end + after.end()].strip(" ,()?!")
+    aside = _AGE_IN_ASIDE.match(text, name.end)
+    if aside:
+        return aside.group(1)
     before = _AGE_BEFORE.search(text[max(0, name.start - 40):name.start])
     return before.group().strip(" ,") if before else None
 
@@ -101,10 +108,15 @@ _FROM_SCHOOL = re.compile(r"\b(?:from|at|of|goes\s+to)\s+((?:[A-Z][\w'’-]*\s+)
                           r"|High|Grammar)\b)")
 
 
+# A numbered home on a park or a mooring: 'the owner of van 7', 'pitch 12', 'plot 4' (an age beside it picks out one person).
+_NUMBERED_PITCH = re.compile(r"\b(?:of|in|on|at|from)\s+((?:(?:static\s+)?caravan|van|pitch|plot|chalet|lodge|berth|mooring|boat)\s+(?:no\.?\s*)?\d{1,3})\b",
+                             re.I)
+
+
 @functools.cache
 def _lives_on_street() -> re.Pattern[str]:
     types = _home_street().pattern.rsplit("(?i:", 1)[1].split(")", 1)[0]
-    return re.compile(rf"\b(?:from|of|lives\s+(?:on|in|at)|living\s+(?:on|in|at)|(?:a|the)\s+(?:house|home|flat|property)\s+(?:on|in)|(?:her|his|their)\s+(?:home|house|flat|address)\s+(?:on|in))\s+((?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types}))\b")
+    return re.compile(rf"\b(?:from|of|lives\s+(?:on|in|at)|living\s+(?:on|in|at)|(?:a|the)\s+(?:house|home|flat|property)\s+(?:on|in)|(?:her|his|their)\s+(?:home|house|flat|address)\s+(?:on|in)|(?:works?|lives?|living)\s+(?:at|in)\s+(?:the\s+|a\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:on|in))\s+((?:[A-Z][\w'’-]*\s+){{1,3}}(?i:{types}))\b")
 
 
 def age_with_street(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
@@ -112,7 +124,8 @@ def age_with_street(text: str, argument: str, context) -> Iterator[Match]:  # no
     her 70s ... outside her home on Lowther Street')."""
     for age in _AGE.finditer(text):
         s_start, s_end = sentence_at(text, age.start())
-        street = _lives_on_street().search(text, s_start, s_end) or _FROM_SCHOOL.search(text, s_start, s_end)
+        street = (_lives_on_street().search(text, s_start, s_end) or _FROM_SCHOOL.search(text, s_start, s_end)
+                  or _NUMBERED_PITCH.search(text, s_start, s_end))
         if street is not None:
             yield Match(min(age.start(), street.start(1)), max(age.end(), street.end(1)),
                         f"an age ({age.group().strip('()')}) with the street “{street.group(1)}”")
@@ -178,6 +191,20 @@ def _is_family(text: str, name: Name) -> bool:
             and (name.text.endswith("s") or text.startswith(" family", name.end)))
 
 
+# The sentence after a name, taken up by a pronoun with what happened to them: 'Do you know Kelsey Broome? She was
+# last seen at the bus station.' Only the strong words: being missing, hurt, attacked or held.
+_PRONOUN_NEXT = re.compile(r"\s*(?:She|He)(?:['’]s|\s+(?:is|was|has|had|went|got|were))\b")
+_STRONG_CUES = re.compile(r"\b(?:missing|last\s+seen|victim|attacked|assaulted|robbed|mugged|stabbed|injured|in\s+hospital"
+                          r"|bailed|arrested|charged|in\s+custody|sectioned|hasn['’]t\s+been\s+home|not\s+been\s+home)\b", re.I)
+
+
+def _told_next(text: str, sentence_end: int) -> re.Match[str] | None:
+    if not _PRONOUN_NEXT.match(text, sentence_end):
+        return None
+    n_start, n_end = sentence_at(text, len(text) - len(text[sentence_end:].lstrip()))
+    return _STRONG_CUES.search(text, n_start, n_end)
+
+
 def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A named person beside a victim, witness or missing-person word, beside an address, or blamed for something."""
     people = names(text)
@@ -216,7 +243,7 @@ def named_person(text: str, argument: str, context) -> Iterator[Match]:  # noqa:
             yield Match(name.start, name.end, f"the name “{name.text}” with a home they are away from")
             continue
         # A surname in the plural may be a team or a club ("the Lions"): only its home, street or absence count.
-        hit = None if family else _same_sentence_hits(text, name, cues)
+        hit = None if family else _same_sentence_hits(text, name, cues) or _told_next(text, s_end)
         if hit is not None:
             yield Match(name.start, name.end, f"the name “{name.text}” beside “{hit.group()}”")
         elif _blamed(text, name):

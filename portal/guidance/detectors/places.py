@@ -13,7 +13,9 @@ _NUMBER = r"(?:(?:no\.?|number|num)\s*)?\d{1,4}[a-zA-Z]?(?:\s*(?:[-–&]|and)\s*
 _LOWER_TYPES = r"road|rd|street|lane|avenue|ave|crescent|cres|drive|terrace|grove|gardens|gdns|close|cl|mews|view|rise|row|walk|way"
 _UNITS = r"(?:minutes?|mins?|metres?|meters?|miles?|yards?|feet|foot|steps|seconds?|points?|hours?|days?|weeks?|years?)"
 _LOWER_STREET = (rf"\b(?:(?:no\.?|number)\s*)?\d{{1,4}}[a-z]?\s+(?!{_UNITS}\b)(?:the\s+(?:[a-z'-]+\s+){{0,2}}"
-                 rf"|(?:[a-z][a-z'-]+\s+){{1,2}})(?:{_LOWER_TYPES})\b")
+                 rf"|(?:[a-z][a-z'-]+\s+){{1,2}})(?:{_LOWER_TYPES})\b"
+                 # '4 broken street lights', '2 new road signs': things in the street, not a home
+                 rf"(?!\s+(?:lights?|lamps?|furniture|signs?|works|cleaning|parties|party|food|drinkers|names|markings))")
 _NAME_WORD = r"(?:The|[A-Z][\w'’-]*\.?)"
 # Welsh and Gaelic street words come first: '12 Heol Las', '3 Ffordd y Parc', '5 Stryd Fawr', '7 Lon Isaf'.
 _TYPE_FIRST = r"\b\d{1,4}[a-zA-Z]?,?\s+(?:Heol|Ffordd|Stryd|Lôn|Lon|Rhodfa|Cilgant|Maes|Sràid)\s+(?:(?:y|yr|an|na)\s+)?[A-Z][\w'’-]+"
@@ -48,7 +50,8 @@ _LIVES_DESCRIBED = (r"\b(?<!\bwe\s)(?i:lives?|living|stays?|staying)\s+(?:(?i:ab
                     r"|\b(?i:lives?|living)\s+(?i:in\s+the\s+flats)\s+(?i:above|over|behind|next\s+to|opposite|on)\s+(?:the\s+)?[\w'’-]+")
 # One home told by what stands beside it and the named street or place it is in: 'the flat above the chip shop on
 # Market Row', 'the bungalow on the corner of Birch Grove' (not 'the flat above the barbers', which names no place).
-_DWELLING_DESCRIBED = (r"\b(?i:the)\s+(?i:flat|house|bungalow|cottage|maisonette|caravan|farmhouse)\s+(?:(?i:on\s+the\s+corner\s+of"
+_DWELLING_DESCRIBED = (r"\b(?i:the)\s+(?i:flat|house|bungalow|cottage|maisonette|(?:static\s+)?caravan|static|chalet|mobile\s+home"
+                       r"|farmhouse)\s+(?:(?i:on\s+the\s+corner\s+of"
                        r"|at\s+the\s+(?:end|top|bottom)\s+of)\s+(?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]+"
                        r"|(?i:above|over|behind|next\s+(?:door\s+)?to|opposite)\s+(?:(?i:the)\s+)?(?:[\w'’-]+\s+){0,2}?[\w'’-]+"
                        r"\s+(?i:on|in)\s+(?:[A-Z][\w'’-]*\s+){0,2}[A-Z][\w'’-]+)")
