@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, timedelta
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import Select, false, func, literal_column, or_, select
+from sqlalchemy import Select, false, func, literal_column, or_, select, true
 
 from portal.extensions import db
 from portal.models import (
@@ -305,7 +305,17 @@ def stage_counts(user: User, f: CatalogueFilter, cap: int | None = None) -> Stag
         # (area_id, status, stage) for its order and read every row of the area from the table
         # (5-6 ms for a 2-letter term in an area of 2,000, 0.4-0.6 ms from the covering index).
         stage = stage.concat(literal_column("''")).label("stage")
-    matches = filtered(user, f, with_stage=False).with_only_columns(stage)
+    if cap is not None and f.q and _route(user, f).how == "fts":
+        # SQLite, a term in many communities across several areas: FTS5 as the outer loop, each
+        # match's row looked up by id, stopping at the cap. Written as ``id IN (the lookup)``,
+        # SQLite first lists every match (25,000 for 'club' at 100,000 communities: 5.4 ms with
+        # the cap, of which the list is 2.2 ms); from the index, at most cap + 1 rows (0.7 ms).
+        others = filtered(user, replace(f, q=""), with_stage=False)
+        term = search_index.community_ids_containing(f.q.lower()).subquery("term")
+        matches = (select(stage).select_from(term).join(Community, Community.id == term.c.rowid)
+                   .where(true() if others.whereclause is None else others.whereclause))
+    else:
+        matches = filtered(user, f, with_stage=False).with_only_columns(stage)
     if cap is not None:
         matches = matches.limit(cap + 1)
     sub = matches.subquery()
