@@ -316,7 +316,7 @@ def test_the_list_says_more_than_the_cap_and_its_pages_stop_there(client, auth, 
     wanted = reference(users["admin"], "lewes")
     assert len(wanted) > 2
     page = client.get("/communities?q=lewes").get_data(as_text=True)
-    assert "More than 2 communities matching “lewes”" in page
+    assert "More than 2 communities matching “lewes”: choose a stage or add to the search to narrow it" in page
     chips = page.split('data-testid="stage-counts"')[1].split("</ul>")[0]
     assert chips.count("<li>") == len(queries.STAGES)
     assert "</span> " not in chips
@@ -326,9 +326,12 @@ def test_the_list_says_more_than_the_cap_and_its_pages_stop_there(client, auth, 
     assert deep.split('data-testid="community-row"')[1:] == rows  # the cap's last page (1 of 25), not empty
     staged = client.get("/communities?q=lewes&stage=identified").get_data(as_text=True)
     assert "More than 2 communities" in staged  # every catalogue community is at "identified"
+    assert "add to the search to narrow it" in staged
+    assert "choose a stage" not in staged
     assert "More than 2 communities matching “lewes”" not in client.get("/communities?q=lewes&stage=partner") \
         .get_data(as_text=True)
-    assert "0 communities matching “lewes”" in client.get("/communities?q=lewes&stage=partner").get_data(as_text=True)
+    none = client.get("/communities?q=lewes&stage=partner").get_data(as_text=True)
+    assert "0 communities matching “lewes”</p>" in none  # exact: no hint to narrow it
     monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", len(wanted))
     monkeypatch.setattr(views, "SEARCH_COUNT_CAP", len(wanted))
     exact = client.get("/communities?q=lewes").get_data(as_text=True)
