@@ -13,7 +13,8 @@ from portal.access import allow, get_in_area, require_area
 from portal.audit_reads import audited
 from portal.communities import bp, charts
 from portal.communities.queries import (
-    ACTIVITY, SORT_LABELS, CatalogueFilter, catalogue_keys, catalogue_page, stage_counts, tags_in_use, with_tags,
+    ACTIVITY, SEARCH_COUNT_CAP, SORT_LABELS, CatalogueFilter, catalogue_keys, catalogue_page, stage_counts,
+    tags_in_use, with_tags,
 )
 from portal.communities.timeline import Cursor, timeline_page
 from portal.extensions import db
@@ -29,11 +30,14 @@ from portal.params import arg_int, arg_page
 def list_communities():
     f = CatalogueFilter.from_args(request.args)
     page = arg_page(request.args)
-    counts = stage_counts(current_user, f)
+    # A search counts to SEARCH_COUNT_CAP (its pages stop there: a page past them shows the last);
+    # the list without one counts exactly.
+    cap = SEARCH_COUNT_CAP if f.q else None
+    counts = stage_counts(current_user, f, cap=cap)
     # The page's ids first, then only what a row shows, as plain rows: building ORM objects for a
     # read-only list costs more than the query itself.
     listing = paginate(catalogue_keys(current_user, f), page=page, per_page=25, total=counts.matching, rows=True,
-                       read_page=lambda keys: catalogue_page(keys, f))
+                       read_page=lambda keys: catalogue_page(keys, f), cap=cap)
     listing.items = with_tags(listing.items)
     areas = current_user.visible_areas()
     # The tag choices are in the filter form, outside the results fragment a search swaps in.

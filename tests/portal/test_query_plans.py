@@ -179,7 +179,9 @@ def test_officer_list_counts_read_only_the_index(officer, q):
     from portal.communities import queries
 
     assert officer.area_ids  # loaded before the capture
-    (statement, parameters), = _sent(lambda: queries.stage_counts(officer, queries.CatalogueFilter(q=q)))
+    cap = queries.SEARCH_COUNT_CAP if q else None  # as the list sends it: a search counts to the cap
+    (statement, parameters), = _sent(lambda: queries.stage_counts(officer, queries.CatalogueFilter(q=q), cap=cap))
+    assert ("LIMIT" in statement.upper()) == bool(q)
     plan = _plan(statement, parameters)
     assert seq_scans(plan) == [], f"sequential scan in plan:\n{plan}"
     reads = {(node["Node Type"], node.get("Index Name")) for node in _nodes(plan) if "Scan" in node["Node Type"]}

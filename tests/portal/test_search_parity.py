@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, insert, text, update
 from werkzeug.datastructures import MultiDict
 
-from portal.communities.queries import CatalogueFilter, catalogue_keys, stage_counts
+from portal.communities.queries import SEARCH_COUNT_CAP, CatalogueFilter, catalogue_keys, stage_counts
 from portal.extensions import db
 from portal.models import Area, Community, search_index
 from portal.models.communities import search_text_of
@@ -175,11 +175,12 @@ def test_hostile_terms_answer_pages_and_fragments(client, auth, catalogue, term)
 
 COVERING = "COVERING INDEX ix_communities_listing_covering (area_id=? AND status=?)"
 BY_ID = "SEARCH communities USING INTEGER PRIMARY KEY (rowid=?)"
+FTS5 = "communities_search VIRTUAL TABLE"
 
 
 @pytest.mark.parametrize(("role", "term", "few", "index"), [
     # A term in more communities than FEW, across areas: read from the FTS5 index.
-    ("admin", "lewes", 0, "communities_search VIRTUAL TABLE"),
+    ("admin", "lewes", 0, FTS5),
     # ... within one area: the area's entries in migration 0032's covering index (it holds
     # stage and search_text), for the count as well as the page, never the table's rows.
     ("officer", "lewes", 0, COVERING),
@@ -208,7 +209,8 @@ def test_sqlite_reads_terms_from_an_index_not_every_row(catalogue, users, monkey
 
     event.listen(db.engine, "before_cursor_execute", record)
     try:
-        stage_counts(users[role], f)  # the statement as the list sends it (SQLite may group by the value)
+        # The statement as the list sends it for a search: to the cap (SQLite may group by the value).
+        stage_counts(users[role], f, cap=SEARCH_COUNT_CAP)
     finally:
         event.remove(db.engine, "before_cursor_execute", record)
     counts = [(stmt, params) for stmt, params in sent if "count(*)" in stmt]
@@ -221,6 +223,9 @@ def test_sqlite_reads_terms_from_an_index_not_every_row(catalogue, users, monkey
         assert not any(step.strip() == "SCAN communities" for step in plan.split("|")), plan
         if index == BY_ID:
             assert "ix_communities_area" not in plan, plan
+        if "count(*)" in statement and index == FTS5:  # FTS5 the outer loop, not every match listed first
+            assert "LIST SUBQUERY" not in plan, plan
+            assert plan.index("SCAN communities_search") < plan.index(BY_ID), plan
 
 
 def test_short_terms_are_never_looked_up_in_the_trigram_index(app, users):
@@ -260,3 +265,78 @@ def test_the_index_can_be_turned_off(app, catalogue, users, monkeypatch):
     assert "communities_search" not in str(catalogue_keys(users["admin"], CatalogueFilter(q="lewes")).compile(db.engine))
     assert found(users["admin"], "lewes") == reference(users["admin"], "lewes")
     assert ("communities_search" in indexed) == (db.engine.dialect.name == "sqlite")
+
+
+@pytest.mark.parametrize("role", ["officer", "admin"])
+def test_a_capped_count_is_exact_to_the_cap_and_capped_above_it(catalogue, users, role, few):
+    """A search's per-stage counts (queries.SEARCH_COUNT_CAP) on every route, both databases: at
+    or below the cap the same numbers as uncapped; above it ``capped`` with no stages kept."""
+    user = users[role]
+    checked = {"exact": 0, "capped": 0}
+    for term in ("lewes", "park", "forum", "s ", "e", "a", "zzqx", "c1."):
+        f = CatalogueFilter.from_args(MultiDict({"q": term}))
+        wanted = reference(user, term)
+        exact = stage_counts(user, CatalogueFilter.from_args(MultiDict({"q": term})))
+        assert exact.matching == len(wanted), term
+        assert not exact.capped, term
+        for cap in (1, 3, len(wanted), len(wanted) + 1):
+            counts = stage_counts(user, CatalogueFilter.from_args(MultiDict({"q": term})), cap=cap)
+            if len(wanted) > cap:
+                checked["capped"] += 1
+                assert (counts.capped, counts.by_stage, counts.matching) == (True, {}, cap + 1), (term, cap)
+                staged = stage_counts(user, CatalogueFilter.from_args(MultiDict({"q": term, "stage": "identified"})),
+                                      cap=cap)
+                assert staged.capped, (term, cap)
+                assert staged.matching is None, (term, cap)  # the list counts that stage itself
+            else:
+                checked["exact"] += 1
+                assert not counts.capped, (term, cap)
+                assert counts.by_stage == exact.by_stage, (term, cap)
+        assert f.q == term.strip()
+    assert checked["exact"]
+    assert checked["capped"]
+    sent: list[str] = []
+    listen = lambda conn, cursor, statement, *rest: sent.append(statement)  # noqa: E731
+    event.listen(db.engine, "before_cursor_execute", listen)
+    try:
+        stage_counts(user, CatalogueFilter(q="lewes"), cap=3)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", listen)
+    assert "LIMIT" in [s for s in sent if "count(" in s.lower()][0].upper()  # read no further than the cap
+
+
+def test_the_list_says_more_than_the_cap_and_its_pages_stop_there(client, auth, catalogue, users, monkeypatch):
+    """Above the cap: "More than N", every stage offered without a number, pages to the cap (a page
+    past them shows the last one); a stage chosen is counted to the same cap; no search: exact."""
+    from portal.communities import queries, views
+
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", 2)
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 2)
+    auth.login("admin")
+    wanted = reference(users["admin"], "lewes")
+    assert len(wanted) > 2
+    page = client.get("/communities?q=lewes").get_data(as_text=True)
+    assert "More than 2 communities matching “lewes”: choose a stage or add to the search to narrow it" in page
+    chips = page.split('data-testid="stage-counts"')[1].split("</ul>")[0]
+    assert chips.count("<li>") == len(queries.STAGES)
+    assert "</span> " not in chips
+    assert page.count('data-testid="community-row"') == len(wanted)  # a page of 25 holds them
+    deep = client.get("/communities?q=lewes&page=9").get_data(as_text=True)
+    rows = page.split('data-testid="community-row"')[1:]
+    assert deep.split('data-testid="community-row"')[1:] == rows  # the cap's last page (1 of 25), not empty
+    staged = client.get("/communities?q=lewes&stage=identified").get_data(as_text=True)
+    assert "More than 2 communities" in staged  # every catalogue community is at "identified"
+    assert "add to the search to narrow it" in staged
+    assert "choose a stage" not in staged
+    assert "More than 2 communities matching “lewes”" not in client.get("/communities?q=lewes&stage=partner") \
+        .get_data(as_text=True)
+    none = client.get("/communities?q=lewes&stage=partner").get_data(as_text=True)
+    assert "0 communities matching “lewes”</p>" in none  # exact: no hint to narrow it
+    monkeypatch.setattr(queries, "SEARCH_COUNT_CAP", len(wanted))
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", len(wanted))
+    exact = client.get("/communities?q=lewes").get_data(as_text=True)
+    assert f"{len(wanted)} communities matching “lewes”" in exact
+    assert "More than" not in exact
+    assert f"</span> {len(wanted)}</a>" in exact.split('data-testid="stage-counts"')[1]
+    monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 2)
+    assert "More than" not in client.get("/communities").get_data(as_text=True)  # no search: exact
