@@ -11,6 +11,7 @@ most, so a supervisor can see why and mark it "wrong here".
 from __future__ import annotations
 
 import functools
+import itertools
 import json
 import math
 import re
@@ -45,16 +46,24 @@ class Token:
 
 def tokens(text: str) -> list[Token]:
     """The message's words in lower case, with curly apostrophes made straight, and where each one is."""
+    return list(_tokens(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _tokens(text: str) -> tuple[Token, ...]:
+    # Cached: features() and score() both read the words of the same message.
     lowered = text.lower().replace("’", "'")
-    return [Token(found.group(), found.start(), found.end()) for found in _TOKEN.finditer(lowered)]
+    return tuple(Token(found.group(), found.start(), found.end()) for found in _TOKEN.finditer(lowered))
 
 
-def _word_features(word: str) -> list[str]:
+@functools.lru_cache(maxsize=4096)
+def _word_features(word: str) -> tuple[str, ...]:
+    # Cached by word: messages repeat their words, and the letter runs of a word never change.
     padded = f" {word} "
     grams = [f"w:{word}"]
     for size in _CHAR_SIZES:
         grams.extend(f"c:{padded[i:i + size]}" for i in range(len(padded) - size + 1))
-    return grams
+    return tuple(grams)
 
 
 @functools.lru_cache(maxsize=8)
@@ -64,11 +73,11 @@ def features(text: str) -> tuple[dict[str, float], list[list[str]]]:
     A word pair ("b:the lot") is counted once but listed under both its words, for the explanation.
     Cached, because both categories' models read the same message; callers must not change the result.
     """
-    words = tokens(text)
-    per_word = [_word_features(token.word) for token in words]
-    counts: Counter[str] = Counter()
-    for grams in per_word:
-        counts.update(grams)
+    words = _tokens(text)
+    per_word = [list(_word_features(token.word)) for token in words]
+    # One update over every word's features in reading order: the same counts, in the same order, as
+    # updating word by word (the order matters: it is the order the score adds up its floats in).
+    counts: Counter[str] = Counter(itertools.chain.from_iterable(per_word))
     for index in range(len(words) - 1):
         pair = f"b:{words[index].word} {words[index + 1].word}"
         counts[pair] += 1
@@ -128,11 +137,13 @@ def score(text: str, category: str) -> Scored:
     model = _models()[category]
     weights: dict[str, float] = model["weights"]
     vector, per_word = features(text)
-    logit = model["bias"] + sum(weights.get(name, 0.0) * value for name, value in vector.items())
+    # Only the features the model has a weight for: a missing weight adds exactly 0.0, so leaving those
+    # out changes no bit of the sum (which never holds -0.0), and the rest are added in the same order.
+    logit = model["bias"] + sum(weights[name] * value for name, value in vector.items() if name in weights)
     probability = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
     if probability < model["threshold"]:
         return Scored(probability, model["threshold"], ())  # the explanation is only needed for a flag
-    words = tokens(text)
+    words = _tokens(text)
     shares = []
     for index, grams in enumerate(per_word):
         share = sum(weights.get(g, 0.0) * vector[g] * (0.5 if g.startswith("b:") else 1.0) for g in set(grams))

@@ -184,8 +184,13 @@ _CONDEMNED = re.compile(r"\bgot\s+it\s+(?:\w+\s+)?wrong\b|\bshould\s+be\s+ashame
                         r"\s+out\b|\bstitch(?:ed)?[- ]up\b|\bbetray(?:ed|al)\b", re.I)
 
 
-def _verdict_on_public_affairs(sentence: str) -> tuple[re.Match[str], re.Match[str]] | None:
-    """A public decision or a strike with a verdict on it, or a politician with blame laid on them."""
+def _verdict_on_public_affairs(sentence: str, politicians: re.Match[str] | None,
+                               issues: re.Match[str] | None) -> tuple[re.Match[str], re.Match[str]] | None:
+    """A public decision or a strike with a verdict on it, or a politician with blame laid on them.
+
+    politicians and issues are what _politicians_in and the political_issues table found in the sentence
+    (political_stance has looked already), so they are not searched for again.
+    """
     lowered = sentence.lower()
     votes = _VOTE_OPINION.search(sentence) if "vot" in lowered or "seat" in lowered else None
     if votes is not None and (has("award_cues", sentence) or _THANKS.search(sentence)):
@@ -198,12 +203,12 @@ def _verdict_on_public_affairs(sentence: str) -> tuple[re.Match[str], re.Match[s
     if body is not None and condemned is not None:
         return body, condemned
     issue = (_PUBLIC_DECISION.search(sentence) or _STRIKE.search(sentence) or _PROTEST.search(sentence)
-             or table_regex("political_issues").search(sentence))
+             or issues)
     if issue is not None:
         verdict = table_regex("verdict_words").search(sentence) or _stance_in(sentence)
         if verdict is not None:
             return issue, verdict
-    politician = _politicians_in(sentence) or _IN_POWER.search(sentence)
+    politician = politicians or _IN_POWER.search(sentence)
     if politician is not None:
         blame = table_regex("blame_cues").search(sentence) or table_regex("verdict_words").search(sentence)
         if blame is not None:
@@ -245,12 +250,15 @@ def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # n
     previous: tuple[int, tuple[int, int, str] | None] = (0, None)
     for start, end in sentence_spans(text):
         sentence = text[start:end]
-        who = _politicians_in(sentence) or table_regex("political_issues").search(sentence) or _POLICY.search(sentence)
+        # Each searched for once per sentence, here, and handed on to _verdict_on_public_affairs.
+        politician = _politicians_in(sentence)
+        issues = table_regex("political_issues").search(sentence)
+        who = politician or issues or _POLICY.search(sentence)
         # A mayor or MP handing out awards or opening a fete is not a side taken ('presenting the Champion awards').
         ceremony = _CEREMONY.search(sentence) is not None and not has("parties", sentence)
         stance = _stance_in(sentence) if who and not ceremony else None
         if not (who and stance) and not ceremony:
-            who, stance = _verdict_on_public_affairs(sentence) or (None, None)
+            who, stance = _verdict_on_public_affairs(sentence, politician, issues) or (None, None)
         if who and stance:
             yield Match(start + who.start(), start + who.end(),
                         f"“{who.group()}” with an opinion (“{stance.group()}”)")
@@ -259,7 +267,6 @@ def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # n
             if stance is not None:
                 named_start, named_end, named = previous[1]
                 yield Match(named_start, named_end, f"“{named}” with an opinion (“{stance.group()}”)")
-        politician = _politicians_in(sentence)
         named_here = (start + politician.start(), start + politician.end(), politician.group()) if politician else None
         previous = (end, None if ceremony else named_here)
 

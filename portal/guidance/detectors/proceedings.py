@@ -136,6 +136,14 @@ def _finished_or_unrelated(sentence: str) -> bool:
             or (_SERVED.search(sentence) is not None and _HEARING.search(sentence) is None))
 
 
+@functools.lru_cache(maxsize=8)
+def _finished_sentences(text: str) -> frozenset[tuple[int, int]]:
+    """The spans of the message's sentences that _finished_or_unrelated rules out, worked out once per message:
+    court_date, court_process and live_case all ask it of the same sentences."""
+    return frozenset((start, end) for start, end in sentence_spans(text, clauses=False)
+                     if _finished_or_unrelated(text[start:end]))
+
+
 # The sentence a finished case ended in, said plainly: 'he got 14 months', 'was given two years', 'now all sentenced'.
 _SERVED = re.compile(
     r"\b(?:got|gets|given|handed|received|serving|served|copped)\s+(?:a\s+)?(?:\d+|a|one|two|three|four|five|six|seven"
@@ -148,7 +156,7 @@ def court_date(text: str, argument: str, context) -> Iterator[Match]:  # noqa: A
     """A court appearance or hearing, unless the sentence says how the case ended."""
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
-        if _finished_or_unrelated(sentence):
+        if (start, end) in _finished_sentences(text):
             continue
         for found in _COURT_DATE.finditer(sentence):
             yield Match(start + found.start(), start + found.end(), "a court appearance or hearing")
@@ -167,7 +175,7 @@ def court_process(text: str, argument: str, context) -> Iterator[Match]:  # noqa
     words = table_regex("court_process_words")
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
-        if _finished_or_unrelated(sentence) or a_tally(text, sentence):
+        if (start, end) in _finished_sentences(text) or a_tally(text, sentence):
             continue
         found = words.search(sentence) or _WANTED.match(sentence) or _spoken_of(sentence)
         if found is not None and found.group().lower() == "trial" and _A_SCHEME_TRIAL.search(sentence[:found.start()]):
@@ -237,10 +245,16 @@ _TALLY_CUES = re.compile(r"\b(?:stats|statistics|figures|summary|results|breakdo
 
 def a_tally(text: str, sentence: str) -> bool:
     """Arrests counted among other things, or counted in a message that says it gives figures: not one case's news."""
-    if not any(ch.isdigit() for ch in sentence):
+    if not any(map(str.isdigit, sentence)):  # the same test as a generator over the letters, without its cost
         return False
     counts = len(_COUNT.findall(sentence))
-    return counts >= 3 or (counts >= 1 and _TALLY_CUES.search(text) is not None)
+    return counts >= 3 or (counts >= 1 and _tally_cue(text))
+
+
+@functools.lru_cache(maxsize=8)
+def _tally_cue(text: str) -> bool:
+    # Of the whole message, so once per message, not once per sentence with a number.
+    return _TALLY_CUES.search(text) is not None
 
 
 _ANYONE_AFTER = re.compile(r"^\s+(?:people|persons|prisoners|suspects)\b", re.I)
@@ -291,7 +305,7 @@ def live_case(text: str, argument: str, context) -> Iterator[Match]:  # noqa: AR
         return
     for start, end in sentence_spans(text, clauses=False):
         sentence = text[start:end]
-        if (_finished_or_unrelated(sentence) or has("not_live_frames", sentence) or _FIGURES.search(sentence)
+        if ((start, end) in _finished_sentences(text) or has("not_live_frames", sentence) or _FIGURES.search(sentence)
                 or a_tally(text, sentence)):
             continue
         for found in words.finditer(sentence):
