@@ -11,6 +11,18 @@ from portal.models import utcnow
 TABLES = ("events", "communities", "activity", "panel")
 
 
+def areas_and_officers(n_areas: int, n_officers: int) -> tuple[list, list]:
+    """n areas and n officers working all of them (enough officers that no figure is about one person), flushed."""
+    from portal.models import Area, User
+
+    areas = [Area(slug=f"area-{i}", name=f"Area {i}", profile={}) for i in range(n_areas)]
+    officers = [User(email=f"officer{n}@example.org", display_name=f"Officer {n}", role="officer", areas=areas)
+                for n in range(n_officers)]
+    db.session.add_all([*officers, *areas])
+    db.session.flush()
+    return areas, officers
+
+
 def make_project(*members, name="Outreach study", level="standard", days=90, **extra):
     from portal.models import ResearchProject
 

@@ -24,12 +24,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from portal.extensions import db
-from portal.models import OUTCOMES, Area, Community, OutreachContact, User, label, utcnow
+from portal.models import OUTCOMES, Area, Community, OutreachContact, label, utcnow
 from portal.research.responses import RESPONDED
 from portal.research.filters import Selection
 from portal.research.pages import build_report
 from portal.research.tables import table_csv
 from tests.conftest import _empty_all_tables
+from tests.portal.research_support import areas_and_officers
 
 PLATFORMS = ("forum", "blog", "nextdoor")
 K = 10
@@ -48,12 +49,8 @@ def _load(dataset) -> tuple[list[Area], Counter]:
     db.session.remove()  # forget the previous example's objects: their ids are reused
     _empty_all_tables(db)
     now = utcnow()
-    areas = [Area(slug=f"area-{i}", name=f"Area {i}", profile={}) for i in range(3)]
-    officers = [User(email=f"officer{n}@example.org", display_name=f"Officer {n}", role="officer", areas=areas)
-                for n in range(K)]  # enough officers in each area that its figures are not about people
+    areas, officers = areas_and_officers(3, K)  # enough officers in each area that its figures are not about people
     officer = officers[0]
-    db.session.add_all([*officers, *areas])
-    db.session.flush()
     cube: Counter = Counter()
     for n, (area, platform, outcomes) in enumerate(dataset):
         c = Community(area_id=areas[area].id, name=f"Community {n}", platform=platform, created_at=now - timedelta(days=90))
@@ -242,11 +239,7 @@ def _load_weeks(dataset) -> tuple[list[Area], Counter]:
     db.session.remove()
     _empty_all_tables(db)
     now = utcnow()
-    areas = [Area(slug=f"area-{i}", name=f"Area {i}", profile={}) for i in range(9)]
-    officers = [User(email=f"officer{n}@example.org", display_name=f"Officer {n}", role="officer", areas=areas)
-                for n in range(K)]
-    db.session.add_all([*officers, *areas])
-    db.session.flush()
+    areas, officers = areas_and_officers(9, K)
     truth: Counter = Counter()
     for n, (area, weeks_ago, contacts) in enumerate(dataset):
         c = Community(area_id=areas[area].id, name=f"Community {n}", platform="forum", created_at=now - timedelta(days=90))

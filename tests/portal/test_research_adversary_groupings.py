@@ -20,11 +20,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from portal.extensions import db
-from portal.models import OUTCOMES, Area, Community, OutreachContact, User, label, utcnow
+from portal.models import OUTCOMES, Area, Community, OutreachContact, label, utcnow
 from portal.research.filters import Selection
 from portal.research.pages import build_report
 from portal.research.responses import RESPONDED
 from tests.conftest import _empty_all_tables
+from tests.portal.research_support import areas_and_officers
 from tests.portal.test_research_adversary import ADVERSARY, optimum, recovered
 
 K = 10
@@ -45,11 +46,7 @@ def _load(dataset) -> tuple[list[Area], Counter]:
     db.session.remove()
     _empty_all_tables(db)
     now = utcnow()
-    areas = [Area(slug=f"area-{i}", name=f"Area {i}", profile={}) for i in range(AREAS)]
-    officers = [User(email=f"officer{n}@example.org", display_name=f"Officer {n}", role="officer", areas=areas)
-                for n in range(K)]
-    db.session.add_all([*officers, *areas])
-    db.session.flush()
+    areas, officers = areas_and_officers(AREAS, K)
     cube: Counter = Counter()
     for n, (area, platform, contacts) in enumerate(dataset):
         c = Community(area_id=areas[area].id, name=f"Community {n}", platform=platform,

@@ -16,6 +16,7 @@ from portal.extensions import db
 from portal.models import ActivitySample, Area, Community, OutreachContact, StageChange, User, utcnow
 from portal.research.filters import Selection
 from portal.research.pages import build_report
+from tests.portal.research_support import areas_and_officers
 
 K = 10
 
@@ -25,11 +26,7 @@ OPEN_GAP = pytest.mark.xfail(strict=True, reason="issue 22: not yet protected; s
 
 
 def _officers_and_areas(n_areas: int) -> tuple[User, list[Area]]:
-    areas = [Area(slug=f"area-{i}", name=f"Area {i}", profile={}) for i in range(n_areas)]
-    officers = [User(email=f"officer{n}@example.org", display_name=f"Officer {n}", role="officer", areas=areas)
-                for n in range(K)]
-    db.session.add_all([*officers, *areas])
-    db.session.flush()
+    areas, officers = areas_and_officers(n_areas, K)
     return officers[0], areas
 
 
