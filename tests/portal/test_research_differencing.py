@@ -303,3 +303,23 @@ def test_the_platform_filter_on_and_off_on_the_funnel_gives_nothing_away(app):
     every = _view("funnel", Selection(**period))
     forum = _view("funnel", Selection(platform="forum", **period))
     assert small_differences(every, forum) == []
+
+
+@pytest.mark.parametrize("slug", ["contacts", "responses"])
+def test_two_contact_filters_count_only_the_contacts_matching_both_for_admins(app, slug):
+    """Two filters at once are no family (researchers are refused them); a supervisor's or admin's figures
+    are the contacts that match both, not those of the first filter alone."""
+    officer, (area,) = _officers_and_areas(1)
+    when = utcnow() - timedelta(days=20)
+    for purpose in ("introduce", "inform"):
+        for i in range(12):
+            community = Community(area_id=area.id, name=f"{purpose} {i}", platform="forum",
+                                  created_at=when - timedelta(days=30))
+            db.session.add(community)
+            db.session.flush()
+            db.session.add(OutreachContact(community_id=community.id, officer_id=officer.id, occurred_at=when,
+                                           channel="comment", purpose=purpose, outcome="positive"))
+    db.session.commit()
+    both = sum(_cells(build_report(slug, Selection(channel="comment", purpose="introduce"), suppress=False)).values())
+    channel_only = sum(_cells(build_report(slug, Selection(channel="comment"), suppress=False)).values())
+    assert 0 < both < channel_only, (both, channel_only)
