@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import distinct, func, select
 
 from portal.extensions import db
-from portal.models import Area, Community, User, utcnow
+from portal.models import Area, Community, User
 from portal.research.activity import activity_report, assessment_report
 from portal.research.disclosure import contact_filter_reason, single_out_reason
 from portal.research.engagement import contacts_per_week, contacts_refusal, online_offline
-from portal.research.filters import OFFICER_ROLES, Selection, community_conditions, one_calendar_year
+from portal.research.filters import OFFICER_ROLES, Selection, community_conditions, one_calendar_year, research_today
 from portal.research.report import Report
 from portal.research.responses import refusal as responses_refusal, response_report
 from portal.research.stages import stage_funnel
@@ -61,7 +61,7 @@ def build_report(slug: str, selection: Selection, suppress: bool) -> Report:
     reach here otherwise are widened again). With no dates, the page's own default span stays, for
     callers that are not a researcher's request (the views always give a researcher's dates)."""
     if suppress and (selection.since or selection.until):
-        selection = one_calendar_year(selection, utcnow().date())
+        selection = one_calendar_year(selection, research_today())
     if selection.impossible:
         return Report(empty=True)
     reason = contact_filter_reason(selection.contact_filters, PAGES[slug].counts_contacts,
