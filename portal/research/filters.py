@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
 from flask import current_app, has_app_context
 from sqlalchemy import ColumnElement, SQLColumnExpression, false, select
@@ -85,6 +85,51 @@ def whole_family(selection: Selection) -> Selection:
     """The selection without its area: a page counts every area in scope and shows the chosen one,
     so one area's figures and every area's are protected together (no differencing between them)."""
     return replace(selection, area="", area_id=None)
+
+
+#: The first element of a platform's place in a page's protected table (beside area ids and ALL_AREAS).
+PLATFORM_PLACE = "platform"
+
+
+def platform_family(selection: Selection) -> Selection:
+    """The selection without its area and its platform: the family of the pages that count communities.
+
+    Such a page counts every area and every platform of the family and protects them together, each
+    platform's figures (for every area together) declared to add up to every platform's (each
+    community has one platform, so the platforms partition them): otherwise every platform minus
+    one platform gives the other platforms' communities (issue 22). An area and a platform together
+    are no view of the family (researchers are refused them: `disclosure.platform_area_reason`);
+    their counts are the selection's own, every area of that platform.
+    """
+    family = whole_family(selection)
+    if selection.platform and selection.area_id is not None:
+        return family
+    return replace(family, platform="")
+
+
+def platform_place(platform: str) -> tuple[str, str]:
+    """A platform's place in a page's protected table: its figures for every area together."""
+    return (PLATFORM_PLACE, platform)
+
+
+def is_platform_place(place: object) -> TypeGuard[tuple[str, str]]:
+    return isinstance(place, tuple) and len(place) == 2 and place[0] == PLATFORM_PLACE
+
+
+def place_of(selection: Selection) -> object:
+    """Where a page that counts communities reads the selection in its `platform_family`'s table:
+    the platform's place, the area's id, or ALL_AREAS."""
+    if selection.platform and selection.area_id is None:
+        return platform_place(selection.platform)
+    return ALL_AREAS if selection.area_id is None else selection.area_id
+
+
+def family_platforms(family: Selection) -> list[str]:
+    """The platforms a `platform_family` counts one by one: those of its communities (none when the
+    family keeps its platform: an admin's area and platform)."""
+    if family.platform or family.impossible:
+        return []
+    return sorted(db.session.scalars(select(Community.platform).where(*community_conditions(family)).distinct()))
 
 
 def contact_family(selection: Selection) -> Selection:
