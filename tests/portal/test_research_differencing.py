@@ -404,3 +404,5 @@ def test_the_platform_and_area_refusal_reaches_the_page_the_fragment_and_the_csv
     download = client.get(f"/research/{slug}/tables/1.csv?area=lewes&platform=forum")
     assert download.status_code == 403
     assert "Choose an area or a platform, not both" in download.get_data(as_text=True)
+    form = client.get(f"/research/{slug}").get_data(as_text=True)
+    assert "Choose an area or a platform, not both: with a platform chosen" in form
