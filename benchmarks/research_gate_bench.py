@@ -9,7 +9,8 @@ page's report for all areas, for one area and with a channel filter: first unsup
 suppressed twice (as a researcher: cold, then warm, with the report cache off so both count).
 It prints the wall time of each and the part spent in the layer's ``CellTable.protect``. Then,
 with the family counts kept (``portal/research/family.py``, as the web pages run), every area's
-page followed by one area's ("next area s": the researcher moving between areas). Each line
+page followed by one area's ("next area s": the researcher moving between areas) and one platform's
+("next platform s": the platform filter, read from the same family on the pages that count communities). Each line
 ends with the load average, as the figures are noisy on a shared machine.
 """
 from __future__ import annotations
@@ -63,7 +64,7 @@ def run(app) -> None:
     print(f"{'page':<14}{'filter':<10}{'admin s':>9}{'cold s':>9}{'warm s':>9}{'layer s':>9}  withheld/cells")
     for slug in PAGES:
         for name, selection in (("all", Selection()), ("one area", Selection(area=area.slug, area_id=area.id)),
-                                ("channel", Selection(channel="comment"))):
+                                ("channel", Selection(channel="comment")), ("platform", Selection(platform="forum"))):
             times = []
             for suppress in (False, True, True):
                 spent[0] = 0.0
@@ -75,7 +76,7 @@ def run(app) -> None:
             state = "refused" if report.refused else f"{withheld}/{cells}"
             print(f"{slug:<14}{name:<10}{times[0]:>9.3f}{times[1]:>9.3f}{times[2]:>9.3f}{spent[0]:>9.3f}  {state}"
                   f"  load {os.getloadavg()[0]:.1f}")
-    print(f"\n{'page':<14}{'all s':>9}{'next area s':>13}  (family counts kept)")
+    print(f"\n{'page':<14}{'all s':>9}{'next area s':>13}{'next platform s':>17}  (family counts kept)")
     app.config["RESEARCH_CACHE_SECONDS"] = 300
     for slug in PAGES:
         started = time.perf_counter()
@@ -83,7 +84,11 @@ def run(app) -> None:
         every = time.perf_counter() - started
         started = time.perf_counter()
         build_report(slug, Selection(area=area.slug, area_id=area.id), True)
-        print(f"{slug:<14}{every:>9.3f}{time.perf_counter() - started:>13.3f}  load {os.getloadavg()[0]:.1f}")
+        next_area = time.perf_counter() - started
+        started = time.perf_counter()
+        build_report(slug, Selection(platform="forum"), True)
+        print(f"{slug:<14}{every:>9.3f}{next_area:>13.3f}{time.perf_counter() - started:>17.3f}  "
+              f"load {os.getloadavg()[0]:.1f}")
     app.config["RESEARCH_CACHE_SECONDS"] = 0
 
 

@@ -107,6 +107,10 @@ def load(instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute"),
         # Research reports are kept this long (Redis when set, else per web process); 0: always recount.
         "RESEARCH_CACHE_SECONDS": int(os.environ.get("RESEARCH_CACHE_SECONDS", 300)),
+        # How far a researcher's current year runs: "month_end" (1 January to the last completed month-end,
+        # so the figures change once a month) or "today" (live: unsafe for researchers, whose views a week
+        # apart then differ by that week's contacts; for admins' checks and tests).
+        "RESEARCH_FIGURES_TO": os.environ.get("RESEARCH_FIGURES_TO", "month_end"),
         # How long Home's "gone quiet" count keeps an area's dropped-activity ids (portal/outreach/queries.py).
         "GONE_QUIET_CACHE_SECONDS": int(os.environ.get("GONE_QUIET_CACHE_SECONDS", 60)),
         # SQLite: look catalogue searches up in the FTS5 index (migration 0029); "0" reads every row

@@ -246,6 +246,14 @@ def app(app_config):
 
 
 @pytest.fixture
+def live_research_figures(app):
+    """Researchers' current year runs to today (RESEARCH_FIGURES_TO="today"), for research tests that are
+    not about dates and make their records days before now: by default figures stop at the last month-end,
+    so whether such records show would depend on the day of the month the test runs."""
+    app.config["RESEARCH_FIGURES_TO"] = "today"
+
+
+@pytest.fixture
 def client(app):
     return app.test_client()
 

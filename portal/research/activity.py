@@ -9,11 +9,14 @@ from sqlalchemy import ColumnClause, case, func, literal_column, select, union_a
 
 from portal.extensions import db
 from portal.models import ActivitySample, Assessment, Community
-from portal.research.filters import ALL_AREAS, Selection, community_conditions, first_contacts_of, months, whole_family
+from portal.research.filters import (
+    ALL_AREAS, Selection, community_conditions, first_contacts_of, is_platform_place, months, place_of, platform_family,
+    platform_place,
+)
 from portal.research.report import Report, Table
 from portal.research.sqltime import WEEK_US, elapsed_us, month_start, whole
 from portal.research.disclosure import MARK, CellTable, Protected, mean, min_cell
-from portal.research.family import family_counts
+from portal.research.family import add_platform_sums, family_counts, family_protected
 from portal.research.svg import lines
 
 WINDOW_WEEKS = 12
@@ -69,21 +72,29 @@ def activity_summary(selection: Selection) -> ActivitySummary:
     return summary
 
 
-def sampled_by_area(selection: Selection) -> tuple[Counter, Counter]:
+def sampled_by_area(family: Selection) -> tuple[Counter, Counter]:
     """Communities sampled per (area, week offset), and sampled on both sides per area, for every
-    area of the selection's family: the cube the page protects, so that one area's counts and every
-    area's cannot be differenced (issue 22)."""
-    per_week = _weekly_means(whole_family(selection)).subquery()
-    area = select(Community.area_id).where(Community.id == per_week.c.community_id).scalar_subquery()
+    area of a `platform_family`, and the same per platform for every area together (keyed by
+    `platform_place`): the cube the page protects, so that one area's or one platform's counts and
+    every area's cannot be differenced (issue 22)."""
+    per_week = _weekly_means(family).subquery()
+    platforms = not family.platform
+    both_sides = (select(per_week.c.community_id, func.min(per_week.c.week).label("first"),
+                         func.max(per_week.c.week).label("last")).group_by(per_week.c.community_id).subquery())
     weeks: Counter = Counter()
-    for area_id, week, n in db.session.execute(
-            select(area, per_week.c.week, func.count()).group_by(area, per_week.c.week)):
-        weeks[area_id, int(week)] = n
-    sides = (select(per_week.c.community_id, func.min(per_week.c.week).label("first"),
-                    func.max(per_week.c.week).label("last")).group_by(per_week.c.community_id).subquery())
-    both = select(Community.area_id, func.count()).join(sides, sides.c.community_id == Community.id)
-    paired = Counter(dict(db.session.execute(
-        both.where(sides.c.first < 0, sides.c.last >= 0).group_by(Community.area_id)).tuples().all()))
+    paired: Counter = Counter()
+    for area_id, platform, week, n in db.session.execute(
+            select(Community.area_id, Community.platform, per_week.c.week, func.count())
+            .join(per_week, per_week.c.community_id == Community.id)
+            .group_by(Community.area_id, Community.platform, per_week.c.week)):
+        for place in (area_id, platform_place(platform)) if platforms else (area_id,):
+            weeks[place, int(week)] += n
+    for area_id, platform, n in db.session.execute(
+            select(Community.area_id, Community.platform, func.count())
+            .join(both_sides, both_sides.c.community_id == Community.id)
+            .where(both_sides.c.first < 0, both_sides.c.last >= 0).group_by(Community.area_id, Community.platform)):
+        for place in (area_id, platform_place(platform)) if platforms else (area_id,):
+            paired[place] += n
     return weeks, paired
 
 
@@ -119,7 +130,7 @@ def activity_report(selection: Selection, suppress: bool) -> Report:
     if not summary.weeks:
         return Report(empty=True)
     offsets = list(range(-WINDOW_WEEKS, WINDOW_WEEKS))
-    here = ALL_AREAS if selection.area_id is None else selection.area_id
+    here = place_of(selection)
     protected = _protected_activity(selection, summary, offsets, suppress)
     rows, means = [], []
     for offset in offsets:
@@ -148,20 +159,33 @@ def activity_report(selection: Selection, suppress: bool) -> Report:
 
 def _protected_activity(selection: Selection, summary: ActivitySummary, offsets: list[int],
                         suppress: bool) -> Protected:
-    """Communities sampled per week offset (and on both sides) for every area and for all areas together."""
-    table = CellTable(active=suppress)
+    """Communities sampled per week offset (and on both sides) for every area, for all areas together and
+    for each platform (every area together), with the areas' and the platforms' sums to all areas."""
     if not suppress:  # nothing is withheld: the selection's own counts, without the other areas'
-        here = ALL_AREAS if selection.area_id is None else selection.area_id
+        table = CellTable(active=False)
         for offset in offsets:
-            table.cell((here, offset), summary.weeks.get(offset, (0, None, None))[0])
+            table.cell((place_of(selection), offset), summary.weeks.get(offset, (0, None, None))[0])
         return table.protect()
-    weeks, paired = family_counts("activity", selection, lambda: sampled_by_area(selection))
-    areas = sorted({area for area, _ in weeks} | set(paired))
+    family = platform_family(selection)
+    weeks, paired = family_counts("activity", family, lambda: sampled_by_area(family))
+    return family_protected("activity", family, suppress, lambda: _activity_table(weeks, paired, offsets))
+
+
+def _activity_table(weeks: Counter, paired: Counter, offsets: list[int]) -> Protected:
+    table = CellTable()
+    places = {place for place, _ in weeks} | set(paired)
+    areas = sorted(place for place in places if not is_platform_place(place))
+    platforms = sorted(place for place in places if is_platform_place(place))
     for offset in offsets:
         table.add_sum(table.cell((ALL_AREAS, offset), sum(weeks[a, offset] for a in areas)),
                       [table.cell((a, offset), weeks[a, offset]) for a in areas])
-    table.add_sum(table.cell((ALL_AREAS, "paired"), sum(paired.values())),
+        for platform in platforms:
+            table.cell((platform, offset), weeks[platform, offset])
+    table.add_sum(table.cell((ALL_AREAS, "paired"), sum(paired[a] for a in areas)),
                   [table.cell((a, "paired"), paired[a]) for a in areas])
+    for platform in platforms:
+        table.cell((platform, "paired"), paired[platform])
+    add_platform_sums(table, [place[1] for place in platforms])
     return table.protect()
 
 
@@ -171,31 +195,15 @@ def assessment_report(selection: Selection, suppress: bool) -> Report:
     Counted for every area in scope and shown for the chosen one (or all), so that one area's
     counts and every area's are protected together: their difference is the other areas'.
     """
-    chosen = select(Community.id).where(*community_conditions(whole_family(selection)))
-    month = month_start(Assessment.assessed_at)
-    rows = db.session.execute(
-        select(Community.area_id, month, func.count(), func.sum(Assessment.trust), func.sum(Assessment.reciprocity),
-               func.sum(Assessment.reach))
-        .join(Community, Community.id == Assessment.community_id)
-        .where(Assessment.community_id.in_(chosen), Assessment.assessed_at >= selection.start,
-               Assessment.assessed_at < selection.end)
-        .group_by(Community.area_id, month))
-    per_area: dict[tuple, tuple[int, list[float]]] = {}
-    for area_id, key, n, *sums in rows:
-        for where in (area_id, ALL_AREAS):
-            before_n, before_sums = per_area.get((where, key.date()), (0, [0.0, 0.0, 0.0]))
-            per_area[where, key.date()] = (before_n + n, [x + float(y or 0) for x, y in zip(before_sums, sums, strict=True)])
-    here = ALL_AREAS if selection.area_id is None else selection.area_id
+    family = platform_family(selection)
+    per_area = family_counts("assessments", family, lambda: _assessments_by_place(family))
+    here = place_of(selection)
     by_month = {m: value for (where, m), value in per_area.items() if where == here}
     if not by_month:
         return Report(empty=True)
     month_starts = months(selection.start, selection.end)
-    table = CellTable(active=suppress)
-    areas = sorted({where for where, _ in per_area if where != ALL_AREAS})
-    for m in month_starts:
-        table.add_sum(table.cell((ALL_AREAS, m), per_area.get((ALL_AREAS, m), (0, None))[0]),
-                      [table.cell((area, m), per_area.get((area, m), (0, None))[0]) for area in areas])
-    protected = table.protect()
+    protected = family_protected("assessments", family, suppress,
+                                 lambda: _protected_assessments(per_area, month_starts, suppress))
     table_rows: list[list[str]] = []
     series: dict[str, list[float | None]] = {name: [] for name, _ in SCORES}
     for m in month_starts:
@@ -214,3 +222,41 @@ def assessment_report(selection: Selection, suppress: bool) -> Report:
         notes.append(f"Means resting on fewer than {min_cell()} assessments are withheld ({MARK}).")
     return Report(charts=[chart], tables=[Table("Assessments per month",
                   ["Month", "Assessments", *[title for _, title in SCORES]], table_rows)], notes=notes)
+
+
+def _assessments_by_place(family: Selection) -> dict[tuple, tuple[int, list[float]]]:
+    """{(place, month): (assessments, [sum of trust, reciprocity, reach])} for every area of a
+    `platform_family`, all areas (ALL_AREAS) and each platform for every area together."""
+    chosen = select(Community.id).where(*community_conditions(family))
+    month = month_start(Assessment.assessed_at)
+    rows = db.session.execute(
+        select(Community.area_id, Community.platform, month, func.count(), func.sum(Assessment.trust),
+               func.sum(Assessment.reciprocity), func.sum(Assessment.reach))
+        .join(Community, Community.id == Assessment.community_id)
+        .where(Assessment.community_id.in_(chosen), Assessment.assessed_at >= family.start,
+               Assessment.assessed_at < family.end)
+        .group_by(Community.area_id, Community.platform, month))
+    per_place: dict[tuple, tuple[int, list[float]]] = {}
+    for area_id, platform, key, n, *sums in rows:
+        places = (area_id, ALL_AREAS, *(() if family.platform else (platform_place(platform),)))
+        for where in places:
+            before_n, before_sums = per_place.get((where, key.date()), (0, [0.0, 0.0, 0.0]))
+            per_place[where, key.date()] = (before_n + n,
+                                            [x + float(y or 0) for x, y in zip(before_sums, sums, strict=True)])
+    return per_place
+
+
+def _protected_assessments(per_place: dict[tuple, tuple[int, list[float]]], month_starts: list,
+                           suppress: bool) -> Protected:
+    """Assessments per month of every area, all areas and each platform, with the areas' and the platforms' sums."""
+    table = CellTable(active=suppress)
+    places = {where for where, _ in per_place if where != ALL_AREAS}
+    areas = sorted(place for place in places if not is_platform_place(place))
+    platforms = sorted(place for place in places if is_platform_place(place))
+    for m in month_starts:
+        table.add_sum(table.cell((ALL_AREAS, m), per_place.get((ALL_AREAS, m), (0, None))[0]),
+                      [table.cell((area, m), per_place.get((area, m), (0, None))[0]) for area in areas])
+        for platform in platforms:
+            table.cell((platform, m), per_place.get((platform, m), (0, None))[0])
+    add_platform_sums(table, [place[1] for place in platforms])
+    return table.protect()

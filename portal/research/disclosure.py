@@ -282,6 +282,20 @@ def contact_filter_reason(chosen: Sequence[str], page_counts_contacts: bool, are
     return None
 
 
+def platform_area_reason(selection, active: bool = True) -> str | None:
+    """Why a page that counts communities cannot show a researcher a platform with an area (None when it can).
+
+    Those pages protect each platform's figures for every area together with every platform's
+    (`filters.platform_family`); each platform in each area as well would be areas × platforms
+    slices of mostly small counts, linked through both sums, which the contacts page measured at
+    14 s for its channels per area at --scale 2000 (`engagement.researchers_see`).
+    """
+    if not active or not selection.platform or selection.area_id is None:
+        return None
+    return ("Choose an area or a platform, not both: with a platform chosen, figures on this page are for "
+            "every area together.")
+
+
 def single_out_reason(communities: int, officers: int | None, officer_filter: bool = False,
                       active: bool = True) -> str | None:
     """Why a selection would single out communities or officers (None when it does not).

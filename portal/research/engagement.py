@@ -9,13 +9,13 @@ from sqlalchemy import distinct, func, select
 from portal.extensions import db
 from portal.models import Area, Community, Meeting, OutreachContact
 from portal.research.filters import (
-    ALL_AREAS, ANY_CONTACT, Selection, contact_conditions, contact_family, contact_slices, months, read_slice, weeks,
-    whole_family,
+    ALL_AREAS, ANY_CONTACT, Selection, contact_conditions, contact_family, contact_slices, is_platform_place, months,
+    place_of, platform_family, platform_place, read_slice, weeks,
 )
 from portal.research.report import Report, Table
 from portal.research.sqltime import month_start
 from portal.research.disclosure import CellTable, Protected, text
-from portal.research.family import family_counts
+from portal.research.family import add_platform_sums, family_counts, family_protected
 from portal.research.svg import bars, lines
 
 
@@ -215,24 +215,64 @@ def online_by_month(selection: Selection) -> tuple[Counter, Counter]:
     return contacts, contacted
 
 
+def online_by_platform(family: Selection) -> tuple[Counter, Counter]:
+    """`online_by_month` per platform for every area together, keyed (`platform_place`, month)."""
+    month = month_start(OutreachContact.occurred_at)
+    contacts: Counter[tuple[object, date]] = Counter()
+    contacted: Counter[tuple[object, date]] = Counter()
+    for key, platform, n, communities in db.session.execute(
+            select(month, Community.platform, func.count(), func.count(distinct(Community.id))).join(Community)
+            .where(*contact_conditions(family), OutreachContact.direction == "outbound")
+            .group_by(month, Community.platform)):
+        at = (platform_place(platform), key.date())
+        contacts[at], contacted[at] = n, communities
+    return contacts, contacted
+
+
+def _offline_family(family: Selection) -> tuple[Counter, Counter, dict[tuple[int, date], Counter]]:
+    """Online contacts and communities contacted per (area, month) and, unless the family keeps its platform,
+    per (platform, month) for every area; and meetings per (area, month)."""
+    contacts, contacted = online_by_month(family)
+    if not family.platform:
+        by_platform = online_by_platform(family)
+        contacts.update(by_platform[0])
+        contacted.update(by_platform[1])
+    return contacts, contacted, _meetings(family)
+
+
 def online_offline(selection: Selection, suppress: bool) -> Report:
-    """Meeting attendance beside online contacts, per area and month."""
+    """Meeting attendance beside online contacts, per area and month (with a platform: every area together)."""
     if selection.impossible:
         return Report(empty=True)
-    family = whole_family(selection)
-    contacts, contacted = online_by_month(family)
-    offline = _meetings(family)
-    every = sorted(set(contacts) | set(offline))
-    keys = [key for key in every if selection.area_id is None or key[0] == selection.area_id]
+    family = platform_family(selection)
+    contacts, contacted, offline = family_counts("offline", family, lambda: _offline_family(family))
+    here = place_of(selection)
+    month_starts = months(selection.start, selection.end)
+    every = sorted(key for key in set(contacts) | set(offline) if not is_platform_place(key[0]))
+    keys: list[tuple[object, date]]
+    if is_platform_place(here):  # every area together, by month: the platform's contacts beside every meeting
+        keys = [(here, m) for m in month_starts
+                if contacts[here, m] or any(offline[area, mm]["meetings"] for area, mm in every if mm == m)]
+    else:
+        keys = [key for key in every if selection.area_id is None or key[0] == selection.area_id]
     if not keys:
         return Report(empty=True)
-    month_starts = months(selection.start, selection.end)
-    protected = _protected_offline(every, month_starts, contacts, contacted, offline, suppress)
+    platforms = sorted({key[0][1] for key in contacts if is_platform_place(key[0])})
+    protected = family_protected("offline", family, suppress, lambda: _protected_offline(
+        every, month_starts, contacts, contacted, offline, platforms, suppress))
     names = {a.id: a.name for a in Area.ordered()}
-    rows = [[key[1].strftime("%b %Y"), names.get(key[0], "?"), *[protected.text((*key, m)) for m in METRICS]]
-            for key in keys]
-    here = ALL_AREAS if selection.area_id is None else selection.area_id
-    series = [("Meeting attendance", [protected[here, m, "attendance"] for m in month_starts]),
+
+    def row(key: tuple) -> list[str]:
+        place, m = key
+        if is_platform_place(place):  # meetings have no platform: every area's, beside the platform's contacts
+            cells = [(ALL_AREAS, m, "meetings"), (ALL_AREAS, m, "attendance"), (place, m, "online"),
+                     (place, m, "contacted")]
+            return [m.strftime("%b %Y"), "Every area", *[protected.text(cell) for cell in cells]]
+        return [m.strftime("%b %Y"), names.get(place, "?"), *[protected.text((*key, metric)) for metric in METRICS]]
+
+    rows = [row(key) for key in keys]
+    meetings_at = ALL_AREAS if is_platform_place(here) else here
+    series = [("Meeting attendance", [protected[meetings_at, m, "attendance"] for m in month_starts]),
               ("Online contacts", [protected[here, m, "online"] for m in month_starts])]
     return Report(
         charts=[bars("online-offline", "Meeting attendance and online contacts per month",
@@ -241,22 +281,30 @@ def online_offline(selection: Selection, suppress: bool) -> Report:
         tables=[Table("Offline and online engagement by area and month",
                       ["Month", "Area", "Meetings", "Attendance", "Online contacts", "Communities contacted"], rows)],
         notes=["Platform, channel, purpose and officer filters narrow the online contacts; meetings are filtered "
-               "by area and date only (a meeting has no platform)."])
+               "by area and date only (a meeting has no platform). With a platform chosen, researchers see every "
+               "area together."])
 
 
 METRICS = ("meetings", "attendance", "online", "contacted")
 
 
-def _protected_offline(keys, month_starts, contacts: Counter, contacted: Counter, offline, suppress: bool) -> Protected:
-    """Each area's month, and the chart's monthly totals over the areas, protected together."""
+def _protected_offline(keys, month_starts, contacts: Counter, contacted: Counter, offline, platforms: list[str],
+                       suppress: bool) -> Protected:
+    """Each area's month, the months of every area together (meetings, attendance and online contacts shown;
+    communities contacted only as the link to the platforms') and each platform's online contacts and
+    communities contacted for every area together, with the areas' and the platforms' sums."""
     table = CellTable(active=suppress)
     for key in keys:
         for metric, value in zip(METRICS, (offline[key]["meetings"], offline[key]["attendance"], contacts[key],
                                            contacted[key]), strict=True):
             table.cell((*key, metric), value)
     for m in month_starts:
-        for metric in ("attendance", "online"):
-            table.add_sum(table.cell((ALL_AREAS, m, metric), 0),
+        for metric in METRICS:
+            add = table.latent if metric == "contacted" else table.cell
+            table.add_sum(add((ALL_AREAS, m, metric), sum(table.values[area, mm, metric] for area, mm in keys if mm == m)),
                           [(area, mm, metric) for area, mm in keys if mm == m])
-            table.values[ALL_AREAS, m, metric] = sum(table.values[area, mm, metric] for area, mm in keys if mm == m)
+        for platform in platforms:
+            for metric, counts in (("online", contacts), ("contacted", contacted)):
+                table.cell((platform_place(platform), m, metric), counts[platform_place(platform), m])
+    add_platform_sums(table, platforms, keep=lambda rest: rest[-1] in ("online", "contacted"))
     return table.protect()

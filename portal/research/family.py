@@ -15,13 +15,14 @@ were counted (`counted_at`), so a page never claims fresher figures than it has.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 from flask import current_app
 
 from portal.research.cache import _LocalStore, _now, cache_key, kept_seconds, note_counted
-from portal.research.filters import Selection, whole_family
+from portal.research.disclosure import CellTable, Protected
+from portal.research.filters import ALL_AREAS, Selection, platform_place, whole_family
 
 T = TypeVar("T")
 
@@ -42,3 +43,28 @@ def family_counts(page: str, selection: Selection, count: Callable[[], T]) -> T:
     value, counted = kept
     note_counted(counted)
     return value
+
+
+def family_protected(page: str, family: Selection, suppress: bool, protect: Callable[[], Protected]) -> Protected:
+    """The protection of a family's table, run once and kept with its counts, so that every view of the
+    family (every area, each area, each platform) reads the same `Protected` cells. Unsuppressed (an
+    admin's view: nothing is withheld, and the table is cheap) it is built each time."""
+    if not suppress:
+        return protect()
+    return family_counts(f"{page}:protected", family, protect)
+
+
+def add_platform_sums(table: CellTable, platforms: Iterable[str],
+                      keep: Callable[[tuple], bool] = lambda rest: True) -> None:
+    """Declare each cell of every area (ALL_AREAS, *rest) the sum of the same cell of each platform
+    (`platform_place(p)`, *rest), for the cells `keep(rest)` says the platforms split (a meeting has no
+    platform). Each community has one platform, so the platforms' figures add up to every platform's:
+    with the sum declared, no platform's figures can be subtracted from every platform's to give the
+    others' (issue 22). A platform's cell the table does not hold is a zero."""
+    places = [platform_place(p) for p in platforms]
+    if not places:
+        return
+    everything = [key for key in table.values if isinstance(key, tuple) and key and key[0] == ALL_AREAS]
+    for key in everything:
+        if keep(key[1:]):
+            table.add_sum(key, [(place, *key[1:]) for place in places])

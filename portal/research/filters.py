@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeGuard
 
+from flask import current_app, has_app_context
 from sqlalchemy import ColumnElement, SQLColumnExpression, false, select
 
 from portal.extensions import db
@@ -86,6 +87,51 @@ def whole_family(selection: Selection) -> Selection:
     return replace(selection, area="", area_id=None)
 
 
+#: The first element of a platform's place in a page's protected table (beside area ids and ALL_AREAS).
+PLATFORM_PLACE = "platform"
+
+
+def platform_family(selection: Selection) -> Selection:
+    """The selection without its area and its platform: the family of the pages that count communities.
+
+    Such a page counts every area and every platform of the family and protects them together, each
+    platform's figures (for every area together) declared to add up to every platform's (each
+    community has one platform, so the platforms partition them): otherwise every platform minus
+    one platform gives the other platforms' communities (issue 22). An area and a platform together
+    are no view of the family (researchers are refused them: `disclosure.platform_area_reason`);
+    their counts are the selection's own, every area of that platform.
+    """
+    family = whole_family(selection)
+    if selection.platform and selection.area_id is not None:
+        return family
+    return replace(family, platform="")
+
+
+def platform_place(platform: str) -> tuple[str, str]:
+    """A platform's place in a page's protected table: its figures for every area together."""
+    return (PLATFORM_PLACE, platform)
+
+
+def is_platform_place(place: object) -> TypeGuard[tuple[str, str]]:
+    return isinstance(place, tuple) and len(place) == 2 and place[0] == PLATFORM_PLACE
+
+
+def place_of(selection: Selection) -> object:
+    """Where a page that counts communities reads the selection in its `platform_family`'s table:
+    the platform's place, the area's id, or ALL_AREAS."""
+    if selection.platform and selection.area_id is None:
+        return platform_place(selection.platform)
+    return ALL_AREAS if selection.area_id is None else selection.area_id
+
+
+def family_platforms(family: Selection) -> list[str]:
+    """The platforms a `platform_family` counts one by one: those of its communities (none when the
+    family keeps its platform: an admin's area and platform)."""
+    if family.platform or family.impossible:
+        return []
+    return sorted(db.session.scalars(select(Community.platform).where(*community_conditions(family)).distinct()))
+
+
 def contact_family(selection: Selection) -> Selection:
     """The selection without its area and (when it is the only one of platform, channel and purpose)
     that filter: the contacts-per-week page's family.
@@ -119,12 +165,50 @@ def contact_slices(family: Selection) -> list[tuple[str, Any]]:
             ("platform", Community.platform)]
 
 
+#: RESEARCH_FIGURES_TO: how far a researcher's current year runs. "month_end" (the default): to the last
+#: completed month-end, so two views within a month show the same figures. "today": to today, for admins'
+#: and tests' checks only: unsafe for researchers (the same page a week apart gives that week's contacts).
+FIGURES_TO_MONTH_END = "month_end"
+FIGURES_TO_TODAY = "today"
+#: Calendar years a researcher can choose, the latest with a completed month first.
+YEARS_OFFERED = 10
+
+
+def research_today() -> date:
+    """Today (UTC) for the research pages: the one clock their dates are read from (tests set it)."""
+    return utcnow().date()
+
+
+def figures_to() -> str:
+    """RESEARCH_FIGURES_TO, "month_end" unless it is exactly "today" (anything else fails safe)."""
+    value = current_app.config.get("RESEARCH_FIGURES_TO") if has_app_context() else None
+    return FIGURES_TO_TODAY if value == FIGURES_TO_TODAY else FIGURES_TO_MONTH_END
+
+
+def last_published_day(today: date) -> date:
+    """The last day a researcher's figures reach: the last completed month-end (30 November on 7
+    December; 31 December of last year all January), or today with RESEARCH_FIGURES_TO="today"."""
+    if figures_to() == FIGURES_TO_TODAY:
+        return today
+    return date(today.year, today.month, 1) - timedelta(days=1)
+
+
+def offered_years(today: date) -> list[int]:
+    """The years a researcher's Year select offers: each with at least one completed month, latest first."""
+    latest = last_published_day(today).year
+    return list(range(latest, latest - YEARS_OFFERED, -1))
+
+
 def one_calendar_year(selection: Selection, today: date) -> Selection:
-    """The selection's dates as one whole calendar year (the current one: up to today), as researchers see them.
+    """The selection's dates as one whole calendar year, as researchers see them: a past year whole, the
+    current one from 1 January to the last completed month-end (`last_published_day`).
 
     Free ranges overlap, and Jan–Jun minus Jan–May gives June's contacts (issue 22). Whole calendar
-    years are a lattice with no overlaps, so no two periods a researcher can see can be subtracted.
-    Dates inside one year are widened to it; dates in two years are an error. No dates: this year.
+    years are a lattice with no overlaps, so no two periods a researcher can see can be subtracted;
+    and the current year stops at the last month-end, so two views of it within one month are the
+    same figures (a year that ran to today differed by the days between two views). Dates inside one
+    year are widened to it; dates in two years are an error, and so is a year none of whose months
+    has ended. No dates: the latest year with a completed month (last year, all January).
     """
     if selection.errors:
         return selection
@@ -132,9 +216,28 @@ def one_calendar_year(selection: Selection, today: date) -> Selection:
     if len(years) > 1:
         errors = {**selection.errors, "until": "Choose dates in one calendar year: figures are for whole years"}
         return replace(selection, errors=errors, impossible=True)
-    year = years.pop() if years else today.year
-    last = today if year == today.year else date(year, 12, 31)
-    return replace(selection, since=date(year, 1, 1), until=max(last, date(year, 1, 1)))
+    last = last_published_day(today)
+    year = years.pop() if years else last.year
+    if year > last.year:
+        errors = {**selection.errors, "until": f"No month of {year} has ended yet: figures for {year} start when "
+                                               f"January {year} has ended. Choose an earlier year"}
+        return replace(selection, since=None, until=None, errors=errors, impossible=True)
+    until = last if year == last.year else date(year, 12, 31)
+    return replace(selection, since=date(year, 1, 1), until=until)
+
+
+def period_words(selection: Selection) -> str:
+    """What a researcher's figures cover, in words ("1 January to 30 November 2026: figures are to the
+    last month-end."); empty for a selection without one year's dates."""
+    since, until = selection.since, selection.until
+    if since is None or until is None:
+        return ""
+    span = f"{since:%-d %B} to {until:%-d %B %Y}"
+    if until == date(until.year, 12, 31):
+        return f"{span}: the whole year."
+    if figures_to() == FIGURES_TO_TODAY:
+        return f"{span}: figures are to today."
+    return f"{span}: figures are to the last month-end."
 
 
 def _parse_date(raw: str, name: str, errors: dict[str, str]) -> date | None:

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from sqlalchemy import distinct, func, select
 
 from portal.extensions import db
-from portal.models import Area, Community, User, utcnow
+from portal.models import Area, Community, User
 from portal.research.activity import activity_report, assessment_report
-from portal.research.disclosure import contact_filter_reason, single_out_reason
+from portal.research.disclosure import contact_filter_reason, platform_area_reason, single_out_reason
 from portal.research.engagement import contacts_per_week, contacts_refusal, online_offline
-from portal.research.filters import OFFICER_ROLES, Selection, community_conditions, one_calendar_year
+from portal.research.filters import OFFICER_ROLES, Selection, community_conditions, one_calendar_year, research_today
 from portal.research.report import Report
 from portal.research.responses import refusal as responses_refusal, response_report
 from portal.research.stages import stage_funnel
@@ -33,10 +33,11 @@ class ResearchPage:
 
 PAGES = {page.slug: page for page in (
     ResearchPage("funnel", "Stage funnel over time",
-                 "How many communities are at each relationship stage, month by month.", stage_funnel),
+                 "How many communities are at each relationship stage, month by month.", stage_funnel,
+                 refusal=platform_area_reason),
     ResearchPage("trajectories", "Relationship trajectories",
                  "Time from first approach to acknowledged, two-way and partner, with communities still "
-                 "waiting counted.", trajectory_report),
+                 "waiting counted.", trajectory_report, refusal=platform_area_reason),
     ResearchPage("responses", "Responses by platform, channel and purpose",
                  "Response rate and outcome mix: which platforms and messages get answers.", response_report,
                  counts_contacts=True, refusal=responses_refusal),
@@ -44,12 +45,14 @@ PAGES = {page.slug: page for page in (
                  "Outbound contacts each week in each area.", contacts_per_week, counts_contacts=True,
                  refusal=contacts_refusal),
     ResearchPage("activity", "Community activity around first contact",
-                 "Feed items per week before and after each community's first outreach.", activity_report),
+                 "Feed items per week before and after each community's first outreach.", activity_report,
+                 refusal=platform_area_reason),
     ResearchPage("offline", "Online and offline",
                  "Neighbourhood meeting attendance beside online contacts in the same areas and months.",
-                 online_offline),
+                 online_offline, refusal=platform_area_reason),
     ResearchPage("assessments", "Assessment trends",
-                 "Mean trust, reciprocity and reach ratings over time.", assessment_report),
+                 "Mean trust, reciprocity and reach ratings over time.", assessment_report,
+                 refusal=platform_area_reason),
 )}
 
 
@@ -61,7 +64,7 @@ def build_report(slug: str, selection: Selection, suppress: bool) -> Report:
     reach here otherwise are widened again). With no dates, the page's own default span stays, for
     callers that are not a researcher's request (the views always give a researcher's dates)."""
     if suppress and (selection.since or selection.until):
-        selection = one_calendar_year(selection, utcnow().date())
+        selection = one_calendar_year(selection, research_today())
     if selection.impossible:
         return Report(empty=True)
     reason = contact_filter_reason(selection.contact_filters, PAGES[slug].counts_contacts,

@@ -10,8 +10,11 @@ from sqlalchemy import case, func, select
 
 from portal.extensions import db
 from portal.models import STAGE_LABELS, STAGE_PATH, STAGES, Community, StageChange
-from portal.research.filters import ALL_AREAS, Selection, community_conditions, months, whole_family
-from portal.research.family import family_counts
+from portal.research.filters import (
+    ALL_AREAS, Selection, community_conditions, family_platforms, is_platform_place, months, place_of, platform_family,
+    platform_place, whole_family,
+)
+from portal.research.family import add_platform_sums, family_counts, family_protected
 from portal.research.funnel_tallies import tallied, tallied_counts
 from portal.research.report import Report, Table
 from portal.research.disclosure import CellTable, Protected, text
@@ -82,19 +85,31 @@ def _funnel_by_area(selection: Selection, limits: list[datetime]) -> dict[int, F
     return {area_id: _funnel_counts(replace(family, area_id=area_id), limits) for area_id in sorted(areas)}
 
 
+def _funnel_family(family: Selection, limits: list[datetime]) -> dict[object, Funnel]:
+    """`_funnel_by_area` of a `platform_family`, and each of its platforms' funnel for every area together
+    (keyed by `platform_place`): from the tallies, which keep every area's rows per platform."""
+    counted: dict[object, Funnel] = {area: funnel for area, funnel in _funnel_by_area(family, limits).items()}
+    for platform in family_platforms(family):
+        counted[platform_place(platform)] = _funnel_counts(replace(family, platform=platform), limits)
+    return counted
+
+
 def stage_funnel(selection: Selection, suppress: bool) -> Report:
     """Communities at each stage at the end of each month, and how many ever reached each stage."""
     month_starts = months(selection.start, selection.end)
     ends = [*month_starts[1:], selection.end.date()]
     limits = [datetime.combine(e, datetime.min.time()) for e in ends]
-    by_area = family_counts("funnel", selection, lambda: _funnel_by_area(selection, limits))
-    here = ALL_AREAS if selection.area_id is None else selection.area_id
+    family = platform_family(selection)
+    counted = family_counts("funnel", family, lambda: _funnel_family(family, limits))
+    here = place_of(selection)
     nothing: Funnel = ([Counter() for _ in month_starts], Counter())
-    per_month, reached = (_summed(by_area.values(), len(month_starts)) if selection.area_id is None
-                          else by_area.get(selection.area_id, nothing))
+    by_area = {place: funnel for place, funnel in counted.items() if not is_platform_place(place)}
+    per_month, reached = (_summed(by_area.values(), len(month_starts)) if here == ALL_AREAS
+                          else counted.get(here, nothing))
     if not reached and not any(per_month):
         return Report(empty=True)
-    protected = _protected_funnel(by_area, len(month_starts), suppress)
+    protected = family_protected("funnel", family, suppress,
+                                 lambda: _protected_funnel(counted, len(month_starts), suppress))
     labels = [m.strftime("%b %Y") for m in month_starts]
     series = [(STAGE_LABELS[s], [protected[here, m, s] for m in range(len(month_starts))]) for s in STAGES]
     reached_row = [protected[here, "reached", s] for s in STAGE_PATH]
@@ -128,12 +143,16 @@ def _summed(counts: Iterable[Funnel], n_months: int) -> Funnel:
     return per_month, reached
 
 
-def _protected_funnel(by_area: dict[int, Funnel], n_months: int, suppress: bool) -> Protected:
+def _protected_funnel(counted: dict[object, Funnel], n_months: int, suppress: bool) -> Protected:
     """Every area's funnel and their sum (all areas) with their sums: each month's total, each stage's
     "reached" as the next stage's plus those that stopped there (never shown, but the difference of
-    two shown bars), and every cell of all areas as the sum of the areas' cells."""
+    two shown bars), and every cell of all areas as the sum of the areas' cells; each platform's funnel
+    for every area together the same way, every cell of all areas the sum of the platforms' too."""
     table = CellTable(active=suppress)
-    for area, (per_month, reached) in [*by_area.items(), (ALL_AREAS, _summed(by_area.values(), n_months))]:
+    by_area = {place: funnel for place, funnel in counted.items() if isinstance(place, int)}
+    platforms = {place: funnel for place, funnel in counted.items() if is_platform_place(place)}
+    for area, (per_month, reached) in [*by_area.items(), (ALL_AREAS, _summed(by_area.values(), n_months)),
+                                       *platforms.items()]:
         for m, counts in enumerate(per_month):
             table.add_sum(table.cell((area, m, "total"), sum(counts.values())),
                           [table.cell((area, m, s), counts[s]) for s in STAGES])
@@ -146,4 +165,5 @@ def _protected_funnel(by_area: dict[int, Funnel], n_months: int, suppress: bool)
     # Every key here is a tuple (area, ...); CellTable keys are any hashable, hence the check.
     for key in {key[1:] for key in table.values if isinstance(key, tuple) and key[0] == ALL_AREAS}:
         table.add_sum((ALL_AREAS, *key), [(area, *key) for area in areas])
+    add_platform_sums(table, [platform for _, platform in platforms])
     return table.protect()

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import ColumnClause, DateTime, and_, case, func, literal, literal_column, or_, select, union_all
 
 from portal.extensions import db
 from portal.models import STAGE_BRANCHES, STAGE_LABELS, STAGE_PATH, Community, StageChange, utcnow
 from portal.research.filters import (
-    ALL_AREAS, Selection, as_datetime, community_conditions, first_contacts_of, whole_family,
+    ALL_AREAS, Selection, as_datetime, community_conditions, first_contacts_of, is_platform_place, place_of,
+    platform_family, platform_place,
 )
-from portal.research.family import family_counts
+from portal.research.family import add_platform_sums, family_counts, family_protected
 from portal.research.report import Report, Table
 from portal.research.sqltime import DAY_US, elapsed_us, whole
 from portal.research.disclosure import MARK, CellTable, Protected, min_cell
@@ -75,7 +77,8 @@ def _spans(selection: Selection, now: datetime | None):
     firsts = _first_approaches(community_conditions(selection), selection.start, selection.end)
     hits = _first_reached_rows(select(firsts.c.community_id), observed_until)
     until = literal(observed_until, DateTime())
-    ended, columns = hits.c[ENDED], [Community.area_id.label("area_id")]
+    ended = hits.c[ENDED]
+    columns: list[Any] = [Community.area_id.label("area_id"), Community.platform.label("platform")]
     for i, t in enumerate(TARGETS):
         hit = hits.c[t]
         reached_first = and_(hit.is_not(None), or_(ended.is_(None), hit <= ended))
@@ -113,34 +116,53 @@ def trajectories(selection: Selection, now: datetime | None = None) -> dict[str,
     return out
 
 
-def trajectory_totals(selection: Selection, now: datetime | None = None) -> Counter:
-    """{(area id, target, kind): communities}: how each area's approached communities stand, in SQL."""
+def trajectory_family(family: Selection, now: datetime | None = None) -> Counter:
+    """{(area id, target, kind): communities}: how each area's approached communities of a
+    `platform_family` stand, and each platform's for every area together (keyed by `platform_place`),
+    from one query grouped by area and platform."""
+    return _by_place(_totals(family, now), platforms=not family.platform)
+
+
+def _totals(selection: Selection, now: datetime | None) -> Counter:
+    """{(area id, platform, target, kind): communities}, in SQL."""
     if selection.impossible:
         return Counter()
     spans = _spans(selection, now)
-    legs = [select(literal_column(str(i)), spans.c.area_id, spans.c[f"kind{i}"], func.count())
-            .group_by(spans.c.area_id, spans.c[f"kind{i}"]) for i in range(len(TARGETS))]
-    return Counter({(area_id, TARGETS[int(i)], KINDS[int(kind)]): n
-                    for i, area_id, kind, n in db.session.execute(union_all(*legs))})
+    legs = [select(literal_column(str(i)), spans.c.area_id, spans.c.platform, spans.c[f"kind{i}"], func.count())
+            .group_by(spans.c.area_id, spans.c.platform, spans.c[f"kind{i}"]) for i in range(len(TARGETS))]
+    return Counter({(area_id, platform, TARGETS[int(i)], KINDS[int(kind)]): n
+                    for i, area_id, platform, kind, n in db.session.execute(union_all(*legs))})
+
+
+def _by_place(totals: Counter, platforms: bool) -> Counter:
+    out: Counter = Counter()
+    for (area_id, platform, target, kind), n in totals.items():
+        out[area_id, target, kind] += n
+        if platforms:
+            out[platform_place(platform), target, kind] += n
+    return out
 
 
 def _protected_trajectory_counts(totals: Counter, suppress: bool) -> Protected:
     """Per area and for all areas: approached = reached + ended otherwise + still waiting, for each
-    target, and each cell of all areas the sum of the areas' (one area cannot be differenced out)."""
+    target, and each cell of all areas the sum of the areas' (one area cannot be differenced out);
+    per platform for every area together the same, each cell of all areas the sum of the platforms'."""
     table = CellTable(active=suppress)
-    areas = sorted({area for area, _, _ in totals})
+    places = {place for place, _, _ in totals}
+    areas = sorted(place for place in places if not is_platform_place(place))
+    platforms = sorted(place for place in places if is_platform_place(place))
     cells = [(target, kind) for target in TARGETS for kind in (REACHED, ENDED, WAITING)]
-    for area in (*areas, ALL_AREAS):
-        approached = sum(totals[area, TARGETS[0], kind] for kind in (REACHED, ENDED, WAITING)) if area != ALL_AREAS \
-            else sum(n for (_, target, _), n in totals.items() if target == TARGETS[0])
-        table.cell((area, "approached"), approached)
+    every = Counter({cell: sum(totals[(a, *cell)] for a in areas) for cell in cells})
+    for area in (*areas, ALL_AREAS, *platforms):
+        counts = every if area == ALL_AREAS else Counter({cell: totals[(area, *cell)] for cell in cells})
+        table.cell((area, "approached"), sum(counts[TARGETS[0], kind] for kind in (REACHED, ENDED, WAITING)))
         for target in TARGETS:
             table.add_sum((area, "approached"),
-                          [table.cell((area, target, kind), totals[area, target, kind] if area != ALL_AREAS else
-                                      sum(totals[a, target, kind] for a in areas)) for kind in (REACHED, ENDED, WAITING)])
+                          [table.cell((area, target, kind), counts[target, kind]) for kind in (REACHED, ENDED, WAITING)])
     for cell in ("approached", *cells):
         key = cell if isinstance(cell, tuple) else (cell,)
         table.add_sum((ALL_AREAS, *key), [(area, *key) for area in areas])
+    add_platform_sums(table, [place[1] for place in platforms])
     return table.protect()
 
 
@@ -148,9 +170,10 @@ def trajectory_report(selection: Selection, suppress: bool) -> Report:
     data = trajectories(selection)
     if sum(data[TARGETS[0]].values()) == 0:
         return Report(empty=True)
-    totals = family_counts("trajectories", selection, lambda: trajectory_totals(whole_family(selection)))
-    protected = _protected_trajectory_counts(totals, suppress)
-    here = ALL_AREAS if selection.area_id is None else selection.area_id
+    family = platform_family(selection)
+    totals = family_counts("trajectories", family, lambda: trajectory_family(family))
+    protected = family_protected("trajectories", family, suppress, lambda: _protected_trajectory_counts(totals, suppress))
+    here = place_of(selection)
     km: dict[str, Steps | None] = {}
     aj: dict[str, Steps | None] = {}
     rows: list[list[str]] = []

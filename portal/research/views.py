@@ -8,12 +8,13 @@ from portal import audit, htmx
 from portal.errors import render_error
 from portal.access import allow
 from portal.extensions import db
-from portal.models import CHANNELS, PLATFORMS, PURPOSES, label, utcnow
+from portal.models import CHANNELS, PLATFORMS, PURPOSES, label
 from portal.research import bp
 from portal.research.disclosure import explanation, min_cell
 from portal.research.cache import CachedReport, cached_report, kept_seconds
 from portal.research.filters import (
-    GROUPINGS, Selection, area_choices, officer_choices, one_calendar_year, parse_selection,
+    GROUPINGS, Selection, area_choices, offered_years, officer_choices, one_calendar_year, parse_selection,
+    period_words, research_today,
 )
 from portal.research.pages import PAGES, RESEARCH_ROLES, build_report
 from portal.research.pseudonyms import Pseudonymiser
@@ -23,8 +24,6 @@ from portal.research.tables import table_csv, table_filename
 #: A chart by area and month at force scale has hundreds of rows (667 at 100,000 communities:
 #: 340 kB of table); a year of weeks (53) is shown whole.
 TABLE_ROWS = 100
-#: Calendar years a researcher can choose, this one first (figures are for one whole year at a time).
-YEARS_OFFERED = 10
 
 
 def _suppress() -> bool:
@@ -41,13 +40,15 @@ def _chart_page(slug: str) -> Response:
                        kept_seconds=kept_seconds(),
                        table_rows=None if request.args.get("rows") == "all" else TABLE_ROWS,
                        suppress=_suppress(), disclosure_note=explanation(),
+                       period=period_words(selection) if _suppress() else "",
                        **_filter_options(pseudonymise))
 
 
 def _selection(pseudonymise: Pseudonymiser) -> Selection:
-    """The filters asked for; a researcher's dates as one whole calendar year (this year by default)."""
+    """The filters asked for; a researcher's dates as one whole calendar year, the current one to the last
+    month-end (`filters.one_calendar_year`); other roles' figures are live (they see the records anyway)."""
     selection = parse_selection(request.args, current_user, pseudonymise)
-    return one_calendar_year(selection, utcnow().date()) if _suppress() else selection
+    return one_calendar_year(selection, research_today()) if _suppress() else selection
 
 
 def _report(slug: str, selection) -> CachedReport:
@@ -70,7 +71,7 @@ def _filter_options(pseudonymise: Pseudonymiser) -> dict[str, list[tuple[str, st
         "purpose_options": [(v, label(v)) for v in PURPOSES],
         "officer_options": [(p, p) for p, _ in officers],
         "by_options": [(v, label(v)) for v in GROUPINGS],
-        "year_options": [(str(y), str(y)) for y in range(utcnow().year, utcnow().year - YEARS_OFFERED, -1)],
+        "year_options": [(str(y), str(y)) for y in offered_years(research_today())],
     }
 
 

@@ -113,6 +113,7 @@ def _three_contacts(area, officer, blogs=0):
     db.session.commit()
 
 
+@pytest.mark.usefixtures("live_research_figures")
 def test_researchers_download_the_suppressed_cells(client, auth, users, area, db_session):
     _three_contacts(area, users["officer"], blogs=12)
     auth.login("researcher")
