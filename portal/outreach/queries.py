@@ -12,7 +12,9 @@ from sqlalchemy import Row, Select, and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import joinedload
 from werkzeug.datastructures import MultiDict
 
-from portal.communities.queries import CatalogueFilter, catalogue_keys, catalogue_page, visible_to
+from portal.communities.queries import (
+    SEARCH_COUNT_CAP, CatalogueFilter, catalogue_keys, catalogue_page, stage_counts, visible_to, walks_names,
+)
 from portal.extensions import db
 from portal.models import ActivitySample, Community, OutreachContact, Task, User, utcnow
 from portal.params import record_id
@@ -101,7 +103,10 @@ def community_matches(user: User, q: str, limit: int = 8) -> list[Row]:
     f = CatalogueFilter.from_args(MultiDict({"q": (q or "")[:100]}))
     if not f.q:
         return []
-    return list(db.session.execute(catalogue_page(catalogue_keys(user, f).limit(limit), f)))
+    # Across several areas a common word's first names are found by walking the names, once a
+    # count to the list's cap says there are more matches than it (catalogue_keys, ``many``).
+    many = walks_names(user, f) and stage_counts(user, f, cap=SEARCH_COUNT_CAP).capped
+    return list(db.session.execute(catalogue_page(catalogue_keys(user, f, many=many).limit(limit), f)))
 
 
 def key_prefixes(key: str) -> list[str]:
