@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, insert, text, update
 from werkzeug.datastructures import MultiDict
 
-from portal.communities.queries import SEARCH_COUNT_CAP, CatalogueFilter, catalogue_keys, stage_counts
+from portal.communities.queries import SEARCH_COUNT_CAP, CatalogueFilter, catalogue_keys, stage_counts, walks_names
 from portal.extensions import db
 from portal.models import Area, Community, search_index
 from portal.models.communities import search_text_of
@@ -378,10 +378,12 @@ def in_name_order(ids: set[int]) -> list[int]:
 
 
 @pytest.mark.parametrize("role", ["admin", "supervisor"])
-def test_walking_the_names_gives_the_same_pages_in_the_same_order(two_area_supervisor, users, role, few):
+def test_walking_the_names_gives_the_same_pages_in_the_same_order(two_area_supervisor, users, role, few, monkeypatch):
     """``catalogue_keys(many=True)`` (a term with more matches than the cap, across several areas)
     walks the active communities by name: the same ids, in the same order, page by page, as
     reading every match and sorting them, and as a plain substring search sorted in Python."""
+    from portal.outreach import queries as outreach_queries
+
     user = users[role]
     checked = 0
     for term in TERMS:
@@ -389,8 +391,6 @@ def test_walking_the_names_gives_the_same_pages_in_the_same_order(two_area_super
         if not f.q:
             continue
         wanted = in_name_order(reference(user, term))
-        from portal.communities.queries import walks_names
-
         assert walks_names(user, f), repr(term)
         walked = list(db.session.scalars(catalogue_keys(user, f, many=True)))
         assert walked == wanted, repr(term)
@@ -398,6 +398,9 @@ def test_walking_the_names_gives_the_same_pages_in_the_same_order(two_area_super
         for offset in (0, 1, 3):
             page = list(db.session.scalars(catalogue_keys(user, f, many=True).limit(2).offset(offset)))
             assert page == wanted[offset:offset + 2], (term, offset)
+        for many in (0, 10_000):  # the type-ahead walking the names, and not: its first 8 by name
+            monkeypatch.setattr(outreach_queries, "TYPE_AHEAD_MANY", many)
+            assert [row.id for row in community_matches(user, term[:100])] == wanted[:8], (term, many)
         checked += len(wanted) > 2
     assert checked > 10
 
@@ -405,8 +408,6 @@ def test_walking_the_names_gives_the_same_pages_in_the_same_order(two_area_super
 def test_the_walk_is_only_for_what_its_index_holds(two_area_supervisor, users, area):
     """A filter the name index does not hold, another order or status, a stage, or one area:
     the search is read as before, whatever ``many`` says."""
-    from portal.communities.queries import walks_names
-
     admin = users["admin"]
     assert walks_names(admin, CatalogueFilter(q="park"))
     assert not walks_names(admin, CatalogueFilter(q=""))
@@ -454,8 +455,9 @@ def test_sqlite_list_and_type_ahead_walk_the_names_above_the_cap(client, auth, t
     user = users[role]
     auth.login(role)
     for cap, walks in ((2, True), (1000, False)):
-        for module in (queries, views, outreach_queries):
+        for module in (queries, views):
             monkeypatch.setattr(module, "SEARCH_COUNT_CAP", cap)
+        monkeypatch.setattr(outreach_queries, "TYPE_AHEAD_MANY", cap)
         listed = _sent_by(lambda: client.get("/communities", query_string={"q": "lewes"},
                                              headers={"HX-Request": "true"}))
         typed = _sent_by(lambda: outreach_queries.community_matches(user, "lewes"))
