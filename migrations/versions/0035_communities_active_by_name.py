@@ -10,6 +10,11 @@ the type-ahead's default), so that it is no larger than it needs to be. Key colu
 PostgreSQL's INCLUDE, so that SQLite (which has none) holds the same index; status is one of them,
 although every entry's is 'active', because SQLite (3.40) reads a row from the table for any
 column its WHERE names that the index does not hold, its own condition's column included.
+The condition also names ``(search_text || '') IS NOT NULL``, which only the walk's statement
+implies: with status alone, PostgreSQL chose this index for a search's capped count (a custom
+plan knows the status), filtering 22,000 entries for 'forum''s first 1,001 matches (16 ms against
+2.6 ms from the trigram index), and SQLite for a short term's force-wide count. A community
+without search text matches no search, so leaving it out changes no result.
 
 Revision ID: 0035_communities_active_by_name
 Revises: 0034_reviews_author_unseen
@@ -25,12 +30,14 @@ branch_labels = None
 depends_on = None
 
 NAME = "ix_communities_active_by_name"
-ACTIVE = sa.text("status = 'active'")
+#: Active communities; and a condition only the walk writes (a LIKE implies it on PostgreSQL, not on
+#: SQLite), so that neither database reads this index for the counts, where it was slower.
+WALKED = sa.text("status = 'active' AND (search_text || '') IS NOT NULL")
 
 
 def upgrade():
     op.create_index(NAME, "communities", ["name", "id", "area_id", "stage", "search_text", "status"],
-                    postgresql_where=ACTIVE, sqlite_where=ACTIVE)
+                    postgresql_where=WALKED, sqlite_where=WALKED)
 
 
 def downgrade():

@@ -28,5 +28,7 @@ ix_communities_area_listing = Index(
     postgresql_include=["stage", "search_text"])
 ix_communities_active_by_name = Index(
     "ix_communities_active_by_name", Community.name, Community.id, Community.area_id, Community.stage,
-    Community.search_text, Community.status, postgresql_where=text("status = 'active'"), sqlite_where=text("status = 'active'"))
+    Community.search_text, Community.status,
+    postgresql_where=text("status = 'active' AND (search_text || '') IS NOT NULL"),
+    sqlite_where=text("status = 'active' AND (search_text || '') IS NOT NULL"))
 ix_contacts_officer_time = Index("ix_contacts_officer_time", OutreachContact.officer_id, OutreachContact.occurred_at)

@@ -112,7 +112,13 @@ def community_matches(user: User, q: str, limit: int = 8) -> list[Row]:
         return []
     # Across several areas a common word's first names are found by walking the names, once a
     # count says there are many (catalogue_keys, ``many``).
-    many = walks_names(user, f) and stage_counts(user, f, cap=TYPE_AHEAD_MANY).capped
+    if walks_names(user, f):
+        counts = stage_counts(user, f, cap=TYPE_AHEAD_MANY)
+        if counts.matching == 0:  # nothing to read twice (PostgreSQL's trigram recheck of '(club)': 60 ms)
+            return []
+        many = counts.capped
+    else:
+        many = False
     return list(db.session.execute(catalogue_page(catalogue_keys(user, f, many=many).limit(limit), f)))
 
 
