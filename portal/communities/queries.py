@@ -238,8 +238,9 @@ def catalogue_keys(user: User, f: CatalogueFilter, *, many: bool = False) -> Sel
     100,000 communities the statement took 1.38-1.43 ms, now 0.53 ms (``sql_replay.py
     --per-statement`` on lr_bench_100000; benchmarks/README.md).
 
-    ``many``: the term is known to be in more than ``SEARCH_COUNT_CAP`` of the communities the
-    user may see (the capped count said so); across several areas the matches are then read
+    ``many``: a capped count found the term in many of the communities the user may see (more
+    than the list's ``SEARCH_COUNT_CAP``, or the type-ahead's ``TYPE_AHEAD_MANY`` in
+    portal.outreach.queries); across several areas the matches are then read
     by walking the active communities in name order (``_name_walk``). The same ids in the same
     order either way (tests/portal/test_search_parity.py).
     """
@@ -258,7 +259,7 @@ def walks_names(user: User, f: CatalogueFilter) -> bool:
 
 def _name_walk(user: User, f: CatalogueFilter) -> Select:
     """The search's matches, ids in name order, from migration 0035's index of active communities
-    (name, id, area_id, stage, search_text), read in its order until the page's last match.
+    (name, id, area_id, stage, search_text, status), read in its order until the page's last match.
 
     Force-wide, 25 names out of 25,000 matches ('club' at 100,000 communities) were every match
     read (SQLite's FTS5 lookup, PostgreSQL's trigram bitmap) and sorted: 12-29 ms on SQLite. When
