@@ -316,7 +316,7 @@ def test_force_wide_common_word_walks_the_names_and_stops_at_the_page(plan_app, 
     type-ahead read their ids by walking migration 0035's index of active communities in name
     order, from the index alone, and stop at the page's last match: no sort of every match
     (a Sort node), no trigram bitmap of the force, no area index. Reading every match of 'club'
-    (15,000 of these 60,000) and sorting them took 20-40 ms at 100,000 communities."""
+    (15,000 of these 60,000) and sorting them took 76-85 ms at 100,000 communities (EXPLAIN ANALYZE)."""
     from portal.communities import queries
     from portal.outreach.queries import community_matches
     from portal.pagination import paginate
