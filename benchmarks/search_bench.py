@@ -17,7 +17,7 @@ the p95 ratio 100,000 / 1,000 (the target is <= 1.5), the same for CPU ms (this 
 other work on the machine moves less), and the load average.
 
     .venv/bin/python benchmarks/search_bench.py [--backends sqlite,postgresql] [--sizes 1000,100000]
-        [--requests 200] [--reuse] [--dir /tmp]
+        [--requests 200] [--reuse] [--dir /tmp] [--pg-name lr_search]
 
 ``--reuse`` keeps databases made by an earlier run (migrated to this version first).
 ``--compare-before`` adds the databases searched as before migration 0032 and the short-term
@@ -54,10 +54,15 @@ BEFORE = {"sqlite": "sqlite, before 0032", "postgresql": "postgresql, before"}
 NOTHING = ('"club', "c*ub", "park:road", "^forum", "(club)", "-road", "zzqx", "clu\"b OR x")
 
 
+#: PostgreSQL databases' name before the size (``--pg-name``: one set per engineer on a shared server).
+PG_NAME = {"prefix": "lr_search"}
+
+
 def database_url(backend: str, size: int, folder: Path) -> str:
     if backend == "sqlite":
         return f"sqlite:///{folder / f'lr_search_{size}.sqlite'}"
-    return ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/lr_search_{size}"
+    name = f"{PG_NAME['prefix']}_{size}"
+    return ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://") + f"/{name}"
 
 
 def fresh(backend: str, url: str) -> None:
@@ -244,6 +249,8 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="requests per scenario and database")
     parser.add_argument("--dir", type=Path, default=Path("/tmp"), help="where the SQLite files go")
     parser.add_argument("--reuse", action="store_true", help="keep databases an earlier run made")
+    parser.add_argument("--pg-name", default="lr_search",
+                        help="PostgreSQL databases' name before the size (lr_search_1000, lr_search_100000)")
     parser.add_argument("--prepare-only", action="store_true")
     parser.add_argument("--compare-like", action="store_true",
                         help="also search the SQLite databases without the FTS5 index (CATALOGUE_SEARCH_INDEX off)")
@@ -251,6 +258,7 @@ def main() -> None:
                         help="also search as before issue 26's third round (SQLite without migration 0032's "
                              "covering index; PostgreSQL with short terms on the trigram index)")
     args = parser.parse_args()
+    PG_NAME["prefix"] = args.pg_name
     backends = [b.strip() for b in args.backends.split(",")]
     sizes = [int(s) for s in args.sizes.split(",")]
     targets = {(b, s): prepare(b, s, args.dir, args.reuse) for b in backends for s in sizes}

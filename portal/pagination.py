@@ -96,7 +96,9 @@ def paginate(select: Select, page: int, per_page: int, cap: int | None = None,
     last_counted = max(1, -(-cap // per_page))
     page = min(page, last_counted)  # never an OFFSET past the cap
     limited = select.limit(per_page).offset((page - 1) * per_page)
-    if rows:
+    if total == 0:  # counted already: nothing to read (a search's page read its matches a second time)
+        items: list[Any] = []
+    elif rows:
         if read_page is not None:
             limited = read_page(limited)
         items = list(db.session.execute(limited).all())

@@ -228,7 +228,7 @@ class ListedCommunity:
     tags: tuple[str, ...] = ()
 
 
-def catalogue_keys(user: User, f: CatalogueFilter) -> Select:
+def catalogue_keys(user: User, f: CatalogueFilter, *, many: bool = False) -> Select:
     """The list's matches in the list's order, ids only: the page is chosen from these.
 
     Limited to a page, it names the communities to show without reading their rows: within
@@ -237,8 +237,47 @@ def catalogue_keys(user: User, f: CatalogueFilter) -> Select:
     rows alongside cost a visit to every community of the area when a search matched few: at
     100,000 communities the statement took 1.38-1.43 ms, now 0.53 ms (``sql_replay.py
     --per-statement`` on lr_bench_100000; benchmarks/README.md).
+
+    ``many``: a capped count found the term in many of the communities the user may see (more
+    than the list's ``SEARCH_COUNT_CAP``, or the type-ahead's ``TYPE_AHEAD_MANY`` in
+    portal.outreach.queries); across several areas the matches are then read
+    by walking the active communities in name order (``_name_walk``). The same ids in the same
+    order either way (tests/portal/test_search_parity.py).
     """
+    if many and walks_names(user, f):
+        return _name_walk(user, f)
     return filtered(user, f).with_only_columns(Community.id).order_by(*SORTS[f.sort])
+
+
+def walks_names(user: User, f: CatalogueFilter) -> bool:
+    """Whether a search with many matches may be read by ``_name_walk``: a term, across several
+    areas (within one area the area's listing index is already in name order), in name order,
+    active communities, and no filter the walk's index does not hold."""
+    return (bool(f.q) and f.sort == "name" and f.status == "active" and not f.stage and _only_area(user, f) is None
+            and not (f.platform or f.access or f.tag or f.activity or f.quiet_days))
+
+
+def _name_walk(user: User, f: CatalogueFilter) -> Select:
+    """The search's matches, ids in name order, from migration 0035's index of active communities
+    (name, id, area_id, stage, search_text, status), read in its order until the page's last match.
+
+    Force-wide, 25 names out of 25,000 matches ('club' at 100,000 communities) were every match
+    read (SQLite's FTS5 lookup, PostgreSQL's trigram bitmap) and sorted: 12-29 ms on SQLite. When
+    a count says that many of the communities the user may see match, walking the names finds a
+    page's 25 after about 25 x (visible / matches) entries where the matches are spread over the
+    alphabet (2,500 for 1,001 of 100,000); 'club', 'park' and 'forum' took 0.1-0.8 ms at 100,000
+    (benchmarks/README.md, issue 26). A term whose matches all sort late walks further, at worst
+    the whole index (~30 ms at 100,000: what reading every match cost). The status is written as a
+    literal so that the index's condition (status = 'active') is seen to hold; the area as
+    ``area_id + 0`` and the term in ``search_text || ''`` so that neither the area indexes nor
+    PostgreSQL's trigram index are used instead, either of which reads every match to sort it;
+    ``(search_text || '') IS NOT NULL`` is the rest of the index's condition, which no other
+    statement implies (so the counts keep their own indexes).
+    """
+    searched = Community.search_text.concat(literal_column("''"))
+    query = select(Community.id).where(Community.status == literal_column("'active'"), searched.is_not(None))
+    query = user.scope(query, Community.area_id + literal_column("0"))
+    return query.where(searched.like(_like(f.q.lower()), escape="\\")).order_by(*SORTS["name"])
 
 
 def catalogue_page(keys: Select, f: CatalogueFilter) -> Select:

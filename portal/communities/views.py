@@ -36,8 +36,9 @@ def list_communities():
     counts = stage_counts(current_user, f, cap=cap)
     # The page's ids first, then only what a row shows, as plain rows: building ORM objects for a
     # read-only list costs more than the query itself.
-    listing = paginate(catalogue_keys(current_user, f), page=page, per_page=25, total=counts.matching, rows=True,
-                       read_page=lambda keys: catalogue_page(keys, f), cap=cap)
+    # More matches than the cap: across several areas the page walks the names (catalogue_keys).
+    listing = paginate(catalogue_keys(current_user, f, many=counts.capped), page=page, per_page=25,
+                       total=counts.matching, rows=True, read_page=lambda keys: catalogue_page(keys, f), cap=cap)
     listing.items = with_tags(listing.items)
     areas = current_user.visible_areas()
     # The tag choices are in the filter form, outside the results fragment a search swaps in.

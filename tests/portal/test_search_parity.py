@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import event, insert, text, update
 from werkzeug.datastructures import MultiDict
 
-from portal.communities.queries import SEARCH_COUNT_CAP, CatalogueFilter, catalogue_keys, stage_counts
+from portal.communities.queries import SEARCH_COUNT_CAP, CatalogueFilter, catalogue_keys, stage_counts, walks_names
 from portal.extensions import db
 from portal.models import Area, Community, search_index
 from portal.models.communities import search_text_of
@@ -223,6 +223,7 @@ def test_sqlite_reads_terms_from_an_index_not_every_row(catalogue, users, monkey
         assert not any(step.strip() == "SCAN communities" for step in plan.split("|")), plan
         if index == BY_ID:
             assert "ix_communities_area" not in plan, plan
+        assert "ix_communities_active_by_name" not in plan, plan  # the name walk's index: the walk's only
         if "count(*)" in statement and index == FTS5:  # FTS5 the outer loop, not every match listed first
             assert "LIST SUBQUERY" not in plan, plan
             assert plan.index("SCAN communities_search") < plan.index(BY_ID), plan
@@ -345,3 +346,149 @@ def test_the_list_says_more_than_the_cap_and_its_pages_stop_there(client, auth, 
     assert f"</span> {len(wanted)}</a>" in exact.split('data-testid="stage-counts"')[1]
     monkeypatch.setattr(views, "SEARCH_COUNT_CAP", 2)
     assert "More than" not in client.get("/communities").get_data(as_text=True)  # no search: exact
+
+
+NAME_WALK = "SCAN communities USING COVERING INDEX ix_communities_active_by_name"
+
+
+@pytest.fixture
+def two_area_supervisor(catalogue, users, area):
+    """The supervisor of the officer's area and "elsewhere", with a third area they may not see."""
+    elsewhere = db.session.scalar(db.select(Area).where(Area.slug == "elsewhere"))
+    beyond = Area(slug="beyond", name="Beyond")
+    db.session.add(beyond)
+    db.session.commit()
+    for name, url in NAMES[:8]:
+        make_community(beyond, f"{name} (beyond)", url)
+    supervisor = users["supervisor"]
+    supervisor.areas.append(elsewhere)
+    db.session.commit()
+    assert len(supervisor.area_ids) == 2
+    return supervisor
+
+
+def in_name_order(ids: set[int]) -> list[int]:
+    """The reference's ids as the list orders them: by name, then id (code point order, as both
+    databases compare names: SQLite's BINARY, PostgreSQL's C collation)."""
+    rows = db.session.execute(text("SELECT id, name FROM communities")).all()
+    names = {row.id: row.name for row in rows}
+    return sorted(ids, key=lambda i: (names[i], i))
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor"])
+def test_walking_the_names_gives_the_same_pages_in_the_same_order(two_area_supervisor, users, role, few, monkeypatch):
+    """``catalogue_keys(many=True)`` (a term with more matches than the cap, across several areas)
+    walks the active communities by name: the same ids, in the same order, page by page, as
+    reading every match and sorting them, and as a plain substring search sorted in Python."""
+    from portal.outreach import queries as outreach_queries
+
+    user = users[role]
+    checked = 0
+    for term in TERMS:
+        f = CatalogueFilter.from_args(MultiDict({"q": term}))
+        if not f.q:
+            continue
+        wanted = in_name_order(reference(user, term))
+        assert walks_names(user, f), repr(term)
+        walked = list(db.session.scalars(catalogue_keys(user, f, many=True)))
+        assert walked == wanted, repr(term)
+        assert list(db.session.scalars(catalogue_keys(user, f))) == wanted, repr(term)
+        for offset in (0, 1, 3):
+            page = list(db.session.scalars(catalogue_keys(user, f, many=True).limit(2).offset(offset)))
+            assert page == wanted[offset:offset + 2], (term, offset)
+        for many in (0, 10_000):  # the type-ahead walking the names, and not: its first 8 by name
+            monkeypatch.setattr(outreach_queries, "TYPE_AHEAD_MANY", many)
+            assert [row.id for row in community_matches(user, term[:100])] == wanted[:8], (term, many)
+        checked += len(wanted) > 2
+    assert checked > 10
+
+
+def test_the_walk_is_only_for_what_its_index_holds(two_area_supervisor, users, area):
+    """A filter the name index does not hold, another order or status, a stage, or one area:
+    the search is read as before, whatever ``many`` says."""
+    admin = users["admin"]
+    assert walks_names(admin, CatalogueFilter(q="park"))
+    assert not walks_names(admin, CatalogueFilter(q=""))
+    for change in ({"platform": "forum"}, {"access": "public"}, {"tag": "x"}, {"activity": "active"},
+                   {"quiet_days": 30}, {"status": "archived"}, {"sort": "newest"}, {"stage": "identified"},
+                   {"area": area.id}):
+        f = CatalogueFilter(q="park", **change)
+        assert not walks_names(admin, f), change
+        sql = str(catalogue_keys(admin, f, many=True).compile(db.engine))
+        assert "status = 'active'" not in sql, change
+    assert not walks_names(users["officer"], CatalogueFilter(q="park"))  # one area: its own index
+
+
+def _sent_by(call) -> list[tuple[str, object]]:
+    sent: list[tuple[str, object]] = []
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
+        sent.append((statement, parameters))
+
+    event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", record)
+    return sent
+
+
+def _sqlite_plan(statement: str, parameters) -> str:
+    return " | ".join(row[-1] for row in db.session.connection().exec_driver_sql(
+        f"EXPLAIN QUERY PLAN {statement}", parameters))
+
+
+@pytest.mark.parametrize("role", ["admin", "supervisor"])
+def test_sqlite_list_and_type_ahead_walk_the_names_above_the_cap(client, auth, two_area_supervisor, users, monkeypatch,
+                                                                  role):
+    """Above the count's cap, across several areas, the list's page and the type-ahead read their
+    ids by walking the name index alone and stop at the page: no sort of every match (a
+    temporary B-tree), no FTS5 lookup, no table rows. At or below the cap they read as before."""
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's plans (PostgreSQL's: tests/portal/test_query_plans.py)")
+    from portal.communities import queries, views
+    from portal.outreach import queries as outreach_queries
+
+    monkeypatch.setattr(search_index, "FEW", 0)  # "lewes" is in more: not its ids
+    user = users[role]
+    auth.login(role)
+    for cap, walks in ((2, True), (1000, False)):
+        for module in (queries, views):
+            monkeypatch.setattr(module, "SEARCH_COUNT_CAP", cap)
+        monkeypatch.setattr(outreach_queries, "TYPE_AHEAD_MANY", cap)
+        listed = _sent_by(lambda: client.get("/communities", query_string={"q": "lewes"},
+                                             headers={"HX-Request": "true"}))
+        typed = _sent_by(lambda: outreach_queries.community_matches(user, "lewes"))
+        for statements in (listed, typed):
+            pages = [(s, p) for s, p in statements if "communities.name" in s and "count(" not in s.lower()
+                     and "LIMIT" in s]
+            assert len(pages) == 1, statements
+            plan = _sqlite_plan(*pages[0])
+            # The page's ids (a subquery, materialised), then its rows by id and their order.
+            picked = plan.split("| SCAN page")[0]
+            assert picked.startswith("MATERIALIZE page"), plan
+            if walks:
+                assert NAME_WALK in picked, plan
+                assert "TEMP B-TREE" not in picked, plan  # in the index's order: it stops at the page
+                assert FTS5 not in picked, plan
+                assert picked.count(" communities ") == 1, plan  # the index alone, no rows
+            else:
+                assert "ix_communities_active_by_name" not in plan, plan
+
+
+def test_a_search_counted_to_nothing_reads_no_page(client, auth, catalogue, users):
+    """When the count found no match, the list and the force-wide type-ahead send no statement for
+    their rows: on PostgreSQL a term such as '(club)' rechecks every community with 'club' (the
+    trigram index ignores punctuation), 50-70 ms at 100,000 communities for each statement."""
+    from portal.outreach.queries import community_matches
+
+    auth.login("admin")
+    for term in ("(zzqx)", "zzqx", "qq"):
+        listed = _sent_by(lambda term=term: client.get("/communities", query_string={"q": term},
+                                                       headers={"HX-Request": "true"}))
+        on_communities = [s for s, _ in listed if "FROM communities " in s and "LIMIT" in s]
+        assert len(on_communities) == 1, on_communities  # the count
+        assert "count(" in on_communities[0].lower()
+        typed = _sent_by(lambda term=term: community_matches(users["admin"], term))
+        assert ["count(" in s.lower() for s, _ in typed if "FROM communities " in s] == [True], typed
+    assert "Lewes Park Residents" in client.get("/communities", query_string={"q": "lewes"}).get_data(as_text=True)
