@@ -263,3 +263,20 @@ def test_a_researcher_sees_the_views_the_protected_tables_hold(client, auth, for
     _shown_everywhere(client, "/research/responses?by=channel&platform=forum", "12")
     _shown_everywhere(client, "/research/contacts?platform=forum", "12")
     _shown_everywhere(client, f"/research/contacts?area={slug}", "12")
+
+
+def test_on_the_contacts_page_a_researcher_sees_areas_for_every_contact_and_one_line_for_a_slice(client, auth, forums):
+    """`researchers_see` through the page: every contact by area; a channel's contacts for every area together."""
+    every_area = "With a platform, channel, purpose or officer chosen, researchers see every area together."
+
+    def header(path: str) -> str:
+        return client.get(path.replace("?", "/tables/1.csv?", 1)).get_data(as_text=True).splitlines()[0]
+
+    auth.login("researcher")
+    assert every_area not in client.get("/research/contacts?").get_data(as_text=True)
+    assert header("/research/contacts?") == f"Week beginning,{forums.name},Total"
+    assert every_area in client.get("/research/contacts?channel=comment").get_data(as_text=True)
+    assert header("/research/contacts?channel=comment") == "Week beginning,Total"
+    auth.logout()
+    auth.login("admin")
+    assert header("/research/contacts?channel=comment") == f"Week beginning,{forums.name},Total"
