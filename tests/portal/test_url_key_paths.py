@@ -171,7 +171,19 @@ def test_the_migrations_copy_computes_the_key_the_application_computes(url):
 
 
 def test_migration_0035_rewrites_stored_keys(tmp_path):
-    app = create_app(base_config(f"sqlite:///{tmp_path / 'keys.sqlite'}", tmp_path))
+    _rewrites_stored_keys(f"sqlite:///{tmp_path / 'keys.sqlite'}", tmp_path)
+
+
+@pytest.mark.postgres
+def test_postgresql_migration_0035_rewrites_stored_keys(postgres_server_url, tmp_path):
+    from tests.portal.test_migrations import _scratch_postgres_database
+
+    with _scratch_postgres_database() as url:
+        _rewrites_stored_keys(url, tmp_path)
+
+
+def _rewrites_stored_keys(database_url, tmp_path):
+    app = create_app(base_config(database_url, tmp_path))
     rows = {  # url: the key stored before 0035
         "https://lewes.example/groups/./a/../b": "lewes.example/groups/./a/../b",
         "https://lewes.example/caf%C3%A9/": "lewes.example/caf%c3%a9",
