@@ -7,12 +7,19 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 # Mutant name patterns: whole modules, except services.py where only the sign-off rule
-# (can_decide) is in scope. portal.research.disclosure replaced the suppression module.
+# (can_decide) is in scope, and the research pages' refusals (what a researcher is refused, and
+# the year and contact-family rules they rest on), not the pages' counting around them.
+# portal.research.disclosure replaced the suppression module.
 PATTERNS=(
   "crawlers.addresses.*" "crawlers.fetch.*" "crawlers.robots*"
   "portal.access.*" "portal.redirects.*"
   "portal.research.disclosure.*" "portal.research.bounds.*" "portal.research.pseudonyms.*"
   "portal.guidance.deciders.*" "portal.guidance.services.x_can_decide__mutmut_*"
+  "portal.research.responses.x_refusal__mutmut_*" "portal.research.responses.x_published__mutmut_*"
+  "portal.research.responses.x_fixed_of__mutmut_*"
+  "portal.research.engagement.x_contacts_refusal__mutmut_*" "portal.research.engagement.x_researchers_see__mutmut_*"
+  "portal.research.filters.x_one_calendar_year__mutmut_*" "portal.research.filters.x_contact_family__mutmut_*"
+  "portal.research.filters.x_read_slice__mutmut_*" "portal.research.filters.x_contact_slices__mutmut_*"
 )
 mkdir -p mutants
 $BIN/mutmut run --max-children "${MUTATION_WORKERS:-2}" "${PATTERNS[@]}" > mutants/run.log 2>&1 || { tail -40 mutants/run.log; exit 1; }

@@ -28,10 +28,15 @@ TABLE = [
     ("https://example.org:443/", "https://example.org/", "example.org"),
     ("http://example.org:443/", "http://example.org:443/", "example.org"),
     ("https://example.org:8443/x/", "https://example.org:8443/x/", "example.org:8443/x"),
-    # Paths: only the crawler resolves dot segments and escapes (a known difference, see the module).
-    ("https://example.org/a/./b/../c", "https://example.org/a/c", "example.org/a/./b/../c"),
-    ("https://example.org/café", "https://example.org/caf%C3%A9", "example.org/café"),
-    ("https://example.org/caf%C3%A9", "https://example.org/caf%C3%A9", "example.org/caf%c3%a9"),
+    # Paths: both resolve dot segments and escape what is not ASCII; the key also decodes escaped
+    # letters and "%2e" (a browser's dot), lower-cases, and writes the hex of other escapes upper-case.
+    ("https://example.org/a/./b/../c", "https://example.org/a/c", "example.org/a/c"),
+    ("https://example.org/café", "https://example.org/caf%C3%A9", "example.org/caf%C3%A9"),
+    ("https://example.org/caf%C3%A9", "https://example.org/caf%C3%A9", "example.org/caf%C3%A9"),
+    ("https://example.org/CAF%c3%89/", "https://example.org/CAF%c3%89/", "example.org/caf%C3%A9"),
+    ("https://example.org/a/%2e%2E/%7Eb", "https://example.org/a/%2e%2E/%7Eb", "example.org/~b"),
+    ("https://example.org/a%2Fb/../c", "https://example.org/c", "example.org/c"),
+    ("https://example.org/a/b%2F..%2Fc", "https://example.org/a/b%2F..%2Fc", "example.org/a/b%2F..%2Fc"),
     # The shared host fold: credentials and the trailing dot go; full-width letters, ideographic
     # dots and percent-escapes fold as a browser folds them; IPv4 in any spelling is a dotted quad.
     ("https://user:secret@example.org/", "https://example.org/", "example.org"),
@@ -61,13 +66,7 @@ def test_the_crawler_and_the_portal_read_each_url_as_the_table_says(url, canonic
     assert (canonicalise(url), url_key(url)) == (canonical, key)
 
 
-PATH_GAP = pytest.mark.xfail(strict=True, reason="known gap: url_key leaves dot segments and escapes as typed; "
-                             "normalising them changes stored communities.url_key values (needs a data migration)")
-
-
-@pytest.mark.parametrize(("url", "canonical", "key"), [
-    pytest.param(*row, marks=PATH_GAP) if row[0].startswith(("https://example.org/a/", "https://example.org/café"))
-    else row for row in TABLE if row[1] is not None])
+@pytest.mark.parametrize(("url", "canonical", "key"), [row for row in TABLE if row[1] is not None])
 def test_the_page_the_crawler_found_has_the_key_of_the_address_typed(url, canonical, key):
     assert url_key(canonical) == key
 
