@@ -108,3 +108,83 @@ def test_groups_lumped_together_by_implication_are_discriminatory(text):
 ])
 def test_near_misses_of_lumping_by_implication_stay_clean(text):
     assert GROUPS not in flagged(text)
+
+
+STANCE = "political.stance"
+
+
+@pytest.mark.parametrize("text", [
+    "Axe the licence fee.",
+    "Abolish tuition fees.",
+    "Bring back free bus passes for the over 60s.",
+    "Renationalise the water companies.",
+    "Free prescriptions for all now.",
+])
+def test_a_demand_about_a_policy_opening_a_sentence_is_political(text):
+    assert STANCE in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Stop the spread of scams: never share your PIN.",
+    "Save the date: summer fete on 12 July.",
+    "Cut your speed near the school.",
+    "Cut your council tax bill with the single person discount.",
+    "Free bike marking at the library on Saturday.",
+    "Free school meals vouchers can be collected from reception.",
+    "Raise the alarm if you see smoke.",
+    "Ban the bin fires: report them on 101.",
+])
+def test_near_misses_of_a_policy_demand_stay_clean(text):
+    assert STANCE not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The new immigration rules are a shambles.",
+    "The benefits system is broken and always has been.",
+    "The welfare system rewards people who sit at home.",
+    "Votes at 16 is a daft idea.",
+    "Whoever dreamt up the new parking charges wants their head testing.",
+    "Spend it on our own people first.",
+    "The council's new parking charges are daylight robbery.",
+    "Funny how there's always money for MPs' pay but not for our schools.",
+    "The council can find money for consultants but never for the potholes.",
+    "Time for a change at the top come polling day.",
+])
+def test_a_policy_judged_or_a_vote_steered_is_political(text):
+    assert STANCE in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The new parking rules start on Monday; the signs are up.",
+    "The new anti-social behaviour scheme is brilliant, thanks to all who joined.",
+    "The benefits system can be confusing; Citizens Advice can help.",
+    "The justice system relies on people coming forward.",
+    "Tax refund texts are a scam, ignore them.",
+    "The council found money for the new CCTV cameras, thank you!",
+    "Time for a change of scenery: our beat surgery moves to the library.",
+    "Whoever left the gate open wants their head testing, the sheep are out!",
+])
+def test_near_misses_of_a_policy_judged_stay_clean(text):
+    assert STANCE not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The people running this country haven't got a clue.",
+    "Those in power couldn't care less about towns like ours.",
+    "Our MP hasn't lifted a finger for this village.",
+    "Keir's lot are no better than the last bunch.",
+    "Politicians are all the same, lining their own pockets.",
+    "The NHS is being privatised by the back door.",
+])
+def test_those_in_power_blamed_without_a_party_named_are_political(text):
+    assert STANCE in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Those in charge of the fun run did a brilliant job.",
+    "The people running the car boot sale have been brilliant.",
+    "Dave's lot won the quiz again, congratulations!",
+    "Our MP visited the food bank on Friday.",
+])
+def test_near_misses_of_those_in_power_blamed_stay_clean(text):
+    assert STANCE not in flagged(text)
