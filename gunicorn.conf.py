@@ -35,6 +35,11 @@ if preload_app:
     # worker 1.7-2.4 s on its first table with small counts; imported here, the workers inherit it.
     import scipy.optimize  # noqa: F401
     import scipy.sparse.csgraph  # noqa: F401
+    # The message check compiles its patterns on first use (~400 ms for a worker's first message,
+    # 30-90 ms for the next few); built here, every worker starts with them (portal/guidance/warm.py).
+    from portal.guidance.warm import warm_up
+
+    warm_up()
 # Request limits (the proxy should enforce the same or tighter).
 limit_request_line = 8190
 limit_request_fields = 100

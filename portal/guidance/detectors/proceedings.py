@@ -107,9 +107,56 @@ _JUDGED = re.compile(
     r"|\bcaught\s+(?:him|her|them)\s+(?:red[- ]?handed|bang\s+to\s+rights|in\s+the\s+act)\b"
     r"|\b(?:cctv|footage|the\s+video|dna|fingerprints?)\s+(?:clearly\s+)?(?:proves?|proved)\b",
     re.I)
+# Round 9: a live case told by what happened to the person, not by the words arrest or charge: the police 'have got
+# someone for it' or 'caught the man responsible', he 'handed himself in', 'will face justice', is 'going down for it',
+# 'being quizzed over' the fire, 'being prosecuted', 'off the streets' or 'behind bars' now.
+_CULPRIT = (r"(?:culprits?|offenders?|thie(?:f|ves)|burglars?|vandals?|robbers?|attackers?|shoplifters?|dealers?|suspects?"
+            r"|gang|scrotes?|scumbags?|toerags?|yobs?|arsonists?|fraudsters?|(?:man|men|woman|women|lads?|persons?|people|ones?"
+            r"|blokes?|drivers?|pair|youths?|teens?|kids?|group|boys?|girls?)\s+(?:responsible|who\s+(?:did|done|broke|stole|took|nicked|attacked|robbed|hit"
+            r"|set|started|smashed|torched|burgled|assaulted|targeted)|behind))")
+_PARTICULAR_ONE = (r"(?:he|she|him|her|the\s+(?:\w+\s+)?(?:man|woman|lad|bloke|fella|guy|driver|boy|girl|teen|teenager"
+                   r"|youth|pair|couple|culprit|offender|thief|burglar|vandal|suspect|attacker|robber|shoplifter|dealer)"
+                   r"|(?-i:[A-Z][a-z]+))")
+_CAUGHT = re.compile(
+    rf"\b(?:we|police|officers|detectives|cid|they|cops|the\s+police)(?:['’]ve|\s+have|['’]d|\s+had)?\s+(?:now\s+|finally"
+    rf"\s+|only\s+gone\s+and\s+)?(?:got|caught|nabbed|found|traced|tracked\s+down|identified)\s+(?:someone|somebody|a\s+\w+|him|her"
+    rf"|them)?\s*(?:(?:the\s+|a\s+|an\s+|two\s+|three\s+|both\s+)?(?:\w+\s+)?{_CULPRIT}\b|(?<=\s)for\s+(?:it|this|that"
+    rf"|the\s+\w+)\b)"
+    rf"|\b(?:we|police|officers|detectives|cid|they|cops)(?:['’]ve|\s+have)?\s+(?:now\s+|finally\s+)?(?:got|caught|nabbed)\s+"
+    rf"(?:him|her|them)\b(?!\s+(?:on|in\s+the\s+act\s+on)\s+(?:cctv|camera|film|video|tape|footage|the\s+cameras?))"
+    rf"(?=\s*(?:[.!,]|$|\s+(?:now|at\s+last|finally|today|yesterday|this|last|tonight|and|thanks)))"
+    rf"|\b(?:handed|turned|gave)\s+(?:himself|herself|themselves|themself)\s+(?:in|up)\b"
+    rf"|\b{_PARTICULAR_ONE}(?:\s+who\s+[^.!?,;]{{1,40}}?)?(?:['’]ll|\s+will|\s+is\s+going\s+to|\s+is\s+gonna|\s+are\s+going\s+to|['’]s\s+going\s+to"
+    rf"|['’]s\s+gonna)\s+(?:now\s+|definitely\s+|soon\s+)?(?:face\s+justice|be\s+brought\s+to\s+justice|be\s+dealt\s+with"
+    rf"|face\s+the\s+courts?|pay\s+for\s+(?:it|this|what)|get\s+what['’]?s\s+coming)"
+    rf"|\b(?:going|go|goes|gone|went|be\s+going)\s+(?:down|away)\s+for\s+(?:it|this|that|a\s+(?:long\s+(?:time|stretch)"
+    rf"|stretch|good\s+few\s+years)|years|life|the\s+(?!(?:weekend|week|day|night|holidays?|summer|break|coffee|drink|walk"
+    rf"|match|game|bank\s+holiday|half\s+term|month)\b)\w+)\b"
+    rf"|\b(?:getting|got|get|gets|been|being|will\s+be)\s+done\s+for\s+(?!the\s+(?:day|night|week)|now|today|tonight)"
+    rf"(?:it|this|that|the\s+\w+|\w*(?:ing|ery|ault|eft|ession|ray|ence|ism))\b"
+    rf"|\b(?:is|are|was|were|being|been)\s+(?:quizzed|grilled)\s+(?:over|about|after|on|in\s+connection)\b"
+    rf"|\b(?:being|been|are|were|is|was)\s+(?:questioned|interviewed)\s+(?:over|about|after|in\s+connection\s+with)\s+(?:the\s+|a\s+|an\s+)?"
+    rf"(?:\w+\s+){{0,2}}?(?:fire|attack|assault|robbery|burglar\w*|theft|thefts|break-?ins?|death|stabbing|shooting|crash|collision"
+    rf"|incident|damage|graffiti|vandalism|disorder|fight|offence|offences|murder|rape|arson|fraud|raid|hit\s+and\s+run)\b"
+    rf"|\b(?:cid|detectives|officers|police|we)(?:['’]re|\s+are|\s+were)\s+(?:speaking|talking)\s+to\s+(?:a|an|two|three|the)\s+"
+    rf"(?:\d+[- ]?(?:year|yr)s?[- ]old\s+)?(?:\w+\s+)?(?:man|men|woman|women|lad|lads|teen\w*|youths?|boy|girl|male|female"
+    rf"|suspect|pair)\s+(?:about|over|in\s+connection|regarding)\b"
+    rf"|\bin\s+for\s+questioning\b|\bgot\s+(?:someone|somebody|a\s+\w+|him|her|them|the\s+\w+)\s+in\s+for\s+(?:it|this|that)\b"
+    rf"|\b(?:is|are|being|been|will\s+be)\s+(?:now\s+)?prosecuted\b(?!\s+(?:if|for\s+(?:any|every)))"
+    rf"|\b(?:the\s+|a\s+)?(?:\w+\s+)?{_CULPRIT}\b[^.!?;]{{0,40}}?\b(?:has|have|had)\s+(?:now\s+)?been\s+(?:identified|traced|caught"
+    rf"|located|tracked\s+down|found)\b"
+    rf"|\breported\s+for\s+(?:summons|process)\b|\bsummons(?:es)?\s+(?:has|have)\s+been\s+issued\b"
+    rf"|\b(?:is|are|['’]s|['’]re|now|been|safely)\s+(?:now\s+|safely\s+|finally\s+)?(?:off\s+the\s+streets|behind\s+bars)\b",
+    re.I)
+# Said of anyone, not someone in particular: 'anyone caught will be prosecuted', 'those responsible will face justice',
+# 'whoever did this will be dealt with', 'if we catch them'.
+_ANYONE_CAUGHT = re.compile(r"\b(?:anyone|anybody|whoever|those|people|offenders|if|when|until|unless|any)\b[^.!?]{0,40}$",
+                            re.I)
 _WITHOUT_WORDS = re.compile(r"pending|investigation|while|until|as\s+\w+iries|kept|held|detained|helping|assisting|hearing"
                             r"|court\s+date|appearance|sentencing|trial|case|before|front|it\s|knows?|evidence|caught"
-                            r"|proves?|proved", re.I)
+                            r"|proves?|proved|got|caught|nabbed|found|traced|tracked|identified|self\s+in|sel(?:f|ves)\s+up"
+                            r"|justice|dealt|pay|coming|down|away|done|quizzed|grilled|question|interviewed|speaking"
+                            r"|talking|prosecuted|summons|process|streets|bars", re.I)
 _NOT_HELD = re.compile(r"\bhospital\b|\bmental\s+health\s+act\b|\bsection\s+136\b", re.I)
 
 
@@ -126,6 +173,9 @@ def _live_without_arrest_words(sentence: str) -> tuple[re.Match[str], str] | Non
     judged = _JUDGED.search(sentence)
     if judged is not None:
         return judged, "a judgement on someone's guilt or the evidence"
+    caught = _CAUGHT.search(sentence)
+    if caught is not None and not _ANYONE_CAUGHT.search(sentence[:caught.start()]):
+        return caught, "someone caught, in for questioning or facing the courts"
     return None
 
 
@@ -170,6 +220,11 @@ _A_SCHEME_TRIAL = re.compile(
     r"|attack|stabbing|shooting|sex|grooming|theft|arson|kidnap|trafficking)\s+$)[a-z][a-z-]+(?:\s+|-)$")
 
 
+# 'Posting names can stop a fair trial', 'could prejudice any trial': advice about trials in general, no one's case.
+_ANY_TRIAL = re.compile(r"\b(?:stop|prevent|prejudic|jeopardi[sz]|collaps|affect|ruin|harm|derail|risk|undermin|wreck)\w*\s+"
+                        r"(?:a|any|any\s+future)\s+(?:fair\s+|future\s+)?trial\b", re.I)
+
+
 def court_process(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A trial, jury, plea, remand, inquest or the case's evidence, words that prejudge the outcome, arrests in slang."""
     words = table_regex("court_process_words")
@@ -180,6 +235,8 @@ def court_process(text: str, argument: str, context) -> Iterator[Match]:  # noqa
         found = words.search(sentence) or _WANTED.match(sentence) or _spoken_of(sentence)
         if found is not None and found.group().lower() == "trial" and _A_SCHEME_TRIAL.search(sentence[:found.start()]):
             found = words.search(sentence, found.end()) or _spoken_of(sentence)
+        if found is not None and found.group().lower() == "trial" and _ANY_TRIAL.search(sentence):
+            found = _spoken_of(sentence)
         if found is not None:
             yield Match(start + found.start(), start + found.end(),
                         f"a case still before the courts (“{found.group()}”)")

@@ -1,0 +1,190 @@
+"""Round 9's shapes of language, each with near misses that must stay clean.
+
+Live proceedings told by what happened to the person (caught, handed themselves in, going down for it, being quizzed
+over something, prosecuted, off the streets); groups lumped together by implication (trouble dated from their
+arrival, 'not like us', 'they don't integrate', a town 'taken over', a hint with a wink); and near misses that the
+rules used to flag (trials in general, a court's open day, a closure order granted).
+"""
+from __future__ import annotations
+
+import pytest
+
+from tests.portal.guidance_support import flagged
+
+LIVE = "proceedings.court_process"
+GROUPS = "discriminatory.group_generalisation"
+
+
+@pytest.mark.parametrize("text", [
+    "Officers have got someone for the garage break-in, thanks for sharing.",
+    "We've caught the lads who smashed the bus shelter.",
+    "Police have finally nabbed the thief behind the parcel thefts.",
+    "The burglar who targeted Oak Close has been traced.",
+    "A man in his forties handed himself in this afternoon.",
+    "The driver turned herself in at the front desk.",
+    "The woman who hit the cyclist will face justice.",
+    "Mark my words, he's going down for it.",
+    "Her boyfriend is getting done for the assault.",
+    "Three teenagers were quizzed over the fire at the scout hut.",
+    "Two men are being questioned about the robbery at the bookies.",
+    "Detectives are speaking to a 40-year-old man about the collision.",
+    "A lad is in for questioning over the stolen quad.",
+    "They've got a woman in for it already.",
+    "The landlord is being prosecuted for the fire safety breaches.",
+    "The van driver has been reported for summons.",
+    "The dealers from the park are now off the streets.",
+    "The man who did this is finally behind bars.",
+])
+def test_a_case_told_by_what_happened_to_the_person_is_live(text):
+    assert LIVE in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "We've found the missing dog, thanks everyone!",
+    "We caught him on CCTV, do you know him? Call 101.",
+    "Anyone caught dumping rubbish will be prosecuted.",
+    "Whoever did this will face justice, we promise.",
+    "The lad who found the purse handed it in at the desk.",
+    "We're going away for the weekend, so the page will be quiet.",
+    "We're done for the day, thanks for the cuppas.",
+    "Residents were questioned about their views in the survey.",
+    "Youth club keeps kids off the streets on a Friday night.",
+    "Officers are speaking to residents about parking on the green.",
+])
+def test_near_misses_of_a_case_told_by_what_happened_stay_clean(text):
+    assert LIVE not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Please don't share names online; it can prejudice a fair trial.",
+    "Speculating on social media could jeopardise any trial.",
+    "Come to the magistrates' court open day on Saturday.",
+    "The magistrates granted the closure order on the flat yesterday.",
+])
+def test_trials_in_general_an_open_day_and_a_closure_order_granted_are_not_live(text):
+    assert not {code for code in flagged(text) if code.startswith("proceedings.")}
+
+
+@pytest.mark.parametrize("text", [
+    "His trial has been moved; don't post anything that could prejudice it.",
+    "He's up before the magistrates next week.",
+])
+def test_a_case_beside_the_same_words_is_still_live(text):
+    assert {code for code in flagged(text) if code.startswith("proceedings.")}
+
+
+@pytest.mark.parametrize("text", [
+    "We never had any of this crime before they moved in.",
+    "The thefts started when the new families arrived on the site.",
+    "The new lot on the estate aren't like us.",
+    "They don't integrate and never will.",
+    "People of that background just don't respect the police.",
+    "Certain communities need to learn how things work here.",
+    "This town has been taken over, it's not the same place.",
+    "Overrun by foreigners, that's what the high street is now.",
+    "Half the town is foreign now.",
+    "He's not from round here, if you know what I mean.",
+    "Anyone with a foreign accent who rings you is a scammer.",
+    "Women can't park, proven again outside the Co-op.",
+    "We all know what those people are like.",
+    "Trouble always comes from that end of town.",
+    "Wherever they go, trouble follows.",
+])
+def test_groups_lumped_together_by_implication_are_discriminatory(text):
+    assert GROUPS in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Since the new CCTV went up, thefts have dropped.",
+    "Before the new families arrived we held a welcome coffee morning.",
+    "Since they moved in, the new neighbourhood team have been brilliant.",
+    "The café was taken over by new owners in May.",
+    "The park gets overrun with seagulls in summer.",
+    "The caller had a foreign accent and asked for bank details.",
+    "Women can report anonymously through the online form.",
+    "Certain communities find it harder to report crime, so we hold drop-ins.",
+    "The new people on the estate were lovely at the fun day.",
+    "Older drivers can't book the course online yet; ring us instead.",
+])
+def test_near_misses_of_lumping_by_implication_stay_clean(text):
+    assert GROUPS not in flagged(text)
+
+
+STANCE = "political.stance"
+
+
+@pytest.mark.parametrize("text", [
+    "Axe the licence fee.",
+    "Abolish tuition fees.",
+    "Bring back free bus passes for the over 60s.",
+    "Renationalise the water companies.",
+    "Free prescriptions for all now.",
+])
+def test_a_demand_about_a_policy_opening_a_sentence_is_political(text):
+    assert STANCE in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Stop the spread of scams: never share your PIN.",
+    "Save the date: summer fete on 12 July.",
+    "Cut your speed near the school.",
+    "Cut your council tax bill with the single person discount.",
+    "Free bike marking at the library on Saturday.",
+    "Free school meals vouchers can be collected from reception.",
+    "Raise the alarm if you see smoke.",
+    "Ban the bin fires: report them on 101.",
+])
+def test_near_misses_of_a_policy_demand_stay_clean(text):
+    assert STANCE not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The new immigration rules are a shambles.",
+    "The benefits system is broken and always has been.",
+    "The welfare system rewards people who sit at home.",
+    "Votes at 16 is a daft idea.",
+    "Whoever dreamt up the new parking charges wants their head testing.",
+    "Spend it on our own people first.",
+    "The council's new parking charges are daylight robbery.",
+    "Funny how there's always money for MPs' pay but not for our schools.",
+    "The council can find money for consultants but never for the potholes.",
+    "Time for a change at the top come polling day.",
+])
+def test_a_policy_judged_or_a_vote_steered_is_political(text):
+    assert STANCE in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The new parking rules start on Monday; the signs are up.",
+    "The new anti-social behaviour scheme is brilliant, thanks to all who joined.",
+    "The benefits system can be confusing; Citizens Advice can help.",
+    "The justice system relies on people coming forward.",
+    "Tax refund texts are a scam, ignore them.",
+    "The council found money for the new CCTV cameras, thank you!",
+    "Time for a change of scenery: our beat surgery moves to the library.",
+    "Whoever left the gate open wants their head testing, the sheep are out!",
+])
+def test_near_misses_of_a_policy_judged_stay_clean(text):
+    assert STANCE not in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The people running this country haven't got a clue.",
+    "Those in power couldn't care less about towns like ours.",
+    "Our MP hasn't lifted a finger for this village.",
+    "Keir's lot are no better than the last bunch.",
+    "Politicians are all the same, lining their own pockets.",
+    "The NHS is being privatised by the back door.",
+])
+def test_those_in_power_blamed_without_a_party_named_are_political(text):
+    assert STANCE in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Those in charge of the fun run did a brilliant job.",
+    "The people running the car boot sale have been brilliant.",
+    "Dave's lot won the quiz again, congratulations!",
+    "Our MP visited the food bank on Friday.",
+])
+def test_near_misses_of_those_in_power_blamed_stay_clean(text):
+    assert STANCE not in flagged(text)
