@@ -43,16 +43,16 @@ from portal.guidance.detectors.learned import FEATURE_KINDS, LEARNED_FILE, ancho
 
 SET_DIR = ROOT / "tests" / "fixtures" / "guidance_eval"
 TRAINING_PARTS = ("dev.jsonl", "heldout.jsonl", "probe_c.jsonl", "probe_d4.jsonl", "probe_e5.jsonl", "probe_e5b.jsonl",
-                  "probe_e5_check.jsonl", "probe_f7.jsonl", "probe_g8.jsonl")
+                  "probe_e5_check.jsonl", "probe_f7.jsonl", "probe_g8.jsonl", "probe_h9.jsonl")
 SEALED = ("heldout_b", "heldout_c", "heldout_d", "heldout_e", "probe_f7_check", "probe_g8_check")
 CATEGORIES = ("discriminatory", "political", "live_proceedings")
 FLAGS = frozenset({"needs_supervisor", "do_not_send"})
 # Chosen by --search on the left-out parts' scores (not on any held-out part, not in-sample).
 KINDS: tuple[str, ...] = ()
-REGULARISATION = {"discriminatory": 0.03, "political": 0.03, "live_proceedings": 0.03}
+REGULARISATION = {"discriminatory": 0.1, "political": 0.1, "live_proceedings": 0.1}
 MIN_DOCUMENTS = 2       # a feature seen in one message only is noise
 KEEP_FEATURES = 2500    # the largest weights kept per category; the rest change scores by little
-CLEAN_SHARE = 0.004     # at most this share of clean training messages over the threshold, left out by set
+CLEAN_SHARE = 0.005     # at most this share of clean training messages over the threshold, left out by set
 SHARES_SHOWN = (0.002, 0.004, 0.007, 0.01, 0.015, 0.02)  # the report's other thresholds
 
 

@@ -91,7 +91,7 @@ def test_the_rule_refuses_a_category_without_a_model():
 
 def test_the_shipped_weights_are_small_and_trained_only_on_development_parts():
     data = json.loads(LEARNED_FILE.read_text(encoding="utf-8"))
-    assert set(data["models"]) == {"discriminatory", "political"}
+    assert set(data["models"]) == {"discriminatory", "political", "live_proceedings"}
     for model in data["models"].values():
         assert 0.5 < model["threshold"] < 1.0
         assert 100 < len(model["weights"]) <= 2500
@@ -174,3 +174,25 @@ def test_a_live_proceedings_score_counts_only_beside_a_case_word(toy_model):
     assert "“lifted”" in match.note
     assert "labelled live proceedings" in match.note
     assert _run("Cheers all, proper result at the football last night.", "live_proceedings") == []
+
+
+def test_the_shipped_live_proceedings_model_names_its_words():
+    text = "Lad from the flats got lifted for the break-ins, hopefully he gets what's coming at his hearing."
+    [match] = _run(text, "live_proceedings")
+    assert "labelled live proceedings" in match.note
+    named = match.note.split("the words that weighed most: ")[1]
+    assert named.count("“") >= 1
+    assert text[match.start:match.end].strip()
+
+
+@pytest.mark.parametrize("text", [
+    "Basketball at the youth club on Friday: the court is booked from 6pm.",
+    "We held a knife amnesty at the station and 40 blades were handed in.",
+    "Officers were caught in traffic on the A27, so the surgery starts 15 minutes late.",
+    "Thanks to everyone who visited the old magistrates' court museum on the heritage open day.",
+    "Make a strong case for your street at the PACT meeting on Tuesday.",
+    "Charging your e-bike overnight? Use the charger it came with.",
+])
+def test_the_shipped_live_proceedings_model_leaves_near_misses_alone(text):
+    # Scored by the detector itself: the rule ships disabled, so check_message would not show a flag.
+    assert _run(text, "live_proceedings") == []

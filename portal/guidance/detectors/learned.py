@@ -1,7 +1,8 @@
 """Wording the check has learned from labelled messages: a small logistic regression per category.
 
 The rules find what can be described (a party's name, a group noun with "always");
-the ways people take a side or lump a group together are too many to list. A linear
+the ways people take a side, lump a group together or talk about a live case are too many
+to list. There is a model for discriminatory, political and live-proceedings wording. A linear
 model over the message's words, word pairs and letter runs, trained at build time on the
 labelled development messages (scripts/train_guidance_model.py), catches more of them.
 Its weights ship in learned_wording.json: nothing is downloaded or trained at run time,
