@@ -152,9 +152,13 @@ _PUBLIC_DECISION = re.compile(
 # Protest and those who protest: 'those protesters want locking up' (a march or a rally may be a parade's).
 _PROTEST = re.compile(r"\b(?:protesters|protestors|demonstrators|activists|campaigners|the\s+protest|the\s+picket)\b", re.I)
 # A strike by the workers who strike: 'good on the junior doctors for walking out', 'the bin strike'.
+# 'They're right to walk out', 'wrong to strike in exam week': a strike judged in so many words.
+_STRIKE_JUDGED = re.compile(r"\b(?:right|wrong|justified|entitled)\s+to\s+(?:strike|walk\s+out|take\s+industrial\s+action"
+                            r"|go\s+on\s+strike|down\s+tools)\b", re.I)
 _STRIKE = re.compile(
     r"\b(?:doctors|nurses|teachers|lecturers|bin\s*men|rail\s+workers|train\s+drivers|bus\s+drivers|posties|postal\s+workers"
-    r"|firefighters|paramedics|midwives|care\s+workers|council\s+workers|workers|unions?)\b[^.!?]{0,50}?"
+    r"|firefighters|paramedics|midwives|care\s+workers|council\s+workers|workers|unions?|dockers|porters|cleaners|guards"
+    r"|conductors|pilots|cabin\s+crew|barristers|civil\s+servants|refuse\s+collectors|binmen|staff)\b[^.!?]{0,50}?"
     r"\b(?:strike|strikes|striking|walk(?:ing|ed)?\s+out|walkouts?|industrial\s+action|picket\w*)\b"
     r"|\b(?:strike|strikes|striking|walkouts?|industrial\s+action)\b[^.!?]{0,30}?"
     r"\b(?:doctors|nurses|teachers|lecturers|bin\s*men|rail\s+workers|drivers|posties|firefighters|paramedics|midwives|unions?)\b",
@@ -173,6 +177,12 @@ _IN_POWER = re.compile(r"\b(?:this|the\s+current|the\s+last)\s+(?:government|adm
                        r"|number\s+10|charge|county\s+hall|city\s+hall|the\s+town\s+hall|the\s+council)\b"
                        r"|(?-i:\b[A-Z][a-z]+)['’]s\s+(?:lot|mob|gang|cronies|government|cabinet|crew)\b", re.I)
 # 'Thanks to this government's cuts': thanks that lay blame on a policy (not 'thanks to the council for the lights').
+# Round 9: thanks that are not thanks, to those in power beside a cut: 'another budget cut, cheers Westminster'.
+_SARCASTIC_THANKS = re.compile(
+    r"\b(?:cheers|thanks|thank\s+you|nice\s+one|well\s+done|good\s+job|great\s+job|cracking\s+job)\s*,?\s+(?:westminster|whitehall"
+    r"|downing\s+street|no\.?\s*10|number\s+10|the\s+government|government|the\s+treasury|the\s+home\s+office|home\s+office"
+    r"|(?:the\s+)?council|(?:the\s+)?(?:pm|chancellor|mayor))\b", re.I)
+_A_CUT = re.compile(r"\bcuts?\b|\bno\s*money\b|\bcutbacks?\b|\bslashed\b|\baxed\b|\bclos(?:ed|ing|ure)\b", re.I)
 _BITTER_THANKS = re.compile(r"\bthanks\s+to\s+(?:this|the|their|your|our)\s+(?:[\w'’-]+\s+)?(?:(?:government|council|tory|labour)['’]s\s+)?"
                             r"(?:cuts|policies|austerity|reforms)\b", re.I)
 
@@ -244,7 +254,8 @@ _AT_THE_POLLS = re.compile(
     r"\b(?:time\s+for\s+(?:a\s+)?change|kick\s+(?:them|\w+)\s+out|boot\s+(?:them|\w+)\s+out|get\s+(?:them|\w+)\s+out|send\s+(?:them\s+)?"
     r"a\s+message|remember\s+(?:who|what\s+(?:they|he|she)|how\s+(?:they|he|she))|show\s+them|punish\s+them|make\s+them\s+pay|teach\s+them\s+a\s+lesson)\b[^.!?]{0,40}?"
     r"\b(?:come\s+(?:may|polling\s+day|the\s+election|election\s+time)|at\s+the\s+(?:ballot\s+box|polls|next\s+election|election)"
-    r"|on\s+polling\s+day|next\s+(?:may|election|time\s+you\s+vote))\b"
+    r"|on\s+polling\s+day|next\s+(?:may|election|time\s+you\s+vote)|(?:when\s+you['’]re\s+|when\s+you\s+are\s+)?in\s+the"
+    r"\s+polling\s+booth|at\s+the\s+polling\s+station|when\s+you\s+vote)\b"
     r"|\b(?:come\s+(?:may|polling\s+day|the\s+election)|at\s+the\s+(?:ballot\s+box|next\s+election)|on\s+polling\s+day)\b[^.!?]{0,40}?"
     r"\b(?:time\s+for\s+(?:a\s+)?change|kick\s+(?:them|\w+)\s+out|boot\s+(?:them|\w+)\s+out|get\s+(?:them|\w+)\s+out|send\s+(?:them\s+)?"
     r"a\s+message|remember\s+(?:who|what\s+(?:they|he|she)|how\s+(?:they|he|she))|show\s+them|punish\s+them|make\s+them\s+pay)\b", re.I)
@@ -276,6 +287,9 @@ def _verdict_on_public_affairs(sentence: str, politicians: re.Match[str] | None,
     body = _PUBLIC_BODY.search(sentence) if condemned is not None else None
     if body is not None and condemned is not None:
         return body, condemned
+    judged_strike = _STRIKE_JUDGED.search(sentence)
+    if judged_strike is not None:
+        return judged_strike, judged_strike
     issue = (_PUBLIC_DECISION.search(sentence) or _STRIKE.search(sentence) or _PROTEST.search(sentence)
              or issues)
     if issue is not None:
@@ -290,6 +304,9 @@ def _verdict_on_public_affairs(sentence: str, politicians: re.Match[str] | None,
     thanks = _BITTER_THANKS.search(sentence)
     if thanks is not None:
         return thanks, thanks
+    cheers = _SARCASTIC_THANKS.search(sentence)
+    if cheers is not None and _A_CUT.search(sentence):
+        return cheers, cheers
     side = _policy_side(sentence)
     return (side, side) if side is not None else None
 
@@ -344,7 +361,10 @@ def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # n
             if stance is not None:
                 named_start, named_end, named = previous[1]
                 yield Match(named_start, named_end, f"“{named}” with an opinion (“{stance.group()}”)")
-        named_here = (start + politician.start(), start + politician.end(), politician.group()) if politician else None
+        # Round 9: a strike or a public decision goes with a verdict after a dash too ('if the teachers walk out again
+        # in exam week ... – they should be ashamed of themselves').
+        subject = politician or _STRIKE.search(sentence) or _PUBLIC_DECISION.search(sentence)
+        named_here = (start + subject.start(), start + subject.end(), subject.group()) if subject else None
         previous = (end, None if ceremony else named_here)
 
 
