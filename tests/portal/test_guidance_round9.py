@@ -273,3 +273,35 @@ def test_sides_taken_by_sarcasm_a_strike_judged_or_a_petition_backed_are_politic
 ])
 def test_near_misses_of_sarcasm_strikes_and_petitions_stay_clean(text):
     assert not {code for code in flagged(text) if code.startswith("political.")}
+
+
+# --- clean look-alikes: why clean messages were flagged, fixed by shape ---------------------------------------
+
+@pytest.mark.parametrize("text", [
+    'About the "drugs raid" rumour on Elm Road: it was a gas leak, not us.',
+    "Undercover officers? No, we'll all be in uniform at the gala.",
+    "The scrutiny panel met to go through stop and search figures tonight.",
+    "Farmers: the new tracker scheme for quads starts next month, ask us about it.",
+    "Fit a tracker to your tractor and mark your tools.",
+    "In shared student houses the most common burglary is through an unlocked back door.",
+    "Our front counter at 12 High Street is open 9-5.",
+    "We're talking to the families and the council is dealing with the Travellers' site planning.",
+])
+def test_clean_look_alikes_of_operations_addresses_and_groups_stay_clean(text):
+    assert not flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The drugs raid on Elm Road is planned for Thursday.",
+    "Plain clothes officers will be in the precinct on Saturday.",
+    "We've fitted trackers to bikes left around the station.",
+    "Our officers have put trackers in the free bikes left by the station.",
+    "Stop and search will be in force in the town centre tonight.",
+    "The station's back door is unlocked all night.",
+])
+def test_the_same_words_as_a_plan_or_a_gap_are_still_operational(text):
+    assert {code for code in flagged(text) if code.startswith("operational.")}
+
+
+def test_a_group_dealing_drugs_is_still_lumped_together():
+    assert GROUPS in flagged("The Albanians are dealing on every corner.")
