@@ -167,15 +167,18 @@ _STRIKE = re.compile(
 
 # Those in power named by what they are, not by office: 'this government', 'the current council leadership', 'your lot'.
 _IN_POWER = re.compile(r"\b(?:this|the\s+current|the\s+last)\s+(?:government|administration|council(?:\s+leadership)?)\b"
-                       r"|\bcouncil\s+leadership\b|\b(?:the\s+)?administration\b|\byour\s+lot\b|\btheir\s+lot\b"
-                       # Round 9: 'the people running this country', 'those in power', 'the lot in Westminster', 'Keir's lot'.
-                       r"|\b(?:the\s+)?(?:people|ones|folk|lot|bunch|shower|clowns|idiots)\s+(?:running|in\s+charge\s+of|who\s+run"
+                       r"|\bcouncil\s+leadership\b|\b(?:the\s+)?administration\b|\byour\s+lot\b|\btheir\s+lot\b", re.I)
+# Round 9: 'the people running this country', 'those in power', 'the lot in Westminster', 'Keir's lot'; tried only when
+# a word of _IN_CHARGE_TOKENS is in the sentence.
+_IN_CHARGE = re.compile(r"\b(?:the\s+)?(?:people|ones|folk|lot|bunch|shower|clowns|idiots)\s+(?:running|in\s+charge\s+of|who\s+run"
                        r"|that\s+run)\s+(?:this|the|our)\s+(?:country|county|city|town)\b"
                        r"|\b(?:those|the\s+people|the\s+ones)\s+in\s+(?:power|charge\s+(?:of\s+the\s+country|at\s+the\s+top)|government)\b"
                        r"|\bthe\s+powers\s+that\s+be\b|\bthe\s+(?:political\s+class|establishment|elites?)\b"
                        r"|\b(?:this|that|the)\s+(?:lot|bunch|shower|gang|mob)\s+(?:in|at)\s+(?:power|westminster|downing\s+street|no\.?\s*10"
                        r"|number\s+10|charge|county\s+hall|city\s+hall|the\s+town\s+hall|the\s+council)\b"
                        r"|(?-i:\b[A-Z][a-z]+)['’]s\s+(?:lot|mob|gang|cronies|government|cabinet|crew)\b", re.I)
+_IN_CHARGE_TOKENS = frozenset("running run charge power powers class establishment elite elites lot bunch shower gang mob cronies"
+                              " government cabinet crew".split())
 # 'Thanks to this government's cuts': thanks that lay blame on a policy (not 'thanks to the council for the lights').
 # Round 9: thanks that are not thanks, to those in power beside a cut: 'another budget cut, cheers Westminster'.
 _SARCASTIC_THANKS = re.compile(
@@ -261,12 +264,30 @@ _AT_THE_POLLS = re.compile(
     r"a\s+message|remember\s+(?:who|what\s+(?:they|he|she)|how\s+(?:they|he|she))|show\s+them|punish\s+them|make\s+them\s+pay)\b", re.I)
 
 
+# The words without one of which _POLICY_JUDGED cannot match: a set test is cheaper than a pattern tried at every letter.
+_JUDGED_TOKENS = frozenset("""terrible awful stupid daft mad bad ridiculous insane bonkers idiotic crazy dreadful rubbish con scam
+    grab stealth joke farce shambles nonsense disaster rip ripoff robbery broken rigged mess failing bust unfair theft madness
+    system head heads own should must needs has""".split())
+_TOKEN = re.compile(r"[a-z]+")
+_POLLS_GATE = re.compile(r"may|polling|election|ballot|polls|vote", re.I)
+
+
 def _policy_side(sentence: str) -> re.Match[str] | None:
-    """A side taken on a policy by its shape: a demand, a verdict on it, money mocked, or how to vote next time."""
+    """A side taken on a policy by its shape: a demand, a verdict on it, money mocked, or how to vote next time.
+
+    Each pattern is tried only when a cheap test finds a word it cannot match without."""
     demand = _DEMAND.match(sentence)
     if demand is not None:
         return demand
-    return _POLICY_JUDGED.search(sentence) or _MONEY_BUT_NOT.search(sentence) or _AT_THE_POLLS.search(sentence)
+    lowered = sentence.lower()
+    judged = _POLICY_JUDGED.search(sentence) if not _JUDGED_TOKENS.isdisjoint(_TOKEN.findall(lowered)) else None
+    if judged is not None:
+        return judged
+    if " but " in lowered and any(word in lowered for word in ("money", "cash", "fund", "million", "budget", "£")):
+        mocked = _MONEY_BUT_NOT.search(sentence)
+        if mocked is not None:
+            return mocked
+    return _AT_THE_POLLS.search(sentence) if _POLLS_GATE.search(sentence) else None
 
 
 def _verdict_on_public_affairs(sentence: str, politicians: re.Match[str] | None,
@@ -297,6 +318,8 @@ def _verdict_on_public_affairs(sentence: str, politicians: re.Match[str] | None,
         if verdict is not None:
             return issue, verdict
     politician = politicians or _IN_POWER.search(sentence)
+    if politician is None and not _IN_CHARGE_TOKENS.isdisjoint(_TOKEN.findall(lowered)):
+        politician = _IN_CHARGE.search(sentence)
     if politician is not None:
         blame = table_regex("blame_cues").search(sentence) or table_regex("verdict_words").search(sentence)
         if blame is not None:
@@ -323,6 +346,9 @@ _OWN_VIEW = re.compile(r"\s*(?:(?:and|but|so)\s+)?(?:for\s+what\s+it['’]?s\s+w
                        r"|to\s+be\s+honest|honestly)\b", re.I)
 
 
+_DASH_BEFORE = re.compile(r"[-–]|\.\.|…")
+
+
 def _follows_on(text: str, previous_end: int, start: int, end: int) -> bool:
     """A clause after a dash, or a verdict of a few words that opens with it ('Best decision in years.'), goes with
     the sentence before ('The cakes were brilliant.' has a subject of its own)."""
@@ -342,6 +368,7 @@ def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # n
     Shah - a true champion for this ward') counts as one.
     """
     previous: tuple[int, tuple[int, int, str] | None] = (0, None)
+    previous_sentence: tuple[int, str] | None = None  # where a strike or decision may be, looked for only when needed
     for start, end in sentence_spans(text):
         sentence = text[start:end]
         # Each searched for once per sentence, here, and handed on to _verdict_on_public_affairs.
@@ -356,16 +383,24 @@ def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # n
         if who and stance:
             yield Match(start + who.start(), start + who.end(),
                         f"“{who.group()}” with an opinion (“{stance.group()}”)")
-        elif previous[1] is not None and not ceremony and _follows_on(text, previous[0], start, end):
+        elif not ceremony and ((previous[1] is not None and _follows_on(text, previous[0], start, end))
+                               or (previous[1] is None and previous_sentence is not None
+                                   and _DASH_BEFORE.search(text, max(0, previous[0] - 3), start) is not None)):
             stance = _side_taken(sentence)
-            if stance is not None:
-                named_start, named_end, named = previous[1]
+            named_before = previous[1]
+            if stance is not None and named_before is None and previous_sentence is not None:
+                # Round 9: a strike or a public decision goes with a verdict after a dash too ('if the teachers walk
+                # out again in exam week ... – they should be ashamed of themselves').
+                before_start, before = previous_sentence
+                subject = _STRIKE.search(before) or _PUBLIC_DECISION.search(before)
+                named_before = ((before_start + subject.start(), before_start + subject.end(), subject.group())
+                                if subject else None)
+            if stance is not None and named_before is not None:
+                named_start, named_end, named = named_before
                 yield Match(named_start, named_end, f"“{named}” with an opinion (“{stance.group()}”)")
-        # Round 9: a strike or a public decision goes with a verdict after a dash too ('if the teachers walk out again
-        # in exam week ... – they should be ashamed of themselves').
-        subject = politician or _STRIKE.search(sentence) or _PUBLIC_DECISION.search(sentence)
-        named_here = (start + subject.start(), start + subject.end(), subject.group()) if subject else None
+        named_here = (start + politician.start(), start + politician.end(), politician.group()) if politician else None
         previous = (end, None if ceremony else named_here)
+        previous_sentence = None if ceremony or politician else (start, sentence)
 
 
 def political_slogan(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
