@@ -305,3 +305,50 @@ def test_the_same_words_as_a_plan_or_a_gap_are_still_operational(text):
 
 def test_a_group_dealing_drugs_is_still_lumped_together():
     assert GROUPS in flagged("The Albanians are dealing on every corner.")
+
+
+# --- tense and inserted words: the same shapes said another way ----------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "The woman who keyed the cars is being dealt with by CID.",
+    "The lads who torched the van have been rounded up.",
+    "The chap we were after for the shop break-ins is sat in a cell.",
+    "We're confident we have the right person for the post office robbery.",
+    "Someone's finally been nabbed for the thefts from the allotments.",
+    "Her cousin's just been lifted.",
+])
+def test_a_live_case_in_another_tense_or_with_a_word_inserted(text):
+    assert LIVE in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "The fly-tipping on Mill Lane is being dealt with by the council.",
+    "The sheep have been rounded up and are back in the field.",
+    "Come and see a police cell at the open evening.",
+    "We have the right person for the new PCSO job.",
+    "The bike's been nabbed from outside the shop, any info please call 101.",
+])
+def test_near_misses_in_another_tense_stay_clean_of_live_proceedings(text):
+    assert LIVE not in flagged(text)
+
+
+def test_a_trait_said_to_be_in_their_dna_lumps_them_together():
+    assert GROUPS in flagged("It's in their DNA to steal.")
+    assert GROUPS not in flagged("Helping people is in our DNA.")
+
+
+@pytest.mark.parametrize("text", [
+    "The council have lost the plot with these new bin rules.",
+    "Westminster needs a clear out.",
+    "Every cut to youth services is coming back to bite us.",
+])
+def test_contempt_and_a_verdict_in_other_words_are_political(text):
+    assert STANCE in flagged(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Our dog lost the plot when the fireworks started.",
+    "The station garage needs a clear out, volunteers welcome.",
+])
+def test_near_misses_of_contempt_stay_clean(text):
+    assert STANCE not in flagged(text)

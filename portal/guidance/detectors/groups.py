@@ -318,6 +318,7 @@ _IMPLIED = re.compile(
     rf"(?:['’]re|\s+are)\s+like\b"
     rf"|\b(?:trouble|crime|bother|problems)\s+(?:always|only\s+ever|always\s+seems\s+to)\s+comes?\s+from\s+(?:that|those|the)\s+"
     rf"(?:end|side|part|estate|site|camp|hotel|hostel|flats|street|lot|family|families)\b"
+    rf"|\bin\s+(?:their|them)\s+(?:dna|genes|blood|nature|bones)\s+to\b"
     rf"|\b(?:always|it['’]?s\s+always)\s+the\s+same\s+(?:faces|families|lot|people|ones|crowd|names|kids)\s+(?:from|off)\s+"
     rf"(?:the\s+|that\s+)?\w+"
     rf"|\byou\s+can\s+(?:always\s+)?tell\s+(?:which|who|the)\b[^.!?]{{0,50}}?\bby\s+(?:the\s+)?(?:state|look|looks|way|colour|smell"

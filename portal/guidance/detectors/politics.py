@@ -203,7 +203,7 @@ _VOTE_OPINION = re.compile(
 _THANKS = re.compile(r"\bthank(?:s|\s+you)\b", re.I)
 _PUBLIC_BODY = re.compile(r"\b(?:(?:the|our|parish|town|county|district|city|borough)\s+council(?:lors)?|the\s+cabinet"
                           r"|(?:the\s+)?people\s+who\s+voted\s+for\s+it|those\s+who\s+voted\s+for\s+it)\b", re.I)
-_CONDEMNED = re.compile(r"\bgot\s+it\s+(?:\w+\s+)?wrong\b|\bshould\s+be\s+ashamed\b|\bshame\s+on\b|\bsold\s+(?:us|the\s+town)"
+_CONDEMNED = re.compile(r"\blost\s+the\s+plot\b|\bgot\s+it\s+(?:\w+\s+)?wrong\b|\bshould\s+be\s+ashamed\b|\bshame\s+on\b|\bsold\s+(?:us|the\s+town)"
                         r"\s+out\b|\bstitch(?:ed)?[- ]up\b|\bbetray(?:ed|al)\b", re.I)
 
 

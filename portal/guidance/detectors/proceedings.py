@@ -39,7 +39,8 @@ _PEOPLE = r"(?:him|her|them|someone|somebody|a\s+(?:lad|man|woman|bloke|guy|fell
 _TAKEN_IN = re.compile(
     rf"\b(?:lifted|nabbed|collared|huckled|pulled\s+in|hauled\s+in|took\s+in)\s+{_PEOPLE}\b"
     rf"|\b(?:he|she|they|someone|somebody|lad|man|woman|bloke|guy|fella|kid|boy|girl|son|brother|cousin|mate|husband"
-    rf"|boyfriend|ex)\s+(?:(?:has|have|had)\s+|['’]s\s+|['’]d\s+)?(?:was|were|been|got|gets|getting)\s+"
+    rf"|boyfriend|ex)(?:\s+(?:has|have|had)\s+|['’]s\s+|['’]d\s+|\s+)(?:finally\s+|now\s+|just\s+|already\s+)?(?:was|were|been|got|gets"
+    rf"|getting)\s+(?:finally\s+|now\s+|just\s+)?"
     rf"(?:lifted|nabbed|collared|huckled|pulled\s+in|hauled\s+in)\b"
     rf"(?!\s+(?:into|onto|on\s+to|out|up|off|by\s+(?!(?:the\s+)?(?:police|cops|officers|feds|old\s+bill|coppers)\b)))"
     rf"|\b(?:pulled|took|brought|hauled)\s+{_PEOPLE}\s+in\b(?!\s+(?:to|the|a|an|my|our|his|her|their|from)\b)"
@@ -157,6 +158,18 @@ _CAUGHT = re.compile(
     rf"|\bunder\s+(?:police|armed)\s+guard\b"
     rf"|\b(?:he|she|the\s+(?:\w+\s+)?(?:man|woman|lad|bloke|fella|driver|boy|girl|teen|teenager|youth|suspect|pair|couple))"
     rf"(?:['’]ll|\s+will)\s+be\s+(?:interviewed|questioned)\b"
+    rf"|\b(?:he|she|the\s+(?:\w+\s+)?(?:man|woman|lad|bloke|fella|guy|driver|boy|girl|teen|teenager|youth|suspect|pair|couple"
+    rf"|culprit|offender|thief|burglar|vandal|attacker|robber|shoplifter|dealer))(?:\s+who\s+[^.!?,;]{{1,40}}?)?(?:\s+is|\s+are|['’]s"
+    rf"|['’]re|\s+has\s+been|\s+have\s+been|\s+was|\s+were)\s+(?:now\s+|already\s+)?(?:being\s+)?dealt\s+with\b"
+    rf"|\b(?:lads|men|women|gang|youths|teens|teenagers|suspects|culprits|offenders|thieves|burglars|dealers|pair|they|both)\b"
+    rf"[^.!?]{{0,40}}?\b(?:been|were|was|got)\s+(?:now\s+|finally\s+|all\s+|just\s+)?rounded\s+up\b"
+    rf"|\b(?:we|police|officers)(?:['’]ve|\s+have)\s+(?:now\s+|finally\s+)?rounded\s+up\s+(?:the\s+|two\s+|three\s+|\d+\s+)?(?:\w+\s+)?"
+    rf"(?:lads|men|gang|suspects|culprits|youths|teens|dealers|thieves|burglars)\b"
+    rf"|\b(?:is|are|['’]s|['’]re|sat|sitting|now|spending\s+the\s+night|spent\s+the\s+night)\s+(?:now\s+|currently\s+|still\s+)?"
+    rf"in\s+a\s+(?:police\s+)?cell\b"
+    rf"|\b(?:have|got|caught|arrested|found|nicked|charged)\s+the\s+right\s+(?:person|man|woman|people|lad|guy|bloke|one)\s+"
+    rf"(?:for\s+(?:it|this|that)\b|responsible|for\s+the\s+(?:[\w-]+\s+){{0,2}}?(?:break-?ins?|thefts?|attacks?|robbery|burglar\w*"
+    rf"|assault|stabbing|fire|raid|damage|offences?|crimes?|murder|shooting))"
     rf"|\breported\s+for\s+(?:summons|process)\b|\bsummons(?:es)?\s+(?:has|have)\s+been\s+issued\b"
     rf"|\b(?:is|are|['’]s|['’]re|now|been|safely)\s+(?:now\s+|safely\s+|finally\s+)?(?:off\s+the\s+streets|behind\s+bars)\b",
     re.I)
@@ -170,7 +183,7 @@ _WITHOUT_WORDS = re.compile(r"pending|investigation|while|until|as\s+\w+iries|ke
 # The words without one of which _CAUGHT cannot match (every branch has one): a set test, cheaper than a pattern.
 _CAUGHT_TOKENS = frozenset("""got caught nabbed found traced tracked identified located himself herself themselves themself justice
     dealt courts court pay coming down away done quizzed grilled questioned questioning interviewed speaking talking prosecuted
-    summons process streets bars one ones culprit culprits van car wagon cuffs handcuffs guard""".split())
+    summons process streets bars one ones culprit culprits van car wagon cuffs handcuffs guard rounded cell right""".split())
 _TOKEN = re.compile(r"[a-z]+")
 _NOT_HELD = re.compile(r"\bhospital\b|\bmental\s+health\s+act\b|\bsection\s+136\b", re.I)
 
