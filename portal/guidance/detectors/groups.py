@@ -38,9 +38,14 @@ _DEMONYM = re.compile(r"\b[A-Z][a-z]{2,}(?:ians|ans|ese|is|ards)\b")
 _DESCRIBED_LOT = re.compile(r"(?i)\b(?!(?:this|that|them|these|those|the|a|our|your|their|which|what)\s)\w+\s+lot$")
 
 
+# Round 9: 'the council is dealing with the planning side': dealing as handling, not drug dealing.
+_HANDLING = re.compile(r"\b(?:deal|deals|dealing|dealt)\s+with\b", re.I)
+
+
 def _lumped(sentence: str, group: re.Match[str]) -> str | None:
     """Say how the sentence lumps the group together, or None if it does not."""
     rest = sentence[:group.start()] + " " * (group.end() - group.start()) + sentence[group.end():]
+    rest = _HANDLING.sub(lambda found: " " * len(found.group()), rest)
     for table in ("generalising_cues", "negative_words", "abusive_words"):
         cue = table_regex(table).search(rest)
         if cue is not None:
@@ -313,6 +318,21 @@ _IMPLIED = re.compile(
     rf"(?:['’]re|\s+are)\s+like\b"
     rf"|\b(?:trouble|crime|bother|problems)\s+(?:always|only\s+ever|always\s+seems\s+to)\s+comes?\s+from\s+(?:that|those|the)\s+"
     rf"(?:end|side|part|estate|site|camp|hotel|hostel|flats|street|lot|family|families)\b"
+    rf"|\bin\s+(?:their|them)\s+(?:dna|genes|blood|nature|bones)\s+to\b"
+    rf"|\b(?:always|it['’]?s\s+always)\s+the\s+same\s+(?:faces|families|lot|people|ones|crowd|names|kids)\s+(?:from|off)\s+"
+    rf"(?:the\s+|that\s+)?\w+"
+    rf"|\byou\s+can\s+(?:always\s+)?tell\s+(?:which|who|the)\b[^.!?]{{0,50}}?\bby\s+(?:the\s+)?(?:state|look|looks|way|colour|smell"
+    rf"|accents?|clothes|cars?|gardens?|names?)\b"
+    rf"|\b(?:in|from)\s+(?:that|those|their)\s+communit(?:y|ies)\b[^.!?]{{0,50}}?\b(?:don['’]?t\s+expect|never|always|no\s+one"
+    rf"|nobody|won['’]?t|wouldn['’]?t)\b"
+    rf"|\b(?:nobody|no\s+one|none|not\s+one)\s+(?:of\s+them\s+)?(?:from|in)\s+(?:that|those)\s+communit(?:y|ies)\b"
+    rf"|\b(?:that|those|their)\s+communit(?:y|ies)\b[^.!?]{{0,10}}?(?:keep|keeps|kept|close\s+ranks|closes\s+ranks|stick|sticks)\b"
+    rf"|\b(?:they|them)\s+(?:\w+\s+){{0,2}}?(?:keep|keeps)\s+(?:everything|it\s+all|things)\s+(?:in[- ]house|to\s+themselves|quiet)"
+    rf"\b[^.!?]{{0,30}}?\bcommunit(?:y|ies)\b"
+    rf"|\b(?:trouble|problems?|mess|bother|crime|issues|litter|rubbish|noise|damage)\b[^.!?]{{0,40}}?\b(?:is|are|was|were)\s+(?:all\s+|always\s+)?(?:down\s+to"
+    rf"|caused\s+by|because\s+of|the\s+fault\s+of)\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:crowds?|lot|people|lads|gangs?|groups"
+    rf"|families|mob|incomers|outsiders|students|kids|youths|parties|visitors|tourists|fans|day-?trippers)\s+"
+    rf"(?:(?:up|down|over|in)\s+)?from\b"
     rf"|\b(?:another|one\s+more)\s+(?:one\s+)?from\s+(?:the|that)\s+(?:asylum\s+hotel|migrant\s+hotel|hostel|site|camp|estate|hotel"
     rf"|caravans?|mosque)\b[^.!?]{{0,20}}?\b(?:what\s+a\s+(?:shock|surprise)|shocker|who['’]?d\s+have\s+thought|surprise|funny\s+that"
     rf"|again)\b",

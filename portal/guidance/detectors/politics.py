@@ -152,9 +152,13 @@ _PUBLIC_DECISION = re.compile(
 # Protest and those who protest: 'those protesters want locking up' (a march or a rally may be a parade's).
 _PROTEST = re.compile(r"\b(?:protesters|protestors|demonstrators|activists|campaigners|the\s+protest|the\s+picket)\b", re.I)
 # A strike by the workers who strike: 'good on the junior doctors for walking out', 'the bin strike'.
+# 'They're right to walk out', 'wrong to strike in exam week': a strike judged in so many words.
+_STRIKE_JUDGED = re.compile(r"\b(?:right|wrong|justified|entitled)\s+to\s+(?:strike|walk\s+out|take\s+industrial\s+action"
+                            r"|go\s+on\s+strike|down\s+tools)\b", re.I)
 _STRIKE = re.compile(
     r"\b(?:doctors|nurses|teachers|lecturers|bin\s*men|rail\s+workers|train\s+drivers|bus\s+drivers|posties|postal\s+workers"
-    r"|firefighters|paramedics|midwives|care\s+workers|council\s+workers|workers|unions?)\b[^.!?]{0,50}?"
+    r"|firefighters|paramedics|midwives|care\s+workers|council\s+workers|workers|unions?|dockers|porters|cleaners|guards"
+    r"|conductors|pilots|cabin\s+crew|barristers|civil\s+servants|refuse\s+collectors|binmen|staff)\b[^.!?]{0,50}?"
     r"\b(?:strike|strikes|striking|walk(?:ing|ed)?\s+out|walkouts?|industrial\s+action|picket\w*)\b"
     r"|\b(?:strike|strikes|striking|walkouts?|industrial\s+action)\b[^.!?]{0,30}?"
     r"\b(?:doctors|nurses|teachers|lecturers|bin\s*men|rail\s+workers|drivers|posties|firefighters|paramedics|midwives|unions?)\b",
@@ -163,16 +167,25 @@ _STRIKE = re.compile(
 
 # Those in power named by what they are, not by office: 'this government', 'the current council leadership', 'your lot'.
 _IN_POWER = re.compile(r"\b(?:this|the\s+current|the\s+last)\s+(?:government|administration|council(?:\s+leadership)?)\b"
-                       r"|\bcouncil\s+leadership\b|\b(?:the\s+)?administration\b|\byour\s+lot\b|\btheir\s+lot\b"
-                       # Round 9: 'the people running this country', 'those in power', 'the lot in Westminster', 'Keir's lot'.
-                       r"|\b(?:the\s+)?(?:people|ones|folk|lot|bunch|shower|clowns|idiots)\s+(?:running|in\s+charge\s+of|who\s+run"
+                       r"|\bcouncil\s+leadership\b|\b(?:the\s+)?administration\b|\byour\s+lot\b|\btheir\s+lot\b", re.I)
+# Round 9: 'the people running this country', 'those in power', 'the lot in Westminster', 'Keir's lot'; tried only when
+# a word of _IN_CHARGE_TOKENS is in the sentence.
+_IN_CHARGE = re.compile(r"\b(?:the\s+)?(?:people|ones|folk|lot|bunch|shower|clowns|idiots)\s+(?:running|in\s+charge\s+of|who\s+run"
                        r"|that\s+run)\s+(?:this|the|our)\s+(?:country|county|city|town)\b"
                        r"|\b(?:those|the\s+people|the\s+ones)\s+in\s+(?:power|charge\s+(?:of\s+the\s+country|at\s+the\s+top)|government)\b"
                        r"|\bthe\s+powers\s+that\s+be\b|\bthe\s+(?:political\s+class|establishment|elites?)\b"
                        r"|\b(?:this|that|the)\s+(?:lot|bunch|shower|gang|mob)\s+(?:in|at)\s+(?:power|westminster|downing\s+street|no\.?\s*10"
                        r"|number\s+10|charge|county\s+hall|city\s+hall|the\s+town\s+hall|the\s+council)\b"
                        r"|(?-i:\b[A-Z][a-z]+)['’]s\s+(?:lot|mob|gang|cronies|government|cabinet|crew)\b", re.I)
+_IN_CHARGE_TOKENS = frozenset("running run charge power powers class establishment elite elites lot bunch shower gang mob cronies"
+                              " government cabinet crew".split())
 # 'Thanks to this government's cuts': thanks that lay blame on a policy (not 'thanks to the council for the lights').
+# Round 9: thanks that are not thanks, to those in power beside a cut: 'another budget cut, cheers Westminster'.
+_SARCASTIC_THANKS = re.compile(
+    r"\b(?:cheers|thanks|thank\s+you|nice\s+one|well\s+done|good\s+job|great\s+job|cracking\s+job)\s*,?\s+(?:westminster|whitehall"
+    r"|downing\s+street|no\.?\s*10|number\s+10|the\s+government|government|the\s+treasury|the\s+home\s+office|home\s+office"
+    r"|(?:the\s+)?council|(?:the\s+)?(?:pm|chancellor|mayor))\b", re.I)
+_A_CUT = re.compile(r"\bcuts?\b|\bno\s*money\b|\bcutbacks?\b|\bslashed\b|\baxed\b|\bclos(?:ed|ing|ure)\b", re.I)
 _BITTER_THANKS = re.compile(r"\bthanks\s+to\s+(?:this|the|their|your|our)\s+(?:[\w'’-]+\s+)?(?:(?:government|council|tory|labour)['’]s\s+)?"
                             r"(?:cuts|policies|austerity|reforms)\b", re.I)
 
@@ -190,7 +203,7 @@ _VOTE_OPINION = re.compile(
 _THANKS = re.compile(r"\bthank(?:s|\s+you)\b", re.I)
 _PUBLIC_BODY = re.compile(r"\b(?:(?:the|our|parish|town|county|district|city|borough)\s+council(?:lors)?|the\s+cabinet"
                           r"|(?:the\s+)?people\s+who\s+voted\s+for\s+it|those\s+who\s+voted\s+for\s+it)\b", re.I)
-_CONDEMNED = re.compile(r"\bgot\s+it\s+(?:\w+\s+)?wrong\b|\bshould\s+be\s+ashamed\b|\bshame\s+on\b|\bsold\s+(?:us|the\s+town)"
+_CONDEMNED = re.compile(r"\blost\s+the\s+plot\b|\bgot\s+it\s+(?:\w+\s+)?wrong\b|\bshould\s+be\s+ashamed\b|\bshame\s+on\b|\bsold\s+(?:us|the\s+town)"
                         r"\s+out\b|\bstitch(?:ed)?[- ]up\b|\bbetray(?:ed|al)\b", re.I)
 
 
@@ -244,18 +257,37 @@ _AT_THE_POLLS = re.compile(
     r"\b(?:time\s+for\s+(?:a\s+)?change|kick\s+(?:them|\w+)\s+out|boot\s+(?:them|\w+)\s+out|get\s+(?:them|\w+)\s+out|send\s+(?:them\s+)?"
     r"a\s+message|remember\s+(?:who|what\s+(?:they|he|she)|how\s+(?:they|he|she))|show\s+them|punish\s+them|make\s+them\s+pay|teach\s+them\s+a\s+lesson)\b[^.!?]{0,40}?"
     r"\b(?:come\s+(?:may|polling\s+day|the\s+election|election\s+time)|at\s+the\s+(?:ballot\s+box|polls|next\s+election|election)"
-    r"|on\s+polling\s+day|next\s+(?:may|election|time\s+you\s+vote))\b"
+    r"|on\s+polling\s+day|next\s+(?:may|election|time\s+you\s+vote)|(?:when\s+you['’]re\s+|when\s+you\s+are\s+)?in\s+the"
+    r"\s+polling\s+booth|at\s+the\s+polling\s+station|when\s+you\s+vote)\b"
     r"|\b(?:come\s+(?:may|polling\s+day|the\s+election)|at\s+the\s+(?:ballot\s+box|next\s+election)|on\s+polling\s+day)\b[^.!?]{0,40}?"
     r"\b(?:time\s+for\s+(?:a\s+)?change|kick\s+(?:them|\w+)\s+out|boot\s+(?:them|\w+)\s+out|get\s+(?:them|\w+)\s+out|send\s+(?:them\s+)?"
     r"a\s+message|remember\s+(?:who|what\s+(?:they|he|she)|how\s+(?:they|he|she))|show\s+them|punish\s+them|make\s+them\s+pay)\b", re.I)
 
 
+# The words without one of which _POLICY_JUDGED cannot match: a set test is cheaper than a pattern tried at every letter.
+_JUDGED_TOKENS = frozenset("""terrible awful stupid daft mad bad ridiculous insane bonkers idiotic crazy dreadful rubbish con scam
+    grab stealth joke farce shambles nonsense disaster rip ripoff robbery broken rigged mess failing bust unfair theft madness
+    system head heads own should must needs has""".split())
+_TOKEN = re.compile(r"[a-z]+")
+_POLLS_GATE = re.compile(r"may|polling|election|ballot|polls|vote", re.I)
+
+
 def _policy_side(sentence: str) -> re.Match[str] | None:
-    """A side taken on a policy by its shape: a demand, a verdict on it, money mocked, or how to vote next time."""
+    """A side taken on a policy by its shape: a demand, a verdict on it, money mocked, or how to vote next time.
+
+    Each pattern is tried only when a cheap test finds a word it cannot match without."""
     demand = _DEMAND.match(sentence)
     if demand is not None:
         return demand
-    return _POLICY_JUDGED.search(sentence) or _MONEY_BUT_NOT.search(sentence) or _AT_THE_POLLS.search(sentence)
+    lowered = sentence.lower()
+    judged = _POLICY_JUDGED.search(sentence) if not _JUDGED_TOKENS.isdisjoint(_TOKEN.findall(lowered)) else None
+    if judged is not None:
+        return judged
+    if " but " in lowered and any(word in lowered for word in ("money", "cash", "fund", "million", "budget", "£")):
+        mocked = _MONEY_BUT_NOT.search(sentence)
+        if mocked is not None:
+            return mocked
+    return _AT_THE_POLLS.search(sentence) if _POLLS_GATE.search(sentence) else None
 
 
 def _verdict_on_public_affairs(sentence: str, politicians: re.Match[str] | None,
@@ -276,6 +308,9 @@ def _verdict_on_public_affairs(sentence: str, politicians: re.Match[str] | None,
     body = _PUBLIC_BODY.search(sentence) if condemned is not None else None
     if body is not None and condemned is not None:
         return body, condemned
+    judged_strike = _STRIKE_JUDGED.search(sentence)
+    if judged_strike is not None:
+        return judged_strike, judged_strike
     issue = (_PUBLIC_DECISION.search(sentence) or _STRIKE.search(sentence) or _PROTEST.search(sentence)
              or issues)
     if issue is not None:
@@ -283,6 +318,8 @@ def _verdict_on_public_affairs(sentence: str, politicians: re.Match[str] | None,
         if verdict is not None:
             return issue, verdict
     politician = politicians or _IN_POWER.search(sentence)
+    if politician is None and not _IN_CHARGE_TOKENS.isdisjoint(_TOKEN.findall(lowered)):
+        politician = _IN_CHARGE.search(sentence)
     if politician is not None:
         blame = table_regex("blame_cues").search(sentence) or table_regex("verdict_words").search(sentence)
         if blame is not None:
@@ -290,6 +327,9 @@ def _verdict_on_public_affairs(sentence: str, politicians: re.Match[str] | None,
     thanks = _BITTER_THANKS.search(sentence)
     if thanks is not None:
         return thanks, thanks
+    cheers = _SARCASTIC_THANKS.search(sentence)
+    if cheers is not None and _A_CUT.search(sentence):
+        return cheers, cheers
     side = _policy_side(sentence)
     return (side, side) if side is not None else None
 
@@ -304,6 +344,9 @@ def _side_taken(sentence: str) -> re.Match[str] | None:
 _OWN_VIEW = re.compile(r"\s*(?:(?:and|but|so)\s+)?(?:for\s+what\s+it['’]?s\s+worth|i\s+(?:think|reckon|feel)|personally"
                        r"|if\s+you\s+ask\s+me|in\s+my\s+(?:view|opinion)|between\s+(?:us|you\s+and\s+me)|imo|tbh"
                        r"|to\s+be\s+honest|honestly)\b", re.I)
+
+
+_DASH_BEFORE = re.compile(r"[-–]|\.\.|…")
 
 
 def _follows_on(text: str, previous_end: int, start: int, end: int) -> bool:
@@ -325,6 +368,7 @@ def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # n
     Shah - a true champion for this ward') counts as one.
     """
     previous: tuple[int, tuple[int, int, str] | None] = (0, None)
+    previous_sentence: tuple[int, str] | None = None  # where a strike or decision may be, looked for only when needed
     for start, end in sentence_spans(text):
         sentence = text[start:end]
         # Each searched for once per sentence, here, and handed on to _verdict_on_public_affairs.
@@ -339,13 +383,24 @@ def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # n
         if who and stance:
             yield Match(start + who.start(), start + who.end(),
                         f"“{who.group()}” with an opinion (“{stance.group()}”)")
-        elif previous[1] is not None and not ceremony and _follows_on(text, previous[0], start, end):
+        elif not ceremony and ((previous[1] is not None and _follows_on(text, previous[0], start, end))
+                               or (previous[1] is None and previous_sentence is not None
+                                   and _DASH_BEFORE.search(text, max(0, previous[0] - 3), start) is not None)):
             stance = _side_taken(sentence)
-            if stance is not None:
-                named_start, named_end, named = previous[1]
+            named_before = previous[1]
+            if stance is not None and named_before is None and previous_sentence is not None:
+                # Round 9: a strike or a public decision goes with a verdict after a dash too ('if the teachers walk
+                # out again in exam week ... – they should be ashamed of themselves').
+                before_start, before = previous_sentence
+                subject = _STRIKE.search(before) or _PUBLIC_DECISION.search(before)
+                named_before = ((before_start + subject.start(), before_start + subject.end(), subject.group())
+                                if subject else None)
+            if stance is not None and named_before is not None:
+                named_start, named_end, named = named_before
                 yield Match(named_start, named_end, f"“{named}” with an opinion (“{stance.group()}”)")
         named_here = (start + politician.start(), start + politician.end(), politician.group()) if politician else None
         previous = (end, None if ceremony else named_here)
+        previous_sentence = None if ceremony or politician else (start, sentence)
 
 
 def political_slogan(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
