@@ -196,3 +196,13 @@ def test_the_shipped_live_proceedings_model_names_its_words():
 def test_the_shipped_live_proceedings_model_leaves_near_misses_alone(text):
     # Scored by the detector itself: the rule ships disabled, so check_message would not show a flag.
     assert _run(text, "live_proceedings") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Shoplifters will be arrested and prosecuted.",
+    "Remember, being arrested is not the same as being charged.",
+    "Figures for the year in the borough: 2,412 arrests, 61% charged or cautioned.",
+])
+def test_a_live_proceedings_score_needs_someone_in_particular_not_a_tally(text):
+    assert anchor(text, "live_proceedings") is None
+    assert anchor("He was arrested last night and is in custody.", "live_proceedings") is not None

@@ -23,6 +23,7 @@ from pathlib import Path
 
 from portal.guidance.detectors.base import Detector, Match, sentence_spans, table_regex
 from portal.guidance.detectors.politics import police_campaign
+from portal.guidance.detectors.proceedings import _PARTICULAR, _finished_sentences, a_tally
 
 __all__ = ["DETECTORS", "LEARNED_FILE", "Scored", "anchor", "features", "learned_wording", "score", "tokens"]
 
@@ -156,7 +157,14 @@ def anchor(text: str, category: str) -> re.Match[str] | None:
             if plural is not None and plural.start() > start:
                 return plural
     if category == "live_proceedings":
-        return _PROCEEDINGS.search(text)
+        # A case word in a sentence about someone in particular ('he', 'a man', 'aged 19'), not a tally or a
+        # finished case: 'Shoplifters will be arrested' and 'being arrested is not being charged' are no one's case.
+        for start, end in sentence_spans(text, clauses=False):
+            if (start, end) in _finished_sentences(text) or a_tally(text, text[start:end]):
+                continue
+            case = _PROCEEDINGS.search(text, start, end)
+            if case is not None and _PARTICULAR.search(text, start, end):
+                return case
     return None
 
 
