@@ -172,7 +172,7 @@ def _compiled(kind: str, pattern: str) -> Callable[[str, CheckContext], Iterator
                 check_category(argument)
             except KeyError as exc:
                 raise RuleError(f"no learned model for {argument.strip()!r}; there are models for "
-                                "'discriminatory' and 'political'") from exc
+                                "'discriminatory', 'political' and 'live_proceedings'") from exc
         if name == "audience_at_least":
             _int_argument(argument)
         return _bind(detector, argument)

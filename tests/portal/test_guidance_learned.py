@@ -8,14 +8,15 @@ import pytest
 
 from portal.guidance.check import BUILTIN_DETECTORS, CheckContext, Rule, RuleError, check_message, compile_rule
 from portal.guidance.detectors import learned
-from portal.guidance.detectors.learned import LEARNED_FILE, anchor, features, learned_wording, score, tokens
-from scripts.train_guidance_model import TRAINING_PARTS
+from portal.guidance.detectors.learned import LEARNED_FILE, anchor, features, learned_wording, score, stem, tokens
+from scripts.train_guidance_model import TRAINING_PARTS, grouped_folds, load_parts
 
 # A hand-made model, so these tests do not move when the shipped weights are retrained.
 TOY = {
     "political": {"bias": -2.0, "threshold": 0.5,
                   "weights": {"w:shambles": 60.0, "w:sign": 60.0, "b:home office": 5.0, "c: sha": 1.0}},
     "discriminatory": {"bias": -2.0, "threshold": 0.5, "weights": {"w:typical": 70.0}},
+    "live_proceedings": {"bias": -2.0, "threshold": 0.5, "weights": {"w:lifted": 70.0, "w:result": 20.0}},
 }
 
 
@@ -90,7 +91,7 @@ def test_the_rule_refuses_a_category_without_a_model():
 
 def test_the_shipped_weights_are_small_and_trained_only_on_development_parts():
     data = json.loads(LEARNED_FILE.read_text(encoding="utf-8"))
-    assert set(data["models"]) == {"discriminatory", "political"}
+    assert set(data["models"]) == {"discriminatory", "political", "live_proceedings"}
     for model in data["models"].values():
         assert 0.5 < model["threshold"] < 1.0
         assert 100 < len(model["weights"]) <= 2500
@@ -130,3 +131,78 @@ def test_a_rules_finding_wins_over_the_models_on_the_same_words():
     codes = [f.rule_code for f in findings]
     assert "political.party" in codes
     assert "political.learned_wording" not in codes  # same words, same severity: the rule explains better
+
+
+def test_grouped_folds_never_put_a_part_in_both_training_and_validation():
+    parts = ["dev", "dev", "probe_c", "heldout", "probe_c", "dev", "probe_g8"]
+    folds = grouped_folds(parts)
+    assert [fold.part for fold in folds] == ["dev", "probe_c", "heldout", "probe_g8"]
+    validated = []
+    for fold in folds:
+        assert {parts[i] for i in fold.test} == {fold.part}
+        assert fold.part not in {parts[i] for i in fold.train}
+        assert sorted([*fold.train, *fold.test]) == list(range(len(parts)))
+        validated.extend(fold.test)
+    assert sorted(validated) == list(range(len(parts)))  # every message validated once
+
+
+def test_the_trainer_refuses_a_held_out_or_sealed_part():
+    for part in ("heldout_b", "heldout_d.jsonl", "probe_g8_check"):
+        with pytest.raises(ValueError, match="sealed"):
+            load_parts([part])
+    assert {e["part"] for e in load_parts(["probe_c.jsonl"])} == {"probe_c"}
+
+
+def test_optional_features_pair_words_across_a_gap_and_cut_endings():
+    vector, per_word = features("they are scroungers", ("gaps", "stems"))
+    assert {"g:they scroungers", "s:scroung", "b:are scroungers"} <= set(vector)
+    assert "g:they scroungers" in per_word[0]
+    assert "g:they scroungers" in per_word[2]
+    plain, _ = features("they are scroungers", ())
+    assert not any(name[:2] in ("g:", "s:") for name in plain)
+    assert stem("scrounging") == stem("scroungers") == "scroung"
+    assert stem("lots") == "lots"  # too short to cut
+
+
+def test_a_live_proceedings_score_counts_only_beside_a_case_word(toy_model):
+    text = "Cheers all, the lad from Elm Road got lifted last night, proper result."
+    found = anchor(text, "live_proceedings")
+    assert found is not None
+    assert found.group().endswith("lifted")
+    assert anchor("Lock your shed and mark your tools.", "live_proceedings") is None
+    [match] = _run(text, "live_proceedings")
+    assert "“lifted”" in match.note
+    assert "labelled live proceedings" in match.note
+    assert _run("Cheers all, proper result at the football last night.", "live_proceedings") == []
+
+
+def test_the_shipped_live_proceedings_model_names_its_words():
+    text = "Lad from the flats got lifted for the break-ins, hopefully he gets what's coming at his hearing."
+    [match] = _run(text, "live_proceedings")
+    assert "labelled live proceedings" in match.note
+    named = match.note.split("the words that weighed most: ")[1]
+    assert named.count("“") >= 1
+    assert text[match.start:match.end].strip()
+
+
+@pytest.mark.parametrize("text", [
+    "Basketball at the youth club on Friday: the court is booked from 6pm.",
+    "We held a knife amnesty at the station and 40 blades were handed in.",
+    "Officers were caught in traffic on the A27, so the surgery starts 15 minutes late.",
+    "Thanks to everyone who visited the old magistrates' court museum on the heritage open day.",
+    "Make a strong case for your street at the PACT meeting on Tuesday.",
+    "Charging your e-bike overnight? Use the charger it came with.",
+])
+def test_the_shipped_live_proceedings_model_leaves_near_misses_alone(text):
+    # Scored by the detector itself: the rule ships disabled, so check_message would not show a flag.
+    assert _run(text, "live_proceedings") == []
+
+
+@pytest.mark.parametrize("text", [
+    "Shoplifters will be arrested and prosecuted.",
+    "Remember, being arrested is not the same as being charged.",
+    "Figures for the year in the borough: 2,412 arrests, 61% charged or cautioned.",
+])
+def test_a_live_proceedings_score_needs_someone_in_particular_not_a_tally(text):
+    assert anchor(text, "live_proceedings") is None
+    assert anchor("He was arrested last night and is in custody.", "live_proceedings") is not None

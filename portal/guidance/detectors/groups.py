@@ -38,9 +38,14 @@ _DEMONYM = re.compile(r"\b[A-Z][a-z]{2,}(?:ians|ans|ese|is|ards)\b")
 _DESCRIBED_LOT = re.compile(r"(?i)\b(?!(?:this|that|them|these|those|the|a|our|your|their|which|what)\s)\w+\s+lot$")
 
 
+# Round 9: 'the council is dealing with the planning side': dealing as handling, not drug dealing.
+_HANDLING = re.compile(r"\b(?:deal|deals|dealing|dealt)\s+with\b", re.I)
+
+
 def _lumped(sentence: str, group: re.Match[str]) -> str | None:
     """Say how the sentence lumps the group together, or None if it does not."""
     rest = sentence[:group.start()] + " " * (group.end() - group.start()) + sentence[group.end():]
+    rest = _HANDLING.sub(lambda found: " " * len(found.group()), rest)
     for table in ("generalising_cues", "negative_words", "abusive_words"):
         cue = table_regex(table).search(rest)
         if cue is not None:
@@ -257,6 +262,94 @@ _WHICH_PEOPLE = re.compile(
     r"|\bwhich\s+(?:nationality|race|religion|ethnic\s+group|ethnicity)\s+(?:runs?|is\s+behind|are\s+behind|always)\b", re.I)
 
 
+# Round 9: a group lumped together by implication, with no group word a table knows and no running-down word: trouble
+# dated from their arrival ('we never had this trouble before they moved in'), people 'not like us', 'they don't
+# integrate', 'people of that background', 'certain communities need to learn', a town 'taken over' or 'half
+# foreign now', a hint with a wink ('not from round here, if you know what I mean'), 'anyone with a foreign accent
+# is a scammer', 'ladies can't park'.
+_ARRIVERS = (r"(?:they|them|the\s+(?:new\s+)?(?:families|people|lot|ones|arrivals|newcomers|tenants|residents|neighbours|migrants"
+             r"|immigrants|refugees|asylum\s+seekers|travellers|foreigners|students|kids)|the\s+\w+\s+(?:families|lot)|that\s+lot"
+             r"|those\s+people|these\s+people|the\s+(?:site|camp|hotel|hostel|mosque)\s+(?:opened|came))")
+_TROUBLE = (r"(?:trouble|bother|problems?|crime|burglar\w*|thefts?|stealing|drugs|dealing|litter|rubbish|mess|noise|fights?"
+            r"|violence|robberies|break-?ins|muggings|antisocial|anti-social|asb|issues)")
+# 'Since they moved in next door', 'when the new tenants at number 4 arrived': neighbours, not a group.
+_NOT_NEXT_DOOR = (r"(?!\s+(?:next\s+door|upstairs|downstairs|across\s+the\s+(?:road|street|landing)|opposite|at\s+(?:no\.?|number)"
+                  r"|(?:at|to)\s+number|over\s+the\s+road|below|above|beside\s+(?:us|me)))")
+_IMPLIED = re.compile(
+    rf"\b(?:since|before|until|till|when|ever\s+since|after)\s+{_ARRIVERS}\s+(?:\w+\s+)?(?:moved\s+in|arrived|came|turned\s+up"
+    rf"|got\s+here|moved\s+here|came\s+here|came\s+over|showed\s+up|rolled\s+in|pitched\s+up|opened)\b{_NOT_NEXT_DOOR}"
+    rf"(?=[^.!?]{{0,80}}?\b{_TROUBLE})"
+    rf"|\b{_TROUBLE}\b[^.!?]{{0,60}}?\b(?:since|before|until|till|when|ever\s+since|after)\s+{_ARRIVERS}\s+(?:\w+\s+)?"
+    rf"(?:moved\s+in|arrived|came|turned\s+up|got\s+here|moved\s+here|came\s+here|came\s+over|showed\s+up|rolled\s+in|pitched\s+up)\b"
+    rf"{_NOT_NEXT_DOOR}"
+    rf"|\b(?:wherever|everywhere)\s+(?:they|them\s+lot|that\s+lot|those\s+people|these\s+people)\s+(?:go|goes|turn\s+up|settle"
+    rf"|move)\b,?\s+(?:\w+\s+){{0,3}}?{_TROUBLE}\s+(?:follows?|comes?|goes\s+up)\b"
+    rf"|\bbefore\s+(?:it|we)\s+(?:got|was|were)\s+(?:taken\s+over|overrun|swamped|invaded)\b(?!\s+by)"
+    rf"|\b(?:they|them|those\s+people|these\s+people|the\s+new\s+\w+(?:\s+(?:on|in|at|from|round)\s+(?:the\s+)?\w+)?|that\s+lot"
+    rf"|them\s+lot|their\s+lot)\s+(?:are\s+|['’]re\s+)?"
+    rf"(?:aren['’]?t|are\s+not|ain['’]?t|will\s+never\s+be|are\s+never|r\s+not)\s+(?:like\s+us|one\s+of\s+us|our\s+(?:sort|kind|type)"
+    rf"|from\s+(?:round|around)\s+here)\b"
+    rf"|\b(?:they|them\s+lot|that\s+lot|those\s+people|these\s+people)\s+(?:just\s+)?(?:don['’]?t|do\s+not|never|won['’]?t|will\s+not"
+    rf"|refuse\s+to|can['’]?t\s+be\s+bothered\s+to|make\s+no\s+effort\s+to)\s+(?:even\s+)?(?:try\s+to\s+)?(?:integrate|assimilate"
+    rf"|fit\s+in|adapt|respect\s+(?:our|the\s+local)\s+(?:ways|culture|laws|rules|values)|learn\s+(?:our|the)\s+(?:ways|language))\b"
+    rf"|\bpeople\s+(?:of|from)\s+(?:that|their|those|a\s+certain|his|her)\s+(?:background|culture|race|religion|persuasion|type"
+    rf"|sort|kind|part\s+of\s+the\s+world|communit(?:y|ies))\b[^.!?]{{0,40}}?\b(?:just\s+)?(?:don['’]?t|never|always|can['’]?t"
+    rf"|won['’]?t|are\s+all|are\s+(?:more\s+)?likely|tend\s+to|have\s+no)\b"
+    rf"|\b(?:certain|some)\s+(?:communities|cultures|nationalities|groups\s+of\s+people)\s+(?:need\s+to|should|must|have\s+to|are"
+    rf"\s+(?:the|always|never|behind|responsible)|always|never|don['’]?t|just\s+don['’]?t|think\s+they|bring|cause)\b"
+    rf"|\b(?:town|area|country|street|estate|place|city|village|high\s+street|neighbourhood)\s+(?:\w+\s+){{0,3}}?(?:has\s+)?"
+    rf"(?:got|been|is|was|being|getting)\s+(?:completely\s+|totally\s+)?(?:taken\s+over|overrun|swamped|invaded)\b"
+    rf"(?!\s+(?:by|with)\s+(?:rats|seagulls|pigeons|weeds|litter|tourists|water|flood\w*|traffic|cars|roadworks|bikes|visitors"
+    rf"|shoppers|fans|crowds))"
+    rf"|\b(?:overrun|swamped|invaded|flooded|taken\s+over|surrounded)\s+(?:by|with)\s+(?:them|foreigners|immigrants|migrants"
+    rf"|asylum\s+seekers|travellers|gypsies|those\s+people|these\s+people|[A-Z][a-z]+(?:ians|ans|ese|is))\b"
+    rf"|\b(?:half|most|all|a\s+third|two\s+thirds)\s+(?:of\s+)?(?:the\s+|this\s+|our\s+)?(?:town|area|street|estate|village|city"
+    rf"|country|high\s+street|school)\s+(?:is|are|['’]s)\s+(?:now\s+|all\s+)?(?:foreign|foreigners|immigrants|migrants|muslims?"
+    rf"|[A-Z][a-z]+(?:ish|ian|ese|i))\b"
+    rf"|\bnot\s+from\s+(?:round|around)\s+here\b[^.!?]{{0,30}}?\b(?:if\s+you\s+(?:know|get|catch)\s+(?:what|my)\s+(?:I\s+mean|drift)"
+    rf"|know\s+what\s+I\s+mean|say\s+no\s+more|nudge|wink)"
+    rf"|\b(?:anyone|anybody|everyone|people|callers?|someone)\s+with\s+(?:a|an)\s+(?:foreign|\w+\s+)?accents?\b[^.!?]{{0,30}}?"
+    rf"\b(?:is|are|will\s+be|=)\s+(?:a\s+|an\s+)?(?:probably\s+|always\s+|definitely\s+|likely\s+)?(?:scam\w*|fraud\w*|crooks?|con"
+    rf"|thie\w*|criminals?|dodgy|trouble|illegals?|up\s+to\s+no\s+good)\b"
+    rf"|\b(?:women|ladies|girls|men|blokes|old\s+people|old\s+folk|pensioners|oaps|the\s+elderly|foreigners|immigrants|students"
+    rf"|youngsters|teenagers|asians|travellers)\s+(?:just\s+)?(?:can['’]?t|cannot|can\s+not|shouldn['’]?t\s+be\s+allowed\s+to)\s+"
+    rf"(?:drive|park|reverse|be\s+trusted|help\s+(?:it|themselves)|control\s+themselves|handle\s+(?:their|the)\s+drink|read\s+a\s+map)\b"
+    rf"|\b(?:we\s+all|everyone|everybody|we\s+both)\s+knows?\s+what\s+(?:they|them\s+lot|that\s+lot|those\s+people|these\s+people)"
+    rf"(?:['’]re|\s+are)\s+like\b"
+    rf"|\b(?:trouble|crime|bother|problems)\s+(?:always|only\s+ever|always\s+seems\s+to)\s+comes?\s+from\s+(?:that|those|the)\s+"
+    rf"(?:end|side|part|estate|site|camp|hotel|hostel|flats|street|lot|family|families)\b"
+    rf"|\bin\s+(?:their|them)\s+(?:dna|genes|blood|nature|bones)\s+to\b"
+    rf"|\b(?:always|it['’]?s\s+always)\s+the\s+same\s+(?:faces|families|lot|people|ones|crowd|names|kids)\s+(?:from|off)\s+"
+    rf"(?:the\s+|that\s+)?\w+"
+    rf"|\byou\s+can\s+(?:always\s+)?tell\s+(?:which|who|the)\b[^.!?]{{0,50}}?\bby\s+(?:the\s+)?(?:state|look|looks|way|colour|smell"
+    rf"|accents?|clothes|cars?|gardens?|names?)\b"
+    rf"|\b(?:in|from)\s+(?:that|those|their)\s+communit(?:y|ies)\b[^.!?]{{0,50}}?\b(?:don['’]?t\s+expect|never|always|no\s+one"
+    rf"|nobody|won['’]?t|wouldn['’]?t)\b"
+    rf"|\b(?:nobody|no\s+one|none|not\s+one)\s+(?:of\s+them\s+)?(?:from|in)\s+(?:that|those)\s+communit(?:y|ies)\b"
+    rf"|\b(?:that|those|their)\s+communit(?:y|ies)\b[^.!?]{{0,10}}?(?:keep|keeps|kept|close\s+ranks|closes\s+ranks|stick|sticks)\b"
+    rf"|\b(?:they|them)\s+(?:\w+\s+){{0,2}}?(?:keep|keeps)\s+(?:everything|it\s+all|things)\s+(?:in[- ]house|to\s+themselves|quiet)"
+    rf"\b[^.!?]{{0,30}}?\bcommunit(?:y|ies)\b"
+    rf"|\b(?:trouble|problems?|mess|bother|crime|issues|litter|rubbish|noise|damage)\b[^.!?]{{0,40}}?\b(?:is|are|was|were)\s+(?:all\s+|always\s+)?(?:down\s+to"
+    rf"|caused\s+by|because\s+of|the\s+fault\s+of)\s+(?:the\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:crowds?|lot|people|lads|gangs?|groups"
+    rf"|families|mob|incomers|outsiders|students|kids|youths|parties|visitors|tourists|fans|day-?trippers)\s+"
+    rf"(?:(?:up|down|over|in)\s+)?from\b"
+    rf"|\b(?:another|one\s+more)\s+(?:one\s+)?from\s+(?:the|that)\s+(?:asylum\s+hotel|migrant\s+hotel|hostel|site|camp|estate|hotel"
+    rf"|caravans?|mosque)\b[^.!?]{{0,20}}?\b(?:what\s+a\s+(?:shock|surprise)|shocker|who['’]?d\s+have\s+thought|surprise|funny\s+that"
+    rf"|again)\b",
+    re.I)
+
+
+def _lumped_by_implication(text: str) -> Iterator[Match]:
+    """A group lumped together by what is implied: see _IMPLIED."""
+    for start, end in sentence_spans(text, clauses=False):
+        sentence = text[start:end]
+        found = _IMPLIED.search(sentence)
+        if found is not None and not _defends(sentence):
+            yield Match(start + found.start(), start + found.end(),
+                        f"a group lumped together by implication (“{found.group()}”)")
+            return
+
+
 def _lumped_by_pronoun(text: str) -> Iterator[Match]:
     """'Travellers have arrived at the rec. They always leave a mess.': the group named once, then lumped together."""
     told = _GO_BACK.search(text)
@@ -298,7 +391,12 @@ def group_generalisation(text: str, argument: str, context) -> Iterator[Match]: 
                 yield Match(start + group.start(), start + group.end(),
                             f"“{group.group()}” spoken of as a whole group ({how})")
                 break
-    yield from _lumped_by_pronoun(text)
+    found_any = False
+    for match in _lumped_by_pronoun(text):
+        found_any = True
+        yield match
+    if not found_any:
+        yield from _lumped_by_implication(text)
 
 
 def lexicon_words(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001

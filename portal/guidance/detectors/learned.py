@@ -1,7 +1,8 @@
 """Wording the check has learned from labelled messages: a small logistic regression per category.
 
 The rules find what can be described (a party's name, a group noun with "always");
-the ways people take a side or lump a group together are too many to list. A linear
+the ways people take a side, lump a group together or talk about a live case are too many
+to list. There is a model for discriminatory, political and live-proceedings wording. A linear
 model over the message's words, word pairs and letter runs, trained at build time on the
 labelled development messages (scripts/train_guidance_model.py), catches more of them.
 Its weights ship in learned_wording.json: nothing is downloaded or trained at run time,
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from portal.guidance.detectors.base import Detector, Match, sentence_spans, table_regex
 from portal.guidance.detectors.politics import police_campaign
+from portal.guidance.detectors.proceedings import _PARTICULAR, _finished_sentences, a_tally
 
 __all__ = ["DETECTORS", "LEARNED_FILE", "Scored", "anchor", "features", "learned_wording", "score", "tokens"]
 
@@ -34,6 +36,7 @@ _CHAR_SIZES = (3, 4, 5)
 _MIN_SHARE = 0.05
 _NAMED_WORDS = 3
 # Words that carry weight in the model but say nothing to a supervisor on their own.
+_PAIRS = ("b:", "g:")  # a pair's weight is shared between its two words in the explanation
 _UNHELPFUL = frozenset("a an the and or of to in on at is are was were it its this that be for with".split())
 
 
@@ -66,15 +69,41 @@ def _word_features(word: str) -> tuple[str, ...]:
     return tuple(grams)
 
 
-@functools.lru_cache(maxsize=8)
-def features(text: str) -> tuple[dict[str, float], list[list[str]]]:
+# Optional feature kinds, chosen by the trainer's grouped cross-validation and named in the JSON:
+# "gaps": word pairs across one word ("g:the lot" in "the whole lot"), so an inserted word does not
+# break a pair; "stems": a word with a common ending cut off ("s:scroung" for "scroungers",
+# "scrounging"), so a new writer's form of a word meets the one the model learnt.
+FEATURE_KINDS = ("gaps", "stems")
+_ENDINGS = ("ingly", "ings", "ing", "edly", "ers", "er", "ies", "ied", "ed", "es", "ly", "s")
+
+
+def stem(word: str) -> str:
+    """The word with one common English ending cut off, if at least four letters are left."""
+    for ending in _ENDINGS:
+        if word.endswith(ending) and len(word) - len(ending) >= 4:
+            return word[: -len(ending)]
+    return word
+
+
+def features(text: str, kinds: tuple[str, ...] | None = None) -> tuple[dict[str, float], list[list[str]]]:
     """The message's features as L2-normalised counts, and for each word the features that came from it.
 
     A word pair ("b:the lot") is counted once but listed under both its words, for the explanation.
-    Cached, because both categories' models read the same message; callers must not change the result.
+    kinds: the optional feature kinds (FEATURE_KINDS); by default those the shipped models were trained with.
+    Cached, because every category's model reads the same message; callers must not change the result.
     """
+    return _features(text, _shipped_kinds() if kinds is None else tuple(kinds))
+
+
+@functools.lru_cache(maxsize=8)
+def _features(text: str, kinds: tuple[str, ...]) -> tuple[dict[str, float], list[list[str]]]:
     words = _tokens(text)
     per_word = [list(_word_features(token.word)) for token in words]
+    if "stems" in kinds:
+        for grams, token in zip(per_word, words, strict=True):
+            cut = stem(token.word)
+            if cut != token.word:
+                grams.append(f"s:{cut}")
     # One update over every word's features in reading order: the same counts, in the same order, as
     # updating word by word (the order matters: it is the order the score adds up its floats in).
     counts: Counter[str] = Counter(itertools.chain.from_iterable(per_word))
@@ -83,6 +112,12 @@ def features(text: str) -> tuple[dict[str, float], list[list[str]]]:
         counts[pair] += 1
         per_word[index].append(pair)
         per_word[index + 1].append(pair)
+    if "gaps" in kinds:
+        for index in range(len(words) - 2):
+            pair = f"g:{words[index].word} {words[index + 2].word}"
+            counts[pair] += 1
+            per_word[index].append(pair)
+            per_word[index + 2].append(pair)
     norm = math.sqrt(sum(value * value for value in counts.values())) or 1.0
     return {name: value / norm for name, value in counts.items()}, per_word
 
@@ -92,13 +127,22 @@ def features(text: str) -> tuple[dict[str, float], list[list[str]]]:
 _ANCHOR_TABLES = {
     "political": ("public_affairs_words", "parties", "politicians", "political_issues", "election_cues"),
     "discriminatory": ("group_nouns", "group_adjectives", "weak_group_nouns", "people_nouns", "abusive_words"),
+    "live_proceedings": ("live_case_markers", "court_process_words"),
 }
+# Words of an arrest, a charge or a case, in any form; a live-proceedings score counts only beside one
+# ('Lock your shed' scores nothing however its wording leans).
+_PROCEEDINGS = re.compile(
+    r"\b(?:arrest\w*|charg(?:ed|es?|ing)\b|court\w*|custody|suspects?\b|suspected|bail\w*|remand\w*|trial|"
+    r"jury|jurors?|nicked|lifted|detained|held|accused|convict\w*|plead\w*|pled|guilty|innocent|sentenc\w*|"
+    r"prosecut\w*|cps|fiscal|magistrates?|investigation|interview\w*|caught|culprits?|offenders?|"
+    r"perpetrators?|in connection|on suspicion|locked up|banged up|inquest|hearing|verdict|case)",
+    re.I)
 # A people named by a capitalised plural the tables may lack: 'Typical Londoners', 'Geordies'.
 _PEOPLE_PLURAL = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z]{2,}(?:ers|ians|ans|ese|ies|is|ards|ites)\b")
 
 
 def anchor(text: str, category: str) -> re.Match[str] | None:
-    """What the message is about that lets the model's score count (a group, or a public-affairs word).
+    """What the message is about that lets the model's score count (a group, a public-affairs word, a case).
 
     The police's own prevention campaign ('our campaign to get people to lock their cars') is not one.
     """
@@ -112,6 +156,15 @@ def anchor(text: str, category: str) -> re.Match[str] | None:
             plural = _PEOPLE_PLURAL.search(text, start, end)
             if plural is not None and plural.start() > start:
                 return plural
+    if category == "live_proceedings":
+        # A case word in a sentence about someone in particular ('he', 'a man', 'aged 19'), not a tally or a
+        # finished case: 'Shoplifters will be arrested' and 'being arrested is not being charged' are no one's case.
+        for start, end in sentence_spans(text, clauses=False):
+            if (start, end) in _finished_sentences(text) or a_tally(text, text[start:end]):
+                continue
+            case = _PROCEEDINGS.search(text, start, end)
+            if case is not None and _PARTICULAR.search(text, start, end):
+                return case
     return None
 
 
@@ -127,9 +180,16 @@ class Scored:
 
 
 @functools.cache
+def _shipped() -> dict:
+    return json.loads(LEARNED_FILE.read_text(encoding="utf-8"))
+
+
 def _models() -> dict[str, dict]:
-    data = json.loads(LEARNED_FILE.read_text(encoding="utf-8"))
-    return data["models"]
+    return _shipped()["models"]
+
+
+def _shipped_kinds() -> tuple[str, ...]:
+    return tuple(_shipped().get("features", ()))
 
 
 def score(text: str, category: str) -> Scored:
@@ -146,7 +206,7 @@ def score(text: str, category: str) -> Scored:
     words = _tokens(text)
     shares = []
     for index, grams in enumerate(per_word):
-        share = sum(weights.get(g, 0.0) * vector[g] * (0.5 if g.startswith("b:") else 1.0) for g in set(grams))
+        share = sum(weights.get(g, 0.0) * vector[g] * (0.5 if g[:2] in _PAIRS else 1.0) for g in set(grams))
         if share >= _MIN_SHARE and words[index].word not in _UNHELPFUL:
             shares.append((share, index))
     top = tuple(words[index] for _, index in sorted(shares, reverse=True)[:_NAMED_WORDS])

@@ -20,7 +20,7 @@ import functools
 import re
 from collections.abc import Iterator
 
-from portal.guidance.detectors.base import Detector, Match, lexicon, sentence_spans, table_regex
+from portal.guidance.detectors.base import Detector, Match, lexicon, sentence_at, sentence_spans, table_regex
 from portal.guidance.detectors.proceedings import a_tally
 
 # Clock times, ranges and named times that say *when* something will happen.
@@ -134,11 +134,18 @@ def _masked(clause: str) -> str:
     return _NOT_POLICE_RESOURCE.sub(lambda found: " " * len(found.group()), clause)
 
 
+# Round 9: a home's door or window in burglary advice, not a police station's.
+_HOME_ADVICE = re.compile(r"\b(?:burglar\w*|most\s+common|your\s+(?:home|house|flat|door|window|shed|garage)|lock\s+your"
+                          r"|(?:shared|student)\s+(?:houses?|homes?|flats?))\b", re.I)
+
+
 def resource_gap(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A police resource said to be missing, broken, short-handed or unguarded."""
     for start, clause in _clauses(text):
         clause = _masked(clause)
         found = _near("police_resources", "gap_words", 8).search(clause)
+        if found is not None and _HOME_ADVICE.search(clause):
+            found = None  # 'the most common burglary is through an unlocked back door': advice about homes
         if found is None:
             found = table_regex("scarcity_phrases").search(clause) or _SLOW_RESPONSE.search(clause)
         if found is None and (_NOBODY_ON.search(clause) or _ONLY_WHEN.search(clause)):
@@ -154,6 +161,11 @@ def resource_gap(text: str, argument: str, context) -> Iterator[Match]:  # noqa:
                         f"a gap in police cover or equipment (“{found.group()}”)")
 
 
+# Round 9: a tactic as a subject of scrutiny or training, not a plan: 'stop and search figures', '... training'.
+_ABOUT_THE_TACTIC = re.compile(r"\s+(?:figures|data|statistics|stats|rates|records|scrutiny|panel|review|results|numbers|forms?"
+                               r"|policy|training|powers|complaints|monitoring)\b", re.I)
+
+
 def planned_tactic(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A police tactic with the time it will happen, in a sentence that is not about the past."""
     for start, clause in _clauses(text):
@@ -162,6 +174,8 @@ def planned_tactic(text: str, argument: str, context) -> Iterator[Match]:  # noq
             tactic = table_regex("purpose_tactics").search(clause)
         if tactic is None or _PAST.search(clause) or _EVENT_BEFORE.search(clause, max(0, tactic.start() - 40), tactic.start()):
             continue
+        if _ABOUT_THE_TACTIC.match(clause, tactic.end()):
+            continue  # 'met to review stop and search figures': the tactic's record, not a plan
         when = _WHEN.search(clause)
         if when is not None:
             yield Match(start + tactic.start(), start + tactic.end(),
@@ -171,6 +185,8 @@ def planned_tactic(text: str, argument: str, context) -> Iterator[Match]:  # noq
 def planned_operation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """Raids, warrants, covert or plain-clothes work, unless the sentence reports one already done."""
     for start, clause in _clauses(text):
+        if clause.rstrip().endswith("?") and _ANSWERED_NO.match(text, start + len(clause.rstrip())):
+            continue  # 'Plain clothes? No, we'll be in uniform'
         if _PAST.search(clause) or a_tally(text, clause):
             continue  # done already, or counted among a period's results ('12 arrests (2 wanted on warrant)')
         words = list(table_regex("planned_operation_words").finditer(clause))
@@ -189,12 +205,37 @@ _EVENT_BEFORE = re.compile(r"\b(?:after|following|since|for|during)\s+(?:the|a|a
 
 def _quoted(clause: str, found: re.Match[str]) -> bool:
     before, after = clause[max(0, found.start() - 1):found.start()], clause[found.end():found.end() + 1]
-    return before in {'"', "“", "'", "‘"} and after in {'"', "”", "'", "’"}
+    if before in {'"', "“", "'", "‘"} and after in {'"', "”", "'", "’"}:
+        return True
+    # Round 9: inside a quoted phrase of a few words: 'the "police raid" on Oak Street', '“drugs raid”'.
+    opening = max(clause.rfind('"', max(0, found.start() - 25), found.start()),
+                  clause.rfind("“", max(0, found.start() - 25), found.start()))
+    if opening < 0 or clause.count('"', 0, opening) % 2:
+        return False
+    closing = re.match(r'[^"“”.!?]{0,25}?["”]', clause[found.end():])
+    return closing is not None
+
+
+# Round 9: 'Plain clothes? No, we'll be in full uniform': a question the message answers no to.
+_ANSWERED_NO = re.compile(r"\s*(?:no|nope|nah|not\s+at\s+all|not\s+this\s+time|definitely\s+not)\b", re.I)
+
+
+# Round 9: a tracker or camera offered to the public, not the police's own: 'the new tracker scheme', 'fit a tracker
+# to your quad', 'free trackers'. Not when the police say they use them ('we've fitted trackers', 'bait').
+_OFFERED = re.compile(r"\b(?:your|yours|scheme|free|subsidi[sz]ed|discount\w*|for\s+sale|buy|fit\s+(?:a|one)|get\s+(?:a|one))\b", re.I)
+_OURS = re.compile(r"\b(?:we|we['’]ve|we['’]re|we['’]ll|our\s+officers|police\s+have|officers\s+have|bait|hidden|covert|secret"
+                   r"|undercover)\b", re.I)
 
 
 def covert_method(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """Informants, hidden cameras, trackers, bait property, surveillance and where an inquiry is looking."""
     for found in table_regex("covert_methods").finditer(text):
+        start, end = sentence_at(text, found.start())
+        sentence = text[start:end]
+        if _OFFERED.search(sentence) and not _OURS.search(sentence):
+            continue  # 'the new tracker scheme', 'fit a tracker to your quad': advice to the public
+        if sentence.rstrip().endswith("?") and _ANSWERED_NO.match(text, start + len(sentence.rstrip())):
+            continue  # 'Undercover officers? No, we'll all be in uniform
         yield Match(found.start(), found.end(), f"a covert method or source (“{found.group()}”)")
 
 

@@ -120,7 +120,8 @@ def _stance_in(sentence: str) -> re.Match[str] | None:
 
 # A national or local policy by its kind: 'the inheritance tax', 'the winter fuel cut', 'the two child cap', 'the bedroom tax'.
 # Schemes and plans are left out: 'the bike marking scheme is brilliant' is the police's own work.
-_POLICY = re.compile(r"\b(?:tax|taxes|tax\s+rise|cap|cuts?|levy|allowance)\b(?!\s+(?:disc|return|office|band))"
+_POLICY = re.compile(r"\b(?:tax|taxes|tax\s+rise|cap|cuts?|levy|allowance)\b(?!\s+(?:disc|return|office|band|refund|rebate|code|credit"
+                     r"|year))"
                      r"|\b(?:government|immigration|asylum|housing|welfare|benefits?|energy|drugs?|planning|foreign|economic)"
                      r"\s+polic(?:y|ies)\b", re.I)
 _CEREMONY = re.compile(r"\b(?:present(?:s|ed|ing)?|open(?:s|ed|ing)?|hand(?:s|ed|ing)?\s+out|judg(?:e|es|ed|ing)"
@@ -135,7 +136,7 @@ _SERVICES = (r"librar(?:y|ies)|bus\s+(?:service|route)s?|buses|hospitals?|a\s*&\
              r"|green\s+belt|leisure\s+centres?|swimming\s+pools?|post\s+offices?|day\s+centres?|care\s+homes?"
              r"|children['’]s\s+centres?|sure\s+start|street\s*lights|bin\s+collections?|speed\s+limits?|\d+\s*mph(?:\s+limit)?"
              r"|council\s+houses|benefits?|pensions?|allowances?|funding|grants?|budgets?|officers|pcsos|police\s+numbers"
-             r"|services|council\s+tax|bus\s+passes|free\s+parking|parking")
+             r"|services|council\s+tax|bus\s+passes|free\s+parking|parking|(?:the\s+)?nhs|railways?|royal\s+mail")
 _PUBLIC_DECISION = re.compile(
     rf"\b(?:clos(?:e|es|ed|ing)|closure\s+of|cut(?:s|ting)?(?:\s+(?:to|in|back))?|sell(?:ing)?\s+off|sell-off\s+of|sold\s+off"
     rf"|scrap(?:s|ping|ped)?|end(?:s|ing|ed)|ax(?:e|es|ing|ed)|shut(?:s|ting)?(?:\s+down)?|bring(?:ing)?\s+back|brought\s+back"
@@ -145,14 +146,19 @@ _PUBLIC_DECISION = re.compile(
     rf"|\b(?:reject\w*|approv\w*|block\w*|refus\w*|pass(?:ed|ing)?|push\w*\s+through|vot\w+\s+(?:for|against|down))\s+"
     rf"(?:the\s+|their\s+|its\s+)?(?:[\w'’-]+\s+){{0,3}}?(?:plans?|proposals?|bill|planning\s+application|development)\b"
     rf"|\b(?:{_SERVICES})\s+(?:gets?|got|is|are|was|were|being|been|has\s+been|have\s+been|keeps?\s+getting)?\s*(?:\w+\s+)?"
-    rf"(?:cut|closed|closes|closing|shut|shuts|shutting|axed|scrapped|sold\s+off|slashed|downgraded)\b"
+    rf"(?:cut|closed|closes|closing|shut|shuts|shutting|axed|scrapped|sold\s+off|slashed|downgraded|privati[sz]ed|run\s+down"
+    rf"|starved)\b"
     rf"|\b(?:spent|spending|spends|wasted|wasting|blew|splashed)\s+£\s?\d[\d.,]*\s*(?:m|k|bn|million|billion|grand)?\s+on\b", re.I)
 # Protest and those who protest: 'those protesters want locking up' (a march or a rally may be a parade's).
 _PROTEST = re.compile(r"\b(?:protesters|protestors|demonstrators|activists|campaigners|the\s+protest|the\s+picket)\b", re.I)
 # A strike by the workers who strike: 'good on the junior doctors for walking out', 'the bin strike'.
+# 'They're right to walk out', 'wrong to strike in exam week': a strike judged in so many words.
+_STRIKE_JUDGED = re.compile(r"\b(?:right|wrong|justified|entitled)\s+to\s+(?:strike|walk\s+out|take\s+industrial\s+action"
+                            r"|go\s+on\s+strike|down\s+tools)\b", re.I)
 _STRIKE = re.compile(
     r"\b(?:doctors|nurses|teachers|lecturers|bin\s*men|rail\s+workers|train\s+drivers|bus\s+drivers|posties|postal\s+workers"
-    r"|firefighters|paramedics|midwives|care\s+workers|council\s+workers|workers|unions?)\b[^.!?]{0,50}?"
+    r"|firefighters|paramedics|midwives|care\s+workers|council\s+workers|workers|unions?|dockers|porters|cleaners|guards"
+    r"|conductors|pilots|cabin\s+crew|barristers|civil\s+servants|refuse\s+collectors|binmen|staff)\b[^.!?]{0,50}?"
     r"\b(?:strike|strikes|striking|walk(?:ing|ed)?\s+out|walkouts?|industrial\s+action|picket\w*)\b"
     r"|\b(?:strike|strikes|striking|walkouts?|industrial\s+action)\b[^.!?]{0,30}?"
     r"\b(?:doctors|nurses|teachers|lecturers|bin\s*men|rail\s+workers|drivers|posties|firefighters|paramedics|midwives|unions?)\b",
@@ -162,7 +168,24 @@ _STRIKE = re.compile(
 # Those in power named by what they are, not by office: 'this government', 'the current council leadership', 'your lot'.
 _IN_POWER = re.compile(r"\b(?:this|the\s+current|the\s+last)\s+(?:government|administration|council(?:\s+leadership)?)\b"
                        r"|\bcouncil\s+leadership\b|\b(?:the\s+)?administration\b|\byour\s+lot\b|\btheir\s+lot\b", re.I)
+# Round 9: 'the people running this country', 'those in power', 'the lot in Westminster', 'Keir's lot'; tried only when
+# a word of _IN_CHARGE_TOKENS is in the sentence.
+_IN_CHARGE = re.compile(r"\b(?:the\s+)?(?:people|ones|folk|lot|bunch|shower|clowns|idiots)\s+(?:running|in\s+charge\s+of|who\s+run"
+                       r"|that\s+run)\s+(?:this|the|our)\s+(?:country|county|city|town)\b"
+                       r"|\b(?:those|the\s+people|the\s+ones)\s+in\s+(?:power|charge\s+(?:of\s+the\s+country|at\s+the\s+top)|government)\b"
+                       r"|\bthe\s+powers\s+that\s+be\b|\bthe\s+(?:political\s+class|establishment|elites?)\b"
+                       r"|\b(?:this|that|the)\s+(?:lot|bunch|shower|gang|mob)\s+(?:in|at)\s+(?:power|westminster|downing\s+street|no\.?\s*10"
+                       r"|number\s+10|charge|county\s+hall|city\s+hall|the\s+town\s+hall|the\s+council)\b"
+                       r"|(?-i:\b[A-Z][a-z]+)['’]s\s+(?:lot|mob|gang|cronies|government|cabinet|crew)\b", re.I)
+_IN_CHARGE_TOKENS = frozenset("running run charge power powers class establishment elite elites lot bunch shower gang mob cronies"
+                              " government cabinet crew".split())
 # 'Thanks to this government's cuts': thanks that lay blame on a policy (not 'thanks to the council for the lights').
+# Round 9: thanks that are not thanks, to those in power beside a cut: 'another budget cut, cheers Westminster'.
+_SARCASTIC_THANKS = re.compile(
+    r"\b(?:cheers|thanks|thank\s+you|nice\s+one|well\s+done|good\s+job|great\s+job|cracking\s+job)\s*,?\s+(?:westminster|whitehall"
+    r"|downing\s+street|no\.?\s*10|number\s+10|the\s+government|government|the\s+treasury|the\s+home\s+office|home\s+office"
+    r"|(?:the\s+)?council|(?:the\s+)?(?:pm|chancellor|mayor))\b", re.I)
+_A_CUT = re.compile(r"\bcuts?\b|\bno\s*money\b|\bcutbacks?\b|\bslashed\b|\baxed\b|\bclos(?:ed|ing|ure)\b", re.I)
 _BITTER_THANKS = re.compile(r"\bthanks\s+to\s+(?:this|the|their|your|our)\s+(?:[\w'’-]+\s+)?(?:(?:government|council|tory|labour)['’]s\s+)?"
                             r"(?:cuts|policies|austerity|reforms)\b", re.I)
 
@@ -180,8 +203,91 @@ _VOTE_OPINION = re.compile(
 _THANKS = re.compile(r"\bthank(?:s|\s+you)\b", re.I)
 _PUBLIC_BODY = re.compile(r"\b(?:(?:the|our|parish|town|county|district|city|borough)\s+council(?:lors)?|the\s+cabinet"
                           r"|(?:the\s+)?people\s+who\s+voted\s+for\s+it|those\s+who\s+voted\s+for\s+it)\b", re.I)
-_CONDEMNED = re.compile(r"\bgot\s+it\s+(?:\w+\s+)?wrong\b|\bshould\s+be\s+ashamed\b|\bshame\s+on\b|\bsold\s+(?:us|the\s+town)"
+_CONDEMNED = re.compile(r"\blost\s+the\s+plot\b|\bgot\s+it\s+(?:\w+\s+)?wrong\b|\bshould\s+be\s+ashamed\b|\bshame\s+on\b|\bsold\s+(?:us|the\s+town)"
                         r"\s+out\b|\bstitch(?:ed)?[- ]up\b|\bbetray(?:ed|al)\b", re.I)
+
+
+# Round 9: a side taken on a policy by its shape, with no party or politician named.
+# What a government or council decides: taxes, caps, benefits, zones, systems, laws and the services it runs.
+_POLICY_NOUNS = (r"(?:caps?|tax(?!\s+(?:disc|return|refund|rebate|office|band|code|credit|year))|taxes|vat|duty|levy|benefits?|allowances?|pensions?|tuition\s+fees|fees|zones?|ulez|ltns?"
+                 r"|(?:holiday|short)[- ]lets|second\s+homes|railways?|trains|rail|water\s+companies|energy\s+companies|utilities"
+                 r"|royal\s+mail|house\s+of\s+lords|lords|monarchy|royals|rich|billionaires|school\s+meals|nhs|privatisation"
+                 r"|austerity|academies|private\s+schools|fracking|hs2|borders?|foreign\s+aid|aid\s+budget|universal\s+credit"
+                 r"|fuel\s+duty|net\s+zero|smart\s+motorways?|cycle\s+lanes?|bus\s+lanes?|congestion\s+charge|licence\s+fee"
+                 r"|student\s+loans?|bus\s+passes|free\s+travel|prescriptions|prescription\s+charges|minimum\s+wage|zero[- ]hours?(?:\s+contracts?)?|rent\s+controls?|evictions|badger\s+cull"
+                 r"|windfall\s+\w+|bonuses|mps['’]?\s+pay|protest\s+laws?|(?:the|this|that)\s+[\w-]+\s+bill|votes\s+at\s+16"
+                 r"|(?:benefits?|welfare|asylum|immigration|justice|tax|honours|voting|electoral|care|planning|prison|education)"
+                 r"\s+system)")
+# A demand opening a sentence: 'End the two child benefit cap', 'Nationalise the railways', 'Tax the rich', 'Ban holiday
+# lets now'. Not 'Stop the spread of scams', 'Save the date', 'Cut your speed', 'Free bike marking'.
+_DEMAND = re.compile(
+    r"\s*(?:end|ban|scrap|abolish|(?:re-?)?nationali[sz]e|axe|tax|legali[sz]e|defund|raise|lower|cut|bring\s+back|stop"
+    r"|save|reverse|repeal|rejoin|privati[sz]e|freeze|slash|double|halve|restore|reinstate)\s+(?!your\b|my\b|yours\b)"
+    r"(?:the\s+|our\s+|all\s+|every\s+)?(?:[\w'’-]+\s+){0,3}?" + _POLICY_NOUNS + r"\b"
+    # 'Free school meals for every child now' (not 'Free school meals vouchers can be collected').
+    r"|\s*free\s+(?:[\w'’-]+\s+){0,3}?" + _POLICY_NOUNS + r"\s+(?:now|for\s+(?:all|every\w*))\b", re.I)
+# A policy judged: 'Votes at 16 is a terrible idea', 'the asylum system is broken', 'the benefits system rewards people
+# for doing nothing', 'the new parking rules are a cash grab', 'whoever came up with the new rules wants their head
+# testing', '... should be spent on our own people first'.
+_POLICY_JUDGED = re.compile(
+    r"\b(?:" + _POLICY_NOUNS + r"|the\s+new\s+(?:[\w-]+\s+){0,2}?(?:rules|laws?|regulations|charges?|tax|zone|limits?)|the\s+(?:mayor|council|government|minister|home\s+office)['’]s\s+(?:[\w-]+\s+){0,2}?(?:scheme|plans?"
+    r"|charges?|zone|tax|polic(?:y|ies)|decision|rules))\b[^.!?]{0,40}?\b(?:is|are|was|were|['’]s|['’]re|has\s+been|seems)\s+"
+    r"(?:just\s+|nothing\s+but\s+|clearly\s+|totally\s+|completely\s+|an?\s+)*(?:(?:terrible|awful|stupid|daft|mad|bad"
+    r"|ridiculous|insane|bonkers|idiotic|crazy|dreadful|rubbish)(?:\s+idea)?|con|scam|cash\s+grab|stealth\s+tax|joke|farce|shambles"
+    r"|nonsense|disaster|rip-?off|daylight\s+robbery|broken|rigged|a\s+mess|failing|bust|unfair|theft|robbery|madness)\b"
+    r"|\bthe\s+(?:benefits?|welfare|asylum|immigration|justice|tax|honours|care|prison)\s+system\s+(?:just\s+)?(?:rewards|punishes"
+    r"|favours|lets\s+(?:them|people|anyone)|is\s+a\s+soft\s+touch)\b"
+    r"|\b(?:whoever|the\s+(?:person|people|idiot|genius|clown)s?\s+who)\s+(?:came\s+up\s+with|decided\s+on|thought\s+up|signed\s+off"
+    r"|dreamt\s+up|approved)\s+(?:the\s+|this\s+|these\s+)?(?:new\s+)?(?:[\w-]+\s+){0,2}?(?:rules|laws?|polic(?:y|ies)"
+    r"|regulations|charges?|tax|zone|limits?|scheme|cuts)\b[^.!?]{0,30}?\b(?:wants?|needs?)\s+(?:their|his|her)\s+heads?\s+"
+    r"(?:testing|tested|examining|examined|looking\s+at)"
+    r"|\b(?:spent|spend|spending|look\s+after|looking\s+after|help|helping)\s+(?:it\s+)?(?:on\s+)?our\s+own\s+(?:people\s+)?first\b"
+    r"|\bour\s+own\s+people\s+first\b"
+    r"|\b(?:" + _POLICY_NOUNS + r")\s+(?:should|must|needs\s+to|has\s+to)\s+(?:be\s+)?(?:scrapped|abolished|banned|axed|ended|cut"
+    r"|stopped|nationali[sz]ed|privati[sz]ed|brought\s+back|reversed|spent\s+on|go|goes)\b",
+    re.I)
+# A public body's priorities mocked: 'Interesting how the council found money for new offices but not the potholes'.
+_MONEY_BUT_NOT = re.compile(
+    r"\b(?:council|government|mayor|ministers?|westminster|they|the\s+powers\s+that\s+be)\b[^.!?]{0,30}?\b(?:found|find|finds"
+    r"|can\s+find|could\s+find|has|have|had|always\s+has|there['’]?s)\s+(?:the\s+|plenty\s+of\s+|enough\s+)?(?:money|cash|funds"
+    r"|funding|millions|budget|£[\d.,]+\w*)\s+for\b[^.!?]{0,60}?\bbut\s+(?:not|never|no|none)\b", re.I)
+# An election to come used to tell people how to vote: 'time for a change at the top, come May', 'remember this at the
+# ballot box', 'kick them out at the next election'.
+_AT_THE_POLLS = re.compile(
+    r"\b(?:time\s+for\s+(?:a\s+)?change|kick\s+(?:them|\w+)\s+out|boot\s+(?:them|\w+)\s+out|get\s+(?:them|\w+)\s+out|send\s+(?:them\s+)?"
+    r"a\s+message|remember\s+(?:who|what\s+(?:they|he|she)|how\s+(?:they|he|she))|show\s+them|punish\s+them|make\s+them\s+pay|teach\s+them\s+a\s+lesson)\b[^.!?]{0,40}?"
+    r"\b(?:come\s+(?:may|polling\s+day|the\s+election|election\s+time)|at\s+the\s+(?:ballot\s+box|polls|next\s+election|election)"
+    r"|on\s+polling\s+day|next\s+(?:may|election|time\s+you\s+vote)|(?:when\s+you['’]re\s+|when\s+you\s+are\s+)?in\s+the"
+    r"\s+polling\s+booth|at\s+the\s+polling\s+station|when\s+you\s+vote)\b"
+    r"|\b(?:come\s+(?:may|polling\s+day|the\s+election)|at\s+the\s+(?:ballot\s+box|next\s+election)|on\s+polling\s+day)\b[^.!?]{0,40}?"
+    r"\b(?:time\s+for\s+(?:a\s+)?change|kick\s+(?:them|\w+)\s+out|boot\s+(?:them|\w+)\s+out|get\s+(?:them|\w+)\s+out|send\s+(?:them\s+)?"
+    r"a\s+message|remember\s+(?:who|what\s+(?:they|he|she)|how\s+(?:they|he|she))|show\s+them|punish\s+them|make\s+them\s+pay)\b", re.I)
+
+
+# The words without one of which _POLICY_JUDGED cannot match: a set test is cheaper than a pattern tried at every letter.
+_JUDGED_TOKENS = frozenset("""terrible awful stupid daft mad bad ridiculous insane bonkers idiotic crazy dreadful rubbish con scam
+    grab stealth joke farce shambles nonsense disaster rip ripoff robbery broken rigged mess failing bust unfair theft madness
+    system head heads own should must needs has""".split())
+_TOKEN = re.compile(r"[a-z]+")
+_POLLS_GATE = re.compile(r"may|polling|election|ballot|polls|vote", re.I)
+
+
+def _policy_side(sentence: str) -> re.Match[str] | None:
+    """A side taken on a policy by its shape: a demand, a verdict on it, money mocked, or how to vote next time.
+
+    Each pattern is tried only when a cheap test finds a word it cannot match without."""
+    demand = _DEMAND.match(sentence)
+    if demand is not None:
+        return demand
+    lowered = sentence.lower()
+    judged = _POLICY_JUDGED.search(sentence) if not _JUDGED_TOKENS.isdisjoint(_TOKEN.findall(lowered)) else None
+    if judged is not None:
+        return judged
+    if " but " in lowered and any(word in lowered for word in ("money", "cash", "fund", "million", "budget", "£")):
+        mocked = _MONEY_BUT_NOT.search(sentence)
+        if mocked is not None:
+            return mocked
+    return _AT_THE_POLLS.search(sentence) if _POLLS_GATE.search(sentence) else None
 
 
 def _verdict_on_public_affairs(sentence: str, politicians: re.Match[str] | None,
@@ -202,6 +308,9 @@ def _verdict_on_public_affairs(sentence: str, politicians: re.Match[str] | None,
     body = _PUBLIC_BODY.search(sentence) if condemned is not None else None
     if body is not None and condemned is not None:
         return body, condemned
+    judged_strike = _STRIKE_JUDGED.search(sentence)
+    if judged_strike is not None:
+        return judged_strike, judged_strike
     issue = (_PUBLIC_DECISION.search(sentence) or _STRIKE.search(sentence) or _PROTEST.search(sentence)
              or issues)
     if issue is not None:
@@ -209,12 +318,20 @@ def _verdict_on_public_affairs(sentence: str, politicians: re.Match[str] | None,
         if verdict is not None:
             return issue, verdict
     politician = politicians or _IN_POWER.search(sentence)
+    if politician is None and not _IN_CHARGE_TOKENS.isdisjoint(_TOKEN.findall(lowered)):
+        politician = _IN_CHARGE.search(sentence)
     if politician is not None:
         blame = table_regex("blame_cues").search(sentence) or table_regex("verdict_words").search(sentence)
         if blame is not None:
             return politician, blame
     thanks = _BITTER_THANKS.search(sentence)
-    return (thanks, thanks) if thanks is not None else None
+    if thanks is not None:
+        return thanks, thanks
+    cheers = _SARCASTIC_THANKS.search(sentence)
+    if cheers is not None and _A_CUT.search(sentence):
+        return cheers, cheers
+    side = _policy_side(sentence)
+    return (side, side) if side is not None else None
 
 
 def _side_taken(sentence: str) -> re.Match[str] | None:
@@ -227,6 +344,9 @@ def _side_taken(sentence: str) -> re.Match[str] | None:
 _OWN_VIEW = re.compile(r"\s*(?:(?:and|but|so)\s+)?(?:for\s+what\s+it['’]?s\s+worth|i\s+(?:think|reckon|feel)|personally"
                        r"|if\s+you\s+ask\s+me|in\s+my\s+(?:view|opinion)|between\s+(?:us|you\s+and\s+me)|imo|tbh"
                        r"|to\s+be\s+honest|honestly)\b", re.I)
+
+
+_DASH_BEFORE = re.compile(r"[-–]|\.\.|…")
 
 
 def _follows_on(text: str, previous_end: int, start: int, end: int) -> bool:
@@ -248,6 +368,7 @@ def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # n
     Shah - a true champion for this ward') counts as one.
     """
     previous: tuple[int, tuple[int, int, str] | None] = (0, None)
+    previous_sentence: tuple[int, str] | None = None  # where a strike or decision may be, looked for only when needed
     for start, end in sentence_spans(text):
         sentence = text[start:end]
         # Each searched for once per sentence, here, and handed on to _verdict_on_public_affairs.
@@ -262,13 +383,24 @@ def political_stance(text: str, argument: str, context) -> Iterator[Match]:  # n
         if who and stance:
             yield Match(start + who.start(), start + who.end(),
                         f"“{who.group()}” with an opinion (“{stance.group()}”)")
-        elif previous[1] is not None and not ceremony and _follows_on(text, previous[0], start, end):
+        elif not ceremony and ((previous[1] is not None and _follows_on(text, previous[0], start, end))
+                               or (previous[1] is None and previous_sentence is not None
+                                   and _DASH_BEFORE.search(text, max(0, previous[0] - 3), start) is not None)):
             stance = _side_taken(sentence)
-            if stance is not None:
-                named_start, named_end, named = previous[1]
+            named_before = previous[1]
+            if stance is not None and named_before is None and previous_sentence is not None:
+                # Round 9: a strike or a public decision goes with a verdict after a dash too ('if the teachers walk
+                # out again in exam week ... – they should be ashamed of themselves').
+                before_start, before = previous_sentence
+                subject = _STRIKE.search(before) or _PUBLIC_DECISION.search(before)
+                named_before = ((before_start + subject.start(), before_start + subject.end(), subject.group())
+                                if subject else None)
+            if stance is not None and named_before is not None:
+                named_start, named_end, named = named_before
                 yield Match(named_start, named_end, f"“{named}” with an opinion (“{stance.group()}”)")
         named_here = (start + politician.start(), start + politician.end(), politician.group()) if politician else None
         previous = (end, None if ceremony else named_here)
+        previous_sentence = None if ceremony or politician else (start, sentence)
 
 
 def political_slogan(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
