@@ -166,6 +166,15 @@ _ABOUT_THE_TACTIC = re.compile(r"\s+(?:figures|data|statistics|stats|rates|recor
                                r"|policy|training|powers|complaints|monitoring)\b", re.I)
 
 
+# 'stop the' and 'stop them' are stops by officers ('we'll stop the vans on the A27 on Friday'), unless what is
+# stopped is a plan or a change ('stop the closure', 'stop the cuts') or people are asked to stop it with a
+# petition or a campaign ('the petition to stop them').
+_STOPPING_A_THING = re.compile(r"\s*(?:[\w'’-]+\s+){0,2}?(?:closures?|cuts?|plans?|development|demolition|sale|sell-off|spread"
+                               r"|rise|changes?|proposals?|scheme|building|housing|homes\s+being\s+built|expansion|rot)\b", re.I)
+_A_CAUSE_TO_STOP = re.compile(r"\b(?:petition|campaign(?:ing)?|fight(?:ing)?|protest(?:ing)?|lobby(?:ing)?)\b"
+                              r"(?:\s+[\w'’-]+){0,3}?\s+to\s*$", re.I)
+
+
 def planned_tactic(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A police tactic with the time it will happen, in a sentence that is not about the past."""
     for start, clause in _clauses(text):
@@ -176,6 +185,8 @@ def planned_tactic(text: str, argument: str, context) -> Iterator[Match]:  # noq
             continue
         if _ABOUT_THE_TACTIC.match(clause, tactic.end()):
             continue  # 'met to review stop and search figures': the tactic's record, not a plan
+        if _STOPPING_A_THING.match(clause, tactic.end()) or _A_CAUSE_TO_STOP.search(clause, 0, tactic.start()):
+            continue  # 'sign the petition to stop the closure on Thursday': a cause, not a stop by officers
         when = _WHEN.search(clause)
         if when is not None:
             yield Match(start + tactic.start(), start + tactic.end(),

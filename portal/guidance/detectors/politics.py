@@ -13,7 +13,7 @@ import functools
 import re
 from collections.abc import Iterator
 
-from portal.guidance.detectors.base import Detector, Match, has, lexicon, sentence_spans, table_regex
+from portal.guidance.detectors.base import Detector, Match, has, lexicon, sentence_at, sentence_spans, table_regex
 
 
 @functools.cache
@@ -61,6 +61,8 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
                 continue  # 'get them out of the relegation zone' is not an election
             if _ANY_VOTE.search(text, max(0, found.start() - 30), found.end()):
                 continue  # 'everyone welcome, whoever you vote for': no side taken
+            if _vote_for_an_award(text, found):
+                continue  # 'vote for our team in the community awards, and the polling station is closed'
             yield Match(found.start(), found.end(), f"asking people to vote (“{found.group()}”)")
     found_any = False
     for found in table_regex("campaign_phrases").finditer(text):
@@ -73,6 +75,29 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
         joining = _asked_to_join().search(text)
         if joining is not None:
             yield Match(joining.start(), joining.end(), f"asking people to join a campaign (“{joining.group()}”)")
+
+
+def _vote_for_an_award(text: str, found: re.Match[str]) -> bool:
+    """The vote's own words name an award ('vote for our team in the community awards'), with no party or
+    election between them: a polling-station notice elsewhere in the message does not make it political."""
+    if has("parties", found.group()) or has("election_cues", found.group()):
+        return False
+    start, end = sentence_at(text, found.start())
+    after = text[found.end():min(end, found.end() + _AWARD_REACH)]
+    cue = table_regex("award_cues").search(after)
+    if cue is not None:
+        between = after[:cue.start()]
+        return not has("parties", between) and not has("election_cues", between)
+    before = text[max(start, found.start() - _AWARD_REACH):found.start()]
+    cues = list(table_regex("award_cues").finditer(before))
+    if not cues:
+        return False
+    between = before[cues[-1].end():]
+    return not has("parties", between) and not has("election_cues", between)
+
+
+#: How far from the vote its award may be named (about a dozen words).
+_AWARD_REACH = 80
 
 
 # A campaign whose aim is a job of work, not a cause: 'the campaign to tidy up the towpath', 'campaign to raise money
