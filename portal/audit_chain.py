@@ -54,6 +54,7 @@ PENDING = "audit_pending"  # key in Session.info: events recorded in this transa
 #: Key in Session.info: this transaction locked the head and commits without waiting for the disk;
 #: True: wait for the disk after the commit; False: do not (AUDIT_READS_ASYNC_COMMIT's view rows).
 WAIT_FOR_DISK = "audit_wait_for_disk"
+FLUSH_NOW = "audit_flush_now"  # key in Session.info: committed so; wait for the disk as the transaction ends
 #: Any transaction that writes WAL and commits synchronously flushes the WAL up to its own commit,
 #: past every commit before it. A transactional logical-decoding message is the smallest such write
 #: (no table, executable by any role, ignored by physical replicas), in an autocommit statement: one
@@ -252,28 +253,37 @@ def _add_pending(session: Session) -> None:
             session.add(event_row)
 
 
+@event.listens_for(Session, "after_commit")
+def _committed_unlocked(session: Session) -> None:
+    """A commit that unlocked the head before its WAL was flushed: wait for the disk once the
+    transaction has ended (``_end``), when its connection is back in the pool for the wait to reuse."""
+    if session.info.pop(WAIT_FOR_DISK, None):
+        session.info[FLUSH_NOW] = True
+
+
 @event.listens_for(Session, "after_transaction_end")
-def _drop_pending(session: Session, transaction: Any) -> None:
-    """A transaction that ended without committing takes its audit events with it."""
+def _end(session: Session, transaction: Any) -> None:
+    """A transaction that ended without committing takes its audit events with it; one that committed
+    with the head unlocked early waits for the disk here, before ``Session.commit`` returns."""
     if transaction.parent is None:
         session.info.pop(PENDING, None)
         session.info.pop(WAIT_FOR_DISK, None)
+        if session.info.pop(FLUSH_NOW, None):
+            _wait_for_the_disk(session)
 
 
-@event.listens_for(Session, "after_commit")
 def _wait_for_the_disk(session: Session) -> None:
-    """After a commit that unlocked the head before its WAL was flushed, flush it before returning.
+    """Flush the WAL past a commit made with ``synchronous_commit = off``.
 
-    The session's own connection cannot run SQL here; the engine's next one can, since the WAL
-    is one for the whole server: the autocommit statement's synchronous commit flushes it up to a
-    point after this transaction's commit record. Several writers waiting at once share one flush.
-    An error here (the database gone) reaches the caller of ``commit``, which then reports a
-    failure although the change may have reached the disk, as a synchronous commit cut off
-    mid-flush would.
+    The WAL is one for the whole server, so any connection will do: this autocommit statement's
+    synchronous commit flushes it up to a point after that transaction's commit record (the
+    session's own connection, just returned to the pool, is usually the one reused). Several
+    writers waiting at once share one flush. An error here (the database gone) reaches the caller
+    of ``commit``, which then reports a failure although the change may have reached the disk, as a
+    synchronous commit cut off mid-flush would.
     """
-    if session.info.pop(WAIT_FOR_DISK, None):
-        with session.get_bind().engine.connect() as connection:
-            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(FLUSH_SQL)
+    with session.get_bind().engine.connect() as connection:
+        connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql(FLUSH_SQL)
 
 
 @event.listens_for(Session, "before_flush")
