@@ -169,22 +169,23 @@ def link(rows: list[AuditEvent], head: AuditChain, now: datetime, key: str) -> N
 
 
 #: Columns the read audit writes: everything but the id (the database numbers the rows).
+APPEND_CHUNK = 50  # rows a statement at most (a statement's shape is cached per row count)
 _ROW_COLUMNS = [column.key for column in AuditEvent.__table__.c if column.key != "id"]
 
 
 @functools.cache
-def _append_statements(dialect: str) -> tuple[Any, ...]:
-    """The statements that write one linked row (returning its id) and move the head, built once
-    (their compiled form is cached)."""
+def _append_statements(dialect: str, count: int = 1) -> tuple[Any, ...]:
+    """The statements that write ``count`` linked rows (returning their ids and places) and move the
+    head past them, built once per dialect and count (their compiled form is cached)."""
     head_table, events_table = AuditChain.__table__, AuditEvent.__table__
     move_head = (update(head_table).where(head_table.c.id == HEAD_ID)
                  .values(last_seq=bindparam("head_seq"), last_hash=bindparam("head_hash"), mac=bindparam("head_mac")))
-    add_row = (insert(events_table).values({key: bindparam(f"row_{key}", type_=events_table.c[key].type)
-                                            for key in _ROW_COLUMNS})
-               .returning(events_table.c.id))
+    add_rows = (insert(events_table).values([{key: bindparam(f"row{n}_{key}", type_=events_table.c[key].type)
+                                              for key in _ROW_COLUMNS} for n in range(count)])
+                .returning(events_table.c.id, events_table.c.chain_seq))
     if dialect == "postgresql":  # one round trip: the head moves in a data-modifying CTE
-        return (add_row.add_cte(move_head.cte("moved")),)
-    return (add_row, move_head)
+        return (add_rows.add_cte(move_head.cte("moved")),)
+    return (add_rows, move_head)
 
 
 @functools.cache
@@ -203,10 +204,10 @@ def append_all(session: Session, rows: list[Any], key: str) -> list[int]:
 
     ``rows``: anything with the audit row's columns as attributes (AuditEvent objects, namespaces);
     ``link`` fills in their time and chain columns. No ORM unit of work: one statement locks the
-    head and reads the clock, then one more for each row writes it and moves the head (a
-    data-modifying CTE on PostgreSQL; two statements on SQLite, which has no such CTE and no round
-    trip). Every audited request holds the head's lock for these few statements, so the fewer the
-    better. The caller commits.
+    head and reads the clock, then one more writes the rows (up to APPEND_CHUNK at a time) and
+    moves the head (a data-modifying CTE on PostgreSQL; two statements on SQLite, which has no such
+    CTE and no round trip). Every audited request holds the head's lock for these few statements,
+    so the fewer the better. The caller commits.
     """
     head_table = AuditChain.__table__
     dialect = session.get_bind().dialect.name
@@ -215,16 +216,17 @@ def append_all(session: Session, rows: list[Any], key: str) -> list[int]:
         raise RuntimeError("the audit chain has no head row: run flask --app wsgi init-db (migration 0022)")
     head = SimpleNamespace(**{column.key: getattr(found, column.key) for column in head_table.c})
     now = _as_datetime(found.now)
-    ids = []
-    for row in rows:
-        link([row], head, now, key)  # type: ignore[arg-type]  # a namespace with the head's columns
-        params = {f"row_{name}": getattr(row, name) for name in _ROW_COLUMNS}
+    ids: dict[int, int] = {}
+    for first in range(0, len(rows), APPEND_CHUNK):
+        chunk = rows[first:first + APPEND_CHUNK]
+        link(chunk, head, now, key)  # type: ignore[arg-type]  # a namespace with the head's columns
+        params = {f"row{n}_{name}": getattr(row, name) for n, row in enumerate(chunk) for name in _ROW_COLUMNS}
         params |= {"head_seq": head.last_seq, "head_hash": head.last_hash, "head_mac": head.mac}
-        statements = _append_statements(dialect)
-        ids.append(session.execute(statements[0], params).scalar_one())
+        statements = _append_statements(dialect, len(chunk))
+        ids |= {seq: row_id for row_id, seq in session.execute(statements[0], params).tuples()}
         for statement in statements[1:]:
             session.execute(statement, params)
-    return ids
+    return [ids[row.chain_seq] for row in rows]  # RETURNING's order is not promised: matched by place
 
 
 def append(session: Session, row: dict[str, Any], key: str) -> None:

@@ -176,6 +176,17 @@ def test_concurrent_writers_never_fork_the_chain(app):
 
 
 
+def test_many_events_of_one_transaction_are_written_in_order_each_with_its_own_id(app):
+    """A change's events are written a chunk of rows per statement: each event object gets the id of
+    its own row (RETURNING's order is not relied on), in the order recorded, across chunks."""
+    count = 2 * audit_chain.APPEND_CHUNK + 3
+    events = _write(count)
+    assert [db.session.get(AuditEvent, e.id).summary for e in events] == [f"Changed community {i}" for i in range(count)]
+    assert [_seq_of(e) for e in events] == list(range(1, count + 1))
+    report = _check(app)
+    assert report.ok, report.problem
+    assert report.checked == count
+
 def _statements_of(commit) -> list[str]:
     """The statements (and COMMITs) sent on every connection while ``commit`` runs."""
     sent: list[str] = []
