@@ -5,7 +5,7 @@ Every audited response appends one row to the one audit chain under a lock on it
 concurrent audited requests queue for one WAL flush each. This script runs ``--threads``
 writers (as gunicorn workers would be), each appending read-audit rows (``audit.write_now`` and
 a commit, the read audit's transaction) for ``--seconds``, in three modes: the head held through
-the commit's WAL flush (``AUDIT_CHAIN_EARLY_UNLOCK`` off, the code before it), the default (the
+the commit's WAL flush (the default), ``AUDIT_CHAIN_EARLY_UNLOCK`` (the
 head unlocked before the flush, which the commit then waits for), and no wait at all
 (``AUDIT_READS_ASYNC_COMMIT``'s ``synchronous_commit = off``); it prints rows a second and each
 append's p50/p95 wall time (the wait for the disk included where there is one). It writes real audit rows into the database it is
@@ -33,7 +33,7 @@ from sqlalchemy import func, select  # noqa: E402
 from wsgi import app  # noqa: E402
 
 
-MODES = {"held through the flush": "held", "unlocked, then waits (default)": "default",
+MODES = {"held through the flush (default)": "held", "unlocked, then waits (EARLY_UNLOCK)": "early",
          "no wait (AUDIT_READS_ASYNC_COMMIT)": "nowait"}
 
 

@@ -25,8 +25,10 @@ is told committed is on disk, as before; concurrent writers share flushes. The d
 sessions may see the change (and append after its rows) for the few milliseconds before the flush,
 and a crash of the database server in those milliseconds loses them with it (the WAL is replayed in
 order, so the chain is cut at its end, never forked or gapped, and the request that made the change
-got an error, never a success). ``AUDIT_CHAIN_EARLY_UNLOCK=0`` restores the lock held through the
-flush. docs/AUDIT.md; benchmarks/README.md has the figures.
+got an error, never a success). Only with ``AUDIT_CHAIN_EARLY_UNLOCK=1``; off by default (the
+lock held through the flush) until a quiet machine shows the pages gain: on a machine loaded by
+other work, one more round trip per audited request cost the GET pages more than the shorter
+queue saved. docs/AUDIT.md; benchmarks/README.md has the figures.
 """
 from __future__ import annotations
 
@@ -141,7 +143,7 @@ def _locked_head_statement(dialect: str, early_unlock: bool) -> Any:
 def _early_unlock(session: Session) -> bool:
     """Whether this transaction, about to lock the head, commits without waiting for the disk
     (and ``Session.commit`` waits after the head is unlocked): PostgreSQL, unless configured off."""
-    if session.get_bind().dialect.name != "postgresql" or not current_app.config.get("AUDIT_CHAIN_EARLY_UNLOCK", True):
+    if session.get_bind().dialect.name != "postgresql" or not current_app.config.get("AUDIT_CHAIN_EARLY_UNLOCK"):
         return False
     session.info.setdefault(WAIT_FOR_DISK, True)
     return True

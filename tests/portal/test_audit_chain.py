@@ -211,6 +211,7 @@ def test_a_change_unlocks_the_head_before_its_flush_and_is_on_disk_when_commit_r
     """PostgreSQL: the head's lock is not held through the WAL flush (synchronous_commit off for that
     transaction, set once the lock is held), and Session.commit waits for the disk after it; the
     returned event is a persistent row of the chain. SQLite: neither."""
+    app.config["AUDIT_CHAIN_EARLY_UNLOCK"] = True
     community = Community(area_id=area.id, name="Ringmer Residents", platform="forum")
     db.session.add(community)
     db.session.commit()
@@ -247,9 +248,8 @@ def test_a_change_unlocks_the_head_before_its_flush_and_is_on_disk_when_commit_r
     assert _check(app).ok
 
 
-def test_the_head_held_through_the_flush_when_configured(app):
-    """AUDIT_CHAIN_EARLY_UNLOCK off: a synchronous commit under the lock, and no wait after it."""
-    app.config["AUDIT_CHAIN_EARLY_UNLOCK"] = False
+def test_the_head_held_through_the_flush_by_default(app):
+    """AUDIT_CHAIN_EARLY_UNLOCK off (the default): a synchronous commit under the lock, and no wait after it."""
     audit.record("change", "Changed community 1", object_type="Community", object_id=1)
     sent = _statements_of(db.session.commit)
     locked = next(s for s in sent if s.startswith("UPDATE audit_chain"))
@@ -261,6 +261,7 @@ def test_the_head_held_through_the_flush_when_configured(app):
 def test_a_rolled_back_append_leaves_no_wait_for_the_next_commit(app, area):
     """The wait belongs to the transaction that locked the head: rolled back, the next commit (no audit
     row) does not wait for the disk on its behalf."""
+    app.config["AUDIT_CHAIN_EARLY_UNLOCK"] = True
     audit.write_now("view", "Never shown")
     db.session.rollback()
     db.session.add(Community(area_id=area.id, name="Ringmer Residents", platform="forum"))

@@ -368,8 +368,9 @@ def test_the_read_row_does_not_commit_what_the_view_left_uncommitted(app, client
 @pytest.mark.parametrize("asynchronous", [False, True])
 def test_a_read_row_skips_the_wait_for_the_disk_only_when_configured(app, client, auth, db_session, area, users,
                                                                      asynchronous):
-    """On PostgreSQL the read audit's transaction unlocks the chain's head before its WAL flush and then
-    waits for the disk (portal/audit_chain.py); AUDIT_READS_ASYNC_COMMIT skips that wait. Either way the
+    """On PostgreSQL, with AUDIT_CHAIN_EARLY_UNLOCK, the read audit's transaction unlocks the chain's head
+    before its WAL flush and then waits for the disk (portal/audit_chain.py); AUDIT_READS_ASYNC_COMMIT skips
+    that wait. Either way the
     row is written as a link of the chain. SQLite: neither."""
     from sqlalchemy import event
 
@@ -379,6 +380,7 @@ def test_a_read_row_skips_the_wait_for_the_disk_only_when_configured(app, client
 
     ids, _ = _make(db_session, area, users)
     app.config["AUDIT_READS_ASYNC_COMMIT"] = asynchronous
+    app.config["AUDIT_CHAIN_EARLY_UNLOCK"] = True
     auth.login("officer")
     sent: list[str] = []
     settings: list[dict] = []
