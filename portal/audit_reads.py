@@ -23,7 +23,7 @@ from flask_login import current_user
 from sqlalchemy import func, select
 
 from portal import audit, htmx
-from portal.audit_chain import PENDING
+from portal.audit_chain import PENDING, WAIT_FOR_DISK
 from portal.extensions import db
 from portal.transactions import WROTE
 
@@ -112,6 +112,7 @@ def _commit_without_waiting_for_the_disk() -> None:
     session = db.session()
     if session.get_bind().dialect.name == "postgresql":
         session.execute(select(func.set_config("synchronous_commit", "off", True)))
+        session.info[WAIT_FOR_DISK] = False  # and no wait for the disk after the commit (audit_chain.py)
 
 
 def record_read(response: Response) -> Response:

@@ -88,6 +88,9 @@ def load(instance_path: Path) -> dict:
         "AUDIT_KEY": _secret_key(instance_path, "AUDIT_KEY"),
         # Read-audit rows committed without waiting for the disk (PostgreSQL): portal/audit_reads.py.
         "AUDIT_READS_ASYNC_COMMIT": _bool("AUDIT_READS_ASYNC_COMMIT", False),
+        # The audit chain's head unlocked before the commit's WAL flush, then waited for (PostgreSQL):
+        # portal/audit_chain.py. Off until a quiet machine's A/B shows the web pages gain (benchmarks/README.md).
+        "AUDIT_CHAIN_EARLY_UNLOCK": _bool("AUDIT_CHAIN_EARLY_UNLOCK", False),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(),
         "REDIS_URL": redis_url,

@@ -91,6 +91,7 @@ def review_on_save(contact: OutreachContact) -> MessageReview | None:
 
 
 def _hold(contact, community, findings, severity, current) -> MessageReview:
+    contact.review_status = "held"  # before a new contact's INSERT: an UPDATE after it cost a round trip
     if contact.id is None:
         db.session.add(contact)
         db.session.flush()
@@ -101,7 +102,6 @@ def _hold(contact, community, findings, severity, current) -> MessageReview:
     review.highest_severity = severity
     review.status = "held"
     db.session.add(review)
-    contact.review_status = "held"
     db.session.flush()
     audit.record("hold", f"Message on contact {contact.id} held for a supervisor", review,
                  details={"contact_id": contact.id, "rules": sorted({f.rule_code for f in findings})})

@@ -175,6 +175,102 @@ def test_concurrent_writers_never_fork_the_chain(app):
     assert report.checked == 60
 
 
+
+def test_many_events_of_one_transaction_are_written_in_order_each_with_its_own_id(app):
+    """A change's events are written a chunk of rows per statement: each event object gets the id of
+    its own row (RETURNING's order is not relied on), in the order recorded, across chunks."""
+    count = 2 * audit_chain.APPEND_CHUNK + 3
+    events = _write(count)
+    assert [db.session.get(AuditEvent, e.id).summary for e in events] == [f"Changed community {i}" for i in range(count)]
+    assert [_seq_of(e) for e in events] == list(range(1, count + 1))
+    report = _check(app)
+    assert report.ok, report.problem
+    assert report.checked == count
+
+def _statements_of(commit) -> list[str]:
+    """The statements (and COMMITs) sent on every connection while ``commit`` runs."""
+    sent: list[str] = []
+
+    def note(conn, cursor, statement, *rest):  # noqa: ARG001
+        sent.append(" ".join(statement.split()))
+
+    def committed(conn):
+        sent.append("COMMIT")
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    event.listen(db.engine, "commit", committed)
+    try:
+        commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+        event.remove(db.engine, "commit", committed)
+    return sent
+
+
+def test_a_change_unlocks_the_head_before_its_flush_and_is_on_disk_when_commit_returns(app, area):
+    """PostgreSQL: the head's lock is not held through the WAL flush (synchronous_commit off for that
+    transaction, set once the lock is held), and Session.commit waits for the disk after it; the
+    returned event is a persistent row of the chain. SQLite: neither."""
+    app.config["AUDIT_CHAIN_EARLY_UNLOCK"] = True
+    community = Community(area_id=area.id, name="Ringmer Residents", platform="forum")
+    db.session.add(community)
+    db.session.commit()
+    community.name = "Ringmer Residents' Association"
+    recorded = audit.record("change", "Renamed a community", community)
+    postgresql = db.engine.dialect.name == "postgresql"
+    written: list[str] = []  # where the WAL ends just before the transaction's COMMIT
+
+    def note_lsn(conn):
+        if postgresql and not written:
+            cursor = conn.connection.dbapi_connection.cursor()
+            cursor.execute("SELECT pg_current_wal_insert_lsn()::text")
+            written.append(cursor.fetchone()[0])
+
+    event.listen(db.engine, "commit", note_lsn)
+    try:
+        sent = _statements_of(db.session.commit)
+    finally:
+        event.remove(db.engine, "commit", note_lsn)
+    locked = next(i for i, s in enumerate(sent) if s.startswith("UPDATE audit_chain"))
+    commit = sent.index("COMMIT", locked)
+    assert ("set_config" in sent[locked]) is postgresql
+    flushed = [i for i, s in enumerate(sent) if s == audit_chain.FLUSH_SQL]
+    if postgresql:
+        assert flushed, sent
+        assert flushed[0] > commit, sent
+        with db.engine.connect() as conn:  # the commit's WAL is on disk once commit() returned
+            assert conn.exec_driver_sql("SELECT pg_current_wal_flush_lsn() >= %s::pg_lsn",
+                                        (written[0],)).scalar_one()
+    else:
+        assert flushed == []
+    assert db.session.get(AuditEvent, recorded.id).chain_seq == 1
+    assert recorded.summary == "Renamed a community"
+    assert _check(app).ok
+
+
+def test_the_head_held_through_the_flush_by_default(app):
+    """AUDIT_CHAIN_EARLY_UNLOCK off (the default): a synchronous commit under the lock, and no wait after it."""
+    audit.record("change", "Changed community 1", object_type="Community", object_id=1)
+    sent = _statements_of(db.session.commit)
+    locked = next(s for s in sent if s.startswith("UPDATE audit_chain"))
+    assert "set_config" not in locked
+    assert audit_chain.FLUSH_SQL not in sent
+    assert _check(app).ok
+
+
+def test_a_rolled_back_append_leaves_no_wait_for_the_next_commit(app, area):
+    """The wait belongs to the transaction that locked the head: rolled back, the next commit (no audit
+    row) does not wait for the disk on its behalf."""
+    app.config["AUDIT_CHAIN_EARLY_UNLOCK"] = True
+    audit.write_now("view", "Never shown")
+    db.session.rollback()
+    db.session.add(Community(area_id=area.id, name="Ringmer Residents", platform="forum"))
+    assert audit_chain.FLUSH_SQL not in _statements_of(db.session.commit)
+    audit.write_now("view", "Shown")
+    assert (audit_chain.FLUSH_SQL in _statements_of(db.session.commit)) is (db.engine.dialect.name == "postgresql")
+    assert db.session.scalars(select(AuditEvent.summary)).all() == ["Shown"]
+    assert _check(app).ok
+
 # --- tampering ---------------------------------------------------------------------------
 
 def _broken(app, runner, expected: str, seq: int | None = None):

@@ -368,39 +368,58 @@ def test_the_read_row_does_not_commit_what_the_view_left_uncommitted(app, client
 @pytest.mark.parametrize("asynchronous", [False, True])
 def test_a_read_row_skips_the_wait_for_the_disk_only_when_configured(app, client, auth, db_session, area, users,
                                                                      asynchronous):
-    """AUDIT_READS_ASYNC_COMMIT relaxes the read audit's own transaction, on PostgreSQL only, and the row is still
-    written as a link of the chain."""
+    """On PostgreSQL, with AUDIT_CHAIN_EARLY_UNLOCK, the read audit's transaction unlocks the chain's head
+    before its WAL flush and then waits for the disk (portal/audit_chain.py); AUDIT_READS_ASYNC_COMMIT skips
+    that wait. Either way the
+    row is written as a link of the chain. SQLite: neither."""
     from sqlalchemy import event
 
+    from portal.audit_chain import FLUSH_SQL
     from portal.auditor.verify import verify
     from portal.extensions import db
 
     ids, _ = _make(db_session, area, users)
     app.config["AUDIT_READS_ASYNC_COMMIT"] = asynchronous
+    app.config["AUDIT_CHAIN_EARLY_UNLOCK"] = True
     auth.login("officer")
     sent: list[str] = []
     settings: list[dict] = []
 
     def note(conn, cursor, statement, parameters, *rest):  # noqa: ARG001
         sent.append(f"{statement} {parameters}")
-        if "set_config" in statement:
+        if statement.startswith("SELECT set_config"):
             settings.append(parameters)
 
+    def committed(conn):
+        sent.append("COMMIT")
+
     event.listen(db.engine, "before_cursor_execute", note)
+    event.listen(db.engine, "commit", committed)
     try:
         assert client.get(f"/communities/{ids['community_id']}").status_code == 200
     finally:
         event.remove(db.engine, "before_cursor_execute", note)
+        event.remove(db.engine, "commit", committed)
     (row,) = _events(db_session, "view")
     assert row.summary == f"Viewed community {ids['community_id']}"
     assert verify(db_session, app.config["AUDIT_KEY"]).ok
-    relaxed = [i for i, s in enumerate(sent) if "set_config" in s and "synchronous_commit" in s]
+    relaxed = [i for i, s in enumerate(sent) if s.startswith("SELECT set_config") and "synchronous_commit" in s]
     appended = next(i for i, s in enumerate(sent) if "INSERT INTO audit_events" in s)
-    if asynchronous and db.engine.dialect.name == "postgresql":
+    locked = max(i for i, s in enumerate(sent[:appended]) if s.startswith("UPDATE audit_chain"))
+    commit = sent.index("COMMIT", appended)
+    flushed = [i for i, s in enumerate(sent) if FLUSH_SQL in s]
+    postgresql = db.engine.dialect.name == "postgresql"
+    # The head's lock makes its own transaction's commit asynchronous (set_config is_local: that
+    # transaction only), on PostgreSQL.
+    assert ("set_config(%(set_config_1)s" in sent[locked]) is postgresql
+    if asynchronous and postgresql:
         assert relaxed
         assert relaxed[-1] < appended  # in the read audit's transaction, before its row
         # set_config(name, value, is_local): local to that transaction, so the pooled connection's
         # next transaction (a change's, say) waits for the disk again.
         assert list(settings[-1].values()) == ["synchronous_commit", "off", True]
+        assert flushed == []  # and nothing waits for the disk afterwards
     else:
         assert relaxed == []
+        # The commit is on disk before the response: the flush follows the row's commit.
+        assert flushed == ([commit + 1] if postgresql else [])
