@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import os
 import pickle
+import re
 import sys
 import time
 from pathlib import Path
@@ -136,17 +137,24 @@ def make_app(replay_file: str, template, rows: list[dict], database_url: str | N
 def writes_audit(statement: str) -> bool:
     """An audit write (the chain head's update, an audit row): replayed inside a savepoint."""
     head = " ".join(statement.split())[:60].upper()
-    # The read audit writes its row and moves the head in one statement (audit_chain.append).
-    return head.startswith(("INSERT INTO AUDIT_", "UPDATE AUDIT_", "WITH APPENDED AS (INSERT INTO AUDIT_"))
+    # The read audit writes its rows and moves the head in one statement (audit_chain.append_all: on
+    # PostgreSQL an INSERT with the head's UPDATE in a CTE; the older shape had the INSERT in the CTE).
+    return head.startswith(("INSERT INTO AUDIT_", "UPDATE AUDIT_", "WITH APPENDED AS (INSERT INTO AUDIT_",
+                            "WITH MOVED AS (UPDATE AUDIT_"))
+
+
+_CHAIN_SEQ = re.compile(r"(?:row\d*_)?chain_seq")
 
 
 def fresh_chain_position(parameters):
-    """The recorded values, with an audit row's chain position replaced by one no real row has
-    (unique per process; undone with the savepoint, so it can be used again)."""
+    """The recorded values, with each audit row's chain position replaced by one no real row has
+    (unique per process and row; undone with the savepoint, so it can be used again). The names:
+    the ORM's ``chain_seq``, audit_chain.append_all's ``row0_chain_seq``, ``row1_chain_seq``, …"""
     if isinstance(parameters, dict):
-        for name in ("chain_seq", "row_chain_seq"):  # the ORM's name, audit_chain.append's
-            if name in parameters:
-                return {**parameters, name: 2_000_000_000 + os.getpid() % 100_000_000}
+        names = sorted(name for name in parameters if _CHAIN_SEQ.fullmatch(name))
+        if names:
+            base = 2_000_000_000 + os.getpid() % 100_000_000
+            return {**parameters, **{name: base + place for place, name in enumerate(names)}}
     return parameters
 
 
