@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import distinct, func, select
 
@@ -203,28 +205,24 @@ def online_by_month(selection: Selection) -> tuple[Counter, Counter]:
 
     One row per area and month (sqltime.month_start), not one per day and community contacted.
     """
-    month = month_start(OutreachContact.occurred_at)
-    contacts: Counter[tuple[int, date]] = Counter()
-    contacted: Counter[tuple[int, date]] = Counter()
-    for key, area_id, n, communities in db.session.execute(
-            select(month, Community.area_id, func.count(), func.count(distinct(Community.id))).join(Community)
-            .where(*contact_conditions(selection), OutreachContact.direction == "outbound")
-            .group_by(month, Community.area_id)):
-        at = (area_id, key.date())
-        contacts[at], contacted[at] = n, communities
-    return contacts, contacted
+    return _online_per_month(selection, Community.area_id, lambda area_id: area_id)
 
 
 def online_by_platform(family: Selection) -> tuple[Counter, Counter]:
     """`online_by_month` per platform for every area together, keyed (`platform_place`, month)."""
+    return _online_per_month(family, Community.platform, platform_place)
+
+
+def _online_per_month(selection: Selection, column: Any, place: Callable[[Any], object]) -> tuple[Counter, Counter]:
+    """Outbound contacts and communities contacted per (place of the column's value, month), in one query."""
     month = month_start(OutreachContact.occurred_at)
-    contacts: Counter[tuple[object, date]] = Counter()
-    contacted: Counter[tuple[object, date]] = Counter()
-    for key, platform, n, communities in db.session.execute(
-            select(month, Community.platform, func.count(), func.count(distinct(Community.id))).join(Community)
-            .where(*contact_conditions(family), OutreachContact.direction == "outbound")
-            .group_by(month, Community.platform)):
-        at = (platform_place(platform), key.date())
+    contacts: Counter[tuple[Any, date]] = Counter()
+    contacted: Counter[tuple[Any, date]] = Counter()
+    for key, value, n, communities in db.session.execute(
+            select(month, column, func.count(), func.count(distinct(Community.id))).join(Community)
+            .where(*contact_conditions(selection), OutreachContact.direction == "outbound")
+            .group_by(month, column)):
+        at = (place(value), key.date())
         contacts[at], contacted[at] = n, communities
     return contacts, contacted
 
