@@ -40,10 +40,12 @@ def find_duplicates(url: str | None, *, exclude_id: int | None = None) -> list[C
     if not key:
         return []
     host = key.split("/", 1)[0]
+    # A bare host matches the site's pages too: a prefix compared literally (autoescape), since a host
+    # may hold "_" (and an alias anything) that LIKE would read as a wildcard matching other sites.
     query = select(Community).where(Community.status != "merged", or_(
         Community.url_key == key,
         Community.url_key == host,
-        Community.url_key.like(f"{host}/%") if "/" not in key else Community.url_key == key,
+        Community.url_key.startswith(f"{host}/", autoescape=True) if "/" not in key else Community.url_key == key,
     ))
     if exclude_id:
         query = query.where(Community.id != exclude_id)
