@@ -10,8 +10,8 @@ from sqlalchemy import ColumnClause, case, func, literal_column, select, union_a
 from portal.extensions import db
 from portal.models import ActivitySample, Assessment, Community
 from portal.research.filters import (
-    ALL_AREAS, Selection, community_conditions, first_contacts_of, is_platform_place, months, place_of, platform_family,
-    platform_place,
+    ALL_AREAS, Selection, community_conditions, first_contacts_of, months, place_of, platform_family,
+    platform_place, split_places,
 )
 from portal.research.report import Report, Table
 from portal.research.sqltime import WEEK_US, elapsed_us, month_start, whole
@@ -173,9 +173,7 @@ def _protected_activity(selection: Selection, summary: ActivitySummary, offsets:
 
 def _activity_table(weeks: Counter, paired: Counter, offsets: list[int]) -> Protected:
     table = CellTable()
-    places = {place for place, _ in weeks} | set(paired)
-    areas = sorted(place for place in places if not is_platform_place(place))
-    platforms = sorted(place for place in places if is_platform_place(place))
+    areas, platforms = split_places([*(place for place, _ in weeks), *paired])
     for offset in offsets:
         table.add_sum(table.cell((ALL_AREAS, offset), sum(weeks[a, offset] for a in areas)),
                       [table.cell((a, offset), weeks[a, offset]) for a in areas])
@@ -250,9 +248,7 @@ def _protected_assessments(per_place: dict[tuple, tuple[int, list[float]]], mont
                            suppress: bool) -> Protected:
     """Assessments per month of every area, all areas and each platform, with the areas' and the platforms' sums."""
     table = CellTable(active=suppress)
-    places = {where for where, _ in per_place if where != ALL_AREAS}
-    areas = sorted(place for place in places if not is_platform_place(place))
-    platforms = sorted(place for place in places if is_platform_place(place))
+    areas, platforms = split_places(where for where, _ in per_place if where != ALL_AREAS)
     for m in month_starts:
         table.add_sum(table.cell((ALL_AREAS, m), per_place.get((ALL_AREAS, m), (0, None))[0]),
                       [table.cell((area, m), per_place.get((area, m), (0, None))[0]) for area in areas])

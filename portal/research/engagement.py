@@ -11,8 +11,8 @@ from sqlalchemy import distinct, func, select
 from portal.extensions import db
 from portal.models import Area, Community, Meeting, OutreachContact
 from portal.research.filters import (
-    ALL_AREAS, ANY_CONTACT, Selection, contact_conditions, contact_family, contact_slices, is_platform_place, months,
-    place_of, platform_family, platform_place, read_slice, weeks,
+    ALL_AREAS, ANY_CONTACT, Selection, contact_conditions, contact_family, contact_slices, is_platform_place,
+    months, place_of, platform_family, platform_place, read_slice, split_places, weeks,
 )
 from portal.research.report import Report, Table
 from portal.research.sqltime import month_start
@@ -255,7 +255,7 @@ def online_offline(selection: Selection, suppress: bool) -> Report:
         keys = [key for key in every if selection.area_id is None or key[0] == selection.area_id]
     if not keys:
         return Report(empty=True)
-    platforms = sorted({key[0][1] for key in contacts if is_platform_place(key[0])})
+    platforms = [place[1] for place in split_places(key[0] for key in contacts)[1]]
     protected = family_protected("offline", family, suppress, lambda: _protected_offline(
         every, month_starts, contacts, contacted, offline, platforms, suppress))
     names = {a.id: a.name for a in Area.ordered()}

@@ -1,6 +1,7 @@
 """The research filter bar: parse it from the query string and turn it into SQL conditions."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeGuard
@@ -114,6 +115,14 @@ def platform_place(platform: str) -> tuple[str, str]:
 
 def is_platform_place(place: object) -> TypeGuard[tuple[str, str]]:
     return isinstance(place, tuple) and len(place) == 2 and place[0] == PLATFORM_PLACE
+
+
+def split_places(places: Iterable[object]) -> tuple[list[Any], list[tuple[str, str]]]:
+    """A `platform_family`'s places apart, each sorted and without repeats: the areas (their ids; the
+    caller leaves out ALL_AREAS) and the platforms' places."""
+    distinct = set(places)
+    return (sorted(place for place in distinct if not is_platform_place(place)),
+            sorted(place for place in distinct if is_platform_place(place)))
 
 
 def place_of(selection: Selection) -> object:

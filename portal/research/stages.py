@@ -11,8 +11,8 @@ from sqlalchemy import case, func, select
 from portal.extensions import db
 from portal.models import STAGE_LABELS, STAGE_PATH, STAGES, Community, StageChange
 from portal.research.filters import (
-    ALL_AREAS, Selection, community_conditions, family_platforms, is_platform_place, months, place_of, platform_family,
-    platform_place, whole_family,
+    ALL_AREAS, Selection, community_conditions, family_platforms, months, place_of, platform_family, platform_place,
+    split_places, whole_family,
 )
 from portal.research.family import add_platform_sums, family_counts, family_protected
 from portal.research.funnel_tallies import tallied, tallied_counts
@@ -103,7 +103,7 @@ def stage_funnel(selection: Selection, suppress: bool) -> Report:
     counted = family_counts("funnel", family, lambda: _funnel_family(family, limits))
     here = place_of(selection)
     nothing: Funnel = ([Counter() for _ in month_starts], Counter())
-    by_area = {place: funnel for place, funnel in counted.items() if not is_platform_place(place)}
+    by_area = {area: counted[area] for area in split_places(counted)[0]}
     per_month, reached = (_summed(by_area.values(), len(month_starts)) if here == ALL_AREAS
                           else counted.get(here, nothing))
     if not reached and not any(per_month):
@@ -149,10 +149,10 @@ def _protected_funnel(counted: dict[object, Funnel], n_months: int, suppress: bo
     two shown bars), and every cell of all areas as the sum of the areas' cells; each platform's funnel
     for every area together the same way, every cell of all areas the sum of the platforms' too."""
     table = CellTable(active=suppress)
-    by_area = {place: funnel for place, funnel in counted.items() if isinstance(place, int)}
-    platforms = {place: funnel for place, funnel in counted.items() if is_platform_place(place)}
+    areas, platforms = split_places(counted)
+    by_area = {area: counted[area] for area in areas}
     for area, (per_month, reached) in [*by_area.items(), (ALL_AREAS, _summed(by_area.values(), n_months)),
-                                       *platforms.items()]:
+                                       *((platform, counted[platform]) for platform in platforms)]:
         for m, counts in enumerate(per_month):
             table.add_sum(table.cell((area, m, "total"), sum(counts.values())),
                           [table.cell((area, m, s), counts[s]) for s in STAGES])
@@ -161,7 +161,6 @@ def _protected_funnel(counted: dict[object, Funnel], n_months: int, suppress: bo
         for here, after in zip(STAGE_PATH, STAGE_PATH[1:], strict=False):
             table.add_sum((area, "reached", here),
                           [(area, "reached", after), table.latent((area, "stopped", here), reached[here] - reached[after])])
-    areas = sorted(by_area)
     # Every key here is a tuple (area, ...); CellTable keys are any hashable, hence the check.
     for key in {key[1:] for key in table.values if isinstance(key, tuple) and key[0] == ALL_AREAS}:
         table.add_sum((ALL_AREAS, *key), [(area, *key) for area in areas])

@@ -14,8 +14,8 @@ from sqlalchemy import ColumnClause, DateTime, and_, case, func, literal, litera
 from portal.extensions import db
 from portal.models import STAGE_BRANCHES, STAGE_LABELS, STAGE_PATH, Community, StageChange, utcnow
 from portal.research.filters import (
-    ALL_AREAS, Selection, as_datetime, community_conditions, first_contacts_of, is_platform_place, place_of,
-    platform_family, platform_place,
+    ALL_AREAS, Selection, as_datetime, community_conditions, first_contacts_of, place_of, platform_family,
+    platform_place, split_places,
 )
 from portal.research.family import add_platform_sums, family_counts, family_protected
 from portal.research.report import Report, Table
@@ -148,9 +148,7 @@ def _protected_trajectory_counts(totals: Counter, suppress: bool) -> Protected:
     target, and each cell of all areas the sum of the areas' (one area cannot be differenced out);
     per platform for every area together the same, each cell of all areas the sum of the platforms'."""
     table = CellTable(active=suppress)
-    places = {place for place, _, _ in totals}
-    areas = sorted(place for place in places if not is_platform_place(place))
-    platforms = sorted(place for place in places if is_platform_place(place))
+    areas, platforms = split_places(place for place, _, _ in totals)
     cells = [(target, kind) for target in TARGETS for kind in (REACHED, ENDED, WAITING)]
     every = Counter({cell: sum(totals[(a, *cell)] for a in areas) for cell in cells})
     for area in (*areas, ALL_AREAS, *platforms):
