@@ -419,13 +419,10 @@ def test_rows_from_before_the_migration_are_counted_in_the_genesis_and_the_chain
     """An installation upgraded with audit rows already written: those are not vouched for, only counted."""
     from flask_migrate import upgrade
 
-    from portal import create_app
-    from tests.conftest import base_config
+    from tests.portal.migration_support import migrated_app
 
-    app = create_app(base_config(f"sqlite:///{tmp_path / 'old.sqlite'}", tmp_path))
-    with app.app_context():
-        directory = app.extensions["migrate"].directory
-        upgrade(directory=directory, revision="0021_community_listing_by_name")
+    with migrated_app(f"sqlite:///{tmp_path / 'old.sqlite'}", tmp_path, "0021_community_listing_by_name") as (
+            app, directory):
         with db.engine.begin() as conn:
             for n in range(3):
                 conn.execute(text("INSERT INTO audit_events (at, action, summary, details) "
@@ -442,5 +439,4 @@ def test_rows_from_before_the_migration_are_counted_in_the_genesis_and_the_chain
             conn.execute(text("INSERT INTO audit_events (at, action, summary, details) "
                               "VALUES (:at, 'login', 'Sneaked in', '{}')"), {"at": utcnow()})
         assert "outside the chain" in _check(app).problem
-        db.session.remove()
         db.engine.dispose()

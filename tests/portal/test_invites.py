@@ -8,10 +8,9 @@ from datetime import timedelta
 from flask_migrate import upgrade
 from sqlalchemy import text
 
-from portal import create_app
 from portal.extensions import db
 from portal.models import AuditEvent, User, utcnow
-from tests.conftest import base_config
+from tests.portal.migration_support import migrated_app
 
 NEW_PASSWORD = "lantern-otter-quay-97"
 
@@ -97,10 +96,7 @@ def test_no_new_link_for_an_account_that_has_set_its_password(client, auth, user
 
 def test_the_migration_hashes_pending_invitations_and_expires_old_ones(tmp_path):
     url = f"sqlite:///{tmp_path / 'invites.sqlite'}"
-    app = create_app(base_config(url, tmp_path))
-    with app.app_context():
-        directory = app.extensions["migrate"].directory
-        upgrade(directory=directory, revision="0021_community_listing_by_name")
+    with migrated_app(url, tmp_path, "0021_community_listing_by_name") as (_, directory):
         now = utcnow()
         with db.engine.begin() as conn:
             for email, token, age in (("recent@x.example", "r" * 43, 3), ("old@x.example", "o" * 43, 60)):
@@ -116,5 +112,3 @@ def test_the_migration_hashes_pending_invitations_and_expires_old_ones(tmp_path)
         assert recent is not None
         assert recent.email == "recent@x.example"
         assert User.by_invite_token("o" * 43) is None
-        db.session.remove()
-        db.engine.dispose()

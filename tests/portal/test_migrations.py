@@ -1,21 +1,17 @@
 """Migrations: models and migrations agree; upgrade/downgrade round trips on SQLite and PostgreSQL."""
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterator
-
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import create_engine, inspect
 
-from portal import create_app
 from portal.extensions import db, include_in_schema_comparison
-from tests.conftest import base_config
+from tests.portal.migration_support import migrated_app, scratch_postgres_database
 
 
-def _diff(app):
+def _diff():
     with db.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True,
                                                          "include_name": include_in_schema_comparison})
@@ -23,47 +19,23 @@ def _diff(app):
 
 
 def _round_trip(url, tmp_path):
-    app = create_app(base_config(url, tmp_path))
-    with app.app_context():
-        directory = app.extensions["migrate"].directory
-        upgrade(directory=directory)
-        assert _diff(app) == [], "models and migrations disagree: run flask db migrate"
+    with migrated_app(url, tmp_path) as (_, directory):
+        assert _diff() == [], "models and migrations disagree: run flask db migrate"
         tables = set(inspect(db.engine).get_table_names())
         assert {"users", "areas", "communities", "outreach_contacts", "stage_changes", "audit_events"} <= tables
         downgrade(directory=directory, revision="base")
         assert set(inspect(db.engine).get_table_names()) <= {"alembic_version"}
         upgrade(directory=directory)
         assert "communities" in inspect(db.engine).get_table_names()
-        db.engine.dispose()
 
 
 def test_sqlite_round_trip(tmp_path):
     _round_trip(f"sqlite:///{tmp_path / 'mig.sqlite'}", tmp_path)
 
 
-@contextlib.contextmanager
-def _scratch_postgres_database() -> Iterator[str]:
-    """A PostgreSQL database of its own (the session database may be in use by other tests)."""
-    import uuid
-
-    import psycopg
-
-    from tests.conftest import POSTGRES_URL
-
-    name = f"lr_mig_{uuid.uuid4().hex[:8]}"
-    admin = POSTGRES_URL.replace("+psycopg", "")
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield f"{POSTGRES_URL.rsplit('/', 1)[0]}/{name}"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
 @pytest.mark.postgres
 def test_postgresql_round_trip(postgres_server_url, tmp_path):
-    with _scratch_postgres_database() as url:
+    with scratch_postgres_database() as url:
         _round_trip(url, tmp_path)
 
 
@@ -93,10 +65,7 @@ def _tallies_filled_by_migration(url, tmp_path):
     from portal.models.tallies import ALL_AREAS
     from portal.scale import generate
 
-    app = create_app(base_config(url, tmp_path))
-    with app.app_context():
-        directory = app.extensions["migrate"].directory
-        upgrade(directory=directory)
+    with migrated_app(url, tmp_path) as (_, directory):
         generate(60, areas=3, seed=11)
         first, second = db.session.scalars(db.select(Community).order_by(Community.id).limit(2))
         merge_communities(first, second)
@@ -116,8 +85,6 @@ def _tallies_filled_by_migration(url, tmp_path):
         db.session.remove()
         upgrade(directory=directory)
         assert stage_tallies.stored(db.session.connection()) == expected
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_sqlite_migration_fills_the_stage_tallies(tmp_path):
@@ -126,7 +93,7 @@ def test_sqlite_migration_fills_the_stage_tallies(tmp_path):
 
 @pytest.mark.postgres
 def test_postgresql_migration_fills_the_stage_tallies(postgres_server_url, tmp_path):
-    with _scratch_postgres_database() as url:
+    with scratch_postgres_database() as url:
         _tallies_filled_by_migration(url, tmp_path)
 
 

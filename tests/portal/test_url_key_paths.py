@@ -17,13 +17,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, update
 
-from portal import create_app
 from portal.communities.services import find_duplicates
 from portal.extensions import db
 from portal.models import Community
 from portal.outreach.queries import community_for_link
 from portal.urlkeys import MAX_KEY_CHARS, normal_path, url_key
-from tests.conftest import base_config
+from tests.portal.migration_support import migrated_app, scratch_postgres_database
 from tests.portal.outreach_factories import make_community
 
 SAME = [  # (typed one way, typed another): one key
@@ -176,14 +175,11 @@ def test_migration_0036_rewrites_stored_keys(tmp_path):
 
 @pytest.mark.postgres
 def test_postgresql_migration_0036_rewrites_stored_keys(postgres_server_url, tmp_path):
-    from tests.portal.test_migrations import _scratch_postgres_database
-
-    with _scratch_postgres_database() as url:
+    with scratch_postgres_database() as url:
         _rewrites_stored_keys(url, tmp_path)
 
 
 def _rewrites_stored_keys(database_url, tmp_path):
-    app = create_app(base_config(database_url, tmp_path))
     rows = {  # url: the key stored before 0036
         "https://lewes.example/groups/./a/../b": "lewes.example/groups/./a/../b",
         "https://lewes.example/caf%C3%A9/": "lewes.example/caf%c3%a9",
@@ -193,9 +189,7 @@ def _rewrites_stored_keys(database_url, tmp_path):
         # The demo's sample web: the stored host is an alias, not the address's host, and stays.
         "http://127.0.0.1:8123/x/%2E%2E/Y": "lewes.sample-web.invalid/x/%2e%2e/y",
     }
-    with app.app_context():
-        directory = app.extensions["migrate"].directory
-        upgrade(directory=directory, revision="0035_communities_active_by_name")
+    with migrated_app(database_url, tmp_path, "0035_communities_active_by_name") as (_, directory):
         from portal.areas import import_area
 
         area, _ = import_area({"name": "Keys", "places": ["Lewes"], "postcode_districts": ["BN7"]}, slug="keys")
@@ -226,5 +220,3 @@ def _rewrites_stored_keys(database_url, tmp_path):
         downgrade(directory=directory, revision="0035_communities_active_by_name")  # keeps the normal keys
         assert db.session.scalar(select(Community.url_key).where(Community.url == "https://lewes.example/café")) \
             == "lewes.example/caf%C3%A9"
-        db.session.remove()
-        db.engine.dispose()
