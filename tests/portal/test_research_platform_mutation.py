@@ -23,6 +23,7 @@ from portal.research.disclosure import CellTable, platform_area_reason
 from portal.research.family import add_platform_sums, family_counts, family_protected
 from portal.research.filters import (
     ALL_AREAS, Selection, last_published_day, offered_years, platform_family, platform_place, research_today,
+    split_places,
 )
 
 AREA = 7  # an area id, for the functions read on their own
@@ -220,3 +221,12 @@ def test_the_year_select_offers_the_ten_latest_years_with_an_ended_month(today, 
 def test_the_research_pages_read_today_from_one_clock(monkeypatch):
     monkeypatch.setattr(research_filters, "utcnow", lambda: datetime(2026, 2, 1, 23, 59))
     assert research_today() == date(2026, 2, 1)
+
+
+# filters.split_places: a family's places apart, as each page's protection table reads them
+
+def test_a_family_s_places_split_into_areas_and_platforms_each_sorted_once():
+    forum, blog = platform_place("forum"), platform_place("blog")
+    assert split_places([AREA, forum, 0, blog, AREA, forum, 3]) == ([0, 3, AREA], [blog, forum])
+    assert split_places({forum: 1}) == ([], [forum])  # a mapping's keys
+    assert split_places(iter([])) == ([], [])
