@@ -22,7 +22,7 @@ from flask import current_app
 
 from portal.research import releases
 from portal.research.cache import _LocalStore, _now, cache_key, kept_seconds, note_counted
-from portal.research.disclosure import CellTable, Protected
+from portal.research.disclosure import PREVIOUS_RELEASE, CellTable, Protected
 from portal.research.filters import ALL_AREAS, Selection, platform_place, whole_family
 
 T = TypeVar("T")
@@ -67,7 +67,20 @@ def family_protected(page: str, family: Selection, suppress: bool, protect: Call
     Unsuppressed (an admin's view: nothing is withheld, and the table is cheap) it is built each time."""
     if not suppress:
         return protect()
-    return family_counts(f"{page}:protected", family, protect, suppress=suppress)
+    name = f"{page}:protected"
+
+    def protect_knowing_the_previous_release() -> Protected:
+        """A release is protected with the year's previous one as published (`CellTable.joined_with`)."""
+        earlier = releases.previous(name, whole_family(family))
+        token = PREVIOUS_RELEASE.set(earlier if isinstance(earlier, Protected) else None)
+        try:
+            return protect()
+        finally:
+            PREVIOUS_RELEASE.reset(token)
+
+    release = releases.release_of(name, whole_family(family), suppress)
+    return family_counts(name, family, protect if release is None else protect_knowing_the_previous_release,
+                         suppress=suppress)
 
 
 def add_platform_sums(table: CellTable, platforms: Iterable[str],

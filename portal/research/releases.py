@@ -26,8 +26,8 @@ import json
 import logging
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import delete, func, insert, select
@@ -94,6 +94,22 @@ def kept(release: Release, count: Callable[[], T]) -> T:
     return decode(found)
 
 
+def previous(page: str, selection: Selection) -> Any:
+    """The latest kept release of the same page and family at an earlier month-end of the same year (the
+    one a researcher saw before this one), or None (January, or none was published)."""
+    if selection.until is None:
+        return None
+    day = selection.until.replace(day=1)
+    while day.month > 1:
+        day = day - timedelta(days=1)  # the previous month's end
+        release = release_of(page, replace(selection, until=day), True)
+        found = None if release is None else _payload(release)
+        if found is not None:
+            return decode(found)
+        day = day.replace(day=1)
+    return None
+
+
 def _payload(release: Release) -> str | None:
     with db.engine.connect() as conn:  # the committed row, whatever the request's session has seen
         return conn.scalar(select(ResearchRelease.payload).where(
@@ -118,7 +134,7 @@ def _classes() -> dict[str, tuple[type, tuple[str, ...]]]:
     from portal.research.activity import ActivitySummary
     from portal.research.responses import ResponseFamily
 
-    return {"Protected": (Protected, ("values", "hidden", "threshold")),
+    return {"Protected": (Protected, ("values", "hidden", "threshold", "sums")),
             "ResponseFamily": (ResponseFamily, ("cube", "margins")),
             "ActivitySummary": (ActivitySummary, ("weeks", "paired"))}
 
