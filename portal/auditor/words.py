@@ -26,6 +26,7 @@ RECORD_TYPES = {
     "User": "User",
     "research_export": "Research export",
     "research_table": "Research table",
+    "research_release": "Kept research release",
 }
 
 ACTIONS = {

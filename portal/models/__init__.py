@@ -17,7 +17,7 @@ from portal.models.outreach import (
 from portal.models.notices import NOTICE_KINDS, NOTICE_STATUSES, REQUIRED_KINDS, NoticeOptOut, Notification
 from portal.models.people import Area, SignInThrottle, SsoGroupMapping, User, UserSession, user_areas
 from portal.models.research import (
-    PROJECT_LEVELS, TRACKED_ATTRIBUTES, CommunityRevision, ResearchProject, research_project_members,
+    PROJECT_LEVELS, TRACKED_ATTRIBUTES, CommunityRevision, ResearchProject, ResearchRelease, research_project_members,
 )
 from portal.models.tallies import StageTally
 from portal.models import indexes  # noqa: E402,F401  (indexes for scale, on the tables above)
@@ -30,7 +30,7 @@ __all__ = [
     "ActivitySample", "Area", "AreaTag", "Assessment", "AuditChain", "AuditEvent", "Candidate", "Community",
     "CommunityRevision", "CommunityTag", "ContactRevision", "CrawlRun", "Feed", "GuidanceFlagMark", "GuidancePage",
     "GuidanceRule", "GuidanceRuleRevision", "Job", "Meeting", "MessageReview", "MessageTemplate", "NoticeOptOut", "Notification", "OutreachContact",
-    "ResearchProject", "RetentionDecision", "SignInThrottle", "SsoGroupMapping", "StageChange", "StageTally", "SupportFlag",
+    "ResearchProject", "ResearchRelease", "RetentionDecision", "SignInThrottle", "SsoGroupMapping", "StageChange", "StageTally", "SupportFlag",
     "SupportNote", "Task", "User", "UserSession", "label", "meeting_promotions", "research_project_members",
     "user_areas", "utcnow",
 ]

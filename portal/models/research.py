@@ -5,7 +5,7 @@ import secrets
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Table, Text, select
+from sqlalchemy import JSON, Column, Date, ForeignKey, Index, String, Table, Text, UniqueConstraint, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.extensions import db
@@ -90,3 +90,23 @@ class CommunityRevision(Model):
         if tracked and community.id is not None:
             db.session.add(cls(community_id=community.id, changes=tracked, changed_by_id=user_id,
                                changed_at=utcnow()))
+
+
+class ResearchRelease(Model):
+    """A researcher-facing family's counts (or their protection) as first published after its month-end.
+
+    Keyed by page (``funnel``, ``funnel:protected``…) and the family's cache key (the selection without
+    its area, its dates naming the year and the month-end), written once and read from then on
+    (portal/research/releases.py); `payload` is tagged JSON, never pickled."""
+
+    __tablename__ = "research_releases"
+    __table_args__ = (UniqueConstraint("page", "family_key", name="uq_research_releases_page_family"),
+                      Index("ix_research_releases_month_end", "month_end"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    page: Mapped[str] = mapped_column(String(60))
+    family_key: Mapped[str] = mapped_column(String(64))
+    year: Mapped[int] = mapped_column()
+    month_end: Mapped[date] = mapped_column(Date)
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -16,7 +16,7 @@ from portal.research.filters import (
 from portal.research.report import Report, Table
 from portal.research.sqltime import WEEK_US, elapsed_us, month_start, whole
 from portal.research.disclosure import MARK, CellTable, Protected, mean, min_cell
-from portal.research.family import add_platform_sums, family_counts, family_protected
+from portal.research.family import add_platform_sums, family_counts, family_protected, view_counts
 from portal.research.svg import lines
 
 WINDOW_WEEKS = 12
@@ -126,7 +126,7 @@ def _weekly_means(selection: Selection):
 
 
 def activity_report(selection: Selection, suppress: bool) -> Report:
-    summary = activity_summary(selection)
+    summary = view_counts("activity", selection, lambda: activity_summary(selection), suppress=suppress)
     if not summary.weeks:
         return Report(empty=True)
     offsets = list(range(-WINDOW_WEEKS, WINDOW_WEEKS))
@@ -167,7 +167,7 @@ def _protected_activity(selection: Selection, summary: ActivitySummary, offsets:
             table.cell((place_of(selection), offset), summary.weeks.get(offset, (0, None, None))[0])
         return table.protect()
     family = platform_family(selection)
-    weeks, paired = family_counts("activity", family, lambda: sampled_by_area(family))
+    weeks, paired = family_counts("activity", family, lambda: sampled_by_area(family), suppress=suppress)
     return family_protected("activity", family, suppress, lambda: _activity_table(weeks, paired, offsets))
 
 
@@ -194,7 +194,8 @@ def assessment_report(selection: Selection, suppress: bool) -> Report:
     counts and every area's are protected together: their difference is the other areas'.
     """
     family = platform_family(selection)
-    per_area = family_counts("assessments", family, lambda: _assessments_by_place(family))
+    per_area = family_counts("assessments", family, lambda: _assessments_by_place(family),
+                             suppress=suppress)
     here = place_of(selection)
     by_month = {m: value for (where, m), value in per_area.items() if where == here}
     if not by_month:

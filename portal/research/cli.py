@@ -1,4 +1,4 @@
-"""flask research export: write the pseudonymised Data Package to a folder."""
+"""flask research export: write the pseudonymised Data Package to a folder; flask research drop-releases."""
 from __future__ import annotations
 
 import getpass
@@ -7,9 +7,11 @@ from pathlib import Path
 
 import click
 
+from portal import audit
 from portal.extensions import db
 from portal.models import ResearchProject
 from portal.research import bp
+from portal.research import releases
 from portal.research.export import ExportOptions, audit_export, write_package
 
 
@@ -47,3 +49,18 @@ def _os_user() -> str:
         return getpass.getuser()
     except (OSError, KeyError):
         return "unknown"
+
+
+@bp.cli.command("drop-releases")
+@click.option("--before", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
+              help="Drop the kept releases whose month-end is before this day (YYYY-MM-DD).")
+@click.option("--year", type=int, default=None, help="Only releases of this year.")
+def drop_releases_command(before: datetime, year: int | None) -> None:
+    """Delete kept research releases (retention); audited. A dropped family is counted again when next viewed,
+    as a new release: figures a researcher saw before may then differ by records entered since."""
+    n = releases.drop(before.date(), year)
+    audit.record("dispose", f"Deleted {n} kept research releases (month-end before {before.date():%Y-%m-%d})",
+                 object_type="research_release", actor_id=None,
+                 details={"before": before.date().isoformat(), "year": year, "releases": n, "via": f"cli ({_os_user()})"})
+    db.session.commit()
+    click.echo(f"Dropped {n} kept releases.")

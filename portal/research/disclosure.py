@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Hashable, Iterable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from flask import current_app, has_app_context
@@ -77,6 +78,8 @@ class Protected:
     values: dict[Key, int]
     hidden: set[Key]
     threshold: int
+    #: the table's declared sums, kept with a release so the next month-end's is protected knowing them
+    sums: list[tuple[Key, tuple[Key, ...]]] = field(default_factory=list)
 
     def __getitem__(self, key: Key) -> int | None:
         return None if key in self.hidden else self.values.get(key, 0)
@@ -94,7 +97,9 @@ class CellTable:
     """The counts of one page and the sums among them, to be protected together.
 
     `cell` adds a published count; `latent` a count that is never shown but can be derived
-    (a rate's numerator); `add_sum` says that `total` is the sum of `parts`.
+    (a rate's numerator); `add_sum` says that `total` is the sum of `parts`. `fixed` cells are
+    known to whoever reads the table already (shown in an earlier release): never withheld, never
+    chosen to withhold. `kept_hidden` cells were withheld in an earlier release and stay withheld.
     """
 
     active: bool = True
@@ -102,6 +107,8 @@ class CellTable:
     values: dict[Key, int] = field(default_factory=dict)
     unpublished: set[Key] = field(default_factory=set)
     sums: list[tuple[Key, tuple[Key, ...]]] = field(default_factory=list)
+    fixed: set[Key] = field(default_factory=set)
+    kept_hidden: set[Key] = field(default_factory=set)
 
     def cell(self, key: Key, value: int) -> Key:
         self.values[key] = int(value)
@@ -126,10 +133,18 @@ class CellTable:
         """
         if not self.active:
             return Protected(self.values, set(self.unpublished), self.threshold)
-        sensitive = {key for key, v in self.values.items() if too_few(v, self.threshold)}
-        hidden = (sensitive | self.unpublished) if sensitive else set(self.unpublished)
+        previous = PREVIOUS_RELEASE.get()
+        if previous is not None:  # protected knowing the year's previous release as published
+            PREVIOUS_RELEASE.set(None)  # one table per family's protection
+            joined = self.joined_with(previous)
+            mine = set(self.values)
+            together = joined.protect()
+            return Protected(self.values, {key for key in together.hidden if key in mine}, self.threshold,
+                             list(self.sums))
+        sensitive = {key for key, v in self.values.items() if too_few(v, self.threshold)} - self.fixed
+        hidden = (sensitive | self.unpublished | self.kept_hidden) - self.fixed
         if not sensitive:
-            return Protected(self.values, hidden, self.threshold)
+            return Protected(self.values, hidden, self.threshold, list(self.sums))
         lines_of: dict[Key, list[int]] = defaultdict(list)
         for number, (total, parts) in enumerate(self.sums):
             for key in (total, *parts):
@@ -150,10 +165,39 @@ class CellTable:
             if not added:  # nothing left to choose: fail closed, every published cell withheld
                 logger.warning("disclosure: %d sums still exposed, %d small counts pinned; withholding the whole table",
                                len(exposed), len(pinned))
-                hidden |= set(self.values)
+                hidden |= set(self.values) - self.fixed  # (what was published before is known anyway)
                 break
             hidden |= added
-        return Protected(self.values, hidden, self.threshold)
+        return Protected(self.values, hidden, self.threshold, list(self.sums))
+
+    def joined_with(self, previous: Protected) -> CellTable:
+        """This table and the year's previous release as one (issue 22): the previous release's cells as
+        ("previous", key), its shown ones `fixed` (known), its withheld ones unknown, with its sums; and
+        for each cell in both, the month's increment as a latent count (this minus the previous, or the
+        previous minus this when an edit lowered it), so that no increment from 1 to k-1 can be worked
+        out. A cell withheld in the previous release stays withheld. The adversary knows no increment's
+        sign: fixing it to the true one only narrows the system, so it can only withhold more."""
+        joined = CellTable(active=True, threshold=self.threshold, values=dict(self.values),
+                           unpublished=set(self.unpublished), sums=list(self.sums), fixed=set(self.fixed),
+                           kept_hidden=set(self.kept_hidden))
+        for key, value in previous.values.items():
+            earlier = ("previous", key)
+            joined.values[earlier] = int(value)
+            if key in previous.hidden:
+                joined.unpublished.add(earlier)
+            else:
+                joined.fixed.add(earlier)
+        for total, parts in previous.sums:
+            joined.sums.append((("previous", total), tuple(("previous", part) for part in parts)))
+        for key in self.values.keys() & previous.values.keys():
+            now, before = self.values[key], int(previous.values[key])
+            if key in previous.hidden and key not in self.unpublished:
+                joined.kept_hidden.add(key)
+            if now >= before:
+                joined.add_sum(key, [("previous", key), joined.latent(("increment", key), now - before)])
+            else:
+                joined.add_sum(("previous", key), [key, joined.latent(("decrement", key), before - now)])
+        return joined
 
     def _exposed(self, hidden: set[Key], sensitive: set[Key]) -> list[int]:
         """The sums through which a withheld small count can be worked out (or bounded below the minimum)."""
@@ -181,11 +225,12 @@ class CellTable:
     def _complement(self, number: int, hidden: set[Key], lines_of: dict[Key, list[int]]) -> Key | None:
         """One more cell to withhold in this sum: its smallest shown non-zero part, else its total, else a zero."""
         total, parts = self.sums[number]
-        shown_parts = [key for key in parts if key not in hidden and key not in self.unpublished]
+        shown_parts = [key for key in parts if key not in hidden and key not in self.unpublished
+                       and key not in self.fixed]
         nonzero = sorted((self.values[k], i) for i, k in enumerate(shown_parts) if self.values[k] > 0)
         if nonzero:
             return shown_parts[nonzero[0][1]]
-        if total not in hidden and total not in self.unpublished:
+        if total not in hidden and total not in self.unpublished and total not in self.fixed:
             return total
         if shown_parts:
             return shown_parts[0]
@@ -195,7 +240,7 @@ class CellTable:
                 if other != number:
                     o_total, o_parts = self.sums[other]
                     for candidate in (*o_parts, o_total):
-                        if candidate not in hidden and candidate not in self.unpublished:
+                        if candidate not in hidden and candidate not in self.unpublished and candidate not in self.fixed:
                             return candidate
         return None
 
@@ -206,7 +251,8 @@ class CellTable:
         any of them could make up the difference), else what `_complement` would widen to.
         """
         shown = {other for number in lines_of[key] for other in (self.sums[number][0], *self.sums[number][1])
-                 if other not in hidden and other not in self.unpublished and self.values[other] > 0}
+                 if other not in hidden and other not in self.unpublished and other not in self.fixed
+                 and self.values[other] > 0}
         if shown:
             return min(shown, key=lambda other: (self.values[other], str(other)))
         for number in lines_of[key]:
@@ -214,6 +260,10 @@ class CellTable:
             if candidate is not None:
                 return candidate
         return None
+
+
+#: The year's previous kept release of the family being protected (family.family_protected sets it).
+PREVIOUS_RELEASE: ContextVar[Protected | None] = ContextVar("previous_release", default=None)
 
 
 def protect_row(values: Sequence[int], active: bool = True, total: bool = True) -> list[int | None]:

@@ -103,7 +103,7 @@ def busiest_areas(counts: dict[date, Counter], limit: int = MAX_AREA_LINES) -> t
 def contacts_per_week(selection: Selection, suppress: bool) -> Report:
     week_starts = weeks(selection.start, selection.end)
     family = contact_family(selection)
-    by_slice = family_counts("contacts", family, lambda: _weekly_counts(family))
+    by_slice = family_counts("contacts", family, lambda: _weekly_counts(family), suppress=suppress)
     here = read_slice(selection)
     counts = by_slice.get(here, {})
     if selection.area_id is not None and not any(by_area[selection.area_id] for by_area in counts.values()):
@@ -112,7 +112,8 @@ def contacts_per_week(selection: Selection, suppress: bool) -> Report:
         return Report(empty=True)
     # which areas get a line of their own is the family's (every contact), so every slice declares the same sums
     shown_areas, others = busiest_areas(by_slice[ANY_CONTACT])
-    protected = _protected_weeks(by_slice, week_starts, shown_areas, others, suppress)
+    protected = family_protected("contacts", family, suppress,
+                                 lambda: _protected_weeks(by_slice, week_starts, shown_areas, others, suppress))
     if selection.area_id is not None:  # one area: its column, and its total is that column
         shown_areas, others = [a for a in Area.ordered() if a.id == selection.area_id], []
     elif suppress and not researchers_see(here, None):  # one channel, purpose or officer: every area together
@@ -243,7 +244,8 @@ def online_offline(selection: Selection, suppress: bool) -> Report:
     if selection.impossible:
         return Report(empty=True)
     family = platform_family(selection)
-    contacts, contacted, offline = family_counts("offline", family, lambda: _offline_family(family))
+    contacts, contacted, offline = family_counts("offline", family, lambda: _offline_family(family),
+                                                  suppress=suppress)
     here = place_of(selection)
     month_starts = months(selection.start, selection.end)
     every = sorted(key for key in set(contacts) | set(offline) if not is_platform_place(key[0]))

@@ -20,8 +20,9 @@ from typing import Any, TypeVar
 
 from flask import current_app
 
+from portal.research import releases
 from portal.research.cache import _LocalStore, _now, cache_key, kept_seconds, note_counted
-from portal.research.disclosure import CellTable, Protected
+from portal.research.disclosure import PREVIOUS_RELEASE, CellTable, Protected
 from portal.research.filters import ALL_AREAS, Selection, platform_place, whole_family
 
 T = TypeVar("T")
@@ -32,14 +33,28 @@ T = TypeVar("T")
 FAMILY_ENTRIES = 32
 
 
-def family_counts(page: str, selection: Selection, count: Callable[[], T]) -> T:
-    """`count()` for the selection's family (its area left out), kept while reports are kept."""
+def family_counts(page: str, selection: Selection, count: Callable[[], T], *, suppress: bool) -> T:
+    """`count()` for the selection's family (its area left out), kept while reports are kept; for a
+    researcher (`suppress`), the family's kept release once its month-end has passed (releases.py)."""
+    return _kept_counts(page, whole_family(selection), count, suppress)
+
+
+def view_counts(page: str, selection: Selection, count: Callable[[], T], *, suppress: bool) -> T:
+    """`count()` for this very selection (a view's own counts beside its family's, as the trajectories'
+    curves), kept as `family_counts` keeps a family's."""
+    return _kept_counts(f"{page}:view", selection, count, suppress)
+
+
+def _kept_counts(page: str, selection: Selection, count: Callable[[], T], suppress: bool) -> T:
+    release = releases.release_of(page, selection, suppress)
+    make: Callable[[], T] = count if release is None else (lambda: releases.kept(release, count))
     seconds = kept_seconds()
     if seconds <= 0:
-        return count()
-    key = cache_key(f"family:{page}", whole_family(selection), True)
+        return make()
+    # a release and live counts of the same dates (an admin's) are never one entry
+    key = cache_key(f"family:{page}" + (":release" if release is not None else ""), selection, True)
     store = current_app.extensions.setdefault("research_family_counts", _LocalStore(FAMILY_ENTRIES))
-    kept: Any = store.fetch(key, seconds, lambda: (count(), _now()))
+    kept: Any = store.fetch(key, seconds, lambda: (make(), _now()))
     value, counted = kept
     note_counted(counted)
     return value
@@ -47,11 +62,25 @@ def family_counts(page: str, selection: Selection, count: Callable[[], T]) -> T:
 
 def family_protected(page: str, family: Selection, suppress: bool, protect: Callable[[], Protected]) -> Protected:
     """The protection of a family's table, run once and kept with its counts, so that every view of the
-    family (every area, each area, each platform) reads the same `Protected` cells. Unsuppressed (an
-    admin's view: nothing is withheld, and the table is cheap) it is built each time."""
+    family (every area, each area, each platform) reads the same `Protected` cells; for a researcher,
+    kept with the family's release, so a later recount (or a solver's time limit) cannot move it.
+    Unsuppressed (an admin's view: nothing is withheld, and the table is cheap) it is built each time."""
     if not suppress:
         return protect()
-    return family_counts(f"{page}:protected", family, protect)
+    name = f"{page}:protected"
+
+    def protect_knowing_the_previous_release() -> Protected:
+        """A release is protected with the year's previous one as published (`CellTable.joined_with`)."""
+        earlier = releases.previous(name, whole_family(family))
+        token = PREVIOUS_RELEASE.set(earlier if isinstance(earlier, Protected) else None)
+        try:
+            return protect()
+        finally:
+            PREVIOUS_RELEASE.reset(token)
+
+    release = releases.release_of(name, whole_family(family), suppress)
+    return family_counts(name, family, protect if release is None else protect_knowing_the_previous_release,
+                         suppress=suppress)
 
 
 def add_platform_sums(table: CellTable, platforms: Iterable[str],

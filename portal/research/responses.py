@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.models import OUTCOMES, Community, OutreachContact, label
 from portal.research.disclosure import MARK, CellTable, Protected, rate
-from portal.research.family import family_counts
+from portal.research.family import family_counts, family_protected
 from portal.research.filters import ALL_AREAS, GROUPINGS, Selection, contact_conditions
 from portal.research.report import Report, Table
 from portal.research.svg import bars
@@ -123,14 +123,15 @@ class ResponseFamily:
 
 def response_report(selection: Selection, suppress: bool) -> Report:
     """Outcome of outbound contacts grouped by platform, channel or purpose, with the response rate."""
-    family = family_counts("responses", family_of(selection), lambda: _counted(family_of(selection)))
+    family = family_counts("responses", family_of(selection), lambda: _counted(family_of(selection)),
+                           suppress=suppress)
     place = ALL_AREAS if selection.area_id is None else selection.area_id
     fixed = fixed_of(selection)
     by_value = family.rows(place, fixed, selection.by)
     if not by_value:
         return Report(empty=True)
     keys = sorted(by_value)
-    protected = family.protected() if suppress else None
+    protected = family_protected("responses", family_of(selection), suppress, family.protected) if suppress else None
 
     def key_of(value: str, column: str) -> tuple:
         return (place, _dims(fixed, (selection.by, value)), column)

@@ -100,7 +100,7 @@ def stage_funnel(selection: Selection, suppress: bool) -> Report:
     ends = [*month_starts[1:], selection.end.date()]
     limits = [datetime.combine(e, datetime.min.time()) for e in ends]
     family = platform_family(selection)
-    counted = family_counts("funnel", family, lambda: _funnel_family(family, limits))
+    counted = family_counts("funnel", family, lambda: _funnel_family(family, limits), suppress=suppress)
     here = place_of(selection)
     nothing: Funnel = ([Counter() for _ in month_starts], Counter())
     by_area = {area: counted[area] for area in split_places(counted)[0]}

@@ -17,7 +17,7 @@ from portal.research.filters import (
     ALL_AREAS, Selection, as_datetime, community_conditions, first_contacts_of, place_of, platform_family,
     platform_place, split_places,
 )
-from portal.research.family import add_platform_sums, family_counts, family_protected
+from portal.research.family import add_platform_sums, family_counts, family_protected, view_counts
 from portal.research.report import Report, Table
 from portal.research.sqltime import DAY_US, elapsed_us, whole
 from portal.research.disclosure import MARK, CellTable, Protected, min_cell
@@ -165,11 +165,11 @@ def _protected_trajectory_counts(totals: Counter, suppress: bool) -> Protected:
 
 
 def trajectory_report(selection: Selection, suppress: bool) -> Report:
-    data = trajectories(selection)
+    data = view_counts("trajectories", selection, lambda: trajectories(selection), suppress=suppress)
     if sum(data[TARGETS[0]].values()) == 0:
         return Report(empty=True)
     family = platform_family(selection)
-    totals = family_counts("trajectories", family, lambda: trajectory_family(family))
+    totals = family_counts("trajectories", family, lambda: trajectory_family(family), suppress=suppress)
     protected = family_protected("trajectories", family, suppress, lambda: _protected_trajectory_counts(totals, suppress))
     here = place_of(selection)
     km: dict[str, Steps | None] = {}

@@ -318,3 +318,45 @@ def test_a_researcher_is_told_which_contact_filter_cannot_be_shown_and_why(chose
 
 def test_contact_filters_are_not_refused_to_those_who_see_unsuppressed_figures():
     assert contact_filter_reason(["officer", "channel"], False, area=True, active=False) is None
+
+
+def _release(values: dict, sums: list, previous=None):
+    from portal.research.disclosure import PREVIOUS_RELEASE
+
+    table = CellTable(threshold=K)
+    for key, value in values.items():
+        table.cell(key, value)
+    for total, parts in sums:
+        table.add_sum(total, parts)
+    token = PREVIOUS_RELEASE.set(previous)
+    try:
+        return table.protect()
+    finally:
+        PREVIOUS_RELEASE.reset(token)
+
+
+def test_a_release_is_protected_knowing_the_previous_one():
+    """October: 12 forums, 20 blogs, 32 in all. November: 15, 20, 35: the forums' 3 (and the total's)
+    would be November's, so they are withheld, and enough else that 3 cannot be worked out from 35 − 20."""
+    sums = [("total", ("forum", "blog"))]
+    october = _release({"forum": 12, "blog": 20, "total": 32}, sums)
+    assert october.hidden == set()
+    alone = _release({"forum": 15, "blog": 20, "total": 35}, sums)
+    assert alone.hidden == set()  # protected alone, nothing is small
+    november = _release({"forum": 15, "blog": 20, "total": 35}, sums, october)
+    assert "forum" in november.hidden
+    assert "total" in november.hidden  # else 35 − 32 gives the 3
+    assert november.sums == sums
+
+
+def test_a_cell_withheld_before_stays_withheld_and_one_shown_before_is_never_chosen():
+    sums = [("total", ("a", "b", "c"))]
+    october = _release({"a": 3, "b": 12, "c": 14, "total": 29}, sums)
+    assert "a" in october.hidden
+    november = _release({"a": 30, "b": 12, "c": 14, "total": 56}, sums, october)
+    assert october.hidden <= november.hidden  # a is 30 now, but withheld in October (b with it)
+    joined = CellTable(threshold=K, values={"a": 30, "b": 12, "c": 14, "total": 56}, sums=list(sums)).joined_with(october)
+    assert joined.fixed == {("previous", key) for key in october.values if key not in october.hidden}
+    assert not joined.fixed & november.hidden
+    assert ("previous", "a") in joined.unpublished
+    assert joined.values["increment", "a"] == 27

@@ -69,12 +69,13 @@ def _number(cell: str) -> float | None:
     return float(match.group(1)) if match else None
 
 
-def _seen(areas: list[Area]):
-    """Everything a researcher sees in the family: (areas summed, platform, measure, value, precision)."""
+def _seen(areas: list[Area], **dates):
+    """Everything a researcher sees in the family: (areas summed, platform, measure, value, precision);
+    `dates` (since, until) as the views give them, for a researcher's year (test_research_adversary_releases)."""
     pages = []
     for platform in ("", *PLATFORMS):  # the same page under the platform filter too
-        pages += [(list(range(len(areas))), Selection(platform=platform))]
-        pages += [([i], Selection(area=a.slug, area_id=a.id, platform=platform)) for i, a in enumerate(areas)]
+        pages += [(list(range(len(areas))), Selection(platform=platform, **dates))]
+        pages += [([i], Selection(area=a.slug, area_id=a.id, platform=platform, **dates)) for i, a in enumerate(areas)]
     by_label = {label(p): p for p in PLATFORMS}
     outcome_by_label = {label(o): o for o in OUTCOMES}
     for summed, selection in pages:

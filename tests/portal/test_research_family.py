@@ -64,6 +64,7 @@ def test_a_report_built_from_kept_counts_says_when_they_were_counted(app, area, 
 def test_the_least_recently_used_family_goes_when_the_store_is_full(app, area, users, monkeypatch):
     app.config["RESEARCH_CACHE_SECONDS"] = 300
     monkeypatch.setattr(family, "FAMILY_ENTRIES", 2)
+    app.config["RESEARCH_FIGURES_TO"] = "today"  # no kept releases (releases.py): the memory store alone
     app.extensions.pop("research_family_counts", None)
     calls = _counting(monkeypatch)
     first, second, third = (Selection(since=date(year, 1, 1), until=date(year, 12, 31)) for year in (2023, 2024, 2025))

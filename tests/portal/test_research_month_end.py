@@ -6,8 +6,9 @@ month-end shows only once its month has ended, and all January the default year 
 Officers, supervisors and admins keep live figures. The research clock (`filters.research_today`) is
 set here by replacing `utcnow` in `portal.research.filters`.
 
-Still open (ARCHITECTURE.md, Disclosure control): the year to 31 October and the year to 30 November
-differ by November (`test_two_month_ends_of_one_year_do_not_give_a_month_away`, a strict xfail).
+The year to 31 October and the year to 30 November differed by November; now each month-end's release is
+kept (releases.py, test_research_releases.py) and protected knowing the year's previous one
+(`CellTable.joined_with`; test_research_adversary_releases.py attacks two releases together).
 """
 from __future__ import annotations
 
@@ -21,7 +22,7 @@ from portal.models import Meeting
 from portal.research.filters import Selection, last_published_day, offered_years, one_calendar_year
 from portal.research.pages import PAGES
 from tests.portal.test_research_differencing import (
-    OPEN_GAP, _contacted, _officers_and_areas, _view, small_differences,
+    _contacted, _officers_and_areas, _view, small_differences,
 )
 
 
@@ -146,10 +147,9 @@ def test_the_year_runs_to_the_last_month_end_unless_set_to_today(app):
     assert one_calendar_year(Selection(), date(2027, 1, 3)) == Selection(since=date(2027, 1, 1), until=date(2027, 1, 3))
 
 
-@OPEN_GAP
 def test_two_month_ends_of_one_year_do_not_give_a_month_away(app, monkeypatch):
-    """The year to 31 October and the year to 30 November: the later minus the earlier is November's.
-    Open: protecting a year's month-end releases together (ARCHITECTURE.md, Disclosure control)."""
+    """The year to 31 October and the year to 30 November: the later minus the earlier would be November's 3;
+    the November release is protected knowing October's as published (ARCHITECTURE.md, Disclosure control)."""
     officer, (area,) = _officers_and_areas(1)
     _contacted(area, officer, "forum", 12, outcome="positive", when=datetime(2025, 10, 8))
     _contacted(area, officer, "forum", 3, outcome="positive", when=datetime(2025, 11, 12))
