@@ -86,24 +86,24 @@ def _counter(value="counts"):
 def test_every_area_of_a_family_reads_one_count(kept):
     count, calls = _counter()
     for area_id in (None, AREA, AREA + 1, 0):
-        assert family_counts("funnel", Selection(area="x" if area_id is not None else "", area_id=area_id), count) == "counts"
+        assert family_counts("funnel", Selection(area="x" if area_id is not None else "", area_id=area_id), count, suppress=False) == "counts"
     assert len(calls) == 1
 
 
 def test_each_page_and_each_family_is_counted_apart(kept):
     count, calls = _counter()
-    family_counts("funnel", Selection(), count)
-    family_counts("trajectories", Selection(), count)
-    family_counts("funnel", Selection(platform="forum"), count)
-    family_counts("funnel", Selection(since=date(2025, 1, 1), until=date(2025, 12, 31)), count)
+    family_counts("funnel", Selection(), count, suppress=False)
+    family_counts("trajectories", Selection(), count, suppress=False)
+    family_counts("funnel", Selection(platform="forum"), count, suppress=False)
+    family_counts("funnel", Selection(since=date(2025, 1, 1), until=date(2025, 12, 31)), count, suppress=False)
     assert len(calls) == 4
 
 
 def test_a_cache_of_one_second_keeps_the_counts(app, kept):
     app.config["RESEARCH_CACHE_SECONDS"] = 1
     count, calls = _counter()
-    family_counts("funnel", Selection(), count)
-    family_counts("funnel", Selection(), count)
+    family_counts("funnel", Selection(), count, suppress=False)
+    family_counts("funnel", Selection(), count, suppress=False)
     assert len(calls) == 1
 
 
@@ -111,19 +111,19 @@ def test_a_cache_of_one_second_keeps_the_counts(app, kept):
 def test_without_the_cache_every_call_counts_and_nothing_is_kept(app, kept, seconds):
     app.config["RESEARCH_CACHE_SECONDS"] = seconds
     count, calls = _counter()
-    family_counts("funnel", Selection(), count)
-    family_counts("funnel", Selection(area="x", area_id=AREA), count)
+    family_counts("funnel", Selection(), count, suppress=False)
+    family_counts("funnel", Selection(area="x", area_id=AREA), count, suppress=False)
     assert len(calls) == 2
     assert "research_family_counts" not in app.extensions  # no family's counts held in the process
 
 
 def test_a_family_is_protected_once_for_researchers_and_apart_from_its_counts(kept):
     protect, calls = _counter("protected")
-    family_counts("funnel", Selection(), lambda: "counts")
+    family_counts("funnel", Selection(), lambda: "counts", suppress=False)
     assert family_protected("funnel", Selection(), True, protect) == "protected"
     assert family_protected("funnel", Selection(), True, protect) == "protected"
     assert len(calls) == 1
-    assert family_counts("funnel", Selection(), lambda: "recounted") == "counts"  # the counts are kept apart
+    assert family_counts("funnel", Selection(), lambda: "recounted", suppress=False) == "counts"  # the counts are kept apart
     assert family_protected("activity", Selection(), True, lambda: "activity's") == "activity's"
     assert family_protected("funnel", Selection(platform="forum"), True, lambda: "forum's") == "forum's"
 
