@@ -44,7 +44,9 @@ def sh(args: list[str], env: dict, **kw) -> subprocess.CompletedProcess:
 
 def prepare(size: int, reuse: bool) -> str:
     """Create (or reuse) the database for one size; return its SQLAlchemy URL."""
-    name = f"lr_bench_{size}"
+    # BENCH_DB_PREFIX: a copy of the database for a branch with its own migrations (CREATE DATABASE
+    # lr_mine_100000 TEMPLATE lr_bench_100000), so that its upgrade leaves the shared one alone.
+    name = f"{os.environ.get('BENCH_DB_PREFIX', 'lr_bench')}_{size}"
     url = ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
     with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()

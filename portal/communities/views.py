@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 from flask import abort, request, url_for
 from flask_login import current_user
-from sqlalchemy import Select, bindparam, select
+from sqlalchemy import BindParameter, Select, bindparam, exists, select
 from sqlalchemy.orm import joinedload
 
 from portal import htmx
@@ -18,7 +19,7 @@ from portal.communities.queries import (
 )
 from portal.communities.timeline import Cursor, timeline_page
 from portal.extensions import db
-from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Community, Feed, User
+from portal.models import ACCESS_ROUTES, PLATFORMS, STAGES, Assessment, Community, Feed, User
 from portal.outreach.services import suggestion_for
 from portal.pagination import paginate
 from portal.params import arg_int, arg_page
@@ -56,10 +57,25 @@ DETAIL_OPTIONS = (joinedload(Community.area), joinedload(Community.owner).load_o
                   joinedload(Community.tags))
 
 
+class PageHas(NamedTuple):
+    """What the community's page would find if it asked, read with the community: a page asks
+    for its parts, assessments and feeds only when there are some."""
+
+    parts: bool
+    assessments: bool
+    feeds: bool
+
+
 @functools.cache
 def _detail_statement() -> Select:
-    """The community with what the whole page shows, built once (every community page runs it)."""
-    return select(Community).options(*DETAIL_OPTIONS).where(Community.id == bindparam("community_id"))
+    """The community with what the whole page shows, and whether it has parts, assessments and
+    feeds (EXISTS, from their indexes), built once (every community page runs it)."""
+    community_id: BindParameter[int] = bindparam("community_id")
+    parts = exists().where(Community.parent_id == community_id, Community.status != "merged")
+    assessed = exists().where(Assessment.community_id == community_id)
+    fed = exists().where(Feed.community_id == community_id)
+    return (select(Community, parts.label("has_parts"), assessed.label("has_assessments"), fed.label("has_feeds"))
+            .options(*DETAIL_OPTIONS).where(Community.id == community_id))
 
 
 @functools.cache
@@ -67,14 +83,15 @@ def _feeds_statement() -> Select:
     return select(Feed).where(Feed.community_id == bindparam("community_id")).order_by(Feed.id)
 
 
-def _community_for_page(community_id: int) -> Community:
+def _community_for_page(community_id: int) -> tuple[Community, PageHas]:
     """get_in_area(Community, community_id, options=DETAIL_OPTIONS) from a statement built once:
     404 when there is no such community, then 403 unless the user may see its area."""
-    community = db.session.scalars(_detail_statement(), {"community_id": community_id}).unique().one_or_none()
-    if community is None:
+    found = db.session.execute(_detail_statement(), {"community_id": community_id}).unique().one_or_none()
+    if found is None:
         abort(404)
+    community = found[0]
     require_area(community.area_id)
-    return community
+    return community, PageHas(bool(found.has_parts), bool(found.has_assessments), bool(found.has_feeds))
 
 
 def visible_community(community_id: int) -> Community:
@@ -87,17 +104,22 @@ def visible_community(community_id: int) -> Community:
 @audited("Viewed community {community_id}", "Community", "community_id")
 def community_detail(community_id: int):
     timeline_only = htmx.is_fragment_request() and htmx.target() == "timeline"
-    # The whole page shows the area, owner, creator and tags: loaded with the community, in one go.
-    community = get_in_area(Community, community_id) if timeline_only else _community_for_page(community_id)
+    if timeline_only:
+        community = get_in_area(Community, community_id)
+    else:
+        # The whole page shows the area, owner, creator and tags: loaded with the community, in one go.
+        community, has = _community_for_page(community_id)
     if community.status == "merged" and community.merged_into_id:
         return htmx.redirect(url_for("communities.community_detail", community_id=community.merged_into_id))
     cursor = Cursor.decode(request.args.get("before"))
     if timeline_only:
         return htmx.render("communities/detail.html", block="timeline", community=community,
                            timeline=timeline_page(community.id, cursor))
-    feeds = db.session.scalars(_feeds_statement(), {"community_id": community.id}).all()
+    feeds = db.session.scalars(_feeds_statement(), {"community_id": community.id}).all() if has.feeds else []
     return htmx.render(
         "communities/detail.html", community=community, timeline=timeline_page(community.id, cursor), feeds=feeds,
-        sparkline=charts.activity_sparkline(community.id), trend=charts.assessment_trend(community.id),
+        sparkline=charts.activity_sparkline(community.id),
+        trend=charts.assessment_trend(community.id) if has.assessments else [],
+        site_parts=community.parts() if has.parts else [],
         suggestion=suggestion_for(community) if community.status == "active" else None,
         logged=arg_int(request.args, "logged"))

@@ -3,12 +3,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from flask import g, has_request_context
+from sqlalchemy import ScalarSelect, select
 
 from portal import audit
 from portal.extensions import db
 from portal.guidance.check import Rule, compile_rule, default_rules
-from portal.models import GuidanceRule, GuidanceRuleRevision, User, utcnow
+from portal.models import GuidanceRule, GuidanceRuleRevision, GuidanceRuleSet, User, utcnow
 
 EDITABLE_FIELDS = ("category", "severity", "kind", "pattern", "explanation", "enabled")
 # Shipped rules that later ones replaced (personal.home_address finds a house with or without a postcode).
@@ -25,13 +26,55 @@ def to_check_rule(rule: Any) -> Rule:
                 pattern=rule.pattern, explanation=rule.explanation, enabled=bool(rule.enabled))
 
 
+#: The rules this process read last, by database and the rule set's stamp (migration 0037): a
+#: trigger gives the stamp a new random value with every write to guidance_rules, in the writing
+#: transaction, so a stamp seen here again means the same rules.
+_read: dict[str, tuple[int, tuple[Rule, ...]]] = {}
+_STAMP_KEY = "guidance_rule_set_stamp"
+
+
+def rule_set_stamp() -> ScalarSelect[int]:
+    """The stamp as a column, to be read in a statement a request runs anyway (note_rule_set_stamp)."""
+    return select(GuidanceRuleSet.stamp).where(GuidanceRuleSet.id == 1).scalar_subquery()
+
+
+def note_rule_set_stamp(stamp: int | None) -> None:
+    """Keep the stamp a request read with something else, so that its message check need not ask."""
+    if has_request_context():
+        g.setdefault(_STAMP_KEY, stamp)
+
+
+def _stamp() -> int | None:
+    if has_request_context() and _STAMP_KEY in g:
+        return g.get(_STAMP_KEY)
+    return db.session.scalar(select(GuidanceRuleSet.stamp).where(GuidanceRuleSet.id == 1))
+
+
+def _forget_stamp() -> None:
+    """A request that writes a rule checks later messages with what it wrote."""
+    if has_request_context():
+        g.pop(_STAMP_KEY, None)
+
+
 def active_rules() -> list[Rule]:
-    """The rules the check uses: the database's, or the shipped defaults before any are seeded."""
-    # Plain columns, not ORM objects: every message checked (each quick-log POST) reads all rules.
+    """The rules the check uses: the database's, or the shipped defaults before any are seeded.
+
+    Read from the database when its rule set's stamp differs from the one they were read under
+    (one row, or a column of a statement the request ran anyway), else this process's copy.
+    The stamp is read before the rules: rules newer than their stamp are read again at the next
+    check; rules older than it cannot be kept.
+    """
+    stamp = _stamp()
+    database = str(db.session.get_bind().engine.url)
+    kept = _read.get(database)
+    if stamp is not None and kept is not None and kept[0] == stamp:
+        return list(kept[1])
+    # Plain columns, not ORM objects.
     stored = db.session.execute(select(*RULE_COLUMNS).order_by(GuidanceRule.code)).all()
-    if not stored:
-        return default_rules()
-    return [to_check_rule(rule) for rule in stored if rule.enabled]
+    rules = default_rules() if not stored else [to_check_rule(rule) for rule in stored if rule.enabled]
+    if stamp is not None:
+        _read[database] = (stamp, tuple(rules))
+    return rules
 
 
 def snapshot(rule: GuidanceRule) -> dict[str, Any]:
@@ -54,6 +97,7 @@ def save_rule(rule: GuidanceRule | None, data: dict[str, Any], user: User | None
     rule.version = (rule.version or 0) + 1
     rule.updated_by_id = user.id if user else None
     db.session.flush()
+    _forget_stamp()
     db.session.add(GuidanceRuleRevision(rule_id=rule.id, version=rule.version, snapshot=snapshot(rule),
                                         changed_by_id=rule.updated_by_id, changed_at=utcnow()))
     audit.record("create" if created else "change",

@@ -10,8 +10,10 @@ from __future__ import annotations
 import functools
 import logging
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from blinker import Namespace
+from flask import g, has_request_context
 from sqlalchemy import Select, bindparam, func, select
 
 from portal import audit
@@ -19,6 +21,9 @@ from portal.extensions import db
 from portal.guidance.check import CheckContext, Finding, check_message, highest_severity
 from portal.guidance.rules import active_rules
 from portal.models import Community, MessageReview, OutreachContact, User, utcnow
+
+if TYPE_CHECKING:
+    from portal.guidance.deciders import Deciders
 
 logger = logging.getLogger(__name__)
 
@@ -105,10 +110,27 @@ def _hold(contact, community, findings, severity, current) -> MessageReview:
     db.session.flush()
     audit.record("hold", f"Message on contact {contact.id} held for a supervisor", review,
                  details={"contact_id": contact.id, "rules": sorted({f.rule_code for f in findings})})
+    from portal.guidance.deciders import deciders
     from portal.notices import events
 
-    events.message_held(review)
+    who = deciders(review)  # asked once: the notices go to them, and the author's answer names them
+    events.message_held(review, who)
+    if has_request_context():
+        g.setdefault(_TOLD, {})[review.id] = who
     return review
+
+
+_TOLD = "held_message_deciders"
+
+
+def deciders_told(review: MessageReview) -> Deciders:
+    """Who this request told of the held message (``_hold`` asked once), else who may decide it now."""
+    told = g.get(_TOLD, {}) if has_request_context() else {}
+    if review.id in told:
+        return told[review.id]
+    from portal.guidance.deciders import deciders
+
+    return deciders(review)
 
 
 def latest_review(contact: OutreachContact) -> MessageReview | None:

@@ -8,7 +8,7 @@ from portal.models.base import (
 from portal.models.communities import ActivitySample, AreaTag, Community, CommunityTag, Feed
 from portal.models.discovery import Candidate, CrawlRun
 from portal.models.guidance import (
-    GuidanceFlagMark, GuidancePage, GuidanceRule, GuidanceRuleRevision, MessageReview, MessageTemplate,
+    GuidanceFlagMark, GuidancePage, GuidanceRule, GuidanceRuleRevision, GuidanceRuleSet, MessageReview, MessageTemplate,
     SupportFlag, SupportNote,
 )
 from portal.models.outreach import (
@@ -29,8 +29,9 @@ __all__ = [
     "PROJECT_LEVELS", "TRACKED_ATTRIBUTES", "NOTICE_KINDS", "NOTICE_STATUSES", "REQUIRED_KINDS",
     "ActivitySample", "Area", "AreaTag", "Assessment", "AuditChain", "AuditEvent", "Candidate", "Community",
     "CommunityRevision", "CommunityTag", "ContactRevision", "CrawlRun", "Feed", "GuidanceFlagMark", "GuidancePage",
-    "GuidanceRule", "GuidanceRuleRevision", "Job", "Meeting", "MessageReview", "MessageTemplate", "NoticeOptOut", "Notification", "OutreachContact",
-    "ResearchProject", "ResearchRelease", "RetentionDecision", "SignInThrottle", "SsoGroupMapping", "StageChange", "StageTally", "SupportFlag",
+    "GuidanceRule", "GuidanceRuleRevision", "GuidanceRuleSet", "Job", "Meeting", "MessageReview", "MessageTemplate", "NoticeOptOut", "Notification",
+    "OutreachContact", "ResearchProject", "ResearchRelease", "RetentionDecision", "SignInThrottle", "SsoGroupMapping", "StageChange", "StageTally",
+    "SupportFlag",
     "SupportNote", "Task", "User", "UserSession", "label", "meeting_promotions", "research_project_members",
     "user_areas", "utcnow",
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.models.base import Model, Timestamped, utcnow
@@ -32,6 +32,16 @@ class GuidanceRule(Timestamped, Model):
     revisions: Mapped[list[GuidanceRuleRevision]] = relationship(
         back_populates="rule", cascade="all, delete-orphan", order_by="GuidanceRuleRevision.version"
     )
+
+
+class GuidanceRuleSet(Model):
+    """One row whose stamp changes with every write to guidance_rules (a trigger, migration 0037):
+    a web worker reuses the rules it read while the stamp is unchanged (portal/guidance/rules.py)."""
+
+    __tablename__ = "guidance_rule_set"
+
+    id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    stamp: Mapped[int] = mapped_column(BigInteger)
 
 
 class GuidanceRuleRevision(Model):

@@ -1,19 +1,25 @@
 """The moments that send a notice, called by the features where they happen (in their transaction)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from sqlalchemy import select
 
 from portal.extensions import db
 from portal.models import Community, MessageReview, SupportFlag, User
 from portal.notices.services import absolute, queue
 
+if TYPE_CHECKING:
+    from portal.guidance.deciders import Deciders
 
-def message_held(review: MessageReview) -> int:
-    """Tell the people who may decide a held message (portal/guidance/deciders.py), once each."""
+
+def message_held(review: MessageReview, who: Deciders | None = None) -> int:
+    """Tell the people who may decide a held message (portal/guidance/deciders.py; ``who``, when the
+    caller has asked already), once each."""
     from portal.guidance.deciders import deciders
 
     link = absolute("guidance.review", review_id=review.id)
-    return sum(1 for user in deciders(review).users
+    return sum(1 for user in (who if who is not None else deciders(review)).users
                if queue(user, "held_message", link=link, about=review, dedupe_key=f"held:{review.id}:{user.id}"))
 
 

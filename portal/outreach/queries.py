@@ -16,6 +16,7 @@ from portal.communities.queries import (
     CatalogueFilter, catalogue_keys, catalogue_page, stage_counts, visible_to, walks_names,
 )
 from portal.extensions import db
+from portal.guidance.rules import note_rule_set_stamp, rule_set_stamp
 from portal.models import ActivitySample, Community, OutreachContact, Task, User, utcnow
 from portal.params import record_id
 from portal.urlkeys import url_key
@@ -140,11 +141,23 @@ def community_for_link(user: User, link: str) -> Community | None:
     return matches[0] if matches else None
 
 
-def community_by_id(user: User, community_id: int | None) -> Community | None:
+def community_by_id(user: User, community_id: int | None, *, with_rule_set_stamp: bool = False) -> Community | None:
+    """The active community of that id if the user may see it, else None.
+
+    ``with_rule_set_stamp``: read the message-check rules' stamp in the same statement (a quick-log
+    POST checks its message next, and then need not ask for the stamp on its own).
+    """
     community_id = record_id(community_id)
     if community_id is None:
         return None
-    return db.session.scalar(visible_to(user).where(Community.id == community_id, Community.status == "active"))
+    query = visible_to(user).where(Community.id == community_id, Community.status == "active")
+    if not with_rule_set_stamp:
+        return db.session.scalar(query)
+    found = db.session.execute(query.add_columns(rule_set_stamp())).first()
+    if found is None:
+        return None
+    note_rule_set_stamp(found[1])
+    return found[0]
 
 
 @dataclass

@@ -10,8 +10,7 @@ from portal import htmx
 from portal.access import allow, get_in_area
 from portal.audit_reads import audited
 from portal.extensions import db
-from portal.guidance.deciders import deciders
-from portal.guidance.services import MessageRefused
+from portal.guidance.services import MessageRefused, deciders_told
 from portal.models import MessageReview, MessageTemplate, OutreachContact
 from portal.outreach import bp, queries, services
 from portal.outreach.forms import OUTCOME_BUTTONS, ContactEditForm, QuickContactForm
@@ -53,7 +52,7 @@ def _saved_message(contact: OutreachContact, held: MessageReview | None, name: s
     after it cost two more SELECTs a quick-log POST.
     """
     if contact.review_status == "held":
-        who = deciders(held) if held is not None else None
+        who = deciders_told(held) if held is not None else None  # asked once, when it was held
         by = f" ({who.names} will decide)" if who is not None and who.users else ""
         return (f"Contact with {name} logged. The message is held for a supervisor's sign-off{by}: "
                 "do not send it until it is approved.", "info")
@@ -69,7 +68,7 @@ def new_contact():
     if request.method == "GET":
         _prefill(form, link)
     if form.validate_on_submit():
-        community = queries.community_by_id(current_user, form.community_id.data)
+        community = queries.community_by_id(current_user, form.community_id.data, with_rule_set_stamp=True)
         if community is None:
             form.community_id.errors.append("Choose a community from your areas")
         else:

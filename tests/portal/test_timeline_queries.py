@@ -110,6 +110,37 @@ def test_community_page_with_5000_events_uses_as_many_queries_as_one_with_ten(cl
     assert len(fragment) <= len(large)
 
 
+def test_a_community_page_asks_for_parts_assessments_and_feeds_only_when_it_has_some(client, auth, users, area):
+    """The community's statement says whether it has parts, assessments and feeds (EXISTS): a page
+    without them sends no statement for them, and one with them shows them."""
+    from portal.models import Community, Feed
+
+    bare = make_community(area, "Bare Forum")
+    full = make_community(area, "Full Forum")
+    db.session.add(Community(area_id=area.id, name="Full Forum: Lost and Found", platform="forum",
+                             parent_id=full.id, status="active", stage="identified"))
+    db.session.add(Feed(community_id=full.id, url="https://full.example/feed.xml", kind="rss", title="Full feed"))
+    db.session.add(Assessment(community_id=full.id, trust=3, reciprocity=2, reach=4, assessed_at=utcnow(),
+                              assessed_by_id=users["officer"].id))
+    db.session.commit()
+    auth.login("officer")
+    client.get(f"/communities/{bare.id}")  # warm up
+    with count_queries() as statements:
+        page = client.get(f"/communities/{bare.id}").data.decode()
+    asked = [" ".join(s.split()) for s in statements]
+    assert not [s for s in asked if s.startswith("SELECT feeds.")], asked
+    assert not [s for s in asked if "assessments.trust" in s], asked
+    assert not [s for s in asked if s.startswith("SELECT communities.id, communities.name, communities.items_per_week")]
+    assert 'data-testid="parts"' not in page
+    assert 'data-testid="feeds"' not in page
+    page = client.get(f"/communities/{full.id}").data.decode()
+    assert 'data-testid="parts"' in page
+    assert "Lost and Found" in page
+    assert 'data-testid="feeds"' in page
+    assert "Full feed" in page
+    assert 'data-testid="assessment-trend"' in page
+
+
 def test_list_query_count_does_not_grow_with_rows(client, auth, users, area, busy):
     auth.login("officer")
     client.get("/communities")
