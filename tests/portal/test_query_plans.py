@@ -392,3 +392,60 @@ def test_force_wide_common_word_walks_the_names_and_stops_at_the_page(plan_app, 
         page = [node for node in _nodes(plan) if node["Node Type"] == "Limit" and any(n is walk for n in _nodes(node))]
         assert len(page) == 1, plan
         assert not [node for node in _nodes(page[0]) if node["Node Type"] == "Sort"], f"every match sorted:\n{plan}"
+
+
+def _generic_plan(statement: str, parameters: dict) -> dict:
+    """EXPLAIN ANALYZE of the generic plan PostgreSQL keeps for a statement that psycopg has
+    prepared (it does so once a statement has run five times): the statement as sent, prepared on
+    the server with plan_cache_mode = force_generic_plan, then EXECUTEd with its values."""
+    import re
+
+    raw = db.session.connection().connection.dbapi_connection
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", statement)))  # psycopg's $1, $2, ... in this order
+    raw.execute("SET plan_cache_mode = force_generic_plan")
+    try:
+        raw.execute(statement, parameters, prepare=True)
+        name = raw.execute("SELECT name FROM pg_prepared_statements WHERE statement LIKE '%count(*)%' "
+                           "ORDER BY prepare_time DESC LIMIT 1").fetchone()[0]
+        values = ", ".join(["%s"] * len(names))
+        with psycopg.ClientCursor(raw) as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {name}({values})",
+                           [parameters[n] for n in names])
+            return cursor.fetchone()[0][0]["Plan"]
+    finally:
+        raw.execute("RESET plan_cache_mode")
+
+
+@pytest.fixture
+def every_area_supervisor(plan_app) -> User:
+    """A supervisor of all 50 areas: the search statement names each area (an admin's names none)."""
+    email = "plans-every-area@tests.example.org"
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, display_name="Every area", role="supervisor",
+                    areas=list(db.session.scalars(select(Area))))
+        db.session.add(user)
+        db.session.commit()
+    return user
+
+
+@pytest.mark.parametrize("q", ["zzqx", "road", "Residents"])
+def test_force_wide_count_keeps_a_good_plan_once_prepared(every_area_supervisor, q):
+    """The capped count's LIMIT is written into the statement: bound as a parameter, the generic
+    plan (psycopg prepares a statement after five runs) did not know it, took a tenth of its guess
+    of the matches as enough and filtered the area listing index, which reads every community
+    when a force-wide term is found nowhere (43-65 ms at 100,000: 'zzqx', 'road', 'watch')."""
+    from werkzeug.datastructures import MultiDict
+
+    from portal.communities import queries
+
+    f = queries.CatalogueFilter.from_args(MultiDict({"q": q}))
+    user = every_area_supervisor
+    assert len(user.area_ids) == 50
+    (statement, parameters), = _sent(lambda: queries.stage_counts(user, f, cap=queries.SEARCH_COUNT_CAP))
+    plan = _generic_plan(statement, parameters)
+    assert seq_scans(plan) == [], plan
+    read = sum(node.get("Rows Removed by Filter", 0) + node.get("Actual Rows", 0) for node in _nodes(plan)
+               if "Scan" in node["Node Type"] and node.get("Relation Name") == "communities")
+    assert read <= 2 * (queries.SEARCH_COUNT_CAP + 1), plan
+    assert f"LIMIT {queries.SEARCH_COUNT_CAP + 1}" in statement
