@@ -23,7 +23,9 @@ other work on the machine moves less), and the load average.
 ``--compare-before`` adds the databases searched as before migration 0032 and the short-term
 change (a copy of each SQLite file without the covering index; PostgreSQL with
 ``CATALOGUE_SHORT_TERMS_UNINDEXED`` off). ``--compare-like`` adds the SQLite databases searched without their FTS5 index (every row read,
-as before migration 0029), so that before and after come from the same run.
+as before migration 0029), so that before and after come from the same run. ``--compare-key``
+adds the PostgreSQL databases searched without migration 0037's search key (a term with
+punctuation looked up in search_text's trigram index, which drops the punctuation).
 """
 from __future__ import annotations
 
@@ -50,6 +52,7 @@ FORCE = "search-supervisor@bench.example"
 WORDS = ("park", "road", "club", "forum", "watch")
 #: Terms that match nothing: punctuation, quotes and FTS5 query syntax, which must be read as text.
 LIKE = "sqlite, LIKE (no index)"
+NO_KEY = "postgresql, without search key"
 BEFORE = {"sqlite": "sqlite, before 0032", "postgresql": "postgresql, before"}
 NOTHING = ('"club', "c*ub", "park:road", "^forum", "(club)", "-road", "zzqx", "clu\"b OR x")
 
@@ -83,11 +86,12 @@ def exists(backend: str, url: str) -> bool:
         return conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.rsplit("/", 1)[1],)).fetchone() is not None
 
 
-def make_app(url: str, index: bool = True, short_unindexed: bool = True):
+def make_app(url: str, index: bool = True, short_unindexed: bool = True, key: bool = True):
     from portal import create_app
 
     return create_app({"SQLALCHEMY_DATABASE_URI": url, "SESSION_COOKIE_SECURE": False, "REDIS_URL": None,
-                       "CATALOGUE_SEARCH_INDEX": index, "CATALOGUE_SHORT_TERMS_UNINDEXED": short_unindexed})
+                       "CATALOGUE_SEARCH_INDEX": index, "CATALOGUE_SHORT_TERMS_UNINDEXED": short_unindexed,
+                       "CATALOGUE_SEARCH_KEY": key})
 
 
 def before_app(backend: str, size: int, folder: Path):
@@ -254,6 +258,9 @@ def main() -> None:
     parser.add_argument("--prepare-only", action="store_true")
     parser.add_argument("--compare-like", action="store_true",
                         help="also search the SQLite databases without the FTS5 index (CATALOGUE_SEARCH_INDEX off)")
+    parser.add_argument("--compare-key", action="store_true",
+                        help="also search the PostgreSQL databases without migration 0037's search key "
+                             "(CATALOGUE_SEARCH_KEY off: punctuated terms on search_text's trigram index)")
     parser.add_argument("--compare-before", action="store_true",
                         help="also search as before issue 26's third round (SQLite without migration 0032's "
                              "covering index; PostgreSQL with short terms on the trigram index)")
@@ -265,6 +272,9 @@ def main() -> None:
     if args.compare_like and "sqlite" in backends:  # the same SQLite files, searched by LIKE (as before 0029)
         backends.insert(backends.index("sqlite") + 1, LIKE)
         targets |= {(LIKE, s): make_app(database_url("sqlite", s, args.dir), index=False) for s in sizes}
+    if args.compare_key and "postgresql" in backends:  # the same databases, punctuation unseen by the index
+        backends.insert(backends.index("postgresql") + 1, NO_KEY)
+        targets |= {(NO_KEY, s): make_app(database_url("postgresql", s, args.dir), key=False) for s in sizes}
     if args.compare_before:  # this change's before, on the same data, in the same run
         for backend in [b for b in backends if b in BEFORE]:
             backends.insert(backends.index(backend) + 1, BEFORE[backend])

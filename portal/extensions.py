@@ -31,13 +31,16 @@ class Base(DeclarativeBase):
         __table__: ClassVar[Table]
 
 
-def include_in_schema_comparison(name: str | None, type_: str, parent_names: dict) -> bool:  # noqa: ARG001
-    """Leave SQLite's FTS5 search index (migration 0029; a virtual table, not a model) and its
-    covering listing index (migration 0032, SQLite only) out of autogenerate's comparison of the
+def include_in_schema_comparison(name: str | None, type_: str, parent_names: dict) -> bool:
+    """Leave SQLite's FTS5 search index (migration 0029; a virtual table, not a model), its
+    covering listing index (migration 0032, SQLite only) and PostgreSQL's search key (migration
+    0037: a generated column and its trigram index) out of autogenerate's comparison of the
     models with the database."""
     from portal.models.search_index import COVERING_INDEX, is_search_index_table
+    from portal.models.search_key import is_search_key
 
-    return not ((type_ == "table" and is_search_index_table(name)) or (type_ == "index" and name == COVERING_INDEX))
+    return not ((type_ == "table" and is_search_index_table(name)) or (type_ == "index" and name == COVERING_INDEX)
+                or is_search_key(name, type_, parent_names))
 
 
 db = SQLAlchemy(model_class=Base)

@@ -272,9 +272,58 @@ def test_search_across_several_areas_stays_indexed(plan_app, q):
 def test_force_wide_search_may_use_the_trigram_index(admin):
     from portal.communities import queries
 
-    page, _count = _catalogue(admin, queries.CatalogueFilter(q="c4242.example"))
+    page, _count = _catalogue(admin, queries.CatalogueFilter(q="c4242"))
     plan = assert_indexed(page)
     assert "ix_communities_search_trgm" in {node.get("Index Name") for node in _nodes(plan)}, plan
+
+
+def _rows_rechecked(plan: dict) -> int:
+    """Rows a bitmap heap scan of communities took from its index and checked (EXPLAIN ANALYZE)."""
+    return sum(node.get("Actual Rows", 0) + node.get("Rows Removed by Index Recheck", 0)
+               + node.get("Rows Removed by Filter", 0) for node in _nodes(plan)
+               if node["Node Type"] == "Bitmap Heap Scan" and node.get("Relation Name") == "communities")
+
+
+@pytest.mark.parametrize(("q", "word", "slow_before"), [
+    ("(residents)", "residents", True), ("(club)", "club", True), ("club,", "club", True), ("^forum", "forum", True),
+    ('"club', "club", True), ("c*ub", "club", False), ("park:road", "park", False),
+    ("c4242.example", "example", False)])
+def test_force_wide_punctuated_search_reads_the_search_key(plan_app, admin, q, word, slow_before):
+    """A term with punctuation is looked up in the search key's trigram index (migration 0037),
+    which sees the punctuation: its count and page check a handful of communities, not every
+    community with the term's words ('club' is in a quarter of them: search_text's trigram index
+    drops '(', ',' and '^' and returned them all to be rechecked, 50-70 ms at 100,000)."""
+    from werkzeug.datastructures import MultiDict
+
+    from portal.communities import queries
+
+    f = queries.CatalogueFilter.from_args(MultiDict({"q": q}))
+    with_word = db.session.scalar(select(func.count()).select_from(Community)
+                                  .where(Community.search_text.like(f"%{word}%")))
+    assert with_word > 500  # the term's word alone is in many communities
+    sent = _sent(lambda: queries.stage_counts(admin, f, cap=queries.SEARCH_COUNT_CAP),
+                 lambda: list(db.session.scalars(queries.catalogue_keys(admin, f).limit(25))))
+    assert len(sent) == 2
+    for statement, parameters in sent:
+        plan = _analyzed(statement, parameters)
+        used = {node.get("Index Name") for node in _nodes(plan)}
+        assert "ix_communities_search_key_trgm" in used, plan
+        assert "ix_communities_search_trgm" not in used, plan
+        assert seq_scans(plan) == [], plan
+        assert _rows_rechecked(plan) <= 20, plan
+    if slow_before:  # without the key: every community with the word is checked
+        plan_app.config["CATALOGUE_SEARCH_KEY"] = False
+        try:
+            (statement, parameters), = _sent(lambda: queries.stage_counts(
+                admin, queries.CatalogueFilter.from_args(MultiDict({"q": q})), cap=queries.SEARCH_COUNT_CAP))
+        finally:
+            plan_app.config["CATALOGUE_SEARCH_KEY"] = True
+        assert _rows_rechecked(_analyzed(statement, parameters)) > 500
+
+
+def _analyzed(statement: str, parameters) -> dict:
+    return db.session.connection().exec_driver_sql(f"EXPLAIN (ANALYZE, FORMAT JSON) {statement}",
+                                                   parameters).scalar()[0]["Plan"]
 
 
 def test_officer_tag_choices_read_the_area_counts_not_the_tags(officer):
@@ -343,3 +392,60 @@ def test_force_wide_common_word_walks_the_names_and_stops_at_the_page(plan_app, 
         page = [node for node in _nodes(plan) if node["Node Type"] == "Limit" and any(n is walk for n in _nodes(node))]
         assert len(page) == 1, plan
         assert not [node for node in _nodes(page[0]) if node["Node Type"] == "Sort"], f"every match sorted:\n{plan}"
+
+
+def _generic_plan(statement: str, parameters: dict) -> dict:
+    """EXPLAIN ANALYZE of the generic plan PostgreSQL keeps for a statement that psycopg has
+    prepared (it does so once a statement has run five times): the statement as sent, prepared on
+    the server with plan_cache_mode = force_generic_plan, then EXECUTEd with its values."""
+    import re
+
+    raw = db.session.connection().connection.dbapi_connection
+    names = list(dict.fromkeys(re.findall(r"%\((\w+)\)s", statement)))  # psycopg's $1, $2, ... in this order
+    raw.execute("SET plan_cache_mode = force_generic_plan")
+    try:
+        raw.execute(statement, parameters, prepare=True)
+        name = raw.execute("SELECT name FROM pg_prepared_statements WHERE statement LIKE '%count(*)%' "
+                           "ORDER BY prepare_time DESC LIMIT 1").fetchone()[0]
+        values = ", ".join(["%s"] * len(names))
+        with psycopg.ClientCursor(raw) as cursor:
+            cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {name}({values})",
+                           [parameters[n] for n in names])
+            return cursor.fetchone()[0][0]["Plan"]
+    finally:
+        raw.execute("RESET plan_cache_mode")
+
+
+@pytest.fixture
+def every_area_supervisor(plan_app) -> User:
+    """A supervisor of all 50 areas: the search statement names each area (an admin's names none)."""
+    email = "plans-every-area@tests.example.org"
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, display_name="Every area", role="supervisor",
+                    areas=list(db.session.scalars(select(Area))))
+        db.session.add(user)
+        db.session.commit()
+    return user
+
+
+@pytest.mark.parametrize("q", ["zzqx", "road", "Residents"])
+def test_force_wide_count_keeps_a_good_plan_once_prepared(every_area_supervisor, q):
+    """The capped count's LIMIT is written into the statement: bound as a parameter, the generic
+    plan (psycopg prepares a statement after five runs) did not know it, took a tenth of its guess
+    of the matches as enough and filtered the area listing index, which reads every community
+    when a force-wide term is found nowhere (43-65 ms at 100,000: 'zzqx', 'road', 'watch')."""
+    from werkzeug.datastructures import MultiDict
+
+    from portal.communities import queries
+
+    f = queries.CatalogueFilter.from_args(MultiDict({"q": q}))
+    user = every_area_supervisor
+    assert len(user.area_ids) == 50
+    (statement, parameters), = _sent(lambda: queries.stage_counts(user, f, cap=queries.SEARCH_COUNT_CAP))
+    plan = _generic_plan(statement, parameters)
+    assert seq_scans(plan) == [], plan
+    read = sum(node.get("Rows Removed by Filter", 0) + node.get("Actual Rows", 0) for node in _nodes(plan)
+               if "Scan" in node["Node Type"] and node.get("Relation Name") == "communities")
+    assert read <= 2 * (queries.SEARCH_COUNT_CAP + 1), plan
+    assert f"LIMIT {queries.SEARCH_COUNT_CAP + 1}" in statement
