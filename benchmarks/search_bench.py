@@ -24,7 +24,7 @@ other work on the machine moves less), and the load average.
 change (a copy of each SQLite file without the covering index; PostgreSQL with
 ``CATALOGUE_SHORT_TERMS_UNINDEXED`` off). ``--compare-like`` adds the SQLite databases searched without their FTS5 index (every row read,
 as before migration 0029), so that before and after come from the same run. ``--compare-key``
-adds the PostgreSQL databases searched without migration 0037's search key (a term with
+adds the PostgreSQL databases searched without migration 0039's search key (a term with
 punctuation looked up in search_text's trigram index, which drops the punctuation).
 """
 from __future__ import annotations
@@ -259,7 +259,7 @@ def main() -> None:
     parser.add_argument("--compare-like", action="store_true",
                         help="also search the SQLite databases without the FTS5 index (CATALOGUE_SEARCH_INDEX off)")
     parser.add_argument("--compare-key", action="store_true",
-                        help="also search the PostgreSQL databases without migration 0037's search key "
+                        help="also search the PostgreSQL databases without migration 0039's search key "
                              "(CATALOGUE_SEARCH_KEY off: punctuated terms on search_text's trigram index)")
     parser.add_argument("--compare-before", action="store_true",
                         help="also search as before issue 26's third round (SQLite without migration 0032's "

@@ -120,7 +120,7 @@ def load(instance_path: Path) -> dict:
         # instead (benchmarks/search_bench.py --compare-like measures both in one run).
         "CATALOGUE_SEARCH_INDEX": os.environ.get("CATALOGUE_SEARCH_INDEX", "1") != "0",
         # PostgreSQL: a force-wide term with punctuation is looked up in the search key's trigram index
-        # (migration 0037); "0" uses the search_text index alone (benchmarks/search_bench.py --compare-key).
+        # (migration 0039); "0" uses the search_text index alone (benchmarks/search_bench.py --compare-key).
         "CATALOGUE_SEARCH_KEY": os.environ.get("CATALOGUE_SEARCH_KEY", "1") != "0",
         # Sign-in throttling (portal/auth/throttle.py): free tries per scope, then waits that double.
         # LOCKOUT_THRESHOLD / LOCKOUT_MINUTES (the old hard lock's settings) still set the first two.

@@ -34,7 +34,7 @@ class Base(DeclarativeBase):
 def include_in_schema_comparison(name: str | None, type_: str, parent_names: dict) -> bool:
     """Leave SQLite's FTS5 search index (migration 0029; a virtual table, not a model), its
     covering listing index (migration 0032, SQLite only) and PostgreSQL's search key (migration
-    0037: a generated column and its trigram index) out of autogenerate's comparison of the
+    0039: a generated column and its trigram index) out of autogenerate's comparison of the
     models with the database."""
     from portal.models.search_index import COVERING_INDEX, is_search_index_table
     from portal.models.search_key import is_search_key

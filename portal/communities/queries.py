@@ -129,7 +129,7 @@ def _contains(user: User, f: CatalogueFilter):
     searched = _searched(user, f)
     if searched is Community.search_text and _keyed(term):
         # PostgreSQL, force-wide, a term with punctuation: the search key's trigram index (migration
-        # 0037) finds the communities whose key contains the term's key, a few more at most than
+        # 0039) finds the communities whose key contains the term's key, a few more at most than
         # contain the term; the term itself is then checked against search_text, written as the
         # expression search_text's own trigram index cannot serve (it sees the term's words alone
         # and would return every community with them: 'club' for '(club)', 25,000 at 100,000).
@@ -138,7 +138,7 @@ def _contains(user: User, f: CatalogueFilter):
     return searched.like(_like(term), escape="\\")
 
 
-#: migration 0037's generated column (PostgreSQL only, not a model attribute: portal.models.search_key).
+#: migration 0039's generated column (PostgreSQL only, not a model attribute: portal.models.search_key).
 SEARCH_KEY = literal_column(f"communities.{search_key.COLUMN}", Text)
 
 

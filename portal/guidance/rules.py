@@ -26,7 +26,7 @@ def to_check_rule(rule: Any) -> Rule:
                 pattern=rule.pattern, explanation=rule.explanation, enabled=bool(rule.enabled))
 
 
-#: The rules this process read last, by database and the rule set's stamp (migration 0037): a
+#: The rules this process read last, by database and the rule set's stamp (migration 0038): a
 #: trigger gives the stamp a new random value with every write to guidance_rules, in the writing
 #: transaction, so a stamp seen here again means the same rules.
 _read: dict[str, tuple[int, tuple[Rule, ...]]] = {}

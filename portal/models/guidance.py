@@ -35,7 +35,7 @@ class GuidanceRule(Timestamped, Model):
 
 
 class GuidanceRuleSet(Model):
-    """One row whose stamp changes with every write to guidance_rules (a trigger, migration 0037):
+    """One row whose stamp changes with every write to guidance_rules (a trigger, migration 0038):
     a web worker reuses the rules it read while the stamp is unchanged (portal/guidance/rules.py)."""
 
     __tablename__ = "guidance_rule_set"

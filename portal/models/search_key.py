@@ -3,7 +3,7 @@
 pg_trgm makes trigrams from words of letters and digits only, so for a term with punctuation
 ('(club)', 'club, ', '^forum') the trigram index on search_text returns every community with
 the word and each is rechecked (50-70 ms at 100,000 communities for a term that matches nothing).
-Migration 0037 adds ``communities.search_key`` (PostgreSQL only, generated from search_text by
+Migration 0039 adds ``communities.search_key`` (PostgreSQL only, generated from search_text by
 its SQL function ``communities_search_key``) and a trigram index on it: every character other
 than a-z, 0-9, space and line break is written in letters and digits: ASCII punctuation as
 ``q`` and one letter or digit (``PUNCTUATION`` to ``CODES``), any other character as ``q``, its
@@ -16,7 +16,7 @@ Python, for the term (tests/portal/test_search_key.py holds the two to the same 
 """
 from __future__ import annotations
 
-#: The column and its index (migration 0037), left out of the models-versus-database comparison.
+#: The column and its index (migration 0039), left out of the models-versus-database comparison.
 COLUMN = "search_key"
 INDEX = "ix_communities_search_key_trgm"
 #: What a key keeps as it is: the characters pg_trgm's words are made of (ASCII letters and
@@ -31,7 +31,7 @@ CODES = dict(zip(PUNCTUATION, "0123456789abcdefghijklmnoprstvwx", strict=True))
 
 def search_key_of(text: str) -> str:
     """``text`` with each character outside ``KEPT`` written in letters and digits (as migration
-    0037's ``communities_search_key``): '(club)' is 'q7clubq8', 'é' is 'qe9q'."""
+    0039's ``communities_search_key``): '(club)' is 'q7clubq8', 'é' is 'qe9q'."""
     return "".join(c if c in KEPT else f"q{CODES[c]}" if c in CODES else f"q{ord(c):x}q" for c in text)
 
 

@@ -289,7 +289,7 @@ def _rows_rechecked(plan: dict) -> int:
     ('"club', "club", True), ("c*ub", "club", False), ("park:road", "park", False),
     ("c4242.example", "example", False)])
 def test_force_wide_punctuated_search_reads_the_search_key(plan_app, admin, q, word, slow_before):
-    """A term with punctuation is looked up in the search key's trigram index (migration 0037),
+    """A term with punctuation is looked up in the search key's trigram index (migration 0039),
     which sees the punctuation: its count and page check a handful of communities, not every
     community with the term's words ('club' is in a quarter of them: search_text's trigram index
     drops '(', ',' and '^' and returned them all to be rechecked, 50-70 ms at 100,000)."""

@@ -1,4 +1,4 @@
-"""PostgreSQL's search key (migration 0037, portal.models.search_key): a force-wide term with
+"""PostgreSQL's search key (migration 0039, portal.models.search_key): a force-wide term with
 punctuation is looked up in the key's trigram index and checked against search_text itself.
 
 The key is a prefilter: it must never lose a match (the Python key of a term and PostgreSQL's
@@ -75,9 +75,9 @@ def keyed_catalogue(app, area, users):
 
 @pytest.fixture
 def postgresql(app):
-    """Skip on SQLite: the search key is PostgreSQL's (migration 0037)."""
+    """Skip on SQLite: the search key is PostgreSQL's (migration 0039)."""
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL's search key (migration 0037)")
+        pytest.skip("PostgreSQL's search key (migration 0039)")
 
 
 def _sql(user, term: str) -> str:

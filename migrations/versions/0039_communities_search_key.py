@@ -24,15 +24,15 @@ instead of computing it for each candidate. Not a model attribute (SQLite has no
 its FTS5 trigram index already sees punctuation): portal.extensions leaves it and its index out of
 the models-versus-database comparison.
 
-Revision ID: 0037_communities_search_key
-Revises: 0036_url_key_paths
+Revision ID: 0039_communities_search_key
+Revises: 0038_guidance_rule_set_stamp
 Create Date: 2026-12-08 01:00:00
 
 """
 from alembic import op
 
-revision = '0037_communities_search_key'
-down_revision = '0036_url_key_paths'
+revision = '0039_communities_search_key'
+down_revision = '0038_guidance_rule_set_stamp'
 branch_labels = None
 depends_on = None
 
