@@ -181,7 +181,10 @@ def _a_language(sentence: str, group: re.Match[str]) -> bool:
 # A group word that begins an organisation's or a venue's name: 'the Chinese Community Centre', 'Polish Saturday School'.
 _ORGANISATION_AFTER = re.compile(r"['’]?s?\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:Centre|Center|Association|Society|Church|Mosque|Temple"
                                  r"|Gurdwara|Synagogue|School|Club|Forum|Trust|Council|Network|Group|Project|Festival|Hall"
-                                 r"|Restaurant|Takeaway|Deli|Supermarket|Shop|Foundation|Alliance)\b")
+                                 r"|Restaurant|Takeaway|Deli|Supermarket|Shop|Foundation|Alliance"
+                                 # Round 10: a group's name in an event's: 'Trans Day of Visibility', 'Gypsy, Roma and
+                                 # Traveller History Month', 'Black History Month', 'Deaf Awareness Week'.
+                                 r"|Day|Week|Month|Fortnight|History|Awareness|Heritage|Pride|Celebration|Remembrance)\b")
 
 
 # --- a group named once, then lumped together through a pronoun or a place --------------------------------------
