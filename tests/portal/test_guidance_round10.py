@@ -233,3 +233,83 @@ def test_a_raid_on_the_fridge_and_last_year_s_work_are_not_plans(text):
 ])
 def test_police_raids_and_covert_work_to_come_are_still_plans(text):
     assert "operational" in categories(text)
+
+
+# --- probe_j10's clean look-alikes, by cause, in other words ------------------------------------------------------
+
+@pytest.mark.parametrize("text", [
+    "You can text the police text number 07700 900456 if you are deaf or hard of hearing.",
+    "The library has a hearing loop; ask the staff to switch it on.",
+    "We will come back to the club in March to see how you are getting on.",
+    "A man was fined at court last year for the fireworks; that case is finished.",
+    "We're campaigning for everyone to keep the pavements clear of bins this week.",
+    "Check the employer with the Gangmasters and Labour Abuse Authority before you take the job.",
+    "The Polish Social Club is hosting a family safety day at St Anne's Hall, 40 Kings Road.",
+    "The bowls team charged to victory in the county final on Saturday.",
+    "Polish group: keep your van tools locked away overnight, tool thefts are up across the county.",
+    "Someone posted on the page that Somalis never report crime. We've removed the comment.",
+])
+def test_probe_j10_s_clean_causes_in_other_words_are_not_flagged(text):
+    assert not categories(text)
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Ring his mobile 07700 900456 if you see him.", "personal_data"),
+    ("He has a hearing at the magistrates on Monday.", "live_proceedings"),
+    ("Come and march with us against the council's cuts on Saturday.", "political"),
+    ("The case is not over: he's due back at court next week.", "live_proceedings"),
+    ("Vote Labour on Thursday.", "political"),
+    ("The family at 40 Kings Road were burgled last night.", "personal_data"),
+    ("He charged at the officer and is now in custody.", "live_proceedings"),
+    ("Polish lads are all drunk drivers.", "discriminatory"),
+    ("Somalis never report crime, everyone knows that.", "discriminatory"),
+])
+def test_their_risky_near_misses_are_still_flagged(text, category):
+    assert category in categories(text)
+
+
+# --- probe_j10's misses, by cause, in other words ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text, category", [
+    ("The NHS number of the missing man is 485 777 3456.", "personal_data"),
+    ("Mrs Ada Price, the lady whose shed was broken into, thanks you all.", "personal_data"),
+    ("The woman held over the fire is out on police bail until June.", "live_proceedings"),
+    ("Sign the petition to make catalytic converter theft a separate offence.", "political"),
+    ("This new law is a terrible piece of legislation.", "political"),
+    ("The striking bus drivers should get back to work, frankly.", "political"),
+    ("Officers will pull out of the town centre at 2am on Sunday.", "operational"),
+    ("No car on tonight for the villages, sorry.", "operational"),
+    ("14 Mill Lane will be empty from Friday for a month.", "operational"),
+    ("We'll be using a drone over the fields tonight to find the hare coursers.", "operational"),
+    ("We're running stop checks on the bypass on Friday night.", "operational"),
+    ("Officers are tracking the phone the threats came from.", "operational"),
+    ("People with autism are all unpredictable, they shouldn't be in mainstream schools.", "discriminatory"),
+])
+def test_probe_j10_s_miss_causes_in_other_words_are_flagged(text, category):
+    assert category in categories(text)
+
+
+@pytest.mark.parametrize("text", [
+    "Our drone team is doing a demo at the show at 2pm.",
+    "Our campaign against catalytic converter theft continues with free marking on Friday.",
+    "If your house will be empty for a month, ask a neighbour to park on the drive.",
+    "The police text number is 07700 900456 if you can't make a voice call.",
+])
+def test_their_clean_near_misses_are_not_flagged(text):
+    assert not categories(text)
+
+
+def test_a_demo_against_a_decision_is_still_a_campaign():
+    assert "political" in categories("Come to the demo at the town hall against the cuts on Saturday.")
+
+
+@pytest.mark.parametrize("text, category", [
+    ("Heads up, no van out tonight on the east side.", "operational"),
+    ("We'll run a stop check operation at the retail park on Sunday afternoon.", "operational"),
+    ("Mr Tom Reeve, the man whose bike was found in the canal, says thank you.", "personal_data"),
+    ("The bus drivers' strike has left the depot short this weekend and frankly they should be back at work.", "political"),
+    ("Both lads are on police bail until March.", "live_proceedings"),
+    ("Anyone with schizophrenia - they're all unpredictable around kids.", "discriminatory"),
+])
+def test_each_new_word_catches_a_message_of_its_own(text, category):
+    assert category in categories(text)

@@ -379,6 +379,21 @@ def _lumped_by_pronoun(text: str) -> Iterator[Match]:
             return
 
 
+# Round 10: the group's own page or chat named as where the message goes ('Polish group: …', 'Romanian page: …').
+_CHANNEL_AFTER = re.compile(r"\s+(?:community\s+)?(?:group|page|chat|forum|channel|network|whatsapp|facebook\s+group)\s*:", re.I)
+# Round 10: a claim someone else made, told in order to say it was removed or is not acceptable ('someone posted on the
+# page that Muslims don't integrate … We've removed the comment.').
+_SOMEONE_SAID = re.compile(r"\b(?:someone|somebody|a\s+(?:person|user|member|resident|commenter|poster|man|woman)|one\s+person"
+                           r"|people|a\s+few\s+people|comments?|posts?)\s+(?:has\s+|have\s+)?(?:posted|said|wrote|written|commented"
+                           r"|claimed|shared|put|saying|claiming)\b", re.I)
+_TAKEN_DOWN = re.compile(r"\b(?:removed|deleted|taken\s+(?:it\s+)?down|hidden|not\s+acceptable|unacceptable|not\s+true|isn['’]t\s+true"
+                         r"|is\s+false|reported\s+(?:it|this|the\s+comment|the\s+post)|blocked)\b", re.I)
+
+
+def _reported_to_be_removed(text: str, sentence: str, group: re.Match[str]) -> bool:
+    return _SOMEONE_SAID.search(sentence, 0, group.start()) is not None and _TAKEN_DOWN.search(text) is not None
+
+
 def group_generalisation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A group of people lumped together in one sentence, unless the sentence defends or speaks to it."""
     for start, end in sentence_spans(text, clauses=False):
@@ -387,7 +402,8 @@ def group_generalisation(text: str, argument: str, context) -> Iterator[Match]: 
             continue
         for group, strong in _group_mentions(sentence):
             if (_addressed(sentence, group) or _ORGANISATION_AFTER.match(sentence, group.end())
-                    or _a_language(sentence, group)):
+                    or _a_language(sentence, group) or _CHANNEL_AFTER.match(sentence, group.end())
+                    or _reported_to_be_removed(text, sentence, group)):
                 continue
             how = _generic_claim(sentence, group, strong) or (_lumped(sentence, group) if strong else None)
             if how:

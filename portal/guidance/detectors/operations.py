@@ -113,7 +113,12 @@ _ABSENT = re.compile(
     r"|presence|bobbies|camera\s+vans?|(?:cctv\s+|camera\s+)?operators?)\b"
     r"|\b(?:police|officers|pcsos?|we|patrols?|(?:the|our)\s+camera\s+van|the\s+van)\s+(?:are\s+|is\s+|will\s+|won['’]t\s+)?"
     r"(?:not|no\s+longer|be\s+not)\s+(?:be\s+)?(?:patrolling|patrol|there|covering|cover|around|out|visiting|visit)\b"
-    r"|\b(?:nights|evenings|weekends|overnight)\s+(?:are|will\s+be)\s+(?:\w+\s+)?(?:uncovered|not\s+covered|unpoliced)\b",
+    r"|\b(?:nights|evenings|weekends|overnight)\s+(?:are|will\s+be)\s+(?:\w+\s+)?(?:uncovered|not\s+covered|unpoliced)\b"
+    # Round 10: a vehicle or crew that will not be on ('no van on tonight'), officers leaving at a time ('officers will
+    # leave the park at 10pm').
+    r"|\bno\s+(?:van|car|crew|unit|patrol\s+car|response\s+car)s?\s+(?:on|out|available|about)\b"
+    r"|\b(?:officers|police|we|the\s+team|pcsos?|patrols?)\s+(?:will|['’]ll|are\s+going\s+to)\s+(?:be\s+)?(?:leave|leaving|pull\s+out"
+    r"|pulling\s+out|withdraw|stand\s+down|go\s+off|finish|clock\s+off)\b[^.!?]{0,30}?\b(?:at|by|from|after)\s+\d",
     re.I)
 # Told in the past, a charge at the door, or no need for police: 'there was no police presence needed', 'no cover charge'.
 _NOT_A_GAP = re.compile(r"\b(?:was|were|had\s+been)\s+(?:\w+\s+)?no\b|\bcover\s+charge|\b(?:needed|required|necessary)\b", re.I)
@@ -297,7 +302,10 @@ _EMPTY_HOME = re.compile(
     r"\b(?:houses?|homes?|flats?|bungalows?|cottages?|place|property|properties|farm|farmhouse|caravans?)\b[^.!?\n]{0,40}?"
     r"\b(?:is|are|will\s+be|'ll\s+be|’ll\s+be|['’]s|has\s+been|have\s+been|stands?|standing|sits|left|being\s+left)"
     r"\s+(?:\w+\s+){0,4}?(?:empty|unoccupied|vacant|unattended)\b"
-    r"|\b(?:empty|unoccupied|vacant)\s+(?:while|until|till|whilst|over|since|during|for\s+(?:a|the|two|three|\d+))\b",
+    r"|\b(?:empty|unoccupied|vacant)\s+(?:while|until|till|whilst|over|since|during|for\s+(?:a|the|two|three|\d+))\b"
+    # Round 10: a home told by its address, not a home word: '27 Hyde Park Walk will be empty from 20 Dec'.
+    r"|(?:\b\d{1,4}[a-z]?\s+(?:[A-Z][\w'’-]*\s+){1,3}|\b(?:number|no\.?)\s*\d{1,4}\s+)(?:will\s+be|is|['’]s|stands?)\s+(?:\w+\s+){0,2}?"
+    r"(?:empty|unoccupied|vacant|unattended)\b",
     re.I)
 # People away for a stretch, with their home: 'off to Florida on the 3rd for two weeks, so keep an eye on number 18'.
 _AWAY = re.compile(r"\b(?:away|abroad|off\s+to|on\s+holiday|in\s+[A-Z]\w+|going\s+to)\b[^.!?\n]{0,40}?\b(?:for\s+(?:a|one|two|three"

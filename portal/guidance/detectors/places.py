@@ -76,8 +76,11 @@ def _address_regex() -> re.Pattern[str]:
     return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_TYPE_FIRST}|{_TYPE_ONLY}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME}|{_HOUSE_NAME}|{_PERSON_AT}|{_LIVES_DESCRIBED}|{_DWELLING_DESCRIBED})")
 
 
-_HOME_STRONG = re.compile(r"\b(?:lives?|living|lived|home|address|victim|victim's|neighbour|family|burgl\w*"
-                          r"|break-in|broken\s+into)\b", re.I)
+# Round 10: 'family' before an event's word is the event's audience, not a household ('a family safety day at the hall').
+_HOME_STRONG = re.compile(r"\b(?:lives?|living|lived|home|address|victim|victim's|neighbour|burgl\w*|break-in|broken\s+into"
+                          r"|family(?!\s+(?:safety|fun|day|days|event|events|friendly|activities|activity|festival|picnic|disco"
+                          r"|show|session|sessions|support|services?|centre|hub|liaison|learning|swim|walk|quiz|games?)\b))\b",
+                          re.I)
 
 
 @functools.cache

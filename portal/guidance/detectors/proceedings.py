@@ -96,7 +96,8 @@ _HEARING = re.compile(
     r"|trial|case)\s+(?:is\s+|was\s+|has\s+been\s+|['’]s\s+)?(?:on|set\s+for|listed|fixed|due|next|tomorrow|today|this"
     r"|adjourned|put\s+back|moved|delayed|postponed|in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
     rf"|\b{_SOMEONE}\b[^.!?]{{0,40}}?\s+(?:(?:has|have|had)\s+(?:got\s+)?|(?:['’]s|['’]ve)\s+got\s+|got\s+)"
-    r"(?:a|another|their|his|her)\s+(?:hearing|court\s+date)\b(?!\s+(?:aid|test|loss|problem))"
+    r"(?:a|another|their|his|her)\s+(?:hearing|court\s+date)\b(?!\s+(?:aids?|tests?|loss|problems?|loops?|impair\w*|dogs?"
+    r"|difficult\w*|protection|induction|system))"
     r"|\b(?:up|appear\w*|back|go|goes|going|gone)\s+(?:before|in\s+front\s+of)\s+(?:the\s+|a\s+)?(?:bench|judge|sheriff|beak"
     r"|magistrates?|court|jury)\b(?!\s+of\s+public\s+opinion)",
     re.I)
@@ -231,7 +232,10 @@ def _finished_sentences(text: str) -> frozenset[tuple[int, int]]:
 _SERVED = re.compile(
     r"\b(?:got|gets|given|handed|received|serving|served|copped)\s+(?:a\s+)?(?:\d+|a|one|two|three|four|five|six|seven"
     r"|eight|nine|ten|twelve|eighteen)\s+(?:months?|years?|weeks?)\b(?!\s+(?:ago|before|back))"
-    r"|\b(?:now|all|both|since)\s+(?:been\s+)?sentenced\b",
+    r"|\b(?:now|all|both|since)\s+(?:been\s+)?sentenced\b"
+    # Round 10: a case ended in a fine or said to be over: 'was fined at court last year; that case is finished'.
+    r"|\b(?:was|were|been|got|gets|is|being)\s+fined\b|\b(?:case|matter)\s+(?:is|was|has\s+been)\s+(?:now\s+)?(?:finished"
+    r"|closed|over|concluded|finalised|dealt\s+with)\b",
     re.I)
 
 
@@ -399,7 +403,7 @@ _STOLEN = re.compile(r"\b(?:car|van|bike|motorbike|scooter|moped|pram|buggy|trac
                      r"\s+(?:\w+\s+){0,2}$", re.I)
 
 
-# Round 10: 'charged' as a battery is, or as a price is: 'make sure your phone is fully charged', 'e-bikes being
+# Round 10: 'charged' as a battery is, as a price is, or as a team runs ('charged to victory'): 'make sure your phone is fully charged', 'e-bikes being
 # charged overnight in hallways', 'you won't be charged for parking', 'parking charges are going up'. A thing that
 # holds a charge or costs money stands just before the word, or a price or a device just after it.
 _DEVICES = (r"(?:phones?|mobiles?|batter(?:y|ies)|laptops?|tablets?|devices?|e-?bikes?|e-?scooters?|scooters?|mobility\s+scooters?"
@@ -409,7 +413,7 @@ _CHARGED_THING_BEFORE = re.compile(
     rf"|partly)\s+|(?:parking|service|admission|entry|delivery|late|call|card|bank|booking|cancellation|congestion|emission|bin"
     rf"|garden\s+waste|extra|hidden|standing)\s+)$", re.I)
 _CHARGED_PRICE_AFTER = re.compile(
-    rf"^\s*(?:up\b|(?:your|the|their|a|an|my|our|his|her)?\s*{_DEVICES}\b|(?:£|\$|€)|\d+\s*(?:p|%|pence|pounds?)\b"
+    rf"^\s*(?:up\b|to\s+(?:victory|a\s+win|the\s+(?:title|line|finish|win|top|front))\b|(?:ahead|forward|towards?|into\s+the\s+lead)\b|(?:your|the|their|a|an|my|our|his|her)?\s*{_DEVICES}\b|(?:£|\$|€)|\d+\s*(?:p|%|pence|pounds?)\b"
     r"|(?:a|an)\s+(?:\w+\s+)?(?:fee|fine|penalty|price|fortune|premium|subscription)\b|(?:for|to)\s+(?:parking|entry|admission|"
     r"delivery|collection|the\s+(?:service|call|visit|ticket|permit|collection))\b|(?:extra|more|nothing|double)\b)", re.I)
 
