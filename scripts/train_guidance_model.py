@@ -9,7 +9,7 @@ portal reads the JSON with the standard library). One L2-regularised logistic re
 per category over learned.features(), fitted with L-BFGS on the training parts only:
 dev.jsonl, heldout.jsonl (the first round's held-out part, read while tuning since) and the
 probes that rounds have tuned on (probe_c, probe_d4, probe_e5, probe_e5b, probe_e5_check,
-probe_f7, probe_g8, probe_h9). heldout_b, heldout_c and heldout_d (and the sealed sets) are
+probe_f7, probe_g8, probe_h9, probe_j10). heldout_b, heldout_c and heldout_d (and the sealed sets) are
 never read here.
 
 Validation is by set, not by message: each training part was written by a different writer
@@ -43,7 +43,7 @@ from portal.guidance.detectors.learned import FEATURE_KINDS, LEARNED_FILE, ancho
 
 SET_DIR = ROOT / "tests" / "fixtures" / "guidance_eval"
 TRAINING_PARTS = ("dev.jsonl", "heldout.jsonl", "probe_c.jsonl", "probe_d4.jsonl", "probe_e5.jsonl", "probe_e5b.jsonl",
-                  "probe_e5_check.jsonl", "probe_f7.jsonl", "probe_g8.jsonl", "probe_h9.jsonl")
+                  "probe_e5_check.jsonl", "probe_f7.jsonl", "probe_g8.jsonl", "probe_h9.jsonl", "probe_j10.jsonl")
 SEALED = ("heldout_b", "heldout_c", "heldout_d", "heldout_e", "probe_f7_check", "probe_g8_check", "probe_h9_check")
 CATEGORIES = ("discriminatory", "political", "live_proceedings")
 FLAGS = frozenset({"needs_supervisor", "do_not_send"})

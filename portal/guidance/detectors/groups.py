@@ -181,7 +181,10 @@ def _a_language(sentence: str, group: re.Match[str]) -> bool:
 # A group word that begins an organisation's or a venue's name: 'the Chinese Community Centre', 'Polish Saturday School'.
 _ORGANISATION_AFTER = re.compile(r"['’]?s?\s+(?:[A-Z][\w'’-]*\s+){0,2}(?:Centre|Center|Association|Society|Church|Mosque|Temple"
                                  r"|Gurdwara|Synagogue|School|Club|Forum|Trust|Council|Network|Group|Project|Festival|Hall"
-                                 r"|Restaurant|Takeaway|Deli|Supermarket|Shop|Foundation|Alliance)\b")
+                                 r"|Restaurant|Takeaway|Deli|Supermarket|Shop|Foundation|Alliance"
+                                 # Round 10: a group's name in an event's: 'Trans Day of Visibility', 'Gypsy, Roma and
+                                 # Traveller History Month', 'Black History Month', 'Deaf Awareness Week'.
+                                 r"|Day|Week|Month|Fortnight|History|Awareness|Heritage|Pride|Celebration|Remembrance)\b")
 
 
 # --- a group named once, then lumped together through a pronoun or a place --------------------------------------
@@ -376,6 +379,21 @@ def _lumped_by_pronoun(text: str) -> Iterator[Match]:
             return
 
 
+# Round 10: the group's own page or chat named as where the message goes ('Polish group: …', 'Romanian page: …').
+_CHANNEL_AFTER = re.compile(r"\s+(?:community\s+)?(?:group|page|chat|forum|channel|network|whatsapp|facebook\s+group)\s*:", re.I)
+# Round 10: a claim someone else made, told in order to say it was removed or is not acceptable ('someone posted on the
+# page that Muslims don't integrate … We've removed the comment.').
+_SOMEONE_SAID = re.compile(r"\b(?:someone|somebody|a\s+(?:person|user|member|resident|commenter|poster|man|woman)|one\s+person"
+                           r"|people|a\s+few\s+people|comments?|posts?)\s+(?:has\s+|have\s+)?(?:posted|said|wrote|written|commented"
+                           r"|claimed|shared|put|saying|claiming)\b", re.I)
+_TAKEN_DOWN = re.compile(r"\b(?:removed|deleted|taken\s+(?:it\s+)?down|hidden|not\s+acceptable|unacceptable|not\s+true|isn['’]t\s+true"
+                         r"|is\s+false|reported\s+(?:it|this|the\s+comment|the\s+post)|blocked)\b", re.I)
+
+
+def _reported_to_be_removed(text: str, sentence: str, group: re.Match[str]) -> bool:
+    return _SOMEONE_SAID.search(sentence, 0, group.start()) is not None and _TAKEN_DOWN.search(text) is not None
+
+
 def group_generalisation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A group of people lumped together in one sentence, unless the sentence defends or speaks to it."""
     for start, end in sentence_spans(text, clauses=False):
@@ -384,7 +402,8 @@ def group_generalisation(text: str, argument: str, context) -> Iterator[Match]: 
             continue
         for group, strong in _group_mentions(sentence):
             if (_addressed(sentence, group) or _ORGANISATION_AFTER.match(sentence, group.end())
-                    or _a_language(sentence, group)):
+                    or _a_language(sentence, group) or _CHANNEL_AFTER.match(sentence, group.end())
+                    or _reported_to_be_removed(text, sentence, group)):
                 continue
             how = _generic_claim(sentence, group, strong) or (_lumped(sentence, group) if strong else None)
             if how:

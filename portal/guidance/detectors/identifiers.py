@@ -48,7 +48,8 @@ _NINO_SHAPE = re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)
 _NHS = re.compile(r"(?<![\d\w])([1-9]\d{2})([\s-]?)(\d{3})\2(\d{4})(?![\d\w])")
 _NHS_CUE = re.compile(r"\bNHS\b", re.I)
 # 'NHS no. 485 777 3456', 'nhs number: 4857773456': given as one, it is one, even if mistyped (the check digit fails).
-_NHS_GIVEN = re.compile(r"\bNHS\s*(?:no\.?|number|num|#)\s*(?:is|was|:|-)?\s*$", re.I)
+# Round 10: 'NHS number for my mum is 485 777 3456': whose number it is may stand between.
+_NHS_GIVEN = re.compile(r"\bNHS\s*(?:no\.?|number|num|#)(?:\s+(?:for|of)\s+(?:[\w'’]+\s+){1,3}?)?\s*(?:is|was|:|-)?\s*$", re.I)
 _MONTHS = (r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
            r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)")
 # The forms a birth date is written in: 1/6/79, 01.06.1979, 1979-06-01, 1st June 1979, 1 Jun '79, June 1st 1979,
@@ -87,7 +88,8 @@ def _phone_is_official(text: str, found: re.Match[str]) -> bool:
     personal, official = _last(table_regex("personal_phone_words"), before), _last(table_regex("official_phone_words"), before)
     if personal is not None or official is not None:
         # The nearer word says whose number it is: 'ring the council's team on …' is the council's.
-        return official is not None and (personal is None or official.end() > personal.end())
+        # Round 10: at a tie an official phrase holds the personal word ('the police text number').
+        return official is not None and (personal is None or official.end() >= personal.end())
     if has("personal_phone_words", after):
         return False
     return has("official_phone_words", after)
@@ -234,7 +236,7 @@ def nhs_number(text: str, argument: str, context) -> Iterator[Match]:  # noqa: A
         digits = found.group(1) + found.group(3) + found.group(4)
         spaced = bool(found.group(2))
         cued = _NHS_CUE.search(text[max(0, found.start() - 40):found.start()]) is not None
-        given = _NHS_GIVEN.search(text[max(0, found.start() - 25):found.start()]) is not None
+        given = _NHS_GIVEN.search(text[max(0, found.start() - 50):found.start()]) is not None
         if given or (nhs_number_valid(digits) and (spaced or cued)):
             yield Match(found.start(), found.end(), "an NHS number (its check digit is right)")
 

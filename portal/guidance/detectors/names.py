@@ -11,6 +11,7 @@ import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from portal.guidance.detectors.base import lexicon, sentence_at, table_regex
 
@@ -111,6 +112,36 @@ def _not_name_words() -> frozenset[str]:
 @functools.cache
 def _first_names() -> frozenset[str]:
     return frozenset(lexicon()["first_names"])
+
+
+_COMMON_WORDS_FILE = Path(__file__).with_name("common_words.txt")
+
+
+@functools.cache
+def _common_words() -> frozenset[str]:
+    """Words the messages use in lower case (scripts/build_common_words.py), less the first names."""
+    lines = _COMMON_WORDS_FILE.read_text(encoding="utf-8").splitlines()
+    return frozenset(line.strip() for line in lines if line.strip() and not line.startswith("#")) - _first_names()
+
+
+def _opens_with_a_word(words: list[str]) -> bool:
+    """Round 10: 'Safe Haven', 'Radio Westshire', 'Upper Hatton', 'True Vision': a capitalised pair that opens with an
+    everyday word (one the messages write in lower case) that is not a first name names a body, a place or a thing."""
+    return words[0].lower().rstrip(",") in _common_words()
+
+
+# Round 10: a public figure named beside their office is acting in public: 'The new MP for the area, Sarah Lloyd,',
+# 'Sarah Lloyd, the MP for Eastfield,', 'our council leader, Tom Reid', 'the inspector, John Hale'.
+_OFFICES = (r"(?:MP|MPs|MSP|MS|AM|councillor|cllr|council\s+leader|leader\s+of\s+the\s+council|mayor|deputy\s+mayor|lord\s+mayor"
+            r"|(?:police\s+and\s+crime\s+)?commissioner|PCC|minister|secretary|chief\s+constable|inspector|sergeant|superintendent"
+            r"|constable|PCSO|officer|head\s*teacher|headteacher|chair|chairman|chairwoman|chairperson)")
+_OFFICE_BEFORE = re.compile(rf"\b(?i:{_OFFICES})(?:\s+(?:for|of)\s+(?:the\s+)?[\w' -]{{1,30}}?)?,\s*$")
+_OFFICE_AFTER = re.compile(rf",\s+(?i:the|our|your|their|a|its)\s+(?:(?i:new|local|former|deputy|acting|area|ward|county|town"
+                           rf"|district|city|parish|borough)\s+)*(?i:{_OFFICES})\b")
+
+
+def _in_office(text: str, start: int, end: int) -> bool:
+    return bool(_OFFICE_BEFORE.search(text, max(0, start - 60), start) or _OFFICE_AFTER.match(text, end))
 
 
 # Public figures acting in public are not personal data: a councillor named by title ('Cllr Bisi Adeyemi').
@@ -246,7 +277,7 @@ def names(text: str) -> tuple[Name, ...]:
         if (_after_officer_title(text, start) or _is_greeted(text, start, end) or text[max(0, start - 1):start] == "@"
                 or _PET.search(text, max(0, start - 40), start)
                 or _MONUMENT_AFTER.match(text, end) or _MONUMENT_BEFORE.search(text, max(0, start - 30), start)
-                or _not_a_person(text, start, end)):
+                or _not_a_person(text, start, end) or _in_office(text, start, end)):
             taken.append((start, end))  # a named officer or the reader: not a subject of the message
             return
         taken.append((start, end))
@@ -268,6 +299,8 @@ def names(text: str) -> tuple[Name, ...]:
             continue  # 'Hiya Dean, …': the greeting and the reader; the name alone is read (and greeted) below
         if _after_the(text, match.start(1)):
             continue  # 'the Red Lion', 'the Mental Health Act': a place or a thing, not a person
+        if _opens_with_a_word(words):
+            continue  # 'Safe Haven', 'Radio Westshire': the first name alone is still read below
         if _plausible(words) or (words[0].lower() in _first_names() and _plausible(words[1:])):
             add(match.start(1), match.start(1) + len(pair))
     for match in _SINGLE.finditer(text):

@@ -43,7 +43,8 @@ _FUTURE = re.compile(r"\b(?:will|won't|'ll|’ll|going\s+to|gonna|plan(?:ning)?\
                      re.I)
 # A sentence that reports what already happened is news, not a plan.
 _PAST = re.compile(
-    r"\b(?:yesterday|last\s+(?:night|week|month|weekend)|were\s+(?:executed|carried\s+out|made)"
+    r"\b(?:yesterday|last\s+(?:night|week|month|weekend|year|summer|spring|autumn|winter|season|christmas)|were\s+(?:executed"
+    r"|carried\s+out|made)"
     r"|was\s+(?:executed|carried\s+out)|executed\s+(?:a|the|two|three|\d+)?\s*warrants?\s+(?:on|at|yesterday)"
     r"|have\s+been\s+(?:executed|seized)|seized|recovered|carried\s+out|made\s+(?:\w+\s+){0,2}arrests?"
     r"|arrests?\s+(?:were|was)\s+made|led\s+to|\d+\s+arrests|wanted\s+on\s+warrant|sentenced)\b",
@@ -112,7 +113,12 @@ _ABSENT = re.compile(
     r"|presence|bobbies|camera\s+vans?|(?:cctv\s+|camera\s+)?operators?)\b"
     r"|\b(?:police|officers|pcsos?|we|patrols?|(?:the|our)\s+camera\s+van|the\s+van)\s+(?:are\s+|is\s+|will\s+|won['’]t\s+)?"
     r"(?:not|no\s+longer|be\s+not)\s+(?:be\s+)?(?:patrolling|patrol|there|covering|cover|around|out|visiting|visit)\b"
-    r"|\b(?:nights|evenings|weekends|overnight)\s+(?:are|will\s+be)\s+(?:\w+\s+)?(?:uncovered|not\s+covered|unpoliced)\b",
+    r"|\b(?:nights|evenings|weekends|overnight)\s+(?:are|will\s+be)\s+(?:\w+\s+)?(?:uncovered|not\s+covered|unpoliced)\b"
+    # Round 10: a vehicle or crew that will not be on ('no van on tonight'), officers leaving at a time ('officers will
+    # leave the park at 10pm').
+    r"|\bno\s+(?:van|car|crew|unit|patrol\s+car|response\s+car)s?\s+(?:on|out|available|about)\b"
+    r"|\b(?:officers|police|we|the\s+team|pcsos?|patrols?)\s+(?:will|['’]ll|are\s+going\s+to)\s+(?:be\s+)?(?:leave|leaving|pull\s+out"
+    r"|pulling\s+out|withdraw|stand\s+down|go\s+off|finish|clock\s+off)\b[^.!?]{0,30}?\b(?:at|by|from|after)\s+\d",
     re.I)
 # Told in the past, a charge at the door, or no need for police: 'there was no police presence needed', 'no cover charge'.
 _NOT_A_GAP = re.compile(r"\b(?:was|were|had\s+been)\s+(?:\w+\s+)?no\b|\bcover\s+charge|\b(?:needed|required|necessary)\b", re.I)
@@ -125,6 +131,9 @@ _FOR_A_WHILE = re.compile(r"\b(?:any\s*more|no\s+longer|response\s+only|at\s+all
 _NOT_POLICE_RESOURCE = re.compile(r"\b(?:housing|council|licensing|parking|enforcement|environmental|probation|press|welfare"
                                   r"|youth|planning|school|attendance|benefits?|tenancy|estate)\s+(?:officers?|team|staff)\b"
                                   r"|\bempty\s+(?:flats?|houses?|homes?|properties|property|shops?|units?|rooms?)\b"
+                                  # Round 10: people posing as police in a scam warning ('fake police officers calling')
+                                  r"|\b(?:fake|bogus|pretend|impostor|imposter|phoney|phony|so-called)\s+(?:police\s+)?(?:officers?"
+                                  r"|pcsos?|police|callers?|detectives?|staff)\b"
                                   r"|\b(?:abandoned|stolen|parked|untaxed|burnt[\s-]out|nuisance)\s+(?:cars?|vans?|vehicles?)\b"
                                   # a house told by its look: 'number 31, the one with the broken gate'
                                   r"|\b(?:the\s+)?(?:one|house|flat|place)\s+with\s+the\s+(?:[\w-]+\s+)?(?:gate|door|fence|window)\b", re.I)
@@ -193,6 +202,15 @@ def planned_tactic(text: str, argument: str, context) -> Iterator[Match]:  # noq
                         f"a planned “{tactic.group()}” with its time (“{when.group()}”)")
 
 
+# Round 10: a raid that is not the police's: on the fridge or the biscuit tin, or a crime ('a ram raid at the Co-op',
+# 'an armed raid on the post office'), which is news of an offence, not a plan.
+_NOT_A_POLICE_RAID = re.compile(
+    r"\b(?:fridge|biscuit(?:\s+tin)?|snack|sweet|cupboard|larder|pantry|wardrobe|piggy\s+bank|ram|armed|smash[\s-]and[\s-]grab"
+    r"|cash|jewell?ery|jewell?ers['’]?)\s+raid(?:s|ing)?\b"
+    r"|\braid(?:s|ed|ing)?\s+(?:the|your|our|my)\s+(?:fridge|biscuit|snack|sweet|cupboard|larder|pantry|wardrobe|piggy|dressing"
+    r"|recycling|lost\s+property|archives?)", re.I)
+
+
 def planned_operation(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """Raids, warrants, covert or plain-clothes work, unless the sentence reports one already done."""
     for start, clause in _clauses(text):
@@ -204,6 +222,8 @@ def planned_operation(text: str, argument: str, context) -> Iterator[Match]:  # 
         if any(_quoted(clause, found) for found in words):
             continue  # 'the "raid" at the Red Lion was the quiz team raiding the buffet': the writer disowns the word
         for found in words:
+            if _NOT_A_POLICE_RAID.search(clause, max(0, found.start() - 30), found.end() + 20):
+                continue
             if not _EVENT_BEFORE.search(clause, max(0, found.start() - 40), found.start()):
                 yield Match(start + found.start(), start + found.end())
 
@@ -282,7 +302,10 @@ _EMPTY_HOME = re.compile(
     r"\b(?:houses?|homes?|flats?|bungalows?|cottages?|place|property|properties|farm|farmhouse|caravans?)\b[^.!?\n]{0,40}?"
     r"\b(?:is|are|will\s+be|'ll\s+be|’ll\s+be|['’]s|has\s+been|have\s+been|stands?|standing|sits|left|being\s+left)"
     r"\s+(?:\w+\s+){0,4}?(?:empty|unoccupied|vacant|unattended)\b"
-    r"|\b(?:empty|unoccupied|vacant)\s+(?:while|until|till|whilst|over|since|during|for\s+(?:a|the|two|three|\d+))\b",
+    r"|\b(?:empty|unoccupied|vacant)\s+(?:while|until|till|whilst|over|since|during|for\s+(?:a|the|two|three|\d+))\b"
+    # Round 10: a home told by its address, not a home word: '27 Hyde Park Walk will be empty from 20 Dec'.
+    r"|(?:\b\d{1,4}[a-z]?\s+(?:[A-Z][\w'’-]*\s+){1,3}|\b(?:number|no\.?)\s*\d{1,4}\s+)(?:will\s+be|is|['’]s|stands?)\s+(?:\w+\s+){0,2}?"
+    r"(?:empty|unoccupied|vacant|unattended)\b",
     re.I)
 # People away for a stretch, with their home: 'off to Florida on the 3rd for two weeks, so keep an eye on number 18'.
 _AWAY = re.compile(r"\b(?:away|abroad|off\s+to|on\s+holiday|in\s+[A-Z]\w+|going\s+to)\b[^.!?\n]{0,40}?\b(?:for\s+(?:a|one|two|three"
@@ -319,6 +342,12 @@ def vulnerable_alone(text: str, argument: str, context) -> Iterator[Match]:  # n
         previous = clause
 
 
+# Round 10: advice to the reader about their own home, if it will be empty: 'If your home will be empty over
+# Christmas, leave a radio on', 'when you're away for a fortnight, cancel the milk'.
+_IF_YOURS = re.compile(r"\b(?:if|when|whenever|before|while|whilst|once)\s+(?:your|you|you['’]re|you['’]ll|you\s+are|you\s+will)\b",
+                       re.I)
+
+
 def empty_home(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
     """A home said to stand empty now or soon; advice that a home should not *look* empty is left alone."""
     for start, clause in _clauses_whole(text):
@@ -326,6 +355,8 @@ def empty_home(text: str, argument: str, context) -> Iterator[Match]:  # noqa: A
         if found is None and _THEIR_HOME.search(clause):
             found = _AWAY.search(clause) or _OWNERS_AWAY.search(clause)
         asked = clause.rstrip().endswith("?")  # 'Home empty over Christmas? Leave a light on a timer.' is advice
+        if found is not None and _IF_YOURS.search(clause, 0, found.end()):
+            continue  # advice to the reader about their own home
         if found is not None and not _LOOKS_EMPTY.search(clause) and not _PAST.search(clause) and not asked:
             yield Match(start + found.start(), start + found.end(), f"a home left empty (“{found.group()}”)")
 

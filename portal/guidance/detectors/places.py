@@ -76,8 +76,11 @@ def _address_regex() -> re.Pattern[str]:
     return re.compile(rf"(?:{street}{_PLACE_AFTER}|{number_after}|{_FLAT}|{_TYPE_FIRST}|{_TYPE_ONLY}|{_AT_NUMBER}|{_LOWER_STREET}|{_NUMBER_THE_NAME}|{_HOUSE_NAME}|{_PERSON_AT}|{_LIVES_DESCRIBED}|{_DWELLING_DESCRIBED})")
 
 
-_HOME_STRONG = re.compile(r"\b(?:lives?|living|lived|home|address|victim|victim's|neighbour|family|burgl\w*"
-                          r"|break-in|broken\s+into)\b", re.I)
+# Round 10: 'family' before an event's word is the event's audience, not a household ('a family safety day at the hall').
+_HOME_STRONG = re.compile(r"\b(?:lives?|living|lived|home|address|victim|victim's|neighbour|burgl\w*|break-in|broken\s+into"
+                          r"|family(?!\s+(?:safety|fun|day|days|event|events|friendly|activities|activity|festival|picnic|disco"
+                          r"|show|session|sessions|support|services?|centre|hub|liaison|learning|swim|walk|quiz|games?)\b))\b",
+                          re.I)
 
 
 @functools.cache
@@ -94,12 +97,21 @@ def _VENUE_JUST_AFTER() -> re.Pattern[str]:  # noqa: N802 - a compiled pattern, 
                       rf"(?:[\w'’-]+\s+){{0,2}}?{venues}", re.I)
 
 
+# Round 10: a place named with 'the' and capitals just before its address is a body's or a business's, whatever its
+# kind ('at the Chamber of Commerce, 9 King Street', 'to the Red Lion, 4 Bridge Street'); a home is not 'the …'.
+_NAMED_PLACE_JUST_BEFORE = re.compile(r"\b(?:at|to|in|from|outside|behind|opposite)\s+the\s+(?:[A-Z][\w'’&.-]*\s+(?:(?:of|and|&|for|the|on)\s+)*)"
+                                      r"{0,4}[A-Z][\w'’&.-]*\s*,\s*$")
+
+
 def _is_venue(text: str, start: int, end: int) -> bool:
     """Whether the sentence around an address is about a public venue and not about anyone's home."""
     s_start, s_end = sentence_at(text, start)
     if (_VENUE_JUST_BEFORE().search(text[max(s_start, start - 40):start])
             and not _HOME_STRONG.search(text[s_start:s_end])):
         return True  # 'the Methodist Hall, 31 Bridge Street': the address is the hall's, whoever meets there
+    if (_NAMED_PLACE_JUST_BEFORE.search(text, max(s_start, start - 80), start)
+            and not _HOME_STRONG.search(text[s_start:s_end])):
+        return True
     if _VENUE_JUST_AFTER().match(text, end) and not _HOME_STRONG.search(text[s_start:s_end]):
         return True  # '2 High Street (the pharmacy)', '14 Church Street, the old library': the venue named after
     organisations = table_regex("organisation_names")

@@ -23,7 +23,10 @@ def _ambiguous_party() -> re.Pattern[str]:
     return re.compile(
         rf"(?P<voted>\bvot(?:e|es|ed|ing)\s+(?:for\s+)?)(?P<a>{words})\b"
         rf"|\b(?P<b>{words})(?:'s)?\s+(?:{nouns})\b"
-        rf"|\b(?P<c>Labour|Conservative)\b(?!\s+(?:Club|club|ward|Ward|market|Market|costs|shortage|camp|Day|day))",
+        rf"|\b(?P<c>Labour|Conservative)\b(?!\s+(?:Club|club|ward|Ward|market|Market|costs|shortage|camp|Day|day))"
+        # Round 10: inside a body's capitalised name ('the Gangmasters and Labour Abuse Authority'), not the party.
+        rf"(?!(?-i:\s+[A-Z][a-z]+){{0,2}}\s+(?-i:Authority|Agency|Commission|Exchange|Organisation|Organization|Inspectorate"
+        rf"|Tribunal|Ombudsman|Standards|Relations)\b)",
         re.I,
     )
 
@@ -67,14 +70,46 @@ def political_campaigning(text: str, argument: str, context) -> Iterator[Match]:
     found_any = False
     for found in table_regex("campaign_phrases").finditer(text):
         found_any = True
-        if (police_campaign(text, found.start()) or _CIVIC_ACTION.match(text, found.end())
+        if (police_campaign(text, found.start()) or _CIVIC_ACTION.match(text, found.end()) or _a_behaviour_asked(text, found.start())
+                or _a_skills_demo(text, found)
                 or _WITH_THE_PUBLIC.match(text, found.end())):
             continue
         yield Match(found.start(), found.end(), f"a petition or campaign (“{found.group()}”)")
     if not found_any:
         joining = _asked_to_join().search(text)
+        if joining is not None and _THE_MONTH_MARCH.search(joining.group()):
+            joining = None  # 'we will come back in March': the month, not a march
         if joining is not None:
             yield Match(joining.start(), joining.end(), f"asking people to join a campaign (“{joining.group()}”)")
+
+
+# Round 10: 'March' the month ('back in March', 'on 3 March', 'March 2025'), not a march.
+_THE_MONTH_MARCH = re.compile(r"\b(?:in|on|by|from|until|till|since|of|early|late|mid|next|this|last|end\s+of)\s+(?-i:March)\b"
+                              r"|(?-i:\bMarch)\s+(?:\d|the\s+\d)|\d(?:st|nd|rd|th)?\s+(?-i:March)\b", re.I)
+# Round 10: a campaign that asks everyone for a habit ('campaigning for everyone to keep dropped kerbs clear'), not for a
+# vote, a signature or a stand against a decision.
+_BEHAVIOUR_ASKED = re.compile(r"\bfor\s+(?:everyone|everybody|people|drivers|motorists|residents|parents|cyclists|riders|shoppers"
+                              r"|dog\s+owners|all\s+of\s+us|you\s+all)\s+to\s+(?!(?:vote|sign|back|support|oppose|join|protest|write|lobby"
+                              r"|demand|stand|fight|march|petition|email|tell)\b)[a-z]+", re.I)
+
+
+# Round 10: a demo that shows a skill ('the drone team doing a demo at the show'), not a demonstration.
+_SKILLS_DEMO = re.compile(r"\b(?:doing|do|does|give|gives|giving|gave|did|put\s+on|putting\s+on|watch|see)\s+(?:a|the|their|our)\s+"
+                          r"(?:[\w-]+\s+)?demo\b|\bdemo\s+(?:of|team|day|session|sessions)\b", re.I)
+
+
+def _a_skills_demo(text: str, found: re.Match[str]) -> bool:
+    if "demo" not in found.group().lower():
+        return False
+    start, end = sentence_at(text, found.start())
+    return _SKILLS_DEMO.search(text, start, end) is not None
+
+
+def _a_behaviour_asked(text: str, position: int) -> bool:
+    start, end = next(((s, e) for s, e in sentence_spans(text, clauses=False) if s <= position < e), (0, len(text)))
+    sentence = text[start:end]
+    political = any(has(table, sentence) for table in ("parties", "election_cues", "political_issues", "politicians"))
+    return not political and _BEHAVIOUR_ASKED.search(sentence) is not None
 
 
 def _vote_for_an_award(text: str, found: re.Match[str]) -> bool:
@@ -111,6 +146,13 @@ _WITH_THE_PUBLIC = re.compile(r"\s+(?:you|you\s+all|everyone|all\s+of\s+you|the\
                               r"|the\s+victims?|the\s+family|residents)\b", re.I)
 
 
+# Round 10: a campaign to change the law is political even when its subject is a crime ('sign the petition to make pet
+# theft a specific offence with tougher sentences').
+_LAW_CHANGE = re.compile(r"\b(?:make\s+(?:[\w'’-]+\s+){1,3}?(?:a\s+)?(?:specific\s+|separate\s+|criminal\s+)?offence|change\s+the\s+law"
+                         r"|new\s+law|tougher\s+(?:sentences|penalties|laws?)|longer\s+sentences|harsher\s+sentences|ban\s+on"
+                         r"|legislation|parliament|the\s+bill)\b", re.I)
+
+
 def police_campaign(text: str, position: int) -> bool:
     """'Our campaign against drink spiking continues': the police's own prevention work, not politics."""
     for start, end in sentence_spans(text):
@@ -118,7 +160,7 @@ def police_campaign(text: str, position: int) -> bool:
             sentence = text[start:end]
             political = any(has(table, sentence) for table in ("parties", "election_cues", "political_issues",
                                                                 "politicians"))
-            return has("police_campaign_topics", sentence) and not political
+            return has("police_campaign_topics", sentence) and not political and not _LAW_CHANGE.search(sentence)
     return False
 
 

@@ -96,7 +96,8 @@ _HEARING = re.compile(
     r"|trial|case)\s+(?:is\s+|was\s+|has\s+been\s+|['’]s\s+)?(?:on|set\s+for|listed|fixed|due|next|tomorrow|today|this"
     r"|adjourned|put\s+back|moved|delayed|postponed|in\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec))"
     rf"|\b{_SOMEONE}\b[^.!?]{{0,40}}?\s+(?:(?:has|have|had)\s+(?:got\s+)?|(?:['’]s|['’]ve)\s+got\s+|got\s+)"
-    r"(?:a|another|their|his|her)\s+(?:hearing|court\s+date)\b(?!\s+(?:aid|test|loss|problem))"
+    r"(?:a|another|their|his|her)\s+(?:hearing|court\s+date)\b(?!\s+(?:aids?|tests?|loss|problems?|loops?|impair\w*|dogs?"
+    r"|difficult\w*|protection|induction|system))"
     r"|\b(?:up|appear\w*|back|go|goes|going|gone)\s+(?:before|in\s+front\s+of)\s+(?:the\s+|a\s+)?(?:bench|judge|sheriff|beak"
     r"|magistrates?|court|jury)\b(?!\s+of\s+public\s+opinion)",
     re.I)
@@ -231,7 +232,10 @@ def _finished_sentences(text: str) -> frozenset[tuple[int, int]]:
 _SERVED = re.compile(
     r"\b(?:got|gets|given|handed|received|serving|served|copped)\s+(?:a\s+)?(?:\d+|a|one|two|three|four|five|six|seven"
     r"|eight|nine|ten|twelve|eighteen)\s+(?:months?|years?|weeks?)\b(?!\s+(?:ago|before|back))"
-    r"|\b(?:now|all|both|since)\s+(?:been\s+)?sentenced\b",
+    r"|\b(?:now|all|both|since)\s+(?:been\s+)?sentenced\b"
+    # Round 10: a case ended in a fine or said to be over: 'was fined at court last year; that case is finished'.
+    r"|\b(?:was|were|been|got|gets|is|being)\s+fined\b|\b(?:case|matter)\s+(?:is|was|has\s+been)\s+(?:now\s+)?(?:finished"
+    r"|closed|over|concluded|finalised|dealt\s+with)\b",
     re.I)
 
 
@@ -253,9 +257,30 @@ _A_SCHEME_TRIAL = re.compile(
     r"|attack|stabbing|shooting|sex|grooming|theft|arson|kidnap|trafficking)\s+$)[a-z][a-z-]+(?:\s+|-)$")
 
 
+_PERSON_NOUNS_RE = (r"man|men|woman|women|lad|lads|boy|boys|girl|girls|teen|teens|teenager|teenagers|youth|youths|bloke"
+                    r"|guy|driver|drivers|pair|couple|person|people|father|mother|son|daughter|husband|wife")
+
+
 # 'Posting names can stop a fair trial', 'could prejudice any trial': advice about trials in general, no one's case.
 _ANY_TRIAL = re.compile(r"\b(?:stop|prevent|prejudic|jeopardi[sz]|collaps|affect|ruin|harm|derail|risk|undermin|wreck)\w*\s+"
                         r"(?:a|any|any\s+future)\s+(?:fair\s+|future\s+)?trial\b", re.I)
+
+
+# Round 10: a trial of a thing, not of a person: 'our trial of late-night opening', 'a trial of body cameras', 'the
+# council's trial'. A person noun, a pronoun or a name among the few words after 'trial of' makes it a case.
+_OUR_TRIAL = re.compile(r"\b(?i:our|your|the\s+(?:council|force|team|school|shop|club|company)['’]s|mock|pilot|field)\s+$")
+_TRIAL_OF = re.compile(r"\s+(?:of|for)\s+((?:[\w'’-]+\s*){1,3})", re.I)
+_A_PERSON_WORD = re.compile(rf"\b(?:him|her|them|his|their|the\s+accused|accused|defendants?|suspects?|{_PERSON_NOUNS_RE})\b"
+                            r"|(?-i:\b[A-Z][a-z]+)", re.I)
+
+
+def _a_trial_of_a_thing(sentence: str, found: re.Match[str]) -> bool:
+    if found.group().lower() != "trial":
+        return False
+    if _OUR_TRIAL.search(sentence[:found.start()]):
+        return True
+    of = _TRIAL_OF.match(sentence, found.end())
+    return of is not None and _A_PERSON_WORD.search(of.group(1)) is None
 
 
 def court_process(text: str, argument: str, context) -> Iterator[Match]:  # noqa: ARG001
@@ -270,6 +295,8 @@ def court_process(text: str, argument: str, context) -> Iterator[Match]:  # noqa
             found = words.search(sentence, found.end()) or _spoken_of(sentence)
         if found is not None and found.group().lower() == "trial" and _ANY_TRIAL.search(sentence):
             found = _spoken_of(sentence)
+        if found is not None and _a_trial_of_a_thing(sentence, found):
+            found = words.search(sentence, found.end()) or _spoken_of(sentence)
         if found is not None and _NAMING_ANYONE.search(sentence[:found.start()]):
             found = None  # 'posts naming people accused of crimes will be removed
         if found is not None:
@@ -376,11 +403,33 @@ _STOLEN = re.compile(r"\b(?:car|van|bike|motorbike|scooter|moped|pram|buggy|trac
                      r"\s+(?:\w+\s+){0,2}$", re.I)
 
 
+# Round 10: 'charged' as a battery is, as a price is, or as a team runs ('charged to victory'): 'make sure your phone is fully charged', 'e-bikes being
+# charged overnight in hallways', 'you won't be charged for parking', 'parking charges are going up'. A thing that
+# holds a charge or costs money stands just before the word, or a price or a device just after it.
+_DEVICES = (r"(?:phones?|mobiles?|batter(?:y|ies)|laptops?|tablets?|devices?|e-?bikes?|e-?scooters?|scooters?|mobility\s+scooters?"
+            r"|power\s*banks?|vapes?|electric\s+(?:cars?|vehicles?|bikes?)|evs?|radios?|torch(?:es)?|cameras?|chargers?)")
+_CHARGED_THING_BEFORE = re.compile(
+    rf"\b(?:{_DEVICES}\s+(?:is|are|be|being|get|gets|getting|left|kept|stay|stays)\s+(?:\w+\s+)?|(?:fully|half|over|re|properly"
+    rf"|partly)\s+|(?:parking|service|admission|entry|delivery|late|call|card|bank|booking|cancellation|congestion|emission|bin"
+    rf"|garden\s+waste|extra|hidden|standing)\s+)$", re.I)
+_CHARGED_PRICE_AFTER = re.compile(
+    rf"^\s*(?:up\b|to\s+(?:victory|a\s+win|the\s+(?:title|line|finish|win|top|front))\b|(?:ahead|forward|towards?|into\s+the\s+lead)\b|(?:your|the|their|a|an|my|our|his|her)?\s*{_DEVICES}\b|(?:£|\$|€)|\d+\s*(?:p|%|pence|pounds?)\b"
+    r"|(?:a|an)\s+(?:\w+\s+)?(?:fee|fine|penalty|price|fortune|premium|subscription)\b|(?:for|to)\s+(?:parking|entry|admission|"
+    r"delivery|collection|the\s+(?:service|call|visit|ticket|permit|collection))\b|(?:extra|more|nothing|double)\b)", re.I)
+
+
+def _a_charge_of_power_or_money(sentence: str, found: re.Match[str]) -> bool:
+    if not found.group().lower().startswith("charg"):
+        return False
+    return bool(_CHARGED_THING_BEFORE.search(sentence[:found.start()]) or _CHARGED_PRICE_AFTER.match(sentence[found.end():]))
+
+
 def _said_of_no_one(sentence: str, found: re.Match[str]) -> bool:
-    """'If you're arrested …', 'anyone arrested goes to …', 'arrested people', a bike 'nicked': no one's case."""
+    """'If you're arrested …', 'anyone arrested goes to …', 'arrested people', a bike 'nicked', a phone 'charged': no
+    one's case."""
     before = sentence[:found.start()]
     return bool(_ANYONE_BEFORE.search(before) or _ANYONE_AFTER.match(sentence[found.end():]) or _NAMING_ANYONE.search(before)
-                or ("nicked" in found.group().lower() and _STOLEN.search(before)))
+                or ("nicked" in found.group().lower() and _STOLEN.search(before)) or _a_charge_of_power_or_money(sentence, found))
 
 
 def _a_particular_case(text: str, start: int, end: int, found: re.Match[str]) -> bool:
