@@ -4,12 +4,13 @@ from __future__ import annotations
 import json
 import math
 
+import numpy as np
 import pytest
 
 from portal.guidance.check import BUILTIN_DETECTORS, CheckContext, Rule, RuleError, check_message, compile_rule
 from portal.guidance.detectors import learned
 from portal.guidance.detectors.learned import LEARNED_FILE, anchor, features, learned_wording, score, stem, tokens
-from scripts.train_guidance_model import TRAINING_PARTS, grouped_folds, load_parts
+from scripts.train_guidance_model import TRAINING_PARTS, gate_counts, grouped_folds, load_parts, threshold_for
 
 # A hand-made model, so these tests do not move when the shipped weights are retrained.
 TOY = {
@@ -206,3 +207,67 @@ def test_the_shipped_live_proceedings_model_leaves_near_misses_alone(text):
 def test_a_live_proceedings_score_needs_someone_in_particular_not_a_tally(text):
     assert anchor(text, "live_proceedings") is None
     assert anchor("He was arrested last night and is in custody.", "live_proceedings") is not None
+
+
+def test_text_speak_is_read_as_the_words_it_stands_for():
+    vector, _ = features("ppl like dem r sooooo lazy", ("speak",))
+    assert {"w:people", "w:them", "w:are", "w:soo", "b:people like", "b:are soo"} <= set(vector)
+    assert not {"w:ppl", "w:dem", "w:r"} & set(vector)
+    plain, _ = features("ppl like dem r sooooo lazy", ())
+    assert {"w:ppl", "w:dem", "w:sooooo"} <= set(plain)
+
+
+def test_shapes_put_a_word_class_in_place_of_its_words():
+    kinds = ("shapes",)
+    one, per_word = features("Honestly those Romanians are always at it", kinds)
+    two, _ = features("Honestly those Latvians are always at it", kinds)
+    shared = {name for name in set(one) & set(two) if name[:2] in ("k:", "t:")}
+    assert {"t:GROUP", "k:GROUP GENERAL"} <= shared  # a nationality the training never named makes the same shape
+    assert "w:romanians" in one
+    assert "w:latvians" in two
+    assert "t:GROUP" in per_word[2]  # the class is listed under the words it stands for, for the explanation
+    assert not any(name[:2] in ("k:", "t:", "q:") for name in features("Romanians are always at it", ())[0])
+
+
+def test_word_classes_keep_the_longer_phrase_where_two_overlap():
+    text = "vote for the labour party"
+    classes = learned.word_classes(text, tuple(tokens(text)))
+    names = [(name, text.split()[first:end]) for first, end, name in classes]
+    assert ("PARTY", ["labour", "party"]) in names
+    assert all(name != "PUBLIC" or words != ["party"] for name, words in names)
+
+
+def test_a_window_pairs_a_class_with_the_words_a_few_either_side():
+    vector, _ = features("foreigners round here always cause trouble for the shops", ("window",))
+    assert {"q:GROUP~here", "q:GROUP~GENERAL"} <= set(vector)  # two and three on, not next to it
+    assert "q:GROUP~round" not in vector  # next to it: the shapes' pairs say that
+    assert "q:GROUP~for" not in vector  # five on: outside the window
+    assert not any(name.startswith("q:") for name in features("see you on monday", ("window",))[0])
+
+
+def test_negation_marks_the_three_words_after_a_negator():
+    vector, _ = features("this is not a racist thing at all", ("negation",))
+    assert {"n:a", "n:racist", "n:thing"} <= set(vector)
+    assert "n:at" not in vector
+    assert "n:is" not in vector
+    assert "n:racist" not in features("this is a racist thing", ("negation",))[0]
+
+
+def test_the_threshold_is_chosen_on_the_gated_scores():
+    # Four clean messages and one labelled; the highest-scoring clean one has no anchor, so the model is never
+    # counted on it and it must not push the threshold up (it still counts in the share's denominator).
+    scores = np.array([5.0, 4.0, 1.0, 0.5, 3.0])
+    clean = np.array([True, True, True, True, False])
+    gated = np.array([False, True, True, True, True])
+    cut = threshold_for(scores, clean, 0.25, gated)
+    assert 1.0 < cut < 3.0  # one gated clean message (4.0) may be over: the labelled one (3.0) is flagged
+    assert threshold_for(scores, clean, 0.25) > 4.0  # ungated, the unanchored 5.0 would have set it
+
+
+@pytest.mark.parametrize("category", ["discriminatory", "political", "live_proceedings"])
+def test_each_shipped_threshold_was_chosen_behind_the_gate_the_check_uses_now(category):
+    # The trainer ships how many clean and labelled training messages the category's anchor let through when it
+    # chose the threshold; a changed gate (as when the live model's was narrowed after its threshold was chosen)
+    # leaves a threshold chosen for other messages, and the model must be retrained.
+    shipped = json.loads(LEARNED_FILE.read_text(encoding="utf-8"))["models"][category]["gate"]
+    assert shipped == gate_counts(load_parts(TRAINING_PARTS), category)

@@ -3,8 +3,9 @@
 The rules find what can be described (a party's name, a group noun with "always");
 the ways people take a side, lump a group together or talk about a live case are too many
 to list. There is a model for discriminatory, political and live-proceedings wording. A linear
-model over the message's words, word pairs and letter runs, trained at build time on the
-labelled development messages (scripts/train_guidance_model.py), catches more of them.
+model over the message's words, word pairs and letter runs (and the optional kinds the JSON names:
+the lexicon's word classes in place of their words, text-speak read as words, negation), trained at
+build time on the labelled development messages (scripts/train_guidance_model.py), catches more of them.
 Its weights ship in learned_wording.json: nothing is downloaded or trained at run time,
 the same text always gets the same score, and every flag names the words that weighed
 most, so a supervisor can see why and mark it "wrong here".
@@ -21,7 +22,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from portal.guidance.detectors.base import Detector, Match, sentence_spans, table_regex
+from portal.guidance.detectors.base import Detector, Match, lexicon, phrase_regex, sentence_spans, table_regex
 from portal.guidance.detectors.politics import police_campaign
 from portal.guidance.detectors.proceedings import _PARTICULAR, _finished_sentences, a_tally
 
@@ -36,7 +37,7 @@ _CHAR_SIZES = (3, 4, 5)
 _MIN_SHARE = 0.05
 _NAMED_WORDS = 3
 # Words that carry weight in the model but say nothing to a supervisor on their own.
-_PAIRS = ("b:", "g:")  # a pair's weight is shared between its two words in the explanation
+_PAIRS = ("b:", "g:", "k:", "q:", "t:")  # a pair's weight is shared between its two words in the explanation
 _UNHELPFUL = frozenset("a an the and or of to in on at is are was were it its this that be for with".split())
 
 
@@ -72,9 +73,54 @@ def _word_features(word: str) -> tuple[str, ...]:
 # Optional feature kinds, chosen by the trainer's grouped cross-validation and named in the JSON:
 # "gaps": word pairs across one word ("g:the lot" in "the whole lot"), so an inserted word does not
 # break a pair; "stems": a word with a common ending cut off ("s:scroung" for "scroungers",
-# "scrounging"), so a new writer's form of a word meets the one the model learnt.
-FEATURE_KINDS = ("gaps", "stems")
+# "scrounging"), so a new writer's form of a word meets the one the model learnt;
+# "speak": text-speak and stretched words read as the words they stand for ("u" you, "ppl" people,
+# "sooooo" soo) before any other feature is taken; "shapes": the lexicon's word classes in place of
+# their words ("k:those GROUP" and "k:GROUP are" for "those Romanians are" as for "those students are"),
+# so a group, a party or a case word the training messages never named still makes the shape it makes;
+# "window": a word class and each word up to three words either side of it ("q:GROUP~always" in
+# "foreigners round here always"), the shape across a short window; "negation": the words in the three
+# after "not", "no", "never" or an "n't" marked as negated ("n:racist" in "this is not racist").
+FEATURE_KINDS = ("gaps", "stems", "speak", "shapes", "window", "negation")
 _ENDINGS = ("ingly", "ings", "ing", "edly", "ers", "er", "ies", "ied", "ed", "es", "ly", "s")
+# Text-speak and spellings of the street, with the word each stands for (whole words only).
+_SPEAK = {
+    "u": "you", "ya": "you", "yu": "you", "ur": "your", "yr": "your", "r": "are", "n": "and", "da": "the",
+    "dat": "that", "dem": "them", "dey": "they", "cos": "because", "coz": "because",
+    "cuz": "because", "bc": "because", "wiv": "with", "w": "with", "ppl": "people", "pple": "people",
+    "peeps": "people", "govt": "government", "gov": "government", "gov't": "government", "bout": "about",
+    "im": "i'm", "dont": "don't", "cant": "can't", "wont": "won't", "isnt": "isn't", "arent": "aren't",
+    "didnt": "didn't", "doesnt": "doesn't", "theyre": "they're", "thats": "that's", "wat": "what",
+    "wot": "what", "pls": "please", "plz": "please", "thx": "thanks", "tho": "though", "m8": "mate",
+    "b4": "before", "gr8": "great", "2day": "today", "2nite": "tonight", "tonite": "tonight", "nite": "night",
+    "ov": "of", "wen": "when", "evry1": "everyone", "every1": "everyone",
+    "some1": "someone", "any1": "anyone", "no1": "no one", "lotta": "lot of", "gonna": "going to",
+}
+_STRETCHED = re.compile(r"(.)\1{2,}")
+# The lexicon's word classes the "shapes" and "window" kinds read, each from one or more tables.
+SHAPE_CLASSES: dict[str, tuple[str, ...]] = {
+    "GROUP": ("group_nouns", "weak_group_nouns"),
+    "GADJ": ("group_adjectives",),
+    "PEOPLE": ("people_nouns",),
+    "ABUSE": ("abusive_words",),
+    "GENERAL": ("generalising_cues", "generic_predicates", "generic_frames", "stereotype_phrases",
+                "negative_predicates"),
+    "OFTEN": ("generic_predicates_strong",),
+    "BAD": ("negative_words",),
+    "PARTY": ("parties", "politician_names", "politicians"),
+    "PUBLIC": ("public_affairs_words", "political_issues"),
+    "ELECTION": ("election_cues", "vote_phrases"),
+    "AWARD": ("award_cues",),
+    "OPINION": ("opinion_markers",),
+    "STANCE": ("stance_cues", "evaluative_words", "verdict_words", "blame_cues"),
+    "CAMPAIGN": ("campaign_nouns", "campaign_phrases", "political_slogans"),
+    "CRIMEWORK": ("police_campaign_topics",),
+    "LIVE": ("live_case_markers",),
+    "COURT": ("court_process_words",),
+    "NOTLIVE": ("not_live_frames", "court_process_exclusions"),
+}
+_NEGATORS = frozenset({"not", "no", "never", "nobody", "none", "nothing", "without"})
+_WINDOW = 3
 
 
 def stem(word: str) -> str:
@@ -97,29 +143,113 @@ def features(text: str, kinds: tuple[str, ...] | None = None) -> tuple[dict[str,
 
 @functools.lru_cache(maxsize=8)
 def _features(text: str, kinds: tuple[str, ...]) -> tuple[dict[str, float], list[list[str]]]:
-    words = _tokens(text)
-    per_word = [list(_word_features(token.word)) for token in words]
+    tokens_ = _tokens(text)
+    words = [_spoken(token.word) for token in tokens_] if "speak" in kinds else [token.word for token in tokens_]
+    per_word = [list(_word_features(word)) for word in words]
     if "stems" in kinds:
-        for grams, token in zip(per_word, words, strict=True):
-            cut = stem(token.word)
-            if cut != token.word:
+        for grams, word in zip(per_word, words, strict=True):
+            cut = stem(word)
+            if cut != word:
                 grams.append(f"s:{cut}")
+    if "negation" in kinds:
+        _add_negated(words, per_word)
     # One update over every word's features in reading order: the same counts, in the same order, as
     # updating word by word (the order matters: it is the order the score adds up its floats in).
     counts: Counter[str] = Counter(itertools.chain.from_iterable(per_word))
+
+    def pair(name: str, *at: int) -> None:
+        counts[name] += 1
+        for index in dict.fromkeys(at):
+            per_word[index].append(name)
+
     for index in range(len(words) - 1):
-        pair = f"b:{words[index].word} {words[index + 1].word}"
-        counts[pair] += 1
-        per_word[index].append(pair)
-        per_word[index + 1].append(pair)
+        pair(f"b:{words[index]} {words[index + 1]}", index, index + 1)
     if "gaps" in kinds:
         for index in range(len(words) - 2):
-            pair = f"g:{words[index].word} {words[index + 2].word}"
-            counts[pair] += 1
-            per_word[index].append(pair)
-            per_word[index + 2].append(pair)
+            pair(f"g:{words[index]} {words[index + 2]}", index, index + 2)
+    if "shapes" in kinds or "window" in kinds:
+        _add_shapes(text, tokens_, words, kinds, pair)
     norm = math.sqrt(sum(value * value for value in counts.values())) or 1.0
     return {name: value / norm for name, value in counts.items()}, per_word
+
+
+def _spoken(word: str) -> str:
+    """The word text-speak stands for ("u" you, "ppl" people), with a letter said four times said twice."""
+    word = _STRETCHED.sub(r"\1\1", word)
+    return _SPEAK.get(word, word)
+
+
+def _add_negated(words: list[str], per_word: list[list[str]]) -> None:
+    left = 0
+    for index, word in enumerate(words):
+        if left and word not in _NEGATORS:
+            per_word[index].append(f"n:{word}")
+            left -= 1
+        if word in _NEGATORS or word.endswith("n't"):
+            left = 3
+
+
+@functools.cache
+def _class_regex(name: str) -> re.Pattern[str]:
+    return phrase_regex([word for table in SHAPE_CLASSES[name] for word in lexicon()[table]])
+
+
+def word_classes(text: str, tokens_: tuple[Token, ...]) -> list[tuple[int, int, str]]:
+    """Each lexicon class found in the text, as (first word, last word + 1, class), in reading order.
+
+    Where two classes' phrases overlap the longer one is kept, then the earlier class in SHAPE_CLASSES.
+    """
+    starts = {token.start: index for index, token in enumerate(tokens_)}
+    ends = {token.end: index for index, token in enumerate(tokens_)}
+    found = []
+    for order, name in enumerate(SHAPE_CLASSES):
+        for match in _class_regex(name).finditer(text):
+            first, last = starts.get(match.start()), ends.get(match.end())
+            if first is not None and last is not None and last >= first:
+                found.append((first, last + 1, order, name))
+    found.sort(key=lambda item: (item[0], item[0] - item[1], item[2]))
+    kept, taken = [], -1
+    for first, end, _, name in found:
+        if first > taken:
+            kept.append((first, end, name))
+            taken = end - 1
+    return kept
+
+
+def _add_shapes(text: str, tokens_: tuple[Token, ...], words: list[str], kinds: tuple[str, ...], pair) -> None:
+    classes = word_classes(text, tokens_)
+    if not classes:
+        return
+    # The message read with each class's phrase as one symbol: [(symbol, first word, end)].
+    symbols: list[tuple[str, int, int]] = []
+    by_start = {first: (end, name) for first, end, name in classes}
+    index = 0
+    while index < len(words):
+        if index in by_start:
+            end, name = by_start[index]
+            symbols.append((name, index, end))
+            index = end
+        else:
+            symbols.append((words[index], index, index + 1))
+            index += 1
+    is_class = [symbol[1] in by_start for symbol in symbols]
+    if "shapes" in kinds:
+        for at, (symbol, first, end) in enumerate(symbols):
+            if is_class[at]:
+                pair(f"t:{symbol}", *range(first, end))
+        for at in range(len(symbols) - 1):
+            if is_class[at] or is_class[at + 1]:
+                (one, first, _), (two, _, end) = symbols[at], symbols[at + 1]
+                pair(f"k:{one} {two}", *range(first, end))
+    if "window" in kinds:
+        for at, (symbol, first, end) in enumerate(symbols):
+            if not is_class[at]:
+                continue
+            for other in range(max(0, at - _WINDOW), min(len(symbols), at + _WINDOW + 1)):
+                if other != at and other not in (at - 1, at + 1):
+                    near, near_first, near_end = symbols[other]
+                    name = f"q:{near}~{symbol}" if other < at else f"q:{symbol}~{near}"
+                    pair(name, *range(min(first, near_first), max(end, near_end)))
 
 
 # What a sentence must be about before a model's score counts: the model weighs wording, and
