@@ -49,7 +49,8 @@ from portal.guidance.detectors.learned import (  # noqa: E402
 SET_DIR = ROOT / "tests" / "fixtures" / "guidance_eval"
 TRAINING_PARTS = ("dev.jsonl", "heldout.jsonl", "probe_c.jsonl", "probe_d4.jsonl", "probe_e5.jsonl", "probe_e5b.jsonl",
                   "probe_e5_check.jsonl", "probe_f7.jsonl", "probe_g8.jsonl", "probe_h9.jsonl", "probe_j10.jsonl")
-SEALED = ("heldout_b", "heldout_c", "heldout_d", "heldout_e", "probe_f7_check", "probe_g8_check", "probe_h9_check")
+SEALED = ("heldout_b", "heldout_c", "heldout_d", "heldout_e", "probe_f7_check", "probe_g8_check", "probe_h9_check",
+          "probe_j10_check")
 CATEGORIES = ("discriminatory", "political", "live_proceedings")
 FLAGS = frozenset({"needs_supervisor", "do_not_send"})
 # Chosen by --search on the left-out parts' scores (not on any held-out part, not in-sample).
