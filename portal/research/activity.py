@@ -17,6 +17,7 @@ from portal.research.report import Report, Table
 from portal.research.sqltime import WEEK_US, elapsed_us, month_start, whole
 from portal.research.disclosure import MARK, CellTable, Protected, mean, min_cell
 from portal.research.family import add_platform_sums, family_counts, family_protected, view_counts
+from portal.research.releases import kept_class
 from portal.research.svg import lines
 
 WINDOW_WEEKS = 12
@@ -33,6 +34,7 @@ def first_contacts(selection: Selection) -> dict[int, object]:
     return dict(db.session.execute(select(_first_contact_rows(selection))).tuples().all())
 
 
+@kept_class("weeks", "paired")
 @dataclass
 class ActivitySummary:
     """Feed activity around first contacts: per week offset, and for communities sampled on both sides.

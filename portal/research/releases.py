@@ -129,14 +129,23 @@ def drop(before: date, year: int | None = None) -> int:
 
 # --- the payload: tagged JSON ---------------------------------------------------------------------
 
-def _classes() -> dict[str, tuple[type, tuple[str, ...]]]:
-    """The classes a page's counts are made of, by name, with the fields that rebuild them."""
-    from portal.research.activity import ActivitySummary
-    from portal.research.responses import ResponseFamily
+#: The classes a page's counts are made of, by name, with the fields that rebuild them. The page
+#: modules register their own (`kept_class`), so this module imports none of them (activity and
+#: responses import family, which imports this module: importing them here made a cycle).
+KEPT_CLASSES: dict[str, tuple[type, tuple[str, ...]]] = {
+    "Protected": (Protected, ("values", "hidden", "threshold", "sums"))}
 
-    return {"Protected": (Protected, ("values", "hidden", "threshold", "sums")),
-            "ResponseFamily": (ResponseFamily, ("cube", "margins")),
-            "ActivitySummary": (ActivitySummary, ("weeks", "paired"))}
+
+def kept_class(*fields: str) -> Callable[[type[T]], type[T]]:
+    """Class decorator: instances of the class may be kept in a release, rebuilt from `fields`."""
+    def register(cls: type[T]) -> type[T]:
+        KEPT_CLASSES[cls.__name__] = (cls, fields)
+        return cls
+    return register
+
+
+def _classes() -> dict[str, tuple[type, tuple[str, ...]]]:
+    return KEPT_CLASSES
 
 
 FACTORIES: dict[str, Callable[[], Any]] = {"Counter": Counter, "int": int, "list": list, "dict": dict, "float": float}
@@ -193,6 +202,8 @@ def _untagged(value: Any, classes: dict[str, tuple[type, tuple[str, ...]]]) -> A
     if "s" in value:
         return {_untagged(v, classes) for v in value["s"]}
     if "o" in value:
+        if value["o"] not in classes:  # its page module registers it on import, before it reads a release
+            raise TypeError(f"a kept release holds a {value['o']}, a class no page module has registered")
         cls, names = classes[value["o"]]
         return cls(**dict(zip(names, (_untagged(v, classes) for v in value["v"]), strict=True)))
     items: list[list[Any]] = next(value[tag] for tag in ("c", "dd", "m") if tag in value)

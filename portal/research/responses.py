@@ -33,6 +33,7 @@ from portal.research.disclosure import MARK, CellTable, Protected, rate
 from portal.research.family import family_counts, family_protected
 from portal.research.filters import ALL_AREAS, GROUPINGS, Selection, contact_conditions
 from portal.research.report import Report, Table
+from portal.research.releases import kept_class
 from portal.research.svg import bars
 
 RESPONDED = ("acknowledged", "positive", "negative", "hostile")
@@ -85,6 +86,7 @@ def refusal(selection: Selection, active: bool = True) -> str | None:
             "combination of three could be worked out against the figures for each pair. Set one to “Any”.")
 
 
+@kept_class("cube", "margins")
 @dataclass
 class ResponseFamily:
     """The cube of one family (its rows as counted), its published margins, and (asked once, then kept
