@@ -85,6 +85,17 @@ def normal_path(path: str) -> str:
     return _LOWER_ESCAPE.sub(lambda m: m.group().upper(), quoted)
 
 
+def _without_prefixes(host: str) -> str:
+    """The host without its www., m. and mobile. labels, however many and in any order, while what is left
+    is still a domain (has a dot): m.m.example.org and www.m.example.org are example.org, and m.ac stays
+    m.ac (not the bare "ac"). Stripping once left a prefix behind, so a key's key differed from the key."""
+    while True:
+        prefix = next((p for p in _STRIP_PREFIXES if host.startswith(p) and "." in host[len(p):]), None)
+        if prefix is None:
+            return host
+        host = host[len(prefix):]
+
+
 def url_key(url: str) -> str | None:
     """Return ``host/path`` lower-cased, without scheme, www., query, fragment or trailing slash.
 
@@ -102,9 +113,7 @@ def url_key(url: str) -> str | None:
     if parts is None:
         return None
     host, port = parts.host, parts.port
-    for prefix in _STRIP_PREFIXES:
-        if host.startswith(prefix):
-            host = host[len(prefix):]
+    host = _without_prefixes(host)
     # The key has no scheme (http and https are one community), so either scheme's default port is the site's.
     if port and port not in (80, 443):
         host = f"{host}:{port}"

@@ -75,3 +75,17 @@ def test_the_page_the_crawler_found_has_the_key_of_the_address_typed(url, canoni
                                  "http://a%00b.example/", "http://a%7Cb.example/", "http://.../"])
 def test_split_url_refuses_hosts_that_a_browser_refuses(url):
     assert split_url(url) is None
+
+
+@pytest.mark.parametrize(("url", "key"), [
+    ("http://M.M.M.AC", "m.ac"),  # Hypothesis found it: stripped once, the key's key was "ac"
+    ("https://m.m.example.org/x", "example.org/x"),
+    ("https://m.www.example.org", "example.org"),  # any order, not only www. before m.
+    ("https://www.mobile.m.example.co.uk/a", "example.co.uk/a"),
+    ("https://m.ac", "m.ac"),  # what is left must still be a domain
+    ("https://www.m.ac", "m.ac"),
+    ("https://www.example", "www.example"),
+])
+def test_mobile_and_www_labels_go_while_a_domain_is_left_and_the_key_is_its_own_key(url, key):
+    assert url_key(url) == key
+    assert url_key(key) == key
