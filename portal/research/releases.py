@@ -66,7 +66,7 @@ def release_of(page: str, selection: Selection, suppress: bool) -> Release | Non
 
 
 def _month_end(day: date) -> bool:
-    return day.month != date.fromordinal(day.toordinal() + 1).month
+    return (day + timedelta(days=1)).day == 1
 
 
 def kept(release: Release, count: Callable[[], T]) -> T:
@@ -96,18 +96,25 @@ def kept(release: Release, count: Callable[[], T]) -> T:
 
 def previous(page: str, selection: Selection) -> Any:
     """The latest kept release of the same page and family at an earlier month-end of the same year (the
-    one a researcher saw before this one), or None (January, or none was published)."""
+    one a researcher saw before this one), or None (January, or none was published). One statement for
+    every earlier month-end of the year, not one per month."""
     if selection.until is None:
         return None
+    keys = []
     day = selection.until.replace(day=1)
     while day.month > 1:
         day = day - timedelta(days=1)  # the previous month's end
         release = release_of(page, replace(selection, until=day), True)
-        found = None if release is None else _payload(release)
-        if found is not None:
-            return decode(found)
+        if release is not None:
+            keys.append(release.family_key)
         day = day.replace(day=1)
-    return None
+    if not keys:
+        return None
+    with db.engine.connect() as conn:  # committed rows, as _payload reads them
+        found = conn.scalar(select(ResearchRelease.payload)
+                            .where(ResearchRelease.page == page, ResearchRelease.family_key.in_(keys))
+                            .order_by(ResearchRelease.month_end.desc()).limit(1))
+    return None if found is None else decode(found)
 
 
 def _payload(release: Release) -> str | None:
